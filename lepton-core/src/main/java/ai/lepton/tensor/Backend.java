@@ -1,0 +1,51 @@
+package ai.lepton.tensor;
+
+/**
+ * The kernels every tensor op runs on. Arrays are dense, row-major and exactly sized; a backend never
+ * sees shapes beyond the sizes passed here and never sees gradients as such (autograd lives in
+ * {@link Tensor}). {@link ReferenceBackend} is the plain-loop reference; every backend passes the same
+ * conformance suite.
+ */
+interface Backend {
+
+  String name();
+
+  /**
+   * {@code c[m,n] = op(a)[m,k] * op(b)[k,n]}, or {@code c += ...} when {@code accumulate}. With
+   * {@code transA} the block of {@code a} at {@code aOff} is stored as {@code [k,m]}, otherwise as
+   * {@code [m,k]}; with {@code transB} the block of {@code b} is stored as {@code [n,k]}, otherwise
+   * {@code [k,n]}. {@code c} is stored as {@code [m,n]} at {@code cOff}.
+   */
+  void gemm(boolean transA, boolean transB, int m, int n, int k,
+      float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate);
+
+  /** {@code out[i] = op(x[i])}; {@code p1}, {@code p2} are the op's parameters (see {@link UnaryOp}). */
+  void unary(UnaryOp op, float[] x, float[] out, float p1, float p2);
+
+  /**
+   * {@code gradIn[i] += op'(x[i]) * g[i]}, where {@code y = op(x)} is given too, since many
+   * derivatives are cheapest from the output.
+   */
+  void unaryBackward(UnaryOp op, float[] x, float[] y, float[] g, float[] gradIn, float p1, float p2);
+
+  /**
+   * {@code out[i] = a[i % a.length] op b[i % b.length]} for every {@code i < out.length}; each
+   * operand's length divides {@code out.length}. {@code out} may be {@code a} or {@code b}.
+   */
+  void binary(BinaryOp op, float[] a, float[] b, float[] out);
+
+  /**
+   * Reduces the middle axis of {@code x} viewed as {@code [outer, n, inner]} into {@code out} of
+   * {@code [outer, inner]}. {@link ReduceOp#ARGMAX} writes the index as a float.
+   */
+  void reduce(ReduceOp op, float[] x, float[] out, int outer, int n, int inner);
+
+  /** Softmax (or log-softmax) of each of {@code rows} contiguous rows of length {@code n}. */
+  void softmax(float[] x, float[] out, int rows, int n, boolean log);
+
+  /**
+   * {@code gradIn += J^T g} for softmax ({@code log=false}) or log-softmax ({@code log=true}), given
+   * the forward output {@code y}.
+   */
+  void softmaxBackward(float[] y, float[] g, float[] gradIn, int rows, int n, boolean log);
+}

@@ -1,0 +1,6 @@
+package ai.lepton.tensor;
+
+/** Reductions along one axis. */
+enum ReduceOp {
+  SUM, MAX, MIN, ARGMAX
+}

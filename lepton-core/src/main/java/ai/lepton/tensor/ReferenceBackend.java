@@ -1,0 +1,186 @@
+package ai.lepton.tensor;
+
+/**
+ * Plain loops, one thread: the algorithmic reference every faster backend is checked against. Kept
+ * simple on purpose; it is never removed.
+ */
+final class ReferenceBackend implements Backend {
+
+  @Override
+  public String name() {
+    return "reference";
+  }
+
+  @Override
+  public void gemm(boolean transA, boolean transB, int m, int n, int k,
+      float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        float sum = 0f;
+        for (int p = 0; p < k; p++) {
+          float av = transA ? a[aOff + p * m + i] : a[aOff + i * k + p];
+          float bv = transB ? b[bOff + j * k + p] : b[bOff + p * n + j];
+          sum += av * bv;
+        }
+        int ci = cOff + i * n + j;
+        c[ci] = accumulate ? c[ci] + sum : sum;
+      }
+    }
+  }
+
+  @Override
+  public void unary(UnaryOp op, float[] x, float[] out, float p1, float p2) {
+    for (int i = 0; i < out.length; i++) {
+      out[i] = apply(op, x[i], p1, p2);
+    }
+  }
+
+  static float apply(UnaryOp op, float v, float p1, float p2) {
+    return switch (op) {
+      case NEG -> -v;
+      case EXP -> (float) Math.exp(v);
+      case LOG -> (float) Math.log(v);
+      case SQRT -> (float) Math.sqrt(v);
+      case ABS -> Math.abs(v);
+      case RELU -> v > 0f ? v : 0f;
+      case LEAKY_RELU -> v > 0f ? v : p1 * v;
+      case ELU -> v > 0f ? v : p1 * (float) Math.expm1(v);
+      case GELU -> (float) (0.5 * v * (1.0 + erf(v / Math.sqrt(2.0))));
+      case SIGMOID -> (float) (1.0 / (1.0 + Math.exp(-v)));
+      case TANH -> (float) Math.tanh(v);
+      case POW -> (float) Math.pow(v, p1);
+      case CLAMP -> Math.min(Math.max(v, p1), p2);
+      case SOFTPLUS -> (float) (Math.max(v, 0.0) + Math.log1p(Math.exp(-Math.abs(v))));
+    };
+  }
+
+  @Override
+  public void unaryBackward(UnaryOp op, float[] x, float[] y, float[] g, float[] gradIn,
+      float p1, float p2) {
+    for (int i = 0; i < gradIn.length; i++) {
+      gradIn[i] += derivative(op, x[i], y[i], p1, p2) * g[i];
+    }
+  }
+
+  static float derivative(UnaryOp op, float x, float y, float p1, float p2) {
+    return switch (op) {
+      case NEG -> -1f;
+      case EXP -> y;
+      case LOG -> 1f / x;
+      case SQRT -> 0.5f / y;
+      case ABS -> x > 0f ? 1f : x < 0f ? -1f : 0f;
+      case RELU -> x > 0f ? 1f : 0f;
+      case LEAKY_RELU -> x > 0f ? 1f : p1;
+      case ELU -> x > 0f ? 1f : y + p1;
+      case GELU -> (float) (0.5 * (1.0 + erf(x / Math.sqrt(2.0)))
+          + x * Math.exp(-0.5 * x * x) / Math.sqrt(2.0 * Math.PI));
+      case SIGMOID -> y * (1f - y);
+      case TANH -> 1f - y * y;
+      case POW -> p1 == 0f ? 0f : (float) (p1 * Math.pow(x, p1 - 1f));
+      case CLAMP -> x >= p1 && x <= p2 ? 1f : 0f;
+      case SOFTPLUS -> (float) (1.0 / (1.0 + Math.exp(-x)));
+    };
+  }
+
+  /** The error function, Abramowitz and Stegun 7.1.26 refined: absolute error below 1.5e-7. */
+  static double erf(double x) {
+    double t = 1.0 / (1.0 + 0.3275911 * Math.abs(x));
+    double poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741
+        + t * (-1.453152027 + t * 1.061405429))));
+    double r = 1.0 - poly * Math.exp(-x * x);
+    return x >= 0 ? r : -r;
+  }
+
+  @Override
+  public void binary(BinaryOp op, float[] a, float[] b, float[] out) {
+    int na = a.length;
+    int nb = b.length;
+    for (int i = 0; i < out.length; i++) {
+      out[i] = apply(op, a[na == out.length ? i : i % na], b[nb == out.length ? i : i % nb]);
+    }
+  }
+
+  static float apply(BinaryOp op, float a, float b) {
+    return switch (op) {
+      case ADD -> a + b;
+      case SUB -> a - b;
+      case MUL -> a * b;
+      case DIV -> a / b;
+      case MAX -> Math.max(a, b);
+      case MIN -> Math.min(a, b);
+      case GT -> a > b ? 1f : 0f;
+      case GE -> a >= b ? 1f : 0f;
+      case EQ -> a == b ? 1f : 0f;
+    };
+  }
+
+  @Override
+  public void reduce(ReduceOp op, float[] x, float[] out, int outer, int n, int inner) {
+    for (int o = 0; o < outer; o++) {
+      for (int in = 0; in < inner; in++) {
+        int base = o * n * inner + in;
+        float acc = x[base];
+        int best = 0;
+        if (op == ReduceOp.SUM) {
+          acc = 0f;
+          for (int j = 0; j < n; j++) {
+            acc += x[base + j * inner];
+          }
+        } else {
+          for (int j = 1; j < n; j++) {
+            float v = x[base + j * inner];
+            boolean better = op == ReduceOp.MIN ? v < acc : v > acc;
+            // NaN wins, as in PyTorch: a max, min or argmax over a NaN is the NaN.
+            if (!Float.isNaN(acc) && (better || Float.isNaN(v))) {
+              acc = v;
+              best = j;
+            }
+          }
+        }
+        out[o * inner + in] = op == ReduceOp.ARGMAX ? best : acc;
+      }
+    }
+  }
+
+  @Override
+  public void softmax(float[] x, float[] out, int rows, int n, boolean log) {
+    for (int r = 0; r < rows; r++) {
+      int base = r * n;
+      float max = Float.NEGATIVE_INFINITY;
+      for (int j = 0; j < n; j++) {
+        max = Math.max(max, x[base + j]);
+      }
+      double sum = 0;
+      for (int j = 0; j < n; j++) {
+        sum += Math.exp(x[base + j] - max);
+      }
+      if (log) {
+        float logSum = (float) Math.log(sum) + max;
+        for (int j = 0; j < n; j++) {
+          out[base + j] = x[base + j] - logSum;
+        }
+      } else {
+        for (int j = 0; j < n; j++) {
+          out[base + j] = (float) (Math.exp(x[base + j] - max) / sum);
+        }
+      }
+    }
+  }
+
+  @Override
+  public void softmaxBackward(float[] y, float[] g, float[] gradIn, int rows, int n, boolean log) {
+    for (int r = 0; r < rows; r++) {
+      int base = r * n;
+      float dot = 0f;
+      for (int j = 0; j < n; j++) {
+        dot += log ? g[base + j] : g[base + j] * y[base + j];
+      }
+      for (int j = 0; j < n; j++) {
+        float yj = y[base + j];
+        gradIn[base + j] += log
+            ? g[base + j] - (float) Math.exp(yj) * dot
+            : yj * (g[base + j] - dot);
+      }
+    }
+  }
+}

@@ -1,0 +1,131 @@
+package ai.lepton.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.lepton.LeptonException;
+import org.junit.jupiter.api.Test;
+
+class TensorTest {
+
+  @Test
+  void broadcastAddsABiasRowToEveryRow() {
+    Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+    Tensor b = Tensor.of(new float[] {10, 20, 30}, 3);
+    assertArrayEquals(new float[] {11, 22, 33, 14, 25, 36}, x.add(b).toFloatArray());
+  }
+
+  @Test
+  void broadcastsAColumnAgainstARow() {
+    Tensor col = Tensor.of(new float[] {1, 2}, 2, 1);
+    Tensor row = Tensor.of(new float[] {10, 20, 30}, 1, 3);
+    Tensor s = col.mul(row);
+    assertArrayEquals(new int[] {2, 3}, s.shape());
+    assertArrayEquals(new float[] {10, 20, 30, 20, 40, 60}, s.toFloatArray());
+  }
+
+  @Test
+  void shapeMismatchNamesTheOpBothShapesAndAFix() {
+    Tensor a = Tensor.zeros(2, 3);
+    Tensor b = Tensor.zeros(4);
+    LeptonException e = assertThrows(LeptonException.class, () -> a.add(b));
+    assertTrue(e.getMessage().contains("add"), e.getMessage());
+    assertTrue(e.getMessage().contains("[2, 3]") && e.getMessage().contains("[4]"), e.getMessage());
+    assertTrue(e.getMessage().contains("reshape"), e.getMessage());
+  }
+
+  @Test
+  void matmulMultipliesMatrices() {
+    Tensor a = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+    Tensor b = Tensor.of(new float[] {7, 8, 9, 10, 11, 12}, 3, 2);
+    assertArrayEquals(new float[] {58, 64, 139, 154}, a.matmul(b).toFloatArray());
+    assertArrayEquals(new float[] {58, 64, 139, 154},
+        a.transpose().matmul(b, true, false).toFloatArray());
+    assertArrayEquals(new float[] {58, 64, 139, 154},
+        a.matmul(b.transpose(), false, true).toFloatArray());
+  }
+
+  @Test
+  void matmulInnerDimensionMismatchIsExplained() {
+    LeptonException e = assertThrows(LeptonException.class,
+        () -> Tensor.zeros(2, 3).matmul(Tensor.zeros(4, 5)));
+    assertTrue(e.getMessage().contains("inner dimensions are 3 and 4"), e.getMessage());
+  }
+
+  @Test
+  void softmaxRowsSumToOneEvenForHugeLogits() {
+    Tensor x = Tensor.of(new float[] {1000, 1001, 1002, -5, 0, 5}, 2, 3);
+    float[] p = x.softmax(-1).toFloatArray();
+    assertEquals(1.0, p[0] + p[1] + p[2], 1e-6);
+    assertEquals(1.0, p[3] + p[4] + p[5], 1e-6);
+    float[] lp = x.logSoftmax(-1).toFloatArray();
+    assertEquals(Math.log(p[2]), lp[2], 1e-4); // float32 ulp at 1000 is 6e-5
+    assertFalse(Float.isNaN(lp[0]));
+  }
+
+  @Test
+  void gradientsAccumulateUntilZeroed() {
+    Tensor w = Tensor.of(new float[] {2}, 1).requiresGrad(true);
+    w.mul(w).sum().backward();
+    w.mul(w).sum().backward();
+    assertArrayEquals(new float[] {8}, w.grad().toFloatArray());
+    w.zeroGrad();
+    assertNull(w.grad());
+  }
+
+  @Test
+  void noGradScopeRecordsNoGraph() {
+    Tensor w = Tensor.ones(3).requiresGrad(true);
+    try (var scope = Tensor.noGrad()) {
+      Tensor y = w.mul(w);
+      assertFalse(y.requiresGrad());
+    }
+    assertTrue(w.mul(w).requiresGrad());
+  }
+
+  @Test
+  void opsOnPlainTensorsKeepNoGraph() {
+    Tensor y = Tensor.ones(3).exp().sum();
+    assertFalse(y.requiresGrad());
+    assertThrows(LeptonException.class, y::backward);
+  }
+
+  @Test
+  void reductionsAlongAxes() {
+    Tensor x = Tensor.of(new float[] {1, 5, 3, 4, 2, 6}, 2, 3);
+    assertArrayEquals(new float[] {5, 7, 9}, x.sum(0, false).toFloatArray());
+    assertArrayEquals(new float[] {3, 4}, x.mean(1, false).toFloatArray());
+    assertArrayEquals(new float[] {5, 6}, x.max(1, false).toFloatArray());
+    assertArrayEquals(new float[] {1, 2}, x.argmax(1).toFloatArray());
+    assertArrayEquals(new int[] {2, 1}, x.sum(1, true).shape());
+  }
+
+  @Test
+  void shapeOps() {
+    Tensor x = Tensor.of(new float[] {0, 1, 2, 3, 4, 5}, 2, 3);
+    assertArrayEquals(new float[] {0, 3, 1, 4, 2, 5}, x.transpose().toFloatArray());
+    assertArrayEquals(new float[] {1, 2, 4, 5}, x.slice(1, 1, 3).toFloatArray());
+    assertArrayEquals(new float[] {3, 4, 5, 0, 1, 2, 3, 4, 5},
+        x.gather(0, new int[] {1, 0, 1}).toFloatArray());
+    Tensor c = Tensor.concat(1, x, x.slice(1, 0, 1));
+    assertArrayEquals(new float[] {0, 1, 2, 0, 3, 4, 5, 3}, c.toFloatArray());
+    Tensor s = Tensor.stack(0, x, x);
+    assertArrayEquals(new int[] {2, 2, 3}, s.shape());
+    assertArrayEquals(new int[] {3, 2}, x.reshape(-1, 2).shape());
+    Tensor p = Tensor.zeros(2, 3, 4).permute(2, 0, 1);
+    assertArrayEquals(new int[] {4, 2, 3}, p.shape());
+  }
+
+  @Test
+  void oneHotRejectsLabelsOutsideTheClasses() {
+    Tensor oh = Tensor.oneHot(Tensor.of(new float[] {2, 0}, 2), 3);
+    assertArrayEquals(new float[] {0, 0, 1, 1, 0, 0}, oh.toFloatArray());
+    LeptonException e = assertThrows(LeptonException.class,
+        () -> Tensor.oneHot(Tensor.of(new float[] {3}, 1), 3));
+    assertTrue(e.getMessage().contains("label 3.0"), e.getMessage());
+  }
+}

@@ -206,6 +206,16 @@ public final class Tensor {
     return data[flat];
   }
 
+  /** Whether every value is finite (no NaN, no infinity). */
+  public boolean allFinite() {
+    for (float v : data) {
+      if (!Float.isFinite(v)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   @Override
   public String toString() {
     int shown = Math.min(data.length, 8);

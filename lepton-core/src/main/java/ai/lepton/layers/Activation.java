@@ -1,0 +1,44 @@
+package ai.lepton.layers;
+
+import ai.lepton.tensor.Tensor;
+import java.util.function.UnaryOperator;
+
+/** Applies an activation function by Keras name, e.g. {@code new Activation("relu")}. */
+public final class Activation extends Layer {
+  public record Config(String name, boolean trainable, String activation) {
+    public Config {
+      Activations.get(activation);
+    }
+  }
+
+  private final String activationName;
+  private final UnaryOperator<Tensor> function;
+
+  public Activation(String activation) {
+    this(new Config(null, true, activation));
+  }
+
+  public Activation(Config c) {
+    this.activationName = c.activation();
+    this.function = Activations.get(activationName);
+    if (c.name() != null) {
+      name(c.name());
+    }
+    trainable(c.trainable());
+  }
+
+  @Override
+  public int[] outputShape(int[] inputShape) {
+    return inputShape.clone();
+  }
+
+  @Override
+  protected Tensor call(Tensor x, boolean training) {
+    return function.apply(x);
+  }
+
+  @Override
+  public Config config() {
+    return new Config(name(), trainable(), activationName);
+  }
+}

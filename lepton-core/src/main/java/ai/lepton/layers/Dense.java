@@ -1,0 +1,152 @@
+package ai.lepton.layers;
+
+import ai.lepton.LeptonException;
+import ai.lepton.regularizers.Regularizer;
+import ai.lepton.tensor.Tensor;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.random.RandomGenerator;
+
+/**
+ * A densely connected layer, {@code activation(x · kernel + bias)}, applied to the last axis as in
+ * Keras: {@code [batch, ..., in] -> [batch, ..., units]}.
+ */
+public final class Dense extends Layer {
+  /** Dense's configuration; regularizers are stored as {@code {"name": ..., "config": {...}}}. */
+  public record Config(String name, boolean trainable, int units, String activation,
+      boolean useBias, String kernelInitializer, String biasInitializer,
+      Map<String, Object> kernelRegularizer, Map<String, Object> biasRegularizer) {
+    public Config {
+      if (units <= 0) {
+        throw new LeptonException("Dense: expected a positive number of units, received units="
+            + units);
+      }
+      Activations.get(activation);
+      Initializers.validate(kernelInitializer);
+      Initializers.validate(biasInitializer);
+    }
+  }
+
+  private final int units;
+  private final String activationName;
+  private final UnaryOperator<Tensor> activation;
+  private boolean useBias = true;
+  private String kernelInitializer = "glorot_uniform";
+  private String biasInitializer = "zeros";
+  private Regularizer kernelRegularizer;
+  private Regularizer biasRegularizer;
+  private Tensor kernel; // (in, units)
+  private Tensor bias; // (units)
+
+  /** A linear layer of {@code units} outputs. */
+  public Dense(int units) {
+    this(units, "linear");
+  }
+
+  /** A layer of {@code units} outputs with an activation named as in Keras ("relu", "softmax"...). */
+  public Dense(int units, String activation) {
+    this(new Config(null, true, units, activation, true, "glorot_uniform", "zeros", null, null));
+  }
+
+  /** Rebuilds a layer from its configuration. */
+  public Dense(Config c) {
+    this.units = c.units();
+    this.activationName = c.activation() == null ? "linear" : c.activation();
+    this.activation = Activations.get(activationName);
+    this.useBias = c.useBias();
+    this.kernelInitializer = c.kernelInitializer();
+    this.biasInitializer = c.biasInitializer();
+    this.kernelRegularizer = RegularizerConfigs.fromConfig(c.kernelRegularizer());
+    this.biasRegularizer = RegularizerConfigs.fromConfig(c.biasRegularizer());
+    if (c.name() != null) {
+      name(c.name());
+    }
+    trainable(c.trainable());
+  }
+
+  public Dense useBias(boolean value) {
+    this.useBias = value;
+    return this;
+  }
+
+  /** The kernel initializer by Keras name, e.g. "he_normal"; default "glorot_uniform". */
+  public Dense kernelInitializer(String initializer) {
+    Initializers.validate(initializer);
+    this.kernelInitializer = initializer;
+    return this;
+  }
+
+  public Dense biasInitializer(String initializer) {
+    Initializers.validate(initializer);
+    this.biasInitializer = initializer;
+    return this;
+  }
+
+  /** Adds the regularizer's penalty on the kernel to the loss, e.g. {@code Regularizers.l2(1e-4)}. */
+  public Dense kernelRegularizer(Regularizer regularizer) {
+    this.kernelRegularizer = regularizer;
+    return this;
+  }
+
+  public Dense biasRegularizer(Regularizer regularizer) {
+    this.biasRegularizer = regularizer;
+    return this;
+  }
+
+  @Override
+  public int[] outputShape(int[] inputShape) {
+    if (inputShape.length == 0) {
+      throw new LeptonException("Dense: expected inputs with a feature axis, [batch, features], "
+          + "received a scalar per sample; reshape the data to [batch, 1]");
+    }
+    int[] out = inputShape.clone();
+    out[out.length - 1] = units;
+    return out;
+  }
+
+  @Override
+  protected void create(int[] inputShape, RandomGenerator rng) {
+    int in = inputShape[inputShape.length - 1];
+    kernel = addWeight("kernel", Initializers.create(kernelInitializer, new int[] {in, units}, rng),
+        true);
+    if (useBias) {
+      bias = addWeight("bias", Initializers.create(biasInitializer, new int[] {units}, rng), true);
+    }
+  }
+
+  @Override
+  protected Tensor call(Tensor x, boolean training) {
+    Tensor flat = x.rank() == 2 ? x : x.reshape(-1, x.dim(-1));
+    Tensor y = flat.matmul(kernel);
+    if (useBias) {
+      y = y.add(bias);
+    }
+    y = activation.apply(y);
+    if (x.rank() == 2) {
+      return y;
+    }
+    int[] s = x.shape();
+    s[s.length - 1] = units;
+    return y.reshape(s);
+  }
+
+  @Override
+  public Tensor regularization() {
+    Tensor total = null;
+    if (kernelRegularizer != null) {
+      total = kernelRegularizer.penalty(kernel);
+    }
+    if (biasRegularizer != null && bias != null) {
+      Tensor p = biasRegularizer.penalty(bias);
+      total = total == null ? p : total.add(p);
+    }
+    return total;
+  }
+
+  @Override
+  public Config config() {
+    return new Config(name(), trainable(), units, activationName, useBias, kernelInitializer,
+        biasInitializer, RegularizerConfigs.toConfig(kernelRegularizer),
+        RegularizerConfigs.toConfig(biasRegularizer));
+  }
+}

@@ -1,0 +1,61 @@
+package ai.lepton.layers;
+
+import ai.lepton.LeptonException;
+import ai.lepton.tensor.Tensor;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * Randomly zeroes a fraction {@code rate} of the inputs during training and scales the rest by
+ * {@code 1 / (1 - rate)}; the identity at inference. The mask stream is seeded from the model's seed
+ * (or {@code seed} when given), so training is reproducible.
+ */
+public final class Dropout extends Layer {
+  public record Config(String name, boolean trainable, float rate, Long seed) {
+    public Config {
+      if (!(rate >= 0f && rate < 1f)) {
+        throw new LeptonException("Dropout: expected a rate in [0, 1), received rate=" + rate);
+      }
+    }
+  }
+
+  private final float rate;
+  private final Long seed;
+  private SplittableRandom rng;
+
+  public Dropout(float rate) {
+    this(new Config(null, true, rate, null));
+  }
+
+  public Dropout(Config c) {
+    this.rate = c.rate();
+    this.seed = c.seed();
+    if (c.name() != null) {
+      name(c.name());
+    }
+    trainable(c.trainable());
+  }
+
+  @Override
+  public int[] outputShape(int[] inputShape) {
+    return inputShape.clone();
+  }
+
+  @Override
+  protected void create(int[] inputShape, RandomGenerator modelRng) {
+    rng = new SplittableRandom(seed != null ? seed : modelRng.nextLong());
+  }
+
+  @Override
+  protected Tensor call(Tensor x, boolean training) {
+    if (!training || rate == 0f) {
+      return x;
+    }
+    return x.mul(Tensor.dropoutMask(rng, rate, x.shape()));
+  }
+
+  @Override
+  public Config config() {
+    return new Config(name(), trainable(), rate, seed);
+  }
+}

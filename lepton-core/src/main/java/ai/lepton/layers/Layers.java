@@ -1,0 +1,70 @@
+package ai.lepton.layers;
+
+import ai.lepton.LeptonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Turns layers into JSON configs and back. Only the layer classes registered here can be created
+ * from a file: a name read from input never selects arbitrary code.
+ */
+public final class Layers {
+  private record Entry<C extends Record>(Class<C> configType, Function<C, Layer> factory) {
+    Layer create(JsonNode config, ObjectMapper json) throws java.io.IOException {
+      return factory.apply(json.treeToValue(config, configType));
+    }
+  }
+
+  private static final Map<String, Entry<?>> REGISTRY = new LinkedHashMap<>();
+
+  static {
+    register("Dense", Dense.Config.class, Dense::new);
+    register("Activation", Activation.Config.class, Activation::new);
+    register("Dropout", Dropout.Config.class, Dropout::new);
+    register("Flatten", Flatten.Config.class, Flatten::new);
+    register("Reshape", Reshape.Config.class, Reshape::new);
+  }
+
+  private Layers() {}
+
+  private static <C extends Record> void register(String className, Class<C> type,
+      Function<C, Layer> factory) {
+    REGISTRY.put(className, new Entry<>(type, factory));
+  }
+
+  /** The layer's {@code {"class_name": ..., "config": {...}}}, as Keras writes it. */
+  public static JsonNode toConfig(Layer layer, ObjectMapper json) {
+    String className = layer.getClass().getSimpleName();
+    if (!REGISTRY.containsKey(className)) {
+      throw new LeptonException("layer class " + className + " cannot be saved: only "
+          + REGISTRY.keySet() + " are known");
+    }
+    var node = json.createObjectNode();
+    node.put("class_name", className);
+    node.set("config", json.valueToTree(layer.config()));
+    return node;
+  }
+
+  /**
+   * Rebuilds a layer from {@code {"class_name": ..., "config": {...}}}.
+   *
+   * @throws LeptonException for unknown layer names or invalid configs
+   */
+  public static Layer fromConfig(JsonNode node, ObjectMapper json) {
+    String className = node.path("class_name").asText("");
+    Entry<?> entry = REGISTRY.get(className);
+    if (entry == null) {
+      throw new LeptonException("unknown layer class \"" + className + "\"; this version of "
+          + "Lepton knows " + REGISTRY.keySet());
+    }
+    try {
+      return entry.create(node.path("config"), json);
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      throw new LeptonException("invalid config for layer " + className + ": "
+          + e.getMessage().lines().findFirst().orElse(""), e);
+    }
+  }
+}

@@ -1,0 +1,166 @@
+package ai.lepton.models;
+
+import ai.lepton.LeptonException;
+import ai.lepton.layers.Layer;
+import ai.lepton.layers.Layers;
+import ai.lepton.tensor.Tensor;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * A plain stack of layers, each feeding the next, as Keras' {@code Sequential}:
+ * {@code new Sequential().add(new Dense(8, "tanh")).add(new Dense(1, "sigmoid"))}.
+ */
+public final class Sequential extends Model {
+  private final List<Layer> layers = new ArrayList<>();
+  private final Set<String> names = new HashSet<>();
+  private String name = "sequential";
+  private int[] inputShape;
+
+  /** Appends a layer; unnamed layers get Keras-style names ("dense", "dense_1", ...). */
+  public Sequential add(Layer layer) {
+    if (inputShape != null) {
+      throw new LeptonException("add: the model is already built; add every layer before fit "
+          + "or build");
+    }
+    if (layers.contains(layer)) {
+      throw new LeptonException("add: layer '" + layer.name() + "' is already in this model");
+    }
+    if (layer.name() == null) {
+      String base = layer.defaultName();
+      String candidate = base;
+      for (int i = 1; names.contains(candidate); i++) {
+        candidate = base + "_" + i;
+      }
+      layer.name(candidate);
+    } else if (names.contains(layer.name())) {
+      throw new LeptonException("add: the model already has a layer named '" + layer.name()
+          + "'; layer names must be unique");
+    }
+    names.add(layer.name());
+    layers.add(layer);
+    return this;
+  }
+
+  /** Renames the model (shown by summary). */
+  public Sequential name(String newName) {
+    if (newName == null || newName.isBlank()) {
+      throw new LeptonException("name: expected a non-blank model name");
+    }
+    this.name = newName;
+    return this;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public List<Layer> layers() {
+    return Collections.unmodifiableList(layers);
+  }
+
+  @Override
+  public boolean built() {
+    return inputShape != null;
+  }
+
+  @Override
+  public int[] inputShape() {
+    if (inputShape == null) {
+      throw new LeptonException("inputShape: the model is not built yet");
+    }
+    return inputShape.clone();
+  }
+
+  @Override
+  public void build(long seed, int... shape) {
+    if (inputShape != null) {
+      throw new LeptonException("build: the model is already built for input shape "
+          + java.util.Arrays.toString(inputShape));
+    }
+    if (layers.isEmpty()) {
+      throw new LeptonException("build: the model has no layers; add layers first");
+    }
+    SplittableRandom rng = new SplittableRandom(seed);
+    int[] s = shape.clone();
+    for (Layer layer : layers) {
+      if (!layer.built()) {
+        layer.build(s, rng.split());
+      } else if (!java.util.Arrays.equals(layer.inputShape(), s)) {
+        throw new LeptonException("build: layer '" + layer.name() + "' was built for inputs "
+            + java.util.Arrays.toString(layer.inputShape()) + " but receives "
+            + java.util.Arrays.toString(s) + " here");
+      }
+      s = layer.outputShape(s);
+    }
+    inputShape = shape.clone();
+  }
+
+  @Override
+  Tensor call(Tensor x, boolean training) {
+    Tensor h = x;
+    for (Layer layer : layers) {
+      h = layer.apply(h, training);
+    }
+    return h;
+  }
+
+  @Override
+  JsonNode config() {
+    ObjectMapper json = ModelJson.MAPPER;
+    ObjectNode root = json.createObjectNode();
+    root.put("class_name", "Sequential");
+    ObjectNode config = root.putObject("config");
+    config.put("name", name);
+    ArrayNode list = config.putArray("layers");
+    for (Layer layer : layers) {
+      list.add(Layers.toConfig(layer, json));
+    }
+    if (inputShape != null) {
+      ArrayNode shape = config.putArray("build_input_shape");
+      shape.addNull();
+      for (int d : inputShape) {
+        shape.add(d);
+      }
+    }
+    return root;
+  }
+
+  /** Rebuilds a Sequential model from its config (weights are set separately). */
+  static Sequential fromConfig(JsonNode root) {
+    JsonNode config = root.path("config");
+    Sequential model = new Sequential();
+    if (config.hasNonNull("name")) {
+      model.name(config.get("name").asText());
+    }
+    JsonNode list = config.path("layers");
+    if (!list.isArray()) {
+      throw new LeptonException("Sequential config: expected a \"layers\" array");
+    }
+    for (JsonNode layer : list) {
+      model.add(Layers.fromConfig(layer, ModelJson.MAPPER));
+    }
+    JsonNode shape = config.path("build_input_shape");
+    if (shape.isArray()) {
+      int[] s = new int[shape.size() - 1];
+      for (int i = 1; i < shape.size(); i++) {
+        if (!shape.get(i).canConvertToInt() || shape.get(i).asInt() <= 0) {
+          throw new LeptonException("Sequential config: invalid build_input_shape " + shape);
+        }
+        s[i - 1] = shape.get(i).asInt();
+      }
+      model.build(0, s);
+    }
+    return model;
+  }
+}

@@ -126,7 +126,7 @@ final class ModelFile {
    */
   static void write(Path file, Contents contents) {
     Path dir = file.toAbsolutePath().getParent();
-    if (!Files.isDirectory(dir)) {
+    if (dir == null || !Files.isDirectory(dir)) {
       throw new LeptonException("cannot save the model to " + file + ": directory " + dir
           + " does not exist; create it first");
     }
@@ -229,7 +229,7 @@ final class ModelFile {
   }
 
   /**
-   * Reads and checks a model file.
+   * Reads and checks a model file, which must be on the default file system.
    *
    * @throws LeptonException naming the file and the problem if it is missing, not a zip, truncated,
    *     from a newer Lepton, over a limit, or breaks any rule of the format

@@ -19,7 +19,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.Enumeration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +52,8 @@ final class ModelFile {
   static final String OPTIMIZER_STATE = "optimizer.safetensors";
   private static final List<String> ENTRIES =
       List.of(METADATA, CONFIG, WEIGHTS, OPTIMIZER_CONFIG, OPTIMIZER_STATE);
+  /** A bound on entries that leaves room for entries a later format version may add. */
+  static final int MAX_ENTRIES = 64;
 
   /** Metadata keys that {@link #write} sets itself, replacing any value the caller gave. */
   static final String FORMAT_VERSION_KEY = "format_version";
@@ -255,7 +256,7 @@ final class ModelFile {
     private final Path file;
     private final ZipFile zip;
     private final Limits limits;
-    private final Map<String, ZipEntry> entries = new HashMap<>();
+    private final Map<String, ZipEntry> entries = new LinkedHashMap<>();
     private long remaining;
 
     Reader(Path file, ZipFile zip, Limits limits) {
@@ -266,8 +267,11 @@ final class ModelFile {
     }
 
     Contents read() throws IOException {
-      checkEntries();
+      indexEntries();
+      // The version comes before the entry rules: a newer format may add entries, and its reader
+      // deserves "upgrade Lepton" rather than "unknown entry".
       Map<String, String> metadata = readMetadata();
+      checkEntryNames();
       String config = readText(CONFIG);
       Map<String, Tensor> weights = readTensors(WEIGHTS);
       Optional<OptimizerState> optimizer = Optional.empty();
@@ -278,11 +282,11 @@ final class ModelFile {
       return new Contents(metadata, config, weights, optimizer);
     }
 
-    /** Only the known names, each at most once; the required ones present. */
-    private void checkEntries() {
-      if (zip.size() > ENTRIES.size()) {
-        throw bad("it has " + zip.size() + " entries, but a model file holds at most "
-            + ENTRIES.size() + ": " + String.join(", ", ENTRIES));
+    /** Indexes the entries by name: a bounded count, safe names, each name once. */
+    private void indexEntries() {
+      if (zip.size() > MAX_ENTRIES) {
+        throw bad("it has " + zip.size() + " entries, more than the " + MAX_ENTRIES + " any "
+            + "model file may hold; this format has " + String.join(", ", ENTRIES));
       }
       for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
         ZipEntry entry = e.nextElement();
@@ -291,15 +295,24 @@ final class ModelFile {
           throw bad("it has an entry named '" + name + "', a path that could escape the "
               + "directory it is extracted to; the file was tampered with or not written by Lepton");
         }
-        if (!ENTRIES.contains(name)) {
-          throw bad("it has an unknown entry '" + name + "'; a model file holds only "
-              + String.join(", ", ENTRIES));
-        }
         if (entries.put(name, entry) != null) {
           throw bad("it has two entries named '" + name + "'; each entry must appear once");
         }
       }
-      for (String required : List.of(METADATA, CONFIG, WEIGHTS)) {
+      if (!entries.containsKey(METADATA)) {
+        throw bad("it has no " + METADATA + " entry; save the model again with Model.save");
+      }
+    }
+
+    /** Only the known names; the required ones present; the optimizer entries as a pair. */
+    private void checkEntryNames() {
+      for (String name : entries.keySet()) {
+        if (!ENTRIES.contains(name)) {
+          throw bad("it has an unknown entry '" + name + "'; a model file holds only "
+              + String.join(", ", ENTRIES));
+        }
+      }
+      for (String required : List.of(CONFIG, WEIGHTS)) {
         if (!entries.containsKey(required)) {
           throw bad("it has no " + required + " entry; save the model again with Model.save");
         }

@@ -176,10 +176,10 @@ class ModelFileTest {
   @Test
   void rejectsTooManyEntries() throws IOException {
     Map<String, byte[]> entries = validEntries();
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 62; i++) {
       entries.put("extra" + i, new byte[0]);
     }
-    assertReadFails(zip(entries), "it has 6 entries, but a model file holds at most 5");
+    assertReadFails(zip(entries), "it has 65 entries, more than the 64 any model file may hold");
   }
 
   @Test
@@ -202,6 +202,21 @@ class ModelFileTest {
     entries.put("metadata.json", utf8("{\"format_version\":2,\"library_version\":\"9.1.0\"}"));
     assertReadFails(zip(entries), "was written in model file format version 2 (by Lepton 9.1.0), "
         + "but this Lepton reads format versions up to 1; upgrade Lepton to load it");
+  }
+
+  @Test
+  void aNewerVersionWithNewEntriesStillGetsTheUpgradeHint() throws IOException {
+    Map<String, byte[]> entries = validEntries();
+    entries.put("metadata.json", utf8("{\"format_version\":3}"));
+    entries.put("tokenizer.json", utf8("{}"));
+    assertReadFails(zip(entries), "upgrade Lepton to load it");
+  }
+
+  @Test
+  void rejectsAMissingMetadataEntry() throws IOException {
+    Map<String, byte[]> entries = validEntries();
+    entries.remove("metadata.json");
+    assertReadFails(zip(entries), "it has no metadata.json entry");
   }
 
   @Test

@@ -209,7 +209,8 @@ class SafetensorsTest {
 
   @Test
   void rejectsAShapeWhoseProductOverflows() {
-    // 2^31-1 cubed wraps around a long-free int product; the reader must notice, not wrap.
+    // (2^31-1)^3 overflows a long, and the trailing 0 would hide a wrapped product: the reader
+    // must stop at the first partial product over the limit.
     assertRejected(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2147483647,2147483647,2147483647,0],"
         + "\"data_offsets\":[0,0]}}", new byte[0]), "more than one tensor can hold");
     assertRejected(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[4294967296],"

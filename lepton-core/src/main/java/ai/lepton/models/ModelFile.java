@@ -449,7 +449,7 @@ final class ModelFile {
     Objects.requireNonNull(map, what);
     Map<String, Tensor> copy = new LinkedHashMap<>();
     map.forEach((k, v) -> {
-      Safetensors.checkName(Objects.requireNonNull(k, what + " key"), "ModelFile.Contents");
+      Safetensors.checkName(Objects.requireNonNull(k, what + " key"), "ModelFile: " + what);
       copy.put(k, Objects.requireNonNull(v, what + " value for " + k));
     });
     return Collections.unmodifiableMap(copy);

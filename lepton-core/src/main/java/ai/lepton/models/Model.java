@@ -13,6 +13,12 @@ import ai.lepton.metrics.Metrics;
 import ai.lepton.optimizers.Optimizer;
 import ai.lepton.optimizers.Optimizers;
 import ai.lepton.tensor.Tensor;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -20,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -54,7 +61,7 @@ public abstract class Model {
   abstract Tensor call(Tensor x, boolean training);
 
   /** The architecture as Keras-style JSON config. */
-  abstract com.fasterxml.jackson.databind.JsonNode config();
+  abstract JsonNode config();
 
   // ---------------------------------------------------------------- compile
 
@@ -417,6 +424,96 @@ public abstract class Model {
 
   /** The model's name, e.g. "sequential". */
   public abstract String name();
+
+  // ---------------------------------------------------------------- save, load
+
+  /**
+   * Writes the model to a {@code .lepton} file: architecture, weights and, when compiled, the
+   * compile settings and optimizer state, so that {@link #load} can resume training. The write is
+   * atomic: on failure the previous file, if any, is untouched.
+   *
+   * @throws LeptonException if the model is not built or the file cannot be written
+   */
+  public void save(Path file) {
+    requireBuilt("save");
+    ObjectNode config = (ObjectNode) config();
+    Optional<ModelFile.OptimizerState> state = Optional.empty();
+    if (optimizer != null) {
+      ObjectNode compile = config.putObject("compile_config");
+      compile.set("optimizer", named(optimizer.name(), optimizer.config()));
+      compile.set("loss", named(loss.name(), loss.config()));
+      ArrayNode list = compile.putArray("metrics");
+      metrics.forEach(m -> list.add(named(m.name(), m.config())));
+      ObjectNode opt = Json.MAPPER.createObjectNode();
+      opt.put("iterations", optimizer.iterations());
+      state = Optional.of(new ModelFile.OptimizerState(opt.toString(), optimizer.state()));
+    }
+    Map<String, String> metadata = new LinkedHashMap<>();
+    metadata.put("model_class", config.path("class_name").asText());
+    metadata.put("model_name", name());
+    ModelFile.write(file, new ModelFile.Contents(metadata, pretty(config), weights(), state));
+  }
+
+  /**
+   * Reads a model written by {@link #save}: same architecture, same weights, and, if it was
+   * compiled, the same optimizer (with its state), loss and metrics.
+   *
+   * @throws LeptonException if the file is missing, truncated, corrupted, from a newer Lepton, or
+   *     names layers this version does not know
+   */
+  public static Model load(Path file) {
+    ModelFile.Contents contents = ModelFile.read(file);
+    JsonNode config = Json.parse(contents.config(), file + ": config.json");
+    String className = config.path("class_name").asText("");
+    if (!className.equals("Sequential")) {
+      throw new LeptonException(file + ": unknown model class \"" + className + "\" in "
+          + "config.json; this version of Lepton reads Sequential models");
+    }
+    Model model = Sequential.fromConfig(config);
+    if (!model.built()) {
+      throw new LeptonException(file + ": config.json has no build_input_shape; the file was not "
+          + "written by Model.save");
+    }
+    try {
+      model.setWeights(contents.weights());
+    } catch (LeptonException e) {
+      throw new LeptonException(file + ": " + e.getMessage(), e);
+    }
+    JsonNode compile = config.path("compile_config");
+    if (compile.isObject()) {
+      Optimizer opt = Optimizers.fromConfig(compile.path("optimizer").path("name").asText(),
+          map(compile.path("optimizer").path("config")));
+      Loss lossFn = Losses.fromConfig(compile.path("loss").path("name").asText(),
+          map(compile.path("loss").path("config")));
+      List<Metric> ms = new ArrayList<>();
+      for (JsonNode m : compile.path("metrics")) {
+        ms.add(Metrics.fromConfig(m.path("name").asText(), map(m.path("config"))));
+      }
+      model.compile(opt, lossFn, ms.toArray(new Metric[0]));
+      contents.optimizer().ifPresent(s -> opt.loadState(s.tensors(),
+          Json.parse(s.config(), file + ": optimizer.json").path("iterations").asLong()));
+    }
+    return model;
+  }
+
+  private static ObjectNode named(String name, Map<String, Object> config) {
+    ObjectNode node = Json.MAPPER.createObjectNode();
+    node.put("name", name);
+    node.set("config", Json.MAPPER.valueToTree(config));
+    return node;
+  }
+
+  private static Map<String, Object> map(JsonNode node) {
+    return Json.MAPPER.convertValue(node, new TypeReference<Map<String, Object>>() {});
+  }
+
+  private static String pretty(JsonNode node) {
+    try {
+      return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      throw new LeptonException("cannot write the model config as JSON: " + e.getMessage(), e);
+    }
+  }
 
   // ---------------------------------------------------------------- checks
 

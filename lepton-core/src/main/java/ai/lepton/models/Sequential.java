@@ -117,7 +117,7 @@ public final class Sequential extends Model {
 
   @Override
   JsonNode config() {
-    ObjectMapper json = ModelJson.MAPPER;
+    ObjectMapper json = Json.MAPPER;
     ObjectNode root = json.createObjectNode();
     root.put("class_name", "Sequential");
     ObjectNode config = root.putObject("config");
@@ -148,7 +148,7 @@ public final class Sequential extends Model {
       throw new LeptonException("Sequential config: expected a \"layers\" array");
     }
     for (JsonNode layer : list) {
-      model.add(Layers.fromConfig(layer, ModelJson.MAPPER));
+      model.add(Layers.fromConfig(layer, Json.MAPPER));
     }
     JsonNode shape = config.path("build_input_shape");
     if (shape.isArray()) {

@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Map;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 /**
  * Reads the golden values that {@code tools/golden/make_golden.py} computed with PyTorch (test
@@ -32,6 +34,12 @@ public final class Golden {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The names of the cases, in file order. */
+  public static Stream<String> caseNames(JsonNode cases) {
+    Iterable<String> names = cases::fieldNames;
+    return StreamSupport.stream(names.spliterator(), false);
   }
 
   /** A tensor stored as {@code {"shape": [...], "data": [...]}}. */

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -28,21 +27,21 @@ class GoldenOpsTest {
 
   @TestFactory
   Stream<DynamicTest> everyOpMatchesPyTorchForwardAndBackward() {
-    return StreamSupport.stream(((Iterable<String>) CASES::fieldNames).spliterator(), false)
+    return Golden.caseNames(CASES)
         .map(name -> DynamicTest.dynamicTest(name, () -> {
-      JsonNode c = CASES.get(name);
-      Map<String, Tensor> inputs = new LinkedHashMap<>();
-      c.get("inputs").fields().forEachRemaining(
-          e -> inputs.put(e.getKey(), Golden.tensor(e.getValue()).requiresGrad(true)));
-      Function<Map<String, Tensor>, Tensor> op = OPS.get(name);
-      if (op == null) {
-        throw new AssertionError("golden case " + name + " has no op mapped in this test");
-      }
-      Tensor out = op.apply(inputs);
-      Golden.assertClose(name + " forward", c.get("output"), out, 1e-5, 1e-6);
-      out.backward(Golden.tensor(c.get("grad_output")));
-      inputs.forEach((k, v) -> Golden.assertClose(name + " d/d" + k, c.get("grads").get(k),
-          v.grad(), 1e-4, 1e-5));
-    }));
+          JsonNode c = CASES.get(name);
+          Map<String, Tensor> inputs = new LinkedHashMap<>();
+          c.get("inputs").fields().forEachRemaining(
+              e -> inputs.put(e.getKey(), Golden.tensor(e.getValue()).requiresGrad(true)));
+          Function<Map<String, Tensor>, Tensor> op = OPS.get(name);
+          if (op == null) {
+            throw new AssertionError("golden case " + name + " has no op mapped in this test");
+          }
+          Tensor out = op.apply(inputs);
+          Golden.assertClose(name + " forward", c.get("output"), out, 1e-5, 1e-6);
+          out.backward(Golden.tensor(c.get("grad_output")));
+          inputs.forEach((k, v) -> Golden.assertClose(name + " d/d" + k, c.get("grads").get(k),
+              v.grad(), 1e-4, 1e-5));
+        }));
   }
 }

@@ -55,6 +55,7 @@ public abstract class Optimizer {
    *
    * @throws LeptonException if a parameter's shape differs from the state kept (or loaded) for it
    */
+  @SuppressWarnings("try") // the scope is only opened and closed
   public final void step(Map<String, Tensor> parameters) {
     try (var scope = Tensor.noGrad()) {
       Map<String, Tensor> grads = new LinkedHashMap<>();

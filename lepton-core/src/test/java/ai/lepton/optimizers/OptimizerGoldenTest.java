@@ -21,7 +21,7 @@ class OptimizerGoldenTest {
           Optimizer optimizer = Optimizers.fromConfig(c.get("optimizer").asText(),
               Golden.map(c.get("config")));
           Map<String, Tensor> params = new LinkedHashMap<>();
-          c.get("params").fields().forEachRemaining(
+          c.get("params").properties().forEach(
               e -> params.put(e.getKey(), Golden.tensor(e.getValue()).requiresGrad(true)));
           for (int step = 0; step < c.get("grads").size(); step++) {
             JsonNode grads = c.get("grads").get(step);

@@ -31,7 +31,7 @@ class GoldenOpsTest {
         .map(name -> DynamicTest.dynamicTest(name, () -> {
           JsonNode c = CASES.get(name);
           Map<String, Tensor> inputs = new LinkedHashMap<>();
-          c.get("inputs").fields().forEachRemaining(
+          c.get("inputs").properties().forEach(
               e -> inputs.put(e.getKey(), Golden.tensor(e.getValue()).requiresGrad(true)));
           Function<Map<String, Tensor>, Tensor> op = OPS.get(name);
           if (op == null) {

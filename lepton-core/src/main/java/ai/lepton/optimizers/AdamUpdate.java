@@ -1,0 +1,35 @@
+package ai.lepton.optimizers;
+
+import ai.lepton.tensor.Tensor;
+import java.util.Map;
+
+/** The Adam moment update shared by {@link Adam} and {@link AdamW}. */
+final class AdamUpdate {
+  private final float beta1;
+  private final float beta2;
+  private final float epsilon;
+
+  AdamUpdate(String owner, float beta1, float beta2, float epsilon) {
+    Checks.requireRange(owner, "beta_1", beta1, 0f, 1f, false);
+    Checks.requireRange(owner, "beta_2", beta2, 0f, 1f, false);
+    Checks.requireRange(owner, "epsilon", epsilon, 0f, Float.MAX_VALUE, true);
+    this.beta1 = beta1;
+    this.beta2 = beta2;
+    this.epsilon = epsilon;
+  }
+
+  void apply(Tensor p, Tensor g, Tensor m, Tensor v, float lr, long step) {
+    m.addInPlace(g.sub(m), 1f - beta1); // m = b1 m + (1 - b1) g
+    v.addInPlace(g.square().sub(v), 1f - beta2); // v = b2 v + (1 - b2) g^2
+    double bc1 = 1 - Math.pow(beta1, step);
+    double sqrtBc2 = Math.sqrt(1 - Math.pow(beta2, step));
+    // PyTorch's lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps), with numerator and denominator multiplied
+    // by sqrt(bc2): one whole-tensor op fewer.
+    Tensor direction = m.div(v.sqrt().add((float) (epsilon * sqrtBc2)));
+    p.addInPlace(direction, (float) (-lr * sqrtBc2 / bc1));
+  }
+
+  Map<String, Object> config() {
+    return Map.of("beta_1", beta1, "beta_2", beta2, "epsilon", epsilon);
+  }
+}

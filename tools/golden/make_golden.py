@@ -1,0 +1,193 @@
+#!/usr/bin/python3
+"""Writes the golden values Lepton's parity tests compare against, computed with PyTorch.
+
+Run from the repository root with Debian's Python (PyTorch 1.13.1, CPU):
+
+    /usr/bin/python3 tools/golden/make_golden.py
+
+It writes lepton-core/src/test/resources/golden/{ops,losses,optimizers}.json. Every case stores its
+inputs, so the Java tests need nothing but the JSON. A tensor is {"shape": [...], "data": [...]}
+(row-major float32 values). Computation runs in float64 and is stored rounded to float32, so the
+goldens carry no float32 rounding noise of their own.
+"""
+import json
+import math
+import os
+
+import torch
+import torch.nn.functional as F
+
+OUT = os.path.join("lepton-core", "src", "test", "resources", "golden")
+torch.manual_seed(1234)
+
+
+def t(x):
+    x = x.detach().to(torch.float32)
+    return {"shape": list(x.shape), "data": [float(v) for v in x.reshape(-1).tolist()]}
+
+
+def rand(*shape, low=-2.0, high=2.0):
+    # Rounded through float32 so that Java sees exactly the values used here.
+    return (torch.rand(*shape, dtype=torch.float64) * (high - low) + low).float().double()
+
+
+def op_case(fn, **inputs):
+    """Forward output and the gradient of sum(out * grad_output) for each input."""
+    leaves = {k: v.clone().requires_grad_(True) for k, v in inputs.items()}
+    out = fn(**leaves)
+    grad_output = rand(*out.shape)
+    out.backward(grad_output)
+    return {
+        "inputs": {k: t(v) for k, v in inputs.items()},
+        "grad_output": t(grad_output),
+        "output": t(out),
+        "grads": {k: t(v.grad) for k, v in leaves.items()},
+    }
+
+
+def ops():
+    return {
+        "matmul": op_case(lambda a, b: a @ b, a=rand(3, 4), b=rand(4, 5)),
+        "softmax": op_case(lambda x: torch.softmax(x, -1), x=rand(3, 5)),
+        "log_softmax": op_case(lambda x: torch.log_softmax(x, -1), x=rand(3, 5)),
+        "gelu": op_case(lambda x: F.gelu(x), x=rand(2, 6)),
+        "sigmoid": op_case(lambda x: torch.sigmoid(x), x=rand(2, 6)),
+        "tanh": op_case(lambda x: torch.tanh(x), x=rand(2, 6)),
+        "elu": op_case(lambda x: F.elu(x, alpha=1.0), x=rand(2, 6)),
+        "leaky_relu": op_case(lambda x: F.leaky_relu(x, 0.2), x=rand(2, 6)),
+        "sum_axis1": op_case(lambda x: x.sum(1), x=rand(2, 3, 4)),
+        "mean_axis0_keepdims": op_case(lambda x: x.mean(0, keepdim=True), x=rand(3, 4)),
+    }
+
+
+def loss_case(fn, y_true, y_pred, **config):
+    pred = y_pred.clone().requires_grad_(True)
+    value = fn(y_true, pred)
+    value.backward()
+    return {"config": config, "y_true": t(y_true), "y_pred": t(y_pred),
+            "value": float(value), "grad": t(pred.grad)}
+
+
+def keras_cce_from_probs(target, p):
+    # Keras: normalize each row to sum 1, clip to [eps, 1 - eps], then -sum(target * log p).
+    p = (p / p.sum(-1, keepdim=True)).clamp(1e-7, 1 - 1e-7)
+    return -(target * p.log()).sum(-1).mean()
+
+
+def losses():
+    binary = torch.tensor([[1.], [0.], [1.], [1.], [0.], [0.]], dtype=torch.float64)
+    labels = torch.tensor([2., 0., 1., 2.], dtype=torch.float64)
+    one_hot = F.one_hot(labels.long(), 3).double()
+    probs = torch.softmax(rand(4, 3), -1)
+    return {
+        "mean_squared_error": loss_case(F.mse_loss, rand(4, 3), rand(4, 3)),
+        "mean_absolute_error": loss_case(F.l1_loss, rand(4, 3), rand(4, 3)),
+        "huber": loss_case(lambda y, p: F.huber_loss(p, y, delta=0.7), rand(4, 3), rand(4, 3),
+                           delta=0.7),
+        "binary_crossentropy_probs": loss_case(
+            lambda y, p: F.binary_cross_entropy(p, y), binary, rand(6, 1, low=0.05, high=0.95),
+            from_logits=False),
+        "binary_crossentropy_logits": loss_case(
+            lambda y, p: F.binary_cross_entropy_with_logits(p, y), binary, rand(6, 1, low=-6, high=6),
+            from_logits=True),
+        "categorical_crossentropy_logits": loss_case(
+            lambda y, p: F.cross_entropy(p, y), one_hot, rand(4, 3), from_logits=True),
+        "categorical_crossentropy_probs": loss_case(
+            keras_cce_from_probs, one_hot, probs, from_logits=False),
+        "sparse_categorical_crossentropy_logits": loss_case(
+            lambda y, p: F.cross_entropy(p, y.long()), labels, rand(4, 3), from_logits=True),
+        "sparse_categorical_crossentropy_probs": loss_case(
+            lambda y, p: keras_cce_from_probs(F.one_hot(y.long(), 3).double(), p), labels, probs,
+            from_logits=False),
+    }
+
+
+STEPS = 3
+
+
+def optimizer_case(make, name, config, manual_update=None):
+    """Three steps on fixed parameters with fixed gradients; parameters recorded after each."""
+    params = {"w": rand(3, 4), "b": rand(4)}
+    grads = [{k: rand(*v.shape) for k, v in params.items()} for _ in range(STEPS)]
+    leaves = {k: v.clone().requires_grad_(True) for k, v in params.items()}
+    opt = make(list(leaves.values())) if make else None
+    state = {}
+    after = []
+    for step in range(STEPS):
+        if opt:
+            for k, leaf in leaves.items():
+                leaf.grad = grads[step][k].clone()
+            opt.step()
+        else:
+            with torch.no_grad():
+                for k, leaf in leaves.items():
+                    manual_update(k, leaf, grads[step][k], step + 1, state)
+        after.append({k: t(v) for k, v in leaves.items()})
+    return {"optimizer": name, "config": config, "params": {k: t(v) for k, v in params.items()},
+            "grads": [{k: t(v) for k, v in g.items()} for g in grads], "after": after}
+
+
+def keras_rmsprop(lr, rho, momentum, eps):
+    """Keras RMSprop, written out: epsilon inside the square root, momentum on the increment."""
+    def update(name, p, g, step, state):
+        v = state.setdefault(name + "/velocity", torch.zeros_like(p))
+        b = state.setdefault(name + "/momentum", torch.zeros_like(p))
+        v.mul_(rho).add_((1 - rho) * g * g)
+        increment = lr * g / torch.sqrt(v + eps)
+        b.mul_(momentum).add_(increment)
+        p.sub_(b)
+    return update
+
+
+def optimizers():
+    o = torch.optim
+    return {
+        "sgd": optimizer_case(lambda p: o.SGD(p, lr=0.1), "sgd", {"learning_rate": 0.1}),
+        "sgd_momentum": optimizer_case(
+            lambda p: o.SGD(p, lr=0.1, momentum=0.9), "sgd",
+            {"learning_rate": 0.1, "momentum": 0.9}),
+        "sgd_nesterov": optimizer_case(
+            lambda p: o.SGD(p, lr=0.1, momentum=0.9, nesterov=True), "sgd",
+            {"learning_rate": 0.1, "momentum": 0.9, "nesterov": True}),
+        "adam": optimizer_case(
+            lambda p: o.Adam(p, lr=0.01, betas=(0.9, 0.999), eps=1e-8), "adam",
+            {"learning_rate": 0.01, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-8}),
+        "adam_large_eps": optimizer_case(
+            lambda p: o.Adam(p, lr=0.01, betas=(0.8, 0.9), eps=0.1), "adam",
+            {"learning_rate": 0.01, "beta_1": 0.8, "beta_2": 0.9, "epsilon": 0.1}),
+        "adamw": optimizer_case(
+            lambda p: o.AdamW(p, lr=0.01, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.1), "adamw",
+            {"learning_rate": 0.01, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-8,
+             "weight_decay": 0.1}),
+        # With epsilon 0 Keras' and PyTorch's RMSprop are the same update (also with momentum and
+        # centered, at a constant learning rate), so torch.optim checks the rest of the formula.
+        "rmsprop": optimizer_case(
+            lambda p: o.RMSprop(p, lr=0.01, alpha=0.9, eps=0.0), "rmsprop",
+            {"learning_rate": 0.01, "rho": 0.9, "epsilon": 0.0}),
+        "rmsprop_momentum": optimizer_case(
+            lambda p: o.RMSprop(p, lr=0.01, alpha=0.9, eps=0.0, momentum=0.5), "rmsprop",
+            {"learning_rate": 0.01, "rho": 0.9, "epsilon": 0.0, "momentum": 0.5}),
+        "rmsprop_centered": optimizer_case(
+            lambda p: o.RMSprop(p, lr=0.01, alpha=0.9, eps=0.0, centered=True), "rmsprop",
+            {"learning_rate": 0.01, "rho": 0.9, "epsilon": 0.0, "centered": True}),
+        # Where epsilon sits (inside the square root, as in Keras) is checked against the formula.
+        "rmsprop_keras_epsilon": optimizer_case(
+            None, "rmsprop", {"learning_rate": 0.01, "rho": 0.9, "epsilon": 0.1, "momentum": 0.5},
+            manual_update=keras_rmsprop(0.01, 0.9, 0.5, 0.1)),
+    }
+
+
+def main():
+    torch.set_default_dtype(torch.float64)
+    os.makedirs(OUT, exist_ok=True)
+    for name, cases in (("ops", ops()), ("losses", losses()), ("optimizers", optimizers())):
+        path = os.path.join(OUT, name + ".json")
+        with open(path, "w") as f:
+            json.dump({"generator": "tools/golden/make_golden.py", "torch": torch.__version__,
+                       "cases": cases}, f, indent=1)
+            f.write("\n")
+        print("wrote", path, len(cases), "cases")
+
+
+if __name__ == "__main__":
+    main()

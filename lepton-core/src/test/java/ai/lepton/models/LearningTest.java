@@ -87,12 +87,12 @@ class LearningTest {
     Tensor x = Tensor.of(pts, perClass * 2, 2);
     Tensor y = Tensor.of(labels, perClass * 2, 1);
     Sequential model = new Sequential()
-        .add(new Dense(32, "tanh"))
-        .add(new Dense(32, "tanh"))
+        .add(new Dense(64, "relu"))
+        .add(new Dense(64, "relu"))
         .add(new Dense(1, "sigmoid"));
     model.compile(new Adam(0.01f), Losses.binaryCrossentropy(false), Metrics.get("accuracy"));
-    model.fit(x, y, Fit.epochs(400).batchSize(50).seed(1).verbose(0));
+    model.fit(x, y, Fit.epochs(200).batchSize(20).seed(1).verbose(0));
     double accuracy = model.evaluate(x, y).get("accuracy");
-    assertTrue(accuracy >= 0.97, "two-spirals accuracy " + accuracy);
+    assertTrue(accuracy >= 0.98, "two-spirals accuracy " + accuracy);
   }
 }

@@ -51,7 +51,7 @@ public final class AdamW extends Optimizer {
   protected void update(String name, Tensor parameter, Tensor gradient, float learningRate,
       long step) {
     if (weightDecay != 0f) {
-      parameter.addInPlace(parameter, -learningRate * weightDecay);
+      parameter.mulInPlace(1f - learningRate * weightDecay);
     }
     adam.apply(parameter, gradient, slot(name, "m", parameter), slot(name, "v", parameter),
         learningRate, step);

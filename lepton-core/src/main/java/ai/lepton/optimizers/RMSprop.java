@@ -53,21 +53,22 @@ public final class RMSprop extends Optimizer {
   protected void update(String name, Tensor parameter, Tensor gradient, float learningRate,
       long step) {
     Tensor velocity = slot(name, "velocity", parameter);
-    velocity.addInPlace(gradient.square().sub(velocity), 1f - rho);
+    velocity.mulInPlace(rho); // v = rho v + (1 - rho) g^2
+    velocity.addProductInPlace(gradient, gradient, 1f - rho);
     Tensor denominator = velocity;
     if (centered) {
       Tensor average = slot(name, "average_gradient", parameter);
-      average.addInPlace(gradient.sub(average), 1f - rho);
+      average.mulInPlace(rho);
+      average.addInPlace(gradient, 1f - rho);
       denominator = velocity.sub(average.square());
     }
-    Tensor direction = gradient.div(denominator.add(epsilon).sqrt());
     if (momentum > 0f) {
       Tensor buffer = slot(name, "momentum", parameter);
-      buffer.addInPlace(buffer, momentum - 1f); // b = momentum * b
-      buffer.addInPlace(direction, learningRate);
+      buffer.mulInPlace(momentum); // b = momentum b + lr g / sqrt(v + eps)
+      buffer.addScaledRatioInPlace(gradient, denominator, learningRate, epsilon, 0f);
       parameter.addInPlace(buffer, -1f);
     } else {
-      parameter.addInPlace(direction, -learningRate);
+      parameter.addScaledRatioInPlace(gradient, denominator, -learningRate, epsilon, 0f);
     }
   }
 

@@ -55,7 +55,7 @@ public final class SGD extends Optimizer {
       return;
     }
     Tensor velocity = slot(name, "momentum", parameter);
-    velocity.addInPlace(velocity, momentum - 1f); // b = momentum * b
+    velocity.mulInPlace(momentum); // b = momentum * b + g
     velocity.addInPlace(gradient, 1f);
     if (nesterov) {
       parameter.addInPlace(gradient, -learningRate);

@@ -75,6 +75,23 @@ class TensorTest {
     assertArrayEquals(new float[] {8}, w.grad().toFloatArray());
     w.zeroGrad();
     assertNull(w.grad());
+    // the recycled storage starts from zero again
+    w.mul(w).mul(w).sum().backward();
+    assertArrayEquals(new float[] {12}, w.grad().toFloatArray());
+  }
+
+  @Test
+  void inPlaceUpdatesForOptimizers() {
+    Tensor p = Tensor.of(new float[] {1, 2}, 2);
+    p.mulInPlace(3f);
+    p.addInPlace(Tensor.of(new float[] {1, 1}, 2), -0.5f);
+    assertArrayEquals(new float[] {2.5f, 5.5f}, p.toFloatArray());
+    p.addProductInPlace(Tensor.of(new float[] {2, 3}, 2), Tensor.of(new float[] {4, 5}, 2), 0.5f);
+    assertArrayEquals(new float[] {6.5f, 13f}, p.toFloatArray());
+    p.addScaledRatioInPlace(Tensor.of(new float[] {3, 3}, 2), Tensor.of(new float[] {9, 0}, 2),
+        2f, 0f, 1f);
+    assertArrayEquals(new float[] {8f, 19f}, p.toFloatArray());
+    assertThrows(LeptonException.class, () -> p.addInPlace(Tensor.zeros(3), 1f));
   }
 
   @Test

@@ -1,0 +1,95 @@
+package ai.lepton.layers;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.lepton.LeptonException;
+import ai.lepton.regularizers.Regularizers;
+import ai.lepton.tensor.Tensor;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class LayersTest {
+
+  @Test
+  void denseHarness() {
+    LayerHarness.check(new Dense(4, "tanh"), new int[] {5}, 5 * 4 + 4);
+    LayerHarness.check(new Dense(3).useBias(false).kernelInitializer("he_normal")
+        .kernelRegularizer(Regularizers.l2(0.01f)), new int[] {2, 4}, 4 * 3);
+  }
+
+  @Test
+  void statelessLayersHarness() {
+    LayerHarness.check(new Activation("gelu"), new int[] {4}, 0);
+    LayerHarness.check(new Dropout(0.5f), new int[] {6}, 0);
+    LayerHarness.check(new Flatten(), new int[] {2, 3}, 0);
+    LayerHarness.check(new Reshape(3, -1), new int[] {6}, 0);
+  }
+
+  @Test
+  void dropoutZeroesAboutRateOfTheInputsOnlyWhileTraining() {
+    Dropout d = new Dropout(0.3f);
+    d.name("drop");
+    d.build(new int[] {10_000}, new SplittableRandom(1));
+    Tensor x = Tensor.ones(1, 10_000);
+    float[] y = d.apply(x, true).toFloatArray();
+    int zeros = 0;
+    for (float v : y) {
+      zeros += v == 0f ? 1 : 0;
+      assertTrue(v == 0f || Math.abs(v - 1f / 0.7f) < 1e-6);
+    }
+    assertEquals(3000, zeros, 150);
+    assertArrayEquals(x.toFloatArray(), d.apply(x, false).toFloatArray());
+  }
+
+  @Test
+  void glorotUniformStaysWithinItsLimit() {
+    Dense d = new Dense(200);
+    d.name("d");
+    d.build(new int[] {100}, new SplittableRandom(2));
+    double limit = Math.sqrt(6.0 / 300);
+    for (float v : d.weights().get("kernel").toFloatArray()) {
+      assertTrue(Math.abs(v) <= limit);
+    }
+  }
+
+  @Test
+  void regularizerPenaltyIsTheL2SumOfTheKernel() {
+    Dense d = new Dense(2).kernelRegularizer(Regularizers.l2(0.5f));
+    d.name("d");
+    d.build(new int[] {2}, new SplittableRandom(3));
+    d.weights().get("kernel").assign(Tensor.of(new float[] {1, 2, 3, 4}, 2, 2));
+    assertEquals(0.5f * 30f, d.regularization().item(), 1e-5);
+  }
+
+  @Test
+  void badConfigurationsAreExplained() {
+    LeptonException units = assertThrows(LeptonException.class, () -> new Dense(0));
+    assertTrue(units.getMessage().contains("units=0"), units.getMessage());
+    LeptonException act = assertThrows(LeptonException.class, () -> new Dense(3, "relu6"));
+    assertTrue(act.getMessage().contains("unknown activation \"relu6\""), act.getMessage());
+    assertThrows(LeptonException.class, () -> new Dropout(1f));
+    LeptonException reshape = assertThrows(LeptonException.class, () -> {
+      Reshape r = new Reshape(4, 4);
+      r.name("r");
+      r.build(new int[] {10}, new SplittableRandom(1));
+    });
+    assertTrue(reshape.getMessage().contains("cannot reshape"), reshape.getMessage());
+    LeptonException shape = assertThrows(LeptonException.class, () -> {
+      Dense d = new Dense(2);
+      d.name("d");
+      d.build(new int[] {3}, new SplittableRandom(1));
+      d.apply(Tensor.zeros(4, 5), false);
+    });
+    assertTrue(shape.getMessage().contains("expected input of shape [batch, 3]"),
+        shape.getMessage());
+    ObjectMapper json = new ObjectMapper();
+    LeptonException unknown = assertThrows(LeptonException.class, () -> Layers.fromConfig(
+        json.readTree("{\"class_name\": \"Lambda\", \"config\": {}}"), json));
+    assertTrue(unknown.getMessage().contains("unknown layer class \"Lambda\""),
+        unknown.getMessage());
+  }
+}

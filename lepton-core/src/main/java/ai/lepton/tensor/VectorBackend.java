@@ -2,8 +2,6 @@ package ai.lepton.tensor;
 
 import ai.lepton.LeptonException;
 import java.util.Arrays;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
@@ -48,7 +46,7 @@ final class VectorBackend implements Backend {
   /** All processors, or {@code -Dlepton.threads=N} (e.g. to pin a benchmark or share a machine). */
   private static final int THREADS = threads();
   /** Helpers for the calling thread, which always takes the first share itself. */
-  private static final ForkJoinPool POOL = THREADS > 1 ? new ForkJoinPool(THREADS - 1) : null;
+  private static final WorkerPool POOL = new WorkerPool(THREADS - 1);
 
   private static final ThreadLocal<float[]> A_PACK =
       ThreadLocal.withInitial(() -> new float[MC * KC]);
@@ -82,38 +80,9 @@ final class VectorBackend implements Backend {
         + configured + "'; leave it unset to use all " + available + " processors");
   }
 
-  /** Runs {@code body.accept(t)} for {@code t < tasks}: task 0 on the caller, the rest on the pool. */
+  /** Runs {@code body.accept(t)} for {@code t < tasks} across the pool and the caller. */
   private static void parallel(int tasks, IntConsumer body) {
-    if (tasks <= 1 || POOL == null) {
-      for (int t = 0; t < tasks; t++) {
-        body.accept(t);
-      }
-      return;
-    }
-    ForkJoinTask<?>[] helpers = new ForkJoinTask<?>[tasks - 1];
-    for (int t = 1; t < tasks; t++) {
-      int id = t;
-      helpers[t - 1] = POOL.submit(() -> body.accept(id));
-    }
-    RuntimeException failure = null;
-    try {
-      body.accept(0);
-    } catch (RuntimeException e) {
-      failure = e;
-    }
-    // Join every helper even after a failure, so no task still writes into the caller's arrays.
-    for (ForkJoinTask<?> h : helpers) {
-      try {
-        h.join();
-      } catch (RuntimeException e) {
-        if (failure == null) {
-          failure = e;
-        }
-      }
-    }
-    if (failure != null) {
-      throw failure;
-    }
+    POOL.run(tasks, body);
   }
 
   /** Splits {@code [0, n)} into vector-aligned ranges, one per thread when {@code n} is large. */

@@ -1,0 +1,890 @@
+package ai.lepton.tensor;
+
+import ai.lepton.LeptonException;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API kernels on all cores. Loaded by name from {@link Backends} only when
+ * {@code jdk.incubator.vector} is present. Paths that are rare or hard to vectorize with the
+ * reference's exact semantics (GELU, POW, max/argmax with their NaN rules...) go to
+ * {@link ReferenceBackend}.
+ *
+ * <p>JIT rule for everything below: vector-typed values never cross a method boundary. A helper that
+ * takes or returns a {@code FloatVector} and is not inlined turns every vector into a heap object
+ * (GEMM falls from ~170 to ~10 GFLOP/s), so hot loops keep their vectors in locals.
+ */
+final class VectorBackend implements Backend {
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final int L = S.length();
+
+  // GEMM blocking: row blocks (MC) over depth blocks (KC) over NR-panels over MR-panels.
+  /** Rows of the register tile: 8 x 2 accumulators + 2 B vectors + 1 broadcast fit 32 zmm. */
+  private static final int MR = 8;
+  /** Columns of the register tile: two vectors. */
+  private static final int NR = 2 * L;
+  /**
+   * Depth of a packed block. Deep blocks mean fewer passes over C; the A micro-panel (KC x MR,
+   * 16 KiB) stays in L1 and the B micro-panel (KC x NR, 64 KiB) streams from L2. 256, 384, 512 and
+   * 1024 were measured on Zen 5: 512 and up were best (~220 GFLOP/s on one core at n=1024).
+   */
+  private static final int KC = 512;
+  /** Rows of a packed A block (MC x KC floats = 256 KiB, well inside a 1 MiB L2). */
+  private static final int MC = 128;
+  /** Below this many multiply-adds a GEMM runs on the calling thread: hand-off costs dominate. */
+  private static final long PARALLEL_GEMM_MACS = 1L << 20;
+  /** Packed-B buffers up to this many floats are kept per calling thread and reused. */
+  private static final int MAX_CACHED_PACK = 1 << 22;
+
+  /** Element-wise work is split across threads only from this many elements on. */
+  private static final int PARALLEL_ELEMENTS = 1 << 16;
+
+  /** All processors, or {@code -Dlepton.threads=N} (e.g. to pin a benchmark or share a machine). */
+  private static final int THREADS = threads();
+  /** Helpers for the calling thread, which always takes the first share itself. */
+  private static final WorkerPool POOL = new WorkerPool(THREADS - 1);
+
+  private static final ThreadLocal<float[]> A_PACK =
+      ThreadLocal.withInitial(() -> new float[MC * KC]);
+  private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
+  private static final ThreadLocal<float[][]> B_PACK = ThreadLocal.withInitial(() -> new float[1][0]);
+
+  private final ReferenceBackend reference = new ReferenceBackend();
+
+  @Override
+  public String name() {
+    return "vector(" + S.vectorBitSize() + "-bit, " + THREADS + " threads)";
+  }
+
+  // ---------------------------------------------------------------- threads
+
+  private static int threads() {
+    int available = Runtime.getRuntime().availableProcessors();
+    String configured = System.getProperty("lepton.threads");
+    if (configured == null) {
+      return available;
+    }
+    try {
+      int n = Integer.parseInt(configured.trim());
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new LeptonException("lepton.threads must be a positive integer. Received: '"
+        + configured + "'; leave it unset to use all " + available + " processors");
+  }
+
+  /** Runs {@code body.accept(t)} for {@code t < tasks} across the pool and the caller. */
+  private static void parallel(int tasks, IntConsumer body) {
+    POOL.run(tasks, body);
+  }
+
+  /** Splits {@code [0, n)} into vector-aligned ranges, one per thread when {@code n} is large. */
+  private static void forRanges(int n, RangeBody body) {
+    int tasks = n >= PARALLEL_ELEMENTS ? THREADS : 1;
+    int chunk = (n / tasks + L - 1) / L * L;
+    parallel(tasks, t -> body.run(Math.min(n, t * chunk), t == tasks - 1 ? n : Math.min(n, (t + 1) * chunk)));
+  }
+
+  @FunctionalInterface
+  private interface RangeBody {
+    void run(int from, int to);
+  }
+
+  // ---------------------------------------------------------------- gemm
+
+  @Override
+  public void gemm(boolean transA, boolean transB, int m, int n, int k,
+      float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
+    checkBlock("gemm", "a", a, aOff, (long) m * k);
+    checkBlock("gemm", "b", b, bOff, (long) k * n);
+    checkBlock("gemm", "c", c, cOff, (long) m * n);
+    if (m == 0 || n == 0) {
+      return;
+    }
+    if (k == 0) {
+      if (!accumulate) {
+        Arrays.fill(c, cOff, cOff + m * n, 0f);
+      }
+      return;
+    }
+    long macs = (long) m * n * k;
+    if (m < MR) {
+      // A few rows (batch-1 inference): packing B would cost more than the product itself.
+      int tasks = macs >= PARALLEL_GEMM_MACS ? Math.min(THREADS, Math.max(1, n / NR)) : 1;
+      int chunk = (n / tasks + L - 1) / L * L;
+      parallel(tasks, t -> fewRows(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate,
+          Math.min(n, t * chunk), t == tasks - 1 ? n : Math.min(n, (t + 1) * chunk)));
+      return;
+    }
+    packed(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate,
+        macs >= PARALLEL_GEMM_MACS ? THREADS : 1);
+  }
+
+  private static void checkBlock(String op, String name, float[] arr, int off, long len) {
+    if (off < 0 || off + len > arr.length) {
+      throw new LeptonException(op + ": operand " + name + " needs " + len + " floats from offset "
+          + off + " but its array holds " + arr.length + "; pass sizes and offsets that fit the arrays");
+    }
+  }
+
+  /**
+   * Packed, blocked GEMM. B is packed once for the whole call into NR-column panels laid out as
+   * {@code [panel][k][NR]} (threads pack disjoint panels, then share them all); each thread packs its
+   * own A blocks as {@code [MR-panel][kc][MR]}. Padding rows and columns are zero, so the
+   * micro-kernel always computes a full MR x NR tile and only the write-back looks at edges.
+   */
+  private static void packed(boolean transA, boolean transB, int m, int n, int k,
+      float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate,
+      int threads) {
+    int panels = (n + NR - 1) / NR;
+    float[] bp = packBuffer(panels * k * NR);
+    // Work is handed out through counters rather than fixed shares: on a machine shared with
+    // other jobs, a thread that loses its core leaves its remaining units to the others.
+    int packUnits = Math.min(panels, 8 * threads);
+    AtomicInteger nextPack = new AtomicInteger();
+    parallel(Math.min(threads, packUnits), t -> {
+      for (int u; (u = nextPack.getAndIncrement()) < packUnits; ) {
+        for (int q = panels * u / packUnits; q < panels * (u + 1) / packUnits; q++) {
+          packB(transB, n, k, b, bOff, q, bp);
+        }
+      }
+    });
+
+    // A unit is a block of rows times all panels, or (for few rows) all rows times a group of
+    // panels; about four units per thread balance the load.
+    int rowPanels = (m + MR - 1) / MR;
+    boolean byRows = rowPanels >= 4 * threads || rowPanels >= panels;
+    int rowsPerUnit = byRows
+        ? Math.min(MC, Math.max(1, rowPanels / (4 * threads)) * MR)
+        : m;
+    int rowUnits = (m + rowsPerUnit - 1) / rowsPerUnit;
+    int panelUnits = byRows ? 1 : Math.min(panels, 4 * threads);
+    int units = rowUnits * panelUnits;
+    AtomicInteger next = new AtomicInteger();
+    parallel(Math.min(threads, units), t -> {
+      float[] ap = A_PACK.get();
+      float[] tile = TILE.get();
+      for (int u; (u = next.getAndIncrement()) < units; ) {
+        int r0 = u / panelUnits * rowsPerUnit;
+        int r1 = Math.min(m, r0 + rowsPerUnit);
+        int pu = u % panelUnits;
+        int q0 = panels * pu / panelUnits;
+        int q1 = panels * (pu + 1) / panelUnits;
+        for (int i0 = r0; i0 < r1; i0 += MC) {
+          int mc = Math.min(MC, r1 - i0);
+          for (int p0 = 0; p0 < k; p0 += KC) {
+            int kc = Math.min(KC, k - p0);
+            packA(transA, m, k, a, aOff, i0, mc, p0, kc, ap);
+            boolean overwrite = !accumulate && p0 == 0;
+            for (int q = q0; q < q1; q++) {
+              int j0 = q * NR;
+              int cols = Math.min(NR, n - j0);
+              int bi = q * k * NR + p0 * NR;
+              for (int ir = 0; ir < mc; ir += MR) {
+                microKernel(ap, ir * kc, bp, bi, kc, c, cOff + (i0 + ir) * n + j0, n,
+                    Math.min(MR, mc - ir), cols, overwrite, tile);
+              }
+            }
+          }
+        }
+      }
+    });
+  }
+
+  private static float[] packBuffer(int size) {
+    if (size > MAX_CACHED_PACK) {
+      return new float[size];
+    }
+    float[][] holder = B_PACK.get();
+    if (holder[0].length < size) {
+      holder[0] = new float[size];
+    }
+    return holder[0];
+  }
+
+  /** Packs columns {@code [q*NR, q*NR+NR)} of op(B) for all k into {@code bp[q][k][NR]}. */
+  private static void packB(boolean transB, int n, int k, float[] b, int bOff, int q, float[] bp) {
+    int j0 = q * NR;
+    int cols = Math.min(NR, n - j0);
+    int dst = q * k * NR;
+    if (!transB) {
+      // Rows of B are contiguous: copy NR floats per k (the full-panel case is two vector moves).
+      for (int p = 0; p < k; p++, dst += NR) {
+        int src = bOff + p * n + j0;
+        if (cols == NR) {
+          FloatVector.fromArray(S, b, src).intoArray(bp, dst);
+          FloatVector.fromArray(S, b, src + L).intoArray(bp, dst + L);
+        } else {
+          System.arraycopy(b, src, bp, dst, cols);
+          Arrays.fill(bp, dst + cols, dst + NR, 0f);
+        }
+      }
+    } else {
+      // B is stored [n][k]: walk each source row contiguously, writing with stride NR.
+      for (int j = 0; j < NR; j++) {
+        if (j < cols) {
+          int src = bOff + (j0 + j) * k;
+          for (int p = 0; p < k; p++) {
+            bp[dst + p * NR + j] = b[src + p];
+          }
+        } else {
+          for (int p = 0; p < k; p++) {
+            bp[dst + p * NR + j] = 0f;
+          }
+        }
+      }
+    }
+  }
+
+  /** Packs rows {@code [i0, i0+mc)} and depths {@code [p0, p0+kc)} of op(A) as {@code [panel][kc][MR]}. */
+  private static void packA(boolean transA, int m, int k, float[] a, int aOff,
+      int i0, int mc, int p0, int kc, float[] ap) {
+    for (int ir = 0; ir < mc; ir += MR) {
+      int rows = Math.min(MR, mc - ir);
+      int dst = ir * kc;
+      if (transA) {
+        // A is stored [k][m]: each depth holds MR consecutive rows.
+        for (int p = 0; p < kc; p++) {
+          int src = aOff + (p0 + p) * m + i0 + ir;
+          int d = dst + p * MR;
+          for (int r = 0; r < MR; r++) {
+            ap[d + r] = r < rows ? a[src + r] : 0f;
+          }
+        }
+      } else {
+        for (int r = 0; r < MR; r++) {
+          if (r < rows) {
+            int src = aOff + (i0 + ir + r) * k + p0;
+            for (int p = 0; p < kc; p++) {
+              ap[dst + p * MR + r] = a[src + p];
+            }
+          } else {
+            for (int p = 0; p < kc; p++) {
+              ap[dst + p * MR + r] = 0f;
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * One MR x NR tile: {@code C[rows, cols] (+)= Apanel[kc][MR] * Bpanel[kc][NR]}. The 16
+   * accumulators live in registers for the whole depth; {@code tile} is scratch for edge tiles.
+   */
+  private static void microKernel(float[] ap, int ai, float[] bp, int bi, int kc,
+      float[] c, int ci, int ldc, int rows, int cols, boolean overwrite, float[] tile) {
+    FloatVector c00 = FloatVector.zero(S);
+    FloatVector c01 = FloatVector.zero(S);
+    FloatVector c10 = FloatVector.zero(S);
+    FloatVector c11 = FloatVector.zero(S);
+    FloatVector c20 = FloatVector.zero(S);
+    FloatVector c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S);
+    FloatVector c31 = FloatVector.zero(S);
+    FloatVector c40 = FloatVector.zero(S);
+    FloatVector c41 = FloatVector.zero(S);
+    FloatVector c50 = FloatVector.zero(S);
+    FloatVector c51 = FloatVector.zero(S);
+    FloatVector c60 = FloatVector.zero(S);
+    FloatVector c61 = FloatVector.zero(S);
+    FloatVector c70 = FloatVector.zero(S);
+    FloatVector c71 = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++) {
+      int a0 = ai + p * MR;
+      int b0 = bi + p * NR;
+      FloatVector vb0 = FloatVector.fromArray(S, bp, b0);
+      FloatVector vb1 = FloatVector.fromArray(S, bp, b0 + L);
+      FloatVector va = FloatVector.broadcast(S, ap[a0]);
+      c00 = va.fma(vb0, c00);
+      c01 = va.fma(vb1, c01);
+      va = FloatVector.broadcast(S, ap[a0 + 1]);
+      c10 = va.fma(vb0, c10);
+      c11 = va.fma(vb1, c11);
+      va = FloatVector.broadcast(S, ap[a0 + 2]);
+      c20 = va.fma(vb0, c20);
+      c21 = va.fma(vb1, c21);
+      va = FloatVector.broadcast(S, ap[a0 + 3]);
+      c30 = va.fma(vb0, c30);
+      c31 = va.fma(vb1, c31);
+      va = FloatVector.broadcast(S, ap[a0 + 4]);
+      c40 = va.fma(vb0, c40);
+      c41 = va.fma(vb1, c41);
+      va = FloatVector.broadcast(S, ap[a0 + 5]);
+      c50 = va.fma(vb0, c50);
+      c51 = va.fma(vb1, c51);
+      va = FloatVector.broadcast(S, ap[a0 + 6]);
+      c60 = va.fma(vb0, c60);
+      c61 = va.fma(vb1, c61);
+      va = FloatVector.broadcast(S, ap[a0 + 7]);
+      c70 = va.fma(vb0, c70);
+      c71 = va.fma(vb1, c71);
+    }
+    if (rows == MR && cols == NR) {
+      if (!overwrite) {
+        c00 = c00.add(FloatVector.fromArray(S, c, ci));
+        c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
+        c10 = c10.add(FloatVector.fromArray(S, c, ci + ldc));
+        c11 = c11.add(FloatVector.fromArray(S, c, ci + ldc + L));
+        c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc));
+        c21 = c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + L));
+        c30 = c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc));
+        c31 = c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + L));
+        c40 = c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc));
+        c41 = c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + L));
+        c50 = c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc));
+        c51 = c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + L));
+        c60 = c60.add(FloatVector.fromArray(S, c, ci + 6 * ldc));
+        c61 = c61.add(FloatVector.fromArray(S, c, ci + 6 * ldc + L));
+        c70 = c70.add(FloatVector.fromArray(S, c, ci + 7 * ldc));
+        c71 = c71.add(FloatVector.fromArray(S, c, ci + 7 * ldc + L));
+      }
+      c00.intoArray(c, ci);
+      c01.intoArray(c, ci + L);
+      c10.intoArray(c, ci + ldc);
+      c11.intoArray(c, ci + ldc + L);
+      c20.intoArray(c, ci + 2 * ldc);
+      c21.intoArray(c, ci + 2 * ldc + L);
+      c30.intoArray(c, ci + 3 * ldc);
+      c31.intoArray(c, ci + 3 * ldc + L);
+      c40.intoArray(c, ci + 4 * ldc);
+      c41.intoArray(c, ci + 4 * ldc + L);
+      c50.intoArray(c, ci + 5 * ldc);
+      c51.intoArray(c, ci + 5 * ldc + L);
+      c60.intoArray(c, ci + 6 * ldc);
+      c61.intoArray(c, ci + 6 * ldc + L);
+      c70.intoArray(c, ci + 7 * ldc);
+      c71.intoArray(c, ci + 7 * ldc + L);
+      return;
+    }
+    // Edge tile: spill to scratch, then write back only the rows and columns that exist.
+    c00.intoArray(tile, 0);
+    c01.intoArray(tile, L);
+    c10.intoArray(tile, NR);
+    c11.intoArray(tile, NR + L);
+    c20.intoArray(tile, 2 * NR);
+    c21.intoArray(tile, 2 * NR + L);
+    c30.intoArray(tile, 3 * NR);
+    c31.intoArray(tile, 3 * NR + L);
+    c40.intoArray(tile, 4 * NR);
+    c41.intoArray(tile, 4 * NR + L);
+    c50.intoArray(tile, 5 * NR);
+    c51.intoArray(tile, 5 * NR + L);
+    c60.intoArray(tile, 6 * NR);
+    c61.intoArray(tile, 6 * NR + L);
+    c70.intoArray(tile, 7 * NR);
+    c71.intoArray(tile, 7 * NR + L);
+    for (int r = 0; r < rows; r++) {
+      int row = ci + r * ldc;
+      for (int j = 0; j < cols; j++) {
+        c[row + j] = overwrite ? tile[r * NR + j] : c[row + j] + tile[r * NR + j];
+      }
+    }
+  }
+
+  /**
+   * Unpacked GEMM for {@code m < MR} rows, columns {@code [j0, j1)} only. Without transB each C row
+   * is accumulated in registers, 4 vectors wide, streaming B's rows; with transB each C element is a
+   * dot product of two contiguous rows.
+   */
+  private static void fewRows(boolean transA, boolean transB, int m, int n, int k,
+      float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate,
+      int j0, int j1) {
+    float[] row = transA && m > 1 ? new float[k] : null;
+    for (int i = 0; i < m; i++) {
+      int ci = cOff + i * n;
+      if (transB) {
+        float[] ar = a;
+        int ao = aOff + i * k;
+        if (row != null) {
+          for (int p = 0; p < k; p++) {
+            row[p] = a[aOff + p * m + i];
+          }
+          ar = row;
+          ao = 0;
+        }
+        for (int j = j0; j < j1; j++) {
+          float d = dot(ar, ao, b, bOff + j * k, k);
+          c[ci + j] = accumulate ? c[ci + j] + d : d;
+        }
+        continue;
+      }
+      // op(A)[i, p] lives at a[ai + p * as]
+      int ai = transA ? aOff + i : aOff + i * k;
+      int as = transA ? m : 1;
+      int j = j0;
+      for (; j + 4 * L <= j1; j += 4 * L) {
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector s1 = FloatVector.zero(S);
+        FloatVector s2 = FloatVector.zero(S);
+        FloatVector s3 = FloatVector.zero(S);
+        for (int p = 0; p < k; p++) {
+          FloatVector va = FloatVector.broadcast(S, a[ai + p * as]);
+          int bi = bOff + p * n + j;
+          s0 = va.fma(FloatVector.fromArray(S, b, bi), s0);
+          s1 = va.fma(FloatVector.fromArray(S, b, bi + L), s1);
+          s2 = va.fma(FloatVector.fromArray(S, b, bi + 2 * L), s2);
+          s3 = va.fma(FloatVector.fromArray(S, b, bi + 3 * L), s3);
+        }
+        if (accumulate) {
+          s0 = s0.add(FloatVector.fromArray(S, c, ci + j));
+          s1 = s1.add(FloatVector.fromArray(S, c, ci + j + L));
+          s2 = s2.add(FloatVector.fromArray(S, c, ci + j + 2 * L));
+          s3 = s3.add(FloatVector.fromArray(S, c, ci + j + 3 * L));
+        }
+        s0.intoArray(c, ci + j);
+        s1.intoArray(c, ci + j + L);
+        s2.intoArray(c, ci + j + 2 * L);
+        s3.intoArray(c, ci + j + 3 * L);
+      }
+      for (; j + L <= j1; j += L) {
+        FloatVector s = FloatVector.zero(S);
+        for (int p = 0; p < k; p++) {
+          s = FloatVector.broadcast(S, a[ai + p * as]).fma(FloatVector.fromArray(S, b, bOff + p * n + j), s);
+        }
+        if (accumulate) {
+          s = s.add(FloatVector.fromArray(S, c, ci + j));
+        }
+        s.intoArray(c, ci + j);
+      }
+      for (; j < j1; j++) {
+        float s = 0f;
+        for (int p = 0; p < k; p++) {
+          s += a[ai + p * as] * b[bOff + p * n + j];
+        }
+        c[ci + j] = accumulate ? c[ci + j] + s : s;
+      }
+    }
+  }
+
+  /** {@code sum x[xi+p] * y[yi+p]} over {@code p < len}, with four independent vector sums. */
+  private static float dot(float[] x, int xi, float[] y, int yi, int len) {
+    FloatVector s0 = FloatVector.zero(S);
+    FloatVector s1 = FloatVector.zero(S);
+    FloatVector s2 = FloatVector.zero(S);
+    FloatVector s3 = FloatVector.zero(S);
+    int p = 0;
+    for (; p + 4 * L <= len; p += 4 * L) {
+      s0 = FloatVector.fromArray(S, x, xi + p).fma(FloatVector.fromArray(S, y, yi + p), s0);
+      s1 = FloatVector.fromArray(S, x, xi + p + L).fma(FloatVector.fromArray(S, y, yi + p + L), s1);
+      s2 = FloatVector.fromArray(S, x, xi + p + 2 * L)
+          .fma(FloatVector.fromArray(S, y, yi + p + 2 * L), s2);
+      s3 = FloatVector.fromArray(S, x, xi + p + 3 * L)
+          .fma(FloatVector.fromArray(S, y, yi + p + 3 * L), s3);
+    }
+    for (; p + L <= len; p += L) {
+      s0 = FloatVector.fromArray(S, x, xi + p).fma(FloatVector.fromArray(S, y, yi + p), s0);
+    }
+    float s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+    for (; p < len; p++) {
+      s += x[xi + p] * y[yi + p];
+    }
+    return s;
+  }
+
+  // ---------------------------------------------------------------- element-wise
+
+  @Override
+  public void unary(UnaryOp op, float[] x, float[] out, float p1, float p2) {
+    switch (op) {
+      case GELU, POW, SOFTPLUS -> reference.unary(op, x, out, p1, p2);
+      default -> forRanges(out.length, (from, to) -> unaryRange(op, x, out, p1, p2, from, to));
+    }
+  }
+
+  private static void unaryRange(UnaryOp op, float[] x, float[] out, float p1, float p2,
+      int from, int to) {
+    int i = from;
+    int end = from + S.loopBound(to - from);
+    FloatVector zero = FloatVector.zero(S);
+    switch (op) {
+      case NEG -> {
+        for (; i < end; i += L) {
+          FloatVector.fromArray(S, x, i).neg().intoArray(out, i);
+        }
+      }
+      case EXP -> {
+        for (; i < end; i += L) {
+          FloatVector.fromArray(S, x, i).lanewise(VectorOperators.EXP).intoArray(out, i);
+        }
+      }
+      case LOG -> {
+        for (; i < end; i += L) {
+          FloatVector.fromArray(S, x, i).lanewise(VectorOperators.LOG).intoArray(out, i);
+        }
+      }
+      case SQRT -> {
+        for (; i < end; i += L) {
+          FloatVector.fromArray(S, x, i).sqrt().intoArray(out, i);
+        }
+      }
+      case ABS -> {
+        for (; i < end; i += L) {
+          FloatVector.fromArray(S, x, i).abs().intoArray(out, i);
+        }
+      }
+      case RELU -> {
+        // A blend on v > 0, not max(v, 0): the reference maps NaN to 0 and max would keep it.
+        for (; i < end; i += L) {
+          FloatVector v = FloatVector.fromArray(S, x, i);
+          zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(out, i);
+        }
+      }
+      case LEAKY_RELU -> {
+        for (; i < end; i += L) {
+          FloatVector v = FloatVector.fromArray(S, x, i);
+          v.mul(p1).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(out, i);
+        }
+      }
+      case ELU -> {
+        for (; i < end; i += L) {
+          FloatVector v = FloatVector.fromArray(S, x, i);
+          v.lanewise(VectorOperators.EXPM1).mul(p1).blend(v, v.compare(VectorOperators.GT, 0f))
+              .intoArray(out, i);
+        }
+      }
+      case SIGMOID -> {
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (; i < end; i += L) {
+          FloatVector v = FloatVector.fromArray(S, x, i);
+          one.div(v.neg().lanewise(VectorOperators.EXP).add(one)).intoArray(out, i);
+        }
+      }
+      case TANH -> {
+        for (; i < end; i += L) {
+          FloatVector.fromArray(S, x, i).lanewise(VectorOperators.TANH).intoArray(out, i);
+        }
+      }
+      case CLAMP -> {
+        for (; i < end; i += L) {
+          FloatVector.fromArray(S, x, i).max(p1).min(p2).intoArray(out, i);
+        }
+      }
+      default -> throw new LeptonException("unary: no vector kernel for " + op
+          + "; route it to the reference backend");
+    }
+    for (; i < to; i++) {
+      out[i] = ReferenceBackend.apply(op, x[i], p1, p2);
+    }
+  }
+
+  @Override
+  public void unaryBackward(UnaryOp op, float[] x, float[] y, float[] g, float[] gradIn,
+      float p1, float p2) {
+    switch (op) {
+      case NEG, EXP, RELU, LEAKY_RELU, SIGMOID, TANH -> forRanges(gradIn.length,
+          (from, to) -> unaryBackwardRange(op, x, y, g, gradIn, p1, p2, from, to));
+      default -> reference.unaryBackward(op, x, y, g, gradIn, p1, p2);
+    }
+  }
+
+  private static void unaryBackwardRange(UnaryOp op, float[] x, float[] y, float[] g,
+      float[] gradIn, float p1, float p2, int from, int to) {
+    int i = from;
+    int end = from + S.loopBound(to - from);
+    FloatVector zero = FloatVector.zero(S);
+    FloatVector one = FloatVector.broadcast(S, 1f);
+    switch (op) {
+      case NEG -> {
+        for (; i < end; i += L) {
+          FloatVector.fromArray(S, gradIn, i).sub(FloatVector.fromArray(S, g, i)).intoArray(gradIn, i);
+        }
+      }
+      case EXP -> {
+        for (; i < end; i += L) {
+          FloatVector.fromArray(S, y, i).fma(FloatVector.fromArray(S, g, i),
+              FloatVector.fromArray(S, gradIn, i)).intoArray(gradIn, i);
+        }
+      }
+      case RELU, LEAKY_RELU -> {
+        FloatVector slope = op == UnaryOp.RELU ? zero : FloatVector.broadcast(S, p1);
+        for (; i < end; i += L) {
+          FloatVector d = slope.blend(one, FloatVector.fromArray(S, x, i).compare(VectorOperators.GT, 0f));
+          d.fma(FloatVector.fromArray(S, g, i), FloatVector.fromArray(S, gradIn, i)).intoArray(gradIn, i);
+        }
+      }
+      case SIGMOID -> {
+        for (; i < end; i += L) {
+          FloatVector v = FloatVector.fromArray(S, y, i);
+          v.mul(one.sub(v)).fma(FloatVector.fromArray(S, g, i), FloatVector.fromArray(S, gradIn, i))
+              .intoArray(gradIn, i);
+        }
+      }
+      case TANH -> {
+        for (; i < end; i += L) {
+          FloatVector v = FloatVector.fromArray(S, y, i);
+          one.sub(v.mul(v)).fma(FloatVector.fromArray(S, g, i), FloatVector.fromArray(S, gradIn, i))
+              .intoArray(gradIn, i);
+        }
+      }
+      default -> throw new LeptonException("unaryBackward: no vector kernel for " + op
+          + "; route it to the reference backend");
+    }
+    for (; i < to; i++) {
+      gradIn[i] += ReferenceBackend.derivative(op, x[i], y[i], p1, p2) * g[i];
+    }
+  }
+
+  /**
+   * Same-length spans go straight to the kernel. A broadcast operand (a bias row or a scalar,
+   * whose length divides {@code out.length}) is first repeated to a period of at least 256 floats,
+   * so that the output splits into chunks where both operands are again contiguous spans.
+   */
+  @Override
+  public void binary(BinaryOp op, float[] a, float[] b, float[] out) {
+    int n = out.length;
+    if (a.length == n && b.length == n) {
+      forRanges(n, (from, to) -> binarySpan(op, a, from, b, from, out, from, to - from));
+    } else if (a.length == n) {
+      float[] bp = repeat(b);
+      forChunks(n, bp.length, (i, len) -> binarySpan(op, a, i, bp, 0, out, i, len));
+    } else if (b.length == n) {
+      float[] ap = repeat(a);
+      forChunks(n, ap.length, (i, len) -> binarySpan(op, ap, 0, b, i, out, i, len));
+    } else {
+      reference.binary(op, a, b, out);
+    }
+  }
+
+  /** {@code x} repeated to a length of at least 256 (a whole number of copies). */
+  private static float[] repeat(float[] x) {
+    if (x.length >= 256) {
+      return x;
+    }
+    int copies = (256 + x.length - 1) / x.length;
+    float[] r = new float[copies * x.length];
+    for (int i = 0; i < copies; i++) {
+      System.arraycopy(x, 0, r, i * x.length, x.length);
+    }
+    return r;
+  }
+
+  /** Calls {@code body(start, len)} for consecutive chunks of {@code period} covering {@code [0, n)}. */
+  private static void forChunks(int n, int period, RangeBody body) {
+    int chunks = (n + period - 1) / period;
+    int tasks = n >= PARALLEL_ELEMENTS ? Math.min(THREADS, chunks) : 1;
+    parallel(tasks, t -> {
+      for (int q = chunks * t / tasks; q < chunks * (t + 1) / tasks; q++) {
+        int start = q * period;
+        body.run(start, Math.min(period, n - start));
+      }
+    });
+  }
+
+  private static void binarySpan(BinaryOp op, float[] a, int ai, float[] b, int bi,
+      float[] out, int oi, int len) {
+    int i = 0;
+    int end = S.loopBound(len);
+    FloatVector one = FloatVector.broadcast(S, 1f);
+    FloatVector zero = FloatVector.zero(S);
+    switch (op) {
+      case ADD -> {
+        for (; i < end; i += L) {
+          FloatVector.fromArray(S, a, ai + i).add(FloatVector.fromArray(S, b, bi + i)).intoArray(out, oi + i);
+        }
+      }
+      case SUB -> {
+        for (; i < end; i += L) {
+          FloatVector.fromArray(S, a, ai + i).sub(FloatVector.fromArray(S, b, bi + i)).intoArray(out, oi + i);
+        }
+      }
+      case MUL -> {
+        for (; i < end; i += L) {
+          FloatVector.fromArray(S, a, ai + i).mul(FloatVector.fromArray(S, b, bi + i)).intoArray(out, oi + i);
+        }
+      }
+      case DIV -> {
+        for (; i < end; i += L) {
+          FloatVector.fromArray(S, a, ai + i).div(FloatVector.fromArray(S, b, bi + i)).intoArray(out, oi + i);
+        }
+      }
+      case MAX -> {
+        for (; i < end; i += L) {
+          FloatVector.fromArray(S, a, ai + i).max(FloatVector.fromArray(S, b, bi + i)).intoArray(out, oi + i);
+        }
+      }
+      case MIN -> {
+        for (; i < end; i += L) {
+          FloatVector.fromArray(S, a, ai + i).min(FloatVector.fromArray(S, b, bi + i)).intoArray(out, oi + i);
+        }
+      }
+      case GT, GE, EQ -> {
+        VectorOperators.Comparison cmp = op == BinaryOp.GT ? VectorOperators.GT
+            : op == BinaryOp.GE ? VectorOperators.GE : VectorOperators.EQ;
+        for (; i < end; i += L) {
+          zero.blend(one, FloatVector.fromArray(S, a, ai + i).compare(cmp, FloatVector.fromArray(S, b, bi + i)))
+              .intoArray(out, oi + i);
+        }
+      }
+    }
+    for (; i < len; i++) {
+      out[oi + i] = ReferenceBackend.apply(op, a[ai + i], b[bi + i]);
+    }
+  }
+
+  // ---------------------------------------------------------------- reductions
+
+  /** SUM is vectorized (rows when {@code inner == 1}, otherwise across {@code inner}); MAX, MIN and
+   * ARGMAX keep the reference's NaN rules by going to it. */
+  @Override
+  public void reduce(ReduceOp op, float[] x, float[] out, int outer, int n, int inner) {
+    if (op != ReduceOp.SUM) {
+      reference.reduce(op, x, out, outer, n, inner);
+      return;
+    }
+    int tasks = x.length >= PARALLEL_ELEMENTS ? Math.min(THREADS, outer) : 1;
+    if (tasks <= 1 && inner > 1 && x.length >= PARALLEL_ELEMENTS) {
+      // One [n, inner] slab: split its columns instead.
+      forRanges(inner, (from, to) -> sumColumns(x, 0, n, inner, out, 0, from, to));
+      return;
+    }
+    parallel(tasks, t -> {
+      for (int o = outer * t / tasks; o < outer * (t + 1) / tasks; o++) {
+        if (inner == 1) {
+          out[o] = sum(x, o * n, n);
+        } else {
+          sumColumns(x, o * n * inner, n, inner, out, o * inner, 0, inner);
+        }
+      }
+    });
+  }
+
+  private static float sum(float[] x, int from, int len) {
+    FloatVector s0 = FloatVector.zero(S);
+    FloatVector s1 = FloatVector.zero(S);
+    int i = 0;
+    for (; i + 2 * L <= len; i += 2 * L) {
+      s0 = s0.add(FloatVector.fromArray(S, x, from + i));
+      s1 = s1.add(FloatVector.fromArray(S, x, from + i + L));
+    }
+    for (; i + L <= len; i += L) {
+      s0 = s0.add(FloatVector.fromArray(S, x, from + i));
+    }
+    float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+    for (; i < len; i++) {
+      s += x[from + i];
+    }
+    return s;
+  }
+
+  /** {@code out[oi + c] = sum_j x[xi + j*inner + c]} for columns {@code c} in {@code [from, to)}. */
+  private static void sumColumns(float[] x, int xi, int n, int inner, float[] out, int oi,
+      int from, int to) {
+    Arrays.fill(out, oi + from, oi + to, 0f);
+    int end = from + S.loopBound(to - from);
+    for (int j = 0; j < n; j++) {
+      int row = xi + j * inner;
+      int c = from;
+      for (; c < end; c += L) {
+        FloatVector.fromArray(S, out, oi + c).add(FloatVector.fromArray(S, x, row + c)).intoArray(out, oi + c);
+      }
+      for (; c < to; c++) {
+        out[oi + c] += x[row + c];
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- softmax
+
+  @Override
+  public void softmax(float[] x, float[] out, int rows, int n, boolean log) {
+    if (n < L) {
+      reference.softmax(x, out, rows, n, log);
+      return;
+    }
+    forRows(rows, n, r -> softmaxRow(x, out, r * n, n, log));
+  }
+
+  private static void forRows(int rows, int n, IntConsumer row) {
+    int tasks = (long) rows * n >= PARALLEL_ELEMENTS ? Math.min(THREADS, rows) : 1;
+    parallel(tasks, t -> {
+      for (int r = rows * t / tasks; r < rows * (t + 1) / tasks; r++) {
+        row.accept(r);
+      }
+    });
+  }
+
+  private static void softmaxRow(float[] x, float[] out, int base, int n, boolean log) {
+    int end = S.loopBound(n);
+    FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+    int j = 0;
+    for (; j < end; j += L) {
+      vmax = vmax.max(FloatVector.fromArray(S, x, base + j));
+    }
+    float max = vmax.reduceLanes(VectorOperators.MAX);
+    for (; j < n; j++) {
+      max = Math.max(max, x[base + j]);
+    }
+    // exp(x - max) <= 1, so even huge logits cannot overflow the sum.
+    FloatVector vsum = FloatVector.zero(S);
+    for (j = 0; j < end; j += L) {
+      FloatVector e = FloatVector.fromArray(S, x, base + j).sub(max).lanewise(VectorOperators.EXP);
+      if (!log) {
+        e.intoArray(out, base + j);
+      }
+      vsum = vsum.add(e);
+    }
+    float sum = vsum.reduceLanes(VectorOperators.ADD);
+    for (; j < n; j++) {
+      float e = (float) Math.exp(x[base + j] - max);
+      if (!log) {
+        out[base + j] = e;
+      }
+      sum += e;
+    }
+    if (log) {
+      float shift = max + (float) Math.log(sum);
+      for (j = 0; j < end; j += L) {
+        FloatVector.fromArray(S, x, base + j).sub(shift).intoArray(out, base + j);
+      }
+      for (; j < n; j++) {
+        out[base + j] = x[base + j] - shift;
+      }
+    } else {
+      float inv = 1f / sum;
+      for (j = 0; j < end; j += L) {
+        FloatVector.fromArray(S, out, base + j).mul(inv).intoArray(out, base + j);
+      }
+      for (; j < n; j++) {
+        out[base + j] *= inv;
+      }
+    }
+  }
+
+  @Override
+  public void softmaxBackward(float[] y, float[] g, float[] gradIn, int rows, int n, boolean log) {
+    if (n < L) {
+      reference.softmaxBackward(y, g, gradIn, rows, n, log);
+      return;
+    }
+    forRows(rows, n, r -> softmaxBackwardRow(y, g, gradIn, r * n, n, log));
+  }
+
+  private static void softmaxBackwardRow(float[] y, float[] g, float[] gradIn, int base, int n,
+      boolean log) {
+    // dot = sum g (log-softmax) or sum g*y (softmax)
+    float dot = log ? sum(g, base, n) : dot(g, base, y, base, n);
+    int end = S.loopBound(n);
+    int j = 0;
+    for (; j < end; j += L) {
+      FloatVector vy = FloatVector.fromArray(S, y, base + j);
+      FloatVector vg = FloatVector.fromArray(S, g, base + j);
+      FloatVector gi = FloatVector.fromArray(S, gradIn, base + j);
+      FloatVector d = log
+          ? vg.sub(vy.lanewise(VectorOperators.EXP).mul(dot))
+          : vy.mul(vg.sub(dot));
+      gi.add(d).intoArray(gradIn, base + j);
+    }
+    for (; j < n; j++) {
+      float yj = y[base + j];
+      gradIn[base + j] += log ? g[base + j] - (float) Math.exp(yj) * dot : yj * (g[base + j] - dot);
+    }
+  }
+}

@@ -1,0 +1,164 @@
+package ai.lepton.tensor;
+
+import ai.lepton.LeptonException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
+
+/**
+ * A few daemon threads that run the shares of one parallel call beside the calling thread.
+ *
+ * <p>Why not a {@code ForkJoinPool}: waking a parked thread costs tens of microseconds on these
+ * machines, as much as a whole 128 x 128 GEMM. These workers spin for a short while after each
+ * share, so back-to-back calls (pack-then-compute phases, the GEMMs of a training step) find them
+ * awake. A share that no worker can take at once (all busy, e.g. several callers at a time) runs on
+ * the caller, so a call never waits for work queued behind another call's.
+ */
+final class WorkerPool {
+  /** How long an idle worker, or a caller waiting for its workers, spins before parking. */
+  private static final long SPIN_NS = 100_000;
+
+  private final Worker[] workers;
+
+  /** Starts {@code helpers} daemon threads. */
+  WorkerPool(int helpers) {
+    workers = new Worker[helpers];
+    for (int i = 0; i < helpers; i++) {
+      workers[i] = new Worker("lepton-worker-" + i);
+      workers[i].start();
+    }
+  }
+
+  /**
+   * Runs {@code body.accept(t)} for every {@code t < tasks}, share 0 (and any share no worker could
+   * take) on the calling thread, and returns when all are done. The first exception thrown by any
+   * share is rethrown here, after every share has finished.
+   */
+  void run(int tasks, IntConsumer body) {
+    if (tasks <= 1 || workers.length == 0) {
+      for (int t = 0; t < tasks; t++) {
+        body.accept(t);
+      }
+      return;
+    }
+    Call call = new Call(body, Thread.currentThread());
+    boolean[] handedOut = new boolean[tasks];
+    int w = 0;
+    for (int t = 1; t < tasks && w < workers.length; t++) {
+      call.pending.incrementAndGet();
+      // Try each remaining worker once; a busy one is skipped, not waited for.
+      while (w < workers.length && !workers[w].offer(new Share(call, t))) {
+        w++;
+      }
+      if (w < workers.length) {
+        handedOut[t] = true;
+        w++;
+      } else {
+        call.pending.decrementAndGet();
+      }
+    }
+    for (int t = 0; t < tasks; t++) {
+      if (!handedOut[t]) {
+        call.runShare(t);
+      }
+    }
+    call.awaitWorkers();
+    call.rethrow();
+  }
+
+  private record Share(Call call, int index) {}
+
+  /** One {@link #run} invocation: its body, the shares still running elsewhere, the first failure. */
+  private static final class Call {
+    final IntConsumer body;
+    final Thread caller;
+    final AtomicInteger pending = new AtomicInteger();
+    final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+    Call(IntConsumer body, Thread caller) {
+      this.body = body;
+      this.caller = caller;
+    }
+
+    void runShare(int t) {
+      try {
+        body.accept(t);
+      } catch (RuntimeException | Error e) {
+        failure.compareAndSet(null, e);
+      }
+    }
+
+    /** Called by a worker after its share; the last one wakes the caller. */
+    void finishShare() {
+      if (pending.decrementAndGet() == 0) {
+        LockSupport.unpark(caller);
+      }
+    }
+
+    void awaitWorkers() {
+      long spinUntil = System.nanoTime() + SPIN_NS;
+      while (pending.get() != 0) {
+        if (System.nanoTime() < spinUntil) {
+          Thread.onSpinWait();
+        } else {
+          LockSupport.parkNanos(this, SPIN_NS);
+        }
+      }
+    }
+
+    void rethrow() {
+      Throwable e = failure.get();
+      if (e instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e instanceof Error err) {
+        throw err;
+      }
+      if (e != null) {
+        throw new LeptonException("a parallel kernel failed: " + e, e);
+      }
+    }
+  }
+
+  private static final class Worker extends Thread {
+    /** The share assigned to this worker; non-null from assignment until the share is done. */
+    private final AtomicReference<Share> slot = new AtomicReference<>();
+
+    Worker(String name) {
+      super(name);
+      setDaemon(true);
+    }
+
+    boolean offer(Share share) {
+      if (!slot.compareAndSet(null, share)) {
+        return false;
+      }
+      LockSupport.unpark(this);
+      return true;
+    }
+
+    @Override
+    public void run() {
+      while (true) {
+        Share s = awaitShare();
+        s.call().runShare(s.index());
+        slot.set(null);
+        s.call().finishShare();
+      }
+    }
+
+    private Share awaitShare() {
+      long spinUntil = System.nanoTime() + SPIN_NS;
+      Share s;
+      while ((s = slot.get()) == null) {
+        if (System.nanoTime() < spinUntil) {
+          Thread.onSpinWait();
+        } else {
+          LockSupport.park(this);
+        }
+      }
+      return s;
+    }
+  }
+}

@@ -1,0 +1,402 @@
+package ai.lepton.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The conformance suite every {@link Backend} passes. Each method is checked against a
+ * straightforward expectation written here (double-precision loops or {@link Math}), and every
+ * backend is additionally compared with {@link ReferenceBackend}, over awkward sizes that hit
+ * vector tails, register-tile edges and block edges.
+ */
+abstract class BackendContractTest {
+  /** Sizes around vector widths (8, 16), tile edges (8 x 32) and the parallel threshold. */
+  private static final int[] SIZES = {1, 7, 17, 31, 33, 65, 129};
+
+  private final SplittableRandom rng = new SplittableRandom(7);
+  private final ReferenceBackend reference = new ReferenceBackend();
+
+  abstract Backend backend();
+
+  private float[] random(int n, float lo, float hi) {
+    float[] x = new float[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = (float) rng.nextDouble(lo, hi);
+    }
+    return x;
+  }
+
+  private static void assertClose(float[] expected, float[] actual, double tol, String what) {
+    assertEquals(expected.length, actual.length, what + ": length");
+    for (int i = 0; i < expected.length; i++) {
+      double e = expected[i];
+      double a = actual[i];
+      if (Double.isNaN(e) || Double.isNaN(a)) {
+        if (Double.isNaN(e) != Double.isNaN(a)) {
+          fail(what + ": at " + i + " expected " + e + " but was " + a);
+        }
+        continue;
+      }
+      if (Math.abs(e - a) > tol * Math.max(1.0, Math.abs(e))) {
+        fail(what + ": at " + i + " expected " + e + " but was " + a);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- gemm
+
+  /** op(A) x op(B) in double, written straight from the definition in {@link Backend#gemm}. */
+  private static float[] expectedGemm(boolean tA, boolean tB, int m, int n, int k,
+      float[] a, int aOff, float[] b, int bOff, float[] c0, int cOff, boolean acc) {
+    float[] c = c0.clone();
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        double s = 0;
+        for (int p = 0; p < k; p++) {
+          s += (double) (tA ? a[aOff + p * m + i] : a[aOff + i * k + p])
+              * (tB ? b[bOff + j * k + p] : b[bOff + p * n + j]);
+        }
+        int ci = cOff + i * n + j;
+        c[ci] = (float) (acc ? c[ci] + s : s);
+      }
+    }
+    return c;
+  }
+
+  private void checkGemm(boolean tA, boolean tB, int m, int n, int k, int off, boolean acc) {
+    float[] a = random(off + m * k + 3, -1, 1);
+    float[] b = random(off + k * n + 3, -1, 1);
+    float[] c = random(off + m * n + 3, -1, 1);
+    float[] expected = expectedGemm(tA, tB, m, n, k, a, off, b, off, c, off, acc);
+    backend().gemm(tA, tB, m, n, k, a, off, b, off, c, off, acc);
+    String what = "gemm tA=" + tA + " tB=" + tB + " m=" + m + " n=" + n + " k=" + k
+        + " off=" + off + " acc=" + acc;
+    // float accumulation over k terms of size <= 1: error grows like k * eps
+    assertClose(expected, c, 1e-6 * (k + 8), what);
+  }
+
+  @Test
+  void gemmMatchesTheDefinitionForAllTransposesAndAwkwardSizes() {
+    for (boolean tA : new boolean[] {false, true}) {
+      for (boolean tB : new boolean[] {false, true}) {
+        for (int m : SIZES) {
+          for (int n : SIZES) {
+            checkGemm(tA, tB, m, n, SIZES[(m + n) % SIZES.length], 0, false);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void gemmHonoursOffsetsAndAccumulateAndLeavesTheRestOfCAlone() {
+    for (boolean tA : new boolean[] {false, true}) {
+      for (boolean tB : new boolean[] {false, true}) {
+        for (int[] s : new int[][] {{1, 1, 1}, {7, 33, 17}, {9, 31, 65}, {33, 17, 300}}) {
+          checkGemm(tA, tB, s[0], s[1], s[2], 5, true);
+          checkGemm(tA, tB, s[0], s[1], s[2], 5, false);
+        }
+      }
+    }
+  }
+
+  @Test
+  void gemmBlockEdgesAndMultiThreadedSizes() {
+    // Larger than one packed block (k > 256, m > 128) and above the multi-threading threshold.
+    for (int[] s : new int[][] {{129, 65, 257}, {200, 150, 300}, {64, 256, 784}, {1, 256, 784},
+        {3, 600, 700}, {784, 256, 64}}) {
+      checkGemm(false, false, s[0], s[1], s[2], 0, false);
+      checkGemm(true, true, s[0], s[1], s[2], 0, true);
+    }
+  }
+
+  @Test
+  void gemmWithEmptyDepthZeroesOrKeepsC() {
+    float[] c = {1, 2, 3, 4};
+    backend().gemm(false, false, 2, 2, 0, new float[0], 0, new float[0], 0, c, 0, true);
+    assertClose(new float[] {1, 2, 3, 4}, c, 0, "k=0 accumulate");
+    backend().gemm(false, false, 2, 2, 0, new float[0], 0, new float[0], 0, c, 0, false);
+    assertClose(new float[4], c, 0, "k=0 overwrite");
+  }
+
+  // ---------------------------------------------------------------- unary
+
+  private static double expectedUnary(UnaryOp op, double v, double p1, double p2) {
+    return switch (op) {
+      case NEG -> -v;
+      case EXP -> Math.exp(v);
+      case LOG -> Math.log(v);
+      case SQRT -> Math.sqrt(v);
+      case ABS -> Math.abs(v);
+      case RELU -> Math.max(v, 0);
+      case LEAKY_RELU -> v > 0 ? v : p1 * v;
+      case ELU -> v > 0 ? v : p1 * Math.expm1(v);
+      case GELU -> 0.5 * v * (1 + ReferenceBackend.erf(v / Math.sqrt(2)));
+      case SIGMOID -> 1 / (1 + Math.exp(-v));
+      case TANH -> Math.tanh(v);
+      case POW -> Math.pow(v, p1);
+      case CLAMP -> Math.min(Math.max(v, p1), p2);
+      case SOFTPLUS -> Math.log1p(Math.exp(v));
+    };
+  }
+
+  @Test
+  void unaryOpsMatchMathAndTheReference() {
+    for (UnaryOp op : UnaryOp.values()) {
+      for (int n : new int[] {1, 17, 129, 70_001}) {
+        boolean positive = op == UnaryOp.LOG || op == UnaryOp.SQRT || op == UnaryOp.POW;
+        float[] x = random(n, positive ? 0.01f : -8f, 8f);
+        float[] out = new float[n];
+        backend().unary(op, x, out, 0.3f, 2.5f);
+        float[] expected = new float[n];
+        for (int i = 0; i < n; i++) {
+          expected[i] = (float) expectedUnary(op, x[i], 0.3f, 2.5f);
+        }
+        assertClose(expected, out, 1e-5, op + " n=" + n);
+        float[] ref = new float[n];
+        reference.unary(op, x, ref, 0.3f, 2.5f);
+        assertClose(ref, out, 1e-5, op + " vs reference n=" + n);
+      }
+    }
+  }
+
+  @Test
+  void reluMapsNaNToZeroLikeTheReference() {
+    float[] x = new float[33];
+    java.util.Arrays.fill(x, Float.NaN);
+    float[] out = new float[33];
+    backend().unary(UnaryOp.RELU, x, out, 0, 0);
+    assertClose(new float[33], out, 0, "relu(NaN)");
+  }
+
+  @Test
+  void unaryBackwardMatchesFiniteDifferencesAndAccumulates() {
+    for (UnaryOp op : UnaryOp.values()) {
+      for (int n : new int[] {1, 17, 129, 70_001}) {
+        boolean positive = op == UnaryOp.LOG || op == UnaryOp.SQRT || op == UnaryOp.POW;
+        float[] x = random(n, positive ? 0.5f : -3f, 3f);
+        for (int i = 0; i < n; i++) {
+          // keep finite differences off the kinks at 0, p1 and p2
+          for (float kink : new float[] {0f, 0.3f, 2.5f}) {
+            if (Math.abs(x[i] - kink) < 1e-2f) {
+              x[i] = kink + 0.05f;
+            }
+          }
+        }
+        float[] y = new float[n];
+        reference.unary(op, x, y, 0.3f, 2.5f);
+        float[] g = random(n, -1, 1);
+        float[] gradIn = random(n, -1, 1);
+        float[] expected = gradIn.clone();
+        for (int i = 0; i < n; i++) {
+          double h = 1e-4;
+          double d = (expectedUnary(op, x[i] + h, 0.3, 2.5) - expectedUnary(op, x[i] - h, 0.3, 2.5))
+              / (2 * h);
+          expected[i] += (float) (d * g[i]);
+        }
+        float[] ref = gradIn.clone();
+        backend().unaryBackward(op, x, y, g, gradIn, 0.3f, 2.5f);
+        reference.unaryBackward(op, x, y, g, ref, 0.3f, 2.5f);
+        assertClose(ref, gradIn, 1e-5, op + "' vs reference n=" + n);
+        assertClose(expected, gradIn, 2e-3, op + "' vs finite differences n=" + n);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- binary
+
+  @Test
+  void binaryOpsWithEqualLengthsAndModuloBroadcast() {
+    int[][] cases = {
+        {1, 1, 1}, {33, 33, 33}, {70_000, 70_000, 70_000}, // same length, incl. parallel
+        {7 * 33, 33, 7 * 33}, {7 * 33, 7 * 33, 33},        // bias row on either side
+        {65, 65, 1}, {65, 1, 65},                          // scalar on either side
+        {129 * 10, 129 * 10, 10}, {1000 * 300, 1000 * 300, 300}, {6, 2, 3}};
+    for (BinaryOp op : BinaryOp.values()) {
+      for (int[] s : cases) {
+        float[] a = random(s[1], -2, 2);
+        float[] b = random(s[2], -2, 2);
+        if (op == BinaryOp.EQ || op == BinaryOp.GE) {
+          for (int i = 0; i < Math.min(a.length, b.length); i += 3) {
+            a[i] = b[i]; // make equality happen
+          }
+        }
+        float[] out = new float[s[0]];
+        backend().binary(op, a, b, out);
+        float[] expected = new float[s[0]];
+        for (int i = 0; i < s[0]; i++) {
+          expected[i] = ReferenceBackend.apply(op, a[i % a.length], b[i % b.length]);
+        }
+        assertClose(expected, out, 1e-6, op + " " + java.util.Arrays.toString(s));
+      }
+    }
+  }
+
+  @Test
+  void binaryMayWriteIntoAnOperand() {
+    float[] a = random(100, -1, 1);
+    float[] b = random(100, -1, 1);
+    float[] expected = new float[100];
+    for (int i = 0; i < 100; i++) {
+      expected[i] = a[i] + b[i];
+    }
+    backend().binary(BinaryOp.ADD, a, b, a);
+    assertClose(expected, a, 1e-6, "out == a");
+  }
+
+  @Test
+  void maxAndMinPropagateNaN() {
+    float[] a = random(40, -1, 1);
+    float[] b = random(40, -1, 1);
+    a[3] = Float.NaN;
+    b[20] = Float.NaN;
+    for (BinaryOp op : new BinaryOp[] {BinaryOp.MAX, BinaryOp.MIN}) {
+      float[] out = new float[40];
+      float[] ref = new float[40];
+      backend().binary(op, a, b, out);
+      reference.binary(op, a, b, ref);
+      assertTrue(Float.isNaN(out[3]) && Float.isNaN(out[20]), op + " keeps NaN");
+      assertClose(ref, out, 0, op.toString());
+    }
+  }
+
+  // ---------------------------------------------------------------- reduce
+
+  @Test
+  void reduceOverEveryAxisLayout() {
+    int[][] shapes = {{1, 1, 1}, {1, 129, 1}, {7, 33, 1}, {1, 17, 65}, {5, 31, 17}, {3, 7, 1},
+        {300, 300, 1}, {1, 300, 300}, {2, 129, 300}};
+    for (ReduceOp op : ReduceOp.values()) {
+      for (int[] s : shapes) {
+        int outer = s[0];
+        int n = s[1];
+        int inner = s[2];
+        float[] x = random(outer * n * inner, -3, 3);
+        float[] out = new float[outer * inner];
+        backend().reduce(op, x, out, outer, n, inner);
+        float[] expected = new float[outer * inner];
+        for (int o = 0; o < outer; o++) {
+          for (int in = 0; in < inner; in++) {
+            double sum = 0;
+            int best = 0;
+            for (int j = 0; j < n; j++) {
+              float v = x[(o * n + j) * inner + in];
+              float bv = x[(o * n + best) * inner + in];
+              sum += v;
+              if (op == ReduceOp.MIN ? v < bv : v > bv) {
+                best = j;
+              }
+            }
+            expected[o * inner + in] = switch (op) {
+              case SUM -> (float) sum;
+              case ARGMAX -> best;
+              case MAX, MIN -> x[(o * n + best) * inner + in];
+            };
+          }
+        }
+        assertClose(expected, out, 1e-5 * n, op + " " + java.util.Arrays.toString(s));
+      }
+    }
+  }
+
+  @Test
+  void maxAndArgmaxReturnTheFirstNaNAsTheReferenceDoes() {
+    float[] x = {1, Float.NaN, 5, Float.NaN, 2, 3};
+    float[] out = new float[2];
+    backend().reduce(ReduceOp.MAX, x, out, 2, 3, 1);
+    assertTrue(Float.isNaN(out[0]) && Float.isNaN(out[1]), "max over NaN is NaN");
+    backend().reduce(ReduceOp.ARGMAX, x, out, 2, 3, 1);
+    assertClose(new float[] {1, 0}, out, 0, "argmax points at the NaN");
+    backend().reduce(ReduceOp.MIN, x, out, 1, 6, 1);
+    assertTrue(Float.isNaN(out[0]), "min over NaN is NaN");
+  }
+
+  // ---------------------------------------------------------------- softmax
+
+  private static float[] expectedSoftmax(float[] x, int rows, int n, boolean log) {
+    float[] out = new float[x.length];
+    for (int r = 0; r < rows; r++) {
+      double max = Double.NEGATIVE_INFINITY;
+      for (int j = 0; j < n; j++) {
+        max = Math.max(max, x[r * n + j]);
+      }
+      double sum = 0;
+      for (int j = 0; j < n; j++) {
+        sum += Math.exp(x[r * n + j] - max);
+      }
+      for (int j = 0; j < n; j++) {
+        double v = x[r * n + j] - max;
+        out[r * n + j] = (float) (log ? v - Math.log(sum) : Math.exp(v) / sum);
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void softmaxAndLogSoftmaxOverAwkwardRowLengths() {
+    for (boolean log : new boolean[] {false, true}) {
+      for (int n : SIZES) {
+        for (int rows : new int[] {1, 3, 700}) {
+          float[] x = random(rows * n, -10, 10);
+          float[] out = new float[rows * n];
+          backend().softmax(x, out, rows, n, log);
+          assertClose(expectedSoftmax(x, rows, n, log), out, 1e-5,
+              (log ? "logSoftmax" : "softmax") + " rows=" + rows + " n=" + n);
+        }
+      }
+    }
+  }
+
+  @Test
+  void softmaxOfHugeLogitsStaysFinite() {
+    for (int n : new int[] {3, 33}) {
+      float[] x = random(n, -1, 1);
+      for (int j = 0; j < n; j++) {
+        x[j] = x[j] * 1e30f;
+      }
+      x[n / 2] = 3e38f;
+      for (boolean log : new boolean[] {false, true}) {
+        float[] out = new float[n];
+        backend().softmax(x, out, 1, n, log);
+        assertClose(expectedSoftmax(x, 1, n, log), out, 1e-5, "huge logits log=" + log);
+        for (float v : out) {
+          assertTrue(!Float.isNaN(v), "no NaN from huge logits");
+        }
+      }
+    }
+  }
+
+  @Test
+  void softmaxBackwardIsTheJacobianTransposeTimesG() {
+    for (boolean log : new boolean[] {false, true}) {
+      for (int n : SIZES) {
+        int rows = 3;
+        float[] x = random(rows * n, -3, 3);
+        float[] y = new float[rows * n];
+        reference.softmax(x, y, rows, n, log);
+        float[] g = random(rows * n, -1, 1);
+        float[] gradIn = random(rows * n, -1, 1);
+        float[] expected = gradIn.clone();
+        for (int r = 0; r < rows; r++) {
+          for (int i = 0; i < n; i++) {
+            // d out_j / d x_i, from the definition in double
+            double s = 0;
+            for (int j = 0; j < n; j++) {
+              double pj = log ? Math.exp(y[r * n + j]) : y[r * n + j];
+              double pi = log ? Math.exp(y[r * n + i]) : y[r * n + i];
+              double jac = log ? (i == j ? 1 : 0) - pi : pj * ((i == j ? 1 : 0) - pi);
+              s += jac * g[r * n + j];
+            }
+            expected[r * n + i] += (float) s;
+          }
+        }
+        backend().softmaxBackward(y, g, gradIn, rows, n, log);
+        assertClose(expected, gradIn, 1e-5, "softmaxBackward log=" + log + " n=" + n);
+      }
+    }
+  }
+}

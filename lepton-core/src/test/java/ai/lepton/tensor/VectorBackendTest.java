@@ -1,0 +1,11 @@
+package ai.lepton.tensor;
+
+/** The Vector API backend against the shared conformance suite. */
+class VectorBackendTest extends BackendContractTest {
+  private final Backend backend = new VectorBackend();
+
+  @Override
+  Backend backend() {
+    return backend;
+  }
+}

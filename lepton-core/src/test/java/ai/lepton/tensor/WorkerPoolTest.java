@@ -1,0 +1,58 @@
+package ai.lepton.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Test;
+
+class WorkerPoolTest {
+  private final WorkerPool pool = new WorkerPool(2);
+
+  @Test
+  void runsEveryShareExactlyOnceEvenWithMoreSharesThanThreads() {
+    for (int tasks : new int[] {1, 2, 3, 17}) {
+      AtomicIntegerArray runs = new AtomicIntegerArray(tasks);
+      for (int round = 0; round < 200; round++) {
+        pool.run(tasks, runs::incrementAndGet);
+      }
+      for (int t = 0; t < tasks; t++) {
+        assertEquals(200, runs.get(t), "share " + t + " of " + tasks);
+      }
+    }
+  }
+
+  @Test
+  void rethrowsAFailingShareOnlyAfterAllSharesFinished() {
+    IllegalStateException boom = new IllegalStateException("boom");
+    AtomicIntegerArray done = new AtomicIntegerArray(3);
+    IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> pool.run(3, t -> {
+      if (t == 1) {
+        throw boom;
+      }
+      done.set(t, 1);
+    }));
+    assertSame(boom, thrown);
+    assertEquals(1, done.get(0));
+    assertEquals(1, done.get(2));
+  }
+
+  @Test
+  void callersOnSeveralThreadsShareThePoolWithoutWaitingOnEachOther() throws InterruptedException {
+    AtomicIntegerArray total = new AtomicIntegerArray(1);
+    Thread[] callers = new Thread[4];
+    for (int i = 0; i < callers.length; i++) {
+      callers[i] = new Thread(() -> {
+        for (int r = 0; r < 500; r++) {
+          pool.run(3, t -> total.incrementAndGet(0));
+        }
+      });
+      callers[i].start();
+    }
+    for (Thread c : callers) {
+      c.join();
+    }
+    assertEquals(4 * 500 * 3, total.get(0));
+  }
+}

@@ -1,5 +1,7 @@
 package ai.lepton.callbacks;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -22,6 +24,6 @@ public record Progress(Kind kind, int epoch, int epochs, int step, int steps,
   public enum Kind { TRAIN_BEGIN, EPOCH_BEGIN, BATCH_END, EPOCH_END, TRAIN_END }
 
   public Progress {
-    logs = Map.copyOf(logs);
+    logs = Collections.unmodifiableMap(new LinkedHashMap<>(logs)); // keeps the display order
   }
 }

@@ -48,6 +48,7 @@ public final class Bench {
   static {
     SECTIONS.put("peak", o -> Peak.measure(o.reps()));
     SECTIONS.put("gemm", o -> Gemm.measure(o.sizes(), o.reps()));
+    SECTIONS.put("mlp", o -> TrainBench.measure(o.reps()));
   }
 
   private Bench() {}

@@ -6,9 +6,8 @@ import ai.lepton.models.Fit;
 import ai.lepton.models.Sequential;
 import ai.lepton.optimizers.Adam;
 import ai.lepton.tensor.Tensor;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -39,15 +38,18 @@ final class TrainBench {
     }
     Tensor y = Tensor.of(labels, labels.length);
     Fit fit = Fit.epochs(1).batchSize(batch).shuffle(false).verbose(0);
-    model.fit(x.slice(0, 0, batch * Math.min(steps, 50)), y.slice(0, 0, batch * Math.min(steps,
-        50)), fit); // warm-up: let the JIT compile the whole step
+    // Warm-up: the JIT needs a few thousand steps to compile the whole step with vector intrinsics.
+    long warmUntil = System.nanoTime() + 5_000_000_000L;
+    while (System.nanoTime() < warmUntil) {
+      model.fit(x, y, fit);
+    }
     double[] times = new double[repeats];
     for (int r = 0; r < repeats; r++) {
       long t0 = System.nanoTime();
       model.fit(x, y, fit);
       times[r] = (System.nanoTime() - t0) / 1e9 / steps;
     }
-    return median(times);
+    return Bench.median(times);
   }
 
   /** Median seconds of one single-sample {@code predict}. */
@@ -65,23 +67,26 @@ final class TrainBench {
       }
       times[r] = (System.nanoTime() - t0) / 1e9 / calls;
     }
-    return median(times);
+    return Bench.median(times);
   }
 
-  static Map<String, Double> run(int repeats) {
-    Map<String, Double> out = new LinkedHashMap<>();
-    for (int batch : new int[] {64, 256}) {
-      double s = stepSeconds(batch, batch == 64 ? 400 : 100, repeats);
-      out.put("mlp_train_b" + batch + "_step_ms", s * 1e3);
-      out.put("mlp_train_b" + batch + "_samples_per_s", batch / s);
+  /** Training step times at batch 64 and 256 and the single-sample inference latency. */
+  record Result(double b64StepMs, double b256StepMs, double inferenceUs) implements Bench.Section {
+    @Override
+    public List<String> table() {
+      List<String> lines = new ArrayList<>();
+      lines.add(String.format("%-34s %10s %14s", "MLP 784-256-128-10, Adam", "ms/step", "samples/s"));
+      lines.add(String.format("%-34s %10.3f %14.0f", "train, batch 64", b64StepMs,
+          64 / b64StepMs * 1e3));
+      lines.add(String.format("%-34s %10.3f %14.0f", "train, batch 256", b256StepMs,
+          256 / b256StepMs * 1e3));
+      lines.add(String.format("%-34s %10.1f us", "predict, one sample", inferenceUs));
+      return lines;
     }
-    out.put("mlp_infer_1_latency_us", latencySeconds(2000, repeats) * 1e6);
-    return out;
   }
 
-  static double median(double[] v) {
-    double[] s = v.clone();
-    Arrays.sort(s);
-    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  static Result measure(int repeats) {
+    return new Result(stepSeconds(64, 400, repeats) * 1e3, stepSeconds(256, 100, repeats) * 1e3,
+        latencySeconds(2000, repeats) * 1e6);
   }
 }

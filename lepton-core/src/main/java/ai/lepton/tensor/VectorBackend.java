@@ -87,9 +87,17 @@ final class VectorBackend implements Backend {
 
   /** Splits {@code [0, n)} into vector-aligned ranges, one per thread when {@code n} is large. */
   private static void forRanges(int n, RangeBody body) {
-    int tasks = n >= PARALLEL_ELEMENTS ? THREADS : 1;
+    forRanges(n, n, body);
+  }
+
+  /** As above, with the split decided by {@code work} elements touched rather than by {@code n}. */
+  private static void forRanges(int n, long work, RangeBody body) {
+    int tasks = work >= PARALLEL_ELEMENTS ? Math.min(THREADS, Math.max(1, n / L)) : 1;
     int chunk = (n / tasks + L - 1) / L * L;
-    parallel(tasks, t -> body.run(Math.min(n, t * chunk), t == tasks - 1 ? n : Math.min(n, (t + 1) * chunk)));
+    parallel(tasks, t -> {
+      int from = Math.min(n, t * chunk);
+      body.run(from, t == tasks - 1 ? n : Math.min(n, from + chunk));
+    });
   }
 
   @FunctionalInterface
@@ -144,7 +152,12 @@ final class VectorBackend implements Backend {
       float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate,
       int threads) {
     int panels = (n + NR - 1) / NR;
-    float[] bp = packBuffer(panels * k * NR);
+    long packed = (long) panels * k * NR;
+    if (packed > Integer.MAX_VALUE - 16) {
+      throw new LeptonException("gemm: op(B) of " + k + " x " + n + " is too large to pack into one"
+          + " Java array (" + packed + " floats with padding); split the product along n");
+    }
+    float[] bp = packBuffer((int) packed);
     // Work is handed out through counters rather than fixed shares: on a machine shared with
     // other jobs, a thread that loses its core leaves its remaining units to the others.
     int packUnits = Math.min(panels, 8 * threads);
@@ -739,12 +752,12 @@ final class VectorBackend implements Backend {
       reference.reduce(op, x, out, outer, n, inner);
       return;
     }
-    int tasks = x.length >= PARALLEL_ELEMENTS ? Math.min(THREADS, outer) : 1;
-    if (tasks <= 1 && inner > 1 && x.length >= PARALLEL_ELEMENTS) {
-      // One [n, inner] slab: split its columns instead.
-      forRanges(inner, (from, to) -> sumColumns(x, 0, n, inner, out, 0, from, to));
+    if (outer == 1 && inner > 1) {
+      // One [n, inner] slab (a column sum, e.g. a bias gradient): split its columns.
+      forRanges(inner, x.length, (from, to) -> sumColumns(x, 0, n, inner, out, 0, from, to));
       return;
     }
+    int tasks = x.length >= PARALLEL_ELEMENTS ? Math.min(THREADS, outer) : 1;
     parallel(tasks, t -> {
       for (int o = outer * t / tasks; o < outer * (t + 1) / tasks; o++) {
         if (inner == 1) {

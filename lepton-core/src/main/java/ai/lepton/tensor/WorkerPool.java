@@ -18,6 +18,11 @@ import java.util.function.IntConsumer;
 final class WorkerPool {
   /** How long an idle worker, or a caller waiting for its workers, spins before parking. */
   private static final long SPIN_NS = 100_000;
+  /**
+   * After this long a spinning thread yields its core on every turn: when other jobs crowd the
+   * machine, the thread it waits for may be queued behind it on the same core.
+   */
+  private static final long BUSY_SPIN_NS = 5_000;
 
   private final Worker[] workers;
 
@@ -67,6 +72,22 @@ final class WorkerPool {
     call.rethrow();
   }
 
+  /**
+   * One turn of a wait that began at {@code start}: spin, then spin yielding the core, then park
+   * until unparked. An unpark that comes before the park leaves a permit, so no wake-up is lost;
+   * callers re-check their condition after every turn.
+   */
+  private static void pause(long start, Object blocker) {
+    long waited = System.nanoTime() - start;
+    if (waited < BUSY_SPIN_NS) {
+      Thread.onSpinWait();
+    } else if (waited < SPIN_NS) {
+      Thread.yield();
+    } else {
+      LockSupport.park(blocker);
+    }
+  }
+
   private record Share(Call call, int index) {}
 
   /** One {@link #run} invocation: its body, the shares still running elsewhere, the first failure. */
@@ -97,13 +118,9 @@ final class WorkerPool {
     }
 
     void awaitWorkers() {
-      long spinUntil = System.nanoTime() + SPIN_NS;
+      long start = System.nanoTime();
       while (pending.get() != 0) {
-        if (System.nanoTime() < spinUntil) {
-          Thread.onSpinWait();
-        } else {
-          LockSupport.parkNanos(this, SPIN_NS);
-        }
+        pause(start, this);
       }
     }
 
@@ -149,14 +166,10 @@ final class WorkerPool {
     }
 
     private Share awaitShare() {
-      long spinUntil = System.nanoTime() + SPIN_NS;
+      long start = System.nanoTime();
       Share s;
       while ((s = slot.get()) == null) {
-        if (System.nanoTime() < spinUntil) {
-          Thread.onSpinWait();
-        } else {
-          LockSupport.park(this);
-        }
+        pause(start, this);
       }
       return s;
     }

@@ -23,7 +23,10 @@ final class VectorBackend implements Backend {
   private static final int L = S.length();
 
   // GEMM blocking: row blocks (MC) over depth blocks (KC) over NR-panels over MR-panels.
-  /** Rows of the register tile: 8 x 2 accumulators + 2 B vectors + 1 broadcast fit 32 zmm. */
+  /**
+   * Rows of the register tile: 8 x 2 accumulators + 2 B vectors + 1 broadcast fit AVX-512's 32
+   * registers. (With AVX2's 16 registers this tile spills; it was only tuned for AVX-512.)
+   */
   private static final int MR = 8;
   /** Columns of the register tile: two vectors. */
   private static final int NR = 2 * L;
@@ -110,6 +113,10 @@ final class VectorBackend implements Backend {
   @Override
   public void gemm(boolean transA, boolean transB, int m, int n, int k,
       float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
+    if (m < 0 || n < 0 || k < 0) {
+      throw new LeptonException("gemm: sizes must be non-negative. Received: m=" + m + ", n=" + n
+          + ", k=" + k);
+    }
     checkBlock("gemm", "a", a, aOff, (long) m * k);
     checkBlock("gemm", "b", b, bOff, (long) k * n);
     checkBlock("gemm", "c", c, cOff, (long) m * n);

@@ -40,6 +40,12 @@ final class VectorBackend implements Backend {
   private static final int MC = 128;
   /** Below this many multiply-adds a GEMM runs on the calling thread: hand-off costs dominate. */
   private static final long PARALLEL_GEMM_MACS = 1L << 20;
+  /**
+   * Below this many multiply-adds (about 320^3) a GEMM also stays on the caller while the pool has
+   * recently seen a stall (see {@link WorkerPool#stalledRecently}): on a crowded machine a 256^3
+   * product fell from ~170 to ~15 GFLOP/s waiting on a descheduled worker.
+   */
+  private static final long CROWDED_SERIAL_MACS = 1L << 25;
   /** Packed-B buffers up to this many floats are kept per calling thread and reused. */
   private static final int MAX_CACHED_PACK = 1 << 22;
 
@@ -130,16 +136,17 @@ final class VectorBackend implements Backend {
       return;
     }
     long macs = (long) m * n * k;
+    boolean serial = macs < PARALLEL_GEMM_MACS
+        || (macs < CROWDED_SERIAL_MACS && POOL.stalledRecently());
     if (m < MR) {
       // A few rows (batch-1 inference): packing B would cost more than the product itself.
-      int tasks = macs >= PARALLEL_GEMM_MACS ? Math.min(THREADS, Math.max(1, n / NR)) : 1;
+      int tasks = serial ? 1 : Math.min(THREADS, Math.max(1, n / NR));
       int chunk = (n / tasks + L - 1) / L * L;
       parallel(tasks, t -> fewRows(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate,
           Math.min(n, t * chunk), t == tasks - 1 ? n : Math.min(n, (t + 1) * chunk)));
       return;
     }
-    packed(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate,
-        macs >= PARALLEL_GEMM_MACS ? THREADS : 1);
+    packed(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, serial ? 1 : THREADS);
   }
 
   private static void checkBlock(String op, String name, float[] arr, int off, long len) {

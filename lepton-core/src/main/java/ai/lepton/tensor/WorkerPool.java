@@ -1,6 +1,7 @@
 package ai.lepton.tensor;
 
 import ai.lepton.LeptonException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -24,10 +25,17 @@ final class WorkerPool {
    */
   private static final long BUSY_SPIN_NS = 5_000;
 
+  /** A caller that waited this long for its workers, and longer than it worked, saw a stall. */
+  private static final long STALL_NS = 200_000;
+  /** How long a stall is remembered (see {@link #stalledRecently}). */
+  private static final long STALL_MEMORY_NS = 50_000_000;
+
   private final Worker[] workers;
+  private volatile long lastStall;
 
   /** Starts {@code helpers} daemon threads. */
   WorkerPool(int helpers) {
+    lastStall = System.nanoTime() - 2 * STALL_MEMORY_NS;
     workers = new Worker[helpers];
     for (int i = 0; i < helpers; i++) {
       workers[i] = new Worker("lepton-worker-" + i);
@@ -48,28 +56,52 @@ final class WorkerPool {
       return;
     }
     Call call = new Call(body, Thread.currentThread());
-    boolean[] handedOut = new boolean[tasks];
+    Share[] handedOut = new Share[tasks];
     int w = 0;
     for (int t = 1; t < tasks && w < workers.length; t++) {
+      Share share = new Share(call, t, new AtomicBoolean());
       call.pending.incrementAndGet();
       // Try each remaining worker once; a busy one is skipped, not waited for.
-      while (w < workers.length && !workers[w].offer(new Share(call, t))) {
+      while (w < workers.length && !workers[w].offer(share)) {
         w++;
       }
       if (w < workers.length) {
-        handedOut[t] = true;
+        handedOut[t] = share;
         w++;
       } else {
         call.pending.decrementAndGet();
       }
     }
+    long start = System.nanoTime();
     for (int t = 0; t < tasks; t++) {
-      if (!handedOut[t]) {
+      if (handedOut[t] == null) {
         call.runShare(t);
       }
     }
+    // A share no worker has started yet (it is still waking up) is taken back and run here.
+    for (Share share : handedOut) {
+      if (share != null && share.claim()) {
+        call.runShare(share.index());
+        call.pending.decrementAndGet();
+      }
+    }
+    long worked = System.nanoTime() - start;
     call.awaitWorkers();
+    long waited = System.nanoTime() - start - worked;
+    if (waited > STALL_NS && waited > worked) {
+      lastStall = System.nanoTime();
+    }
     call.rethrow();
+  }
+
+  /**
+   * Whether a call recently waited on a worker far longer than its own share took: the sign that
+   * other jobs crowd the machine and a worker lost its core mid-share (a worker that is merely slow
+   * to wake never stalls a call: its share is taken back). Small jobs then do better on
+   * the caller alone; large ones still amortize such stalls.
+   */
+  boolean stalledRecently() {
+    return System.nanoTime() - lastStall < STALL_MEMORY_NS;
   }
 
   /**
@@ -88,7 +120,12 @@ final class WorkerPool {
     }
   }
 
-  private record Share(Call call, int index) {}
+  /** Share {@code index} of a call; whoever claims it first (worker or caller) runs it. */
+  private record Share(Call call, int index, AtomicBoolean claimed) {
+    boolean claim() {
+      return claimed.compareAndSet(false, true);
+    }
+  }
 
   /** One {@link #run} invocation: its body, the shares still running elsewhere, the first failure. */
   private static final class Call {
@@ -159,9 +196,14 @@ final class WorkerPool {
     public void run() {
       while (true) {
         Share s = awaitShare();
-        s.call().runShare(s.index());
+        boolean mine = s.claim();
+        if (mine) {
+          s.call().runShare(s.index());
+        }
         slot.set(null);
-        s.call().finishShare();
+        if (mine) {
+          s.call().finishShare();
+        }
       }
     }
 

@@ -47,7 +47,7 @@ final class Gemm {
     // Warm-up: JIT and caches; also sizes the sample so it outlasts timer noise.
     long t0 = System.nanoTime();
     int warm = 0;
-    while (warm < 5 || System.nanoTime() - t0 < 500_000_000L) {
+    while (warm < 5 || System.nanoTime() - t0 < 1_000_000_000L) {
       a.matmul(b);
       warm++;
     }

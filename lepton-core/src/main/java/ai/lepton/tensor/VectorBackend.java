@@ -23,7 +23,10 @@ final class VectorBackend implements Backend {
   private static final int L = S.length();
 
   // GEMM blocking: row blocks (MC) over depth blocks (KC) over NR-panels over MR-panels.
-  /** Rows of the register tile: 8 x 2 accumulators + 2 B vectors + 1 broadcast fit 32 zmm. */
+  /**
+   * Rows of the register tile: 8 x 2 accumulators + 2 B vectors + 1 broadcast fit AVX-512's 32
+   * registers. (With AVX2's 16 registers this tile spills; it was only tuned for AVX-512.)
+   */
   private static final int MR = 8;
   /** Columns of the register tile: two vectors. */
   private static final int NR = 2 * L;
@@ -37,6 +40,12 @@ final class VectorBackend implements Backend {
   private static final int MC = 128;
   /** Below this many multiply-adds a GEMM runs on the calling thread: hand-off costs dominate. */
   private static final long PARALLEL_GEMM_MACS = 1L << 20;
+  /**
+   * Below this many multiply-adds (about 320^3) a GEMM also stays on the caller while the pool has
+   * recently seen a stall (see {@link WorkerPool#stalledRecently}): on a crowded machine a 256^3
+   * product fell from ~170 to ~15 GFLOP/s waiting on a descheduled worker.
+   */
+  private static final long CROWDED_SERIAL_MACS = 1L << 25;
   /** Packed-B buffers up to this many floats are kept per calling thread and reused. */
   private static final int MAX_CACHED_PACK = 1 << 22;
 
@@ -87,9 +96,17 @@ final class VectorBackend implements Backend {
 
   /** Splits {@code [0, n)} into vector-aligned ranges, one per thread when {@code n} is large. */
   private static void forRanges(int n, RangeBody body) {
-    int tasks = n >= PARALLEL_ELEMENTS ? THREADS : 1;
+    forRanges(n, n, body);
+  }
+
+  /** As above, with the split decided by {@code work} elements touched rather than by {@code n}. */
+  private static void forRanges(int n, long work, RangeBody body) {
+    int tasks = work >= PARALLEL_ELEMENTS ? Math.min(THREADS, Math.max(1, n / L)) : 1;
     int chunk = (n / tasks + L - 1) / L * L;
-    parallel(tasks, t -> body.run(Math.min(n, t * chunk), t == tasks - 1 ? n : Math.min(n, (t + 1) * chunk)));
+    parallel(tasks, t -> {
+      int from = Math.min(n, t * chunk);
+      body.run(from, t == tasks - 1 ? n : Math.min(n, from + chunk));
+    });
   }
 
   @FunctionalInterface
@@ -102,6 +119,10 @@ final class VectorBackend implements Backend {
   @Override
   public void gemm(boolean transA, boolean transB, int m, int n, int k,
       float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
+    if (m < 0 || n < 0 || k < 0) {
+      throw new LeptonException("gemm: sizes must be non-negative. Received: m=" + m + ", n=" + n
+          + ", k=" + k);
+    }
     checkBlock("gemm", "a", a, aOff, (long) m * k);
     checkBlock("gemm", "b", b, bOff, (long) k * n);
     checkBlock("gemm", "c", c, cOff, (long) m * n);
@@ -115,16 +136,17 @@ final class VectorBackend implements Backend {
       return;
     }
     long macs = (long) m * n * k;
+    boolean serial = macs < PARALLEL_GEMM_MACS
+        || (macs < CROWDED_SERIAL_MACS && POOL.stalledRecently());
     if (m < MR) {
       // A few rows (batch-1 inference): packing B would cost more than the product itself.
-      int tasks = macs >= PARALLEL_GEMM_MACS ? Math.min(THREADS, Math.max(1, n / NR)) : 1;
+      int tasks = serial ? 1 : Math.min(THREADS, Math.max(1, n / NR));
       int chunk = (n / tasks + L - 1) / L * L;
       parallel(tasks, t -> fewRows(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate,
           Math.min(n, t * chunk), t == tasks - 1 ? n : Math.min(n, (t + 1) * chunk)));
       return;
     }
-    packed(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate,
-        macs >= PARALLEL_GEMM_MACS ? THREADS : 1);
+    packed(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, serial ? 1 : THREADS);
   }
 
   private static void checkBlock(String op, String name, float[] arr, int off, long len) {
@@ -144,7 +166,12 @@ final class VectorBackend implements Backend {
       float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate,
       int threads) {
     int panels = (n + NR - 1) / NR;
-    float[] bp = packBuffer(panels * k * NR);
+    long packed = (long) panels * k * NR;
+    if (packed > Integer.MAX_VALUE - 16) {
+      throw new LeptonException("gemm: op(B) of " + k + " x " + n + " is too large to pack into one"
+          + " Java array (" + packed + " floats with padding); split the product along n");
+    }
+    float[] bp = packBuffer((int) packed);
     // Work is handed out through counters rather than fixed shares: on a machine shared with
     // other jobs, a thread that loses its core leaves its remaining units to the others.
     int packUnits = Math.min(panels, 8 * threads);
@@ -188,8 +215,9 @@ final class VectorBackend implements Backend {
               int cols = Math.min(NR, n - j0);
               int bi = q * k * NR + p0 * NR;
               for (int ir = 0; ir < mc; ir += MR) {
-                microKernel(ap, ir * kc, bp, bi, kc, c, cOff + (i0 + ir) * n + j0, n,
-                    Math.min(MR, mc - ir), cols, overwrite, tile);
+                microKernel(ap, ir * kc, bp, bi, kc, tile);
+                writeTile(tile, c, cOff + (i0 + ir) * n + j0, n, Math.min(MR, mc - ir), cols,
+                    overwrite);
               }
             }
           }
@@ -276,11 +304,13 @@ final class VectorBackend implements Backend {
   }
 
   /**
-   * One MR x NR tile: {@code C[rows, cols] (+)= Apanel[kc][MR] * Bpanel[kc][NR]}. The 16
-   * accumulators live in registers for the whole depth; {@code tile} is scratch for edge tiles.
+   * One MR x NR tile: {@code tile[MR][NR] = Apanel[kc][MR] * Bpanel[kc][NR]}, the 16 accumulators
+   * in registers for the whole depth. It is kept branch-free and small on purpose: with the C
+   * update and edge handling inlined here, C2 sometimes gave up on the grown method after a
+   * deoptimization and left it in C1 code (25 instead of 400 GFLOP/s). Writing the tile through
+   * scratch costs 32 memory operations per KC x 16 FMAs.
    */
-  private static void microKernel(float[] ap, int ai, float[] bp, int bi, int kc,
-      float[] c, int ci, int ldc, int rows, int cols, boolean overwrite, float[] tile) {
+  private static void microKernel(float[] ap, int ai, float[] bp, int bi, int kc, float[] tile) {
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = FloatVector.zero(S);
     FloatVector c10 = FloatVector.zero(S);
@@ -327,44 +357,6 @@ final class VectorBackend implements Backend {
       c70 = va.fma(vb0, c70);
       c71 = va.fma(vb1, c71);
     }
-    if (rows == MR && cols == NR) {
-      if (!overwrite) {
-        c00 = c00.add(FloatVector.fromArray(S, c, ci));
-        c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
-        c10 = c10.add(FloatVector.fromArray(S, c, ci + ldc));
-        c11 = c11.add(FloatVector.fromArray(S, c, ci + ldc + L));
-        c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc));
-        c21 = c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + L));
-        c30 = c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc));
-        c31 = c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + L));
-        c40 = c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc));
-        c41 = c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + L));
-        c50 = c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc));
-        c51 = c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + L));
-        c60 = c60.add(FloatVector.fromArray(S, c, ci + 6 * ldc));
-        c61 = c61.add(FloatVector.fromArray(S, c, ci + 6 * ldc + L));
-        c70 = c70.add(FloatVector.fromArray(S, c, ci + 7 * ldc));
-        c71 = c71.add(FloatVector.fromArray(S, c, ci + 7 * ldc + L));
-      }
-      c00.intoArray(c, ci);
-      c01.intoArray(c, ci + L);
-      c10.intoArray(c, ci + ldc);
-      c11.intoArray(c, ci + ldc + L);
-      c20.intoArray(c, ci + 2 * ldc);
-      c21.intoArray(c, ci + 2 * ldc + L);
-      c30.intoArray(c, ci + 3 * ldc);
-      c31.intoArray(c, ci + 3 * ldc + L);
-      c40.intoArray(c, ci + 4 * ldc);
-      c41.intoArray(c, ci + 4 * ldc + L);
-      c50.intoArray(c, ci + 5 * ldc);
-      c51.intoArray(c, ci + 5 * ldc + L);
-      c60.intoArray(c, ci + 6 * ldc);
-      c61.intoArray(c, ci + 6 * ldc + L);
-      c70.intoArray(c, ci + 7 * ldc);
-      c71.intoArray(c, ci + 7 * ldc + L);
-      return;
-    }
-    // Edge tile: spill to scratch, then write back only the rows and columns that exist.
     c00.intoArray(tile, 0);
     c01.intoArray(tile, L);
     c10.intoArray(tile, NR);
@@ -381,10 +373,27 @@ final class VectorBackend implements Backend {
     c61.intoArray(tile, 6 * NR + L);
     c70.intoArray(tile, 7 * NR);
     c71.intoArray(tile, 7 * NR + L);
+  }
+
+  /** {@code C[rows, cols] (+)= tile}: vector rows for full-width tiles, scalars at the edges. */
+  private static void writeTile(float[] tile, float[] c, int ci, int ldc, int rows, int cols,
+      boolean overwrite) {
     for (int r = 0; r < rows; r++) {
       int row = ci + r * ldc;
-      for (int j = 0; j < cols; j++) {
-        c[row + j] = overwrite ? tile[r * NR + j] : c[row + j] + tile[r * NR + j];
+      int t = r * NR;
+      if (cols == NR) {
+        FloatVector v0 = FloatVector.fromArray(S, tile, t);
+        FloatVector v1 = FloatVector.fromArray(S, tile, t + L);
+        if (!overwrite) {
+          v0 = v0.add(FloatVector.fromArray(S, c, row));
+          v1 = v1.add(FloatVector.fromArray(S, c, row + L));
+        }
+        v0.intoArray(c, row);
+        v1.intoArray(c, row + L);
+      } else {
+        for (int j = 0; j < cols; j++) {
+          c[row + j] = overwrite ? tile[t + j] : c[row + j] + tile[t + j];
+        }
       }
     }
   }
@@ -739,12 +748,12 @@ final class VectorBackend implements Backend {
       reference.reduce(op, x, out, outer, n, inner);
       return;
     }
-    int tasks = x.length >= PARALLEL_ELEMENTS ? Math.min(THREADS, outer) : 1;
-    if (tasks <= 1 && inner > 1 && x.length >= PARALLEL_ELEMENTS) {
-      // One [n, inner] slab: split its columns instead.
-      forRanges(inner, (from, to) -> sumColumns(x, 0, n, inner, out, 0, from, to));
+    if (outer == 1 && inner > 1) {
+      // One [n, inner] slab (a column sum, e.g. a bias gradient): split its columns.
+      forRanges(inner, x.length, (from, to) -> sumColumns(x, 0, n, inner, out, 0, from, to));
       return;
     }
+    int tasks = x.length >= PARALLEL_ELEMENTS ? Math.min(THREADS, outer) : 1;
     parallel(tasks, t -> {
       for (int o = outer * t / tasks; o < outer * (t + 1) / tasks; o++) {
         if (inner == 1) {

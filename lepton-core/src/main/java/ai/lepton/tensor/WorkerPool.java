@@ -1,6 +1,7 @@
 package ai.lepton.tensor;
 
 import ai.lepton.LeptonException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -18,11 +19,23 @@ import java.util.function.IntConsumer;
 final class WorkerPool {
   /** How long an idle worker, or a caller waiting for its workers, spins before parking. */
   private static final long SPIN_NS = 100_000;
+  /**
+   * After this long a spinning thread yields its core on every turn: when other jobs crowd the
+   * machine, the thread it waits for may be queued behind it on the same core.
+   */
+  private static final long BUSY_SPIN_NS = 5_000;
+
+  /** A caller that waited this long for its workers, and longer than it worked, saw a stall. */
+  private static final long STALL_NS = 200_000;
+  /** How long a stall is remembered (see {@link #stalledRecently}). */
+  private static final long STALL_MEMORY_NS = 50_000_000;
 
   private final Worker[] workers;
+  private volatile long lastStall;
 
   /** Starts {@code helpers} daemon threads. */
   WorkerPool(int helpers) {
+    lastStall = System.nanoTime() - 2 * STALL_MEMORY_NS;
     workers = new Worker[helpers];
     for (int i = 0; i < helpers; i++) {
       workers[i] = new Worker("lepton-worker-" + i);
@@ -43,31 +56,76 @@ final class WorkerPool {
       return;
     }
     Call call = new Call(body, Thread.currentThread());
-    boolean[] handedOut = new boolean[tasks];
+    Share[] handedOut = new Share[tasks];
     int w = 0;
     for (int t = 1; t < tasks && w < workers.length; t++) {
+      Share share = new Share(call, t, new AtomicBoolean());
       call.pending.incrementAndGet();
       // Try each remaining worker once; a busy one is skipped, not waited for.
-      while (w < workers.length && !workers[w].offer(new Share(call, t))) {
+      while (w < workers.length && !workers[w].offer(share)) {
         w++;
       }
       if (w < workers.length) {
-        handedOut[t] = true;
+        handedOut[t] = share;
         w++;
       } else {
         call.pending.decrementAndGet();
       }
     }
+    long start = System.nanoTime();
     for (int t = 0; t < tasks; t++) {
-      if (!handedOut[t]) {
+      if (handedOut[t] == null) {
         call.runShare(t);
       }
     }
+    // A share no worker has started yet (it is still waking up) is taken back and run here.
+    for (Share share : handedOut) {
+      if (share != null && share.claim()) {
+        call.runShare(share.index());
+        call.pending.decrementAndGet();
+      }
+    }
+    long worked = System.nanoTime() - start;
     call.awaitWorkers();
+    long waited = System.nanoTime() - start - worked;
+    if (waited > STALL_NS && waited > worked) {
+      lastStall = System.nanoTime();
+    }
     call.rethrow();
   }
 
-  private record Share(Call call, int index) {}
+  /**
+   * Whether a call recently waited on a worker far longer than its own share took: the sign that
+   * other jobs crowd the machine and a worker lost its core mid-share (a worker that is merely slow
+   * to wake never stalls a call: its share is taken back). Small jobs then do better on
+   * the caller alone; large ones still amortize such stalls.
+   */
+  boolean stalledRecently() {
+    return System.nanoTime() - lastStall < STALL_MEMORY_NS;
+  }
+
+  /**
+   * One turn of a wait that began at {@code start}: spin, then spin yielding the core, then park
+   * until unparked. An unpark that comes before the park leaves a permit, so no wake-up is lost;
+   * callers re-check their condition after every turn.
+   */
+  private static void pause(long start, Object blocker) {
+    long waited = System.nanoTime() - start;
+    if (waited < BUSY_SPIN_NS) {
+      Thread.onSpinWait();
+    } else if (waited < SPIN_NS) {
+      Thread.yield();
+    } else {
+      LockSupport.park(blocker);
+    }
+  }
+
+  /** Share {@code index} of a call; whoever claims it first (worker or caller) runs it. */
+  private record Share(Call call, int index, AtomicBoolean claimed) {
+    boolean claim() {
+      return claimed.compareAndSet(false, true);
+    }
+  }
 
   /** One {@link #run} invocation: its body, the shares still running elsewhere, the first failure. */
   private static final class Call {
@@ -97,13 +155,9 @@ final class WorkerPool {
     }
 
     void awaitWorkers() {
-      long spinUntil = System.nanoTime() + SPIN_NS;
+      long start = System.nanoTime();
       while (pending.get() != 0) {
-        if (System.nanoTime() < spinUntil) {
-          Thread.onSpinWait();
-        } else {
-          LockSupport.parkNanos(this, SPIN_NS);
-        }
+        pause(start, this);
       }
     }
 
@@ -142,21 +196,22 @@ final class WorkerPool {
     public void run() {
       while (true) {
         Share s = awaitShare();
-        s.call().runShare(s.index());
+        boolean mine = s.claim();
+        if (mine) {
+          s.call().runShare(s.index());
+        }
         slot.set(null);
-        s.call().finishShare();
+        if (mine) {
+          s.call().finishShare();
+        }
       }
     }
 
     private Share awaitShare() {
-      long spinUntil = System.nanoTime() + SPIN_NS;
+      long start = System.nanoTime();
       Share s;
       while ((s = slot.get()) == null) {
-        if (System.nanoTime() < spinUntil) {
-          Thread.onSpinWait();
-        } else {
-          LockSupport.park(this);
-        }
+        pause(start, this);
       }
       return s;
     }

@@ -7,6 +7,28 @@ import json
 import sys
 
 
+def mlp_rows(lepton, torch):
+    """MLP throughput (samples/s, higher is better) and latency (lower is better) side by side."""
+    if not lepton or not torch:
+        return []
+    rows = []
+    for batch in (64, 256):
+        key = f"b{batch}StepMs"
+        l, t = batch / lepton[key] * 1e3, batch / torch[key] * 1e3
+        rows.append({"what": f"train samples/s, batch {batch}", "lepton": l, "pytorch": t,
+                     "leptonOverPytorch": l / t})
+    l, t = lepton["inferenceUs"], torch["inferenceUs"]
+    rows.append({"what": "predict one sample, us", "lepton": l, "pytorch": t,
+                 "pytorchOverLepton": t / l})
+    print()
+    print("MLP 784-256-128-10, Adam, same threads and batches")
+    print(f"{'':<30} {'Lepton':>10} {'PyTorch':>10} {'ratio':>8}")
+    for r in rows:
+        ratio = r.get("leptonOverPytorch") or r.get("pytorchOverLepton")
+        print(f"{r['what']:<30} {r['lepton']:>10.1f} {r['pytorch']:>10.1f} {ratio:>7.2f}x")
+    return rows
+
+
 def main():
     lepton_path, torch_path, out_path = sys.argv[1:4]
     with open(lepton_path) as f:
@@ -14,7 +36,8 @@ def main():
     with open(torch_path) as f:
         torch = json.load(f)
     peak = lepton["sections"].get("peak", {}).get("allCoresGflops")
-    peers = {s["n"]: s["medianGflops"] for s in torch["sections"]["gemm"]["sizes"]}
+    peers = {s["n"]: s["medianGflops"]
+             for s in torch["sections"].get("gemm", {}).get("sizes", [])}
     rows = []
     for s in lepton["sections"].get("gemm", {}).get("sizes", []):
         n, g = s["n"], s["medianGflops"]
@@ -33,8 +56,9 @@ def main():
         print(f"{r['n']:>6} {r['leptonGflops']:>10.1f} {fmt(r['pytorchGflops'], '>10.1f')} "
               f"{fmt(r['leptonOverPeak'] and 100 * r['leptonOverPeak'], '>11.0f')}% "
               f"{fmt(r['leptonOverPytorch'] and 100 * r['leptonOverPytorch'], '>14.0f')}%")
+    mlp = mlp_rows(lepton["sections"].get("mlp"), torch["sections"].get("mlp"))
     with open(out_path, "w") as f:
-        json.dump({"lepton": lepton, "pytorch": torch, "gemm": rows}, f, indent=2)
+        json.dump({"lepton": lepton, "pytorch": torch, "gemm": rows, "mlp": mlp}, f, indent=2)
     print(f"wrote {out_path}")
 
 

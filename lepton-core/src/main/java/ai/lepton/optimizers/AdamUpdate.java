@@ -19,10 +19,8 @@ final class AdamUpdate {
   }
 
   void apply(Tensor p, Tensor g, Tensor m, Tensor v, float lr, long step) {
-    m.mulInPlace(beta1); // m = b1 m + (1 - b1) g
-    m.addInPlace(g, 1f - beta1);
-    v.mulInPlace(beta2); // v = b2 v + (1 - b2) g^2
-    v.addProductInPlace(g, g, 1f - beta2);
+    m.lerpInPlace(g, 1f - beta1); // m = b1 m + (1 - b1) g
+    v.lerpSquareInPlace(g, 1f - beta2); // v = b2 v + (1 - b2) g^2
     double bc1 = 1 - Math.pow(beta1, step);
     double sqrtBc2 = Math.sqrt(1 - Math.pow(beta2, step));
     // PyTorch's lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps), with numerator and denominator multiplied

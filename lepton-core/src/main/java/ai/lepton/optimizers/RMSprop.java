@@ -53,13 +53,11 @@ public final class RMSprop extends Optimizer {
   protected void update(String name, Tensor parameter, Tensor gradient, float learningRate,
       long step) {
     Tensor velocity = slot(name, "velocity", parameter);
-    velocity.mulInPlace(rho); // v = rho v + (1 - rho) g^2
-    velocity.addProductInPlace(gradient, gradient, 1f - rho);
+    velocity.lerpSquareInPlace(gradient, 1f - rho); // v = rho v + (1 - rho) g^2
     Tensor denominator = velocity;
     if (centered) {
       Tensor average = slot(name, "average_gradient", parameter);
-      average.mulInPlace(rho);
-      average.addInPlace(gradient, 1f - rho);
+      average.lerpInPlace(gradient, 1f - rho);
       denominator = velocity.sub(average.square());
     }
     if (momentum > 0f) {

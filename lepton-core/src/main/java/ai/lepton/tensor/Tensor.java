@@ -427,14 +427,27 @@ public final class Tensor {
     }
   }
 
-  /** {@code this += value * a * b} (same shapes), in place; for optimizers' second moments. */
-  public void addProductInPlace(Tensor a, Tensor b, float value) {
-    requireSameShape("addProductInPlace", a);
-    requireSameShape("addProductInPlace", b);
-    float[] x = a.data;
-    float[] y = b.data;
+  /**
+   * {@code this += weight * (end - this)} (same shape), in place: a moving average, such as an
+   * optimizer's first moment. One pass, as PyTorch's {@code lerp_}.
+   */
+  public void lerpInPlace(Tensor end, float weight) {
+    requireSameShape("lerpInPlace", end);
+    float[] e = end.data;
     for (int i = 0; i < data.length; i++) {
-      data[i] += value * x[i] * y[i];
+      data[i] += weight * (e[i] - data[i]);
+    }
+  }
+
+  /**
+   * {@code this += weight * (x * x - this)} (same shape), in place: a moving average of squares,
+   * such as Adam's and RMSprop's second moment. One pass.
+   */
+  public void lerpSquareInPlace(Tensor x, float weight) {
+    requireSameShape("lerpSquareInPlace", x);
+    float[] v = x.data;
+    for (int i = 0; i < data.length; i++) {
+      data[i] += weight * (v[i] * v[i] - data[i]);
     }
   }
 

@@ -86,11 +86,13 @@ class TensorTest {
     p.mulInPlace(3f);
     p.addInPlace(Tensor.of(new float[] {1, 1}, 2), -0.5f);
     assertArrayEquals(new float[] {2.5f, 5.5f}, p.toFloatArray());
-    p.addProductInPlace(Tensor.of(new float[] {2, 3}, 2), Tensor.of(new float[] {4, 5}, 2), 0.5f);
-    assertArrayEquals(new float[] {6.5f, 13f}, p.toFloatArray());
+    p.lerpInPlace(Tensor.of(new float[] {4.5f, 9.5f}, 2), 0.5f);
+    assertArrayEquals(new float[] {3.5f, 7.5f}, p.toFloatArray());
+    p.lerpSquareInPlace(Tensor.of(new float[] {3, 4}, 2), 0.5f);
+    assertArrayEquals(new float[] {6.25f, 11.75f}, p.toFloatArray());
     p.addScaledRatioInPlace(Tensor.of(new float[] {3, 3}, 2), Tensor.of(new float[] {9, 0}, 2),
         2f, 0f, 1f);
-    assertArrayEquals(new float[] {8f, 19f}, p.toFloatArray());
+    assertArrayEquals(new float[] {7.75f, 17.75f}, p.toFloatArray());
     assertThrows(LeptonException.class, () -> p.addInPlace(Tensor.zeros(3), 1f));
   }
 

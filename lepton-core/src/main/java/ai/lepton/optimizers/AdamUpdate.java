@@ -19,13 +19,13 @@ final class AdamUpdate {
   }
 
   void apply(Tensor p, Tensor g, Tensor m, Tensor v, float lr, long step) {
-    m.lerpInPlace(g, 1f - beta1); // m = b1 m + (1 - b1) g
-    v.lerpSquareInPlace(g, 1f - beta2); // v = b2 v + (1 - b2) g^2
     double bc1 = 1 - Math.pow(beta1, step);
     double sqrtBc2 = Math.sqrt(1 - Math.pow(beta2, step));
-    // PyTorch's lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps), with numerator and denominator multiplied
-    // by sqrt(bc2) so that the whole update is one pass.
-    p.addScaledRatioInPlace(m, v, (float) (-lr * sqrtBc2 / bc1), 0f, (float) (epsilon * sqrtBc2));
+    // m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2, then PyTorch's
+    // p -= lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps) with numerator and denominator multiplied by
+    // sqrt(bc2), so that the whole update is one pass.
+    p.adaptiveUpdateInPlace(g, m, v, beta1, beta2, (float) (-lr * sqrtBc2 / bc1), 0f,
+        (float) (epsilon * sqrtBc2));
   }
 
   Map<String, Object> config() {

@@ -53,20 +53,27 @@ public final class RMSprop extends Optimizer {
   protected void update(String name, Tensor parameter, Tensor gradient, float learningRate,
       long step) {
     Tensor velocity = slot(name, "velocity", parameter);
-    velocity.lerpSquareInPlace(gradient, 1f - rho); // v = rho v + (1 - rho) g^2
+    if (!centered && momentum == 0f) {
+      // v = rho v + (1 - rho) g^2, p -= lr g / sqrt(v + eps), in one pass
+      parameter.adaptiveUpdateInPlace(gradient, null, velocity, 0f, rho, -learningRate, epsilon,
+          0f);
+      return;
+    }
+    velocity.lerpInPlace(gradient.square(), 1f - rho);
     Tensor denominator = velocity;
     if (centered) {
       Tensor average = slot(name, "average_gradient", parameter);
       average.lerpInPlace(gradient, 1f - rho);
       denominator = velocity.sub(average.square());
     }
+    Tensor direction = gradient.div(denominator.add(epsilon).sqrt());
     if (momentum > 0f) {
       Tensor buffer = slot(name, "momentum", parameter);
       buffer.mulInPlace(momentum); // b = momentum b + lr g / sqrt(v + eps)
-      buffer.addScaledRatioInPlace(gradient, denominator, learningRate, epsilon, 0f);
+      buffer.addInPlace(direction, learningRate);
       parameter.addInPlace(buffer, -1f);
     } else {
-      parameter.addScaledRatioInPlace(gradient, denominator, -learningRate, epsilon, 0f);
+      parameter.addInPlace(direction, -learningRate);
     }
   }
 

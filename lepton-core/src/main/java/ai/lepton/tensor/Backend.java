@@ -40,6 +40,15 @@ interface Backend {
    */
   void reduce(ReduceOp op, float[] x, float[] out, int outer, int n, int inner);
 
+  /**
+   * One pass of an adaptive optimizer over a parameter {@code p} with gradient {@code g}: the first
+   * moment {@code m += (1 - beta1)(g - m)} (when {@code m} is null it is skipped and reads as
+   * {@code g}), the second moment {@code v += (1 - beta2)(g² - v)}, then
+   * {@code p += step * m / (sqrt(v + epsInside) + epsOutside)}.
+   */
+  void adaptiveUpdate(float[] p, float[] g, float[] m, float[] v, float beta1, float beta2,
+      float step, float epsInside, float epsOutside);
+
   /** Softmax (or log-softmax) of each of {@code rows} contiguous rows of length {@code n}. */
   void softmax(float[] x, float[] out, int rows, int n, boolean log);
 

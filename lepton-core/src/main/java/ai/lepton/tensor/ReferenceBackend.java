@@ -143,6 +143,20 @@ final class ReferenceBackend implements Backend {
   }
 
   @Override
+  public void adaptiveUpdate(float[] p, float[] g, float[] m, float[] v, float beta1, float beta2,
+      float step, float epsInside, float epsOutside) {
+    for (int i = 0; i < p.length; i++) {
+      float first = g[i];
+      if (m != null) {
+        m[i] += (1f - beta1) * (g[i] - m[i]);
+        first = m[i];
+      }
+      v[i] += (1f - beta2) * (g[i] * g[i] - v[i]);
+      p[i] += step * first / ((float) Math.sqrt(v[i] + epsInside) + epsOutside);
+    }
+  }
+
+  @Override
   public void softmax(float[] x, float[] out, int rows, int n, boolean log) {
     for (int r = 0; r < rows; r++) {
       int base = r * n;

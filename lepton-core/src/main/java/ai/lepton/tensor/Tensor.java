@@ -440,30 +440,21 @@ public final class Tensor {
   }
 
   /**
-   * {@code this += weight * (x * x - this)} (same shape), in place: a moving average of squares,
-   * such as Adam's and RMSprop's second moment. One pass.
+   * The whole update of an adaptive optimizer on this parameter, in one pass:
+   * {@code m += (1 - beta1)(grad - m)} (skipped when {@code m} is null, which then reads as
+   * {@code grad}), {@code v += (1 - beta2)(grad² - v)}, and
+   * {@code this += step * m / (sqrt(v + epsInside) + epsOutside)}. Adam puts epsilon outside the
+   * root, RMSprop inside. All tensors have this tensor's shape.
    */
-  public void lerpSquareInPlace(Tensor x, float weight) {
-    requireSameShape("lerpSquareInPlace", x);
-    float[] v = x.data;
-    for (int i = 0; i < data.length; i++) {
-      data[i] += weight * (v[i] * v[i] - data[i]);
+  public void adaptiveUpdateInPlace(Tensor grad, Tensor m, Tensor v, float beta1, float beta2,
+      float step, float epsInside, float epsOutside) {
+    requireSameShape("adaptiveUpdateInPlace", grad);
+    requireSameShape("adaptiveUpdateInPlace", v);
+    if (m != null) {
+      requireSameShape("adaptiveUpdateInPlace", m);
     }
-  }
-
-  /**
-   * {@code this += value * a / (sqrt(b + epsInside) + epsOutside)} (same shapes), in place: the
-   * adaptive step of Adam (epsilon outside the root) and RMSprop (inside).
-   */
-  public void addScaledRatioInPlace(Tensor a, Tensor b, float value, float epsInside,
-      float epsOutside) {
-    requireSameShape("addScaledRatioInPlace", a);
-    requireSameShape("addScaledRatioInPlace", b);
-    float[] x = a.data;
-    float[] y = b.data;
-    for (int i = 0; i < data.length; i++) {
-      data[i] += value * x[i] / ((float) Math.sqrt(y[i] + epsInside) + epsOutside);
-    }
+    backend().adaptiveUpdate(data, grad.data, m == null ? null : m.data, v.data, beta1, beta2,
+        step, epsInside, epsOutside);
   }
 
   private void requireSameShape(String op, Tensor other) {

@@ -803,6 +803,47 @@ final class VectorBackend implements Backend {
   // ---------------------------------------------------------------- softmax
 
   @Override
+  public void adaptiveUpdate(float[] p, float[] g, float[] m, float[] v, float beta1, float beta2,
+      float step, float epsInside, float epsOutside) {
+    forRanges(p.length, 4L * p.length, (from, to) -> adaptiveRange(p, g, m, v, beta1, beta2, step,
+        epsInside, epsOutside, from, to));
+  }
+
+  private static void adaptiveRange(float[] p, float[] g, float[] m, float[] v, float beta1,
+      float beta2, float step, float epsInside, float epsOutside, int from, int to) {
+    int i = from;
+    int end = from + S.loopBound(to - from);
+    float w1 = 1f - beta1;
+    float w2 = 1f - beta2;
+    FloatVector w1v = FloatVector.broadcast(S, w1);
+    FloatVector w2v = FloatVector.broadcast(S, w2);
+    FloatVector stepv = FloatVector.broadcast(S, step);
+    for (; i < end; i += L) {
+      FloatVector gv = FloatVector.fromArray(S, g, i);
+      FloatVector first = gv;
+      if (m != null) {
+        FloatVector mv = FloatVector.fromArray(S, m, i);
+        first = gv.sub(mv).fma(w1v, mv);
+        first.intoArray(m, i);
+      }
+      FloatVector vv = FloatVector.fromArray(S, v, i);
+      vv = gv.mul(gv).sub(vv).fma(w2v, vv);
+      vv.intoArray(v, i);
+      FloatVector denominator = vv.add(epsInside).sqrt().add(epsOutside);
+      first.div(denominator).fma(stepv, FloatVector.fromArray(S, p, i)).intoArray(p, i);
+    }
+    for (; i < to; i++) {
+      float first = g[i];
+      if (m != null) {
+        m[i] += w1 * (g[i] - m[i]);
+        first = m[i];
+      }
+      v[i] += w2 * (g[i] * g[i] - v[i]);
+      p[i] += step * first / ((float) Math.sqrt(v[i] + epsInside) + epsOutside);
+    }
+  }
+
+  @Override
   public void softmax(float[] x, float[] out, int rows, int n, boolean log) {
     if (n < L) {
       reference.softmax(x, out, rows, n, log);

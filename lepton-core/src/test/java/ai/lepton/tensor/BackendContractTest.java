@@ -337,6 +337,44 @@ abstract class BackendContractTest {
   }
 
   @Test
+  void adaptiveUpdateMatchesTheAdamAndRmspropFormulasInDouble() {
+    for (int n : new int[] {1, 17, 33, 70_001}) {
+      for (boolean withFirstMoment : new boolean[] {true, false}) {
+        float[] p = random(n, -1, 1);
+        float[] g = random(n, -1, 1);
+        float[] m = withFirstMoment ? random(n, -0.1f, 0.1f) : null;
+        float[] v = random(n, 0, 0.1f);
+        double[] ep = new double[n];
+        double[] em = new double[n];
+        double[] ev = new double[n];
+        for (int i = 0; i < n; i++) {
+          double first = g[i];
+          if (m != null) {
+            em[i] = m[i] + 0.1 * (g[i] - m[i]);
+            first = em[i];
+          }
+          ev[i] = v[i] + 0.001 * ((double) g[i] * g[i] - v[i]);
+          ep[i] = p[i] - 0.01 * first / (Math.sqrt(ev[i] + 1e-7) + 1e-8);
+        }
+        backend().adaptiveUpdate(p, g, m, v, 0.9f, 0.999f, -0.01f, 1e-7f, 1e-8f);
+        assertClose(toFloat(ev), v, 1e-6, "second moment n=" + n);
+        assertClose(toFloat(ep), p, 1e-5, "parameter n=" + n);
+        if (m != null) {
+          assertClose(toFloat(em), m, 1e-6, "first moment n=" + n);
+        }
+      }
+    }
+  }
+
+  private static float[] toFloat(double[] d) {
+    float[] f = new float[d.length];
+    for (int i = 0; i < d.length; i++) {
+      f[i] = (float) d[i];
+    }
+    return f;
+  }
+
+  @Test
   void softmaxAndLogSoftmaxOverAwkwardRowLengths() {
     for (boolean log : new boolean[] {false, true}) {
       for (int n : SIZES) {

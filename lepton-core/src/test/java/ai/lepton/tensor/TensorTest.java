@@ -88,11 +88,13 @@ class TensorTest {
     assertArrayEquals(new float[] {2.5f, 5.5f}, p.toFloatArray());
     p.lerpInPlace(Tensor.of(new float[] {4.5f, 9.5f}, 2), 0.5f);
     assertArrayEquals(new float[] {3.5f, 7.5f}, p.toFloatArray());
-    p.lerpSquareInPlace(Tensor.of(new float[] {3, 4}, 2), 0.5f);
-    assertArrayEquals(new float[] {6.25f, 11.75f}, p.toFloatArray());
-    p.addScaledRatioInPlace(Tensor.of(new float[] {3, 3}, 2), Tensor.of(new float[] {9, 0}, 2),
-        2f, 0f, 1f);
-    assertArrayEquals(new float[] {7.75f, 17.75f}, p.toFloatArray());
+    Tensor v = Tensor.of(new float[] {4, 0}, 2);
+    Tensor m = Tensor.of(new float[] {0, 2}, 2);
+    // m -> m + 0.5 (g - m) = {1, 2}; v -> v + 0.25 (g^2 - v) = {4, 1}; p += -1 * m / sqrt(v)
+    p.adaptiveUpdateInPlace(Tensor.of(new float[] {2, 2}, 2), m, v, 0.5f, 0.75f, -1f, 0f, 0f);
+    assertArrayEquals(new float[] {1, 2}, m.toFloatArray());
+    assertArrayEquals(new float[] {4, 1}, v.toFloatArray());
+    assertArrayEquals(new float[] {3f, 5.5f}, p.toFloatArray());
     assertThrows(LeptonException.class, () -> p.addInPlace(Tensor.zeros(3), 1f));
   }
 

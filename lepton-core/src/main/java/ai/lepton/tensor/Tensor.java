@@ -377,6 +377,20 @@ public final class Tensor {
     return grad.data;
   }
 
+  /**
+   * Gradient storage for a backward op that overwrites every element, sparing the zero fill and the
+   * read of an accumulation; {@code null} when a gradient already holds values to add to.
+   */
+  private float[] claimGradForOverwrite() {
+    if (grad != null) {
+      return null;
+    }
+    float[] g = spareGrad != null ? spareGrad : new float[data.length];
+    spareGrad = null;
+    grad = new Tensor(g, shape);
+    return g;
+  }
+
   private static boolean recording(Tensor... inputs) {
     if (NO_GRAD_DEPTH.get()[0] > 0) {
       return false;
@@ -775,10 +789,12 @@ public final class Tensor {
     }
     return result(out, s, g -> {
       if (a.requiresGrad) {
-        float[] ga = a.gradBuffer();
         if (shared && !transposeA) {
-          be.gemm(false, !transposeB, batch * m, k, n, g, 0, b.data, 0, ga, 0, true);
+          float[] fresh = a.claimGradForOverwrite();
+          be.gemm(false, !transposeB, batch * m, k, n, g, 0, b.data, 0,
+              fresh != null ? fresh : a.grad.data, 0, fresh == null);
         } else {
+          float[] ga = a.gradBuffer();
           for (int i = 0; i < batch; i++) {
             int gOff = i * m * n;
             int bOff = shared ? 0 : i * k * n;
@@ -791,14 +807,16 @@ public final class Tensor {
         }
       }
       if (b.requiresGrad) {
-        float[] gb = b.gradBuffer();
         if (shared && !transposeA) {
+          float[] fresh = b.claimGradForOverwrite();
+          float[] gb = fresh != null ? fresh : b.grad.data;
           if (transposeB) {
-            be.gemm(true, false, n, k, batch * m, g, 0, a.data, 0, gb, 0, true);
+            be.gemm(true, false, n, k, batch * m, g, 0, a.data, 0, gb, 0, fresh == null);
           } else {
-            be.gemm(true, false, k, n, batch * m, a.data, 0, g, 0, gb, 0, true);
+            be.gemm(true, false, k, n, batch * m, a.data, 0, g, 0, gb, 0, fresh == null);
           }
         } else {
+          float[] gb = b.gradBuffer();
           for (int i = 0; i < batch; i++) {
             int gOff = i * m * n;
             int aOff = i * m * k;

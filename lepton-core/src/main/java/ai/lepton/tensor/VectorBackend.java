@@ -40,12 +40,6 @@ final class VectorBackend implements Backend {
   private static final int MC = 128;
   /** Below this many multiply-adds a GEMM runs on the calling thread: hand-off costs dominate. */
   private static final long PARALLEL_GEMM_MACS = 1L << 20;
-  /**
-   * Below this many multiply-adds (about 320^3) a GEMM also stays on the caller while the pool has
-   * recently seen a stall (see {@link WorkerPool#stalledRecently}): on a crowded machine a 256^3
-   * product fell from ~170 to ~15 GFLOP/s waiting on a descheduled worker.
-   */
-  private static final long CROWDED_SERIAL_MACS = 1L << 25;
   /** Packed-B buffers up to this many floats are kept per calling thread and reused. */
   private static final int MAX_CACHED_PACK = 1 << 22;
 
@@ -136,8 +130,7 @@ final class VectorBackend implements Backend {
       return;
     }
     long macs = (long) m * n * k;
-    boolean serial = macs < PARALLEL_GEMM_MACS
-        || (macs < CROWDED_SERIAL_MACS && POOL.stalledRecently());
+    boolean serial = macs < PARALLEL_GEMM_MACS;
     if (m < MR) {
       // A few rows (batch-1 inference): packing B would cost more than the product itself.
       int tasks = serial ? 1 : Math.min(THREADS, Math.max(1, n / NR));

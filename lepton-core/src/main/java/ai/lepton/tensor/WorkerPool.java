@@ -25,17 +25,10 @@ final class WorkerPool {
    */
   private static final long BUSY_SPIN_NS = 5_000;
 
-  /** A caller that waited this long for its workers, and longer than it worked, saw a stall. */
-  private static final long STALL_NS = 200_000;
-  /** How long a stall is remembered (see {@link #stalledRecently}). */
-  private static final long STALL_MEMORY_NS = 50_000_000;
-
   private final Worker[] workers;
-  private volatile long lastStall;
 
   /** Starts {@code helpers} daemon threads. */
   WorkerPool(int helpers) {
-    lastStall = System.nanoTime() - 2 * STALL_MEMORY_NS;
     workers = new Worker[helpers];
     for (int i = 0; i < helpers; i++) {
       workers[i] = new Worker("lepton-worker-" + i);
@@ -72,7 +65,6 @@ final class WorkerPool {
         call.pending.decrementAndGet();
       }
     }
-    long start = System.nanoTime();
     for (int t = 0; t < tasks; t++) {
       if (handedOut[t] == null) {
         call.runShare(t);
@@ -85,23 +77,8 @@ final class WorkerPool {
         call.pending.decrementAndGet();
       }
     }
-    long worked = System.nanoTime() - start;
     call.awaitWorkers();
-    long waited = System.nanoTime() - start - worked;
-    if (waited > STALL_NS && waited > worked) {
-      lastStall = System.nanoTime();
-    }
     call.rethrow();
-  }
-
-  /**
-   * Whether a call recently waited on a worker far longer than its own share took: the sign that
-   * other jobs crowd the machine and a worker lost its core mid-share (a worker that is merely slow
-   * to wake never stalls a call: its share is taken back). Small jobs then do better on
-   * the caller alone; large ones still amortize such stalls.
-   */
-  boolean stalledRecently() {
-    return System.nanoTime() - lastStall < STALL_MEMORY_NS;
   }
 
   /**

@@ -3,6 +3,8 @@ package ai.lepton.layers;
 import ai.lepton.LeptonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -13,10 +15,15 @@ import java.util.function.Function;
  */
 public final class Layers {
   private record Entry<C extends Record>(Class<C> configType, Function<C, Layer> factory) {
-    Layer create(JsonNode config, ObjectMapper json) throws java.io.IOException {
-      return factory.apply(json.treeToValue(config, configType));
+    Layer create(JsonNode config) throws java.io.IOException {
+      return factory.apply(JSON.treeToValue(config, configType));
     }
   }
+
+  /** Config records as Keras writes configs: snake_case keys ({@code use_bias}, ...). */
+  private static final ObjectMapper JSON = JsonMapper.builder()
+      .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+      .build();
 
   private static final Map<String, Entry<?>> REGISTRY = new LinkedHashMap<>();
 
@@ -36,15 +43,15 @@ public final class Layers {
   }
 
   /** The layer's {@code {"class_name": ..., "config": {...}}}, as Keras writes it. */
-  public static JsonNode toConfig(Layer layer, ObjectMapper json) {
+  public static JsonNode toConfig(Layer layer) {
     String className = layer.getClass().getSimpleName();
     if (!REGISTRY.containsKey(className)) {
       throw new LeptonException("layer class " + className + " cannot be saved: only "
           + REGISTRY.keySet() + " are known");
     }
-    var node = json.createObjectNode();
+    var node = JSON.createObjectNode();
     node.put("class_name", className);
-    node.set("config", json.valueToTree(layer.config()));
+    node.set("config", JSON.valueToTree(layer.config()));
     return node;
   }
 
@@ -53,7 +60,7 @@ public final class Layers {
    *
    * @throws LeptonException for unknown layer names or invalid configs
    */
-  public static Layer fromConfig(JsonNode node, ObjectMapper json) {
+  public static Layer fromConfig(JsonNode node) {
     String className = node.path("class_name").asText("");
     Entry<?> entry = REGISTRY.get(className);
     if (entry == null) {
@@ -61,7 +68,7 @@ public final class Layers {
           + "Lepton knows " + REGISTRY.keySet());
     }
     try {
-      return entry.create(node.path("config"), json);
+      return entry.create(node.path("config"));
     } catch (java.io.IOException | IllegalArgumentException e) {
       throw new LeptonException("invalid config for layer " + className + ": "
           + e.getMessage().lines().findFirst().orElse(""), e);

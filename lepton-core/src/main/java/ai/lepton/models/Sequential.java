@@ -124,7 +124,7 @@ public final class Sequential extends Model {
     config.put("name", name);
     ArrayNode list = config.putArray("layers");
     for (Layer layer : layers) {
-      list.add(Layers.toConfig(layer, json));
+      list.add(Layers.toConfig(layer));
     }
     if (inputShape != null) {
       ArrayNode shape = config.putArray("build_input_shape");
@@ -148,7 +148,7 @@ public final class Sequential extends Model {
       throw new LeptonException("Sequential config: expected a \"layers\" array");
     }
     for (JsonNode layer : list) {
-      model.add(Layers.fromConfig(layer, Json.MAPPER));
+      model.add(Layers.fromConfig(layer));
     }
     JsonNode shape = config.path("build_input_shape");
     if (shape.isArray()) {

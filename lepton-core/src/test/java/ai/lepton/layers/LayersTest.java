@@ -15,14 +15,14 @@ import org.junit.jupiter.api.Test;
 class LayersTest {
 
   @Test
-  void denseHarness() {
+  void denseHarness() throws Exception {
     LayerHarness.check(new Dense(4, "tanh"), new int[] {5}, 5 * 4 + 4);
     LayerHarness.check(new Dense(3).useBias(false).kernelInitializer("he_normal")
         .kernelRegularizer(Regularizers.l2(0.01f)), new int[] {2, 4}, 4 * 3);
   }
 
   @Test
-  void statelessLayersHarness() {
+  void statelessLayersHarness() throws Exception {
     LayerHarness.check(new Activation("gelu"), new int[] {4}, 0);
     LayerHarness.check(new Dropout(0.5f), new int[] {6}, 0);
     LayerHarness.check(new Flatten(), new int[] {2, 3}, 0);
@@ -88,7 +88,7 @@ class LayersTest {
         shape.getMessage());
     ObjectMapper json = new ObjectMapper();
     LeptonException unknown = assertThrows(LeptonException.class, () -> Layers.fromConfig(
-        json.readTree("{\"class_name\": \"Lambda\", \"config\": {}}"), json));
+        json.readTree("{\"class_name\": \"Lambda\", \"config\": {}}")));
     assertTrue(unknown.getMessage().contains("unknown layer class \"Lambda\""),
         unknown.getMessage());
   }

@@ -19,12 +19,9 @@ public final class Activation extends Layer {
   }
 
   public Activation(Config c) {
+    super(c.name(), c.trainable());
     this.activationName = c.activation();
     this.function = Activations.get(activationName);
-    if (c.name() != null) {
-      name(c.name());
-    }
-    trainable(c.trainable());
   }
 
   @Override

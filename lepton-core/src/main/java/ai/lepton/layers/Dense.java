@@ -50,6 +50,7 @@ public final class Dense extends Layer {
 
   /** Rebuilds a layer from its configuration. */
   public Dense(Config c) {
+    super(c.name(), c.trainable());
     this.units = c.units();
     this.activationName = c.activation() == null ? "linear" : c.activation();
     this.activation = Activations.get(activationName);
@@ -58,10 +59,6 @@ public final class Dense extends Layer {
     this.biasInitializer = c.biasInitializer();
     this.kernelRegularizer = RegularizerConfigs.fromConfig(c.kernelRegularizer());
     this.biasRegularizer = RegularizerConfigs.fromConfig(c.biasRegularizer());
-    if (c.name() != null) {
-      name(c.name());
-    }
-    trainable(c.trainable());
   }
 
   public Dense useBias(boolean value) {

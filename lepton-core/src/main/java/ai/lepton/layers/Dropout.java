@@ -28,12 +28,9 @@ public final class Dropout extends Layer {
   }
 
   public Dropout(Config c) {
+    super(c.name(), c.trainable());
     this.rate = c.rate();
     this.seed = c.seed();
-    if (c.name() != null) {
-      name(c.name());
-    }
-    trainable(c.trainable());
   }
 
   @Override

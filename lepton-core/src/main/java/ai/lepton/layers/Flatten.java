@@ -11,10 +11,7 @@ public final class Flatten extends Layer {
   }
 
   public Flatten(Config c) {
-    if (c.name() != null) {
-      name(c.name());
-    }
-    trainable(c.trainable());
+    super(c.name(), c.trainable());
   }
 
   @Override

@@ -24,7 +24,16 @@ public abstract class Layer {
   private final Map<String, Tensor> weights = new LinkedHashMap<>();
   private final Map<String, Boolean> weightTrainable = new LinkedHashMap<>();
 
-  protected Layer() {}
+  /**
+   * @param name the layer's name, or {@code null} to let the model assign one
+   * @param trainable whether the optimizer updates the layer's weights
+   */
+  protected Layer(String name, boolean trainable) {
+    if (name != null) {
+      name(name);
+    }
+    this.trainable = trainable;
+  }
 
   /** The layer's name, unique within its model; assigned when added if not set. */
   public final String name() {

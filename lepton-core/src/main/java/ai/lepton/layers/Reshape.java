@@ -48,11 +48,8 @@ public final class Reshape extends Layer {
   }
 
   public Reshape(Config c) {
+    super(c.name(), c.trainable());
     this.targetShape = c.targetShape();
-    if (c.name() != null) {
-      name(c.name());
-    }
-    trainable(c.trainable());
   }
 
   @Override

@@ -38,9 +38,14 @@ final class VectorBackend implements Backend {
   private static final int KC = 512;
   /** Rows of a packed A block (MC x KC floats = 256 KiB, well inside a 1 MiB L2). */
   private static final int MC = 128;
+  /**
+   * Depth of a B chunk when the work is split by column panels: its KC_PANEL x NR floats (32 KiB)
+   * stay in L1 while every row panel of A streams past them.
+   */
+  private static final int KC_PANEL = 256;
   /** Below this many multiply-adds a GEMM runs on the calling thread: hand-off costs dominate. */
   private static final long PARALLEL_GEMM_MACS = 1L << 20;
-  /** Packed-B buffers up to this many floats are kept per calling thread and reused. */
+  /** Shared packed buffers up to this many floats are kept per calling thread and reused. */
   private static final int MAX_CACHED_PACK = 1 << 22;
 
   /** Element-wise work is split across threads only from this many elements on. */
@@ -51,10 +56,13 @@ final class VectorBackend implements Backend {
   /** Helpers for the calling thread, which always takes the first share itself. */
   private static final WorkerPool POOL = new WorkerPool(THREADS - 1);
 
-  private static final ThreadLocal<float[]> A_PACK =
+  /** Each thread's own A block (MC x KC) or B chunk (KC_PANEL x NR). */
+  private static final ThreadLocal<float[]> OWN_PACK =
       ThreadLocal.withInitial(() -> new float[MC * KC]);
   private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
-  private static final ThreadLocal<float[][]> B_PACK = ThreadLocal.withInitial(() -> new float[1][0]);
+  /** The calling thread's buffer for the operand all threads share. */
+  private static final ThreadLocal<float[][]> SHARED_PACK =
+      ThreadLocal.withInitial(() -> new float[1][0]);
 
   private final ReferenceBackend reference = new ReferenceBackend();
 
@@ -150,21 +158,31 @@ final class VectorBackend implements Backend {
   }
 
   /**
-   * Packed, blocked GEMM. B is packed once for the whole call into NR-column panels laid out as
-   * {@code [panel][k][NR]} (threads pack disjoint panels, then share them all); each thread packs its
-   * own A blocks as {@code [MR-panel][kc][MR]}. Padding rows and columns are zero, so the
+   * Packed, blocked GEMM. The larger of op(A) and op(B) is split between the threads and the
+   * smaller one is packed once, by all threads together, and shared: each thread then streams
+   * only its own part of the large operand. Padding rows and columns are zero, so the
    * micro-kernel always computes a full MR x NR tile and only the write-back looks at edges.
    */
   private static void packed(boolean transA, boolean transB, int m, int n, int k,
       float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate,
       int threads) {
-    int panels = (n + NR - 1) / NR;
-    long packed = (long) panels * k * NR;
-    if (packed > Integer.MAX_VALUE - 16) {
-      throw new LeptonException("gemm: op(B) of " + k + " x " + n + " is too large to pack into one"
-          + " Java array (" + packed + " floats with padding); split the product along n");
+    if (n > m && m <= MC) {
+      byPanels(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, threads);
+    } else {
+      byRows(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, threads);
     }
-    float[] bp = packBuffer((int) packed);
+  }
+
+  /**
+   * Many rows (weight gradients, large batches): op(B) is packed whole and shared as
+   * {@code [panel][k][NR]}, and each unit of rows packs its own A blocks as
+   * {@code [MR-panel][kc][MR]}.
+   */
+  private static void byRows(boolean transA, boolean transB, int m, int n, int k,
+      float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate,
+      int threads) {
+    int panels = (n + NR - 1) / NR;
+    float[] bp = sharedBuffer((long) panels * k * NR, "op(B) of " + k + " x " + n, "n");
     // Work is handed out through counters rather than fixed shares: on a machine shared with
     // other jobs, a thread that loses its core leaves its remaining units to the others.
     int packUnits = Math.min(panels, 8 * threads);
@@ -172,7 +190,7 @@ final class VectorBackend implements Backend {
     parallel(Math.min(threads, packUnits), t -> {
       for (int u; (u = nextPack.getAndIncrement()) < packUnits; ) {
         for (int q = panels * u / packUnits; q < panels * (u + 1) / packUnits; q++) {
-          packB(transB, n, k, b, bOff, q, bp);
+          packB(transB, n, k, b, bOff, q, 0, k, bp, q * k * NR);
         }
       }
     });
@@ -180,16 +198,16 @@ final class VectorBackend implements Backend {
     // A unit is a block of rows times all panels, or (for few rows) all rows times a group of
     // panels; about four units per thread balance the load.
     int rowPanels = (m + MR - 1) / MR;
-    boolean byRows = rowPanels >= 4 * threads || rowPanels >= panels;
-    int rowsPerUnit = byRows
+    boolean rowUnitsOnly = rowPanels >= 4 * threads || rowPanels >= panels;
+    int rowsPerUnit = rowUnitsOnly
         ? Math.min(MC, Math.max(1, rowPanels / (4 * threads)) * MR)
         : m;
     int rowUnits = (m + rowsPerUnit - 1) / rowsPerUnit;
-    int panelUnits = byRows ? 1 : Math.min(panels, 4 * threads);
+    int panelUnits = rowUnitsOnly ? 1 : Math.min(panels, 4 * threads);
     int units = rowUnits * panelUnits;
     AtomicInteger next = new AtomicInteger();
     parallel(Math.min(threads, units), t -> {
-      float[] ap = A_PACK.get();
+      float[] ap = OWN_PACK.get();
       float[] tile = TILE.get();
       for (int u; (u = next.getAndIncrement()) < units; ) {
         int r0 = u / panelUnits * rowsPerUnit;
@@ -201,7 +219,7 @@ final class VectorBackend implements Backend {
           int mc = Math.min(MC, r1 - i0);
           for (int p0 = 0; p0 < k; p0 += KC) {
             int kc = Math.min(KC, k - p0);
-            packA(transA, m, k, a, aOff, i0, mc, p0, kc, ap);
+            packA(transA, m, k, a, aOff, i0, mc, p0, kc, ap, 0);
             boolean overwrite = !accumulate && p0 == 0;
             for (int q = q0; q < q1; q++) {
               int j0 = q * NR;
@@ -219,25 +237,88 @@ final class VectorBackend implements Backend {
     });
   }
 
-  private static float[] packBuffer(int size) {
-    if (size > MAX_CACHED_PACK) {
-      return new float[size];
+  /**
+   * Few rows, more columns (the forward and input-gradient products of a small batch): op(A) is
+   * packed whole and shared as {@code [MR-panel][k][MR]} (64 x 784 is 200 KiB: it stays in L2),
+   * and each unit of NR-panels packs depth chunks of its own columns of op(B) into an L1-sized
+   * buffer that every row panel then reuses. Each thread so reads only its half of B, once; the
+   * forward 64x784 @ 784x256 used to stream all 800 KB of packed B through both cores.
+   */
+  private static void byPanels(boolean transA, boolean transB, int m, int n, int k,
+      float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate,
+      int threads) {
+    int rowPanels = (m + MR - 1) / MR;
+    float[] ap = sharedBuffer((long) rowPanels * k * MR, "op(A) of " + m + " x " + k, "m");
+    int packUnits = Math.min(rowPanels, 8 * threads);
+    AtomicInteger nextPack = new AtomicInteger();
+    parallel(Math.min(threads, packUnits), t -> {
+      for (int u; (u = nextPack.getAndIncrement()) < packUnits; ) {
+        int i0 = rowPanels * u / packUnits * MR;
+        int i1 = Math.min(m, rowPanels * (u + 1) / packUnits * MR);
+        packA(transA, m, k, a, aOff, i0, i1 - i0, 0, k, ap, i0 * k);
+      }
+    });
+
+    int panels = (n + NR - 1) / NR;
+    int units = Math.min(panels, 4 * threads);
+    // Equal depth chunks of at most KC_PANEL: 784 is cut into 4 x 196 rather than 3 x 256 + 16.
+    int chunks = (k + KC_PANEL - 1) / KC_PANEL;
+    int kcStep = (k + chunks - 1) / chunks;
+    AtomicInteger next = new AtomicInteger();
+    parallel(Math.min(threads, units), t -> {
+      float[] bp = OWN_PACK.get();
+      float[] tile = TILE.get();
+      for (int u; (u = next.getAndIncrement()) < units; ) {
+        int q0 = panels * u / units;
+        int q1 = panels * (u + 1) / units;
+        // Depth outermost: the A rows of one chunk (m x kc) stay in L2 across the unit's panels.
+        for (int p0 = 0; p0 < k; p0 += kcStep) {
+          int kc = Math.min(kcStep, k - p0);
+          boolean overwrite = !accumulate && p0 == 0;
+          for (int q = q0; q < q1; q++) {
+            packB(transB, n, k, b, bOff, q, p0, kc, bp, 0);
+            int j0 = q * NR;
+            int cols = Math.min(NR, n - j0);
+            for (int i0 = 0; i0 < m; i0 += MR) {
+              microKernel(ap, i0 * k + p0 * MR, bp, 0, kc, tile);
+              writeTile(tile, c, cOff + i0 * n + j0, n, Math.min(MR, m - i0), cols, overwrite);
+            }
+          }
+        }
+      }
+    });
+  }
+
+  /**
+   * The calling thread's buffer for a packed operand shared by all threads (grown as needed and
+   * kept up to {@link #MAX_CACHED_PACK} floats).
+   */
+  private static float[] sharedBuffer(long size, String what, String splitAlong) {
+    if (size > Integer.MAX_VALUE - 16) {
+      throw new LeptonException("gemm: " + what + " is too large to pack into one Java array ("
+          + size + " floats with padding); split the product along " + splitAlong);
     }
-    float[][] holder = B_PACK.get();
+    if (size > MAX_CACHED_PACK) {
+      return new float[(int) size];
+    }
+    float[][] holder = SHARED_PACK.get();
     if (holder[0].length < size) {
-      holder[0] = new float[size];
+      holder[0] = new float[(int) size];
     }
     return holder[0];
   }
 
-  /** Packs columns {@code [q*NR, q*NR+NR)} of op(B) for all k into {@code bp[q][k][NR]}. */
-  private static void packB(boolean transB, int n, int k, float[] b, int bOff, int q, float[] bp) {
+  /**
+   * Packs depths {@code [p0, p0+kc)} of columns {@code [q*NR, q*NR+NR)} of op(B) as
+   * {@code [kc][NR]} from {@code bp[dst]} on.
+   */
+  private static void packB(boolean transB, int n, int k, float[] b, int bOff, int q, int p0,
+      int kc, float[] bp, int dst) {
     int j0 = q * NR;
     int cols = Math.min(NR, n - j0);
-    int dst = q * k * NR;
     if (!transB) {
       // Rows of B are contiguous: copy NR floats per k (the full-panel case is two vector moves).
-      for (int p = 0; p < k; p++, dst += NR) {
+      for (int p = p0; p < p0 + kc; p++, dst += NR) {
         int src = bOff + p * n + j0;
         if (cols == NR) {
           FloatVector.fromArray(S, b, src).intoArray(bp, dst);
@@ -251,12 +332,12 @@ final class VectorBackend implements Backend {
       // B is stored [n][k]: walk each source row contiguously, writing with stride NR.
       for (int j = 0; j < NR; j++) {
         if (j < cols) {
-          int src = bOff + (j0 + j) * k;
-          for (int p = 0; p < k; p++) {
+          int src = bOff + (j0 + j) * k + p0;
+          for (int p = 0; p < kc; p++) {
             bp[dst + p * NR + j] = b[src + p];
           }
         } else {
-          for (int p = 0; p < k; p++) {
+          for (int p = 0; p < kc; p++) {
             bp[dst + p * NR + j] = 0f;
           }
         }
@@ -264,12 +345,15 @@ final class VectorBackend implements Backend {
     }
   }
 
-  /** Packs rows {@code [i0, i0+mc)} and depths {@code [p0, p0+kc)} of op(A) as {@code [panel][kc][MR]}. */
+  /**
+   * Packs rows {@code [i0, i0+mc)} and depths {@code [p0, p0+kc)} of op(A) as
+   * {@code [panel][kc][MR]} from {@code ap[base]} on.
+   */
   private static void packA(boolean transA, int m, int k, float[] a, int aOff,
-      int i0, int mc, int p0, int kc, float[] ap) {
+      int i0, int mc, int p0, int kc, float[] ap, int base) {
     for (int ir = 0; ir < mc; ir += MR) {
       int rows = Math.min(MR, mc - ir);
-      int dst = ir * kc;
+      int dst = base + ir * kc;
       if (transA) {
         // A is stored [k][m]: each depth holds MR consecutive rows.
         for (int p = 0; p < kc; p++) {

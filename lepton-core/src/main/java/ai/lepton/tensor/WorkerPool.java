@@ -50,6 +50,7 @@ final class WorkerPool {
     }
     Call call = new Call(body, Thread.currentThread());
     Share[] handedOut = new Share[tasks];
+    Worker[] takenBy = new Worker[tasks];
     int w = 0;
     for (int t = 1; t < tasks && w < workers.length; t++) {
       Share share = new Share(call, t, new AtomicBoolean());
@@ -60,6 +61,7 @@ final class WorkerPool {
       }
       if (w < workers.length) {
         handedOut[t] = share;
+        takenBy[t] = workers[w];
         w++;
       } else {
         call.pending.decrementAndGet();
@@ -70,10 +72,14 @@ final class WorkerPool {
         call.runShare(t);
       }
     }
-    // A share no worker has started yet (it is still waking up) is taken back and run here.
-    for (Share share : handedOut) {
+    // A share no worker has started yet (it is still waking up) is taken back and run here, and
+    // the worker's slot is freed at once: left to the worker, a slot cleared only once it wakes
+    // made the next call (often microseconds later) find it "busy" and run every share alone.
+    for (int t = 1; t < tasks; t++) {
+      Share share = handedOut[t];
       if (share != null && share.claim()) {
-        call.runShare(share.index());
+        takenBy[t].withdraw(share);
+        call.runShare(t);
         call.pending.decrementAndGet();
       }
     }
@@ -153,7 +159,7 @@ final class WorkerPool {
   }
 
   private static final class Worker extends Thread {
-    /** The share assigned to this worker; non-null from assignment until the share is done. */
+    /** The share assigned to this worker; non-null from assignment until it is done or withdrawn. */
     private final AtomicReference<Share> slot = new AtomicReference<>();
 
     Worker(String name) {
@@ -169,6 +175,11 @@ final class WorkerPool {
       return true;
     }
 
+    /** Empties the slot if it still holds {@code share}, which its caller has taken back. */
+    void withdraw(Share share) {
+      slot.compareAndSet(share, null);
+    }
+
     @Override
     public void run() {
       while (true) {
@@ -177,7 +188,9 @@ final class WorkerPool {
         if (mine) {
           s.call().runShare(s.index());
         }
-        slot.set(null);
+        // Only this share's own entry is cleared: a withdrawn share's slot may already hold the
+        // next call's share.
+        slot.compareAndSet(s, null);
         if (mine) {
           s.call().finishShare();
         }

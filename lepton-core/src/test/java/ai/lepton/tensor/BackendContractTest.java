@@ -115,6 +115,20 @@ abstract class BackendContractTest {
   }
 
   @Test
+  void gemmWithFewRowsAndManyColumnsForAllTransposes() {
+    // n > m with m <= 128: the vector backend shares packed A and splits B's columns between
+    // threads, cutting k into equal chunks (513 -> 3 x 171); odd m and n hit tile edges.
+    for (boolean tA : new boolean[] {false, true}) {
+      for (boolean tB : new boolean[] {false, true}) {
+        for (int[] s : new int[][] {{37, 300, 513}, {8, 1000, 130}, {128, 129, 64}, {9, 40, 3}}) {
+          checkGemm(tA, tB, s[0], s[1], s[2], 3, false);
+          checkGemm(tA, tB, s[0], s[1], s[2], 3, true);
+        }
+      }
+    }
+  }
+
+  @Test
   void gemmWithEmptyDepthZeroesOrKeepsC() {
     float[] c = {1, 2, 3, 4};
     backend().gemm(false, false, 2, 2, 0, new float[0], 0, new float[0], 0, c, 0, true);

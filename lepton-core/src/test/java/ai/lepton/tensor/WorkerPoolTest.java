@@ -3,8 +3,10 @@ package ai.lepton.tensor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class WorkerPoolTest {
@@ -54,5 +56,30 @@ class WorkerPoolTest {
       c.join();
     }
     assertEquals(4 * 500 * 3, total.get(0));
+  }
+
+  @Test
+  void aShareTakenBackFromASleepingWorkerLeavesItFreeForTheNextCall() throws InterruptedException {
+    WorkerPool one = new WorkerPool(1);
+    for (int round = 0; round < 20; round++) {
+      Thread.sleep(2); // the worker parks, so it is slow to pick up the next share
+      // The caller finishes share 0 at once and takes share 1 back before the worker wakes.
+      one.run(2, t -> { });
+      // Right after, share 0 waits for share 1 to run elsewhere: only the worker can run it.
+      Thread caller = Thread.currentThread();
+      AtomicReference<Thread> ranShare1 = new AtomicReference<>();
+      one.run(2, t -> {
+        if (t == 1) {
+          ranShare1.set(Thread.currentThread());
+          return;
+        }
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (ranShare1.get() == null && System.nanoTime() < deadline) {
+          Thread.onSpinWait();
+        }
+      });
+      assertTrue(ranShare1.get() != caller, "round " + round + ": share 1 ran on the caller after"
+          + " share 0 had waited 2 s for the worker, so the worker was not offered it");
+    }
   }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Combines a Lepton and a PyTorch result file into one table and one JSON document.
 
-Usage: compare.py LEPTON.json PYTORCH.json OUT.json
+Usage: compare.py OUT.json PYTORCH.json LEPTON.json... (Lepton's sections, one file per JVM run)
 """
 import json
 import sys
@@ -30,9 +30,15 @@ def mlp_rows(lepton, torch):
 
 
 def main():
-    lepton_path, torch_path, out_path = sys.argv[1:4]
-    with open(lepton_path) as f:
-        lepton = json.load(f)
+    out_path, torch_path, lepton_paths = sys.argv[1], sys.argv[2], sys.argv[3:]
+    lepton = None
+    for path in lepton_paths:
+        with open(path) as f:
+            part = json.load(f)
+        if lepton is None:
+            lepton = part
+        else:
+            lepton["sections"].update(part["sections"])
     with open(torch_path) as f:
         torch = json.load(f)
     peak = lepton["sections"].get("peak", {}).get("allCoresGflops")

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -111,17 +110,18 @@ public final class Tokenizer {
    * @throws LeptonException if the vocabulary would grow past {@link #MAX_WORDS}
    */
   public void fitOnTexts(List<String> texts) {
+    Map<String, Long> counts = new LinkedHashMap<>(wordCounts); // all or nothing
     for (String text : texts) {
-      documentCount++;
       for (String w : words(text)) {
-        wordCounts.merge(w, 1L, Long::sum);
-        if (wordCounts.size() > MAX_WORDS) {
-          wordCounts.remove(w);
+        counts.merge(w, 1L, Long::sum);
+        if (counts.size() > MAX_WORDS) {
           throw new LeptonException("tokenizer vocabulary exceeds " + MAX_WORDS + " distinct "
               + "words; clean the texts (filters, lower-casing) or fit on fewer of them");
         }
       }
     }
+    wordCounts.putAll(counts);
+    documentCount += texts.size();
     reindex();
   }
 
@@ -216,8 +216,7 @@ public final class Tokenizer {
       throw new LeptonException("tokenizer JSON holds " + counts.size() + " words, over the "
           + "limit of " + MAX_WORDS);
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = counts.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : counts.properties()) {
       if (!e.getValue().canConvertToLong() || e.getValue().asLong() < 1) {
         throw new LeptonException("tokenizer JSON: the count of word '" + e.getKey()
             + "' must be a positive integer; received " + e.getValue());

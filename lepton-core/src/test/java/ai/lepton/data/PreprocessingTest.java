@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.lepton.LeptonException;
 import ai.lepton.tensor.Tensor;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Arrays;
 import java.util.Map;
@@ -15,6 +16,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class PreprocessingTest {
+  private static final TypeReference<Map<String, Object>> STATE = new TypeReference<>() {};
   private static final int[][] SEQUENCES = {{1, 2, 3}, {4}, {}};
 
   @Test
@@ -42,7 +44,7 @@ class PreprocessingTest {
 
     ObjectMapper json = new ObjectMapper();
     StandardScaler back = StandardScaler.fromState(
-        json.readValue(json.writeValueAsString(s.state()), Map.class));
+        json.readValue(json.writeValueAsString(s.state()), STATE));
     assertArrayEquals(s.mean(), back.mean());
     assertArrayEquals(s.scale(), back.scale());
     assertEquals("StandardScaler.transform: expected a [rows, 2] tensor; received shape [2, 3]; "
@@ -58,7 +60,7 @@ class PreprocessingTest {
 
     ObjectMapper json = new ObjectMapper();
     MinMaxScaler back = MinMaxScaler.fromState(
-        json.readValue(json.writeValueAsString(s.state()), Map.class));
+        json.readValue(json.writeValueAsString(s.state()), STATE));
     assertArrayEquals(s.transform(x).toFloatArray(), back.transform(x).toFloatArray());
     assertEquals("MinMaxScaler state lacks the list of numbers 'data_max'; pass the map state() "
         + "returned", assertThrows(LeptonException.class, () -> MinMaxScaler.fromState(

@@ -4,11 +4,11 @@ import ai.lepton.LeptonException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -93,8 +93,14 @@ public final class Csv {
             + limits.maxFileBytes() + "; raise maxFileBytes in ReadLimits or split the file");
       }
       try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        in.mark(1);
+        if (in.read() != '\uFEFF') { // skip the byte order mark spreadsheets often write
+          in.reset();
+        }
         return read(new Records(in, file.toString()), file.toString());
       }
+    } catch (CharacterCodingException e) {
+      throw new LeptonException("CSV file " + file + " is not valid UTF-8; save it as UTF-8", e);
     } catch (IOException e) {
       throw new LeptonException("cannot read CSV file " + file + ": " + e, e);
     }

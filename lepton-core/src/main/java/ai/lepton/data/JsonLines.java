@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,6 +88,8 @@ public final class JsonLines {
       try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
         return read(in, file.toString());
       }
+    } catch (CharacterCodingException e) {
+      throw new LeptonException("JSON lines file " + file + " is not valid UTF-8; save it as UTF-8", e);
     } catch (IOException e) {
       throw new LeptonException("cannot read JSON lines file " + file + ": " + e, e);
     }

@@ -55,6 +55,15 @@ class CsvTest {
   }
 
   @Test
+  void skipsAByteOrderMarkAndRefusesInvalidUtf8() throws IOException {
+    assertEquals(List.of("a"), Csv.reader().read(write("\uFEFFa\n1\n")).columns());
+    Path file = Files.write(dir.resolve("data.csv"), new byte[] {'a', '\n', (byte) 0xff});
+    assertEquals("CSV file data.csv is not valid UTF-8; save it as UTF-8",
+        assertThrows(LeptonException.class, () -> Csv.reader().read(file)).getMessage()
+            .replace(file.toString(), "data.csv"));
+  }
+
+  @Test
   void namesFileLineAndColumnForTextInANumericColumn() throws IOException {
     assertEquals("data.csv line 4, column 'age': expected a number, received 'abc'; declare the "
         + "column with strings(\"age\") to keep it as text, or list the token with missing(...)",

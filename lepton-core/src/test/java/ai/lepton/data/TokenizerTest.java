@@ -55,6 +55,25 @@ class TokenizerTest {
         t.textsToSequences(List.of("the cat ate a fish", "")));
   }
 
+  /** Output of tf.keras 2 (Tokenizer(num_words=100, oov_token="<OOV>") and pad_sequences). */
+  @Test
+  void matchesOutputRecordedFromKeras() {
+    Tokenizer t = new Tokenizer(100, "<OOV>");
+    List<String> sentences = List.of("Today is a sunny day", "Today is a rainy day",
+        "Is it sunny today?", "I really enjoyed walking in the snow today");
+    t.fitOnTexts(sentences);
+    assertEquals(List.of("<OOV>", "today", "is", "a", "sunny", "day", "rainy", "it"),
+        List.copyOf(t.wordIndex().keySet()).subList(0, 8));
+    assertArrayEquals(new float[] {
+        0, 0, 0, 2, 3, 4, 5, 6,
+        0, 0, 0, 2, 3, 4, 7, 6,
+        0, 0, 0, 0, 3, 8, 5, 2,
+        9, 10, 11, 12, 13, 14, 15, 2},
+        Sequences.padSequences(t.textsToSequences(sentences)).toFloatArray());
+    assertArrayEquals(new int[][] {{2, 3, 4, 1, 6}, {1, 8, 1, 7, 1}},
+        t.textsToSequences(List.of("Today is a snowy day", "Will it be rainy tomorrow?")));
+  }
+
   @Test
   void refittingAddsToTheCounts() {
     Tokenizer t = new Tokenizer();

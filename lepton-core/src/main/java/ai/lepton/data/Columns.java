@@ -72,7 +72,8 @@ final class Columns {
   void setNumber(int column, float value) {
     float[] values = numbers[column];
     if (rows > values.length) {
-      values = numbers[column] = Arrays.copyOf(values, 2 * values.length);
+      values = numbers[column] =
+          Arrays.copyOf(values, (int) Math.min(2L * values.length, Integer.MAX_VALUE - 8));
     }
     values[rows - 1] = value;
   }

@@ -38,11 +38,11 @@ public record MinMaxScaler(float rangeMin, float rangeMax, float[] dataMin, floa
   /**
    * Learns each feature's minimum and maximum from {@code x}, {@code [rows, features]}.
    *
-   * @throws LeptonException if {@code x} is not of rank 2 or the range is empty
+   * @throws LeptonException if {@code x} is not of rank 2, has no rows, or the range is empty
    */
   public static MinMaxScaler fit(Tensor x, float rangeMin, float rangeMax) {
-    int features = x.shape().length == 2 ? x.shape()[1] : -1;
-    float[] v = Scaling.values("MinMaxScaler.fit", x, features);
+    float[] v = Scaling.fitValues("MinMaxScaler.fit", x);
+    int features = x.shape()[1];
     float[] min = new float[features];
     float[] max = new float[features];
     Arrays.fill(min, Float.NaN);

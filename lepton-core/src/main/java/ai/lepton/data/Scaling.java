@@ -22,6 +22,16 @@ final class Scaling {
     return x.toFloatArray();
   }
 
+  /** The values of a {@code [rows, features]} tensor to fit on, after checking it has a row. */
+  static float[] fitValues(String who, Tensor x) {
+    float[] v = values(who, x, -1);
+    if (x.shape()[0] == 0 || x.shape()[1] == 0) {
+      throw new LeptonException(who + ": expected at least one row and one feature to fit on; "
+          + "received shape " + Arrays.toString(x.shape()));
+    }
+    return v;
+  }
+
   /** x * scale + offset per feature; NaN (missing) stays NaN. */
   static Tensor affine(Tensor x, String who, float[] scale, float[] offset) {
     float[] v = values(who, x, scale.length);

@@ -25,11 +25,11 @@ public record StandardScaler(float[] mean, float[] scale) {
   /**
    * Learns each feature's mean and standard deviation from {@code x}, {@code [rows, features]}.
    *
-   * @throws LeptonException if {@code x} is not of rank 2
+   * @throws LeptonException if {@code x} is not of rank 2 or has no rows
    */
   public static StandardScaler fit(Tensor x) {
-    int features = x.shape().length == 2 ? x.shape()[1] : -1;
-    float[] v = Scaling.values("StandardScaler.fit", x, features);
+    float[] v = Scaling.fitValues("StandardScaler.fit", x);
+    int features = x.shape()[1];
     double[] sum = new double[features];
     double[] sumSq = new double[features];
     long[] count = new long[features];

@@ -67,14 +67,19 @@ public record Table(List<String> columns, int rows, Map<String, float[]> numbers
   /**
    * The numeric columns {@code names} side by side, as a {@code [rows, names.length]} tensor.
    *
-   * @throws LeptonException if a name is missing or names a text column
+   * @throws LeptonException if a name is missing or names a text column, or the tensor would
+   *     exceed {@code Integer.MAX_VALUE} values
    */
   public Tensor features(String... names) {
     if (names.length == 0) {
       throw new LeptonException("features() needs at least one column name; the columns are "
           + columns);
     }
-    float[] out = new float[Math.multiplyExact(rows, names.length)];
+    if ((long) rows * names.length > Integer.MAX_VALUE) {
+      throw new LeptonException("features: " + rows + " rows x " + names.length + " columns is "
+          + "over the tensor limit of " + Integer.MAX_VALUE + " values; pick fewer rows or columns");
+    }
+    float[] out = new float[rows * names.length]; // (rows, features)
     for (int j = 0; j < names.length; j++) {
       float[] column = floats(names[j]);
       for (int i = 0; i < rows; i++) {
@@ -90,6 +95,6 @@ public record Table(List<String> columns, int rows, Map<String, float[]> numbers
    * @throws LeptonException if the name is missing or names a text column
    */
   public Tensor label(String name) {
-    return Tensor.of(floats(name).clone(), rows);
+    return Tensor.of(floats(name), rows);
   }
 }

@@ -50,6 +50,10 @@ class PreprocessingTest {
     assertEquals("StandardScaler.transform: expected a [rows, 2] tensor; received shape [2, 3]; "
         + "transform data with the columns the scaler was fitted on",
         assertThrows(LeptonException.class, () -> s.transform(Tensor.zeros(2, 3))).getMessage());
+    assertEquals("StandardScaler.fit: expected at least one row and one feature to fit on; "
+        + "received shape [0, 2]",
+        assertThrows(LeptonException.class, () -> StandardScaler.fit(Tensor.zeros(0, 2)))
+            .getMessage());
   }
 
   @Test

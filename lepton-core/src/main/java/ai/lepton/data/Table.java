@@ -43,7 +43,7 @@ public record Table(List<String> columns, int rows, Map<String, float[]> numbers
     float[] values = numbers.get(name);
     if (values == null) {
       throw new LeptonException(texts.containsKey(name)
-          ? "column '" + name + "' holds text, not numbers; use texts(\"" + name + "\")"
+          ? "column '" + name + "' holds text, not numbers; use strings(\"" + name + "\")"
           : "no column '" + name + "'; the columns are " + columns);
     }
     return values;

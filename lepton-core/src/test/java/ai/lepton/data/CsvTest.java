@@ -129,6 +129,9 @@ class CsvTest {
     Table t = Csv.reader().read(write("a\n1\n"));
     assertEquals("column 'a' holds numbers, not text; use floats(\"a\")",
         assertThrows(LeptonException.class, () -> t.strings("a")).getMessage());
+    Table text = Csv.reader().strings("a").read(write("a\nx\n"));
+    assertEquals("column 'a' holds text, not numbers; use strings(\"a\")",
+        assertThrows(LeptonException.class, () -> text.label("a")).getMessage());
     assertEquals("no column 'z'; the columns are [a]",
         assertThrows(LeptonException.class, () -> t.features("z")).getMessage());
   }

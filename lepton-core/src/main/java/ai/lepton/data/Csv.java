@@ -143,16 +143,31 @@ public final class Csv {
     private long nextLine = 1;
     long line; // where the last record returned starts
     private int peeked = -2;
+    private long chars; // in the current record, counting only line breaks inside quotes
+
 
     Records(Reader in, String name) {
       this.in = in;
       this.name = name;
     }
 
+    /** The next character, or -1 at the end; counts it unless it is a line break. */
     private int read() throws IOException {
       int c = peeked != -2 ? peeked : in.read();
       peeked = -2;
+      if (c != '\n' && c != '\r' && c != -1) {
+        count();
+      }
       return c;
+    }
+
+    /** Counts one more character of the record, refusing a record over the line limit. */
+    private void count() {
+      if (++chars > limits.maxLineChars()) {
+        throw new LeptonException(name + " line " + line + ": longer than "
+            + limits.maxLineChars() + " characters; raise maxLineChars in ReadLimits or check "
+            + "for an unterminated quote");
+      }
     }
 
     private int peek() throws IOException {
@@ -168,15 +183,10 @@ public final class Csv {
         line = nextLine;
         List<String> fields = new ArrayList<>();
         StringBuilder field = new StringBuilder();
-        long chars = 0;
+        chars = 0;
         boolean any = false; // whether this record has any character besides its line break
         while (true) {
           int c = read();
-          if (++chars > limits.maxLineChars()) {
-            throw new LeptonException(name + " line " + line + ": longer than "
-                + limits.maxLineChars() + " characters; raise maxLineChars in ReadLimits or "
-                + "check for an unterminated quote");
-          }
           if (c == -1 || c == '\n' || c == '\r') {
             if (c == '\r' && peek() == '\n') {
               read();
@@ -204,7 +214,6 @@ public final class Csv {
                   + (char) after + "' after a closing quote; expected the delimiter or the end "
                   + "of the line; double quotes inside a quoted field as \"\"");
             }
-            chars += field.length();
           } else {
             field.append((char) c);
           }
@@ -229,18 +238,16 @@ public final class Csv {
           throw new LeptonException(name + " line " + line + ": unterminated quote; the file "
               + "ends inside a quoted field; close the quote or double quotes inside it as \"\"");
         }
-        if (field.length() >= limits.maxLineChars()) {
-          throw new LeptonException(name + " line " + line + ": longer than "
-              + limits.maxLineChars() + " characters; raise maxLineChars in ReadLimits or "
-              + "check for an unterminated quote");
-        }
         if (c == '"') {
           if (peek() != '"') {
             return;
           }
           read();
-        } else if (c == '\n' || (c == '\r' && peek() != '\n')) {
-          nextLine++;
+        } else if (c == '\n' || c == '\r') {
+          count(); // a line break inside quotes is content
+          if (c == '\n' || peek() != '\n') {
+            nextLine++;
+          }
         }
         field.append((char) c);
       }

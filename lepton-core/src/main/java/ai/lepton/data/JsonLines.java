@@ -152,6 +152,9 @@ public final class JsonLines {
       return false;
     }
     for (; c != -1 && c != '\n'; c = in.read()) {
+      if (c == '\r') {
+        continue; // JSON allows a bare CR only as whitespace, so dropping it changes nothing
+      }
       if (line.length() == limits.maxLineChars()) {
         throw new LeptonException(name + " line " + number + ": longer than "
             + limits.maxLineChars() + " characters; raise maxLineChars in ReadLimits");

@@ -103,6 +103,7 @@ class CsvTest {
     String expected = "data.csv line 2: longer than 10 characters; raise maxLineChars in "
         + "ReadLimits or check for an unterminated quote";
     assertEquals(expected, error(csv, "a\n12345678901\n"));
+    assertEquals(1, csv.read(write("a\r\n1234567890\r\n")).rows()); // line breaks not counted
     assertEquals(expected, error(csv.strings("a"), "a\n\"1\n2\n3\n4\n5\n6\n"));
   }
 

@@ -75,6 +75,8 @@ class JsonLinesTest {
     assertEquals("data.jsonl line 2: longer than 12 characters; raise maxLineChars in ReadLimits",
         error(JsonLines.reader().limits(new ReadLimits(1000, 12, 10, 10)),
             "{\"x\": 1}\n{\"x\": 1000000}\n"));
+    assertEquals(2, JsonLines.reader().limits(new ReadLimits(1000, 12, 10, 10))
+        .read(write("{\"x\": 1}\r\n{\"x\": 1000}\r\n")).rows());
     assertEquals("data.jsonl line 3: more than 2 rows; raise maxRows in ReadLimits or split the "
         + "file", error(JsonLines.reader().limits(new ReadLimits(1000, 100, 10, 2)),
             "{\"x\": 1}\n{\"x\": 2}\n{\"x\": 3}\n"));

@@ -4,8 +4,9 @@ import ai.lepton.LeptonException;
 
 /**
  * Limits on one tabular file ({@link Csv}, {@link JsonLines}). A line longer than
- * {@code maxLineChars} is refused before it is held in memory; a record spanning several lines
- * (a quoted CSV field holding newlines) counts as one line.
+ * {@code maxLineChars} (not counting its line break) is refused before it is held in memory; a
+ * record spanning several lines (a quoted CSV field holding newlines) counts as one line, the
+ * newlines inside its quotes included.
  */
 public record ReadLimits(long maxFileBytes, int maxLineChars, int maxColumns, int maxRows) {
   /** 2 GiB files, 1 Mi-character lines, 10,000 columns, 10 million rows. */

@@ -1,0 +1,111 @@
+package ai.lepton.data;
+
+import ai.lepton.LeptonException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Collects rows into typed columns for {@link Csv} and {@link JsonLines}: numbers are parsed as
+ * they arrive, so a bad value fails on its own line, and missing tokens become NaN.
+ */
+final class Columns {
+  /** Plain decimals; Float.parseFloat alone would also take "1f", "0x1p3" and "1d". */
+  private static final Pattern DECIMAL =
+      Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?|NaN|[+-]?Infinity");
+
+  private final String file;
+  private final List<String> names;
+  private final Set<String> missing;
+  private final int maxRows;
+  private final float[][] numbers; // (column, row); null for a text column
+  private final List<List<String>> texts; // (column, row); null for a numeric column
+  private int rows;
+
+  Columns(String file, List<String> names, Set<String> textColumns, Set<String> missing,
+      int maxRows) {
+    this.file = file;
+    this.names = List.copyOf(names);
+    this.missing = missing;
+    this.maxRows = maxRows;
+    this.numbers = new float[names.size()][];
+    this.texts = new ArrayList<>();
+    for (int c = 0; c < names.size(); c++) {
+      boolean text = textColumns.contains(names.get(c));
+      numbers[c] = text ? null : new float[16];
+      texts.add(text ? new ArrayList<>() : null);
+    }
+    for (String t : textColumns) {
+      if (!names.contains(t)) {
+        throw new LeptonException(file + ": text column '" + t + "' is not among the columns "
+            + names + "; check the name passed to strings(...)");
+      }
+    }
+  }
+
+  boolean isText(int column) {
+    return numbers[column] == null;
+  }
+
+  /** Starts a new row, read from {@code line}; every column must then be set once. */
+  void startRow(long line) {
+    if (rows == maxRows) {
+      throw new LeptonException(file + " line " + line + ": more than " + maxRows + " rows; "
+          + "raise maxRows in ReadLimits or split the file");
+    }
+    rows++;
+  }
+
+  /** Sets the current row's value of {@code column} from its text in the file. */
+  void set(int column, String value, long line) {
+    if (isText(column)) {
+      texts.get(column).add(value);
+    } else {
+      setNumber(column, parse(column, value, line));
+    }
+  }
+
+  void setNumber(int column, float value) {
+    float[] values = numbers[column];
+    if (rows > values.length) {
+      values = numbers[column] =
+          Arrays.copyOf(values, (int) Math.min(2L * values.length, Integer.MAX_VALUE - 8));
+    }
+    values[rows - 1] = value;
+  }
+
+  private float parse(int column, String value, long line) {
+    String v = value.strip();
+    if (v.isEmpty() || missing.contains(v)) {
+      return Float.NaN;
+    }
+    if (DECIMAL.matcher(v).matches()) {
+      return Float.parseFloat(v);
+    }
+    throw new LeptonException(file + " line " + line + ", column '" + names.get(column)
+        + "': expected a number, received '" + shorten(value) + "'; declare the column with "
+        + "strings(\"" + names.get(column) + "\") to keep it as text, or list the token with "
+        + "missing(...)");
+  }
+
+  static String shorten(String s) {
+    return s.length() <= 80 ? s : s.substring(0, 80) + "...";
+  }
+
+  Table table() {
+    Map<String, float[]> numeric = new HashMap<>();
+    Map<String, String[]> text = new HashMap<>();
+    for (int c = 0; c < names.size(); c++) {
+      if (isText(c)) {
+        text.put(names.get(c), texts.get(c).toArray(new String[0]));
+      } else {
+        numeric.put(names.get(c), Arrays.copyOf(numbers[c], rows));
+      }
+    }
+    return new Table(names, rows, numeric, text);
+  }
+}

@@ -1,0 +1,256 @@
+package ai.lepton.data;
+
+import ai.lepton.LeptonException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads a CSV file (RFC 4180: fields in double quotes may hold the delimiter, newlines and doubled
+ * quotes {@code ""}) into a {@link Table}, streaming: memory holds the columns, never the file.
+ * Every column is numeric unless named in {@link #strings}; an empty field or a
+ * {@link #missing} token in a numeric column becomes NaN. Blank lines are skipped.
+ *
+ * <pre>{@code
+ * Table t = Csv.reader().strings("city").missing("NA").read(Path.of("data.csv"));
+ * Tensor x = t.features("age", "income");
+ * }</pre>
+ *
+ * <p>Instances are immutable; each option returns a new reader.
+ */
+public final class Csv {
+  private final char delimiter;
+  private final boolean header;
+  private final Set<String> missing;
+  private final Set<String> strings;
+  private final ReadLimits limits;
+
+  private Csv(char delimiter, boolean header, Set<String> missing, Set<String> strings,
+      ReadLimits limits) {
+    this.delimiter = delimiter;
+    this.header = header;
+    this.missing = Set.copyOf(missing);
+    this.strings = Set.copyOf(strings);
+    this.limits = limits;
+  }
+
+  /** A reader for comma-separated files with a header row, no missing tokens, default limits. */
+  public static Csv reader() {
+    return new Csv(',', true, Set.of(), Set.of(), ReadLimits.DEFAULT);
+  }
+
+  /** Separates fields with {@code delimiter} (such as {@code ';'} or {@code '\t'}). */
+  public Csv delimiter(char delimiter) {
+    if (delimiter == '"' || delimiter == '\n' || delimiter == '\r') {
+      throw new LeptonException("CSV delimiter cannot be a quote or a line break; received "
+          + (int) delimiter + "; use ',', ';' or '\\t'");
+    }
+    return new Csv(delimiter, header, missing, strings, limits);
+  }
+
+  /**
+   * Whether the first row names the columns (the default); without one the columns are named
+   * {@code column0}, {@code column1}, ...
+   */
+  public Csv header(boolean header) {
+    return new Csv(delimiter, header, missing, strings, limits);
+  }
+
+  /** Tokens that mean "missing" in numeric columns (such as {@code "NA"}), besides empty fields. */
+  public Csv missing(String... tokens) {
+    return new Csv(delimiter, header, Set.of(tokens), strings, limits);
+  }
+
+  /** Keeps these columns as text (categorical or free text) instead of parsing numbers. */
+  public Csv strings(String... columns) {
+    return new Csv(delimiter, header, missing, Set.of(columns), limits);
+  }
+
+  /** Replaces the default {@link ReadLimits}. */
+  public Csv limits(ReadLimits limits) {
+    return new Csv(delimiter, header, missing, strings, limits);
+  }
+
+  /**
+   * Reads the whole file (UTF-8).
+   *
+   * @throws LeptonException naming the file, line and column for an unterminated quote, a row with
+   *     a different number of fields than the first, text in a numeric column, or a file, line,
+   *     column count or row count over the limits
+   */
+  public Table read(Path file) {
+    try {
+      long size = Files.size(file);
+      if (size > limits.maxFileBytes()) {
+        throw new LeptonException("CSV file " + file + " has " + size + " bytes, over the limit of "
+            + limits.maxFileBytes() + "; raise maxFileBytes in ReadLimits or split the file");
+      }
+      try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        in.mark(1);
+        if (in.read() != '\uFEFF') { // skip the byte order mark spreadsheets often write
+          in.reset();
+        }
+        return read(new Records(in, file.toString()), file.toString());
+      }
+    } catch (CharacterCodingException e) {
+      throw new LeptonException("CSV file " + file + " is not valid UTF-8; save it as UTF-8", e);
+    } catch (IOException e) {
+      throw new LeptonException("cannot read CSV file " + file + ": " + e, e);
+    }
+  }
+
+  private Table read(Records records, String name) throws IOException {
+    List<String> first = records.next();
+    if (first == null) {
+      throw new LeptonException("CSV file " + name + " is empty; expected "
+          + (header ? "a header row" : "at least one row"));
+    }
+    List<String> names = new ArrayList<>();
+    for (int c = 0; c < first.size(); c++) {
+      String n = header ? first.get(c).strip() : "column" + c;
+      if (names.contains(n)) {
+        throw new LeptonException(name + " line 1: column name '" + n + "' appears twice; "
+            + "column names must be unique");
+      }
+      names.add(n);
+    }
+    Columns columns = new Columns(name, names, strings, missing, limits.maxRows());
+    for (List<String> row = header ? records.next() : first; row != null; row = records.next()) {
+      if (row.size() != names.size()) {
+        throw new LeptonException(name + " line " + records.line + ": expected " + names.size()
+            + " fields as in the first row, received " + row.size() + "; quote fields that "
+            + "contain the delimiter '" + delimiter + "'");
+      }
+      columns.startRow(records.line);
+      for (int c = 0; c < row.size(); c++) {
+        columns.set(c, row.get(c), records.line);
+      }
+    }
+    return columns.table();
+  }
+
+  /** Splits the character stream into records, tracking the line each one starts on. */
+  private final class Records {
+    private final Reader in;
+    private final String name;
+    private long nextLine = 1;
+    long line; // where the last record returned starts
+    private int peeked = -2;
+    private long chars; // in the current record, counting only line breaks inside quotes
+
+
+    Records(Reader in, String name) {
+      this.in = in;
+      this.name = name;
+    }
+
+    /** The next character, or -1 at the end; counts it unless it is a line break. */
+    private int read() throws IOException {
+      int c = peeked != -2 ? peeked : in.read();
+      peeked = -2;
+      if (c != '\n' && c != '\r' && c != -1) {
+        count();
+      }
+      return c;
+    }
+
+    /** Counts one more character of the record, refusing a record over the line limit. */
+    private void count() {
+      if (++chars > limits.maxLineChars()) {
+        throw new LeptonException(name + " line " + line + ": longer than "
+            + limits.maxLineChars() + " characters; raise maxLineChars in ReadLimits or check "
+            + "for an unterminated quote");
+      }
+    }
+
+    private int peek() throws IOException {
+      if (peeked == -2) {
+        peeked = in.read();
+      }
+      return peeked;
+    }
+
+    /** The next non-blank record's fields, or null at the end of the file. */
+    List<String> next() throws IOException {
+      while (true) {
+        line = nextLine;
+        List<String> fields = new ArrayList<>();
+        StringBuilder field = new StringBuilder();
+        chars = 0;
+        boolean any = false; // whether this record has any character besides its line break
+        while (true) {
+          int c = read();
+          if (c == -1 || c == '\n' || c == '\r') {
+            if (c == '\r' && peek() == '\n') {
+              read();
+            }
+            if (c != -1) {
+              nextLine++;
+            }
+            if (!any) {
+              if (c == -1) {
+                return null;
+              }
+              break; // a blank line: skip it
+            }
+            addField(fields, field);
+            return fields;
+          }
+          any = true;
+          if (c == delimiter) {
+            addField(fields, field);
+          } else if (c == '"' && field.isEmpty()) {
+            readQuoted(field);
+            int after = peek();
+            if (after != delimiter && after != '\n' && after != '\r' && after != -1) {
+              throw new LeptonException(name + " line " + nextLine + ": unexpected character '"
+                  + (char) after + "' after a closing quote; expected the delimiter or the end "
+                  + "of the line; double quotes inside a quoted field as \"\"");
+            }
+          } else {
+            field.append((char) c);
+          }
+        }
+      }
+    }
+
+    private void addField(List<String> fields, StringBuilder field) {
+      if (fields.size() == limits.maxColumns()) {
+        throw new LeptonException(name + " line " + line + ": more than " + limits.maxColumns()
+            + " columns; raise maxColumns in ReadLimits or check the delimiter");
+      }
+      fields.add(field.toString());
+      field.setLength(0);
+    }
+
+    /** Reads a quoted field's content after its opening quote, up to its closing quote. */
+    private void readQuoted(StringBuilder field) throws IOException {
+      while (true) {
+        int c = read();
+        if (c == -1) {
+          throw new LeptonException(name + " line " + line + ": unterminated quote; the file "
+              + "ends inside a quoted field; close the quote or double quotes inside it as \"\"");
+        }
+        if (c == '"') {
+          if (peek() != '"') {
+            return;
+          }
+          read();
+        } else if (c == '\n' || c == '\r') {
+          count(); // a line break inside quotes is content
+          if (c == '\n' || peek() != '\n') {
+            nextLine++;
+          }
+        }
+        field.append((char) c);
+      }
+    }
+  }
+}

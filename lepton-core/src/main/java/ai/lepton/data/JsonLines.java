@@ -1,0 +1,181 @@
+package ai.lepton.data;
+
+import ai.lepton.LeptonException;
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads a JSON lines file (one JSON object per line, UTF-8) into a {@link Table}, streaming. The
+ * columns are the {@link #fields} asked for, or else the fields of the first object in its order;
+ * other fields are ignored. A field is numeric unless named in {@link #strings}: a JSON number, or
+ * a string holding one. An absent or null field, or a {@link #missing} token, is NaN in a numeric
+ * column and {@code ""} in a text column. Blank lines are skipped.
+ *
+ * <p>Instances are immutable; each option returns a new reader.
+ */
+public final class JsonLines {
+  /** Strict: a repeated key or anything after the object is an error, not a silent choice. */
+  private static final ObjectMapper JSON = JsonMapper.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .build();
+
+  private final List<String> fields;
+  private final Set<String> strings;
+  private final Set<String> missing;
+  private final ReadLimits limits;
+
+  private JsonLines(List<String> fields, Set<String> strings, Set<String> missing,
+      ReadLimits limits) {
+    this.fields = List.copyOf(fields);
+    this.strings = Set.copyOf(strings);
+    this.missing = Set.copyOf(missing);
+    this.limits = limits;
+  }
+
+  /** A reader taking the first object's fields, all numeric, with default limits. */
+  public static JsonLines reader() {
+    return new JsonLines(List.of(), Set.of(), Set.of(), ReadLimits.DEFAULT);
+  }
+
+  /** Reads only these fields, as columns in this order. */
+  public JsonLines fields(String... fields) {
+    return new JsonLines(List.of(fields), strings, missing, limits);
+  }
+
+  /** Keeps these fields as text (categorical or free text) instead of numbers. */
+  public JsonLines strings(String... fields) {
+    return new JsonLines(this.fields, Set.of(fields), missing, limits);
+  }
+
+  /** String values that mean "missing" in numeric fields (such as {@code "NA"}). */
+  public JsonLines missing(String... tokens) {
+    return new JsonLines(fields, strings, Set.of(tokens), limits);
+  }
+
+  /** Replaces the default {@link ReadLimits}. */
+  public JsonLines limits(ReadLimits limits) {
+    return new JsonLines(fields, strings, missing, limits);
+  }
+
+  /**
+   * Reads the whole file.
+   *
+   * @throws LeptonException naming the file and line for invalid JSON, a line that is not an
+   *     object, a value of the wrong type, or a file, line, field count or row count over the limits
+   */
+  public Table read(Path file) {
+    try {
+      long size = Files.size(file);
+      if (size > limits.maxFileBytes()) {
+        throw new LeptonException("JSON lines file " + file + " has " + size + " bytes, over the "
+            + "limit of " + limits.maxFileBytes() + "; raise maxFileBytes in ReadLimits or split "
+            + "the file");
+      }
+      try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        return read(in, file.toString());
+      }
+    } catch (CharacterCodingException e) {
+      throw new LeptonException("JSON lines file " + file + " is not valid UTF-8; save it as UTF-8", e);
+    } catch (IOException e) {
+      throw new LeptonException("cannot read JSON lines file " + file + ": " + e, e);
+    }
+  }
+
+  private Table read(BufferedReader in, String name) throws IOException {
+    Columns columns = null;
+    List<String> names = fields;
+    StringBuilder line = new StringBuilder();
+    for (long number = 1; readLine(in, line, name, number); number++) {
+      if (line.toString().isBlank()) {
+        continue;
+      }
+      JsonNode row = parse(line.toString(), name, number);
+      if (columns == null) {
+        if (names.isEmpty()) {
+          names = new ArrayList<>();
+          row.fieldNames().forEachRemaining(names::add);
+        }
+        if (names.size() > limits.maxColumns()) {
+          throw new LeptonException(name + " line " + number + ": " + names.size() + " fields, "
+              + "more than " + limits.maxColumns() + " columns; pick fewer with fields(...) or "
+              + "raise maxColumns in ReadLimits");
+        }
+        columns = new Columns(name, names, strings, missing, limits.maxRows());
+      }
+      columns.startRow(number);
+      for (int c = 0; c < names.size(); c++) {
+        set(columns, c, names.get(c), row.get(names.get(c)), name, number);
+      }
+    }
+    if (columns == null) {
+      throw new LeptonException("JSON lines file " + name + " has no rows; expected one JSON "
+          + "object per line");
+    }
+    return columns.table();
+  }
+
+  private static void set(Columns columns, int c, String field, JsonNode value, String name,
+      long number) {
+    if (value == null || value.isNull()) {
+      columns.set(c, "", number); // missing: "" is text, NaN as a number
+    } else if (value.isNumber() && !columns.isText(c)) {
+      columns.setNumber(c, value.floatValue());
+    } else if (value.isValueNode()) {
+      columns.set(c, value.asText(), number);
+    } else {
+      throw new LeptonException(name + " line " + number + ", field '" + field + "': expected a "
+          + (columns.isText(c) ? "string" : "number") + ", received "
+          + Columns.shorten(value.toString()));
+    }
+  }
+
+  /** Reads one line into {@code line} (without its break); false at the end of the file. */
+  private boolean readLine(BufferedReader in, StringBuilder line, String name, long number)
+      throws IOException {
+    line.setLength(0);
+    int c = in.read();
+    if (c == -1) {
+      return false;
+    }
+    for (; c != -1 && c != '\n'; c = in.read()) {
+      if (c == '\r') {
+        continue; // JSON allows a bare CR only as whitespace, so dropping it changes nothing
+      }
+      if (line.length() == limits.maxLineChars()) {
+        throw new LeptonException(name + " line " + number + ": longer than "
+            + limits.maxLineChars() + " characters; raise maxLineChars in ReadLimits");
+      }
+      line.append((char) c);
+    }
+    return true;
+  }
+
+  private static JsonNode parse(String line, String name, long number) {
+    JsonNode row;
+    try {
+      row = JSON.readTree(line);
+    } catch (JacksonException e) {
+      throw new LeptonException(name + " line " + number + ": invalid JSON ("
+          + e.getOriginalMessage() + "); expected one JSON object per line", e);
+    }
+    if (!row.isObject()) {
+      throw new LeptonException(name + " line " + number + ": expected a JSON object, received "
+          + Columns.shorten(row.toString()));
+    }
+    return row;
+  }
+}

@@ -1,0 +1,96 @@
+package ai.lepton.data;
+
+import ai.lepton.LeptonException;
+import ai.lepton.tensor.Tensor;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Scales each feature linearly so that its fitted minimum and maximum map to {@code rangeMin} and
+ * {@code rangeMax}, as scikit-learn's {@code MinMaxScaler}: a constant feature is only shifted, and
+ * NaN (missing) values are ignored when fitting and kept when transforming.
+ *
+ * @param rangeMin where each feature's minimum lands (0 by default)
+ * @param rangeMax where each feature's maximum lands (1 by default)
+ * @param dataMin each feature's fitted minimum
+ * @param dataMax each feature's fitted maximum
+ */
+public record MinMaxScaler(float rangeMin, float rangeMax, float[] dataMin, float[] dataMax) {
+  public MinMaxScaler {
+    if (!(rangeMin < rangeMax)) {
+      throw new LeptonException("MinMaxScaler: the feature range must have min < max; received ("
+          + rangeMin + ", " + rangeMax + ")");
+    }
+    if (dataMin.length != dataMax.length || dataMin.length == 0) {
+      throw new LeptonException("MinMaxScaler needs one minimum and one maximum per feature; "
+          + "received " + dataMin.length + " minima and " + dataMax.length + " maxima");
+    }
+    dataMin = dataMin.clone();
+    dataMax = dataMax.clone();
+  }
+
+  /** {@link #fit(Tensor, float, float)} to the range [0, 1]. */
+  public static MinMaxScaler fit(Tensor x) {
+    return fit(x, 0, 1);
+  }
+
+  /**
+   * Learns each feature's minimum and maximum from {@code x}, {@code [rows, features]}.
+   *
+   * @throws LeptonException if {@code x} is not of rank 2, has no rows, or the range is empty
+   */
+  public static MinMaxScaler fit(Tensor x, float rangeMin, float rangeMax) {
+    float[] v = Scaling.fitValues("MinMaxScaler.fit", x);
+    int features = x.shape()[1];
+    float[] min = new float[features];
+    float[] max = new float[features];
+    Arrays.fill(min, Float.NaN);
+    Arrays.fill(max, Float.NaN);
+    for (int i = 0; i < v.length; i++) {
+      int f = i % features;
+      if (!Float.isNaN(v[i])) {
+        min[f] = Float.isNaN(min[f]) ? v[i] : Math.min(min[f], v[i]);
+        max[f] = Float.isNaN(max[f]) ? v[i] : Math.max(max[f], v[i]);
+      }
+    }
+    return new MinMaxScaler(rangeMin, rangeMax, min, max);
+  }
+
+  /**
+   * x * scale + offset per feature, where scale = (rangeMax - rangeMin) / (dataMax - dataMin).
+   *
+   * @throws LeptonException if {@code x} is not {@code [rows, features]} with the fitted features
+   */
+  public Tensor transform(Tensor x) {
+    float[] scale = new float[dataMin.length];
+    float[] offset = new float[dataMin.length];
+    for (int f = 0; f < scale.length; f++) {
+      float range = dataMax[f] - dataMin[f];
+      scale[f] = (rangeMax - rangeMin) / (range == 0 ? 1 : range);
+      offset[f] = rangeMin - dataMin[f] * scale[f];
+    }
+    return Scaling.affine(x, "MinMaxScaler.transform", scale, offset);
+  }
+
+  /** The config and state as a JSON-friendly map (feature_range, data_min, data_max). */
+  public Map<String, Object> state() {
+    return Map.of("feature_range", List.of(rangeMin, rangeMax), "data_min",
+        Scaling.list(dataMin), "data_max", Scaling.list(dataMax));
+  }
+
+  /**
+   * Restores a scaler from {@link #state()}, or from that map written to JSON and read back.
+   *
+   * @throws LeptonException if a list is missing, holds a non-number, or the lengths differ
+   */
+  public static MinMaxScaler fromState(Map<String, ?> state) {
+    float[] range = Scaling.floats("MinMaxScaler", state, "feature_range");
+    if (range.length != 2) {
+      throw new LeptonException("MinMaxScaler state: 'feature_range' must hold [min, max]; "
+          + "received " + range.length + " numbers");
+    }
+    return new MinMaxScaler(range[0], range[1], Scaling.floats("MinMaxScaler", state, "data_min"),
+        Scaling.floats("MinMaxScaler", state, "data_max"));
+  }
+}

@@ -1,0 +1,84 @@
+package ai.lepton.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.lepton.LeptonException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JsonLinesTest {
+  @TempDir Path dir;
+
+  private Path write(String content) throws IOException {
+    return Files.writeString(dir.resolve("data.jsonl"), content);
+  }
+
+  private String error(JsonLines reader, String content) throws IOException {
+    Path file = write(content);
+    String message = assertThrows(LeptonException.class, () -> reader.read(file)).getMessage();
+    return message.replace(file.toString(), "data.jsonl");
+  }
+
+  @Test
+  void readsTheFirstObjectsFieldsWithMissingValues() throws IOException {
+    Table t = JsonLines.reader().strings("text").missing("NA").read(write(
+        "{\"x\": 1.5, \"text\": \"a, b\"}\n"
+        + "\n"
+        + "{\"x\": \"NA\", \"text\": null}\r\n"
+        + "{\"text\": \"c\", \"x\": \"2\"}"));
+    assertEquals(List.of("x", "text"), t.columns());
+    assertArrayEquals(new float[] {1.5f, Float.NaN, 2}, t.floats("x"));
+    assertArrayEquals(new String[] {"a, b", "", "c"}, t.strings("text"));
+  }
+
+  @Test
+  void readsSelectedFieldsInTheirOrder() throws IOException {
+    Table t = JsonLines.reader().fields("y", "x").read(write(
+        "{\"x\": 1, \"y\": 2, \"z\": {}}\n{\"x\": 3, \"y\": 4}\n"));
+    assertEquals(List.of("y", "x"), t.columns());
+    assertArrayEquals(new float[] {2, 1, 4, 3}, t.features("y", "x").toFloatArray());
+  }
+
+  @Test
+  void refusesAnInvalidJsonLine() throws IOException {
+    String message = error(JsonLines.reader(), "{\"x\": 1}\n{\"x\": 2,}\n");
+    assertTrue(message.startsWith("data.jsonl line 2: invalid JSON ("), message);
+    assertTrue(message.endsWith("); expected one JSON object per line"), message);
+    assertTrue(error(JsonLines.reader(), "{\"x\": 1, \"x\": 2}\n")
+        .startsWith("data.jsonl line 1: invalid JSON (Duplicate field 'x'"));
+  }
+
+  @Test
+  void refusesALineThatIsNotAnObject() throws IOException {
+    assertEquals("data.jsonl line 2: expected a JSON object, received [1,2]",
+        error(JsonLines.reader(), "{\"x\": 1}\n[1, 2]\n"));
+  }
+
+  @Test
+  void refusesValuesOfTheWrongType() throws IOException {
+    assertEquals("data.jsonl line 2, column 'x': expected a number, received 'abc'; declare the "
+        + "column with strings(\"x\") to keep it as text, or list the token with missing(...)",
+        error(JsonLines.reader(), "{\"x\": 1}\n{\"x\": \"abc\"}\n"));
+    assertEquals("data.jsonl line 1, field 'x': expected a number, received {\"a\":1}",
+        error(JsonLines.reader(), "{\"x\": {\"a\": 1}}\n"));
+  }
+
+  @Test
+  void refusesAnOverlongLineAndTooManyRows() throws IOException {
+    assertEquals("data.jsonl line 2: longer than 12 characters; raise maxLineChars in ReadLimits",
+        error(JsonLines.reader().limits(new ReadLimits(1000, 12, 10, 10)),
+            "{\"x\": 1}\n{\"x\": 1000000}\n"));
+    assertEquals(2, JsonLines.reader().limits(new ReadLimits(1000, 12, 10, 10))
+        .read(write("{\"x\": 1}\r\n{\"x\": 1000}\r\n")).rows());
+    assertEquals("data.jsonl line 3: more than 2 rows; raise maxRows in ReadLimits or split the "
+        + "file", error(JsonLines.reader().limits(new ReadLimits(1000, 100, 10, 2)),
+            "{\"x\": 1}\n{\"x\": 2}\n{\"x\": 3}\n"));
+  }
+}

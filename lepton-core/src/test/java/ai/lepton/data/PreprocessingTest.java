@@ -1,0 +1,98 @@
+package ai.lepton.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.lepton.LeptonException;
+import ai.lepton.tensor.Tensor;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class PreprocessingTest {
+  private static final TypeReference<Map<String, Object>> STATE = new TypeReference<>() {};
+  private static final int[][] SEQUENCES = {{1, 2, 3}, {4}, {}};
+
+  @Test
+  void padsAndTruncatesAsKeras() {
+    Tensor pre = Sequences.padSequences(SEQUENCES, 2, "pre", "pre", 0);
+    assertArrayEquals(new int[] {3, 2}, pre.shape());
+    assertArrayEquals(new float[] {2, 3, 0, 4, 0, 0}, pre.toFloatArray());
+    assertArrayEquals(new float[] {1, 2, 4, -1, -1, -1},
+        Sequences.padSequences(SEQUENCES, 2, "post", "post", -1).toFloatArray());
+    assertArrayEquals(new float[] {1, 2, 3, 0, 0, 4, 0, 0, 0},
+        Sequences.padSequences(SEQUENCES).toFloatArray());
+    assertEquals("padSequences: padding must be \"pre\" or \"post\"; received \"left\"",
+        assertThrows(LeptonException.class,
+            () -> Sequences.padSequences(SEQUENCES, 2, "left", "pre", 0)).getMessage());
+  }
+
+  @Test
+  void standardScalerMatchesScikitLearnAndRoundTripsThroughJson() throws Exception {
+    Tensor x = Tensor.of(new float[] {1, 5, 2, 5, 3, 5, Float.NaN, 5}, 4, 2);
+    StandardScaler s = StandardScaler.fit(x);
+    assertArrayEquals(new float[] {2, 5}, s.mean());
+    assertArrayEquals(new float[] {(float) Math.sqrt(2.0 / 3), 1}, s.scale(), 1e-7f);
+    float[] z = s.transform(x).toFloatArray();
+    assertArrayEquals(new float[] {-1.2247449f, 0, 0, 0, 1.2247449f, 0, Float.NaN, 0}, z, 1e-6f);
+
+    ObjectMapper json = new ObjectMapper();
+    StandardScaler back = StandardScaler.fromState(
+        json.readValue(json.writeValueAsString(s.state()), STATE));
+    assertArrayEquals(s.mean(), back.mean());
+    assertArrayEquals(s.scale(), back.scale());
+    assertEquals("StandardScaler.transform: expected a [rows, 2] tensor; received shape [2, 3]; "
+        + "transform data with the columns the scaler was fitted on",
+        assertThrows(LeptonException.class, () -> s.transform(Tensor.zeros(2, 3))).getMessage());
+    assertEquals("StandardScaler.fit: expected at least one row and one feature to fit on; "
+        + "received shape [0, 2]",
+        assertThrows(LeptonException.class, () -> StandardScaler.fit(Tensor.zeros(0, 2)))
+            .getMessage());
+  }
+
+  @Test
+  void minMaxScalerMapsTheFittedRangeAndRoundTripsThroughJson() throws Exception {
+    Tensor x = Tensor.of(new float[] {0, 7, 5, 7, 10, 7}, 3, 2);
+    MinMaxScaler s = MinMaxScaler.fit(x, -1, 1);
+    assertArrayEquals(new float[] {-1, -1, 0, -1, 1, -1}, s.transform(x).toFloatArray(), 1e-6f);
+
+    ObjectMapper json = new ObjectMapper();
+    MinMaxScaler back = MinMaxScaler.fromState(
+        json.readValue(json.writeValueAsString(s.state()), STATE));
+    assertArrayEquals(s.transform(x).toFloatArray(), back.transform(x).toFloatArray());
+    assertEquals("MinMaxScaler state lacks the list of numbers 'data_max'; pass the map state() "
+        + "returned", assertThrows(LeptonException.class, () -> MinMaxScaler.fromState(
+            Map.of("feature_range", new float[] {0, 1}, "data_min", new float[] {0})))
+            .getMessage());
+  }
+
+  @Test
+  void trainTestSplitIsSeededAndCoversEveryRowOnce() {
+    Splits.Split a = Splits.trainTestSplit(10, 0.25, 7);
+    assertEquals(7, a.train().length);
+    assertEquals(3, a.test().length);
+    int[] all = IntStream.concat(Arrays.stream(a.train()), Arrays.stream(a.test())).sorted()
+        .toArray();
+    assertArrayEquals(IntStream.range(0, 10).toArray(), all);
+    assertArrayEquals(a.test(), Splits.trainTestSplit(10, 0.25, 7).test());
+    assertNotEquals(Arrays.toString(a.test()),
+        Arrays.toString(Splits.trainTestSplit(10, 0.25, 8).test()));
+    assertEquals("testFraction must be strictly between 0 and 1; received 1.0",
+        assertThrows(LeptonException.class, () -> Splits.trainTestSplit(10, 1, 7)).getMessage());
+  }
+
+  @Test
+  void stratifiedSplitKeepsClassProportions() {
+    int[] labels = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1};
+    Splits.Split s = Splits.stratifiedSplit(labels, 0.5, 3);
+    assertEquals(5, s.test().length);
+    assertEquals(1, Arrays.stream(s.test()).filter(i -> labels[i] == 1).count());
+    assertTrue(Arrays.stream(s.train()).anyMatch(i -> labels[i] == 1));
+  }
+}

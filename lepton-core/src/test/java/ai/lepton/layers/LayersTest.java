@@ -26,6 +26,8 @@ class LayersTest {
     LayerHarness.check(new Activation("gelu"), new int[] {4}, 0);
     LayerHarness.check(new Dropout(0.5f), new int[] {6}, 0);
     LayerHarness.check(new Flatten(), new int[] {2, 3}, 0);
+    LayerHarness.check(new GlobalAveragePooling2D(), new int[] {3, 2, 4}, 0);
+    LayerHarness.check(new GlobalMaxPooling2D(), new int[] {2, 2, 3}, 0);
     LayerHarness.check(new Reshape(3, -1), new int[] {6}, 0);
   }
 
@@ -91,5 +93,13 @@ class LayersTest {
         json.readTree("{\"class_name\": \"Lambda\", \"config\": {}}")));
     assertTrue(unknown.getMessage().contains("unknown layer class \"Lambda\""),
         unknown.getMessage());
+  }
+
+  @Test
+  void globalPoolingNamesTheExpectedImageShapeForFlatInputs() {
+    LeptonException e = assertThrows(LeptonException.class,
+        () -> new GlobalAveragePooling2D().outputShape(new int[] {784}));
+    assertEquals("GlobalAveragePooling2D expects [batch, height, width, channels]; received "
+        + "[batch, 784]; add a Reshape(height, width, channels) first", e.getMessage());
   }
 }

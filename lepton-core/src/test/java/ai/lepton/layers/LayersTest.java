@@ -22,6 +22,11 @@ class LayersTest {
   }
 
   @Test
+  void conv2dHarness() throws Exception {
+    LayerHarness.check(new Conv2D(3, 2, 3, "tanh"), new int[] {5, 4, 2}, 2 * 3 * 2 * 3 + 3);
+  }
+
+  @Test
   void statelessLayersHarness() throws Exception {
     LayerHarness.check(new Activation("gelu"), new int[] {4}, 0);
     LayerHarness.check(new Dropout(0.5f), new int[] {6}, 0);

@@ -33,6 +33,10 @@ public final class Layers {
     register("Dropout", Dropout.Config.class, Dropout::new);
     register("Flatten", Flatten.Config.class, Flatten::new);
     register("Reshape", Reshape.Config.class, Reshape::new);
+    register("Conv2D", Conv2D.Config.class, Conv2D::new);
+    register("GlobalAveragePooling2D", GlobalAveragePooling2D.Config.class,
+        GlobalAveragePooling2D::new);
+    register("GlobalMaxPooling2D", GlobalMaxPooling2D.Config.class, GlobalMaxPooling2D::new);
   }
 
   private Layers() {}

@@ -57,4 +57,13 @@ interface Backend {
    * the forward output {@code y}.
    */
   void softmaxBackward(float[] y, float[] g, float[] gradIn, int rows, int n, boolean log);
+
+  /**
+   * {@code cols[row, (i, j, ch)] = x[b, y, x, ch]} at each output position's tap {@code (i, j)}, or
+   * 0 where the tap falls in the padding; {@code cols} is {@code [g.rows(), g.cols()]}.
+   */
+  void im2col(float[] x, ConvGeometry g, float[] cols);
+
+  /** The adjoint of {@link #im2col}: {@code gradIn += } each column entry at the cell it was read from. */
+  void col2im(float[] cols, ConvGeometry g, float[] gradIn);
 }

@@ -197,4 +197,47 @@ final class ReferenceBackend implements Backend {
       }
     }
   }
+
+  @Override
+  public void im2col(float[] x, ConvGeometry g, float[] cols) {
+    copyWindows(x, g, cols, false);
+  }
+
+  @Override
+  public void col2im(float[] cols, ConvGeometry g, float[] gradIn) {
+    copyWindows(gradIn, g, cols, true);
+  }
+
+  /**
+   * Walks every (output position, tap) pair once: copies the input's channel run into the columns
+   * ({@code back=false}) or adds the columns back onto the input ({@code back=true}).
+   */
+  static void copyWindows(float[] x, ConvGeometry g, float[] cols, boolean back) {
+    int c = g.c();
+    int row = 0;
+    for (int b = 0; b < g.batch(); b++) {
+      for (int oy = 0; oy < g.outH(); oy++) {
+        for (int ox = 0; ox < g.outW(); ox++, row++) {
+          int col = row * g.cols();
+          for (int i = 0; i < g.kh(); i++) {
+            int y = oy * g.strideH() + i * g.dilationH() - g.padTop();
+            for (int j = 0; j < g.kw(); j++, col += c) {
+              int xx = ox * g.strideW() + j * g.dilationW() - g.padLeft();
+              boolean inside = y >= 0 && y < g.h() && xx >= 0 && xx < g.w();
+              int at = ((b * g.h() + y) * g.w() + xx) * c;
+              if (back && inside) {
+                for (int ch = 0; ch < c; ch++) {
+                  x[at + ch] += cols[col + ch];
+                }
+              } else if (inside) {
+                System.arraycopy(x, at, cols, col, c);
+              } else if (!back) {
+                java.util.Arrays.fill(cols, col, col + c, 0f);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
 }

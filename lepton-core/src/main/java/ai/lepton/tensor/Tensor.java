@@ -739,6 +739,50 @@ public final class Tensor {
 
   // ---------------------------------------------------------------- matmul
 
+  /**
+   * 2-D convolution (cross-correlation, as Keras and TensorFlow compute it) of {@code this}
+   * {@code [batch, h, w, c]} with {@code kernel} {@code [kh, kw, c, filters]}, giving
+   * {@code [batch, outH, outW, filters]}. {@code valid} padding keeps only whole windows; {@code same}
+   * padding gives {@code outH = ceil(h / strideH)} and pads {@code total / 2} zeros before, the rest
+   * after. Computed as im2col followed by one GEMM.
+   *
+   * @throws LeptonException for ranks other than 4, mismatched channels, strides or dilations below
+   *     1, or a window larger than the (valid-padded) input
+   */
+  public Tensor conv2d(Tensor kernel, int strideH, int strideW, boolean samePadding, int dilationH,
+      int dilationW) {
+    if (rank() != 4 || kernel.rank() != 4 || kernel.shape[2] != shape[3]) {
+      throw new LeptonException("conv2d: expected input [batch, h, w, c] and kernel "
+          + "[kh, kw, c, filters], received " + Arrays.toString(shape) + " and "
+          + Arrays.toString(kernel.shape) + "; reshape the input or build the kernel for "
+          + (rank() == 4 ? shape[3] : "its") + " channels");
+    }
+    if (strideH < 1 || strideW < 1 || dilationH < 1 || dilationW < 1) {
+      throw new LeptonException("conv2d: strides and dilations must be at least 1, received "
+          + "strides (" + strideH + ", " + strideW + ") and dilations (" + dilationH + ", "
+          + dilationW + ")");
+    }
+    ConvGeometry g = ConvGeometry.of(shape, kernel.shape[0], kernel.shape[1], strideH, strideW,
+        samePadding, dilationH, dilationW);
+    if (g.outH() == 0 || g.outW() == 0) {
+      throw new LeptonException("conv2d: the dilated window " + kernel.shape[0] + "x"
+          + kernel.shape[1] + " does not fit the input " + shape[1] + "x" + shape[2]
+          + " with valid padding; use same padding or a smaller kernel");
+    }
+    int filters = kernel.shape[3];
+    // (batch * outH * outW, kh * kw * c) x (kh * kw * c, filters)
+    return im2col(g).matmul(kernel.reshape(g.cols(), filters))
+        .reshape(g.batch(), g.outH(), g.outW(), filters);
+  }
+
+  /** The windows of a convolution as rows: {@code [g.rows(), g.cols()]}. */
+  private Tensor im2col(ConvGeometry g) {
+    float[] cols = new float[Math.multiplyExact(g.rows(), g.cols())];
+    backend().im2col(data, g, cols);
+    return result(cols, new int[] {g.rows(), g.cols()},
+        gr -> backend().col2im(gr, g, gradBuffer()), this);
+  }
+
   /** Matrix product; see {@link #matmul(Tensor, boolean, boolean)}. */
   public Tensor matmul(Tensor other) {
     return matmul(other, false, false);

@@ -1014,4 +1014,15 @@ final class VectorBackend implements Backend {
       gradIn[base + j] += log ? g[base + j] - (float) Math.exp(yj) * dot : yj * (g[base + j] - dot);
     }
   }
+
+  // im2col and col2im only move data (channel runs by System.arraycopy); the reference loops are it.
+  @Override
+  public void im2col(float[] x, ConvGeometry g, float[] cols) {
+    ReferenceBackend.copyWindows(x, g, cols, false);
+  }
+
+  @Override
+  public void col2im(float[] cols, ConvGeometry g, float[] gradIn) {
+    ReferenceBackend.copyWindows(gradIn, g, cols, true);
+  }
 }

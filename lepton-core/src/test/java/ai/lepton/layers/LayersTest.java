@@ -22,10 +22,17 @@ class LayersTest {
   }
 
   @Test
+  void conv2dHarness() throws Exception {
+    LayerHarness.check(new Conv2D(3, 2, 3, "tanh"), new int[] {5, 4, 2}, 2 * 3 * 2 * 3 + 3);
+  }
+
+  @Test
   void statelessLayersHarness() throws Exception {
     LayerHarness.check(new Activation("gelu"), new int[] {4}, 0);
     LayerHarness.check(new Dropout(0.5f), new int[] {6}, 0);
     LayerHarness.check(new Flatten(), new int[] {2, 3}, 0);
+    LayerHarness.check(new GlobalAveragePooling2D(), new int[] {3, 2, 4}, 0);
+    LayerHarness.check(new GlobalMaxPooling2D(), new int[] {2, 2, 3}, 0);
     LayerHarness.check(new Reshape(3, -1), new int[] {6}, 0);
   }
 
@@ -91,5 +98,13 @@ class LayersTest {
         json.readTree("{\"class_name\": \"Lambda\", \"config\": {}}")));
     assertTrue(unknown.getMessage().contains("unknown layer class \"Lambda\""),
         unknown.getMessage());
+  }
+
+  @Test
+  void globalPoolingNamesTheExpectedImageShapeForFlatInputs() {
+    LeptonException e = assertThrows(LeptonException.class,
+        () -> new GlobalAveragePooling2D().outputShape(new int[] {784}));
+    assertEquals("GlobalAveragePooling2D expects [batch, height, width, channels]; received "
+        + "[batch, 784]; add a Reshape(height, width, channels) first", e.getMessage());
   }
 }

@@ -3,7 +3,10 @@ package ai.lepton.models;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.lepton.layers.Conv2D;
 import ai.lepton.layers.Dense;
+import ai.lepton.layers.GlobalMaxPooling2D;
+import ai.lepton.layers.Reshape;
 import ai.lepton.optimizers.Adam;
 import ai.lepton.optimizers.SGD;
 import ai.lepton.losses.Losses;
@@ -94,5 +97,32 @@ class LearningTest {
     model.fit(x, y, Fit.epochs(200).batchSize(20).seed(1).verbose(0));
     double accuracy = model.evaluate(x, y).get("accuracy");
     assertTrue(accuracy >= 0.98, "two-spirals accuracy " + accuracy);
+  }
+
+  /** A small CNN tells a vertical bar from a horizontal one anywhere in an 8x8 image. */
+  @Test
+  void smallCnnTellsVerticalFromHorizontalBars() {
+    int n = 64;
+    float[] pixels = new float[n * 64];
+    float[] label = new float[n];
+    SplittableRandom rng = new SplittableRandom(5);
+    for (int i = 0; i < n; i++) {
+      boolean vertical = i % 2 == 0;
+      int at = rng.nextInt(8);
+      for (int k = 0; k < 8; k++) {
+        pixels[i * 64 + (vertical ? k * 8 + at : at * 8 + k)] = 1f;
+      }
+      label[i] = vertical ? 1 : 0;
+    }
+    Tensor x = Tensor.of(pixels, n, 64);
+    Sequential model = new Sequential()
+        .add(new Reshape(8, 8, 1))
+        .add(new Conv2D(4, 3, 3, "relu"))
+        .add(new GlobalMaxPooling2D())
+        .add(new Dense(2, "softmax"));
+    model.compile(new Adam(0.05f), Losses.sparseCategoricalCrossentropy(false),
+        Metrics.get("accuracy"));
+    model.fit(x, Tensor.of(label, n), Fit.epochs(40).batchSize(16).seed(2).verbose(0));
+    assertEquals(1.0, model.evaluate(x, Tensor.of(label, n)).get("accuracy"), 1e-9);
   }
 }

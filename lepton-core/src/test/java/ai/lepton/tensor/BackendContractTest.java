@@ -451,4 +451,49 @@ abstract class BackendContractTest {
       }
     }
   }
+
+  @Test
+  void im2colCopiesEachTapOrZeroAndCol2imIsItsAdjoint() {
+    // odd sizes, stride 2, dilation 2 and asymmetric same padding
+    for (ConvGeometry g : new ConvGeometry[] {
+        ConvGeometry.of(new int[] {2, 5, 7, 3}, 3, 2, 2, 1, true, 1, 2),
+        ConvGeometry.of(new int[] {1, 6, 5, 2}, 2, 3, 1, 2, false, 2, 1)}) {
+      float[] x = random(g.batch() * g.h() * g.w() * g.c(), -1, 1);
+      float[] cols = random(g.rows() * g.cols(), -1, 1); // stale values must be overwritten
+      backend().im2col(x, g, cols);
+      int row = 0;
+      for (int b = 0; b < g.batch(); b++) {
+        for (int oy = 0; oy < g.outH(); oy++) {
+          for (int ox = 0; ox < g.outW(); ox++, row++) {
+            int col = 0;
+            for (int i = 0; i < g.kh(); i++) {
+              for (int j = 0; j < g.kw(); j++) {
+                for (int ch = 0; ch < g.c(); ch++, col++) {
+                  int y = oy * g.strideH() + i * g.dilationH() - g.padTop();
+                  int xx = ox * g.strideW() + j * g.dilationW() - g.padLeft();
+                  float expected = y < 0 || y >= g.h() || xx < 0 || xx >= g.w() ? 0f
+                      : x[((b * g.h() + y) * g.w() + xx) * g.c() + ch];
+                  assertEquals(expected, cols[row * g.cols() + col], "im2col at " + row + "," + col);
+                }
+              }
+            }
+          }
+        }
+      }
+      // <im2col(x), d> == <x, col2im(d)>, and col2im adds onto what is there
+      float[] d = random(cols.length, -1, 1);
+      float[] start = random(x.length, -1, 1);
+      float[] back = start.clone();
+      backend().col2im(d, g, back);
+      double lhs = 0;
+      for (int i = 0; i < d.length; i++) {
+        lhs += (double) cols[i] * d[i];
+      }
+      double rhs = 0;
+      for (int i = 0; i < x.length; i++) {
+        rhs += (double) x[i] * (back[i] - start[i]);
+      }
+      assertEquals(lhs, rhs, 1e-4, "col2im is the adjoint of im2col");
+    }
+  }
 }

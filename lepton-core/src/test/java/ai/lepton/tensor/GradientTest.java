@@ -47,6 +47,18 @@ class GradientTest {
   }
 
   @Test
+  void conv2dInputAndKernel() {
+    GradCheck.check("conv2d valid", in -> in[0].conv2d(in[1], 1, 1, false, 1, 1),
+        rand(2, 5, 4, 3), rand(3, 2, 3, 2));
+    GradCheck.check("conv2d stride 2 same (asymmetric)", in -> in[0].conv2d(in[1], 2, 2, true, 1, 1),
+        rand(1, 6, 7, 2), rand(3, 3, 2, 3));
+    GradCheck.check("conv2d dilation 2 same", in -> in[0].conv2d(in[1], 1, 1, true, 2, 2),
+        rand(2, 5, 5, 1), rand(2, 3, 1, 2));
+    GradCheck.check("conv2d odd strides and dilation", in -> in[0].conv2d(in[1], 2, 3, false, 2, 1),
+        rand(1, 7, 9, 2), rand(2, 2, 2, 3));
+  }
+
+  @Test
   void matmulInAllForms() {
     GradCheck.check("matmul", in -> in[0].matmul(in[1]), rand(3, 4), rand(4, 5));
     GradCheck.check("matmul tA", in -> in[0].matmul(in[1], true, false), rand(4, 3), rand(4, 5));

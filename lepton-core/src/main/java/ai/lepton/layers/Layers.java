@@ -31,6 +31,7 @@ public final class Layers {
     register("Dense", Dense.Config.class, Dense::new);
     register("Activation", Activation.Config.class, Activation::new);
     register("Dropout", Dropout.Config.class, Dropout::new);
+    register("SpatialDropout1D", SpatialDropout1D.Config.class, SpatialDropout1D::new);
     register("Flatten", Flatten.Config.class, Flatten::new);
     register("Reshape", Reshape.Config.class, Reshape::new);
   }

@@ -25,8 +25,30 @@ class LayersTest {
   void statelessLayersHarness() throws Exception {
     LayerHarness.check(new Activation("gelu"), new int[] {4}, 0);
     LayerHarness.check(new Dropout(0.5f), new int[] {6}, 0);
+    LayerHarness.check(new SpatialDropout1D(0.5f), new int[] {4, 3}, 0);
     LayerHarness.check(new Flatten(), new int[] {2, 3}, 0);
     LayerHarness.check(new Reshape(3, -1), new int[] {6}, 0);
+  }
+
+  @Test
+  void spatialDropout1DZeroesWholeChannelsOnlyWhileTraining() {
+    SpatialDropout1D d = new SpatialDropout1D(0.5f);
+    d.name("sdrop");
+    d.build(new int[] {5, 200}, new SplittableRandom(1));
+    Tensor x = Tensor.ones(2, 5, 200);
+    float[] y = d.apply(x, true).toFloatArray();
+    int dropped = 0;
+    for (int b = 0; b < 2; b++) {
+      for (int f = 0; f < 200; f++) {
+        float first = y[(b * 5) * 200 + f];
+        for (int t = 1; t < 5; t++) {
+          assertEquals(first, y[(b * 5 + t) * 200 + f], "channel " + f + " differs over time");
+        }
+        dropped += first == 0f ? 1 : 0;
+      }
+    }
+    assertTrue(dropped > 150 && dropped < 250, "dropped " + dropped + " of 400 channels");
+    assertArrayEquals(x.toFloatArray(), d.apply(x, false).toFloatArray());
   }
 
   @Test

@@ -32,6 +32,7 @@ public final class Layers {
     register("Activation", Activation.Config.class, Activation::new);
     register("Dropout", Dropout.Config.class, Dropout::new);
     register("SpatialDropout1D", SpatialDropout1D.Config.class, SpatialDropout1D::new);
+    register("LayerNormalization", LayerNormalization.Config.class, LayerNormalization::new);
     register("Flatten", Flatten.Config.class, Flatten::new);
     register("Reshape", Reshape.Config.class, Reshape::new);
   }

@@ -26,8 +26,32 @@ class LayersTest {
     LayerHarness.check(new Activation("gelu"), new int[] {4}, 0);
     LayerHarness.check(new Dropout(0.5f), new int[] {6}, 0);
     LayerHarness.check(new SpatialDropout1D(0.5f), new int[] {4, 3}, 0);
+    LayerHarness.check(new LayerNormalization(), new int[] {3, 4}, 8);
     LayerHarness.check(new Flatten(), new int[] {2, 3}, 0);
     LayerHarness.check(new Reshape(3, -1), new int[] {6}, 0);
+  }
+
+  @Test
+  void layerNormalizationMatchesHandComputedValuesInDouble() {
+    LayerNormalization ln = new LayerNormalization();
+    ln.name("ln");
+    ln.build(new int[] {4}, new SplittableRandom(1));
+    float[] x = {1f, 2f, 4f, 7f, -3f, 0.5f, 0.25f, 9f};
+    float[] y = ln.apply(Tensor.of(x, 2, 4), false).toFloatArray();
+    for (int r = 0; r < 2; r++) {
+      double mean = 0;
+      for (int i = 0; i < 4; i++) {
+        mean += x[r * 4 + i] / 4.0;
+      }
+      double variance = 0;
+      for (int i = 0; i < 4; i++) {
+        variance += (x[r * 4 + i] - mean) * (x[r * 4 + i] - mean) / 4.0;
+      }
+      for (int i = 0; i < 4; i++) {
+        double expected = (x[r * 4 + i] - mean) / Math.sqrt(variance + 1e-3);
+        assertEquals(expected, y[r * 4 + i], 1e-5, "row " + r + ", column " + i);
+      }
+    }
   }
 
   @Test

@@ -33,6 +33,7 @@ public final class Layers {
     register("Dropout", Dropout.Config.class, Dropout::new);
     register("SpatialDropout1D", SpatialDropout1D.Config.class, SpatialDropout1D::new);
     register("LayerNormalization", LayerNormalization.Config.class, LayerNormalization::new);
+    register("BatchNormalization", BatchNormalization.Config.class, BatchNormalization::new);
     register("Flatten", Flatten.Config.class, Flatten::new);
     register("Reshape", Reshape.Config.class, Reshape::new);
   }

@@ -27,8 +27,34 @@ class LayersTest {
     LayerHarness.check(new Dropout(0.5f), new int[] {6}, 0);
     LayerHarness.check(new SpatialDropout1D(0.5f), new int[] {4, 3}, 0);
     LayerHarness.check(new LayerNormalization(), new int[] {3, 4}, 8);
+    LayerHarness.check(new BatchNormalization(), new int[] {3, 4}, 16);
     LayerHarness.check(new Flatten(), new int[] {2, 3}, 0);
     LayerHarness.check(new Reshape(3, -1), new int[] {6}, 0);
+  }
+
+  @Test
+  void batchNormalizationUpdatesMovingStatisticsOnlyWhileTrainingAndTrainable() {
+    BatchNormalization bn = new BatchNormalization();
+    bn.name("bn");
+    bn.build(new int[] {1}, new SplittableRandom(1));
+    Tensor x = Tensor.of(new float[] {1f, 3f}, 2, 1); // batch mean 2, biased variance 1
+    double mean = 0;
+    double variance = 1;
+    for (int step = 0; step < 3; step++) {
+      float[] y = bn.apply(x, true).toFloatArray();
+      assertEquals(-1 / Math.sqrt(1 + 1e-3), y[0], 1e-5, "training normalizes with batch stats");
+      mean = mean * 0.99 + 2 * 0.01;
+      variance = variance * 0.99 + 1 * 0.01;
+    }
+    assertEquals(mean, bn.weights().get("moving_mean").toFloatArray()[0], 1e-6);
+    assertEquals(variance, bn.weights().get("moving_variance").toFloatArray()[0], 1e-6);
+    float[] inference = bn.apply(x, false).toFloatArray();
+    assertEquals((1 - mean) / Math.sqrt(variance + 1e-3), inference[0], 1e-5);
+
+    bn.trainable(false);
+    float[] frozen = bn.apply(x, true).toFloatArray();
+    assertArrayEquals(inference, frozen, "a frozen layer runs in inference mode");
+    assertEquals(mean, bn.weights().get("moving_mean").toFloatArray()[0], 1e-6);
   }
 
   @Test

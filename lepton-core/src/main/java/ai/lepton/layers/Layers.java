@@ -34,6 +34,7 @@ public final class Layers {
     register("SpatialDropout1D", SpatialDropout1D.Config.class, SpatialDropout1D::new);
     register("LayerNormalization", LayerNormalization.Config.class, LayerNormalization::new);
     register("BatchNormalization", BatchNormalization.Config.class, BatchNormalization::new);
+    register("Embedding", Embedding.Config.class, Embedding::new);
     register("Flatten", Flatten.Config.class, Flatten::new);
     register("Reshape", Reshape.Config.class, Reshape::new);
   }

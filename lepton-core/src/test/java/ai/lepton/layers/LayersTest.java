@@ -58,6 +58,24 @@ class LayersTest {
   }
 
   @Test
+  void embeddingLooksUpRowsAndNamesTheBadIdsPosition() {
+    Embedding e = new Embedding(5, 3);
+    e.name("emb");
+    e.build(new int[] {2}, new SplittableRandom(1));
+    float[] table = e.weights().get("embeddings").toFloatArray(); // (5, 3)
+    Tensor y = e.apply(Tensor.of(new float[] {4f, 0f, 2f, 2f}, 2, 2), false);
+    assertArrayEquals(new int[] {2, 2, 3}, y.shape());
+    assertEquals(table[4 * 3 + 1], y.toFloatArray()[1]);
+    assertEquals(table[2 * 3 + 2], y.toFloatArray()[3 * 3 + 2]);
+    LeptonException outOfRange = assertThrows(LeptonException.class,
+        () -> e.apply(Tensor.of(new float[] {0f, 5f}, 1, 2), false));
+    assertTrue(outOfRange.getMessage().contains("position 1"), outOfRange.getMessage());
+    LeptonException fraction = assertThrows(LeptonException.class,
+        () -> e.apply(Tensor.of(new float[] {1.5f, 0f}, 1, 2), false));
+    assertTrue(fraction.getMessage().contains("position 0"), fraction.getMessage());
+  }
+
+  @Test
   void layerNormalizationMatchesHandComputedValuesInDouble() {
     LayerNormalization ln = new LayerNormalization();
     ln.name("ln");

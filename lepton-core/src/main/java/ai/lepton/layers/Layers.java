@@ -31,6 +31,10 @@ public final class Layers {
     register("Dense", Dense.Config.class, Dense::new);
     register("Activation", Activation.Config.class, Activation::new);
     register("Dropout", Dropout.Config.class, Dropout::new);
+    register("SpatialDropout1D", SpatialDropout1D.Config.class, SpatialDropout1D::new);
+    register("LayerNormalization", LayerNormalization.Config.class, LayerNormalization::new);
+    register("BatchNormalization", BatchNormalization.Config.class, BatchNormalization::new);
+    register("Embedding", Embedding.Config.class, Embedding::new);
     register("Flatten", Flatten.Config.class, Flatten::new);
     register("Reshape", Reshape.Config.class, Reshape::new);
     register("Conv2D", Conv2D.Config.class, Conv2D::new);

@@ -30,10 +30,100 @@ class LayersTest {
   void statelessLayersHarness() throws Exception {
     LayerHarness.check(new Activation("gelu"), new int[] {4}, 0);
     LayerHarness.check(new Dropout(0.5f), new int[] {6}, 0);
+    LayerHarness.check(new SpatialDropout1D(0.5f), new int[] {4, 3}, 0);
+    LayerHarness.check(new LayerNormalization(), new int[] {3, 4}, 8);
+    LayerHarness.check(new BatchNormalization(), new int[] {3, 4}, 16);
     LayerHarness.check(new Flatten(), new int[] {2, 3}, 0);
     LayerHarness.check(new GlobalAveragePooling2D(), new int[] {3, 2, 4}, 0);
     LayerHarness.check(new GlobalMaxPooling2D(), new int[] {2, 2, 3}, 0);
     LayerHarness.check(new Reshape(3, -1), new int[] {6}, 0);
+  }
+
+  @Test
+  void batchNormalizationUpdatesMovingStatisticsOnlyWhileTrainingAndTrainable() {
+    BatchNormalization bn = new BatchNormalization();
+    bn.name("bn");
+    bn.build(new int[] {1}, new SplittableRandom(1));
+    Tensor x = Tensor.of(new float[] {1f, 3f}, 2, 1); // batch mean 2, biased variance 1
+    double mean = 0;
+    double variance = 1;
+    for (int step = 0; step < 3; step++) {
+      float[] y = bn.apply(x, true).toFloatArray();
+      assertEquals(-1 / Math.sqrt(1 + 1e-3), y[0], 1e-5, "training normalizes with batch stats");
+      mean = mean * 0.99 + 2 * 0.01;
+      variance = variance * 0.99 + 1 * 0.01;
+    }
+    assertEquals(mean, bn.weights().get("moving_mean").toFloatArray()[0], 1e-6);
+    assertEquals(variance, bn.weights().get("moving_variance").toFloatArray()[0], 1e-6);
+    float[] inference = bn.apply(x, false).toFloatArray();
+    assertEquals((1 - mean) / Math.sqrt(variance + 1e-3), inference[0], 1e-5);
+
+    bn.trainable(false);
+    float[] frozen = bn.apply(x, true).toFloatArray();
+    assertArrayEquals(inference, frozen, "a frozen layer runs in inference mode");
+    assertEquals(mean, bn.weights().get("moving_mean").toFloatArray()[0], 1e-6);
+  }
+
+  @Test
+  void embeddingLooksUpRowsAndNamesTheBadIdsPosition() {
+    Embedding e = new Embedding(5, 3);
+    e.name("emb");
+    e.build(new int[] {2}, new SplittableRandom(1));
+    float[] table = e.weights().get("embeddings").toFloatArray(); // (5, 3)
+    Tensor y = e.apply(Tensor.of(new float[] {4f, 0f, 2f, 2f}, 2, 2), false);
+    assertArrayEquals(new int[] {2, 2, 3}, y.shape());
+    assertEquals(table[4 * 3 + 1], y.toFloatArray()[1]);
+    assertEquals(table[2 * 3 + 2], y.toFloatArray()[3 * 3 + 2]);
+    LeptonException outOfRange = assertThrows(LeptonException.class,
+        () -> e.apply(Tensor.of(new float[] {0f, 5f}, 1, 2), false));
+    assertTrue(outOfRange.getMessage().contains("position 1"), outOfRange.getMessage());
+    LeptonException fraction = assertThrows(LeptonException.class,
+        () -> e.apply(Tensor.of(new float[] {1.5f, 0f}, 1, 2), false));
+    assertTrue(fraction.getMessage().contains("position 0"), fraction.getMessage());
+  }
+
+  @Test
+  void layerNormalizationMatchesHandComputedValuesInDouble() {
+    LayerNormalization ln = new LayerNormalization();
+    ln.name("ln");
+    ln.build(new int[] {4}, new SplittableRandom(1));
+    float[] x = {1f, 2f, 4f, 7f, -3f, 0.5f, 0.25f, 9f};
+    float[] y = ln.apply(Tensor.of(x, 2, 4), false).toFloatArray();
+    for (int r = 0; r < 2; r++) {
+      double mean = 0;
+      for (int i = 0; i < 4; i++) {
+        mean += x[r * 4 + i] / 4.0;
+      }
+      double variance = 0;
+      for (int i = 0; i < 4; i++) {
+        variance += (x[r * 4 + i] - mean) * (x[r * 4 + i] - mean) / 4.0;
+      }
+      for (int i = 0; i < 4; i++) {
+        double expected = (x[r * 4 + i] - mean) / Math.sqrt(variance + 1e-3);
+        assertEquals(expected, y[r * 4 + i], 1e-5, "row " + r + ", column " + i);
+      }
+    }
+  }
+
+  @Test
+  void spatialDropout1DZeroesWholeChannelsOnlyWhileTraining() {
+    SpatialDropout1D d = new SpatialDropout1D(0.5f);
+    d.name("sdrop");
+    d.build(new int[] {5, 200}, new SplittableRandom(1));
+    Tensor x = Tensor.ones(2, 5, 200);
+    float[] y = d.apply(x, true).toFloatArray();
+    int dropped = 0;
+    for (int b = 0; b < 2; b++) {
+      for (int f = 0; f < 200; f++) {
+        float first = y[(b * 5) * 200 + f];
+        for (int t = 1; t < 5; t++) {
+          assertEquals(first, y[(b * 5 + t) * 200 + f], "channel " + f + " differs over time");
+        }
+        dropped += first == 0f ? 1 : 0;
+      }
+    }
+    assertTrue(dropped > 150 && dropped < 250, "dropped " + dropped + " of 400 channels");
+    assertArrayEquals(x.toFloatArray(), d.apply(x, false).toFloatArray());
   }
 
   @Test

@@ -66,8 +66,9 @@ public final class Conv2D extends Layer {
           + Arrays.toString(inputShape).replaceAll("[\\[\\]]", "")
           + "]; add a Reshape(height, width, channels) first");
     }
-    int[] probe = Tensor.zeros(1, inputShape[0], inputShape[1], inputShape[2])
-        .conv2d(Tensor.zeros(c.kernelSize().get(0), c.kernelSize().get(1), inputShape[2], 1),
+    // The output size follows the engine's padding rules; probe them on one channel, which is cheap.
+    int[] probe = Tensor.zeros(1, inputShape[0], inputShape[1], 1)
+        .conv2d(Tensor.zeros(c.kernelSize().get(0), c.kernelSize().get(1), 1, 1),
             c.strides().get(0), c.strides().get(1), "same".equals(c.padding()),
             c.dilationRate().get(0), c.dilationRate().get(1)).shape();
     return new int[] {probe[1], probe[2], c.filters()};

@@ -84,7 +84,9 @@ public final class FashionMnist {
   /** Copies the shipped sample out of the jar into a temporary directory. */
   private static Path copySample() throws IOException {
     Path dir = Files.createTempDirectory("lepton-fashion-sample");
+    dir.toFile().deleteOnExit(); // deleted after the files registered below (reverse order)
     for (String f : FILES) {
+      dir.resolve(f).toFile().deleteOnExit();
       try (InputStream in = FashionMnist.class.getResourceAsStream(SAMPLE + f)) {
         if (in == null) {
           throw new IOException("the sample file " + f + " is missing from lepton-examples");

@@ -876,6 +876,65 @@ public final class Tensor {
     }, a, b);
   }
 
+  /**
+   * Max pooling of channels-last images {@code [batch, h, w, c]} over {@code poolH x poolW} windows
+   * moved by the strides, with TensorFlow's {@code valid}/{@code same} padding (padded cells never
+   * win). The gradient goes to the first maximal element of each window.
+   *
+   * @throws LeptonException for other ranks, sizes below 1, or a window larger than a valid input
+   */
+  public Tensor maxPool2d(int poolH, int poolW, int strideH, int strideW, boolean samePadding) {
+    if (rank() != 4 || poolH < 1 || poolW < 1 || strideH < 1 || strideW < 1) {
+      throw new LeptonException("maxPool2d: expected input [batch, h, w, c] and pool sizes and "
+          + "strides of at least 1, received " + Arrays.toString(shape) + ", pool " + poolH + "x"
+          + poolW + ", strides " + strideH + "x" + strideW);
+    }
+    ConvGeometry g = ConvGeometry.of(shape, poolH, poolW, strideH, strideW, samePadding, 1, 1);
+    if (g.outH() <= 0 || g.outW() <= 0) {
+      throw new LeptonException("maxPool2d: a " + poolH + "x" + poolW + " window does not fit in "
+          + shape[1] + "x" + shape[2] + " images with valid padding; use \"same\" padding or a "
+          + "smaller pool");
+    }
+    int h = shape[1];
+    int w = shape[2];
+    int c = shape[3];
+    int[] s = {shape[0], g.outH(), g.outW(), c};
+    float[] out = new float[sizeOf(s)];
+    int[] winner = new int[out.length]; // flat input index of each output's maximum
+    int o = 0;
+    for (int b = 0; b < shape[0]; b++) {
+      for (int oh = 0; oh < g.outH(); oh++) {
+        for (int ow = 0; ow < g.outW(); ow++) {
+          for (int ch = 0; ch < c; ch++, o++) {
+            float best = Float.NEGATIVE_INFINITY;
+            int at = -1;
+            for (int i = 0; i < poolH; i++) {
+              int ih = oh * strideH - g.padTop() + i;
+              for (int j = 0; j < poolW; j++) {
+                int iw = ow * strideW - g.padLeft() + j;
+                if (ih >= 0 && ih < h && iw >= 0 && iw < w) {
+                  int idx = ((b * h + ih) * w + iw) * c + ch;
+                  if (at < 0 || data[idx] > best) {
+                    best = data[idx];
+                    at = idx;
+                  }
+                }
+              }
+            }
+            out[o] = best;
+            winner[o] = at;
+          }
+        }
+      }
+    }
+    return result(out, s, grad -> {
+      float[] buf = gradBuffer();
+      for (int k = 0; k < winner.length; k++) {
+        buf[winner[k]] += grad[k];
+      }
+    }, this);
+  }
+
   // ---------------------------------------------------------------- softmax
 
   /** Softmax along {@code axis}, numerically stable (the row maximum is subtracted first). */

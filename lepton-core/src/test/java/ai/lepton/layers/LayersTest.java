@@ -27,6 +27,21 @@ class LayersTest {
   }
 
   @Test
+  void maxPooling2dHarnessAndShapes() throws Exception {
+    // small input: random values in one window must not tie within the finite-difference step
+    LayerHarness.check(new MaxPooling2D(), new int[] {2, 2, 1}, 0);
+    MaxPooling2D same = new MaxPooling2D(new MaxPooling2D.Config(null, true, java.util.List.of(3, 3),
+        java.util.List.of(2, 2), "same"));
+    assertArrayEquals(new int[] {14, 14, 8}, same.outputShape(new int[] {28, 28, 8}));
+    assertArrayEquals(new int[] {13, 13, 32}, new MaxPooling2D().outputShape(new int[] {27, 27, 32}));
+    Tensor x = Tensor.of(new float[] {1, 5, 3, 2, 0, 7, 4, 6, 9}, 1, 3, 3, 1);
+    MaxPooling2D p = new MaxPooling2D();
+    p.name("p");
+    p.build(new int[] {3, 3, 1}, new SplittableRandom(1));
+    assertArrayEquals(new float[] {5}, p.apply(x, false).toFloatArray());
+  }
+
+  @Test
   void statelessLayersHarness() throws Exception {
     LayerHarness.check(new Activation("gelu"), new int[] {4}, 0);
     LayerHarness.check(new Dropout(0.5f), new int[] {6}, 0);

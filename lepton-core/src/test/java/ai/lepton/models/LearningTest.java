@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.lepton.layers.Conv2D;
 import ai.lepton.layers.Dense;
-import ai.lepton.layers.GlobalMaxPooling2D;
+import ai.lepton.layers.Flatten;
+import ai.lepton.layers.MaxPooling2D;
 import ai.lepton.layers.Reshape;
 import ai.lepton.optimizers.Adam;
 import ai.lepton.optimizers.SGD;
@@ -118,7 +119,8 @@ class LearningTest {
     Sequential model = new Sequential()
         .add(new Reshape(8, 8, 1))
         .add(new Conv2D(4, 3, 3, "relu"))
-        .add(new GlobalMaxPooling2D())
+        .add(new MaxPooling2D())
+        .add(new Flatten())
         .add(new Dense(2, "softmax"));
     model.compile(new Adam(0.05f), Losses.sparseCategoricalCrossentropy(false),
         Metrics.get("accuracy"));

@@ -73,6 +73,19 @@ class GradientTest {
   }
 
   @Test
+  void maxPool2dRoutesTheGradientToEachWindowsMaximum() {
+    // distinct, well-separated values so that no finite-difference step changes a window's winner
+    float[] v = new float[2 * 5 * 5 * 2];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = ((i * 37) % v.length) * 0.1f;
+    }
+    GradCheck.check("maxPool2d valid", in -> in[0].maxPool2d(2, 2, 2, 2, false),
+        Tensor.of(v, 2, 5, 5, 2));
+    GradCheck.check("maxPool2d same stride 1", in -> in[0].maxPool2d(3, 2, 1, 2, true),
+        Tensor.of(v, 2, 5, 5, 2));
+  }
+
+  @Test
   void softmaxAndReductions() {
     GradCheck.check("softmax", in -> in[0].softmax(-1), rand(3, 5));
     GradCheck.check("softmax axis 0", in -> in[0].softmax(0), rand(3, 5));

@@ -1,0 +1,79 @@
+package ai.lepton.layers;
+
+import ai.lepton.LeptonException;
+import ai.lepton.tensor.Tensor;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Max pooling of channels-last images, {@code [batch, h, w, c] -> [batch, h', w', c]}, as Keras'
+ * MaxPooling2D: pool size 2x2 by default, strides equal to the pool size unless given.
+ */
+public final class MaxPooling2D extends Layer {
+  /** MaxPooling2D's configuration; {@code strides} null means the pool size. */
+  public record Config(String name, boolean trainable, List<Integer> poolSize,
+      List<Integer> strides, String padding) {
+    public Config {
+      if (strides == null) {
+        strides = poolSize;
+      }
+      for (List<Integer> pair : Arrays.asList(poolSize, strides)) {
+        if (pair == null || pair.size() != 2 || pair.get(0) < 1 || pair.get(1) < 1) {
+          throw new LeptonException("MaxPooling2D: pool_size and strides must be two positive "
+              + "integers, received " + poolSize + " and " + strides);
+        }
+      }
+      if (!"valid".equals(padding) && !"same".equals(padding)) {
+        throw new LeptonException("MaxPooling2D: padding must be \"valid\" or \"same\", received \""
+            + padding + "\"");
+      }
+      poolSize = List.copyOf(poolSize);
+      strides = List.copyOf(strides);
+    }
+  }
+
+  private final Config c;
+
+  /** 2x2 windows, stride 2, valid padding: halves height and width. */
+  public MaxPooling2D() {
+    this(2, 2);
+  }
+
+  /** {@code ph x pw} windows moved by their own size, valid padding. */
+  public MaxPooling2D(int ph, int pw) {
+    this(new Config(null, true, List.of(ph, pw), null, "valid"));
+  }
+
+  /** Rebuilds a layer from its configuration. */
+  public MaxPooling2D(Config c) {
+    super(c.name(), c.trainable());
+    this.c = c;
+  }
+
+  /** @throws LeptonException unless the input is {@code [batch, height, width, channels]} */
+  @Override
+  public int[] outputShape(int[] inputShape) {
+    if (inputShape.length != 3) {
+      throw new LeptonException("MaxPooling2D expects [batch, height, width, channels]; received "
+          + "[batch, " + Layer.join(inputShape) + "]; add a Reshape(height, width, channels) "
+          + "first");
+    }
+    int[] probe = pool(Tensor.zeros(1, inputShape[0], inputShape[1], 1)).shape();
+    return new int[] {probe[1], probe[2], inputShape[2]};
+  }
+
+  @Override
+  protected Tensor call(Tensor x, boolean training) {
+    return pool(x);
+  }
+
+  private Tensor pool(Tensor x) {
+    return x.maxPool2d(c.poolSize().get(0), c.poolSize().get(1), c.strides().get(0),
+        c.strides().get(1), "same".equals(c.padding()));
+  }
+
+  @Override
+  public Config config() {
+    return c;
+  }
+}

@@ -39,6 +39,7 @@ public final class Layers {
     register("Reshape", Reshape.Config.class, Reshape::new);
     register("Conv2D", Conv2D.Config.class, Conv2D::new);
     register("MaxPooling2D", MaxPooling2D.Config.class, MaxPooling2D::new);
+    register("AveragePooling2D", AveragePooling2D.Config.class, AveragePooling2D::new);
     register("GlobalAveragePooling2D", GlobalAveragePooling2D.Config.class,
         GlobalAveragePooling2D::new);
     register("GlobalMaxPooling2D", GlobalMaxPooling2D.Config.class, GlobalMaxPooling2D::new);

@@ -1,8 +1,6 @@
 package ai.lepton.layers;
 
-import ai.lepton.LeptonException;
 import ai.lepton.tensor.Tensor;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -14,21 +12,8 @@ public final class MaxPooling2D extends Layer {
   public record Config(String name, boolean trainable, List<Integer> poolSize,
       List<Integer> strides, String padding) {
     public Config {
-      if (strides == null) {
-        strides = poolSize;
-      }
-      for (List<Integer> pair : Arrays.asList(poolSize, strides)) {
-        if (pair == null || pair.size() != 2 || pair.get(0) < 1 || pair.get(1) < 1) {
-          throw new LeptonException("MaxPooling2D: pool_size and strides must be two positive "
-              + "integers, received " + poolSize + " and " + strides);
-        }
-      }
-      if (!"valid".equals(padding) && !"same".equals(padding)) {
-        throw new LeptonException("MaxPooling2D: padding must be \"valid\" or \"same\", received \""
-            + padding + "\"");
-      }
+      strides = Pooling.checkedStrides("MaxPooling2D", poolSize, strides, padding);
       poolSize = List.copyOf(poolSize);
-      strides = List.copyOf(strides);
     }
   }
 
@@ -53,13 +38,7 @@ public final class MaxPooling2D extends Layer {
   /** @throws LeptonException unless the input is {@code [batch, height, width, channels]} */
   @Override
   public int[] outputShape(int[] inputShape) {
-    if (inputShape.length != 3) {
-      throw new LeptonException("MaxPooling2D expects [batch, height, width, channels]; received "
-          + "[batch, " + Layer.join(inputShape) + "]; add a Reshape(height, width, channels) "
-          + "first");
-    }
-    int[] probe = pool(Tensor.zeros(1, inputShape[0], inputShape[1], 1)).shape();
-    return new int[] {probe[1], probe[2], inputShape[2]};
+    return Pooling.outputShape("MaxPooling2D", inputShape, this::pool);
   }
 
   @Override

@@ -935,6 +935,66 @@ public final class Tensor {
     }, this);
   }
 
+  /**
+   * Average pooling of channels-last images {@code [batch, h, w, c]}, like {@link #maxPool2d}; with
+   * {@code same} padding a window averages only the cells inside the image, as Keras does.
+   *
+   * @throws LeptonException for other ranks, sizes below 1, or a window larger than a valid input
+   */
+  public Tensor avgPool2d(int poolH, int poolW, int strideH, int strideW, boolean samePadding) {
+    if (rank() != 4 || poolH < 1 || poolW < 1 || strideH < 1 || strideW < 1) {
+      throw new LeptonException("avgPool2d: expected input [batch, h, w, c] and pool sizes and "
+          + "strides of at least 1, received " + Arrays.toString(shape) + ", pool " + poolH + "x"
+          + poolW + ", strides " + strideH + "x" + strideW);
+    }
+    ConvGeometry g = ConvGeometry.of(shape, poolH, poolW, strideH, strideW, samePadding, 1, 1);
+    if (g.outH() <= 0 || g.outW() <= 0) {
+      throw new LeptonException("avgPool2d: a " + poolH + "x" + poolW + " window does not fit in "
+          + shape[1] + "x" + shape[2] + " images with valid padding; use \"same\" padding or a "
+          + "smaller pool");
+    }
+    int[] s = {shape[0], g.outH(), g.outW(), shape[3]};
+    float[] out = new float[sizeOf(s)];
+    poolWindows(g, poolH, poolW, (o, idx, count) -> out[o] += data[idx] / count);
+    return result(out, s, grad -> {
+      float[] buf = gradBuffer();
+      poolWindows(g, poolH, poolW, (o, idx, count) -> buf[idx] += grad[o] / count);
+    }, this);
+  }
+
+  /** Receives each (output, input cell) pair of a pooling, with the window's count of cells. */
+  @FunctionalInterface
+  private interface WindowCell {
+    void accept(int out, int in, int count);
+  }
+
+  /** Visits every in-image cell of every pooling window of {@code g}, channels innermost. */
+  private void poolWindows(ConvGeometry g, int poolH, int poolW, WindowCell cell) {
+    int h = shape[1];
+    int w = shape[2];
+    int c = shape[3];
+    int o = 0;
+    for (int b = 0; b < shape[0]; b++) {
+      for (int oh = 0; oh < g.outH(); oh++) {
+        int h0 = Math.max(0, oh * g.strideH() - g.padTop());
+        int h1 = Math.min(h, oh * g.strideH() - g.padTop() + poolH);
+        for (int ow = 0; ow < g.outW(); ow++, o += c) {
+          int w0 = Math.max(0, ow * g.strideW() - g.padLeft());
+          int w1 = Math.min(w, ow * g.strideW() - g.padLeft() + poolW);
+          int count = (h1 - h0) * (w1 - w0);
+          for (int ih = h0; ih < h1; ih++) {
+            for (int iw = w0; iw < w1; iw++) {
+              int base = ((b * h + ih) * w + iw) * c;
+              for (int ch = 0; ch < c; ch++) {
+                cell.accept(o + ch, base + ch, count);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- softmax
 
   /** Softmax along {@code axis}, numerically stable (the row maximum is subtracted first). */

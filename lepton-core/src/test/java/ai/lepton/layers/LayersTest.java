@@ -27,9 +27,10 @@ class LayersTest {
   }
 
   @Test
-  void maxPooling2dHarnessAndShapes() throws Exception {
+  void poolingHarnessAndShapes() throws Exception {
     // small input: random values in one window must not tie within the finite-difference step
     LayerHarness.check(new MaxPooling2D(), new int[] {2, 2, 1}, 0);
+    LayerHarness.check(new AveragePooling2D(2, 3), new int[] {5, 6, 2}, 0);
     MaxPooling2D same = new MaxPooling2D(new MaxPooling2D.Config(null, true, java.util.List.of(3, 3),
         java.util.List.of(2, 2), "same"));
     assertArrayEquals(new int[] {14, 14, 8}, same.outputShape(new int[] {28, 28, 8}));

@@ -86,6 +86,12 @@ class GradientTest {
   }
 
   @Test
+  void avgPool2dSpreadsTheGradientOverEachWindow() {
+    GradCheck.check("avgPool2d valid", in -> in[0].avgPool2d(2, 2, 2, 2, false), rand(2, 5, 4, 3));
+    GradCheck.check("avgPool2d same", in -> in[0].avgPool2d(3, 3, 2, 1, true), rand(1, 5, 4, 2));
+  }
+
+  @Test
   void softmaxAndReductions() {
     GradCheck.check("softmax", in -> in[0].softmax(-1), rand(3, 5));
     GradCheck.check("softmax axis 0", in -> in[0].softmax(0), rand(3, 5));

@@ -142,6 +142,14 @@ class TensorTest {
   }
 
   @Test
+  void avgPoolWithSamePaddingAveragesOnlyCellsInsideTheImage() {
+    // 3x3 image, 2x2 windows, stride 2, same padding: windows at the right and bottom edges are cut
+    Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9}, 1, 3, 3, 1);
+    assertArrayEquals(new float[] {3, 4.5f, 7.5f, 9}, x.avgPool2d(2, 2, 2, 2, true).toFloatArray());
+    assertArrayEquals(new float[] {5, 6, 8, 9}, x.maxPool2d(2, 2, 1, 1, false).toFloatArray());
+  }
+
+  @Test
   void oneHotRejectsLabelsOutsideTheClasses() {
     Tensor oh = Tensor.oneHot(Tensor.of(new float[] {2, 0}, 2), 3);
     assertArrayEquals(new float[] {0, 0, 1, 1, 0, 0}, oh.toFloatArray());

@@ -884,17 +884,7 @@ public final class Tensor {
    * @throws LeptonException for other ranks, sizes below 1, or a window larger than a valid input
    */
   public Tensor maxPool2d(int poolH, int poolW, int strideH, int strideW, boolean samePadding) {
-    if (rank() != 4 || poolH < 1 || poolW < 1 || strideH < 1 || strideW < 1) {
-      throw new LeptonException("maxPool2d: expected input [batch, h, w, c] and pool sizes and "
-          + "strides of at least 1, received " + Arrays.toString(shape) + ", pool " + poolH + "x"
-          + poolW + ", strides " + strideH + "x" + strideW);
-    }
-    ConvGeometry g = ConvGeometry.of(shape, poolH, poolW, strideH, strideW, samePadding, 1, 1);
-    if (g.outH() <= 0 || g.outW() <= 0) {
-      throw new LeptonException("maxPool2d: a " + poolH + "x" + poolW + " window does not fit in "
-          + shape[1] + "x" + shape[2] + " images with valid padding; use \"same\" padding or a "
-          + "smaller pool");
-    }
+    ConvGeometry g = poolGeometry("maxPool2d", poolH, poolW, strideH, strideW, samePadding);
     int h = shape[1];
     int w = shape[2];
     int c = shape[3];
@@ -942,17 +932,7 @@ public final class Tensor {
    * @throws LeptonException for other ranks, sizes below 1, or a window larger than a valid input
    */
   public Tensor avgPool2d(int poolH, int poolW, int strideH, int strideW, boolean samePadding) {
-    if (rank() != 4 || poolH < 1 || poolW < 1 || strideH < 1 || strideW < 1) {
-      throw new LeptonException("avgPool2d: expected input [batch, h, w, c] and pool sizes and "
-          + "strides of at least 1, received " + Arrays.toString(shape) + ", pool " + poolH + "x"
-          + poolW + ", strides " + strideH + "x" + strideW);
-    }
-    ConvGeometry g = ConvGeometry.of(shape, poolH, poolW, strideH, strideW, samePadding, 1, 1);
-    if (g.outH() <= 0 || g.outW() <= 0) {
-      throw new LeptonException("avgPool2d: a " + poolH + "x" + poolW + " window does not fit in "
-          + shape[1] + "x" + shape[2] + " images with valid padding; use \"same\" padding or a "
-          + "smaller pool");
-    }
+    ConvGeometry g = poolGeometry("avgPool2d", poolH, poolW, strideH, strideW, samePadding);
     int[] s = {shape[0], g.outH(), g.outW(), shape[3]};
     float[] out = new float[sizeOf(s)];
     poolWindows(g, poolH, poolW, (o, idx, count) -> out[o] += data[idx] / count);
@@ -960,6 +940,23 @@ public final class Tensor {
       float[] buf = gradBuffer();
       poolWindows(g, poolH, poolW, (o, idx, count) -> buf[idx] += grad[o] / count);
     }, this);
+  }
+
+  /** The windows of a pooling op, after checking the input rank and the sizes. */
+  private ConvGeometry poolGeometry(String op, int poolH, int poolW, int strideH, int strideW,
+      boolean samePadding) {
+    if (rank() != 4 || poolH < 1 || poolW < 1 || strideH < 1 || strideW < 1) {
+      throw new LeptonException(op + ": expected input [batch, h, w, c] and pool sizes and "
+          + "strides of at least 1, received " + Arrays.toString(shape) + ", pool " + poolH + "x"
+          + poolW + ", strides " + strideH + "x" + strideW);
+    }
+    ConvGeometry g = ConvGeometry.of(shape, poolH, poolW, strideH, strideW, samePadding, 1, 1);
+    if (g.outH() <= 0 || g.outW() <= 0) {
+      throw new LeptonException(op + ": a " + poolH + "x" + poolW + " window does not fit in "
+          + shape[1] + "x" + shape[2] + " images with valid padding; use \"same\" padding or a "
+          + "smaller pool");
+    }
+    return g;
   }
 
   /** Receives each (output, input cell) pair of a pooling, with the window's count of cells. */

@@ -147,6 +147,8 @@ class TensorTest {
     Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9}, 1, 3, 3, 1);
     assertArrayEquals(new float[] {3, 4.5f, 7.5f, 9}, x.avgPool2d(2, 2, 2, 2, true).toFloatArray());
     assertArrayEquals(new float[] {5, 6, 8, 9}, x.maxPool2d(2, 2, 1, 1, false).toFloatArray());
+    LeptonException big = assertThrows(LeptonException.class, () -> x.avgPool2d(4, 4, 1, 1, false));
+    assertTrue(big.getMessage().startsWith("avgPool2d: a 4x4 window does not fit"), big.getMessage());
   }
 
   @Test

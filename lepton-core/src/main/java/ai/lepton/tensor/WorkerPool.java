@@ -41,6 +41,16 @@ final class WorkerPool {
    * take) on the calling thread, and returns when all are done. The first exception thrown by any
    * share is rethrown here, after every share has finished.
    */
+  /** Whether every worker is parked (idle past its spin), so that waking it takes a while. */
+  boolean parked() {
+    for (Worker w : workers) {
+      if (w.getState() != Thread.State.WAITING) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   void run(int tasks, IntConsumer body) {
     if (tasks <= 1 || workers.length == 0) {
       for (int t = 0; t < tasks; t++) {

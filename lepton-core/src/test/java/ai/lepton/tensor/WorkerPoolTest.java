@@ -59,10 +59,12 @@ class WorkerPoolTest {
   }
 
   @Test
-  void aShareTakenBackFromASleepingWorkerLeavesItFreeForTheNextCall() throws InterruptedException {
+  void aShareTakenBackFromASleepingWorkerLeavesItFreeForTheNextCall() {
     WorkerPool one = new WorkerPool(1);
     for (int round = 0; round < 20; round++) {
-      Thread.sleep(2); // the worker parks, so it is slow to pick up the next share
+      while (!one.parked()) { // a parked worker is slow to pick up the next share
+        Thread.onSpinWait();
+      }
       // The caller finishes share 0 at once and takes share 1 back before the worker wakes.
       one.run(2, t -> { });
       // Right after, share 0 waits for share 1 to run elsewhere: only the worker can run it.

@@ -34,6 +34,12 @@ public final class Activation extends Layer {
     return function.apply(x);
   }
 
+  /** Keeps the time axis, so the output carries the input's mask. */
+  @Override
+  public Tensor computeMask(Tensor x, Tensor mask) {
+    return mask;
+  }
+
   @Override
   public Config config() {
     return new Config(name(), trainable(), activationName);

@@ -140,6 +140,12 @@ public final class Dense extends Layer {
     return total;
   }
 
+  /** Keeps the time axis, so the output carries the input's mask. */
+  @Override
+  public Tensor computeMask(Tensor x, Tensor mask) {
+    return mask;
+  }
+
   @Override
   public Config config() {
     return new Config(name(), trainable(), units, activationName, useBias, kernelInitializer,

@@ -51,6 +51,12 @@ public final class Dropout extends Layer {
     return x.mul(Tensor.dropoutMask(rng, rate, x.shape()));
   }
 
+  /** Keeps the time axis, so the output carries the input's mask. */
+  @Override
+  public Tensor computeMask(Tensor x, Tensor mask) {
+    return mask;
+  }
+
   @Override
   public Config config() {
     return new Config(name(), trainable(), rate, seed);

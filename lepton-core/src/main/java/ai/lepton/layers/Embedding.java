@@ -7,8 +7,9 @@ import java.util.random.RandomGenerator;
 
 /**
  * Maps integer ids, given as integer-valued floats of shape {@code [batch, time]}, to learned vectors
- * of shape {@code [batch, time, outputDim]}. {@code maskZero} is stored in the config for Keras
- * compatibility; masks are not propagated yet.
+ * of shape {@code [batch, time, outputDim]}. With {@code maskZero}, id 0 is padding: the output
+ * carries a mask that marks it, so recurrent layers skip those steps (id 0 then never names a word,
+ * as Keras' Tokenizer guarantees).
  *
  * @throws LeptonException from {@code apply} when an id is not an integer in {@code [0, inputDim)}
  */
@@ -28,7 +29,12 @@ public final class Embedding extends Layer {
   private Tensor embeddings; // (inputDim, outputDim)
 
   public Embedding(int inputDim, int outputDim) {
-    this(new Config(null, true, inputDim, outputDim, "random_uniform", false));
+    this(inputDim, outputDim, false);
+  }
+
+  /** With {@code maskZero}, id 0 is padding and the output carries a mask (Keras' mask_zero). */
+  public Embedding(int inputDim, int outputDim, boolean maskZero) {
+    this(new Config(null, true, inputDim, outputDim, "random_uniform", maskZero));
   }
 
   public Embedding(Config c) {
@@ -62,6 +68,20 @@ public final class Embedding extends Layer {
       rows[i] = (int) ids[i];
     }
     return embeddings.gather(0, rows).reshape(outputShape(x.shape()));
+  }
+
+  /** With {@code maskZero}, 1 where the id is not 0, else none. */
+  @Override
+  public Tensor computeMask(Tensor x, Tensor mask) {
+    if (!config.maskZero()) {
+      return null;
+    }
+    float[] ids = x.toFloatArray();
+    float[] valid = new float[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      valid[i] = ids[i] != 0 ? 1 : 0;
+    }
+    return Tensor.of(valid, x.shape());
   }
 
   @Override

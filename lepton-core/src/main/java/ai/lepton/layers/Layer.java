@@ -4,7 +4,9 @@ import ai.lepton.LeptonException;
 import ai.lepton.tensor.Tensor;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
 
@@ -16,11 +18,21 @@ import java.util.random.RandomGenerator;
  *
  * <p>Shapes given to and returned by layers exclude the batch dimension: a Dense layer fed
  * {@code [batch, 784]} sees the input shape {@code [784]}.
+ *
+ * <p>Most layers take one input and give one output, and implement the single-tensor methods
+ * ({@link #outputShape(int[])}, {@link #create(int[], RandomGenerator)}, {@link #call(Tensor,
+ * boolean)}). Layers with several inputs (merges, attention) or outputs (recurrent layers with
+ * {@code returnState}) also override the list forms, which by default accept exactly one input.
+ *
+ * <p>Masks mark the valid time steps of sequences, as in Keras: a tensor {@code [batch, time]} of 1
+ * (valid) and 0 (padding), or {@code null} for none. A layer receives its input's mask in {@link
+ * #call(Tensor, Tensor, boolean)} and says with {@link #computeMask} what mask its output carries;
+ * by default a layer ignores the mask and its output has none.
  */
 public abstract class Layer {
   private String name;
   private boolean trainable = true;
-  private int[] inputShape;
+  private List<int[]> inputShapes;
   private final Map<String, Tensor> weights = new LinkedHashMap<>();
   private final Map<String, Boolean> weightTrainable = new LinkedHashMap<>();
 
@@ -66,13 +78,28 @@ public abstract class Layer {
   }
 
   public final boolean built() {
-    return inputShape != null;
+    return inputShapes != null;
   }
 
-  /** The input shape (without the batch dimension) the layer was built for. */
+  /**
+   * The input shape (without the batch dimension) the layer was built for.
+   *
+   * @throws LeptonException if the layer is not built or takes several inputs (see
+   *     {@link #inputShapes()})
+   */
   public final int[] inputShape() {
     requireBuilt("inputShape");
-    return inputShape.clone();
+    if (inputShapes.size() != 1) {
+      throw new LeptonException("inputShape: layer '" + name + "' has " + inputShapes.size()
+          + " inputs; use inputShapes()");
+    }
+    return inputShapes.get(0).clone();
+  }
+
+  /** The shapes (without the batch dimension) of each input the layer was built for. */
+  public final List<int[]> inputShapes() {
+    requireBuilt("inputShapes");
+    return copy(inputShapes);
   }
 
   /**
@@ -80,47 +107,128 @@ public abstract class Layer {
    * values from {@code rng}. Called once, by the model, before the first call.
    */
   public final void build(int[] shape, RandomGenerator rng) {
+    build(List.of(shape), rng);
+  }
+
+  /** {@link #build(int[], RandomGenerator)} for a layer with several inputs, one shape each. */
+  public final void build(List<int[]> shapes, RandomGenerator rng) {
     requireUnbuilt("build");
-    int[] s = shape.clone();
-    for (int d : s) {
-      if (d <= 0) {
-        throw new LeptonException(getClass().getSimpleName() + " '" + name + "': input shape "
-            + Arrays.toString(s) + " has a non-positive dimension");
+    List<int[]> s = copy(shapes);
+    for (int[] shape : s) {
+      for (int d : shape) {
+        if (d <= 0) {
+          throw new LeptonException(getClass().getSimpleName() + " '" + name + "': input shape "
+              + Arrays.toString(shape) + " has a non-positive dimension");
+        }
       }
     }
-    outputShape(s); // validates the shape
+    outputShapes(s); // validates the shapes
     create(s, rng);
-    this.inputShape = s;
+    this.inputShapes = s;
   }
 
   /** Creates the layer's weights with {@link #addWeight}; stateless layers create nothing. */
   protected void create(int[] inputShape, RandomGenerator rng) {}
 
+  /** {@link #create(int[], RandomGenerator)} for layers with several inputs. */
+  protected void create(List<int[]> inputShapes, RandomGenerator rng) {
+    create(inputShapes.get(0), rng);
+  }
+
   /**
-   * The output shape (without batch) for the given input shape (without batch).
+   * The output shape (without batch) for the given input shape (without batch); for a layer with
+   * several outputs, the first one's.
    *
    * @throws LeptonException if the layer cannot take inputs of that shape
    */
   public abstract int[] outputShape(int[] inputShape);
 
   /**
+   * The shape of each output for the given input shapes; by default the layer takes exactly one
+   * input and gives one output.
+   *
+   * @throws LeptonException if the layer cannot take inputs of those shapes, or that many
+   */
+  public List<int[]> outputShapes(List<int[]> inputShapes) {
+    if (inputShapes.size() != 1) {
+      throw new LeptonException(getClass().getSimpleName() + " '" + name + "': takes one input, "
+          + "received " + inputShapes.size());
+    }
+    return List.of(outputShape(inputShapes.get(0)));
+  }
+
+  /**
    * Applies the layer to a batch, checking that its shape matches the shape the layer was built for.
    * {@code training} switches layers like Dropout between training and inference behaviour.
    */
   public final Tensor apply(Tensor x, boolean training) {
+    return apply(x, null, training);
+  }
+
+  /** {@link #apply(Tensor, boolean)} for a sequence whose valid steps {@code mask} marks. */
+  public final Tensor apply(Tensor x, Tensor mask, boolean training) {
     requireBuilt("apply");
-    int[] s = x.shape();
-    if (s.length != inputShape.length + 1
-        || !Arrays.equals(Arrays.copyOfRange(s, 1, s.length), inputShape)) {
-      throw new LeptonException(getClass().getSimpleName() + " '" + name + "': expected input "
-          + "of shape [batch, " + join(inputShape) + "], received " + Arrays.toString(s)
-          + "; the first dimension is the batch");
+    checkInput(0, x, mask);
+    return call(x, mask, training);
+  }
+
+  /**
+   * Applies a layer to several inputs, with one mask (or {@code null}) per input, and returns every
+   * output.
+   */
+  public final List<Tensor> apply(List<Tensor> inputs, List<Tensor> masks, boolean training) {
+    requireBuilt("apply");
+    if (inputs.size() != inputShapes.size() || masks.size() != inputs.size()) {
+      throw new LeptonException(getClass().getSimpleName() + " '" + name + "': expected "
+          + inputShapes.size() + " input(s) with one mask each, received " + inputs.size()
+          + " input(s) and " + masks.size() + " mask(s)");
     }
-    return call(x, training);
+    for (int i = 0; i < inputs.size(); i++) {
+      checkInput(i, inputs.get(i), masks.get(i));
+    }
+    return call(inputs, masks, training);
+  }
+
+  private void checkInput(int index, Tensor x, Tensor mask) {
+    int[] expected = inputShapes.get(index);
+    int[] s = x.shape();
+    if (s.length != expected.length + 1
+        || !Arrays.equals(Arrays.copyOfRange(s, 1, s.length), expected)) {
+      throw new LeptonException(getClass().getSimpleName() + " '" + name + "': expected input "
+          + (inputShapes.size() > 1 ? index + " " : "") + "of shape [batch, " + join(expected)
+          + "], received " + Arrays.toString(s) + "; the first dimension is the batch");
+    }
+    if (mask != null && (mask.rank() != 2 || mask.dim(0) != s[0] || mask.dim(1) != s[1])) {
+      throw new LeptonException(getClass().getSimpleName() + " '" + name + "': a mask of shape "
+          + Arrays.toString(mask.shape()) + " does not fit input " + Arrays.toString(s)
+          + "; masks are [batch, time] for inputs [batch, time, ...]");
+    }
   }
 
   /** The computation, on a batch whose shape has been checked. */
   protected abstract Tensor call(Tensor x, boolean training);
+
+  /**
+   * The computation on a masked sequence; layers that use masks (recurrent layers, attention,
+   * pooling over time) override this. By default the mask is ignored.
+   */
+  protected Tensor call(Tensor x, Tensor mask, boolean training) {
+    return call(x, training);
+  }
+
+  /** The computation for layers with several inputs or outputs; by default one of each. */
+  protected List<Tensor> call(List<Tensor> inputs, List<Tensor> masks, boolean training) {
+    return List.of(call(inputs.get(0), masks.get(0), training));
+  }
+
+  /**
+   * The mask the (first) output carries, given the (first) input and its mask, as Keras'
+   * {@code compute_mask}: {@code null} by default; layers that keep the time axis return
+   * {@code mask}, and Embedding with {@code maskZero} makes one from the ids.
+   */
+  public Tensor computeMask(Tensor x, Tensor mask) {
+    return null;
+  }
 
   /** The configuration that rebuilds this layer (weights excluded). */
   public abstract Record config();
@@ -169,16 +277,24 @@ public abstract class Layer {
   }
 
   private void requireBuilt(String op) {
-    if (inputShape == null) {
+    if (inputShapes == null) {
       throw new LeptonException(op + ": layer '" + name + "' is not built yet; add it to a model "
           + "and call build(inputShape) or fit first");
     }
   }
 
   private void requireUnbuilt(String op) {
-    if (inputShape != null) {
+    if (inputShapes != null) {
       throw new LeptonException(op + ": layer '" + name + "' is already built");
     }
+  }
+
+  private static List<int[]> copy(List<int[]> shapes) {
+    List<int[]> out = new ArrayList<>(shapes.size());
+    for (int[] shape : shapes) {
+      out.add(shape.clone());
+    }
+    return List.copyOf(out);
   }
 
   static String join(int[] shape) {

@@ -60,6 +60,12 @@ public final class LayerNormalization extends Layer {
     return beta != null ? y.add(beta) : y;
   }
 
+  /** Keeps the time axis, so the output carries the input's mask. */
+  @Override
+  public Tensor computeMask(Tensor x, Tensor mask) {
+    return mask;
+  }
+
   @Override
   public Config config() {
     return new Config(name(), trainable(), config.epsilon(), config.center(), config.scale());

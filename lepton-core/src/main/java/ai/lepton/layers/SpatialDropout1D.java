@@ -60,6 +60,12 @@ public final class SpatialDropout1D extends Layer {
     return x.mul(Tensor.dropoutMask(rng, rate, s[0], 1, s[2])); // (batch, 1, features)
   }
 
+  /** Keeps the time axis, so the output carries the input's mask. */
+  @Override
+  public Tensor computeMask(Tensor x, Tensor mask) {
+    return mask;
+  }
+
   @Override
   public Config config() {
     return new Config(name(), trainable(), rate, seed);

@@ -94,6 +94,11 @@ public final class Sequential extends Model {
     SplittableRandom rng = new SplittableRandom(seed);
     int[] s = shape.clone();
     for (Layer layer : layers) {
+      if (layer.outputShapes(List.of(s)).size() != 1) {
+        throw new LeptonException("build: layer '" + layer.name() + "' gives several outputs "
+            + "(e.g. returnState); a Sequential model passes one tensor between layers, so use the "
+            + "functional API");
+      }
       if (!layer.built()) {
         layer.build(s, rng.split());
       } else if (!java.util.Arrays.equals(layer.inputShape(), s)) {
@@ -109,8 +114,11 @@ public final class Sequential extends Model {
   @Override
   Tensor call(Tensor x, boolean training) {
     Tensor h = x;
+    Tensor mask = null;
     for (Layer layer : layers) {
-      h = layer.apply(h, training);
+      Tensor out = layer.apply(h, mask, training);
+      mask = layer.computeMask(h, mask);
+      h = out;
     }
     return h;
   }

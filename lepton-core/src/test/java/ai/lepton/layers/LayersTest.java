@@ -99,6 +99,41 @@ class LayersTest {
   }
 
   @Test
+  void embeddingWithMaskZeroMarksPaddingAndPassThroughLayersKeepTheMask() {
+    Embedding e = new Embedding(5, 3, true);
+    e.name("emb");
+    e.build(new int[] {3}, new SplittableRandom(1));
+    Tensor ids = Tensor.of(new float[] {0f, 2f, 3f, 4f, 0f, 0f}, 2, 3);
+    Tensor mask = e.computeMask(ids, null);
+    assertArrayEquals(new float[] {0f, 1f, 1f, 1f, 0f, 0f}, mask.toFloatArray());
+    assertEquals(null, new Embedding(5, 3).computeMask(ids, null));
+    Dense d = new Dense(2);
+    d.name("d");
+    d.build(new int[] {3, 3}, new SplittableRandom(2));
+    Tensor h = e.apply(ids, false);
+    assertArrayEquals(new int[] {2, 3, 2}, d.apply(h, mask, false).shape());
+    assertEquals(mask, d.computeMask(h, mask));
+    assertEquals(null, new Flatten().computeMask(h, mask));
+    LeptonException wrongMask = assertThrows(LeptonException.class,
+        () -> d.apply(h, Tensor.ones(2, 4), false));
+    assertTrue(wrongMask.getMessage().contains("[batch, time]"), wrongMask.getMessage());
+  }
+
+  @Test
+  void singleInputLayersRefuseSeveralInputs() {
+    Dense d = new Dense(2);
+    d.name("d");
+    LeptonException e = assertThrows(LeptonException.class,
+        () -> d.build(java.util.List.of(new int[] {3}, new int[] {3}), new SplittableRandom(1)));
+    assertTrue(e.getMessage().contains("takes one input, received 2"), e.getMessage());
+    d.build(new int[] {3}, new SplittableRandom(1));
+    LeptonException count = assertThrows(LeptonException.class, () -> d.apply(
+        java.util.List.of(Tensor.ones(1, 3), Tensor.ones(1, 3)),
+        java.util.Arrays.asList(null, null), false));
+    assertTrue(count.getMessage().contains("expected 1 input(s)"), count.getMessage());
+  }
+
+  @Test
   void layerNormalizationMatchesHandComputedValuesInDouble() {
     LayerNormalization ln = new LayerNormalization();
     ln.name("ln");

@@ -1,0 +1,309 @@
+package ai.lepton.tensor;
+
+/**
+ * The scan over time behind {@link Tensor}'s recurrent ops, with each cell's step written forward and
+ * backward side by side. The input projections {@code x · kernel + bias} of all steps come in
+ * precomputed (one big GEMM outside); each step here adds one GEMM {@code h · recurrentKernel} over
+ * the stacked gates and then runs the gate nonlinearities and state update as one fused loop, so a
+ * 100-step sequence is 100 small GEMMs and 100 loops rather than a graph of a thousand tiny ops.
+ *
+ * <p>Masked steps (mask 0) carry every state over unchanged, and the step's output is that carried
+ * state, as Keras' {@code backend.rnn} without {@code zero_output_for_mask}. States are kept
+ * time-major, {@code (time + 1, batch, units)} with block 0 the zero initial state, because each
+ * step's GEMM needs its {@code (batch, units)} block contiguous.
+ */
+final class Recurrence {
+  /** A cell: gate blocks per step, states carried, and floats cached per unit for backward. */
+  enum Cell {
+    /** {@code h = tanh(x + h U)}. */
+    SIMPLE(1, 1, 0),
+    /** Keras' reset-after GRU, gates z, r, h; caches z, r, hh and the recurrent h-part. */
+    GRU(3, 1, 4),
+    /** Keras' LSTM, gates i, f, c, o; caches the four activated gates and tanh(c). */
+    LSTM(4, 2, 5);
+
+    final int gates;
+    final int states;
+    final int cached;
+
+    Cell(int gates, int states, int cached) {
+      this.gates = gates;
+      this.states = states;
+      this.cached = cached;
+    }
+  }
+
+  private final Cell cell;
+  private final int batch;
+  private final int time;
+  private final int n; // units
+  private final int gw; // gates * units
+  private final float[] mask; // (batch, time) or null
+  private final float[] drop; // (batch, units) recurrent dropout or null
+  private float[] h; // (time + 1, batch, units)
+  private float[] c; // (time + 1, batch, units), LSTM only
+  private float[] hIn; // (time, batch, units): h as fed to the recurrent GEMM (dropped out)
+  private float[] cache; // (time, batch, cached * units)
+
+  Recurrence(Cell cell, int batch, int time, int units, float[] mask, float[] drop) {
+    this.cell = cell;
+    this.batch = batch;
+    this.time = time;
+    this.n = units;
+    this.gw = cell.gates * units;
+    this.mask = mask;
+    this.drop = drop;
+  }
+
+  private boolean masked(int b, int t) {
+    return mask != null && mask[b * time + t] == 0f;
+  }
+
+  /**
+   * Runs the recurrence over {@code x} {@code (batch, time, gates * units)} and returns every step's
+   * states {@code (batch, time, states * units)}: {@code [h]}, or {@code [h | c]} for the LSTM.
+   *
+   * @param u the recurrent kernel {@code (units, gates * units)}
+   * @param recBias the recurrent bias {@code (gates * units)} (GRU) or null
+   */
+  float[] forward(float[] x, float[] u, float[] recBias) {
+    Backend be = Backends.current();
+    int block = batch * n;
+    h = new float[(time + 1) * block];
+    c = cell == Cell.LSTM ? new float[(time + 1) * block] : null;
+    hIn = drop == null ? h : new float[time * block];
+    cache = new float[time * batch * cell.cached * n];
+    float[] rec = new float[batch * gw]; // (batch, gates * units)
+    for (int t = 0; t < time; t++) {
+      int prev = t * block;
+      if (drop != null) {
+        for (int i = 0; i < block; i++) {
+          hIn[prev + i] = h[prev + i] * drop[i];
+        }
+      }
+      be.gemm(false, false, batch, gw, n, hIn, prev, u, 0, rec, 0, false);
+      for (int b = 0; b < batch; b++) {
+        int row = prev + b * n;
+        int next = row + block;
+        if (masked(b, t)) {
+          System.arraycopy(h, row, h, next, n);
+          if (c != null) {
+            System.arraycopy(c, row, c, next, n);
+          }
+          continue;
+        }
+        int xi = (b * time + t) * gw;
+        int ci = (t * batch + b) * cell.cached * n;
+        switch (cell) {
+          case SIMPLE -> simpleForward(x, xi, rec, b * gw, row, next);
+          case GRU -> gruForward(x, xi, rec, b * gw, recBias, row, next, ci);
+          case LSTM -> lstmForward(x, xi, rec, b * gw, row, next, ci);
+        }
+      }
+    }
+    int sn = cell.states * n;
+    float[] out = new float[batch * time * sn];
+    for (int b = 0; b < batch; b++) {
+      for (int t = 0; t < time; t++) {
+        int src = (t + 1) * block + b * n;
+        System.arraycopy(h, src, out, (b * time + t) * sn, n);
+        if (c != null) {
+          System.arraycopy(c, src, out, (b * time + t) * sn + n, n);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Backpropagates {@code g} {@code (batch, time, states * units)} through time, adding into the
+   * gradients of the projections {@code gx}, the recurrent kernel {@code gu} and the recurrent bias
+   * {@code gb}; each may be null when not wanted.
+   */
+  void backward(float[] g, float[] u, float[] gx, float[] gu, float[] gb) {
+    Backend be = Backends.current();
+    int block = batch * n;
+    int sn = cell.states * n;
+    float[] dh = new float[block]; // gradient reaching the state after step t
+    float[] dhPrev = new float[block];
+    float[] dc = c != null ? new float[block] : null;
+    float[] dcPrev = c != null ? new float[block] : null;
+    float[] dr = new float[time * batch * gw]; // (time, batch, gates * units): d(h U + bias)
+    float[] back = new float[block];
+    for (int t = time - 1; t >= 0; t--) {
+      for (int b = 0; b < batch; b++) {
+        int s = b * n;
+        int gi = (b * time + t) * sn;
+        for (int j = 0; j < n; j++) {
+          dh[s + j] += g[gi + j];
+        }
+        if (dc != null) {
+          for (int j = 0; j < n; j++) {
+            dc[s + j] += g[gi + n + j];
+          }
+        }
+        if (masked(b, t)) {
+          // the state was carried over: its gradient goes straight to the previous state
+          System.arraycopy(dh, s, dhPrev, s, n);
+          if (dc != null) {
+            System.arraycopy(dc, s, dcPrev, s, n);
+          }
+          continue;
+        }
+        int row = t * block + s;
+        int ri = (t * batch + b) * gw;
+        int xi = (b * time + t) * gw;
+        int ci = (t * batch + b) * cell.cached * n;
+        switch (cell) {
+          case SIMPLE -> simpleBackward(dh, dhPrev, s, row + block, dr, ri);
+          case GRU -> gruBackward(dh, dhPrev, s, row, dr, ri, ci, gx, xi);
+          case LSTM -> lstmBackward(dh, dhPrev, dc, dcPrev, s, row, dr, ri, ci);
+        }
+        if (gx != null && cell != Cell.GRU) {
+          // the projection enters the same pre-activations as h U
+          for (int j = 0; j < gw; j++) {
+            gx[xi + j] += dr[ri + j];
+          }
+        }
+      }
+      if (t > 0) {
+        // dh_{t-1} += (d(h U) · U^T) ⊙ dropout mask
+        be.gemm(false, true, batch, n, gw, dr, t * batch * gw, u, 0, back, 0, false);
+        for (int i = 0; i < block; i++) {
+          dhPrev[i] += drop != null ? back[i] * drop[i] : back[i];
+        }
+      }
+      float[] swap = dh;
+      dh = dhPrev;
+      dhPrev = swap;
+      if (dc != null) {
+        swap = dc;
+        dc = dcPrev;
+        dcPrev = swap;
+      }
+    }
+    if (gu != null) {
+      // every step at once: (time * batch, units)^T x (time * batch, gates * units)
+      be.gemm(true, false, n, gw, time * batch, hIn, 0, dr, 0, gu, 0, true);
+    }
+    if (gb != null) {
+      float[] sums = new float[gw];
+      be.reduce(ReduceOp.SUM, dr, sums, 1, time * batch, gw);
+      be.binary(BinaryOp.ADD, gb, sums, gb);
+    }
+  }
+
+  private static float sigmoid(float v) {
+    return 1f / (1f + (float) Math.exp(-v));
+  }
+
+  private static float tanh(float v) {
+    return (float) Math.tanh(v);
+  }
+
+  // ---------------------------------------------------------------- SimpleRNN
+
+  private void simpleForward(float[] x, int xi, float[] rec, int ri, int row, int next) {
+    for (int j = 0; j < n; j++) {
+      h[next + j] = tanh(x[xi + j] + rec[ri + j]);
+    }
+  }
+
+  private void simpleBackward(float[] dh, float[] dhPrev, int s, int next, float[] dr, int ri) {
+    for (int j = 0; j < n; j++) {
+      float hv = h[next + j];
+      dr[ri + j] = dh[s + j] * (1f - hv * hv);
+      dhPrev[s + j] = 0f; // h reaches h_{t-1} only through the recurrent kernel
+    }
+  }
+
+  // ---------------------------------------------------------------- GRU (reset after)
+
+  private void gruForward(float[] x, int xi, float[] rec, int ri, float[] recBias, int row,
+      int next, int ci) {
+    for (int j = 0; j < n; j++) {
+      float rz = rec[ri + j];
+      float rr = rec[ri + n + j];
+      float rh = rec[ri + 2 * n + j];
+      if (recBias != null) {
+        rz += recBias[j];
+        rr += recBias[n + j];
+        rh += recBias[2 * n + j];
+      }
+      float z = sigmoid(x[xi + j] + rz);
+      float r = sigmoid(x[xi + n + j] + rr);
+      float hh = tanh(x[xi + 2 * n + j] + r * rh);
+      h[next + j] = z * h[row + j] + (1f - z) * hh;
+      cache[ci + j] = z;
+      cache[ci + n + j] = r;
+      cache[ci + 2 * n + j] = hh;
+      cache[ci + 3 * n + j] = rh;
+    }
+  }
+
+  /**
+   * Writes d(h U + b) into {@code dr} and adds the projection's gradient into {@code gx} (when not
+   * null): they differ in the h block, where the recurrent part is scaled by r.
+   */
+  private void gruBackward(float[] dh, float[] dhPrev, int s, int row, float[] dr, int ri,
+      int ci, float[] gx, int xi) {
+    for (int j = 0; j < n; j++) {
+      float z = cache[ci + j];
+      float r = cache[ci + n + j];
+      float hh = cache[ci + 2 * n + j];
+      float rh = cache[ci + 3 * n + j];
+      float d = dh[s + j];
+      float dpreH = d * (1f - z) * (1f - hh * hh);
+      float dpreZ = d * (h[row + j] - hh) * z * (1f - z);
+      float dpreR = dpreH * rh * r * (1f - r);
+      dr[ri + j] = dpreZ;
+      dr[ri + n + j] = dpreR;
+      dr[ri + 2 * n + j] = dpreH * r;
+      dhPrev[s + j] = d * z;
+      if (gx != null) {
+        gx[xi + j] += dpreZ;
+        gx[xi + n + j] += dpreR;
+        gx[xi + 2 * n + j] += dpreH;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- LSTM
+
+  private void lstmForward(float[] x, int xi, float[] rec, int ri, int row, int next, int ci) {
+    for (int j = 0; j < n; j++) {
+      float i = sigmoid(x[xi + j] + rec[ri + j]);
+      float f = sigmoid(x[xi + n + j] + rec[ri + n + j]);
+      float g = tanh(x[xi + 2 * n + j] + rec[ri + 2 * n + j]);
+      float o = sigmoid(x[xi + 3 * n + j] + rec[ri + 3 * n + j]);
+      float cv = f * c[row + j] + i * g;
+      float tc = tanh(cv);
+      c[next + j] = cv;
+      h[next + j] = o * tc;
+      cache[ci + j] = i;
+      cache[ci + n + j] = f;
+      cache[ci + 2 * n + j] = g;
+      cache[ci + 3 * n + j] = o;
+      cache[ci + 4 * n + j] = tc;
+    }
+  }
+
+  private void lstmBackward(float[] dh, float[] dhPrev, float[] dc, float[] dcPrev, int s,
+      int row, float[] dr, int ri, int ci) {
+    for (int j = 0; j < n; j++) {
+      float i = cache[ci + j];
+      float f = cache[ci + n + j];
+      float g = cache[ci + 2 * n + j];
+      float o = cache[ci + 3 * n + j];
+      float tc = cache[ci + 4 * n + j];
+      float d = dh[s + j];
+      float dcv = dc[s + j] + d * o * (1f - tc * tc);
+      dr[ri + j] = dcv * g * i * (1f - i);
+      dr[ri + n + j] = dcv * c[row + j] * f * (1f - f);
+      dr[ri + 2 * n + j] = dcv * i * (1f - g * g);
+      dr[ri + 3 * n + j] = d * tc * o * (1f - o);
+      dcPrev[s + j] = dcv * f;
+      dhPrev[s + j] = 0f; // h reaches h_{t-1} only through the recurrent kernel
+    }
+  }
+}

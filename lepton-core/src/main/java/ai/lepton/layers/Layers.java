@@ -43,6 +43,10 @@ public final class Layers {
     register("GlobalAveragePooling2D", GlobalAveragePooling2D.Config.class,
         GlobalAveragePooling2D::new);
     register("GlobalMaxPooling2D", GlobalMaxPooling2D.Config.class, GlobalMaxPooling2D::new);
+    register("LSTM", LSTM.Config.class, LSTM::new);
+    register("GRU", GRU.Config.class, GRU::new);
+    register("SimpleRNN", SimpleRNN.Config.class, SimpleRNN::new);
+    register("Bidirectional", Bidirectional.Config.class, Bidirectional::new);
   }
 
   private Layers() {}

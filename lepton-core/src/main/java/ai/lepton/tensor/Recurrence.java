@@ -134,6 +134,13 @@ final class Recurrence {
     float[] dcPrev = c != null ? new float[block] : null;
     float[] dr = new float[time * batch * gw]; // (time, batch, gates * units): d(h U + bias)
     float[] back = new float[block];
+    // U^T (gates * units, units), laid out once so the per-step product packs a plain operand
+    float[] ut = new float[gw * n];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < gw; j++) {
+        ut[j * n + i] = u[i * gw + j];
+      }
+    }
     for (int t = time - 1; t >= 0; t--) {
       for (int b = 0; b < batch; b++) {
         int s = b * n;
@@ -159,20 +166,14 @@ final class Recurrence {
         int xi = (b * time + t) * gw;
         int ci = (t * batch + b) * cell.cached * n;
         switch (cell) {
-          case SIMPLE -> simpleBackward(dh, dhPrev, s, row + block, dr, ri);
+          case SIMPLE -> simpleBackward(dh, dhPrev, s, row + block, dr, ri, gx, xi);
           case GRU -> gruBackward(dh, dhPrev, s, row, dr, ri, ci, gx, xi);
-          case LSTM -> lstmBackward(dh, dhPrev, dc, dcPrev, s, row, dr, ri, ci);
-        }
-        if (gx != null && cell != Cell.GRU) {
-          // the projection enters the same pre-activations as h U
-          for (int j = 0; j < gw; j++) {
-            gx[xi + j] += dr[ri + j];
-          }
+          case LSTM -> lstmBackward(dh, dhPrev, dc, dcPrev, s, row, dr, ri, ci, gx, xi);
         }
       }
       if (t > 0) {
         // dh_{t-1} += (d(h U) · U^T) ⊙ dropout mask
-        be.gemm(false, true, batch, n, gw, dr, t * batch * gw, u, 0, back, 0, false);
+        be.gemm(false, false, batch, n, gw, dr, t * batch * gw, ut, 0, back, 0, false);
         for (int i = 0; i < block; i++) {
           dhPrev[i] += drop != null ? back[i] * drop[i] : back[i];
         }
@@ -226,11 +227,17 @@ final class Recurrence {
     Backends.current().unary(UnaryOp.TANH, s.pre, s.h, 0f, 0f);
   }
 
-  private void simpleBackward(float[] dh, float[] dhPrev, int s, int next, float[] dr, int ri) {
+  /** Writes d(h U) into {@code dr} and adds it, the projection's gradient too, into {@code gx}. */
+  private void simpleBackward(float[] dh, float[] dhPrev, int s, int next, float[] dr, int ri,
+      float[] gx, int xi) {
     for (int j = 0; j < n; j++) {
       float hv = h[next + j];
-      dr[ri + j] = dh[s + j] * (1f - hv * hv);
+      float d = dh[s + j] * (1f - hv * hv);
+      dr[ri + j] = d;
       dhPrev[s + j] = 0f; // h reaches h_{t-1} only through the recurrent kernel
+      if (gx != null) {
+        gx[xi + j] += d;
+      }
     }
   }
 
@@ -331,8 +338,9 @@ final class Recurrence {
     }
   }
 
+  /** Writes d(h U) into {@code dr} and adds it, the projection's gradient too, into {@code gx}. */
   private void lstmBackward(float[] dh, float[] dhPrev, float[] dc, float[] dcPrev, int s,
-      int row, float[] dr, int ri, int ci) {
+      int row, float[] dr, int ri, int ci, float[] gx, int xi) {
     for (int j = 0; j < n; j++) {
       float i = cache[ci + j];
       float f = cache[ci + n + j];
@@ -348,5 +356,11 @@ final class Recurrence {
       dcPrev[s + j] = dcv * f;
       dhPrev[s + j] = 0f; // h reaches h_{t-1} only through the recurrent kernel
     }
+    if (gx != null) {
+      for (int j = 0; j < gw; j++) {
+        gx[xi + j] += dr[ri + j];
+      }
+    }
   }
+
 }

@@ -1,5 +1,7 @@
 package ai.lepton.tensor;
 
+import java.util.Arrays;
+
 /**
  * The scan over time behind {@link Tensor}'s recurrent ops, with each cell's step written forward and
  * backward side by side. The input projections {@code x · kernel + bias} of all steps come in
@@ -121,10 +123,10 @@ final class Recurrence {
 
   /**
    * Backpropagates {@code g} {@code (batch, time, states * units)} through time, adding into the
-   * gradients of the projections {@code gx}, the recurrent kernel {@code gu} and the recurrent bias
-   * {@code gb}; each may be null when not wanted.
+   * gradients of the recurrent kernel {@code gu} and the recurrent bias {@code gb} (each may be
+   * null), and returns the projections' gradient {@code (batch, time, gates * units)} in a new array.
    */
-  void backward(float[] g, float[] u, float[] gx, float[] gu, float[] gb) {
+  float[] backward(float[] g, float[] u, float[] gu, float[] gb) {
     Backend be = Backends.current();
     int block = batch * n;
     int sn = cell.states * n;
@@ -132,7 +134,11 @@ final class Recurrence {
     float[] dhPrev = new float[block];
     float[] dc = c != null ? new float[block] : null;
     float[] dcPrev = c != null ? new float[block] : null;
-    float[] dr = new float[time * batch * gw]; // (time, batch, gates * units): d(h U + bias)
+    // d(h U + bias) of every step, batch-major like the projections: for the LSTM and SimpleRNN it
+    // is also their gradient, so no second (batch, time, gates * units) array is written
+    float[] dr = new float[batch * time * gw];
+    float[] dx = cell == Cell.GRU ? new float[batch * time * gw] : dr;
+    float[] drStep = new float[batch * gw]; // this step's rows of dr, contiguous for the GEMM
     float[] back = new float[block];
     // U^T (gates * units, units), laid out once so the per-step product packs a plain operand
     float[] ut = new float[gw * n];
@@ -159,21 +165,22 @@ final class Recurrence {
           if (dc != null) {
             System.arraycopy(dc, s, dcPrev, s, n);
           }
+          Arrays.fill(drStep, b * gw, (b + 1) * gw, 0f);
           continue;
         }
         int row = t * block + s;
-        int ri = (t * batch + b) * gw;
         int xi = (b * time + t) * gw;
         int ci = (t * batch + b) * cell.cached * n;
         switch (cell) {
-          case SIMPLE -> simpleBackward(dh, dhPrev, s, row + block, dr, ri, gx, xi);
-          case GRU -> gruBackward(dh, dhPrev, s, row, dr, ri, ci, gx, xi);
-          case LSTM -> lstmBackward(dh, dhPrev, dc, dcPrev, s, row, dr, ri, ci, gx, xi);
+          case SIMPLE -> simpleBackward(dh, dhPrev, s, row + block, drStep, b * gw);
+          case GRU -> gruBackward(dh, dhPrev, s, row, drStep, b * gw, ci, dx, xi);
+          case LSTM -> lstmBackward(dh, dhPrev, dc, dcPrev, s, row, drStep, b * gw, ci);
         }
+        System.arraycopy(drStep, b * gw, dr, xi, gw);
       }
       if (t > 0) {
         // dh_{t-1} += (d(h U) · U^T) ⊙ dropout mask
-        be.gemm(false, false, batch, n, gw, dr, t * batch * gw, ut, 0, back, 0, false);
+        be.gemm(false, false, batch, n, gw, drStep, 0, ut, 0, back, 0, false);
         for (int i = 0; i < block; i++) {
           dhPrev[i] += drop != null ? back[i] * drop[i] : back[i];
         }
@@ -188,14 +195,22 @@ final class Recurrence {
       }
     }
     if (gu != null) {
-      // every step at once: (time * batch, units)^T x (time * batch, gates * units)
-      be.gemm(true, false, n, gw, time * batch, hIn, 0, dr, 0, gu, 0, true);
+      // every step at once: (batch * time, units)^T x (batch * time, gates * units), with the
+      // recurrent inputs copied into dr's batch-major order
+      float[] hB = new float[batch * time * n];
+      for (int t = 0; t < time; t++) {
+        for (int b = 0; b < batch; b++) {
+          System.arraycopy(hIn, t * block + b * n, hB, (b * time + t) * n, n);
+        }
+      }
+      be.gemm(true, false, n, gw, batch * time, hB, 0, dr, 0, gu, 0, true);
     }
     if (gb != null) {
       float[] sums = new float[gw];
-      be.reduce(ReduceOp.SUM, dr, sums, 1, time * batch, gw);
+      be.reduce(ReduceOp.SUM, dr, sums, 1, batch * time, gw);
       be.binary(BinaryOp.ADD, gb, sums, gb);
     }
+    return dx;
   }
 
   /**
@@ -227,17 +242,11 @@ final class Recurrence {
     Backends.current().unary(UnaryOp.TANH, s.pre, s.h, 0f, 0f);
   }
 
-  /** Writes d(h U) into {@code dr} and adds it, the projection's gradient too, into {@code gx}. */
-  private void simpleBackward(float[] dh, float[] dhPrev, int s, int next, float[] dr, int ri,
-      float[] gx, int xi) {
+  private void simpleBackward(float[] dh, float[] dhPrev, int s, int next, float[] dr, int ri) {
     for (int j = 0; j < n; j++) {
       float hv = h[next + j];
-      float d = dh[s + j] * (1f - hv * hv);
-      dr[ri + j] = d;
+      dr[ri + j] = dh[s + j] * (1f - hv * hv);
       dhPrev[s + j] = 0f; // h reaches h_{t-1} only through the recurrent kernel
-      if (gx != null) {
-        gx[xi + j] += d;
-      }
     }
   }
 
@@ -281,11 +290,11 @@ final class Recurrence {
   }
 
   /**
-   * Writes d(h U + b) into {@code dr} and adds the projection's gradient into {@code gx} (when not
-   * null): they differ in the h block, where the recurrent part is scaled by r.
+   * Writes d(h U + b) into {@code dr} and the projection's gradient into {@code dx}: they differ in
+   * the h block, where the recurrent part is scaled by r.
    */
   private void gruBackward(float[] dh, float[] dhPrev, int s, int row, float[] dr, int ri,
-      int ci, float[] gx, int xi) {
+      int ci, float[] dx, int xi) {
     for (int j = 0; j < n; j++) {
       float z = cache[ci + j];
       float r = cache[ci + n + j];
@@ -299,11 +308,9 @@ final class Recurrence {
       dr[ri + n + j] = dpreR;
       dr[ri + 2 * n + j] = dpreH * r;
       dhPrev[s + j] = d * z;
-      if (gx != null) {
-        gx[xi + j] += dpreZ;
-        gx[xi + n + j] += dpreR;
-        gx[xi + 2 * n + j] += dpreH;
-      }
+      dx[xi + j] = dpreZ;
+      dx[xi + n + j] = dpreR;
+      dx[xi + 2 * n + j] = dpreH;
     }
   }
 
@@ -338,9 +345,8 @@ final class Recurrence {
     }
   }
 
-  /** Writes d(h U) into {@code dr} and adds it, the projection's gradient too, into {@code gx}. */
   private void lstmBackward(float[] dh, float[] dhPrev, float[] dc, float[] dcPrev, int s,
-      int row, float[] dr, int ri, int ci, float[] gx, int xi) {
+      int row, float[] dr, int ri, int ci) {
     for (int j = 0; j < n; j++) {
       float i = cache[ci + j];
       float f = cache[ci + n + j];
@@ -355,11 +361,6 @@ final class Recurrence {
       dr[ri + 3 * n + j] = d * tc * o * (1f - o);
       dcPrev[s + j] = dcv * f;
       dhPrev[s + j] = 0f; // h reaches h_{t-1} only through the recurrent kernel
-    }
-    if (gx != null) {
-      for (int j = 0; j < gw; j++) {
-        gx[xi + j] += dr[ri + j];
-      }
     }
   }
 

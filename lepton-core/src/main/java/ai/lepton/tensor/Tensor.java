@@ -1451,9 +1451,15 @@ public final class Tensor {
         mask == null ? null : mask.data, drop == null ? null : drop.data);
     float[] out = r.forward(data, kernel.data, bias == null ? null : bias.data);
     int[] s = {shape[0], shape[1], cell.states * units};
-    BackwardFn back = g -> r.backward(g, kernel.data, requiresGrad ? gradBuffer() : null,
-        kernel.requiresGrad ? kernel.gradBuffer() : null,
-        bias != null && bias.requiresGrad ? bias.gradBuffer() : null);
+    BackwardFn back = g -> {
+      float[] dx = r.backward(g, kernel.data, kernel.requiresGrad ? kernel.gradBuffer() : null,
+          bias != null && bias.requiresGrad ? bias.gradBuffer() : null);
+      if (requiresGrad && grad == null) {
+        grad = new Tensor(dx, shape); // a fresh array: adopted, not copied
+      } else if (requiresGrad) {
+        backend().binary(BinaryOp.ADD, grad.data, dx, grad.data);
+      }
+    };
     return bias == null ? result(out, s, back, this, kernel) : result(out, s, back, this, kernel, bias);
   }
 

@@ -38,7 +38,10 @@ public final class Bidirectional extends Layer {
   private final Recurrent<?> backward;
   private final String mergeMode;
 
-  /** Both directions of {@code layer} (an LSTM, GRU or SimpleRNN), outputs concatenated. */
+  /**
+   * Both directions of {@code layer} (an unbuilt LSTM, GRU or SimpleRNN), outputs concatenated. Both
+   * copies are made from the layer's configuration, so change the layer before wrapping it.
+   */
   public Bidirectional(Layer layer) {
     this(layer, "concat");
   }

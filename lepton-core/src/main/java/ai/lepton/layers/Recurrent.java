@@ -108,6 +108,14 @@ abstract class Recurrent<L extends Recurrent<L>> extends Layer {
         dropout, recurrentDropout, returnSequences, returnState, goBackwards, seed);
   }
 
+  /** Options shape the outputs and the built weights' use, so they are fixed once built. */
+  private void configure(String option) {
+    if (built()) {
+      throw new LeptonException(kind + " '" + name() + "': set " + option + " before the layer is "
+          + "built (before adding it to a model that is built)");
+    }
+  }
+
   @SuppressWarnings("unchecked")
   private L self() {
     return (L) this;
@@ -115,30 +123,35 @@ abstract class Recurrent<L extends Recurrent<L>> extends Layer {
 
   /** Outputs every step's {@code h} {@code (batch, time, units)} rather than the last one. */
   public L returnSequences(boolean value) {
+    configure("return_sequences");
     this.returnSequences = value;
     return self();
   }
 
   /** Also outputs the final states (h, and c for the LSTM), through the list form of apply. */
   public L returnState(boolean value) {
+    configure("return_state");
     this.returnState = value;
     return self();
   }
 
   /** Processes the sequence from its last step to its first (and outputs in that order). */
   public L goBackwards(boolean value) {
+    configure("go_backwards");
     this.goBackwards = value;
     return self();
   }
 
   /** Drops input features while training, with one mask per sequence (Keras' dropout). */
   public L dropout(float rate) {
+    configure("dropout");
     this.dropout = checkRate(kind, "dropout", rate);
     return self();
   }
 
   /** Drops state features where they enter the recurrent product, one mask per sequence. */
   public L recurrentDropout(float rate) {
+    configure("recurrent_dropout");
     this.recurrentDropout = checkRate(kind, "recurrent_dropout", rate);
     return self();
   }

@@ -75,13 +75,8 @@ public final class GRU extends Recurrent<GRU> {
 
   @Override
   Tensor scan(Tensor x, Tensor mask, Tensor recurrentDropoutMask) {
-    Tensor projections = x.matmul(kernel); // (batch, time, 3 * units)
-    Tensor recurrentBias = null;
-    if (useBias) {
-      projections = projections.add(bias.slice(0, 0, 1).reshape(3 * units));
-      recurrentBias = bias.slice(0, 1, 2).reshape(3 * units);
-    }
-    return projections.gruRecurrence(recurrentKernel, recurrentBias, mask, recurrentDropoutMask);
+    // (batch, time, 3 * units): one GEMM for all steps; the op adds both bias rows
+    return x.matmul(kernel).gruRecurrence(recurrentKernel, bias, mask, recurrentDropoutMask);
   }
 
   @Override

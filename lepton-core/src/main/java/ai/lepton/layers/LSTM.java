@@ -76,11 +76,8 @@ public final class LSTM extends Recurrent<LSTM> {
 
   @Override
   Tensor scan(Tensor x, Tensor mask, Tensor recurrentDropoutMask) {
-    Tensor projections = x.matmul(kernel); // (batch, time, 4 * units), one GEMM for all steps
-    if (useBias) {
-      projections = projections.add(bias);
-    }
-    return projections.lstmRecurrence(recurrentKernel, mask, recurrentDropoutMask);
+    // (batch, time, 4 * units): one GEMM for all steps; the op adds the bias
+    return x.matmul(kernel).lstmRecurrence(recurrentKernel, bias, mask, recurrentDropoutMask);
   }
 
   @Override

@@ -63,11 +63,8 @@ public final class SimpleRNN extends Recurrent<SimpleRNN> {
 
   @Override
   Tensor scan(Tensor x, Tensor mask, Tensor recurrentDropoutMask) {
-    Tensor projections = x.matmul(kernel); // (batch, time, units)
-    if (useBias) {
-      projections = projections.add(bias);
-    }
-    return projections.simpleRecurrence(recurrentKernel, mask, recurrentDropoutMask);
+    // (batch, time, units): one GEMM for all steps; the op adds the bias
+    return x.matmul(kernel).simpleRecurrence(recurrentKernel, bias, mask, recurrentDropoutMask);
   }
 
   @Override

@@ -3,11 +3,11 @@ package ai.lepton.tensor;
 import java.util.Arrays;
 
 /**
- * The scan over time behind {@link Tensor}'s recurrent ops, with each cell's step written forward and
- * backward side by side. The input projections {@code x · kernel + bias} of all steps come in
- * precomputed (one big GEMM outside); each step here adds one GEMM {@code h · recurrentKernel} over
- * the stacked gates and then runs the gate nonlinearities and state update as one fused loop, so a
- * 100-step sequence is 100 small GEMMs and 100 loops rather than a graph of a thousand tiny ops.
+ * The scan over time behind {@link Tensor}'s recurrent ops, each cell's step written forward and
+ * backward side by side. The input projections {@code x · kernel} of all steps come in precomputed
+ * (one big GEMM outside); each step here adds one GEMM {@code h · recurrentKernel} over the stacked
+ * gates and then runs the gate nonlinearities and state update as a few fused passes, so a 100-step
+ * sequence is 100 small GEMMs rather than a graph of a thousand tiny ops.
  *
  * <p>Masked steps (mask 0) carry every state over unchanged, and the step's output is that carried
  * state, as Keras' {@code backend.rnn} without {@code zero_output_for_mask}. States are kept
@@ -62,13 +62,14 @@ final class Recurrence {
   }
 
   /**
-   * Runs the recurrence over {@code x} {@code (batch, time, gates * units)} and returns every step's
+   * Runs the recurrence over {@code x} {@code (batch, time, gates * units)}; returns every step's
    * states {@code (batch, time, states * units)}: {@code [h]}, or {@code [h | c]} for the LSTM.
    *
    * @param u the recurrent kernel {@code (units, gates * units)}
-   * @param recBias the recurrent bias {@code (gates * units)} (GRU) or null
+   * @param bias null, or added to every step's projection {@code (gates * units)}; for the GRU
+   *     {@code (2, gates * units)}: the input bias, then the recurrent bias that r scales with h U
    */
-  float[] forward(float[] x, float[] u, float[] recBias) {
+  float[] forward(float[] x, float[] u, float[] bias) {
     Backend be = Backends.current();
     int block = batch * n;
     h = new float[(time + 1) * block];
@@ -88,13 +89,16 @@ final class Recurrence {
         be.gemm(false, false, batch, gw, n, hIn, prev, u, 0, step.pre, 0, false);
       } else {
         for (int b = 0; b < batch; b++) {
-          System.arraycopy(x, (b * time + t) * gw, step.pre, b * gw, gw);
+          int xi = (b * time + t) * gw;
+          for (int j = 0; j < gw; j++) {
+            step.pre[b * gw + j] = bias != null ? x[xi + j] + bias[j] : x[xi + j];
+          }
         }
         be.gemm(false, false, batch, gw, n, hIn, prev, u, 0, step.pre, 0, true);
       }
       switch (cell) {
         case SIMPLE -> simpleForward(step);
-        case GRU -> gruForward(x, t, recBias, step);
+        case GRU -> gruForward(x, t, bias, step);
         case LSTM -> lstmForward(t, step);
       }
       for (int b = 0; b < batch; b++) {
@@ -123,8 +127,8 @@ final class Recurrence {
 
   /**
    * Backpropagates {@code g} {@code (batch, time, states * units)} through time, adding into the
-   * gradients of the recurrent kernel {@code gu} and the recurrent bias {@code gb} (each may be
-   * null), and returns the projections' gradient {@code (batch, time, gates * units)} in a new array.
+   * gradients of the recurrent kernel {@code gu} and the bias {@code gb} (each may be null), and
+   * returns the projections' gradient {@code (batch, time, gates * units)} in a new array.
    */
   float[] backward(float[] g, float[] u, float[] gu, float[] gb) {
     Backend be = Backends.current();
@@ -206,9 +210,19 @@ final class Recurrence {
       be.gemm(true, false, n, gw, batch * time, hB, 0, dr, 0, gu, 0, true);
     }
     if (gb != null) {
+      // the bias enters every step's projection (for the GRU, row 1 enters beside h U)
       float[] sums = new float[gw];
-      be.reduce(ReduceOp.SUM, dr, sums, 1, batch * time, gw);
-      be.binary(BinaryOp.ADD, gb, sums, gb);
+      be.reduce(ReduceOp.SUM, dx, sums, 1, batch * time, gw);
+      if (cell == Cell.GRU) {
+        float[] rowSums = new float[gw];
+        be.reduce(ReduceOp.SUM, dr, rowSums, 1, batch * time, gw);
+        for (int j = 0; j < gw; j++) {
+          gb[j] += sums[j];
+          gb[gw + j] += rowSums[j];
+        }
+      } else {
+        be.binary(BinaryOp.ADD, gb, sums, gb);
+      }
     }
     return dx;
   }
@@ -252,7 +266,7 @@ final class Recurrence {
 
   // ---------------------------------------------------------------- GRU (reset after)
 
-  private void gruForward(float[] x, int t, float[] recBias, Step s) {
+  private void gruForward(float[] x, int t, float[] bias, Step s) {
     Backend be = Backends.current();
     // s.pre holds h U; s.tnh first collects the z and r pre-activations, (batch, 2 * units)
     float[] zr = s.tnh;
@@ -260,7 +274,8 @@ final class Recurrence {
       int xi = (b * time + t) * gw;
       int ri = b * gw;
       for (int j = 0; j < 2 * n; j++) {
-        zr[b * 2 * n + j] = x[xi + j] + s.pre[ri + j] + (recBias != null ? recBias[j] : 0f);
+        float b2 = bias != null ? bias[j] + bias[gw + j] : 0f; // input and recurrent bias
+        zr[b * 2 * n + j] = x[xi + j] + s.pre[ri + j] + b2;
       }
     }
     be.unary(UnaryOp.SIGMOID, zr, s.sig, 0f, 0f); // (batch, 2 * units): z | r per row
@@ -268,8 +283,9 @@ final class Recurrence {
       int xi = (b * time + t) * gw + 2 * n;
       int ri = b * gw + 2 * n;
       for (int j = 0; j < n; j++) {
-        float rh = s.pre[ri + j] + (recBias != null ? recBias[2 * n + j] : 0f);
-        s.c[b * n + j] = x[xi + j] + s.sig[b * 2 * n + n + j] * rh; // candidate pre-activation
+        float rh = s.pre[ri + j] + (bias != null ? bias[gw + 2 * n + j] : 0f);
+        float xh = x[xi + j] + (bias != null ? bias[2 * n + j] : 0f);
+        s.c[b * n + j] = xh + s.sig[b * 2 * n + n + j] * rh; // candidate pre-activation
         s.pre[ri + j] = rh;
       }
     }

@@ -22,33 +22,33 @@ class RecurrenceTest {
   @Test
   void lstmGradientsThroughTimeWithMaskAndRecurrentDropout() {
     Tensor drop = Tensor.of(new float[] {2, 0, 2, 2, 2, 0}, 2, 3);
-    GradCheck.check("lstm", in -> in[0].lstmRecurrence(in[1], null, null), rand(2, 4, 12),
+    GradCheck.check("lstm", in -> in[0].lstmRecurrence(in[1], null, null, null), rand(2, 4, 12),
         rand(3, 12));
-    GradCheck.check("lstm masked", in -> in[0].lstmRecurrence(in[1], MASK, drop), rand(2, 4, 12),
-        rand(3, 12));
+    GradCheck.check("lstm masked", in -> in[0].lstmRecurrence(in[1], in[2], MASK, drop),
+        rand(2, 4, 12), rand(3, 12), rand(12));
   }
 
   @Test
   void gruGradientsThroughTimeWithMaskAndRecurrentDropout() {
     Tensor drop = Tensor.of(new float[] {2, 2, 0, 0, 2, 2}, 2, 3);
     GradCheck.check("gru", in -> in[0].gruRecurrence(in[1], in[2], null, null), rand(2, 4, 9),
-        rand(3, 9), rand(9));
+        rand(3, 9), rand(2, 9));
     GradCheck.check("gru masked", in -> in[0].gruRecurrence(in[1], in[2], MASK, drop),
-        rand(2, 4, 9), rand(3, 9), rand(9));
+        rand(2, 4, 9), rand(3, 9), rand(2, 9));
   }
 
   @Test
   void simpleGradientsThroughTimeWithMaskAndRecurrentDropout() {
     Tensor drop = Tensor.of(new float[] {0, 2, 2, 2, 2, 0}, 2, 3);
-    GradCheck.check("simple", in -> in[0].simpleRecurrence(in[1], null, null), rand(2, 4, 3),
-        rand(3, 3));
-    GradCheck.check("simple masked", in -> in[0].simpleRecurrence(in[1], MASK, drop),
+    GradCheck.check("simple", in -> in[0].simpleRecurrence(in[1], in[2], null, null),
+        rand(2, 4, 3), rand(3, 3), rand(3));
+    GradCheck.check("simple masked", in -> in[0].simpleRecurrence(in[1], null, MASK, drop),
         rand(2, 4, 3), rand(3, 3));
   }
 
   @Test
   void aMaskedStepCarriesEveryStateOverUnchanged() {
-    Tensor states = rand(2, 4, 12).lstmRecurrence(rand(3, 12), MASK, null); // (2, 4, [h | c])
+    Tensor states = rand(2, 4, 12).lstmRecurrence(rand(3, 12), null, MASK, null); // (2, 4, [h | c])
     float[] s = states.toFloatArray();
     int step = 6; // floats per step: h and c of 3 units
     int second = 4 * step; // the second sequence
@@ -61,7 +61,7 @@ class RecurrenceTest {
   @Test
   void aPaddedSequenceEndsInTheSameStateAsTheUnpaddedOne() {
     Tensor u = rand(3, 9);
-    Tensor b = rand(9);
+    Tensor b = rand(2, 9);
     Tensor x = rand(1, 2, 9);
     Tensor last = x.gruRecurrence(u, b, null, null).slice(1, 1, 2);
     // the same two steps with padding before, between and after them
@@ -75,7 +75,7 @@ class RecurrenceTest {
   @Test
   void mismatchedShapesAreExplained() {
     LeptonException e = assertThrows(LeptonException.class,
-        () -> rand(2, 4, 12).lstmRecurrence(rand(3, 9), null, null));
+        () -> rand(2, 4, 12).lstmRecurrence(rand(3, 9), null, null, null));
     assertEquals(true, e.getMessage().contains("recurrent kernel (units, 4 * units)"),
         e.getMessage());
   }

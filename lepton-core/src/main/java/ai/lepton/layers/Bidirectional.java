@@ -10,13 +10,13 @@ import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
- * Runs a recurrent layer over the sequence in both directions and merges the two outputs, as Keras'
- * {@code Bidirectional}: the backward copy is the same layer with {@code go_backwards} flipped, and
- * its sequence output is reversed back so that step t of both lines up. Merge modes: "concat"
- * (default; {@code 2 * units} features), "sum", "mul", "ave". With {@code returnState} the outputs are
- * the merged output, then the forward layer's states, then the backward layer's. Both directions get
- * the mask; with {@code returnSequences} the masked steps' outputs are zero (Keras forces
- * {@code zero_output_for_mask} here).
+ * Runs a recurrent layer over the sequence in both directions and merges the two outputs, as
+ * Keras' {@code Bidirectional}: the backward copy is the same layer with {@code go_backwards}
+ * flipped, and its sequence output is reversed back so that step t of both lines up. Merge modes:
+ * "concat" (default; {@code 2 * units} features), "sum", "mul", "ave". With {@code returnState} the
+ * outputs are the merged output, then the forward layer's states, then the backward layer's. Both
+ * directions get the mask; with {@code returnSequences} the masked steps' outputs are zero (Keras
+ * forces {@code zero_output_for_mask} here).
  *
  * <pre>{@code new Bidirectional(new LSTM(32).returnSequences(true))}</pre>
  */
@@ -39,8 +39,8 @@ public final class Bidirectional extends Layer {
   private final String mergeMode;
 
   /**
-   * Both directions of {@code layer} (an unbuilt LSTM, GRU or SimpleRNN), outputs concatenated. Both
-   * copies are made from the layer's configuration, so change the layer before wrapping it.
+   * Both directions of {@code layer} (an unbuilt LSTM, GRU or SimpleRNN), outputs concatenated.
+   * Both copies are made from the layer's configuration, so change the layer before wrapping it.
    */
   public Bidirectional(Layer layer) {
     this(layer, "concat");

@@ -9,8 +9,8 @@ import java.util.random.RandomGenerator;
  * and PyTorch variant): {@code (batch, time, features) -> (batch, units)}, or every step with
  * {@code returnSequences}; with {@code returnState} the outputs are {@code [output, h]}. Weights in
  * Keras' layout with gates z, r, h: kernel {@code (features, 3 * units)}, recurrent_kernel
- * {@code (units, 3 * units)}, bias {@code (2, 3 * units)} (row 0 for the input projection, row 1 for
- * the recurrent one, which the reset gate scales).
+ * {@code (units, 3 * units)}, bias {@code (2, 3 * units)} (row 0 for the input projection, row 1
+ * for the recurrent one, which the reset gate scales).
  */
 public final class GRU extends Recurrent<GRU> {
   /** GRU's configuration, with Keras' names; activations are fixed to tanh and sigmoid. */
@@ -46,7 +46,7 @@ public final class GRU extends Recurrent<GRU> {
   }
 
   public GRU(Config c) {
-    super("GRU", c.name(), c.trainable(), c.options());
+    super(c.name(), c.trainable(), c.options());
   }
 
   private static Config config(String name, boolean trainable, Options o) {

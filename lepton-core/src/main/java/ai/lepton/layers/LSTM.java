@@ -4,11 +4,11 @@ import ai.lepton.tensor.Tensor;
 import java.util.random.RandomGenerator;
 
 /**
- * Long Short-Term Memory, as Keras' {@code LSTM}: {@code (batch, time, features) -> (batch, units)},
- * or {@code (batch, time, units)} with {@code returnSequences}; with {@code returnState} the outputs
- * are {@code [output, h, c]}. Weights in Keras' layout with gates i, f, c, o: kernel {@code (features,
- * 4 * units)}, recurrent_kernel {@code (units, 4 * units)}, bias {@code (4 * units)}, the forget gate's
- * bias starting at 1 ({@code unit_forget_bias}).
+ * Long Short-Term Memory, as Keras' {@code LSTM}: {@code (batch, time, features)} to
+ * {@code (batch, units)}, or {@code (batch, time, units)} with {@code returnSequences}; with
+ * {@code returnState} the outputs are {@code [output, h, c]}. Weights in Keras' layout with gates
+ * i, f, c, o: kernel {@code (features, 4 * units)}, recurrent_kernel {@code (units, 4 * units)},
+ * bias {@code (4 * units)}, the forget gate's bias starting at 1 ({@code unit_forget_bias}).
  *
  * <pre>{@code new LSTM(64).returnSequences(true).dropout(0.2f)}</pre>
  */
@@ -43,7 +43,7 @@ public final class LSTM extends Recurrent<LSTM> {
   }
 
   public LSTM(Config c) {
-    super("LSTM", c.name(), c.trainable(), c.options());
+    super(c.name(), c.trainable(), c.options());
     this.unitForgetBias = c.unitForgetBias();
   }
 

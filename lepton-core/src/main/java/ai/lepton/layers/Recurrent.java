@@ -12,14 +12,15 @@ import java.util.random.RandomGenerator;
 /**
  * What LSTM, GRU and SimpleRNN share, as Keras' {@code RNN} base: inputs {@code (batch, time,
  * features)}, the options {@code return_sequences}, {@code return_state}, {@code go_backwards},
- * {@code dropout} and {@code recurrent_dropout}, and masking. The cell itself is one fused tensor op
- * ({@link Tensor#lstmRecurrence} and friends) over the input projections of all steps, computed as
- * one GEMM.
+ * {@code dropout} and {@code recurrent_dropout}, and masking. The cell itself is one fused tensor
+ * op ({@link Tensor#lstmRecurrence} and friends) over the input projections of all steps, computed
+ * as one GEMM.
  *
- * <p>Outputs: the last {@code h} {@code (batch, units)}, or every step's {@code (batch, time, units)}
- * with {@code return_sequences}; with {@code return_state} the final states follow ({@code h}, and
- * {@code c} for the LSTM) through the list form of {@code apply}. At masked steps the states carry
- * over unchanged and a sequence output repeats the previous output, as Keras.
+ * <p>Outputs: the last {@code h} {@code (batch, units)}, or every step's
+ * {@code (batch, time, units)} with {@code return_sequences}; with {@code return_state} the final
+ * states follow ({@code h}, and {@code c} for the LSTM) through the list form of {@code apply}. At
+ * masked steps the states carry over unchanged and a sequence output repeats the previous output,
+ * as Keras.
  *
  * @param <L> the concrete layer, so the fluent setters return it
  */
@@ -29,7 +30,6 @@ abstract class Recurrent<L extends Recurrent<L>> extends Layer {
       String biasInitializer, float dropout, float recurrentDropout, boolean returnSequences,
       boolean returnState, boolean goBackwards, Long seed) {}
 
-  private final String kind;
   final int units;
   final boolean useBias;
   final String kernelInitializer;
@@ -43,9 +43,8 @@ abstract class Recurrent<L extends Recurrent<L>> extends Layer {
   private final Long seed;
   private SplittableRandom rng;
 
-  Recurrent(String kind, String name, boolean trainable, Options o) {
+  Recurrent(String name, boolean trainable, Options o) {
     super(name, trainable);
-    this.kind = kind;
     this.units = o.units();
     this.useBias = o.useBias();
     this.kernelInitializer = o.kernelInitializer();
@@ -108,11 +107,15 @@ abstract class Recurrent<L extends Recurrent<L>> extends Layer {
         dropout, recurrentDropout, returnSequences, returnState, goBackwards, seed);
   }
 
+  private String kind() {
+    return getClass().getSimpleName();
+  }
+
   /** Options shape the outputs and the built weights' use, so they are fixed once built. */
   private void configure(String option) {
     if (built()) {
-      throw new LeptonException(kind + " '" + name() + "': set " + option + " before the layer is "
-          + "built (before adding it to a model that is built)");
+      throw new LeptonException(kind() + " '" + name() + "': set " + option + " before the layer "
+          + "is built (before adding it to a model that is built)");
     }
   }
 
@@ -145,14 +148,14 @@ abstract class Recurrent<L extends Recurrent<L>> extends Layer {
   /** Drops input features while training, with one mask per sequence (Keras' dropout). */
   public L dropout(float rate) {
     configure("dropout");
-    this.dropout = checkRate(kind, "dropout", rate);
+    this.dropout = checkRate(kind(), "dropout", rate);
     return self();
   }
 
   /** Drops state features where they enter the recurrent product, one mask per sequence. */
   public L recurrentDropout(float rate) {
     configure("recurrent_dropout");
-    this.recurrentDropout = checkRate(kind, "recurrent_dropout", rate);
+    this.recurrentDropout = checkRate(kind(), "recurrent_dropout", rate);
     return self();
   }
 
@@ -175,7 +178,7 @@ abstract class Recurrent<L extends Recurrent<L>> extends Layer {
   @Override
   public final int[] outputShape(int[] inputShape) {
     if (inputShape.length != 2) {
-      throw new LeptonException(kind + ": expected inputs (batch, time, features), received "
+      throw new LeptonException(kind() + ": expected inputs (batch, time, features), received "
           + "per-sample shape " + Arrays.toString(inputShape) + "; reshape to one feature vector "
           + "per time step");
     }

@@ -4,8 +4,8 @@ import ai.lepton.tensor.Tensor;
 import java.util.random.RandomGenerator;
 
 /**
- * A fully connected recurrent layer, {@code h = tanh(x kernel + h recurrent_kernel + bias)}, as Keras'
- * {@code SimpleRNN}: {@code (batch, time, features) -> (batch, units)}, or every step with
+ * A fully connected recurrent layer, {@code h = tanh(x kernel + h recurrent_kernel + bias)}, as
+ * Keras' {@code SimpleRNN}: {@code (batch, time, features) -> (batch, units)}, or every step with
  * {@code returnSequences}; with {@code returnState} the outputs are {@code [output, h]}.
  */
 public final class SimpleRNN extends Recurrent<SimpleRNN> {
@@ -36,7 +36,7 @@ public final class SimpleRNN extends Recurrent<SimpleRNN> {
   }
 
   public SimpleRNN(Config c) {
-    super("SimpleRNN", c.name(), c.trainable(), c.options());
+    super(c.name(), c.trainable(), c.options());
   }
 
   private static Config config(String name, boolean trainable, Options o) {

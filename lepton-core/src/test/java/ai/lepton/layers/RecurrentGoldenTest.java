@@ -32,7 +32,8 @@ class RecurrentGoldenTest {
           w -> layer.weights().get(w.getKey()).assign(Golden.tensor(w.getValue())));
 
       List<Tensor> out = layer.apply(List.of(x), Collections.singletonList(mask(c, x)), false);
-      List<String> names = out.size() == 3 ? List.of("sequence", "h", "c") : List.of("sequence", "h");
+      List<String> names = out.size() == 3 ? List.of("sequence", "h", "c")
+          : List.of("sequence", "h");
       Tensor loss = Tensor.scalar(0f);
       for (int i = sequence ? 0 : 1; i < names.size(); i++) {
         String what = names.get(i);

@@ -183,7 +183,7 @@ class RecurrentLayersTest {
         "reset_after=true");
     LSTM lstm = built(new LSTM(2), 4, 3);
     assertMessage(() -> lstm.outputShape(new int[] {3}), "(batch, time, features)");
-    assertMessage(() -> lstm.returnSequences(true), "set return_sequences before the layer is built");
+    assertMessage(() -> lstm.returnSequences(true), "set return_sequences before the layer");
     assertNull(lstm.computeMask(rand(1, 1, 4, 3), Tensor.ones(1, 4)));
   }
 

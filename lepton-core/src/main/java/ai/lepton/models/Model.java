@@ -5,6 +5,7 @@ import ai.lepton.callbacks.Callback;
 import ai.lepton.callbacks.Progress;
 import ai.lepton.callbacks.ProgressBar;
 import ai.lepton.callbacks.ProgressListener;
+import ai.lepton.data.Preprocessing;
 import ai.lepton.layers.Layer;
 import ai.lepton.losses.Loss;
 import ai.lepton.losses.Losses;
@@ -41,6 +42,7 @@ public abstract class Model {
   private Loss loss;
   private List<Metric> metrics = List.of();
   private boolean stopTraining;
+  private Preprocessing preprocessing;
 
   /** The layers, in order. */
   public abstract List<Layer> layers();
@@ -107,6 +109,31 @@ public abstract class Model {
   /** Asks {@code fit} to stop after the current batch; for callbacks such as EarlyStopping. */
   public void stopTraining() {
     stopTraining = true;
+  }
+
+  // ---------------------------------------------------------------- preprocessing
+
+  /**
+   * Sets what turns raw instances into this model's input when serving ({@code null} for none);
+   * {@link #save} stores it and {@link #load} restores it.
+   *
+   * @throws LeptonException if the model is built and the preprocessing's output shape is not its
+   *     input shape
+   */
+  public Model preprocessing(Preprocessing preprocessing) {
+    if (preprocessing != null && built()
+        && !Arrays.equals(preprocessing.outputShape(), inputShape())) {
+      throw new LeptonException("preprocessing: it produces instances of shape "
+          + Arrays.toString(preprocessing.outputShape()) + " but the model takes "
+          + Arrays.toString(inputShape()) + "; make them agree (maxlen, number of columns)");
+    }
+    this.preprocessing = preprocessing;
+    return this;
+  }
+
+  /** What turns raw instances into this model's input, if set; apply its {@code transform}. */
+  public Optional<Preprocessing> preprocessing() {
+    return Optional.ofNullable(preprocessing);
   }
 
   // ---------------------------------------------------------------- weights
@@ -451,7 +478,9 @@ public abstract class Model {
     Map<String, String> metadata = new LinkedHashMap<>();
     metadata.put("model_class", config.path("class_name").asText());
     metadata.put("model_name", name());
-    ModelFile.write(file, new ModelFile.Contents(metadata, pretty(config), weights(), state));
+    preprocessing(preprocessing); // the model may have been built after it was set
+    ModelFile.write(file, new ModelFile.Contents(metadata, pretty(config), weights(), state,
+        preprocessing().map(Preprocessing::toJson)));
   }
 
   /**
@@ -492,6 +521,11 @@ public abstract class Model {
       model.compile(opt, lossFn, ms.toArray(new Metric[0]));
       contents.optimizer().ifPresent(s -> opt.loadState(s.tensors(),
           Json.parse(s.config(), file + ": optimizer.json").path("iterations").asLong()));
+    }
+    try {
+      model.preprocessing(contents.preprocessing().map(Preprocessing::fromJson).orElse(null));
+    } catch (LeptonException e) {
+      throw new LeptonException(file + ": preprocessing.json: " + e.getMessage(), e);
     }
     return model;
   }

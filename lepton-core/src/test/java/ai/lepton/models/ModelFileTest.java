@@ -160,7 +160,8 @@ class ModelFileTest {
     Map<String, byte[]> entries = validEntries();
     entries.put("notes.txt", new byte[1]);
     assertReadFails(zip(entries), "it has an unknown entry 'notes.txt'; a model file holds only "
-        + "metadata.json, config.json, model.safetensors, optimizer.json, optimizer.safetensors");
+        + "metadata.json, config.json, model.safetensors, optimizer.json, optimizer.safetensors, "
+        + "preprocessing.json");
   }
 
   @Test

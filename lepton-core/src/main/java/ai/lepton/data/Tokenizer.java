@@ -1,6 +1,7 @@
 package ai.lepton.data;
 
 import ai.lepton.LeptonException;
+import ai.lepton.tensor.Tensor;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -156,6 +157,44 @@ public final class Tokenizer {
       out[t] = seq.stream().mapToInt(Integer::intValue).toArray();
     }
     return out;
+  }
+
+  /**
+   * Each text as a bag of words, as Keras' {@code texts_to_matrix}: row {@code i}, column
+   * {@code j} holds, for word index {@code j} in text {@code i}, {@code 1} ({@code "binary"}), its
+   * count ({@code "count"}) or its count over the text's kept words ({@code "freq"}). There are
+   * {@code numWords} columns, or one more than the word index holds when {@code numWords} is 0;
+   * column 0 stays 0. The input of a bag-of-words model.
+   *
+   * @return a {@code [texts.size(), columns]} tensor
+   * @throws LeptonException for another mode, an unfitted tokenizer without {@code numWords}, or
+   *     more than {@code Integer.MAX_VALUE} values
+   */
+  public Tensor textsToMatrix(List<String> texts, String mode) {
+    if (!List.of("binary", "count", "freq").contains(mode)) {
+      throw new LeptonException("textsToMatrix: mode must be \"binary\", \"count\" or \"freq\"; "
+          + "received " + mode);
+    }
+    int columns = numWords > 0 ? numWords : wordIndex.size() + 1;
+    if (columns == 1 || (long) texts.size() * columns > Integer.MAX_VALUE) {
+      throw new LeptonException("textsToMatrix: expected a fitted tokenizer or numWords, and at "
+          + "most " + Integer.MAX_VALUE + " values; received " + texts.size() + " texts x "
+          + columns + " columns; call fitOnTexts first, or set numWords lower");
+    }
+    float[] out = new float[texts.size() * columns]; // (texts, columns)
+    int[][] sequences = textsToSequences(texts);
+    for (int t = 0; t < sequences.length; t++) {
+      int row = t * columns;
+      for (int j : sequences[t]) { // every index is below columns: textsToSequences keeps those
+        out[row + j]++;
+      }
+      if (!mode.equals("count")) {
+        for (int j = row; j < row + columns; j++) {
+          out[j] = out[j] == 0 ? 0 : mode.equals("binary") ? 1 : out[j] / sequences[t].length;
+        }
+      }
+    }
+    return Tensor.of(out, texts.size(), columns);
   }
 
   /** Word to index (1-based), most frequent first; unmodifiable. */

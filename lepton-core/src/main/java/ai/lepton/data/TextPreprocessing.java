@@ -9,8 +9,10 @@ import java.util.List;
  * Texts to word-index sequences of one length: {@link Tokenizer#textsToSequences}, then
  * {@link Sequences#padSequences} with Keras' options. The input of an Embedding model.
  *
- * <p>The record keeps its own copy of the tokenizer, taken when it is made: fitting the caller's
- * tokenizer afterwards does not change what this pipeline (and so the saved model) does.
+ * <p>The record keeps its own copy of the tokenizer, taken when it is made, holding only the words
+ * below {@code numWords}: fitting the caller's tokenizer afterwards does not change what this
+ * pipeline (and so the saved model) does, and the saved vocabulary stays small. Do not fit the
+ * copy {@link #tokenizer()} returns.
  *
  * @param tokenizer a fitted tokenizer
  * @param maxlen the length of every sequence, 1 to {@link #MAX_MAXLEN}
@@ -40,7 +42,7 @@ public record TextPreprocessing(Tokenizer tokenizer, int maxlen, String padding,
           + maxlen + ", maxChars=" + maxChars + ", value=" + value);
     }
     Sequences.padSequences(new int[0][], maxlen, padding, truncating, value); // checks the modes
-    tokenizer = Tokenizer.fromJson(tokenizer.toJson());
+    tokenizer = tokenizer.keptWordsCopy();
   }
 
   /** Keras' defaults: padding and truncating {@code "pre"} with 0; {@link #DEFAULT_MAX_CHARS}. */

@@ -197,6 +197,26 @@ public final class Tokenizer {
     return Tensor.of(out, texts.size(), columns);
   }
 
+  /**
+   * A copy holding only the words {@link #textsToSequences} can emit (those with an index below
+   * {@code numWords}), so it maps every text exactly as this one does with a state that stays
+   * small however large the fitted vocabulary was. The kept words are the top of the ranking, and
+   * re-ranking them alone, stably, gives each the same index. A word spelled like the OOV token
+   * takes over the OOV index (as in Keras), so then nothing is dropped.
+   */
+  Tokenizer keptWordsCopy() {
+    Tokenizer copy = new Tokenizer(numWords, filters, lower, split, oovToken);
+    boolean trim = numWords > 0 && (oovToken == null || !wordCounts.containsKey(oovToken));
+    wordCounts.forEach((w, c) -> {
+      if (!trim || wordIndex.get(w) < numWords) {
+        copy.wordCounts.put(w, c);
+      }
+    });
+    copy.documentCount = documentCount;
+    copy.reindex();
+    return copy;
+  }
+
   /** Word to index (1-based), most frequent first; unmodifiable. */
   public Map<String, Integer> wordIndex() {
     return wordIndex;

@@ -211,9 +211,16 @@ final class ModelFile {
     return v != null ? v : "development";
   }
 
+  /** Refuses a JSON entry that {@link #read} would refuse, so no save makes an unloadable file. */
   private static void putText(ZipOutputStream zip, String name, String text) throws IOException {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    if (bytes.length > Limits.DEFAULT.maxJsonBytes()) {
+      throw new LeptonException("cannot save the model: its " + name + " would hold "
+          + bytes.length + " bytes, over the " + Limits.DEFAULT.maxJsonBytes() + " that loading "
+          + "accepts; for a text preprocessing, give the tokenizer a numWords limit");
+    }
     zip.putNextEntry(new ZipEntry(name));
-    zip.write(text.getBytes(StandardCharsets.UTF_8));
+    zip.write(bytes);
     zip.closeEntry();
   }
 

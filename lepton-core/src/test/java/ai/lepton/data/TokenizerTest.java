@@ -44,6 +44,25 @@ class TokenizerTest {
   }
 
   @Test
+  void keptWordsCopyMapsTextsAlikeWithOnlyTheWordsBelowNumWords() {
+    List<String> probe = List.of("the cat ate my homework", "a mat and a dog");
+    for (String oov : new String[] {null, "<OOV>"}) {
+      Tokenizer t = new Tokenizer(4, oov);
+      t.fitOnTexts(TEXTS);
+      Tokenizer copy = t.keptWordsCopy();
+      assertArrayEquals(t.textsToSequences(probe), copy.textsToSequences(probe));
+      assertEquals(oov == null ? List.of("the", "cat", "sat") : List.of("the", "cat"),
+          List.copyOf(copy.wordCounts().keySet()));
+      assertEquals(t.documentCount(), copy.documentCount());
+    }
+    Tokenizer spelled = new Tokenizer(3, "cat"); // a word spelled like the OOV token: keep all
+    spelled.fitOnTexts(TEXTS);
+    assertEquals(spelled.wordCounts(), spelled.keptWordsCopy().wordCounts());
+    assertArrayEquals(spelled.textsToSequences(probe),
+        spelled.keptWordsCopy().textsToSequences(probe));
+  }
+
+  @Test
   void textsToMatrixCountsWordsAsKeras() {
     Tokenizer t = new Tokenizer(4, null); // columns 0..3: cat 1, the 2, sat 3
     t.fitOnTexts(TEXTS);

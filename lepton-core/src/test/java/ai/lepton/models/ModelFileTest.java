@@ -103,6 +103,18 @@ class ModelFileTest {
   }
 
   @Test
+  void refusesToWriteAJsonEntryThatReadingWouldRefuse() throws IOException {
+    Path file = dir.resolve("big.lepton");
+    String config = "{\"pad\":\"" + "x".repeat(16 << 20) + "\"}";
+    LeptonException e = assertThrows(LeptonException.class, () -> ModelFile.write(file,
+        new ModelFile.Contents(Map.of(), config, Map.of())));
+    assertEquals("cannot save the model: its config.json would hold 16777226 bytes, over the "
+        + "16777216 that loading accepts; for a text preprocessing, give the tokenizer a numWords "
+        + "limit", e.getMessage());
+    assertEquals(List.of(), list(dir));
+  }
+
+  @Test
   void writingIntoAMissingDirectorySaysSo() {
     Path file = dir.resolve("no/such/m.lepton");
     LeptonException e = assertThrows(LeptonException.class,

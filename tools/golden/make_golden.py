@@ -5,10 +5,10 @@ Run from the repository root with Debian's Python (PyTorch 1.13.1, CPU):
 
     /usr/bin/python3 tools/golden/make_golden.py
 
-It writes lepton-core/src/test/resources/golden/{ops,losses,optimizers}.json. Every case stores its
-inputs, so the Java tests need nothing but the JSON. A tensor is {"shape": [...], "data": [...]}
-(row-major float32 values). Computation runs in float64 and is stored rounded to float32, so the
-goldens carry no float32 rounding noise of their own.
+It writes lepton-core/src/test/resources/golden/{ops,losses,optimizers,images}.json. Every case
+stores its inputs, so the Java tests need nothing but the JSON. A tensor is {"shape": [...], "data":
+[...]} (row-major float32 values). Computation runs in float64 and is stored rounded to float32, so
+the goldens carry no float32 rounding noise of their own.
 """
 import json
 import math
@@ -177,10 +177,27 @@ def optimizers():
     }
 
 
+def resize_case(h, w, channels, out_h, out_w):
+    """Keras' default image resize: bilinear, half-pixel centers, no antialiasing; channels last."""
+    image = rand(h, w, channels, low=0.0, high=255.0)
+    out = F.interpolate(image.permute(2, 0, 1)[None], size=(out_h, out_w), mode="bilinear",
+                        align_corners=False)
+    return {"image": t(image), "output": t(out[0].permute(1, 2, 0))}
+
+
+def images():
+    return {
+        "resize_down": resize_case(7, 9, 3, 4, 5),
+        "resize_up": resize_case(3, 4, 1, 7, 6),
+        "resize_mixed": resize_case(5, 3, 2, 2, 8),
+    }
+
+
 def main():
     torch.set_default_dtype(torch.float64)
     os.makedirs(OUT, exist_ok=True)
-    for name, cases in (("ops", ops()), ("losses", losses()), ("optimizers", optimizers())):
+    for name, cases in (("ops", ops()), ("losses", losses()), ("optimizers", optimizers()),
+                        ("images", images())):
         path = os.path.join(OUT, name + ".json")
         with open(path, "w") as f:
             json.dump({"generator": "tools/golden/make_golden.py", "torch": torch.__version__,

@@ -3,6 +3,7 @@ package ai.lepton.models;
 import ai.lepton.LeptonException;
 import ai.lepton.callbacks.Callback;
 import ai.lepton.callbacks.ProgressListener;
+import ai.lepton.data.Dataset;
 import ai.lepton.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,7 @@ public final class Fit {
   private double validationSplit;
   private Tensor validationX;
   private Tensor validationY;
+  private Dataset validation;
   private int verbose = 1;
   private List<Callback> callbacks = List.of();
   private List<ProgressListener> listeners = List.of();
@@ -83,6 +85,19 @@ public final class Fit {
     Fit f = copy();
     f.validationX = x;
     f.validationY = y;
+    f.validation = null;
+    return f;
+  }
+
+  /** Validates on every batch of this dataset after each epoch (instead of a split). */
+  public Fit validationData(Dataset data) {
+    if (data == null) {
+      throw new LeptonException("Fit.validationData: expected a dataset, received null");
+    }
+    Fit f = copy();
+    f.validationX = null;
+    f.validationY = null;
+    f.validation = data;
     return f;
   }
 
@@ -120,6 +135,7 @@ public final class Fit {
     f.validationSplit = validationSplit;
     f.validationX = validationX;
     f.validationY = validationY;
+    f.validation = validation;
     f.verbose = verbose;
     f.callbacks = callbacks;
     f.listeners = listeners;
@@ -152,6 +168,10 @@ public final class Fit {
 
   Tensor validationY() {
     return validationY;
+  }
+
+  Dataset validationDataset() {
+    return validation;
   }
 
   int verbose() {

@@ -220,7 +220,8 @@ class ImageFolderTest {
 
   private Path zip(String name, String... entries) throws IOException {
     Path p = dir.resolve(name);
-    try (OutputStream out = Files.newOutputStream(p); ZipOutputStream zip = new ZipOutputStream(out)) {
+    try (OutputStream out = Files.newOutputStream(p);
+        ZipOutputStream zip = new ZipOutputStream(out)) {
       for (String entry : entries) {
         zip.putNextEntry(new ZipEntry(entry));
         if (!entry.endsWith("/")) {

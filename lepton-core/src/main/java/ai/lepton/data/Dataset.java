@@ -266,8 +266,14 @@ public final class Dataset {
    * The batches of epoch {@code epoch} (0 first), which fixes the shuffle order and random steps.
    * Batches are prepared on a background (daemon) thread when {@link #prefetch} is positive;
    * close the result to stop it early.
+   *
+   * @throws LeptonException if {@code epoch} is negative
    */
   public Batches epoch(int epoch) {
+    if (epoch < 0) {
+      throw new LeptonException("Dataset.epoch: expected an epoch of 0 or more, received "
+          + epoch);
+    }
     int[] order = order(epoch);
     int batches = batches();
     if (prefetch == 0) {

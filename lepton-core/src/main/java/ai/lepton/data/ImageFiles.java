@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -60,6 +61,31 @@ public final class ImageFiles {
   }
 
   /**
+   * The images at {@code indices}, in that order, with the same classes: for example the two sides
+   * of {@link Splits#stratifiedSplit}{@code (files.labels(), 0.2, seed)}.
+   *
+   * @throws LeptonException if an index is out of range
+   */
+  public ImageFiles subset(int... indices) {
+    List<String> picked = new ArrayList<>(indices.length);
+    int[] pickedLabels = new int[indices.length];
+    for (int k = 0; k < indices.length; k++) {
+      checkIndex("subset", indices[k]);
+      picked.add(paths.get(indices[k]));
+      pickedLabels[k] = labels[indices[k]];
+    }
+    return new ImageFiles(source, zip, picked, pickedLabels, classNames, height, width, channels,
+        limits);
+  }
+
+  private void checkIndex(String op, int i) {
+    if (i < 0 || i >= paths.size()) {
+      throw new LeptonException("ImageFiles." + op + ": index " + i + " is out of range; expected "
+          + "0 to " + (paths.size() - 1));
+    }
+  }
+
+  /**
    * Decodes the images at {@code indices}, in that order: {@code [indices.length, height, width,
    * channels]}, floats 0..255.
    *
@@ -78,10 +104,7 @@ public final class ImageFiles {
     try (ZipFile archive = zip ? new ZipFile(source.toFile()) : null) {
       for (int k = 0; k < indices.length; k++) {
         int i = indices[k];
-        if (i < 0 || i >= paths.size()) {
-          throw new LeptonException("ImageFiles.decode: index " + i + " is out of range; expected "
-              + "0 to " + (paths.size() - 1));
-        }
+        checkIndex("decode", i);
         String name = source + (zip ? "!/" : "/") + paths.get(i);
         float[] pixels = Pixels.decode(read(archive, paths.get(i), name), name, height, width,
             channels, limits.maxPixels());
@@ -111,7 +134,13 @@ public final class ImageFiles {
             + "changed after it was listed: list it again");
       }
       try (InputStream in = archive.getInputStream(entry)) {
-        return ImageFolder.readBounded(in, name, limits.maxFileBytes());
+        byte[] bytes = ImageFolder.readBounded(in, name, limits.maxFileBytes());
+        // The listing counted the declared sizes against maxTotalBytes; hold entries to them.
+        if (entry.getSize() >= 0 && bytes.length > entry.getSize()) {
+          throw new LeptonException("zip entry " + name + " holds more bytes than the "
+              + entry.getSize() + " its header declares; the archive is corrupt: rebuild it");
+        }
+        return bytes;
       }
     }
     // NOFOLLOW_LINKS also refuses a file swapped for a link after the folder was listed.

@@ -41,7 +41,7 @@ public final class ImageFolder {
   /**
    * Limits on one folder or archive.
    *
-   * @param maxFiles the most image files
+   * @param maxFiles the most image files in a folder, the most entries in a zip archive
    * @param maxFileBytes the largest image file (at most 1 GiB)
    * @param maxTotalBytes the most bytes of image files in all
    * @param maxPixels the most pixels one image may declare in its header, checked before decoding
@@ -225,13 +225,6 @@ public final class ImageFolder {
     return EXTENSIONS.stream().anyMatch(lower::endsWith);
   }
 
-  private void countFile(Path source, int count) {
-    if (count > limits.maxFiles()) {
-      throw new LeptonException("image source " + source + " holds more than "
-          + limits.maxFiles() + " images; raise maxFiles in ImageFolder.Limits");
-    }
-  }
-
   private TreeMap<String, List<Entry>> folderEntries(Path folder) {
     TreeMap<String, List<Entry>> byClass = new TreeMap<>();
     int count = 0;
@@ -249,7 +242,10 @@ public final class ImageFolder {
           byClass.put(relative.toString(), new ArrayList<>());
         } else if (relative.getNameCount() > 1 && isImage(p.getFileName().toString())
             && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-          countFile(folder, ++count);
+          if (++count > limits.maxFiles()) {
+            throw new LeptonException("image folder " + folder + " holds more than "
+                + limits.maxFiles() + " images; raise maxFiles in ImageFolder.Limits");
+          }
           byClass.get(relative.getName(0).toString()).add(new Entry(relative.toString(),
               Files.size(p)));
         }
@@ -267,6 +263,11 @@ public final class ImageFolder {
       TreeMap<String, ZipEntry> images = new TreeMap<>(); // by name with '/' separators
       for (Enumeration<? extends ZipEntry> all = zip.entries(); all.hasMoreElements(); ) {
         ZipEntry entry = all.nextElement();
+        // Every entry counts, not only images: the listing holds one class per top-level folder.
+        if (++count > limits.maxFiles()) {
+          throw new LeptonException("zip archive " + archive + " holds more than "
+              + limits.maxFiles() + " entries; raise maxFiles in ImageFolder.Limits");
+        }
         String name = checkedName(archive, entry.getName());
         int slash = name.indexOf('/');
         if (slash > 0) {
@@ -274,7 +275,6 @@ public final class ImageFolder {
           byClass.putIfAbsent(name.substring(0, slash), new ArrayList<>());
         }
         if (!entry.isDirectory() && slash > 0 && isImage(name)) {
-          countFile(archive, ++count);
           images.put(name, entry);
         }
       }

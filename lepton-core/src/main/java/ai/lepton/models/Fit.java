@@ -39,7 +39,7 @@ public final class Fit {
     return f;
   }
 
-  /** Samples per gradient step; default 32. */
+  /** Samples per gradient step; default 32. A {@code Dataset} keeps its own batch size. */
   public Fit batchSize(int size) {
     if (size <= 0) {
       throw new LeptonException("Fit.batchSize: expected a positive batch size, received " + size);
@@ -49,7 +49,10 @@ public final class Fit {
     return f;
   }
 
-  /** Whether to shuffle the training samples before each epoch; default true. */
+  /**
+   * Whether to shuffle the training samples before each epoch; default true. A {@code Dataset}
+   * shuffles as it was told to.
+   */
   public Fit shuffle(boolean value) {
     Fit f = copy();
     f.shuffle = value;

@@ -192,7 +192,7 @@ class ImageFolderTest {
   void enforcesFileCountAndSizeLimits() throws IOException {
     Path pets = pets();
     ImageFolder reader = ImageFolder.reader().size(2, 2);
-    assertEquals("image source DIR/pets holds more than 2 images; raise maxFiles in "
+    assertEquals("image folder DIR/pets holds more than 2 images; raise maxFiles in "
         + "ImageFolder.Limits",
         error(() -> reader.limits(new ImageFolder.Limits(2, 1 << 20, 1 << 20, 100)).list(pets)));
     long total = Files.size(pets.resolve("cat/b.png")) + Files.size(pets.resolve("cat/more/a.PNG"));
@@ -246,6 +246,40 @@ class ImageFolderTest {
     assertEquals(255, t.get(1, 1, 1, 0), 0); // cat is red
     assertEquals("ImageFiles.decode: index 3 is out of range; expected 0 to 2",
         error(() -> files.decode(3)));
+  }
+
+  @Test
+  void subsetsKeepTheClassesForSplits() throws IOException {
+    ImageFiles files = ImageFolder.reader().size(2, 2).list(pets());
+    Splits.Split split = Splits.trainTestSplit(files.size(), 1.0 / 3, 1);
+    ImageFiles test = files.subset(split.test());
+    assertEquals(List.of("cat", "dog"), test.classNames());
+    assertEquals(1, test.size());
+    assertEquals(files.labels()[split.test()[0]], test.labels()[0]);
+    assertArrayEquals(files.decode(split.test()).toFloatArray(), test.decode(0).toFloatArray());
+    assertEquals("ImageFiles.subset: index 3 is out of range; expected 0 to 2",
+        error(() -> files.subset(0, 3)));
+  }
+
+  @Test
+  void boundsZipEntriesAndHoldsThemToTheirDeclaredSize() throws IOException {
+    Path archive = zip("many.zip", "cat/", "cat/a.png", "dog/b.png", "x/", "y/");
+    assertEquals("zip archive DIR/many.zip holds more than 4 entries; raise maxFiles in "
+        + "ImageFolder.Limits", error(() -> ImageFolder.reader()
+            .limits(new ImageFolder.Limits(4, 1 << 20, 1 << 20, 100)).list(archive)));
+    // Rewrite the central directory's uncompressed size of cat/a.png to 10 bytes: the listing
+    // trusts it for maxTotalBytes, so reading must not return more.
+    byte[] bytes = Files.readAllBytes(archive);
+    ByteBuffer b = ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i + 46 < bytes.length; i++) {
+      if (b.getInt(i) == 0x02014b50 && new String(bytes, i + 46, 9).equals("cat/a.png")) {
+        b.putInt(i + 24, 10);
+      }
+    }
+    Files.write(archive, bytes);
+    ImageFiles files = ImageFolder.reader().list(archive);
+    assertEquals("zip entry DIR/many.zip!/cat/a.png holds more bytes than the 10 its header "
+        + "declares; the archive is corrupt: rebuild it", error(() -> files.decode(0)));
   }
 
   @Test

@@ -89,9 +89,18 @@ public final class Dataset {
 
   /**
    * The batches of one epoch. Close it (try-with-resources) to stop the prefetch thread when
-   * iteration ends early.
+   * iteration ends early. With prefetch, {@code hasNext} waits for the next batch, so it too throws
+   * when preparing that batch failed.
    */
   public interface Batches extends Iterator<Batch>, AutoCloseable {
+    /**
+     * {@inheritDoc}
+     *
+     * @throws LeptonException if preparing the batch failed (its cause is the source's error)
+     */
+    @Override
+    boolean hasNext();
+
     /**
      * {@inheritDoc}
      *

@@ -283,6 +283,32 @@ class ImageFolderTest {
   }
 
   @Test
+  void aSymbolicLinkInAZipIsNeverFollowed() throws IOException {
+    // A link stored by "zip --symlinks": the entry's bytes are the target path and the central
+    // directory marks it as a Unix link (mode 0120777). Entries are read as stored bytes and never
+    // extracted, so the target is not opened: the entry is just a file that is not an image.
+    Path target = write("outside.png", image(2, 2, 0, "png"));
+    Path archive = dir.resolve("link.zip");
+    try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(archive))) {
+      zip.putNextEntry(new ZipEntry("cat/a.png"));
+      zip.write(target.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      zip.closeEntry();
+    }
+    byte[] bytes = Files.readAllBytes(archive);
+    ByteBuffer b = ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i + 46 < bytes.length; i++) {
+      if (b.getInt(i) == 0x02014b50) {
+        b.putShort(i + 4, (short) (3 << 8 | 20)); // made by Unix
+        b.putInt(i + 38, 0120777 << 16);
+      }
+    }
+    Files.write(archive, bytes);
+    assertEquals("image DIR/link.zip!/cat/a.png is not a PNG, JPEG, GIF or BMP image (its first "
+        + "bytes match no image format); remove the file or convert it to PNG or JPEG",
+        error(() -> ImageFolder.reader().read(archive)));
+  }
+
+  @Test
   void refusesZipEntriesThatWouldEscapeAFolder() throws IOException {
     for (String bad : List.of("cat/../../evil.png", "/etc/cat/x.png", "..\\evil.png")) {
       Path archive = zip("slip.zip", "cat/a.png", bad);

@@ -100,6 +100,16 @@ class ImageFolderTest {
     // In RGB mode a gray pixel is repeated over the three channels, not gamma-converted.
     Tensor rgb = reader.read(dir.resolve("g")).images();
     assertArrayEquals(new float[] {100, 100, 100}, pixel(rgb, 1, 0, 1), 0);
+    // 16-bit gray is scaled to 0..255.
+    BufferedImage deep = new BufferedImage(2, 2, BufferedImage.TYPE_USHORT_GRAY);
+    deep.getRaster().setSample(0, 1, 0, 65535);
+    deep.getRaster().setSample(1, 1, 0, 257 * 10);
+    png.reset();
+    ImageIO.write(deep, "png", png);
+    write("g/b/gray.png", png.toByteArray());
+    Tensor d = reader.read(dir.resolve("g")).images();
+    assertArrayEquals(new float[] {255, 255, 255}, pixel(d, 1, 1, 0), 1e-3f);
+    assertArrayEquals(new float[] {10, 10, 10}, pixel(d, 1, 1, 1), 1e-3f);
   }
 
   @Test

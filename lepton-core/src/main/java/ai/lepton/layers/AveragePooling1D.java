@@ -51,6 +51,6 @@ public final class AveragePooling1D extends Layer {
 
   @Override
   public Config config() {
-    return c;
+    return new Config(name(), trainable(), c.poolSize(), c.strides(), c.padding());
   }
 }

@@ -49,6 +49,8 @@ public final class Layers {
     register("GlobalAveragePooling1D", GlobalAveragePooling1D.Config.class,
         GlobalAveragePooling1D::new);
     register("GlobalMaxPooling1D", GlobalMaxPooling1D.Config.class, GlobalMaxPooling1D::new);
+    register("DepthwiseConv2D", DepthwiseConv2D.Config.class, DepthwiseConv2D::new);
+    register("SeparableConv2D", SeparableConv2D.Config.class, SeparableConv2D::new);
   }
 
   private Layers() {}

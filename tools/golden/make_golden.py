@@ -5,7 +5,7 @@ Run from the repository root with Debian's Python (PyTorch 1.13.1, CPU):
 
     /usr/bin/python3 tools/golden/make_golden.py
 
-It writes lepton-core/src/test/resources/golden/{ops,losses,optimizers}.json. Every case stores its
+It writes lepton-core/src/test/resources/golden/{ops,losses,optimizers,attention}.json. Every case stores its
 inputs, so the Java tests need nothing but the JSON. A tensor is {"shape": [...], "data": [...]}
 (row-major float32 values). Computation runs in float64 and is stored rounded to float32, so the
 goldens carry no float32 rounding noise of their own.
@@ -177,10 +177,67 @@ def optimizers():
     }
 
 
+def mha_case(heads, key_dim, query, value, key, value_mask=None, causal=False):
+    """Keras MultiHeadAttention (value_dim = key_dim, output size = query size) run as
+    torch.nn.MultiheadAttention with the weights mapped: Keras' query/kernel (d, heads, key_dim)
+    reshaped to (d, heads * key_dim) is PyTorch's q_proj_weight transposed, the heads in the same
+    order; likewise key, value and attention_output (heads, key_dim, out)."""
+    embed = heads * key_dim
+    assert query.shape[-1] == embed, "torch needs the query size to be heads * key_dim"
+    kernels = {
+        "query": rand(query.shape[-1], heads, key_dim, low=-0.5, high=0.5),
+        "key": rand(key.shape[-1], heads, key_dim, low=-0.5, high=0.5),
+        "value": rand(value.shape[-1], heads, key_dim, low=-0.5, high=0.5),
+        "attention_output": rand(heads, key_dim, embed, low=-0.5, high=0.5),
+    }
+    biases = {"query": rand(heads, key_dim, low=-0.5, high=0.5),
+              "key": rand(heads, key_dim, low=-0.5, high=0.5),
+              "value": rand(heads, key_dim, low=-0.5, high=0.5),
+              "attention_output": rand(embed, low=-0.5, high=0.5)}
+    mha = torch.nn.MultiheadAttention(embed, heads, bias=True, kdim=key.shape[-1],
+                                      vdim=value.shape[-1], batch_first=True)
+    with torch.no_grad():
+        projections = [kernels[n].reshape(-1, embed).T for n in ("query", "key", "value")]
+        if mha.in_proj_weight is not None:  # PyTorch packs the three when all sizes are equal
+            mha.in_proj_weight.copy_(torch.cat(projections))
+        else:
+            mha.q_proj_weight.copy_(projections[0])
+            mha.k_proj_weight.copy_(projections[1])
+            mha.v_proj_weight.copy_(projections[2])
+        mha.in_proj_bias.copy_(torch.cat([biases[n].reshape(-1) for n in ("query", "key", "value")]))
+        mha.out_proj.weight.copy_(kernels["attention_output"].reshape(embed, embed).T)
+        mha.out_proj.bias.copy_(biases["attention_output"])
+    padding = None if value_mask is None else value_mask == 0  # True marks a padded key
+    causal_mask = None
+    if causal:
+        steps = torch.arange(query.shape[1])
+        causal_mask = steps[None, :] > steps[:, None]  # True: key j after query i is hidden
+    out, _ = mha(query, key, value, key_padding_mask=padding, attn_mask=causal_mask)
+    case = {"num_heads": heads, "key_dim": key_dim, "use_causal_mask": causal,
+            "query": t(query), "value": t(value), "key": t(key),
+            "weights": {**{n + "/kernel": t(k) for n, k in kernels.items()},
+                        **{n + "/bias": t(b) for n, b in biases.items()}},
+            "output": t(out)}
+    if value_mask is not None:
+        case["value_mask"] = t(value_mask)
+    return case
+
+
+def attention():
+    x = rand(2, 4, 8)
+    return {
+        "cross_attention_with_padded_keys": mha_case(
+            2, 4, rand(2, 3, 8), rand(2, 5, 6), rand(2, 5, 6),
+            value_mask=torch.tensor([[1., 1., 1., 1., 1.], [1., 1., 1., 0., 0.]])),
+        "causal_self_attention": mha_case(4, 2, x, x, x, causal=True),
+    }
+
+
 def main():
     torch.set_default_dtype(torch.float64)
     os.makedirs(OUT, exist_ok=True)
-    for name, cases in (("ops", ops()), ("losses", losses()), ("optimizers", optimizers())):
+    for name, cases in (("ops", ops()), ("losses", losses()), ("optimizers", optimizers()),
+                        ("attention", attention())):
         path = os.path.join(OUT, name + ".json")
         with open(path, "w") as f:
             json.dump({"generator": "tools/golden/make_golden.py", "torch": torch.__version__,

@@ -51,6 +51,7 @@ public final class Layers {
     register("GlobalMaxPooling1D", GlobalMaxPooling1D.Config.class, GlobalMaxPooling1D::new);
     register("DepthwiseConv2D", DepthwiseConv2D.Config.class, DepthwiseConv2D::new);
     register("SeparableConv2D", SeparableConv2D.Config.class, SeparableConv2D::new);
+    register("MultiHeadAttention", MultiHeadAttention.Config.class, MultiHeadAttention::new);
   }
 
   private Layers() {}

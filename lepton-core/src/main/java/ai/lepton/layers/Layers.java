@@ -52,6 +52,9 @@ public final class Layers {
     register("DepthwiseConv2D", DepthwiseConv2D.Config.class, DepthwiseConv2D::new);
     register("SeparableConv2D", SeparableConv2D.Config.class, SeparableConv2D::new);
     register("MultiHeadAttention", MultiHeadAttention.Config.class, MultiHeadAttention::new);
+    register("TransformerEncoder", TransformerEncoder.Config.class, TransformerEncoder::new);
+    register("TokenAndPositionEmbedding", TokenAndPositionEmbedding.Config.class,
+        TokenAndPositionEmbedding::new);
   }
 
   private Layers() {}

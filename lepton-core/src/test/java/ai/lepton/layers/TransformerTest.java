@@ -98,9 +98,13 @@ class TransformerTest {
     assertEquals(emb.config(), copy.config());
 
     Tensor table = emb.weights().get("token_embedding/embeddings");
+    Tensor positionTable = emb.weights().get("position_embedding/embeddings");
     table.zeroGrad();
+    positionTable.zeroGrad();
     emb.apply(ids, true).sum().backward();
     assertEquals(3f, table.grad().get(0, 0), "id 0 appears three times");
+    assertEquals(2f, positionTable.grad().get(3, 1), "position 3 in both sequences");
+    assertEquals(0f, positionTable.grad().get(4, 1), "position 4 is beyond the sequences");
   }
 
   @Test

@@ -5,9 +5,9 @@ Run from the repository root with Debian's Python (PyTorch 1.13.1, CPU):
 
     /usr/bin/python3 tools/golden/make_golden.py
 
-It writes lepton-core/src/test/resources/golden/{ops,losses,optimizers,attention}.json. Every case stores its
-inputs, so the Java tests need nothing but the JSON. A tensor is {"shape": [...], "data": [...]}
-(row-major float32 values). Computation runs in float64 and is stored rounded to float32, so the
+It writes lepton-core/src/test/resources/golden/{ops,losses,optimizers,attention}.json. Every case
+stores its inputs, so the Java tests need nothing but the JSON. A tensor is
+{"shape": [...], "data": [...]} (row-major float32 values). Computation runs in float64 and is stored rounded to float32, so the
 goldens carry no float32 rounding noise of their own.
 """
 import json
@@ -204,7 +204,8 @@ def mha_case(heads, key_dim, query, value, key, value_mask=None, causal=False):
             mha.q_proj_weight.copy_(projections[0])
             mha.k_proj_weight.copy_(projections[1])
             mha.v_proj_weight.copy_(projections[2])
-        mha.in_proj_bias.copy_(torch.cat([biases[n].reshape(-1) for n in ("query", "key", "value")]))
+        mha.in_proj_bias.copy_(torch.cat([biases[n].reshape(-1)
+                                          for n in ("query", "key", "value")]))
         mha.out_proj.weight.copy_(kernels["attention_output"].reshape(embed, embed).T)
         mha.out_proj.bias.copy_(biases["attention_output"])
     padding = None if value_mask is None else value_mask == 0  # True marks a padded key
@@ -212,12 +213,18 @@ def mha_case(heads, key_dim, query, value, key, value_mask=None, causal=False):
     if causal:
         steps = torch.arange(query.shape[1])
         causal_mask = steps[None, :] > steps[:, None]  # True: key j after query i is hidden
-    out, _ = mha(query, key, value, key_padding_mask=padding, attn_mask=causal_mask)
+    leaves = {n: x.clone().requires_grad_(True) for n, x in
+              (("query", query), ("value", value), ("key", key))}
+    out, _ = mha(leaves["query"], leaves["key"], leaves["value"], key_padding_mask=padding,
+                 attn_mask=causal_mask)
+    grad_output = rand(*out.shape)
+    out.backward(grad_output)
     case = {"num_heads": heads, "key_dim": key_dim, "use_causal_mask": causal,
             "query": t(query), "value": t(value), "key": t(key),
             "weights": {**{n + "/kernel": t(k) for n, k in kernels.items()},
                         **{n + "/bias": t(b) for n, b in biases.items()}},
-            "output": t(out)}
+            "output": t(out), "grad_output": t(grad_output),
+            "grads": {n: t(x.grad) for n, x in leaves.items()}}
     if value_mask is not None:
         case["value_mask"] = t(value_mask)
     return case

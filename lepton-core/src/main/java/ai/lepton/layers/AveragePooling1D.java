@@ -4,7 +4,8 @@ import ai.lepton.tensor.Tensor;
 
 /**
  * Average pooling over time, {@code [batch, time, c] -> [batch, time', c]}, as Keras'
- * AveragePooling1D: pool size 2 by default, strides equal to the pool size unless given. With {@code same} padding a window averages only the steps inside the sequence.
+ * AveragePooling1D: pool size 2 by default, strides equal to the pool size unless given. With
+ * {@code same} padding a window averages only the steps inside the sequence.
  */
 public final class AveragePooling1D extends Layer {
   /** AveragePooling1D's configuration; {@code strides} null means the pool size. */

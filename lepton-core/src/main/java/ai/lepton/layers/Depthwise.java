@@ -40,7 +40,7 @@ final class Depthwise {
     return new int[] {probe.dim(1), probe.dim(2)};
   }
 
-  /** {@code x} (batch, h, w, c) with {@code kernel} (kh, kw, c, mult) -> (batch, h', w', c*mult). */
+  /** {@code x} (batch, h, w, c) with {@code kernel} (kh, kw, c, mult): (batch, h', w', c*mult). */
   static Tensor convolve(Tensor x, Tensor kernel, List<Integer> strides, String padding,
       List<Integer> dilationRate) {
     return x.depthwiseConv2d(kernel, strides.get(0), strides.get(1), "same".equals(padding),

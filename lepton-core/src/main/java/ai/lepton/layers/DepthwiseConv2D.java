@@ -8,8 +8,9 @@ import java.util.random.RandomGenerator;
 /**
  * Depthwise 2-D convolution of channels-last images, {@code [batch, h, w, c] ->
  * [batch, h', w', c * depth_multiplier]}, as Keras' DepthwiseConv2D: each channel is convolved
- * with its own {@code depth_multiplier} filters; the kernel is {@code [kh, kw, c, depth_multiplier]}
- * and output channel {@code ch * depth_multiplier + m} comes from input channel {@code ch}.
+ * with its own {@code depth_multiplier} filters; the kernel is
+ * {@code [kh, kw, c, depth_multiplier]} and output channel {@code ch * depth_multiplier + m} comes
+ * from input channel {@code ch}.
  */
 public final class DepthwiseConv2D extends Layer {
   /** DepthwiseConv2D's configuration, with Keras's keys; sizes are {@code [height, width]}. */

@@ -41,7 +41,7 @@ final class Pooling {
     return new int[] {probe[1], probe[2], inputShape[2]};
   }
 
-  /** Checks a 1-D pooling config and returns the stride; {@code strides} null means the pool size. */
+  /** Checks a 1-D pooling config; returns the stride ({@code strides} null means the pool size). */
   static int checkedStride(String layer, int poolSize, Integer strides, String padding) {
     int s = strides == null ? poolSize : strides;
     if (poolSize < 1 || s < 1) {

@@ -762,10 +762,10 @@ public final class Tensor {
   /**
    * Depthwise 2-D convolution, as Keras' DepthwiseConv2D: each channel of {@code this}
    * {@code [batch, h, w, c]} is convolved with its own {@code multiplier} filters of {@code kernel}
-   * {@code [kh, kw, c, multiplier]}, giving {@code [batch, outH, outW, c * multiplier]} where output
-   * channel {@code ch * multiplier + m} comes from input channel {@code ch}. Strides, padding and
-   * dilation as {@link #conv2d}. Built from primitives: the im2col windows times the kernel, summed
-   * over the taps, so the gradient needs no code of its own.
+   * {@code [kh, kw, c, multiplier]}, giving {@code [batch, outH, outW, c * multiplier]} where
+   * output channel {@code ch * multiplier + m} comes from input channel {@code ch}. Strides,
+   * padding and dilation as {@link #conv2d}. Built from primitives: the im2col windows times the
+   * kernel, summed over the taps, so the gradient needs no code of its own.
    *
    * @throws LeptonException as {@link #conv2d}
    */

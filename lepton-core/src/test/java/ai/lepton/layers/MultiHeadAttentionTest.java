@@ -30,13 +30,13 @@ class MultiHeadAttentionTest {
   }
 
   @Test
-  void matchesPyTorchMultiheadAttentionWithMappedWeights() {
+  void matchesPyTorchMultiheadAttentionForwardAndBackwardWithMappedWeights() {
     JsonNode cases = Golden.cases("attention");
     Golden.caseNames(cases).forEach(name -> {
       JsonNode c = cases.get(name);
-      Tensor query = Golden.tensor(c.get("query"));
-      Tensor value = Golden.tensor(c.get("value"));
-      Tensor key = Golden.tensor(c.get("key"));
+      Tensor query = Golden.tensor(c.get("query")).requiresGrad(true);
+      Tensor value = Golden.tensor(c.get("value")).requiresGrad(true);
+      Tensor key = Golden.tensor(c.get("key")).requiresGrad(true);
       MultiHeadAttention layer = mha(c.get("num_heads").asInt(), c.get("key_dim").asInt(), null,
           null, c.get("use_causal_mask").asBoolean());
       layer.name("mha");
@@ -48,6 +48,10 @@ class MultiHeadAttentionTest {
       Tensor out = layer.apply(List.of(query, value, key), Arrays.asList(null, valueMask, null),
           false).get(0);
       Golden.assertClose(name, c.get("output"), out, 1e-4, 1e-5);
+      out.backward(Golden.tensor(c.get("grad_output")));
+      Golden.assertClose(name + " d/dquery", c.get("grads").get("query"), query.grad(), 1e-4, 1e-5);
+      Golden.assertClose(name + " d/dvalue", c.get("grads").get("value"), value.grad(), 1e-4, 1e-5);
+      Golden.assertClose(name + " d/dkey", c.get("grads").get("key"), key.grad(), 1e-4, 1e-5);
     });
   }
 

@@ -38,7 +38,8 @@ class SequenceConvolutionTest {
   void conv1dOutputLengthsFollowKeras() {
     assertArrayEquals(new int[] {8, 4}, conv1d(4, 3, 1, "valid", 1).outputShape(new int[] {10, 1}));
     assertArrayEquals(new int[] {5, 4}, conv1d(4, 3, 2, "same", 1).outputShape(new int[] {10, 1}));
-    assertArrayEquals(new int[] {10, 4}, conv1d(4, 3, 1, "causal", 3).outputShape(new int[] {10, 1}));
+    assertArrayEquals(new int[] {10, 4},
+        conv1d(4, 3, 1, "causal", 3).outputShape(new int[] {10, 1}));
     assertArrayEquals(new int[] {6, 4}, conv1d(4, 3, 1, "valid", 2).outputShape(new int[] {10, 1}));
   }
 

@@ -27,9 +27,9 @@ class TransformerLearningTest {
   @TempDir Path dir;
 
   /**
-   * Sequences of 4 to 8 tokens (padded with 0) holding one A and one B among filler tokens; the label
-   * says whether A comes before B. No single token or position decides it: the model must relate
-   * the two tokens' positions, which is what attention does.
+   * Sequences of 4 to 8 tokens (padded with 0) holding one A and one B among filler tokens; the
+   * label says whether A comes before B. No single token or position decides it: the model must
+   * relate the two tokens' positions, which is what attention does.
    */
   private static Tensor[] aBeforeB(int n, long seed) {
     SplittableRandom rng = new SplittableRandom(seed);

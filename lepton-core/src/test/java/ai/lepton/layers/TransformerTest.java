@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.lepton.Golden;
 import ai.lepton.LeptonException;
 import ai.lepton.tensor.Tensor;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Arrays;
 import java.util.List;
@@ -36,6 +38,27 @@ class TransformerTest {
         Arrays.asList(mask), ENCODER_WEIGHTS);
     LayerHarness.check(encoder(0f, "tanh", true), List.of(new int[] {3, 4}),
         Arrays.asList(mask), ENCODER_WEIGHTS);
+  }
+
+  @Test
+  void encoderMatchesPyTorchTransformerEncoderLayerForwardAndBackward() {
+    JsonNode cases = Golden.cases("transformer");
+    Golden.caseNames(cases).forEach(name -> {
+      JsonNode c = cases.get(name);
+      Tensor x = Golden.tensor(c.get("x")).requiresGrad(true);
+      TransformerEncoder e = new TransformerEncoder(new TransformerEncoder.Config(null, true,
+          c.get("intermediate_dim").asInt(), c.get("num_heads").asInt(), 0f, "relu", 1e-5f,
+          "glorot_uniform", "zeros", c.get("normalize_first").asBoolean()));
+      e.name("encoder");
+      e.build(Arrays.copyOfRange(x.shape(), 1, 3), rng);
+      assertEquals(e.weights().size(), c.get("weights").size(), "every weight is mapped");
+      c.get("weights").properties().forEach(
+          w -> e.weights().get(w.getKey()).assign(Golden.tensor(w.getValue())));
+      Tensor out = e.apply(x, Golden.tensor(c.get("mask")), false);
+      Golden.assertClose(name, c.get("output"), out, 1e-4, 1e-5);
+      out.backward(Golden.tensor(c.get("grad_output")));
+      Golden.assertClose(name + " d/dx", c.get("grads").get("x"), x.grad(), 1e-4, 1e-5);
+    });
   }
 
   @Test

@@ -55,6 +55,7 @@ public final class Layers {
     register("TransformerEncoder", TransformerEncoder.Config.class, TransformerEncoder::new);
     register("TokenAndPositionEmbedding", TokenAndPositionEmbedding.Config.class,
         TokenAndPositionEmbedding::new);
+    register("PositionEmbedding", PositionEmbedding.Config.class, PositionEmbedding::new);
   }
 
   private Layers() {}

@@ -8,7 +8,8 @@ import java.util.random.RandomGenerator;
 /**
  * Token ids to vectors plus a learned vector per position, as keras_hub's
  * TokenAndPositionEmbedding: {@code [batch, time] -> [batch, time, embedding_dim]} for sequences of
- * at most {@code sequence_length} steps. This is how a Transformer sees word order. With
+ * at most {@code sequence_length} steps: an Embedding plus a PositionEmbedding. This is how a
+ * Transformer sees word order. With
  * {@code mask_zero}, id 0 is padding and the output carries a mask, as Embedding's.
  * Weights: {@code token_embedding/embeddings (vocabulary_size, embedding_dim)} and
  * {@code position_embedding/embeddings (sequence_length, embedding_dim)}.
@@ -32,7 +33,7 @@ public final class TokenAndPositionEmbedding extends Layer {
 
   private final Config c;
   private Embedding tokens;
-  private Tensor positions; // (sequence_length, embedding_dim)
+  private PositionEmbedding positions;
 
   /** keras_hub's defaults: uniform initializer in [-0.05, 0.05). */
   public TokenAndPositionEmbedding(int vocabularySize, int sequenceLength, int embeddingDim,
@@ -63,14 +64,15 @@ public final class TokenAndPositionEmbedding extends Layer {
     tokens = Sublayers.build(this, new Embedding(new Embedding.Config("token_embedding", true,
         c.vocabularySize(), c.embeddingDim(), c.embeddingsInitializer(), c.maskZero())),
         List.of(inputShape), rng);
-    positions = addWeight("position_embedding/embeddings", Initializers.create(
-        c.embeddingsInitializer(), new int[] {c.sequenceLength(), c.embeddingDim()}, rng), true);
+    positions = Sublayers.build(this, new PositionEmbedding(new PositionEmbedding.Config(
+        "position_embedding", true, c.sequenceLength(), c.embeddingsInitializer())),
+        List.of(tokens.outputShape(inputShape)), rng);
   }
 
   @Override
   protected Tensor call(Tensor x, boolean training) {
-    // (batch, time, dim) + (time, dim), the positions broadcast over the batch
-    return tokens.apply(x, training).add(positions.slice(0, 0, x.dim(1)));
+    Tensor embedded = tokens.apply(x, training); // (batch, time, dim)
+    return embedded.add(positions.apply(embedded, training));
   }
 
   /** With {@code mask_zero}, 1 where the id is not 0, else none. */

@@ -131,6 +131,18 @@ class TransformerTest {
   }
 
   @Test
+  void positionEmbeddingGivesTheFirstRowsForEverySequence() throws Exception {
+    LayerHarness.check(new PositionEmbedding(5), new int[] {3, 2}, 5 * 2);
+    PositionEmbedding p = new PositionEmbedding(5);
+    p.name("pos");
+    p.build(new int[] {3, 2}, rng);
+    float[] rows = p.weights().get("embeddings").toFloatArray(); // (5, 2)
+    float[] y = p.apply(Tensor.uniform(rng, -1f, 1f, 2, 3, 2), false).toFloatArray();
+    assertArrayEquals(Arrays.copyOf(rows, 6), Arrays.copyOf(y, 6), "first sequence");
+    assertArrayEquals(Arrays.copyOf(rows, 6), Arrays.copyOfRange(y, 6, 12), "second sequence");
+  }
+
+  @Test
   void wrongShapesAndConfigsAreExplained() {
     LeptonException tooLong = assertThrows(LeptonException.class,
         () -> new TokenAndPositionEmbedding(10, 4, 8, false).outputShape(new int[] {6}));

@@ -105,7 +105,7 @@ final class LayerHarness {
 
   private static void checkAgainstNumeric(Layer layer, List<Tensor> inputs, List<Tensor> masks,
       Tensor target, Tensor probe, String what) {
-    // an input the output does not depend on (a fully masked key) receives no gradient at all
+    // an input the output does not read (PositionEmbedding uses only its shape) gets no gradient
     float[] analytic = target.grad() == null ? new float[target.size()]
         : target.grad().toFloatArray();
     float[] values = target.toFloatArray();
@@ -159,7 +159,7 @@ final class LayerHarness {
     List<String> invariant = new ArrayList<>();
     layer.trainableWeights().forEach((k, v) -> {
       assertNotNull(v.grad(), "no gradient reaches " + k);
-      if (Arrays.stream(toDoubles(v.grad())).allMatch(g -> Math.abs(g) < 1e-6)) {
+      if (maxAbs(v.grad()) < 1e-6) {
         invariant.add(k);
       }
     });
@@ -173,12 +173,11 @@ final class LayerHarness {
     });
   }
 
-  private static double[] toDoubles(Tensor t) {
-    float[] f = t.toFloatArray();
-    double[] d = new double[f.length];
-    for (int i = 0; i < f.length; i++) {
-      d[i] = f[i];
+  private static double maxAbs(Tensor t) {
+    double max = 0;
+    for (float v : t.toFloatArray()) {
+      max = Math.max(max, Math.abs(v));
     }
-    return d;
+    return max;
   }
 }

@@ -21,7 +21,10 @@ except ImportError:
     torch = None
 
 ENTRIES = {"metadata.json", "config.json", "model.safetensors",
-           "optimizer.json", "optimizer.safetensors"}
+           "optimizer.json", "optimizer.safetensors", "preprocessing.json"}
+TEXT_FIELDS = {"kind", "tokenizer", "maxlen", "padding", "truncating", "value", "max_chars"}
+FEATURE_FIELDS = {"kind", "columns", "imputer", "scaler"}
+SCALER_SIZES = {"StandardScaler": ("mean", "scale"), "MinMaxScaler": ("data_min", "data_max")}
 
 
 def check_safetensors(data, source):
@@ -52,6 +55,31 @@ def check_safetensors(data, source):
     return metadata
 
 
+def check_preprocessing(p, source):
+    """The rules Lepton's Preprocessing.fromJson enforces on preprocessing.json, in brief."""
+    kind = p.get("kind")
+    assert kind in ("text", "features"), f"{source}: unknown kind {kind!r}"
+    if kind == "text":
+        assert set(p) == TEXT_FIELDS, f"{source}: fields {sorted(p)}, expected {sorted(TEXT_FIELDS)}"
+        assert 1 <= p["maxlen"] <= 100_000 and 1 <= p["max_chars"] <= 1 << 20, source
+        assert p["padding"] in ("pre", "post") and p["truncating"] in ("pre", "post"), source
+        words = p["tokenizer"]["word_counts"]
+        assert words and all(isinstance(c, int) and c > 0 for c in words.values()), source
+        print(f" preprocessing.json: text, {len(words)} words, maxlen {p['maxlen']}")
+    else:
+        assert set(p) == FEATURE_FIELDS, \
+            f"{source}: fields {sorted(p)}, expected {sorted(FEATURE_FIELDS)}"
+        columns = p["columns"]
+        assert columns and len(set(columns)) == len(columns) <= 100_000, f"{source}: columns"
+        scaler = p["scaler"]
+        assert scaler["class_name"] in SCALER_SIZES, f"{source}: scaler {scaler['class_name']!r}"
+        for key in SCALER_SIZES[scaler["class_name"]]:
+            assert len(scaler["config"][key]) == len(columns), f"{source}: scaler {key}"
+        if p["imputer"] is not None:
+            assert set(p["imputer"]["numbers"]) <= set(columns), f"{source}: imputer columns"
+        print(f" preprocessing.json: features {columns}, {scaler['class_name']}")
+
+
 def check(path):
     if not zipfile.is_zipfile(path):
         print(path)
@@ -64,6 +92,9 @@ def check(path):
         metadata = json.loads(z.read("metadata.json"))
         print(f"{path}: format {metadata['format_version']}, {metadata}")
         json.loads(z.read("config.json"))
+        if "preprocessing.json" in names:
+            check_preprocessing(json.loads(z.read("preprocessing.json")),
+                                f"{path}:preprocessing.json")
         for entry in ("model.safetensors", "optimizer.safetensors"):
             if entry in names:
                 print(f" {entry}")

@@ -5,10 +5,14 @@ Run from the repository root with Debian's Python (PyTorch 1.13.1, CPU):
 
     /usr/bin/python3 tools/golden/make_golden.py
 
-It writes lepton-core/src/test/resources/golden/{ops,losses,optimizers,recurrent}.json. Every case stores its
-inputs, so the Java tests need nothing but the JSON. A tensor is {"shape": [...], "data": [...]}
-(row-major float32 values). Computation runs in float64 and is stored rounded to float32, so the
-goldens carry no float32 rounding noise of their own.
+It writes lepton-core/src/test/resources/golden/{ops,losses,optimizers,images}.json. Every case
+stores its inputs, so the Java tests need nothing but the JSON. A tensor is {"shape": [...], "data":
+[...]} (row-major float32 values). Computation runs in float64 and is stored rounded to float32, so
+the goldens carry no float32 rounding noise of their own.
+
+It also writes attention.json, transformer.json and recurrent.json there: MultiHeadAttention,
+TransformerEncoder, LSTM and GRU cases, run as PyTorch's modules with Keras' weights mapped into
+them.
 """
 import json
 import math
@@ -177,6 +181,141 @@ def optimizers():
     }
 
 
+def resize_case(h, w, channels, out_h, out_w):
+    """Keras' default image resize: bilinear, half-pixel centers, no antialiasing; channels last."""
+    image = rand(h, w, channels, low=0.0, high=255.0)
+    out = F.interpolate(image.permute(2, 0, 1)[None], size=(out_h, out_w), mode="bilinear",
+                        align_corners=False)
+    return {"image": t(image), "output": t(out[0].permute(1, 2, 0))}
+
+
+def images():
+    return {
+        "resize_down": resize_case(7, 9, 3, 4, 5),
+        "resize_up": resize_case(3, 4, 1, 7, 6),
+        "resize_mixed": resize_case(5, 3, 2, 2, 8),
+    }
+
+
+def keras_mha_weights(heads, key_dim, dq, dk, dv):
+    """Random Keras MultiHeadAttention weights (value_dim = key_dim, output size = dq)."""
+    kernels = {"query": rand(dq, heads, key_dim, low=-0.5, high=0.5),
+               "key": rand(dk, heads, key_dim, low=-0.5, high=0.5),
+               "value": rand(dv, heads, key_dim, low=-0.5, high=0.5),
+               "attention_output": rand(heads, key_dim, dq, low=-0.5, high=0.5)}
+    biases = {"query": rand(heads, key_dim, low=-0.5, high=0.5),
+              "key": rand(heads, key_dim, low=-0.5, high=0.5),
+              "value": rand(heads, key_dim, low=-0.5, high=0.5),
+              "attention_output": rand(dq, low=-0.5, high=0.5)}
+    return kernels, biases
+
+
+def load_mha(mha, kernels, biases):
+    """Puts Keras MultiHeadAttention weights into torch.nn.MultiheadAttention: Keras'
+    query/kernel (d, heads, key_dim) reshaped to (d, heads * key_dim) is PyTorch's q_proj_weight
+    transposed, the heads in the same order; likewise key, value and attention_output
+    (heads, key_dim, out). PyTorch needs heads * key_dim to equal the query size."""
+    embed = mha.embed_dim
+    with torch.no_grad():
+        projections = [kernels[n].reshape(-1, embed).T for n in ("query", "key", "value")]
+        if mha.in_proj_weight is not None:  # PyTorch packs the three when all sizes are equal
+            mha.in_proj_weight.copy_(torch.cat(projections))
+        else:
+            mha.q_proj_weight.copy_(projections[0])
+            mha.k_proj_weight.copy_(projections[1])
+            mha.v_proj_weight.copy_(projections[2])
+        mha.in_proj_bias.copy_(torch.cat([biases[n].reshape(-1)
+                                          for n in ("query", "key", "value")]))
+        mha.out_proj.weight.copy_(kernels["attention_output"].reshape(embed, embed).T)
+        mha.out_proj.bias.copy_(biases["attention_output"])
+    return {**{n + "/kernel": t(k) for n, k in kernels.items()},
+            **{n + "/bias": t(b) for n, b in biases.items()}}
+
+
+def forward_backward(fn, inputs):
+    """Runs fn on copies of the inputs that require gradients; the output, a random output
+    gradient and the inputs' gradients, as op_case stores them."""
+    leaves = {n: x.clone().requires_grad_(True) for n, x in inputs.items()}
+    out = fn(**leaves)
+    grad_output = rand(*out.shape)
+    out.backward(grad_output)
+    return {"output": t(out), "grad_output": t(grad_output),
+            "grads": {n: t(x.grad) for n, x in leaves.items()}}
+
+
+def mha_case(heads, key_dim, query, value, key, value_mask=None, causal=False):
+    """Keras MultiHeadAttention run as torch.nn.MultiheadAttention with the weights mapped."""
+    mha = torch.nn.MultiheadAttention(heads * key_dim, heads, bias=True, kdim=key.shape[-1],
+                                      vdim=value.shape[-1], batch_first=True)
+    weights = load_mha(mha, *keras_mha_weights(heads, key_dim, query.shape[-1], key.shape[-1],
+                                               value.shape[-1]))
+    padding = None if value_mask is None else value_mask == 0  # True marks a padded key
+    causal_mask = None
+    if causal:
+        steps = torch.arange(query.shape[1])
+        causal_mask = steps[None, :] > steps[:, None]  # True: key j after query i is hidden
+    case = {"num_heads": heads, "key_dim": key_dim, "use_causal_mask": causal,
+            "query": t(query), "value": t(value), "key": t(key), "weights": weights,
+            **forward_backward(lambda query, value, key: mha(
+                query, key, value, key_padding_mask=padding, attn_mask=causal_mask)[0],
+                {"query": query, "value": value, "key": key})}
+    if value_mask is not None:
+        case["value_mask"] = t(value_mask)
+    return case
+
+
+def attention():
+    torch.manual_seed(2024)  # its own seed: the values do not depend on the sections run before
+    x = rand(2, 4, 8)
+    return {
+        "cross_attention_with_padded_keys": mha_case(
+            2, 4, rand(2, 3, 8), rand(2, 5, 6), rand(2, 5, 6),
+            value_mask=torch.tensor([[1., 1., 1., 1., 1.], [1., 1., 1., 0., 0.]])),
+        "causal_self_attention": mha_case(4, 2, x, x, x, causal=True),
+    }
+
+
+def encoder_case(heads, intermediate, x, mask, normalize_first):
+    """keras_hub's TransformerEncoder (relu, layer_norm_epsilon 1e-5, no dropout) run as
+    torch.nn.TransformerEncoderLayer, whose post-norm and norm_first blocks are the same
+    computation; the padding mask hides keys in both. Dense kernels are PyTorch's Linear weights
+    transposed."""
+    hidden = x.shape[-1]
+    layer = torch.nn.TransformerEncoderLayer(hidden, heads, intermediate, dropout=0.0,
+                                             activation="relu", layer_norm_eps=1e-5,
+                                             batch_first=True, norm_first=normalize_first)
+    weights = {"self_attention_layer/" + k: v for k, v in load_mha(
+        layer.self_attn, *keras_mha_weights(heads, hidden // heads, hidden, hidden,
+                                            hidden)).items()}
+    dense = {"feedforward_intermediate_dense": (layer.linear1, hidden, intermediate),
+             "feedforward_output_dense": (layer.linear2, intermediate, hidden)}
+    norms = {"self_attention_layer_norm": layer.norm1, "feedforward_layer_norm": layer.norm2}
+    with torch.no_grad():
+        for name, (linear, fan_in, fan_out) in dense.items():
+            kernel, bias = rand(fan_in, fan_out, low=-0.5, high=0.5), rand(fan_out)
+            linear.weight.copy_(kernel.T)
+            linear.bias.copy_(bias)
+            weights.update({name + "/kernel": t(kernel), name + "/bias": t(bias)})
+        for name, norm in norms.items():
+            gamma, beta = rand(hidden, low=0.5, high=1.5), rand(hidden, low=-0.5, high=0.5)
+            norm.weight.copy_(gamma)
+            norm.bias.copy_(beta)
+            weights.update({name + "/gamma": t(gamma), name + "/beta": t(beta)})
+    # Gradients on: PyTorch's inference fast path would write zeros at padded steps.
+    return {"num_heads": heads, "intermediate_dim": intermediate,
+            "normalize_first": normalize_first, "x": t(x), "mask": t(mask), "weights": weights,
+            **forward_backward(lambda x: layer(x, src_key_padding_mask=mask == 0), {"x": x})}
+
+
+def transformer():
+    torch.manual_seed(2025)
+    mask = torch.tensor([[1., 1., 1., 1., 1.], [1., 1., 1., 0., 0.]])
+    return {
+        "encoder_post_norm": encoder_case(2, 12, rand(2, 5, 8), mask, False),
+        "encoder_pre_norm": encoder_case(4, 6, rand(2, 5, 8), mask, True),
+    }
+
+
 def swap_first_blocks(w, units):
     """Keras' GRU gate order z, r, h <-> PyTorch's r, z, n (the swap is its own inverse)."""
     return torch.cat([w[..., units:2 * units], w[..., :units], w[..., 2 * units:]], -1)
@@ -235,6 +374,7 @@ def recurrent_case(kind, units, x, lengths=None):
 
 
 def recurrent():
+    torch.manual_seed(2026)  # its own seed: the values do not depend on the sections run before
     return {
         "lstm": recurrent_case("lstm", 4, rand(2, 5, 3, low=-1, high=1)),
         "lstm_right_padded": recurrent_case("lstm", 3, rand(3, 6, 2, low=-1, high=1), [6, 2, 4]),
@@ -247,7 +387,8 @@ def main():
     torch.set_default_dtype(torch.float64)
     os.makedirs(OUT, exist_ok=True)
     for name, cases in (("ops", ops()), ("losses", losses()), ("optimizers", optimizers()),
-                        ("recurrent", recurrent())):
+                        ("images", images()), ("attention", attention()),
+                        ("transformer", transformer()), ("recurrent", recurrent())):
         path = os.path.join(OUT, name + ".json")
         with open(path, "w") as f:
             json.dump({"generator": "tools/golden/make_golden.py", "torch": torch.__version__,

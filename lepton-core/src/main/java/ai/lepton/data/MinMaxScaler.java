@@ -16,7 +16,8 @@ import java.util.Map;
  * @param dataMin each feature's fitted minimum
  * @param dataMax each feature's fitted maximum
  */
-public record MinMaxScaler(float rangeMin, float rangeMax, float[] dataMin, float[] dataMax) {
+public record MinMaxScaler(float rangeMin, float rangeMax, float[] dataMin, float[] dataMax)
+    implements Scaler {
   public MinMaxScaler {
     if (!(rangeMin < rangeMax)) {
       throw new LeptonException("MinMaxScaler: the feature range must have min < max; received ("
@@ -33,6 +34,11 @@ public record MinMaxScaler(float rangeMin, float rangeMax, float[] dataMin, floa
   /** {@link #fit(Tensor, float, float)} to the range [0, 1]. */
   public static MinMaxScaler fit(Tensor x) {
     return fit(x, 0, 1);
+  }
+
+  @Override
+  public int features() {
+    return dataMin.length;
   }
 
   /**
@@ -62,6 +68,7 @@ public record MinMaxScaler(float rangeMin, float rangeMax, float[] dataMin, floa
    *
    * @throws LeptonException if {@code x} is not {@code [rows, features]} with the fitted features
    */
+  @Override
   public Tensor transform(Tensor x) {
     float[] scale = new float[dataMin.length];
     float[] offset = new float[dataMin.length];
@@ -74,6 +81,7 @@ public record MinMaxScaler(float rangeMin, float rangeMax, float[] dataMin, floa
   }
 
   /** The config and state as a JSON-friendly map (feature_range, data_min, data_max). */
+  @Override
   public Map<String, Object> state() {
     return Map.of("feature_range", List.of(rangeMin, rangeMax), "data_min",
         Scaling.list(dataMin), "data_max", Scaling.list(dataMax));

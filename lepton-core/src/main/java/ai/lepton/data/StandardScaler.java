@@ -12,7 +12,7 @@ import java.util.Map;
  * @param mean the mean of each feature
  * @param scale the standard deviation of each feature (1 where it is 0)
  */
-public record StandardScaler(float[] mean, float[] scale) {
+public record StandardScaler(float[] mean, float[] scale) implements Scaler {
   public StandardScaler {
     if (mean.length != scale.length || mean.length == 0) {
       throw new LeptonException("StandardScaler needs one mean and one scale per feature; received "
@@ -20,6 +20,11 @@ public record StandardScaler(float[] mean, float[] scale) {
     }
     mean = mean.clone();
     scale = scale.clone();
+  }
+
+  @Override
+  public int features() {
+    return mean.length;
   }
 
   /**
@@ -62,6 +67,7 @@ public record StandardScaler(float[] mean, float[] scale) {
    *
    * @throws LeptonException if {@code x} is not {@code [rows, features]} with the fitted features
    */
+  @Override
   public Tensor transform(Tensor x) {
     float[] inverse = new float[scale.length];
     float[] offset = new float[scale.length];
@@ -73,6 +79,7 @@ public record StandardScaler(float[] mean, float[] scale) {
   }
 
   /** The state as a JSON-friendly map: {@code {"mean": [...], "scale": [...]}}. */
+  @Override
   public Map<String, Object> state() {
     return Map.of("mean", Scaling.list(mean), "scale", Scaling.list(scale));
   }

@@ -2,12 +2,19 @@ package ai.lepton.data;
 
 import ai.lepton.LeptonException;
 import ai.lepton.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Columns read from a file: each column holds either numbers ({@code float}, missing values as
- * NaN) or text. The arrays are shared, not copied: treat them as read-only.
+ * NaN) or text (missing values as {@code ""}, what an empty CSV field or a null JSON field gives).
+ * The arrays are shared, not copied: treat them as read-only. Cleaning ({@link #dropMissing},
+ * {@link #dropDuplicates}, {@link Imputer}) returns new tables.
  *
  * @param columns the column names in file order
  * @param rows the number of rows
@@ -96,5 +103,86 @@ public record Table(List<String> columns, int rows, Map<String, float[]> numbers
    */
   public Tensor label(String name) {
     return Tensor.of(floats(name), rows);
+  }
+
+  /**
+   * The rows at {@code indices}, in that order (repeats allowed), e.g. one side of a
+   * {@link Splits.Split}.
+   *
+   * @throws LeptonException if an index is outside {@code 0..rows-1}
+   */
+  public Table select(int[] indices) {
+    for (int i : indices) {
+      if (i < 0 || i >= rows) {
+        throw new LeptonException("select: row index " + i + " is outside the table's " + rows
+            + " rows; expected 0.." + (rows - 1));
+      }
+    }
+    Map<String, float[]> n = new HashMap<>();
+    numbers.forEach((name, values) -> {
+      float[] out = new float[indices.length];
+      for (int r = 0; r < indices.length; r++) {
+        out[r] = values[indices[r]];
+      }
+      n.put(name, out);
+    });
+    Map<String, String[]> t = new HashMap<>();
+    texts.forEach((name, values) -> {
+      String[] out = new String[indices.length];
+      for (int r = 0; r < indices.length; r++) {
+        out[r] = values[indices[r]];
+      }
+      t.put(name, out);
+    });
+    return new Table(columns, indices.length, n, t);
+  }
+
+  /**
+   * The rows with no missing value (NaN or {@code ""}) in {@code names}, or in any column when no
+   * name is given, as pandas' {@code dropna(subset=...)}.
+   *
+   * @throws LeptonException if a name is not a column
+   */
+  public Table dropMissing(String... names) {
+    List<String> checked = names.length == 0 ? columns : List.of(names);
+    for (String c : checked) {
+      if (!columns.contains(c)) {
+        throw new LeptonException("dropMissing: no column '" + c + "'; the columns are " + columns);
+      }
+    }
+    int[] keep = new int[rows];
+    int kept = 0;
+    for (int r = 0; r < rows; r++) {
+      boolean complete = true;
+      for (String c : checked) {
+        complete &= numbers.containsKey(c) ? !Float.isNaN(numbers.get(c)[r])
+            : !texts.get(c)[r].isEmpty();
+      }
+      if (complete) {
+        keep[kept++] = r;
+      }
+    }
+    return select(Arrays.copyOf(keep, kept));
+  }
+
+  /**
+   * The table without rows equal in every column to an earlier row, as pandas'
+   * {@code drop_duplicates()}: the first copy stays, and missing values equal each other.
+   */
+  public Table dropDuplicates() {
+    Set<List<Object>> seen = new HashSet<>();
+    int[] keep = new int[rows];
+    int kept = 0;
+    for (int r = 0; r < rows; r++) {
+      List<Object> row = new ArrayList<>(columns.size());
+      for (String c : columns) {
+        // Float.equals compares bits with NaN made canonical, so NaN rows match each other
+        row.add(numbers.containsKey(c) ? (Object) numbers.get(c)[r] : texts.get(c)[r]);
+      }
+      if (seen.add(row)) {
+        keep[kept++] = r;
+      }
+    }
+    return select(Arrays.copyOf(keep, kept));
   }
 }

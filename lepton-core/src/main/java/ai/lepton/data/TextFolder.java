@@ -48,8 +48,8 @@ public final class TextFolder {
    * @param labels the class of each text, an index into {@code classNames}
    * @param classNames the class folder names
    */
-  public record Dataset(List<String> texts, int[] labels, List<String> classNames) {
-    public Dataset {
+  public record Texts(List<String> texts, int[] labels, List<String> classNames) {
+    public Texts {
       texts = List.copyOf(texts);
       classNames = List.copyOf(classNames);
       if (labels.length != texts.size()) {
@@ -62,7 +62,7 @@ public final class TextFolder {
   private TextFolder() {}
 
   /** Reads every class subfolder of {@code folder} with the default limits. */
-  public static Dataset read(Path folder) {
+  public static Texts read(Path folder) {
     return read(folder, null, Limits.DEFAULT);
   }
 
@@ -73,7 +73,7 @@ public final class TextFolder {
    * @throws LeptonException if a class name is not a plain folder name (such as {@code ../x}) or
    *     names no subfolder, a symbolic link is found, a file is not UTF-8, or a limit is exceeded
    */
-  public static Dataset read(Path folder, List<String> classNames, Limits limits) {
+  public static Texts read(Path folder, List<String> classNames, Limits limits) {
     if (!Files.isDirectory(folder)) {
       throw new LeptonException("text folder " + folder + " is not a directory; expected a folder "
           + "with one subfolder of .txt files per class");
@@ -103,7 +103,7 @@ public final class TextFolder {
         labels.add(label);
       }
     }
-    return new Dataset(texts, labels.stream().mapToInt(Integer::intValue).toArray(), classes);
+    return new Texts(texts, labels.stream().mapToInt(Integer::intValue).toArray(), classes);
   }
 
   private static List<String> subfolders(Path folder) {

@@ -1,6 +1,7 @@
 package ai.lepton.data;
 
 import ai.lepton.LeptonException;
+import ai.lepton.tensor.Tensor;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -156,6 +157,64 @@ public final class Tokenizer {
       out[t] = seq.stream().mapToInt(Integer::intValue).toArray();
     }
     return out;
+  }
+
+  /**
+   * Each text as a bag of words, as Keras' {@code texts_to_matrix}: row {@code i}, column
+   * {@code j} holds, for word index {@code j} in text {@code i}, {@code 1} ({@code "binary"}), its
+   * count ({@code "count"}) or its count over the text's kept words ({@code "freq"}). There are
+   * {@code numWords} columns, or one more than the word index holds when {@code numWords} is 0;
+   * column 0 stays 0. The input of a bag-of-words model.
+   *
+   * @return a {@code [texts.size(), columns]} tensor
+   * @throws LeptonException for another mode, an unfitted tokenizer without {@code numWords}, or
+   *     more than {@code Integer.MAX_VALUE} values
+   */
+  public Tensor textsToMatrix(List<String> texts, String mode) {
+    if (!List.of("binary", "count", "freq").contains(mode)) {
+      throw new LeptonException("textsToMatrix: mode must be \"binary\", \"count\" or \"freq\"; "
+          + "received " + mode);
+    }
+    int columns = numWords > 0 ? numWords : wordIndex.size() + 1;
+    if (columns == 1 || (long) texts.size() * columns > Integer.MAX_VALUE) {
+      throw new LeptonException("textsToMatrix: expected a fitted tokenizer or numWords, and at "
+          + "most " + Integer.MAX_VALUE + " values; received " + texts.size() + " texts x "
+          + columns + " columns; call fitOnTexts first, or set numWords lower");
+    }
+    float[] out = new float[texts.size() * columns]; // (texts, columns)
+    int[][] sequences = textsToSequences(texts);
+    for (int t = 0; t < sequences.length; t++) {
+      int row = t * columns;
+      for (int j : sequences[t]) { // every index is below columns: textsToSequences keeps those
+        out[row + j]++;
+      }
+      if (!mode.equals("count")) {
+        for (int j = row; j < row + columns; j++) {
+          out[j] = out[j] == 0 ? 0 : mode.equals("binary") ? 1 : out[j] / sequences[t].length;
+        }
+      }
+    }
+    return Tensor.of(out, texts.size(), columns);
+  }
+
+  /**
+   * A copy holding only the words {@link #textsToSequences} can emit (those with an index below
+   * {@code numWords}), so it maps every text exactly as this one does with a state that stays
+   * small however large the fitted vocabulary was. The kept words are the top of the ranking, and
+   * re-ranking them alone, stably, gives each the same index. A word spelled like the OOV token
+   * takes over the OOV index (as in Keras), so then nothing is dropped.
+   */
+  Tokenizer keptWordsCopy() {
+    Tokenizer copy = new Tokenizer(numWords, filters, lower, split, oovToken);
+    boolean trim = numWords > 0 && (oovToken == null || !wordCounts.containsKey(oovToken));
+    wordCounts.forEach((w, c) -> {
+      if (!trim || wordIndex.get(w) < numWords) {
+        copy.wordCounts.put(w, c);
+      }
+    });
+    copy.documentCount = documentCount;
+    copy.reindex();
+    return copy;
   }
 
   /** Word to index (1-based), most frequent first; unmodifiable. */

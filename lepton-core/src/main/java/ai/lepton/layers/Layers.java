@@ -43,6 +43,19 @@ public final class Layers {
     register("GlobalAveragePooling2D", GlobalAveragePooling2D.Config.class,
         GlobalAveragePooling2D::new);
     register("GlobalMaxPooling2D", GlobalMaxPooling2D.Config.class, GlobalMaxPooling2D::new);
+    register("Conv1D", Conv1D.Config.class, Conv1D::new);
+    register("MaxPooling1D", MaxPooling1D.Config.class, MaxPooling1D::new);
+    register("AveragePooling1D", AveragePooling1D.Config.class, AveragePooling1D::new);
+    register("GlobalAveragePooling1D", GlobalAveragePooling1D.Config.class,
+        GlobalAveragePooling1D::new);
+    register("GlobalMaxPooling1D", GlobalMaxPooling1D.Config.class, GlobalMaxPooling1D::new);
+    register("DepthwiseConv2D", DepthwiseConv2D.Config.class, DepthwiseConv2D::new);
+    register("SeparableConv2D", SeparableConv2D.Config.class, SeparableConv2D::new);
+    register("MultiHeadAttention", MultiHeadAttention.Config.class, MultiHeadAttention::new);
+    register("TransformerEncoder", TransformerEncoder.Config.class, TransformerEncoder::new);
+    register("TokenAndPositionEmbedding", TokenAndPositionEmbedding.Config.class,
+        TokenAndPositionEmbedding::new);
+    register("PositionEmbedding", PositionEmbedding.Config.class, PositionEmbedding::new);
     register("LSTM", LSTM.Config.class, LSTM::new);
     register("GRU", GRU.Config.class, GRU::new);
     register("SimpleRNN", SimpleRNN.Config.class, SimpleRNN::new);

@@ -6,7 +6,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
-/** What MaxPooling2D and AveragePooling2D share: config checks and output shapes. */
+/**
+ * What the pooling layers share: config checks and output shapes; the 1-D layers pool a height-1
+ * image.
+ */
 final class Pooling {
   private Pooling() {}
 
@@ -36,5 +39,31 @@ final class Pooling {
     }
     int[] probe = pool.apply(Tensor.zeros(1, inputShape[0], inputShape[1], 1)).shape();
     return new int[] {probe[1], probe[2], inputShape[2]};
+  }
+
+  /** Checks a 1-D pooling config; returns the stride ({@code strides} null means the pool size). */
+  static int checkedStride(String layer, int poolSize, Integer strides, String padding) {
+    int s = strides == null ? poolSize : strides;
+    if (poolSize < 1 || s < 1) {
+      throw new LeptonException(layer + ": pool_size and strides must be positive integers, "
+          + "received " + poolSize + " and " + strides);
+    }
+    checkedStrides(layer, List.of(1, poolSize), List.of(1, s), padding);
+    return s;
+  }
+
+  /** Applies a 2-D pooling to sequences as height-1 images: (batch, time, c) -> (batch, t', c). */
+  static Tensor overTime(Tensor x, UnaryOperator<Tensor> pool2d) {
+    Tensor y = pool2d.apply(x.reshape(x.dim(0), 1, x.dim(1), x.dim(2)));
+    return y.reshape(y.dim(0), y.dim(2), y.dim(3));
+  }
+
+  /** The output shape (without batch) of a 1-D pooling, probing {@code pool} on one channel. */
+  static int[] outputShape1d(String layer, int[] inputShape, UnaryOperator<Tensor> pool) {
+    if (inputShape.length != 2) {
+      throw new LeptonException(layer + " expects [batch, time, channels]; received [batch, "
+          + Layer.join(inputShape) + "]; add a Reshape(time, channels) first");
+    }
+    return new int[] {pool.apply(Tensor.zeros(1, inputShape[0], 1)).dim(1), inputShape[1]};
   }
 }

@@ -3,6 +3,7 @@ package ai.lepton.models;
 import ai.lepton.LeptonException;
 import ai.lepton.callbacks.Callback;
 import ai.lepton.callbacks.ProgressListener;
+import ai.lepton.data.Dataset;
 import ai.lepton.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,7 @@ public final class Fit {
   private double validationSplit;
   private Tensor validationX;
   private Tensor validationY;
+  private Dataset validation;
   private int verbose = 1;
   private List<Callback> callbacks = List.of();
   private List<ProgressListener> listeners = List.of();
@@ -37,7 +39,7 @@ public final class Fit {
     return f;
   }
 
-  /** Samples per gradient step; default 32. */
+  /** Samples per gradient step; default 32. A {@code Dataset} keeps its own batch size. */
   public Fit batchSize(int size) {
     if (size <= 0) {
       throw new LeptonException("Fit.batchSize: expected a positive batch size, received " + size);
@@ -47,7 +49,10 @@ public final class Fit {
     return f;
   }
 
-  /** Whether to shuffle the training samples before each epoch; default true. */
+  /**
+   * Whether to shuffle the training samples before each epoch; default true. A {@code Dataset}
+   * shuffles as it was told to.
+   */
   public Fit shuffle(boolean value) {
     Fit f = copy();
     f.shuffle = value;
@@ -83,6 +88,19 @@ public final class Fit {
     Fit f = copy();
     f.validationX = x;
     f.validationY = y;
+    f.validation = null;
+    return f;
+  }
+
+  /** Validates on every batch of this dataset after each epoch (instead of a split). */
+  public Fit validationData(Dataset data) {
+    if (data == null) {
+      throw new LeptonException("Fit.validationData: expected a dataset, received null");
+    }
+    Fit f = copy();
+    f.validationX = null;
+    f.validationY = null;
+    f.validation = data;
     return f;
   }
 
@@ -120,6 +138,7 @@ public final class Fit {
     f.validationSplit = validationSplit;
     f.validationX = validationX;
     f.validationY = validationY;
+    f.validation = validation;
     f.verbose = verbose;
     f.callbacks = callbacks;
     f.listeners = listeners;
@@ -152,6 +171,10 @@ public final class Fit {
 
   Tensor validationY() {
     return validationY;
+  }
+
+  Dataset validationDataset() {
+    return validation;
   }
 
   int verbose() {

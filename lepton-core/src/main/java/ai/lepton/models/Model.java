@@ -5,6 +5,8 @@ import ai.lepton.callbacks.Callback;
 import ai.lepton.callbacks.Progress;
 import ai.lepton.callbacks.ProgressBar;
 import ai.lepton.callbacks.ProgressListener;
+import ai.lepton.data.Dataset;
+import ai.lepton.data.Preprocessing;
 import ai.lepton.layers.Layer;
 import ai.lepton.losses.Loss;
 import ai.lepton.losses.Losses;
@@ -27,7 +29,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SplittableRandom;
 
 /**
  * A trainable model, as in Keras: {@code compile}, then {@code fit}, {@code evaluate},
@@ -41,6 +42,7 @@ public abstract class Model {
   private Loss loss;
   private List<Metric> metrics = List.of();
   private boolean stopTraining;
+  private Preprocessing preprocessing;
 
   /** The layers, in order. */
   public abstract List<Layer> layers();
@@ -109,6 +111,31 @@ public abstract class Model {
     stopTraining = true;
   }
 
+  // ---------------------------------------------------------------- preprocessing
+
+  /**
+   * Sets what turns raw instances into this model's input when serving ({@code null} for none);
+   * {@link #save} stores it and {@link #load} restores it.
+   *
+   * @throws LeptonException if the model is built and the preprocessing's output shape is not its
+   *     input shape
+   */
+  public Model preprocessing(Preprocessing preprocessing) {
+    if (preprocessing != null && built()
+        && !Arrays.equals(preprocessing.outputShape(), inputShape())) {
+      throw new LeptonException("preprocessing: it produces instances of shape "
+          + Arrays.toString(preprocessing.outputShape()) + " but the model takes "
+          + Arrays.toString(inputShape()) + "; make them agree (maxlen, number of columns)");
+    }
+    this.preprocessing = preprocessing;
+    return this;
+  }
+
+  /** What turns raw instances into this model's input, if set; apply its {@code transform}. */
+  public Optional<Preprocessing> preprocessing() {
+    return Optional.ofNullable(preprocessing);
+  }
+
   // ---------------------------------------------------------------- weights
 
   /** Every weight by path {@code layer/weight} (e.g. {@code dense/kernel}), in layer order. */
@@ -175,10 +202,7 @@ public abstract class Model {
    *     infinity, or x and y disagree on the number of samples or the model's input shape
    */
   public History fit(Tensor x, Tensor y, Fit options) {
-    if (optimizer == null) {
-      throw new LeptonException("fit: the model is not compiled; call compile(optimizer, loss, "
-          + "metrics...) first, e.g. compile(\"adam\", \"mse\")");
-    }
+    requireCompiled("fit");
     checkData("fit", x, y);
     if (!built()) {
       build(options.seed(), sampleShape(x));
@@ -186,12 +210,10 @@ public abstract class Model {
     checkInputShape("fit", x);
     Tensor trainX = x;
     Tensor trainY = y;
-    Tensor valX = options.validationX();
-    Tensor valY = options.validationY();
-    if (valX != null) {
-      checkData("fit (validation data)", valX, valY);
-      checkInputShape("fit (validation data)", valX);
-    } else if (options.validationSplit() > 0) {
+    Dataset validation = validation(options);
+    if (options.validationX() != null) {
+      checkInputShape("fit (validation data)", options.validationX());
+    } else if (validation == null && options.validationSplit() > 0) {
       int n = x.dim(0);
       int split = (int) Math.floor(n * (1.0 - options.validationSplit()));
       if (split == 0 || split == n) {
@@ -201,19 +223,54 @@ public abstract class Model {
       }
       trainX = x.slice(0, 0, split);
       trainY = y.slice(0, 0, split);
-      valX = x.slice(0, split, n);
-      valY = y.slice(0, split, n);
+      validation = Dataset.of(x.slice(0, split, n), y.slice(0, split, n))
+          .batch(options.batchSize());
     }
+    return train(Dataset.of(trainX, trainY).batch(options.batchSize())
+        .shuffle(options.shuffle()).seed(options.seed()), validation, options);
+  }
 
+  /**
+   * Trains the model on a dataset, as Keras' {@code fit(dataset)}: the dataset's own batch size,
+   * shuffling and seed apply, and {@code options}' batch size and shuffle flag are ignored. An
+   * unbuilt model is built from the shape of the first batch's input. Validation data come from
+   * {@link Fit#validationData}; a validation split needs tensors.
+   *
+   * @throws LeptonException if the model is not compiled, {@code options} asks for a validation
+   *     split, a batch does not fit the model's input shape, or the dataset fails to produce a
+   *     batch (with the dataset's error as the cause)
+   */
+  public History fit(Dataset train, Fit options) {
+    requireCompiled("fit");
+    if (options.validationSplit() > 0) {
+      throw new LeptonException("fit: validationSplit needs tensors x and y, but received a "
+          + "Dataset; pass validation data with Fit.validationData(dataset) instead");
+    }
+    Dataset validation = validation(options);
+    if (!built()) {
+      try (Dataset.Batches first = train.epoch(0)) {
+        build(options.seed(), sampleShape(first.next().x()));
+      }
+    }
+    return train(train, validation, options);
+  }
+
+  /** The validation data given to {@code options}, as a dataset, or null. */
+  private static Dataset validation(Fit options) {
+    if (options.validationX() != null) {
+      checkData("fit (validation data)", options.validationX(), options.validationY());
+      return Dataset.of(options.validationX(), options.validationY()).batch(options.batchSize());
+    }
+    return options.validationDataset();
+  }
+
+  private History train(Dataset data, Dataset validation, Fit options) {
     List<ProgressListener> listeners = new ArrayList<>(options.listeners());
     if (options.verbose() > 0) {
       listeners.add(new ProgressBar(System.out, options.verbose() == 2));
     }
     List<Callback> callbacks = options.callbacks();
-    SplittableRandom shuffleRng = new SplittableRandom(options.seed());
-    int n = trainX.dim(0);
-    int batchSize = Math.min(options.batchSize(), n);
-    int steps = (n + batchSize - 1) / batchSize;
+    int steps = data.batches();
     int epochs = options.epochs();
     History history = new History();
     Map<String, Tensor> params = trainableWeights();
@@ -229,35 +286,34 @@ public abstract class Model {
       emit(listeners, new Progress(Progress.Kind.EPOCH_BEGIN, epoch, epochs, 0, steps, 0, 0, 0,
           Map.of()));
       metrics.forEach(Metric::reset);
-      int[] order = order(n, options.shuffle(), shuffleRng);
       long epochStart = System.nanoTime();
       double lossSum = 0;
       int seen = 0;
-      for (int step = 0; step < steps && !stopTraining; step++) {
-        int from = step * batchSize;
-        int to = Math.min(n, from + batchSize);
-        int[] idx = Arrays.copyOfRange(order, from, to);
-        Tensor xb = options.shuffle() ? trainX.gather(0, idx) : trainX.slice(0, from, to);
-        Tensor yb = options.shuffle() ? trainY.gather(0, idx) : trainY.slice(0, from, to);
-        float batchLoss = trainStep(xb, yb, params);
-        lossSum += (double) batchLoss * (to - from);
-        seen += to - from;
-        logs = new LinkedHashMap<>();
-        logs.put("loss", lossSum / seen);
-        for (Metric m : metrics) {
-          logs.put(m.name(), m.result());
+      // Closing the batches stops the dataset's prefetch thread when training stops early.
+      try (Dataset.Batches batches = data.epoch(epoch)) {
+        for (int step = 0; !stopTraining && batches.hasNext(); step++) {
+          Dataset.Batch batch = batches.next();
+          checkInputShape("fit", batch.x());
+          float batchLoss = trainStep(batch.x(), batch.y(), params);
+          lossSum += (double) batchLoss * batch.size();
+          seen += batch.size();
+          logs = new LinkedHashMap<>();
+          logs.put("loss", lossSum / seen);
+          for (Metric m : metrics) {
+            logs.put(m.name(), m.result());
+          }
+          final int st = step;
+          final Map<String, Double> batchLogs = logs;
+          callbacks.forEach(c -> c.onBatchEnd(st, batchLogs));
+          double elapsed = (System.nanoTime() - epochStart) / 1e9;
+          emit(listeners, new Progress(Progress.Kind.BATCH_END, epoch, epochs, step + 1, steps,
+              seen / Math.max(elapsed, 1e-9), elapsed, elapsed / (step + 1) * (steps - step - 1),
+              logs));
         }
-        final int st = step;
-        final Map<String, Double> batchLogs = logs;
-        callbacks.forEach(c -> c.onBatchEnd(st, batchLogs));
-        double elapsed = (System.nanoTime() - epochStart) / 1e9;
-        emit(listeners, new Progress(Progress.Kind.BATCH_END, epoch, epochs, step + 1, steps,
-            seen / Math.max(elapsed, 1e-9), elapsed, elapsed / (step + 1) * (steps - step - 1),
-            logs));
       }
       double elapsed = (System.nanoTime() - epochStart) / 1e9;
-      if (valX != null) {
-        for (var e : evaluate(valX, valY, options.batchSize()).entrySet()) {
+      if (validation != null) {
+        for (var e : evaluate("fit (validation data)", validation).entrySet()) {
           logs.put("val_" + e.getKey(), e.getValue());
         }
       }
@@ -301,22 +357,6 @@ public abstract class Model {
     return total.item();
   }
 
-  private static int[] order(int n, boolean shuffle, SplittableRandom rng) {
-    int[] order = new int[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-    }
-    if (shuffle) {
-      for (int i = n - 1; i > 0; i--) {
-        int j = rng.nextInt(i + 1);
-        int t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-      }
-    }
-    return order;
-  }
-
   private static void emit(List<ProgressListener> listeners, Progress p) {
     for (ProgressListener l : listeners) {
       l.onProgress(p);
@@ -332,32 +372,45 @@ public abstract class Model {
 
   /** Loss and metrics on the data, in batches of {@code batchSize}. */
   public Map<String, Double> evaluate(Tensor x, Tensor y, int batchSize) {
-    if (loss == null) {
-      throw new LeptonException("evaluate: the model is not compiled; call compile(...) first");
-    }
+    requireCompiled("evaluate");
     checkBatchSize("evaluate", batchSize);
     checkData("evaluate", x, y);
     requireBuilt("evaluate");
-    checkInputShape("evaluate", x);
-    List<Metric> fresh = metrics;
-    fresh.forEach(Metric::reset);
-    int n = x.dim(0);
+    return evaluate("evaluate", Dataset.of(x, y).batch(batchSize));
+  }
+
+  /**
+   * Loss and metrics on every batch of the dataset (epoch 0 of its order), e.g.
+   * {@code {"loss": ..., "accuracy": ...}}.
+   *
+   * @throws LeptonException if the model is not compiled or built, a batch does not fit its input
+   *     shape, or the dataset fails to produce a batch
+   */
+  public Map<String, Double> evaluate(Dataset data) {
+    requireCompiled("evaluate");
+    requireBuilt("evaluate");
+    return evaluate("evaluate", data);
+  }
+
+  private Map<String, Double> evaluate(String op, Dataset data) {
+    metrics.forEach(Metric::reset);
     double lossSum = 0;
-    try (var scope = Tensor.noGrad()) {
-      for (int from = 0; from < n; from += batchSize) {
-        int to = Math.min(n, from + batchSize);
-        Tensor xb = x.slice(0, from, to);
-        Tensor yb = y.slice(0, from, to);
-        Tensor out = call(xb, false);
-        lossSum += (double) loss.call(yb, out).item() * (to - from);
-        for (Metric m : fresh) {
-          m.update(yb, out);
+    int n = 0;
+    try (var scope = Tensor.noGrad(); Dataset.Batches batches = data.epoch(0)) {
+      while (batches.hasNext()) {
+        Dataset.Batch batch = batches.next();
+        checkInputShape(op, batch.x());
+        Tensor out = call(batch.x(), false);
+        lossSum += (double) loss.call(batch.y(), out).item() * batch.size();
+        n += batch.size();
+        for (Metric m : metrics) {
+          m.update(batch.y(), out);
         }
       }
     }
     Map<String, Double> result = new LinkedHashMap<>();
     result.put("loss", lossSum / n);
-    for (Metric m : fresh) {
+    for (Metric m : metrics) {
       result.put(m.name(), m.result());
     }
     return result;
@@ -451,7 +504,9 @@ public abstract class Model {
     Map<String, String> metadata = new LinkedHashMap<>();
     metadata.put("model_class", config.path("class_name").asText());
     metadata.put("model_name", name());
-    ModelFile.write(file, new ModelFile.Contents(metadata, pretty(config), weights(), state));
+    preprocessing(preprocessing); // the model may have been built after it was set
+    ModelFile.write(file, new ModelFile.Contents(metadata, pretty(config), weights(), state,
+        preprocessing().map(Preprocessing::toJson)));
   }
 
   /**
@@ -493,6 +548,11 @@ public abstract class Model {
       contents.optimizer().ifPresent(s -> opt.loadState(s.tensors(),
           Json.parse(s.config(), file + ": optimizer.json").path("iterations").asLong()));
     }
+    try {
+      model.preprocessing(contents.preprocessing().map(Preprocessing::fromJson).orElse(null));
+    } catch (LeptonException e) {
+      throw new LeptonException(file + ": preprocessing.json: " + e.getMessage(), e);
+    }
     return model;
   }
 
@@ -516,6 +576,13 @@ public abstract class Model {
   }
 
   // ---------------------------------------------------------------- checks
+
+  private void requireCompiled(String op) {
+    if (optimizer == null) {
+      throw new LeptonException(op + ": the model is not compiled; call compile(optimizer, loss, "
+          + "metrics...) first, e.g. compile(\"adam\", \"mse\")");
+    }
+  }
 
   private void requireBuilt(String op) {
     if (!built()) {

@@ -34,8 +34,9 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * The {@code .lepton} model file: a zip holding {@code metadata.json}, {@code config.json},
- * {@code model.safetensors} and, to resume training, {@code optimizer.json} with
- * {@code optimizer.safetensors}. See {@code docs/model-file.md}.
+ * {@code model.safetensors}, to resume training {@code optimizer.json} with
+ * {@code optimizer.safetensors}, and for serving {@code preprocessing.json}. See
+ * {@code docs/model-file.md}.
  *
  * <p>Writing is atomic: the zip goes to a temporary file beside the target, which is moved into
  * place only when complete. Reading trusts nothing: entry names, counts and inflated sizes are
@@ -50,8 +51,9 @@ final class ModelFile {
   static final String WEIGHTS = "model.safetensors";
   static final String OPTIMIZER_CONFIG = "optimizer.json";
   static final String OPTIMIZER_STATE = "optimizer.safetensors";
+  static final String PREPROCESSING = "preprocessing.json";
   private static final List<String> ENTRIES =
-      List.of(METADATA, CONFIG, WEIGHTS, OPTIMIZER_CONFIG, OPTIMIZER_STATE);
+      List.of(METADATA, CONFIG, WEIGHTS, OPTIMIZER_CONFIG, OPTIMIZER_STATE, PREPROCESSING);
   /** A bound on entries that leaves room for entries a later format version may add. */
   static final int MAX_ENTRIES = 64;
 
@@ -70,14 +72,24 @@ final class ModelFile {
    * @param config the architecture as JSON, opaque to this class (it only checks it is valid JSON)
    * @param weights the weights in a stable order, which the file keeps
    * @param optimizer the optimizer's state, present only to resume training
+   * @param preprocessing what turns raw inputs into the model's input, as JSON opaque to this
+   *     class (it only checks it is valid JSON); present only when the model has one
    */
   record Contents(Map<String, String> metadata, String config, Map<String, Tensor> weights,
-      Optional<OptimizerState> optimizer) {
+      Optional<OptimizerState> optimizer, Optional<String> preprocessing) {
     Contents {
       metadata = orderedCopy(metadata, "metadata");
       Json.parse(Objects.requireNonNull(config, "config"), "ModelFile.Contents: config");
       weights = tensorsCopy(weights, "weights");
       Objects.requireNonNull(optimizer, "optimizer");
+      Objects.requireNonNull(preprocessing, "preprocessing")
+          .ifPresent(p -> Json.parse(p, "ModelFile.Contents: preprocessing"));
+    }
+
+    /** Contents without preprocessing. */
+    Contents(Map<String, String> metadata, String config, Map<String, Tensor> weights,
+        Optional<OptimizerState> optimizer) {
+      this(metadata, config, weights, optimizer, Optional.empty());
     }
 
     /** Contents without optimizer state. */
@@ -175,6 +187,9 @@ final class ModelFile {
       putText(zip, OPTIMIZER_CONFIG, contents.optimizer().get().config());
       putTensors(zip, OPTIMIZER_STATE, contents.optimizer().get().tensors());
     }
+    if (contents.preprocessing().isPresent()) {
+      putText(zip, PREPROCESSING, contents.preprocessing().get());
+    }
   }
 
   private static String metadataJson(Map<String, String> fields) {
@@ -196,9 +211,16 @@ final class ModelFile {
     return v != null ? v : "development";
   }
 
+  /** Refuses a JSON entry that {@link #read} would refuse, so no save makes an unloadable file. */
   private static void putText(ZipOutputStream zip, String name, String text) throws IOException {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    if (bytes.length > Limits.DEFAULT.maxJsonBytes()) {
+      throw new LeptonException("cannot save the model: its " + name + " would hold "
+          + bytes.length + " bytes, over the " + Limits.DEFAULT.maxJsonBytes() + " that loading "
+          + "accepts; for a text preprocessing, give the tokenizer a numWords limit");
+    }
     zip.putNextEntry(new ZipEntry(name));
-    zip.write(text.getBytes(StandardCharsets.UTF_8));
+    zip.write(bytes);
     zip.closeEntry();
   }
 
@@ -279,7 +301,9 @@ final class ModelFile {
         optimizer = Optional.of(
             new OptimizerState(readText(OPTIMIZER_CONFIG), readTensors(OPTIMIZER_STATE)));
       }
-      return new Contents(metadata, config, weights, optimizer);
+      Optional<String> preprocessing = entries.containsKey(PREPROCESSING)
+          ? Optional.of(readText(PREPROCESSING)) : Optional.empty();
+      return new Contents(metadata, config, weights, optimizer, preprocessing);
     }
 
     /** Indexes the entries by name: a bounded count, safe names, each name once. */

@@ -751,28 +751,59 @@ public final class Tensor {
    */
   public Tensor conv2d(Tensor kernel, int strideH, int strideW, boolean samePadding, int dilationH,
       int dilationW) {
+    ConvGeometry g = convGeometry("conv2d", "[kh, kw, c, filters]", kernel, strideH, strideW,
+        samePadding, dilationH, dilationW);
+    int filters = kernel.shape[3];
+    // (batch * outH * outW, kh * kw * c) x (kh * kw * c, filters)
+    return im2col(g).matmul(kernel.reshape(g.cols(), filters))
+        .reshape(g.batch(), g.outH(), g.outW(), filters);
+  }
+
+  /**
+   * Depthwise 2-D convolution, as Keras' DepthwiseConv2D: each channel of {@code this}
+   * {@code [batch, h, w, c]} is convolved with its own {@code multiplier} filters of {@code kernel}
+   * {@code [kh, kw, c, multiplier]}, giving {@code [batch, outH, outW, c * multiplier]} where
+   * output channel {@code ch * multiplier + m} comes from input channel {@code ch}. Strides,
+   * padding and dilation as {@link #conv2d}. Built from primitives: the im2col windows times the
+   * kernel, summed over the taps, so the gradient needs no code of its own.
+   *
+   * @throws LeptonException as {@link #conv2d}
+   */
+  public Tensor depthwiseConv2d(Tensor kernel, int strideH, int strideW, boolean samePadding,
+      int dilationH, int dilationW) {
+    ConvGeometry g = convGeometry("depthwiseConv2d", "[kh, kw, c, multiplier]", kernel, strideH,
+        strideW, samePadding, dilationH, dilationW);
+    int taps = g.kh() * g.kw();
+    int c = g.c();
+    int multiplier = kernel.shape[3];
+    // (rows, taps, c, 1) * (taps, c, multiplier), summed over the taps -> (rows, c * multiplier)
+    return im2col(g).reshape(g.rows(), taps, c, 1).mul(kernel.reshape(taps, c, multiplier))
+        .reshape(g.rows(), taps, c * multiplier).sum(1, false)
+        .reshape(g.batch(), g.outH(), g.outW(), c * multiplier);
+  }
+
+  /** Checks a convolution's input, kernel {@code [kh, kw, c, ...]} and sizes; its windows. */
+  private ConvGeometry convGeometry(String op, String kernelLayout, Tensor kernel, int strideH,
+      int strideW, boolean samePadding, int dilationH, int dilationW) {
     if (rank() != 4 || kernel.rank() != 4 || kernel.shape[2] != shape[3]) {
-      throw new LeptonException("conv2d: expected input [batch, h, w, c] and kernel "
-          + "[kh, kw, c, filters], received " + Arrays.toString(shape) + " and "
+      throw new LeptonException(op + ": expected input [batch, h, w, c] and kernel "
+          + kernelLayout + ", received " + Arrays.toString(shape) + " and "
           + Arrays.toString(kernel.shape) + "; reshape the input or build the kernel for "
           + (rank() == 4 ? shape[3] : "its") + " channels");
     }
     if (strideH < 1 || strideW < 1 || dilationH < 1 || dilationW < 1) {
-      throw new LeptonException("conv2d: strides and dilations must be at least 1, received "
+      throw new LeptonException(op + ": strides and dilations must be at least 1, received "
           + "strides (" + strideH + ", " + strideW + ") and dilations (" + dilationH + ", "
           + dilationW + ")");
     }
     ConvGeometry g = ConvGeometry.of(shape, kernel.shape[0], kernel.shape[1], strideH, strideW,
         samePadding, dilationH, dilationW);
     if (g.outH() == 0 || g.outW() == 0) {
-      throw new LeptonException("conv2d: the dilated window " + kernel.shape[0] + "x"
+      throw new LeptonException(op + ": the dilated window " + kernel.shape[0] + "x"
           + kernel.shape[1] + " does not fit the input " + shape[1] + "x" + shape[2]
           + " with valid padding; use same padding or a smaller kernel");
     }
-    int filters = kernel.shape[3];
-    // (batch * outH * outW, kh * kw * c) x (kh * kw * c, filters)
-    return im2col(g).matmul(kernel.reshape(g.cols(), filters))
-        .reshape(g.batch(), g.outH(), g.outW(), filters);
+    return g;
   }
 
   /** The windows of a convolution as rows: {@code [g.rows(), g.cols()]}. */

@@ -38,7 +38,7 @@ class TextFolderTest {
 
   @Test
   void readsSortedClassesWithTheirFilesInPathOrder() throws IOException {
-    TextFolder.Dataset d = TextFolder.read(reviews());
+    TextFolder.Texts d = TextFolder.read(reviews());
     assertEquals(List.of("neg", "pos"), d.classNames());
     assertEquals(List.of("dull", "too long", "loved it", "great film"), d.texts());
     assertArrayEquals(new int[] {0, 0, 1, 1}, d.labels());
@@ -46,7 +46,7 @@ class TextFolderTest {
 
   @Test
   void readsOnlyTheNamedClassesInTheirOrder() throws IOException {
-    TextFolder.Dataset d = TextFolder.read(reviews(), List.of("pos"), TextFolder.Limits.DEFAULT);
+    TextFolder.Texts d = TextFolder.read(reviews(), List.of("pos"), TextFolder.Limits.DEFAULT);
     assertEquals(List.of("loved it", "great film"), d.texts());
     assertArrayEquals(new int[] {0, 0}, d.labels());
   }

@@ -44,6 +44,43 @@ class TokenizerTest {
   }
 
   @Test
+  void keptWordsCopyMapsTextsAlikeWithOnlyTheWordsBelowNumWords() {
+    List<String> probe = List.of("the cat ate my homework", "a mat and a dog");
+    for (String oov : new String[] {null, "<OOV>"}) {
+      Tokenizer t = new Tokenizer(4, oov);
+      t.fitOnTexts(TEXTS);
+      Tokenizer copy = t.keptWordsCopy();
+      assertArrayEquals(t.textsToSequences(probe), copy.textsToSequences(probe));
+      assertEquals(oov == null ? List.of("the", "cat", "sat") : List.of("the", "cat"),
+          List.copyOf(copy.wordCounts().keySet()));
+      assertEquals(t.documentCount(), copy.documentCount());
+    }
+    Tokenizer spelled = new Tokenizer(3, "cat"); // a word spelled like the OOV token: keep all
+    spelled.fitOnTexts(TEXTS);
+    assertEquals(spelled.wordCounts(), spelled.keptWordsCopy().wordCounts());
+    assertArrayEquals(spelled.textsToSequences(probe),
+        spelled.keptWordsCopy().textsToSequences(probe));
+  }
+
+  @Test
+  void textsToMatrixCountsWordsAsKeras() {
+    Tokenizer t = new Tokenizer(4, null); // columns 0..3: cat 1, the 2, sat 3
+    t.fitOnTexts(TEXTS);
+    List<String> texts = List.of("the cat, the cat and the dog", "");
+    assertArrayEquals(new float[] {0, 2, 3, 0, 0, 0, 0, 0},
+        t.textsToMatrix(texts, "count").toFloatArray());
+    assertArrayEquals(new float[] {0, 1, 1, 0, 0, 0, 0, 0},
+        t.textsToMatrix(texts, "binary").toFloatArray());
+    assertArrayEquals(new float[] {0, 0.4f, 0.6f, 0, 0, 0, 0, 0},
+        t.textsToMatrix(texts, "freq").toFloatArray());
+    Tokenizer all = new Tokenizer();
+    all.fitOnTexts(TEXTS);
+    assertArrayEquals(new int[] {1, 10}, all.textsToMatrix(List.of("cat"), "binary").shape());
+    assertEquals("textsToMatrix: mode must be \"binary\", \"count\" or \"freq\"; received tfidf",
+        assertThrows(LeptonException.class, () -> t.textsToMatrix(texts, "tfidf")).getMessage());
+  }
+
+  @Test
   void oovTokenTakesIndexOneAndReplacesUnknownAndRareWords() {
     Tokenizer t = new Tokenizer(3, "<OOV>");
     t.fitOnTexts(TEXTS);

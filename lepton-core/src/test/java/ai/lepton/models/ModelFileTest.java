@@ -103,6 +103,18 @@ class ModelFileTest {
   }
 
   @Test
+  void refusesToWriteAJsonEntryThatReadingWouldRefuse() throws IOException {
+    Path file = dir.resolve("big.lepton");
+    String config = "{\"pad\":\"" + "x".repeat(16 << 20) + "\"}";
+    LeptonException e = assertThrows(LeptonException.class, () -> ModelFile.write(file,
+        new ModelFile.Contents(Map.of(), config, Map.of())));
+    assertEquals("cannot save the model: its config.json would hold 16777226 bytes, over the "
+        + "16777216 that loading accepts; for a text preprocessing, give the tokenizer a numWords "
+        + "limit", e.getMessage());
+    assertEquals(List.of(), list(dir));
+  }
+
+  @Test
   void writingIntoAMissingDirectorySaysSo() {
     Path file = dir.resolve("no/such/m.lepton");
     LeptonException e = assertThrows(LeptonException.class,
@@ -160,7 +172,8 @@ class ModelFileTest {
     Map<String, byte[]> entries = validEntries();
     entries.put("notes.txt", new byte[1]);
     assertReadFails(zip(entries), "it has an unknown entry 'notes.txt'; a model file holds only "
-        + "metadata.json, config.json, model.safetensors, optimizer.json, optimizer.safetensors");
+        + "metadata.json, config.json, model.safetensors, optimizer.json, optimizer.safetensors, "
+        + "preprocessing.json");
   }
 
   @Test

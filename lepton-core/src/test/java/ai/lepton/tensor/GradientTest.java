@@ -59,6 +59,16 @@ class GradientTest {
   }
 
   @Test
+  void depthwiseConv2dInputAndKernel() {
+    GradCheck.check("depthwiseConv2d valid", in -> in[0].depthwiseConv2d(in[1], 1, 1, false, 1, 1),
+        rand(2, 4, 5, 3), rand(2, 3, 3, 1));
+    GradCheck.check("depthwiseConv2d multiplier 2, stride 2 same",
+        in -> in[0].depthwiseConv2d(in[1], 2, 2, true, 1, 1), rand(1, 5, 6, 2), rand(3, 3, 2, 2));
+    GradCheck.check("depthwiseConv2d dilation 2 same",
+        in -> in[0].depthwiseConv2d(in[1], 1, 1, true, 2, 2), rand(1, 5, 5, 2), rand(2, 2, 2, 3));
+  }
+
+  @Test
   void matmulInAllForms() {
     GradCheck.check("matmul", in -> in[0].matmul(in[1]), rand(3, 4), rand(4, 5));
     GradCheck.check("matmul tA", in -> in[0].matmul(in[1], true, false), rand(4, 3), rand(4, 5));

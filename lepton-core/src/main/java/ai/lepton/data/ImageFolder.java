@@ -1,0 +1,313 @@
+package ai.lepton.data;
+
+import ai.lepton.LeptonException;
+import ai.lepton.tensor.Tensor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+/**
+ * Reads images from a folder of class subfolders, or from a zip archive of class folders, as Keras'
+ * {@code image_dataset_from_directory}: {@code pets/cat/1.png, pets/dog/2.jpg} give class names
+ * {@code [cat, dog]} (sorted) and labels 0 and 1. Files ending in {@code .png .jpg .jpeg .gif
+ * .bmp} (any case) are read, also in subfolders of a class folder; other files are skipped. Every
+ * image is resized bilinearly to {@link #size} (default 256 x 256, as Keras) and comes back as
+ * floats 0..255, channels last: {@code [n, height, width, channels]}.
+ *
+ * <pre>{@code
+ * ImageFolder.Images d = ImageFolder.reader().size(64, 64).read(Path.of("pets"));
+ * // or lazily, decoding per batch on a background thread:
+ * Dataset train = Dataset.of(ImageFolder.reader().size(64, 64).list(Path.of("pets.zip")));
+ * }</pre>
+ *
+ * <p>Nothing outside the source is read: symbolic links in a folder are refused, and zip entries
+ * are never extracted to disk, and those with absolute names or {@code ..} are refused. Every
+ * source is bounded by {@link Limits}. Instances are immutable; each option returns a new reader.
+ */
+public final class ImageFolder {
+  private static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".gif", ".bmp");
+
+  /**
+   * Limits on one folder or archive.
+   *
+   * @param maxFiles the most image files in a folder, the most entries in a zip archive
+   * @param maxFileBytes the largest image file (at most 1 GiB)
+   * @param maxTotalBytes the most bytes of image files in all
+   * @param maxPixels the most pixels one image may declare in its header, checked before decoding
+   */
+  public record Limits(int maxFiles, int maxFileBytes, long maxTotalBytes, long maxPixels) {
+    /** 1 million files, 64 MiB each, 64 GiB in all, 100 megapixels per image. */
+    public static final Limits DEFAULT = new Limits(1_000_000, 64 << 20, 64L << 30, 100_000_000L);
+
+    public Limits {
+      if (maxFiles < 1 || maxFileBytes < 1 || maxFileBytes > 1 << 30 || maxTotalBytes < 1
+          || maxPixels < 1) {
+        throw new LeptonException("image folder limits must be positive, maxFileBytes at most "
+            + (1 << 30) + "; received maxFiles=" + maxFiles + ", maxFileBytes=" + maxFileBytes
+            + ", maxTotalBytes=" + maxTotalBytes + ", maxPixels=" + maxPixels);
+      }
+    }
+  }
+
+  /** How many channels images get, as Keras' {@code color_mode}. */
+  public enum ColorMode {
+    GRAYSCALE(1), RGB(3);
+
+    private final int channels;
+
+    ColorMode(int channels) {
+      this.channels = channels;
+    }
+
+    public int channels() {
+      return channels;
+    }
+  }
+
+  /**
+   * Images decoded all at once.
+   *
+   * @param images {@code [n, height, width, channels]}, floats 0..255
+   * @param labels the class of each image, an index into {@code classNames}
+   * @param classNames the class folder names
+   */
+  public record Images(Tensor images, int[] labels, List<String> classNames) {
+    public Images {
+      classNames = List.copyOf(classNames);
+      if (images.rank() != 4 || images.dim(0) != labels.length) {
+        throw new LeptonException("Images needs a [n, height, width, channels] tensor and n "
+            + "labels; received shape " + Arrays.toString(images.shape()) + " and "
+            + labels.length + " labels");
+      }
+    }
+  }
+
+  private final int height;
+  private final int width;
+  private final ColorMode colorMode;
+  private final List<String> classNames;
+  private final Limits limits;
+
+  private ImageFolder(int height, int width, ColorMode colorMode, List<String> classNames,
+      Limits limits) {
+    this.height = height;
+    this.width = width;
+    this.colorMode = colorMode;
+    this.classNames = classNames == null ? null : List.copyOf(classNames);
+    this.limits = limits;
+  }
+
+  /** A reader giving 256 x 256 RGB images of every class folder, with the default limits. */
+  public static ImageFolder reader() {
+    return new ImageFolder(256, 256, ColorMode.RGB, null, Limits.DEFAULT);
+  }
+
+  /** Resizes every image to {@code height x width} (bilinear, as Keras' {@code image_size}). */
+  public ImageFolder size(int height, int width) {
+    if (height < 1 || width < 1 || (long) height * width > Integer.MAX_VALUE / 4) {
+      throw new LeptonException("ImageFolder.size: expected a positive height and width of at "
+          + "most " + Integer.MAX_VALUE / 4 + " pixels, received " + height + " x " + width);
+    }
+    return new ImageFolder(height, width, colorMode, classNames, limits);
+  }
+
+  /** Grayscale (1 channel) or RGB (3 channels, the default). */
+  public ImageFolder colorMode(ColorMode mode) {
+    if (mode == null) {
+      throw new LeptonException("ImageFolder.colorMode: expected GRAYSCALE or RGB, received null");
+    }
+    return new ImageFolder(height, width, mode, classNames, limits);
+  }
+
+  /** Reads only these class folders, labelled in this order (default: every one, sorted). */
+  public ImageFolder classNames(String... names) {
+    for (String name : names) {
+      if (name == null || name.isEmpty() || name.equals(".") || name.equals("..")
+          || name.contains("/") || name.contains("\\") || name.indexOf('\0') >= 0) {
+        throw new LeptonException("class name '" + name + "' is not a plain folder name; "
+            + "expected the name of a class folder, without '/', '\\' or '..'");
+      }
+    }
+    return new ImageFolder(height, width, colorMode, List.of(names), limits);
+  }
+
+  /** Replaces the default {@link Limits}. */
+  public ImageFolder limits(Limits limits) {
+    return new ImageFolder(height, width, colorMode, classNames, limits);
+  }
+
+  /**
+   * Decodes every image of a folder or zip archive at once.
+   *
+   * @throws LeptonException as {@link #list}, if an image cannot be decoded or declares more
+   *     pixels than allowed (naming the file), or if all images together exceed one tensor (use
+   *     {@link #list} with a {@link Dataset} instead)
+   */
+  public Images read(Path source) {
+    ImageFiles files = list(source);
+    int[] all = new int[files.size()];
+    Arrays.setAll(all, i -> i);
+    return new Images(files.decode(all), files.labels(), files.classNames());
+  }
+
+  /**
+   * Lists the images of a folder of class subfolders or of a zip archive ({@code .zip}) of class
+   * folders, without decoding any: {@link ImageFiles#decode} decodes them on demand, which is how
+   * {@link Dataset#of(ImageFiles)} streams images larger than memory.
+   *
+   * @throws LeptonException if the source is neither a folder nor a zip archive, holds no images,
+   *     a named class has no folder, a symbolic link or an unsafe zip entry name is found, or a
+   *     limit is exceeded
+   */
+  public ImageFiles list(Path source) {
+    if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
+      return listed(source, false, folderEntries(source));
+    }
+    if (Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)
+        && source.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".zip")) {
+      return listed(source, true, zipEntries(source));
+    }
+    throw new LeptonException("image source " + source + " is neither a folder nor a .zip file"
+        + (Files.isSymbolicLink(source) ? " (symbolic links are not followed)" : "")
+        + "; expected a folder, or a zip archive, holding one folder of images per class");
+  }
+
+  /** Image entries by class folder name, each list in path order; sizes in bytes alongside. */
+  private record Entry(String path, long bytes) {}
+
+  private ImageFiles listed(Path source, boolean zip, TreeMap<String, List<Entry>> byClass) {
+    List<String> classes = classNames != null ? classNames : List.copyOf(byClass.keySet());
+    if (classes.isEmpty()) {
+      throw new LeptonException("image source " + source + " has no class folders; expected one "
+          + "folder of images per class, such as cat/1.png and dog/2.png");
+    }
+    List<String> paths = new ArrayList<>();
+    List<Integer> labels = new ArrayList<>();
+    long total = 0;
+    for (int label = 0; label < classes.size(); label++) {
+      List<Entry> entries = byClass.get(classes.get(label));
+      if (entries == null) {
+        throw new LeptonException("class '" + classes.get(label) + "' has no folder in " + source
+            + "; expected one of " + byClass.keySet());
+      }
+      for (Entry e : entries) {
+        total += e.bytes();
+        if (total > limits.maxTotalBytes()) {
+          throw new LeptonException("image source " + source + " holds more than "
+              + limits.maxTotalBytes() + " bytes of images; raise maxTotalBytes in "
+              + "ImageFolder.Limits");
+        }
+        paths.add(e.path());
+        labels.add(label);
+      }
+    }
+    if (paths.isEmpty()) {
+      throw new LeptonException("image source " + source + " holds no images in its class "
+          + "folders " + classes + "; expected files ending in " + EXTENSIONS);
+    }
+    return new ImageFiles(source, zip, paths, labels.stream().mapToInt(Integer::intValue)
+        .toArray(), classes, height, width, colorMode.channels(), limits);
+  }
+
+  private static boolean isImage(String name) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    return EXTENSIONS.stream().anyMatch(lower::endsWith);
+  }
+
+  private TreeMap<String, List<Entry>> folderEntries(Path folder) {
+    TreeMap<String, List<Entry>> byClass = new TreeMap<>();
+    int count = 0;
+    try (Stream<Path> walk = Files.walk(folder)) { // does not follow links
+      for (Path p : (Iterable<Path>) walk.sorted()::iterator) {
+        if (Files.isSymbolicLink(p)) {
+          throw new LeptonException("image folder entry " + p + " is a symbolic link; links are "
+              + "refused so that nothing outside the folder is read; copy the file in instead");
+        }
+        Path relative = folder.relativize(p);
+        if (p.equals(folder)) {
+          continue;
+        }
+        if (relative.getNameCount() == 1 && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+          byClass.put(relative.toString(), new ArrayList<>());
+        } else if (relative.getNameCount() > 1 && isImage(p.getFileName().toString())
+            && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+          if (++count > limits.maxFiles()) {
+            throw new LeptonException("image folder " + folder + " holds more than "
+                + limits.maxFiles() + " images; raise maxFiles in ImageFolder.Limits");
+          }
+          byClass.get(relative.getName(0).toString()).add(new Entry(relative.toString(),
+              Files.size(p)));
+        }
+      }
+      return byClass;
+    } catch (IOException e) {
+      throw new LeptonException("cannot list image folder " + folder + ": " + e, e);
+    }
+  }
+
+  private TreeMap<String, List<Entry>> zipEntries(Path archive) {
+    TreeMap<String, List<Entry>> byClass = new TreeMap<>();
+    int count = 0;
+    try (ZipFile zip = new ZipFile(archive.toFile())) {
+      TreeMap<String, ZipEntry> images = new TreeMap<>(); // by name with '/' separators
+      for (Enumeration<? extends ZipEntry> all = zip.entries(); all.hasMoreElements(); ) {
+        ZipEntry entry = all.nextElement();
+        // Every entry counts, not only images: the listing holds one class per top-level folder.
+        if (++count > limits.maxFiles()) {
+          throw new LeptonException("zip archive " + archive + " holds more than "
+              + limits.maxFiles() + " entries; raise maxFiles in ImageFolder.Limits");
+        }
+        String name = checkedName(archive, entry.getName());
+        int slash = name.indexOf('/');
+        if (slash > 0) {
+          // Class folders exist through their files even when the archive lists no folder entry.
+          byClass.putIfAbsent(name.substring(0, slash), new ArrayList<>());
+        }
+        if (!entry.isDirectory() && slash > 0 && isImage(name)) {
+          images.put(name, entry);
+        }
+      }
+      images.forEach((name, entry) -> byClass.get(name.substring(0, name.indexOf('/')))
+          .add(new Entry(entry.getName(), Math.max(0, entry.getSize()))));
+      return byClass;
+    } catch (IOException e) {
+      throw new LeptonException("cannot read zip archive " + archive + " (" + e + "); expected "
+          + "a zip file of class folders of images", e);
+    }
+  }
+
+  /** Refuses names that would escape a folder if the archive were extracted (zip slip). */
+  private static String checkedName(Path archive, String name) {
+    String slashed = name.replace('\\', '/');
+    boolean unsafe = slashed.startsWith("/") || slashed.indexOf('\0') >= 0
+        || (slashed.length() > 1 && slashed.charAt(1) == ':')
+        || Arrays.asList(slashed.split("/")).contains("..");
+    if (unsafe) {
+      throw new LeptonException("zip archive " + archive + " holds the entry '" + name + "', an "
+          + "absolute path or one with '..'; such entries could write outside a folder when "
+          + "extracted and are refused: rebuild the archive from the class folders");
+    }
+    return slashed;
+  }
+
+  /** Reads at most {@code limits.maxFileBytes()} bytes, refusing larger files. */
+  static byte[] readBounded(InputStream in, String name, int maxBytes) throws IOException {
+    byte[] bytes = in.readNBytes(maxBytes + 1);
+    if (bytes.length > maxBytes) {
+      throw new LeptonException("image " + name + " is larger than " + maxBytes + " bytes; "
+          + "raise maxFileBytes in ImageFolder.Limits or shrink the file");
+    }
+    return bytes;
+  }
+}

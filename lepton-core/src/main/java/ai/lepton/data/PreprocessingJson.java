@@ -1,0 +1,162 @@
+package ai.lepton.data;
+
+import ai.lepton.LeptonException;
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The JSON form of {@link Preprocessing}: {@code {"kind": "text", ...}} or
+ * {@code {"kind": "features", ...}}. Reading is strict, because the JSON comes from model files
+ * that may be hostile: repeated keys, unknown fields and mistyped values are errors.
+ */
+final class PreprocessingJson {
+  static final ObjectMapper MAPPER = JsonMapper.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .build();
+  private static final List<String> KINDS = List.of("text", "features");
+  private static final List<String> SCALERS = List.of("StandardScaler", "MinMaxScaler");
+
+  private PreprocessingJson() {}
+
+  static String text(TextPreprocessing p) {
+    ObjectNode root = MAPPER.createObjectNode();
+    root.put("kind", "text");
+    root.set("tokenizer", parse(p.tokenizer().toJson()));
+    root.put("maxlen", p.maxlen());
+    root.put("padding", p.padding());
+    root.put("truncating", p.truncating());
+    root.put("value", p.value());
+    root.put("max_chars", p.maxChars());
+    return root.toString();
+  }
+
+  static String features(FeaturePreprocessing p) {
+    ObjectNode root = MAPPER.createObjectNode();
+    root.put("kind", "features");
+    root.set("columns", MAPPER.valueToTree(p.columns()));
+    // sorted keys: the states are Map.of, whose order changes from run to run
+    root.set("imputer", p.imputer() == null ? null
+        : MAPPER.valueToTree(new TreeMap<>(p.imputer().state())));
+    ObjectNode scaler = root.putObject("scaler");
+    scaler.put("class_name", p.scaler().getClass().getSimpleName());
+    scaler.set("config", MAPPER.valueToTree(new TreeMap<>(p.scaler().state())));
+    return root.toString();
+  }
+
+  static Preprocessing read(String json) {
+    JsonNode root = parse(json);
+    if (!root.isObject() || !root.path("kind").isTextual()
+        || !KINDS.contains(root.get("kind").asText())) {
+      throw new LeptonException("preprocessing JSON must be an object with \"kind\" one of " + KINDS
+          + "; received " + (root.isObject() ? "kind " + root.get("kind") : root.getNodeType()));
+    }
+    if (root.get("kind").asText().equals("text")) {
+      fields(root, "kind", "tokenizer", "maxlen", "padding", "truncating", "value", "max_chars");
+      if (!root.get("tokenizer").isObject()) {
+        throw new LeptonException("preprocessing JSON: 'tokenizer' must be an object (the "
+            + "Tokenizer's JSON); received " + root.get("tokenizer").getNodeType());
+      }
+      return new TextPreprocessing(Tokenizer.fromJson(root.get("tokenizer").toString()),
+          integer(root, "maxlen"), string(root, "padding"), string(root, "truncating"),
+          (float) number(root, "value"), integer(root, "max_chars"));
+    }
+    fields(root, "kind", "columns", "imputer", "scaler");
+    JsonNode columns = root.get("columns");
+    if (!columns.isArray() || columns.size() > FeaturePreprocessing.MAX_FEATURES) {
+      throw new LeptonException("preprocessing JSON: 'columns' must be an array of at most "
+          + FeaturePreprocessing.MAX_FEATURES + " names; received " + columns.getNodeType()
+          + (columns.isArray() ? " of " + columns.size() : ""));
+    }
+    List<String> names = new ArrayList<>();
+    for (JsonNode c : columns) {
+      if (!c.isTextual()) {
+        throw new LeptonException("preprocessing JSON: 'columns' must hold strings; received " + c);
+      }
+      names.add(c.asText());
+    }
+    JsonNode imputer = root.get("imputer");
+    JsonNode scaler = root.get("scaler");
+    if (!(imputer.isNull() || imputer.isObject()) || !scaler.isObject()) {
+      throw new LeptonException("preprocessing JSON: 'imputer' must be an object or null and "
+          + "'scaler' an object; received " + imputer.getNodeType() + " and "
+          + scaler.getNodeType());
+    }
+    fields(scaler, "class_name", "config");
+    String className = scaler.get("class_name").asText();
+    if (!SCALERS.contains(className) || !scaler.get("config").isObject()) {
+      throw new LeptonException("preprocessing JSON: the scaler's class_name must be one of "
+          + SCALERS + " and its config an object; received " + scaler.get("class_name"));
+    }
+    Map<String, Object> state = map(scaler.get("config"));
+    return new FeaturePreprocessing(names, imputer.isNull() ? null : Imputer.fromState(map(imputer)),
+        className.equals("StandardScaler") ? StandardScaler.fromState(state)
+            : MinMaxScaler.fromState(state));
+  }
+
+  private static JsonNode parse(String json) {
+    try {
+      JsonNode node = MAPPER.readTree(json);
+      if (node == null || node.isMissingNode()) {
+        throw new LeptonException("preprocessing JSON is empty; expected a JSON object");
+      }
+      return node;
+    } catch (JacksonException e) {
+      throw new LeptonException("preprocessing JSON is not valid JSON (" + e.getOriginalMessage()
+          + "); pass the text Preprocessing.toJson() returned", e);
+    }
+  }
+
+  /** Exactly these fields: a missing one is an error, and so is an unknown one (a typo). */
+  private static void fields(JsonNode node, String... expected) {
+    Set<String> actual = new TreeSet<>();
+    node.fieldNames().forEachRemaining(actual::add);
+    if (!actual.equals(new TreeSet<>(List.of(expected)))) {
+      throw new LeptonException("preprocessing JSON: expected exactly the fields "
+          + new TreeSet<>(List.of(expected)) + "; received " + actual);
+    }
+  }
+
+  private static int integer(JsonNode root, String field) {
+    JsonNode v = root.get(field);
+    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+      throw new LeptonException("preprocessing JSON: '" + field + "' must be an integer; received "
+          + v);
+    }
+    return v.intValue();
+  }
+
+  private static double number(JsonNode root, String field) {
+    JsonNode v = root.get(field);
+    if (!v.isNumber()) {
+      throw new LeptonException("preprocessing JSON: '" + field + "' must be a number; received "
+          + v);
+    }
+    return v.doubleValue();
+  }
+
+  private static String string(JsonNode root, String field) {
+    JsonNode v = root.get(field);
+    if (!v.isTextual()) {
+      throw new LeptonException("preprocessing JSON: '" + field + "' must be a string; received "
+          + v);
+    }
+    return v.asText();
+  }
+
+  private static Map<String, Object> map(JsonNode node) {
+    return MAPPER.convertValue(node, new TypeReference<Map<String, Object>>() {});
+  }
+}

@@ -101,6 +101,23 @@ class RecurrentLayersTest {
   }
 
   @Test
+  void maskedBidirectionalSequencesPoolToTheSameValuesAsUnpaddedOnes() {
+    // the mask flows Embedding -> Bidirectional(return_sequences) -> masked average over time
+    Sequential model = new Sequential().add(new Embedding(10, 4, true))
+        .add(new Bidirectional(new LSTM(3).returnSequences(true)))
+        .add(new GlobalAveragePooling1D());
+    model.build(7, 5);
+    Sequential shortModel = new Sequential().add(new Embedding(10, 4, true))
+        .add(new Bidirectional(new LSTM(3).returnSequences(true)))
+        .add(new GlobalAveragePooling1D());
+    shortModel.build(8, 3);
+    shortModel.setWeights(model.copyWeights());
+    Tensor padded = model.predict(Tensor.of(new float[] {4, 8, 1, 0, 0}, 1, 5));
+    Tensor unpadded = shortModel.predict(Tensor.of(new float[] {4, 8, 1}, 1, 3));
+    assertArrayEquals(unpadded.toFloatArray(), padded.toFloatArray(), 1e-6f);
+  }
+
+  @Test
   void maskedStepsRepeatTheLastOutputAloneAndAreZeroInsideBidirectional() {
     Tensor x = rand(3, 1, 4, 2);
     Tensor mask = Tensor.of(new float[] {1, 0, 1, 0}, 1, 4);

@@ -332,6 +332,43 @@ public abstract class Model {
     own.forEach((k, w) -> w.assign(values.get(k)));
   }
 
+  /**
+   * Loads weights saved by {@link #save} into this model by layer name, as Keras'
+   * {@code load_weights(by_name=True)}: for transfer learning into a different architecture. Each
+   * weight whose path ({@code layer/weight}) and shape match is copied; the others are reported.
+   *
+   * @param skipMismatch whether weights whose shapes differ are skipped (reported) rather than
+   *     refused
+   * @throws LeptonException if the file cannot be read, or shapes differ and {@code skipMismatch}
+   *     is false; then no weight is changed
+   */
+  public WeightLoadReport loadWeightsByName(Path file, boolean skipMismatch) {
+    requireBuilt("loadWeightsByName");
+    Map<String, Tensor> saved = ModelFile.read(file).weights();
+    Map<String, Tensor> own = weights();
+    List<String> loaded = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    List<String> mismatched = new ArrayList<>();
+    for (var e : own.entrySet()) {
+      Tensor v = saved.get(e.getKey());
+      if (v == null) {
+        missing.add(e.getKey());
+      } else if (!Arrays.equals(v.shape(), e.getValue().shape())) {
+        mismatched.add(e.getKey() + ": file " + Arrays.toString(v.shape()) + ", model "
+            + Arrays.toString(e.getValue().shape()));
+      } else {
+        loaded.add(e.getKey());
+      }
+    }
+    if (!mismatched.isEmpty() && !skipMismatch) {
+      throw new LeptonException(file + ": loadWeightsByName: shapes differ for " + mismatched
+          + "; rename those layers, or pass skipMismatch=true to keep their values");
+    }
+    loaded.forEach(k -> own.get(k).assign(saved.get(k)));
+    List<String> unexpected = saved.keySet().stream().filter(k -> !own.containsKey(k)).toList();
+    return new WeightLoadReport(loaded, missing, unexpected, mismatched);
+  }
+
   /** Independent copies of every weight, e.g. to restore them later with {@link #setWeights}. */
   public Map<String, Tensor> copyWeights() {
     Map<String, Tensor> out = new LinkedHashMap<>();
@@ -542,18 +579,19 @@ public abstract class Model {
   }
 
   /**
-   * The logs, Keras style: {@code loss}, then per output {@code <output>_loss} (only with several
-   * outputs) and {@code <prefix><metric>}.
+   * The logs, Keras style: {@code loss}, each {@code <output>_loss} (only with several outputs),
+   * then each {@code <prefix><metric>}.
    */
   private static Map<String, Double> logs(List<Head> outputs, double lossSum, double[] headSums,
       int seen) {
     Map<String, Double> logs = new LinkedHashMap<>();
     logs.put("loss", lossSum / seen);
     for (int i = 0; i < outputs.size(); i++) {
-      Head h = outputs.get(i);
-      if (!h.prefix().isEmpty()) {
-        logs.put(h.prefix() + "loss", headSums[i] / seen);
+      if (!outputs.get(i).prefix().isEmpty()) {
+        logs.put(outputs.get(i).prefix() + "loss", headSums[i] / seen);
       }
+    }
+    for (Head h : outputs) {
       for (Metric m : h.metrics()) {
         logs.put(h.prefix() + m.name(), m.result());
       }

@@ -1,0 +1,210 @@
+package ai.lepton.models;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.lepton.LeptonException;
+import ai.lepton.layers.Add;
+import ai.lepton.layers.Concatenate;
+import ai.lepton.layers.Dense;
+import ai.lepton.layers.Embedding;
+import ai.lepton.layers.GlobalAveragePooling1D;
+import ai.lepton.layers.Input;
+import ai.lepton.layers.Layer;
+import ai.lepton.layers.Symbol;
+import ai.lepton.losses.Losses;
+import ai.lepton.metrics.Metrics;
+import ai.lepton.optimizers.Adam;
+import ai.lepton.tensor.Tensor;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class FunctionalTest {
+
+  @Test
+  void shapeMismatchAtCallTimeNamesBothLayers() {
+    Symbol h = new Dense(4).name("encoder").on(Input.of(3));
+    Layer decoder = new Dense(2).name("decoder");
+    decoder.on(Input.of(5));
+    LeptonException e = assertThrows(LeptonException.class, () -> decoder.on(h));
+    assertTrue(e.getMessage().contains("'decoder'") && e.getMessage().contains("'encoder'")
+        && e.getMessage().contains("[batch, 5]") && e.getMessage().contains("[batch, 4]"),
+        e.getMessage());
+  }
+
+  @Test
+  void unusedInputIsRefused() {
+    Symbol a = Input.of("a", 3);
+    Symbol b = Input.of("b", 3);
+    Symbol out = new Dense(1).on(a);
+    LeptonException e = assertThrows(LeptonException.class,
+        () -> new Functional(List.of(a, b), List.of(out)));
+    assertTrue(e.getMessage().contains("'b'") && e.getMessage().contains("not used"),
+        e.getMessage());
+  }
+
+  @Test
+  void outputThatNeedsAnotherInputIsRefused() {
+    Symbol a = Input.of("a", 3);
+    Symbol b = Input.of("b", 3);
+    Symbol out = new Add().on(new Dense(2).on(a), new Dense(2).on(b));
+    LeptonException e = assertThrows(LeptonException.class, () -> new Functional(a, out));
+    assertTrue(e.getMessage().contains("'b'") && e.getMessage().contains("not among"),
+        e.getMessage());
+    assertThrows(LeptonException.class, () -> new Functional(new Dense(2).on(a), out));
+  }
+
+  @Test
+  void duplicateLayerNamesAreRefused() {
+    Symbol in = Input.of(3);
+    Symbol out = new Dense(2).name("same").on(new Dense(2).name("same").on(in));
+    LeptonException e = assertThrows(LeptonException.class, () -> new Functional(in, out));
+    assertTrue(e.getMessage().contains("'same'"), e.getMessage());
+  }
+
+  @Test
+  void sharedLayerUsesOneSetOfWeights() {
+    Symbol a = Input.of("a", 3);
+    Symbol b = Input.of("b", 3);
+    Dense shared = new Dense(2, "tanh");
+    Symbol out = new Add().on(shared.on(a), shared.on(b));
+    Functional model = new Functional(List.of(a, b), List.of(out));
+    assertEquals(2, shared.nodeCount());
+    assertEquals(1, model.layers().stream().filter(l -> l == shared).count());
+    assertEquals(3 * 2 + 2, model.weights().values().stream().mapToLong(Tensor::size).sum());
+    Tensor x = Tensor.uniform(new SplittableRandom(1), -1, 1, 4, 3);
+    Tensor twice = model.predict(List.of(x, x), 32).get(0);
+    Tensor once = shared.apply(x, false);
+    assertArrayEquals(once.mul(2f).toFloatArray(), twice.toFloatArray(), 1e-6f);
+    String summary = model.summary();
+    assertTrue(summary.contains("Connected to") && summary.contains("dense[0][0], dense[1][0]"),
+        summary);
+    assertTrue(summary.contains("Total params: 8"), summary);
+  }
+
+  @Test
+  void layerLookupByNameAndErrors() {
+    Symbol in = Input.of(3);
+    Functional model = new Functional(in, new Dense(1).on(new Dense(4).on(in)));
+    assertEquals(List.of("input", "dense", "dense_1"),
+        model.layers().stream().map(Layer::name).toList());
+    assertEquals(4, model.layer("dense").output().shape()[0]);
+    LeptonException e = assertThrows(LeptonException.class, () -> model.layer("dense_9"));
+    assertTrue(e.getMessage().contains("dense_1"), e.getMessage());
+    assertThrows(LeptonException.class, () -> model.build(0, 3));
+  }
+
+  @Test
+  void twoInputModelLearnsATaskThatNeedsBoth() {
+    // The label says which input has the larger sum: neither input alone predicts it.
+    SplittableRandom rng = new SplittableRandom(3);
+    Tensor x1 = Tensor.uniform(rng, -1, 1, 256, 4);
+    Tensor x2 = Tensor.uniform(rng, -1, 1, 256, 4);
+    float[] y = new float[256];
+    float[] a = x1.sum(1, false).toFloatArray();
+    float[] b = x2.sum(1, false).toFloatArray();
+    for (int i = 0; i < y.length; i++) {
+      y[i] = a[i] > b[i] ? 1 : 0;
+    }
+    Symbol in1 = Input.of("first", 4);
+    Symbol in2 = Input.of("second", 4);
+    Symbol h = new Concatenate().on(new Dense(8, "tanh").on(in1), new Dense(8, "tanh").on(in2));
+    Functional model = new Functional(List.of(in1, in2),
+        List.of(new Dense(1, "sigmoid").name("larger").on(h)));
+    model.compile(new Adam(0.03f), Losses.binaryCrossentropy(false), Metrics.get("accuracy"));
+    Tensor labels = Tensor.of(y, 256, 1);
+    History history = model.fit(List.of(x1, x2), List.of(labels),
+        Fit.epochs(40).batchSize(32).verbose(0));
+    List<Double> acc = history.get("accuracy");
+    assertTrue(acc.get(acc.size() - 1) > 0.9, "accuracy " + acc);
+    Map<String, Double> eval = model.evaluate(List.of(x1, x2), List.of(labels), 64);
+    assertTrue(eval.get("accuracy") > 0.9, eval.toString());
+  }
+
+  /** A trunk with a 3-way class head and a binary head, both from one input. */
+  private static Functional twoHeads() {
+    Symbol in = Input.of("features", 4);
+    Symbol trunk = new Dense(8, "relu").name("trunk").on(in);
+    Symbol kind = new Dense(3, "softmax").name("kind").on(trunk);
+    Symbol flag = new Dense(1, "sigmoid").name("flag").on(trunk);
+    return new Functional(List.of(in), List.of(kind, flag), "two_heads", 5);
+  }
+
+  private static final Tensor X = Tensor.uniform(new SplittableRandom(8), -1, 1, 64, 4);
+  private static final Tensor KIND = X.slice(1, 0, 3).argmax(1);
+  private static final Tensor FLAG = X.slice(1, 3, 4).gt(Tensor.scalar(0f));
+
+  @Test
+  void multiOutputTrainingLogsEachHeadAndWeightZeroLeavesAHeadUntouched() {
+    Functional model = twoHeads();
+    model.compile("adam", Map.of("kind", "sparse_categorical_crossentropy", "flag",
+        "binary_crossentropy"), Map.of("flag", 0.0), Map.of("kind", List.of("accuracy"),
+        "flag", List.of("binary_accuracy")));
+    Map<String, Tensor> before = model.copyWeights();
+    History h = model.fit(List.of(X), List.of(KIND, FLAG), Fit.epochs(3).batchSize(16)
+        .validationSplit(0.25).verbose(0));
+    assertEquals(List.of("loss", "kind_loss", "flag_loss", "kind_accuracy", "flag_binary_accuracy",
+        "val_loss", "val_kind_loss", "val_flag_loss", "val_kind_accuracy",
+        "val_flag_binary_accuracy"), List.copyOf(h.history().keySet()));
+    for (String w : List.of("flag/kernel", "flag/bias")) {
+      assertArrayEquals(before.get(w).toFloatArray(), model.weights().get(w).toFloatArray(), w);
+    }
+    assertNotEquals(before.get("kind/kernel").toFloatArray()[0],
+        model.weights().get("kind/kernel").toFloatArray()[0]);
+    // With flag weighted 0, the total is the kind loss alone.
+    assertEquals(h.get("kind_loss").get(2), h.get("loss").get(2), 1e-6);
+  }
+
+  @Test
+  void lossWeightsScaleTheTotalAndUnknownOutputsAreRefused() {
+    Functional model = twoHeads();
+    model.compile("sgd", Map.of("kind", "sparse_categorical_crossentropy", "flag",
+        "binary_crossentropy"), Map.of("kind", 2.0, "flag", 0.5), Map.of());
+    Map<String, Double> e = model.evaluate(List.of(X), List.of(KIND, FLAG), 16);
+    assertEquals(2 * e.get("kind_loss") + 0.5 * e.get("flag_loss"), e.get("loss"), 1e-5);
+    model.compile("sgd", Map.of("kind", "mse", "colour", "mse"), Map.of(), Map.of());
+    LeptonException ex = assertThrows(LeptonException.class,
+        () -> model.evaluate(List.of(X), List.of(KIND, FLAG), 16));
+    assertTrue(ex.getMessage().contains("'colour'") && ex.getMessage().contains("[kind, flag]"),
+        ex.getMessage());
+    model.compile("sgd", Map.of("kind", "sparse_categorical_crossentropy"), Map.of(), Map.of());
+    ex = assertThrows(LeptonException.class,
+        () -> model.evaluate(List.of(X), List.of(KIND, FLAG), 16));
+    assertTrue(ex.getMessage().contains("no loss for output 'flag'"), ex.getMessage());
+  }
+
+  @Test
+  void masksFollowTheGraphAsInSequential() {
+    Tensor ids = Tensor.of(new float[] {3, 5, 0, 0, 2, 0, 0, 0}, 2, 4);
+    Sequential seq = new Sequential().add(new Embedding(8, 3, true))
+        .add(new GlobalAveragePooling1D());
+    seq.build(0, 4);
+    Symbol in = Input.of(4);
+    Functional fun = new Functional(in,
+        new GlobalAveragePooling1D().on(new Embedding(8, 3, true).on(in)));
+    fun.setWeights(seq.weights());
+    assertArrayEquals(seq.predict(ids).toFloatArray(), fun.predict(ids).toFloatArray(), 1e-6f);
+    // Without the mask, padding would be averaged in and the values would differ.
+    Tensor table = seq.weights().get("embedding/embeddings");
+    float validOnly = (table.slice(0, 2, 3).toFloatArray()[0]);
+    assertEquals(validOnly, fun.predict(ids).toFloatArray()[3], 1e-6f);
+  }
+
+  @Test
+  void newModelGrowsFromATrainedModelsLayers() {
+    Functional base = twoHeads();
+    Symbol trunk = base.layer("trunk").output();
+    Functional head = new Functional(base.inputs(), List.of(new Dense(2).name("new").on(trunk)));
+    assertSame(base.layer("trunk"), head.layer("trunk"));
+    Tensor fromBase = base.predict(List.of(X), 64).get(0);
+    assertEquals(64, fromBase.dim(0));
+    assertEquals(List.of("features", "trunk", "new"),
+        head.layers().stream().map(Layer::name).toList());
+  }
+}

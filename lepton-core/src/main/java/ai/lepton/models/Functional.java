@@ -312,7 +312,8 @@ public final class Functional extends Model {
       // A shared layer's weights count once, at its first call.
       long params = counted.add(l) ? l.parameterCount() : 0;
       sb.append(String.format(Locale.ROOT, "%-30s%-22s%,12d  %s%n",
-          l.name() + " (" + l.getClass().getSimpleName() + ")", String.join(", ", shapes), params,
+          l.name() + " (" + (l instanceof Input ? "InputLayer" : l.getClass().getSimpleName())
+              + ")", String.join(", ", shapes), params,
           from.isEmpty() ? "-" : String.join(", ", from)));
     }
     sb.append(rule);

@@ -247,8 +247,13 @@ public final class Functional extends Model {
         + "for inputs " + inputShapes().stream().map(Arrays::toString).toList());
   }
 
+  /** The single-tensor forward pass, for a model with one input and one output. */
   @Override
   Tensor call(Tensor x, boolean training) {
+    if (outputs.size() != 1) {
+      throw new LeptonException("model '" + name + "' has " + outputs.size() + " outputs "
+          + outputNames() + "; use the list forms, e.g. predict(List.of(x), batchSize)");
+    }
     return call(List.of(x), training).get(0);
   }
 

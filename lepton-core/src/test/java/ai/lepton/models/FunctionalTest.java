@@ -180,6 +180,19 @@ class FunctionalTest {
   }
 
   @Test
+  void oneLossAppliesToEveryOutputWithItsOwnMetrics() {
+    Functional model = twoHeads();
+    model.compile("sgd", "mse", "mae");
+    Map<String, Double> e = model.evaluate(List.of(X), List.of(Tensor.oneHot(KIND, 3), FLAG), 16);
+    assertEquals(List.of("loss", "kind_loss", "flag_loss", "kind_mean_absolute_error",
+        "flag_mean_absolute_error"), List.copyOf(e.keySet()));
+    assertEquals(e.get("kind_loss") + e.get("flag_loss"), e.get("loss"), 1e-5);
+    assertNotEquals(e.get("kind_mean_absolute_error"), e.get("flag_mean_absolute_error"));
+    LeptonException ex = assertThrows(LeptonException.class, () -> model.predict(X));
+    assertTrue(ex.getMessage().contains("[kind, flag]"), ex.getMessage());
+  }
+
+  @Test
   void masksFollowTheGraphAsInSequential() {
     Tensor ids = Tensor.of(new float[] {3, 5, 0, 0, 2, 0, 0, 0}, 2, 4);
     Sequential seq = new Sequential().add(new Embedding(8, 3, true))

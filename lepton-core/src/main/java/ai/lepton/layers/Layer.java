@@ -222,16 +222,16 @@ public abstract class Layer {
    *     {@link #onAll})
    */
   public final Symbol on(Symbol... inputs) {
-    List<Symbol> out = onAll(List.of(inputs));
-    if (out.size() != 1) {
-      throw new LeptonException(describe() + " gives " + out.size() + " outputs; call onAll to "
-          + "receive every one");
-    }
-    return out.get(0);
+    return connect(List.of(inputs), true).get(0);
   }
 
   /** {@link #on} for a layer with several outputs: every output, in order. */
   public final List<Symbol> onAll(List<Symbol> inputs) {
+    return connect(inputs, false);
+  }
+
+  /** Records a call on {@code inputs} as a new node; {@code one} refuses several outputs. */
+  private List<Symbol> connect(List<Symbol> inputs, boolean one) {
     if (inputs.isEmpty() && !(this instanceof Input)) {
       throw new LeptonException(describe() + ": expected at least one symbolic input, received none");
     }
@@ -251,6 +251,10 @@ public abstract class Layer {
     } catch (LeptonException e) {
       throw new LeptonException(describe() + " cannot be called on " + sources(inputs) + ": "
           + e.getMessage(), e);
+    }
+    if (one && outShapes.size() != 1) {
+      throw new LeptonException(describe() + " gives " + outShapes.size() + " outputs; call "
+          + "onAll to receive every one");
     }
     List<Symbol> outputs = new ArrayList<>();
     for (int i = 0; i < outShapes.size(); i++) {

@@ -228,10 +228,12 @@ public final class Functional extends Model {
   @Override
   public List<String> outputNames() {
     List<String> names = new ArrayList<>();
+    Map<Layer, Integer> seen = new IdentityHashMap<>();
     for (Symbol out : outputs) {
-      long sameLayer = outputs.stream().filter(o -> o.layer() == out.layer()).count();
-      names.add(sameLayer > 1 ? out.layer().name() + "_" + names.stream()
-          .filter(n -> n.startsWith(out.layer().name() + "_")).count() : out.layer().name());
+      Layer l = out.layer();
+      int k = seen.merge(l, 1, Integer::sum) - 1;
+      boolean several = outputs.stream().filter(o -> o.layer() == l).count() > 1;
+      names.add(several ? l.name() + "_" + k : l.name());
     }
     return names;
   }

@@ -32,7 +32,8 @@ import java.util.Optional;
 
 /**
  * A trainable model, as in Keras: {@code compile}, then {@code fit}, {@code evaluate},
- * {@code predict}, {@code save}. {@link Sequential} is a stack of layers.
+ * {@code predict}, {@code save}. {@link Sequential} is a stack of layers; {@link Functional} is a
+ * graph of layer calls with any number of inputs and outputs.
  *
  * <p>Data tensors have the batch first: {@code x} is {@code [samples, ...features]}, {@code y} is
  * {@code [samples, ...targets]}.

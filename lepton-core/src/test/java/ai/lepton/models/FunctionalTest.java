@@ -220,4 +220,55 @@ class FunctionalTest {
     assertEquals(List.of("features", "trunk", "new"),
         head.layers().stream().map(Layer::name).toList());
   }
+
+  /** A layer with two outputs: the first and second half of the last axis. */
+  private static final class Halves extends Layer {
+    Halves() {
+      super(null, true);
+    }
+
+    @Override
+    public int[] outputShape(int[] inputShape) {
+      return new int[] {inputShape[0] / 2};
+    }
+
+    @Override
+    public List<int[]> outputShapes(List<int[]> shapes) {
+      int[] half = outputShape(shapes.get(0));
+      return List.of(half, half);
+    }
+
+    @Override
+    protected Tensor call(Tensor x, boolean training) {
+      return x.slice(1, 0, x.dim(1) / 2);
+    }
+
+    @Override
+    protected List<Tensor> call(List<Tensor> inputs, List<Tensor> masks, boolean training) {
+      Tensor x = inputs.get(0);
+      return List.of(call(x, training), x.slice(1, x.dim(1) / 2, x.dim(1)));
+    }
+
+    @Override
+    public Record config() {
+      return null;
+    }
+  }
+
+  @Test
+  void layerWithSeveralOutputsGivesSeveralSymbols() {
+    Symbol in = Input.of(4);
+    Layer halves = new Halves();
+    LeptonException e = assertThrows(LeptonException.class, () -> halves.on(in));
+    assertTrue(e.getMessage().contains("onAll"), e.getMessage());
+    assertEquals(0, halves.nodeCount(), "a refused call leaves no node");
+    List<Symbol> parts = halves.onAll(List.of(in));
+    assertEquals(2, parts.size());
+    Functional model = new Functional(List.of(in), parts);
+    assertEquals(List.of("halves_0", "halves_1"), model.outputNames());
+    Tensor x = Tensor.of(new float[] {1, 2, 3, 4}, 1, 4);
+    List<Tensor> out = model.predict(List.of(x), 8);
+    assertArrayEquals(new float[] {1, 2}, out.get(0).toFloatArray());
+    assertArrayEquals(new float[] {3, 4}, out.get(1).toFloatArray());
+  }
 }

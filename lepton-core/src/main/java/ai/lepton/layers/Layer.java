@@ -28,6 +28,10 @@ import java.util.random.RandomGenerator;
  * (valid) and 0 (padding), or {@code null} for none. A layer receives its input's mask in {@link
  * #call(Tensor, Tensor, boolean)} and says with {@link #computeMask} what mask its output carries;
  * by default a layer ignores the mask and its output has none.
+ *
+ * <p>In the functional API a layer is called on symbolic tensors ({@link Symbol}, starting from
+ * {@link Input#of}) with {@link #on} or {@link #onAll}; each call is a node of the graph, and a layer
+ * called several times shares its weights between the calls.
  */
 public abstract class Layer {
   private String name;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.lepton.LeptonException;
+import ai.lepton.data.Dataset;
 import ai.lepton.layers.Add;
 import ai.lepton.layers.Concatenate;
 import ai.lepton.layers.Dense;
@@ -177,6 +178,21 @@ class FunctionalTest {
     ex = assertThrows(LeptonException.class,
         () -> model.evaluate(List.of(X), List.of(KIND, FLAG), 16));
     assertTrue(ex.getMessage().contains("no loss for output 'flag'"), ex.getMessage());
+  }
+
+  @Test
+  void fitsADatasetWhoseBatchesCarryATargetPerOutput() {
+    Functional model = twoHeads();
+    model.compile("adam", Map.of("kind", "sparse_categorical_crossentropy", "flag",
+        "binary_crossentropy"), Map.of(), Map.of("flag", List.of("binary_accuracy")));
+    Dataset data = Dataset.of(List.of(X), List.of(KIND, FLAG)).batch(16).shuffle(true).seed(2);
+    History h = model.fit(data, Fit.epochs(2).validationData(data).verbose(0));
+    assertEquals(2, h.get("val_flag_binary_accuracy").size());
+    LeptonException e = assertThrows(LeptonException.class,
+        () -> model.fit(Dataset.of(X, KIND).batch(16), Fit.epochs(1).verbose(0)));
+    assertTrue(e.getMessage().contains("2 output(s) [kind, flag]"), e.getMessage());
+    assertThrows(LeptonException.class, () -> model.compile("adam", Map.of("kind", "mse"),
+        Map.of("kind", -1.0), Map.of()));
   }
 
   @Test

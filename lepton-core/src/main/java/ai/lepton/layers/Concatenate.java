@@ -2,6 +2,7 @@ package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
 import ai.lepton.tensor.Tensor;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -66,6 +67,24 @@ public final class Concatenate extends Merge {
   Tensor merge(List<Tensor> inputs) {
     int rank = inputs.get(0).rank();
     return Tensor.concat(axis < 0 ? rank + axis : axis, inputs.toArray(new Tensor[0]));
+  }
+
+  /**
+   * Joining along time (axis 1) joins the masks, an input without one being all valid; along any
+   * other axis a step is valid where it is valid in every input.
+   */
+  @Override
+  public List<Tensor> computeMasks(List<Tensor> inputs, List<Tensor> masks) {
+    int rank = inputs.get(0).rank();
+    if ((axis < 0 ? rank + axis : axis) != 1 || masks.stream().allMatch(m -> m == null)) {
+      return super.computeMasks(inputs, masks);
+    }
+    Tensor[] parts = new Tensor[masks.size()];
+    for (int i = 0; i < parts.length; i++) {
+      Tensor x = inputs.get(i);
+      parts[i] = masks.get(i) != null ? masks.get(i) : Tensor.ones(x.dim(0), x.dim(1));
+    }
+    return Collections.singletonList(Tensor.concat(1, parts));
   }
 
   @Override

@@ -377,6 +377,15 @@ public abstract class Layer {
     return null;
   }
 
+  /**
+   * The masks of the outputs of a call on several inputs, as Keras' {@code compute_mask} with a
+   * list: by default the first output gets {@link #computeMask} of the first input and its mask,
+   * and outputs beyond the returned list get none. Merge layers combine their inputs' masks.
+   */
+  public List<Tensor> computeMasks(List<Tensor> inputs, List<Tensor> masks) {
+    return Collections.singletonList(computeMask(inputs.get(0), masks.get(0)));
+  }
+
   /** The configuration that rebuilds this layer (weights excluded). */
   public abstract Record config();
 

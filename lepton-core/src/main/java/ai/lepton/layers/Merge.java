@@ -3,6 +3,7 @@ package ai.lepton.layers;
 import ai.lepton.LeptonException;
 import ai.lepton.tensor.Tensor;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -47,10 +48,19 @@ abstract class Merge extends Layer {
   /** The merged batch, from inputs whose shapes have been checked. */
   abstract Tensor merge(List<Tensor> inputs);
 
-  /** Merges keep the sample layout, so the first input's mask carries over. */
+  /**
+   * A step is valid where it is valid in every input, as Keras' merges: the product of the masks
+   * given ({@code [batch, time]} each), or none when no input has one.
+   */
   @Override
-  public final Tensor computeMask(Tensor x, Tensor mask) {
-    return mask;
+  public List<Tensor> computeMasks(List<Tensor> inputs, List<Tensor> masks) {
+    Tensor out = null;
+    for (Tensor m : masks) {
+      if (m != null) {
+        out = out == null ? m : out.mul(m);
+      }
+    }
+    return Collections.singletonList(out);
   }
 
   /** Sums the inputs in order; shared by Add and Average. */

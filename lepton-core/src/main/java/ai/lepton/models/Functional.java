@@ -281,12 +281,13 @@ public final class Functional extends Model {
       List<Tensor> out = in.size() == 1 && outSyms.size() == 1
           ? List.of(layer.apply(in.get(0), inMasks.get(0), training))
           : layer.apply(in, inMasks, training);
-      // The protocol's computeMask sees the first input; it gives the first output's mask.
-      Tensor mask = layer.computeMask(in.get(0), inMasks.get(0));
+      List<Tensor> outMasks = in.size() == 1 && outSyms.size() == 1
+          ? Collections.singletonList(layer.computeMask(in.get(0), inMasks.get(0)))
+          : layer.computeMasks(in, inMasks);
       for (int i = 0; i < outSyms.size(); i++) {
         values.put(outSyms.get(i), out.get(i));
-        if (i == 0 && mask != null) {
-          masks.put(outSyms.get(i), mask);
+        if (i < outMasks.size() && outMasks.get(i) != null) {
+          masks.put(outSyms.get(i), outMasks.get(i));
         }
       }
     }

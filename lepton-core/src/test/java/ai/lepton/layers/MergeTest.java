@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,5 +53,22 @@ class MergeTest {
     assertTrue(e.getMessage().contains("every dimension except axis"), e.getMessage());
     assertThrows(LeptonException.class, () -> new Add().on(a));
     assertThrows(LeptonException.class, () -> new Concatenate(0));
+  }
+
+  @Test
+  void masksCombineAsInKeras() {
+    Tensor x = Tensor.zeros(1, 3, 2);
+    Tensor m1 = Tensor.of(new float[] {1, 1, 0}, 1, 3);
+    Tensor m2 = Tensor.of(new float[] {1, 0, 0}, 1, 3);
+    assertArrayEquals(new float[] {1, 0, 0},
+        new Add().computeMasks(List.of(x, x), List.of(m1, m2)).get(0).toFloatArray());
+    assertArrayEquals(new float[] {1, 1, 0},
+        new Average().computeMasks(List.of(x, x), Arrays.asList(m1, null)).get(0).toFloatArray());
+    assertArrayEquals(new float[] {1, 1, 0, 1, 1, 1},
+        new Concatenate(1).computeMasks(List.of(x, x), Arrays.asList(m1, null)).get(0)
+            .toFloatArray());
+    assertArrayEquals(new float[] {1, 0, 0},
+        new Concatenate().computeMasks(List.of(x, x), List.of(m1, m2)).get(0).toFloatArray());
+    assertEquals(null, new Multiply().computeMasks(List.of(x, x), NO_MASKS).get(0));
   }
 }

@@ -226,6 +226,21 @@ class FunctionalTest {
   }
 
   @Test
+  void mergedSequencesKeepTheStepsValidInBoth() {
+    Tensor left = Tensor.of(new float[] {3, 5, 1, 0}, 1, 4);
+    Tensor right = Tensor.of(new float[] {2, 4, 0, 0}, 1, 4);
+    Symbol a = Input.of(4);
+    Symbol b = Input.of(4);
+    Layer embed = new Embedding(8, 3, true);
+    Functional model = new Functional(List.of(a, b),
+        List.of(new GlobalAveragePooling1D().on(new Add().on(embed.on(a), embed.on(b)))));
+    float[] table = model.weights().get("embedding/embeddings").toFloatArray();
+    // Steps 0 and 1 are valid in both inputs: the average of (3 + 2) and (5 + 4), feature 0.
+    float expected = (table[3 * 3] + table[2 * 3] + table[5 * 3] + table[4 * 3]) / 2;
+    assertEquals(expected, model.predict(List.of(left, right), 8).get(0).toFloatArray()[0], 1e-6f);
+  }
+
+  @Test
   void newModelGrowsFromATrainedModelsLayers() {
     Functional base = twoHeads();
     Symbol trunk = base.layer("trunk").output();

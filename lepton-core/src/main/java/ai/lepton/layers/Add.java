@@ -3,7 +3,10 @@ package ai.lepton.layers;
 import ai.lepton.tensor.Tensor;
 import java.util.List;
 
-/** Adds its inputs element-wise, as Keras' {@code Add}: {@code new Add().on(a, b)}. Inputs need equal shapes. */
+/**
+ * Adds its inputs element-wise, as Keras' {@code Add}: {@code new Add().on(a, b)}. Inputs need equal
+ * shapes.
+ */
 public final class Add extends Merge {
   public record Config(String name, boolean trainable) {}
 

@@ -3,7 +3,10 @@ package ai.lepton.layers;
 import ai.lepton.tensor.Tensor;
 import java.util.List;
 
-/** Averages its inputs element-wise, as Keras' {@code Average} (ensembles). Inputs need equal shapes. */
+/**
+ * Averages its inputs element-wise, as Keras' {@code Average} (ensembles). Inputs need equal
+ * shapes.
+ */
 public final class Average extends Merge {
   public record Config(String name, boolean trainable) {}
 

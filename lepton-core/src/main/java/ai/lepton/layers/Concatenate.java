@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * Joins its inputs along {@code axis}, as Keras' {@code Concatenate}: {@code axis} counts the batch
- * dimension (1 is the first sample dimension, -1 the last, the default). Inputs agree on every other
- * dimension.
+ * dimension (1 is the first sample dimension, -1 the last, the default). Inputs agree on every
+ * other dimension.
  */
 public final class Concatenate extends Merge {
   public record Config(String name, boolean trainable, int axis) {

@@ -3,6 +3,7 @@ package ai.lepton.layers;
 import ai.lepton.LeptonException;
 import ai.lepton.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
@@ -70,9 +71,9 @@ public final class Input extends Layer {
 
   @Override
   public int[] outputShape(int[] inputShape) {
-    if (!java.util.Arrays.equals(inputShape, shape)) {
+    if (!Arrays.equals(inputShape, shape)) {
       throw new LeptonException(describe() + ": declared for samples of shape "
-          + java.util.Arrays.toString(shape) + ", received " + java.util.Arrays.toString(inputShape));
+          + Arrays.toString(shape) + ", received " + Arrays.toString(inputShape));
     }
     return inputShape.clone();
   }

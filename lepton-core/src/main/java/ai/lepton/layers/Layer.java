@@ -218,8 +218,8 @@ public abstract class Layer {
 
   /**
    * Calls the layer on symbolic inputs, as Keras' {@code layer(x)} in the functional API, and
-   * returns its only output: {@code Symbol h = new Dense(64, "relu").on(in)}. Calling the same layer
-   * again shares its weights.
+   * returns its only output: {@code Symbol h = new Dense(64, "relu").on(in)}. Calling the same
+   * layer again shares its weights.
    *
    * @throws LeptonException if the layer cannot take inputs of those shapes (naming the layers that
    *     produced them), was called before on other shapes, or gives several outputs (use

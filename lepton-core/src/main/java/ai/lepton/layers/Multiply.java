@@ -3,7 +3,10 @@ package ai.lepton.layers;
 import ai.lepton.tensor.Tensor;
 import java.util.List;
 
-/** Multiplies its inputs element-wise, as Keras' {@code Multiply} (gating). Inputs need equal shapes. */
+/**
+ * Multiplies its inputs element-wise, as Keras' {@code Multiply} (gating). Inputs need equal
+ * shapes.
+ */
 public final class Multiply extends Merge {
   public record Config(String name, boolean trainable) {}
 

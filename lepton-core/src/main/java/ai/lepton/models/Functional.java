@@ -36,8 +36,8 @@ import java.util.SplittableRandom;
  * model is its own class, named as Keras names it: {@code new Functional(inputs, outputs)}.
  *
  * <p>Construction walks the graph back from the outputs, refuses graphs that do not connect the
- * given inputs to the outputs, names unnamed layers Keras-style ("dense", "dense_1", ...) and builds
- * every unbuilt layer, so the model is ready for {@code compile}, {@code summary} and {@code fit}.
+ * given inputs to the outputs, names unnamed layers Keras-style ("dense", "dense_1", ...) and
+ * builds every unbuilt layer, so the model is ready for {@code compile}, {@code summary} and {@code fit}.
  * Layers already built (taken from a trained model, for transfer learning) keep their weights. The
  * graph runs in topological order and each layer's output mask ({@link Layer#computeMask}) follows
  * its output.

@@ -167,7 +167,8 @@ public abstract class Model {
   /**
    * Compiles a model with several outputs: a loss per output name, optional loss weights (the
    * training loss is {@code sum(weight * loss)}) and metrics per output. Logs name them as Keras
-   * does: {@code "loss"} (the weighted total), {@code "<output>_loss"}, {@code "<output>_<metric>"}.
+   * does: {@code "loss"} (the weighted total), {@code "<output>_loss"},
+   * {@code "<output>_<metric>"}.
    *
    * @throws LeptonException if the optimizer is null or a weight is negative or not finite
    */
@@ -842,16 +843,17 @@ public abstract class Model {
           map(compile.path("optimizer").path("config")));
       JsonNode lossNode = compile.path("loss");
       if (lossNode.has("name")) {
-        model.compile(opt, loss(lossNode), metricList(compile.path("metrics")).toArray(new Metric[0]));
+        model.compile(opt, loss(lossNode),
+            metricList(compile.path("metrics")).toArray(new Metric[0]));
       } else {
         Map<String, Loss> losses = new LinkedHashMap<>();
-        lossNode.fields().forEachRemaining(e -> losses.put(e.getKey(), loss(e.getValue())));
+        lossNode.properties().forEach(e -> losses.put(e.getKey(), loss(e.getValue())));
         Map<String, List<Metric>> ms = new LinkedHashMap<>();
-        compile.path("metrics").fields()
-            .forEachRemaining(e -> ms.put(e.getKey(), metricList(e.getValue())));
+        compile.path("metrics").properties()
+            .forEach(e -> ms.put(e.getKey(), metricList(e.getValue())));
         Map<String, Double> weights = new LinkedHashMap<>();
-        compile.path("loss_weights").fields()
-            .forEachRemaining(e -> weights.put(e.getKey(), e.getValue().asDouble()));
+        compile.path("loss_weights").properties()
+            .forEach(e -> weights.put(e.getKey(), e.getValue().asDouble()));
         model.compile(opt, losses, weights, ms);
       }
       contents.optimizer().ifPresent(s -> opt.loadState(s.tensors(),

@@ -111,7 +111,8 @@ class FunctionalFileTest {
 
   @Test
   void hostileConfigsAreRefusedWithClearErrors() {
-    LeptonException e = hostile(c -> ((ArrayNode) inbound(c, "shared").get(0).get(0)).set(0, "ghost"));
+    LeptonException e =
+        hostile(c -> ((ArrayNode) inbound(c, "shared").get(0).get(0)).set(0, "ghost"));
     assertTrue(e.getMessage().contains("unknown layer 'ghost'"), e.getMessage());
     e = hostile(c -> ((ArrayNode) inbound(c, "shared").get(0).get(0)).set(1, 7));
     assertTrue(e.getMessage().contains("call 7 of layer 'a'"), e.getMessage());

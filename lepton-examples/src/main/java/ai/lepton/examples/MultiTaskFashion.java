@@ -48,7 +48,8 @@ public final class MultiTaskFashion {
     Symbol group = new Dense(3, "softmax").name("group").on(h);
     Functional model = new Functional(List.of(pixels), List.of(item, group), "multi_task", 42);
     model.compile("adam",
-        Map.of("item", "sparse_categorical_crossentropy", "group", "sparse_categorical_crossentropy"),
+        Map.of("item", "sparse_categorical_crossentropy",
+            "group", "sparse_categorical_crossentropy"),
         Map.of("item", 1.0, "group", 0.5),
         Map.of("item", List.of("accuracy"), "group", List.of("accuracy")));
     System.out.println(model.summary());

@@ -29,6 +29,20 @@ def mlp_rows(lepton, torch):
     return rows
 
 
+def lstm_rows(lepton, torch):
+    """Embedding-LSTM(128) classifier training throughput (samples/s, higher is better)."""
+    if not lepton or not torch:
+        return []
+    l, t = 64 / lepton["stepMs"] * 1e3, 64 / torch["stepMs"] * 1e3
+    row = {"what": "train samples/s, batch 64", "lepton": l, "pytorch": t,
+           "leptonOverPytorch": l / t}
+    print()
+    print("Embedding(5000,128)-LSTM(128)-Dense(1), Adam, sequences of 100, same threads")
+    print(f"{'':<30} {'Lepton':>10} {'PyTorch':>10} {'ratio':>8}")
+    print(f"{row['what']:<30} {l:>10.1f} {t:>10.1f} {row['leptonOverPytorch']:>7.2f}x")
+    return [row]
+
+
 def main():
     out_path, torch_path, lepton_paths = sys.argv[1], sys.argv[2], sys.argv[3:]
     lepton = None
@@ -51,20 +65,23 @@ def main():
         rows.append({"n": n, "leptonGflops": g, "pytorchGflops": p,
                      "leptonOverPeak": g / peak if peak else None,
                      "leptonOverPytorch": g / p if p else None})
-    print()
-    print(f"GEMM fp32, medians (Java {lepton['java']}, {lepton['backend']}; "
-          f"PyTorch {torch['torch']}, {torch['threads']} threads)")
-    if peak:
-        print(f"FMA peak, all cores: {peak:.1f} GFLOP/s")
-    print(f"{'n':>6} {'Lepton':>10} {'PyTorch':>10} {'Lepton/peak':>12} {'Lepton/PyTorch':>15}")
-    fmt = lambda v, spec: format(v, spec) if v is not None else "-"
-    for r in rows:
-        print(f"{r['n']:>6} {r['leptonGflops']:>10.1f} {fmt(r['pytorchGflops'], '>10.1f')} "
-              f"{fmt(r['leptonOverPeak'] and 100 * r['leptonOverPeak'], '>11.0f')}% "
-              f"{fmt(r['leptonOverPytorch'] and 100 * r['leptonOverPytorch'], '>14.0f')}%")
+    if rows:
+        print()
+        print(f"GEMM fp32, medians (Java {lepton['java']}, {lepton['backend']}; "
+              f"PyTorch {torch['torch']}, {torch['threads']} threads)")
+        if peak:
+            print(f"FMA peak, all cores: {peak:.1f} GFLOP/s")
+        print(f"{'n':>6} {'Lepton':>10} {'PyTorch':>10} {'Lepton/peak':>12} {'Lepton/PyTorch':>15}")
+        fmt = lambda v, spec: format(v, spec) if v is not None else "-"
+        for r in rows:
+            print(f"{r['n']:>6} {r['leptonGflops']:>10.1f} {fmt(r['pytorchGflops'], '>10.1f')} "
+                  f"{fmt(r['leptonOverPeak'] and 100 * r['leptonOverPeak'], '>11.0f')}% "
+                  f"{fmt(r['leptonOverPytorch'] and 100 * r['leptonOverPytorch'], '>14.0f')}%")
     mlp = mlp_rows(lepton["sections"].get("mlp"), torch["sections"].get("mlp"))
+    lstm = lstm_rows(lepton["sections"].get("lstm"), torch["sections"].get("lstm"))
     with open(out_path, "w") as f:
-        json.dump({"lepton": lepton, "pytorch": torch, "gemm": rows, "mlp": mlp}, f, indent=2)
+        json.dump({"lepton": lepton, "pytorch": torch, "gemm": rows, "mlp": mlp, "lstm": lstm}, f,
+                  indent=2)
     print(f"wrote {out_path}")
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
-"""PyTorch peer for Lepton's benchmarks: square fp32 matmul GFLOP/s, and the MLP 784-256-128-10
+"""PyTorch peer for Lepton's benchmarks: square fp32 matmul GFLOP/s, the MLP 784-256-128-10
 (ReLU, cross-entropy on logits, Adam 1e-3) training step at batch 64 and 256 and single-sample
-inference latency: the same shapes, threads and batches as the Java side. Medians of several runs.
+inference latency, and the Embedding-LSTM(128) classifier's training step at batch 64 on 100-token
+sequences: the same shapes, threads and batches as the Java side. Medians of several runs.
 
 Run it as bench/run does, with the OpenBLAS overrides of these machines removed so that OpenBLAS
 picks its best kernel:
@@ -92,6 +93,46 @@ def mlp_latency_us(calls, reps):
     return statistics.median(times)
 
 
+def lstm_step_ms(batch, time_steps, steps, reps):
+    """Embedding(5000, 128) -> LSTM(128) -> last h -> Linear(1) + sigmoid, Adam, binary
+    cross-entropy: the "lstm" section of Lepton's bench."""
+    torch.manual_seed(0)
+
+    class Classifier(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embedding = torch.nn.Embedding(5000, 128)
+            self.lstm = torch.nn.LSTM(128, 128, batch_first=True)
+            self.dense = torch.nn.Linear(128, 1)
+
+        def forward(self, ids):
+            _, (h, _) = self.lstm(self.embedding(ids))
+            return torch.sigmoid(self.dense(h[0]))
+
+    model = Classifier()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = torch.nn.BCELoss()
+    x = torch.randint(0, 5000, (batch * steps, time_steps))
+    y = torch.randint(0, 2, (batch * steps, 1)).float()
+
+    def epoch():
+        for i in range(steps):
+            xb, yb = x[i * batch:(i + 1) * batch], y[i * batch:(i + 1) * batch]
+            opt.zero_grad(set_to_none=True)
+            loss_fn(model(xb), yb).backward()
+            opt.step()
+
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < 5.0:  # warm-up, as long as the Java side's
+        epoch()
+    times = []
+    for _ in range(reps):
+        s = time.perf_counter()
+        epoch()
+        times.append((time.perf_counter() - s) / steps * 1e3)
+    return statistics.median(times)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="256,512,1024,2048")
@@ -100,7 +141,7 @@ def main():
     # (bench/run sets 2). Two pools of 2 threads on 2 cores fight: measured here, 4.6 ms per MLP step
     # at batch 64 against 1.26 ms this way; GEMM is the same either way. This is PyTorch at its best.
     p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--only", default="gemm,mlp")
+    p.add_argument("--only", default="gemm,mlp,lstm")
     p.add_argument("--out")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
@@ -112,6 +153,8 @@ def main():
         sections["mlp"] = {"b64StepMs": mlp_step_ms(64, 400, args.reps),
                            "b256StepMs": mlp_step_ms(256, 100, args.reps),
                            "inferenceUs": mlp_latency_us(2000, args.reps)}
+    if "lstm" in only:
+        sections["lstm"] = {"stepMs": lstm_step_ms(64, 100, 10, args.reps)}
     doc = {
         "tool": "pytorch",
         "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -132,6 +175,8 @@ def main():
         m = sections["mlp"]
         print(f"MLP train batch 64: {m['b64StepMs']:.3f} ms/step, batch 256: "
               f"{m['b256StepMs']:.3f} ms/step; predict one sample: {m['inferenceUs']:.1f} us")
+    if "lstm" in sections:
+        print(f"LSTM classifier train batch 64, 100 steps: {sections['lstm']['stepMs']:.1f} ms/step")
     if args.out:
         os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
         with open(args.out, "w") as f:

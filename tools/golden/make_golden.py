@@ -10,8 +10,9 @@ stores its inputs, so the Java tests need nothing but the JSON. A tensor is {"sh
 [...]} (row-major float32 values). Computation runs in float64 and is stored rounded to float32, so
 the goldens carry no float32 rounding noise of their own.
 
-It also writes attention.json and transformer.json there: MultiHeadAttention and
-TransformerEncoder cases, run as PyTorch's modules with Keras' weights mapped into them.
+It also writes attention.json, transformer.json and recurrent.json there: MultiHeadAttention,
+TransformerEncoder, LSTM and GRU cases, run as PyTorch's modules with Keras' weights mapped into
+them.
 """
 import json
 import math
@@ -315,12 +316,79 @@ def transformer():
     }
 
 
+def swap_first_blocks(w, units):
+    """Keras' GRU gate order z, r, h <-> PyTorch's r, z, n (the swap is its own inverse)."""
+    return torch.cat([w[..., units:2 * units], w[..., :units], w[..., 2 * units:]], -1)
+
+
+def recurrent_case(kind, units, x, lengths=None):
+    """torch.nn.LSTM/GRU (batch_first) fed Keras-layout weights: kernel (in, G*u), recurrent_kernel
+    (u, G*u), bias (G*u) for the LSTM or (2, G*u) for the GRU. Keras' LSTM gate order i, f, c, o is
+    PyTorch's i, f, g, o; Keras' reset-after GRU is PyTorch's GRU with z and r swapped. Outputs: the
+    sequence (when no lengths are given), and the final h (and c). With lengths the batch is right-
+    padded and packed, so the final states are those after each sequence's last valid step, as Keras'
+    masking gives; the gradients are of sum(output * grad) over every output."""
+    gates = 4 if kind == "lstm" else 3
+    features = x.shape[-1]
+    weights = {"kernel": rand(features, gates * units, low=-0.6, high=0.6),
+               "recurrent_kernel": rand(units, gates * units, low=-0.6, high=0.6),
+               "bias": rand(*((gates * units,) if kind == "lstm" else (2, gates * units)),
+                            low=-0.5, high=0.5)}
+    order = (lambda w: w) if kind == "lstm" else (lambda w: swap_first_blocks(w, units))
+    module = (torch.nn.LSTM if kind == "lstm" else torch.nn.GRU)(features, units, batch_first=True)
+    with torch.no_grad():
+        module.weight_ih_l0.copy_(order(weights["kernel"]).T)
+        module.weight_hh_l0.copy_(order(weights["recurrent_kernel"]).T)
+        if kind == "lstm":
+            module.bias_ih_l0.copy_(weights["bias"])
+            module.bias_hh_l0.zero_()
+        else:
+            module.bias_ih_l0.copy_(order(weights["bias"][0]))
+            module.bias_hh_l0.copy_(order(weights["bias"][1]))
+    xs = x.clone().requires_grad_(True)
+    if lengths is None:
+        seq, state = module(xs)
+        outputs = {"sequence": seq}
+    else:
+        packed = torch.nn.utils.rnn.pack_padded_sequence(xs, torch.tensor(lengths),
+                                                         batch_first=True, enforce_sorted=False)
+        _, state = module(packed)
+        outputs = {}
+    h, c = state if kind == "lstm" else (state, None)
+    outputs["h"] = h[0]
+    if c is not None:
+        outputs["c"] = c[0]
+    grad_outputs = {k: rand(*v.shape) for k, v in outputs.items()}
+    sum(((v * grad_outputs[k]).sum() for k, v in outputs.items())).backward()
+    grads = {"x": xs.grad, "kernel": order(module.weight_ih_l0.grad.T),
+             "recurrent_kernel": order(module.weight_hh_l0.grad.T)}
+    if kind == "lstm":
+        grads["bias"] = module.bias_ih_l0.grad
+    else:
+        grads["bias"] = torch.stack([order(module.bias_ih_l0.grad), order(module.bias_hh_l0.grad)])
+    return {"units": units, "lengths": lengths, "x": t(x),
+            "weights": {k: t(v) for k, v in weights.items()},
+            "outputs": {k: t(v) for k, v in outputs.items()},
+            "grad_outputs": {k: t(v) for k, v in grad_outputs.items()},
+            "grads": {k: t(v) for k, v in grads.items()}}
+
+
+def recurrent():
+    torch.manual_seed(2026)  # its own seed: the values do not depend on the sections run before
+    return {
+        "lstm": recurrent_case("lstm", 4, rand(2, 5, 3, low=-1, high=1)),
+        "lstm_right_padded": recurrent_case("lstm", 3, rand(3, 6, 2, low=-1, high=1), [6, 2, 4]),
+        "gru": recurrent_case("gru", 4, rand(2, 5, 3, low=-1, high=1)),
+        "gru_right_padded": recurrent_case("gru", 3, rand(3, 6, 2, low=-1, high=1), [3, 6, 1]),
+    }
+
+
 def main():
     torch.set_default_dtype(torch.float64)
     os.makedirs(OUT, exist_ok=True)
     for name, cases in (("ops", ops()), ("losses", losses()), ("optimizers", optimizers()),
                         ("images", images()), ("attention", attention()),
-                        ("transformer", transformer())):
+                        ("transformer", transformer()), ("recurrent", recurrent())):
         path = os.path.join(OUT, name + ".json")
         with open(path, "w") as f:
             json.dump({"generator": "tools/golden/make_golden.py", "torch": torch.__version__,

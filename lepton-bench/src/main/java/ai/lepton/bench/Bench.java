@@ -49,6 +49,7 @@ public final class Bench {
     SECTIONS.put("peak", o -> Peak.measure(o.reps()));
     SECTIONS.put("gemm", o -> Gemm.measure(o.sizes(), o.reps()));
     SECTIONS.put("mlp", o -> TrainBench.measure(o.reps()));
+    SECTIONS.put("lstm", o -> LstmBench.measure(o.reps()));
   }
 
   private Bench() {}

@@ -9,7 +9,7 @@ import java.util.random.RandomGenerator;
 final class Initializers {
   static final List<String> NAMES = List.of("glorot_uniform", "glorot_normal", "he_uniform",
       "he_normal", "lecun_uniform", "lecun_normal", "random_normal", "random_uniform", "zeros",
-      "ones");
+      "ones", "orthogonal");
 
   private Initializers() {}
 
@@ -44,6 +44,7 @@ final class Initializers {
       case "glorot_normal" -> truncatedNormal(rng, Math.sqrt(2.0 / (fanIn + fanOut)), shape);
       case "he_normal" -> truncatedNormal(rng, Math.sqrt(2.0 / fanIn), shape);
       case "lecun_normal" -> truncatedNormal(rng, Math.sqrt(1.0 / fanIn), shape);
+      case "orthogonal" -> orthogonal(rng, shape);
       default -> throw new IllegalStateException(name);
     };
   }
@@ -69,6 +70,60 @@ final class Initializers {
         g = rng.nextGaussian();
       } while (Math.abs(g) > 2.0);
       v[i] = (float) (g * scale);
+    }
+    return Tensor.of(v, shape);
+  }
+
+  /**
+   * Keras' orthogonal initializer (gain 1): the weight viewed as {@code (rows, cols)}, with
+   * {@code cols} its last dimension, gets orthonormal columns (or rows, when it is wide), from the QR
+   * decomposition of a Gaussian matrix. Recurrent kernels use it so that repeated products with it
+   * neither blow up nor vanish.
+   */
+  private static Tensor orthogonal(RandomGenerator rng, int[] shape) {
+    if (shape.length < 2) {
+      throw new LeptonException("orthogonal initializer: expected a weight of rank 2 or more, "
+          + "received shape " + java.util.Arrays.toString(shape) + "; use another initializer");
+    }
+    int cols = shape[shape.length - 1];
+    int rows = 1;
+    for (int i = 0; i < shape.length - 1; i++) {
+      rows = Math.multiplyExact(rows, shape[i]);
+    }
+    int tall = Math.max(rows, cols);
+    int narrow = Math.min(rows, cols);
+    double[][] q = new double[narrow][tall]; // the columns of a (tall, narrow) Gaussian matrix
+    for (double[] column : q) {
+      for (int i = 0; i < tall; i++) {
+        column[i] = rng.nextGaussian();
+      }
+    }
+    // modified Gram-Schmidt: Q of the QR decomposition with a positive diagonal in R, which is
+    // Keras' Q after its sign correction
+    for (int j = 0; j < narrow; j++) {
+      for (int k = 0; k < j; k++) {
+        double dot = 0;
+        for (int i = 0; i < tall; i++) {
+          dot += q[k][i] * q[j][i];
+        }
+        for (int i = 0; i < tall; i++) {
+          q[j][i] -= dot * q[k][i];
+        }
+      }
+      double norm = 0;
+      for (int i = 0; i < tall; i++) {
+        norm += q[j][i] * q[j][i];
+      }
+      norm = Math.sqrt(norm);
+      for (int i = 0; i < tall; i++) {
+        q[j][i] /= norm;
+      }
+    }
+    float[] v = new float[rows * cols];
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < cols; c++) {
+        v[r * cols + c] = (float) (rows >= cols ? q[c][r] : q[r][c]);
+      }
     }
     return Tensor.of(v, shape);
   }

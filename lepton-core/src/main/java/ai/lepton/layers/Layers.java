@@ -61,6 +61,10 @@ public final class Layers {
     register("Multiply", Multiply.Config.class, Multiply::new);
     register("Average", Average.Config.class, Average::new);
     register("Concatenate", Concatenate.Config.class, Concatenate::new);
+    register("LSTM", LSTM.Config.class, LSTM::new);
+    register("GRU", GRU.Config.class, GRU::new);
+    register("SimpleRNN", SimpleRNN.Config.class, SimpleRNN::new);
+    register("Bidirectional", Bidirectional.Config.class, Bidirectional::new);
   }
 
   private Layers() {}

@@ -1417,6 +1417,91 @@ public final class Tensor {
     return concat(ax, expanded);
   }
 
+  // ---------------------------------------------------------------- recurrent
+
+  /**
+   * The LSTM recurrence (Keras' cell: gates i, f, c, o; tanh and sigmoid) over this tensor of input
+   * projections {@code x · kernel}, {@code (batch, time, 4 * units)}, from zero states. Returns
+   * every step's states {@code (batch, time, 2 * units)}, {@code [h | c]} per step. See
+   * {@link #gruRecurrence} for the other arguments.
+   *
+   * @param recurrentKernel {@code (units, 4 * units)}
+   * @param bias {@code (4 * units)}, or null
+   * @throws LeptonException if the shapes do not fit together
+   */
+  public Tensor lstmRecurrence(Tensor recurrentKernel, Tensor bias, Tensor mask,
+      Tensor recurrentDropout) {
+    return recurrence(Recurrence.Cell.LSTM, recurrentKernel, bias, mask, recurrentDropout);
+  }
+
+  /**
+   * The GRU recurrence (Keras' reset-after cell: gates z, r, h; {@code hh = tanh(x_h + b_h + r * (h
+   * U_h + b'_h))}, {@code h = z * h + (1 - z) * hh}) over this tensor of input projections
+   * {@code x · kernel}, {@code (batch, time, 3 * units)}, from a zero state. Returns every step's
+   * {@code h}, {@code (batch, time, units)}. The bias is Keras' {@code (2, 3 * units)}: row 0 is added
+   * to the projections, row 1 to {@code h U}. At a step where {@code mask} {@code (batch, time)} is 0
+   * the state is carried over unchanged (and is that step's output); {@code recurrentDropout}
+   * {@code (batch, units)}, when not null, multiplies {@code h} where it enters the recurrent product.
+   * The bias (adding it here spares a pass and a tensor of the projections' size), the mask and the
+   * dropout may be null.
+   *
+   * @param recurrentKernel {@code (units, 3 * units)}
+   * @throws LeptonException if the shapes do not fit together
+   */
+  public Tensor gruRecurrence(Tensor recurrentKernel, Tensor bias, Tensor mask,
+      Tensor recurrentDropout) {
+    return recurrence(Recurrence.Cell.GRU, recurrentKernel, bias, mask, recurrentDropout);
+  }
+
+  /**
+   * The simple recurrence {@code h = tanh(x_t + b + h U)} over this tensor of input projections
+   * {@code (batch, time, units)}, from a zero state; returns every step's {@code h}. See
+   * {@link #gruRecurrence} for the other arguments.
+   *
+   * @param bias {@code (units)}, or null
+   * @throws LeptonException if the shapes do not fit together
+   */
+  public Tensor simpleRecurrence(Tensor recurrentKernel, Tensor bias, Tensor mask,
+      Tensor recurrentDropout) {
+    return recurrence(Recurrence.Cell.SIMPLE, recurrentKernel, bias, mask, recurrentDropout);
+  }
+
+  private Tensor recurrence(Recurrence.Cell cell, Tensor kernel, Tensor bias, Tensor mask,
+      Tensor drop) {
+    int units = kernel.rank() == 2 ? kernel.shape[0] : -1;
+    int gw = cell.gates * units;
+    int[] biasShape = cell == Recurrence.Cell.GRU ? new int[] {2, gw} : new int[] {gw};
+    boolean fits = rank() == 3 && units > 0 && kernel.shape[1] == gw && shape[2] == gw
+        && (bias == null || Arrays.equals(bias.shape, biasShape))
+        && (mask == null || Arrays.equals(mask.shape, new int[] {shape[0], shape[1]}))
+        && (drop == null || Arrays.equals(drop.shape, new int[] {shape[0], units}));
+    if (!fits) {
+      throw new LeptonException(cell.name().toLowerCase() + "Recurrence: expected projections "
+          + "(batch, time, " + cell.gates + " * units), a recurrent kernel (units, " + cell.gates
+          + " * units), a bias " + (cell == Recurrence.Cell.GRU ? "(2, " : "(") + cell.gates
+          + " * units) or null, a mask (batch, time) or null and a dropout mask (batch, units) or "
+          + "null; received " + Arrays.toString(shape) + ", " + Arrays.toString(kernel.shape) + ", "
+          + (bias == null ? "null" : Arrays.toString(bias.shape)) + ", "
+          + (mask == null ? "null" : Arrays.toString(mask.shape)) + ", "
+          + (drop == null ? "null" : Arrays.toString(drop.shape)));
+    }
+    Recurrence r = new Recurrence(cell, shape[0], shape[1], units,
+        mask == null ? null : mask.data, drop == null ? null : drop.data);
+    float[] out = r.forward(data, kernel.data, bias == null ? null : bias.data);
+    int[] s = {shape[0], shape[1], cell.states * units};
+    BackwardFn back = g -> {
+      float[] dx = r.backward(g, kernel.data, kernel.requiresGrad ? kernel.gradBuffer() : null,
+          bias != null && bias.requiresGrad ? bias.gradBuffer() : null);
+      if (requiresGrad && grad == null) {
+        grad = new Tensor(dx, shape); // a fresh array: adopted, not copied
+      } else if (requiresGrad) {
+        backend().binary(BinaryOp.ADD, grad.data, dx, grad.data);
+      }
+    };
+    return bias == null ? result(out, s, back, this, kernel)
+        : result(out, s, back, this, kernel, bias);
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private static Backend backend() {

@@ -15,6 +15,7 @@ import ai.lepton.layers.Dense;
 import ai.lepton.layers.Embedding;
 import ai.lepton.layers.GlobalAveragePooling1D;
 import ai.lepton.layers.Input;
+import ai.lepton.layers.LSTM;
 import ai.lepton.layers.Layer;
 import ai.lepton.layers.Symbol;
 import ai.lepton.losses.Losses;
@@ -238,6 +239,25 @@ class FunctionalTest {
     // Steps 0 and 1 are valid in both inputs: the average of (3 + 2) and (5 + 4), feature 0.
     float expected = (table[3 * 3] + table[2 * 3] + table[5 * 3] + table[4 * 3]) / 2;
     assertEquals(expected, model.predict(List.of(left, right), 8).get(0).toFloatArray()[0], 1e-6f);
+  }
+
+  @Test
+  void recurrentStatesAreSeparateOutputsAndSurviveTheConfig() {
+    Symbol in = Input.of(5);
+    List<Symbol> lstm = new LSTM(4).returnState(true).onAll(List.of(
+        new Embedding(9, 3, true).on(in)));
+    assertEquals(3, lstm.size());
+    Functional model = new Functional(List.of(in), List.of(lstm.get(0), lstm.get(2)));
+    assertEquals(List.of("lstm_0", "lstm_1"), model.outputNames());
+    Functional again = Functional.fromConfig(model.config());
+    assertEquals(model.config(), again.config());
+    again.setWeights(model.weights());
+    Tensor ids = Tensor.of(new float[] {1, 4, 2, 0, 0, 3, 3, 3, 3, 8}, 2, 5);
+    List<Tensor> expected = model.predict(List.of(ids), 8);
+    List<Tensor> actual = again.predict(List.of(ids), 8);
+    for (int i = 0; i < 2; i++) {
+      assertArrayEquals(expected.get(i).toFloatArray(), actual.get(i).toFloatArray());
+    }
   }
 
   @Test

@@ -28,6 +28,10 @@ import java.util.random.RandomGenerator;
  * (valid) and 0 (padding), or {@code null} for none. A layer receives its input's mask in {@link
  * #call(Tensor, Tensor, boolean)} and says with {@link #computeMask} what mask its output carries;
  * by default a layer ignores the mask and its output has none.
+ *
+ * <p>In the functional API a layer is called on symbolic tensors ({@link Symbol}, starting from
+ * {@link Input#of}) with {@link #on} or {@link #onAll}; each call is a node of the graph, and a layer
+ * called several times shares its weights between the calls.
  */
 public abstract class Layer {
   private String name;
@@ -35,6 +39,11 @@ public abstract class Layer {
   private List<int[]> inputShapes;
   private final Map<String, Tensor> weights = new LinkedHashMap<>();
   private final Map<String, Boolean> weightTrainable = new LinkedHashMap<>();
+  /** Each call on symbolic inputs ({@link #on}), in order: the node index is the position. */
+  private final List<Node> nodes = new ArrayList<>();
+
+  /** One call of the layer in a graph: the symbols it took and the ones it gave. */
+  private record Node(List<Symbol> inputs, List<Symbol> outputs) {}
 
   /**
    * @param name the layer's name, or {@code null} to let the model assign one
@@ -205,6 +214,144 @@ public abstract class Layer {
     }
   }
 
+  // ---------------------------------------------------------------- symbolic calls
+
+  /**
+   * Calls the layer on symbolic inputs, as Keras' {@code layer(x)} in the functional API, and
+   * returns its only output: {@code Symbol h = new Dense(64, "relu").on(in)}. Calling the same
+   * layer again shares its weights.
+   *
+   * @throws LeptonException if the layer cannot take inputs of those shapes (naming the layers that
+   *     produced them), was called before on other shapes, or gives several outputs (use
+   *     {@link #onAll})
+   */
+  public final Symbol on(Symbol... inputs) {
+    return connect(List.of(inputs), true).get(0);
+  }
+
+  /** {@link #on} for a layer with several outputs: every output, in order. */
+  public final List<Symbol> onAll(List<Symbol> inputs) {
+    return connect(inputs, false);
+  }
+
+  /** Records a call on {@code inputs} as a new node; {@code one} refuses several outputs. */
+  private List<Symbol> connect(List<Symbol> inputs, boolean one) {
+    if (inputs.isEmpty() && !(this instanceof Input)) {
+      throw new LeptonException(describe() + ": expected at least one symbolic input, received none");
+    }
+    List<int[]> shapes = new ArrayList<>();
+    for (Symbol s : inputs) {
+      shapes.add(s.shape());
+    }
+    List<int[]> expected = built() ? inputShapes : nodes.isEmpty() ? null : shapesOf(nodes.get(0));
+    if (expected != null && !sameShapes(expected, shapes)) {
+      throw new LeptonException(describe() + " takes inputs of shape " + shapesText(expected)
+          + " but is called on " + sources(inputs) + " of shape " + shapesText(shapes)
+          + "; a shared layer takes the same shapes at every call");
+    }
+    List<int[]> outShapes;
+    try {
+      outShapes = outputShapes(shapes);
+    } catch (LeptonException e) {
+      throw new LeptonException(describe() + " cannot be called on " + sources(inputs) + ": "
+          + e.getMessage(), e);
+    }
+    if (one && outShapes.size() != 1) {
+      throw new LeptonException(describe() + " gives " + outShapes.size() + " outputs; call "
+          + "onAll to receive every one");
+    }
+    List<Symbol> outputs = new ArrayList<>();
+    for (int i = 0; i < outShapes.size(); i++) {
+      outputs.add(new Symbol(this, nodes.size(), i, outShapes.get(i)));
+    }
+    nodes.add(new Node(List.copyOf(inputs), List.copyOf(outputs)));
+    return List.copyOf(outputs);
+  }
+
+  /** The number of symbolic calls of this layer so far (its graph nodes). */
+  public final int nodeCount() {
+    return nodes.size();
+  }
+
+  /** The symbolic inputs of the layer's {@code node}-th call. */
+  public final List<Symbol> nodeInputs(int node) {
+    return nodes.get(checkNode(node)).inputs();
+  }
+
+  /** The symbolic outputs of the layer's {@code node}-th call. */
+  public final List<Symbol> nodeOutputs(int node) {
+    return nodes.get(checkNode(node)).outputs();
+  }
+
+  /**
+   * The output of the layer's first symbolic call, as Keras' {@code layer.output}: the handle for
+   * building a new model on a trained one's layers.
+   *
+   * @throws LeptonException if the layer was never called on symbols or gives several outputs
+   */
+  public final Symbol output() {
+    if (nodes.isEmpty()) {
+      throw new LeptonException(describe() + " has no symbolic output: it was never called on "
+          + "symbols (only layers of functional models, or called with on(...), have one)");
+    }
+    List<Symbol> out = nodes.get(0).outputs();
+    if (out.size() != 1) {
+      throw new LeptonException(describe() + " gives " + out.size() + " outputs; use "
+          + "nodeOutputs(0)");
+    }
+    return out.get(0);
+  }
+
+  private int checkNode(int node) {
+    if (node < 0 || node >= nodes.size()) {
+      throw new LeptonException(describe() + ": no node " + node + "; it has " + nodes.size());
+    }
+    return node;
+  }
+
+  /** The layer's type and name (or "unnamed") for messages. */
+  final String describe() {
+    return getClass().getSimpleName() + " '" + (name == null ? "unnamed" : name) + "'";
+  }
+
+  private static List<int[]> shapesOf(Node node) {
+    List<int[]> out = new ArrayList<>();
+    for (Symbol s : node.inputs()) {
+      out.add(s.shape());
+    }
+    return out;
+  }
+
+  private static boolean sameShapes(List<int[]> a, List<int[]> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (!Arrays.equals(a.get(i), b.get(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String shapesText(List<int[]> shapes) {
+    StringBuilder sb = new StringBuilder();
+    for (int[] s : shapes) {
+      sb.append(sb.length() == 0 ? "" : ", ").append("[batch").append(s.length == 0 ? "" : ", ")
+          .append(join(s)).append(']');
+    }
+    return sb.toString();
+  }
+
+  private static String sources(List<Symbol> inputs) {
+    StringBuilder sb = new StringBuilder("the output");
+    sb.append(inputs.size() > 1 ? "s of " : " of ");
+    for (int i = 0; i < inputs.size(); i++) {
+      sb.append(i == 0 ? "" : ", ").append(inputs.get(i).layer().describe());
+    }
+    return sb.toString();
+  }
+
   /** The computation, on a batch whose shape has been checked. */
   protected abstract Tensor call(Tensor x, boolean training);
 
@@ -228,6 +375,15 @@ public abstract class Layer {
    */
   public Tensor computeMask(Tensor x, Tensor mask) {
     return null;
+  }
+
+  /**
+   * The masks of the outputs of a call on several inputs, as Keras' {@code compute_mask} with a
+   * list: by default the first output gets {@link #computeMask} of the first input and its mask,
+   * and outputs beyond the returned list get none. Merge layers combine their inputs' masks.
+   */
+  public List<Tensor> computeMasks(List<Tensor> inputs, List<Tensor> masks) {
+    return Collections.singletonList(computeMask(inputs.get(0), masks.get(0)));
   }
 
   /** The configuration that rebuilds this layer (weights excluded). */

@@ -56,6 +56,11 @@ public final class Layers {
     register("TokenAndPositionEmbedding", TokenAndPositionEmbedding.Config.class,
         TokenAndPositionEmbedding::new);
     register("PositionEmbedding", PositionEmbedding.Config.class, PositionEmbedding::new);
+    register("InputLayer", Input.Config.class, Input::new);
+    register("Add", Add.Config.class, Add::new);
+    register("Multiply", Multiply.Config.class, Multiply::new);
+    register("Average", Average.Config.class, Average::new);
+    register("Concatenate", Concatenate.Config.class, Concatenate::new);
     register("LSTM", LSTM.Config.class, LSTM::new);
     register("GRU", GRU.Config.class, GRU::new);
     register("SimpleRNN", SimpleRNN.Config.class, SimpleRNN::new);
@@ -71,7 +76,8 @@ public final class Layers {
 
   /** The layer's {@code {"class_name": ..., "config": {...}}}, as Keras writes it. */
   public static JsonNode toConfig(Layer layer) {
-    String className = layer.getClass().getSimpleName();
+    // Keras names the class behind Input() "InputLayer".
+    String className = layer instanceof Input ? "InputLayer" : layer.getClass().getSimpleName();
     if (!REGISTRY.containsKey(className)) {
       throw new LeptonException("layer class " + className + " cannot be saved: only "
           + REGISTRY.keySet() + " are known");

@@ -32,7 +32,8 @@ import java.util.Optional;
 
 /**
  * A trainable model, as in Keras: {@code compile}, then {@code fit}, {@code evaluate},
- * {@code predict}, {@code save}. {@link Sequential} is a stack of layers.
+ * {@code predict}, {@code save}. {@link Sequential} is a stack of layers; {@link Functional} is a
+ * graph of layer calls with any number of inputs and outputs.
  *
  * <p>Data tensors have the batch first: {@code x} is {@code [samples, ...features]}, {@code y} is
  * {@code [samples, ...targets]}.
@@ -41,6 +42,12 @@ public abstract class Model {
   private Optimizer optimizer;
   private Loss loss;
   private List<Metric> metrics = List.of();
+  /** Per-output losses, metrics and weights (Keras' dict form); null: {@code loss} for all. */
+  private Map<String, Loss> lossByOutput;
+  private Map<String, List<Metric>> metricsByOutput;
+  private Map<String, Double> lossWeights = Map.of();
+  /** The compile settings resolved against the outputs; made on first use after compile. */
+  private List<Head> heads;
   private boolean stopTraining;
   private Preprocessing preprocessing;
 
@@ -61,6 +68,48 @@ public abstract class Model {
 
   /** The forward pass on a batch. */
   abstract Tensor call(Tensor x, boolean training);
+
+  /**
+   * The forward pass on a batch of each input, giving a batch of each output; by default the model
+   * has one of each.
+   */
+  List<Tensor> call(List<Tensor> inputs, boolean training) {
+    return List.of(call(inputs.get(0), training));
+  }
+
+  /** The shape of one sample of each input, without the batch dimension. */
+  public List<int[]> inputShapes() {
+    return List.of(inputShape());
+  }
+
+  /**
+   * The outputs' names, the keys of per-output losses, metrics and logs as in Keras: the names of
+   * the layers that produce them. A Sequential model's only output is its last layer's.
+   */
+  public List<String> outputNames() {
+    List<Layer> all = layers();
+    if (all.isEmpty()) {
+      throw new LeptonException("outputNames: the model has no layers yet; add layers first");
+    }
+    return List.of(all.get(all.size() - 1).name());
+  }
+
+  /**
+   * The layer named {@code name}, as Keras' {@code model.get_layer(name)}.
+   *
+   * @throws LeptonException if no layer has that name, listing the names there are
+   */
+  public Layer layer(String name) {
+    List<String> names = new ArrayList<>();
+    for (Layer l : layers()) {
+      if (l.name().equals(name)) {
+        return l;
+      }
+      names.add(l.name());
+    }
+    throw new LeptonException("layer: model '" + name() + "' has no layer named '" + name
+        + "'; its layers are " + names);
+  }
 
   /** The architecture as Keras-style JSON config. */
   abstract JsonNode config();
@@ -90,7 +139,104 @@ public abstract class Model {
     this.optimizer = optimizer;
     this.loss = loss;
     this.metrics = List.of(metrics);
+    this.lossByOutput = null;
+    this.metricsByOutput = null;
+    this.lossWeights = Map.of();
+    this.heads = null;
     return this;
+  }
+
+  /**
+   * Compiles a model with several outputs by Keras name, as Keras' dict form:
+   * {@code compile("adam", Map.of("kind", "sparse_categorical_crossentropy", "footwear",
+   * "binary_crossentropy"), Map.of("kind", 1.0, "footwear", 0.5), Map.of("kind",
+   * List.of("accuracy")))}. Keys are {@link #outputNames()}; an output missing from
+   * {@code lossWeights} weighs 1, one missing from {@code metrics} has none.
+   *
+   * @throws LeptonException for unknown names; every output needs a loss (checked at fit/evaluate)
+   */
+  public Model compile(String optimizer, Map<String, String> losses,
+      Map<String, Double> lossWeights, Map<String, List<String>> metrics) {
+    Map<String, Loss> l = new LinkedHashMap<>();
+    losses.forEach((k, v) -> l.put(k, Losses.get(v)));
+    Map<String, List<Metric>> m = new LinkedHashMap<>();
+    metrics.forEach((k, v) -> m.put(k, v.stream().map(Metrics::get).toList()));
+    return compile(Optimizers.get(optimizer), l, lossWeights, m);
+  }
+
+  /**
+   * Compiles a model with several outputs: a loss per output name, optional loss weights (the
+   * training loss is {@code sum(weight * loss)}) and metrics per output. Logs name them as Keras
+   * does: {@code "loss"} (the weighted total), {@code "<output>_loss"},
+   * {@code "<output>_<metric>"}.
+   *
+   * @throws LeptonException if the optimizer is null or a weight is negative or not finite
+   */
+  public Model compile(Optimizer optimizer, Map<String, Loss> losses,
+      Map<String, Double> lossWeights, Map<String, List<Metric>> metrics) {
+    if (optimizer == null || losses == null || losses.isEmpty()) {
+      throw new LeptonException("compile: expected an optimizer and a loss per output, received "
+          + "optimizer=" + optimizer + ", losses=" + losses);
+    }
+    lossWeights.forEach((k, w) -> {
+      if (w == null || !(w >= 0) || w.isInfinite()) {
+        throw new LeptonException("compile: expected loss weights >= 0, received " + k + "=" + w);
+      }
+    });
+    this.optimizer = optimizer;
+    this.loss = null;
+    this.metrics = List.of();
+    this.lossByOutput = new LinkedHashMap<>(losses);
+    this.lossWeights = new LinkedHashMap<>(lossWeights);
+    this.metricsByOutput = new LinkedHashMap<>();
+    metrics.forEach((k, v) -> metricsByOutput.put(k, List.copyOf(v)));
+    this.heads = null;
+    return this;
+  }
+
+  /**
+   * One output's part of the objective. {@code prefix} starts its log names: empty for a model
+   * with one output, {@code "<output>_"} otherwise.
+   */
+  private record Head(String output, Loss loss, double weight, List<Metric> metrics,
+      String prefix) {}
+
+  /** The compile settings matched to the outputs by name. */
+  private List<Head> heads() {
+    if (heads != null) {
+      return heads;
+    }
+    List<String> names = outputNames();
+    if (lossByOutput != null) {
+      for (Map<String, ?> byName : List.of(lossByOutput, lossWeights, metricsByOutput)) {
+        for (String k : byName.keySet()) {
+          if (!names.contains(k)) {
+            throw new LeptonException("compile: unknown output '" + k + "'; the model's outputs "
+                + "are " + names + " (the names of the layers that produce them)");
+          }
+        }
+      }
+    }
+    boolean several = names.size() > 1;
+    List<Head> out = new ArrayList<>();
+    for (String name : names) {
+      Loss l = lossByOutput == null ? loss : lossByOutput.get(name);
+      if (l == null) {
+        throw new LeptonException("compile: no loss for output '" + name + "'; give a loss for "
+            + "each of " + names);
+      }
+      List<Metric> ms = metricsByOutput != null ? metricsByOutput.getOrDefault(name, List.of())
+          : several ? fresh(metrics) : metrics;
+      out.add(new Head(name, l, lossWeights.getOrDefault(name, 1.0), ms,
+          several ? name + "_" : ""));
+    }
+    heads = List.copyOf(out);
+    return heads;
+  }
+
+  /** New metrics like {@code ms}: each output of a model compiled with one list keeps its own. */
+  private static List<Metric> fresh(List<Metric> ms) {
+    return ms.stream().map(m -> Metrics.fromConfig(m.name(), m.config())).toList();
   }
 
   /** The optimizer given to {@code compile}, or {@code null}. */
@@ -98,10 +244,12 @@ public abstract class Model {
     return optimizer;
   }
 
+  /** The loss given to {@code compile}; {@code null} when compiled with a loss per output. */
   public Loss loss() {
     return loss;
   }
 
+  /** The metrics given to {@code compile} with one loss; empty when compiled per output. */
   public List<Metric> metrics() {
     return metrics;
   }
@@ -186,6 +334,43 @@ public abstract class Model {
     own.forEach((k, w) -> w.assign(values.get(k)));
   }
 
+  /**
+   * Loads weights saved by {@link #save} into this model by layer name, as Keras'
+   * {@code load_weights(by_name=True)}: for transfer learning into a different architecture. Each
+   * weight whose path ({@code layer/weight}) and shape match is copied; the others are reported.
+   *
+   * @param skipMismatch whether weights whose shapes differ are skipped (reported) rather than
+   *     refused
+   * @throws LeptonException if the file cannot be read, or shapes differ and {@code skipMismatch}
+   *     is false; then no weight is changed
+   */
+  public WeightLoadReport loadWeightsByName(Path file, boolean skipMismatch) {
+    requireBuilt("loadWeightsByName");
+    Map<String, Tensor> saved = ModelFile.read(file).weights();
+    Map<String, Tensor> own = weights();
+    List<String> loaded = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    List<String> mismatched = new ArrayList<>();
+    for (var e : own.entrySet()) {
+      Tensor v = saved.get(e.getKey());
+      if (v == null) {
+        missing.add(e.getKey());
+      } else if (!Arrays.equals(v.shape(), e.getValue().shape())) {
+        mismatched.add(e.getKey() + ": file " + Arrays.toString(v.shape()) + ", model "
+            + Arrays.toString(e.getValue().shape()));
+      } else {
+        loaded.add(e.getKey());
+      }
+    }
+    if (!mismatched.isEmpty() && !skipMismatch) {
+      throw new LeptonException(file + ": loadWeightsByName: shapes differ for " + mismatched
+          + "; rename those layers, or pass skipMismatch=true to keep their values");
+    }
+    loaded.forEach(k -> own.get(k).assign(saved.get(k)));
+    List<String> unexpected = saved.keySet().stream().filter(k -> !own.containsKey(k)).toList();
+    return new WeightLoadReport(loaded, missing, unexpected, mismatched);
+  }
+
   /** Independent copies of every weight, e.g. to restore them later with {@link #setWeights}. */
   public Map<String, Tensor> copyWeights() {
     Map<String, Tensor> out = new LinkedHashMap<>();
@@ -207,23 +392,37 @@ public abstract class Model {
     if (!built()) {
       build(options.seed(), sampleShape(x));
     }
-    checkInputShape("fit", x);
-    Tensor trainX = x;
-    Tensor trainY = y;
+    return fit(List.of(x), List.of(y), options);
+  }
+
+  /**
+   * Trains a model with several inputs or outputs, as Keras' {@code fit([x1, x2], [y1, y2])}: one
+   * tensor per input in {@link #inputShapes()} order and one target per output in
+   * {@link #outputNames()} order, all with the samples first.
+   *
+   * @throws LeptonException as {@link #fit(Tensor, Tensor, Fit)}, or if the numbers of tensors do
+   *     not match the model's inputs and outputs
+   */
+  public History fit(List<Tensor> x, List<Tensor> y, Fit options) {
+    requireCompiled("fit");
+    requireBuilt("fit");
+    checkData("fit", x, y);
+    List<Tensor> trainX = x;
+    List<Tensor> trainY = y;
     Dataset validation = validation(options);
     if (options.validationX() != null) {
-      checkInputShape("fit (validation data)", options.validationX());
+      checkInputShapes("fit (validation data)", List.of(options.validationX()));
     } else if (validation == null && options.validationSplit() > 0) {
-      int n = x.dim(0);
+      int n = x.get(0).dim(0);
       int split = (int) Math.floor(n * (1.0 - options.validationSplit()));
       if (split == 0 || split == n) {
         throw new LeptonException("fit: validationSplit " + options.validationSplit() + " of "
             + n + " samples leaves " + (split == 0 ? "no training" : "no validation")
             + " samples; use more data or another fraction");
       }
-      trainX = x.slice(0, 0, split);
-      trainY = y.slice(0, 0, split);
-      validation = Dataset.of(x.slice(0, split, n), y.slice(0, split, n))
+      trainX = slices(x, 0, split);
+      trainY = slices(y, 0, split);
+      validation = Dataset.of(slices(x, split, n), slices(y, split, n))
           .batch(options.batchSize());
     }
     return train(Dataset.of(trainX, trainY).batch(options.batchSize())
@@ -255,6 +454,10 @@ public abstract class Model {
     return train(train, validation, options);
   }
 
+  private static List<Tensor> slices(List<Tensor> tensors, int from, int to) {
+    return tensors.stream().map(t -> t.slice(0, from, to)).toList();
+  }
+
   /** The validation data given to {@code options}, as a dataset, or null. */
   private static Dataset validation(Fit options) {
     if (options.validationX() != null) {
@@ -277,6 +480,7 @@ public abstract class Model {
     stopTraining = false;
     long trainStart = System.nanoTime();
     Map<String, Double> logs = new LinkedHashMap<>();
+    List<Head> outputs = heads();
 
     callbacks.forEach(c -> c.onTrainBegin(this));
     emit(listeners, new Progress(Progress.Kind.TRAIN_BEGIN, 0, epochs, 0, steps, 0, 0, 0, logs));
@@ -285,23 +489,24 @@ public abstract class Model {
       callbacks.forEach(c -> c.onEpochBegin(ep));
       emit(listeners, new Progress(Progress.Kind.EPOCH_BEGIN, epoch, epochs, 0, steps, 0, 0, 0,
           Map.of()));
-      metrics.forEach(Metric::reset);
+      outputs.forEach(h -> h.metrics().forEach(Metric::reset));
       long epochStart = System.nanoTime();
       double lossSum = 0;
+      double[] headSums = new double[outputs.size()];
       int seen = 0;
       // Closing the batches stops the dataset's prefetch thread when training stops early.
       try (Dataset.Batches batches = data.epoch(epoch)) {
         for (int step = 0; !stopTraining && batches.hasNext(); step++) {
           Dataset.Batch batch = batches.next();
-          checkInputShape("fit", batch.x());
-          float batchLoss = trainStep(batch.x(), batch.y(), params);
+          checkBatch("fit", batch);
+          float[] headLosses = new float[outputs.size()];
+          float batchLoss = trainStep(batch.inputs(), batch.targets(), params, headLosses);
           lossSum += (double) batchLoss * batch.size();
-          seen += batch.size();
-          logs = new LinkedHashMap<>();
-          logs.put("loss", lossSum / seen);
-          for (Metric m : metrics) {
-            logs.put(m.name(), m.result());
+          for (int i = 0; i < headSums.length; i++) {
+            headSums[i] += (double) headLosses[i] * batch.size();
           }
+          seen += batch.size();
+          logs = logs(outputs, lossSum, headSums, seen);
           final int st = step;
           final Map<String, Double> batchLogs = logs;
           callbacks.forEach(c -> c.onBatchEnd(st, batchLogs));
@@ -331,10 +536,28 @@ public abstract class Model {
     return history;
   }
 
-  /** One gradient step on a batch; returns the batch loss (regularization included). */
-  private float trainStep(Tensor xb, Tensor yb, Map<String, Tensor> params) {
-    Tensor out = call(xb, true);
-    Tensor total = loss.call(yb, out);
+  /**
+   * One gradient step on a batch; returns the batch loss (weighted, regularization included) and
+   * writes each output's unweighted loss into {@code headLosses}.
+   */
+  private float trainStep(List<Tensor> xb, List<Tensor> yb, Map<String, Tensor> params,
+      float[] headLosses) {
+    List<Head> outputs = heads();
+    List<Tensor> out = call(xb, true);
+    Tensor total = null;
+    for (int i = 0; i < outputs.size(); i++) {
+      Head h = outputs.get(i);
+      Tensor l = h.loss().call(yb.get(i), out.get(i));
+      headLosses[i] = l.item();
+      // A head weighted 0 stays out of the graph, so its own weights get no gradient at all.
+      if (h.weight() != 0) {
+        Tensor weighted = h.weight() == 1 ? l : l.mul((float) h.weight());
+        total = total == null ? weighted : total.add(weighted);
+      }
+    }
+    if (total == null) {
+      total = Tensor.scalar(0f);
+    }
     for (Layer layer : layers()) {
       Tensor penalty = layer.trainable() ? layer.regularization() : null;
       if (penalty != null) {
@@ -348,13 +571,34 @@ public abstract class Model {
       total.backward();
       optimizer.step(params);
     }
-    if (!metrics.isEmpty()) {
-      Tensor pred = out.detach();
-      for (Metric m : metrics) {
-        m.update(yb, pred);
+    for (int i = 0; i < outputs.size(); i++) {
+      Tensor pred = out.get(i).detach();
+      for (Metric m : outputs.get(i).metrics()) {
+        m.update(yb.get(i), pred);
       }
     }
     return total.item();
+  }
+
+  /**
+   * The logs, Keras style: {@code loss}, each {@code <output>_loss} (only with several outputs),
+   * then each {@code <prefix><metric>}.
+   */
+  private static Map<String, Double> logs(List<Head> outputs, double lossSum, double[] headSums,
+      int seen) {
+    Map<String, Double> logs = new LinkedHashMap<>();
+    logs.put("loss", lossSum / seen);
+    for (int i = 0; i < outputs.size(); i++) {
+      if (!outputs.get(i).prefix().isEmpty()) {
+        logs.put(outputs.get(i).prefix() + "loss", headSums[i] / seen);
+      }
+    }
+    for (Head h : outputs) {
+      for (Metric m : h.metrics()) {
+        logs.put(h.prefix() + m.name(), m.result());
+      }
+    }
+    return logs;
   }
 
   private static void emit(List<ProgressListener> listeners, Progress p) {
@@ -393,27 +637,65 @@ public abstract class Model {
   }
 
   private Map<String, Double> evaluate(String op, Dataset data) {
-    metrics.forEach(Metric::reset);
+    List<Head> outputs = heads();
+    outputs.forEach(h -> h.metrics().forEach(Metric::reset));
     double lossSum = 0;
+    double[] headSums = new double[outputs.size()];
     int n = 0;
     try (var scope = Tensor.noGrad(); Dataset.Batches batches = data.epoch(0)) {
       while (batches.hasNext()) {
         Dataset.Batch batch = batches.next();
-        checkInputShape(op, batch.x());
-        Tensor out = call(batch.x(), false);
-        lossSum += (double) loss.call(batch.y(), out).item() * batch.size();
-        n += batch.size();
-        for (Metric m : metrics) {
-          m.update(batch.y(), out);
+        checkBatch(op, batch);
+        List<Tensor> out = call(batch.inputs(), false);
+        for (int i = 0; i < outputs.size(); i++) {
+          Head h = outputs.get(i);
+          double l = h.loss().call(batch.targets().get(i), out.get(i)).item();
+          headSums[i] += l * batch.size();
+          lossSum += h.weight() * l * batch.size();
+          for (Metric m : h.metrics()) {
+            m.update(batch.targets().get(i), out.get(i));
+          }
         }
+        n += batch.size();
       }
     }
-    Map<String, Double> result = new LinkedHashMap<>();
-    result.put("loss", lossSum / n);
-    for (Metric m : metrics) {
-      result.put(m.name(), m.result());
+    return logs(outputs, lossSum, headSums, n);
+  }
+
+  /**
+   * Loss and metrics of a model with several inputs or outputs, in batches of {@code batchSize};
+   * tensors in {@link #inputShapes()} and {@link #outputNames()} order.
+   */
+  public Map<String, Double> evaluate(List<Tensor> x, List<Tensor> y, int batchSize) {
+    requireCompiled("evaluate");
+    checkBatchSize("evaluate", batchSize);
+    requireBuilt("evaluate");
+    checkData("evaluate", x, y);
+    return evaluate("evaluate", Dataset.of(x, y).batch(batchSize));
+  }
+
+  /**
+   * Every output for samples of every input, computed in batches of {@code batchSize} without a
+   * graph: one tensor per output, in {@link #outputNames()} order.
+   */
+  public List<Tensor> predict(List<Tensor> x, int batchSize) {
+    checkBatchSize("predict", batchSize);
+    requireBuilt("predict");
+    checkInputShapes("predict", x);
+    int n = x.get(0).dim(0);
+    try (var scope = Tensor.noGrad()) {
+      List<List<Tensor>> parts = new ArrayList<>();
+      for (int from = 0; from < n; from += batchSize) {
+        parts.add(call(slices(x, from, Math.min(n, from + batchSize)), false));
+      }
+      List<Tensor> out = new ArrayList<>();
+      for (int i = 0; i < parts.get(0).size(); i++) {
+        final int k = i;
+        out.add(parts.size() == 1 ? parts.get(0).get(k)
+            : Tensor.concat(0, parts.stream().map(p -> p.get(k)).toArray(Tensor[]::new)));
+      }
+      return out;
     }
-    return result;
   }
 
   /** Outputs for a batch of samples, {@code [samples, ...]}, computed in batches of 32. */
@@ -450,8 +732,6 @@ public abstract class Model {
     sb.append(String.format(Locale.ROOT, "%-34s%-26s%12s%n", "Layer (type)", "Output Shape",
         "Param #"));
     sb.append(rule);
-    long total = 0;
-    long trainable = 0;
     int[] shape = inputShape();
     for (Layer layer : layers()) {
       shape = layer.outputShape(shape);
@@ -460,19 +740,27 @@ public abstract class Model {
         s.append(", ").append(d);
       }
       s.append(')');
-      long count = layer.parameterCount();
-      total += count;
+      sb.append(String.format(Locale.ROOT, "%-34s%-26s%,12d%n",
+          layer.name() + " (" + layer.getClass().getSimpleName() + ")", s,
+          layer.parameterCount()));
+    }
+    sb.append(rule);
+    sb.append(totals());
+    return sb.toString();
+  }
+
+  /** The summary's last lines: total, trainable and non-trainable parameter counts. */
+  final String totals() {
+    long total = 0;
+    long trainable = 0;
+    for (Layer layer : layers()) {
+      total += layer.parameterCount();
       for (Tensor w : layer.trainableWeights().values()) {
         trainable += w.size();
       }
-      sb.append(String.format(Locale.ROOT, "%-34s%-26s%,12d%n",
-          layer.name() + " (" + layer.getClass().getSimpleName() + ")", s, count));
     }
-    sb.append(rule);
-    sb.append(String.format(Locale.ROOT, "Total params: %,d%n", total));
-    sb.append(String.format(Locale.ROOT, "Trainable params: %,d%n", trainable));
-    sb.append(String.format(Locale.ROOT, "Non-trainable params: %,d%n", total - trainable));
-    return sb.toString();
+    return String.format(Locale.ROOT, "Total params: %,d%nTrainable params: %,d%n"
+        + "Non-trainable params: %,d%n", total, trainable, total - trainable);
   }
 
   /** The model's name, e.g. "sequential". */
@@ -494,9 +782,17 @@ public abstract class Model {
     if (optimizer != null) {
       ObjectNode compile = config.putObject("compile_config");
       compile.set("optimizer", named(optimizer.name(), optimizer.config()));
-      compile.set("loss", named(loss.name(), loss.config()));
-      ArrayNode list = compile.putArray("metrics");
-      metrics.forEach(m -> list.add(named(m.name(), m.config())));
+      if (lossByOutput == null) {
+        compile.set("loss", named(loss.name(), loss.config()));
+        compile.set("metrics", namedList(metrics));
+      } else {
+        // Keras' dict form: {"<output>": loss, ...}
+        ObjectNode losses = compile.putObject("loss");
+        lossByOutput.forEach((k, l) -> losses.set(k, named(l.name(), l.config())));
+        compile.set("loss_weights", Json.MAPPER.valueToTree(lossWeights));
+        ObjectNode ms = compile.putObject("metrics");
+        metricsByOutput.forEach((k, list) -> ms.set(k, namedList(list)));
+      }
       ObjectNode opt = Json.MAPPER.createObjectNode();
       opt.put("iterations", optimizer.iterations());
       state = Optional.of(new ModelFile.OptimizerState(opt.toString(), optimizer.state()));
@@ -520,11 +816,18 @@ public abstract class Model {
     ModelFile.Contents contents = ModelFile.read(file);
     JsonNode config = Json.parse(contents.config(), file + ": config.json");
     String className = config.path("class_name").asText("");
-    if (!className.equals("Sequential")) {
-      throw new LeptonException(file + ": unknown model class \"" + className + "\" in "
-          + "config.json; this version of Lepton reads Sequential models");
-    }
-    Model model = Sequential.fromConfig(config);
+    Model model = switch (className) {
+      case "Sequential" -> Sequential.fromConfig(config);
+      case "Functional" -> {
+        try {
+          yield Functional.fromConfig(config);
+        } catch (LeptonException e) {
+          throw new LeptonException(file + ": config.json: " + e.getMessage(), e);
+        }
+      }
+      default -> throw new LeptonException(file + ": unknown model class \"" + className
+          + "\" in config.json; this version of Lepton reads Sequential and Functional models");
+    };
     if (!model.built()) {
       throw new LeptonException(file + ": config.json has no build_input_shape; the file was not "
           + "written by Model.save");
@@ -538,13 +841,21 @@ public abstract class Model {
     if (compile.isObject()) {
       Optimizer opt = Optimizers.fromConfig(compile.path("optimizer").path("name").asText(),
           map(compile.path("optimizer").path("config")));
-      Loss lossFn = Losses.fromConfig(compile.path("loss").path("name").asText(),
-          map(compile.path("loss").path("config")));
-      List<Metric> ms = new ArrayList<>();
-      for (JsonNode m : compile.path("metrics")) {
-        ms.add(Metrics.fromConfig(m.path("name").asText(), map(m.path("config"))));
+      JsonNode lossNode = compile.path("loss");
+      if (lossNode.has("name")) {
+        model.compile(opt, loss(lossNode),
+            metricList(compile.path("metrics")).toArray(new Metric[0]));
+      } else {
+        Map<String, Loss> losses = new LinkedHashMap<>();
+        lossNode.properties().forEach(e -> losses.put(e.getKey(), loss(e.getValue())));
+        Map<String, List<Metric>> ms = new LinkedHashMap<>();
+        compile.path("metrics").properties()
+            .forEach(e -> ms.put(e.getKey(), metricList(e.getValue())));
+        Map<String, Double> weights = new LinkedHashMap<>();
+        compile.path("loss_weights").properties()
+            .forEach(e -> weights.put(e.getKey(), e.getValue().asDouble()));
+        model.compile(opt, losses, weights, ms);
       }
-      model.compile(opt, lossFn, ms.toArray(new Metric[0]));
       contents.optimizer().ifPresent(s -> opt.loadState(s.tensors(),
           Json.parse(s.config(), file + ": optimizer.json").path("iterations").asLong()));
     }
@@ -554,6 +865,24 @@ public abstract class Model {
       throw new LeptonException(file + ": preprocessing.json: " + e.getMessage(), e);
     }
     return model;
+  }
+
+  private static Loss loss(JsonNode node) {
+    return Losses.fromConfig(node.path("name").asText(), map(node.path("config")));
+  }
+
+  private static List<Metric> metricList(JsonNode list) {
+    List<Metric> ms = new ArrayList<>();
+    for (JsonNode m : list) {
+      ms.add(Metrics.fromConfig(m.path("name").asText(), map(m.path("config"))));
+    }
+    return ms;
+  }
+
+  private static ArrayNode namedList(List<Metric> metrics) {
+    ArrayNode list = Json.MAPPER.createArrayNode();
+    metrics.forEach(m -> list.add(named(m.name(), m.config())));
+    return list;
   }
 
   private static ObjectNode named(String name, Map<String, Object> config) {
@@ -602,8 +931,33 @@ public abstract class Model {
     return Arrays.copyOfRange(s, 1, s.length);
   }
 
+  private void checkBatch(String op, Dataset.Batch batch) {
+    checkInputShapes(op, batch.inputs());
+    int outputs = heads().size();
+    if (batch.targets().size() != outputs) {
+      throw new LeptonException(op + ": the model has " + outputs + " output(s) " + outputNames()
+          + " but a batch carries " + batch.targets().size() + " target tensor(s); give one "
+          + "target per output, in that order");
+    }
+  }
+
+  /** Checks the number of input tensors and each one's shape. */
+  private void checkInputShapes(String op, List<Tensor> xs) {
+    List<int[]> expected = inputShapes();
+    if (xs.size() != expected.size()) {
+      throw new LeptonException(op + ": the model has " + expected.size() + " input(s) but "
+          + "received " + xs.size() + " tensor(s); give one tensor per input, in order");
+    }
+    for (int i = 0; i < xs.size(); i++) {
+      checkInputShape(op + (xs.size() > 1 ? " (input " + i + ")" : ""), xs.get(i), expected.get(i));
+    }
+  }
+
   private void checkInputShape(String op, Tensor x) {
-    int[] expected = inputShape();
+    checkInputShape(op, x, inputShape());
+  }
+
+  private static void checkInputShape(String op, Tensor x, int[] expected) {
     if (x.rank() != expected.length + 1 || !Arrays.equals(sampleShape(x), expected)) {
       String hint = Arrays.equals(x.shape(), expected)
           ? "add a batch dimension, e.g. x.reshape(1, " + joined(expected) + ")"
@@ -619,6 +973,25 @@ public abstract class Model {
       sb.append(i == 0 ? "" : ", ").append(shape[i]);
     }
     return sb.toString();
+  }
+
+  /** {@link #checkData(String, Tensor, Tensor)} for every input against every target. */
+  private void checkData(String op, List<Tensor> x, List<Tensor> y) {
+    if (x == null || y == null || x.isEmpty() || y.isEmpty()) {
+      throw new LeptonException(op + ": expected a list of inputs and a list of targets, received "
+          + "x=" + x + ", y=" + y);
+    }
+    for (Tensor xi : x) {
+      for (Tensor yi : y) {
+        checkData(op, xi, yi);
+      }
+    }
+    checkInputShapes(op, x);
+    if (y.size() != outputNames().size()) {
+      throw new LeptonException(op + ": the model has " + outputNames().size() + " output(s) "
+          + outputNames() + " but received " + y.size() + " target tensor(s); give one per "
+          + "output, in that order");
+    }
   }
 
   private static void checkData(String op, Tensor x, Tensor y) {

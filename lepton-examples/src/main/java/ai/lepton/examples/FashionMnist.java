@@ -42,20 +42,11 @@ public final class FashionMnist {
             + "; use [--epochs N] [--data DIR] [--save FILE]");
       }
     }
-    if (dir == null) {
-      dir = Files.exists(DEBIAN.resolve(FILES[0])) ? DEBIAN : copySample();
-    }
-    System.out.println(dir.startsWith(DEBIAN)
-        ? "Data: full Fashion-MNIST from Debian's dataset-fashion-mnist (" + dir + ")"
-        : "Data: " + dir + (dir.toString().contains("lepton-fashion-sample")
-            ? " (the 3,000-image sample shipped with Lepton: install Debian's "
-                + "dataset-fashion-mnist for the full 60,000)" : ""));
-    Tensor trainX = images(dir.resolve(FILES[0]));
-    Tensor trainY = Idx.read(dir.resolve(FILES[1]));
-    Tensor testX = images(dir.resolve(FILES[2]));
-    Tensor testY = Idx.read(dir.resolve(FILES[3]));
-    System.out.printf(Locale.ROOT, "%d training and %d test images; backend: %s%n",
-        trainX.dim(0), testX.dim(0), Tensor.backendName());
+    Data data = load(dir);
+    Tensor trainX = data.trainX();
+    Tensor trainY = data.trainY();
+    Tensor testX = data.testX();
+    Tensor testY = data.testY();
 
     Sequential model = new Sequential()
         .add(new Dense(256, "relu"))
@@ -73,6 +64,29 @@ public final class FashionMnist {
     Model again = Model.load(save);
     System.out.printf(Locale.ROOT, "Saved to %s; reloaded model's test accuracy %.4f%n", save,
         again.evaluate(testX, testY, 256).get("accuracy"));
+  }
+
+  /** Fashion-MNIST: images {@code [n, 784]} in [0, 1] and labels {@code [n]} (0..9). */
+  record Data(Tensor trainX, Tensor trainY, Tensor testX, Tensor testY) {}
+
+  /**
+   * Reads Fashion-MNIST from {@code dir}, or when it is null from Debian's dataset if installed,
+   * else from the shipped sample; prints which and the sizes.
+   */
+  static Data load(Path dir) throws IOException {
+    if (dir == null) {
+      dir = Files.exists(DEBIAN.resolve(FILES[0])) ? DEBIAN : copySample();
+    }
+    System.out.println(dir.startsWith(DEBIAN)
+        ? "Data: full Fashion-MNIST from Debian's dataset-fashion-mnist (" + dir + ")"
+        : "Data: " + dir + (dir.toString().contains("lepton-fashion-sample")
+            ? " (the 3,000-image sample shipped with Lepton: install Debian's "
+                + "dataset-fashion-mnist for the full 60,000)" : ""));
+    Data data = new Data(images(dir.resolve(FILES[0])), Idx.read(dir.resolve(FILES[1])),
+        images(dir.resolve(FILES[2])), Idx.read(dir.resolve(FILES[3])));
+    System.out.printf(Locale.ROOT, "%d training and %d test images; backend: %s%n",
+        data.trainX().dim(0), data.testX().dim(0), Tensor.backendName());
+    return data;
   }
 
   /** Images as {@code [n, 784]} floats scaled to [0, 1]. */

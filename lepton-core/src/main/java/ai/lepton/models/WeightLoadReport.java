@@ -1,0 +1,31 @@
+package ai.lepton.models;
+
+import java.util.List;
+
+/**
+ * What {@link Model#loadWeightsByName} did, weight by weight ({@code layer/weight} paths).
+ *
+ * @param loaded weights copied from the file
+ * @param missing weights of the model the file does not have: they keep their values
+ * @param unexpected weights in the file the model does not have: ignored
+ * @param mismatched weights both have with different shapes, each as {@code "path: file [..],
+ *     model [..]"}; skipped (or refused, see {@link Model#loadWeightsByName})
+ */
+public record WeightLoadReport(List<String> loaded, List<String> missing, List<String> unexpected,
+    List<String> mismatched) {
+  public WeightLoadReport {
+    loaded = List.copyOf(loaded);
+    missing = List.copyOf(missing);
+    unexpected = List.copyOf(unexpected);
+    mismatched = List.copyOf(mismatched);
+  }
+
+  /** One line per group, e.g. for printing after transfer learning. */
+  @Override
+  public String toString() {
+    return "loaded " + loaded.size() + ": " + loaded + "\n"
+        + "missing (kept) " + missing.size() + ": " + missing + "\n"
+        + "unexpected (ignored) " + unexpected.size() + ": " + unexpected + "\n"
+        + "shape mismatches (skipped) " + mismatched.size() + ": " + mismatched;
+  }
+}

@@ -27,7 +27,7 @@ import java.util.Locale;
  * The LSTM model is saved with its text preprocessing and reloaded, then classifies raw texts the
  * way a server would.
  *
- * <p>{@code --epochs} sets the chosen model's epochs (default 8 for the LSTM; the baseline trains
+ * <p>{@code --epochs} sets the chosen model's epochs (default 10 for the LSTM; the baseline trains
  * 10 unless it is the chosen model).
  *
  * <p>Arguments: {@code [--model lstm|bow] [--categories computers,science] [--epochs N]
@@ -95,10 +95,10 @@ public final class Fortunes {
         .add(new SpatialDropout1D(0.2f))
         .add(new LSTM(64))
         .add(dense(categories.size()));
-    compile(lstm, categories.size(), 0.005f);
+    compile(lstm, categories.size(), 0.002f);
     lstm.preprocessing(text);
     lstm.fit(text.transform(data.texts(split.train())), trainY,
-        Fit.epochs(epochs > 0 ? epochs : 8).batchSize(32).seed(seed).verbose(1));
+        Fit.epochs(epochs > 0 ? epochs : 10).batchSize(32).seed(seed).verbose(1));
     lstm.save(save);
 
     // Serving: the saved file carries the tokenizer, so raw texts go straight in.

@@ -54,6 +54,6 @@ public final class AveragePooling2D extends Layer {
 
   @Override
   public Config config() {
-    return c;
+    return new Config(name(), trainable(), c.poolSize(), c.strides(), c.padding());
   }
 }

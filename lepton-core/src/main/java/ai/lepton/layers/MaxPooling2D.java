@@ -53,6 +53,6 @@ public final class MaxPooling2D extends Layer {
 
   @Override
   public Config config() {
-    return c;
+    return new Config(name(), trainable(), c.poolSize(), c.strides(), c.padding());
   }
 }

@@ -68,6 +68,7 @@ final class LayerHarness {
     JsonNode config = JSON.readTree(JSON.writeValueAsString(Layers.toConfig(layer)));
     Layer copy = Layers.fromConfig(config);
     assertEquals(layer.getClass(), copy.getClass());
+    assertEquals("under_test", copy.name(), "the config keeps the layer's name");
     assertEquals(layer.config(), copy.config(), "config round trip");
     copy.build(inputShapes, new SplittableRandom(123));
     for (Map.Entry<String, Tensor> w : layer.weights().entrySet()) {

@@ -1,7 +1,11 @@
 package ai.lepton.examples;
 
+import ai.lepton.layers.Conv2D;
 import ai.lepton.layers.Dense;
+import ai.lepton.layers.Flatten;
 import ai.lepton.layers.Input;
+import ai.lepton.layers.MaxPooling2D;
+import ai.lepton.layers.Reshape;
 import ai.lepton.layers.Symbol;
 import ai.lepton.losses.Losses;
 import ai.lepton.metrics.Metrics;
@@ -66,7 +70,7 @@ public final class TransferFashion {
     for (String name : List.of("trunk_1", "trunk_2")) {
       loaded.layer(name).trainable(false);
     }
-    Symbol features = loaded.layer("trunk_2").output();
+    Symbol features = loaded.layer("features").output();
     Functional transfer = new Functional(loaded.inputs(),
         List.of(new Dense(5, "softmax").name("head_b").on(features)), "transfer", 2);
     transfer.compile("adam", "sparse_categorical_crossentropy", "accuracy");
@@ -95,11 +99,16 @@ public final class TransferFashion {
         fineTunedAccuracy, scratchAccuracy);
   }
 
-  /** 784 -> 256 -> 128 (the trunk) -> 5 classes (the named head). */
+  /**
+   * A convolutional trunk (two 3x3 convolutions with max pooling, 1,600 features) and a 5-class
+   * softmax head with the given name.
+   */
   private static Functional network(String head, long seed) {
     Symbol in = Input.of("pixels", 784);
-    Symbol h = new Dense(256, "relu").name("trunk_1").on(in);
-    h = new Dense(128, "relu").name("trunk_2").on(h);
+    Symbol h = new Reshape(28, 28, 1).on(in);
+    h = new MaxPooling2D().on(new Conv2D(32, 3, 3, "relu").name("trunk_1").on(h));
+    h = new MaxPooling2D().on(new Conv2D(64, 3, 3, "relu").name("trunk_2").on(h));
+    h = new Flatten().name("features").on(h);
     return new Functional(List.of(in), List.of(new Dense(5, "softmax").name(head).on(h)),
         "fashion_" + head, seed);
   }

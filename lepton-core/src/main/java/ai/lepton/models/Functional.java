@@ -302,7 +302,7 @@ public final class Functional extends Model {
     String rule = "=".repeat(100) + "\n";
     StringBuilder sb = new StringBuilder();
     sb.append("Model: \"").append(name).append("\"\n");
-    sb.append(String.format(Locale.ROOT, "%-30s%-22s%12s  %s%n", "Layer (type)", "Output Shape",
+    sb.append(String.format(Locale.ROOT, "%-33s %-22s%12s  %s%n", "Layer (type)", "Output Shape",
         "Param #", "Connected to"));
     sb.append(rule);
     Set<Layer> counted = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -319,7 +319,7 @@ public final class Functional extends Model {
       }
       // A shared layer's weights count once, at its first call.
       long params = counted.add(l) ? l.parameterCount() : 0;
-      sb.append(String.format(Locale.ROOT, "%-30s%-22s%,12d  %s%n",
+      sb.append(String.format(Locale.ROOT, "%-33s %-22s%,12d  %s%n",
           l.name() + " (" + (l instanceof Input ? "InputLayer" : l.getClass().getSimpleName())
               + ")", String.join(", ", shapes), params,
           from.isEmpty() ? "-" : String.join(", ", from)));

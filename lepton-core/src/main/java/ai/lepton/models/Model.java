@@ -729,7 +729,7 @@ public abstract class Model {
     String rule = "=".repeat(72) + "\n";
     StringBuilder sb = new StringBuilder();
     sb.append("Model: \"").append(name()).append("\"\n");
-    sb.append(String.format(Locale.ROOT, "%-34s%-26s%12s%n", "Layer (type)", "Output Shape",
+    sb.append(String.format(Locale.ROOT, "%-33s %-26s%12s%n", "Layer (type)", "Output Shape",
         "Param #"));
     sb.append(rule);
     int[] shape = inputShape();
@@ -740,7 +740,7 @@ public abstract class Model {
         s.append(", ").append(d);
       }
       s.append(')');
-      sb.append(String.format(Locale.ROOT, "%-34s%-26s%,12d%n",
+      sb.append(String.format(Locale.ROOT, "%-33s %-26s%,12d%n",
           layer.name() + " (" + layer.getClass().getSimpleName() + ")", s,
           layer.parameterCount()));
     }

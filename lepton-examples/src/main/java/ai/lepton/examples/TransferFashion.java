@@ -33,8 +33,8 @@ public final class TransferFashion {
   private TransferFashion() {}
 
   public static void main(String[] args) throws IOException {
-    int epochs = 3;
-    int samples = 500;
+    int epochs = 2;
+    int samples = 100;
     int headEpochs = 20;
     Path dir = null;
     Path save = Path.of("transfer-trunk.lepton");

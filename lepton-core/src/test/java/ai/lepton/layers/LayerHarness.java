@@ -45,6 +45,22 @@ final class LayerHarness {
    */
   static void check(Layer layer, List<int[]> inputShapes, List<Tensor> masks,
       long expectedWeights) throws Exception {
+    check(layer, inputShapes, masks, expectedWeights, 0);
+  }
+
+  /**
+   * The checks for a layer fed integer ids (Embedding): inputs are ids in {@code [0, vocabulary)},
+   * and only the weights' gradients are checked, since ids have none.
+   */
+  static void checkIds(Layer layer, int[] inputShape, int vocabulary, long expectedWeights)
+      throws Exception {
+    check(layer, List.of(inputShape), Collections.singletonList(null), expectedWeights,
+        vocabulary);
+  }
+
+  /** {@code vocabulary > 0}: integer-id inputs, as {@link #checkIds}. */
+  private static void check(Layer layer, List<int[]> inputShapes, List<Tensor> masks,
+      long expectedWeights, int vocabulary) throws Exception {
     SplittableRandom rng = new SplittableRandom(9);
     layer.name("under_test");
     layer.build(inputShapes, rng);
@@ -55,7 +71,15 @@ final class LayerHarness {
       int[] xShape = new int[inputShape.length + 1];
       xShape[0] = BATCH;
       System.arraycopy(inputShape, 0, xShape, 1, inputShape.length);
-      x.add(Tensor.uniform(rng, -1f, 1f, xShape));
+      Tensor values = Tensor.uniform(rng, -1f, 1f, xShape);
+      if (vocabulary > 0) {
+        float[] ids = Tensor.uniform(rng, 0f, vocabulary, xShape).toFloatArray();
+        for (int i = 0; i < ids.length; i++) {
+          ids[i] = Math.min(vocabulary - 1, (float) Math.floor(ids[i]));
+        }
+        values = Tensor.of(ids, xShape);
+      }
+      x.add(values);
     }
     Tensor y = apply(layer, x, masks, false);
     int[] out = layer.outputShapes(inputShapes).get(0);
@@ -77,7 +101,7 @@ final class LayerHarness {
     assertArrayEquals(y.toFloatArray(), apply(copy, x, masks, false).toFloatArray(),
         "weights round trip");
 
-    gradientCheck(layer, x, masks);
+    gradientCheck(layer, x, masks, vocabulary == 0);
     trainingStepChangesWeights(layer, x, masks);
   }
 
@@ -85,10 +109,11 @@ final class LayerHarness {
     return layer.apply(x, masks, training).get(0);
   }
 
-  private static void gradientCheck(Layer layer, List<Tensor> x, List<Tensor> masks) {
+  private static void gradientCheck(Layer layer, List<Tensor> x, List<Tensor> masks,
+      boolean inputGradients) {
     List<Tensor> inputs = new ArrayList<>();
     for (Tensor t : x) {
-      inputs.add(Tensor.of(t.toFloatArray(), t.shape()).requiresGrad(true));
+      inputs.add(Tensor.of(t.toFloatArray(), t.shape()).requiresGrad(inputGradients));
     }
     Tensor probe = Tensor.uniform(new SplittableRandom(4), -1f, 1f,
         apply(layer, inputs, masks, false).shape());
@@ -96,7 +121,7 @@ final class LayerHarness {
       w.zeroGrad();
     }
     apply(layer, inputs, masks, false).mul(probe).sum().backward();
-    for (int i = 0; i < inputs.size(); i++) {
+    for (int i = 0; i < inputs.size() && inputGradients; i++) {
       checkAgainstNumeric(layer, inputs, masks, inputs.get(i), probe, "input " + i);
     }
     for (Map.Entry<String, Tensor> w : layer.trainableWeights().entrySet()) {

@@ -81,6 +81,13 @@ class LayersTest {
   }
 
   @Test
+  void embeddingHarness() throws Exception {
+    LayerHarness.checkIds(new Embedding(7, 3), new int[] {4}, 7, 7 * 3);
+    LayerHarness.checkIds(new TokenAndPositionEmbedding(7, 4, 3, true), new int[] {4}, 7,
+        7 * 3 + 4 * 3);
+  }
+
+  @Test
   void embeddingLooksUpRowsAndNamesTheBadIdsPosition() {
     Embedding e = new Embedding(5, 3);
     e.name("emb");

@@ -5,6 +5,8 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -21,6 +23,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorBackend implements Backend {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
+  /** Int lanes matching {@link #S} one to one (both 32-bit), for max pooling's winner indices. */
+  private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, S.vectorShape());
 
   // GEMM blocking: row blocks (MC) over depth blocks (KC) over NR-panels over MR-panels.
   /**
@@ -45,6 +49,8 @@ final class VectorBackend implements Backend {
   private static final int KC_PANEL = 256;
   /** Below this many multiply-adds a GEMM runs on the calling thread: hand-off costs dominate. */
   private static final long PARALLEL_GEMM_MACS = 1L << 20;
+  /** From this depth on, a product with at most MC x MC outputs is split along its depth. */
+  private static final int DEEP_K = 16 * KC;
   /** Shared packed buffers up to this many floats are kept per calling thread and reused. */
   private static final int MAX_CACHED_PACK = 1 << 22;
 
@@ -147,7 +153,50 @@ final class VectorBackend implements Backend {
           Math.min(n, t * chunk), t == tasks - 1 ? n : Math.min(n, (t + 1) * chunk)));
       return;
     }
+    if (!serial && m <= MC && n <= MC && k >= DEEP_K) {
+      byDepth(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
+      return;
+    }
     packed(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, serial ? 1 : THREADS);
+  }
+
+  /**
+   * A small output over a long depth (a convolution's kernel gradient, e.g. 27 x 32 summed over
+   * 246,016 output positions): each thread multiplies its own depth range into a private product
+   * and the products are summed. Splitting rows or columns instead makes every thread stream all
+   * of both operands, and packs op(A) once per 8 rows.
+   */
+  private static void byDepth(boolean transA, boolean transB, int m, int n, int k,
+      float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
+    int panels = (n + NR - 1) / NR;
+    float[][] parts = new float[THREADS][];
+    parallel(THREADS, t -> {
+      float[] part = new float[m * n];
+      float[] ap = OWN_PACK.get();
+      float[] bp = new float[panels * KC * NR];
+      float[] tile = TILE.get();
+      int end = (int) ((long) k * (t + 1) / THREADS);
+      for (int p0 = (int) ((long) k * t / THREADS); p0 < end; p0 += KC) {
+        int kc = Math.min(KC, end - p0);
+        packA(transA, m, k, a, aOff, 0, m, p0, kc, ap, 0);
+        for (int q = 0; q < panels; q++) {
+          packB(transB, n, k, b, bOff, q, p0, kc, bp, q * kc * NR);
+          for (int ir = 0; ir < m; ir += MR) {
+            microKernel(ap, ir * kc, bp, q * kc * NR, kc, tile);
+            writeTile(tile, part, ir * n + q * NR, n, Math.min(MR, m - ir),
+                Math.min(NR, n - q * NR), false);
+          }
+        }
+      }
+      parts[t] = part;
+    });
+    for (int i = 0; i < m * n; i++) {
+      float sum = accumulate ? c[cOff + i] : 0f;
+      for (float[] part : parts) {
+        sum += part[i];
+      }
+      c[cOff + i] = sum;
+    }
   }
 
   private static void checkBlock(String op, String name, float[] arr, int off, long len) {
@@ -1015,14 +1064,156 @@ final class VectorBackend implements Backend {
     }
   }
 
-  // im2col and col2im only move data (channel runs by System.arraycopy); the reference loops are it.
+  // ---------------------------------------------------------------- convolution and pooling
+
+  /**
+   * im2col and col2im only move data (channel runs by System.arraycopy); the reference's loops do it,
+   * split by images across threads. col2im may split by images too: windows never cross images.
+   */
   @Override
   public void im2col(float[] x, ConvGeometry g, float[] cols) {
-    ReferenceBackend.copyWindows(x, g, cols, false);
+    forImages(g, (from, to) -> ReferenceBackend.copyWindows(x, g, cols, false, from, to));
   }
 
   @Override
   public void col2im(float[] cols, ConvGeometry g, float[] gradIn) {
-    ReferenceBackend.copyWindows(gradIn, g, cols, true);
+    forImages(g, (from, to) -> ReferenceBackend.copyWindows(gradIn, g, cols, true, from, to));
+  }
+
+  /** Splits the images of {@code g} across threads when the input and windows are large. */
+  private static void forImages(ConvGeometry g, RangeBody body) {
+    long work = (long) g.rows() * g.cols();
+    int tasks = work >= PARALLEL_ELEMENTS ? Math.min(THREADS, g.batch()) : 1;
+    parallel(tasks, t -> body.run(g.batch() * t / tasks, g.batch() * (t + 1) / tasks));
+  }
+
+  /**
+   * Vectorized across channels (contiguous in channels-last layout): each window's taps are
+   * compared a vector of channels at a time, in the reference's tap order and with its strict
+   * {@code >}, so ties and NaNs pick the same winner. Split by output rows across threads.
+   */
+  @Override
+  public void maxPool(float[] x, ConvGeometry g, float[] out, int[] winner) {
+    int c = g.c();
+    int vc = S.loopBound(c);
+    IntVector iota = IntVector.zero(IS).addIndex(1);
+    forOutputRows(g, (from, to) -> {
+      for (int r = from; r < to; r++) { // r = b * outH + oy
+        int b = r / g.outH();
+        int y0 = Math.max(0, r % g.outH() * g.strideH() - g.padTop());
+        int y1 = Math.min(g.h(), r % g.outH() * g.strideH() - g.padTop() + g.kh());
+        for (int ox = 0; ox < g.outW(); ox++) {
+          int x0 = Math.max(0, ox * g.strideW() - g.padLeft());
+          int x1 = Math.min(g.w(), ox * g.strideW() - g.padLeft() + g.kw());
+          int o = (r * g.outW() + ox) * c;
+          int first = ((b * g.h() + y0) * g.w() + x0) * c;
+          for (int ch = 0; ch < vc; ch += L) {
+            FloatVector best = FloatVector.fromArray(S, x, first + ch);
+            IntVector at = iota.add(first + ch);
+            for (int y = y0; y < y1; y++) {
+              for (int xx = x0; xx < x1; xx++) {
+                int base = ((b * g.h() + y) * g.w() + xx) * c + ch;
+                FloatVector v = FloatVector.fromArray(S, x, base);
+                VectorMask<Float> wins = v.compare(VectorOperators.GT, best);
+                best = best.blend(v, wins);
+                at = at.blend(iota.add(base), wins.cast(IS));
+              }
+            }
+            best.intoArray(out, o + ch);
+            at.intoArray(winner, o + ch);
+          }
+          for (int ch = vc; ch < c; ch++) {
+            float best = x[first + ch];
+            int at = first + ch;
+            for (int y = y0; y < y1; y++) {
+              for (int xx = x0; xx < x1; xx++) {
+                int idx = ((b * g.h() + y) * g.w() + xx) * c + ch;
+                if (x[idx] > best) {
+                  best = x[idx];
+                  at = idx;
+                }
+              }
+            }
+            out[o + ch] = best;
+            winner[o + ch] = at;
+          }
+        }
+      }
+    });
+  }
+
+  @Override
+  public void avgPool(float[] x, ConvGeometry g, float[] out) {
+    forOutputRows(g, (from, to) -> averageWindows(x, g, out, from, to, false));
+  }
+
+  /** Split by images: windows of one image may overlap, so one thread owns each image's cells. */
+  @Override
+  public void avgPoolBackward(float[] gradOut, ConvGeometry g, float[] gradIn) {
+    forImages(g, (from, to) -> averageWindows(gradIn, g, gradOut, from * g.outH(),
+        to * g.outH(), true));
+  }
+
+  /**
+   * For the output rows {@code [from, to)} (row = image * outH + oy): {@code out = } each window's
+   * mean of {@code x}, or with {@code back} {@code x +=} each output's {@code out / count} at every
+   * cell of its window.
+   */
+  private static void averageWindows(float[] x, ConvGeometry g, float[] out, int from, int to,
+      boolean back) {
+    int c = g.c();
+    int vc = S.loopBound(c);
+    for (int r = from; r < to; r++) {
+      int b = r / g.outH();
+      int y0 = Math.max(0, r % g.outH() * g.strideH() - g.padTop());
+      int y1 = Math.min(g.h(), r % g.outH() * g.strideH() - g.padTop() + g.kh());
+      for (int ox = 0; ox < g.outW(); ox++) {
+        int x0 = Math.max(0, ox * g.strideW() - g.padLeft());
+        int x1 = Math.min(g.w(), ox * g.strideW() - g.padLeft() + g.kw());
+        float count = (y1 - y0) * (x1 - x0);
+        int o = (r * g.outW() + ox) * c;
+        for (int ch = 0; ch < vc; ch += L) {
+          FloatVector acc = back ? FloatVector.fromArray(S, out, o + ch).div(count)
+              : FloatVector.zero(S);
+          for (int y = y0; y < y1; y++) {
+            for (int xx = x0; xx < x1; xx++) {
+              int base = ((b * g.h() + y) * g.w() + xx) * c + ch;
+              if (back) {
+                FloatVector.fromArray(S, x, base).add(acc).intoArray(x, base);
+              } else {
+                acc = acc.add(FloatVector.fromArray(S, x, base).div(count));
+              }
+            }
+          }
+          if (!back) {
+            acc.intoArray(out, o + ch);
+          }
+        }
+        for (int ch = vc; ch < c; ch++) {
+          float acc = back ? out[o + ch] / count : 0f;
+          for (int y = y0; y < y1; y++) {
+            for (int xx = x0; xx < x1; xx++) {
+              int idx = ((b * g.h() + y) * g.w() + xx) * c + ch;
+              if (back) {
+                x[idx] += acc;
+              } else {
+                acc += x[idx] / count;
+              }
+            }
+          }
+          if (!back) {
+            out[o + ch] = acc;
+          }
+        }
+      }
+    }
+  }
+
+  /** Splits the output rows (image, oy) of {@code g} across threads when the output is large. */
+  private static void forOutputRows(ConvGeometry g, RangeBody body) {
+    int rows = g.batch() * g.outH();
+    long work = (long) rows * g.outW() * g.c() * g.kh() * g.kw();
+    int tasks = work >= PARALLEL_ELEMENTS ? Math.min(THREADS, rows) : 1;
+    parallel(tasks, t -> body.run(rows * t / tasks, rows * (t + 1) / tasks));
   }
 }

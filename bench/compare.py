@@ -29,6 +29,28 @@ def mlp_rows(lepton, torch):
     return rows
 
 
+def cnn_rows(lepton, torch):
+    """Training throughput (samples/s at batch 64) of the CNN sections, side by side."""
+    rows = []
+    for name, what in (("cnn", "Fashion-MNIST CNN 28x28x1"), ("conv64", "Conv2D 32 3x3 on 64x64x3")):
+        l, t = lepton.get(name), torch.get(name)
+        if l and t:
+            rows.append({"what": what, "lepton": 64 / l["b64StepMs"] * 1e3,
+                         "pytorch": 64 / t["b64StepMs"] * 1e3,
+                         "leptonOverPytorch": t["b64StepMs"] / l["b64StepMs"]})
+    if rows:
+        print()
+        print("CNN training samples/s at batch 64, Adam, same threads")
+        print(f"{'':<30} {'Lepton':>10} {'PyTorch':>10} {'ratio':>8}")
+        for r in rows:
+            print(f"{r['what']:<30} {r['lepton']:>10.0f} {r['pytorch']:>10.0f} "
+                  f"{r['leptonOverPytorch']:>7.2f}x")
+    if lepton.get("cnn", {}).get("peakHeapMibPerEpoch"):
+        print("Lepton peak heap per Fashion-MNIST-sized epoch (MiB): "
+              + ", ".join(f"{v:.0f}" for v in lepton["cnn"]["peakHeapMibPerEpoch"]))
+    return rows
+
+
 def main():
     out_path, torch_path, lepton_paths = sys.argv[1], sys.argv[2], sys.argv[3:]
     lepton = None
@@ -51,20 +73,23 @@ def main():
         rows.append({"n": n, "leptonGflops": g, "pytorchGflops": p,
                      "leptonOverPeak": g / peak if peak else None,
                      "leptonOverPytorch": g / p if p else None})
-    print()
-    print(f"GEMM fp32, medians (Java {lepton['java']}, {lepton['backend']}; "
-          f"PyTorch {torch['torch']}, {torch['threads']} threads)")
-    if peak:
-        print(f"FMA peak, all cores: {peak:.1f} GFLOP/s")
-    print(f"{'n':>6} {'Lepton':>10} {'PyTorch':>10} {'Lepton/peak':>12} {'Lepton/PyTorch':>15}")
-    fmt = lambda v, spec: format(v, spec) if v is not None else "-"
-    for r in rows:
-        print(f"{r['n']:>6} {r['leptonGflops']:>10.1f} {fmt(r['pytorchGflops'], '>10.1f')} "
-              f"{fmt(r['leptonOverPeak'] and 100 * r['leptonOverPeak'], '>11.0f')}% "
-              f"{fmt(r['leptonOverPytorch'] and 100 * r['leptonOverPytorch'], '>14.0f')}%")
+    if rows:
+        print()
+        print(f"GEMM fp32, medians (Java {lepton['java']}, {lepton['backend']}; "
+              f"PyTorch {torch['torch']}, {torch['threads']} threads)")
+        if peak:
+            print(f"FMA peak, all cores: {peak:.1f} GFLOP/s")
+        print(f"{'n':>6} {'Lepton':>10} {'PyTorch':>10} {'Lepton/peak':>12} {'Lepton/PyTorch':>15}")
+        fmt = lambda v, spec: format(v, spec) if v is not None else "-"
+        for r in rows:
+            print(f"{r['n']:>6} {r['leptonGflops']:>10.1f} {fmt(r['pytorchGflops'], '>10.1f')} "
+                  f"{fmt(r['leptonOverPeak'] and 100 * r['leptonOverPeak'], '>11.0f')}% "
+                  f"{fmt(r['leptonOverPytorch'] and 100 * r['leptonOverPytorch'], '>14.0f')}%")
     mlp = mlp_rows(lepton["sections"].get("mlp"), torch["sections"].get("mlp"))
+    cnn = cnn_rows(lepton["sections"], torch["sections"])
     with open(out_path, "w") as f:
-        json.dump({"lepton": lepton, "pytorch": torch, "gemm": rows, "mlp": mlp}, f, indent=2)
+        json.dump({"lepton": lepton, "pytorch": torch, "gemm": rows, "mlp": mlp, "cnn": cnn}, f,
+                  indent=2)
     print(f"wrote {out_path}")
 
 

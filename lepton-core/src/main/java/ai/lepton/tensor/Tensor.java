@@ -704,11 +704,16 @@ public final class Tensor {
     if (!requiresGrad) {
       return;
     }
-    float[] buf = gradBuffer();
     if (g.length == data.length) {
-      backend().binary(BinaryOp.ADD, buf, g, buf);
+      float[] fresh = claimGradForOverwrite();
+      if (fresh != null) {
+        System.arraycopy(g, 0, fresh, 0, g.length); // a first gradient: no zero fill to add onto
+      } else {
+        backend().binary(BinaryOp.ADD, grad.data, g, grad.data);
+      }
       return;
     }
+    float[] buf = gradBuffer();
     float[] reduced = sumToShape(g, from, shape);
     backend().binary(BinaryOp.ADD, buf, reduced, buf);
   }

@@ -212,15 +212,10 @@ final class ReferenceBackend implements Backend {
    * Walks every (output position, tap) pair once: copies the input's channel run into the columns
    * ({@code back=false}) or adds the columns back onto the input ({@code back=true}).
    */
-  static void copyWindows(float[] x, ConvGeometry g, float[] cols, boolean back) {
-    copyWindows(x, g, cols, back, 0, g.batch());
-  }
-
-  /** {@link #copyWindows} for the images {@code [from, to)} only. */
-  static void copyWindows(float[] x, ConvGeometry g, float[] cols, boolean back, int from, int to) {
+  private static void copyWindows(float[] x, ConvGeometry g, float[] cols, boolean back) {
     int c = g.c();
-    int row = from * g.outH() * g.outW();
-    for (int b = from; b < to; b++) {
+    int row = 0;
+    for (int b = 0; b < g.batch(); b++) {
       for (int oy = 0; oy < g.outH(); oy++) {
         for (int ox = 0; ox < g.outW(); ox++, row++) {
           int col = row * g.cols();

@@ -49,6 +49,8 @@ final class VectorBackend implements Backend {
   private static final int KC_PANEL = 256;
   /** Below this many multiply-adds a GEMM runs on the calling thread: hand-off costs dominate. */
   private static final long PARALLEL_GEMM_MACS = 1L << 20;
+  /** Up to this depth a product into whole pairs of column vectors skips packing (see shallow). */
+  private static final int SHALLOW_K = 32;
   /** From this depth on, a product with at most MC x MC outputs is split along its depth. */
   private static final int DEEP_K = 16 * KC;
   /** Shared packed buffers up to this many floats are kept per calling thread and reused. */
@@ -153,11 +155,96 @@ final class VectorBackend implements Backend {
           Math.min(n, t * chunk), t == tasks - 1 ? n : Math.min(n, (t + 1) * chunk)));
       return;
     }
+    if (!transA && !transB && k <= SHALLOW_K && n % (2 * L) == 0 && m >= 4 * MR) {
+      // Row blocks of 4 rows (a multiple of MR), about four per thread, handed out in order.
+      int tasks = serial ? 1 : THREADS;
+      int blocks = (m + 3) / 4;
+      parallel(tasks, t -> shallow(n, k, a, aOff, b, bOff, c, cOff, accumulate,
+          Math.min(m, blocks * t / tasks * 4), Math.min(m, blocks * (t + 1) / tasks * 4)));
+      return;
+    }
     if (!serial && m <= MC && n <= MC && k >= DEEP_K) {
       byDepth(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
       return;
     }
     packed(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, serial ? 1 : THREADS);
+  }
+
+  /**
+   * A shallow product into whole pairs of vectors of columns (a convolution over few input
+   * channels: [positions, kh*kw*c] x [kh*kw*c, filters], k = 9 or 27): rows {@code [i0, i1)} of C
+   * four at a time straight from unpacked A and B, eight accumulators per pair of vectors. At such
+   * depths packing A costs as much as the product, and one microkernel call per 27 steps spends
+   * more on its tile than on its FMAs.
+   */
+  private static void shallow(int n, int k, float[] a, int aOff, float[] b, int bOff,
+      float[] c, int cOff, boolean accumulate, int i0, int i1) {
+    for (int j = 0; j < n; j += 2 * L) {
+      int i = i0;
+      for (; i + 4 <= i1; i += 4) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c31 = FloatVector.zero(S);
+        int ai = aOff + i * k;
+        for (int p = 0; p < k; p++) {
+          int bi = bOff + p * n + j;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi);
+          FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + p]);
+          c00 = a0.fma(b0, c00);
+          c01 = a0.fma(b1, c01);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + k + p]);
+          c10 = a1.fma(b0, c10);
+          c11 = a1.fma(b1, c11);
+          FloatVector a2 = FloatVector.broadcast(S, a[ai + 2 * k + p]);
+          c20 = a2.fma(b0, c20);
+          c21 = a2.fma(b1, c21);
+          FloatVector a3 = FloatVector.broadcast(S, a[ai + 3 * k + p]);
+          c30 = a3.fma(b0, c30);
+          c31 = a3.fma(b1, c31);
+        }
+        int ci = cOff + i * n + j;
+        if (accumulate) {
+          c00 = c00.add(FloatVector.fromArray(S, c, ci));
+          c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
+          c10 = c10.add(FloatVector.fromArray(S, c, ci + n));
+          c11 = c11.add(FloatVector.fromArray(S, c, ci + n + L));
+          c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * n));
+          c21 = c21.add(FloatVector.fromArray(S, c, ci + 2 * n + L));
+          c30 = c30.add(FloatVector.fromArray(S, c, ci + 3 * n));
+          c31 = c31.add(FloatVector.fromArray(S, c, ci + 3 * n + L));
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c10.intoArray(c, ci + n);
+        c11.intoArray(c, ci + n + L);
+        c20.intoArray(c, ci + 2 * n);
+        c21.intoArray(c, ci + 2 * n + L);
+        c30.intoArray(c, ci + 3 * n);
+        c31.intoArray(c, ci + 3 * n + L);
+      }
+      for (; i < i1; i++) {
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector s1 = FloatVector.zero(S);
+        for (int p = 0; p < k; p++) {
+          FloatVector va = FloatVector.broadcast(S, a[aOff + i * k + p]);
+          s0 = va.fma(FloatVector.fromArray(S, b, bOff + p * n + j), s0);
+          s1 = va.fma(FloatVector.fromArray(S, b, bOff + p * n + j + L), s1);
+        }
+        int ci = cOff + i * n + j;
+        if (accumulate) {
+          s0 = s0.add(FloatVector.fromArray(S, c, ci));
+          s1 = s1.add(FloatVector.fromArray(S, c, ci + L));
+        }
+        s0.intoArray(c, ci);
+        s1.intoArray(c, ci + L);
+      }
+    }
   }
 
   /**

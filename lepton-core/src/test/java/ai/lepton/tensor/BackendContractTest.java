@@ -115,6 +115,16 @@ abstract class BackendContractTest {
   }
 
   @Test
+  void gemmWithAShallowDepthIntoWholeColumnPanels() {
+    // A convolution over few channels: the vector backend skips packing for k <= 32 when n is a
+    // whole number of vector pairs; 101 and 37 rows leave partial groups of four.
+    for (int[] s : new int[][] {{101, 64, 27}, {37, 32, 9}, {4000, 32, 1}, {64, 128, 32}}) {
+      checkGemm(false, false, s[0], s[1], s[2], 0, false);
+      checkGemm(false, false, s[0], s[1], s[2], 3, true);
+    }
+  }
+
+  @Test
   void gemmWithASmallOutputOverALongDepthForAllTransposes() {
     // A convolution's kernel gradient: the vector backend splits k = 9,001 between threads (an odd
     // share each, ending inside a packed block) and sums their partial products.

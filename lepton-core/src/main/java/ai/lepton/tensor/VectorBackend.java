@@ -248,6 +248,68 @@ final class VectorBackend implements Backend {
   }
 
   /**
+   * {@code part[m, n] += sum over p in [p0, p1) of A[p, :]^T B[p, :]} with A stored {@code [k, m]}
+   * and B {@code [k, n]}, n a whole number of vector pairs: a kernel gradient, cols^T x grad,
+   * whose rows of A and B are contiguous. Read in place: packing A would transpose every element
+   * for n / L FMAs of use. The depth chunk of B stays in L1 while each group of four rows passes.
+   */
+  private static void outerProducts(int m, int n, float[] a, int aOff, float[] b, int bOff,
+      float[] part, int p0, int p1) {
+    for (int j = 0; j < n; j += 2 * L) {
+      int i = 0;
+      for (; i + 4 <= m; i += 4) {
+        int ci = i * n + j;
+        FloatVector c00 = FloatVector.fromArray(S, part, ci);
+        FloatVector c01 = FloatVector.fromArray(S, part, ci + L);
+        FloatVector c10 = FloatVector.fromArray(S, part, ci + n);
+        FloatVector c11 = FloatVector.fromArray(S, part, ci + n + L);
+        FloatVector c20 = FloatVector.fromArray(S, part, ci + 2 * n);
+        FloatVector c21 = FloatVector.fromArray(S, part, ci + 2 * n + L);
+        FloatVector c30 = FloatVector.fromArray(S, part, ci + 3 * n);
+        FloatVector c31 = FloatVector.fromArray(S, part, ci + 3 * n + L);
+        for (int p = p0; p < p1; p++) {
+          int bi = bOff + p * n + j;
+          int ai = aOff + p * m + i;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi);
+          FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai]);
+          c00 = a0.fma(b0, c00);
+          c01 = a0.fma(b1, c01);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+          c10 = a1.fma(b0, c10);
+          c11 = a1.fma(b1, c11);
+          FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+          c20 = a2.fma(b0, c20);
+          c21 = a2.fma(b1, c21);
+          FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+          c30 = a3.fma(b0, c30);
+          c31 = a3.fma(b1, c31);
+        }
+        c00.intoArray(part, ci);
+        c01.intoArray(part, ci + L);
+        c10.intoArray(part, ci + n);
+        c11.intoArray(part, ci + n + L);
+        c20.intoArray(part, ci + 2 * n);
+        c21.intoArray(part, ci + 2 * n + L);
+        c30.intoArray(part, ci + 3 * n);
+        c31.intoArray(part, ci + 3 * n + L);
+      }
+      for (; i < m; i++) {
+        int ci = i * n + j;
+        FloatVector s0 = FloatVector.fromArray(S, part, ci);
+        FloatVector s1 = FloatVector.fromArray(S, part, ci + L);
+        for (int p = p0; p < p1; p++) {
+          FloatVector va = FloatVector.broadcast(S, a[aOff + p * m + i]);
+          s0 = va.fma(FloatVector.fromArray(S, b, bOff + p * n + j), s0);
+          s1 = va.fma(FloatVector.fromArray(S, b, bOff + p * n + j + L), s1);
+        }
+        s0.intoArray(part, ci);
+        s1.intoArray(part, ci + L);
+      }
+    }
+  }
+
+  /**
    * A small output over a long depth (a convolution's kernel gradient, e.g. 27 x 32 summed over
    * 246,016 output positions): each thread multiplies its own depth range into a private product
    * and the products are summed. Splitting rows or columns instead makes every thread stream all
@@ -263,6 +325,13 @@ final class VectorBackend implements Backend {
       float[] bp = new float[panels * KC * NR];
       float[] tile = TILE.get();
       int end = (int) ((long) k * (t + 1) / THREADS);
+      if (transA && !transB && n % (2 * L) == 0) {
+        for (int p0 = (int) ((long) k * t / THREADS); p0 < end; p0 += KC_PANEL) {
+          outerProducts(m, n, a, aOff, b, bOff, part, p0, Math.min(end, p0 + KC_PANEL));
+        }
+        parts[t] = part;
+        return;
+      }
       for (int p0 = (int) ((long) k * t / THREADS); p0 < end; p0 += KC) {
         int kc = Math.min(KC, end - p0);
         packA(transA, m, k, a, aOff, 0, m, p0, kc, ap, 0);

@@ -45,9 +45,11 @@ def cnn_rows(lepton, torch):
         for r in rows:
             print(f"{r['what']:<30} {r['lepton']:>10.0f} {r['pytorch']:>10.0f} "
                   f"{r['leptonOverPytorch']:>7.2f}x")
-    if lepton.get("cnn", {}).get("peakHeapMibPerEpoch"):
-        print("Lepton peak heap per Fashion-MNIST-sized epoch (MiB): "
-              + ", ".join(f"{v:.0f}" for v in lepton["cnn"]["peakHeapMibPerEpoch"]))
+    heap = lepton.get("cnn", {})
+    if heap.get("peakHeapMibPerEpoch"):
+        print("Lepton heap per Fashion-MNIST-sized epoch (MiB): peak "
+              + ", ".join(f"{v:.0f}" for v in heap["peakHeapMibPerEpoch"]) + "; after GC "
+              + ", ".join(f"{v:.0f}" for v in heap["heapAfterGcMibPerEpoch"]))
     return rows
 
 

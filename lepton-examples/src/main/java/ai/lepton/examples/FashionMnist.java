@@ -144,11 +144,12 @@ public final class FashionMnist {
           .add(new BatchNormalization())
           .add(new Activation("relu"))
           .add(new MaxPooling2D())
-          .add(new Dropout(0.25f));
+          .add(new Dropout(0.1f));
     }
+    // Dropout 0.25 after each block and 0.4 here underfit: 0.901 training, 0.9167 test accuracy.
     return model.add(new Flatten())
         .add(new Dense(128, "relu"))
-        .add(new Dropout(0.4f))
+        .add(new Dropout(0.3f))
         .add(new Dense(10, "softmax"));
   }
 

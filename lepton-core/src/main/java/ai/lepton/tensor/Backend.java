@@ -75,6 +75,9 @@ interface Backend {
    */
   void maxPool(float[] x, ConvGeometry g, float[] out, int[] winner);
 
+  /** The adjoint of {@link #maxPool}: {@code gradIn[winner[o]] += gradOut[o]} for every output. */
+  void maxPoolBackward(float[] gradOut, int[] winner, ConvGeometry g, float[] gradIn);
+
   /** Average pooling like {@link #maxPool}: each window's mean over its in-image cells. */
   void avgPool(float[] x, ConvGeometry g, float[] out);
 

@@ -273,6 +273,13 @@ final class ReferenceBackend implements Backend {
   }
 
   @Override
+  public void maxPoolBackward(float[] gradOut, int[] winner, ConvGeometry g, float[] gradIn) {
+    for (int o = 0; o < winner.length; o++) {
+      gradIn[winner[o]] += gradOut[o];
+    }
+  }
+
+  @Override
   public void avgPool(float[] x, ConvGeometry g, float[] out) {
     java.util.Arrays.fill(out, 0f);
     poolCells(g, (o, idx, count) -> out[o] += x[idx] / count);

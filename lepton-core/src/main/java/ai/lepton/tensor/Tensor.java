@@ -894,12 +894,7 @@ public final class Tensor {
     float[] out = new float[sizeOf(s)];
     int[] winner = new int[out.length]; // flat input index of each output's maximum
     backend().maxPool(data, g, out, winner);
-    return result(out, s, grad -> {
-      float[] buf = gradBuffer();
-      for (int k = 0; k < winner.length; k++) {
-        buf[winner[k]] += grad[k];
-      }
-    }, this);
+    return result(out, s, grad -> backend().maxPoolBackward(grad, winner, g, gradBuffer()), this);
   }
 
   /**

@@ -1359,6 +1359,17 @@ final class VectorBackend implements Backend {
     }
   }
 
+  /** Split by images: an image's winners lie in that image, so threads write disjoint cells. */
+  @Override
+  public void maxPoolBackward(float[] gradOut, int[] winner, ConvGeometry g, float[] gradIn) {
+    int perImage = g.outH() * g.outW() * g.c();
+    forImages(g, (from, to) -> {
+      for (int o = from * perImage; o < to * perImage; o++) {
+        gradIn[winner[o]] += gradOut[o];
+      }
+    });
+  }
+
   @Override
   public void avgPool(float[] x, ConvGeometry g, float[] out) {
     forOutputRows(g, (from, to) -> averageWindows(x, g, out, from, to, false));

@@ -543,7 +543,7 @@ abstract class BackendContractTest {
   }
 
   @Test
-  void maxPoolTakesEachWindowsFirstMaximumAndAvgPoolItsMean() {
+  void maxPoolTakesEachWindowsFirstMaximumSendsItsGradientThereAndAvgPoolTakesTheMean() {
     for (ConvGeometry g : poolGeometries()) {
       float[] x = random(g.batch() * g.h() * g.w() * g.c(), -1, 1);
       for (int i = 0; i < x.length; i += 5) {
@@ -574,6 +574,17 @@ abstract class BackendContractTest {
         }
       }
       assertClose(refMax, max, 0, "maxPool against the reference, " + g);
+
+      // The adjoint: each output's gradient lands on its winner, added onto what is there.
+      float[] d = random(outs, -1, 1);
+      float[] start = random(x.length, -1, 1);
+      float[] expected = start.clone();
+      for (int o = 0; o < outs; o++) {
+        expected[winner[o]] += d[o];
+      }
+      float[] back = start.clone();
+      backend().maxPoolBackward(d, winner, g, back);
+      assertClose(expected, back, 1e-6, "maxPoolBackward, " + g);
     }
   }
 

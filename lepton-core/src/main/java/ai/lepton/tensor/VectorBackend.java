@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -23,8 +22,6 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorBackend implements Backend {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
-  /** Int lanes matching {@link #S} one to one (both 32-bit), for max pooling's winner indices. */
-  private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, S.vectorShape());
 
   // GEMM blocking: row blocks (MC) over depth blocks (KC) over NR-panels over MR-panels.
   /**
@@ -1307,15 +1304,23 @@ final class VectorBackend implements Backend {
    */
   @Override
   public void maxPool(float[] x, ConvGeometry g, float[] out, int[] winner) {
+    if ((long) g.kh() * g.w() * g.c() >= 1 << 24) {
+      reference.maxPool(x, g, out, winner); // window offsets would not be exact as floats
+      return;
+    }
     forOutputRows(g, (from, to) -> maxPoolRows(x, g, out, winner, from, to));
   }
 
-  /** Max pooling of output rows {@code [from, to)} (row = image * outH + oy). */
+  /**
+   * Max pooling of output rows {@code [from, to)} (row = image * outH + oy). The vector loop keeps
+   * the winning tap's offset from the window's first cell in a float vector, blended under the
+   * same mask as the maximum; offsets are exact floats below 2^24 (checked by the caller).
+   */
   private static void maxPoolRows(float[] x, ConvGeometry g, float[] out, int[] winner, int from,
       int to) {
     int c = g.c();
     int vc = S.loopBound(c);
-    IntVector iota = IntVector.zero(IS).addIndex(1); // made here: a captured vector is boxed
+    float[] taps = new float[L];
     for (int r = from; r < to; r++) { // r = b * outH + oy
       int b = r / g.outH();
       int y0 = Math.max(0, r % g.outH() * g.strideH() - g.padTop());
@@ -1327,18 +1332,21 @@ final class VectorBackend implements Backend {
         int first = ((b * g.h() + y0) * g.w() + x0) * c;
         for (int ch = 0; ch < vc; ch += L) {
           FloatVector best = FloatVector.fromArray(S, x, first + ch);
-          IntVector at = iota.add(first + ch);
+          FloatVector tap = FloatVector.zero(S);
           for (int y = y0; y < y1; y++) {
             for (int xx = x0; xx < x1; xx++) {
-              int base = ((b * g.h() + y) * g.w() + xx) * c + ch;
-              FloatVector v = FloatVector.fromArray(S, x, base);
+              int offset = ((y - y0) * g.w() + xx - x0) * c;
+              FloatVector v = FloatVector.fromArray(S, x, first + offset + ch);
               VectorMask<Float> wins = v.compare(VectorOperators.GT, best);
               best = best.blend(v, wins);
-              at = at.blend(iota.add(base), wins.cast(IS));
+              tap = tap.blend((float) offset, wins);
             }
           }
           best.intoArray(out, o + ch);
-          at.intoArray(winner, o + ch);
+          tap.intoArray(taps, 0);
+          for (int l = 0; l < L; l++) {
+            winner[o + ch + l] = first + (int) taps[l] + ch + l;
+          }
         }
         for (int ch = vc; ch < c; ch++) {
           float best = x[first + ch];

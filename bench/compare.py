@@ -43,6 +43,30 @@ def lstm_rows(lepton, torch):
     return [row]
 
 
+def cnn_rows(lepton, torch):
+    """Training throughput (samples/s at batch 64) of the CNN sections, side by side."""
+    rows = []
+    for name, what in (("cnn", "Fashion-MNIST CNN 28x28x1"), ("conv64", "Conv2D 32 3x3 on 64x64x3")):
+        l, t = lepton.get(name), torch.get(name)
+        if l and t:
+            rows.append({"what": what, "lepton": 64 / l["b64StepMs"] * 1e3,
+                         "pytorch": 64 / t["b64StepMs"] * 1e3,
+                         "leptonOverPytorch": t["b64StepMs"] / l["b64StepMs"]})
+    if rows:
+        print()
+        print("CNN training samples/s at batch 64, Adam, same threads")
+        print(f"{'':<30} {'Lepton':>10} {'PyTorch':>10} {'ratio':>8}")
+        for r in rows:
+            print(f"{r['what']:<30} {r['lepton']:>10.0f} {r['pytorch']:>10.0f} "
+                  f"{r['leptonOverPytorch']:>7.2f}x")
+    heap = lepton.get("cnn", {})
+    if heap.get("peakHeapMibPerEpoch"):
+        print("Lepton heap per Fashion-MNIST-sized epoch (MiB): peak "
+              + ", ".join(f"{v:.0f}" for v in heap["peakHeapMibPerEpoch"]) + "; after GC "
+              + ", ".join(f"{v:.0f}" for v in heap["heapAfterGcMibPerEpoch"]))
+    return rows
+
+
 def main():
     out_path, torch_path, lepton_paths = sys.argv[1], sys.argv[2], sys.argv[3:]
     lepton = None
@@ -79,8 +103,10 @@ def main():
                   f"{fmt(r['leptonOverPytorch'] and 100 * r['leptonOverPytorch'], '>14.0f')}%")
     mlp = mlp_rows(lepton["sections"].get("mlp"), torch["sections"].get("mlp"))
     lstm = lstm_rows(lepton["sections"].get("lstm"), torch["sections"].get("lstm"))
+    cnn = cnn_rows(lepton["sections"], torch["sections"])
     with open(out_path, "w") as f:
-        json.dump({"lepton": lepton, "pytorch": torch, "gemm": rows, "mlp": mlp, "lstm": lstm}, f,
+        json.dump({"lepton": lepton, "pytorch": torch, "gemm": rows, "mlp": mlp, "lstm": lstm,
+                   "cnn": cnn}, f,
                   indent=2)
     print(f"wrote {out_path}")
 

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """PyTorch peer for Lepton's benchmarks: square fp32 matmul GFLOP/s, the MLP 784-256-128-10
 (ReLU, cross-entropy on logits, Adam 1e-3) training step at batch 64 and 256 and single-sample
-inference latency, and the Embedding-LSTM(128) classifier's training step at batch 64 on 100-token
-sequences: the same shapes, threads and batches as the Java side. Medians of several runs.
+inference latency, the Embedding-LSTM(128) classifier's training step at batch 64 on 100-token
+sequences, and the training steps of two CNNs at batch 64 (cnn, conv64): the same shapes, threads
+and batches as the Java side. Medians of several runs.
 
 Run it as bench/run does, with the OpenBLAS overrides of these machines removed so that OpenBLAS
 picks its best kernel:
@@ -53,10 +54,33 @@ def mlp_model(softmax):
 
 def mlp_step_ms(batch, steps, reps):
     torch.manual_seed(0)
-    model = mlp_model(False)
+    return train_step_ms(mlp_model(False), (784,), batch, steps, reps)
+
+
+def cnn_model(image, hidden):
+    """Conv2D 32 3x3 (ReLU when hidden), 2x2 max pooling, Flatten, [Dense hidden ReLU,] Dense 10.
+    Lepton is channels-last; PyTorch is channels-first, its native layout."""
+    h, w, c = image
+    flat = 32 * ((h - 2) // 2) * ((w - 2) // 2)
+    layers = [torch.nn.Conv2d(c, 32, 3)] + ([torch.nn.ReLU()] if hidden else [])
+    layers += [torch.nn.MaxPool2d(2), torch.nn.Flatten()]
+    if hidden:
+        layers += [torch.nn.Linear(flat, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, 10)]
+    else:
+        layers += [torch.nn.Linear(flat, 10)]
+    return torch.nn.Sequential(*layers)
+
+
+def cnn_step_ms(image, hidden, steps, reps):
+    torch.manual_seed(0)
+    h, w, c = image
+    return train_step_ms(cnn_model(image, hidden), (c, h, w), 64, steps, reps)
+
+
+def train_step_ms(model, sample, batch, steps, reps):
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = torch.nn.CrossEntropyLoss()
-    x = torch.rand(batch * steps, 784)
+    x = torch.rand(batch * steps, *sample)
     y = torch.randint(0, 10, (batch * steps,))
 
     def epoch():
@@ -141,7 +165,7 @@ def main():
     # (bench/run sets 2). Two pools of 2 threads on 2 cores fight: measured here, 4.6 ms per MLP step
     # at batch 64 against 1.26 ms this way; GEMM is the same either way. This is PyTorch at its best.
     p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--only", default="gemm,mlp,lstm")
+    p.add_argument("--only", default="gemm,mlp,lstm,cnn,conv64")
     p.add_argument("--out")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
@@ -155,6 +179,10 @@ def main():
                            "inferenceUs": mlp_latency_us(2000, args.reps)}
     if "lstm" in only:
         sections["lstm"] = {"stepMs": lstm_step_ms(64, 100, 10, args.reps)}
+    if "cnn" in only:
+        sections["cnn"] = {"b64StepMs": cnn_step_ms((28, 28, 1), 128, 100, args.reps)}
+    if "conv64" in only:
+        sections["conv64"] = {"b64StepMs": cnn_step_ms((64, 64, 3), 0, 10, args.reps)}
     doc = {
         "tool": "pytorch",
         "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -177,6 +205,9 @@ def main():
               f"{m['b256StepMs']:.3f} ms/step; predict one sample: {m['inferenceUs']:.1f} us")
     if "lstm" in sections:
         print(f"LSTM classifier train batch 64, 100 steps: {sections['lstm']['stepMs']:.1f} ms/step")
+    for name in ("cnn", "conv64"):
+        if name in sections:
+            print(f"{name} train batch 64: {sections[name]['b64StepMs']:.3f} ms/step")
     if args.out:
         os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
         with open(args.out, "w") as f:

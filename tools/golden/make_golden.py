@@ -5,7 +5,7 @@ Run from the repository root with Debian's Python (PyTorch 1.13.1, CPU):
 
     /usr/bin/python3 tools/golden/make_golden.py
 
-It writes lepton-core/src/test/resources/golden/{ops,losses,optimizers,images}.json. Every case
+It writes lepton-core/src/test/resources/golden/{ops,losses,optimizers,images,conv}.json. Every case
 stores its inputs, so the Java tests need nothing but the JSON. A tensor is {"shape": [...], "data":
 [...]} (row-major float32 values). Computation runs in float64 and is stored rounded to float32, so
 the goldens carry no float32 rounding noise of their own.
@@ -383,12 +383,111 @@ def recurrent():
     }
 
 
+def tf_same_pad(size, kernel, stride, dilation):
+    """TensorFlow's `same` padding (before, after): total // 2 before, the rest after."""
+    out = -(-size // stride)
+    total = max((out - 1) * stride + (kernel - 1) * dilation + 1 - size, 0)
+    return total // 2, total - total // 2
+
+
+def nchw(x):
+    return x.permute(0, 3, 1, 2)
+
+
+def nhwc(x):
+    return x.permute(0, 2, 3, 1)
+
+
+def padded(x, kernel, stride, dilation, same, value):
+    """x (NCHW) padded as TensorFlow pads a `same` window, with `value`."""
+    if not same:
+        return x
+    top, bottom = tf_same_pad(x.shape[2], kernel[0], stride[0], dilation[0])
+    left, right = tf_same_pad(x.shape[3], kernel[1], stride[1], dilation[1])
+    return F.pad(x, (left, right, top, bottom), value=value)
+
+
+def conv_case(x_shape, k_shape, stride, same, dilation):
+    """Lepton's channels-last conv2d (+ bias): kernel (kh, kw, in, out), as Keras stores it."""
+    def fn(x, kernel, bias):
+        xp = padded(nchw(x), k_shape[:2], stride, dilation, same, 0.0)
+        return nhwc(F.conv2d(xp, kernel.permute(3, 2, 0, 1), bias, stride=stride,
+                             dilation=dilation))
+    case = op_case(fn, x=rand(*x_shape), kernel=rand(*k_shape, low=-0.5, high=0.5),
+                   bias=rand(k_shape[3]))
+    case["config"] = {"strides": list(stride), "same": same, "dilation": list(dilation)}
+    return case
+
+
+def pool_case(kind, x_shape, pool, stride, same):
+    """Channels-last pooling; `same` pads as TensorFlow, averaging only in-image cells."""
+    def fn(x):
+        if kind == "max":
+            xp = padded(nchw(x), pool, stride, (1, 1), same, -math.inf)
+            return nhwc(F.max_pool2d(xp, pool, stride))
+        sums = F.avg_pool2d(padded(nchw(x), pool, stride, (1, 1), same, 0.0), pool, stride,
+                            divisor_override=1)
+        ones = torch.ones_like(nchw(x))
+        counts = F.avg_pool2d(padded(ones, pool, stride, (1, 1), same, 0.0), pool, stride,
+                              divisor_override=1)
+        return nhwc(sums / counts)
+    case = op_case(fn, x=rand(*x_shape))
+    case["config"] = {"pool": list(pool), "strides": list(stride), "same": same}
+    return case
+
+
+def batch_norm_case(x_shape, keras_momentum, eps):
+    """Training-mode BatchNormalization over every axis but the last (channels-last): the output
+    and its gradients, and the moving statistics after one step. PyTorch's momentum is Keras'
+    1 - momentum; PyTorch updates running_var with the unbiased batch variance where Keras uses
+    the biased one, so the Keras moving variance is written out from the biased variance."""
+    channels = x_shape[-1]
+    x = rand(*x_shape)
+    gamma, beta = rand(channels, low=0.5, high=1.5), rand(channels)
+    moving_mean, moving_var = rand(channels), rand(channels, low=0.5, high=1.5)
+    running_mean, running_var = moving_mean.clone(), moving_var.clone()
+
+    def fn(x, gamma, beta):
+        first = nchw if x.dim() == 4 else lambda v: v  # PyTorch wants channels at axis 1
+        last = nhwc if x.dim() == 4 else lambda v: v
+        return last(F.batch_norm(first(x), running_mean, running_var, gamma, beta, training=True,
+                                 momentum=1 - keras_momentum, eps=eps))
+    case = op_case(fn, x=x, gamma=gamma, beta=beta)
+    biased_var = x.reshape(-1, channels).var(0, unbiased=False)
+    case["config"] = {"momentum": keras_momentum, "epsilon": eps}
+    case["moving_before"] = {"mean": t(moving_mean), "variance": t(moving_var)}
+    case["moving_after"] = {
+        "mean": t(running_mean),  # PyTorch's, with its momentum = 1 - Keras'
+        "variance": t(keras_momentum * moving_var + (1 - keras_momentum) * biased_var),
+        "pytorch_running_var": t(running_var)}
+    return case
+
+
+def conv():
+    torch.manual_seed(4321)  # its own stream: adding cases here leaves the other files unchanged
+    return {
+        "conv2d_valid": conv_case((2, 5, 6, 3), (3, 3, 3, 4), (1, 1), False, (1, 1)),
+        "conv2d_same": conv_case((2, 5, 6, 3), (3, 3, 3, 4), (1, 1), True, (1, 1)),
+        "conv2d_same_stride2": conv_case((2, 7, 6, 2), (3, 2, 2, 3), (2, 2), True, (1, 1)),
+        "conv2d_valid_stride_2x1": conv_case((1, 7, 6, 2), (2, 3, 2, 3), (2, 1), False, (1, 1)),
+        "conv2d_same_dilation2": conv_case((2, 6, 7, 2), (3, 3, 2, 3), (1, 1), True, (2, 2)),
+        "conv2d_valid_dilation_2x1": conv_case((1, 7, 6, 3), (2, 3, 3, 2), (1, 1), False, (2, 1)),
+        "max_pool_valid": pool_case("max", (2, 6, 7, 3), (2, 2), (2, 2), False),
+        "max_pool_same_3x3_stride2": pool_case("max", (2, 7, 6, 3), (3, 3), (2, 2), True),
+        "avg_pool_valid": pool_case("avg", (2, 6, 7, 3), (2, 2), (2, 2), False),
+        "avg_pool_same_3x3_stride2": pool_case("avg", (2, 7, 6, 3), (3, 3), (2, 2), True),
+        "batch_norm_training": batch_norm_case((4, 3, 3, 5), 0.9, 1e-3),
+        "batch_norm_training_2d": batch_norm_case((6, 4), 0.99, 1e-3),
+    }
+
+
 def main():
     torch.set_default_dtype(torch.float64)
     os.makedirs(OUT, exist_ok=True)
     for name, cases in (("ops", ops()), ("losses", losses()), ("optimizers", optimizers()),
                         ("images", images()), ("attention", attention()),
-                        ("transformer", transformer()), ("recurrent", recurrent())):
+                        ("transformer", transformer()), ("recurrent", recurrent()),
+                        ("conv", conv())):
         path = os.path.join(OUT, name + ".json")
         with open(path, "w") as f:
             json.dump({"generator": "tools/golden/make_golden.py", "torch": torch.__version__,

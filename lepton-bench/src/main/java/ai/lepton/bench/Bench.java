@@ -50,6 +50,8 @@ public final class Bench {
     SECTIONS.put("gemm", o -> Gemm.measure(o.sizes(), o.reps()));
     SECTIONS.put("mlp", o -> TrainBench.measure(o.reps()));
     SECTIONS.put("lstm", o -> LstmBench.measure(o.reps()));
+    SECTIONS.put("cnn", o -> ConvBench.measureCnn(o.reps()));
+    SECTIONS.put("conv64", o -> ConvBench.measureConv64(o.reps()));
   }
 
   private Bench() {}

@@ -66,4 +66,24 @@ interface Backend {
 
   /** The adjoint of {@link #im2col}: {@code gradIn += } each column entry at the cell it was read from. */
   void col2im(float[] cols, ConvGeometry g, float[] gradIn);
+
+  /**
+   * Max pooling over the {@code g.kh() x g.kw()} windows of {@code g} (dilation 1): {@code out} is
+   * {@code [g.rows(), g.c()]}, each entry the largest in-image input of its window, and
+   * {@code winner} the flat input index of that maximum (the first in window order on ties; padded
+   * cells never win).
+   */
+  void maxPool(float[] x, ConvGeometry g, float[] out, int[] winner);
+
+  /** The adjoint of {@link #maxPool}: {@code gradIn[winner[o]] += gradOut[o]} for every output. */
+  void maxPoolBackward(float[] gradOut, int[] winner, ConvGeometry g, float[] gradIn);
+
+  /** Average pooling like {@link #maxPool}: each window's mean over its in-image cells. */
+  void avgPool(float[] x, ConvGeometry g, float[] out);
+
+  /**
+   * The adjoint of {@link #avgPool}: {@code gradIn +=} each output's gradient divided by its
+   * window's count of in-image cells, at each of those cells.
+   */
+  void avgPoolBackward(float[] gradOut, ConvGeometry g, float[] gradIn);
 }

@@ -212,7 +212,7 @@ final class ReferenceBackend implements Backend {
    * Walks every (output position, tap) pair once: copies the input's channel run into the columns
    * ({@code back=false}) or adds the columns back onto the input ({@code back=true}).
    */
-  static void copyWindows(float[] x, ConvGeometry g, float[] cols, boolean back) {
+  private static void copyWindows(float[] x, ConvGeometry g, float[] cols, boolean back) {
     int c = g.c();
     int row = 0;
     for (int b = 0; b < g.batch(); b++) {
@@ -233,6 +233,86 @@ final class ReferenceBackend implements Backend {
                 System.arraycopy(x, at, cols, col, c);
               } else if (!back) {
                 java.util.Arrays.fill(cols, col, col + c, 0f);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Override
+  public void maxPool(float[] x, ConvGeometry g, float[] out, int[] winner) {
+    int c = g.c();
+    int o = 0;
+    for (int b = 0; b < g.batch(); b++) {
+      for (int oy = 0; oy < g.outH(); oy++) {
+        for (int ox = 0; ox < g.outW(); ox++) {
+          for (int ch = 0; ch < c; ch++, o++) {
+            float best = Float.NEGATIVE_INFINITY;
+            int at = -1;
+            for (int i = 0; i < g.kh(); i++) {
+              int y = oy * g.strideH() - g.padTop() + i;
+              for (int j = 0; j < g.kw(); j++) {
+                int xx = ox * g.strideW() - g.padLeft() + j;
+                if (y >= 0 && y < g.h() && xx >= 0 && xx < g.w()) {
+                  int idx = ((b * g.h() + y) * g.w() + xx) * c + ch;
+                  if (at < 0 || x[idx] > best) {
+                    best = x[idx];
+                    at = idx;
+                  }
+                }
+              }
+            }
+            out[o] = best;
+            winner[o] = at;
+          }
+        }
+      }
+    }
+  }
+
+  @Override
+  public void maxPoolBackward(float[] gradOut, int[] winner, ConvGeometry g, float[] gradIn) {
+    for (int o = 0; o < winner.length; o++) {
+      gradIn[winner[o]] += gradOut[o];
+    }
+  }
+
+  @Override
+  public void avgPool(float[] x, ConvGeometry g, float[] out) {
+    java.util.Arrays.fill(out, 0f);
+    poolCells(g, (o, idx, count) -> out[o] += x[idx] / count);
+  }
+
+  @Override
+  public void avgPoolBackward(float[] gradOut, ConvGeometry g, float[] gradIn) {
+    poolCells(g, (o, idx, count) -> gradIn[idx] += gradOut[o] / count);
+  }
+
+  /** Receives each (output, input cell) pair of a pooling, with the window's count of cells. */
+  @FunctionalInterface
+  private interface PoolCell {
+    void accept(int out, int in, int count);
+  }
+
+  /** Visits every in-image cell of every pooling window of {@code g}, channels innermost. */
+  private static void poolCells(ConvGeometry g, PoolCell cell) {
+    int c = g.c();
+    int o = 0;
+    for (int b = 0; b < g.batch(); b++) {
+      for (int oy = 0; oy < g.outH(); oy++) {
+        int y0 = Math.max(0, oy * g.strideH() - g.padTop());
+        int y1 = Math.min(g.h(), oy * g.strideH() - g.padTop() + g.kh());
+        for (int ox = 0; ox < g.outW(); ox++, o += c) {
+          int x0 = Math.max(0, ox * g.strideW() - g.padLeft());
+          int x1 = Math.min(g.w(), ox * g.strideW() - g.padLeft() + g.kw());
+          int count = (y1 - y0) * (x1 - x0);
+          for (int y = y0; y < y1; y++) {
+            for (int xx = x0; xx < x1; xx++) {
+              int base = ((b * g.h() + y) * g.w() + xx) * c;
+              for (int ch = 0; ch < c; ch++) {
+                cell.accept(o + ch, base + ch, count);
               }
             }
           }

@@ -704,11 +704,16 @@ public final class Tensor {
     if (!requiresGrad) {
       return;
     }
-    float[] buf = gradBuffer();
     if (g.length == data.length) {
-      backend().binary(BinaryOp.ADD, buf, g, buf);
+      float[] fresh = claimGradForOverwrite();
+      if (fresh != null) {
+        System.arraycopy(g, 0, fresh, 0, g.length); // a first gradient: no zero fill to add onto
+      } else {
+        backend().binary(BinaryOp.ADD, grad.data, g, grad.data);
+      }
       return;
     }
+    float[] buf = gradBuffer();
     float[] reduced = sumToShape(g, from, shape);
     backend().binary(BinaryOp.ADD, buf, reduced, buf);
   }
@@ -916,44 +921,11 @@ public final class Tensor {
    */
   public Tensor maxPool2d(int poolH, int poolW, int strideH, int strideW, boolean samePadding) {
     ConvGeometry g = poolGeometry("maxPool2d", poolH, poolW, strideH, strideW, samePadding);
-    int h = shape[1];
-    int w = shape[2];
-    int c = shape[3];
-    int[] s = {shape[0], g.outH(), g.outW(), c};
+    int[] s = {shape[0], g.outH(), g.outW(), shape[3]};
     float[] out = new float[sizeOf(s)];
     int[] winner = new int[out.length]; // flat input index of each output's maximum
-    int o = 0;
-    for (int b = 0; b < shape[0]; b++) {
-      for (int oh = 0; oh < g.outH(); oh++) {
-        for (int ow = 0; ow < g.outW(); ow++) {
-          for (int ch = 0; ch < c; ch++, o++) {
-            float best = Float.NEGATIVE_INFINITY;
-            int at = -1;
-            for (int i = 0; i < poolH; i++) {
-              int ih = oh * strideH - g.padTop() + i;
-              for (int j = 0; j < poolW; j++) {
-                int iw = ow * strideW - g.padLeft() + j;
-                if (ih >= 0 && ih < h && iw >= 0 && iw < w) {
-                  int idx = ((b * h + ih) * w + iw) * c + ch;
-                  if (at < 0 || data[idx] > best) {
-                    best = data[idx];
-                    at = idx;
-                  }
-                }
-              }
-            }
-            out[o] = best;
-            winner[o] = at;
-          }
-        }
-      }
-    }
-    return result(out, s, grad -> {
-      float[] buf = gradBuffer();
-      for (int k = 0; k < winner.length; k++) {
-        buf[winner[k]] += grad[k];
-      }
-    }, this);
+    backend().maxPool(data, g, out, winner);
+    return result(out, s, grad -> backend().maxPoolBackward(grad, winner, g, gradBuffer()), this);
   }
 
   /**
@@ -966,11 +938,8 @@ public final class Tensor {
     ConvGeometry g = poolGeometry("avgPool2d", poolH, poolW, strideH, strideW, samePadding);
     int[] s = {shape[0], g.outH(), g.outW(), shape[3]};
     float[] out = new float[sizeOf(s)];
-    poolWindows(g, poolH, poolW, (o, idx, count) -> out[o] += data[idx] / count);
-    return result(out, s, grad -> {
-      float[] buf = gradBuffer();
-      poolWindows(g, poolH, poolW, (o, idx, count) -> buf[idx] += grad[o] / count);
-    }, this);
+    backend().avgPool(data, g, out);
+    return result(out, s, grad -> backend().avgPoolBackward(grad, g, gradBuffer()), this);
   }
 
   /** The windows of a pooling op, after checking the input rank and the sizes. */
@@ -988,39 +957,6 @@ public final class Tensor {
           + "smaller pool");
     }
     return g;
-  }
-
-  /** Receives each (output, input cell) pair of a pooling, with the window's count of cells. */
-  @FunctionalInterface
-  private interface WindowCell {
-    void accept(int out, int in, int count);
-  }
-
-  /** Visits every in-image cell of every pooling window of {@code g}, channels innermost. */
-  private void poolWindows(ConvGeometry g, int poolH, int poolW, WindowCell cell) {
-    int h = shape[1];
-    int w = shape[2];
-    int c = shape[3];
-    int o = 0;
-    for (int b = 0; b < shape[0]; b++) {
-      for (int oh = 0; oh < g.outH(); oh++) {
-        int h0 = Math.max(0, oh * g.strideH() - g.padTop());
-        int h1 = Math.min(h, oh * g.strideH() - g.padTop() + poolH);
-        for (int ow = 0; ow < g.outW(); ow++, o += c) {
-          int w0 = Math.max(0, ow * g.strideW() - g.padLeft());
-          int w1 = Math.min(w, ow * g.strideW() - g.padLeft() + poolW);
-          int count = (h1 - h0) * (w1 - w0);
-          for (int ih = h0; ih < h1; ih++) {
-            for (int iw = w0; iw < w1; iw++) {
-              int base = ((b * h + ih) * w + iw) * c;
-              for (int ch = 0; ch < c; ch++) {
-                cell.accept(o + ch, base + ch, count);
-              }
-            }
-          }
-        }
-      }
-    }
   }
 
   // ---------------------------------------------------------------- softmax

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -45,6 +46,10 @@ final class VectorBackend implements Backend {
   private static final int KC_PANEL = 256;
   /** Below this many multiply-adds a GEMM runs on the calling thread: hand-off costs dominate. */
   private static final long PARALLEL_GEMM_MACS = 1L << 20;
+  /** Up to this depth a product into whole pairs of column vectors skips packing (see shallow). */
+  private static final int SHALLOW_K = 32;
+  /** From this depth on, a product with at most MC x MC outputs is split along its depth. */
+  private static final int DEEP_K = 16 * KC;
   /** Shared packed buffers up to this many floats are kept per calling thread and reused. */
   private static final int MAX_CACHED_PACK = 1 << 22;
 
@@ -147,7 +152,204 @@ final class VectorBackend implements Backend {
           Math.min(n, t * chunk), t == tasks - 1 ? n : Math.min(n, (t + 1) * chunk)));
       return;
     }
+    if (!transA && !transB && k <= SHALLOW_K && n % (2 * L) == 0 && m >= 4 * MR) {
+      // Row blocks of 4 rows (a multiple of MR), about four per thread, handed out in order.
+      int tasks = serial ? 1 : THREADS;
+      int blocks = (m + 3) / 4;
+      parallel(tasks, t -> shallow(n, k, a, aOff, b, bOff, c, cOff, accumulate,
+          Math.min(m, blocks * t / tasks * 4), Math.min(m, blocks * (t + 1) / tasks * 4)));
+      return;
+    }
+    if (!serial && m <= MC && n <= MC && k >= DEEP_K) {
+      byDepth(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
+      return;
+    }
     packed(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, serial ? 1 : THREADS);
+  }
+
+  /**
+   * A shallow product into whole pairs of vectors of columns (a convolution over few input
+   * channels: [positions, kh*kw*c] x [kh*kw*c, filters], k = 9 or 27): rows {@code [i0, i1)} of C
+   * four at a time straight from unpacked A and B, eight accumulators per pair of vectors. At such
+   * depths packing A costs as much as the product, and one microkernel call per 27 steps spends
+   * more on its tile than on its FMAs.
+   */
+  private static void shallow(int n, int k, float[] a, int aOff, float[] b, int bOff,
+      float[] c, int cOff, boolean accumulate, int i0, int i1) {
+    for (int j = 0; j < n; j += 2 * L) {
+      int i = i0;
+      for (; i + 4 <= i1; i += 4) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c31 = FloatVector.zero(S);
+        int ai = aOff + i * k;
+        for (int p = 0; p < k; p++) {
+          int bi = bOff + p * n + j;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi);
+          FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai + p]);
+          c00 = a0.fma(b0, c00);
+          c01 = a0.fma(b1, c01);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + k + p]);
+          c10 = a1.fma(b0, c10);
+          c11 = a1.fma(b1, c11);
+          FloatVector a2 = FloatVector.broadcast(S, a[ai + 2 * k + p]);
+          c20 = a2.fma(b0, c20);
+          c21 = a2.fma(b1, c21);
+          FloatVector a3 = FloatVector.broadcast(S, a[ai + 3 * k + p]);
+          c30 = a3.fma(b0, c30);
+          c31 = a3.fma(b1, c31);
+        }
+        int ci = cOff + i * n + j;
+        if (accumulate) {
+          c00 = c00.add(FloatVector.fromArray(S, c, ci));
+          c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
+          c10 = c10.add(FloatVector.fromArray(S, c, ci + n));
+          c11 = c11.add(FloatVector.fromArray(S, c, ci + n + L));
+          c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * n));
+          c21 = c21.add(FloatVector.fromArray(S, c, ci + 2 * n + L));
+          c30 = c30.add(FloatVector.fromArray(S, c, ci + 3 * n));
+          c31 = c31.add(FloatVector.fromArray(S, c, ci + 3 * n + L));
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c10.intoArray(c, ci + n);
+        c11.intoArray(c, ci + n + L);
+        c20.intoArray(c, ci + 2 * n);
+        c21.intoArray(c, ci + 2 * n + L);
+        c30.intoArray(c, ci + 3 * n);
+        c31.intoArray(c, ci + 3 * n + L);
+      }
+      for (; i < i1; i++) {
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector s1 = FloatVector.zero(S);
+        for (int p = 0; p < k; p++) {
+          FloatVector va = FloatVector.broadcast(S, a[aOff + i * k + p]);
+          s0 = va.fma(FloatVector.fromArray(S, b, bOff + p * n + j), s0);
+          s1 = va.fma(FloatVector.fromArray(S, b, bOff + p * n + j + L), s1);
+        }
+        int ci = cOff + i * n + j;
+        if (accumulate) {
+          s0 = s0.add(FloatVector.fromArray(S, c, ci));
+          s1 = s1.add(FloatVector.fromArray(S, c, ci + L));
+        }
+        s0.intoArray(c, ci);
+        s1.intoArray(c, ci + L);
+      }
+    }
+  }
+
+  /**
+   * {@code part[m, n] += sum over p in [p0, p1) of A[p, :]^T B[p, :]} with A stored {@code [k, m]}
+   * and B {@code [k, n]}, n a whole number of vector pairs: a kernel gradient, cols^T x grad,
+   * whose rows of A and B are contiguous. Read in place: packing A would transpose every element
+   * for n / L FMAs of use. The depth chunk of B stays in L1 while each group of four rows passes.
+   */
+  private static void outerProducts(int m, int n, float[] a, int aOff, float[] b, int bOff,
+      float[] part, int p0, int p1) {
+    for (int j = 0; j < n; j += 2 * L) {
+      int i = 0;
+      for (; i + 4 <= m; i += 4) {
+        int ci = i * n + j;
+        FloatVector c00 = FloatVector.fromArray(S, part, ci);
+        FloatVector c01 = FloatVector.fromArray(S, part, ci + L);
+        FloatVector c10 = FloatVector.fromArray(S, part, ci + n);
+        FloatVector c11 = FloatVector.fromArray(S, part, ci + n + L);
+        FloatVector c20 = FloatVector.fromArray(S, part, ci + 2 * n);
+        FloatVector c21 = FloatVector.fromArray(S, part, ci + 2 * n + L);
+        FloatVector c30 = FloatVector.fromArray(S, part, ci + 3 * n);
+        FloatVector c31 = FloatVector.fromArray(S, part, ci + 3 * n + L);
+        for (int p = p0; p < p1; p++) {
+          int bi = bOff + p * n + j;
+          int ai = aOff + p * m + i;
+          FloatVector b0 = FloatVector.fromArray(S, b, bi);
+          FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
+          FloatVector a0 = FloatVector.broadcast(S, a[ai]);
+          c00 = a0.fma(b0, c00);
+          c01 = a0.fma(b1, c01);
+          FloatVector a1 = FloatVector.broadcast(S, a[ai + 1]);
+          c10 = a1.fma(b0, c10);
+          c11 = a1.fma(b1, c11);
+          FloatVector a2 = FloatVector.broadcast(S, a[ai + 2]);
+          c20 = a2.fma(b0, c20);
+          c21 = a2.fma(b1, c21);
+          FloatVector a3 = FloatVector.broadcast(S, a[ai + 3]);
+          c30 = a3.fma(b0, c30);
+          c31 = a3.fma(b1, c31);
+        }
+        c00.intoArray(part, ci);
+        c01.intoArray(part, ci + L);
+        c10.intoArray(part, ci + n);
+        c11.intoArray(part, ci + n + L);
+        c20.intoArray(part, ci + 2 * n);
+        c21.intoArray(part, ci + 2 * n + L);
+        c30.intoArray(part, ci + 3 * n);
+        c31.intoArray(part, ci + 3 * n + L);
+      }
+      for (; i < m; i++) {
+        int ci = i * n + j;
+        FloatVector s0 = FloatVector.fromArray(S, part, ci);
+        FloatVector s1 = FloatVector.fromArray(S, part, ci + L);
+        for (int p = p0; p < p1; p++) {
+          FloatVector va = FloatVector.broadcast(S, a[aOff + p * m + i]);
+          s0 = va.fma(FloatVector.fromArray(S, b, bOff + p * n + j), s0);
+          s1 = va.fma(FloatVector.fromArray(S, b, bOff + p * n + j + L), s1);
+        }
+        s0.intoArray(part, ci);
+        s1.intoArray(part, ci + L);
+      }
+    }
+  }
+
+  /**
+   * A small output over a long depth (a convolution's kernel gradient, e.g. 27 x 32 summed over
+   * 246,016 output positions): each thread multiplies its own depth range into a private product
+   * and the products are summed. Splitting rows or columns instead makes every thread stream all
+   * of both operands, and packs op(A) once per 8 rows.
+   */
+  private static void byDepth(boolean transA, boolean transB, int m, int n, int k,
+      float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
+    int panels = (n + NR - 1) / NR;
+    float[][] parts = new float[THREADS][];
+    parallel(THREADS, t -> {
+      float[] part = new float[m * n];
+      float[] ap = OWN_PACK.get();
+      float[] bp = new float[panels * KC * NR];
+      float[] tile = TILE.get();
+      int end = (int) ((long) k * (t + 1) / THREADS);
+      if (transA && !transB && n % (2 * L) == 0) {
+        for (int p0 = (int) ((long) k * t / THREADS); p0 < end; p0 += KC_PANEL) {
+          outerProducts(m, n, a, aOff, b, bOff, part, p0, Math.min(end, p0 + KC_PANEL));
+        }
+        parts[t] = part;
+        return;
+      }
+      for (int p0 = (int) ((long) k * t / THREADS); p0 < end; p0 += KC) {
+        int kc = Math.min(KC, end - p0);
+        packA(transA, m, k, a, aOff, 0, m, p0, kc, ap, 0);
+        for (int q = 0; q < panels; q++) {
+          packB(transB, n, k, b, bOff, q, p0, kc, bp, q * kc * NR);
+          for (int ir = 0; ir < m; ir += MR) {
+            microKernel(ap, ir * kc, bp, q * kc * NR, kc, tile);
+            writeTile(tile, part, ir * n + q * NR, n, Math.min(MR, m - ir),
+                Math.min(NR, n - q * NR), false);
+          }
+        }
+      }
+      parts[t] = part;
+    });
+    for (int i = 0; i < m * n; i++) {
+      float sum = accumulate ? c[cOff + i] : 0f;
+      for (float[] part : parts) {
+        sum += part[i];
+      }
+      c[cOff + i] = sum;
+    }
   }
 
   private static void checkBlock(String op, String name, float[] arr, int off, long len) {
@@ -1015,14 +1217,239 @@ final class VectorBackend implements Backend {
     }
   }
 
-  // im2col and col2im only move data (channel runs by System.arraycopy); the reference loops are it.
+  // ---------------------------------------------------------------- convolution and pooling
+
+  /** Split by images across threads; col2im may be too, since windows never cross images. */
   @Override
   public void im2col(float[] x, ConvGeometry g, float[] cols) {
-    ReferenceBackend.copyWindows(x, g, cols, false);
+    forImages(g, (from, to) -> copyWindows(x, g, cols, false, from, to));
   }
 
   @Override
   public void col2im(float[] cols, ConvGeometry g, float[] gradIn) {
-    ReferenceBackend.copyWindows(gradIn, g, cols, true);
+    forImages(g, (from, to) -> copyWindows(gradIn, g, cols, true, from, to));
+  }
+
+  /**
+   * The reference's copyWindows for images {@code [from, to)}, moving whole rows of taps
+   * at once: with dilation 1 the {@code kw} taps of a kernel row read {@code kw * c} contiguous
+   * input floats into {@code kw * c} contiguous columns (9 floats per copy instead of 3 for an RGB
+   * 3x3 kernel). col2im adds those runs back with vectors.
+   */
+  private static void copyWindows(float[] x, ConvGeometry g, float[] cols, boolean back, int from,
+      int to) {
+    int c = g.c();
+    int run = g.kw() * c;
+    int row = from * g.outH() * g.outW();
+    for (int b = from; b < to; b++) {
+      for (int oy = 0; oy < g.outH(); oy++) {
+        for (int ox = 0; ox < g.outW(); ox++, row++) {
+          int x0 = ox * g.strideW() - g.padLeft();
+          boolean wholeRow = g.dilationW() == 1 && x0 >= 0 && x0 + g.kw() <= g.w();
+          for (int i = 0; i < g.kh(); i++) {
+            int col = row * g.cols() + i * run;
+            int y = oy * g.strideH() + i * g.dilationH() - g.padTop();
+            if (y < 0 || y >= g.h()) {
+              if (!back) {
+                Arrays.fill(cols, col, col + run, 0f);
+              }
+              continue;
+            }
+            int line = (b * g.h() + y) * g.w();
+            if (wholeRow) {
+              moveRun(x, (line + x0) * c, cols, col, run, back);
+              continue;
+            }
+            for (int j = 0; j < g.kw(); j++, col += c) {
+              int xx = x0 + j * g.dilationW();
+              if (xx >= 0 && xx < g.w()) {
+                moveRun(x, (line + xx) * c, cols, col, c, back);
+              } else if (!back) {
+                Arrays.fill(cols, col, col + c, 0f);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** {@code cols[col..] = x[at..]}, or with {@code back} {@code x[at..] += cols[col..]}. */
+  private static void moveRun(float[] x, int at, float[] cols, int col, int len, boolean back) {
+    if (!back) {
+      System.arraycopy(x, at, cols, col, len);
+      return;
+    }
+    int k = 0;
+    for (; k + L <= len; k += L) {
+      FloatVector.fromArray(S, x, at + k).add(FloatVector.fromArray(S, cols, col + k))
+          .intoArray(x, at + k);
+    }
+    for (; k < len; k++) {
+      x[at + k] += cols[col + k];
+    }
+  }
+
+  /** Splits the images of {@code g} across threads when the input and windows are large. */
+  private static void forImages(ConvGeometry g, RangeBody body) {
+    long work = (long) g.rows() * g.cols();
+    int tasks = work >= PARALLEL_ELEMENTS ? Math.min(THREADS, g.batch()) : 1;
+    parallel(tasks, t -> body.run(g.batch() * t / tasks, g.batch() * (t + 1) / tasks));
+  }
+
+  /**
+   * Vectorized across channels (contiguous in channels-last layout): each window's taps are
+   * compared a vector of channels at a time, in the reference's tap order and with its strict
+   * {@code >}, so ties and NaNs pick the same winner. Split by output rows across threads.
+   */
+  @Override
+  public void maxPool(float[] x, ConvGeometry g, float[] out, int[] winner) {
+    if ((long) g.kh() * g.w() * g.c() >= 1 << 24) {
+      reference.maxPool(x, g, out, winner); // window offsets would not be exact as floats
+      return;
+    }
+    forOutputRows(g, (from, to) -> maxPoolRows(x, g, out, winner, from, to));
+  }
+
+  /**
+   * Max pooling of output rows {@code [from, to)} (row = image * outH + oy). The vector loop keeps
+   * the winning tap's offset from the window's first cell in a float vector, blended under the
+   * same mask as the maximum; offsets are exact floats below 2^24 (checked by the caller).
+   */
+  private static void maxPoolRows(float[] x, ConvGeometry g, float[] out, int[] winner, int from,
+      int to) {
+    int c = g.c();
+    int vc = S.loopBound(c);
+    float[] taps = new float[L];
+    for (int r = from; r < to; r++) { // r = b * outH + oy
+      int b = r / g.outH();
+      int y0 = Math.max(0, r % g.outH() * g.strideH() - g.padTop());
+      int y1 = Math.min(g.h(), r % g.outH() * g.strideH() - g.padTop() + g.kh());
+      for (int ox = 0; ox < g.outW(); ox++) {
+        int x0 = Math.max(0, ox * g.strideW() - g.padLeft());
+        int x1 = Math.min(g.w(), ox * g.strideW() - g.padLeft() + g.kw());
+        int o = (r * g.outW() + ox) * c;
+        int first = ((b * g.h() + y0) * g.w() + x0) * c;
+        for (int ch = 0; ch < vc; ch += L) {
+          FloatVector best = FloatVector.fromArray(S, x, first + ch);
+          FloatVector tap = FloatVector.zero(S);
+          for (int y = y0; y < y1; y++) {
+            for (int xx = x0; xx < x1; xx++) {
+              int offset = ((y - y0) * g.w() + xx - x0) * c;
+              FloatVector v = FloatVector.fromArray(S, x, first + offset + ch);
+              VectorMask<Float> wins = v.compare(VectorOperators.GT, best);
+              best = best.blend(v, wins);
+              tap = tap.blend((float) offset, wins);
+            }
+          }
+          best.intoArray(out, o + ch);
+          tap.intoArray(taps, 0);
+          for (int l = 0; l < L; l++) {
+            winner[o + ch + l] = first + (int) taps[l] + ch + l;
+          }
+        }
+        for (int ch = vc; ch < c; ch++) {
+          float best = x[first + ch];
+          int at = first + ch;
+          for (int y = y0; y < y1; y++) {
+            for (int xx = x0; xx < x1; xx++) {
+              int idx = ((b * g.h() + y) * g.w() + xx) * c + ch;
+              if (x[idx] > best) {
+                best = x[idx];
+                at = idx;
+              }
+            }
+          }
+          out[o + ch] = best;
+          winner[o + ch] = at;
+        }
+      }
+    }
+  }
+
+  /** Split by images: an image's winners lie in that image, so threads write disjoint cells. */
+  @Override
+  public void maxPoolBackward(float[] gradOut, int[] winner, ConvGeometry g, float[] gradIn) {
+    int perImage = g.outH() * g.outW() * g.c();
+    forImages(g, (from, to) -> {
+      for (int o = from * perImage; o < to * perImage; o++) {
+        gradIn[winner[o]] += gradOut[o];
+      }
+    });
+  }
+
+  @Override
+  public void avgPool(float[] x, ConvGeometry g, float[] out) {
+    forOutputRows(g, (from, to) -> averageWindows(x, g, out, from, to, false));
+  }
+
+  /** Split by images: windows of one image may overlap, so one thread owns each image's cells. */
+  @Override
+  public void avgPoolBackward(float[] gradOut, ConvGeometry g, float[] gradIn) {
+    forImages(g, (from, to) -> averageWindows(gradIn, g, gradOut, from * g.outH(),
+        to * g.outH(), true));
+  }
+
+  /**
+   * For the output rows {@code [from, to)} (row = image * outH + oy): {@code out = } each window's
+   * mean of {@code x}, or with {@code back} {@code x +=} each output's {@code out / count} at every
+   * cell of its window.
+   */
+  private static void averageWindows(float[] x, ConvGeometry g, float[] out, int from, int to,
+      boolean back) {
+    int c = g.c();
+    int vc = S.loopBound(c);
+    for (int r = from; r < to; r++) {
+      int b = r / g.outH();
+      int y0 = Math.max(0, r % g.outH() * g.strideH() - g.padTop());
+      int y1 = Math.min(g.h(), r % g.outH() * g.strideH() - g.padTop() + g.kh());
+      for (int ox = 0; ox < g.outW(); ox++) {
+        int x0 = Math.max(0, ox * g.strideW() - g.padLeft());
+        int x1 = Math.min(g.w(), ox * g.strideW() - g.padLeft() + g.kw());
+        float count = (y1 - y0) * (x1 - x0);
+        int o = (r * g.outW() + ox) * c;
+        for (int ch = 0; ch < vc; ch += L) {
+          FloatVector acc = back ? FloatVector.fromArray(S, out, o + ch).div(count)
+              : FloatVector.zero(S);
+          for (int y = y0; y < y1; y++) {
+            for (int xx = x0; xx < x1; xx++) {
+              int base = ((b * g.h() + y) * g.w() + xx) * c + ch;
+              if (back) {
+                FloatVector.fromArray(S, x, base).add(acc).intoArray(x, base);
+              } else {
+                acc = acc.add(FloatVector.fromArray(S, x, base).div(count));
+              }
+            }
+          }
+          if (!back) {
+            acc.intoArray(out, o + ch);
+          }
+        }
+        for (int ch = vc; ch < c; ch++) {
+          float acc = back ? out[o + ch] / count : 0f;
+          for (int y = y0; y < y1; y++) {
+            for (int xx = x0; xx < x1; xx++) {
+              int idx = ((b * g.h() + y) * g.w() + xx) * c + ch;
+              if (back) {
+                x[idx] += acc;
+              } else {
+                acc += x[idx] / count;
+              }
+            }
+          }
+          if (!back) {
+            out[o + ch] = acc;
+          }
+        }
+      }
+    }
+  }
+
+  /** Splits the output rows (image, oy) of {@code g} across threads when the output is large. */
+  private static void forOutputRows(ConvGeometry g, RangeBody body) {
+    int rows = g.batch() * g.outH();
+    long work = (long) rows * g.outW() * g.c() * g.kh() * g.kw();
+    int tasks = work >= PARALLEL_ELEMENTS ? Math.min(THREADS, rows) : 1;
+    parallel(tasks, t -> body.run(rows * t / tasks, rows * (t + 1) / tasks));
   }
 }

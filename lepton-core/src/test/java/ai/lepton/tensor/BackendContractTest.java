@@ -115,6 +115,28 @@ abstract class BackendContractTest {
   }
 
   @Test
+  void gemmWithAShallowDepthIntoWholeColumnPanels() {
+    // A convolution over few channels: the vector backend skips packing for k <= 32 when n is a
+    // whole number of vector pairs; 101 and 37 rows leave partial groups of four.
+    for (int[] s : new int[][] {{101, 64, 27}, {37, 32, 9}, {4000, 32, 1}, {64, 128, 32}}) {
+      checkGemm(false, false, s[0], s[1], s[2], 0, false);
+      checkGemm(false, false, s[0], s[1], s[2], 3, true);
+    }
+  }
+
+  @Test
+  void gemmWithASmallOutputOverALongDepthForAllTransposes() {
+    // A convolution's kernel gradient: the vector backend splits k = 9,001 between threads (an odd
+    // share each, ending inside a packed block) and sums their partial products.
+    for (boolean tA : new boolean[] {false, true}) {
+      for (boolean tB : new boolean[] {false, true}) {
+        checkGemm(tA, tB, 27, 32, 9001, 2, false);
+        checkGemm(tA, tB, 9, 45, 9001, 0, true);
+      }
+    }
+  }
+
+  @Test
   void gemmWithFewRowsAndManyColumnsForAllTransposes() {
     // n > m with m <= 128: the vector backend shares packed A and splits B's columns between
     // threads, cutting k into equal chunks (513 -> 3 x 171); odd m and n hit tile edges.
@@ -457,7 +479,9 @@ abstract class BackendContractTest {
     // odd sizes, stride 2, dilation 2 and asymmetric same padding
     for (ConvGeometry g : new ConvGeometry[] {
         ConvGeometry.of(new int[] {2, 5, 7, 3}, 3, 2, 2, 1, true, 1, 2),
-        ConvGeometry.of(new int[] {1, 6, 5, 2}, 2, 3, 1, 2, false, 2, 1)}) {
+        ConvGeometry.of(new int[] {1, 6, 5, 2}, 2, 3, 1, 2, false, 2, 1),
+        // large enough for the vector backend to split the images between threads
+        ConvGeometry.of(new int[] {6, 20, 20, 3}, 3, 3, 1, 1, false, 1, 1)}) {
       float[] x = random(g.batch() * g.h() * g.w() * g.c(), -1, 1);
       float[] cols = random(g.rows() * g.cols(), -1, 1); // stale values must be overwritten
       backend().im2col(x, g, cols);
@@ -494,6 +518,98 @@ abstract class BackendContractTest {
         rhs += (double) x[i] * (back[i] - start[i]);
       }
       assertEquals(lhs, rhs, 1e-4, "col2im is the adjoint of im2col");
+    }
+  }
+
+  // ---------------------------------------------------------------- pooling
+
+  /** Pools of 2x2 stride 2 (valid), 3x3 stride 2 (same, overlapping, padded edges), 2x3 stride 1x2. */
+  private static ConvGeometry[] poolGeometries() {
+    return new ConvGeometry[] {
+        ConvGeometry.of(new int[] {2, 6, 7, 3}, 2, 2, 2, 2, false, 1, 1),
+        ConvGeometry.of(new int[] {2, 5, 7, 19}, 3, 3, 2, 2, true, 1, 1),
+        ConvGeometry.of(new int[] {3, 4, 9, 33}, 2, 3, 1, 2, true, 1, 1),
+        // large enough for the vector backend to split the work between threads
+        ConvGeometry.of(new int[] {8, 30, 30, 32}, 2, 2, 2, 2, false, 1, 1)};
+  }
+
+  /** The in-image cells of output {@code (b, oy, ox)}'s window, as flat indices of channel 0. */
+  private static int[] windowCells(ConvGeometry g, int b, int oy, int ox) {
+    return java.util.stream.IntStream.range(0, g.kh() * g.kw()).map(t -> {
+      int y = oy * g.strideH() - g.padTop() + t / g.kw();
+      int x = ox * g.strideW() - g.padLeft() + t % g.kw();
+      return y < 0 || y >= g.h() || x < 0 || x >= g.w() ? -1 : ((b * g.h() + y) * g.w() + x) * g.c();
+    }).filter(i -> i >= 0).toArray();
+  }
+
+  @Test
+  void maxPoolTakesEachWindowsFirstMaximumSendsItsGradientThereAndAvgPoolTakesTheMean() {
+    for (ConvGeometry g : poolGeometries()) {
+      float[] x = random(g.batch() * g.h() * g.w() * g.c(), -1, 1);
+      for (int i = 0; i < x.length; i += 5) {
+        x[i] = 0.5f; // ties: the first cell in window order must win
+      }
+      int outs = g.rows() * g.c();
+      float[] max = random(outs, -1, 1);
+      int[] winner = new int[outs];
+      float[] avg = random(outs, -1, 1);
+      backend().maxPool(x, g, max, winner);
+      backend().avgPool(x, g, avg);
+      float[] refMax = new float[outs];
+      reference.maxPool(x, g, refMax, new int[outs]);
+      for (int row = 0; row < g.rows(); row++) {
+        int[] cells = windowCells(g, row / (g.outH() * g.outW()), row / g.outW() % g.outH(),
+            row % g.outW());
+        for (int ch = 0; ch < g.c(); ch++) {
+          int o = row * g.c() + ch;
+          int best = cells[0] + ch;
+          double sum = 0;
+          for (int cell : cells) {
+            best = x[cell + ch] > x[best] ? cell + ch : best;
+            sum += x[cell + ch];
+          }
+          assertEquals(best, winner[o], "maxPool winner at " + o + " of " + g);
+          assertEquals(x[best], max[o], "maxPool at " + o + " of " + g);
+          assertEquals(sum / cells.length, avg[o], 1e-6, "avgPool at " + o + " of " + g);
+        }
+      }
+      assertClose(refMax, max, 0, "maxPool against the reference, " + g);
+
+      // The adjoint: each output's gradient lands on its winner, added onto what is there.
+      float[] d = random(outs, -1, 1);
+      float[] start = random(x.length, -1, 1);
+      float[] expected = start.clone();
+      for (int o = 0; o < outs; o++) {
+        expected[winner[o]] += d[o];
+      }
+      float[] back = start.clone();
+      backend().maxPoolBackward(d, winner, g, back);
+      assertClose(expected, back, 1e-6, "maxPoolBackward, " + g);
+    }
+  }
+
+  @Test
+  void avgPoolBackwardIsTheAdjointOfAvgPoolAndAddsOntoTheGradient() {
+    for (ConvGeometry g : poolGeometries()) {
+      float[] x = random(g.batch() * g.h() * g.w() * g.c(), -1, 1);
+      float[] out = new float[g.rows() * g.c()];
+      backend().avgPool(x, g, out);
+      float[] d = random(out.length, -1, 1);
+      float[] start = random(x.length, -1, 1);
+      float[] back = start.clone();
+      backend().avgPoolBackward(d, g, back);
+      double lhs = 0;
+      for (int i = 0; i < d.length; i++) {
+        lhs += (double) out[i] * d[i];
+      }
+      double rhs = 0;
+      for (int i = 0; i < x.length; i++) {
+        rhs += (double) x[i] * (back[i] - start[i]);
+      }
+      assertEquals(lhs, rhs, 1e-3, "<avgPool(x), d> == <x, avgPoolBackward(d)> for " + g);
+      float[] refBack = start.clone();
+      reference.avgPoolBackward(d, g, refBack);
+      assertClose(refBack, back, 1e-5, "avgPoolBackward against the reference, " + g);
     }
   }
 }

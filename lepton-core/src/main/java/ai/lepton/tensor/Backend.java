@@ -66,4 +66,19 @@ interface Backend {
 
   /** The adjoint of {@link #im2col}: {@code gradIn += } each column entry at the cell it was read from. */
   void col2im(float[] cols, ConvGeometry g, float[] gradIn);
+
+  /**
+   * Runs {@code body} over contiguous ranges that together cover {@code [0, n)}, each at least
+   * {@code grain} long unless {@code n} is shorter, and returns when all are done. The ranges must
+   * be independent: a backend with threads runs them at once (the batch rows of a recurrence, whose
+   * whole scan over time then needs no hand-off per step); a range's own kernel calls may then run
+   * on one thread.
+   */
+  void forEachRange(int n, int grain, RangeBody body);
+
+  /** Work over the range {@code [from, to)}. */
+  @FunctionalInterface
+  interface RangeBody {
+    void run(int from, int to);
+  }
 }

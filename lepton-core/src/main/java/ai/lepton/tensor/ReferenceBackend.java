@@ -240,4 +240,11 @@ final class ReferenceBackend implements Backend {
       }
     }
   }
+
+  @Override
+  public void forEachRange(int n, int grain, RangeBody body) {
+    if (n > 0) {
+      body.run(0, n);
+    }
+  }
 }

@@ -111,9 +111,16 @@ final class VectorBackend implements Backend {
     });
   }
 
-  @FunctionalInterface
-  private interface RangeBody {
-    void run(int from, int to);
+  @Override
+  public void forEachRange(int n, int grain, RangeBody body) {
+    int tasks = Math.max(1, Math.min(THREADS, n / Math.max(1, grain)));
+    parallel(tasks, t -> {
+      int from = (int) ((long) n * t / tasks);
+      int to = (int) ((long) n * (t + 1) / tasks);
+      if (from < to) {
+        body.run(from, to);
+      }
+    });
   }
 
   // ---------------------------------------------------------------- gemm

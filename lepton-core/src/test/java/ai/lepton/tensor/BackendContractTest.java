@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +46,33 @@ abstract class BackendContractTest {
       }
       if (Math.abs(e - a) > tol * Math.max(1.0, Math.abs(e))) {
         fail(what + ": at " + i + " expected " + e + " but was " + a);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- forEachRange
+
+  @Test
+  void rangesCoverEveryIndexOnceAndAreNoShorterThanTheGrain() {
+    for (int n : new int[] {0, 1, 15, 16, 40, 64, 1000}) {
+      for (int grain : new int[] {1, 16, 100}) {
+        int[] hits = new int[n];
+        List<int[]> ranges = Collections.synchronizedList(new ArrayList<>());
+        backend().forEachRange(n, grain, (from, to) -> {
+          ranges.add(new int[] {from, to});
+          for (int i = from; i < to; i++) {
+            synchronized (hits) {
+              hits[i]++;
+            }
+          }
+        });
+        for (int i = 0; i < n; i++) {
+          assertEquals(1, hits[i], "n=" + n + ", grain=" + grain + ": index " + i);
+        }
+        for (int[] r : ranges) {
+          assertTrue(r[1] > r[0] && r[1] - r[0] >= Math.min(grain, n),
+              "n=" + n + ", grain=" + grain + ": range [" + r[0] + ", " + r[1] + ")");
+        }
       }
     }
   }

@@ -105,8 +105,12 @@ final class Recurrence {
         for (int b = b0; b < b1; b++) {
           int xi = (b * time + t) * gw;
           int pi = (b - b0) * gw;
-          for (int j = 0; j < gw; j++) {
-            step.pre[pi + j] = bias != null ? x[xi + j] + bias[j] : x[xi + j];
+          if (bias == null) {
+            System.arraycopy(x, xi, step.pre, pi, gw);
+          } else {
+            for (int j = 0; j < gw; j++) {
+              step.pre[pi + j] = x[xi + j] + bias[j];
+            }
           }
         }
         be.gemm(false, false, rows, gw, n, hIn, prev, u, 0, step.pre, 0, true);
@@ -381,15 +385,13 @@ final class Recurrence {
       int gi = l * gw;
       int ci = (t * batch + b) * cell.cached * n;
       for (int j = 0; j < n; j++) {
-        float o = s.sig[gi + 3 * n + j];
-        float tc = s.tc[l * n + j];
-        s.h[l * n + j] = o * tc;
-        cache[ci + j] = s.sig[gi + j];
-        cache[ci + n + j] = s.sig[gi + n + j];
-        cache[ci + 2 * n + j] = s.tnh[gi + 2 * n + j];
-        cache[ci + 3 * n + j] = o;
-        cache[ci + 4 * n + j] = tc;
+        s.h[l * n + j] = s.sig[gi + 3 * n + j] * s.tc[l * n + j];
       }
+      // the cache is (i, f) | g | o | tanh(c): block copies rather than five stores per unit
+      System.arraycopy(s.sig, gi, cache, ci, 2 * n);
+      System.arraycopy(s.tnh, gi + 2 * n, cache, ci + 2 * n, n);
+      System.arraycopy(s.sig, gi + 3 * n, cache, ci + 3 * n, n);
+      System.arraycopy(s.tc, l * n, cache, ci + 4 * n, n);
     }
   }
 

@@ -362,12 +362,14 @@ final class VectorBackend implements Backend {
       int rows = Math.min(MR, mc - ir);
       int dst = base + ir * kc;
       if (transA) {
-        // A is stored [k][m]: each depth holds MR consecutive rows.
+        // A is stored [k][m]: each depth holds MR consecutive rows, one block copy when full (the
+        // per-element select was 5% of an LSTM step, whose kernel gradients pack 128 x 6400).
         for (int p = 0; p < kc; p++) {
           int src = aOff + (p0 + p) * m + i0 + ir;
           int d = dst + p * MR;
-          for (int r = 0; r < MR; r++) {
-            ap[d + r] = r < rows ? a[src + r] : 0f;
+          System.arraycopy(a, src, ap, d, rows);
+          if (rows < MR) {
+            Arrays.fill(ap, d + rows, d + MR, 0f);
           }
         }
       } else {

@@ -82,12 +82,13 @@ final class Recurrence {
     float[] out = new float[batch * time * cell.states * n];
     // Rows of the batch never meet in the scan, so each range of rows runs all its steps alone:
     // the threads meet once per sequence instead of twice per step around a small GEMM.
-    be.forEachRange(batch, MIN_ROWS, (b0, b1) -> scan(be, b0, b1, x, u, bias, out));
+    float[] up = be.packB(u, n, gw); // packed once for the sequence, not at every step
+    be.forEachRange(batch, MIN_ROWS, (b0, b1) -> scan(be, b0, b1, x, up, bias, out));
     return out;
   }
 
   /** The forward scan of rows {@code [b0, b1)}, writing their rows of the states and of out. */
-  private void scan(Backend be, int b0, int b1, float[] x, float[] u, float[] bias, float[] out) {
+  private void scan(Backend be, int b0, int b1, float[] x, float[] up, float[] bias, float[] out) {
     int block = batch * n;
     int rows = b1 - b0;
     Step step = new Step(rows * gw, rows * n);
@@ -100,7 +101,7 @@ final class Recurrence {
       }
       if (cell == Cell.GRU) {
         // the reset gate scales the recurrent h-part alone, so it stays apart from x
-        be.gemm(false, false, rows, gw, n, hIn, prev, u, 0, step.pre, 0, false);
+        be.gemmPackedB(rows, gw, n, hIn, prev, up, step.pre, 0, false);
       } else {
         for (int b = b0; b < b1; b++) {
           int xi = (b * time + t) * gw;
@@ -113,7 +114,7 @@ final class Recurrence {
             }
           }
         }
-        be.gemm(false, false, rows, gw, n, hIn, prev, u, 0, step.pre, 0, true);
+        be.gemmPackedB(rows, gw, n, hIn, prev, up, step.pre, 0, true);
       }
       switch (cell) {
         case SIMPLE -> simpleForward(step);
@@ -155,15 +156,16 @@ final class Recurrence {
     // is also their gradient, so no second (batch, time, gates * units) array is written
     float[] dr = new float[batch * time * gw];
     float[] dx = cell == Cell.GRU ? new float[batch * time * gw] : dr;
-    // U^T (gates * units, units), laid out once so the per-step product packs a plain operand
+    // U^T (gates * units, units), transposed and packed once for the per-step products
     float[] ut = new float[gw * n];
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < gw; j++) {
         ut[j * n + i] = u[i * gw + j];
       }
     }
+    float[] utp = be.packB(ut, gw, n);
     // as forward: each range of rows runs back through all its steps alone
-    be.forEachRange(batch, MIN_ROWS, (b0, b1) -> backScan(be, b0, b1, g, ut, dr, dx));
+    be.forEachRange(batch, MIN_ROWS, (b0, b1) -> backScan(be, b0, b1, g, utp, dr, dx));
     if (gu != null) {
       // every step at once: (batch * time, units)^T x (batch * time, gates * units), with the
       // recurrent inputs copied into dr's batch-major order
@@ -197,7 +199,7 @@ final class Recurrence {
    * Backpropagates rows {@code [b0, b1)} through time, writing their rows of {@code dr} and
    * {@code dx}; the state gradients are the range's own, {@code (rows, units)}.
    */
-  private void backScan(Backend be, int b0, int b1, float[] g, float[] ut, float[] dr,
+  private void backScan(Backend be, int b0, int b1, float[] g, float[] utp, float[] dr,
       float[] dx) {
     int block = batch * n;
     int sn = cell.states * n;
@@ -242,7 +244,7 @@ final class Recurrence {
       }
       if (t > 0) {
         // dh_{t-1} += (d(h U) · U^T) ⊙ dropout mask
-        be.gemm(false, false, rows, n, gw, drStep, 0, ut, 0, back, 0, false);
+        be.gemmPackedB(rows, n, gw, drStep, 0, utp, back, 0, false);
         for (int i = 0; i < rows * n; i++) {
           dhPrev[i] += drop != null ? back[i] * drop[b0 * n + i] : back[i];
         }

@@ -157,6 +157,39 @@ final class VectorBackend implements Backend {
     packed(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, serial ? 1 : THREADS);
   }
 
+  @Override
+  public float[] packB(float[] b, int k, int n) {
+    checkBlock("packB", "b", b, 0, (long) k * n);
+    int panels = (n + NR - 1) / NR;
+    float[] bp = new float[Math.multiplyExact(panels * NR, k)]; // [panel][k][NR]
+    for (int q = 0; q < panels; q++) {
+      packB(false, n, k, b, 0, q, 0, k, bp, q * k * NR);
+    }
+    return bp;
+  }
+
+  @Override
+  public void gemmPackedB(int m, int n, int k, float[] a, int aOff, float[] packedB,
+      float[] c, int cOff, boolean accumulate) {
+    checkBlock("gemmPackedB", "a", a, aOff, (long) m * k);
+    checkBlock("gemmPackedB", "c", c, cOff, (long) m * n);
+    if (packedB.length != (n + NR - 1) / NR * NR * k) {
+      throw new LeptonException("gemmPackedB: packedB holds " + packedB.length + " floats, not a "
+          + k + " x " + n + " operand from packB; pack it with packB(b, " + k + ", " + n + ")");
+    }
+    if (m == 0 || n == 0) {
+      return;
+    }
+    if (k == 0) {
+      if (!accumulate) {
+        Arrays.fill(c, cOff, cOff + m * n, 0f);
+      }
+      return;
+    }
+    int threads = (long) m * n * k < PARALLEL_GEMM_MACS ? 1 : THREADS;
+    byPanels(false, false, m, n, k, a, aOff, null, 0, packedB, c, cOff, accumulate, threads);
+  }
+
   private static void checkBlock(String op, String name, float[] arr, int off, long len) {
     if (off < 0 || off + len > arr.length) {
       throw new LeptonException(op + ": operand " + name + " needs " + len + " floats from offset "
@@ -174,7 +207,7 @@ final class VectorBackend implements Backend {
       float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate,
       int threads) {
     if (n > m && m <= MC) {
-      byPanels(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, threads);
+      byPanels(transA, transB, m, n, k, a, aOff, b, bOff, null, c, cOff, accumulate, threads);
     } else {
       byRows(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, threads);
     }
@@ -252,8 +285,8 @@ final class VectorBackend implements Backend {
    * forward 64x784 @ 784x256 used to stream all 800 KB of packed B through both cores.
    */
   private static void byPanels(boolean transA, boolean transB, int m, int n, int k,
-      float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate,
-      int threads) {
+      float[] a, int aOff, float[] b, int bOff, float[] packedB, float[] c, int cOff,
+      boolean accumulate, int threads) {
     int rowPanels = (m + MR - 1) / MR;
     float[] ap = sharedBuffer((long) rowPanels * k * MR, "op(A) of " + m + " x " + k, "m");
     int packUnits = Math.min(rowPanels, 8 * threads);
@@ -283,11 +316,16 @@ final class VectorBackend implements Backend {
           int kc = Math.min(kcStep, k - p0);
           boolean overwrite = !accumulate && p0 == 0;
           for (int q = q0; q < q1; q++) {
-            packB(transB, n, k, b, bOff, q, p0, kc, bp, 0);
+            // a B packed beforehand holds this chunk as [kc][NR] at (q * k + p0) * NR
+            float[] bq = packedB != null ? packedB : bp;
+            int bi = packedB != null ? (q * k + p0) * NR : 0;
+            if (packedB == null) {
+              packB(transB, n, k, b, bOff, q, p0, kc, bp, 0);
+            }
             int j0 = q * NR;
             int cols = Math.min(NR, n - j0);
             for (int i0 = 0; i0 < m; i0 += MR) {
-              microKernel(ap, i0 * k + p0 * MR, bp, 0, kc, tile);
+              microKernel(ap, i0 * k + p0 * MR, bq, bi, kc, tile);
               writeTile(tile, c, cOff + i0 * n + j0, n, Math.min(MR, m - i0), cols, overwrite);
             }
           }

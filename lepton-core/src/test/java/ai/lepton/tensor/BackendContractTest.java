@@ -50,6 +50,25 @@ abstract class BackendContractTest {
     }
   }
 
+  @Test
+  void gemmWithPackedBMatchesTheDefinition() {
+    int[][] shapes = {{1, 1, 1}, {7, 17, 33}, {32, 512, 128}, {33, 129, 65}, {64, 31, 0}, {129, 7, 9}};
+    for (int[] s : shapes) {
+      int m = s[0];
+      int n = s[1];
+      int k = s[2];
+      float[] a = random(3 + m * k, -1f, 1f);
+      float[] b = random(k * n, -1f, 1f);
+      float[] packed = backend().packB(b, k, n);
+      for (boolean acc : new boolean[] {false, true}) {
+        float[] c = random(m * n + 5, -1f, 1f);
+        float[] expected = expectedGemm(false, false, m, n, k, a, 3, b, 0, c, 5, acc);
+        backend().gemmPackedB(m, n, k, a, 3, packed, c, 5, acc);
+        assertClose(expected, c, 1e-5, "gemmPackedB " + m + "x" + n + "x" + k + " acc=" + acc);
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- forEachRange
 
   @Test

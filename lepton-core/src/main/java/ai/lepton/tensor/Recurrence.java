@@ -245,8 +245,14 @@ final class Recurrence {
       if (t > 0) {
         // dh_{t-1} += (d(h U) · U^T) ⊙ dropout mask
         be.gemmPackedB(rows, n, gw, drStep, 0, utp, back, 0, false);
-        for (int i = 0; i < rows * n; i++) {
-          dhPrev[i] += drop != null ? back[i] * drop[b0 * n + i] : back[i];
+        if (drop == null) {
+          for (int i = 0; i < rows * n; i++) {
+            dhPrev[i] += back[i];
+          }
+        } else {
+          for (int i = 0; i < rows * n; i++) {
+            dhPrev[i] += back[i] * drop[b0 * n + i];
+          }
         }
       }
       float[] swap = dh;
@@ -399,21 +405,34 @@ final class Recurrence {
 
   private void lstmBackward(float[] dh, float[] dhPrev, float[] dc, float[] dcPrev, int s,
       int row, float[] dr, int ri, int ci) {
+    // Short loops over few arrays each, which C2 vectorizes; the single loop over all eleven
+    // streams stayed scalar (11% of a single-threaded training step). The cache is i | f | g | o
+    // | tanh(c), and dc becomes the whole gradient of c_t in place.
+    int i = ci;
+    int f = ci + n;
+    int g = ci + 2 * n;
+    int o = ci + 3 * n;
+    int tc = ci + 4 * n;
     for (int j = 0; j < n; j++) {
-      float i = cache[ci + j];
-      float f = cache[ci + n + j];
-      float g = cache[ci + 2 * n + j];
-      float o = cache[ci + 3 * n + j];
-      float tc = cache[ci + 4 * n + j];
-      float d = dh[s + j];
-      float dcv = dc[s + j] + d * o * (1f - tc * tc);
-      dr[ri + j] = dcv * g * i * (1f - i);
-      dr[ri + n + j] = dcv * c[row + j] * f * (1f - f);
-      dr[ri + 2 * n + j] = dcv * i * (1f - g * g);
-      dr[ri + 3 * n + j] = d * tc * o * (1f - o);
-      dcPrev[s + j] = dcv * f;
-      dhPrev[s + j] = 0f; // h reaches h_{t-1} only through the recurrent kernel
+      float t = cache[tc + j];
+      dc[s + j] += dh[s + j] * cache[o + j] * (1f - t * t);
     }
+    for (int j = 0; j < n; j++) {
+      float iv = cache[i + j];
+      float gv = cache[g + j];
+      dr[ri + j] = dc[s + j] * gv * iv * (1f - iv);
+      dr[ri + 2 * n + j] = dc[s + j] * iv * (1f - gv * gv);
+    }
+    for (int j = 0; j < n; j++) {
+      float fv = cache[f + j];
+      dr[ri + n + j] = dc[s + j] * c[row + j] * fv * (1f - fv);
+      dcPrev[s + j] = dc[s + j] * fv;
+    }
+    for (int j = 0; j < n; j++) {
+      float ov = cache[o + j];
+      dr[ri + 3 * n + j] = dh[s + j] * cache[tc + j] * ov * (1f - ov);
+    }
+    Arrays.fill(dhPrev, s, s + n, 0f); // h reaches h_{t-1} only through the recurrent kernel
   }
 
 }

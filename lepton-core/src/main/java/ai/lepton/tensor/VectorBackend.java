@@ -113,6 +113,7 @@ final class VectorBackend implements Backend {
 
   @Override
   public void forEachRange(int n, int grain, RangeBody body) {
+    // a range's own kernels then find every worker busy and run on the range's thread
     int tasks = Math.max(1, Math.min(THREADS, n / Math.max(1, grain)));
     parallel(tasks, t -> {
       int from = (int) ((long) n * t / tasks);
@@ -282,7 +283,9 @@ final class VectorBackend implements Backend {
    * packed whole and shared as {@code [MR-panel][k][MR]} (64 x 784 is 200 KiB: it stays in L2),
    * and each unit of NR-panels packs depth chunks of its own columns of op(B) into an L1-sized
    * buffer that every row panel then reuses. Each thread so reads only its half of B, once; the
-   * forward 64x784 @ 784x256 used to stream all 800 KB of packed B through both cores.
+   * forward 64x784 @ 784x256 used to stream all 800 KB of packed B through both cores. A
+   * {@code packedB} from {@link #packB(float[], int, int)} is read in place and nothing of B is
+   * packed here (a recurrence's kernel, packed once for all its steps).
    */
   private static void byPanels(boolean transA, boolean transB, int m, int n, int k,
       float[] a, int aOff, float[] b, int bOff, float[] packedB, float[] c, int cOff,

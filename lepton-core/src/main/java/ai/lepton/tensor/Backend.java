@@ -19,6 +19,20 @@ interface Backend {
   void gemm(boolean transA, boolean transB, int m, int n, int k,
       float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate);
 
+  /**
+   * {@code b} {@code [k,n]} laid out once for many {@link #gemmPackedB} products (a recurrent
+   * kernel used at every step), so that no product packs it again. The array is opaque: only this
+   * backend's {@link #gemmPackedB} with the same {@code k} and {@code n} reads it.
+   */
+  float[] packB(float[] b, int k, int n);
+
+  /**
+   * {@code gemm(false, false, m, n, k, a, aOff, b, 0, c, cOff, accumulate)} with {@code b} given as
+   * {@code packB(b, k, n)}.
+   */
+  void gemmPackedB(int m, int n, int k, float[] a, int aOff, float[] packedB, float[] c, int cOff,
+      boolean accumulate);
+
   /** {@code out[i] = op(x[i])}; {@code p1}, {@code p2} are the op's parameters (see {@link UnaryOp}). */
   void unary(UnaryOp op, float[] x, float[] out, float p1, float p2);
 
@@ -86,4 +100,19 @@ interface Backend {
    * window's count of in-image cells, at each of those cells.
    */
   void avgPoolBackward(float[] gradOut, ConvGeometry g, float[] gradIn);
+
+  /**
+   * Runs {@code body} over contiguous ranges that together cover {@code [0, n)}, each at least
+   * {@code grain} long unless {@code n} is shorter, and returns when all are done. The ranges must
+   * be independent: a backend with threads runs them at once (the batch rows of a recurrence, whose
+   * whole scan over time then needs no hand-off per step); a range's own kernel calls may then run
+   * on one thread.
+   */
+  void forEachRange(int n, int grain, RangeBody body);
+
+  /** Work over the range {@code [from, to)}. */
+  @FunctionalInterface
+  interface RangeBody {
+    void run(int from, int to);
+  }
 }

@@ -35,6 +35,9 @@ final class Recurrence {
     }
   }
 
+  /** The fewest batch rows a thread scans alone: fewer make each step's GEMM too thin. */
+  private static final int MIN_ROWS = 16;
+
   private final Cell cell;
   private final int batch;
   private final int time;
@@ -76,44 +79,61 @@ final class Recurrence {
     c = cell == Cell.LSTM ? new float[(time + 1) * block] : null;
     hIn = drop == null ? h : new float[time * block];
     cache = new float[time * batch * cell.cached * n];
-    Step step = new Step(batch * gw, block);
+    float[] out = new float[batch * time * cell.states * n];
+    // Rows of the batch never meet in the scan, so each range of rows runs all its steps alone:
+    // the threads meet once per sequence instead of twice per step around a small GEMM.
+    float[] up = be.packB(u, n, gw); // packed once for the sequence, not at every step
+    be.forEachRange(batch, MIN_ROWS, (b0, b1) -> scan(be, b0, b1, x, up, bias, out));
+    return out;
+  }
+
+  /** The forward scan of rows {@code [b0, b1)}, writing their rows of the states and of out. */
+  private void scan(Backend be, int b0, int b1, float[] x, float[] up, float[] bias, float[] out) {
+    int block = batch * n;
+    int rows = b1 - b0;
+    Step step = new Step(rows * gw, rows * n);
     for (int t = 0; t < time; t++) {
-      int prev = t * block;
+      int prev = t * block + b0 * n; // this range's rows of h_t, (rows, units)
       if (drop != null) {
-        for (int i = 0; i < block; i++) {
-          hIn[prev + i] = h[prev + i] * drop[i];
+        for (int i = 0; i < rows * n; i++) {
+          hIn[prev + i] = h[prev + i] * drop[b0 * n + i];
         }
       }
       if (cell == Cell.GRU) {
         // the reset gate scales the recurrent h-part alone, so it stays apart from x
-        be.gemm(false, false, batch, gw, n, hIn, prev, u, 0, step.pre, 0, false);
+        be.gemmPackedB(rows, gw, n, hIn, prev, up, step.pre, 0, false);
       } else {
-        for (int b = 0; b < batch; b++) {
+        for (int b = b0; b < b1; b++) {
           int xi = (b * time + t) * gw;
-          for (int j = 0; j < gw; j++) {
-            step.pre[b * gw + j] = bias != null ? x[xi + j] + bias[j] : x[xi + j];
+          int pi = (b - b0) * gw;
+          if (bias == null) {
+            System.arraycopy(x, xi, step.pre, pi, gw);
+          } else {
+            for (int j = 0; j < gw; j++) {
+              step.pre[pi + j] = x[xi + j] + bias[j];
+            }
           }
         }
-        be.gemm(false, false, batch, gw, n, hIn, prev, u, 0, step.pre, 0, true);
+        be.gemmPackedB(rows, gw, n, hIn, prev, up, step.pre, 0, true);
       }
       switch (cell) {
         case SIMPLE -> simpleForward(step);
-        case GRU -> gruForward(x, t, bias, step);
-        case LSTM -> lstmForward(t, step);
+        case GRU -> gruForward(x, t, bias, step, b0, b1);
+        case LSTM -> lstmForward(t, step, b0, b1);
       }
-      for (int b = 0; b < batch; b++) {
-        int row = prev + b * n;
+      for (int b = b0; b < b1; b++) {
+        int row = t * block + b * n;
         int next = row + block;
+        int local = (b - b0) * n;
         boolean carry = masked(b, t);
-        System.arraycopy(carry ? h : step.h, carry ? row : b * n, h, next, n);
+        System.arraycopy(carry ? h : step.h, carry ? row : local, h, next, n);
         if (c != null) {
-          System.arraycopy(carry ? c : step.c, carry ? row : b * n, c, next, n);
+          System.arraycopy(carry ? c : step.c, carry ? row : local, c, next, n);
         }
       }
     }
     int sn = cell.states * n;
-    float[] out = new float[batch * time * sn];
-    for (int b = 0; b < batch; b++) {
+    for (int b = b0; b < b1; b++) {
       for (int t = 0; t < time; t++) {
         int src = (t + 1) * block + b * n;
         System.arraycopy(h, src, out, (b * time + t) * sn, n);
@@ -122,7 +142,6 @@ final class Recurrence {
         }
       }
     }
-    return out;
   }
 
   /**
@@ -133,71 +152,20 @@ final class Recurrence {
   float[] backward(float[] g, float[] u, float[] gu, float[] gb) {
     Backend be = Backends.current();
     int block = batch * n;
-    int sn = cell.states * n;
-    float[] dh = new float[block]; // gradient reaching the state after step t
-    float[] dhPrev = new float[block];
-    float[] dc = c != null ? new float[block] : null;
-    float[] dcPrev = c != null ? new float[block] : null;
     // d(h U + bias) of every step, batch-major like the projections: for the LSTM and SimpleRNN it
     // is also their gradient, so no second (batch, time, gates * units) array is written
     float[] dr = new float[batch * time * gw];
     float[] dx = cell == Cell.GRU ? new float[batch * time * gw] : dr;
-    float[] drStep = new float[batch * gw]; // this step's rows of dr, contiguous for the GEMM
-    float[] back = new float[block];
-    // U^T (gates * units, units), laid out once so the per-step product packs a plain operand
+    // U^T (gates * units, units), transposed and packed once for the per-step products
     float[] ut = new float[gw * n];
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < gw; j++) {
         ut[j * n + i] = u[i * gw + j];
       }
     }
-    for (int t = time - 1; t >= 0; t--) {
-      for (int b = 0; b < batch; b++) {
-        int s = b * n;
-        int gi = (b * time + t) * sn;
-        for (int j = 0; j < n; j++) {
-          dh[s + j] += g[gi + j];
-        }
-        if (dc != null) {
-          for (int j = 0; j < n; j++) {
-            dc[s + j] += g[gi + n + j];
-          }
-        }
-        if (masked(b, t)) {
-          // the state was carried over: its gradient goes straight to the previous state
-          System.arraycopy(dh, s, dhPrev, s, n);
-          if (dc != null) {
-            System.arraycopy(dc, s, dcPrev, s, n);
-          }
-          Arrays.fill(drStep, b * gw, (b + 1) * gw, 0f);
-          continue;
-        }
-        int row = t * block + s;
-        int xi = (b * time + t) * gw;
-        int ci = (t * batch + b) * cell.cached * n;
-        switch (cell) {
-          case SIMPLE -> simpleBackward(dh, dhPrev, s, row + block, drStep, b * gw);
-          case GRU -> gruBackward(dh, dhPrev, s, row, drStep, b * gw, ci, dx, xi);
-          case LSTM -> lstmBackward(dh, dhPrev, dc, dcPrev, s, row, drStep, b * gw, ci);
-        }
-        System.arraycopy(drStep, b * gw, dr, xi, gw);
-      }
-      if (t > 0) {
-        // dh_{t-1} += (d(h U) · U^T) ⊙ dropout mask
-        be.gemm(false, false, batch, n, gw, drStep, 0, ut, 0, back, 0, false);
-        for (int i = 0; i < block; i++) {
-          dhPrev[i] += drop != null ? back[i] * drop[i] : back[i];
-        }
-      }
-      float[] swap = dh;
-      dh = dhPrev;
-      dhPrev = swap;
-      if (dc != null) {
-        swap = dc;
-        dc = dcPrev;
-        dcPrev = swap;
-      }
-    }
+    float[] utp = be.packB(ut, gw, n);
+    // as forward: each range of rows runs back through all its steps alone
+    be.forEachRange(batch, MIN_ROWS, (b0, b1) -> backScan(be, b0, b1, g, utp, dr, dx));
     if (gu != null) {
       // every step at once: (batch * time, units)^T x (batch * time, gates * units), with the
       // recurrent inputs copied into dr's batch-major order
@@ -225,6 +193,77 @@ final class Recurrence {
       }
     }
     return dx;
+  }
+
+  /**
+   * Backpropagates rows {@code [b0, b1)} through time, writing their rows of {@code dr} and
+   * {@code dx}; the state gradients are the range's own, {@code (rows, units)}.
+   */
+  private void backScan(Backend be, int b0, int b1, float[] g, float[] utp, float[] dr,
+      float[] dx) {
+    int block = batch * n;
+    int sn = cell.states * n;
+    int rows = b1 - b0;
+    float[] dh = new float[rows * n]; // gradient reaching the state after step t
+    float[] dhPrev = new float[rows * n];
+    float[] dc = c != null ? new float[rows * n] : null;
+    float[] dcPrev = c != null ? new float[rows * n] : null;
+    float[] drStep = new float[rows * gw]; // this step's rows of dr, contiguous for the GEMM
+    float[] back = new float[rows * n];
+    for (int t = time - 1; t >= 0; t--) {
+      for (int b = b0; b < b1; b++) {
+        int s = (b - b0) * n;
+        int ri = (b - b0) * gw;
+        int gi = (b * time + t) * sn;
+        for (int j = 0; j < n; j++) {
+          dh[s + j] += g[gi + j];
+        }
+        if (dc != null) {
+          for (int j = 0; j < n; j++) {
+            dc[s + j] += g[gi + n + j];
+          }
+        }
+        if (masked(b, t)) {
+          // the state was carried over: its gradient goes straight to the previous state
+          System.arraycopy(dh, s, dhPrev, s, n);
+          if (dc != null) {
+            System.arraycopy(dc, s, dcPrev, s, n);
+          }
+          Arrays.fill(drStep, ri, ri + gw, 0f);
+          continue;
+        }
+        int row = t * block + b * n;
+        int xi = (b * time + t) * gw;
+        int ci = (t * batch + b) * cell.cached * n;
+        switch (cell) {
+          case SIMPLE -> simpleBackward(dh, dhPrev, s, row + block, drStep, ri);
+          case GRU -> gruBackward(dh, dhPrev, s, row, drStep, ri, ci, dx, xi);
+          case LSTM -> lstmBackward(dh, dhPrev, dc, dcPrev, s, row, drStep, ri, ci);
+        }
+        System.arraycopy(drStep, ri, dr, xi, gw);
+      }
+      if (t > 0) {
+        // dh_{t-1} += (d(h U) · U^T) ⊙ dropout mask
+        be.gemmPackedB(rows, n, gw, drStep, 0, utp, back, 0, false);
+        if (drop == null) {
+          for (int i = 0; i < rows * n; i++) {
+            dhPrev[i] += back[i];
+          }
+        } else {
+          for (int i = 0; i < rows * n; i++) {
+            dhPrev[i] += back[i] * drop[b0 * n + i];
+          }
+        }
+      }
+      float[] swap = dh;
+      dh = dhPrev;
+      dhPrev = swap;
+      if (dc != null) {
+        swap = dc;
+        dc = dcPrev;
+        dcPrev = swap;
+      }
+    }
   }
 
   /**
@@ -266,41 +305,44 @@ final class Recurrence {
 
   // ---------------------------------------------------------------- GRU (reset after)
 
-  private void gruForward(float[] x, int t, float[] bias, Step s) {
+  private void gruForward(float[] x, int t, float[] bias, Step s, int b0, int b1) {
     Backend be = Backends.current();
     // s.pre holds h U; s.tnh first collects the z and r pre-activations, (batch, 2 * units)
     float[] zr = s.tnh;
-    for (int b = 0; b < batch; b++) {
+    for (int b = b0; b < b1; b++) {
       int xi = (b * time + t) * gw;
-      int ri = b * gw;
+      int l = b - b0;
+      int ri = l * gw;
       for (int j = 0; j < 2 * n; j++) {
         float b2 = bias != null ? bias[j] + bias[gw + j] : 0f; // input and recurrent bias
-        zr[b * 2 * n + j] = x[xi + j] + s.pre[ri + j] + b2;
+        zr[l * 2 * n + j] = x[xi + j] + s.pre[ri + j] + b2;
       }
     }
     be.unary(UnaryOp.SIGMOID, zr, s.sig, 0f, 0f); // (batch, 2 * units): z | r per row
-    for (int b = 0; b < batch; b++) {
+    for (int b = b0; b < b1; b++) {
       int xi = (b * time + t) * gw + 2 * n;
-      int ri = b * gw + 2 * n;
+      int l = b - b0;
+      int ri = l * gw + 2 * n;
       for (int j = 0; j < n; j++) {
         float rh = s.pre[ri + j] + (bias != null ? bias[gw + 2 * n + j] : 0f);
         float xh = x[xi + j] + (bias != null ? bias[2 * n + j] : 0f);
-        s.c[b * n + j] = xh + s.sig[b * 2 * n + n + j] * rh; // candidate pre-activation
+        s.c[l * n + j] = xh + s.sig[l * 2 * n + n + j] * rh; // candidate pre-activation
         s.pre[ri + j] = rh;
       }
     }
     be.unary(UnaryOp.TANH, s.c, s.tc, 0f, 0f); // hh, (batch, units)
-    for (int b = 0; b < batch; b++) {
+    for (int b = b0; b < b1; b++) {
       int row = t * batch * n + b * n;
       int ci = (t * batch + b) * cell.cached * n;
+      int l = b - b0;
       for (int j = 0; j < n; j++) {
-        float z = s.sig[b * 2 * n + j];
-        float hh = s.tc[b * n + j];
-        s.h[b * n + j] = z * h[row + j] + (1f - z) * hh;
+        float z = s.sig[l * 2 * n + j];
+        float hh = s.tc[l * n + j];
+        s.h[l * n + j] = z * h[row + j] + (1f - z) * hh;
         cache[ci + j] = z;
-        cache[ci + n + j] = s.sig[b * 2 * n + n + j];
+        cache[ci + n + j] = s.sig[l * 2 * n + n + j];
         cache[ci + 2 * n + j] = hh;
-        cache[ci + 3 * n + j] = s.pre[b * gw + 2 * n + j];
+        cache[ci + 3 * n + j] = s.pre[l * gw + 2 * n + j];
       }
     }
   }
@@ -332,52 +374,65 @@ final class Recurrence {
 
   // ---------------------------------------------------------------- LSTM
 
-  private void lstmForward(int t, Step s) {
+  private void lstmForward(int t, Step s, int b0, int b1) {
     Backend be = Backends.current();
     // both nonlinearities over every gate: four times the tanh needed, but two vector kernels
     be.unary(UnaryOp.SIGMOID, s.pre, s.sig, 0f, 0f);
     be.unary(UnaryOp.TANH, s.pre, s.tnh, 0f, 0f);
-    for (int b = 0; b < batch; b++) {
+    for (int b = b0; b < b1; b++) {
       int row = t * batch * n + b * n;
-      int gi = b * gw;
+      int gi = (b - b0) * gw;
       for (int j = 0; j < n; j++) {
-        s.c[b * n + j] = s.sig[gi + n + j] * c[row + j] + s.sig[gi + j] * s.tnh[gi + 2 * n + j];
+        s.c[(b - b0) * n + j] =
+            s.sig[gi + n + j] * c[row + j] + s.sig[gi + j] * s.tnh[gi + 2 * n + j];
       }
     }
     be.unary(UnaryOp.TANH, s.c, s.tc, 0f, 0f);
-    for (int b = 0; b < batch; b++) {
-      int gi = b * gw;
+    for (int b = b0; b < b1; b++) {
+      int l = b - b0;
+      int gi = l * gw;
       int ci = (t * batch + b) * cell.cached * n;
       for (int j = 0; j < n; j++) {
-        float o = s.sig[gi + 3 * n + j];
-        float tc = s.tc[b * n + j];
-        s.h[b * n + j] = o * tc;
-        cache[ci + j] = s.sig[gi + j];
-        cache[ci + n + j] = s.sig[gi + n + j];
-        cache[ci + 2 * n + j] = s.tnh[gi + 2 * n + j];
-        cache[ci + 3 * n + j] = o;
-        cache[ci + 4 * n + j] = tc;
+        s.h[l * n + j] = s.sig[gi + 3 * n + j] * s.tc[l * n + j];
       }
+      // the cache is (i, f) | g | o | tanh(c): block copies rather than five stores per unit
+      System.arraycopy(s.sig, gi, cache, ci, 2 * n);
+      System.arraycopy(s.tnh, gi + 2 * n, cache, ci + 2 * n, n);
+      System.arraycopy(s.sig, gi + 3 * n, cache, ci + 3 * n, n);
+      System.arraycopy(s.tc, l * n, cache, ci + 4 * n, n);
     }
   }
 
   private void lstmBackward(float[] dh, float[] dhPrev, float[] dc, float[] dcPrev, int s,
       int row, float[] dr, int ri, int ci) {
+    // Short loops over few arrays each, which C2 vectorizes; the single loop over all eleven
+    // streams stayed scalar (11% of a single-threaded training step). The cache is i | f | g | o
+    // | tanh(c), and dc becomes the whole gradient of c_t in place.
+    int i = ci;
+    int f = ci + n;
+    int g = ci + 2 * n;
+    int o = ci + 3 * n;
+    int tc = ci + 4 * n;
     for (int j = 0; j < n; j++) {
-      float i = cache[ci + j];
-      float f = cache[ci + n + j];
-      float g = cache[ci + 2 * n + j];
-      float o = cache[ci + 3 * n + j];
-      float tc = cache[ci + 4 * n + j];
-      float d = dh[s + j];
-      float dcv = dc[s + j] + d * o * (1f - tc * tc);
-      dr[ri + j] = dcv * g * i * (1f - i);
-      dr[ri + n + j] = dcv * c[row + j] * f * (1f - f);
-      dr[ri + 2 * n + j] = dcv * i * (1f - g * g);
-      dr[ri + 3 * n + j] = d * tc * o * (1f - o);
-      dcPrev[s + j] = dcv * f;
-      dhPrev[s + j] = 0f; // h reaches h_{t-1} only through the recurrent kernel
+      float t = cache[tc + j];
+      dc[s + j] += dh[s + j] * cache[o + j] * (1f - t * t);
     }
+    for (int j = 0; j < n; j++) {
+      float iv = cache[i + j];
+      float gv = cache[g + j];
+      dr[ri + j] = dc[s + j] * gv * iv * (1f - iv);
+      dr[ri + 2 * n + j] = dc[s + j] * iv * (1f - gv * gv);
+    }
+    for (int j = 0; j < n; j++) {
+      float fv = cache[f + j];
+      dr[ri + n + j] = dc[s + j] * c[row + j] * fv * (1f - fv);
+      dcPrev[s + j] = dc[s + j] * fv;
+    }
+    for (int j = 0; j < n; j++) {
+      float ov = cache[o + j];
+      dr[ri + 3 * n + j] = dh[s + j] * cache[tc + j] * ov * (1f - ov);
+    }
+    Arrays.fill(dhPrev, s, s + n, 0f); // h reaches h_{t-1} only through the recurrent kernel
   }
 
 }

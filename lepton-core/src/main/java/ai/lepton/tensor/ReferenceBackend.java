@@ -1,5 +1,8 @@
 package ai.lepton.tensor;
 
+import ai.lepton.LeptonException;
+import java.util.Arrays;
+
 /**
  * Plain loops, one thread: the algorithmic reference every faster backend is checked against. Kept
  * simple on purpose; it is never removed.
@@ -273,6 +276,13 @@ final class ReferenceBackend implements Backend {
   }
 
   @Override
+  public void forEachRange(int n, int grain, RangeBody body) {
+    if (n > 0) {
+      body.run(0, n);
+    }
+  }
+
+  @Override
   public void maxPoolBackward(float[] gradOut, int[] winner, ConvGeometry g, float[] gradIn) {
     for (int o = 0; o < winner.length; o++) {
       gradIn[winner[o]] += gradOut[o];
@@ -319,5 +329,20 @@ final class ReferenceBackend implements Backend {
         }
       }
     }
+  }
+
+  @Override
+  public float[] packB(float[] b, int k, int n) {
+    if (k < 0 || n < 0 || (long) k * n > b.length) {
+      throw new LeptonException("packB: b must hold k x n = " + k + " x " + n + " floats but holds "
+          + b.length + "; pass the operand's own sizes");
+    }
+    return Arrays.copyOf(b, k * n);
+  }
+
+  @Override
+  public void gemmPackedB(int m, int n, int k, float[] a, int aOff, float[] packedB,
+      float[] c, int cOff, boolean accumulate) {
+    gemm(false, false, m, n, k, a, aOff, packedB, 0, c, cOff, accumulate);
   }
 }

@@ -116,9 +116,17 @@ final class VectorBackend implements Backend {
     });
   }
 
-  @FunctionalInterface
-  private interface RangeBody {
-    void run(int from, int to);
+  @Override
+  public void forEachRange(int n, int grain, RangeBody body) {
+    // a range's own kernels then find every worker busy and run on the range's thread
+    int tasks = Math.max(1, Math.min(THREADS, n / Math.max(1, grain)));
+    parallel(tasks, t -> {
+      int from = (int) ((long) n * t / tasks);
+      int to = (int) ((long) n * (t + 1) / tasks);
+      if (from < to) {
+        body.run(from, to);
+      }
+    });
   }
 
   // ---------------------------------------------------------------- gemm
@@ -352,6 +360,39 @@ final class VectorBackend implements Backend {
     }
   }
 
+  @Override
+  public float[] packB(float[] b, int k, int n) {
+    checkBlock("packB", "b", b, 0, (long) k * n);
+    int panels = (n + NR - 1) / NR;
+    float[] bp = new float[Math.multiplyExact(panels * NR, k)]; // [panel][k][NR]
+    for (int q = 0; q < panels; q++) {
+      packB(false, n, k, b, 0, q, 0, k, bp, q * k * NR);
+    }
+    return bp;
+  }
+
+  @Override
+  public void gemmPackedB(int m, int n, int k, float[] a, int aOff, float[] packedB,
+      float[] c, int cOff, boolean accumulate) {
+    checkBlock("gemmPackedB", "a", a, aOff, (long) m * k);
+    checkBlock("gemmPackedB", "c", c, cOff, (long) m * n);
+    if (packedB.length != (n + NR - 1) / NR * NR * k) {
+      throw new LeptonException("gemmPackedB: packedB holds " + packedB.length + " floats, not a "
+          + k + " x " + n + " operand from packB; pack it with packB(b, " + k + ", " + n + ")");
+    }
+    if (m == 0 || n == 0) {
+      return;
+    }
+    if (k == 0) {
+      if (!accumulate) {
+        Arrays.fill(c, cOff, cOff + m * n, 0f);
+      }
+      return;
+    }
+    int threads = (long) m * n * k < PARALLEL_GEMM_MACS ? 1 : THREADS;
+    byPanels(false, false, m, n, k, a, aOff, null, 0, packedB, c, cOff, accumulate, threads);
+  }
+
   private static void checkBlock(String op, String name, float[] arr, int off, long len) {
     if (off < 0 || off + len > arr.length) {
       throw new LeptonException(op + ": operand " + name + " needs " + len + " floats from offset "
@@ -369,7 +410,7 @@ final class VectorBackend implements Backend {
       float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate,
       int threads) {
     if (n > m && m <= MC) {
-      byPanels(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, threads);
+      byPanels(transA, transB, m, n, k, a, aOff, b, bOff, null, c, cOff, accumulate, threads);
     } else {
       byRows(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, threads);
     }
@@ -444,11 +485,13 @@ final class VectorBackend implements Backend {
    * packed whole and shared as {@code [MR-panel][k][MR]} (64 x 784 is 200 KiB: it stays in L2),
    * and each unit of NR-panels packs depth chunks of its own columns of op(B) into an L1-sized
    * buffer that every row panel then reuses. Each thread so reads only its half of B, once; the
-   * forward 64x784 @ 784x256 used to stream all 800 KB of packed B through both cores.
+   * forward 64x784 @ 784x256 used to stream all 800 KB of packed B through both cores. A
+   * {@code packedB} from {@link #packB(float[], int, int)} is read in place and nothing of B is
+   * packed here (a recurrence's kernel, packed once for all its steps).
    */
   private static void byPanels(boolean transA, boolean transB, int m, int n, int k,
-      float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate,
-      int threads) {
+      float[] a, int aOff, float[] b, int bOff, float[] packedB, float[] c, int cOff,
+      boolean accumulate, int threads) {
     int rowPanels = (m + MR - 1) / MR;
     float[] ap = sharedBuffer((long) rowPanels * k * MR, "op(A) of " + m + " x " + k, "m");
     int packUnits = Math.min(rowPanels, 8 * threads);
@@ -478,11 +521,16 @@ final class VectorBackend implements Backend {
           int kc = Math.min(kcStep, k - p0);
           boolean overwrite = !accumulate && p0 == 0;
           for (int q = q0; q < q1; q++) {
-            packB(transB, n, k, b, bOff, q, p0, kc, bp, 0);
+            // a B packed beforehand holds this chunk as [kc][NR] at (q * k + p0) * NR
+            float[] bq = packedB != null ? packedB : bp;
+            int bi = packedB != null ? (q * k + p0) * NR : 0;
+            if (packedB == null) {
+              packB(transB, n, k, b, bOff, q, p0, kc, bp, 0);
+            }
             int j0 = q * NR;
             int cols = Math.min(NR, n - j0);
             for (int i0 = 0; i0 < m; i0 += MR) {
-              microKernel(ap, i0 * k + p0 * MR, bp, 0, kc, tile);
+              microKernel(ap, i0 * k + p0 * MR, bq, bi, kc, tile);
               writeTile(tile, c, cOff + i0 * n + j0, n, Math.min(MR, m - i0), cols, overwrite);
             }
           }
@@ -557,12 +605,14 @@ final class VectorBackend implements Backend {
       int rows = Math.min(MR, mc - ir);
       int dst = base + ir * kc;
       if (transA) {
-        // A is stored [k][m]: each depth holds MR consecutive rows.
+        // A is stored [k][m]: each depth holds MR consecutive rows, one block copy when full (the
+        // per-element select was 5% of an LSTM step, whose kernel gradients pack 128 x 6400).
         for (int p = 0; p < kc; p++) {
           int src = aOff + (p0 + p) * m + i0 + ir;
           int d = dst + p * MR;
-          for (int r = 0; r < MR; r++) {
-            ap[d + r] = r < rows ? a[src + r] : 0f;
+          System.arraycopy(a, src, ap, d, rows);
+          if (rows < MR) {
+            Arrays.fill(ap, d + rows, d + MR, 0f);
           }
         }
       } else {

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +46,52 @@ abstract class BackendContractTest {
       }
       if (Math.abs(e - a) > tol * Math.max(1.0, Math.abs(e))) {
         fail(what + ": at " + i + " expected " + e + " but was " + a);
+      }
+    }
+  }
+
+  @Test
+  void gemmWithPackedBMatchesTheDefinition() {
+    int[][] shapes = {{1, 1, 1}, {7, 17, 33}, {32, 512, 128}, {33, 129, 65}, {64, 31, 0}, {129, 7, 9}};
+    for (int[] s : shapes) {
+      int m = s[0];
+      int n = s[1];
+      int k = s[2];
+      float[] a = random(3 + m * k, -1f, 1f);
+      float[] b = random(k * n, -1f, 1f);
+      float[] packed = backend().packB(b, k, n);
+      for (boolean acc : new boolean[] {false, true}) {
+        float[] c = random(m * n + 5, -1f, 1f);
+        float[] expected = expectedGemm(false, false, m, n, k, a, 3, b, 0, c, 5, acc);
+        backend().gemmPackedB(m, n, k, a, 3, packed, c, 5, acc);
+        assertClose(expected, c, 1e-5, "gemmPackedB " + m + "x" + n + "x" + k + " acc=" + acc);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- forEachRange
+
+  @Test
+  void rangesCoverEveryIndexOnceAndAreNoShorterThanTheGrain() {
+    for (int n : new int[] {0, 1, 15, 16, 40, 64, 1000}) {
+      for (int grain : new int[] {1, 16, 100}) {
+        int[] hits = new int[n];
+        List<int[]> ranges = Collections.synchronizedList(new ArrayList<>());
+        backend().forEachRange(n, grain, (from, to) -> {
+          ranges.add(new int[] {from, to});
+          for (int i = from; i < to; i++) {
+            synchronized (hits) {
+              hits[i]++;
+            }
+          }
+        });
+        for (int i = 0; i < n; i++) {
+          assertEquals(1, hits[i], "n=" + n + ", grain=" + grain + ": index " + i);
+        }
+        for (int[] r : ranges) {
+          assertTrue(r[1] > r[0] && r[1] - r[0] >= Math.min(grain, n),
+              "n=" + n + ", grain=" + grain + ": range [" + r[0] + ", " + r[1] + ")");
+        }
       }
     }
   }

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -22,6 +23,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorBackend implements Backend {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
+  /** Int lanes matching S's float lanes one to one (both 32-bit), e.g. for pooling winners. */
+  private static final VectorSpecies<Integer> I = S.withLanes(int.class);
 
   // GEMM blocking: row blocks (MC) over depth blocks (KC) over NR-panels over MR-panels.
   /**
@@ -1370,7 +1373,7 @@ final class VectorBackend implements Backend {
       int to) {
     int c = g.c();
     int vc = S.loopBound(c);
-    float[] taps = new float[L];
+    IntVector lanes = IntVector.zero(I).addIndex(1);
     for (int r = from; r < to; r++) { // r = b * outH + oy
       int b = r / g.outH();
       int y0 = Math.max(0, r % g.outH() * g.strideH() - g.padTop());
@@ -1382,21 +1385,18 @@ final class VectorBackend implements Backend {
         int first = ((b * g.h() + y0) * g.w() + x0) * c;
         for (int ch = 0; ch < vc; ch += L) {
           FloatVector best = FloatVector.fromArray(S, x, first + ch);
-          FloatVector tap = FloatVector.zero(S);
+          IntVector tap = IntVector.zero(I); // each lane's winning offset from `first`
           for (int y = y0; y < y1; y++) {
             for (int xx = x0; xx < x1; xx++) {
               int offset = ((y - y0) * g.w() + xx - x0) * c;
               FloatVector v = FloatVector.fromArray(S, x, first + offset + ch);
               VectorMask<Float> wins = v.compare(VectorOperators.GT, best);
               best = best.blend(v, wins);
-              tap = tap.blend((float) offset, wins);
+              tap = tap.blend(offset, wins.cast(I));
             }
           }
           best.intoArray(out, o + ch);
-          tap.intoArray(taps, 0);
-          for (int l = 0; l < L; l++) {
-            winner[o + ch + l] = first + (int) taps[l] + ch + l;
-          }
+          tap.add(lanes).add(first + ch).intoArray(winner, o + ch);
         }
         for (int ch = vc; ch < c; ch++) {
           float best = x[first + ch];

@@ -1081,8 +1081,21 @@ final class VectorBackend implements Backend {
       return;
     }
     if (outer == 1 && inner > 1) {
-      // One [n, inner] slab (a column sum, e.g. a bias gradient): split its columns.
-      forRanges(inner, x.length, (from, to) -> sumColumns(x, 0, n, inner, out, 0, from, to));
+      // One [n, inner] slab (a column sum, e.g. a bias gradient): each thread sums a range of rows
+      // into its own partial row, so each reads only its share of the slab; the partials add up.
+      int tasks = x.length >= PARALLEL_ELEMENTS ? Math.min(THREADS, n) : 1;
+      float[][] partial = new float[tasks][inner];
+      parallel(tasks, t -> {
+        int from = (int) ((long) n * t / tasks);
+        int to = (int) ((long) n * (t + 1) / tasks);
+        sumColumns(x, from * inner, to - from, inner, partial[t], 0, 0, inner);
+      });
+      System.arraycopy(partial[0], 0, out, 0, inner);
+      for (int t = 1; t < tasks; t++) {
+        for (int c = 0; c < inner; c++) {
+          out[c] += partial[t][c];
+        }
+      }
       return;
     }
     int tasks = x.length >= PARALLEL_ELEMENTS ? Math.min(THREADS, outer) : 1;

@@ -78,10 +78,16 @@ def cnn_step_ms(image, hidden, steps, reps):
 
 
 def train_step_ms(model, sample, batch, steps, reps):
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    loss_fn = torch.nn.CrossEntropyLoss()
+    """A classifier's training step on random samples of shape `sample` and 10 classes."""
     x = torch.rand(batch * steps, *sample)
     y = torch.randint(0, 10, (batch * steps,))
+    return timed_steps(model, torch.nn.CrossEntropyLoss(), x, y, batch, steps, reps, 3.0)
+
+
+def timed_steps(model, loss_fn, x, y, batch, steps, reps, warmup_s):
+    """Median ms per Adam step over `steps` consecutive batches of (x, y), after `warmup_s`
+    seconds of the same steps (as long as the Java side's warm-up)."""
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 
     def epoch():
         for i in range(steps):
@@ -91,7 +97,7 @@ def train_step_ms(model, sample, batch, steps, reps):
             opt.step()
 
     t0 = time.perf_counter()
-    while time.perf_counter() - t0 < 3.0:  # warm-up, as long as the Java side's
+    while time.perf_counter() - t0 < warmup_s:
         epoch()
     times = []
     for _ in range(reps):
@@ -133,28 +139,9 @@ def lstm_step_ms(batch, time_steps, steps, reps):
             _, (h, _) = self.lstm(self.embedding(ids))
             return torch.sigmoid(self.dense(h[0]))
 
-    model = Classifier()
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    loss_fn = torch.nn.BCELoss()
     x = torch.randint(0, 5000, (batch * steps, time_steps))
     y = torch.randint(0, 2, (batch * steps, 1)).float()
-
-    def epoch():
-        for i in range(steps):
-            xb, yb = x[i * batch:(i + 1) * batch], y[i * batch:(i + 1) * batch]
-            opt.zero_grad(set_to_none=True)
-            loss_fn(model(xb), yb).backward()
-            opt.step()
-
-    t0 = time.perf_counter()
-    while time.perf_counter() - t0 < 5.0:  # warm-up, as long as the Java side's
-        epoch()
-    times = []
-    for _ in range(reps):
-        s = time.perf_counter()
-        epoch()
-        times.append((time.perf_counter() - s) / steps * 1e3)
-    return statistics.median(times)
+    return timed_steps(Classifier(), torch.nn.BCELoss(), x, y, batch, steps, reps, 5.0)
 
 
 def main():

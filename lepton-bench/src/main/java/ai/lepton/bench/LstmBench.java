@@ -4,7 +4,6 @@ import ai.lepton.layers.Dense;
 import ai.lepton.layers.Embedding;
 import ai.lepton.layers.LSTM;
 import ai.lepton.losses.Losses;
-import ai.lepton.models.Fit;
 import ai.lepton.models.Sequential;
 import ai.lepton.optimizers.Adam;
 import ai.lepton.tensor.Tensor;
@@ -42,18 +41,7 @@ final class LstmBench {
     }
     Tensor x = Tensor.of(ids, BATCH * steps, TIME);
     Tensor y = Tensor.of(labels, labels.length, 1);
-    Fit fit = Fit.epochs(1).batchSize(BATCH).shuffle(false).verbose(0);
-    long warmUntil = System.nanoTime() + 5_000_000_000L; // as the MLP section: let the JIT settle
-    while (System.nanoTime() < warmUntil) {
-      model.fit(x, y, fit);
-    }
-    double[] times = new double[repeats];
-    for (int r = 0; r < repeats; r++) {
-      long t0 = System.nanoTime();
-      model.fit(x, y, fit);
-      times[r] = (System.nanoTime() - t0) / 1e9 / steps;
-    }
-    return Bench.median(times);
+    return TrainBench.stepSeconds(model, x, y, BATCH, repeats);
   }
 
   /** The median training step time at batch 64, sequence length 100. */

@@ -3,6 +3,7 @@ package ai.lepton.bench;
 import ai.lepton.layers.Dense;
 import ai.lepton.losses.Losses;
 import ai.lepton.models.Fit;
+import ai.lepton.models.Model;
 import ai.lepton.models.Sequential;
 import ai.lepton.optimizers.Adam;
 import ai.lepton.tensor.Tensor;
@@ -37,8 +38,17 @@ final class TrainBench {
       labels[i] = rng.nextInt(10);
     }
     Tensor y = Tensor.of(labels, labels.length);
+    return stepSeconds(model, x, y, batch, repeats);
+  }
+
+  /**
+   * Median seconds per training step of {@code model} over {@code repeats} epochs of {@code (x, y)}
+   * in order, after 5 s of the same epochs: the JIT needs a few thousand steps to compile the whole
+   * step with vector intrinsics.
+   */
+  static double stepSeconds(Model model, Tensor x, Tensor y, int batch, int repeats) {
+    int steps = (x.dim(0) + batch - 1) / batch;
     Fit fit = Fit.epochs(1).batchSize(batch).shuffle(false).verbose(0);
-    // Warm-up: the JIT needs a few thousand steps to compile the whole step with vector intrinsics.
     long warmUntil = System.nanoTime() + 5_000_000_000L;
     while (System.nanoTime() < warmUntil) {
       model.fit(x, y, fit);

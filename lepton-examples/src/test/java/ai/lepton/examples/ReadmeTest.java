@@ -159,8 +159,8 @@ class ReadmeTest {
           .append('\n');
     }
     message.append("Fix the block in README.md: it must compile when pasted as it is, imports "
-        + "included (statements go into a main method, a block with a top-level class is used as "
-        + "it is). Generated source: ").append(file);
+        + "included (statements are compiled as the body of a main method, a block with a "
+        + "top-level class as it is).");
     fail(message.toString());
   }
 

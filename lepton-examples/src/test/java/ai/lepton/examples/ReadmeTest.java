@@ -44,7 +44,8 @@ class ReadmeTest {
   Stream<DynamicTest> everyJavaBlockInTheReadmeCompilesAndRuns() throws IOException {
     List<ReadmeSnippets.Snippet> snippets = ReadmeSnippets.extract(Files.readAllLines(readme()));
     // A guard against an extraction bug that would find nothing and so check nothing.
-    assertTrue(snippets.size() >= 3, "expected the README's ```java blocks, found " + snippets);
+    assertTrue(snippets.size() >= 3,
+        "expected the README's ```java blocks (at least 3), found " + snippets.size());
     return snippets.stream().map(s -> DynamicTest.dynamicTest(
         "README.md line " + s.fenceLine(), () -> compileAndRun(s)));
   }

@@ -1,6 +1,7 @@
 package ai.lepton.models;
 
 import ai.lepton.data.Dataset;
+import ai.lepton.internal.Seeds;
 import ai.lepton.layers.Layer;
 import ai.lepton.metrics.Metric;
 import ai.lepton.tensor.Tensor;
@@ -46,6 +47,7 @@ final class Trainer {
         cancelled = true;
         break;
       }
+      seedLayers(options.seed(), epoch);
       run.startEpoch(epoch);
       heads.forEach(h -> h.metrics().forEach(Metric::reset));
       double lossSum = 0;
@@ -88,6 +90,19 @@ final class Trainer {
     }
     run.end(logs, history.cancelled());
     return history;
+  }
+
+  /**
+   * Restarts every layer's random streams (dropout masks) from (seed, layer position, epoch). The
+   * sample order is already a function of (seed, epoch) (see {@link Dataset#epoch}), and the
+   * validation split takes the last samples, so all of the loop's randomness replays exactly when a
+   * run resumes at an epoch boundary with {@link Fit#initialEpoch}.
+   */
+  private void seedLayers(long seed, int epoch) {
+    List<Layer> layers = model.layers();
+    for (int i = 0; i < layers.size(); i++) {
+      layers.get(i).seedEpoch(Seeds.derive(seed, i), epoch);
+    }
   }
 
   /**

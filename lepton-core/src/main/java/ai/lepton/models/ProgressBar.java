@@ -21,6 +21,8 @@ final class ProgressBar implements Callback {
   private double epochStart;
   private long lastDraw;
   private boolean barShown;
+  /** The length of the bar line drawn last, to blank what a shorter redraw leaves. */
+  private int drawn;
 
   /** Writes to {@code out}; {@code redraw} draws the terminal bar, otherwise a line per epoch. */
   ProgressBar(PrintStream out, boolean redraw) {
@@ -66,15 +68,16 @@ final class ProgressBar implements Callback {
         long now = System.nanoTime();
         if (redraw && (now - lastDraw > 100_000_000L || e.step() == e.steps())) {
           lastDraw = now;
-          out.print("\r" + barLine(e, epochStart));
+          out.print(redrawn(barLine(e, epochStart)));
           out.flush();
           barShown = true;
         }
       }
       case EPOCH_END -> {
-        out.println(redraw ? "\r" + doneLine(e, epochStart, true)
+        out.println(redraw ? redrawn(doneLine(e, epochStart, true))
             : epochTitle(e) + " - " + doneLine(e, epochStart, false));
         barShown = false;
+        drawn = 0;
       }
       case TRAIN_END -> {
         if (e.cancelled()) {
@@ -84,6 +87,13 @@ final class ProgressBar implements Callback {
       }
       default -> { }
     }
+  }
+
+  /** {@code line} drawn over the current one, padded to cover a longer previous line. */
+  private String redrawn(String line) {
+    String padded = line + " ".repeat(Math.max(0, drawn - line.length()));
+    drawn = line.length();
+    return "\r" + padded;
   }
 
   private static String epochTitle(TrainingEvent e) {

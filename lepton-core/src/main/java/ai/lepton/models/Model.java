@@ -391,9 +391,13 @@ public abstract class Model {
 
   /**
    * Trains the model, as Keras' {@code fit}: {@code fit(x, y, Fit.epochs(10).batchSize(64))}.
+   * Every {@link Callback} in {@code options} hears each {@link TrainingEvent} on this thread; a
+   * {@link Cancellation} stops the run from another thread, and {@link Fit#initialEpoch} resumes one
+   * from a checkpoint.
    *
    * @throws LeptonException if the model is not compiled, the data are empty, contain NaN or
-   *     infinity, or x and y disagree on the number of samples or the model's input shape
+   *     infinity, or x and y disagree on the number of samples or the model's input shape; an
+   *     exception thrown by a callback stops training and propagates unchanged
    */
   public History fit(Tensor x, Tensor y, Fit options) {
     requireCompiled("fit");

@@ -24,10 +24,12 @@ import java.util.Map;
  * @param samples training samples seen in this epoch so far
  * @param logs the loss and metrics: running means over this epoch at BATCH_END, the epoch's values
  *     and validation results ({@code val_*}) at EPOCH_END, the last epoch's at TRAIN_END
- * @param samplesPerSecond training throughput in this epoch so far (0 before the first batch)
+ * @param samplesPerSecond samples of this epoch over the seconds since it began (0 before its
+ *     first batch; at EPOCH_END the time includes validation)
  * @param elapsedSeconds seconds since this {@code fit} call began
- * @param etaSeconds estimated seconds until the run ends, from the mean time per batch so far
- *     (validation not counted); 0 at EPOCH_END of the last epoch and at TRAIN_END
+ * @param etaSeconds estimated seconds until the run ends: the batches left times the mean time per
+ *     batch so far (validation and callbacks included); 0 before the first batch, at the EPOCH_END
+ *     of the last epoch and at TRAIN_END
  * @param cancelled true only at the TRAIN_END of a run stopped by {@link Cancellation#cancel()}
  */
 public record TrainingEvent(Kind kind, int epoch, int epochs, int step, int steps,

@@ -11,6 +11,7 @@ import ai.lepton.layers.Dense;
 import ai.lepton.layers.Dropout;
 import ai.lepton.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -174,6 +175,21 @@ class TrainerTest {
     assertEquals(List.of(TrainingEvent.Kind.TRAIN_BEGIN, TrainingEvent.Kind.TRAIN_END),
         events.stream().map(TrainingEvent::kind).toList());
     assertArrayEquals(before, model.weights().get("dense/kernel").toFloatArray());
+  }
+
+  @Test
+  void dropoutMasksArePureFunctionsOfTheSeedAndTheEpoch() {
+    Dropout dropout = new Dropout(0.5f);
+    dropout.build(new int[] {64}, new SplittableRandom(0));
+    Tensor ones = Tensor.full(1f, 1, 64);
+    dropout.seedEpoch(7, 0);
+    float[] epoch0 = dropout.apply(ones, true).toFloatArray();
+    dropout.seedEpoch(7, 1);
+    float[] epoch1 = dropout.apply(ones, true).toFloatArray();
+    dropout.seedEpoch(7, 0);
+    float[] epoch0Again = dropout.apply(ones, true).toFloatArray();
+    assertArrayEquals(epoch0, epoch0Again);
+    assertFalse(Arrays.equals(epoch0, epoch1), "each epoch draws new masks");
   }
 
   @Test

@@ -1,6 +1,8 @@
 package ai.lepton.callbacks;
 
 import ai.lepton.LeptonException;
+import ai.lepton.models.Callback;
+import ai.lepton.models.TrainingEvent;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +15,8 @@ import java.util.Map;
 
 /**
  * Writes one CSV row per epoch ({@code epoch,loss,accuracy,val_loss,...}), as Keras' CSVLogger.
- * Each row is flushed, so the file can be followed while training runs.
+ * Each row is flushed, so the file can be followed while training runs; with {@code append} a
+ * resumed run ({@code Fit.initialEpoch}) continues the file of the run it resumes.
  */
 public final class CsvLogger implements Callback {
   private final Path file;
@@ -28,7 +31,16 @@ public final class CsvLogger implements Callback {
   }
 
   @Override
-  public void onTrainBegin(ai.lepton.models.Model model) {
+  public void onEvent(TrainingEvent event) {
+    switch (event.kind()) {
+      case TRAIN_BEGIN -> open();
+      case EPOCH_END -> write(event.epoch(), event.logs());
+      case TRAIN_END -> close();
+      default -> { }
+    }
+  }
+
+  private void open() {
     try {
       boolean continuing = append && Files.exists(file) && Files.size(file) > 0;
       writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
@@ -49,8 +61,7 @@ public final class CsvLogger implements Callback {
     }
   }
 
-  @Override
-  public void onEpochEnd(int epoch, Map<String, Double> logs) {
+  private void write(int epoch, Map<String, Double> logs) {
     try {
       if (keys == null) {
         keys = new ArrayList<>(logs.keySet());
@@ -70,8 +81,7 @@ public final class CsvLogger implements Callback {
     }
   }
 
-  @Override
-  public void onTrainEnd(Map<String, Double> logs) {
+  private void close() {
     try {
       writer.close();
     } catch (IOException e) {

@@ -1,7 +1,9 @@
 package ai.lepton.callbacks;
 
 import ai.lepton.LeptonException;
+import ai.lepton.models.Callback;
 import ai.lepton.models.Model;
+import ai.lepton.models.TrainingEvent;
 import ai.lepton.tensor.Tensor;
 import java.util.Map;
 
@@ -36,16 +38,30 @@ public final class EarlyStopping implements Callback {
   }
 
   @Override
-  public void onTrainBegin(Model m) {
+  public void setModel(Model m) {
     model = m;
-    best = monitor.worst();
-    wait = 0;
-    stoppedEpoch = -1;
-    bestWeights = null;
   }
 
   @Override
-  public void onEpochEnd(int epoch, Map<String, Double> logs) {
+  public void onEvent(TrainingEvent event) {
+    switch (event.kind()) {
+      case TRAIN_BEGIN -> {
+        best = monitor.worst();
+        wait = 0;
+        stoppedEpoch = -1;
+        bestWeights = null;
+      }
+      case EPOCH_END -> epochEnd(event.epoch(), event.logs());
+      case TRAIN_END -> {
+        if (restoreBestWeights && bestWeights != null && stoppedEpoch >= 0) {
+          model.setWeights(bestWeights);
+        }
+      }
+      default -> { }
+    }
+  }
+
+  private void epochEnd(int epoch, Map<String, Double> logs) {
     double value = monitor.read(logs);
     if (monitor.improves(value, best)) {
       best = value;
@@ -58,13 +74,6 @@ public final class EarlyStopping implements Callback {
     if (++wait >= patience) {
       stoppedEpoch = epoch;
       model.stopTraining();
-    }
-  }
-
-  @Override
-  public void onTrainEnd(Map<String, Double> logs) {
-    if (restoreBestWeights && bestWeights != null && stoppedEpoch >= 0) {
-      model.setWeights(bestWeights);
     }
   }
 

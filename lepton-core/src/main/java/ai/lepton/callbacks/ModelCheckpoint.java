@@ -1,6 +1,8 @@
 package ai.lepton.callbacks;
 
+import ai.lepton.models.Callback;
 import ai.lepton.models.Model;
+import ai.lepton.models.TrainingEvent;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -8,6 +10,11 @@ import java.util.Map;
  * Saves the model to a {@code .lepton} file after each epoch, as Keras' ModelCheckpoint. The path may
  * hold {@code {epoch}} (counted from 1), e.g. {@code "ckpt-{epoch}.lepton"}; with
  * {@code saveBestOnly} it is written only when the monitored quantity improves. Each save is atomic.
+ *
+ * <p>The file holds the weights and the optimizer's state, so it is a resumable checkpoint: after a
+ * crash, {@code Model.load} the file of epoch {@code k} (counted from 1) and fit again with
+ * {@code Fit.initialEpoch(k)} and the run's seed to finish the run as if it had never stopped.
+ * Epochs stopped by a {@code Cancellation} are not saved.
  */
 public final class ModelCheckpoint implements Callback {
   private final String path;
@@ -23,13 +30,20 @@ public final class ModelCheckpoint implements Callback {
   }
 
   @Override
-  public void onTrainBegin(Model m) {
+  public void setModel(Model m) {
     model = m;
-    best = monitor.worst();
   }
 
   @Override
-  public void onEpochEnd(int epoch, Map<String, Double> logs) {
+  public void onEvent(TrainingEvent event) {
+    switch (event.kind()) {
+      case TRAIN_BEGIN -> best = monitor.worst();
+      case EPOCH_END -> epochEnd(event.epoch(), event.logs());
+      default -> { }
+    }
+  }
+
+  private void epochEnd(int epoch, Map<String, Double> logs) {
     if (saveBestOnly) {
       double value = monitor.read(logs);
       if (!monitor.improves(value, best)) {

@@ -1,7 +1,9 @@
 package ai.lepton.callbacks;
 
 import ai.lepton.LeptonException;
+import ai.lepton.models.Callback;
 import ai.lepton.models.Model;
+import ai.lepton.models.TrainingEvent;
 import java.util.Map;
 
 /**
@@ -37,15 +39,24 @@ public final class ReduceLROnPlateau implements Callback {
   }
 
   @Override
-  public void onTrainBegin(Model m) {
+  public void setModel(Model m) {
     model = m;
-    best = monitor.worst();
-    wait = 0;
-    cooldownLeft = 0;
   }
 
   @Override
-  public void onEpochEnd(int epoch, Map<String, Double> logs) {
+  public void onEvent(TrainingEvent event) {
+    switch (event.kind()) {
+      case TRAIN_BEGIN -> {
+        best = monitor.worst();
+        wait = 0;
+        cooldownLeft = 0;
+      }
+      case EPOCH_END -> epochEnd(event.logs());
+      default -> { }
+    }
+  }
+
+  private void epochEnd(Map<String, Double> logs) {
     double value = monitor.read(logs);
     if (cooldownLeft > 0) {
       cooldownLeft--;

@@ -1,7 +1,8 @@
 package ai.lepton.callbacks;
 
+import ai.lepton.models.Callback;
 import ai.lepton.models.Model;
-import java.util.Map;
+import ai.lepton.models.TrainingEvent;
 
 /** Stops training as soon as the loss becomes NaN or infinite, as Keras' TerminateOnNaN. */
 public final class TerminateOnNaN implements Callback {
@@ -9,17 +10,20 @@ public final class TerminateOnNaN implements Callback {
   private boolean terminated;
 
   @Override
-  public void onTrainBegin(Model m) {
+  public void setModel(Model m) {
     model = m;
-    terminated = false;
   }
 
   @Override
-  public void onBatchEnd(int batch, Map<String, Double> logs) {
-    Double loss = logs.get("loss");
-    if (loss != null && !Double.isFinite(loss)) {
-      terminated = true;
-      model.stopTraining();
+  public void onEvent(TrainingEvent event) {
+    if (event.kind() == TrainingEvent.Kind.TRAIN_BEGIN) {
+      terminated = false;
+    } else if (event.kind() == TrainingEvent.Kind.BATCH_END) {
+      Double loss = event.logs().get("loss");
+      if (loss != null && !Double.isFinite(loss)) {
+        terminated = true;
+        model.stopTraining();
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Seeds;
 import ai.lepton.tensor.Tensor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -89,6 +90,12 @@ public final class Bidirectional extends Layer {
       out.addAll(inner.subList(1, inner.size()));
     }
     return out;
+  }
+
+  @Override
+  public void seedEpoch(long seed, int epoch) {
+    forward.seedEpoch(Seeds.derive(seed, 0), epoch);
+    backward.seedEpoch(Seeds.derive(seed, 1), epoch);
   }
 
   @Override

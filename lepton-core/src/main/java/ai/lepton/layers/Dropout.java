@@ -1,14 +1,16 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Seeds;
 import ai.lepton.tensor.Tensor;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
 /**
  * Randomly zeroes a fraction {@code rate} of the inputs during training and scales the rest by
- * {@code 1 / (1 - rate)}; the identity at inference. The mask stream is seeded from the model's seed
- * (or {@code seed} when given), so training is reproducible.
+ * {@code 1 / (1 - rate)}; the identity at inference. In {@code fit} each epoch's masks are drawn from
+ * fit's seed (or {@code seed} when given) and the epoch (see {@link Layer#seedEpoch}), so training is
+ * reproducible and resumable.
  */
 public final class Dropout extends Layer {
   public record Config(String name, boolean trainable, float rate, Long seed) {
@@ -41,6 +43,11 @@ public final class Dropout extends Layer {
   @Override
   protected void create(int[] inputShape, RandomGenerator modelRng) {
     rng = new SplittableRandom(seed != null ? seed : modelRng.nextLong());
+  }
+
+  @Override
+  public void seedEpoch(long modelSeed, int epoch) {
+    rng = new SplittableRandom(Seeds.derive(seed != null ? seed : modelSeed, epoch));
   }
 
   @Override

@@ -136,6 +136,16 @@ public abstract class Layer {
     this.inputShapes = s;
   }
 
+  /**
+   * Restarts the layer's random streams (dropout masks) for one training epoch, from {@code seed}
+   * (fit's seed mixed with the layer's position in the model) and {@code epoch}. {@code fit} calls
+   * it before each epoch, so the masks are a pure function of fit's seed and the epoch, and a run
+   * resumed at an epoch boundary draws the same masks as one that never stopped. A layer with a
+   * {@code seed} of its own in its config uses that instead of {@code seed}. Layers without
+   * randomness ignore it; layers holding sublayers pass it on.
+   */
+  public void seedEpoch(long seed, int epoch) {}
+
   /** Creates the layer's weights with {@link #addWeight}; stateless layers create nothing. */
   protected void create(int[] inputShape, RandomGenerator rng) {}
 

@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Seeds;
 import ai.lepton.tensor.Tensor;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -133,6 +134,11 @@ public final class MultiHeadAttention extends Layer {
     outputKernel = kernel("attention_output", new int[] {heads, valueDim, outDim}, modelRng);
     outputBias = bias("attention_output", new int[] {outDim}, modelRng);
     rng = new SplittableRandom(c.seed() != null ? c.seed() : modelRng.nextLong());
+  }
+
+  @Override
+  public void seedEpoch(long modelSeed, int epoch) {
+    rng = new SplittableRandom(Seeds.derive(c.seed() != null ? c.seed() : modelSeed, epoch));
   }
 
   private Tensor kernel(String part, int[] shape, RandomGenerator rng) {

@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Seeds;
 import ai.lepton.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -198,6 +199,11 @@ abstract class Recurrent<L extends Recurrent<L>> extends Layer {
   protected final void create(int[] inputShape, RandomGenerator modelRng) {
     rng = new SplittableRandom(seed != null ? seed : modelRng.nextLong());
     createWeights(inputShape[1], modelRng);
+  }
+
+  @Override
+  public final void seedEpoch(long modelSeed, int epoch) {
+    rng = new SplittableRandom(Seeds.derive(seed != null ? seed : modelSeed, epoch));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Seeds;
 import ai.lepton.tensor.Tensor;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -49,6 +50,11 @@ public final class SpatialDropout1D extends Layer {
   protected void create(int[] inputShape, RandomGenerator modelRng) {
     outputShape(inputShape);
     rng = new SplittableRandom(seed != null ? seed : modelRng.nextLong());
+  }
+
+  @Override
+  public void seedEpoch(long modelSeed, int epoch) {
+    rng = new SplittableRandom(Seeds.derive(seed != null ? seed : modelSeed, epoch));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Seeds;
 import ai.lepton.tensor.Tensor;
 import java.util.Arrays;
 import java.util.List;
@@ -95,6 +96,13 @@ public final class TransformerEncoder extends Layer {
         List.of(new int[] {inputShape[0], c.intermediateDim()}), rng);
     feedforwardNorm = Sublayers.build(this, layerNorm("feedforward_layer_norm"), sequence, rng);
     feedforwardDropout = Sublayers.build(this, dropout("feedforward_dropout"), sequence, rng);
+  }
+
+  @Override
+  public void seedEpoch(long seed, int epoch) {
+    attention.seedEpoch(Seeds.derive(seed, 0), epoch);
+    attentionDropout.seedEpoch(Seeds.derive(seed, 1), epoch);
+    feedforwardDropout.seedEpoch(Seeds.derive(seed, 2), epoch);
   }
 
   private LayerNormalization layerNorm(String name) {

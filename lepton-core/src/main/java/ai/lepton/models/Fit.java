@@ -1,11 +1,8 @@
 package ai.lepton.models;
 
 import ai.lepton.LeptonException;
-import ai.lepton.callbacks.Callback;
-import ai.lepton.callbacks.ProgressListener;
 import ai.lepton.data.Dataset;
 import ai.lepton.tensor.Tensor;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -23,8 +20,9 @@ public final class Fit {
   private Tensor validationY;
   private Dataset validation;
   private int verbose = 1;
+  private int initialEpoch;
   private List<Callback> callbacks = List.of();
-  private List<ProgressListener> listeners = List.of();
+  private Cancellation cancellation = new Cancellation();
 
   private Fit() {}
 
@@ -61,7 +59,8 @@ public final class Fit {
 
   /**
    * Seeds shuffling, dropout and, if the model is not yet built, its initial weights; default 0. The
-   * same seed gives the same training curve.
+   * same seed gives the same training curve: each epoch's sample order and dropout masks are drawn
+   * from (seed, epoch) alone, so a run resumed with {@link #initialEpoch} continues it exactly.
    */
   public Fit seed(long value) {
     Fit f = copy();
@@ -104,7 +103,11 @@ public final class Fit {
     return f;
   }
 
-  /** 0: silent, 1: a progress bar (default), 2: one line per epoch. */
+  /**
+   * How much {@code fit} prints to standard output, as Keras: 0 silent; 1 (default) a progress bar
+   * redrawn in place on a terminal, and one line per epoch when standard output is not a terminal
+   * (a log file, a container); 2 one line per epoch always.
+   */
   public Fit verbose(int level) {
     if (level < 0 || level > 2) {
       throw new LeptonException("Fit.verbose: expected 0, 1 or 2, received " + level);
@@ -114,18 +117,53 @@ public final class Fit {
     return f;
   }
 
+  /**
+   * Starts at this epoch (counted from 0), as Keras' {@code initial_epoch}: to resume a run from a
+   * checkpoint written at the end of epoch {@code initialEpoch - 1}. With the same seed, data and
+   * options, {@code Fit.epochs(4).initialEpoch(2)} on the checkpoint of epoch 2 gives the weights and
+   * History values that {@code Fit.epochs(4)} gives for its epochs 3 and 4, bit for bit. Default 0.
+   *
+   * @throws LeptonException unless {@code 0 <= initialEpoch < epochs}
+   */
+  public Fit initialEpoch(int epoch) {
+    if (epoch < 0 || epoch >= epochs) {
+      throw new LeptonException("Fit.initialEpoch: expected an epoch in [0, " + epochs + ") for "
+          + "Fit.epochs(" + epochs + "), received " + epoch + "; epochs is the epoch to end "
+          + "before, as in Keras, not the number of epochs left");
+    }
+    Fit f = copy();
+    f.initialEpoch = epoch;
+    return f;
+  }
+
+  /**
+   * The callbacks that receive every training event, in order (replacing any given before). With
+   * {@code verbose} above 0 the progress output is one more callback, after these.
+   *
+   * @throws LeptonException if a callback is null
+   */
   public Fit callbacks(Callback... list) {
+    for (int i = 0; i < list.length; i++) {
+      if (list[i] == null) {
+        throw new LeptonException("Fit.callbacks: callback " + i + " is null; pass callbacks");
+      }
+    }
     Fit f = copy();
     f.callbacks = List.of(list);
     return f;
   }
 
-  /** Adds a listener that receives every progress event (how the platform streams training). */
-  public Fit listener(ProgressListener listener) {
+  /**
+   * Lets another thread stop the run with {@link Cancellation#cancel()}; see {@link Cancellation}.
+   *
+   * @throws LeptonException if {@code token} is null
+   */
+  public Fit cancellation(Cancellation token) {
+    if (token == null) {
+      throw new LeptonException("Fit.cancellation: expected a Cancellation, received null");
+    }
     Fit f = copy();
-    List<ProgressListener> l = new ArrayList<>(listeners);
-    l.add(listener);
-    f.listeners = List.copyOf(l);
+    f.cancellation = token;
     return f;
   }
 
@@ -140,8 +178,9 @@ public final class Fit {
     f.validationY = validationY;
     f.validation = validation;
     f.verbose = verbose;
+    f.initialEpoch = initialEpoch;
     f.callbacks = callbacks;
-    f.listeners = listeners;
+    f.cancellation = cancellation;
     return f;
   }
 
@@ -185,7 +224,11 @@ public final class Fit {
     return callbacks;
   }
 
-  List<ProgressListener> listeners() {
-    return listeners;
+  int initialEpoch() {
+    return initialEpoch;
+  }
+
+  Cancellation cancellation() {
+    return cancellation;
   }
 }

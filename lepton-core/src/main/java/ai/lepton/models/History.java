@@ -7,12 +7,28 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What {@link Model#fit} returns: per-epoch values of the loss and metrics, as Keras' History. */
+/**
+ * What {@link Model#fit} returns: per-epoch values of the loss and metrics, as Keras' History, for
+ * the epochs this call ran (from {@link Fit#initialEpoch}), and whether it was cancelled.
+ */
 public final class History {
   private final Map<String, List<Double>> values = new LinkedHashMap<>();
+  private boolean cancelled;
 
   void append(Map<String, Double> logs) {
     logs.forEach((k, v) -> values.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+  }
+
+  void markCancelled() {
+    cancelled = true;
+  }
+
+  /**
+   * Whether a {@link Cancellation} stopped the run; its unfinished epoch is not in the history. A
+   * run stopped by a callback ({@link Model#stopTraining()}) is not cancelled.
+   */
+  public boolean cancelled() {
+    return cancelled;
   }
 
   /** All series by name ("loss", "accuracy", "val_loss", ...). */
@@ -32,13 +48,16 @@ public final class History {
     return List.copyOf(v);
   }
 
-  /** The number of epochs run (fewer than asked for when a callback stopped training). */
+  /**
+   * The number of epochs completed by this call (fewer than asked for when a callback stopped
+   * training or it was cancelled).
+   */
   public int epochs() {
     return values.isEmpty() ? 0 : values.values().iterator().next().size();
   }
 
   @Override
   public String toString() {
-    return "History" + values;
+    return "History" + values + (cancelled ? " (cancelled)" : "");
   }
 }

@@ -1,10 +1,6 @@
 package ai.lepton.models;
 
 import ai.lepton.LeptonException;
-import ai.lepton.callbacks.Callback;
-import ai.lepton.callbacks.Progress;
-import ai.lepton.callbacks.ProgressBar;
-import ai.lepton.callbacks.ProgressListener;
 import ai.lepton.data.Dataset;
 import ai.lepton.data.Preprocessing;
 import ai.lepton.layers.Layer;
@@ -48,6 +44,7 @@ public abstract class Model {
   private Map<String, Double> lossWeights = Map.of();
   /** The compile settings resolved against the outputs; made on first use after compile. */
   private List<Head> heads;
+  /** Set by {@link #stopTraining()}, read and cleared by the Trainer. */
   private boolean stopTraining;
   private Preprocessing preprocessing;
 
@@ -198,11 +195,10 @@ public abstract class Model {
    * One output's part of the objective. {@code prefix} starts its log names: empty for a model
    * with one output, {@code "<output>_"} otherwise.
    */
-  private record Head(String output, Loss loss, double weight, List<Metric> metrics,
-      String prefix) {}
+  record Head(String output, Loss loss, double weight, List<Metric> metrics, String prefix) {}
 
   /** The compile settings matched to the outputs by name. */
-  private List<Head> heads() {
+  List<Head> heads() {
     if (heads != null) {
       return heads;
     }
@@ -254,9 +250,22 @@ public abstract class Model {
     return metrics;
   }
 
-  /** Asks {@code fit} to stop after the current batch; for callbacks such as EarlyStopping. */
+  /**
+   * Asks the running {@code fit} to stop after the current batch, as Keras'
+   * {@code model.stop_training = True}: the epoch is then validated and recorded as usual. For
+   * callbacks such as EarlyStopping, on the training thread; another thread cancels a run with a
+   * {@link Cancellation} instead.
+   */
   public void stopTraining() {
     stopTraining = true;
+  }
+
+  boolean stopRequested() {
+    return stopTraining;
+  }
+
+  void clearStopRequest() {
+    stopTraining = false;
   }
 
   // ---------------------------------------------------------------- preprocessing
@@ -382,9 +391,13 @@ public abstract class Model {
 
   /**
    * Trains the model, as Keras' {@code fit}: {@code fit(x, y, Fit.epochs(10).batchSize(64))}.
+   * Every {@link Callback} in {@code options} hears each {@link TrainingEvent} on this thread; a
+   * {@link Cancellation} stops the run from another thread, and {@link Fit#initialEpoch} resumes one
+   * from a checkpoint.
    *
    * @throws LeptonException if the model is not compiled, the data are empty, contain NaN or
-   *     infinity, or x and y disagree on the number of samples or the model's input shape
+   *     infinity, or x and y disagree on the number of samples or the model's input shape; an
+   *     exception thrown by a callback stops training and propagates unchanged
    */
   public History fit(Tensor x, Tensor y, Fit options) {
     requireCompiled("fit");
@@ -425,7 +438,7 @@ public abstract class Model {
       validation = Dataset.of(slices(x, split, n), slices(y, split, n))
           .batch(options.batchSize());
     }
-    return train(Dataset.of(trainX, trainY).batch(options.batchSize())
+    return new Trainer(this).fit(Dataset.of(trainX, trainY).batch(options.batchSize())
         .shuffle(options.shuffle()).seed(options.seed()), validation, options);
   }
 
@@ -451,7 +464,7 @@ public abstract class Model {
         build(options.seed(), sampleShape(first.next().x()));
       }
     }
-    return train(train, validation, options);
+    return new Trainer(this).fit(train, validation, options);
   }
 
   private static List<Tensor> slices(List<Tensor> tensors, int from, int to) {
@@ -467,146 +480,6 @@ public abstract class Model {
     return options.validationDataset();
   }
 
-  private History train(Dataset data, Dataset validation, Fit options) {
-    List<ProgressListener> listeners = new ArrayList<>(options.listeners());
-    if (options.verbose() > 0) {
-      listeners.add(new ProgressBar(System.out, options.verbose() == 2));
-    }
-    List<Callback> callbacks = options.callbacks();
-    int steps = data.batches();
-    int epochs = options.epochs();
-    History history = new History();
-    Map<String, Tensor> params = trainableWeights();
-    stopTraining = false;
-    long trainStart = System.nanoTime();
-    Map<String, Double> logs = new LinkedHashMap<>();
-    List<Head> outputs = heads();
-
-    callbacks.forEach(c -> c.onTrainBegin(this));
-    emit(listeners, new Progress(Progress.Kind.TRAIN_BEGIN, 0, epochs, 0, steps, 0, 0, 0, logs));
-    for (int epoch = 0; epoch < epochs && !stopTraining; epoch++) {
-      final int ep = epoch;
-      callbacks.forEach(c -> c.onEpochBegin(ep));
-      emit(listeners, new Progress(Progress.Kind.EPOCH_BEGIN, epoch, epochs, 0, steps, 0, 0, 0,
-          Map.of()));
-      outputs.forEach(h -> h.metrics().forEach(Metric::reset));
-      long epochStart = System.nanoTime();
-      double lossSum = 0;
-      double[] headSums = new double[outputs.size()];
-      int seen = 0;
-      // Closing the batches stops the dataset's prefetch thread when training stops early.
-      try (Dataset.Batches batches = data.epoch(epoch)) {
-        for (int step = 0; !stopTraining && batches.hasNext(); step++) {
-          Dataset.Batch batch = batches.next();
-          checkBatch("fit", batch);
-          float[] headLosses = new float[outputs.size()];
-          float batchLoss = trainStep(batch.inputs(), batch.targets(), params, headLosses);
-          lossSum += (double) batchLoss * batch.size();
-          for (int i = 0; i < headSums.length; i++) {
-            headSums[i] += (double) headLosses[i] * batch.size();
-          }
-          seen += batch.size();
-          logs = logs(outputs, lossSum, headSums, seen);
-          final int st = step;
-          final Map<String, Double> batchLogs = logs;
-          callbacks.forEach(c -> c.onBatchEnd(st, batchLogs));
-          double elapsed = (System.nanoTime() - epochStart) / 1e9;
-          emit(listeners, new Progress(Progress.Kind.BATCH_END, epoch, epochs, step + 1, steps,
-              seen / Math.max(elapsed, 1e-9), elapsed, elapsed / (step + 1) * (steps - step - 1),
-              logs));
-        }
-      }
-      double elapsed = (System.nanoTime() - epochStart) / 1e9;
-      if (validation != null) {
-        for (var e : evaluate("fit (validation data)", validation).entrySet()) {
-          logs.put("val_" + e.getKey(), e.getValue());
-        }
-      }
-      history.append(logs);
-      final Map<String, Double> epochLogs = logs;
-      callbacks.forEach(c -> c.onEpochEnd(ep, epochLogs));
-      emit(listeners, new Progress(Progress.Kind.EPOCH_END, epoch, epochs, steps, steps,
-          seen / Math.max(elapsed, 1e-9), elapsed, 0, logs));
-    }
-    final Map<String, Double> last = logs;
-    callbacks.forEach(c -> c.onTrainEnd(last));
-    double total = (System.nanoTime() - trainStart) / 1e9;
-    emit(listeners, new Progress(Progress.Kind.TRAIN_END, Math.max(0, history.epochs() - 1),
-        epochs, steps, steps, 0, total, 0, logs));
-    return history;
-  }
-
-  /**
-   * One gradient step on a batch; returns the batch loss (weighted, regularization included) and
-   * writes each output's unweighted loss into {@code headLosses}.
-   */
-  private float trainStep(List<Tensor> xb, List<Tensor> yb, Map<String, Tensor> params,
-      float[] headLosses) {
-    List<Head> outputs = heads();
-    List<Tensor> out = call(xb, true);
-    Tensor total = null;
-    for (int i = 0; i < outputs.size(); i++) {
-      Head h = outputs.get(i);
-      Tensor l = h.loss().call(yb.get(i), out.get(i));
-      headLosses[i] = l.item();
-      // A head weighted 0 stays out of the graph, so its own weights get no gradient at all.
-      if (h.weight() != 0) {
-        Tensor weighted = h.weight() == 1 ? l : l.mul((float) h.weight());
-        total = total == null ? weighted : total.add(weighted);
-      }
-    }
-    if (total == null) {
-      total = Tensor.scalar(0f);
-    }
-    for (Layer layer : layers()) {
-      Tensor penalty = layer.trainable() ? layer.regularization() : null;
-      if (penalty != null) {
-        total = total.add(penalty);
-      }
-    }
-    for (Tensor p : params.values()) {
-      p.zeroGrad();
-    }
-    if (total.requiresGrad()) {
-      total.backward();
-      optimizer.step(params);
-    }
-    for (int i = 0; i < outputs.size(); i++) {
-      Tensor pred = out.get(i).detach();
-      for (Metric m : outputs.get(i).metrics()) {
-        m.update(yb.get(i), pred);
-      }
-    }
-    return total.item();
-  }
-
-  /**
-   * The logs, Keras style: {@code loss}, each {@code <output>_loss} (only with several outputs),
-   * then each {@code <prefix><metric>}.
-   */
-  private static Map<String, Double> logs(List<Head> outputs, double lossSum, double[] headSums,
-      int seen) {
-    Map<String, Double> logs = new LinkedHashMap<>();
-    logs.put("loss", lossSum / seen);
-    for (int i = 0; i < outputs.size(); i++) {
-      if (!outputs.get(i).prefix().isEmpty()) {
-        logs.put(outputs.get(i).prefix() + "loss", headSums[i] / seen);
-      }
-    }
-    for (Head h : outputs) {
-      for (Metric m : h.metrics()) {
-        logs.put(h.prefix() + m.name(), m.result());
-      }
-    }
-    return logs;
-  }
-
-  private static void emit(List<ProgressListener> listeners, Progress p) {
-    for (ProgressListener l : listeners) {
-      l.onProgress(p);
-    }
-  }
-
   // ---------------------------------------------------------------- evaluate, predict
 
   /** Loss and metrics on the data, in batches of 32: {@code {"loss": ..., "accuracy": ...}}. */
@@ -620,7 +493,7 @@ public abstract class Model {
     checkBatchSize("evaluate", batchSize);
     checkData("evaluate", x, y);
     requireBuilt("evaluate");
-    return evaluate("evaluate", Dataset.of(x, y).batch(batchSize));
+    return new Trainer(this).evaluate("evaluate", Dataset.of(x, y).batch(batchSize));
   }
 
   /**
@@ -633,33 +506,7 @@ public abstract class Model {
   public Map<String, Double> evaluate(Dataset data) {
     requireCompiled("evaluate");
     requireBuilt("evaluate");
-    return evaluate("evaluate", data);
-  }
-
-  private Map<String, Double> evaluate(String op, Dataset data) {
-    List<Head> outputs = heads();
-    outputs.forEach(h -> h.metrics().forEach(Metric::reset));
-    double lossSum = 0;
-    double[] headSums = new double[outputs.size()];
-    int n = 0;
-    try (var scope = Tensor.noGrad(); Dataset.Batches batches = data.epoch(0)) {
-      while (batches.hasNext()) {
-        Dataset.Batch batch = batches.next();
-        checkBatch(op, batch);
-        List<Tensor> out = call(batch.inputs(), false);
-        for (int i = 0; i < outputs.size(); i++) {
-          Head h = outputs.get(i);
-          double l = h.loss().call(batch.targets().get(i), out.get(i)).item();
-          headSums[i] += l * batch.size();
-          lossSum += h.weight() * l * batch.size();
-          for (Metric m : h.metrics()) {
-            m.update(batch.targets().get(i), out.get(i));
-          }
-        }
-        n += batch.size();
-      }
-    }
-    return logs(outputs, lossSum, headSums, n);
+    return new Trainer(this).evaluate("evaluate", data);
   }
 
   /**
@@ -671,7 +518,7 @@ public abstract class Model {
     checkBatchSize("evaluate", batchSize);
     requireBuilt("evaluate");
     checkData("evaluate", x, y);
-    return evaluate("evaluate", Dataset.of(x, y).batch(batchSize));
+    return new Trainer(this).evaluate("evaluate", Dataset.of(x, y).batch(batchSize));
   }
 
   /**
@@ -931,7 +778,7 @@ public abstract class Model {
     return Arrays.copyOfRange(s, 1, s.length);
   }
 
-  private void checkBatch(String op, Dataset.Batch batch) {
+  void checkBatch(String op, Dataset.Batch batch) {
     checkInputShapes(op, batch.inputs());
     int outputs = heads().size();
     if (batch.targets().size() != outputs) {

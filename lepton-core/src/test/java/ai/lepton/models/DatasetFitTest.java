@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.lepton.LeptonException;
-import ai.lepton.callbacks.Callback;
 import ai.lepton.data.Augment;
 import ai.lepton.data.Dataset;
 import ai.lepton.data.ImageFiles;
@@ -89,13 +88,13 @@ class DatasetFitTest {
       private Model model;
 
       @Override
-      public void onTrainBegin(Model m) {
+      public void setModel(Model m) {
         model = m;
       }
 
       @Override
-      public void onBatchEnd(int batch, Map<String, Double> logs) {
-        if (batch == 2) {
+      public void onEvent(TrainingEvent e) {
+        if (e.kind() == TrainingEvent.Kind.BATCH_END && e.step() == 3) {
           model.stopTraining();
         }
       }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.lepton.LeptonException;
-import ai.lepton.callbacks.Progress;
 import ai.lepton.layers.Dense;
 import ai.lepton.layers.Dropout;
 import ai.lepton.tensor.Tensor;
@@ -77,15 +76,15 @@ class SequentialTest {
   }
 
   @Test
-  void listenerReceivesEveryEpochAndBatch() {
-    List<Progress> events = new ArrayList<>();
+  void aCallbackReceivesEveryEpochAndBatch() {
+    List<TrainingEvent> events = new ArrayList<>();
     Sequential model = xorModel();
-    model.fit(XOR_X, XOR_Y, Fit.epochs(2).batchSize(2).verbose(0).listener(events::add));
-    assertEquals(Progress.Kind.TRAIN_BEGIN, events.get(0).kind());
-    assertEquals(Progress.Kind.TRAIN_END, events.get(events.size() - 1).kind());
-    assertEquals(4, events.stream().filter(e -> e.kind() == Progress.Kind.BATCH_END).count());
-    Progress end = events.stream().filter(e -> e.kind() == Progress.Kind.EPOCH_END).findFirst()
-        .orElseThrow();
+    model.fit(XOR_X, XOR_Y, Fit.epochs(2).batchSize(2).verbose(0).callbacks(events::add));
+    assertEquals(TrainingEvent.Kind.TRAIN_BEGIN, events.get(0).kind());
+    assertEquals(TrainingEvent.Kind.TRAIN_END, events.get(events.size() - 1).kind());
+    assertEquals(4, events.stream().filter(e -> e.kind() == TrainingEvent.Kind.BATCH_END).count());
+    TrainingEvent end = events.stream().filter(e -> e.kind() == TrainingEvent.Kind.EPOCH_END)
+        .findFirst().orElseThrow();
     assertTrue(end.logs().containsKey("loss") && end.logs().containsKey("accuracy"));
   }
 

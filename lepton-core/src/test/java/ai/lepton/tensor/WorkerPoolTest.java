@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class WorkerPoolTest {
-  private final WorkerPool pool = new WorkerPool(2);
+  private final WorkerPool pool = new WorkerPool(2, "worker-pool-test");
 
   @Test
   void runsEveryShareExactlyOnceEvenWithMoreSharesThanThreads() {
@@ -60,7 +60,7 @@ class WorkerPoolTest {
 
   @Test
   void aShareTakenBackFromASleepingWorkerLeavesItFreeForTheNextCall() {
-    WorkerPool one = new WorkerPool(1);
+    WorkerPool one = new WorkerPool(1, "worker-pool-test-one");
     for (int round = 0; round < 20; round++) {
       while (!one.parked()) { // a parked worker is slow to pick up the next share
         Thread.onSpinWait();

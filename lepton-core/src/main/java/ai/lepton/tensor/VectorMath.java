@@ -53,6 +53,7 @@ final class VectorMath {
   private static final float T2 = -5.37397155531e-2f;
   private static final float T3 = 1.33314422036e-1f;
   private static final float T4 = -3.33332819422e-1f;
+  private static final int SIGN_BIT = 0x80000000;
 
   private VectorMath() {}
 
@@ -99,36 +100,40 @@ final class VectorMath {
     return y * Float.intBitsToFloat((n1 + 127) << 23) * Float.intBitsToFloat((n2 + 127) << 23);
   }
 
-  /** {@code tanh(x)} in every lane, within a few ulp; bit for bit {@link #tanh(float)}. */
+  /**
+   * {@code tanh(x)} in every lane, within a few ulp; bit for bit {@link #tanh(float)}. Computed for
+   * {@code |x|} and given the sign of {@code x} by a bit copy, so that {@code tanh(-0) = -0}.
+   */
   static FloatVector tanh(FloatVector x) {
     FloatVector z = x.abs();
-    FloatVector e = exp(z.add(z));
     FloatVector one = FloatVector.broadcast(S, 1f);
-    FloatVector large = one.sub(FloatVector.broadcast(S, 2f).div(e.add(one)));
-    large = large.blend(large.neg(), x.compare(VectorOperators.LT, 0f));
-    FloatVector s = x.mul(x);
+    FloatVector large = one.sub(FloatVector.broadcast(S, 2f).div(exp(z.add(z)).add(one)));
+    FloatVector s = z.mul(z);
     FloatVector p = s.fma(T0, T1);
     p = p.fma(s, FloatVector.broadcast(S, T2));
     p = p.fma(s, FloatVector.broadcast(S, T3));
     p = p.fma(s, FloatVector.broadcast(S, T4));
-    FloatVector small = p.mul(s).fma(x, x);
+    FloatVector small = p.mul(s).fma(z, z);
     VectorMask<Float> isLarge = z.compare(VectorOperators.GT, TANH_SMALL);
-    return small.blend(large, isLarge);
+    IntVector magnitude = small.blend(large, isLarge).reinterpretAsInts().and(~SIGN_BIT);
+    return magnitude.or(x.reinterpretAsInts().and(SIGN_BIT)).reinterpretAsFloats();
   }
 
   /** The scalar twin of {@link #tanh(FloatVector)}. */
   static float tanh(float x) {
     float z = Math.abs(x);
+    float r;
     if (z > TANH_SMALL) {
-      float large = 1f - 2f / (exp(z + z) + 1f);
-      return x < 0f ? -large : large;
+      r = 1f - 2f / (exp(z + z) + 1f);
+    } else {
+      float s = z * z;
+      float p = Math.fma(s, T0, T1);
+      p = Math.fma(p, s, T2);
+      p = Math.fma(p, s, T3);
+      p = Math.fma(p, s, T4);
+      r = Math.fma(p * s, z, z);
     }
-    float s = x * x;
-    float p = Math.fma(s, T0, T1);
-    p = Math.fma(p, s, T2);
-    p = Math.fma(p, s, T3);
-    p = Math.fma(p, s, T4);
-    return Math.fma(p * s, x, x);
+    return Math.copySign(r, x);
   }
 
   /** {@code 1 / (1 + e^-x)} in every lane; bit for bit {@link #sigmoid(float)}. */

@@ -84,4 +84,19 @@ class WorkerPoolTest {
           + " share 0 had waited 2 s for the worker, so the worker was not offered it");
     }
   }
+
+  @Test
+  void aClosedPoolStopsItsWorkersAndRunsLaterCallsOnTheCaller() {
+    WorkerPool closing = new WorkerPool(2, "worker-pool-test-closing");
+    closing.run(3, t -> { });
+    closing.close();
+    Thread caller = Thread.currentThread();
+    AtomicIntegerArray onCaller = new AtomicIntegerArray(3);
+    closing.run(3, t -> onCaller.set(t, Thread.currentThread() == caller ? 1 : 0));
+    for (int t = 0; t < 3; t++) {
+      assertEquals(1, onCaller.get(t), "share " + t + " ran on the caller");
+    }
+    assertTrue(Thread.getAllStackTraces().keySet().stream()
+        .noneMatch(t -> t.getName().startsWith("worker-pool-test-closing")), "workers stopped");
+  }
 }

@@ -122,7 +122,43 @@ final class VectorBackend implements Backend {
       // no vector kernel with bits fixed by Java for these (see VectorMath): the reference's
       // StrictMath, which gives the same bits everywhere
       case GELU, POW, SOFTPLUS, LOG, ELU -> reference.unary(op, x, out, p1, p2);
+      // each transcendental loop is its own method: inlined together into one switch, their
+      // polynomials outgrew C2's inlining budget and ran 2-3x slower
+      case EXP -> forRanges(out.length, (from, to) -> expRange(x, out, from, to));
+      case SIGMOID -> forRanges(out.length, (from, to) -> sigmoidRange(x, out, from, to));
+      case TANH -> forRanges(out.length, (from, to) -> tanhRange(x, out, from, to));
       default -> forRanges(out.length, (from, to) -> unaryRange(op, x, out, p1, p2, from, to));
+    }
+  }
+
+  /** {@code out = e^x} over {@code [from, to)}; the tail with the lanes' scalar twin. */
+  private static void expRange(float[] x, float[] out, int from, int to) {
+    int i = from;
+    for (int end = from + S.loopBound(to - from); i < end; i += L) {
+      VectorMath.exp(FloatVector.fromArray(S, x, i)).intoArray(out, i);
+    }
+    for (; i < to; i++) {
+      out[i] = VectorMath.exp(x[i]);
+    }
+  }
+
+  private static void sigmoidRange(float[] x, float[] out, int from, int to) {
+    int i = from;
+    for (int end = from + S.loopBound(to - from); i < end; i += L) {
+      VectorMath.sigmoid(FloatVector.fromArray(S, x, i)).intoArray(out, i);
+    }
+    for (; i < to; i++) {
+      out[i] = VectorMath.sigmoid(x[i]);
+    }
+  }
+
+  private static void tanhRange(float[] x, float[] out, int from, int to) {
+    int i = from;
+    for (int end = from + S.loopBound(to - from); i < end; i += L) {
+      VectorMath.tanh(FloatVector.fromArray(S, x, i)).intoArray(out, i);
+    }
+    for (; i < to; i++) {
+      out[i] = VectorMath.tanh(x[i]);
     }
   }
 
@@ -135,11 +171,6 @@ final class VectorBackend implements Backend {
       case NEG -> {
         for (; i < end; i += L) {
           FloatVector.fromArray(S, x, i).neg().intoArray(out, i);
-        }
-      }
-      case EXP -> {
-        for (; i < end; i += L) {
-          VectorMath.exp(FloatVector.fromArray(S, x, i)).intoArray(out, i);
         }
       }
       case SQRT -> {
@@ -165,16 +196,6 @@ final class VectorBackend implements Backend {
           v.mul(p1).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(out, i);
         }
       }
-      case SIGMOID -> {
-        for (; i < end; i += L) {
-          VectorMath.sigmoid(FloatVector.fromArray(S, x, i)).intoArray(out, i);
-        }
-      }
-      case TANH -> {
-        for (; i < end; i += L) {
-          VectorMath.tanh(FloatVector.fromArray(S, x, i)).intoArray(out, i);
-        }
-      }
       case CLAMP -> {
         for (; i < end; i += L) {
           FloatVector.fromArray(S, x, i).max(p1).min(p2).intoArray(out, i);
@@ -183,14 +204,8 @@ final class VectorBackend implements Backend {
       default -> throw new LeptonException("unary: no vector kernel for " + op
           + "; route it to the reference backend");
     }
-    // the tail with the lanes' own arithmetic, so an element's bits do not depend on its position
     for (; i < to; i++) {
-      out[i] = switch (op) {
-        case EXP -> VectorMath.exp(x[i]);
-        case SIGMOID -> VectorMath.sigmoid(x[i]);
-        case TANH -> VectorMath.tanh(x[i]);
-        default -> ReferenceBackend.apply(op, x[i], p1, p2);
-      };
+      out[i] = ReferenceBackend.apply(op, x[i], p1, p2);
     }
   }
 

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <pre>{@code
  * try (ComputeContext training = ComputeContext.vector(4);
  *     ComputeContext.Scope scope = training.enter()) {
- *   model.fit(x, y, ...); // every op of this thread runs on training's 4 threads
+ *   model.fit(x, y, Fit.epochs(10)); // every op of this thread runs on training's 4 threads
  * }
  * }</pre>
  *
@@ -21,8 +21,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * create long-lived thread pools outside any scope, or enter a scope in each task. Outside every
  * scope, ops run on {@link #defaultContext()}.
  *
- * <p>Results do not depend on the context's thread count: the same model, input and seed give the
- * same bits with 1 thread or 16, and with the same backend on any machine load.
+ * <p>Results do not depend on the context's thread count, the machine's load or how far the JIT
+ * has compiled: the same model, input and seed give the same bits with 1 thread or 16. They do
+ * depend on the backend, and for the Vector API backend on the processor's vector width (AVX2 and
+ * AVX-512 add the lanes of some sums in different groupings).
  *
  * <p>{@link #close()} stops the context's threads. Entering a closed context, or running an op in a
  * scope (or inherited thread) whose context was closed, throws {@link LeptonException}; close a

@@ -52,7 +52,7 @@ final class VectorBackend implements Backend {
   VectorBackend(WorkerPool pool) {
     this.pool = pool;
     this.threads = pool.helpers() + 1;
-    this.gemm = new VectorGemm(threads, pool);
+    this.gemm = new VectorGemm(pool);
   }
 
   @Override

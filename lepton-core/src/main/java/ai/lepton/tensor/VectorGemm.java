@@ -65,12 +65,13 @@ final class VectorGemm {
   private static final ThreadLocal<float[][]> SHARED_PACK =
       ThreadLocal.withInitial(() -> new float[1][0]);
 
+  /** The calling thread plus the pool's workers. */
   private final int threads;
   private final WorkerPool pool;
 
-  /** Splits products between {@code threads} threads: the caller and {@code pool}'s workers. */
-  VectorGemm(int threads, WorkerPool pool) {
-    this.threads = threads;
+  /** Splits products between the calling thread and {@code pool}'s workers. */
+  VectorGemm(WorkerPool pool) {
+    this.threads = pool.helpers() + 1;
     this.pool = pool;
   }
 

@@ -38,6 +38,8 @@ final class Recurrence {
   /** The fewest batch rows a thread scans alone: fewer make each step's GEMM too thin. */
   private static final int MIN_ROWS = 16;
 
+  /** The backend of the context current when the op ran, kept for its backward pass. */
+  private final Backend be;
   private final Cell cell;
   private final int batch;
   private final int time;
@@ -50,7 +52,8 @@ final class Recurrence {
   private float[] hIn; // (time, batch, units): h as fed to the recurrent GEMM (dropped out)
   private float[] cache; // (time, batch, cached * units)
 
-  Recurrence(Cell cell, int batch, int time, int units, float[] mask, float[] drop) {
+  Recurrence(Backend be, Cell cell, int batch, int time, int units, float[] mask, float[] drop) {
+    this.be = be;
     this.cell = cell;
     this.batch = batch;
     this.time = time;
@@ -73,7 +76,6 @@ final class Recurrence {
    *     {@code (2, gates * units)}: the input bias, then the recurrent bias that r scales with h U
    */
   float[] forward(float[] x, float[] u, float[] bias) {
-    Backend be = Backends.current();
     int block = batch * n;
     h = new float[(time + 1) * block];
     c = cell == Cell.LSTM ? new float[(time + 1) * block] : null;
@@ -83,12 +85,12 @@ final class Recurrence {
     // Rows of the batch never meet in the scan, so each range of rows runs all its steps alone:
     // the threads meet once per sequence instead of twice per step around a small GEMM.
     float[] up = be.packB(u, n, gw); // packed once for the sequence, not at every step
-    be.forEachRange(batch, MIN_ROWS, (b0, b1) -> scan(be, b0, b1, x, up, bias, out));
+    be.forEachRange(batch, MIN_ROWS, (b0, b1) -> scan(b0, b1, x, up, bias, out));
     return out;
   }
 
   /** The forward scan of rows {@code [b0, b1)}, writing their rows of the states and of out. */
-  private void scan(Backend be, int b0, int b1, float[] x, float[] up, float[] bias, float[] out) {
+  private void scan(int b0, int b1, float[] x, float[] up, float[] bias, float[] out) {
     int block = batch * n;
     int rows = b1 - b0;
     Step step = new Step(rows * gw, rows * n);
@@ -150,7 +152,6 @@ final class Recurrence {
    * returns the projections' gradient {@code (batch, time, gates * units)} in a new array.
    */
   float[] backward(float[] g, float[] u, float[] gu, float[] gb) {
-    Backend be = Backends.current();
     int block = batch * n;
     // d(h U + bias) of every step, batch-major like the projections: for the LSTM and SimpleRNN it
     // is also their gradient, so no second (batch, time, gates * units) array is written
@@ -165,7 +166,7 @@ final class Recurrence {
     }
     float[] utp = be.packB(ut, gw, n);
     // as forward: each range of rows runs back through all its steps alone
-    be.forEachRange(batch, MIN_ROWS, (b0, b1) -> backScan(be, b0, b1, g, utp, dr, dx));
+    be.forEachRange(batch, MIN_ROWS, (b0, b1) -> backScan(b0, b1, g, utp, dr, dx));
     if (gu != null) {
       // every step at once: (batch * time, units)^T x (batch * time, gates * units), with the
       // recurrent inputs copied into dr's batch-major order
@@ -199,7 +200,7 @@ final class Recurrence {
    * Backpropagates rows {@code [b0, b1)} through time, writing their rows of {@code dr} and
    * {@code dx}; the state gradients are the range's own, {@code (rows, units)}.
    */
-  private void backScan(Backend be, int b0, int b1, float[] g, float[] utp, float[] dr,
+  private void backScan(int b0, int b1, float[] g, float[] utp, float[] dr,
       float[] dx) {
     int block = batch * n;
     int sn = cell.states * n;
@@ -292,7 +293,7 @@ final class Recurrence {
   // ---------------------------------------------------------------- SimpleRNN
 
   private void simpleForward(Step s) {
-    Backends.current().unary(UnaryOp.TANH, s.pre, s.h, 0f, 0f);
+    be.unary(UnaryOp.TANH, s.pre, s.h, 0f, 0f);
   }
 
   private void simpleBackward(float[] dh, float[] dhPrev, int s, int next, float[] dr, int ri) {
@@ -306,7 +307,6 @@ final class Recurrence {
   // ---------------------------------------------------------------- GRU (reset after)
 
   private void gruForward(float[] x, int t, float[] bias, Step s, int b0, int b1) {
-    Backend be = Backends.current();
     // s.pre holds h U; s.tnh first collects the z and r pre-activations, (batch, 2 * units)
     float[] zr = s.tnh;
     for (int b = b0; b < b1; b++) {
@@ -375,7 +375,6 @@ final class Recurrence {
   // ---------------------------------------------------------------- LSTM
 
   private void lstmForward(int t, Step s, int b0, int b1) {
-    Backend be = Backends.current();
     // both nonlinearities over every gate: four times the tanh needed, but two vector kernels
     be.unary(UnaryOp.SIGMOID, s.pre, s.sig, 0f, 0f);
     be.unary(UnaryOp.TANH, s.pre, s.tnh, 0f, 0f);

@@ -6,6 +6,10 @@ import java.util.Arrays;
 /**
  * Plain loops, one thread: the algorithmic reference every faster backend is checked against. Kept
  * simple on purpose; it is never removed.
+ *
+ * <p>Transcendental functions come from {@link StrictMath}, whose results Java fixes bit for bit:
+ * {@code Math.exp} and friends may differ between the interpreter, compiled code and JVMs, which
+ * made a model's output depend on the JIT's progress.
  */
 final class ReferenceBackend implements Backend {
 
@@ -41,19 +45,19 @@ final class ReferenceBackend implements Backend {
   static float apply(UnaryOp op, float v, float p1, float p2) {
     return switch (op) {
       case NEG -> -v;
-      case EXP -> (float) Math.exp(v);
-      case LOG -> (float) Math.log(v);
+      case EXP -> (float) StrictMath.exp(v);
+      case LOG -> (float) StrictMath.log(v);
       case SQRT -> (float) Math.sqrt(v);
       case ABS -> Math.abs(v);
       case RELU -> v > 0f ? v : 0f;
       case LEAKY_RELU -> v > 0f ? v : p1 * v;
-      case ELU -> v > 0f ? v : p1 * (float) Math.expm1(v);
+      case ELU -> v > 0f ? v : p1 * (float) StrictMath.expm1(v);
       case GELU -> (float) (0.5 * v * (1.0 + erf(v / Math.sqrt(2.0))));
-      case SIGMOID -> (float) (1.0 / (1.0 + Math.exp(-v)));
-      case TANH -> (float) Math.tanh(v);
-      case POW -> (float) Math.pow(v, p1);
+      case SIGMOID -> (float) (1.0 / (1.0 + StrictMath.exp(-v)));
+      case TANH -> (float) StrictMath.tanh(v);
+      case POW -> (float) StrictMath.pow(v, p1);
       case CLAMP -> Math.min(Math.max(v, p1), p2);
-      case SOFTPLUS -> (float) (Math.max(v, 0.0) + Math.log1p(Math.exp(-Math.abs(v))));
+      case SOFTPLUS -> (float) (Math.max(v, 0.0) + StrictMath.log1p(StrictMath.exp(-Math.abs(v))));
     };
   }
 
@@ -76,12 +80,12 @@ final class ReferenceBackend implements Backend {
       case LEAKY_RELU -> x > 0f ? 1f : p1;
       case ELU -> x > 0f ? 1f : y + p1;
       case GELU -> (float) (0.5 * (1.0 + erf(x / Math.sqrt(2.0)))
-          + x * Math.exp(-0.5 * x * x) / Math.sqrt(2.0 * Math.PI));
+          + x * StrictMath.exp(-0.5 * x * x) / Math.sqrt(2.0 * Math.PI));
       case SIGMOID -> y * (1f - y);
       case TANH -> 1f - y * y;
-      case POW -> p1 == 0f ? 0f : (float) (p1 * Math.pow(x, p1 - 1f));
+      case POW -> p1 == 0f ? 0f : (float) (p1 * StrictMath.pow(x, p1 - 1f));
       case CLAMP -> x >= p1 && x <= p2 ? 1f : 0f;
-      case SOFTPLUS -> (float) (1.0 / (1.0 + Math.exp(-x)));
+      case SOFTPLUS -> (float) (1.0 / (1.0 + StrictMath.exp(-x)));
     };
   }
 
@@ -90,7 +94,7 @@ final class ReferenceBackend implements Backend {
     double t = 1.0 / (1.0 + 0.3275911 * Math.abs(x));
     double poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741
         + t * (-1.453152027 + t * 1.061405429))));
-    double r = 1.0 - poly * Math.exp(-x * x);
+    double r = 1.0 - poly * StrictMath.exp(-x * x);
     return x >= 0 ? r : -r;
   }
 
@@ -169,16 +173,16 @@ final class ReferenceBackend implements Backend {
       }
       double sum = 0;
       for (int j = 0; j < n; j++) {
-        sum += Math.exp(x[base + j] - max);
+        sum += StrictMath.exp(x[base + j] - max);
       }
       if (log) {
-        float logSum = (float) Math.log(sum) + max;
+        float logSum = (float) StrictMath.log(sum) + max;
         for (int j = 0; j < n; j++) {
           out[base + j] = x[base + j] - logSum;
         }
       } else {
         for (int j = 0; j < n; j++) {
-          out[base + j] = (float) (Math.exp(x[base + j] - max) / sum);
+          out[base + j] = (float) (StrictMath.exp(x[base + j] - max) / sum);
         }
       }
     }
@@ -195,7 +199,7 @@ final class ReferenceBackend implements Backend {
       for (int j = 0; j < n; j++) {
         float yj = y[base + j];
         gradIn[base + j] += log
-            ? g[base + j] - (float) Math.exp(yj) * dot
+            ? g[base + j] - (float) StrictMath.exp(yj) * dot
             : yj * (g[base + j] - dot);
       }
     }

@@ -1421,7 +1421,7 @@ public final class Tensor {
           + (mask == null ? "null" : Arrays.toString(mask.shape)) + ", "
           + (drop == null ? "null" : Arrays.toString(drop.shape)));
     }
-    Recurrence r = new Recurrence(cell, shape[0], shape[1], units,
+    Recurrence r = new Recurrence(backend(), cell, shape[0], shape[1], units,
         mask == null ? null : mask.data, drop == null ? null : drop.data);
     float[] out = r.forward(data, kernel.data, bias == null ? null : bias.data);
     int[] s = {shape[0], shape[1], cell.states * units};
@@ -1440,11 +1440,12 @@ public final class Tensor {
 
   // ---------------------------------------------------------------- helpers
 
+  /** The current {@link ComputeContext}'s backend (which fails if that context was closed). */
   private static Backend backend() {
-    return Backends.current();
+    return ComputeContext.current().backend();
   }
 
-  /** The name of the backend in use, e.g. for benchmark reports. */
+  /** The name of the current {@link ComputeContext}'s backend, e.g. for benchmark reports. */
   public static String backendName() {
     return backend().name();
   }

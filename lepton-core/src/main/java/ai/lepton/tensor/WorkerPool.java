@@ -26,21 +26,23 @@ final class WorkerPool {
   private static final long BUSY_SPIN_NS = 5_000;
 
   private final Worker[] workers;
+  /** Set once by {@link #close}; workers then exit and no share is offered to them again. */
+  private volatile boolean closed;
 
-  /** Starts {@code helpers} daemon threads. */
-  WorkerPool(int helpers) {
+  /** Starts {@code helpers} daemon threads named {@code name + "-worker-" + i}. */
+  WorkerPool(int helpers, String name) {
     workers = new Worker[helpers];
     for (int i = 0; i < helpers; i++) {
-      workers[i] = new Worker("lepton-worker-" + i);
+      workers[i] = new Worker(name + "-worker-" + i);
       workers[i].start();
     }
   }
 
-  /**
-   * Runs {@code body.accept(t)} for every {@code t < tasks}, share 0 (and any share no worker could
-   * take) on the calling thread, and returns when all are done. The first exception thrown by any
-   * share is rethrown here, after every share has finished.
-   */
+  /** The number of worker threads beside the calling thread. */
+  int helpers() {
+    return workers.length;
+  }
+
   /** Whether every worker is parked (idle past its spin), so that waking it takes a while. */
   boolean parked() {
     for (Worker w : workers) {
@@ -51,6 +53,33 @@ final class WorkerPool {
     return true;
   }
 
+  /**
+   * Stops the workers and waits until they have exited: a worker first finishes the share it is
+   * running. Calls made afterwards (or still running) do their remaining shares on the caller, so
+   * nothing is lost or left waiting. If the waiting thread is interrupted it stops waiting and
+   * keeps its interrupt status.
+   */
+  void close() {
+    closed = true;
+    for (Worker w : workers) {
+      LockSupport.unpark(w);
+    }
+    for (Worker w : workers) {
+      try {
+        w.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /**
+   * Runs {@code body.accept(t)} for every {@code t < tasks}, share 0 (and any share no worker could
+   * take) on the calling thread, and returns when all are done. The first exception thrown by any
+   * share is rethrown here, after every share has finished. Which thread runs a share depends on
+   * timing, so a share's result must not depend on its thread.
+   */
   void run(int tasks, IntConsumer body) {
     if (tasks <= 1 || workers.length == 0) {
       for (int t = 0; t < tasks; t++) {
@@ -168,17 +197,19 @@ final class WorkerPool {
     }
   }
 
-  private static final class Worker extends Thread {
+  private final class Worker extends Thread {
     /** The share assigned to this worker; non-null from assignment until it is done or withdrawn. */
     private final AtomicReference<Share> slot = new AtomicReference<>();
 
     Worker(String name) {
-      super(name);
+      // No inherited thread locals: a worker serves its pool, not the compute context (or anything
+      // else) of the thread that happened to create it.
+      super(null, null, name, 0, false);
       setDaemon(true);
     }
 
     boolean offer(Share share) {
-      if (!slot.compareAndSet(null, share)) {
+      if (closed || !slot.compareAndSet(null, share)) {
         return false;
       }
       LockSupport.unpark(this);
@@ -194,6 +225,9 @@ final class WorkerPool {
     public void run() {
       while (true) {
         Share s = awaitShare();
+        if (s == null) {
+          return; // closed
+        }
         boolean mine = s.claim();
         if (mine) {
           s.call().runShare(s.index());
@@ -207,10 +241,14 @@ final class WorkerPool {
       }
     }
 
+    /** The next share, or null once the pool is closed and no share is waiting. */
     private Share awaitShare() {
       long start = System.nanoTime();
       Share s;
       while ((s = slot.get()) == null) {
+        if (closed) {
+          return null;
+        }
         pause(start, this);
       }
       return s;

@@ -249,6 +249,64 @@ abstract class BackendContractTest {
     }
   }
 
+  /**
+   * Reproducibility: an element's result is a function of its value alone, not of where it sits
+   * (a vector lane or a loop's scalar tail, one thread's range or another's), so that splitting
+   * work differently can never change a bit.
+   */
+  @Test
+  void elementWiseResultsDoNotDependOnAnElementsPosition() {
+    int n = 70_001; // split between threads, with a scalar tail
+    float[] x = random(n, -8f, 8f);
+    for (UnaryOp op : UnaryOp.values()) {
+      float[] in = x.clone();
+      if (op == UnaryOp.LOG || op == UnaryOp.SQRT || op == UnaryOp.POW) {
+        for (int i = 0; i < n; i++) {
+          in[i] = Math.abs(in[i]) + 0.01f;
+        }
+      }
+      float[] out = new float[n];
+      backend().unary(op, in, out, 0.3f, 2.5f);
+      float[] y = out.clone();
+      float[] g = random(n, -1f, 1f);
+      float[] gradIn = new float[n];
+      backend().unaryBackward(op, in, y, g, gradIn, 0.3f, 2.5f);
+      for (int i = 0; i < n; i += i < n - 2 * 16 ? 97 : 1) { // a sample, and all of the tail
+        float[] one = new float[1];
+        backend().unary(op, new float[] {in[i]}, one, 0.3f, 2.5f);
+        assertBits(out[i], one[0], op + "(" + in[i] + ") alone and at index " + i);
+        float[] oneGrad = new float[1];
+        backend().unaryBackward(op, new float[] {in[i]}, new float[] {y[i]}, new float[] {g[i]},
+            oneGrad, 0.3f, 2.5f);
+        assertBits(gradIn[i], oneGrad[0], op + "'(" + in[i] + ") alone and at index " + i);
+      }
+    }
+    float[] p = random(n, -1, 1);
+    float[] grad = random(n, -1, 1);
+    float[] m = random(n, -0.1f, 0.1f);
+    float[] v = random(n, 0, 0.1f);
+    float[] p0 = p.clone();
+    float[] m0 = m.clone();
+    float[] v0 = v.clone();
+    backend().adaptiveUpdate(p, grad, m, v, 0.9f, 0.999f, -0.01f, 1e-7f, 1e-8f);
+    for (int i = n - 40; i < n; i++) {
+      float[] pi = {p0[i]};
+      float[] mi = {m0[i]};
+      float[] vi = {v0[i]};
+      backend().adaptiveUpdate(pi, new float[] {grad[i]}, mi, vi, 0.9f, 0.999f, -0.01f, 1e-7f,
+          1e-8f);
+      assertBits(p[i], pi[0], "adaptive update of parameter " + i + " alone and in the array");
+      assertBits(m[i], mi[0], "first moment " + i + " alone and in the array");
+      assertBits(v[i], vi[0], "second moment " + i + " alone and in the array");
+    }
+  }
+
+  private static void assertBits(float expected, float actual, String what) {
+    if (Float.floatToIntBits(expected) != Float.floatToIntBits(actual)) {
+      fail(what + ": " + expected + " vs " + actual);
+    }
+  }
+
   @Test
   void reluMapsNaNToZeroLikeTheReference() {
     float[] x = new float[33];

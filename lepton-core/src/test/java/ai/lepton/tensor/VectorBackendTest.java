@@ -1,11 +1,127 @@
 package ai.lepton.tensor;
 
-/** The Vector API backend against the shared conformance suite. */
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The Vector API backend against the shared conformance suite, and its reproducibility. */
 class VectorBackendTest extends BackendContractTest {
-  private final Backend backend = new VectorBackend();
+  private final List<WorkerPool> pools = new ArrayList<>();
+  private final Backend backend = withThreads(3);
 
   @Override
   Backend backend() {
     return backend;
+  }
+
+  private VectorBackend withThreads(int threads) {
+    WorkerPool pool = new WorkerPool(threads - 1, "vector-backend-test-" + threads);
+    pools.add(pool);
+    return new VectorBackend(pool);
+  }
+
+  @AfterEach
+  void stopWorkers() {
+    pools.forEach(WorkerPool::close);
+  }
+
+  private static float[] random(SplittableRandom rng, int n) {
+    float[] x = new float[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = (float) rng.nextDouble(-1, 1);
+    }
+    return x;
+  }
+
+  /**
+   * Every split between threads (a depth cut between threads, partial column sums, row ranges of
+   * a recurrence) gives the bits of the single-threaded run: work is cut by shape, and partial
+   * results are combined in a fixed order.
+   */
+  @Test
+  void everyKernelGivesTheSameBitsWithAnyThreadCount() {
+    SplittableRandom rng = new SplittableRandom(11);
+    float[] a = random(rng, 4000 * 700);
+    float[] b = random(rng, 9001 * 600);
+    List<Function<Backend, float[]>> kernels = new ArrayList<>();
+    // {m, n, k}: by depth (two layouts), by rows, by panels, few rows, shallow
+    int[][] gemms = {{27, 32, 9001}, {9, 45, 9001}, {200, 150, 300}, {37, 300, 513},
+        {3, 600, 700}, {4000, 32, 9}};
+    for (int[] s : gemms) {
+      for (boolean tA : new boolean[] {false, true}) {
+        for (boolean tB : new boolean[] {false, true}) {
+          kernels.add(be -> {
+            float[] c = new float[s[0] * s[1]];
+            be.gemm(tA, tB, s[0], s[1], s[2], a, 0, b, 0, c, 0, false);
+            return c;
+          });
+        }
+      }
+    }
+    kernels.add(be -> {
+      float[] c = new float[64 * 256];
+      be.gemmPackedB(64, 256, 784, a, 0, be.packB(b, 784, 256), c, 0, false);
+      return c;
+    });
+    kernels.add(be -> reduce(be, a, 1, 5000, 32)); // a column sum: partial rows
+    kernels.add(be -> reduce(be, a, 300, 300, 1));
+    kernels.add(be -> reduce(be, a, 4, 5000, 8));
+    kernels.add(be -> {
+      float[] out = new float[300 * 301];
+      be.softmax(a, out, 300, 301, false);
+      return out;
+    });
+    for (Recurrence.Cell cell : Recurrence.Cell.values()) {
+      kernels.add(be -> recurrence(be, cell, a, b));
+    }
+    Backend one = withThreads(1);
+    for (int threads : new int[] {2, 3, 5}) {
+      Backend many = withThreads(threads);
+      for (int i = 0; i < kernels.size(); i++) {
+        float[] expected = kernels.get(i).apply(one);
+        float[] actual = kernels.get(i).apply(many);
+        assertEquals(expected.length, actual.length);
+        for (int j = 0; j < expected.length; j++) {
+          if (Float.floatToIntBits(expected[j]) != Float.floatToIntBits(actual[j])) {
+            fail("kernel " + i + " with " + threads + " threads: at " + j + " " + actual[j]
+                + " but with one thread " + expected[j]);
+          }
+        }
+      }
+    }
+  }
+
+  private static float[] reduce(Backend be, float[] x, int outer, int n, int inner) {
+    float[] out = new float[outer * inner];
+    be.reduce(ReduceOp.SUM, x, out, outer, n, inner);
+    return out;
+  }
+
+  /** A recurrence over 40 rows (split between threads) forward and back: outputs and gradients. */
+  private static float[] recurrence(Backend be, Recurrence.Cell cell, float[] a, float[] b) {
+    int batch = 40;
+    int time = 5;
+    int units = 24;
+    int gw = cell.gates * units;
+    float[] x = java.util.Arrays.copyOf(a, batch * time * gw);
+    float[] u = java.util.Arrays.copyOf(b, units * gw);
+    float[] bias = java.util.Arrays.copyOfRange(b, 7, 7 + (cell == Recurrence.Cell.GRU ? 2 : 1) * gw);
+    Recurrence r = new Recurrence(be, cell, batch, time, units, null, null);
+    float[] out = r.forward(x, u, bias);
+    float[] gu = new float[u.length];
+    float[] gb = new float[bias.length];
+    float[] dx = r.backward(java.util.Arrays.copyOfRange(a, 3, 3 + out.length), u, gu, gb);
+    float[] all = new float[out.length + dx.length + gu.length + gb.length];
+    System.arraycopy(out, 0, all, 0, out.length);
+    System.arraycopy(dx, 0, all, out.length, dx.length);
+    System.arraycopy(gu, 0, all, out.length + dx.length, gu.length);
+    System.arraycopy(gb, 0, all, out.length + dx.length + gu.length, gb.length);
+    return all;
   }
 }

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class WorkerPoolTest {
-  private final WorkerPool pool = new WorkerPool(2);
+  private final WorkerPool pool = new WorkerPool(2, "worker-pool-test");
 
   @Test
   void runsEveryShareExactlyOnceEvenWithMoreSharesThanThreads() {
@@ -60,7 +60,7 @@ class WorkerPoolTest {
 
   @Test
   void aShareTakenBackFromASleepingWorkerLeavesItFreeForTheNextCall() {
-    WorkerPool one = new WorkerPool(1);
+    WorkerPool one = new WorkerPool(1, "worker-pool-test-one");
     for (int round = 0; round < 20; round++) {
       while (!one.parked()) { // a parked worker is slow to pick up the next share
         Thread.onSpinWait();
@@ -83,5 +83,20 @@ class WorkerPoolTest {
       assertTrue(ranShare1.get() != caller, "round " + round + ": share 1 ran on the caller after"
           + " share 0 had waited 2 s for the worker, so the worker was not offered it");
     }
+  }
+
+  @Test
+  void aClosedPoolStopsItsWorkersAndRunsLaterCallsOnTheCaller() {
+    WorkerPool closing = new WorkerPool(2, "worker-pool-test-closing");
+    closing.run(3, t -> { });
+    closing.close();
+    Thread caller = Thread.currentThread();
+    AtomicIntegerArray onCaller = new AtomicIntegerArray(3);
+    closing.run(3, t -> onCaller.set(t, Thread.currentThread() == caller ? 1 : 0));
+    for (int t = 0; t < 3; t++) {
+      assertEquals(1, onCaller.get(t), "share " + t + " ran on the caller");
+    }
+    assertTrue(Thread.getAllStackTraces().keySet().stream()
+        .noneMatch(t -> t.getName().startsWith("worker-pool-test-closing")), "workers stopped");
   }
 }

@@ -2,6 +2,7 @@ package ai.lepton.models;
 
 import ai.lepton.LeptonException;
 import ai.lepton.data.Dataset;
+import ai.lepton.tensor.ComputeContext;
 import ai.lepton.tensor.Tensor;
 import java.util.List;
 
@@ -23,6 +24,7 @@ public final class Fit {
   private int initialEpoch;
   private List<Callback> callbacks = List.of();
   private Cancellation cancellation = new Cancellation();
+  private ComputeContext compute;
 
   private Fit() {}
 
@@ -167,6 +169,24 @@ public final class Fit {
     return f;
   }
 
+  /**
+   * Runs the training on {@code context}'s backend and threads instead of the calling thread's
+   * current context (by default all cores), so that two trainings in one JVM each keep their own
+   * thread budget: {@code Fit.epochs(10).compute(ComputeContext.vector(1))}. The caller owns the
+   * context and closes it when done.
+   *
+   * @throws LeptonException if {@code context} is null
+   */
+  public Fit compute(ComputeContext context) {
+    if (context == null) {
+      throw new LeptonException("Fit.compute: expected a ComputeContext, received null; omit the call "
+          + "to train on the current context");
+    }
+    Fit f = copy();
+    f.compute = context;
+    return f;
+  }
+
   private Fit copy() {
     Fit f = new Fit();
     f.epochs = epochs;
@@ -181,6 +201,7 @@ public final class Fit {
     f.initialEpoch = initialEpoch;
     f.callbacks = callbacks;
     f.cancellation = cancellation;
+    f.compute = compute;
     return f;
   }
 
@@ -230,5 +251,10 @@ public final class Fit {
 
   Cancellation cancellation() {
     return cancellation;
+  }
+
+  /** The context training runs on: the one given to {@link #compute}, else the caller's current one. */
+  ComputeContext computeContext() {
+    return compute != null ? compute : ComputeContext.current();
   }
 }

@@ -26,6 +26,12 @@ final class Trainer {
 
   /** One {@code fit} run over {@code data}, validated on {@code validation} (or null) each epoch. */
   History fit(Dataset data, Dataset validation, Fit options) {
+    try (var scope = options.computeContext().enter()) {
+      return train(data, validation, options);
+    }
+  }
+
+  private History train(Dataset data, Dataset validation, Fit options) {
     List<Callback> callbacks = new ArrayList<>(options.callbacks());
     if (options.verbose() > 0) {
       callbacks.add(ProgressBar.forVerbose(options.verbose()));

@@ -1,6 +1,7 @@
 package ai.lepton.data;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Messages;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -87,13 +88,9 @@ final class Columns {
       return Float.parseFloat(v);
     }
     throw new LeptonException(file + " line " + line + ", column '" + names.get(column)
-        + "': expected a number, received '" + shorten(value) + "'; declare the column with "
+        + "': expected a number, received '" + Messages.shorten(value) + "'; declare the column with "
         + "strings(\"" + names.get(column) + "\") to keep it as text, or list the token with "
         + "missing(...)");
-  }
-
-  static String shorten(String s) {
-    return s.length() <= 80 ? s : s.substring(0, 80) + "...";
   }
 
   Table table() {

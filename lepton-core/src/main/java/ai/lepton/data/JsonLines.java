@@ -1,6 +1,7 @@
 package ai.lepton.data;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Messages;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -139,7 +140,7 @@ public final class JsonLines {
     } else {
       throw new LeptonException(name + " line " + number + ", field '" + field + "': expected a "
           + (columns.isText(c) ? "string" : "number") + ", received "
-          + Columns.shorten(value.toString()));
+          + Messages.shorten(value.toString()));
     }
   }
 
@@ -174,7 +175,7 @@ public final class JsonLines {
     }
     if (!row.isObject()) {
       throw new LeptonException(name + " line " + number + ": expected a JSON object, received "
-          + Columns.shorten(row.toString()));
+          + Messages.shorten(row.toString()));
     }
     return row;
   }

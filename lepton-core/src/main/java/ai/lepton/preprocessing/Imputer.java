@@ -1,6 +1,7 @@
-package ai.lepton.data;
+package ai.lepton.preprocessing;
 
 import ai.lepton.LeptonException;
+import ai.lepton.data.Table;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;

@@ -1,6 +1,7 @@
-package ai.lepton.data;
+package ai.lepton.preprocessing;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Messages;
 import ai.lepton.tensor.Tensor;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -74,7 +75,7 @@ public record LabelEncoder(List<String> classes) {
       Integer code = codes.get(labels[i]);
       if (code == null) {
         throw new LeptonException("LabelEncoder.transform: label " + i + " is '"
-            + Columns.shorten(String.valueOf(labels[i])) + "', unseen when fitting; the known "
+            + Messages.shorten(String.valueOf(labels[i])) + "', unseen when fitting; the known "
             + "classes are " + shorten(classes) + "; fit on data that holds every class");
       }
       out[i] = code;

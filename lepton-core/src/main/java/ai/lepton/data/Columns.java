@@ -88,9 +88,9 @@ final class Columns {
       return Float.parseFloat(v);
     }
     throw new LeptonException(file + " line " + line + ", column '" + names.get(column)
-        + "': expected a number, received '" + Messages.shorten(value) + "'; declare the column with "
-        + "strings(\"" + names.get(column) + "\") to keep it as text, or list the token with "
-        + "missing(...)");
+        + "': expected a number, received '" + Messages.shorten(value) + "'; declare the column "
+        + "with strings(\"" + names.get(column) + "\") to keep it as text, or list the token "
+        + "with missing(...)");
   }
 
   Table table() {

@@ -115,11 +115,15 @@ public record LabelEncoder(List<String> classes) {
       throw new LeptonException("LabelEncoder state lacks the list of strings 'classes'; pass the "
           + "map state() returned");
     }
+    if (list.size() > MAX_CLASSES) { // before copying it
+      throw new LeptonException("LabelEncoder state: 'classes' holds " + list.size()
+          + " classes, over the limit of " + MAX_CLASSES);
+    }
     String[] classes = new String[list.size()];
     for (int i = 0; i < classes.length; i++) {
       if (!(list.get(i) instanceof String s)) {
         throw new LeptonException("LabelEncoder state: 'classes' must hold strings; received "
-            + list.get(i) + " at position " + i);
+            + Messages.shorten(String.valueOf(list.get(i))) + " at position " + i);
       }
       classes[i] = s;
     }

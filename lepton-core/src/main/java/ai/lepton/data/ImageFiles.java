@@ -152,10 +152,10 @@ public final class ImageFiles {
 
   /**
    * Reads the {@code declared} bytes into one array (ZipFile takes entry sizes from the central
-   * directory, where they are always present), refusing a declared
-   * size over {@code maxFileBytes} before reading and a source holding more than it declares
-   * after one byte more: the listing counted declared sizes against {@code maxTotalBytes}, and a
-   * zip bomb whose header understates its size inflates no further.
+   * directory, where they are always present), refusing a declared size over {@code maxFileBytes}
+   * before reading and a source holding more than it declares after one byte more: the listing
+   * counted declared sizes against {@code maxTotalBytes}, and a zip bomb whose header understates
+   * its size inflates no further.
    */
   private byte[] readDeclared(InputStream in, String name, long declared, String tooMany)
       throws IOException {

@@ -55,7 +55,7 @@ public final class ImageFolder {
   public record Limits(int maxFiles, int maxFileBytes, long maxTotalBytes, long maxPixels) {
     /**
      * 1 million files, 64 MiB each, 64 GiB in all, and 100 megapixels per image or, in a smaller
-     * heap, as many as half the heap decodes (about 5 megapixels with {@code -Xmx256m}).
+     * heap, as many as half the heap decodes (about 5.6 megapixels with {@code -Xmx256m}).
      */
     public static final Limits DEFAULT = new Limits(1_000_000, 64 << 20, 64L << 30,
         Math.max(1, Math.min(100_000_000L, Memory.budget() / Pixels.DECODE_BYTES_PER_PIXEL)));
@@ -332,5 +332,4 @@ public final class ImageFolder {
     }
     return slashed;
   }
-
 }

@@ -291,7 +291,8 @@ public final class Tokenizer {
     }
     if (counts.size() > MAX_WORDS) {
       throw new LeptonException("tokenizer JSON holds " + counts.size() + " words, over the "
-          + "limit of " + MAX_WORDS + "; fit the tokenizer with numWords to keep fewer");
+          + "limit of " + MAX_WORDS + "; keep fewer words (a TextPreprocessing with numWords "
+          + "saves only the words it uses)");
     }
     t.documentCount = integer(root, "document_count", Long.MAX_VALUE);
     if (t.documentCount == 0 && !counts.isEmpty()) {

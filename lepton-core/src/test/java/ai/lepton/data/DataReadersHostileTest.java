@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import ai.lepton.LeptonException;
 import ai.lepton.internal.Memory;
 import java.awt.image.BufferedImage;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -255,7 +256,8 @@ class DataReadersHostileTest {
   /** A zip of one entry {@code name} holding {@code zeros} zero bytes (deflated: a bomb). */
   private Path zipOfZeros(String archive, String name, long zeros) throws IOException {
     Path p = dir.resolve(archive);
-    try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(p))) {
+    try (ZipOutputStream zip = new ZipOutputStream(
+        new BufferedOutputStream(Files.newOutputStream(p)))) {
       zip.putNextEntry(new ZipEntry(name));
       byte[] chunk = new byte[1 << 20];
       for (long left = zeros; left > 0; left -= chunk.length) {
@@ -290,7 +292,8 @@ class DataReadersHostileTest {
   @Test
   void zipsWithThousandsOfEntriesLongNamesOrTraversalAreRefused() throws IOException {
     Path many = dir.resolve("many.zip");
-    try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(many))) {
+    try (ZipOutputStream zip = new ZipOutputStream(
+        new BufferedOutputStream(Files.newOutputStream(many)))) {
       for (int i = 0; i < 5000; i++) {
         zip.putNextEntry(new ZipEntry("cat/" + i + ".png"));
         zip.closeEntry();
@@ -341,11 +344,11 @@ class DataReadersHostileTest {
 
   @Test
   void csvLinesOfTensOfMegabytesAndTooManyColumnsOrRowsAreRefused() throws IOException {
-    Path longLine = text("long.csv", "a\n", "x", 30 << 20, "\n");
+    Path longLine = text("long.csv", "a\n", "x".repeat(1 << 20), 30, "\n");
     assertEquals("DIR/long.csv line 2: longer than 1048576 characters; raise maxLineChars in "
         + "ReadLimits or check for an unterminated quote", refused(() -> Csv.reader()
             .strings("a").read(longLine)));
-    Path openQuote = text("quote.csv", "a\n\"", "x\n", 15 << 20, "");
+    Path openQuote = text("quote.csv", "a\n\"", "x\n".repeat(1 << 19), 30, "");
     assertEquals("DIR/quote.csv line 2: longer than 1048576 characters; raise maxLineChars in "
         + "ReadLimits or check for an unterminated quote", refused(() -> Csv.reader()
             .strings("a").read(openQuote)));
@@ -363,14 +366,14 @@ class DataReadersHostileTest {
 
   @Test
   void jsonLinesNestedDeepOrTooWideOrTooLongAreRefused() throws IOException {
-    Path deep = text("deep.jsonl", "{\"a\":", "[", 100_000, "\n");
+    Path deep = text("deep.jsonl", "{\"a\":", "[".repeat(100_000), 1, "\n");
     String nested = refused(() -> JsonLines.reader().read(deep));
     assertTrue(nested.startsWith("DIR/deep.jsonl line 1: over a JSON parser limit (Document "
         + "nesting depth (33) exceeds the maximum allowed (32"), nested);
-    Path number = text("number.jsonl", "{\"a\":", "9", 5000, "}\n");
+    Path number = text("number.jsonl", "{\"a\":", "9".repeat(5000), 1, "}\n");
     assertTrue(refused(() -> JsonLines.reader().read(number))
         .startsWith("DIR/number.jsonl line 1: over a JSON parser limit (Number value length"));
-    Path longLine = text("long.jsonl", "{\"a\":\"", "x", 30 << 20, "\"}\n");
+    Path longLine = text("long.jsonl", "{\"a\":\"", "x".repeat(1 << 20), 30, "\"}\n");
     assertEquals("DIR/long.jsonl line 1: longer than 1048576 characters; raise maxLineChars in "
         + "ReadLimits", refused(() -> JsonLines.reader().read(longLine)));
     StringBuilder fields = new StringBuilder("{\"a\":1}\n{");

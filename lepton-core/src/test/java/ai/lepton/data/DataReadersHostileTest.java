@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.zip.CRC32;
+import java.util.zip.DeflaterOutputStream;
 import java.util.zip.GZIPOutputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -225,6 +226,37 @@ class DataReadersHostileTest {
     assertEquals("image DIR/bomb-bmp/a/big.bmp cannot be decoded (javax.imageio.IIOException: "
         + "Unable to read the image header.); the file is truncated or corrupt: replace or remove "
         + "it", refused(() -> ImageFolder.reader().read(dir.resolve("bomb-bmp"))));
+  }
+
+  @Test
+  void aPngMetadataBombIsNeverInflated() throws IOException {
+    // A 1 x 1 PNG with a zTXt text chunk that inflates to 300 MiB, more than the whole heap of the
+    // hostile run: the decoder ignores metadata, so it reads the pixel and never the text.
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    text.write("Comment\0\0".getBytes(StandardCharsets.ISO_8859_1)); // keyword, compression 0
+    try (OutputStream deflate = new DeflaterOutputStream(text)) {
+      byte[] chunk = new byte[1 << 20];
+      for (int i = 0; i < 300; i++) {
+        deflate.write(chunk);
+      }
+    }
+    byte[] data = text.toByteArray();
+    byte[] png = ImageFolderTest.image(1, 1, 0xff0000, "png");
+    ByteArrayOutputStream bomb = new ByteArrayOutputStream();
+    bomb.write(png, 0, 33); // the signature and IHDR
+    DataOutputStream chunk = new DataOutputStream(bomb);
+    chunk.writeInt(data.length);
+    chunk.writeBytes("zTXt");
+    chunk.write(data);
+    CRC32 crc = new CRC32();
+    crc.update("zTXt".getBytes(StandardCharsets.ISO_8859_1));
+    crc.update(data);
+    chunk.writeInt((int) crc.getValue());
+    bomb.write(png, 33, png.length - 33);
+    write("text/a/bomb.png", bomb.toByteArray());
+    float[] red = assertTimeoutPreemptively(BOUND, () -> ImageFolder.reader().size(1, 1)
+        .read(dir.resolve("text")).images().toFloatArray());
+    assertEquals(255, red[0]);
   }
 
   @Test

@@ -16,6 +16,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.io.Writer;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -31,17 +33,21 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.function.ThrowingSupplier;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every data reader against crafted hostile inputs: tiny files that declare huge sizes, bombs,
  * and oversized lines. Run by the surefire execution with {@code -Xmx256m}: each input must end in
- * a {@link LeptonException} that names the file and the limit, quickly, and never in an
- * {@code OutOfMemoryError} (which {@code assertThrows} would report as a failure).
+ * a {@link LeptonException} that names the file and the limit, in well under a second of CPU
+ * time, and never in an {@code OutOfMemoryError} (which {@code assertThrows} would report as a
+ * failure).
  */
 class DataReadersHostileTest {
-  /** A hang guard, far above what a refusal from a header takes. */
-  private static final Duration BOUND = Duration.ofSeconds(1);
+  /** The CPU time one refusal may take: a refusal from declared sizes takes milliseconds. */
+  private static final long CPU_BOUND_NANOS = 1_000_000_000L;
+  /** Wall time, for a reader that would never end; far above the CPU bound on a busy machine. */
+  private static final Duration HANG_GUARD = Duration.ofSeconds(20);
   private static final int MAX_INT = Integer.MAX_VALUE;
 
   @TempDir Path dir;
@@ -55,10 +61,26 @@ class DataReadersHostileTest {
     JsonLines.reader();
   }
 
+  /**
+   * The error {@code read} ends in: within a second of this thread's CPU time (what a refusal from
+   * declared sizes takes, whatever else runs on the machine), and within {@link #HANG_GUARD} of
+   * wall time in case it never ends.
+   */
   private String refused(Executable read) {
-    LeptonException e = assertTimeoutPreemptively(BOUND,
-        () -> assertThrows(LeptonException.class, read));
-    return e.getMessage().replace(dir.toString(), "DIR");
+    return bounded(() -> assertThrows(LeptonException.class, read)).getMessage()
+        .replace(dir.toString(), "DIR");
+  }
+
+  /** What {@code call} returns, within the CPU bound and the hang guard. */
+  private static <T> T bounded(ThrowingSupplier<T> call) {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    return assertTimeoutPreemptively(HANG_GUARD, () -> {
+      long start = threads.getCurrentThreadCpuTime();
+      T result = call.get();
+      long cpu = threads.getCurrentThreadCpuTime() - start;
+      assertTrue(cpu < CPU_BOUND_NANOS, "took " + cpu / 1_000_000 + " ms of CPU time");
+      return result;
+    });
   }
 
   private Path write(String relative, byte[] content) throws IOException {
@@ -254,8 +276,8 @@ class DataReadersHostileTest {
     chunk.writeInt((int) crc.getValue());
     bomb.write(png, 33, png.length - 33);
     write("text/a/bomb.png", bomb.toByteArray());
-    float[] red = assertTimeoutPreemptively(BOUND, () -> ImageFolder.reader().size(1, 1)
-        .read(dir.resolve("text")).images().toFloatArray());
+    float[] red = bounded(() -> ImageFolder.reader().size(1, 1).read(dir.resolve("text"))
+        .images().toFloatArray());
     assertEquals(255, red[0]);
   }
 
@@ -394,6 +416,20 @@ class DataReadersHostileTest {
     Path big = sparse("big.csv", 3L << 30);
     assertEquals("CSV file DIR/big.csv has 3221225472 bytes, over the limit of 2147483648; raise "
         + "maxFileBytes in ReadLimits or split the file", refused(() -> Csv.reader().read(big)));
+  }
+
+  @Test
+  void aTableOfShortTextsIsRefusedWhenItOutgrowsTheHeap() throws IOException {
+    // One-character fields take 2 bytes in the file and about 60 as Strings: a file of a 30th of
+    // the heap budget would fill it. The reader counts what it holds and stops at the budget.
+    assumeTrue(Memory.budget() <= 256L << 20, "the file grows with the heap: run with -Xmx256m");
+    int rows = (int) (Memory.budget() / 100);
+    Path texts = text("texts.csv", "a,b\n", "x,y\n", rows, "");
+    String message = refused(() -> Csv.reader().strings("a", "b").read(texts));
+    assertTrue(message.startsWith("DIR/texts.csv line "), message);
+    assertTrue(message.endsWith(" bytes of memory, over the budget of " + Memory.budget()
+        + " (half the maximum heap); read fewer rows or columns (ReadLimits), or give the JVM "
+        + "more heap with -Xmx"), message);
   }
 
   @Test

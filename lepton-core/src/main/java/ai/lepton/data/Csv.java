@@ -226,7 +226,7 @@ public final class Csv {
         throw new LeptonException(name + " line " + line + ": more than " + limits.maxColumns()
             + " columns; raise maxColumns in ReadLimits or check the delimiter");
       }
-      fields.add(field.toString());
+      fields.add(field.isEmpty() ? "" : field.toString()); // one shared "" for empty fields
       field.setLength(0);
     }
 

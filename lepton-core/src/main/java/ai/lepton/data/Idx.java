@@ -1,12 +1,17 @@
 package ai.lepton.data;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Memory;
 import ai.lepton.tensor.Tensor;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -16,36 +21,77 @@ import java.util.zip.GZIPInputStream;
  * Reads IDX files, the format of MNIST and Fashion-MNIST ({@code train-images-idx3-ubyte.gz}),
  * gzip-compressed or not. Unsigned bytes become floats 0..255; images come back as
  * {@code [n, rows, cols]}, labels as {@code [n]}.
+ *
+ * <p>The header's shape is checked before anything is allocated: against the value limit, against
+ * the bytes the file really holds (its size, or for gzip the expanded size its trailer declares),
+ * and against the heap. Only the declared values are inflated, so a gzip bomb expands no further
+ * than its header allows.
  */
 public final class Idx {
-  /** The most values one file may hold (a little over ten Fashion-MNIST training sets). */
+  /** The default limit on the values of one file: a little over ten Fashion-MNIST training sets. */
   public static final long MAX_VALUES = 600_000_000L;
 
   private Idx() {}
 
   /**
-   * Reads the whole file.
+   * Reads the whole file, allowing at most {@link #MAX_VALUES} values.
    *
-   * @throws LeptonException naming the file if it is not IDX, truncated, too large, or of a value
-   *     type other than unsigned bytes
+   * @throws LeptonException as {@link #read(Path, long)}
    */
   public static Tensor read(Path file) {
+    return read(file, MAX_VALUES);
+  }
+
+  /**
+   * Reads the whole file, allowing at most {@code maxValues} values.
+   *
+   * @param maxValues 1 to {@code Integer.MAX_VALUE - 8} (one tensor's limit)
+   * @throws LeptonException naming the file if it is not IDX, is truncated (shorter than its header
+   *     declares), declares more than {@code maxValues} values or more than the heap budget holds
+   *     as floats, or holds a value type other than unsigned bytes
+   */
+  public static Tensor read(Path file, long maxValues) {
+    if (maxValues < 1 || maxValues > Integer.MAX_VALUE - 8) {
+      throw new LeptonException("Idx.read: maxValues must be 1 to " + (Integer.MAX_VALUE - 8)
+          + " (one tensor); received " + maxValues);
+    }
     try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
       raw.mark(2);
       boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
       raw.reset();
       InputStream in = gzip ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16)
           : raw;
-      return read(new DataInputStream(in), file);
+      return read(new DataInputStream(in), file, gzip ? gzipExpandedSize(file) : Files.size(file),
+          gzip, maxValues);
     } catch (EOFException e) {
       throw new LeptonException("IDX file " + file + " is truncated: it ends before the data its "
-          + "header announces; download or copy it again");
+          + "header declares; download or copy it again");
     } catch (IOException e) {
       throw new LeptonException("cannot read IDX file " + file + ": " + e.getMessage(), e);
     }
   }
 
-  private static Tensor read(DataInputStream in, Path file) throws IOException {
+  /**
+   * The expanded size a gzip file's trailer declares (its last four bytes, little-endian): exact
+   * for a single-member file under 4 GiB, as IDX files are; the data is still read with a bound.
+   */
+  private static long gzipExpandedSize(Path file) throws IOException {
+    try (FileChannel channel = FileChannel.open(file)) {
+      if (channel.size() < 18) { // a 10-byte header and an 8-byte trailer
+        throw new EOFException();
+      }
+      ByteBuffer trailer = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+      channel.read(trailer, channel.size() - 4);
+      return trailer.getInt(0) & 0xffffffffL;
+    }
+  }
+
+  /**
+   * @param available the bytes the file holds after decompression, as declared by the file system
+   *     or the gzip trailer
+   */
+  private static Tensor read(DataInputStream in, Path file, long available, boolean gzip,
+      long maxValues) throws IOException {
     int zero = in.readUnsignedShort();
     int type = in.readUnsignedByte();
     int rank = in.readUnsignedByte();
@@ -58,27 +104,35 @@ public final class Idx {
           + Integer.toHexString(type) + "; only unsigned bytes (0x08) are supported");
     }
     int[] shape = new int[rank];
-    long count = 1;
+    BigInteger declared = BigInteger.ONE; // up to (2^31 - 1)^4: exact, never overflowed
     for (int i = 0; i < rank; i++) {
       shape[i] = in.readInt();
-      count *= Math.max(shape[i], 0);
-      if (shape[i] < 0 || count > MAX_VALUES) {
-        throw new LeptonException("IDX file " + file + " declares shape " + Arrays.toString(shape)
-            + ", over the limit of " + MAX_VALUES + " values");
-      }
+      declared = declared.multiply(BigInteger.valueOf(shape[i]));
     }
-    // Read in chunks so that a header announcing more than the file holds fails at EOF after
-    // allocating only what was really read.
-    float[] values = new float[0];
+    String what = "IDX file " + file + " declares shape " + Arrays.toString(shape);
+    if (Arrays.stream(shape).anyMatch(d -> d < 0)) {
+      throw new LeptonException(what + ", with a negative dimension; the file is corrupt: download "
+          + "or copy it again");
+    }
+    if (declared.compareTo(BigInteger.valueOf(maxValues)) > 0) {
+      throw new LeptonException(what + " = " + declared + " values, over the limit of " + maxValues
+          + "; pass a higher maxValues to Idx.read(file, maxValues) if the file is genuine");
+    }
+    long count = declared.longValueExact();
+    long needed = 4 + 4L * rank + count;
+    if (needed > available) {
+      throw new LeptonException(what + " = " + count + " values, " + needed + " bytes with its "
+          + "header, but " + (gzip ? "its gzip trailer declares " + available + " bytes expanded"
+          : "the file has " + available + " bytes") + ": it is truncated or corrupt; download or "
+          + "copy it again");
+    }
+    Memory.check(4 * count, what + " = " + count + " values, which as floats",
+        "read a smaller file");
+    float[] values = new float[(int) count];
     byte[] chunk = new byte[1 << 16];
-    int filled = 0;
-    while (filled < count) {
+    for (int filled = 0; filled < count; ) {
       int want = (int) Math.min(chunk.length, count - filled);
-      in.readFully(chunk, 0, want);
-      if (filled + want > values.length) {
-        values = Arrays.copyOf(values, (int) Math.min(count, Math.max(filled + want,
-            2L * values.length)));
-      }
+      in.readFully(chunk, 0, want); // reads no further than the declared values
       for (int i = 0; i < want; i++) {
         values[filled + i] = chunk[i] & 0xff;
       }

@@ -1,6 +1,7 @@
 package ai.lepton.data;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Memory;
 import ai.lepton.tensor.Tensor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -99,6 +100,8 @@ public final class ImageFiles {
           + width + " x " + channels + " needs " + values + " values, more than one tensor holds; "
           + "decode fewer at a time, e.g. through a Dataset");
     }
+    Memory.check(4 * values, "decoding " + indices.length + " images of " + height + " x " + width
+        + " x " + channels + " floats", "decode fewer at a time, e.g. through a Dataset");
     int per = height * width * channels;
     float[] out = new float[(int) values];
     try (ZipFile archive = zip ? new ZipFile(source.toFile()) : null) {
@@ -134,18 +137,40 @@ public final class ImageFiles {
             + "changed after it was listed: list it again");
       }
       try (InputStream in = archive.getInputStream(entry)) {
-        byte[] bytes = ImageFolder.readBounded(in, name, limits.maxFileBytes());
-        // The listing counted the declared sizes against maxTotalBytes; hold entries to them.
-        if (entry.getSize() >= 0 && bytes.length > entry.getSize()) {
-          throw new LeptonException("zip entry " + name + " holds more bytes than the "
-              + entry.getSize() + " its header declares; the archive is corrupt: rebuild it");
-        }
-        return bytes;
+        return readDeclared(in, name, entry.getSize(), "zip entry " + name + " holds more bytes "
+            + "than the " + entry.getSize() + " its header declares; the archive is corrupt: "
+            + "rebuild it");
       }
     }
     // NOFOLLOW_LINKS also refuses a file swapped for a link after the folder was listed.
-    try (InputStream in = Files.newInputStream(source.resolve(path), LinkOption.NOFOLLOW_LINKS)) {
-      return ImageFolder.readBounded(in, name, limits.maxFileBytes());
+    Path file = source.resolve(path);
+    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+      return readDeclared(in, name, Files.size(file), "image " + name + " grew while it was "
+          + "read; read it again when nothing is writing it");
     }
+  }
+
+  /**
+   * Reads the {@code declared} bytes into one array (ZipFile takes entry sizes from the central
+   * directory, where they are always present), refusing a declared size over {@code maxFileBytes}
+   * before reading and a source holding more than it declares after one byte more: the listing
+   * counted declared sizes against {@code maxTotalBytes}, and a zip bomb whose header understates
+   * its size inflates no further.
+   */
+  private byte[] readDeclared(InputStream in, String name, long declared, String tooMany)
+      throws IOException {
+    if (declared > limits.maxFileBytes()) {
+      throw ImageFolder.tooLarge(name, declared, limits.maxFileBytes());
+    }
+    byte[] bytes = new byte[(int) declared];
+    int read = in.readNBytes(bytes, 0, bytes.length);
+    if (read < bytes.length) {
+      throw new LeptonException("image " + name + " holds " + read + " bytes, fewer than the "
+          + declared + " declared; it is truncated or changed while read: replace it");
+    }
+    if (in.read() != -1) {
+      throw new LeptonException(tooMany);
+    }
+    return bytes;
   }
 }

@@ -1,9 +1,10 @@
 package ai.lepton.data;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Memory;
+import ai.lepton.internal.Messages;
 import ai.lepton.tensor.Tensor;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -38,17 +39,26 @@ import java.util.zip.ZipFile;
 public final class ImageFolder {
   private static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg", ".gif", ".bmp");
 
+  /** The longest zip entry name; no class folder layout needs more, and names stay in memory. */
+  static final int MAX_NAME_CHARS = 4096;
+
   /**
-   * Limits on one folder or archive.
+   * Limits on one folder or archive. Whatever {@code maxPixels} allows, an image whose decoding
+   * would take more than half the heap (about 24 bytes a pixel) is refused before decoding too.
    *
    * @param maxFiles the most image files in a folder, the most entries in a zip archive
-   * @param maxFileBytes the largest image file (at most 1 GiB)
+   * @param maxFileBytes the largest image file (at most 1 GiB), as its size or zip header declares
+   *     it and as read
    * @param maxTotalBytes the most bytes of image files in all
    * @param maxPixels the most pixels one image may declare in its header, checked before decoding
    */
   public record Limits(int maxFiles, int maxFileBytes, long maxTotalBytes, long maxPixels) {
-    /** 1 million files, 64 MiB each, 64 GiB in all, 100 megapixels per image. */
-    public static final Limits DEFAULT = new Limits(1_000_000, 64 << 20, 64L << 30, 100_000_000L);
+    /**
+     * 1 million files, 64 MiB each, 64 GiB in all, and 100 megapixels per image or, in a smaller
+     * heap, as many as half the heap decodes (about 5.6 megapixels with {@code -Xmx256m}).
+     */
+    public static final Limits DEFAULT = new Limits(1_000_000, 64 << 20, 64L << 30,
+        Math.max(1, Math.min(100_000_000L, Memory.budget() / Pixels.DECODE_BYTES_PER_PIXEL)));
 
     public Limits {
       if (maxFiles < 1 || maxFileBytes < 1 || maxFileBytes > 1 << 30 || maxTotalBytes < 1
@@ -247,7 +257,7 @@ public final class ImageFolder {
                 + limits.maxFiles() + " images; raise maxFiles in ImageFolder.Limits");
           }
           byClass.get(relative.getName(0).toString()).add(new Entry(relative.toString(),
-              Files.size(p)));
+              checkedSize(p.toString(), Files.size(p))));
         }
       }
       return byClass;
@@ -279,7 +289,8 @@ public final class ImageFolder {
         }
       }
       images.forEach((name, entry) -> byClass.get(name.substring(0, name.indexOf('/')))
-          .add(new Entry(entry.getName(), Math.max(0, entry.getSize()))));
+          .add(new Entry(entry.getName(), checkedSize(archive + "!/" + name,
+              Math.max(0, entry.getSize())))));
       return byClass;
     } catch (IOException e) {
       throw new LeptonException("cannot read zip archive " + archive + " (" + e + "); expected "
@@ -287,8 +298,29 @@ public final class ImageFolder {
     }
   }
 
-  /** Refuses names that would escape a folder if the archive were extracted (zip slip). */
+  /** The declared size of an image, refused over {@code maxFileBytes} before it is read. */
+  private long checkedSize(String name, long bytes) {
+    if (bytes > limits.maxFileBytes()) {
+      throw tooLarge(name, bytes, limits.maxFileBytes());
+    }
+    return bytes;
+  }
+
+  static LeptonException tooLarge(String name, long bytes, int maxBytes) {
+    return new LeptonException("image " + name + " has " + bytes + " bytes, over the limit of "
+        + maxBytes + "; raise maxFileBytes in ImageFolder.Limits or shrink the file");
+  }
+
+  /**
+   * Refuses names that would escape a folder if the archive were extracted (zip slip), and names
+   * too long to be a class folder path.
+   */
   private static String checkedName(Path archive, String name) {
+    if (name.length() > MAX_NAME_CHARS) {
+      throw new LeptonException("zip archive " + archive + " holds an entry name of "
+          + name.length() + " characters, over the limit of " + MAX_NAME_CHARS + " ('"
+          + Messages.shorten(name) + "'); rebuild the archive with shorter names");
+    }
     String slashed = name.replace('\\', '/');
     boolean unsafe = slashed.startsWith("/") || slashed.indexOf('\0') >= 0
         || (slashed.length() > 1 && slashed.charAt(1) == ':')
@@ -299,15 +331,5 @@ public final class ImageFolder {
           + "extracted and are refused: rebuild the archive from the class folders");
     }
     return slashed;
-  }
-
-  /** Reads at most {@code limits.maxFileBytes()} bytes, refusing larger files. */
-  static byte[] readBounded(InputStream in, String name, int maxBytes) throws IOException {
-    byte[] bytes = in.readNBytes(maxBytes + 1);
-    if (bytes.length > maxBytes) {
-      throw new LeptonException("image " + name + " is larger than " + maxBytes + " bytes; "
-          + "raise maxFileBytes in ImageFolder.Limits or shrink the file");
-    }
-    return bytes;
   }
 }

@@ -1,8 +1,12 @@
 package ai.lepton.data;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Messages;
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,8 +31,15 @@ import java.util.Set;
  * <p>Instances are immutable; each option returns a new reader.
  */
 public final class JsonLines {
-  /** Strict: a repeated key or anything after the object is an error, not a silent choice. */
-  private static final ObjectMapper JSON = JsonMapper.builder()
+  /** The deepest nesting a line may have: rows are flat objects, so only hostile input nests. */
+  static final int MAX_DEPTH = 32;
+  /**
+   * Strict: a repeated key or anything after the object is an error, not a silent choice; and
+   * nesting is bounded, so that a line of brackets cannot exhaust the parser's stack or memory.
+   */
+  private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
+          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+          .build())
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .build();
@@ -100,19 +111,20 @@ public final class JsonLines {
     List<String> names = fields;
     StringBuilder line = new StringBuilder();
     for (long number = 1; readLine(in, line, name, number); number++) {
-      if (line.toString().isBlank()) {
+      String text = line.toString();
+      if (text.isBlank()) {
         continue;
       }
-      JsonNode row = parse(line.toString(), name, number);
+      JsonNode row = parse(text, name, number);
+      if (row.size() > limits.maxColumns()) { // every row, though only some fields are kept
+        throw tooWide(name, number, row.size());
+      }
       if (columns == null) {
         if (names.isEmpty()) {
           names = new ArrayList<>();
           row.fieldNames().forEachRemaining(names::add);
-        }
-        if (names.size() > limits.maxColumns()) {
-          throw new LeptonException(name + " line " + number + ": " + names.size() + " fields, "
-              + "more than " + limits.maxColumns() + " columns; pick fewer with fields(...) or "
-              + "raise maxColumns in ReadLimits");
+        } else if (names.size() > limits.maxColumns()) {
+          throw tooWide(name, number, names.size());
         }
         columns = new Columns(name, names, strings, missing, limits.maxRows());
       }
@@ -128,6 +140,12 @@ public final class JsonLines {
     return columns.table();
   }
 
+  private LeptonException tooWide(String name, long number, int fields) {
+    return new LeptonException(name + " line " + number + ": " + fields + " fields, more than "
+        + limits.maxColumns() + " columns; pick fewer with fields(...) or raise maxColumns in "
+        + "ReadLimits");
+  }
+
   private static void set(Columns columns, int c, String field, JsonNode value, String name,
       long number) {
     if (value == null || value.isNull()) {
@@ -139,7 +157,7 @@ public final class JsonLines {
     } else {
       throw new LeptonException(name + " line " + number + ", field '" + field + "': expected a "
           + (columns.isText(c) ? "string" : "number") + ", received "
-          + Columns.shorten(value.toString()));
+          + Messages.shorten(value.toString()));
     }
   }
 
@@ -168,13 +186,16 @@ public final class JsonLines {
     JsonNode row;
     try {
       row = JSON.readTree(line);
+    } catch (StreamConstraintsException e) { // nesting over MAX_DEPTH, a number too long
+      throw new LeptonException(name + " line " + number + ": over a JSON parser limit ("
+          + e.getOriginalMessage() + "); expected one flat JSON object per line", e);
     } catch (JacksonException e) {
       throw new LeptonException(name + " line " + number + ": invalid JSON ("
           + e.getOriginalMessage() + "); expected one JSON object per line", e);
     }
     if (!row.isObject()) {
       throw new LeptonException(name + " line " + number + ": expected a JSON object, received "
-          + Columns.shorten(row.toString()));
+          + Messages.shorten(row.toString()));
     }
     return row;
   }

@@ -1,6 +1,7 @@
 package ai.lepton.data;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Memory;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
@@ -9,6 +10,8 @@ import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -20,13 +23,21 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * both interpolate the same way.
  */
 final class Pixels {
+  /**
+   * The most heap one decoded pixel may take: ImageIO's image (up to 8 bytes, for 16-bit RGBA),
+   * our float copy (12 bytes for RGB), and slack for the decoder's own buffers.
+   */
+  static final int DECODE_BYTES_PER_PIXEL = 24;
+  /** The formats decoded; other ImageIO readers (TIFF, WBMP, plugins) never see the bytes. */
+  private static final List<String> FORMATS = List.of("png", "jpeg", "gif", "bmp");
+
   private Pixels() {}
 
   /**
    * Decodes an encoded image (PNG, JPEG, GIF, BMP) to floats 0..255, {@code (height, width,
    * channels)}, resized bilinearly to {@code height x width}. The header's dimensions are checked
-   * against {@code maxPixels} before any pixel is decoded, so a small file declaring a huge image
-   * (a decompression bomb) is refused without allocating it.
+   * against {@code maxPixels} and the heap budget before any pixel is decoded, so a small file
+   * declaring a huge image (a decompression bomb) is refused without allocating it.
    *
    * @param name the file or zip entry, for errors
    */
@@ -34,21 +45,30 @@ final class Pixels {
       long maxPixels) {
     // A memory cache, not ImageIO's default file cache: nothing is written to disk.
     try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
-      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-      if (!readers.hasNext()) {
+      ImageReader reader = reader(in);
+      if (reader == null) {
         throw new LeptonException("image " + name + " is not a PNG, JPEG, GIF or BMP image (its "
             + "first bytes match no image format); remove the file or convert it to PNG or JPEG");
       }
-      ImageReader reader = readers.next();
       try {
-        reader.setInput(in, true, true);
+        reader.setInput(in, true, true); // seeking forward only, ignoring metadata
         long w = reader.getWidth(0);
         long h = reader.getHeight(0);
-        if (w * h > maxPixels) {
+        if (w < 1 || h < 1) {
+          throw new LeptonException("image " + name + " declares " + w + " x " + h + " pixels; "
+              + "the file is corrupt: replace or remove it");
+        }
+        if (w * h > maxPixels) { // at most (2^31 - 1)^2: no overflow in a long
           throw new LeptonException("image " + name + " declares " + w + " x " + h + " = "
               + w * h + " pixels, over the limit of " + maxPixels + "; shrink the image or raise "
               + "maxPixels in ImageFolder.Limits");
         }
+        if (w * h > (Integer.MAX_VALUE - 8) / channels) { // so the products below fit too
+          throw new LeptonException("image " + name + " declares " + w + " x " + h + " pixels, "
+              + "more values than one array holds; shrink the image");
+        }
+        Memory.check(w * h * DECODE_BYTES_PER_PIXEL, "image " + name + ", " + w + " x " + h
+            + " pixels, decoded", "shrink the image");
         BufferedImage image = reader.read(0);
         return resize(channels(image, channels), image.getHeight(), image.getWidth(), channels,
             height, width);
@@ -63,6 +83,22 @@ final class Pixels {
       throw new LeptonException("image " + name + " cannot be decoded (" + e + "); the file is "
           + "truncated or corrupt: replace or remove it", e);
     }
+  }
+
+  /** The first reader of one of {@link #FORMATS} that recognizes the stream, or null. */
+  private static ImageReader reader(ImageInputStream in) {
+    for (Iterator<ImageReader> all = ImageIO.getImageReaders(in); all.hasNext(); ) {
+      ImageReader reader = all.next();
+      String[] formats = reader.getOriginatingProvider() == null ? new String[0]
+          : reader.getOriginatingProvider().getFormatNames();
+      for (String format : formats) {
+        if (FORMATS.contains(format.toLowerCase(Locale.ROOT))) {
+          return reader;
+        }
+      }
+      reader.dispose();
+    }
+    return null;
   }
 
   /**
@@ -90,17 +126,21 @@ final class Pixels {
       }
       return out;
     }
-    int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
-    for (int i = 0; i < argb.length; i++) {
-      int r = (argb[i] >> 16) & 0xff;
-      int g = (argb[i] >> 8) & 0xff;
-      int b = argb[i] & 0xff;
-      if (channels == 1) {
-        out[i] = 0.299f * r + 0.587f * g + 0.114f * b;
-      } else {
-        out[3 * i] = r;
-        out[3 * i + 1] = g;
-        out[3 * i + 2] = b;
+    int[] argb = new int[w]; // one row at a time: no second whole-image array
+    for (int y = 0; y < h; y++) {
+      image.getRGB(0, y, w, 1, argb, 0, w);
+      for (int x = 0; x < w; x++) {
+        int i = y * w + x;
+        int r = (argb[x] >> 16) & 0xff;
+        int g = (argb[x] >> 8) & 0xff;
+        int b = argb[x] & 0xff;
+        if (channels == 1) {
+          out[i] = 0.299f * r + 0.587f * g + 0.114f * b;
+        } else {
+          out[3 * i] = r;
+          out[3 * i + 1] = g;
+          out[3 * i + 2] = b;
+        }
       }
     }
     return out;

@@ -14,7 +14,7 @@ import java.util.Set;
  * Columns read from a file: each column holds either numbers ({@code float}, missing values as
  * NaN) or text (missing values as {@code ""}, what an empty CSV field or a null JSON field gives).
  * The arrays are shared, not copied: treat them as read-only. Cleaning ({@link #dropMissing},
- * {@link #dropDuplicates}, {@link Imputer}) returns new tables.
+ * {@link #dropDuplicates}, {@code ai.lepton.preprocessing.Imputer}) returns new tables.
  *
  * @param columns the column names in file order
  * @param rows the number of rows

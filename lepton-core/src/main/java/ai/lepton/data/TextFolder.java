@@ -146,18 +146,27 @@ public final class TextFolder {
     }
   }
 
+  /** The file's bytes, its size checked before reading and the read bounded by the limit. */
   private static byte[] readBytes(Path file, int maxBytes) {
     // NOFOLLOW_LINKS also refuses a file swapped for a link after the folder was listed.
     try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-      byte[] bytes = in.readNBytes(maxBytes + 1);
+      long size = Files.size(file);
+      if (size > maxBytes) {
+        throw tooLarge(file, String.valueOf(size), maxBytes);
+      }
+      byte[] bytes = in.readNBytes(maxBytes + 1); // bounded again: the file may have grown
       if (bytes.length > maxBytes) {
-        throw new LeptonException("text file " + file + " is larger than " + maxBytes + " bytes; "
-            + "raise maxFileBytes in TextFolder.Limits or shorten it");
+        throw tooLarge(file, "more than " + maxBytes, maxBytes);
       }
       return bytes;
     } catch (IOException e) {
       throw new LeptonException("cannot read text file " + file + ": " + e, e);
     }
+  }
+
+  private static LeptonException tooLarge(Path file, String bytes, int maxBytes) {
+    return new LeptonException("text file " + file + " has " + bytes + " bytes, over the limit "
+        + "of " + maxBytes + "; raise maxFileBytes in TextFolder.Limits or shorten it");
   }
 
   private static String decode(Path file, byte[] bytes) {

@@ -1,5 +1,5 @@
 /**
  * Helpers shared between Lepton's packages. Not API: anything here may change or disappear in any
- * release; do not use it from outside Lepton.
+ * release without notice; do not use it from outside Lepton.
  */
 package ai.lepton.internal;

@@ -2,7 +2,6 @@ package ai.lepton.models;
 
 import ai.lepton.LeptonException;
 import ai.lepton.data.Dataset;
-import ai.lepton.data.Preprocessing;
 import ai.lepton.layers.Layer;
 import ai.lepton.losses.Loss;
 import ai.lepton.losses.Losses;
@@ -10,6 +9,7 @@ import ai.lepton.metrics.Metric;
 import ai.lepton.metrics.Metrics;
 import ai.lepton.optimizers.Optimizer;
 import ai.lepton.optimizers.Optimizers;
+import ai.lepton.preprocessing.Preprocessing;
 import ai.lepton.tensor.Tensor;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;

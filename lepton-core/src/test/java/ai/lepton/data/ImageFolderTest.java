@@ -194,7 +194,8 @@ class ImageFolderTest {
     b.putInt(29, (int) crc.getValue());
     write("bomb/a/big.png", png);
     assertEquals("image DIR/bomb/a/big.png declares 60000 x 60000 = 3600000000 pixels, over the "
-        + "limit of 100000000; shrink the image or raise maxPixels in ImageFolder.Limits",
+        + "limit of " + ImageFolder.Limits.DEFAULT.maxPixels() + "; shrink the image or raise "
+        + "maxPixels in ImageFolder.Limits",
         error(() -> ImageFolder.reader().read(dir.resolve("bomb"))));
   }
 
@@ -210,9 +211,10 @@ class ImageFolderTest {
         + "maxTotalBytes in ImageFolder.Limits", error(() ->
             reader.limits(new ImageFolder.Limits(10, 1 << 20, total, 100)).list(pets)));
     int small = (int) Files.size(pets.resolve("cat/b.png"));
-    assertEquals("image DIR/pets/cat/more/a.PNG is larger than " + small + " bytes; raise "
-        + "maxFileBytes in ImageFolder.Limits or shrink the file",
-        error(() -> reader.limits(new ImageFolder.Limits(10, small, 1 << 20, 100)).read(pets)));
+    assertEquals("image DIR/pets/cat/more/a.PNG has " + Files.size(pets.resolve("cat/more/a.PNG"))
+        + " bytes, over the limit of " + small + "; raise maxFileBytes in ImageFolder.Limits or "
+        + "shrink the file",
+        error(() -> reader.limits(new ImageFolder.Limits(10, small, 1 << 20, 100)).list(pets)));
     assertEquals("image DIR/pets/cat/more/a.PNG declares 8 x 4 = 32 pixels, over the limit of "
         + "8; shrink the image or raise maxPixels in ImageFolder.Limits",
         error(() -> reader.limits(new ImageFolder.Limits(10, 1 << 20, 1 << 20, 8)).read(pets)));

@@ -86,7 +86,7 @@ class TextFolderTest {
     Path folder = reviews();
     assertEquals("text folder DIR/reviews holds more than 3 .txt files; raise maxFiles in "
         + "TextFolder.Limits", error(folder, null, new TextFolder.Limits(3, 100, 1000)));
-    assertEquals("text file DIR/reviews/neg/more/2.txt is larger than 5 bytes; raise "
+    assertEquals("text file DIR/reviews/neg/more/2.txt has 8 bytes, over the limit of 5; raise "
         + "maxFileBytes in TextFolder.Limits or shorten it",
         error(folder, null, new TextFolder.Limits(10, 5, 1000)));
     assertEquals("text folder DIR/reviews holds more than 20 bytes of text; raise maxTotalBytes "

@@ -1,8 +1,6 @@
 package ai.lepton.examples;
 
 import ai.lepton.data.Splits;
-import ai.lepton.data.TextPreprocessing;
-import ai.lepton.data.Tokenizer;
 import ai.lepton.layers.Dense;
 import ai.lepton.layers.Embedding;
 import ai.lepton.layers.LSTM;
@@ -13,6 +11,8 @@ import ai.lepton.models.Fit;
 import ai.lepton.models.Model;
 import ai.lepton.models.Sequential;
 import ai.lepton.optimizers.Adam;
+import ai.lepton.preprocessing.TextPreprocessing;
+import ai.lepton.preprocessing.Tokenizer;
 import ai.lepton.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.Arrays;

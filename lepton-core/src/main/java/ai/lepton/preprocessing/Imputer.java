@@ -1,6 +1,8 @@
-package ai.lepton.data;
+package ai.lepton.preprocessing;
 
 import ai.lepton.LeptonException;
+import ai.lepton.data.Table;
+import ai.lepton.internal.Messages;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -31,7 +33,7 @@ public record Imputer(String strategy, Map<String, Float> numbers, Map<String, S
       List.of("mean", "median", "most_frequent", "constant");
 
   public Imputer {
-    if (!STRATEGIES.contains(strategy)) {
+    if (strategy == null || !STRATEGIES.contains(strategy)) { // List.of().contains(null) throws
       throw new LeptonException("Imputer: strategy must be one of " + STRATEGIES + "; received "
           + strategy);
     }
@@ -158,7 +160,7 @@ public record Imputer(String strategy, Map<String, Float> numbers, Map<String, S
     numbers.forEach((c, v) -> {
       if (!(v instanceof Number number)) {
         throw new LeptonException("Imputer state: the fill of numeric column '" + c + "' must be "
-            + "a number; received " + v);
+            + "a number; received " + Messages.shorten(String.valueOf(v)));
       }
       n.put(String.valueOf(c), number.floatValue());
     });
@@ -166,7 +168,7 @@ public record Imputer(String strategy, Map<String, Float> numbers, Map<String, S
     texts.forEach((c, v) -> {
       if (!(v instanceof String s)) {
         throw new LeptonException("Imputer state: the fill of text column '" + c + "' must be a "
-            + "string; received " + v);
+            + "string; received " + Messages.shorten(String.valueOf(v)));
       }
       t.put(String.valueOf(c), s);
     });

@@ -1,4 +1,4 @@
-package ai.lepton.data;
+package ai.lepton.preprocessing;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -138,8 +138,8 @@ class TokenizerTest {
             () -> Tokenizer.fromJson("{\"num_words\": 0}")).getMessage());
     assertEquals("tokenizer JSON: the count of word 'a' must be a positive integer; received -1",
         assertThrows(LeptonException.class, () -> Tokenizer.fromJson("{\"num_words\":0,"
-            + "\"filters\":\"\",\"lower\":true,\"split\":\" \",\"document_count\":1,"
-            + "\"word_counts\":{\"a\":-1}}")).getMessage());
+            + "\"filters\":\"\",\"lower\":true,\"split\":\" \",\"oov_token\":null,"
+            + "\"document_count\":1,\"word_counts\":{\"a\":-1}}")).getMessage());
     assertThrows(LeptonException.class, () -> Tokenizer.fromJson("{not json"));
     assertEquals("numWords must be 0 (keep all words) or positive; received -1",
         assertThrows(LeptonException.class, () -> new Tokenizer(-1, null)).getMessage());

@@ -1,18 +1,14 @@
-package ai.lepton.data;
+package ai.lepton.preprocessing;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.lepton.LeptonException;
 import ai.lepton.tensor.Tensor;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.Arrays;
 import java.util.Map;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class PreprocessingTest {
@@ -32,6 +28,7 @@ class PreprocessingTest {
         assertThrows(LeptonException.class,
             () -> Sequences.padSequences(SEQUENCES, 2, "left", "pre", 0)).getMessage());
   }
+
 
   @Test
   void standardScalerMatchesScikitLearnAndRoundTripsThroughJson() throws Exception {
@@ -56,6 +53,7 @@ class PreprocessingTest {
             .getMessage());
   }
 
+
   @Test
   void minMaxScalerMapsTheFittedRangeAndRoundTripsThroughJson() throws Exception {
     Tensor x = Tensor.of(new float[] {0, 7, 5, 7, 10, 7}, 3, 2);
@@ -72,27 +70,4 @@ class PreprocessingTest {
             .getMessage());
   }
 
-  @Test
-  void trainTestSplitIsSeededAndCoversEveryRowOnce() {
-    Splits.Split a = Splits.trainTestSplit(10, 0.25, 7);
-    assertEquals(7, a.train().length);
-    assertEquals(3, a.test().length);
-    int[] all = IntStream.concat(Arrays.stream(a.train()), Arrays.stream(a.test())).sorted()
-        .toArray();
-    assertArrayEquals(IntStream.range(0, 10).toArray(), all);
-    assertArrayEquals(a.test(), Splits.trainTestSplit(10, 0.25, 7).test());
-    assertNotEquals(Arrays.toString(a.test()),
-        Arrays.toString(Splits.trainTestSplit(10, 0.25, 8).test()));
-    assertEquals("testFraction must be strictly between 0 and 1; received 1.0",
-        assertThrows(LeptonException.class, () -> Splits.trainTestSplit(10, 1, 7)).getMessage());
-  }
-
-  @Test
-  void stratifiedSplitKeepsClassProportions() {
-    int[] labels = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1};
-    Splits.Split s = Splits.stratifiedSplit(labels, 0.5, 3);
-    assertEquals(5, s.test().length);
-    assertEquals(1, Arrays.stream(s.test()).filter(i -> labels[i] == 1).count());
-    assertTrue(Arrays.stream(s.train()).anyMatch(i -> labels[i] == 1));
-  }
 }

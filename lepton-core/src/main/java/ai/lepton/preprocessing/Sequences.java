@@ -1,4 +1,4 @@
-package ai.lepton.data;
+package ai.lepton.preprocessing;
 
 import ai.lepton.LeptonException;
 import ai.lepton.tensor.Tensor;

@@ -1,6 +1,7 @@
-package ai.lepton.data;
+package ai.lepton.preprocessing;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Messages;
 import ai.lepton.tensor.Tensor;
 import java.util.HashSet;
 import java.util.List;
@@ -124,6 +125,6 @@ public record FeaturePreprocessing(List<String> columns, Imputer imputer, Scaler
   /** A short description of a raw value for error messages: its type and a prefix of its text. */
   static String describe(Object v) {
     return v == null ? "null" : v instanceof List<?> list ? "a list of " + list.size() + " values"
-        : v.getClass().getSimpleName() + " " + Columns.shorten(String.valueOf(v));
+        : v.getClass().getSimpleName() + " " + Messages.shorten(String.valueOf(v));
   }
 }

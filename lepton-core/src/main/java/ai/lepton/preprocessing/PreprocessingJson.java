@@ -1,8 +1,13 @@
-package ai.lepton.data;
+package ai.lepton.preprocessing;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Memory;
+import ai.lepton.internal.Messages;
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,7 +27,18 @@ import java.util.TreeSet;
  * that may be hostile: repeated keys, unknown fields and mistyped values are errors.
  */
 final class PreprocessingJson {
-  static final ObjectMapper MAPPER = JsonMapper.builder()
+  /** The deepest nesting a state may have; the deepest real one (a scaler's array) has 4. */
+  static final int MAX_DEPTH = 16;
+  /**
+   * The heap one character of a state may take once read: the parsed tree, then the objects built
+   * from it. The densest large state, a tokenizer of four-character words ({@code "a1b2":3,}),
+   * measured 24 bytes a character on JDK 17 (11 for the tree, 13 for the count and index maps);
+   * 32 leaves a margin.
+   */
+  static final int BYTES_PER_CHAR = 32;
+  static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+          .build())
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .build();
@@ -34,7 +50,7 @@ final class PreprocessingJson {
   static String text(TextPreprocessing p) {
     ObjectNode root = MAPPER.createObjectNode();
     root.put("kind", "text");
-    root.set("tokenizer", parse(p.tokenizer().toJson()));
+    root.set("tokenizer", p.tokenizer().toTree());
     root.put("maxlen", p.maxlen());
     root.put("padding", p.padding());
     root.put("truncating", p.truncating());
@@ -57,11 +73,12 @@ final class PreprocessingJson {
   }
 
   static Preprocessing read(String json) {
-    JsonNode root = parse(json);
+    JsonNode root = parse(json, "preprocessing JSON", "Preprocessing.toJson()");
     if (!root.isObject() || !root.path("kind").isTextual()
         || !KINDS.contains(root.get("kind").asText())) {
       throw new LeptonException("preprocessing JSON must be an object with \"kind\" one of " + KINDS
-          + "; received " + (root.isObject() ? "kind " + root.get("kind") : root.getNodeType()));
+          + "; received " + (root.isObject() ? "kind " + Messages.shorten(String.valueOf(
+              root.get("kind"))) : root.getNodeType()));
     }
     if (root.get("kind").asText().equals("text")) {
       fields(root, "kind", "tokenizer", "maxlen", "padding", "truncating", "value", "max_chars");
@@ -69,7 +86,7 @@ final class PreprocessingJson {
         throw new LeptonException("preprocessing JSON: 'tokenizer' must be an object (the "
             + "Tokenizer's JSON); received " + root.get("tokenizer").getNodeType());
       }
-      return new TextPreprocessing(Tokenizer.fromJson(root.get("tokenizer").toString()),
+      return new TextPreprocessing(Tokenizer.fromTree(root.get("tokenizer")),
           integer(root, "maxlen"), string(root, "padding"), string(root, "truncating"),
           (float) number(root, "value"), integer(root, "max_chars"));
     }
@@ -83,7 +100,8 @@ final class PreprocessingJson {
     List<String> names = new ArrayList<>();
     for (JsonNode c : columns) {
       if (!c.isTextual()) {
-        throw new LeptonException("preprocessing JSON: 'columns' must hold strings; received " + c);
+        throw new LeptonException("preprocessing JSON: 'columns' must hold strings; received "
+            + Messages.shorten(c.toString()));
       }
       names.add(c.asText());
     }
@@ -98,7 +116,8 @@ final class PreprocessingJson {
     String className = scaler.get("class_name").asText();
     if (!SCALERS.contains(className) || !scaler.get("config").isObject()) {
       throw new LeptonException("preprocessing JSON: the scaler's class_name must be one of "
-          + SCALERS + " and its config an object; received " + scaler.get("class_name"));
+          + SCALERS + " and its config an object; received "
+          + Messages.shorten(scaler.get("class_name").toString()));
     }
     Map<String, Object> state = map(scaler.get("config"));
     return new FeaturePreprocessing(names, imputer.isNull() ? null : Imputer.fromState(map(imputer)),
@@ -106,16 +125,30 @@ final class PreprocessingJson {
             : MinMaxScaler.fromState(state));
   }
 
-  private static JsonNode parse(String json) {
+  /**
+   * Parses a saved state, after checking from its length that what it holds fits the heap.
+   *
+   * @param what names the state in errors, such as "tokenizer JSON"
+   * @param writer the method whose output is expected, for errors
+   */
+  static JsonNode parse(String json, String what, String writer) {
+    if (json == null) {
+      throw new LeptonException(what + " is null; pass the text " + writer + " returned");
+    }
+    Memory.check((long) json.length() * BYTES_PER_CHAR, what + " of " + json.length()
+        + " characters, once read,", "save a smaller state (fewer words or features)");
     try {
       JsonNode node = MAPPER.readTree(json);
       if (node == null || node.isMissingNode()) {
-        throw new LeptonException("preprocessing JSON is empty; expected a JSON object");
+        throw new LeptonException(what + " is empty; expected a JSON object");
       }
       return node;
+    } catch (StreamConstraintsException e) { // nested deeper than MAX_DEPTH, a number too long
+      throw new LeptonException(what + " is over a JSON parser limit (" + e.getOriginalMessage()
+          + "); pass the text " + writer + " returned", e);
     } catch (JacksonException e) {
-      throw new LeptonException("preprocessing JSON is not valid JSON (" + e.getOriginalMessage()
-          + "); pass the text Preprocessing.toJson() returned", e);
+      throw new LeptonException(what + " is not valid JSON (" + e.getOriginalMessage()
+          + "); pass the text " + writer + " returned", e);
     }
   }
 
@@ -125,7 +158,7 @@ final class PreprocessingJson {
     node.fieldNames().forEachRemaining(actual::add);
     if (!actual.equals(new TreeSet<>(List.of(expected)))) {
       throw new LeptonException("preprocessing JSON: expected exactly the fields "
-          + new TreeSet<>(List.of(expected)) + "; received " + actual);
+          + new TreeSet<>(List.of(expected)) + "; received " + Messages.shorten(actual.toString()));
     }
   }
 
@@ -133,7 +166,7 @@ final class PreprocessingJson {
     JsonNode v = root.get(field);
     if (!v.isIntegralNumber() || !v.canConvertToInt()) {
       throw new LeptonException("preprocessing JSON: '" + field + "' must be an integer; received "
-          + v);
+          + Messages.shorten(v.toString()));
     }
     return v.intValue();
   }
@@ -142,7 +175,7 @@ final class PreprocessingJson {
     JsonNode v = root.get(field);
     if (!v.isNumber()) {
       throw new LeptonException("preprocessing JSON: '" + field + "' must be a number; received "
-          + v);
+          + Messages.shorten(v.toString()));
     }
     return v.doubleValue();
   }
@@ -151,7 +184,7 @@ final class PreprocessingJson {
     JsonNode v = root.get(field);
     if (!v.isTextual()) {
       throw new LeptonException("preprocessing JSON: '" + field + "' must be a string; received "
-          + v);
+          + Messages.shorten(v.toString()));
     }
     return v.asText();
   }

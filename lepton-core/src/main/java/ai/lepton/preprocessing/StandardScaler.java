@@ -1,4 +1,4 @@
-package ai.lepton.data;
+package ai.lepton.preprocessing;
 
 import ai.lepton.LeptonException;
 import ai.lepton.tensor.Tensor;
@@ -87,10 +87,18 @@ public record StandardScaler(float[] mean, float[] scale) implements Scaler {
   /**
    * Restores a scaler from {@link #state()}, or from that map written to JSON and read back.
    *
-   * @throws LeptonException if a list is missing, holds a non-number, or the lengths differ
+   * @throws LeptonException if a list is missing, holds a non-number, a non-finite number or a
+   *     scale that is not positive, holds more than {@link FeaturePreprocessing#MAX_FEATURES}, or
+   *     the lengths differ
    */
   public static StandardScaler fromState(Map<String, ?> state) {
-    return new StandardScaler(Scaling.floats("StandardScaler", state, "mean"),
-        Scaling.floats("StandardScaler", state, "scale"));
+    float[] scale = Scaling.floats("StandardScaler", state, "scale");
+    for (int f = 0; f < scale.length; f++) {
+      if (scale[f] <= 0) { // fit never gives one: it keeps 1 for a constant feature
+        throw new LeptonException("StandardScaler state: 'scale' holds " + scale[f] + " at "
+            + "position " + f + "; scales must be positive");
+      }
+    }
+    return new StandardScaler(Scaling.floats("StandardScaler", state, "mean"), scale);
   }
 }

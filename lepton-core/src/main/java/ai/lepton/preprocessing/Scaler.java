@@ -1,4 +1,4 @@
-package ai.lepton.data;
+package ai.lepton.preprocessing;
 
 import ai.lepton.tensor.Tensor;
 import java.util.Map;

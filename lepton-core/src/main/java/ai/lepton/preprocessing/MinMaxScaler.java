@@ -1,4 +1,4 @@
-package ai.lepton.data;
+package ai.lepton.preprocessing;
 
 import ai.lepton.LeptonException;
 import ai.lepton.tensor.Tensor;
@@ -90,7 +90,9 @@ public record MinMaxScaler(float rangeMin, float rangeMax, float[] dataMin, floa
   /**
    * Restores a scaler from {@link #state()}, or from that map written to JSON and read back.
    *
-   * @throws LeptonException if a list is missing, holds a non-number, or the lengths differ
+   * @throws LeptonException if a list is missing, holds a non-number or a non-finite number,
+   *     holds more than {@link FeaturePreprocessing#MAX_FEATURES}, or the lengths differ, or a
+   *     feature's minimum is above its maximum
    */
   public static MinMaxScaler fromState(Map<String, ?> state) {
     float[] range = Scaling.floats("MinMaxScaler", state, "feature_range");
@@ -98,7 +100,16 @@ public record MinMaxScaler(float rangeMin, float rangeMax, float[] dataMin, floa
       throw new LeptonException("MinMaxScaler state: 'feature_range' must hold [min, max]; "
           + "received " + range.length + " numbers");
     }
-    return new MinMaxScaler(range[0], range[1], Scaling.floats("MinMaxScaler", state, "data_min"),
+    MinMaxScaler scaler = new MinMaxScaler(range[0], range[1],
+        Scaling.floats("MinMaxScaler", state, "data_min"),
         Scaling.floats("MinMaxScaler", state, "data_max"));
+    for (int f = 0; f < scaler.features(); f++) {
+      if (scaler.dataMin[f] > scaler.dataMax[f]) {
+        throw new LeptonException("MinMaxScaler state: feature " + f + " has data_min "
+            + scaler.dataMin[f] + " above data_max " + scaler.dataMax[f] + "; a fitted minimum "
+            + "is at most the maximum");
+      }
+    }
+    return scaler;
   }
 }

@@ -1,6 +1,7 @@
-package ai.lepton.data;
+package ai.lepton.preprocessing;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Messages;
 import ai.lepton.tensor.Tensor;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -74,7 +75,7 @@ public record LabelEncoder(List<String> classes) {
       Integer code = codes.get(labels[i]);
       if (code == null) {
         throw new LeptonException("LabelEncoder.transform: label " + i + " is '"
-            + Columns.shorten(String.valueOf(labels[i])) + "', unseen when fitting; the known "
+            + Messages.shorten(String.valueOf(labels[i])) + "', unseen when fitting; the known "
             + "classes are " + shorten(classes) + "; fit on data that holds every class");
       }
       out[i] = code;
@@ -114,11 +115,15 @@ public record LabelEncoder(List<String> classes) {
       throw new LeptonException("LabelEncoder state lacks the list of strings 'classes'; pass the "
           + "map state() returned");
     }
+    if (list.size() > MAX_CLASSES) { // before copying it
+      throw new LeptonException("LabelEncoder state: 'classes' holds " + list.size()
+          + " classes, over the limit of " + MAX_CLASSES);
+    }
     String[] classes = new String[list.size()];
     for (int i = 0; i < classes.length; i++) {
       if (!(list.get(i) instanceof String s)) {
         throw new LeptonException("LabelEncoder state: 'classes' must hold strings; received "
-            + list.get(i) + " at position " + i);
+            + Messages.shorten(String.valueOf(list.get(i))) + " at position " + i);
       }
       classes[i] = s;
     }

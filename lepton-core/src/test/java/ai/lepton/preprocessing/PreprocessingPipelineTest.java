@@ -1,4 +1,4 @@
-package ai.lepton.data;
+package ai.lepton.preprocessing;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,12 +1,9 @@
-package ai.lepton.data;
+package ai.lepton.preprocessing;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Messages;
 import ai.lepton.tensor.Tensor;
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,9 +28,6 @@ public final class Tokenizer {
   public static final String DEFAULT_FILTERS = "!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n";
   /** The most distinct words a tokenizer keeps, and so the most a saved one may hold. */
   public static final int MAX_WORDS = 10_000_000;
-
-  private static final ObjectMapper JSON =
-      JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
   private final int numWords;
   private final String filters;
@@ -234,7 +228,12 @@ public final class Tokenizer {
 
   /** The configuration and word counts as JSON (Keras' option names); see {@link #fromJson}. */
   public String toJson() {
-    ObjectNode root = JSON.createObjectNode();
+    return toTree().toString();
+  }
+
+  /** What {@link #toJson} writes, as a tree that {@link PreprocessingJson} nests in its own. */
+  ObjectNode toTree() {
+    ObjectNode root = PreprocessingJson.MAPPER.createObjectNode();
     root.put("num_words", numWords);
     root.put("filters", filters);
     root.put("lower", lower);
@@ -243,47 +242,104 @@ public final class Tokenizer {
     root.put("document_count", documentCount);
     ObjectNode counts = root.putObject("word_counts");
     wordCounts.forEach(counts::put);
-    return root.toString();
+    return root;
   }
 
   /**
    * Restores a tokenizer saved by {@link #toJson}; its word index is rebuilt from the counts.
+   * Reading is strict, as the JSON may come from a hostile model file: every field must be there
+   * with its type, and nothing else may.
    *
-   * @throws LeptonException if the JSON is invalid, lacks a field, or holds a negative count
+   * @throws LeptonException if the JSON is invalid, nested too deep, too long for the heap, lacks a
+   *     field or has an unknown or mistyped one, holds more than {@link #MAX_WORDS} words, an empty
+   *     word or a count that is not a positive integer, or counts words of no document
    */
   public static Tokenizer fromJson(String json) {
-    JsonNode root;
-    try {
-      root = JSON.readTree(json);
-    } catch (JacksonException e) {
-      throw new LeptonException("tokenizer JSON is not valid JSON (" + e.getOriginalMessage()
-          + "); pass the text Tokenizer.toJson() returned", e);
+    return fromTree(PreprocessingJson.parse(json, "tokenizer JSON", "Tokenizer.toJson()"));
+  }
+
+  /** {@link #fromJson} on a parsed tree, such as the one nested in a preprocessing state. */
+  static Tokenizer fromTree(JsonNode root) {
+    List<String> expected = List.of("num_words", "filters", "lower", "split", "oov_token",
+        "document_count", "word_counts");
+    if (!root.isObject()) {
+      throw new LeptonException("tokenizer JSON must be an object; received "
+          + root.getNodeType() + "; pass the text Tokenizer.toJson() returned");
     }
-    for (String field : List.of("num_words", "filters", "lower", "split", "document_count",
-        "word_counts")) {
-      if (root == null || !root.hasNonNull(field)) {
+    for (String field : expected) {
+      if (!root.has(field)) {
         throw new LeptonException("tokenizer JSON lacks the field '" + field + "'; pass the text "
             + "Tokenizer.toJson() returned");
       }
     }
+    root.fieldNames().forEachRemaining(field -> {
+      if (!expected.contains(field)) {
+        throw new LeptonException("tokenizer JSON has the unknown field '"
+            + Messages.shorten(field) + "'; expected only " + expected);
+      }
+    });
     JsonNode oov = root.get("oov_token");
-    Tokenizer t = new Tokenizer(root.get("num_words").asInt(), root.get("filters").asText(),
-        root.get("lower").asBoolean(), root.get("split").asText(),
-        oov == null || oov.isNull() ? null : oov.asText());
+    if (!oov.isNull() && !oov.isTextual()) {
+      throw mistyped("oov_token", "a string or null", oov);
+    }
+    Tokenizer t = new Tokenizer((int) integer(root, "num_words", Integer.MAX_VALUE),
+        text(root, "filters"), bool(root, "lower"), text(root, "split"),
+        oov.isNull() ? null : oov.asText());
     JsonNode counts = root.get("word_counts");
+    if (!counts.isObject()) {
+      throw mistyped("word_counts", "an object of word counts", counts);
+    }
     if (counts.size() > MAX_WORDS) {
       throw new LeptonException("tokenizer JSON holds " + counts.size() + " words, over the "
-          + "limit of " + MAX_WORDS);
+          + "limit of " + MAX_WORDS + "; keep fewer words (a TextPreprocessing with numWords "
+          + "saves only the words it uses)");
+    }
+    t.documentCount = integer(root, "document_count", Long.MAX_VALUE);
+    if (t.documentCount == 0 && !counts.isEmpty()) {
+      throw new LeptonException("tokenizer JSON counts " + counts.size() + " words but "
+          + "document_count is 0; the state is inconsistent: save the tokenizer again");
     }
     for (Map.Entry<String, JsonNode> e : counts.properties()) {
-      if (!e.getValue().canConvertToLong() || e.getValue().asLong() < 1) {
-        throw new LeptonException("tokenizer JSON: the count of word '" + e.getKey()
-            + "' must be a positive integer; received " + e.getValue());
+      JsonNode count = e.getValue();
+      if (e.getKey().isEmpty() || !count.isIntegralNumber() || !count.canConvertToLong()
+          || count.asLong() < 1) {
+        throw new LeptonException("tokenizer JSON: the count of word '"
+            + Messages.shorten(e.getKey()) + "' must be a positive integer" + (e.getKey().isEmpty()
+            ? " and the word not empty" : "") + "; received " + Messages.shorten(count.toString()));
       }
-      t.wordCounts.put(e.getKey(), e.getValue().asLong());
+      t.wordCounts.put(e.getKey(), count.asLong());
     }
-    t.documentCount = root.get("document_count").asLong();
     t.reindex();
     return t;
+  }
+
+  /** The integer field {@code name}, 0 to {@code max}. */
+  private static long integer(JsonNode root, String name, long max) {
+    JsonNode v = root.get(name);
+    if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < 0 || v.asLong() > max) {
+      throw mistyped(name, "an integer from 0 to " + max, v);
+    }
+    return v.asLong();
+  }
+
+  private static String text(JsonNode root, String name) {
+    JsonNode v = root.get(name);
+    if (!v.isTextual()) {
+      throw mistyped(name, "a string", v);
+    }
+    return v.asText();
+  }
+
+  private static boolean bool(JsonNode root, String name) {
+    JsonNode v = root.get(name);
+    if (!v.isBoolean()) {
+      throw mistyped(name, "true or false", v);
+    }
+    return v.asBoolean();
+  }
+
+  private static LeptonException mistyped(String name, String expected, JsonNode received) {
+    return new LeptonException("tokenizer JSON: '" + name + "' must be " + expected
+        + "; received " + Messages.shorten(received.toString()));
   }
 }

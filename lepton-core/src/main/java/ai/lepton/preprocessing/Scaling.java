@@ -1,6 +1,7 @@
-package ai.lepton.data;
+package ai.lepton.preprocessing;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Messages;
 import ai.lepton.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,24 +51,38 @@ final class Scaling {
     return out;
   }
 
-  /** The numbers under {@code key}, from a {@code float[]} or a list of numbers (read JSON). */
+  /**
+   * The numbers under {@code key}, from a {@code float[]} or a list of numbers (read JSON): at most
+   * {@link FeaturePreprocessing#MAX_FEATURES}, all finite, as a fitted scaler's are.
+   */
   static float[] floats(String who, Map<String, ?> state, String key) {
     Object value = state.get(key);
+    float[] out;
     if (value instanceof float[] array) {
-      return array.clone();
-    }
-    if (value instanceof List<?> list) {
-      float[] out = new float[list.size()];
+      out = array.clone();
+    } else if (value instanceof List<?> list) {
+      if (list.size() > FeaturePreprocessing.MAX_FEATURES) {
+        throw new LeptonException(who + " state: '" + key + "' holds " + list.size() + " numbers, "
+            + "over the limit of " + FeaturePreprocessing.MAX_FEATURES + " features");
+      }
+      out = new float[list.size()];
       for (int i = 0; i < out.length; i++) {
         if (!(list.get(i) instanceof Number n)) {
           throw new LeptonException(who + " state: '" + key + "' must hold numbers; received "
-              + list.get(i));
+              + Messages.shorten(String.valueOf(list.get(i))) + " at position " + i);
         }
         out[i] = n.floatValue();
       }
-      return out;
+    } else {
+      throw new LeptonException(who + " state lacks the list of numbers '" + key + "'; pass the "
+          + "map state() returned");
     }
-    throw new LeptonException(who + " state lacks the list of numbers '" + key + "'; pass the map "
-        + "state() returned");
+    for (int i = 0; i < out.length; i++) {
+      if (!Float.isFinite(out[i])) { // also a huge JSON number, which becomes infinite as a float
+        throw new LeptonException(who + " state: '" + key + "' holds " + out[i] + " at position "
+            + i + "; a fitted scaler holds finite numbers: fit it on columns that have values");
+      }
+    }
+    return out;
   }
 }

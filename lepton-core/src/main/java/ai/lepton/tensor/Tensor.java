@@ -586,12 +586,12 @@ public final class Tensor {
     return div(scalar(value));
   }
 
-  /** Element-wise maximum; on ties the gradient goes to {@code this}. */
+  /** Element-wise maximum; on a tie each operand gets half the gradient, as in PyTorch. */
   public Tensor maximum(Tensor other) {
     return binary(BinaryOp.MAX, other, "maximum");
   }
 
-  /** Element-wise minimum; on ties the gradient goes to {@code this}. */
+  /** Element-wise minimum; on a tie each operand gets half the gradient, as in PyTorch. */
   public Tensor minimum(Tensor other) {
     return binary(BinaryOp.MIN, other, "minimum");
   }
@@ -643,6 +643,8 @@ public final class Tensor {
     return result(out, s, g -> binaryBackward(op, a.data, b.data, g, s, other), this, other);
   }
 
+  private static final float[] HALF = {0.5f};
+
   private void binaryBackward(BinaryOp op, float[] a, float[] b, float[] g, int[] s, Tensor other) {
     Backend be = backend();
     int n = g.length;
@@ -675,15 +677,18 @@ public final class Tensor {
         be.unary(UnaryOp.NEG, gb, gb, 0f, 0f);
       }
       case MAX, MIN -> {
-        // this wins ties: mask = a >= b for max, b >= a for min
-        float[] mask = new float[n];
-        if (op == BinaryOp.MAX) {
-          be.binary(BinaryOp.GE, a, b, mask);
-        } else {
-          be.binary(BinaryOp.GE, b, a, mask);
-        }
+        // PyTorch's convention: the winner takes the gradient and a tie splits it in half.
+        // (winner > loser) + (winner >= loser) is 2 where a wins, 1 on a tie, 0 where b wins.
+        float[] winner = op == BinaryOp.MAX ? a : b;
+        float[] loser = op == BinaryOp.MAX ? b : a;
+        float[] share = new float[n];
+        float[] tieOrWin = new float[n];
+        be.binary(BinaryOp.GT, winner, loser, share);
+        be.binary(BinaryOp.GE, winner, loser, tieOrWin);
+        be.binary(BinaryOp.ADD, share, tieOrWin, share);
+        be.binary(BinaryOp.MUL, share, HALF, share);
         ga = new float[n];
-        be.binary(BinaryOp.MUL, g, mask, ga);
+        be.binary(BinaryOp.MUL, g, share, ga);
         gb = new float[n];
         be.binary(BinaryOp.SUB, g, ga, gb);
       }
@@ -1034,6 +1039,7 @@ public final class Tensor {
   }
 
   /** Maximum along {@code axis}; the gradient flows to the first maximal element. */
+  /** The maximum along {@code axis}; its gradient goes to the first maximum, as torch.max(dim). */
   public Tensor max(int axis, boolean keepDims) {
     int ax = axis(axis, "max");
     int outer = sizeOf(Arrays.copyOfRange(shape, 0, ax));

@@ -1,5 +1,6 @@
 package ai.lepton.layers;
 
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 
 /** Flattens each sample to one axis: {@code [batch, d1, d2, ...] -> [batch, d1*d2*...]}. */
@@ -10,12 +11,13 @@ public final class Flatten extends Layer {
     this(new Config(null, true));
   }
 
-  public Flatten(Config c) {
-    super(c.name(), c.trainable());
+  public Flatten(Config config) {
+    super(Args.nonNull(config, "Flatten", "config").name(), config.trainable());
   }
 
   @Override
   public int[] outputShape(int[] inputShape) {
+    Args.nonNull(inputShape, "Flatten.outputShape", "inputShape");
     int n = 1;
     for (int d : inputShape) {
       n = Math.multiplyExact(n, d);

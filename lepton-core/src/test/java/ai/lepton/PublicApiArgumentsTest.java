@@ -133,6 +133,13 @@ class PublicApiArgumentsTest {
               checkInt(type, entry, i, value);
             }
           }
+          if (p == int[].class) {
+            for (int rank = 1; rank <= 4; rank++) {
+              int[] huge = new int[rank];
+              Arrays.fill(huge, Integer.MAX_VALUE);
+              checkHugeShape(type, entry, i, huge);
+            }
+          }
         }
       }
     }
@@ -204,6 +211,48 @@ class PublicApiArgumentsTest {
       }
     }
   }
+
+  /**
+   * A shape whose every dimension is 2^31-1: the call must either refuse it with a LeptonException
+   * or answer without an overflowed (negative) size, and a message must print the sizes as they
+   * are.
+   */
+  private void checkHugeShape(Class<?> type, Executable entry, int index, int[] huge) {
+    String where = describe(type, entry, index) + " = " + Arrays.toString(huge);
+    Object[] args = arguments(type, entry, index, huge);
+    if (args == null) {
+      return;
+    }
+    for (Object receiver : receivers(type, entry)) {
+      calls++;
+      try {
+        Object result = entry instanceof Constructor<?> c ? c.newInstance(args)
+            : ((Method) entry).invoke(receiver, args);
+        String shown = result instanceof int[] a ? Arrays.toString(a)
+            : result instanceof List<?> l && !l.isEmpty() && l.get(0) instanceof int[]
+                ? l.stream().map(a -> Arrays.toString((int[]) a)).toList().toString() : "";
+        if (NEGATIVE.matcher(shown).find()) {
+          failures.add(where + ": answered the overflowed shape " + shown);
+        }
+      } catch (InvocationTargetException e) {
+        Throwable thrown = e.getCause();
+        if (!(thrown instanceof LeptonException)) {
+          failures.add(where + ": " + thrown);
+        } else if (NEGATIVE.matcher(String.valueOf(thrown.getMessage())).find()) {
+          failures.add(where + ": the message prints an overflowed number: "
+              + thrown.getMessage());
+        }
+      } catch (ReflectiveOperationException e) {
+        throw new AssertionError("cannot call " + entry, e);
+      }
+    }
+  }
+
+  /**
+   * A negative number below -1 (messages may mention -1, the inferred dimension) in text about
+   * shapes that had none: an int that overflowed.
+   */
+  private static final Pattern NEGATIVE = Pattern.compile("(?<![\\w.])-(?:[2-9]|[1-9][0-9])");
 
   /** The thrown exception, unwrapped, or {@code null} if the call returned. */
   private Throwable invoke(Executable entry, Object receiver, Object[] args) {

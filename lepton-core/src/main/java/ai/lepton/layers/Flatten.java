@@ -1,7 +1,9 @@
 package ai.lepton.layers;
 
+import ai.lepton.LeptonException;
 import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
+import java.util.Arrays;
 
 /** Flattens each sample to one axis: {@code [batch, d1, d2, ...] -> [batch, d1*d2*...]}. */
 public final class Flatten extends Layer {
@@ -18,11 +20,16 @@ public final class Flatten extends Layer {
   @Override
   public int[] outputShape(int[] inputShape) {
     Args.nonNull(inputShape, "Flatten.outputShape", "inputShape");
-    int n = 1;
+    long n = 1; // in long, so that the message prints the true count
     for (int d : inputShape) {
-      n = Math.multiplyExact(n, d);
+      n *= d;
+      if (n > Tensor.MAX_SIZE) {
+        throw new LeptonException("Flatten: samples of shape " + Arrays.toString(inputShape)
+            + " hold more than " + Tensor.MAX_SIZE + " values, more than one tensor row can; "
+            + "reduce them first (pooling, a smaller Dense)");
+      }
     }
-    return new int[] {n};
+    return new int[] {(int) n};
   }
 
   @Override

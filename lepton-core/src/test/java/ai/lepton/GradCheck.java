@@ -11,11 +11,11 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The one gradient check of the test suites: autograd gradients against central finite differences.
- * The output is reduced to a scalar by a fixed random projection, so every output element's gradient
- * path is checked, and the differences and the projection are accumulated in double precision. Values
- * are perturbed through the public {@link Tensor#assign}, so the same check serves a tensor op, a
- * layer's weights and its inputs.
+ * The one gradient check of the test suites: autograd gradients against central finite
+ * differences. The output is reduced to a scalar by a fixed random projection, so every output
+ * element's gradient path is checked, and the differences and the projection are accumulated in
+ * double precision. Values are perturbed through the public {@link Tensor#assign}, so the same
+ * check serves a tensor op, a layer's weights and its inputs.
  */
 public final class GradCheck {
   /** Step of the central differences: large enough that float32 rounding does not dominate. */
@@ -42,8 +42,8 @@ public final class GradCheck {
 
   /**
    * Checks the gradients of {@code output} with respect to {@code targets} (tensors that require
-   * gradients, such as a layer's inputs and weights), by name. {@code output} is evaluated again for
-   * each perturbed value, so it must read the targets' current values and nothing random.
+   * gradients, such as a layer's inputs and weights), by name. {@code output} is evaluated again
+   * for each perturbed value, so it must read the targets' current values and nothing random.
    */
   public static void check(String what, Supplier<Tensor> output, Map<String, Tensor> targets) {
     check(what, EPS, TOLERANCE, output, targets);
@@ -82,7 +82,7 @@ public final class GradCheck {
     }
   }
 
-  /** The projection {@code sum(output * probe)}, in double, with {@code t} holding {@code values}. */
+  /** {@code sum(output * probe)} in double, with {@code t} holding {@code values}. */
   private static double project(Supplier<Tensor> output, Tensor t, float[] values, float[] probe) {
     t.assign(Tensor.of(values, t.shape()));
     try (var scope = Tensor.noGrad()) {

@@ -28,7 +28,8 @@ public final class TokenAndPositionEmbedding extends Layer {
             + "vocabulary_size=" + vocabularySize + ", sequence_length=" + sequenceLength
             + ", embedding_dim=" + embeddingDim);
       }
-      Initializers.validate("TokenAndPositionEmbedding", "embeddingsInitializer", embeddingsInitializer);
+      Initializers.validate("TokenAndPositionEmbedding", "embeddingsInitializer",
+          embeddingsInitializer);
     }
   }
 

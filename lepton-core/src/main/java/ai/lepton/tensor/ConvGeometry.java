@@ -21,8 +21,8 @@ record ConvGeometry(int batch, int h, int w, int c, int kh, int kw, int strideH,
 
   /**
    * TensorFlow's rules: {@code same} pads {@code total / 2} before and the rest after. Spans and
-   * paddings are computed in long, so that a huge stride or dilation gives a small output instead of
-   * an overflowed size; callers bound the dilated span to an int.
+   * paddings are computed in long, so that a huge stride or dilation gives a small output instead
+   * of an overflowed size; callers bound the dilated span to an int.
    */
   static ConvGeometry of(int[] inShape, int kh, int kw, int strideH, int strideW, boolean same,
       int dilationH, int dilationW) {

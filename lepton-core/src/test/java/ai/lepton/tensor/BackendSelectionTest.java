@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Each test run computes on the backend it asks for. The default run has the Vector API module and
  * must use the vector backend; the reference-backend run ({@code -Dlepton.backend=reference}, the
- * {@code reference-backend} execution in the pom) must use the plain loops. The backend is chosen once
- * per JVM, so this test proves it for every suite that shares the run's JVM.
+ * {@code reference-backend} execution in the pom) must use the plain loops. The backend is chosen
+ * once per JVM, so this test proves it for every suite that shares the run's JVM.
  */
 class BackendSelectionTest {
   @Test

@@ -15,12 +15,13 @@ import org.junit.jupiter.api.Test;
  * gradient in half, and max along an axis and max pooling send it to the first maximum.
  */
 class KinkGradientTest {
-  /** Distance of the checked points from the kink; the finite-difference step is a quarter of it. */
+  /** Distance of the checked points from the kink; the finite-difference step is a quarter. */
   private static final float NEAR = 1e-3f;
   private static final float STEP = NEAR / 4;
 
   private static void checkBothSides(String op, float kink, Function<Tensor[], Tensor> f) {
-    Tensor x = Tensor.of(new float[] {kink - NEAR, kink + NEAR, kink - 8 * NEAR, kink + 8 * NEAR}, 4);
+    Tensor x = Tensor.of(
+        new float[] {kink - NEAR, kink + NEAR, kink - 8 * NEAR, kink + 8 * NEAR}, 4);
     GradCheck.check(op + " beside its kink at " + kink, STEP, 1e-3, f, x);
   }
 

@@ -539,14 +539,24 @@ class PublicApiArgumentsTest {
     return true;
   }
 
+  /**
+   * Public constructors and methods with parameters. A concrete class also gets the methods it
+   * inherits from Lepton classes (a layer's {@code build} runs that layer's own code); an abstract
+   * class or interface gets its declared ones, called on the {@link #RECEIVERS}.
+   */
   private static List<Executable> entryPoints(Class<?> type) {
     List<Executable> out = new ArrayList<>();
-    if (!type.isInterface() && !Modifier.isAbstract(type.getModifiers())) {
+    boolean concrete = !type.isInterface() && !Modifier.isAbstract(type.getModifiers());
+    if (concrete) {
       out.addAll(Arrays.asList(type.getConstructors()));
     }
-    for (Method m : type.getDeclaredMethods()) {
+    for (Method m : concrete ? type.getMethods() : type.getDeclaredMethods()) {
       if (Modifier.isPublic(m.getModifiers()) && !m.isSynthetic() && !m.isBridge()
-          && m.getParameterCount() > 0 && !OBJECT_METHODS.contains(m.getName())) {
+          && m.getParameterCount() > 0 && !OBJECT_METHODS.contains(m.getName())
+          && m.getDeclaringClass().getPackageName().startsWith("ai.lepton")) {
+        // a public method of a package-private base class (Merge, Recurrent) is the user's to
+        // call through the public subclass; reflection needs to be told so
+        m.setAccessible(true);
         out.add(m);
       }
     }

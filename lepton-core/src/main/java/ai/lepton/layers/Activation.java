@@ -1,5 +1,6 @@
 package ai.lepton.layers;
 
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.function.UnaryOperator;
 
@@ -18,14 +19,15 @@ public final class Activation extends Layer {
     this(new Config(null, true, activation));
   }
 
-  public Activation(Config c) {
-    super(c.name(), c.trainable());
-    this.activationName = c.activation();
+  public Activation(Config config) {
+    super(Args.nonNull(config, "Activation", "config").name(), config.trainable());
+    this.activationName = config.activation();
     this.function = Activations.get(activationName);
   }
 
   @Override
   public int[] outputShape(int[] inputShape) {
+    Args.nonNull(inputShape, "Activation.outputShape", "inputShape");
     return inputShape.clone();
   }
 
@@ -37,6 +39,7 @@ public final class Activation extends Layer {
   /** Keeps the time axis, so the output carries the input's mask. */
   @Override
   public Tensor computeMask(Tensor x, Tensor mask) {
+    Args.nonNull(x, "Activation.computeMask", "x");
     return mask;
   }
 

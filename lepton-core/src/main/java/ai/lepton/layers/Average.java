@@ -1,5 +1,6 @@
 package ai.lepton.layers;
 
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.List;
 
@@ -14,8 +15,8 @@ public final class Average extends Merge {
     this(new Config(null, true));
   }
 
-  public Average(Config c) {
-    super(c.name(), c.trainable());
+  public Average(Config config) {
+    super(Args.nonNull(config, "Average", "config").name(), config.trainable());
   }
 
   @Override

@@ -1,5 +1,6 @@
 package ai.lepton.layers;
 
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 
 /**
@@ -29,14 +30,15 @@ public final class AveragePooling1D extends Layer {
   }
 
   /** Rebuilds a layer from its configuration. */
-  public AveragePooling1D(Config c) {
-    super(c.name(), c.trainable());
-    this.c = c;
+  public AveragePooling1D(Config config) {
+    super(Args.nonNull(config, "AveragePooling1D", "config").name(), config.trainable());
+    this.c = config;
   }
 
   /** @throws LeptonException unless the input is {@code [batch, time, channels]} */
   @Override
   public int[] outputShape(int[] inputShape) {
+    Args.nonNull(inputShape, "AveragePooling1D.outputShape", "inputShape");
     return Pooling.outputShape1d("AveragePooling1D", inputShape, this::pool);
   }
 

@@ -1,5 +1,6 @@
 package ai.lepton.layers;
 
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.List;
 
@@ -31,14 +32,15 @@ public final class AveragePooling2D extends Layer {
   }
 
   /** Rebuilds a layer from its configuration. */
-  public AveragePooling2D(Config c) {
-    super(c.name(), c.trainable());
-    this.c = c;
+  public AveragePooling2D(Config config) {
+    super(Args.nonNull(config, "AveragePooling2D", "config").name(), config.trainable());
+    this.c = config;
   }
 
   /** @throws LeptonException unless the input is {@code [batch, height, width, channels]} */
   @Override
   public int[] outputShape(int[] inputShape) {
+    Args.nonNull(inputShape, "AveragePooling2D.outputShape", "inputShape");
     return Pooling.outputShape("AveragePooling2D", inputShape, this::pool);
   }
 

@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.random.RandomGenerator;
 
@@ -35,13 +36,14 @@ public final class BatchNormalization extends Layer {
     this(new Config(null, true, 0.99f, 1e-3f, true, true));
   }
 
-  public BatchNormalization(Config c) {
-    super(c.name(), c.trainable());
-    this.config = c;
+  public BatchNormalization(Config config) {
+    super(Args.nonNull(config, "BatchNormalization", "config").name(), config.trainable());
+    this.config = config;
   }
 
   @Override
   public int[] outputShape(int[] inputShape) {
+    Args.nonNull(inputShape, "BatchNormalization.outputShape", "inputShape");
     return inputShape.clone();
   }
 

@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.internal.Seeds;
 import ai.lepton.tensor.Tensor;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,7 +28,8 @@ public final class Bidirectional extends Layer {
   /** The wrapped layer's {@code {"class_name": ..., "config": {...}}} and the merge mode. */
   public record Config(String name, boolean trainable, JsonNode layer, String mergeMode) {
     public Config {
-      if (!MERGE_MODES.contains(mergeMode)) {
+      Args.nonNull(layer, "Bidirectional", "layer");
+      if (!MERGE_MODES.contains(Args.nonNull(mergeMode, "Bidirectional", "mergeMode"))) {
         throw new LeptonException("Bidirectional: expected merge_mode one of " + MERGE_MODES
             + ", received \"" + mergeMode + "\"");
       }
@@ -51,17 +53,18 @@ public final class Bidirectional extends Layer {
    * @throws LeptonException if {@code layer} is not a recurrent layer or the merge mode is unknown
    */
   public Bidirectional(Layer layer, String mergeMode) {
-    this(new Config(null, true, Layers.toConfig(layer), mergeMode));
+    this(new Config(null, true, Layers.toConfig(Args.nonNull(layer, "Bidirectional", "layer")),
+        mergeMode));
   }
 
-  public Bidirectional(Config c) {
-    super(c.name(), c.trainable());
-    this.forward = recurrent(Layers.fromConfig(c.layer()));
-    ObjectNode flipped = c.layer().deepCopy();
+  public Bidirectional(Config config) {
+    super(Args.nonNull(config, "Bidirectional", "config").name(), config.trainable());
+    this.forward = recurrent(Layers.fromConfig(config.layer()));
+    ObjectNode flipped = config.layer().deepCopy();
     ObjectNode inner = (ObjectNode) flipped.get("config");
     inner.put("go_backwards", !inner.path("go_backwards").asBoolean());
     this.backward = recurrent(Layers.fromConfig(flipped));
-    this.mergeMode = c.mergeMode();
+    this.mergeMode = config.mergeMode();
   }
 
   private static Recurrent<?> recurrent(Layer layer) {
@@ -74,6 +77,7 @@ public final class Bidirectional extends Layer {
 
   @Override
   public int[] outputShape(int[] inputShape) {
+    Args.nonNull(inputShape, "Bidirectional.outputShape", "inputShape");
     int[] out = forward.outputShape(inputShape);
     if (mergeMode.equals("concat")) {
       out[out.length - 1] *= 2;
@@ -83,6 +87,7 @@ public final class Bidirectional extends Layer {
 
   @Override
   public List<int[]> outputShapes(List<int[]> inputShapes) {
+    Args.nonNull(inputShapes, "Bidirectional.outputShapes", "inputShapes");
     List<int[]> inner = forward.outputShapes(inputShapes);
     List<int[]> out = new ArrayList<>();
     out.add(outputShape(inputShapes.get(0)));
@@ -152,6 +157,7 @@ public final class Bidirectional extends Layer {
   /** With {@code return_sequences} the output keeps the time axis and the input's mask. */
   @Override
   public Tensor computeMask(Tensor x, Tensor mask) {
+    Args.nonNull(x, "Bidirectional.computeMask", "x");
     return forward.returnSequences() ? mask : null;
   }
 

@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.Collections;
 import java.util.List;
@@ -31,13 +32,14 @@ public final class Concatenate extends Merge {
     this(new Config(null, true, axis));
   }
 
-  public Concatenate(Config c) {
-    super(c.name(), c.trainable());
-    this.axis = c.axis();
+  public Concatenate(Config config) {
+    super(Args.nonNull(config, "Concatenate", "config").name(), config.trainable());
+    this.axis = config.axis();
   }
 
   @Override
   public List<int[]> outputShapes(List<int[]> shapes) {
+    Args.nonNull(shapes, "Concatenate.outputShapes", "shapes");
     if (shapes.size() < 2) {
       return super.outputShapes(shapes); // refuses
     }
@@ -75,6 +77,8 @@ public final class Concatenate extends Merge {
    */
   @Override
   public List<Tensor> computeMasks(List<Tensor> inputs, List<Tensor> masks) {
+    Args.nonNull(inputs, "Concatenate.computeMasks", "inputs");
+    Args.nonNull(masks, "Concatenate.computeMasks", "masks");
     int rank = inputs.get(0).rank();
     if ((axis < 0 ? rank + axis : axis) != 1 || masks.stream().allMatch(m -> m == null)) {
       return super.computeMasks(inputs, masks);

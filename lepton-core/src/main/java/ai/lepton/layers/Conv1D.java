@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
@@ -28,8 +29,8 @@ public final class Conv1D extends Layer {
             + "received \"" + padding + "\"");
       }
       Activations.get(activation);
-      Initializers.validate(kernelInitializer);
-      Initializers.validate(biasInitializer);
+      Initializers.validate("Conv1D", "kernelInitializer", kernelInitializer);
+      Initializers.validate("Conv1D", "biasInitializer", biasInitializer);
     }
   }
 
@@ -45,15 +46,16 @@ public final class Conv1D extends Layer {
   }
 
   /** Rebuilds a layer from its configuration. */
-  public Conv1D(Config c) {
-    super(c.name(), c.trainable());
-    this.c = c;
-    this.activation = Activations.get(c.activation());
+  public Conv1D(Config config) {
+    super(Args.nonNull(config, "Conv1D", "config").name(), config.trainable());
+    this.c = config;
+    this.activation = Activations.get(config.activation());
   }
 
   /** @throws LeptonException unless the input is {@code [batch, time, channels]} */
   @Override
   public int[] outputShape(int[] inputShape) {
+    Args.nonNull(inputShape, "Conv1D.outputShape", "inputShape");
     if (inputShape.length != 2) {
       throw new LeptonException("Conv1D expects [batch, time, channels]; received [batch, "
           + join(inputShape) + "]; add a Reshape(time, channels) first");

@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.regularizers.Regularizer;
 import ai.lepton.tensor.Tensor;
 import java.util.Arrays;
@@ -29,6 +30,9 @@ public final class Conv2D extends Layer {
         throw new LeptonException("Conv2D: expected a positive number of filters, received filters="
             + filters);
       }
+      Args.noNulls(kernelSize, "Conv2D", "kernelSize");
+      Args.noNulls(strides, "Conv2D", "strides");
+      Args.noNulls(dilationRate, "Conv2D", "dilationRate");
       for (List<Integer> pair : List.of(kernelSize, strides, dilationRate)) {
         if (pair.size() != 2 || pair.get(0) < 1 || pair.get(1) < 1) {
           throw new LeptonException("Conv2D: kernel_size, strides and dilation_rate must be two "
@@ -43,8 +47,8 @@ public final class Conv2D extends Layer {
       strides = List.copyOf(strides);
       dilationRate = List.copyOf(dilationRate);
       Activations.get(activation);
-      Initializers.validate(kernelInitializer);
-      Initializers.validate(biasInitializer);
+      Initializers.validate("Conv2D", "kernelInitializer", kernelInitializer);
+      Initializers.validate("Conv2D", "biasInitializer", biasInitializer);
       RegularizerConfigs.fromConfig(kernelRegularizer);
       RegularizerConfigs.fromConfig(biasRegularizer);
     }
@@ -64,12 +68,12 @@ public final class Conv2D extends Layer {
   }
 
   /** Rebuilds a layer from its configuration. */
-  public Conv2D(Config c) {
-    super(c.name(), c.trainable());
-    this.c = c;
-    this.activation = Activations.get(c.activation());
-    this.kernelRegularizer = RegularizerConfigs.fromConfig(c.kernelRegularizer());
-    this.biasRegularizer = RegularizerConfigs.fromConfig(c.biasRegularizer());
+  public Conv2D(Config config) {
+    super(Args.nonNull(config, "Conv2D", "config").name(), config.trainable());
+    this.c = config;
+    this.activation = Activations.get(config.activation());
+    this.kernelRegularizer = RegularizerConfigs.fromConfig(config.kernelRegularizer());
+    this.biasRegularizer = RegularizerConfigs.fromConfig(config.biasRegularizer());
   }
 
   /** Moves the window by {@code sh} rows and {@code sw} columns; default 1 x 1. */
@@ -101,12 +105,14 @@ public final class Conv2D extends Layer {
 
   /** The kernel initializer by Keras name, e.g. "he_normal"; default "glorot_uniform". */
   public Conv2D kernelInitializer(String initializer) {
+    Initializers.validate("Conv2D.kernelInitializer", "initializer", initializer);
     return with(new Config(c.name(), c.trainable(), c.filters(), c.kernelSize(), c.strides(),
         c.padding(), c.dilationRate(), c.activation(), c.useBias(), initializer,
         c.biasInitializer(), c.kernelRegularizer(), c.biasRegularizer()));
   }
 
   public Conv2D biasInitializer(String initializer) {
+    Initializers.validate("Conv2D.biasInitializer", "initializer", initializer);
     return with(new Config(c.name(), c.trainable(), c.filters(), c.kernelSize(), c.strides(),
         c.padding(), c.dilationRate(), c.activation(), c.useBias(), c.kernelInitializer(),
         initializer, c.kernelRegularizer(), c.biasRegularizer()));
@@ -140,6 +146,7 @@ public final class Conv2D extends Layer {
   /** @throws LeptonException unless the input is {@code [batch, height, width, channels]} */
   @Override
   public int[] outputShape(int[] inputShape) {
+    Args.nonNull(inputShape, "Conv2D.outputShape", "inputShape");
     if (inputShape.length != 3) {
       throw new LeptonException("Conv2D expects [batch, height, width, channels]; received [batch, "
           + Arrays.toString(inputShape).replaceAll("[\\[\\]]", "")

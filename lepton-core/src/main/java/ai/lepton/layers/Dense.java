@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.regularizers.Regularizer;
 import ai.lepton.tensor.Tensor;
 import java.util.Map;
@@ -22,8 +23,8 @@ public final class Dense extends Layer {
             + units);
       }
       Activations.get(activation);
-      Initializers.validate(kernelInitializer);
-      Initializers.validate(biasInitializer);
+      Initializers.validate("Dense", "kernelInitializer", kernelInitializer);
+      Initializers.validate("Dense", "biasInitializer", biasInitializer);
     }
   }
 
@@ -49,16 +50,16 @@ public final class Dense extends Layer {
   }
 
   /** Rebuilds a layer from its configuration. */
-  public Dense(Config c) {
-    super(c.name(), c.trainable());
-    this.units = c.units();
-    this.activationName = c.activation() == null ? "linear" : c.activation();
+  public Dense(Config config) {
+    super(Args.nonNull(config, "Dense", "config").name(), config.trainable());
+    this.units = config.units();
+    this.activationName = config.activation() == null ? "linear" : config.activation();
     this.activation = Activations.get(activationName);
-    this.useBias = c.useBias();
-    this.kernelInitializer = c.kernelInitializer();
-    this.biasInitializer = c.biasInitializer();
-    this.kernelRegularizer = RegularizerConfigs.fromConfig(c.kernelRegularizer());
-    this.biasRegularizer = RegularizerConfigs.fromConfig(c.biasRegularizer());
+    this.useBias = config.useBias();
+    this.kernelInitializer = config.kernelInitializer();
+    this.biasInitializer = config.biasInitializer();
+    this.kernelRegularizer = RegularizerConfigs.fromConfig(config.kernelRegularizer());
+    this.biasRegularizer = RegularizerConfigs.fromConfig(config.biasRegularizer());
   }
 
   public Dense useBias(boolean value) {
@@ -68,13 +69,13 @@ public final class Dense extends Layer {
 
   /** The kernel initializer by Keras name, e.g. "he_normal"; default "glorot_uniform". */
   public Dense kernelInitializer(String initializer) {
-    Initializers.validate(initializer);
+    Initializers.validate("Dense", "initializer", initializer);
     this.kernelInitializer = initializer;
     return this;
   }
 
   public Dense biasInitializer(String initializer) {
-    Initializers.validate(initializer);
+    Initializers.validate("Dense", "initializer", initializer);
     this.biasInitializer = initializer;
     return this;
   }
@@ -92,6 +93,7 @@ public final class Dense extends Layer {
 
   @Override
   public int[] outputShape(int[] inputShape) {
+    Args.nonNull(inputShape, "Dense.outputShape", "inputShape");
     if (inputShape.length == 0) {
       throw new LeptonException("Dense: expected inputs with a feature axis, [batch, features], "
           + "received a scalar per sample; reshape the data to [batch, 1]");
@@ -143,6 +145,7 @@ public final class Dense extends Layer {
   /** Keeps the time axis, so the output carries the input's mask. */
   @Override
   public Tensor computeMask(Tensor x, Tensor mask) {
+    Args.nonNull(x, "Dense.computeMask", "x");
     return mask;
   }
 

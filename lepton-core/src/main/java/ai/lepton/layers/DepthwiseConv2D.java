@@ -1,5 +1,6 @@
 package ai.lepton.layers;
 
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -24,8 +25,8 @@ public final class DepthwiseConv2D extends Layer {
       strides = List.copyOf(strides);
       dilationRate = List.copyOf(dilationRate);
       Activations.get(activation);
-      Initializers.validate(depthwiseInitializer);
-      Initializers.validate(biasInitializer);
+      Initializers.validate("DepthwiseConv2D", "depthwiseInitializer", depthwiseInitializer);
+      Initializers.validate("DepthwiseConv2D", "biasInitializer", biasInitializer);
     }
   }
 
@@ -41,15 +42,16 @@ public final class DepthwiseConv2D extends Layer {
   }
 
   /** Rebuilds a layer from its configuration. */
-  public DepthwiseConv2D(Config c) {
-    super(c.name(), c.trainable());
-    this.c = c;
-    this.activation = Activations.get(c.activation());
+  public DepthwiseConv2D(Config config) {
+    super(Args.nonNull(config, "DepthwiseConv2D", "config").name(), config.trainable());
+    this.c = config;
+    this.activation = Activations.get(config.activation());
   }
 
   /** @throws LeptonException unless the input is {@code [batch, height, width, channels]} */
   @Override
   public int[] outputShape(int[] inputShape) {
+    Args.nonNull(inputShape, "DepthwiseConv2D.outputShape", "inputShape");
     int[] hw = Depthwise.outputSize("DepthwiseConv2D", inputShape, c.kernelSize(), c.strides(),
         c.padding(), c.dilationRate());
     return new int[] {hw[0], hw[1], inputShape[2] * c.depthMultiplier()};

@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.internal.Seeds;
 import ai.lepton.tensor.Tensor;
 import java.util.SplittableRandom;
@@ -29,14 +30,15 @@ public final class Dropout extends Layer {
     this(new Config(null, true, rate, null));
   }
 
-  public Dropout(Config c) {
-    super(c.name(), c.trainable());
-    this.rate = c.rate();
-    this.seed = c.seed();
+  public Dropout(Config config) {
+    super(Args.nonNull(config, "Dropout", "config").name(), config.trainable());
+    this.rate = config.rate();
+    this.seed = config.seed();
   }
 
   @Override
   public int[] outputShape(int[] inputShape) {
+    Args.nonNull(inputShape, "Dropout.outputShape", "inputShape");
     return inputShape.clone();
   }
 
@@ -61,6 +63,7 @@ public final class Dropout extends Layer {
   /** Keeps the time axis, so the output carries the input's mask. */
   @Override
   public Tensor computeMask(Tensor x, Tensor mask) {
+    Args.nonNull(x, "Dropout.computeMask", "x");
     return mask;
   }
 

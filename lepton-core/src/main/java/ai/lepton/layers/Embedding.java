@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
@@ -21,7 +22,7 @@ public final class Embedding extends Layer {
         throw new LeptonException("Embedding: expected positive dimensions, received inputDim="
             + inputDim + ", outputDim=" + outputDim);
       }
-      Initializers.validate(embeddingsInitializer);
+      Initializers.validate("Embedding", "embeddingsInitializer", embeddingsInitializer);
     }
   }
 
@@ -37,13 +38,14 @@ public final class Embedding extends Layer {
     this(new Config(null, true, inputDim, outputDim, "random_uniform", maskZero));
   }
 
-  public Embedding(Config c) {
-    super(c.name(), c.trainable());
-    this.config = c;
+  public Embedding(Config config) {
+    super(Args.nonNull(config, "Embedding", "config").name(), config.trainable());
+    this.config = config;
   }
 
   @Override
   public int[] outputShape(int[] inputShape) {
+    Args.nonNull(inputShape, "Embedding.outputShape", "inputShape");
     int[] out = Arrays.copyOf(inputShape, inputShape.length + 1);
     out[inputShape.length] = config.outputDim();
     return out;
@@ -73,6 +75,7 @@ public final class Embedding extends Layer {
   /** With {@code maskZero}, 1 where the id is not 0, else none. */
   @Override
   public Tensor computeMask(Tensor x, Tensor mask) {
+    Args.nonNull(x, "Embedding.computeMask", "x");
     if (!config.maskZero()) {
       return null;
     }

@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.random.RandomGenerator;
 
@@ -45,8 +46,8 @@ public final class GRU extends Recurrent<GRU> {
     this(config(null, true, defaults(units)));
   }
 
-  public GRU(Config c) {
-    super(c.name(), c.trainable(), c.options());
+  public GRU(Config config) {
+    super(Args.nonNull(config, "GRU", "config").name(), config.trainable(), config.options());
   }
 
   private static Config config(String name, boolean trainable, Options o) {

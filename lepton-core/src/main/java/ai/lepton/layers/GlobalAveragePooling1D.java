@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 
 /**
@@ -15,13 +16,14 @@ public final class GlobalAveragePooling1D extends Layer {
     this(new Config(null, true));
   }
 
-  public GlobalAveragePooling1D(Config c) {
-    super(c.name(), c.trainable());
+  public GlobalAveragePooling1D(Config config) {
+    super(Args.nonNull(config, "GlobalAveragePooling1D", "config").name(), config.trainable());
   }
 
   /** @throws LeptonException unless the input is {@code [batch, time, channels]} */
   @Override
   public int[] outputShape(int[] inputShape) {
+    Args.nonNull(inputShape, "GlobalAveragePooling1D.outputShape", "inputShape");
     if (inputShape.length != 2) {
       throw new LeptonException("GlobalAveragePooling1D expects [batch, time, channels]; received "
           + "[batch, " + join(inputShape) + "]; add a Reshape(time, channels) first");

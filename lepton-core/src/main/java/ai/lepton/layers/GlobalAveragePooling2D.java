@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.Arrays;
 
@@ -12,8 +13,8 @@ public final class GlobalAveragePooling2D extends Layer {
     this(new Config(null, true));
   }
 
-  public GlobalAveragePooling2D(Config c) {
-    super(c.name(), c.trainable());
+  public GlobalAveragePooling2D(Config config) {
+    super(Args.nonNull(config, "GlobalAveragePooling2D", "config").name(), config.trainable());
   }
 
   /**
@@ -21,6 +22,7 @@ public final class GlobalAveragePooling2D extends Layer {
    */
   @Override
   public int[] outputShape(int[] inputShape) {
+    Args.nonNull(inputShape, "GlobalAveragePooling2D.outputShape", "inputShape");
     if (inputShape.length != 3) {
       throw new LeptonException("GlobalAveragePooling2D expects [batch, height, width, channels]; "
           + "received [batch, " + Arrays.toString(inputShape).replaceAll("[\\[\\]]", "")

@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 
 /**
@@ -14,13 +15,14 @@ public final class GlobalMaxPooling1D extends Layer {
     this(new Config(null, true));
   }
 
-  public GlobalMaxPooling1D(Config c) {
-    super(c.name(), c.trainable());
+  public GlobalMaxPooling1D(Config config) {
+    super(Args.nonNull(config, "GlobalMaxPooling1D", "config").name(), config.trainable());
   }
 
   /** @throws LeptonException unless the input is {@code [batch, time, channels]} */
   @Override
   public int[] outputShape(int[] inputShape) {
+    Args.nonNull(inputShape, "GlobalMaxPooling1D.outputShape", "inputShape");
     if (inputShape.length != 2) {
       throw new LeptonException("GlobalMaxPooling1D expects [batch, time, channels]; received "
           + "[batch, " + join(inputShape) + "]; add a Reshape(time, channels) first");

@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.List;
 import java.util.random.RandomGenerator;
@@ -13,9 +14,11 @@ final class Initializers {
 
   private Initializers() {}
 
-  static void validate(String name) {
-    if (!NAMES.contains(name)) {
-      throw new LeptonException("unknown initializer \"" + name + "\"; use one of " + NAMES);
+  /** @param key the setting's name, e.g. "kernelInitializer", for the message */
+  static void validate(String owner, String key, String name) {
+    if (!NAMES.contains(Args.nonNull(name, owner, key))) {
+      throw new LeptonException(owner + ": unknown " + key + " \"" + name + "\"; use one of "
+          + NAMES);
     }
   }
 
@@ -24,7 +27,7 @@ final class Initializers {
    * {@code [..receptive field.., in, out]}, fanIn = field * in and fanOut = field * out.
    */
   static Tensor create(String name, int[] shape, RandomGenerator rng) {
-    validate(name);
+    validate("Initializers.create", "name", name);
     int field = 1;
     for (int i = 0; i < shape.length - 2; i++) {
       field *= shape[i];

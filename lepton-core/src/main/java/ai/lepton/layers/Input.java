@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,11 +35,11 @@ public final class Input extends Layer {
   private final Symbol output;
 
   /** Rebuilds an input from its config; most code uses {@link #of}. */
-  public Input(Config c) {
-    super(c.name(), false);
-    shape = new int[c.batchShape().size() - 1];
+  public Input(Config config) {
+    super(Args.nonNull(config, "Input", "config").name(), false);
+    shape = new int[config.batchShape().size() - 1];
     for (int i = 0; i < shape.length; i++) {
-      shape[i] = c.batchShape().get(i + 1);
+      shape[i] = config.batchShape().get(i + 1);
     }
     output = onAll(List.of()).get(0);
   }
@@ -50,6 +51,7 @@ public final class Input extends Layer {
 
   /** A named symbolic input of samples of {@code shape}; the name is its key in logs and errors. */
   public static Symbol of(String name, int... shape) {
+    Args.nonNull(shape, "Input.of", "shape");
     List<Integer> batchShape = new ArrayList<>();
     batchShape.add(null);
     for (int d : shape) {
@@ -65,12 +67,14 @@ public final class Input extends Layer {
 
   @Override
   public List<int[]> outputShapes(List<int[]> inputShapes) {
+    Args.nonNull(inputShapes, "Input.outputShapes", "inputShapes");
     // An input takes no symbolic inputs; when built, it takes batches of its own shape.
     return List.of(inputShapes.isEmpty() ? shape.clone() : outputShape(inputShapes.get(0)));
   }
 
   @Override
   public int[] outputShape(int[] inputShape) {
+    Args.nonNull(inputShape, "Input.outputShape", "inputShape");
     if (!Arrays.equals(inputShape, shape)) {
       throw new LeptonException(describe() + ": declared for samples of shape "
           + Arrays.toString(shape) + ", received " + Arrays.toString(inputShape));
@@ -86,6 +90,7 @@ public final class Input extends Layer {
   /** The mask of the input, if any, passes through. */
   @Override
   public Tensor computeMask(Tensor x, Tensor mask) {
+    Args.nonNull(x, "Input.computeMask", "x");
     return mask;
   }
 

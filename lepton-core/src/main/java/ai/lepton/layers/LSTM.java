@@ -1,5 +1,6 @@
 package ai.lepton.layers;
 
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.random.RandomGenerator;
 
@@ -42,9 +43,9 @@ public final class LSTM extends Recurrent<LSTM> {
     this(config(null, true, defaults(units), true));
   }
 
-  public LSTM(Config c) {
-    super(c.name(), c.trainable(), c.options());
-    this.unitForgetBias = c.unitForgetBias();
+  public LSTM(Config config) {
+    super(Args.nonNull(config, "LSTM", "config").name(), config.trainable(), config.options());
+    this.unitForgetBias = config.unitForgetBias();
   }
 
   private static Config config(String name, boolean trainable, Options o, boolean unitForgetBias) {

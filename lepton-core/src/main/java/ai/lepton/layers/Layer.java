@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.Arrays;
 import java.util.Collections;
@@ -62,13 +63,13 @@ public abstract class Layer {
   }
 
   /** Names the layer; weights are saved under {@code name/weight}. Only before it is built. */
-  public Layer name(String newName) {
-    if (newName == null || !newName.matches("[A-Za-z0-9_.\\-]{1,64}")) {
+  public Layer name(String name) {
+    if (name == null || !name.matches("[A-Za-z0-9_.\\-]{1,64}")) {
       throw new LeptonException("name: expected 1-64 letters, digits, '_', '.' or '-', received "
-          + (newName == null ? "null" : "\"" + newName + "\""));
+          + (name == null ? "null" : "\"" + name + "\""));
     }
     requireUnbuilt("name");
-    this.name = newName;
+    this.name = name;
     return this;
   }
 
@@ -116,11 +117,13 @@ public abstract class Layer {
    * values from {@code rng}. Called once, by the model, before the first call.
    */
   public final void build(int[] shape, RandomGenerator rng) {
-    build(List.of(shape), rng);
+    build(List.of(Args.nonNull(shape, getClass().getSimpleName() + ".build", "shape")), rng);
   }
 
   /** {@link #build(int[], RandomGenerator)} for a layer with several inputs, one shape each. */
   public final void build(List<int[]> shapes, RandomGenerator rng) {
+    Args.noNulls(shapes, getClass().getSimpleName() + ".build", "shapes");
+    Args.nonNull(rng, getClass().getSimpleName() + ".build", "rng");
     requireUnbuilt("build");
     List<int[]> s = copy(shapes);
     for (int[] shape : s) {
@@ -169,6 +172,7 @@ public abstract class Layer {
    * @throws LeptonException if the layer cannot take inputs of those shapes, or that many
    */
   public List<int[]> outputShapes(List<int[]> inputShapes) {
+    Args.nonNull(inputShapes, getClass().getSimpleName() + ".outputShapes", "inputShapes");
     if (inputShapes.size() != 1) {
       throw new LeptonException(getClass().getSimpleName() + " '" + name + "': takes one input, "
           + "received " + inputShapes.size());
@@ -186,6 +190,7 @@ public abstract class Layer {
 
   /** {@link #apply(Tensor, boolean)} for a sequence whose valid steps {@code mask} marks. */
   public final Tensor apply(Tensor x, Tensor mask, boolean training) {
+    Args.nonNull(x, getClass().getSimpleName() + ".apply", "x");
     requireBuilt("apply");
     checkInput(0, x, mask);
     return call(x, mask, training);
@@ -196,6 +201,8 @@ public abstract class Layer {
    * output.
    */
   public final List<Tensor> apply(List<Tensor> inputs, List<Tensor> masks, boolean training) {
+    Args.noNulls(inputs, getClass().getSimpleName() + ".apply", "inputs");
+    Args.nonNull(masks, getClass().getSimpleName() + ".apply", "masks");
     requireBuilt("apply");
     if (inputs.size() != inputShapes.size() || masks.size() != inputs.size()) {
       throw new LeptonException(getClass().getSimpleName() + " '" + name + "': expected "
@@ -236,12 +243,13 @@ public abstract class Layer {
    *     {@link #onAll})
    */
   public final Symbol on(Symbol... inputs) {
-    return connect(List.of(inputs), true).get(0);
+    return connect(List.of(Args.noNulls(inputs, getClass().getSimpleName() + ".on", "inputs")),
+        true).get(0);
   }
 
   /** {@link #on} for a layer with several outputs: every output, in order. */
   public final List<Symbol> onAll(List<Symbol> inputs) {
-    return connect(inputs, false);
+    return connect(Args.noNulls(inputs, getClass().getSimpleName() + ".onAll", "inputs"), false);
   }
 
   /** Records a call on {@code inputs} as a new node; {@code one} refuses several outputs. */
@@ -384,6 +392,7 @@ public abstract class Layer {
    * {@code mask}, and Embedding with {@code maskZero} makes one from the ids.
    */
   public Tensor computeMask(Tensor x, Tensor mask) {
+    Args.nonNull(x, getClass().getSimpleName() + ".computeMask", "x");
     return null;
   }
 
@@ -393,6 +402,8 @@ public abstract class Layer {
    * and outputs beyond the returned list get none. Merge layers combine their inputs' masks.
    */
   public List<Tensor> computeMasks(List<Tensor> inputs, List<Tensor> masks) {
+    Args.nonNull(inputs, getClass().getSimpleName() + ".computeMasks", "inputs");
+    Args.nonNull(masks, getClass().getSimpleName() + ".computeMasks", "masks");
     return Collections.singletonList(computeMask(inputs.get(0), masks.get(0)));
   }
 

@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.random.RandomGenerator;
 
@@ -27,13 +28,14 @@ public final class LayerNormalization extends Layer {
     this(new Config(null, true, 1e-3f, true, true));
   }
 
-  public LayerNormalization(Config c) {
-    super(c.name(), c.trainable());
-    this.config = c;
+  public LayerNormalization(Config config) {
+    super(Args.nonNull(config, "LayerNormalization", "config").name(), config.trainable());
+    this.config = config;
   }
 
   @Override
   public int[] outputShape(int[] inputShape) {
+    Args.nonNull(inputShape, "LayerNormalization.outputShape", "inputShape");
     return inputShape.clone();
   }
 
@@ -63,6 +65,7 @@ public final class LayerNormalization extends Layer {
   /** Keeps the time axis, so the output carries the input's mask. */
   @Override
   public Tensor computeMask(Tensor x, Tensor mask) {
+    Args.nonNull(x, "LayerNormalization.computeMask", "x");
     return mask;
   }
 

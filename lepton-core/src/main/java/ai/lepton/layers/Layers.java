@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -77,6 +78,7 @@ public final class Layers {
   /** The layer's {@code {"class_name": ..., "config": {...}}}, as Keras writes it. */
   public static JsonNode toConfig(Layer layer) {
     // Keras names the class behind Input() "InputLayer".
+    Args.nonNull(layer, "Layers.toConfig", "layer");
     String className = layer instanceof Input ? "InputLayer" : layer.getClass().getSimpleName();
     if (!REGISTRY.containsKey(className)) {
       throw new LeptonException("layer class " + className + " cannot be saved: only "
@@ -94,7 +96,8 @@ public final class Layers {
    * @throws LeptonException for unknown layer names or invalid configs
    */
   public static Layer fromConfig(JsonNode node) {
-    String className = node.path("class_name").asText("");
+    String className = Args.nonNull(node, "Layers.fromConfig", "node").path("class_name")
+        .asText("");
     Entry<?> entry = REGISTRY.get(className);
     if (entry == null) {
       throw new LeptonException("unknown layer class \"" + className + "\"; this version of "

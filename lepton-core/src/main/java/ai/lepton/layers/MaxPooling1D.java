@@ -1,5 +1,6 @@
 package ai.lepton.layers;
 
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 
 /**
@@ -28,14 +29,15 @@ public final class MaxPooling1D extends Layer {
   }
 
   /** Rebuilds a layer from its configuration. */
-  public MaxPooling1D(Config c) {
-    super(c.name(), c.trainable());
-    this.c = c;
+  public MaxPooling1D(Config config) {
+    super(Args.nonNull(config, "MaxPooling1D", "config").name(), config.trainable());
+    this.c = config;
   }
 
   /** @throws LeptonException unless the input is {@code [batch, time, channels]} */
   @Override
   public int[] outputShape(int[] inputShape) {
+    Args.nonNull(inputShape, "MaxPooling1D.outputShape", "inputShape");
     return Pooling.outputShape1d("MaxPooling1D", inputShape, this::pool);
   }
 

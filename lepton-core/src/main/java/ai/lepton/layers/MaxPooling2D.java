@@ -1,5 +1,6 @@
 package ai.lepton.layers;
 
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.List;
 
@@ -30,14 +31,15 @@ public final class MaxPooling2D extends Layer {
   }
 
   /** Rebuilds a layer from its configuration. */
-  public MaxPooling2D(Config c) {
-    super(c.name(), c.trainable());
-    this.c = c;
+  public MaxPooling2D(Config config) {
+    super(Args.nonNull(config, "MaxPooling2D", "config").name(), config.trainable());
+    this.c = config;
   }
 
   /** @throws LeptonException unless the input is {@code [batch, height, width, channels]} */
   @Override
   public int[] outputShape(int[] inputShape) {
+    Args.nonNull(inputShape, "MaxPooling2D.outputShape", "inputShape");
     return Pooling.outputShape("MaxPooling2D", inputShape, this::pool);
   }
 

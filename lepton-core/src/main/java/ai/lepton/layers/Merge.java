@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.Arrays;
 import java.util.Collections;
@@ -18,11 +19,13 @@ abstract class Merge extends Layer {
   /** Merges need the list form; with one input there is nothing to merge. */
   @Override
   public final int[] outputShape(int[] inputShape) {
+    Args.nonNull(inputShape, getClass().getSimpleName() + ".outputShape", "inputShape");
     throw needsSeveral(1);
   }
 
   @Override
   public List<int[]> outputShapes(List<int[]> shapes) {
+    Args.nonNull(shapes, getClass().getSimpleName() + ".outputShapes", "shapes");
     if (shapes.size() < 2) {
       throw needsSeveral(shapes.size());
     }
@@ -54,6 +57,8 @@ abstract class Merge extends Layer {
    */
   @Override
   public List<Tensor> computeMasks(List<Tensor> inputs, List<Tensor> masks) {
+    Args.nonNull(inputs, getClass().getSimpleName() + ".computeMasks", "inputs");
+    Args.nonNull(masks, getClass().getSimpleName() + ".computeMasks", "masks");
     Tensor out = null;
     for (Tensor m : masks) {
       if (m != null) {

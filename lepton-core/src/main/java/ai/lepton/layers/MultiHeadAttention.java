@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.internal.Seeds;
 import ai.lepton.tensor.Tensor;
 import java.util.List;
@@ -53,8 +54,8 @@ public final class MultiHeadAttention extends Layer {
         throw new LeptonException("MultiHeadAttention: expected a dropout rate in [0, 1), "
             + "received dropout=" + dropout);
       }
-      Initializers.validate(kernelInitializer);
-      Initializers.validate(biasInitializer);
+      Initializers.validate("MultiHeadAttention", "kernelInitializer", kernelInitializer);
+      Initializers.validate("MultiHeadAttention", "biasInitializer", biasInitializer);
     }
   }
 
@@ -80,17 +81,18 @@ public final class MultiHeadAttention extends Layer {
   }
 
   /** Rebuilds a layer from its configuration. */
-  public MultiHeadAttention(Config c) {
-    super(c.name(), c.trainable());
-    this.c = c;
-    this.heads = c.numHeads();
-    this.keyDim = c.keyDim();
-    this.valueDim = c.valueDim() == null ? c.keyDim() : c.valueDim();
+  public MultiHeadAttention(Config config) {
+    super(Args.nonNull(config, "MultiHeadAttention", "config").name(), config.trainable());
+    this.c = config;
+    this.heads = config.numHeads();
+    this.keyDim = config.keyDim();
+    this.valueDim = config.valueDim() == null ? config.keyDim() : config.valueDim();
   }
 
   /** The query's output shape; the layer needs the list form, see {@link #outputShapes}. */
   @Override
   public int[] outputShape(int[] inputShape) {
+    Args.nonNull(inputShape, "MultiHeadAttention.outputShape", "inputShape");
     return outputShapes(List.of(inputShape)).get(0);
   }
 
@@ -100,6 +102,7 @@ public final class MultiHeadAttention extends Layer {
    */
   @Override
   public List<int[]> outputShapes(List<int[]> shapes) {
+    Args.nonNull(shapes, "MultiHeadAttention.outputShapes", "shapes");
     if (shapes.size() != 2 && shapes.size() != 3) {
       throw new LeptonException("MultiHeadAttention: expected inputs [query, value] or [query, "
           + "value, key], received " + shapes.size() + " input(s); for self-attention pass the "
@@ -239,6 +242,7 @@ public final class MultiHeadAttention extends Layer {
   /** The output has the query's time axis, so it carries the query's mask. */
   @Override
   public Tensor computeMask(Tensor x, Tensor mask) {
+    Args.nonNull(x, "MultiHeadAttention.computeMask", "x");
     return mask;
   }
 

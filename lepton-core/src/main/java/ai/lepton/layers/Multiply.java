@@ -1,5 +1,6 @@
 package ai.lepton.layers;
 
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.List;
 
@@ -14,8 +15,8 @@ public final class Multiply extends Merge {
     this(new Config(null, true));
   }
 
-  public Multiply(Config c) {
-    super(c.name(), c.trainable());
+  public Multiply(Config config) {
+    super(Args.nonNull(config, "Multiply", "config").name(), config.trainable());
   }
 
   @Override

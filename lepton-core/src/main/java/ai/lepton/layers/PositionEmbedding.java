@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.random.RandomGenerator;
 
@@ -19,7 +20,7 @@ public final class PositionEmbedding extends Layer {
         throw new LeptonException("PositionEmbedding: expected a positive sequence_length, "
             + "received sequence_length=" + sequenceLength);
       }
-      Initializers.validate(initializer);
+      Initializers.validate("PositionEmbedding", "initializer", initializer);
     }
   }
 
@@ -32,9 +33,9 @@ public final class PositionEmbedding extends Layer {
   }
 
   /** Rebuilds a layer from its configuration. */
-  public PositionEmbedding(Config c) {
-    super(c.name(), c.trainable());
-    this.c = c;
+  public PositionEmbedding(Config config) {
+    super(Args.nonNull(config, "PositionEmbedding", "config").name(), config.trainable());
+    this.c = config;
   }
 
   /**
@@ -43,6 +44,7 @@ public final class PositionEmbedding extends Layer {
    */
   @Override
   public int[] outputShape(int[] inputShape) {
+    Args.nonNull(inputShape, "PositionEmbedding.outputShape", "inputShape");
     if (inputShape.length != 2 || inputShape[0] > c.sequenceLength()) {
       throw new LeptonException("PositionEmbedding expects sequences [batch, time, features] with "
           + "time <= sequence_length=" + c.sequenceLength() + "; received [batch, "
@@ -66,6 +68,7 @@ public final class PositionEmbedding extends Layer {
   /** Keeps the time axis, so the output carries the input's mask. */
   @Override
   public Tensor computeMask(Tensor x, Tensor mask) {
+    Args.nonNull(x, "PositionEmbedding.computeMask", "x");
     return mask;
   }
 

@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.internal.Seeds;
 import ai.lepton.tensor.Tensor;
 import java.util.ArrayList;
@@ -70,9 +71,9 @@ abstract class Recurrent<L extends Recurrent<L>> extends Layer {
       throw new LeptonException(kind + ": expected a positive number of units, received units="
           + units);
     }
-    Initializers.validate(kernelInitializer);
-    Initializers.validate(recurrentInitializer);
-    Initializers.validate(biasInitializer);
+    Initializers.validate("Recurrent", "kernelInitializer", kernelInitializer);
+    Initializers.validate("Recurrent", "recurrentInitializer", recurrentInitializer);
+    Initializers.validate("Recurrent", "biasInitializer", biasInitializer);
     checkRate(kind, "dropout", dropout);
     checkRate(kind, "recurrent_dropout", recurrentDropout);
   }
@@ -178,6 +179,7 @@ abstract class Recurrent<L extends Recurrent<L>> extends Layer {
 
   @Override
   public final int[] outputShape(int[] inputShape) {
+    Args.nonNull(inputShape, getClass().getSimpleName() + ".outputShape", "inputShape");
     if (inputShape.length != 2) {
       throw new LeptonException(kind() + ": expected inputs (batch, time, features), received "
           + "per-sample shape " + Arrays.toString(inputShape) + "; reshape to one feature vector "
@@ -188,6 +190,7 @@ abstract class Recurrent<L extends Recurrent<L>> extends Layer {
 
   @Override
   public final List<int[]> outputShapes(List<int[]> inputShapes) {
+    Args.nonNull(inputShapes, getClass().getSimpleName() + ".outputShapes", "inputShapes");
     List<int[]> out = new ArrayList<>(super.outputShapes(inputShapes));
     for (int i = 0; returnState && i < stateCount(); i++) {
       out.add(new int[] {units});
@@ -261,6 +264,7 @@ abstract class Recurrent<L extends Recurrent<L>> extends Layer {
   /** With {@code return_sequences} the output keeps the time axis and the input's mask. */
   @Override
   public final Tensor computeMask(Tensor x, Tensor mask) {
+    Args.nonNull(x, getClass().getSimpleName() + ".computeMask", "x");
     return returnSequences ? mask : null;
   }
 }

@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.Arrays;
 
@@ -12,7 +13,7 @@ public final class Reshape extends Layer {
   public record Config(String name, boolean trainable, int[] targetShape) {
     public Config {
       if (targetShape == null || targetShape.length == 0) {
-        throw new LeptonException("Reshape: expected a target shape such as [28, 28, 1], "
+        throw new LeptonException("Reshape: expected a targetShape such as [28, 28, 1], "
             + "received " + Arrays.toString(targetShape));
       }
       targetShape = targetShape.clone();
@@ -47,13 +48,14 @@ public final class Reshape extends Layer {
     this(new Config(null, true, targetShape));
   }
 
-  public Reshape(Config c) {
-    super(c.name(), c.trainable());
-    this.targetShape = c.targetShape();
+  public Reshape(Config config) {
+    super(Args.nonNull(config, "Reshape", "config").name(), config.trainable());
+    this.targetShape = config.targetShape();
   }
 
   @Override
   public int[] outputShape(int[] inputShape) {
+    Args.nonNull(inputShape, "Reshape.outputShape", "inputShape");
     long n = 1;
     for (int d : inputShape) {
       n *= d;

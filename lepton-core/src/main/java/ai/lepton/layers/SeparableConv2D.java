@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -29,9 +30,9 @@ public final class SeparableConv2D extends Layer {
       strides = List.copyOf(strides);
       dilationRate = List.copyOf(dilationRate);
       Activations.get(activation);
-      Initializers.validate(depthwiseInitializer);
-      Initializers.validate(pointwiseInitializer);
-      Initializers.validate(biasInitializer);
+      Initializers.validate("SeparableConv2D", "depthwiseInitializer", depthwiseInitializer);
+      Initializers.validate("SeparableConv2D", "pointwiseInitializer", pointwiseInitializer);
+      Initializers.validate("SeparableConv2D", "biasInitializer", biasInitializer);
     }
   }
 
@@ -48,15 +49,16 @@ public final class SeparableConv2D extends Layer {
   }
 
   /** Rebuilds a layer from its configuration. */
-  public SeparableConv2D(Config c) {
-    super(c.name(), c.trainable());
-    this.c = c;
-    this.activation = Activations.get(c.activation());
+  public SeparableConv2D(Config config) {
+    super(Args.nonNull(config, "SeparableConv2D", "config").name(), config.trainable());
+    this.c = config;
+    this.activation = Activations.get(config.activation());
   }
 
   /** @throws LeptonException unless the input is {@code [batch, height, width, channels]} */
   @Override
   public int[] outputShape(int[] inputShape) {
+    Args.nonNull(inputShape, "SeparableConv2D.outputShape", "inputShape");
     int[] hw = Depthwise.outputSize("SeparableConv2D", inputShape, c.kernelSize(), c.strides(),
         c.padding(), c.dilationRate());
     return new int[] {hw[0], hw[1], c.filters()};

@@ -1,5 +1,6 @@
 package ai.lepton.layers;
 
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.random.RandomGenerator;
 
@@ -35,8 +36,8 @@ public final class SimpleRNN extends Recurrent<SimpleRNN> {
     this(config(null, true, defaults(units)));
   }
 
-  public SimpleRNN(Config c) {
-    super(c.name(), c.trainable(), c.options());
+  public SimpleRNN(Config config) {
+    super(Args.nonNull(config, "SimpleRNN", "config").name(), config.trainable(), config.options());
   }
 
   private static Config config(String name, boolean trainable, Options o) {

@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.internal.Seeds;
 import ai.lepton.tensor.Tensor;
 import java.util.Arrays;
@@ -31,14 +32,15 @@ public final class SpatialDropout1D extends Layer {
     this(new Config(null, true, rate, null));
   }
 
-  public SpatialDropout1D(Config c) {
-    super(c.name(), c.trainable());
-    this.rate = c.rate();
-    this.seed = c.seed();
+  public SpatialDropout1D(Config config) {
+    super(Args.nonNull(config, "SpatialDropout1D", "config").name(), config.trainable());
+    this.rate = config.rate();
+    this.seed = config.seed();
   }
 
   @Override
   public int[] outputShape(int[] inputShape) {
+    Args.nonNull(inputShape, "SpatialDropout1D.outputShape", "inputShape");
     if (inputShape.length != 2) {
       throw new LeptonException("SpatialDropout1D: expected inputs of shape [batch, time, features],"
           + " received per-sample shape " + Arrays.toString(inputShape));
@@ -69,6 +71,7 @@ public final class SpatialDropout1D extends Layer {
   /** Keeps the time axis, so the output carries the input's mask. */
   @Override
   public Tensor computeMask(Tensor x, Tensor mask) {
+    Args.nonNull(x, "SpatialDropout1D.computeMask", "x");
     return mask;
   }
 

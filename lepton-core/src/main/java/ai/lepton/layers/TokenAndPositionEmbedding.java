@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.List;
 import java.util.random.RandomGenerator;
@@ -27,7 +28,8 @@ public final class TokenAndPositionEmbedding extends Layer {
             + "vocabulary_size=" + vocabularySize + ", sequence_length=" + sequenceLength
             + ", embedding_dim=" + embeddingDim);
       }
-      Initializers.validate(embeddingsInitializer);
+      Initializers.validate("TokenAndPositionEmbedding", "embeddingsInitializer",
+          embeddingsInitializer);
     }
   }
 
@@ -43,14 +45,15 @@ public final class TokenAndPositionEmbedding extends Layer {
   }
 
   /** Rebuilds a layer from its configuration. */
-  public TokenAndPositionEmbedding(Config c) {
-    super(c.name(), c.trainable());
-    this.c = c;
+  public TokenAndPositionEmbedding(Config config) {
+    super(Args.nonNull(config, "TokenAndPositionEmbedding", "config").name(), config.trainable());
+    this.c = config;
   }
 
   /** @throws LeptonException unless the input is {@code [batch, time]}, time <= sequence_length */
   @Override
   public int[] outputShape(int[] inputShape) {
+    Args.nonNull(inputShape, "TokenAndPositionEmbedding.outputShape", "inputShape");
     if (inputShape.length != 1 || inputShape[0] > c.sequenceLength()) {
       throw new LeptonException("TokenAndPositionEmbedding expects ids [batch, time] with time <= "
           + "sequence_length=" + c.sequenceLength() + "; received [batch, " + join(inputShape)
@@ -78,6 +81,11 @@ public final class TokenAndPositionEmbedding extends Layer {
   /** With {@code mask_zero}, 1 where the id is not 0, else none. */
   @Override
   public Tensor computeMask(Tensor x, Tensor mask) {
+    Args.nonNull(x, "TokenAndPositionEmbedding.computeMask", "x");
+    if (tokens == null) {
+      throw new LeptonException("TokenAndPositionEmbedding.computeMask: the layer is not built "
+          + "yet; build it (or add it to a model) first");
+    }
     return tokens.computeMask(x, mask);
   }
 

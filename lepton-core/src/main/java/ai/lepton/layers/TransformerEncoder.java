@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.internal.Seeds;
 import ai.lepton.tensor.Tensor;
 import java.util.Arrays;
@@ -40,8 +41,8 @@ public final class TransformerEncoder extends Layer {
             + "received " + layerNormEpsilon);
       }
       Activations.get(activation);
-      Initializers.validate(kernelInitializer);
-      Initializers.validate(biasInitializer);
+      Initializers.validate("TransformerEncoder", "kernelInitializer", kernelInitializer);
+      Initializers.validate("TransformerEncoder", "biasInitializer", biasInitializer);
     }
   }
 
@@ -61,14 +62,15 @@ public final class TransformerEncoder extends Layer {
   }
 
   /** Rebuilds a layer from its configuration. */
-  public TransformerEncoder(Config c) {
-    super(c.name(), c.trainable());
-    this.c = c;
+  public TransformerEncoder(Config config) {
+    super(Args.nonNull(config, "TransformerEncoder", "config").name(), config.trainable());
+    this.c = config;
   }
 
   /** @throws LeptonException unless the input is {@code [batch, time, hidden]}, hidden >= heads */
   @Override
   public int[] outputShape(int[] inputShape) {
+    Args.nonNull(inputShape, "TransformerEncoder.outputShape", "inputShape");
     if (inputShape.length != 2) {
       throw new LeptonException("TransformerEncoder expects sequences [batch, time, hidden]; "
           + "received [batch, " + join(inputShape) + "]; put an Embedding in front");
@@ -143,6 +145,7 @@ public final class TransformerEncoder extends Layer {
   /** Keeps the time axis, so the output carries the input's mask. */
   @Override
   public Tensor computeMask(Tensor x, Tensor mask) {
+    Args.nonNull(x, "TransformerEncoder.computeMask", "x");
     return mask;
   }
 

@@ -2,6 +2,7 @@ package ai.lepton.losses;
 
 import ai.lepton.ConfigReader;
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.Arrays;
 import java.util.Locale;
@@ -91,6 +92,7 @@ public final class Losses {
    * @throws LeptonException for an unknown name, an unknown config key or a value of the wrong type
    */
   public static Loss fromConfig(String name, Map<String, ?> config) {
+    Args.nonNull(name, "Losses", "name");
     ConfigReader c = new ConfigReader(String.valueOf(name), config);
     Loss loss = switch (normalize(name)) {
       case "mse", "meansquarederror" -> meanSquaredError();
@@ -117,6 +119,8 @@ public final class Losses {
   private record MeanSquaredError() implements Loss {
     @Override
     public Tensor call(Tensor yTrue, Tensor yPred) {
+      Args.nonNull(yTrue, name(), "yTrue");
+      Args.nonNull(yPred, name(), "yPred");
       return yPred.sub(align(name(), yTrue, yPred)).square().mean();
     }
 
@@ -134,6 +138,8 @@ public final class Losses {
   private record MeanAbsoluteError() implements Loss {
     @Override
     public Tensor call(Tensor yTrue, Tensor yPred) {
+      Args.nonNull(yTrue, name(), "yTrue");
+      Args.nonNull(yPred, name(), "yPred");
       return yPred.sub(align(name(), yTrue, yPred)).abs().mean();
     }
 
@@ -151,6 +157,8 @@ public final class Losses {
   private record BinaryCrossentropy(boolean fromLogits) implements Loss {
     @Override
     public Tensor call(Tensor yTrue, Tensor yPred) {
+      Args.nonNull(yTrue, name(), "yTrue");
+      Args.nonNull(yPred, name(), "yPred");
       Tensor z = align(name(), yTrue, yPred);
       if (fromLogits) {
         // softplus(x) - x*z equals max(x,0) - x*z + log(1 + exp(-|x|)); softplus is computed in
@@ -176,6 +184,8 @@ public final class Losses {
   private record CategoricalCrossentropy(boolean fromLogits) implements Loss {
     @Override
     public Tensor call(Tensor yTrue, Tensor yPred) {
+      Args.nonNull(yTrue, name(), "yTrue");
+      Args.nonNull(yPred, name(), "yPred");
       requireClassAxis(name(), yPred);
       return crossEntropy(align(name(), yTrue, yPred), yPred, fromLogits);
     }
@@ -194,6 +204,8 @@ public final class Losses {
   private record SparseCategoricalCrossentropy(boolean fromLogits) implements Loss {
     @Override
     public Tensor call(Tensor yTrue, Tensor yPred) {
+      Args.nonNull(yTrue, name(), "yTrue");
+      Args.nonNull(yPred, name(), "yPred");
       requireClassAxis(name(), yPred);
       int[] predShape = yPred.shape();
       int classes = predShape[predShape.length - 1];
@@ -245,6 +257,8 @@ public final class Losses {
 
     @Override
     public Tensor call(Tensor yTrue, Tensor yPred) {
+      Args.nonNull(yTrue, name(), "yTrue");
+      Args.nonNull(yPred, name(), "yPred");
       Tensor absError = yPred.sub(align(name(), yTrue, yPred)).abs();
       // Branch-free: the error splits into a quadratic part up to delta and a linear rest, which
       // gives 0.5 e^2 inside and delta (|e| - 0.5 delta) outside, with a continuous gradient.

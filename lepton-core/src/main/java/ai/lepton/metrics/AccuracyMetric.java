@@ -1,6 +1,7 @@
 package ai.lepton.metrics;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.Arrays;
 import java.util.Map;
@@ -24,6 +25,8 @@ final class AccuracyMetric implements Metric {
 
   @Override
   public void update(Tensor yTrue, Tensor yPred) {
+    Args.nonNull(yTrue, name(), "yTrue");
+    Args.nonNull(yPred, name(), "yPred");
     if (kind == null) {
       kind = choose(yTrue, yPred);
     }

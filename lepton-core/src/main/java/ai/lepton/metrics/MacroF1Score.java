@@ -1,6 +1,7 @@
 package ai.lepton.metrics;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.Arrays;
 import java.util.Map;
@@ -14,6 +15,8 @@ final class MacroF1Score implements Metric {
 
   @Override
   public void update(Tensor yTrue, Tensor yPred) {
+    Args.nonNull(yTrue, name(), "yTrue");
+    Args.nonNull(yPred, name(), "yPred");
     if (yPred.rank() < 2 || yPred.dim(-1) < 2) {
       throw new LeptonException(name() + ": expected class scores of shape [batch, classes] with "
           + "at least 2 classes, received " + Arrays.toString(yPred.shape())

@@ -1,5 +1,6 @@
 package ai.lepton.metrics;
 
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.Map;
 
@@ -15,6 +16,8 @@ final class MeanError implements Metric {
 
   @Override
   public void update(Tensor yTrue, Tensor yPred) {
+    Args.nonNull(yTrue, name(), "yTrue");
+    Args.nonNull(yPred, name(), "yPred");
     float[] t = Metrics.alignedTargets(name(), yTrue, yPred);
     float[] p = yPred.toFloatArray();
     for (int i = 0; i < p.length; i++) {

@@ -2,6 +2,7 @@ package ai.lepton.metrics;
 
 import ai.lepton.ConfigReader;
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.Arrays;
 import java.util.Locale;
@@ -118,6 +119,7 @@ public final class Metrics {
    * @throws LeptonException for an unknown name or key, or a value of the wrong type
    */
   public static Metric fromConfig(String name, Map<String, ?> config) {
+    Args.nonNull(name, "Metrics", "name");
     ConfigReader c = new ConfigReader(String.valueOf(name), config);
     String key = name == null ? "" : name.replace("_", "").toLowerCase(Locale.ROOT);
     Metric metric = switch (key) {

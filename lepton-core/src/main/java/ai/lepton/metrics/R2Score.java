@@ -1,6 +1,7 @@
 package ai.lepton.metrics;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.Map;
 
@@ -17,6 +18,8 @@ final class R2Score implements Metric {
 
   @Override
   public void update(Tensor yTrue, Tensor yPred) {
+    Args.nonNull(yTrue, name(), "yTrue");
+    Args.nonNull(yPred, name(), "yPred");
     float[] t = Metrics.alignedTargets(name(), yTrue, yPred);
     float[] p = yPred.toFloatArray();
     int columns = yPred.rank() <= 1 ? 1 : yPred.dim(-1);

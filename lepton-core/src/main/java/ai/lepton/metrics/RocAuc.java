@@ -1,5 +1,6 @@
 package ai.lepton.metrics;
 
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.Arrays;
 import java.util.Map;
@@ -20,6 +21,8 @@ final class RocAuc implements Metric {
 
   @Override
   public void update(Tensor yTrue, Tensor yPred) {
+    Args.nonNull(yTrue, name(), "yTrue");
+    Args.nonNull(yPred, name(), "yPred");
     float[] t = Metrics.alignedTargets(name(), yTrue, yPred);
     float[] p = yPred.toFloatArray();
     if (size + p.length > entries.length) {

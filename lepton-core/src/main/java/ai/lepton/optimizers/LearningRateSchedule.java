@@ -2,6 +2,7 @@ package ai.lepton.optimizers;
 
 import ai.lepton.ConfigReader;
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import java.util.List;
 import java.util.Map;
 
@@ -27,6 +28,7 @@ public interface LearningRateSchedule {
    * @throws LeptonException for an unknown name, a missing or unknown key, or an invalid value
    */
   static LearningRateSchedule fromConfig(String name, Map<String, ?> config) {
+    Args.nonNull(name, "LearningRateSchedule", "name");
     ConfigReader c = new ConfigReader(String.valueOf(name), config);
     LearningRateSchedule schedule = switch (String.valueOf(name)) {
       case "ExponentialDecay" -> new ExponentialDecay(

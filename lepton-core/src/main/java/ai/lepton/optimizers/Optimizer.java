@@ -1,6 +1,7 @@
 package ai.lepton.optimizers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -34,7 +35,8 @@ public abstract class Optimizer {
    */
   protected Optimizer(String name, LearningRateSchedule learningRate) {
     if (learningRate == null) {
-      throw new LeptonException(name + ": expected a learning rate schedule, received null");
+      throw new LeptonException(name + ": expected a learningRate (a number or a schedule), "
+          + "received null");
     }
     this.name = name;
     this.learningRate = learningRate;
@@ -57,6 +59,7 @@ public abstract class Optimizer {
    */
   @SuppressWarnings("try") // the scope is only opened and closed
   public final void step(Map<String, Tensor> parameters) {
+    Args.nonNull(parameters, name + ".step", "parameters");
     try (var scope = Tensor.noGrad()) {
       Map<String, Tensor> grads = new LinkedHashMap<>();
       for (Map.Entry<String, Tensor> e : parameters.entrySet()) {
@@ -253,6 +256,7 @@ public abstract class Optimizer {
    *     optimizer keeps, or a negative iteration count
    */
   public void loadState(Map<String, Tensor> state, long iterations) {
+    Args.nonNull(state, name + ".loadState", "state");
     if (iterations < 0) {
       throw new LeptonException(name + ": expected a non-negative iteration count, received "
           + iterations);

@@ -2,6 +2,7 @@ package ai.lepton.optimizers;
 
 import ai.lepton.ConfigReader;
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import java.util.Locale;
 import java.util.Map;
 
@@ -28,6 +29,7 @@ public final class Optimizers {
    * @throws LeptonException for an unknown name or key, or an invalid value
    */
   public static Optimizer fromConfig(String name, Map<String, ?> config) {
+    Args.nonNull(name, "Optimizers", "name");
     String key = name == null ? "" : name.toLowerCase(Locale.ROOT);
     ConfigReader c = new ConfigReader(String.valueOf(name), config);
     Optimizer optimizer = switch (key) {

@@ -1,6 +1,7 @@
 package ai.lepton.optimizers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,8 @@ public final class PiecewiseConstantDecay implements LearningRateSchedule {
    *     than boundaries, all positive
    */
   public PiecewiseConstantDecay(long[] boundaries, float[] values) {
+    Args.nonNull(boundaries, "PiecewiseConstantDecay", "boundaries");
+    Args.nonNull(values, "PiecewiseConstantDecay", "values");
     if (values.length != boundaries.length + 1) {
       throw new LeptonException("PiecewiseConstantDecay: expected one more value than boundaries, "
           + "received " + boundaries.length + " boundaries and " + values.length + " values");

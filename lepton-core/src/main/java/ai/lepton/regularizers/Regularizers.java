@@ -2,6 +2,7 @@ package ai.lepton.regularizers;
 
 import ai.lepton.ConfigReader;
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -43,6 +44,7 @@ public final class Regularizers {
    * @throws LeptonException for an unknown name or key, or an invalid factor
    */
   public static Regularizer fromConfig(String name, Map<String, ?> config) {
+    Args.nonNull(name, "Regularizers", "name");
     ConfigReader c = new ConfigReader(String.valueOf(name), config);
     String key = name == null ? "" : name.replace("_", "").toLowerCase(Locale.ROOT);
     Regularizer r = switch (key) {
@@ -69,6 +71,7 @@ public final class Regularizers {
 
     @Override
     public Tensor penalty(Tensor weight) {
+      Args.nonNull(weight, "Regularizer.penalty", "weight");
       Tensor total = Tensor.scalar(0f);
       if (l1 != 0f) {
         total = total.add(weight.abs().sum().mul(l1));

@@ -19,22 +19,31 @@ record ConvGeometry(int batch, int h, int w, int c, int kh, int kw, int strideH,
     return kh * kw * c;
   }
 
-  /** TensorFlow's rules: {@code same} pads {@code total / 2} before and the rest after. */
+  /**
+   * TensorFlow's rules: {@code same} pads {@code total / 2} before and the rest after. Spans and
+   * paddings are computed in long, so that a huge stride or dilation gives a small output instead
+   * of an overflowed size; callers bound the dilated span to an int.
+   */
   static ConvGeometry of(int[] inShape, int kh, int kw, int strideH, int strideW, boolean same,
       int dilationH, int dilationW) {
     int h = inShape[1];
     int w = inShape[2];
-    int spanH = (kh - 1) * dilationH + 1;
-    int spanW = (kw - 1) * dilationW + 1;
+    long spanH = span(kh, dilationH);
+    long spanW = span(kw, dilationW);
     int outH = same ? ceilDiv(h, strideH) : ceilDiv(h - spanH + 1, strideH);
     int outW = same ? ceilDiv(w, strideW) : ceilDiv(w - spanW + 1, strideW);
-    int padTop = same ? Math.max((outH - 1) * strideH + spanH - h, 0) / 2 : 0;
-    int padLeft = same ? Math.max((outW - 1) * strideW + spanW - w, 0) / 2 : 0;
+    int padTop = same ? (int) (Math.max((outH - 1L) * strideH + spanH - h, 0) / 2) : 0;
+    int padLeft = same ? (int) (Math.max((outW - 1L) * strideW + spanW - w, 0) / 2) : 0;
     return new ConvGeometry(inShape[0], h, w, inShape[3], kh, kw, strideH, strideW, dilationH,
         dilationW, padTop, padLeft, outH, outW);
   }
 
-  private static int ceilDiv(int a, int b) {
-    return a <= 0 ? 0 : (a + b - 1) / b;
+  /** The rows (or columns) a window of {@code k} taps spaced by {@code dilation} covers. */
+  static long span(int k, int dilation) {
+    return (k - 1L) * dilation + 1;
+  }
+
+  private static int ceilDiv(long a, int b) {
+    return a <= 0 ? 0 : (int) ((a - 1) / b + 1);
   }
 }

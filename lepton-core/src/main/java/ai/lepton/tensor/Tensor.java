@@ -1,6 +1,7 @@
 package ai.lepton.tensor;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -57,6 +58,7 @@ public final class Tensor {
    * @throws LeptonException if the shape's element count differs from {@code data.length}
    */
   public static Tensor of(float[] data, int... shape) {
+    Args.nonNull(data, "Tensor.of", "data");
     int[] s = checkShape(shape, "Tensor.of");
     if (sizeOf(s) != data.length) {
       throw new LeptonException("Tensor.of: shape " + Arrays.toString(shape) + " holds "
@@ -89,6 +91,7 @@ public final class Tensor {
 
   /** Values drawn from the normal distribution N(mean, std²). */
   public static Tensor randn(RandomGenerator rng, float mean, float std, int... shape) {
+    Args.nonNull(rng, "Tensor.randn", "rng");
     int[] s = checkShape(shape, "Tensor.randn");
     float[] d = new float[sizeOf(s)];
     for (int i = 0; i < d.length; i++) {
@@ -99,6 +102,7 @@ public final class Tensor {
 
   /** Values drawn uniformly from {@code [low, high)}. */
   public static Tensor uniform(RandomGenerator rng, float low, float high, int... shape) {
+    Args.nonNull(rng, "Tensor.uniform", "rng");
     int[] s = checkShape(shape, "Tensor.uniform");
     float[] d = new float[sizeOf(s)];
     for (int i = 0; i < d.length; i++) {
@@ -112,6 +116,7 @@ public final class Tensor {
    * {@code 1 / (1 - rate)}, so that {@code x.mul(mask)} keeps the expected value of {@code x}.
    */
   public static Tensor dropoutMask(RandomGenerator rng, float rate, int... shape) {
+    Args.nonNull(rng, "Tensor.dropoutMask", "rng");
     if (!(rate >= 0f && rate < 1f)) {
       throw new LeptonException("dropoutMask: expected a rate in [0, 1), received rate=" + rate);
     }
@@ -131,17 +136,19 @@ public final class Tensor {
    * @throws LeptonException if a label is not an integer in {@code [0, numClasses)}
    */
   public static Tensor oneHot(Tensor labels, int numClasses) {
+    Args.nonNull(labels, "Tensor.oneHot", "labels");
     if (numClasses <= 0) {
       throw new LeptonException("oneHot: expected a positive number of classes, received "
-          + numClasses);
+          + "numClasses=" + numClasses);
     }
     int n = labels.data.length;
-    float[] d = new float[Math.multiplyExact(n, numClasses)];
+    int[] s = Arrays.copyOf(labels.shape, labels.shape.length + 1);
+    s[labels.shape.length] = numClasses;
+    checkShape(s, "Tensor.oneHot");
+    float[] d = new float[n * numClasses]; // checkShape bounds the product
     for (int i = 0; i < n; i++) {
       d[i * numClasses + classIndex(labels.data[i], numClasses, i, "oneHot")] = 1f;
     }
-    int[] s = Arrays.copyOf(labels.shape, labels.shape.length + 1);
-    s[labels.shape.length] = numClasses;
     return new Tensor(d, s);
   }
 
@@ -192,6 +199,7 @@ public final class Tensor {
 
   /** The value at the given index, one coordinate per dimension. */
   public float get(int... index) {
+    Args.nonNull(index, "Tensor.get", "index");
     if (index.length != shape.length) {
       throw new LeptonException("get: expected " + shape.length + " coordinates for shape "
           + Arrays.toString(shape) + ", received " + index.length);
@@ -304,6 +312,7 @@ public final class Tensor {
    * graph is released afterwards.
    */
   public void backward(Tensor gradient) {
+    Args.nonNull(gradient, "Tensor.backward", "gradient");
     if (!Arrays.equals(gradient.shape, shape)) {
       throw shapeError("backward", shape, gradient.shape, "pass a gradient of this tensor's shape");
     }
@@ -417,7 +426,7 @@ public final class Tensor {
 
   /** Overwrites this tensor's values with {@code source}'s (same shape); for optimizer state. */
   public void assign(Tensor source) {
-    requireSameShape("assign", source);
+    requireSameShape("assign", "source", source);
     System.arraycopy(source.data, 0, data, 0, data.length);
   }
 
@@ -434,7 +443,7 @@ public final class Tensor {
 
   /** {@code this += alpha * other} (same shape), in place; for optimizers. */
   public void addInPlace(Tensor other, float alpha) {
-    requireSameShape("addInPlace", other);
+    requireSameShape("addInPlace", "other", other);
     float[] o = other.data;
     for (int i = 0; i < data.length; i++) {
       data[i] += alpha * o[i];
@@ -446,7 +455,7 @@ public final class Tensor {
    * optimizer's first moment. One pass, as PyTorch's {@code lerp_}.
    */
   public void lerpInPlace(Tensor end, float weight) {
-    requireSameShape("lerpInPlace", end);
+    requireSameShape("lerpInPlace", "end", end);
     float[] e = end.data;
     for (int i = 0; i < data.length; i++) {
       data[i] += weight * (e[i] - data[i]);
@@ -462,17 +471,17 @@ public final class Tensor {
    */
   public void adaptiveUpdateInPlace(Tensor grad, Tensor m, Tensor v, float beta1, float beta2,
       float step, float epsInside, float epsOutside) {
-    requireSameShape("adaptiveUpdateInPlace", grad);
-    requireSameShape("adaptiveUpdateInPlace", v);
+    requireSameShape("adaptiveUpdateInPlace", "grad", grad);
+    requireSameShape("adaptiveUpdateInPlace", "v", v);
     if (m != null) {
-      requireSameShape("adaptiveUpdateInPlace", m);
+      requireSameShape("adaptiveUpdateInPlace", "m", m);
     }
     backend().adaptiveUpdate(data, grad.data, m == null ? null : m.data, v.data, beta1, beta2,
         step, epsInside, epsOutside);
   }
 
-  private void requireSameShape(String op, Tensor other) {
-    if (!Arrays.equals(shape, other.shape)) {
+  private void requireSameShape(String op, String name, Tensor other) {
+    if (!Arrays.equals(shape, Args.nonNull(other, "Tensor." + op, name).shape)) {
       throw shapeError(op, shape, other.shape, "pass a tensor of the same shape");
     }
   }
@@ -586,12 +595,12 @@ public final class Tensor {
     return div(scalar(value));
   }
 
-  /** Element-wise maximum; on ties the gradient goes to {@code this}. */
+  /** Element-wise maximum; on a tie each operand gets half the gradient, as in PyTorch. */
   public Tensor maximum(Tensor other) {
     return binary(BinaryOp.MAX, other, "maximum");
   }
 
-  /** Element-wise minimum; on ties the gradient goes to {@code this}. */
+  /** Element-wise minimum; on a tie each operand gets half the gradient, as in PyTorch. */
   public Tensor minimum(Tensor other) {
     return binary(BinaryOp.MIN, other, "minimum");
   }
@@ -610,6 +619,9 @@ public final class Tensor {
    * Chooses element-wise: {@code condition != 0 ? a : b}. The three shapes broadcast together.
    */
   public static Tensor where(Tensor condition, Tensor a, Tensor b) {
+    Args.nonNull(condition, "Tensor.where", "condition");
+    Args.nonNull(a, "Tensor.where", "a");
+    Args.nonNull(b, "Tensor.where", "b");
     int[] s = broadcastShape(broadcastShape(condition.shape, a.shape, "where"), b.shape, "where");
     int n = sizeOf(s);
     float[] c = expand(condition, s).data;
@@ -635,6 +647,7 @@ public final class Tensor {
   }
 
   private Tensor binary(BinaryOp op, Tensor other, String name) {
+    Args.nonNull(other, "Tensor." + name, "other");
     int[] s = broadcastShape(shape, other.shape, name);
     Tensor a = suffixOf(shape, s) ? this : expand(this, s);
     Tensor b = suffixOf(other.shape, s) ? other : expand(other, s);
@@ -642,6 +655,8 @@ public final class Tensor {
     backend().binary(op, a.data, b.data, out);
     return result(out, s, g -> binaryBackward(op, a.data, b.data, g, s, other), this, other);
   }
+
+  private static final float[] HALF = {0.5f};
 
   private void binaryBackward(BinaryOp op, float[] a, float[] b, float[] g, int[] s, Tensor other) {
     Backend be = backend();
@@ -675,15 +690,18 @@ public final class Tensor {
         be.unary(UnaryOp.NEG, gb, gb, 0f, 0f);
       }
       case MAX, MIN -> {
-        // this wins ties: mask = a >= b for max, b >= a for min
-        float[] mask = new float[n];
-        if (op == BinaryOp.MAX) {
-          be.binary(BinaryOp.GE, a, b, mask);
-        } else {
-          be.binary(BinaryOp.GE, b, a, mask);
-        }
+        // PyTorch's convention: the winner takes the gradient and a tie splits it in half.
+        // (winner > loser) + (winner >= loser) is 2 where a wins, 1 on a tie, 0 where b wins.
+        float[] winner = op == BinaryOp.MAX ? a : b;
+        float[] loser = op == BinaryOp.MAX ? b : a;
+        float[] share = new float[n];
+        float[] tieOrWin = new float[n];
+        be.binary(BinaryOp.GT, winner, loser, share);
+        be.binary(BinaryOp.GE, winner, loser, tieOrWin);
+        be.binary(BinaryOp.ADD, share, tieOrWin, share);
+        be.binary(BinaryOp.MUL, share, HALF, share);
         ga = new float[n];
-        be.binary(BinaryOp.MUL, g, mask, ga);
+        be.binary(BinaryOp.MUL, g, share, ga);
         gb = new float[n];
         be.binary(BinaryOp.SUB, g, ga, gb);
       }
@@ -790,6 +808,7 @@ public final class Tensor {
   /** Checks a convolution's input, kernel {@code [kh, kw, c, ...]} and sizes; its windows. */
   private ConvGeometry convGeometry(String op, String kernelLayout, Tensor kernel, int strideH,
       int strideW, boolean samePadding, int dilationH, int dilationW) {
+    Args.nonNull(kernel, "Tensor." + op, "kernel");
     if (rank() != 4 || kernel.rank() != 4 || kernel.shape[2] != shape[3]) {
       throw new LeptonException(op + ": expected input [batch, h, w, c] and kernel "
           + kernelLayout + ", received " + Arrays.toString(shape) + " and "
@@ -801,12 +820,20 @@ public final class Tensor {
           + "strides (" + strideH + ", " + strideW + ") and dilations (" + dilationH + ", "
           + dilationW + ")");
     }
+    long spanH = ConvGeometry.span(kernel.shape[0], dilationH);
+    long spanW = ConvGeometry.span(kernel.shape[1], dilationW);
+    if (spanH > MAX_SIZE || spanW > MAX_SIZE) {
+      throw new LeptonException(op + ": a " + kernel.shape[0] + "x" + kernel.shape[1]
+          + " kernel with dilations (" + dilationH + ", " + dilationW + ") spans " + spanH + "x"
+          + spanW + " pixels; use a smaller dilation");
+    }
     ConvGeometry g = ConvGeometry.of(shape, kernel.shape[0], kernel.shape[1], strideH, strideW,
         samePadding, dilationH, dilationW);
     if (g.outH() == 0 || g.outW() == 0) {
-      throw new LeptonException(op + ": the dilated window " + kernel.shape[0] + "x"
-          + kernel.shape[1] + " does not fit the input " + shape[1] + "x" + shape[2]
-          + " with valid padding; use same padding or a smaller kernel");
+      throw new LeptonException(op + ": the " + kernel.shape[0] + "x" + kernel.shape[1]
+          + " kernel with dilations (" + dilationH + ", " + dilationW + ") spans " + spanH + "x"
+          + spanW + " pixels and does not fit the input " + shape[1] + "x" + shape[2]
+          + " with valid padding; use same padding or a smaller kernel or dilation");
     }
     return g;
   }
@@ -832,6 +859,7 @@ public final class Tensor {
    * @throws LeptonException if ranks or inner dimensions do not match
    */
   public Tensor matmul(Tensor other, boolean transposeA, boolean transposeB) {
+    Args.nonNull(other, "Tensor.matmul", "other");
     Tensor a = this;
     Tensor b = other;
     if (a.rank() < 2 || a.rank() > 3 || b.rank() < 2 || b.rank() > 3
@@ -1034,6 +1062,7 @@ public final class Tensor {
   }
 
   /** Maximum along {@code axis}; the gradient flows to the first maximal element. */
+  /** The maximum along {@code axis}; its gradient goes to the first maximum, as torch.max(dim). */
   public Tensor max(int axis, boolean keepDims) {
     int ax = axis(axis, "max");
     int outer = sizeOf(Arrays.copyOfRange(shape, 0, ax));
@@ -1095,6 +1124,7 @@ public final class Tensor {
    * values: no copy.
    */
   public Tensor reshape(int... newShape) {
+    Args.nonNull(newShape, "Tensor.reshape", "newShape");
     int[] s = newShape.clone();
     int infer = -1;
     long known = 1;
@@ -1151,6 +1181,7 @@ public final class Tensor {
 
   /** Reorders dimensions: result dimension {@code i} is this tensor's {@code axes[i]}. Copies. */
   public Tensor permute(int... axes) {
+    Args.nonNull(axes, "Tensor.permute", "axes");
     int r = shape.length;
     if (axes.length != r) {
       throw new LeptonException("permute: expected " + r + " axes for shape "
@@ -1242,6 +1273,7 @@ public final class Tensor {
    * learn).
    */
   public Tensor gather(int axis, int[] indices) {
+    Args.nonNull(indices, "Tensor.gather", "indices");
     int ax = axis(axis, "gather");
     int outer = sizeOf(Arrays.copyOfRange(shape, 0, ax));
     int inner = sizeOf(Arrays.copyOfRange(shape, ax + 1, shape.length));
@@ -1278,6 +1310,7 @@ public final class Tensor {
 
   /** Joins tensors along an existing axis; the other dimensions must agree. */
   public static Tensor concat(int axis, Tensor... tensors) {
+    Args.noNulls(tensors, "Tensor.concat", "tensors");
     if (tensors.length == 0) {
       throw new LeptonException("concat: expected at least one tensor, received none");
     }
@@ -1331,6 +1364,7 @@ public final class Tensor {
 
   /** Joins same-shaped tensors along a new axis. */
   public static Tensor stack(int axis, Tensor... tensors) {
+    Args.noNulls(tensors, "Tensor.stack", "tensors");
     if (tensors.length == 0) {
       throw new LeptonException("stack: expected at least one tensor, received none");
     }
@@ -1404,6 +1438,7 @@ public final class Tensor {
 
   private Tensor recurrence(Recurrence.Cell cell, Tensor kernel, Tensor bias, Tensor mask,
       Tensor drop) {
+    Args.nonNull(kernel, cell.name().toLowerCase() + "Recurrence", "recurrentKernel");
     int units = kernel.rank() == 2 ? kernel.shape[0] : -1;
     int gw = cell.gates * units;
     int[] biasShape = cell == Recurrence.Cell.GRU ? new int[] {2, gw} : new int[] {gw};
@@ -1460,6 +1495,7 @@ public final class Tensor {
   }
 
   static int[] checkShape(int[] shape, String op) {
+    Args.nonNull(shape, op, "shape");
     long n = 1;
     for (int d : shape) {
       if (d < 0) {

@@ -1,5 +1,6 @@
 package ai.lepton.layers;
 
+import static ai.lepton.LeptonAssertions.assertFailsWith;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -62,8 +63,9 @@ class Conv2DTest {
     LeptonException bad = assertThrows(LeptonException.class,
         () -> new Conv2D(2, 2, 2, "linear").padding("full"));
     assertTrue(bad.getMessage().contains("\"full\""), bad.getMessage());
-    assertThrows(LeptonException.class, () -> new Conv2D(2, 2, 2, "linear").strides(0, 1));
-    assertThrows(LeptonException.class,
+    assertFailsWith("received [2, 2], [0, 1], [1, 1]",
+        () -> new Conv2D(2, 2, 2, "linear").strides(0, 1));
+    assertFailsWith("unknown initializer \"no_such_initializer\"",
         () -> new Conv2D(2, 2, 2, "linear").kernelInitializer("no_such_initializer"));
   }
 

@@ -1,5 +1,6 @@
 package ai.lepton.layers;
 
+import static ai.lepton.LeptonAssertions.assertFailsWith;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -226,7 +227,7 @@ class LayersTest {
     assertTrue(units.getMessage().contains("units=0"), units.getMessage());
     LeptonException act = assertThrows(LeptonException.class, () -> new Dense(3, "relu6"));
     assertTrue(act.getMessage().contains("unknown activation \"relu6\""), act.getMessage());
-    assertThrows(LeptonException.class, () -> new Dropout(1f));
+    assertFailsWith("expected a rate in [0, 1), received rate=1.0", () -> new Dropout(1f));
     LeptonException reshape = assertThrows(LeptonException.class, () -> {
       Reshape r = new Reshape(4, 4);
       r.name("r");

@@ -1,5 +1,6 @@
 package ai.lepton.layers;
 
+import static ai.lepton.LeptonAssertions.assertFailsWith;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -51,8 +52,8 @@ class MergeTest {
     Symbol c = new Dense(4).on(Input.of(2, 2));
     e = assertThrows(LeptonException.class, () -> new Concatenate().on(a, c));
     assertTrue(e.getMessage().contains("every dimension except axis"), e.getMessage());
-    assertThrows(LeptonException.class, () -> new Add().on(a));
-    assertThrows(LeptonException.class, () -> new Concatenate(0));
+    assertFailsWith("expected at least 2 inputs (a list), received 1", () -> new Add().on(a));
+    assertFailsWith("axis 0 is the batch", () -> new Concatenate(0));
   }
 
   @Test

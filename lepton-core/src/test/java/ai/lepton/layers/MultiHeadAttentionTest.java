@@ -1,5 +1,6 @@
 package ai.lepton.layers;
 
+import static ai.lepton.LeptonAssertions.assertFailsWith;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -162,6 +163,6 @@ class MultiHeadAttentionTest {
     LeptonException single = assertThrows(LeptonException.class,
         () -> layer.apply(Tensor.zeros(1, 3, 4), false));
     assertTrue(single.getMessage().contains("apply(List.of(query, value)"), single.getMessage());
-    assertThrows(LeptonException.class, () -> mha(0, 4, null, null, false));
+    assertFailsWith("received num_heads=0", () -> mha(0, 4, null, null, false));
   }
 }

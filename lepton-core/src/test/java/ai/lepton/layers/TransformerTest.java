@@ -1,5 +1,6 @@
 package ai.lepton.layers;
 
+import static ai.lepton.LeptonAssertions.assertFailsWith;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -153,6 +154,6 @@ class TransformerTest {
     LeptonException heads = assertThrows(LeptonException.class,
         () -> new TransformerEncoder(8, 4).outputShape(new int[] {5, 2}));
     assertTrue(heads.getMessage().contains("use fewer heads"), heads.getMessage());
-    assertThrows(LeptonException.class, () -> encoder(1f, "relu", false));
+    assertFailsWith("received dropout=1.0", () -> encoder(1f, "relu", false));
   }
 }

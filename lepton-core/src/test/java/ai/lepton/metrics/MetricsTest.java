@@ -1,5 +1,6 @@
 package ai.lepton.metrics;
 
+import static ai.lepton.LeptonAssertions.assertFailsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -72,7 +73,7 @@ class MetricsTest {
     assertTrue(e.getMessage().contains("[2]") && e.getMessage().contains("[2, 3]"),
         e.getMessage());
     assertTrue(e.getMessage().contains("sparse_categorical_accuracy"), e.getMessage());
-    assertThrows(LeptonException.class,
+    assertFailsWith("yTrue shape [3] does not match yPred shape [4]",
         () -> Metrics.meanSquaredError().update(Tensor.zeros(3), Tensor.zeros(4)));
   }
 
@@ -180,6 +181,7 @@ class MetricsTest {
     }
     assertEquals(Map.of("threshold", 0.2f),
         Metrics.fromConfig("precision", Map.of("threshold", 0.2)).config());
-    assertThrows(LeptonException.class, () -> Metrics.fromConfig("auc", Map.of("curve", "PR")));
+    assertFailsWith("auc: unknown config keys [curve]",
+        () -> Metrics.fromConfig("auc", Map.of("curve", "PR")));
   }
 }

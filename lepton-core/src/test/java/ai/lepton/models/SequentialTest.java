@@ -1,5 +1,6 @@
 package ai.lepton.models;
 
+import static ai.lepton.LeptonAssertions.assertFailsWith;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -106,8 +107,8 @@ class SequentialTest {
     LeptonException count = assertThrows(LeptonException.class,
         () -> model.fit(XOR_X, Tensor.zeros(3, 1), Fit.epochs(1)));
     assertTrue(count.getMessage().contains("4 samples"), count.getMessage());
-    assertThrows(LeptonException.class, () -> Fit.epochs(1).batchSize(0));
-    assertThrows(LeptonException.class, () -> new Sequential().add(new Dense(1))
+    assertFailsWith("expected a positive batch size, received 0", () -> Fit.epochs(1).batchSize(0));
+    assertFailsWith("the model is not compiled", () -> new Sequential().add(new Dense(1))
         .fit(XOR_X, XOR_Y, Fit.epochs(1)));
   }
 }

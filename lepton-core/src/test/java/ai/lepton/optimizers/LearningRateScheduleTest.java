@@ -1,5 +1,6 @@
 package ai.lepton.optimizers;
 
+import static ai.lepton.LeptonAssertions.assertFailsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,9 +33,9 @@ class LearningRateScheduleTest {
     assertEquals(0.5f, s.at(11));
     assertEquals(0.5f, s.at(20));
     assertEquals(0.1f, s.at(21));
-    assertThrows(LeptonException.class,
+    assertFailsWith("received 1 boundaries and 1 values",
         () -> new PiecewiseConstantDecay(new long[] {10}, new float[] {1f}));
-    assertThrows(LeptonException.class,
+    assertFailsWith("expected strictly increasing boundaries, received [10, 5]",
         () -> new PiecewiseConstantDecay(new long[] {10, 5}, new float[] {1f, 2f, 3f}));
   }
 
@@ -45,7 +46,7 @@ class LearningRateScheduleTest {
     assertEquals(0.55f, s.at(50), 1e-6);
     assertEquals(0.1f, s.at(100), 1e-6);
     assertEquals(0.1f, s.at(1000), 1e-6);
-    assertThrows(LeptonException.class, () -> new CosineDecay(1f, 100, 2f));
+    assertFailsWith("received alpha=2.0", () -> new CosineDecay(1f, 100, 2f));
   }
 
   @Test
@@ -66,7 +67,7 @@ class LearningRateScheduleTest {
     LeptonException e = assertThrows(LeptonException.class,
         () -> LearningRateSchedule.fromConfig("OneCycle", Map.of()));
     assertTrue(e.getMessage().contains("ExponentialDecay"), e.getMessage());
-    assertThrows(LeptonException.class,
+    assertFailsWith("received initial_learning_rate=NaN",
         () -> LearningRateSchedule.fromConfig("CosineDecay", Map.of("decay_steps", 10)));
   }
 }

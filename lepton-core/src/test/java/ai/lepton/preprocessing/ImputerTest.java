@@ -1,5 +1,6 @@
 package ai.lepton.preprocessing;
 
+import static ai.lepton.LeptonAssertions.assertFailsWith;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -83,7 +84,7 @@ class ImputerTest {
     Table numericCity = new Table(List.of("city"), 1, Map.of("city", new float[] {2}), Map.of());
     assertEquals("column 'city' holds numbers, not text; use floats(\"city\")",
         assertThrows(LeptonException.class, () -> cityFill.transform(numericCity)).getMessage());
-    assertThrows(LeptonException.class,
+    assertFailsWith("the fill value of column 'age' must be a finite number",
         () -> new Imputer("constant", Map.of("age", Float.NaN), Map.of()));
   }
 }

@@ -1,5 +1,6 @@
 package ai.lepton.preprocessing;
 
+import static ai.lepton.LeptonAssertions.assertFailsWith;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -56,9 +57,9 @@ class LabelEncoderTest {
     assertArrayEquals(new float[] {1, 0, 0, 0, 0, 1, 0, 1, 0}, oneHot.toFloatArray());
     assertArrayEquals(new int[] {2, 4},
         LabelEncoder.toCategorical(Tensor.of(new float[] {3, 0}, 2), 4).shape());
-    assertThrows(LeptonException.class,
+    assertFailsWith("label 0.5 at position 0 is not an integer class",
         () -> LabelEncoder.toCategorical(Tensor.of(new float[] {0.5f}, 1), 2));
-    assertThrows(LeptonException.class,
+    assertFailsWith("label NaN at position 0 is not an integer class",
         () -> LabelEncoder.toCategorical(Tensor.of(new float[] {Float.NaN}, 1)));
   }
 }

@@ -1,5 +1,6 @@
 package ai.lepton.preprocessing;
 
+import static ai.lepton.LeptonAssertions.assertFailsWith;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -140,7 +141,7 @@ class TokenizerTest {
         assertThrows(LeptonException.class, () -> Tokenizer.fromJson("{\"num_words\":0,"
             + "\"filters\":\"\",\"lower\":true,\"split\":\" \",\"oov_token\":null,"
             + "\"document_count\":1,\"word_counts\":{\"a\":-1}}")).getMessage());
-    assertThrows(LeptonException.class, () -> Tokenizer.fromJson("{not json"));
+    assertFailsWith("tokenizer JSON is not valid JSON", () -> Tokenizer.fromJson("{not json"));
     assertEquals("numWords must be 0 (keep all words) or positive; received -1",
         assertThrows(LeptonException.class, () -> new Tokenizer(-1, null)).getMessage());
   }

@@ -1,5 +1,6 @@
 package ai.lepton.regularizers;
 
+import static ai.lepton.LeptonAssertions.assertFailsWith;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -37,7 +38,7 @@ class RegularizersTest {
     assertEquals("l1_l2", Regularizers.get("L1L2").name());
     LeptonException e = assertThrows(LeptonException.class, () -> Regularizers.get("l3"));
     assertTrue(e.getMessage().contains("l1, l2, l1_l2"), e.getMessage());
-    assertThrows(LeptonException.class, () -> Regularizers.l2(-0.1f));
+    assertFailsWith("received l1=0.0, l2=-0.1", () -> Regularizers.l2(-0.1f));
   }
 
   @Test
@@ -48,6 +49,7 @@ class RegularizersTest {
       assertEquals(r, copy);
       assertEquals(r.penalty(w).item(), copy.penalty(w).item());
     }
-    assertThrows(LeptonException.class, () -> Regularizers.fromConfig("l1", Map.of("l2", 0.1)));
+    assertFailsWith("l1: unknown config keys [l2]",
+        () -> Regularizers.fromConfig("l1", Map.of("l2", 0.1)));
   }
 }

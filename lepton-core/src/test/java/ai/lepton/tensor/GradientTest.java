@@ -1,5 +1,6 @@
 package ai.lepton.tensor;
 
+import ai.lepton.GradCheck;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 

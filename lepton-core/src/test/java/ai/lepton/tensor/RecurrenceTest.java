@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import ai.lepton.GradCheck;
 import ai.lepton.LeptonException;
 import java.util.Arrays;
 import java.util.SplittableRandom;

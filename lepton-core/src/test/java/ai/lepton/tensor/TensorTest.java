@@ -1,5 +1,6 @@
 package ai.lepton.tensor;
 
+import static ai.lepton.LeptonAssertions.assertFailsWith;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -95,7 +96,8 @@ class TensorTest {
     assertArrayEquals(new float[] {1, 2}, m.toFloatArray());
     assertArrayEquals(new float[] {4, 1}, v.toFloatArray());
     assertArrayEquals(new float[] {3f, 5.5f}, p.toFloatArray());
-    assertThrows(LeptonException.class, () -> p.addInPlace(Tensor.zeros(3), 1f));
+    assertFailsWith("addInPlace: shapes [2] and [3] do not match",
+        () -> p.addInPlace(Tensor.zeros(3), 1f));
   }
 
   @Test
@@ -112,7 +114,7 @@ class TensorTest {
   void opsOnPlainTensorsKeepNoGraph() {
     Tensor y = Tensor.ones(3).exp().sum();
     assertFalse(y.requiresGrad());
-    assertThrows(LeptonException.class, y::backward);
+    assertFailsWith("this tensor does not require gradients", y::backward);
   }
 
   @Test

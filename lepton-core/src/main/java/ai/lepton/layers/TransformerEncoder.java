@@ -102,6 +102,9 @@ public final class TransformerEncoder extends Layer {
 
   @Override
   public void seedEpoch(long seed, int epoch) {
+    if (attention == null) {
+      return; // not built: no sublayers to seed yet
+    }
     attention.seedEpoch(Seeds.derive(seed, 0), epoch);
     attentionDropout.seedEpoch(Seeds.derive(seed, 1), epoch);
     feedforwardDropout.seedEpoch(Seeds.derive(seed, 2), epoch);

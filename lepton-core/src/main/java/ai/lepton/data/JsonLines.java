@@ -1,12 +1,10 @@
 package ai.lepton.data;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Json;
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -27,11 +25,12 @@ import java.util.Set;
  * <p>Instances are immutable; each option returns a new reader.
  */
 public final class JsonLines {
-  /** Strict: a repeated key or anything after the object is an error, not a silent choice. */
-  private static final ObjectMapper JSON = JsonMapper.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .build();
+  /**
+   * Strict ({@link Json}): a repeated key or anything after the object is an error, not a silent
+   * choice. A line is one document, so the mapper's per-document bounds apply per line, within the
+   * line length {@link ReadLimits#maxLineChars()} already caps.
+   */
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final List<String> fields;
   private final Set<String> strings;

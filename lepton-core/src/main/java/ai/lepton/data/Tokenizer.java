@@ -1,12 +1,11 @@
 package ai.lepton.data;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Json;
 import ai.lepton.tensor.Tensor;
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,8 +31,7 @@ public final class Tokenizer {
   /** The most distinct words a tokenizer keeps, and so the most a saved one may hold. */
   public static final int MAX_WORDS = 10_000_000;
 
-  private static final ObjectMapper JSON =
-      JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final int numWords;
   private final String filters;

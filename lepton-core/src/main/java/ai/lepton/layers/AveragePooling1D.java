@@ -37,7 +37,8 @@ public final class AveragePooling1D extends Layer {
   /** @throws LeptonException unless the input is {@code [batch, time, channels]} */
   @Override
   public int[] outputShape(int[] inputShape) {
-    return Pooling.outputShape1d("AveragePooling1D", inputShape, this::pool);
+    return Pooling.outputShape1d("AveragePooling1D", inputShape, c.poolSize(), c.strides(),
+        c.padding());
   }
 
   @Override

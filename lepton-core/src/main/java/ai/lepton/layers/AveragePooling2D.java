@@ -39,7 +39,8 @@ public final class AveragePooling2D extends Layer {
   /** @throws LeptonException unless the input is {@code [batch, height, width, channels]} */
   @Override
   public int[] outputShape(int[] inputShape) {
-    return Pooling.outputShape("AveragePooling2D", inputShape, this::pool);
+    return Pooling.outputShape("AveragePooling2D", inputShape, c.poolSize(), c.strides(),
+        c.padding());
   }
 
   @Override

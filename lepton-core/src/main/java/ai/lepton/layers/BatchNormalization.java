@@ -2,6 +2,9 @@ package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
 import ai.lepton.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
@@ -43,6 +46,22 @@ public final class BatchNormalization extends Layer {
   @Override
   public int[] outputShape(int[] inputShape) {
     return inputShape.clone();
+  }
+
+  @Override
+  public Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+    int[] in = inputShapes.get(0);
+    int[] channels = {in[in.length - 1]};
+    Map<String, int[]> shapes = new LinkedHashMap<>();
+    if (config.scale()) {
+      shapes.put("gamma", channels);
+    }
+    if (config.center()) {
+      shapes.put("beta", channels);
+    }
+    shapes.put("moving_mean", channels);
+    shapes.put("moving_variance", channels);
+    return shapes;
   }
 
   @Override

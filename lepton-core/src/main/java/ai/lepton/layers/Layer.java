@@ -132,8 +132,64 @@ public abstract class Layer {
       }
     }
     outputShapes(s); // validates the shapes
+    Map<String, int[]> planned = weightShapes(s);
     create(s, rng);
+    checkPlanned(planned);
     this.inputShapes = s;
+  }
+
+  /**
+   * The name and shape of each weight {@link #build} creates for inputs of these shapes (without
+   * the batch dimension), in creation order, computed without allocating anything: a model loader
+   * checks a config's size against its budget, and a file's tensors against the layers, before any
+   * weight exists. Layers that create weights override this; {@code build} checks that the two
+   * agree, so a layer cannot create weights this did not announce.
+   *
+   * @throws LeptonException if the layer cannot take inputs of those shapes, or a weight would have
+   *     a dimension over 2^31-1
+   */
+  public Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+    return Map.of();
+  }
+
+  /**
+   * A weight's shape from dimensions computed in {@code long} (so {@code 4 * units} cannot wrap),
+   * for {@link #weightShapes}.
+   *
+   * @throws LeptonException naming the layer and weight if a dimension is over 2^31-1
+   */
+  protected final int[] weightShape(String weight, long... dims) {
+    int[] shape = new int[dims.length];
+    for (int i = 0; i < dims.length; i++) {
+      if (dims[i] > Integer.MAX_VALUE || dims[i] < 0) {
+        throw new LeptonException(describe() + ": weight '" + weight + "' would have shape "
+            + Arrays.toString(dims) + ", a dimension outside 0 to " + Integer.MAX_VALUE
+            + "; use smaller sizes (units, filters, dimensions) in the layer's config");
+      }
+      shape[i] = (int) dims[i];
+    }
+    return shape;
+  }
+
+  /** The weights {@link #create} made must be those {@link #weightShapes} announced. */
+  private void checkPlanned(Map<String, int[]> planned) {
+    boolean same = planned.size() == weights.size();
+    var made = weights.entrySet().iterator();
+    for (var p : planned.entrySet()) {
+      if (!same) {
+        break;
+      }
+      var m = made.next();
+      same = m.getKey().equals(p.getKey()) && Arrays.equals(m.getValue().shape(), p.getValue());
+    }
+    if (!same) {
+      Map<String, List<Integer>> expected = new LinkedHashMap<>();
+      planned.forEach((k, v) -> expected.put(k, Arrays.stream(v).boxed().toList()));
+      Map<String, List<Integer>> actual = new LinkedHashMap<>();
+      weights.forEach((k, v) -> actual.put(k, Arrays.stream(v.shape()).boxed().toList()));
+      throw new IllegalStateException(describe() + ": a bug in the layer: weightShapes announced "
+          + expected + " but create made " + actual);
+    }
   }
 
   /** Creates the layer's weights with {@link #addWeight}; stateless layers create nothing. */

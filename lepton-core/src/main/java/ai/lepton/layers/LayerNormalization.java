@@ -2,6 +2,9 @@ package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
 import ai.lepton.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
@@ -35,6 +38,20 @@ public final class LayerNormalization extends Layer {
   @Override
   public int[] outputShape(int[] inputShape) {
     return inputShape.clone();
+  }
+
+  @Override
+  public Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+    int[] in = inputShapes.get(0);
+    int[] features = {in[in.length - 1]};
+    Map<String, int[]> shapes = new LinkedHashMap<>();
+    if (config.scale()) {
+      shapes.put("gamma", features);
+    }
+    if (config.center()) {
+      shapes.put("beta", features);
+    }
+    return shapes;
   }
 
   @Override

@@ -1,10 +1,9 @@
 package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -21,9 +20,7 @@ public final class Layers {
   }
 
   /** Config records as Keras writes configs: snake_case keys ({@code use_bias}, ...). */
-  private static final ObjectMapper JSON = JsonMapper.builder()
-      .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-      .build();
+  private static final ObjectMapper JSON = Json.SNAKE_CASE;
 
   private static final Map<String, Entry<?>> REGISTRY = new LinkedHashMap<>();
 

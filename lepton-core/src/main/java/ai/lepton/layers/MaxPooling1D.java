@@ -36,7 +36,8 @@ public final class MaxPooling1D extends Layer {
   /** @throws LeptonException unless the input is {@code [batch, time, channels]} */
   @Override
   public int[] outputShape(int[] inputShape) {
-    return Pooling.outputShape1d("MaxPooling1D", inputShape, this::pool);
+    return Pooling.outputShape1d("MaxPooling1D", inputShape, c.poolSize(), c.strides(),
+        c.padding());
   }
 
   @Override

@@ -38,7 +38,8 @@ public final class MaxPooling2D extends Layer {
   /** @throws LeptonException unless the input is {@code [batch, height, width, channels]} */
   @Override
   public int[] outputShape(int[] inputShape) {
-    return Pooling.outputShape("MaxPooling2D", inputShape, this::pool);
+    return Pooling.outputShape("MaxPooling2D", inputShape, c.poolSize(), c.strides(),
+        c.padding());
   }
 
   @Override

@@ -2,6 +2,8 @@ package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
 import ai.lepton.tensor.Tensor;
+import java.util.List;
+import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
@@ -49,6 +51,12 @@ public final class PositionEmbedding extends Layer {
           + join(inputShape) + "]; pad or cut the sequences, or raise sequence_length");
     }
     return inputShape.clone();
+  }
+
+  @Override
+  public Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+    return Map.of("embeddings",
+        weightShape("embeddings", c.sequenceLength(), inputShapes.get(0)[1]));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package ai.lepton.models;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Json;
 import ai.lepton.layers.Input;
 import ai.lepton.layers.Layer;
 import ai.lepton.layers.Layers;

@@ -1,6 +1,7 @@
 package ai.lepton.models;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Json;
 import ai.lepton.callbacks.Callback;
 import ai.lepton.callbacks.Progress;
 import ai.lepton.callbacks.ProgressBar;

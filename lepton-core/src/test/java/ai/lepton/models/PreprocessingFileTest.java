@@ -160,9 +160,10 @@ class PreprocessingFileTest {
         OutputStream out = Files.newOutputStream(crafted);
         ZipOutputStream zip = new ZipOutputStream(out)) {
       for (ZipEntry e : in.stream().toList()) {
-        zip.putNextEntry(new ZipEntry(e.getName()));
-        zip.write(e.getName().equals("preprocessing.json")
-            ? preprocessing.getBytes(StandardCharsets.UTF_8) : in.getInputStream(e).readAllBytes());
+        byte[] bytes = e.getName().equals("preprocessing.json")
+            ? preprocessing.getBytes(StandardCharsets.UTF_8) : in.getInputStream(e).readAllBytes();
+        zip.putNextEntry(ModelFileTest.entry(e.getName(), bytes));
+        zip.write(bytes);
         zip.closeEntry();
       }
     }

@@ -378,11 +378,13 @@ public final class ModelArchive {
   }
 
   private void checkPreprocessing(Preprocessing p) {
-    if (inputs.size() != 1 || !inputs.get(0).shape().subList(1, inputs.get(0).shape().size())
-        .equals(Arrays.stream(p.outputShape()).boxed().toList())) {
-      throw new LeptonException(file + ": " + ModelFile.PREPROCESSING + " produces instances of "
-          + "shape " + Arrays.toString(p.outputShape()) + " but the model takes " + inputs
-          + "; the file is damaged or was not written by Model.save");
+    List<List<Integer>> takes = inputs.stream()
+        .map(i -> i.shape().subList(1, i.shape().size())).toList();
+    if (!takes.equals(List.of(Arrays.stream(p.outputShape()).boxed().toList()))) {
+      throw new LeptonException(file + ": " + ModelFile.PREPROCESSING + ": preprocessing: it "
+          + "produces instances of shape " + Arrays.toString(p.outputShape()) + " but the model "
+          + "takes " + (takes.size() == 1 ? takes.get(0) : "inputs " + takes) + "; the file is "
+          + "damaged or was not written by Model.save");
     }
   }
 

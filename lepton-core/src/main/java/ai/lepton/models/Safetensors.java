@@ -348,8 +348,8 @@ final class Safetensors {
       // Both factors are below 2^31, so the product cannot overflow a long before this check.
       elements *= shape[i];
       if (elements > Tensor.MAX_SIZE) {
-        throw bad(source, what + " has shape " + Arrays.toString(shape) + " with more than "
-            + Tensor.MAX_SIZE + " elements, more than one tensor can hold");
+        throw bad(source, what + " has shape " + abbreviate(shapeNode.toString())
+            + " with more than " + Tensor.MAX_SIZE + " elements, more than one tensor can hold");
       }
     }
     JsonNode offsets = info.get("data_offsets");

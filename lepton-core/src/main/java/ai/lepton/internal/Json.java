@@ -50,7 +50,7 @@ public final class Json {
   public static final int MAX_STRING_CHARS = 64 << 20;
   /** The longest object key. */
   public static final int MAX_NAME_CHARS = 64 << 10;
-  /** Tokens per document: a 10-million-word tokenizer is about twice this many. */
+  /** Tokens per document: a tokenizer at its limit of 10 million words has about 20 million. */
   public static final long MAX_TOKENS = 25_000_000;
 
   /** Plain JSON, for trees ({@link JsonNode}) and maps. */

@@ -134,7 +134,9 @@ public abstract class Layer {
     outputShapes(s); // validates the shapes
     Map<String, int[]> planned = weightShapes(s);
     create(s, rng);
-    checkPlanned(planned);
+    if (Layers.registered(getClass())) {
+      checkPlanned(planned);
+    }
     this.inputShapes = s;
   }
 
@@ -142,8 +144,10 @@ public abstract class Layer {
    * The name and shape of each weight {@link #build} creates for inputs of these shapes (without
    * the batch dimension), in creation order, computed without allocating anything: a model loader
    * checks a config's size against its budget, and a file's tensors against the layers, before any
-   * weight exists. Layers that create weights override this; {@code build} checks that the two
-   * agree, so a layer cannot create weights this did not announce.
+   * weight exists. Layers that create weights override this. For the layers a file can name (those
+   * registered in {@link Layers}) {@code build} checks that the two agree, so none of them can
+   * create weights this did not announce; a layer of your own needs it only to be checked the same
+   * way.
    *
    * @throws LeptonException if the layer cannot take inputs of those shapes, or a weight would have
    *     a dimension over 2^31-1

@@ -4,8 +4,10 @@ import ai.lepton.LeptonException;
 import ai.lepton.internal.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -23,6 +25,8 @@ public final class Layers {
   private static final ObjectMapper JSON = Json.SNAKE_CASE;
 
   private static final Map<String, Entry<?>> REGISTRY = new LinkedHashMap<>();
+  /** The registered layer classes: each config record is nested in its layer's class. */
+  private static final Set<Class<?>> CLASSES = new HashSet<>();
 
   static {
     register("Dense", Dense.Config.class, Dense::new);
@@ -69,6 +73,12 @@ public final class Layers {
   private static <C extends Record> void register(String className, Class<C> type,
       Function<C, Layer> factory) {
     REGISTRY.put(className, new Entry<>(type, factory));
+    CLASSES.add(type.getEnclosingClass());
+  }
+
+  /** Whether layers of {@code type} can be rebuilt from a file, i.e. their class is registered. */
+  static boolean registered(Class<? extends Layer> type) {
+    return CLASSES.contains(type);
   }
 
   /** The layer's {@code {"class_name": ..., "config": {...}}}, as Keras writes it. */

@@ -596,11 +596,22 @@ final class ModelFile {
       }
     }
 
-    /** A tensor entry's header, checked against the entry's size and {@code maxTensors}. */
+    /**
+     * A tensor entry's header, checked against {@code maxTensors} and the entry's size: its
+     * tensors' data must fill the rest of the entry exactly.
+     */
     Safetensors.Header header(String name) {
+      long size = entries.get(name).getSize();
       try (InputStream in = open(name)) {
-        return Safetensors.readHeader(in, entries.get(name).getSize(), limits.maxJsonBytes(),
+        Safetensors.Header header = Safetensors.readHeader(in, size, limits.maxJsonBytes(),
             limits.maxTensors(), file + ": " + name);
+        long extra = size - header.raw().length - header.dataBytes();
+        if (extra != 0) {
+          throw new LeptonException(file + ": " + name + " is not a valid safetensors file: it "
+              + "has " + extra + " bytes after the last tensor's data; the tensors must end the "
+              + "file");
+        }
+        return header;
       } catch (IOException e) {
         throw unreadable(file, e);
       }

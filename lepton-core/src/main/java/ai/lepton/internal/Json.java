@@ -3,6 +3,8 @@ package ai.lepton.internal;
 import ai.lepton.LeptonException;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -17,6 +19,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -101,6 +104,42 @@ public final class Json {
       return node;
     } catch (JacksonException e) {
       throw new LeptonException(what + " is not valid JSON (" + e.getOriginalMessage() + ")", e);
+    }
+  }
+
+  /**
+   * Checks that {@code text} is one valid JSON value of at most {@code maxTokens} tokens, without
+   * building it: a document's tree costs up to about 70 bytes per token, so a reader bounds the
+   * tokens before it parses a tree. Tokens are counted as Jackson counts them: each bracket, key
+   * and scalar is one.
+   *
+   * @param limitName names the limit in the error message, e.g. {@code "maxJsonTokens"}
+   * @throws LeptonException starting with {@code what} if the text is not valid JSON, is empty,
+   *     has anything after the value, or has more tokens than the limit
+   */
+  public static void validate(String text, String what, long maxTokens, String limitName) {
+    try (JsonParser p = MAPPER.createParser(text)) {
+      long tokens = 0;
+      int depth = 0;
+      for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+        if (tokens > 0 && depth == 0) {
+          throw new LeptonException(what + " is not valid JSON (a " + t + " after the value; a "
+              + "document holds one value)");
+        }
+        if (++tokens > maxTokens) {
+          throw new LeptonException(what + " holds more than " + maxTokens + " JSON tokens, over "
+              + "the limit (" + limitName + "=" + maxTokens + "); the file is damaged or hostile, "
+              + "or, if it is genuine, raise " + limitName);
+        }
+        depth += t.isStructStart() ? 1 : t.isStructEnd() ? -1 : 0;
+      }
+      if (tokens == 0) {
+        throw new LeptonException(what + " is empty; expected a JSON value such as {}");
+      }
+    } catch (JacksonException e) {
+      throw new LeptonException(what + " is not valid JSON (" + e.getOriginalMessage() + ")", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading a String does not fail", e);
     }
   }
 

@@ -60,55 +60,70 @@ public final class ModelArchive {
    * @param maxEntryBytes any one entry's uncompressed size (the weights are the largest)
    * @param maxJsonBytes {@code metadata.json}, {@code optimizer.json}, {@code preprocessing.json}
    *     and each safetensors header, uncompressed
+   * @param maxJsonTokens tokens in any one of those JSON documents or the config, counted before a
+   *     tree is built: a tree costs up to about 70 bytes per token, far more than its text
    * @param maxConfigBytes {@code config.json}, uncompressed
    * @param maxParameters weight values the config may ask building to create, summed over layers
    * @param maxTensors tensors in one safetensors entry
    * @param maxLayers layers in the config
    */
   public record Limits(long maxFileBytes, int maxEntries, long maxEntryBytes, long maxJsonBytes,
-      long maxConfigBytes, long maxParameters, int maxTensors, int maxLayers) {
+      long maxJsonTokens, long maxConfigBytes, long maxParameters, int maxTensors,
+      int maxLayers) {
     /**
-     * 8 GiB files and entries, 64 entries, 16 MiB JSON entries, 4 MiB configs, two billion
-     * parameters (8 GB of float32), 100,000 tensors, 4,096 layers.
+     * 8 GiB files and entries, 64 entries, 16 MiB JSON entries of at most 2 million tokens
+     * (trees of at most about 140 MB; a tokenizer of just under a million words), 4 MiB configs,
+     * two billion parameters (8 GB of float32), 100,000 tensors, 4,096 layers.
      */
-    public static final Limits DEFAULT = new Limits(8L << 30, 64, 8L << 30, 16L << 20, 4L << 20,
-        2_000_000_000L, 100_000, Functional.MAX_NODES);
+    public static final Limits DEFAULT = new Limits(8L << 30, 64, 8L << 30, 16L << 20,
+        2_000_000, 4L << 20, 2_000_000_000L, 100_000, Functional.MAX_NODES);
 
     /** @throws LeptonException if a limit is not positive */
     public Limits {
       if (maxFileBytes < 1 || maxEntries < 1 || maxEntryBytes < 1 || maxJsonBytes < 1
-          || maxConfigBytes < 1 || maxParameters < 1 || maxTensors < 1 || maxLayers < 1) {
+          || maxJsonTokens < 1 || maxConfigBytes < 1 || maxParameters < 1 || maxTensors < 1
+          || maxLayers < 1) {
         throw new LeptonException("ModelArchive.Limits: expected positive limits, received "
             + "maxFileBytes=" + maxFileBytes + ", maxEntries=" + maxEntries + ", maxEntryBytes="
-            + maxEntryBytes + ", maxJsonBytes=" + maxJsonBytes + ", maxConfigBytes="
-            + maxConfigBytes + ", maxParameters=" + maxParameters + ", maxTensors=" + maxTensors
-            + ", maxLayers=" + maxLayers);
+            + maxEntryBytes + ", maxJsonBytes=" + maxJsonBytes + ", maxJsonTokens="
+            + maxJsonTokens + ", maxConfigBytes=" + maxConfigBytes + ", maxParameters="
+            + maxParameters + ", maxTensors=" + maxTensors + ", maxLayers=" + maxLayers);
       }
     }
 
     public Limits withMaxFileBytes(long value) {
-      return new Limits(value, maxEntries, maxEntryBytes, maxJsonBytes, maxConfigBytes,
-          maxParameters, maxTensors, maxLayers);
+      return new Limits(value, maxEntries, maxEntryBytes, maxJsonBytes, maxJsonTokens,
+          maxConfigBytes, maxParameters, maxTensors, maxLayers);
     }
 
     public Limits withMaxEntryBytes(long value) {
-      return new Limits(maxFileBytes, maxEntries, value, maxJsonBytes, maxConfigBytes,
-          maxParameters, maxTensors, maxLayers);
+      return new Limits(maxFileBytes, maxEntries, value, maxJsonBytes, maxJsonTokens,
+          maxConfigBytes, maxParameters, maxTensors, maxLayers);
     }
 
     public Limits withMaxJsonBytes(long value) {
-      return new Limits(maxFileBytes, maxEntries, maxEntryBytes, value, maxConfigBytes,
-          maxParameters, maxTensors, maxLayers);
+      return new Limits(maxFileBytes, maxEntries, maxEntryBytes, value, maxJsonTokens,
+          maxConfigBytes, maxParameters, maxTensors, maxLayers);
+    }
+
+    public Limits withMaxJsonTokens(long value) {
+      return new Limits(maxFileBytes, maxEntries, maxEntryBytes, maxJsonBytes, value,
+          maxConfigBytes, maxParameters, maxTensors, maxLayers);
     }
 
     public Limits withMaxConfigBytes(long value) {
-      return new Limits(maxFileBytes, maxEntries, maxEntryBytes, maxJsonBytes, value,
-          maxParameters, maxTensors, maxLayers);
+      return new Limits(maxFileBytes, maxEntries, maxEntryBytes, maxJsonBytes, maxJsonTokens,
+          value, maxParameters, maxTensors, maxLayers);
     }
 
     public Limits withMaxParameters(long value) {
-      return new Limits(maxFileBytes, maxEntries, maxEntryBytes, maxJsonBytes, maxConfigBytes,
-          value, maxTensors, maxLayers);
+      return new Limits(maxFileBytes, maxEntries, maxEntryBytes, maxJsonBytes, maxJsonTokens,
+          maxConfigBytes, value, maxTensors, maxLayers);
+    }
+
+    public Limits withMaxTensors(int value) {
+      return new Limits(maxFileBytes, maxEntries, maxEntryBytes, maxJsonBytes, maxJsonTokens,
+          maxConfigBytes, maxParameters, value, maxLayers);
     }
   }
 

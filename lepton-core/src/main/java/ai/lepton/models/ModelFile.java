@@ -68,6 +68,12 @@ final class ModelFile {
   private static final List<String> ENTRIES =
       List.of(METADATA, CONFIG, WEIGHTS, OPTIMIZER_CONFIG, OPTIMIZER_STATE, PREPROCESSING);
 
+  /**
+   * {@code metadata.json} and {@code optimizer.json} hold a few fields; no writer needs more, and
+   * a reader should not parse more.
+   */
+  static final long MAX_SMALL_JSON_BYTES = 1 << 20;
+
   /** Metadata keys that {@link #write} sets itself, replacing any value the caller gave. */
   static final String FORMAT_VERSION_KEY = "format_version";
   static final String LIBRARY_VERSION_KEY = "library_version";
@@ -208,11 +214,16 @@ final class ModelFile {
   private static void putText(ZipOutputStream zip, String name, String text) throws IOException {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     long limit = name.equals(CONFIG) ? Limits.DEFAULT.maxConfigBytes()
-        : Limits.DEFAULT.maxJsonBytes();
+        : name.equals(PREPROCESSING) ? Limits.DEFAULT.maxJsonBytes() : MAX_SMALL_JSON_BYTES;
+    String hint = "; for a text preprocessing, give the tokenizer a numWords limit";
     if (bytes.length > limit) {
       throw new LeptonException("cannot save the model: its " + name + " would hold "
-          + bytes.length + " bytes, over the " + limit + " that loading accepts by default; for a "
-          + "text preprocessing, give the tokenizer a numWords limit");
+          + bytes.length + " bytes, over the " + limit + " that loading accepts by default" + hint);
+    }
+    try {
+      Json.validate(text, name, Limits.DEFAULT.maxJsonTokens(), "maxJsonTokens");
+    } catch (LeptonException e) {
+      throw new LeptonException("cannot save the model: " + e.getMessage() + hint, e);
     }
     zip.putNextEntry(new ZipEntry(name));
     zip.write(bytes);
@@ -574,22 +585,26 @@ final class ModelFile {
     }
 
     /**
-     * A JSON entry as text, checked to be valid UTF-8 and valid JSON; {@code config.json} within
-     * {@code maxConfigBytes}, the others within {@code maxJsonBytes}.
+     * A JSON entry as text, checked to be valid UTF-8 and valid JSON of at most
+     * {@code maxJsonTokens} tokens; {@code config.json} within {@code maxConfigBytes},
+     * {@code metadata.json} and {@code optimizer.json} within {@link #MAX_SMALL_JSON_BYTES}, the
+     * preprocessing within {@code maxJsonBytes}.
      */
     String text(String name) {
-      boolean config = name.equals(CONFIG);
-      long limit = config ? limits.maxConfigBytes() : limits.maxJsonBytes();
-      String limitName = config ? "maxConfigBytes" : "maxJsonBytes";
+      long limit = name.equals(CONFIG) ? limits.maxConfigBytes()
+          : name.equals(PREPROCESSING) ? limits.maxJsonBytes()
+          : Math.min(MAX_SMALL_JSON_BYTES, limits.maxJsonBytes());
+      String limitName = name.equals(CONFIG) ? "maxConfigBytes"
+          : limit == limits.maxJsonBytes() ? "maxJsonBytes" : "the format's limit for " + name;
       String what = file + ": " + name;
       if (entries.get(name).getSize() > limit) {
         throw new LeptonException(what + " declares " + entries.get(name).getSize() + " bytes, "
-            + "over the limit (" + limitName + "=" + limit + "); the file is damaged or hostile, "
-            + "or, if it is genuine, raise " + limitName);
+            + "over the limit (" + limitName + "=" + limit + "); the file is damaged or hostile"
+            + (limitName.startsWith("max") ? ", or, if it is genuine, raise " + limitName : ""));
       }
       try (InputStream in = open(name)) {
         String text = Json.utf8(Json.readBounded(in, limit, what, limitName), what);
-        Json.parse(text, what);
+        Json.validate(text, what, limits.maxJsonTokens(), "maxJsonTokens");
         return text;
       } catch (IOException e) {
         throw unreadable(file, e);
@@ -603,8 +618,7 @@ final class ModelFile {
     Safetensors.Header header(String name) {
       long size = entries.get(name).getSize();
       try (InputStream in = open(name)) {
-        Safetensors.Header header = Safetensors.readHeader(in, size, limits.maxJsonBytes(),
-            limits.maxTensors(), file + ": " + name);
+        Safetensors.Header header = Safetensors.readHeader(in, size, limits, file + ": " + name);
         long extra = size - header.raw().length - header.dataBytes();
         if (extra != 0) {
           throw new LeptonException(file + ": " + name + " is not a valid safetensors file: it "
@@ -626,8 +640,8 @@ final class ModelFile {
         BiConsumer<Safetensors.Entry, float[]> sink) {
       String source = file + ": " + name;
       try (InputStream in = open(name)) {
-        Safetensors.Header header = Safetensors.readHeader(in, entries.get(name).getSize(),
-            limits.maxJsonBytes(), limits.maxTensors(), source);
+        Safetensors.Header header = Safetensors.readHeader(in, entries.get(name).getSize(), limits,
+            source);
         if (!Arrays.equals(header.raw(), expected.raw())) {
           throw new LeptonException(source + " changed since the file was opened; open it again");
         }

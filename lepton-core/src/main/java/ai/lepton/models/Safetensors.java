@@ -172,7 +172,8 @@ final class Safetensors {
    * @throws LeptonException if the file breaks any rule of the layout or a limit
    */
   static Contents read(InputStream in, long maxBytes, String source) throws IOException {
-    Header header = readHeader(in, maxBytes, MAX_HEADER_BYTES, Integer.MAX_VALUE, source);
+    Header header = readHeader(in, maxBytes, MAX_HEADER_BYTES, Json.MAX_TOKENS,
+        Integer.MAX_VALUE, source);
     Map<String, Tensor> tensors = new LinkedHashMap<>();
     byte[] chunk = new byte[CHUNK_BYTES];
     for (Entry e : header.entries()) {
@@ -189,17 +190,29 @@ final class Safetensors {
   record Header(List<Entry> entries, Map<String, String> metadata, long dataBytes, byte[] raw) {}
 
   /**
+   * {@link #readHeader(InputStream, long, long, long, int, String)} for an entry of a model file
+   * of {@code entryBytes} bytes: the header within {@code maxJsonBytes} and {@code maxJsonTokens},
+   * at most {@code maxTensors} tensors.
+   */
+  static Header readHeader(InputStream in, long entryBytes, ModelArchive.Limits limits,
+      String source) throws IOException {
+    return readHeader(in, entryBytes, limits.maxJsonBytes(), limits.maxJsonTokens(),
+        limits.maxTensors(), source);
+  }
+
+  /**
    * Reads and checks the header at the start of {@code in}, leaving the stream at the first
    * tensor's data. Nothing is allocated from a size the file claims before it is checked: the
    * header length against {@code maxHeaderBytes} and {@code maxBytes}, and the tensors' layout
    * against the bytes that remain.
    *
    * @param maxBytes the file's exact size when known, otherwise the most it may hold
+   * @param maxTokens the most JSON tokens the header may hold, counted before it is parsed
    * @param maxTensors the most tensors the header may describe
    * @throws LeptonException naming {@code source} if the header breaks the layout or a limit
    */
-  static Header readHeader(InputStream in, long maxBytes, long maxHeaderBytes, int maxTensors,
-      String source) throws IOException {
+  static Header readHeader(InputStream in, long maxBytes, long maxHeaderBytes, long maxTokens,
+      int maxTensors, String source) throws IOException {
     byte[] prefix = in.readNBytes(8);
     if (prefix.length < 8) {
       throw bad(source, "it holds " + prefix.length + " bytes, fewer than the 8-byte header length; "
@@ -222,7 +235,7 @@ final class Safetensors {
           + "-byte header; the file is truncated");
     }
     List<Entry> entries = new ArrayList<>();
-    Map<String, String> metadata = parseHeader(header, source, entries, maxTensors);
+    Map<String, String> metadata = parseHeader(header, source, entries, maxTokens, maxTensors);
 
     // The safetensors rule: sorted by offsets, the tensors tile the data section exactly.
     entries.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
@@ -279,12 +292,14 @@ final class Safetensors {
 
   /** Fills {@code entries} from the header JSON and returns its metadata. */
   private static Map<String, String> parseHeader(byte[] header, String source, List<Entry> entries,
-      int maxTensors) {
+      long maxTokens, int maxTensors) {
     if (header[0] != '{') {
       throw bad(source, "its header does not start with '{'; it is not a safetensors file");
     }
     String what = source + " is not a valid safetensors file: its header";
-    JsonNode root = Json.parse(Json.utf8(header, what), what);
+    String text = Json.utf8(header, what);
+    Json.validate(text, what, maxTokens, "maxJsonTokens");
+    JsonNode root = Json.parse(text, what);
     Map<String, String> metadata = new LinkedHashMap<>();
     for (Map.Entry<String, JsonNode> field : root.properties()) {
       if (field.getKey().equals(METADATA_KEY)) {

@@ -113,7 +113,8 @@ class ModelArchiveTest {
 
   /**
    * The hash covers every byte, and the metadata records when the file was written, so two saves
-   * of one model hash differently; everything else they hold is equal.
+   * of one model hash differently (and their metadata compresses differently); everything else
+   * they hold is equal.
    */
   @Test
   void twoSavesOfOneModelDifferOnlyInTheirCreationTime() {
@@ -125,7 +126,8 @@ class ModelArchiveTest {
     ModelArchive a = ModelArchive.open(first);
     ModelArchive b = ModelArchive.open(second);
     assertEquals(a.configJson(), b.configJson());
-    assertEquals(a.sizes(), b.sizes());
+    assertEquals(a.sizes().entries().subList(1, 3), b.sizes().entries().subList(1, 3));
+    assertEquals(a.sizes().parameterCount(), b.sizes().parameterCount());
     Map<String, String> fieldsA = new HashMap<>(a.metadata().fields());
     Map<String, String> fieldsB = new HashMap<>(b.metadata().fields());
     fieldsA.remove("created");

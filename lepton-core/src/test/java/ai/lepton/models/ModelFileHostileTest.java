@@ -96,8 +96,8 @@ class ModelFileHostileTest {
   void anEntryDeclaringGigabytesIsRefusedBeforeReading() throws IOException {
     Path file = zip(valid);
     patchDeclaredSize(file, "optimizer.json", 4_000_000_000L);
-    assertRefused(file, "optimizer.json declares 4000000000 bytes, over the limit "
-        + "(maxJsonBytes=16777216)");
+    assertRefused(file, "optimizer.json declares 4000000000 bytes, over the limit (the "
+        + "format's limit for optimizer.json=1048576)");
   }
 
   @Test
@@ -228,6 +228,39 @@ class ModelFileHostileTest {
         + "(65) exceeds the maximum allowed (64");
   }
 
+  /**
+   * A JSON tree costs up to about 70 bytes per token, far more than its text: four megabytes of
+   * {@code {},} would take hundreds of megabytes as a tree. Tokens are counted first.
+   */
+  @Test
+  void aConfigOfMillionsOfTinyObjectsIsRefusedBeforeItBecomesATree() throws IOException {
+    String objects = "[" + "{},".repeat(1_200_000) + "{}]";
+    assertRefused(withConfig(objects), "config.json holds more than 2000000 JSON tokens, over "
+        + "the limit (maxJsonTokens=2000000)");
+  }
+
+  @Test
+  void aPreprocessingOfMillionsOfTinyObjectsIsRefusedBeforeItBecomesATree() throws IOException {
+    Map<String, byte[]> entries = new LinkedHashMap<>(valid);
+    entries.put("preprocessing.json", ("{\"kind\":\"text\",\"x\":[" + "[],".repeat(1_500_000)
+        + "[]]}").getBytes(StandardCharsets.UTF_8));
+    Path file = zip(entries);
+    assertTrue(Files.size(file) < 1 << 20, "the entry is highly compressed");
+    assertRefused(file, "preprocessing.json holds more than 2000000 JSON tokens");
+  }
+
+  @Test
+  void aMetadataEntryOfAMillionFieldsIsRefusedByItsSize() throws IOException {
+    StringBuilder fields = new StringBuilder("{\"format_version\":1");
+    for (int i = 0; i < 1_000_000; i++) {
+      fields.append(",\"").append(Integer.toString(i, 36)).append("\":\"\"");
+    }
+    Map<String, byte[]> entries = new LinkedHashMap<>(valid);
+    entries.put("metadata.json", fields.append('}').toString().getBytes(StandardCharsets.UTF_8));
+    assertRefused(zip(entries), "metadata.json declares", "over the limit (the format's limit "
+        + "for metadata.json=1048576)");
+  }
+
   @Test
   void negativeAndAbsurdSizesAreRefused() throws IOException {
     assertRefused(withConfig(units(0, -3)), "Dense: expected a positive number of units");
@@ -282,12 +315,26 @@ class ModelFileHostileTest {
           .append("\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}");
     }
     Path file = withWeights(header + "}", 0);
-    ModelArchive.Limits limits = new ModelArchive.Limits(1L << 30, 64, 1L << 30, 1 << 20,
-        1 << 20, 1_000_000, 100, 100);
+    ModelArchive.Limits limits = ModelArchive.Limits.DEFAULT.withMaxTensors(100);
     LeptonException e = assertThrows(LeptonException.class,
         () -> assertTimeoutPreemptively(QUICKLY, () -> ModelArchive.open(file, limits)));
     assertTrue(e.getMessage().contains("describes more than 100 tensors, over the limit "
         + "(maxTensors=100)"), e.getMessage());
+  }
+
+  @Test
+  void aSafetensorsHeaderIsCountedInTokensBeforeItIsParsed() throws IOException {
+    StringBuilder header = new StringBuilder("{");
+    for (int i = 0; i < 100; i++) {
+      header.append(i == 0 ? "" : ",").append("\"t").append(i)
+          .append("\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}");
+    }
+    Path file = withWeights(header + "}", 0);
+    ModelArchive.Limits limits = ModelArchive.Limits.DEFAULT.withMaxJsonTokens(1000);
+    LeptonException e = assertThrows(LeptonException.class,
+        () -> assertTimeoutPreemptively(QUICKLY, () -> ModelArchive.open(file, limits)));
+    assertTrue(e.getMessage().contains("its header holds more than 1000 JSON tokens, over the "
+        + "limit (maxJsonTokens=1000)"), e.getMessage());
   }
 
   @Test

@@ -2,9 +2,9 @@ package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
 import ai.lepton.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

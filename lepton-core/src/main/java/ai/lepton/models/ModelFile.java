@@ -1,8 +1,8 @@
 package ai.lepton.models;
 
 import ai.lepton.LeptonException;
-import ai.lepton.internal.Json;
 import ai.lepton.data.Preprocessing;
+import ai.lepton.internal.Json;
 import ai.lepton.losses.Loss;
 import ai.lepton.losses.Losses;
 import ai.lepton.metrics.Metric;
@@ -51,9 +51,12 @@ import java.util.zip.ZipOutputStream;
  * {@code optimizer.safetensors}, and for serving {@code preprocessing.json}. See
  * {@code docs/model-file.md}.
  *
- * <p>Writing is atomic: the zip goes to a temporary file beside the target, which is moved into
- * place only when complete. Reading trusts nothing: entry names, counts and inflated sizes are
- * checked against {@link Limits}, and every failure is a {@link LeptonException} naming the file.
+ * <p>The saved-model format of {@link Model}: {@link #save} turns a model into {@link Contents}
+ * and writes them; {@link ModelArchive} reads a file through a {@link Reader} and builds the model
+ * ({@link #compile} restores its compile settings). Writing is atomic: the zip goes to a temporary
+ * file beside the target, which is moved into place only when complete. Reading trusts nothing:
+ * entry names, counts, declared and inflated sizes and JSON are checked against {@link Limits},
+ * and every failure is a {@link LeptonException} naming the file.
  */
 final class ModelFile {
   /** The format this code writes; it reads this version and older ones. */

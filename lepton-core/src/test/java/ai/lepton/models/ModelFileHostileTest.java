@@ -101,6 +101,15 @@ class ModelFileHostileTest {
   }
 
   @Test
+  void storedWeightsClaimingMoreBytesThanTheFileHoldsAreRefused() throws IOException {
+    Path file = zip(valid);
+    patchDeclaredSize(file, "model.safetensors", 100_000_000);
+    patchDeclaredSize(file, "model.safetensors", 100_000_000, 20); // the compressed size
+    assertRefused(file, "entry model.safetensors declares 100000000 compressed bytes in a file "
+        + "of " + Files.size(file));
+  }
+
+  @Test
   void compressedWeightsAreRefused() throws IOException {
     // A deflated tensor entry could claim any size; stored ones are bounded by the file.
     Path file = dir.resolve("deflated.lepton");
@@ -419,6 +428,12 @@ class ModelFileHostileTest {
    * uncompressed bytes for entry {@code name}: a header that lies.
    */
   private static void patchDeclaredSize(Path file, String name, long size) throws IOException {
+    patchDeclaredSize(file, name, size, 24);
+  }
+
+  /** Sets the central directory's field at {@code offset}: 20 compressed, 24 uncompressed size. */
+  private static void patchDeclaredSize(Path file, String name, long size, int offset)
+      throws IOException {
     byte[] bytes = Files.readAllBytes(file);
     ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     byte[] wanted = name.getBytes(StandardCharsets.UTF_8);
@@ -426,7 +441,7 @@ class ModelFileHostileTest {
       if (b.getInt(i) == 0x02014b50 && b.getShort(i + 28) == wanted.length
           && java.util.Arrays.equals(bytes, i + 46, i + 46 + wanted.length, wanted, 0,
               wanted.length)) {
-        b.putInt(i + 24, (int) Math.min(size, 0xfffffffeL));
+        b.putInt(i + offset, (int) Math.min(size, 0xfffffffeL));
         Files.write(file, bytes);
         return;
       }

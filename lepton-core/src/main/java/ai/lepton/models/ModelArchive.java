@@ -192,9 +192,17 @@ public final class ModelArchive {
     this.outputs = blueprint.outputs();
     this.weightsHeader = r.header(ModelFile.WEIGHTS);
     checkTensors(weightsHeader, blueprint.weights(), ModelFile.WEIGHTS);
+    compileSettings().ifPresent(s -> {
+      try {
+        s.checkOutputs(outputs.stream().map(TensorSpec::name).toList());
+      } catch (LeptonException e) {
+        throw new LeptonException(source + ": " + e.getMessage(), e);
+      }
+    });
     this.optimizerState = r.has(ModelFile.OPTIMIZER_CONFIG);
     if (optimizerState) {
-      Json.parseObject(r.text(ModelFile.OPTIMIZER_CONFIG), file + ": " + ModelFile.OPTIMIZER_CONFIG);
+      ModelFile.iterations(r.text(ModelFile.OPTIMIZER_CONFIG),
+          file + ": " + ModelFile.OPTIMIZER_CONFIG);
       checkOptimizerTensors(r.header(ModelFile.OPTIMIZER_STATE), blueprint.weights());
     }
     this.preprocessingJson = r.has(ModelFile.PREPROCESSING)
@@ -321,14 +329,14 @@ public final class ModelArchive {
       Map<String, Tensor> weights = model.weights();
       r.readTensors(ModelFile.WEIGHTS, weightsHeader,
           (e, values) -> weights.get(e.name()).assign(Tensor.of(values, e.shape())));
-      Optional<ModelFile.OptimizerState> state = optimizerState
-          ? Optional.of(new ModelFile.OptimizerState(r.text(ModelFile.OPTIMIZER_CONFIG),
-              r.tensors(ModelFile.OPTIMIZER_STATE)))
-          : Optional.empty();
-      try {
-        ModelFile.compile(model, config, state, file.toString());
-      } catch (LeptonException e) {
-        throw new LeptonException(source + ": compile_config: " + e.getMessage(), e);
+      Optional<ModelFile.CompileSettings> settings = compileSettings();
+      if (settings.isPresent()) {
+        settings.get().applyTo(model);
+        if (optimizerState) {
+          String what = file + ": " + ModelFile.OPTIMIZER_CONFIG;
+          settings.get().optimizer().loadState(r.tensors(ModelFile.OPTIMIZER_STATE),
+              ModelFile.iterations(r.text(ModelFile.OPTIMIZER_CONFIG), what));
+        }
       }
       model.preprocessing(preprocessing().orElse(null));
       return model;
@@ -336,6 +344,16 @@ public final class ModelArchive {
   }
 
   // ---------------------------------------------------------------- checks
+
+  /** The config's compile settings as fresh objects, naming the file in errors. */
+  private Optional<ModelFile.CompileSettings> compileSettings() {
+    try {
+      return ModelFile.CompileSettings.read(config);
+    } catch (LeptonException e) {
+      throw new LeptonException(file + ": " + ModelFile.CONFIG + ": compile_config: "
+          + e.getMessage(), e);
+    }
+  }
 
   private Metadata metadata(Map<String, String> fields) {
     return new Metadata(Integer.parseInt(fields.get(ModelFile.FORMAT_VERSION_KEY)),

@@ -53,10 +53,10 @@ import java.util.zip.ZipOutputStream;
  *
  * <p>The saved-model format of {@link Model}: {@link #save} turns a model into {@link Contents}
  * and writes them; {@link ModelArchive} reads a file through a {@link Reader} and builds the model
- * ({@link #compile} restores its compile settings). Writing is atomic: the zip goes to a temporary
- * file beside the target, which is moved into place only when complete. Reading trusts nothing:
- * entry names, counts, declared and inflated sizes and JSON are checked against {@link Limits},
- * and every failure is a {@link LeptonException} naming the file.
+ * ({@link CompileSettings} restores its compile settings). Writing is atomic: the zip goes to a
+ * temporary file beside the target, which is moved into place only when complete. Reading trusts
+ * nothing: entry names, counts, declared and inflated sizes and JSON are checked against
+ * {@link Limits}, and every failure is a {@link LeptonException} naming the file.
  */
 final class ModelFile {
   /** The format this code writes; it reads this version and older ones. */
@@ -291,38 +291,88 @@ final class ModelFile {
   }
 
   /**
-   * Compiles {@code model} as its config's {@code compile_config} says, if it has one, and loads
-   * the optimizer's saved state into it.
-   *
-   * @param optimizerState the optimizer's iteration count and slot tensors, if the file has them
+   * A config's {@code compile_config} read into fresh optimizer, loss and metric objects: with one
+   * loss ({@code loss} and {@code metrics}) or Keras' dict form, one per output ({@code losses},
+   * {@code lossWeights}, {@code metricsByOutput}; then {@code loss} is null).
    */
-  static void compile(Model model, JsonNode config, Optional<OptimizerState> optimizerState,
-      String source) {
-    JsonNode compile = config.path("compile_config");
-    if (!compile.isObject()) {
-      return;
-    }
-    Optimizer opt = Optimizers.fromConfig(compile.path("optimizer").path("name").asText(),
-        Json.toMap(compile.path("optimizer").path("config")));
-    JsonNode lossNode = compile.path("loss");
-    if (lossNode.has("name")) {
-      model.compile(opt, loss(lossNode), metricList(compile.path("metrics")).toArray(new Metric[0]));
-    } else {
+  record CompileSettings(Optimizer optimizer, Loss loss, List<Metric> metrics,
+      Map<String, Loss> losses, Map<String, Double> lossWeights,
+      Map<String, List<Metric>> metricsByOutput) {
+
+    /**
+     * The settings {@code config} holds, if any.
+     *
+     * @throws LeptonException for unknown names, invalid settings, or loss weights that are not
+     *     numbers
+     */
+    static Optional<CompileSettings> read(JsonNode config) {
+      JsonNode compile = config.path("compile_config");
+      if (!compile.isObject()) {
+        return Optional.empty();
+      }
+      Optimizer opt = Optimizers.fromConfig(compile.path("optimizer").path("name").asText(),
+          Json.toMap(compile.path("optimizer").path("config")));
+      JsonNode lossNode = compile.path("loss");
+      if (lossNode.has("name")) {
+        return Optional.of(new CompileSettings(opt, lossFrom(lossNode),
+            metricList(compile.path("metrics")), null, null, null));
+      }
       Map<String, Loss> losses = new LinkedHashMap<>();
-      lossNode.properties().forEach(e -> losses.put(e.getKey(), loss(e.getValue())));
+      lossNode.properties().forEach(e -> losses.put(e.getKey(), lossFrom(e.getValue())));
       Map<String, List<Metric>> ms = new LinkedHashMap<>();
       compile.path("metrics").properties()
           .forEach(e -> ms.put(e.getKey(), metricList(e.getValue())));
       Map<String, Double> weights = new LinkedHashMap<>();
-      compile.path("loss_weights").properties()
-          .forEach(e -> weights.put(e.getKey(), e.getValue().asDouble()));
-      model.compile(opt, losses, weights, ms);
+      for (var e : compile.path("loss_weights").properties()) {
+        if (!e.getValue().isNumber()) {
+          throw new LeptonException("compile_config: loss weight '" + e.getKey() + "' must be a "
+              + "number, received " + e.getValue());
+        }
+        weights.put(e.getKey(), e.getValue().asDouble());
+      }
+      return Optional.of(new CompileSettings(opt, null, List.of(), losses, weights, ms));
     }
-    optimizerState.ifPresent(s -> opt.loadState(s.tensors(),
-        Json.parse(s.config(), source + ": " + OPTIMIZER_CONFIG).path("iterations").asLong()));
+
+    /** Per-output settings may name only the model's outputs. */
+    void checkOutputs(List<String> outputs) {
+      if (loss != null) {
+        return;
+      }
+      for (Map<String, ?> byName : List.of(losses, lossWeights, metricsByOutput)) {
+        for (String k : byName.keySet()) {
+          if (!outputs.contains(k)) {
+            throw new LeptonException("compile_config names output '" + k + "', but the model's "
+                + "outputs are " + outputs);
+          }
+        }
+      }
+    }
+
+    /** Compiles {@code model} with these settings. */
+    void applyTo(Model model) {
+      if (loss != null) {
+        model.compile(optimizer, loss, metrics.toArray(new Metric[0]));
+      } else {
+        model.compile(optimizer, losses, lossWeights, metricsByOutput);
+      }
+    }
   }
 
-  private static Loss loss(JsonNode node) {
+  /**
+   * The optimizer's iteration count from {@code optimizer.json}.
+   *
+   * @throws LeptonException if it is not a non-negative integer
+   */
+  static long iterations(String optimizerJson, String source) {
+    JsonNode n = Json.parseObject(optimizerJson, source).path("iterations");
+    if (!n.isIntegralNumber() || !n.canConvertToLong() || n.longValue() < 0) {
+      throw new LeptonException(source + ": expected \"iterations\", a non-negative integer, "
+          + "received " + n);
+    }
+    return n.longValue();
+  }
+
+  private static Loss lossFrom(JsonNode node) {
     return Losses.fromConfig(node.path("name").asText(), Json.toMap(node.path("config")));
   }
 

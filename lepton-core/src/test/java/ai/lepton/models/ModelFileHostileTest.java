@@ -271,6 +271,20 @@ class ModelFileHostileTest {
   }
 
   @Test
+  void compileSettingsAreCheckedWhenTheFileOpens() throws IOException {
+    assertOpenRefused(withConfig(config.replace("\"name\" : \"adam\"", "\"name\" : \"evil\"")),
+        "config.json: compile_config: Unknown optimizer 'evil'");
+    String dict = config.replaceFirst("\"loss\" : \\{[^}]*\\}",
+        "\"loss\" : {\"nowhere\" : {\"name\" : \"mse\", \"config\" : {}}}");
+    assertOpenRefused(withConfig(dict), "compile_config names output 'nowhere', but the model's "
+        + "outputs are [dense_1]");
+    Map<String, byte[]> entries = new LinkedHashMap<>(valid);
+    entries.put("optimizer.json", "{\"iterations\":-5}".getBytes(StandardCharsets.UTF_8));
+    assertOpenRefused(zip(entries), "optimizer.json: expected \"iterations\", a non-negative "
+        + "integer, received -5");
+  }
+
+  @Test
   void negativeAndAbsurdSizesAreRefused() throws IOException {
     assertRefused(withConfig(units(0, -3)), "Dense: expected a positive number of units");
     assertRefused(withConfig(config.replace("\"build_input_shape\" : [ null, 2 ]",
@@ -385,6 +399,13 @@ class ModelFileHostileTest {
     for (String fragment : fragments) {
       assertTrue(e.getMessage().contains(fragment), e.getMessage());
     }
+  }
+
+  private static void assertOpenRefused(Path file, String fragment) {
+    LeptonException e = assertThrows(LeptonException.class,
+        () -> assertTimeoutPreemptively(QUICKLY, () -> ModelArchive.open(file)));
+    assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains(fragment), e.getMessage());
   }
 
   /** The saved config with the {@code layer}-th Dense layer's units replaced. */

@@ -274,7 +274,8 @@ class ModelFileHostileTest {
   void compileSettingsAreCheckedWhenTheFileOpens() throws IOException {
     assertOpenRefused(withConfig(config.replace("\"name\" : \"adam\"", "\"name\" : \"evil\"")),
         "config.json: compile_config: Unknown optimizer 'evil'");
-    String dict = config.replaceFirst("\"loss\" : \\{[^}]*\\}",
+    // {"name": ..., "config": {...}}, through its two closing braces
+    String dict = config.replaceFirst("\"loss\" : \\{[^}]*\\}[^}]*\\}",
         "\"loss\" : {\"nowhere\" : {\"name\" : \"mse\", \"config\" : {}}}");
     assertOpenRefused(withConfig(dict), "compile_config names output 'nowhere', but the model's "
         + "outputs are [dense_1]");

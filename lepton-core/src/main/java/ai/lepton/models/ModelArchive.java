@@ -225,7 +225,7 @@ public final class ModelArchive {
    *     a zip, from a newer Lepton, over a limit, or breaks any rule of the format: unsafe or
    *     repeated entry names, entries that inflate past what they declare, invalid JSON, an
    *     unknown layer class or invalid layer config, weights whose names or shapes are not those
-   *     the config builds, an invalid preprocessing
+   *     the config builds, invalid compile settings or optimizer state, an invalid preprocessing
    */
   public static ModelArchive open(Path file, Limits limits) {
     Objects.requireNonNull(file, "file");

@@ -1,6 +1,7 @@
 package ai.lepton.data;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Json;
 import ai.lepton.internal.Messages;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -10,7 +11,6 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -34,15 +34,10 @@ public final class JsonLines {
   /** The deepest nesting a line may have: rows are flat objects, so only hostile input nests. */
   static final int MAX_DEPTH = 32;
   /**
-   * Strict: a repeated key or anything after the object is an error, not a silent choice; and
+   * Strict ({@link Json}): a repeated key or anything after the object is an error, not a silent choice; and
    * nesting is bounded, so that a line of brackets cannot exhaust the parser's stack or memory.
    */
-  private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
-          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
-          .build())
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .build();
+  private static final ObjectMapper JSON = Json.mapper(MAX_DEPTH);
 
   private final List<String> fields;
   private final Set<String> strings;

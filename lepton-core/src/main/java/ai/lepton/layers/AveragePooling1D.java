@@ -39,7 +39,8 @@ public final class AveragePooling1D extends Layer {
   @Override
   public int[] outputShape(int[] inputShape) {
     Args.nonNull(inputShape, "AveragePooling1D.outputShape", "inputShape");
-    return Pooling.outputShape1d("AveragePooling1D", inputShape, this::pool);
+    return Pooling.outputShape1d("AveragePooling1D", inputShape, c.poolSize(), c.strides(),
+        c.padding());
   }
 
   @Override

@@ -41,7 +41,8 @@ public final class AveragePooling2D extends Layer {
   @Override
   public int[] outputShape(int[] inputShape) {
     Args.nonNull(inputShape, "AveragePooling2D.outputShape", "inputShape");
-    return Pooling.outputShape("AveragePooling2D", inputShape, this::pool);
+    return Pooling.outputShape("AveragePooling2D", inputShape, c.poolSize(), c.strides(),
+        c.padding());
   }
 
   @Override

@@ -3,6 +3,9 @@ package ai.lepton.layers;
 import ai.lepton.LeptonException;
 import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
@@ -45,6 +48,22 @@ public final class BatchNormalization extends Layer {
   public int[] outputShape(int[] inputShape) {
     Args.nonNull(inputShape, "BatchNormalization.outputShape", "inputShape");
     return inputShape.clone();
+  }
+
+  @Override
+  public Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+    int[] in = inputShapes.get(0);
+    int[] channels = {in[in.length - 1]};
+    Map<String, int[]> shapes = new LinkedHashMap<>();
+    if (config.scale()) {
+      shapes.put("gamma", channels);
+    }
+    if (config.center()) {
+      shapes.put("beta", channels);
+    }
+    shapes.put("moving_mean", channels);
+    shapes.put("moving_variance", channels);
+    return shapes;
   }
 
   @Override

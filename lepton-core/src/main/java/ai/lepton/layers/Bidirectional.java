@@ -7,6 +7,7 @@ import ai.lepton.tensor.Tensor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
@@ -101,6 +102,14 @@ public final class Bidirectional extends Layer {
   public void seedEpoch(long seed, int epoch) {
     forward.seedEpoch(Seeds.derive(seed, 0), epoch);
     backward.seedEpoch(Seeds.derive(seed, 1), epoch);
+  }
+
+  @Override
+  public Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+    Map<String, int[]> shapes = new LinkedHashMap<>();
+    forward.weightShapes(inputShapes).forEach((k, v) -> shapes.put("forward/" + k, v));
+    backward.weightShapes(inputShapes).forEach((k, v) -> shapes.put("backward/" + k, v));
+    return shapes;
   }
 
   @Override

@@ -3,6 +3,9 @@ package ai.lepton.layers;
 import ai.lepton.LeptonException;
 import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 
@@ -60,9 +63,21 @@ public final class Conv1D extends Layer {
       throw new LeptonException("Conv1D expects [batch, time, channels]; received [batch, "
           + join(inputShape) + "]; add a Reshape(time, channels) first");
     }
-    // The engine's padding rules decide the length; probe them on one channel, which is cheap.
-    int time = conv(Tensor.zeros(1, inputShape[0], 1), Tensor.zeros(c.kernelSize(), 1, 1)).dim(1);
-    return new int[] {time, c.filters()};
+    // Causal padding adds (size - 1) * dilation steps before a valid convolution: as many steps
+    // out as "same" gives.
+    return new int[] {Windows.length("Conv1D", inputShape[0], c.kernelSize(), c.strides(),
+        c.dilationRate(), !"valid".equals(c.padding())), c.filters()};
+  }
+
+  @Override
+  public Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+    Map<String, int[]> shapes = new LinkedHashMap<>();
+    shapes.put("kernel",
+        weightShape("kernel", c.kernelSize(), inputShapes.get(0)[1], c.filters()));
+    if (c.useBias()) {
+      shapes.put("bias", weightShape("bias", c.filters()));
+    }
+    return shapes;
   }
 
   @Override

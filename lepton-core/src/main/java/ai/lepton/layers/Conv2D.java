@@ -5,6 +5,7 @@ import ai.lepton.internal.Args;
 import ai.lepton.regularizers.Regularizer;
 import ai.lepton.tensor.Tensor;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -152,12 +153,24 @@ public final class Conv2D extends Layer {
           + Arrays.toString(inputShape).replaceAll("[\\[\\]]", "")
           + "]; add a Reshape(height, width, channels) first");
     }
-    // The output size follows the engine's padding rules; probe them on one channel, which is cheap.
-    int[] probe = Tensor.zeros(1, inputShape[0], inputShape[1], 1)
-        .conv2d(Tensor.zeros(c.kernelSize().get(0), c.kernelSize().get(1), 1, 1),
-            c.strides().get(0), c.strides().get(1), "same".equals(c.padding()),
-            c.dilationRate().get(0), c.dilationRate().get(1)).shape();
-    return new int[] {probe[1], probe[2], c.filters()};
+    boolean same = "same".equals(c.padding());
+    return new int[] {
+        Windows.length("Conv2D", inputShape[0], c.kernelSize().get(0), c.strides().get(0),
+            c.dilationRate().get(0), same),
+        Windows.length("Conv2D", inputShape[1], c.kernelSize().get(1), c.strides().get(1),
+            c.dilationRate().get(1), same),
+        c.filters()};
+  }
+
+  @Override
+  public Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+    Map<String, int[]> shapes = new LinkedHashMap<>();
+    shapes.put("kernel", weightShape("kernel", c.kernelSize().get(0), c.kernelSize().get(1),
+        inputShapes.get(0)[2], c.filters()));
+    if (c.useBias()) {
+      shapes.put("bias", weightShape("bias", c.filters()));
+    }
+    return shapes;
   }
 
   @Override

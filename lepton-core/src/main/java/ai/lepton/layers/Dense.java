@@ -4,6 +4,8 @@ import ai.lepton.LeptonException;
 import ai.lepton.internal.Args;
 import ai.lepton.regularizers.Regularizer;
 import ai.lepton.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
@@ -101,6 +103,17 @@ public final class Dense extends Layer {
     int[] out = inputShape.clone();
     out[out.length - 1] = units;
     return out;
+  }
+
+  @Override
+  public Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+    int[] in = inputShapes.get(0);
+    Map<String, int[]> shapes = new LinkedHashMap<>();
+    shapes.put("kernel", weightShape("kernel", in[in.length - 1], units));
+    if (useBias) {
+      shapes.put("bias", weightShape("bias", units));
+    }
+    return shapes;
   }
 
   @Override

@@ -27,7 +27,7 @@ final class Depthwise {
     }
   }
 
-  /** {@code [outH, outW]} for images {@code [h, w, c]}, probed on one channel. */
+  /** {@code [outH, outW]} for images {@code [h, w, c]}. */
   static int[] outputSize(String layer, int[] inputShape, List<Integer> kernelSize,
       List<Integer> strides, String padding, List<Integer> dilationRate) {
     if (inputShape.length != 3) {
@@ -35,9 +35,12 @@ final class Depthwise {
           + "[batch, " + Layer.join(inputShape) + "]; add a Reshape(height, width, channels) "
           + "first");
     }
-    Tensor probe = convolve(Tensor.zeros(1, inputShape[0], inputShape[1], 1),
-        Tensor.zeros(kernelSize.get(0), kernelSize.get(1), 1, 1), strides, padding, dilationRate);
-    return new int[] {probe.dim(1), probe.dim(2)};
+    boolean same = "same".equals(padding);
+    return new int[] {
+        Windows.length(layer, inputShape[0], kernelSize.get(0), strides.get(0),
+            dilationRate.get(0), same),
+        Windows.length(layer, inputShape[1], kernelSize.get(1), strides.get(1),
+            dilationRate.get(1), same)};
   }
 
   /** {@code x} (batch, h, w, c) with {@code kernel} (kh, kw, c, mult): (batch, h', w', c*mult). */

@@ -2,7 +2,9 @@ package ai.lepton.layers;
 
 import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 
@@ -55,6 +57,18 @@ public final class DepthwiseConv2D extends Layer {
     int[] hw = Depthwise.outputSize("DepthwiseConv2D", inputShape, c.kernelSize(), c.strides(),
         c.padding(), c.dilationRate());
     return new int[] {hw[0], hw[1], inputShape[2] * c.depthMultiplier()};
+  }
+
+  @Override
+  public Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+    int channels = inputShapes.get(0)[2];
+    Map<String, int[]> shapes = new LinkedHashMap<>();
+    shapes.put("kernel", weightShape("kernel", c.kernelSize().get(0), c.kernelSize().get(1),
+        channels, c.depthMultiplier()));
+    if (c.useBias()) {
+      shapes.put("bias", weightShape("bias", (long) channels * c.depthMultiplier()));
+    }
+    return shapes;
   }
 
   @Override

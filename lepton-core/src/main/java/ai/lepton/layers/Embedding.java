@@ -4,6 +4,8 @@ import ai.lepton.LeptonException;
 import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
@@ -49,6 +51,12 @@ public final class Embedding extends Layer {
     int[] out = Arrays.copyOf(inputShape, inputShape.length + 1);
     out[inputShape.length] = config.outputDim();
     return out;
+  }
+
+  @Override
+  public Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+    return Map.of("embeddings",
+        weightShape("embeddings", config.inputDim(), config.outputDim()));
   }
 
   @Override

@@ -3,6 +3,7 @@ package ai.lepton.layers;
 import ai.lepton.LeptonException;
 import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
+import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
@@ -60,6 +61,11 @@ public final class GRU extends Recurrent<GRU> {
   @Override
   int stateCount() {
     return 1;
+  }
+
+  @Override
+  Map<String, int[]> weightShapes(int features) {
+    return gateWeights(features, 3L * units, new long[] {2, 3L * units});
   }
 
   @Override

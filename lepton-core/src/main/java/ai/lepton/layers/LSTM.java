@@ -2,6 +2,7 @@ package ai.lepton.layers;
 
 import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
+import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
@@ -58,6 +59,11 @@ public final class LSTM extends Recurrent<LSTM> {
   @Override
   int stateCount() {
     return 2;
+  }
+
+  @Override
+  Map<String, int[]> weightShapes(int features) {
+    return gateWeights(features, 4L * units, new long[] {4L * units});
   }
 
   @Override

@@ -3,9 +3,9 @@ package ai.lepton.layers;
 import ai.lepton.LeptonException;
 import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -135,7 +135,11 @@ public abstract class Layer {
       }
     }
     outputShapes(s); // validates the shapes
+    Map<String, int[]> planned = weightShapes(s);
     create(s, rng);
+    if (Layers.registered(getClass())) {
+      checkPlanned(planned);
+    }
     this.inputShapes = s;
   }
 
@@ -148,6 +152,62 @@ public abstract class Layer {
    * randomness ignore it; layers holding sublayers pass it on.
    */
   public void seedEpoch(long seed, int epoch) {}
+
+  /**
+   * The name and shape of each weight {@link #build} creates for inputs of these shapes (without
+   * the batch dimension), in creation order, computed without allocating anything: a model loader
+   * checks a config's size against its budget, and a file's tensors against the layers, before any
+   * weight exists. Layers that create weights override this. For the layers a file can name (those
+   * registered in {@link Layers}) {@code build} checks that the two agree, so none of them can
+   * create weights this did not announce; a layer of your own needs it only to be checked the same
+   * way.
+   *
+   * @throws LeptonException if the layer cannot take inputs of those shapes, or a weight would have
+   *     a dimension over 2^31-1
+   */
+  public Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+    return Map.of();
+  }
+
+  /**
+   * A weight's shape from dimensions computed in {@code long} (so {@code 4 * units} cannot wrap),
+   * for {@link #weightShapes}.
+   *
+   * @throws LeptonException naming the layer and weight if a dimension is over 2^31-1
+   */
+  protected final int[] weightShape(String weight, long... dims) {
+    int[] shape = new int[dims.length];
+    for (int i = 0; i < dims.length; i++) {
+      if (dims[i] > Integer.MAX_VALUE || dims[i] < 0) {
+        throw new LeptonException(describe() + ": weight '" + weight + "' would have shape "
+            + Arrays.toString(dims) + ", a dimension outside 0 to " + Integer.MAX_VALUE
+            + "; use smaller sizes (units, filters, dimensions) in the layer's config");
+      }
+      shape[i] = (int) dims[i];
+    }
+    return shape;
+  }
+
+  /** The weights {@link #create} made must be those {@link #weightShapes} announced. */
+  private void checkPlanned(Map<String, int[]> planned) {
+    boolean same = planned.size() == weights.size();
+    var made = weights.entrySet().iterator();
+    for (var p : planned.entrySet()) {
+      if (!same) {
+        break;
+      }
+      var m = made.next();
+      same = m.getKey().equals(p.getKey()) && Arrays.equals(m.getValue().shape(), p.getValue());
+    }
+    if (!same) {
+      Map<String, List<Integer>> expected = new LinkedHashMap<>();
+      planned.forEach((k, v) -> expected.put(k, Arrays.stream(v).boxed().toList()));
+      Map<String, List<Integer>> actual = new LinkedHashMap<>();
+      weights.forEach((k, v) -> actual.put(k, Arrays.stream(v.shape()).boxed().toList()));
+      throw new IllegalStateException(describe() + ": a bug in the layer: weightShapes announced "
+          + expected + " but create made " + actual);
+    }
+  }
 
   /** Creates the layer's weights with {@link #addWeight}; stateless layers create nothing. */
   protected void create(int[] inputShape, RandomGenerator rng) {}

@@ -3,6 +3,9 @@ package ai.lepton.layers;
 import ai.lepton.LeptonException;
 import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
@@ -37,6 +40,20 @@ public final class LayerNormalization extends Layer {
   public int[] outputShape(int[] inputShape) {
     Args.nonNull(inputShape, "LayerNormalization.outputShape", "inputShape");
     return inputShape.clone();
+  }
+
+  @Override
+  public Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+    int[] in = inputShapes.get(0);
+    int[] features = {in[in.length - 1]};
+    Map<String, int[]> shapes = new LinkedHashMap<>();
+    if (config.scale()) {
+      shapes.put("gamma", features);
+    }
+    if (config.center()) {
+      shapes.put("beta", features);
+    }
+    return shapes;
   }
 
   @Override

@@ -2,12 +2,13 @@ package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
 import ai.lepton.internal.Args;
+import ai.lepton.internal.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -22,11 +23,11 @@ public final class Layers {
   }
 
   /** Config records as Keras writes configs: snake_case keys ({@code use_bias}, ...). */
-  private static final ObjectMapper JSON = JsonMapper.builder()
-      .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-      .build();
+  private static final ObjectMapper JSON = Json.SNAKE_CASE;
 
   private static final Map<String, Entry<?>> REGISTRY = new LinkedHashMap<>();
+  /** The registered layer classes: each config record is nested in its layer's class. */
+  private static final Set<Class<?>> CLASSES = new HashSet<>();
 
   static {
     register("Dense", Dense.Config.class, Dense::new);
@@ -73,6 +74,12 @@ public final class Layers {
   private static <C extends Record> void register(String className, Class<C> type,
       Function<C, Layer> factory) {
     REGISTRY.put(className, new Entry<>(type, factory));
+    CLASSES.add(type.getEnclosingClass());
+  }
+
+  /** Whether layers of {@code type} can be rebuilt from a file, i.e. their class is registered. */
+  static boolean registered(Class<? extends Layer> type) {
+    return CLASSES.contains(type);
   }
 
   /** The layer's {@code {"class_name": ..., "config": {...}}}, as Keras writes it. */

@@ -38,7 +38,8 @@ public final class MaxPooling1D extends Layer {
   @Override
   public int[] outputShape(int[] inputShape) {
     Args.nonNull(inputShape, "MaxPooling1D.outputShape", "inputShape");
-    return Pooling.outputShape1d("MaxPooling1D", inputShape, this::pool);
+    return Pooling.outputShape1d("MaxPooling1D", inputShape, c.poolSize(), c.strides(),
+        c.padding());
   }
 
   @Override

@@ -40,7 +40,8 @@ public final class MaxPooling2D extends Layer {
   @Override
   public int[] outputShape(int[] inputShape) {
     Args.nonNull(inputShape, "MaxPooling2D.outputShape", "inputShape");
-    return Pooling.outputShape("MaxPooling2D", inputShape, this::pool);
+    return Pooling.outputShape("MaxPooling2D", inputShape, c.poolSize(), c.strides(),
+        c.padding());
   }
 
   @Override

@@ -4,7 +4,9 @@ import ai.lepton.LeptonException;
 import ai.lepton.internal.Args;
 import ai.lepton.internal.Seeds;
 import ai.lepton.tensor.Tensor;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
@@ -120,6 +122,27 @@ public final class MultiHeadAttention extends Layer {
     }
     int[] query = shapes.get(0);
     return List.of(new int[] {query[0], c.outputShape() == null ? query[1] : c.outputShape()});
+  }
+
+  @Override
+  public Map<String, int[]> weightShapes(List<int[]> shapes) {
+    long dq = shapes.get(0)[1];
+    long dv = shapes.get(1)[1];
+    long dk = shapes.size() == 3 ? shapes.get(2)[1] : dv;
+    long out = c.outputShape() == null ? dq : c.outputShape();
+    Map<String, int[]> w = new LinkedHashMap<>();
+    projection(w, "query", new long[] {dq, heads, keyDim}, new long[] {heads, keyDim});
+    projection(w, "key", new long[] {dk, heads, keyDim}, new long[] {heads, keyDim});
+    projection(w, "value", new long[] {dv, heads, valueDim}, new long[] {heads, valueDim});
+    projection(w, "attention_output", new long[] {heads, valueDim, out}, new long[] {out});
+    return w;
+  }
+
+  private void projection(Map<String, int[]> w, String part, long[] kernel, long[] bias) {
+    w.put(part + "/kernel", weightShape(part + "/kernel", kernel));
+    if (c.useBias()) {
+      w.put(part + "/bias", weightShape(part + "/bias", bias));
+    }
   }
 
   @Override

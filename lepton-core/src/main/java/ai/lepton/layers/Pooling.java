@@ -30,15 +30,19 @@ final class Pooling {
     return List.copyOf(s);
   }
 
-  /** The output shape (without batch), probing {@code pool} on a one-channel image. */
-  static int[] outputShape(String layer, int[] inputShape, UnaryOperator<Tensor> pool) {
+  /** The output shape (without batch) of a 2-D pooling. */
+  static int[] outputShape(String layer, int[] inputShape, List<Integer> poolSize,
+      List<Integer> strides, String padding) {
     if (inputShape.length != 3) {
       throw new LeptonException(layer + " expects [batch, height, width, channels]; received "
           + "[batch, " + Layer.join(inputShape) + "]; add a Reshape(height, width, channels) "
           + "first");
     }
-    int[] probe = pool.apply(Tensor.zeros(1, inputShape[0], inputShape[1], 1)).shape();
-    return new int[] {probe[1], probe[2], inputShape[2]};
+    boolean same = "same".equals(padding);
+    return new int[] {
+        Windows.length(layer, inputShape[0], poolSize.get(0), strides.get(0), 1, same),
+        Windows.length(layer, inputShape[1], poolSize.get(1), strides.get(1), 1, same),
+        inputShape[2]};
   }
 
   /** Checks a 1-D pooling config; returns the stride ({@code strides} null means the pool size). */
@@ -58,12 +62,14 @@ final class Pooling {
     return y.reshape(y.dim(0), y.dim(2), y.dim(3));
   }
 
-  /** The output shape (without batch) of a 1-D pooling, probing {@code pool} on one channel. */
-  static int[] outputShape1d(String layer, int[] inputShape, UnaryOperator<Tensor> pool) {
+  /** The output shape (without batch) of a 1-D pooling. */
+  static int[] outputShape1d(String layer, int[] inputShape, int poolSize, int strides,
+      String padding) {
     if (inputShape.length != 2) {
       throw new LeptonException(layer + " expects [batch, time, channels]; received [batch, "
           + Layer.join(inputShape) + "]; add a Reshape(time, channels) first");
     }
-    return new int[] {pool.apply(Tensor.zeros(1, inputShape[0], 1)).dim(1), inputShape[1]};
+    return new int[] {Windows.length(layer, inputShape[0], poolSize, strides, 1,
+        "same".equals(padding)), inputShape[1]};
   }
 }

@@ -3,6 +3,8 @@ package ai.lepton.layers;
 import ai.lepton.LeptonException;
 import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
+import java.util.List;
+import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
@@ -51,6 +53,12 @@ public final class PositionEmbedding extends Layer {
           + join(inputShape) + "]; pad or cut the sequences, or raise sequence_length");
     }
     return inputShape.clone();
+  }
+
+  @Override
+  public Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+    return Map.of("embeddings",
+        weightShape("embeddings", c.sequenceLength(), inputShapes.get(0)[1]));
   }
 
   @Override

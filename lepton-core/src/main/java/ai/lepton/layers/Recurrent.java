@@ -7,7 +7,9 @@ import ai.lepton.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
@@ -170,6 +172,28 @@ abstract class Recurrent<L extends Recurrent<L>> extends Layer {
 
   /** Creates the weights for {@code features} inputs per step. */
   abstract void createWeights(int features, RandomGenerator rng);
+
+  /** The shapes {@link #createWeights} makes for {@code features} inputs per step. */
+  abstract Map<String, int[]> weightShapes(int features);
+
+  /**
+   * The cell's weights: {@code kernel (features, gates)}, {@code recurrent_kernel (units, gates)}
+   * and, with a bias, {@code bias} of {@code biasShape}; {@code gates} is a multiple of the units.
+   */
+  final Map<String, int[]> gateWeights(int features, long gates, long[] biasShape) {
+    Map<String, int[]> shapes = new LinkedHashMap<>();
+    shapes.put("kernel", weightShape("kernel", features, gates));
+    shapes.put("recurrent_kernel", weightShape("recurrent_kernel", units, gates));
+    if (useBias) {
+      shapes.put("bias", weightShape("bias", biasShape));
+    }
+    return shapes;
+  }
+
+  @Override
+  public final Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+    return weightShapes(inputShapes.get(0)[1]);
+  }
 
   /**
    * Runs the cell over {@code x} {@code (batch, time, features)}; returns every step's states

@@ -3,7 +3,9 @@ package ai.lepton.layers;
 import ai.lepton.LeptonException;
 import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 
@@ -62,6 +64,20 @@ public final class SeparableConv2D extends Layer {
     int[] hw = Depthwise.outputSize("SeparableConv2D", inputShape, c.kernelSize(), c.strides(),
         c.padding(), c.dilationRate());
     return new int[] {hw[0], hw[1], c.filters()};
+  }
+
+  @Override
+  public Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+    int channels = inputShapes.get(0)[2];
+    Map<String, int[]> shapes = new LinkedHashMap<>();
+    shapes.put("depthwise_kernel", weightShape("depthwise_kernel", c.kernelSize().get(0),
+        c.kernelSize().get(1), channels, c.depthMultiplier()));
+    shapes.put("pointwise_kernel", weightShape("pointwise_kernel", 1, 1,
+        (long) channels * c.depthMultiplier(), c.filters()));
+    if (c.useBias()) {
+      shapes.put("bias", weightShape("bias", c.filters()));
+    }
+    return shapes;
   }
 
   @Override

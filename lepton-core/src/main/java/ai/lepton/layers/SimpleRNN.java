@@ -2,6 +2,7 @@ package ai.lepton.layers;
 
 import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
+import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
@@ -49,6 +50,11 @@ public final class SimpleRNN extends Recurrent<SimpleRNN> {
   @Override
   int stateCount() {
     return 1;
+  }
+
+  @Override
+  Map<String, int[]> weightShapes(int features) {
+    return gateWeights(features, units, new long[] {units});
   }
 
   @Override

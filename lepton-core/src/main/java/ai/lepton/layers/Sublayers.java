@@ -1,6 +1,7 @@
 package ai.lepton.layers;
 
 import java.util.List;
+import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
@@ -17,5 +18,11 @@ final class Sublayers {
     sub.weights().forEach((k, v) -> owner.addWeight(sub.name() + "/" + k, v,
         sub.trainableWeights().containsKey(k)));
     return sub;
+  }
+
+  /** Adds {@code sub}'s {@link Layer#weightShapes} for {@code shapes} to {@code into}, named as
+   * {@link #build} names them. */
+  static void shapes(Map<String, int[]> into, Layer sub, List<int[]> shapes) {
+    sub.weightShapes(shapes).forEach((k, v) -> into.put(sub.name() + "/" + k, v));
   }
 }

@@ -3,7 +3,9 @@ package ai.lepton.layers;
 import ai.lepton.LeptonException;
 import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
@@ -63,13 +65,29 @@ public final class TokenAndPositionEmbedding extends Layer {
   }
 
   @Override
+  public Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+    Map<String, int[]> shapes = new LinkedHashMap<>();
+    Embedding t = tokenEmbedding();
+    Sublayers.shapes(shapes, t, inputShapes);
+    Sublayers.shapes(shapes, positionEmbedding(), List.of(t.outputShape(inputShapes.get(0))));
+    return shapes;
+  }
+
+  @Override
   protected void create(int[] inputShape, RandomGenerator rng) {
-    tokens = Sublayers.build(this, new Embedding(new Embedding.Config("token_embedding", true,
-        c.vocabularySize(), c.embeddingDim(), c.embeddingsInitializer(), c.maskZero())),
-        List.of(inputShape), rng);
-    positions = Sublayers.build(this, new PositionEmbedding(new PositionEmbedding.Config(
-        "position_embedding", true, c.sequenceLength(), c.embeddingsInitializer())),
+    tokens = Sublayers.build(this, tokenEmbedding(), List.of(inputShape), rng);
+    positions = Sublayers.build(this, positionEmbedding(),
         List.of(tokens.outputShape(inputShape)), rng);
+  }
+
+  private Embedding tokenEmbedding() {
+    return new Embedding(new Embedding.Config("token_embedding", true, c.vocabularySize(),
+        c.embeddingDim(), c.embeddingsInitializer(), c.maskZero()));
+  }
+
+  private PositionEmbedding positionEmbedding() {
+    return new PositionEmbedding(new PositionEmbedding.Config("position_embedding", true,
+        c.sequenceLength(), c.embeddingsInitializer()));
   }
 
   @Override

@@ -5,7 +5,9 @@ import ai.lepton.internal.Args;
 import ai.lepton.internal.Seeds;
 import ai.lepton.tensor.Tensor;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
@@ -83,19 +85,29 @@ public final class TransformerEncoder extends Layer {
   }
 
   @Override
+  public Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+    int[] inputShape = inputShapes.get(0);
+    int hidden = inputShape[1];
+    List<int[]> sequence = List.of(inputShape);
+    Map<String, int[]> shapes = new LinkedHashMap<>();
+    Sublayers.shapes(shapes, attention(hidden), List.of(inputShape, inputShape));
+    Sublayers.shapes(shapes, layerNorm("self_attention_layer_norm"), sequence);
+    Sublayers.shapes(shapes, intermediateDense(), sequence);
+    Sublayers.shapes(shapes, outputDense(hidden), List.of(intermediateShape(inputShape)));
+    Sublayers.shapes(shapes, layerNorm("feedforward_layer_norm"), sequence);
+    return shapes;
+  }
+
+  @Override
   protected void create(int[] inputShape, RandomGenerator rng) {
     int hidden = inputShape[1];
     List<int[]> sequence = List.of(inputShape);
-    attention = Sublayers.build(this, new MultiHeadAttention(new MultiHeadAttention.Config(
-        "self_attention_layer", true, c.numHeads(), hidden / c.numHeads(), null, c.dropout(), true,
-        null, false, c.kernelInitializer(), c.biasInitializer(), null)),
-        List.of(inputShape, inputShape), rng);
+    attention = Sublayers.build(this, attention(hidden), List.of(inputShape, inputShape), rng);
     attentionNorm = Sublayers.build(this, layerNorm("self_attention_layer_norm"), sequence, rng);
     attentionDropout = Sublayers.build(this, dropout("self_attention_dropout"), sequence, rng);
-    intermediate = Sublayers.build(this, dense("feedforward_intermediate_dense",
-        c.intermediateDim(), c.activation()), sequence, rng);
-    output = Sublayers.build(this, dense("feedforward_output_dense", hidden, "linear"),
-        List.of(new int[] {inputShape[0], c.intermediateDim()}), rng);
+    intermediate = Sublayers.build(this, intermediateDense(), sequence, rng);
+    output = Sublayers.build(this, outputDense(hidden), List.of(intermediateShape(inputShape)),
+        rng);
     feedforwardNorm = Sublayers.build(this, layerNorm("feedforward_layer_norm"), sequence, rng);
     feedforwardDropout = Sublayers.build(this, dropout("feedforward_dropout"), sequence, rng);
   }
@@ -108,6 +120,24 @@ public final class TransformerEncoder extends Layer {
     attention.seedEpoch(Seeds.derive(seed, 0), epoch);
     attentionDropout.seedEpoch(Seeds.derive(seed, 1), epoch);
     feedforwardDropout.seedEpoch(Seeds.derive(seed, 2), epoch);
+  }
+
+  private MultiHeadAttention attention(int hidden) {
+    return new MultiHeadAttention(new MultiHeadAttention.Config("self_attention_layer", true,
+        c.numHeads(), hidden / c.numHeads(), null, c.dropout(), true, null, false,
+        c.kernelInitializer(), c.biasInitializer(), null));
+  }
+
+  private Dense intermediateDense() {
+    return dense("feedforward_intermediate_dense", c.intermediateDim(), c.activation());
+  }
+
+  private Dense outputDense(int hidden) {
+    return dense("feedforward_output_dense", hidden, "linear");
+  }
+
+  private int[] intermediateShape(int[] inputShape) {
+    return new int[] {inputShape[0], c.intermediateDim()};
   }
 
   private LayerNormalization layerNorm(String name) {

@@ -1,6 +1,7 @@
 package ai.lepton.models;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Json;
 import ai.lepton.layers.Input;
 import ai.lepton.layers.Layer;
 import ai.lepton.layers.Layers;
@@ -227,6 +228,11 @@ public final class Functional extends Model {
    */
   @Override
   public List<String> outputNames() {
+    return outputNames(outputs);
+  }
+
+  /** {@link #outputNames()} of a graph with these outputs. */
+  static List<String> outputNames(List<Symbol> outputs) {
     List<String> names = new ArrayList<>();
     Map<Layer, Integer> seen = new IdentityHashMap<>();
     for (Symbol out : outputs) {
@@ -400,6 +406,19 @@ public final class Functional extends Model {
    * {@value #MAX_NODES} calls.
    */
   static Functional fromConfig(JsonNode root) {
+    Graph g = graph(root);
+    return new Functional(g.inputs(), g.outputs(), g.name(), 0);
+  }
+
+  /** A functional model's graph as its config describes it: layers called, none built. */
+  record Graph(String name, List<Symbol> inputs, List<Symbol> outputs) {}
+
+  /**
+   * Reads a functional model's config into its graph of layer calls without building any layer,
+   * with the checks of {@link #fromConfig}; each layer's input shapes are checked to hold at most
+   * {@link Tensor#MAX_SIZE} values per sample before the layer is called on them.
+   */
+  static Graph graph(JsonNode root) {
     JsonNode config = root.path("config");
     JsonNode list = config.path("layers");
     if (!list.isArray() || list.isEmpty()) {
@@ -430,6 +449,9 @@ public final class Functional extends Model {
       }
       List<JsonNode> calls = new ArrayList<>();
       nodes.forEach(calls::add);
+      if (layer instanceof Input input) {
+        Blueprint.checkSample(input, input.shape());
+      }
       if (layer instanceof Input && !calls.isEmpty()) {
         throw new LeptonException("Functional config: input layer '" + layer.name() + "' has "
             + "inbound nodes; inputs take none");
@@ -453,6 +475,9 @@ public final class Functional extends Model {
         }
         List<Symbol> in = resolve(calls.get(next), layer.name(), byName, pending);
         if (in != null) {
+          for (Symbol s : in) {
+            Blueprint.checkSample(layer, s.shape());
+          }
           layer.onAll(in);
           progress = true;
         }
@@ -466,10 +491,9 @@ public final class Functional extends Model {
             + "model graph must not loop");
       }
     }
-    return new Functional(
+    return new Graph(config.path("name").asText("functional"),
         symbols(config.path("input_layers"), "input_layers", byName, pending),
-        symbols(config.path("output_layers"), "output_layers", byName, pending),
-        config.path("name").asText("functional"), 0);
+        symbols(config.path("output_layers"), "output_layers", byName, pending));
   }
 
   /** The symbols a call takes, or null while one of them is not made yet. */

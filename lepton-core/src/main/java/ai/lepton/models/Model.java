@@ -11,11 +11,7 @@ import ai.lepton.optimizers.Optimizer;
 import ai.lepton.optimizers.Optimizers;
 import ai.lepton.preprocessing.Preprocessing;
 import ai.lepton.tensor.Tensor;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -618,137 +614,42 @@ public abstract class Model {
   /**
    * Writes the model to a {@code .lepton} file: architecture, weights and, when compiled, the
    * compile settings and optimizer state, so that {@link #load} can resume training. The write is
-   * atomic: on failure the previous file, if any, is untouched.
+   * atomic: on failure the previous file, if any, is untouched. The format is in
+   * {@code docs/model-file.md}.
    *
    * @throws LeptonException if the model is not built or the file cannot be written
    */
   public void save(Path file) {
     requireBuilt("save");
-    ObjectNode config = (ObjectNode) config();
-    Optional<ModelFile.OptimizerState> state = Optional.empty();
-    if (optimizer != null) {
-      ObjectNode compile = config.putObject("compile_config");
-      compile.set("optimizer", named(optimizer.name(), optimizer.config()));
-      if (lossByOutput == null) {
-        compile.set("loss", named(loss.name(), loss.config()));
-        compile.set("metrics", namedList(metrics));
-      } else {
-        // Keras' dict form: {"<output>": loss, ...}
-        ObjectNode losses = compile.putObject("loss");
-        lossByOutput.forEach((k, l) -> losses.set(k, named(l.name(), l.config())));
-        compile.set("loss_weights", Json.MAPPER.valueToTree(lossWeights));
-        ObjectNode ms = compile.putObject("metrics");
-        metricsByOutput.forEach((k, list) -> ms.set(k, namedList(list)));
-      }
-      ObjectNode opt = Json.MAPPER.createObjectNode();
-      opt.put("iterations", optimizer.iterations());
-      state = Optional.of(new ModelFile.OptimizerState(opt.toString(), optimizer.state()));
-    }
-    Map<String, String> metadata = new LinkedHashMap<>();
-    metadata.put("model_class", config.path("class_name").asText());
-    metadata.put("model_name", name());
-    preprocessing(preprocessing); // the model may have been built after it was set
-    ModelFile.write(file, new ModelFile.Contents(metadata, pretty(config), weights(), state,
-        preprocessing().map(Preprocessing::toJson)));
+    ModelFile.save(this, file);
   }
 
   /**
    * Reads a model written by {@link #save}: same architecture, same weights, and, if it was
-   * compiled, the same optimizer (with its state), loss and metrics.
+   * compiled, the same optimizer (with its state), loss and metrics. The same as
+   * {@code ModelArchive.open(file).load()}, with the {@link ModelArchive.Limits#DEFAULT default
+   * limits}; open the archive with other limits to load untrusted files.
    *
-   * @throws LeptonException if the file is missing, truncated, corrupted, from a newer Lepton, or
-   *     names layers this version does not know
+   * @throws LeptonException if the file is missing, truncated, corrupted, from a newer Lepton,
+   *     over a limit, or names layers this version does not know
    */
   public static Model load(Path file) {
-    ModelFile.Contents contents = ModelFile.read(file);
-    JsonNode config = Json.parse(contents.config(), file + ": config.json");
-    String className = config.path("class_name").asText("");
-    Model model = switch (className) {
-      case "Sequential" -> Sequential.fromConfig(config);
-      case "Functional" -> {
-        try {
-          yield Functional.fromConfig(config);
-        } catch (LeptonException e) {
-          throw new LeptonException(file + ": config.json: " + e.getMessage(), e);
-        }
-      }
-      default -> throw new LeptonException(file + ": unknown model class \"" + className
-          + "\" in config.json; this version of Lepton reads Sequential and Functional models");
-    };
-    if (!model.built()) {
-      throw new LeptonException(file + ": config.json has no build_input_shape; the file was not "
-          + "written by Model.save");
-    }
-    try {
-      model.setWeights(contents.weights());
-    } catch (LeptonException e) {
-      throw new LeptonException(file + ": " + e.getMessage(), e);
-    }
-    JsonNode compile = config.path("compile_config");
-    if (compile.isObject()) {
-      Optimizer opt = Optimizers.fromConfig(compile.path("optimizer").path("name").asText(),
-          map(compile.path("optimizer").path("config")));
-      JsonNode lossNode = compile.path("loss");
-      if (lossNode.has("name")) {
-        model.compile(opt, loss(lossNode),
-            metricList(compile.path("metrics")).toArray(new Metric[0]));
-      } else {
-        Map<String, Loss> losses = new LinkedHashMap<>();
-        lossNode.properties().forEach(e -> losses.put(e.getKey(), loss(e.getValue())));
-        Map<String, List<Metric>> ms = new LinkedHashMap<>();
-        compile.path("metrics").properties()
-            .forEach(e -> ms.put(e.getKey(), metricList(e.getValue())));
-        Map<String, Double> weights = new LinkedHashMap<>();
-        compile.path("loss_weights").properties()
-            .forEach(e -> weights.put(e.getKey(), e.getValue().asDouble()));
-        model.compile(opt, losses, weights, ms);
-      }
-      contents.optimizer().ifPresent(s -> opt.loadState(s.tensors(),
-          Json.parse(s.config(), file + ": optimizer.json").path("iterations").asLong()));
-    }
-    try {
-      model.preprocessing(contents.preprocessing().map(Preprocessing::fromJson).orElse(null));
-    } catch (LeptonException e) {
-      throw new LeptonException(file + ": preprocessing.json: " + e.getMessage(), e);
-    }
-    return model;
+    return ModelArchive.open(file).load();
   }
 
-  private static Loss loss(JsonNode node) {
-    return Losses.fromConfig(node.path("name").asText(), map(node.path("config")));
+  /** The losses per output when compiled with Keras' dict form; {@code null} otherwise. */
+  Map<String, Loss> lossesByOutput() {
+    return lossByOutput;
   }
 
-  private static List<Metric> metricList(JsonNode list) {
-    List<Metric> ms = new ArrayList<>();
-    for (JsonNode m : list) {
-      ms.add(Metrics.fromConfig(m.path("name").asText(), map(m.path("config"))));
-    }
-    return ms;
+  /** The metrics per output when compiled with Keras' dict form; {@code null} otherwise. */
+  Map<String, List<Metric>> metricsByOutput() {
+    return metricsByOutput;
   }
 
-  private static ArrayNode namedList(List<Metric> metrics) {
-    ArrayNode list = Json.MAPPER.createArrayNode();
-    metrics.forEach(m -> list.add(named(m.name(), m.config())));
-    return list;
-  }
-
-  private static ObjectNode named(String name, Map<String, Object> config) {
-    ObjectNode node = Json.MAPPER.createObjectNode();
-    node.put("name", name);
-    node.set("config", Json.MAPPER.valueToTree(config));
-    return node;
-  }
-
-  private static Map<String, Object> map(JsonNode node) {
-    return Json.MAPPER.convertValue(node, new TypeReference<Map<String, Object>>() {});
-  }
-
-  private static String pretty(JsonNode node) {
-    try {
-      return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node);
-    } catch (JsonProcessingException e) {
-      throw new LeptonException("cannot write the model config as JSON: " + e.getMessage(), e);
-    }
+  /** The loss weights per output given to {@code compile}; empty when none were given. */
+  Map<String, Double> lossWeights() {
+    return lossWeights;
   }
 
   // ---------------------------------------------------------------- checks

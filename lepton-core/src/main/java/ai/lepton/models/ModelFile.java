@@ -1,8 +1,18 @@
 package ai.lepton.models;
 
 import ai.lepton.LeptonException;
+import ai.lepton.preprocessing.Preprocessing;
+import ai.lepton.internal.Json;
+import ai.lepton.losses.Loss;
+import ai.lepton.losses.Losses;
+import ai.lepton.metrics.Metric;
+import ai.lepton.metrics.Metrics;
+import ai.lepton.models.ModelArchive.Limits;
+import ai.lepton.optimizers.Optimizer;
+import ai.lepton.optimizers.Optimizers;
 import ai.lepton.tensor.Tensor;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -17,6 +27,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
@@ -25,6 +37,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import java.util.zip.CRC32;
 import java.util.zip.CheckedOutputStream;
 import java.util.zip.ZipEntry;
@@ -38,9 +51,12 @@ import java.util.zip.ZipOutputStream;
  * {@code optimizer.safetensors}, and for serving {@code preprocessing.json}. See
  * {@code docs/model-file.md}.
  *
- * <p>Writing is atomic: the zip goes to a temporary file beside the target, which is moved into
- * place only when complete. Reading trusts nothing: entry names, counts and inflated sizes are
- * checked against {@link Limits}, and every failure is a {@link LeptonException} naming the file.
+ * <p>The saved-model format of {@link Model}: {@link #save} turns a model into {@link Contents}
+ * and writes them; {@link ModelArchive} reads a file through a {@link Reader} and builds the model
+ * ({@link CompileSettings} restores its compile settings). Writing is atomic: the zip goes to a
+ * temporary file beside the target, which is moved into place only when complete. Reading trusts
+ * nothing: entry names, counts, declared and inflated sizes and JSON are checked against
+ * {@link Limits}, and every failure is a {@link LeptonException} naming the file.
  */
 final class ModelFile {
   /** The format this code writes; it reads this version and older ones. */
@@ -54,8 +70,12 @@ final class ModelFile {
   static final String PREPROCESSING = "preprocessing.json";
   private static final List<String> ENTRIES =
       List.of(METADATA, CONFIG, WEIGHTS, OPTIMIZER_CONFIG, OPTIMIZER_STATE, PREPROCESSING);
-  /** A bound on entries that leaves room for entries a later format version may add. */
-  static final int MAX_ENTRIES = 64;
+
+  /**
+   * {@code metadata.json} and {@code optimizer.json} hold a few fields; no writer needs more, and
+   * a reader should not parse more.
+   */
+  static final long MAX_SMALL_JSON_BYTES = 1 << 20;
 
   /** Metadata keys that {@link #write} sets itself, replacing any value the caller gave. */
   static final String FORMAT_VERSION_KEY = "format_version";
@@ -108,24 +128,6 @@ final class ModelFile {
     OptimizerState {
       Json.parse(Objects.requireNonNull(config, "config"), "ModelFile.OptimizerState: config");
       tensors = tensorsCopy(tensors, "tensors");
-    }
-  }
-
-  /**
-   * Caps applied while reading, so that a hostile file cannot exhaust memory.
-   *
-   * @param maxJsonBytes the most bytes one JSON entry may inflate to
-   * @param maxTotalBytes the most bytes all entries together may inflate to
-   */
-  record Limits(long maxJsonBytes, long maxTotalBytes) {
-    /** 16 MiB per JSON entry; 8 GiB in all, about two billion float32 parameters. */
-    static final Limits DEFAULT = new Limits(16L << 20, 8L << 30);
-
-    Limits {
-      if (maxJsonBytes <= 0 || maxTotalBytes <= 0) {
-        throw new LeptonException("ModelFile.Limits: expected positive limits, received "
-            + "maxJsonBytes=" + maxJsonBytes + ", maxTotalBytes=" + maxTotalBytes);
-      }
     }
   }
 
@@ -214,10 +216,17 @@ final class ModelFile {
   /** Refuses a JSON entry that {@link #read} would refuse, so no save makes an unloadable file. */
   private static void putText(ZipOutputStream zip, String name, String text) throws IOException {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    if (bytes.length > Limits.DEFAULT.maxJsonBytes()) {
+    long limit = name.equals(CONFIG) ? Limits.DEFAULT.maxConfigBytes()
+        : name.equals(PREPROCESSING) ? Limits.DEFAULT.maxJsonBytes() : MAX_SMALL_JSON_BYTES;
+    String hint = "; for a text preprocessing, give the tokenizer a numWords limit";
+    if (bytes.length > limit) {
       throw new LeptonException("cannot save the model: its " + name + " would hold "
-          + bytes.length + " bytes, over the " + Limits.DEFAULT.maxJsonBytes() + " that loading "
-          + "accepts; for a text preprocessing, give the tokenizer a numWords limit");
+          + bytes.length + " bytes, over the " + limit + " that loading accepts by default" + hint);
+    }
+    try {
+      Json.validate(text, name, Limits.DEFAULT.maxJsonTokens(), "maxJsonTokens");
+    } catch (LeptonException e) {
+      throw new LeptonException("cannot save the model: " + e.getMessage() + hint, e);
     }
     zip.putNextEntry(new ZipEntry(name));
     zip.write(bytes);
@@ -244,6 +253,150 @@ final class ModelFile {
     zip.closeEntry();
   }
 
+  // ---------------------------------------------------------------- models
+
+  /**
+   * Writes {@code model} (built) as {@link Model#save} documents: its config with, when compiled,
+   * the compile settings; its weights; the optimizer state; the preprocessing.
+   */
+  static void save(Model model, Path file) {
+    ObjectNode config = (ObjectNode) model.config();
+    Optional<OptimizerState> state = Optional.empty();
+    Optimizer optimizer = model.optimizer();
+    if (optimizer != null) {
+      ObjectNode compile = config.putObject("compile_config");
+      compile.set("optimizer", named(optimizer.name(), optimizer.config()));
+      if (model.lossesByOutput() == null) {
+        compile.set("loss", named(model.loss().name(), model.loss().config()));
+        compile.set("metrics", namedList(model.metrics()));
+      } else {
+        // Keras' dict form: {"<output>": loss, ...}
+        ObjectNode losses = compile.putObject("loss");
+        model.lossesByOutput().forEach((k, l) -> losses.set(k, named(l.name(), l.config())));
+        compile.set("loss_weights", Json.MAPPER.valueToTree(model.lossWeights()));
+        ObjectNode ms = compile.putObject("metrics");
+        model.metricsByOutput().forEach((k, list) -> ms.set(k, namedList(list)));
+      }
+      ObjectNode opt = Json.MAPPER.createObjectNode();
+      opt.put("iterations", optimizer.iterations());
+      state = Optional.of(new OptimizerState(opt.toString(), optimizer.state()));
+    }
+    Map<String, String> metadata = new LinkedHashMap<>();
+    metadata.put("model_class", config.path("class_name").asText());
+    metadata.put("model_name", model.name());
+    Preprocessing preprocessing = model.preprocessing().orElse(null);
+    model.preprocessing(preprocessing); // checks it again: the model may have been built after
+    write(file, new Contents(metadata, Json.pretty(config), model.weights(), state,
+        Optional.ofNullable(preprocessing).map(Preprocessing::toJson)));
+  }
+
+  /**
+   * A config's {@code compile_config} read into fresh optimizer, loss and metric objects: with one
+   * loss ({@code loss} and {@code metrics}) or Keras' dict form, one per output ({@code losses},
+   * {@code lossWeights}, {@code metricsByOutput}; then {@code loss} is null).
+   */
+  record CompileSettings(Optimizer optimizer, Loss loss, List<Metric> metrics,
+      Map<String, Loss> losses, Map<String, Double> lossWeights,
+      Map<String, List<Metric>> metricsByOutput) {
+
+    /**
+     * The settings {@code config} holds, if any.
+     *
+     * @throws LeptonException for unknown names, invalid settings, or loss weights that are not
+     *     numbers
+     */
+    static Optional<CompileSettings> read(JsonNode config) {
+      JsonNode compile = config.path("compile_config");
+      if (!compile.isObject()) {
+        return Optional.empty();
+      }
+      Optimizer opt = Optimizers.fromConfig(compile.path("optimizer").path("name").asText(),
+          Json.toMap(compile.path("optimizer").path("config")));
+      JsonNode lossNode = compile.path("loss");
+      if (lossNode.has("name")) {
+        return Optional.of(new CompileSettings(opt, lossFrom(lossNode),
+            metricList(compile.path("metrics")), null, null, null));
+      }
+      Map<String, Loss> losses = new LinkedHashMap<>();
+      lossNode.properties().forEach(e -> losses.put(e.getKey(), lossFrom(e.getValue())));
+      Map<String, List<Metric>> ms = new LinkedHashMap<>();
+      compile.path("metrics").properties()
+          .forEach(e -> ms.put(e.getKey(), metricList(e.getValue())));
+      Map<String, Double> weights = new LinkedHashMap<>();
+      for (var e : compile.path("loss_weights").properties()) {
+        if (!e.getValue().isNumber()) {
+          throw new LeptonException("compile_config: loss weight '" + e.getKey() + "' must be a "
+              + "number, received " + e.getValue());
+        }
+        weights.put(e.getKey(), e.getValue().asDouble());
+      }
+      return Optional.of(new CompileSettings(opt, null, List.of(), losses, weights, ms));
+    }
+
+    /** Per-output settings may name only the model's outputs. */
+    void checkOutputs(List<String> outputs) {
+      if (loss != null) {
+        return;
+      }
+      for (Map<String, ?> byName : List.of(losses, lossWeights, metricsByOutput)) {
+        for (String k : byName.keySet()) {
+          if (!outputs.contains(k)) {
+            throw new LeptonException("compile_config names output '" + k + "', but the model's "
+                + "outputs are " + outputs);
+          }
+        }
+      }
+    }
+
+    /** Compiles {@code model} with these settings. */
+    void applyTo(Model model) {
+      if (loss != null) {
+        model.compile(optimizer, loss, metrics.toArray(new Metric[0]));
+      } else {
+        model.compile(optimizer, losses, lossWeights, metricsByOutput);
+      }
+    }
+  }
+
+  /**
+   * The optimizer's iteration count from {@code optimizer.json}.
+   *
+   * @throws LeptonException if it is not a non-negative integer
+   */
+  static long iterations(String optimizerJson, String source) {
+    JsonNode n = Json.parseObject(optimizerJson, source).path("iterations");
+    if (!n.isIntegralNumber() || !n.canConvertToLong() || n.longValue() < 0) {
+      throw new LeptonException(source + ": expected \"iterations\", a non-negative integer, "
+          + "received " + n);
+    }
+    return n.longValue();
+  }
+
+  private static Loss lossFrom(JsonNode node) {
+    return Losses.fromConfig(node.path("name").asText(), Json.toMap(node.path("config")));
+  }
+
+  private static List<Metric> metricList(JsonNode list) {
+    List<Metric> ms = new ArrayList<>();
+    for (JsonNode m : list) {
+      ms.add(Metrics.fromConfig(m.path("name").asText(), Json.toMap(m.path("config"))));
+    }
+    return ms;
+  }
+
+  private static ArrayNode namedList(List<Metric> metrics) {
+    ArrayNode list = Json.MAPPER.createArrayNode();
+    metrics.forEach(m -> list.add(named(m.name(), m.config())));
+    return list;
+  }
+
+  private static ObjectNode named(String name, Map<String, Object> config) {
+    ObjectNode node = Json.MAPPER.createObjectNode();
+    node.put("name", name);
+    node.set("config", Json.MAPPER.valueToTree(config));
+    return node;
+  }
+
   // ---------------------------------------------------------------- reading
 
   /** Reads {@code file} with the {@link Limits#DEFAULT default limits}. */
@@ -252,79 +405,180 @@ final class ModelFile {
   }
 
   /**
-   * Reads and checks a model file, which must be on the default file system.
+   * Reads and checks a whole model file, weights included, as tensors; the file must be on the
+   * default file system. {@link ModelArchive} reads the same entries without holding the weights
+   * twice.
    *
    * @throws LeptonException naming the file and the problem if it is missing, not a zip, truncated,
    *     from a newer Lepton, over a limit, or breaks any rule of the format
    */
   static Contents read(Path file, Limits limits) {
-    if (!Files.isRegularFile(file)) {
-      throw new LeptonException("cannot load a model from " + file + ": no such file; check the "
-          + "path");
-    }
-    try (ZipFile zip = new ZipFile(file.toFile())) {
-      return new Reader(file, zip, limits).read();
-    } catch (ZipException e) {
-      throw new LeptonException(file + " is not a readable model file: it is not a zip archive, "
-          + "or it is truncated or damaged (" + e.getMessage() + "); save the model again", e);
-    } catch (IOException e) {
-      throw new LeptonException("cannot read the model file " + file + " (" + e + "); it may be "
-          + "truncated or damaged, or unreadable by this user", e);
+    try (Reader r = Reader.open(file, limits)) {
+      String config = r.text(CONFIG);
+      Map<String, Tensor> weights = r.tensors(WEIGHTS);
+      Optional<OptimizerState> optimizer = Optional.empty();
+      if (r.has(OPTIMIZER_CONFIG)) {
+        optimizer = Optional.of(
+            new OptimizerState(r.text(OPTIMIZER_CONFIG), r.tensors(OPTIMIZER_STATE)));
+      }
+      Optional<String> preprocessing =
+          r.has(PREPROCESSING) ? Optional.of(r.text(PREPROCESSING)) : Optional.empty();
+      return new Contents(r.metadata(), config, weights, optimizer, preprocessing);
     }
   }
 
-  /** One read of one file: tracks how many inflated bytes the limits still allow. */
-  private static final class Reader {
+  /**
+   * One open model file: {@link #open} checks the file's size, the zip's entries (count, names,
+   * declared sizes) and the metadata; the entries are then read on demand, each bounded by the
+   * limits both by what the zip declares and by the bytes actually inflated.
+   */
+  static final class Reader implements AutoCloseable {
     private final Path file;
     private final ZipFile zip;
     private final Limits limits;
+    private final long fileBytes;
     private final Map<String, ZipEntry> entries = new LinkedHashMap<>();
-    private long remaining;
+    private Map<String, String> metadata;
 
-    Reader(Path file, ZipFile zip, Limits limits) {
+    private Reader(Path file, ZipFile zip, Limits limits, long fileBytes) {
       this.file = file;
       this.zip = zip;
       this.limits = limits;
-      this.remaining = limits.maxTotalBytes();
+      this.fileBytes = fileBytes;
     }
 
-    Contents read() throws IOException {
-      indexEntries();
-      // The version comes before the entry rules: a newer format may add entries, and its reader
-      // deserves "upgrade Lepton" rather than "unknown entry".
-      Map<String, String> metadata = readMetadata();
-      checkEntryNames();
-      String config = readText(CONFIG);
-      Map<String, Tensor> weights = readTensors(WEIGHTS);
-      Optional<OptimizerState> optimizer = Optional.empty();
-      if (entries.containsKey(OPTIMIZER_CONFIG)) {
-        optimizer = Optional.of(
-            new OptimizerState(readText(OPTIMIZER_CONFIG), readTensors(OPTIMIZER_STATE)));
+    /**
+     * Opens and checks {@code file}.
+     *
+     * @throws LeptonException if it is missing, over {@code maxFileBytes}, not a zip, or its
+     *     entries or metadata break a rule of the format
+     */
+    static Reader open(Path file, Limits limits) {
+      if (!Files.isRegularFile(file)) {
+        throw new LeptonException("cannot load a model from " + file + ": no such file; check the "
+            + "path");
       }
-      Optional<String> preprocessing = entries.containsKey(PREPROCESSING)
-          ? Optional.of(readText(PREPROCESSING)) : Optional.empty();
-      return new Contents(metadata, config, weights, optimizer, preprocessing);
+      ZipFile zip = null;
+      try {
+        long size = Files.size(file);
+        if (size > limits.maxFileBytes()) {
+          throw new LeptonException(file + " is not a valid model file: it has " + size + " bytes, "
+              + "over the limit (maxFileBytes=" + limits.maxFileBytes() + "); if the model is "
+              + "genuine, raise maxFileBytes");
+        }
+        zip = new ZipFile(file.toFile());
+        Reader r = new Reader(file, zip, limits, size);
+        r.indexEntries();
+        // The version comes before the entry rules: a newer format may add entries, and its
+        // reader deserves "upgrade Lepton" rather than "unknown entry".
+        r.metadata = r.readMetadata();
+        r.checkEntryNames();
+        return r;
+      } catch (ZipException e) {
+        close(zip, e);
+        throw new LeptonException(file + " is not a readable model file: it is not a zip archive, "
+            + "or it is truncated or damaged (" + e.getMessage() + "); save the model again", e);
+      } catch (IOException e) {
+        close(zip, e);
+        throw unreadable(file, e);
+      } catch (RuntimeException e) {
+        close(zip, e);
+        throw e;
+      }
     }
 
-    /** Indexes the entries by name: a bounded count, safe names, each name once. */
+    private static void close(ZipFile zip, Exception cause) {
+      if (zip != null) {
+        try {
+          zip.close();
+        } catch (IOException suppressed) {
+          cause.addSuppressed(suppressed);
+        }
+      }
+    }
+
+    private static LeptonException unreadable(Path file, IOException e) {
+      return new LeptonException("cannot read the model file " + file + " (" + e + "); it may be "
+          + "truncated or damaged, or unreadable by this user", e);
+    }
+
+    @Override
+    public void close() {
+      try {
+        zip.close();
+      } catch (IOException e) {
+        throw unreadable(file, e);
+      }
+    }
+
+    /** The metadata: the caller's fields and {@code format_version}, {@code library_version}... */
+    Map<String, String> metadata() {
+      return metadata;
+    }
+
+    boolean has(String name) {
+      return entries.containsKey(name);
+    }
+
+    long fileBytes() {
+      return fileBytes;
+    }
+
+    /** Each entry's name with its compressed and uncompressed sizes, in the zip's order. */
+    List<ModelArchive.EntrySize> sizes() {
+      return entries.values().stream()
+          .map(e -> new ModelArchive.EntrySize(e.getName(), e.getCompressedSize(), e.getSize()))
+          .toList();
+    }
+
+    /** Indexes the entries by name: a bounded count, safe names, each once, plausible sizes. */
     private void indexEntries() {
-      if (zip.size() > MAX_ENTRIES) {
-        throw bad("it has " + zip.size() + " entries, more than the " + MAX_ENTRIES + " any "
-            + "model file may hold; this format has " + String.join(", ", ENTRIES));
+      if (zip.size() > limits.maxEntries()) {
+        throw bad("it has " + zip.size() + " entries, more than the " + limits.maxEntries()
+            + " allowed (maxEntries); this format has " + String.join(", ", ENTRIES));
       }
       for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
         ZipEntry entry = e.nextElement();
         String name = entry.getName();
         if (isUnsafe(name)) {
-          throw bad("it has an entry named '" + name + "', a path that could escape the "
-              + "directory it is extracted to; the file was tampered with or not written by Lepton");
+          throw bad("it has an entry named '" + abbreviate(name) + "', a path that could escape "
+              + "the directory it is extracted to; the file was tampered with or not written by "
+              + "Lepton");
         }
         if (entries.put(name, entry) != null) {
-          throw bad("it has two entries named '" + name + "'; each entry must appear once");
+          throw bad("it has two entries named '" + abbreviate(name) + "'; each entry must appear "
+              + "once");
         }
+        checkDeclaredSizes(entry);
       }
       if (!entries.containsKey(METADATA)) {
         throw bad("it has no " + METADATA + " entry; save the model again with Model.save");
+      }
+    }
+
+    /**
+     * Sizes the zip declares: a first, cheap filter. They are never trusted alone; reading counts
+     * the bytes actually inflated (see {@link #open(String, long, String)}).
+     */
+    private void checkDeclaredSizes(ZipEntry entry) {
+      String name = entry.getName();
+      long size = entry.getSize();
+      long compressed = entry.getCompressedSize();
+      if (size < 0 || compressed < 0 || compressed > fileBytes) {
+        throw bad("entry " + abbreviate(name) + " declares " + compressed + " compressed bytes in a "
+            + "file of " + fileBytes + "; the zip is damaged or hostile");
+      }
+      if (size > limits.maxEntryBytes()) {
+        throw bad("entry " + abbreviate(name) + " declares " + size + " bytes, over the limit "
+            + "(maxEntryBytes=" + limits.maxEntryBytes() + "); the file is damaged or hostile, or, "
+            + "if the model is genuine, raise maxEntryBytes");
+      }
+      if (name.endsWith(".safetensors")
+          && (entry.getMethod() != ZipEntry.STORED || size != compressed)) {
+        // A stored entry's bytes are in the file, so its declared size bounds every allocation by
+        // the file's own size; a deflated one could claim any size.
+        throw bad("entry " + name + " is compressed; tensor entries must be stored uncompressed "
+            + "(Model.save does so; zip tools do with -0)");
       }
     }
 
@@ -332,7 +586,7 @@ final class ModelFile {
     private void checkEntryNames() {
       for (String name : entries.keySet()) {
         if (!ENTRIES.contains(name)) {
-          throw bad("it has an unknown entry '" + name + "'; a model file holds only "
+          throw bad("it has an unknown entry '" + abbreviate(name) + "'; a model file holds only "
               + String.join(", ", ENTRIES));
         }
       }
@@ -353,9 +607,8 @@ final class ModelFile {
     }
 
     /** Checks the format version first, so a newer file fails with the one helpful message. */
-    private Map<String, String> readMetadata() throws IOException {
-      String what = file + ": " + METADATA;
-      JsonNode json = Json.parse(readText(METADATA), what);
+    private Map<String, String> readMetadata() {
+      JsonNode json = Json.parse(text(METADATA), file + ": " + METADATA);
       if (!json.isObject()) {
         throw bad(METADATA + " must be a JSON object, received " + json.getNodeType());
       }
@@ -372,50 +625,106 @@ final class ModelFile {
             + ", but this Lepton reads format versions up to " + FORMAT_VERSION
             + "; upgrade Lepton to load it");
       }
-      Map<String, String> metadata = new LinkedHashMap<>();
+      Map<String, String> fields = new LinkedHashMap<>();
       for (Map.Entry<String, JsonNode> field : json.properties()) {
         JsonNode value = field.getValue();
         if (!value.isTextual() && !field.getKey().equals(FORMAT_VERSION_KEY)) {
           throw bad(METADATA + " field '" + field.getKey() + "' must be a string, received "
               + value.getNodeType());
         }
-        metadata.put(field.getKey(), value.asText());
+        fields.put(field.getKey(), value.asText());
       }
-      return metadata;
+      return Collections.unmodifiableMap(fields);
     }
 
-    /** A JSON entry as text, checked to be valid UTF-8 and valid JSON. */
-    private String readText(String name) throws IOException {
-      byte[] bytes;
-      try (InputStream in = open(name, Math.min(limits.maxJsonBytes(), remaining))) {
-        bytes = in.readAllBytes();
-      }
+    /**
+     * A JSON entry as text, checked to be valid UTF-8 and valid JSON of at most
+     * {@code maxJsonTokens} tokens; {@code config.json} within {@code maxConfigBytes},
+     * {@code metadata.json} and {@code optimizer.json} within {@link #MAX_SMALL_JSON_BYTES}, the
+     * preprocessing within {@code maxJsonBytes}.
+     */
+    String text(String name) {
+      long limit = name.equals(CONFIG) ? limits.maxConfigBytes()
+          : name.equals(PREPROCESSING) ? limits.maxJsonBytes()
+          : Math.min(MAX_SMALL_JSON_BYTES, limits.maxJsonBytes());
+      String limitName = name.equals(CONFIG) ? "maxConfigBytes"
+          : limit == limits.maxJsonBytes() ? "maxJsonBytes" : "the format's limit for " + name;
       String what = file + ": " + name;
-      String text = Json.utf8(bytes, what);
-      Json.parse(text, what);
-      return text;
-    }
-
-    private Map<String, Tensor> readTensors(String name) throws IOException {
-      long limit = remaining;
-      try (InputStream in = open(name, limit)) {
-        return Safetensors.read(in, limit, file + ": " + name).tensors();
+      if (entries.get(name).getSize() > limit) {
+        throw new LeptonException(what + " declares " + entries.get(name).getSize() + " bytes, "
+            + "over the limit (" + limitName + "=" + limit + "); the file is damaged or hostile"
+            + (limitName.startsWith("max") ? ", or, if it is genuine, raise " + limitName : ""));
+      }
+      try (InputStream in = open(name)) {
+        String text = Json.utf8(Json.readBounded(in, limit, what, limitName), what);
+        Json.validate(text, what, limits.maxJsonTokens(), "maxJsonTokens");
+        return text;
+      } catch (IOException e) {
+        throw unreadable(file, e);
       }
     }
 
-    /** The entry's inflated bytes, counted against the remaining budget as they are read. */
-    private InputStream open(String name, long limit) throws IOException {
-      return new LimitedStream(zip.getInputStream(entries.get(name)), limit, name);
+    /**
+     * A tensor entry's header, checked against {@code maxTensors} and the entry's size: its
+     * tensors' data must fill the rest of the entry exactly.
+     */
+    Safetensors.Header header(String name) {
+      long size = entries.get(name).getSize();
+      try (InputStream in = open(name)) {
+        Safetensors.Header header = Safetensors.readHeader(in, size, limits, file + ": " + name);
+        long extra = size - header.raw().length - header.dataBytes();
+        if (extra != 0) {
+          throw new LeptonException(file + ": " + name + " is not a valid safetensors file: it "
+              + "has " + extra + " bytes after the last tensor's data; the tensors must end the "
+              + "file");
+        }
+        return header;
+      } catch (IOException e) {
+        throw unreadable(file, e);
+      }
+    }
+
+    /**
+     * Reads the tensors of entry {@code name}, whose header must be {@code expected} (as
+     * {@link #header} returned it earlier, so that what was inspected is what loads), handing each
+     * one's values to {@code sink}.
+     */
+    void readTensors(String name, Safetensors.Header expected,
+        BiConsumer<Safetensors.Entry, float[]> sink) {
+      String source = file + ": " + name;
+      try (InputStream in = open(name)) {
+        Safetensors.Header header = Safetensors.readHeader(in, entries.get(name).getSize(), limits,
+            source);
+        if (!Arrays.equals(header.raw(), expected.raw())) {
+          throw new LeptonException(source + " changed since the file was opened; open it again");
+        }
+        Safetensors.readTensors(in, header, source, sink);
+      } catch (IOException e) {
+        throw unreadable(file, e);
+      }
+    }
+
+    /** Every tensor of entry {@code name}, in data order. */
+    Map<String, Tensor> tensors(String name) {
+      Map<String, Tensor> out = new LinkedHashMap<>();
+      readTensors(name, header(name), (e, values) -> out.put(e.name(), Tensor.of(values, e.shape())));
+      return out;
+    }
+
+    /**
+     * The entry's inflated bytes, counted as they are read and refused past its declared size:
+     * a small entry that inflates to gigabytes (a zip bomb) fails as soon as it passes what the
+     * zip declared, which the limits have already bounded.
+     */
+    private InputStream open(String name) throws IOException {
+      ZipEntry entry = entries.get(name);
+      return new LimitedStream(zip.getInputStream(entry), entry.getSize(), name);
     }
 
     private LeptonException bad(String problem) {
       return new LeptonException(file + " is not a valid model file: " + problem);
     }
 
-    /**
-     * Counts the bytes actually inflated rather than trusting the sizes the zip declares, and stops
-     * at the limit: a small entry that inflates to gigabytes (a zip bomb) fails early.
-     */
     private final class LimitedStream extends InputStream {
       private final InputStream in;
       private final long limit;
@@ -440,13 +749,9 @@ final class ModelFile {
         int n = in.read(b, off, (int) Math.min(len, limit - count + 1));
         if (n > 0) {
           count += n;
-          remaining -= n;
           if (count > limit) {
-            throw new LeptonException(file + ": entry " + name + " inflates to more than "
-                + limit + " bytes, over the limit for reading model files (maxJsonBytes="
-                + limits.maxJsonBytes() + ", maxTotalBytes=" + limits.maxTotalBytes() + "); the "
-                + "file is damaged or hostile, or, if the model really is this large, raise the "
-                + "limits");
+            throw new LeptonException(file + ": entry " + name + " inflates to more than the "
+                + limit + " bytes its zip header declares; the file is damaged or hostile");
           }
         }
         return n;
@@ -467,6 +772,10 @@ final class ModelFile {
     map.forEach((k, v) -> copy.put(Objects.requireNonNull(k, what + " key"),
         Objects.requireNonNull(v, what + " value for " + k)));
     return Collections.unmodifiableMap(copy);
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 80 ? s : s.substring(0, 77) + "...";
   }
 
   private static Map<String, Tensor> tensorsCopy(Map<String, Tensor> map, String what) {

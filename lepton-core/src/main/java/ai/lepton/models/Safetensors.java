@@ -1,6 +1,7 @@
 package ai.lepton.models;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Json;
 import ai.lepton.tensor.Tensor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -21,6 +22,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * Reads and writes float32 tensors in the <a href="https://github.com/huggingface/safetensors">
@@ -170,15 +172,57 @@ final class Safetensors {
    * @throws LeptonException if the file breaks any rule of the layout or a limit
    */
   static Contents read(InputStream in, long maxBytes, String source) throws IOException {
+    Header header = readHeader(in, maxBytes, MAX_HEADER_BYTES, Json.MAX_TOKENS,
+        Integer.MAX_VALUE, source);
+    Map<String, Tensor> tensors = new LinkedHashMap<>();
+    byte[] chunk = new byte[CHUNK_BYTES];
+    for (Entry e : header.entries()) {
+      tensors.put(e.name, Tensor.of(readFloats(in, e, chunk, source, false), e.shape));
+    }
+    requireEnd(in, source);
+    return new Contents(tensors, header.metadata());
+  }
+
+  /**
+   * A file's header: its tensors in data order, its metadata, how many bytes of tensor data follow
+   * it, and the header's bytes as read (length prefix included), to recognise the same file later.
+   */
+  record Header(List<Entry> entries, Map<String, String> metadata, long dataBytes, byte[] raw) {}
+
+  /**
+   * {@link #readHeader(InputStream, long, long, long, int, String)} for an entry of a model file
+   * of {@code entryBytes} bytes: the header within {@code maxJsonBytes} and {@code maxJsonTokens},
+   * at most {@code maxTensors} tensors.
+   */
+  static Header readHeader(InputStream in, long entryBytes, ModelArchive.Limits limits,
+      String source) throws IOException {
+    return readHeader(in, entryBytes, limits.maxJsonBytes(), limits.maxJsonTokens(),
+        limits.maxTensors(), source);
+  }
+
+  /**
+   * Reads and checks the header at the start of {@code in}, leaving the stream at the first
+   * tensor's data. Nothing is allocated from a size the file claims before it is checked: the
+   * header length against {@code maxHeaderBytes} and {@code maxBytes}, and the tensors' layout
+   * against the bytes that remain.
+   *
+   * @param maxBytes the file's exact size when known, otherwise the most it may hold
+   * @param maxTokens the most JSON tokens the header may hold, counted before it is parsed
+   * @param maxTensors the most tensors the header may describe
+   * @throws LeptonException naming {@code source} if the header breaks the layout or a limit
+   */
+  static Header readHeader(InputStream in, long maxBytes, long maxHeaderBytes, long maxTokens,
+      int maxTensors, String source) throws IOException {
     byte[] prefix = in.readNBytes(8);
     if (prefix.length < 8) {
       throw bad(source, "it holds " + prefix.length + " bytes, fewer than the 8-byte header length; "
           + "the file is truncated");
     }
     long headerLength = ByteBuffer.wrap(prefix).order(ByteOrder.LITTLE_ENDIAN).getLong();
-    if (headerLength < 2 || headerLength > MAX_HEADER_BYTES) {
+    long cap = Math.min(MAX_HEADER_BYTES, maxHeaderBytes);
+    if (headerLength < 2 || headerLength > cap) {
       throw bad(source, "it declares a header of " + Long.toUnsignedString(headerLength)
-          + " bytes; expected 2 to " + MAX_HEADER_BYTES);
+          + " bytes; expected 2 to " + cap);
     }
     if (headerLength > maxBytes - 8) {
       throw bad(source, "it declares a header of " + headerLength + " bytes, past the end of the "
@@ -191,7 +235,7 @@ final class Safetensors {
           + "-byte header; the file is truncated");
     }
     List<Entry> entries = new ArrayList<>();
-    Map<String, String> metadata = parseHeader(header, source, entries);
+    Map<String, String> metadata = parseHeader(header, source, entries, maxTokens, maxTensors);
 
     // The safetensors rule: sorted by offsets, the tensors tile the data section exactly.
     entries.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
@@ -216,32 +260,56 @@ final class Safetensors {
           + available + " bytes follow the header; the file is truncated or corrupt");
     }
 
-    Map<String, Tensor> tensors = new LinkedHashMap<>();
+    byte[] raw = new byte[8 + header.length];
+    System.arraycopy(prefix, 0, raw, 0, 8);
+    System.arraycopy(header, 0, raw, 8, header.length);
+    return new Header(List.copyOf(entries), metadata, expected, raw);
+  }
+
+  /**
+   * Reads the tensors {@code header} describes from {@code in}, which is positioned after the
+   * header, handing each one's values to {@code sink} in data order, then checks that nothing
+   * follows. Each array is allocated once, at its final size: the caller has checked the header
+   * against the bytes the file really holds.
+   */
+  static void readTensors(InputStream in, Header header, String source,
+      BiConsumer<Entry, float[]> sink) throws IOException {
     byte[] chunk = new byte[CHUNK_BYTES];
-    for (Entry e : entries) {
-      tensors.put(e.name, Tensor.of(readFloats(in, e, chunk, source), e.shape));
+    for (Entry e : header.entries()) {
+      sink.accept(e, readFloats(in, e, chunk, source, true));
     }
+    requireEnd(in, source);
+  }
+
+  private static void requireEnd(InputStream in, String source) throws IOException {
     if (in.read() != -1) {
       throw bad(source, "it has bytes after the last tensor's data; the tensors must end the file");
     }
-    return new Contents(tensors, metadata);
   }
 
   /** One tensor as the header describes it: {@code [begin, end)} within the data section. */
-  private record Entry(String name, int[] shape, long begin, long end) {}
+  record Entry(String name, int[] shape, long begin, long end) {}
 
   /** Fills {@code entries} from the header JSON and returns its metadata. */
-  private static Map<String, String> parseHeader(byte[] header, String source, List<Entry> entries) {
+  private static Map<String, String> parseHeader(byte[] header, String source, List<Entry> entries,
+      long maxTokens, int maxTensors) {
     if (header[0] != '{') {
       throw bad(source, "its header does not start with '{'; it is not a safetensors file");
     }
     String what = source + " is not a valid safetensors file: its header";
-    JsonNode root = Json.parse(Json.utf8(header, what), what);
+    String text = Json.utf8(header, what);
+    Json.validate(text, what, maxTokens, "maxJsonTokens");
+    JsonNode root = Json.parse(text, what);
     Map<String, String> metadata = new LinkedHashMap<>();
     for (Map.Entry<String, JsonNode> field : root.properties()) {
       if (field.getKey().equals(METADATA_KEY)) {
         readMetadata(field.getValue(), source, metadata);
       } else {
+        if (entries.size() == maxTensors) {
+          throw bad(source, "its header describes more than " + maxTensors + " tensors, over the "
+              + "limit (maxTensors=" + maxTensors + "); the file is damaged or hostile, or, if it "
+              + "is genuine, raise maxTensors");
+        }
         entries.add(entry(field.getKey(), field.getValue(), source));
       }
     }
@@ -295,8 +363,8 @@ final class Safetensors {
       // Both factors are below 2^31, so the product cannot overflow a long before this check.
       elements *= shape[i];
       if (elements > Tensor.MAX_SIZE) {
-        throw bad(source, what + " has shape " + Arrays.toString(shape) + " with more than "
-            + Tensor.MAX_SIZE + " elements, more than one tensor can hold");
+        throw bad(source, what + " has shape " + abbreviate(shapeNode.toString())
+            + " with more than " + Tensor.MAX_SIZE + " elements, more than one tensor can hold");
       }
     }
     JsonNode offsets = info.get("data_offsets");
@@ -321,13 +389,15 @@ final class Safetensors {
   }
 
   /**
-   * Reads one tensor's little-endian floats. The array grows as bytes actually arrive, so a stream
-   * that ends early never makes us hold more than twice what it really contained.
+   * Reads one tensor's little-endian floats. With {@code sized} the caller has checked that the
+   * bytes are really there, and the array is allocated once at its final size; otherwise it grows
+   * as bytes actually arrive, so a stream that ends early never makes us hold more than twice what
+   * it really contained.
    */
-  private static float[] readFloats(InputStream in, Entry e, byte[] chunk, String source)
-      throws IOException {
+  private static float[] readFloats(InputStream in, Entry e, byte[] chunk, String source,
+      boolean sized) throws IOException {
     int count = (int) ((e.end - e.begin) / 4);
-    float[] values = new float[Math.min(count, chunk.length / 4)];
+    float[] values = new float[sized ? count : Math.min(count, chunk.length / 4)];
     for (int done = 0; done < count; ) {
       int n = Math.min(count - done, chunk.length / 4);
       int got = in.readNBytes(chunk, 0, n * 4);

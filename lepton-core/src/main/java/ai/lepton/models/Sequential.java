@@ -1,6 +1,7 @@
 package ai.lepton.models;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Json;
 import ai.lepton.layers.Layer;
 import ai.lepton.layers.Layers;
 import ai.lepton.tensor.Tensor;
@@ -144,7 +145,10 @@ public final class Sequential extends Model {
     return root;
   }
 
-  /** Rebuilds a Sequential model from its config (weights are set separately). */
+  /**
+   * Rebuilds a Sequential model's layers from its config, unbuilt: {@link Blueprint} reads
+   * {@code build_input_shape} and checks what building would allocate before it builds.
+   */
   static Sequential fromConfig(JsonNode root) {
     JsonNode config = root.path("config");
     Sequential model = new Sequential();
@@ -157,17 +161,6 @@ public final class Sequential extends Model {
     }
     for (JsonNode layer : list) {
       model.add(Layers.fromConfig(layer));
-    }
-    JsonNode shape = config.path("build_input_shape");
-    if (shape.isArray()) {
-      int[] s = new int[shape.size() - 1];
-      for (int i = 1; i < shape.size(); i++) {
-        if (!shape.get(i).canConvertToInt() || shape.get(i).asInt() <= 0) {
-          throw new LeptonException("Sequential config: invalid build_input_shape " + shape);
-        }
-        s[i - 1] = shape.get(i).asInt();
-      }
-      model.build(0, s);
     }
     return model;
   }

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
@@ -105,12 +106,12 @@ class ModelFileTest {
   @Test
   void refusesToWriteAJsonEntryThatReadingWouldRefuse() throws IOException {
     Path file = dir.resolve("big.lepton");
-    String config = "{\"pad\":\"" + "x".repeat(16 << 20) + "\"}";
+    String config = "{\"pad\":\"" + "x".repeat(4 << 20) + "\"}";
     LeptonException e = assertThrows(LeptonException.class, () -> ModelFile.write(file,
         new ModelFile.Contents(Map.of(), config, Map.of())));
-    assertEquals("cannot save the model: its config.json would hold 16777226 bytes, over the "
-        + "16777216 that loading accepts; for a text preprocessing, give the tokenizer a numWords "
-        + "limit", e.getMessage());
+    assertEquals("cannot save the model: its config.json would hold 4194314 bytes, over the "
+        + "4194304 that loading accepts by default; for a text preprocessing, give the tokenizer a "
+        + "numWords limit", e.getMessage());
     assertEquals(List.of(), list(dir));
   }
 
@@ -192,7 +193,7 @@ class ModelFileTest {
     for (int i = 0; i < 62; i++) {
       entries.put("extra" + i, new byte[0]);
     }
-    assertReadFails(zip(entries), "it has 65 entries, more than the 64 any model file may hold");
+    assertReadFails(zip(entries), "it has 65 entries, more than the 64 allowed (maxEntries)");
   }
 
   @Test
@@ -262,16 +263,17 @@ class ModelFileTest {
   }
 
   @Test
-  void stopsAJsonEntryThatInflatesPastItsLimit() throws IOException {
-    // 4 MiB of spaces deflate to a few KiB: the declared size is not what stops it, counting is.
+  void refusesAJsonEntryThatDeclaresMoreThanItsLimit() throws IOException {
+    // 4 MiB of spaces deflate to a few KiB; the declared size is checked before inflating (and
+    // ModelFileHostileTest shows that an entry lying about its size is stopped by counting).
     Map<String, byte[]> entries = validEntries();
     entries.put("config.json", utf8(" ".repeat(4 << 20) + "{}"));
     Path file = zip(entries);
     assertTrue(Files.size(file) < 64 << 10, "the entry is highly compressed");
-    LeptonException e = assertThrows(LeptonException.class,
-        () -> ModelFile.read(file, new ModelFile.Limits(1 << 20, 1L << 30)));
-    assertTrue(e.getMessage().contains("entry config.json inflates to more than 1048576 bytes"),
-        e.getMessage());
+    LeptonException e = assertThrows(LeptonException.class, () -> ModelFile.read(file,
+        ModelArchive.Limits.DEFAULT.withMaxConfigBytes(1 << 20)));
+    assertTrue(e.getMessage().contains("config.json declares 4194306 bytes, over the limit "
+        + "(maxConfigBytes=1048576)"), e.getMessage());
   }
 
   @Test
@@ -280,10 +282,10 @@ class ModelFileTest {
     entries.put("model.safetensors",
         Safetensors.toBytes(Map.of("w", Tensor.zeros(1 << 20)), Map.of())); // 4 MiB of zeros
     Path file = zip(entries);
-    LeptonException e = assertThrows(LeptonException.class,
-        () -> ModelFile.read(file, new ModelFile.Limits(1 << 20, 2L << 20)));
-    assertTrue(e.getMessage().contains("model.safetensors is not a valid safetensors file: its "
-        + "header describes 4194304 bytes of tensor data but at most"), e.getMessage());
+    LeptonException e = assertThrows(LeptonException.class, () -> ModelFile.read(file,
+        ModelArchive.Limits.DEFAULT.withMaxEntryBytes(2L << 20)));
+    assertTrue(e.getMessage().contains("entry model.safetensors declares 4194384 bytes, over the "
+        + "limit (maxEntryBytes=2097152)"), e.getMessage());
   }
 
   // ---------------------------------------------------------------- helpers
@@ -309,12 +311,26 @@ class ModelFileTest {
     try (OutputStream out = Files.newOutputStream(file);
         ZipOutputStream zip = new ZipOutputStream(out)) {
       for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-        zip.putNextEntry(new ZipEntry(e.getKey()));
+        zip.putNextEntry(entry(e.getKey(), e.getValue()));
         zip.write(e.getValue());
         zip.closeEntry();
       }
     }
     return file;
+  }
+
+  /** Tensor entries stored, as the format requires; the others deflated. */
+  static ZipEntry entry(String name, byte[] bytes) {
+    ZipEntry entry = new ZipEntry(name);
+    if (name.endsWith(".safetensors")) {
+      CRC32 crc = new CRC32();
+      crc.update(bytes);
+      entry.setMethod(ZipEntry.STORED);
+      entry.setSize(bytes.length);
+      entry.setCompressedSize(bytes.length);
+      entry.setCrc(crc.getValue());
+    }
+    return entry;
   }
 
   private static byte[] replaceAll(byte[] bytes, String from, String to) {

@@ -40,7 +40,7 @@ class PreprocessingFileTest {
 
   @TempDir Path dir;
 
-  private static Sequential textModel() {
+  static Sequential textModel() {
     Tokenizer tokenizer = new Tokenizer(8, "<oov>");
     tokenizer.fitOnTexts(TEXTS.subList(0, 3));
     Sequential model = new Sequential().add(new Embedding(8, 3)).add(new Flatten())
@@ -148,7 +148,7 @@ class PreprocessingFileTest {
     }
     vocab.append("}}}");
     assertLoadFails(file, vocab.toString(),
-        "entry preprocessing.json inflates to more than 16777216 bytes");
+        "preprocessing.json declares 17825799 bytes, over the limit (maxJsonBytes=16777216)");
   }
 
   /** Replaces preprocessing.json in a copy of {@code file} and checks that loading it fails. */
@@ -160,9 +160,10 @@ class PreprocessingFileTest {
         OutputStream out = Files.newOutputStream(crafted);
         ZipOutputStream zip = new ZipOutputStream(out)) {
       for (ZipEntry e : in.stream().toList()) {
-        zip.putNextEntry(new ZipEntry(e.getName()));
-        zip.write(e.getName().equals("preprocessing.json")
-            ? preprocessing.getBytes(StandardCharsets.UTF_8) : in.getInputStream(e).readAllBytes());
+        byte[] bytes = e.getName().equals("preprocessing.json")
+            ? preprocessing.getBytes(StandardCharsets.UTF_8) : in.getInputStream(e).readAllBytes();
+        zip.putNextEntry(ModelFileTest.entry(e.getName(), bytes));
+        zip.write(bytes);
         zip.closeEntry();
       }
     }

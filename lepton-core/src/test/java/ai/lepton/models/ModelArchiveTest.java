@@ -1,0 +1,159 @@
+package ai.lepton.models;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.lepton.LeptonException;
+import ai.lepton.layers.Concatenate;
+import ai.lepton.layers.Dense;
+import ai.lepton.layers.Input;
+import ai.lepton.layers.Symbol;
+import ai.lepton.models.ModelArchive.TensorSpec;
+import ai.lepton.tensor.Tensor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelArchiveTest {
+  @TempDir Path dir;
+
+  private static Sequential mlp() {
+    Sequential model = new Sequential().name("mlp").add(new Dense(3, "tanh"))
+        .add(new Dense(1, "sigmoid"));
+    model.build(1, 2);
+    return model;
+  }
+
+  @Test
+  void describesASequentialModelWithoutLoadingIt() throws Exception {
+    Sequential model = mlp();
+    model.compile("adam", "binary_crossentropy");
+    Path file = dir.resolve("mlp.lepton");
+    model.save(file);
+
+    ModelArchive archive = ModelArchive.open(file);
+    assertEquals(List.of(new TensorSpec("input", List.of(-1, 2), "float32")), archive.inputs());
+    assertEquals(List.of(new TensorSpec("dense_1", List.of(-1, 1), "float32")),
+        archive.outputs());
+    assertEquals(1, archive.metadata().formatVersion());
+    assertEquals("Sequential", archive.metadata().modelClass());
+    assertEquals("mlp", archive.metadata().modelName());
+    assertTrue(archive.configJson().contains("\"units\" : 3"), archive.configJson());
+    assertTrue(archive.hasOptimizerState());
+    assertTrue(archive.preprocessing().isEmpty());
+
+    ModelArchive.Sizes sizes = archive.sizes();
+    assertEquals(Files.size(file), sizes.fileBytes());
+    assertEquals(13, sizes.parameterCount()); // 2*3 + 3 + 3*1 + 1
+    assertEquals(52, sizes.weightBytes());
+    assertEquals(List.of("metadata.json", "config.json", "model.safetensors", "optimizer.json",
+        "optimizer.safetensors"), sizes.entries().stream().map(ModelArchive.EntrySize::name)
+        .toList());
+
+    String expected = HexFormat.of().formatHex(
+        MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    assertEquals(expected, archive.sha256());
+    assertEquals(expected, ModelArchive.open(file).sha256(), "the same bytes hash the same");
+  }
+
+  @Test
+  void loadBuildsANewModelAtEachCallEqualToModelLoad() {
+    Sequential model = mlp();
+    Path file = dir.resolve("mlp.lepton");
+    model.save(file);
+    ModelArchive archive = ModelArchive.open(file);
+    Model a = archive.load();
+    Model b = archive.load();
+    assertNotSame(a, b);
+    Tensor x = Tensor.of(new float[] {0.5f, -1f, 2f, 0f}, 2, 2);
+    float[] expected = model.predict(x).toFloatArray();
+    assertArrayEquals(expected, a.predict(x).toFloatArray());
+    assertArrayEquals(expected, b.predict(x).toFloatArray());
+    assertArrayEquals(expected, Model.load(file).predict(x).toFloatArray());
+  }
+
+  @Test
+  void describesAFunctionalModelsInputsAndOutputs() {
+    Symbol a = Input.of("a", 3);
+    Symbol b = Input.of("b", 2);
+    Symbol h = new Concatenate().on(new Dense(4, "relu").name("shared").on(a), b);
+    Functional model = new Functional(List.of(a, b), List.of(
+        new Dense(5, "softmax").name("kind").on(h), new Dense(1).name("sum").on(h)));
+    Path file = dir.resolve("two.lepton");
+    model.save(file);
+
+    ModelArchive archive = ModelArchive.open(file);
+    assertEquals(List.of(new TensorSpec("a", List.of(-1, 3), "float32"),
+        new TensorSpec("b", List.of(-1, 2), "float32")), archive.inputs());
+    assertEquals(List.of(new TensorSpec("kind", List.of(-1, 5), "float32"),
+        new TensorSpec("sum", List.of(-1, 1), "float32")), archive.outputs());
+    long params = model.weights().values().stream().mapToLong(Tensor::size).sum();
+    assertEquals(params, archive.sizes().parameterCount());
+    assertEquals(4 * params, archive.sizes().weightBytes());
+    assertTrue(archive.metadata().modelClass().equals("Functional"));
+  }
+
+  @Test
+  void carriesThePreprocessing() {
+    Path file = dir.resolve("text.lepton");
+    PreprocessingFileTest.textModel().save(file);
+    ModelArchive archive = ModelArchive.open(file);
+    assertArrayEquals(new int[] {5}, archive.preprocessing().orElseThrow().outputShape());
+    assertEquals(List.of(-1, 5), archive.inputs().get(0).shape());
+  }
+
+  /**
+   * The hash covers every byte, and the metadata records when the file was written, so two saves
+   * of one model hash differently (and their metadata compresses differently); everything else
+   * they hold is equal.
+   */
+  @Test
+  void twoSavesOfOneModelDifferOnlyInTheirCreationTime() {
+    Sequential model = mlp();
+    Path first = dir.resolve("1.lepton");
+    Path second = dir.resolve("2.lepton");
+    model.save(first);
+    model.save(second);
+    ModelArchive a = ModelArchive.open(first);
+    ModelArchive b = ModelArchive.open(second);
+    assertEquals(a.configJson(), b.configJson());
+    assertEquals(a.sizes().entries().subList(1, 3), b.sizes().entries().subList(1, 3));
+    assertEquals(a.sizes().parameterCount(), b.sizes().parameterCount());
+    Map<String, String> fieldsA = new HashMap<>(a.metadata().fields());
+    Map<String, String> fieldsB = new HashMap<>(b.metadata().fields());
+    fieldsA.remove("created");
+    fieldsB.remove("created");
+    assertEquals(fieldsA, fieldsB);
+  }
+
+  /**
+   * The budget is checked when the archive opens, from the config alone: an over-budget model
+   * cannot even be inspected under those limits, and the error names the layer and the count.
+   */
+  @Test
+  void openRefusesAModelOverTheParameterBudgetNamingTheLayer() {
+    Path file = dir.resolve("mlp.lepton");
+    mlp().save(file);
+    LeptonException e = assertThrows(LeptonException.class,
+        () -> ModelArchive.open(file, ModelArchive.Limits.DEFAULT.withMaxParameters(10)));
+    assertTrue(e.getMessage().contains("Dense 'dense_1' would bring the model to 13 parameters "
+        + "(4 of its own), over the budget of 10 (maxParameters)"), e.getMessage());
+  }
+
+  @Test
+  void limitsMustBePositive() {
+    LeptonException e = assertThrows(LeptonException.class,
+        () -> ModelArchive.Limits.DEFAULT.withMaxFileBytes(0));
+    assertTrue(e.getMessage().contains("expected positive limits, received maxFileBytes=0"),
+        e.getMessage());
+  }
+}

@@ -51,7 +51,7 @@ public final class BatchNormalization extends Layer {
   }
 
   @Override
-  public Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+  protected Map<String, int[]> plannedWeights(List<int[]> inputShapes) {
     int[] in = inputShapes.get(0);
     int[] channels = {in[in.length - 1]};
     Map<String, int[]> shapes = new LinkedHashMap<>();

@@ -105,7 +105,7 @@ public final class Bidirectional extends Layer {
   }
 
   @Override
-  public Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+  protected Map<String, int[]> plannedWeights(List<int[]> inputShapes) {
     Map<String, int[]> shapes = new LinkedHashMap<>();
     forward.weightShapes(inputShapes).forEach((k, v) -> shapes.put("forward/" + k, v));
     backward.weightShapes(inputShapes).forEach((k, v) -> shapes.put("backward/" + k, v));

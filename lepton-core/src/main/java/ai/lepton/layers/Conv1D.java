@@ -70,7 +70,7 @@ public final class Conv1D extends Layer {
   }
 
   @Override
-  public Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+  protected Map<String, int[]> plannedWeights(List<int[]> inputShapes) {
     Map<String, int[]> shapes = new LinkedHashMap<>();
     shapes.put("kernel",
         weightShape("kernel", c.kernelSize(), inputShapes.get(0)[1], c.filters()));

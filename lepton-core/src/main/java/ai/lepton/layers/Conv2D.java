@@ -163,7 +163,7 @@ public final class Conv2D extends Layer {
   }
 
   @Override
-  public Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+  protected Map<String, int[]> plannedWeights(List<int[]> inputShapes) {
     Map<String, int[]> shapes = new LinkedHashMap<>();
     shapes.put("kernel", weightShape("kernel", c.kernelSize().get(0), c.kernelSize().get(1),
         inputShapes.get(0)[2], c.filters()));

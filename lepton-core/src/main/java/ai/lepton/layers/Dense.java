@@ -106,7 +106,7 @@ public final class Dense extends Layer {
   }
 
   @Override
-  public Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+  protected Map<String, int[]> plannedWeights(List<int[]> inputShapes) {
     int[] in = inputShapes.get(0);
     Map<String, int[]> shapes = new LinkedHashMap<>();
     shapes.put("kernel", weightShape("kernel", in[in.length - 1], units));

@@ -60,7 +60,7 @@ public final class DepthwiseConv2D extends Layer {
   }
 
   @Override
-  public Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+  protected Map<String, int[]> plannedWeights(List<int[]> inputShapes) {
     int channels = inputShapes.get(0)[2];
     Map<String, int[]> shapes = new LinkedHashMap<>();
     shapes.put("kernel", weightShape("kernel", c.kernelSize().get(0), c.kernelSize().get(1),

@@ -54,7 +54,7 @@ public final class Embedding extends Layer {
   }
 
   @Override
-  public Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+  protected Map<String, int[]> plannedWeights(List<int[]> inputShapes) {
     return Map.of("embeddings",
         weightShape("embeddings", config.inputDim(), config.outputDim()));
   }

@@ -157,15 +157,24 @@ public abstract class Layer {
    * The name and shape of each weight {@link #build} creates for inputs of these shapes (without
    * the batch dimension), in creation order, computed without allocating anything: a model loader
    * checks a config's size against its budget, and a file's tensors against the layers, before any
-   * weight exists. Layers that create weights override this. For the layers a file can name (those
+   * weight exists. For the layers a file can name (those
    * registered in {@link Layers}) {@code build} checks that the two agree, so none of them can
    * create weights this did not announce; a layer of your own needs it only to be checked the same
-   * way.
+   * way: override {@link #plannedWeights}.
    *
-   * @throws LeptonException if the layer cannot take inputs of those shapes, or a weight would have
-   *     a dimension over 2^31-1
+   * @throws LeptonException if {@code inputShapes} or one of its shapes is null, the layer cannot
+   *     take inputs of those shapes, or a weight would have a dimension over 2^31-1
    */
-  public Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+  public final Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+    return plannedWeights(Args.noNulls(inputShapes, getClass().getSimpleName() + ".weightShapes",
+        "inputShapes"));
+  }
+
+  /**
+   * What {@link #weightShapes} answers, for non-null shapes; layers that create weights override
+   * it.
+   */
+  protected Map<String, int[]> plannedWeights(List<int[]> inputShapes) {
     return Map.of();
   }
 

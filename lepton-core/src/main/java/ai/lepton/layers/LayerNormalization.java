@@ -43,7 +43,7 @@ public final class LayerNormalization extends Layer {
   }
 
   @Override
-  public Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+  protected Map<String, int[]> plannedWeights(List<int[]> inputShapes) {
     int[] in = inputShapes.get(0);
     int[] features = {in[in.length - 1]};
     Map<String, int[]> shapes = new LinkedHashMap<>();

@@ -125,7 +125,7 @@ public final class MultiHeadAttention extends Layer {
   }
 
   @Override
-  public Map<String, int[]> weightShapes(List<int[]> shapes) {
+  protected Map<String, int[]> plannedWeights(List<int[]> shapes) {
     long dq = shapes.get(0)[1];
     long dv = shapes.get(1)[1];
     long dk = shapes.size() == 3 ? shapes.get(2)[1] : dv;

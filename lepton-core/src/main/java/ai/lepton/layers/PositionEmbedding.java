@@ -56,7 +56,7 @@ public final class PositionEmbedding extends Layer {
   }
 
   @Override
-  public Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+  protected Map<String, int[]> plannedWeights(List<int[]> inputShapes) {
     return Map.of("embeddings",
         weightShape("embeddings", c.sequenceLength(), inputShapes.get(0)[1]));
   }

@@ -191,7 +191,7 @@ abstract class Recurrent<L extends Recurrent<L>> extends Layer {
   }
 
   @Override
-  public final Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+  protected final Map<String, int[]> plannedWeights(List<int[]> inputShapes) {
     return weightShapes(inputShapes.get(0)[1]);
   }
 

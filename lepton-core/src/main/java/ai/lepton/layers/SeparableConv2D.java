@@ -67,7 +67,7 @@ public final class SeparableConv2D extends Layer {
   }
 
   @Override
-  public Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+  protected Map<String, int[]> plannedWeights(List<int[]> inputShapes) {
     int channels = inputShapes.get(0)[2];
     Map<String, int[]> shapes = new LinkedHashMap<>();
     shapes.put("depthwise_kernel", weightShape("depthwise_kernel", c.kernelSize().get(0),

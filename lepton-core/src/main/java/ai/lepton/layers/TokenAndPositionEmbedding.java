@@ -65,7 +65,7 @@ public final class TokenAndPositionEmbedding extends Layer {
   }
 
   @Override
-  public Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+  protected Map<String, int[]> plannedWeights(List<int[]> inputShapes) {
     Map<String, int[]> shapes = new LinkedHashMap<>();
     Embedding t = tokenEmbedding();
     Sublayers.shapes(shapes, t, inputShapes);

@@ -85,7 +85,7 @@ public final class TransformerEncoder extends Layer {
   }
 
   @Override
-  public Map<String, int[]> weightShapes(List<int[]> inputShapes) {
+  protected Map<String, int[]> plannedWeights(List<int[]> inputShapes) {
     int[] inputShape = inputShapes.get(0);
     int hidden = inputShape[1];
     List<int[]> sequence = List.of(inputShape);

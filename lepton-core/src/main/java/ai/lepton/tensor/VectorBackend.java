@@ -872,10 +872,11 @@ final class VectorBackend implements Backend {
         }
       }
       case RELU -> {
-        // A blend on v > 0, not max(v, 0): the reference maps NaN to 0 and max would keep it.
+        // 0 where v <= 0, else v: NaN (never <= 0) passes through, as in the reference and
+        // PyTorch. A compare and a blend, cheaper than max with Java's NaN and -0.0 rules.
         for (; i < end; i += L) {
           FloatVector v = FloatVector.fromArray(S, x, i);
-          zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(out, i);
+          v.blend(zero, v.compare(VectorOperators.LE, 0f)).intoArray(out, i);
         }
       }
       case LEAKY_RELU -> {
@@ -1366,7 +1367,7 @@ final class VectorBackend implements Backend {
   /**
    * Vectorized across channels (contiguous in channels-last layout): each window's taps are
    * compared a vector of channels at a time, in the reference's tap order and with its strict
-   * {@code >}, so ties and NaNs pick the same winner. Split by output rows across threads.
+   * {@code >} and NaN rule, so ties and NaNs pick the same winner. Split by output rows across threads.
    */
   @Override
   public void maxPool(float[] x, ConvGeometry g, float[] out, int[] winner) {
@@ -1403,7 +1404,9 @@ final class VectorBackend implements Backend {
             for (int xx = x0; xx < x1; xx++) {
               int offset = ((y - y0) * g.w() + xx - x0) * c;
               FloatVector v = FloatVector.fromArray(S, x, first + offset + ch);
-              VectorMask<Float> wins = v.compare(VectorOperators.GT, best);
+              // the first NaN wins and then stays, as in the reference
+              VectorMask<Float> wins = v.compare(VectorOperators.GT, best)
+                  .or(v.test(VectorOperators.IS_NAN).andNot(best.test(VectorOperators.IS_NAN)));
               best = best.blend(v, wins);
               tap = tap.blend(offset, wins.cast(I));
             }
@@ -1417,7 +1420,7 @@ final class VectorBackend implements Backend {
           for (int y = y0; y < y1; y++) {
             for (int xx = x0; xx < x1; xx++) {
               int idx = ((b * g.h() + y) * g.w() + xx) * c + ch;
-              if (x[idx] > best) {
+              if (x[idx] > best || Float.isNaN(x[idx]) && !Float.isNaN(best)) {
                 best = x[idx];
                 at = idx;
               }

@@ -250,12 +250,37 @@ abstract class BackendContractTest {
   }
 
   @Test
-  void reluMapsNaNToZeroLikeTheReference() {
-    float[] x = new float[33];
-    java.util.Arrays.fill(x, Float.NaN);
-    float[] out = new float[33];
+  void everyUnaryOpPropagatesNaNAsPyTorchDoes() {
+    // NaN at the start, inside a vector, and in the scalar tail; relu used to map it to 0
+    int n = 70_001;
+    int[] nans = {0, 5, 16, 33, 40_000, n - 1};
+    for (UnaryOp op : UnaryOp.values()) {
+      float[] x = random(n, 0.1f, 2f);
+      for (int i : nans) {
+        x[i] = Float.NaN;
+      }
+      float[] out = new float[n];
+      backend().unary(op, x, out, 0.3f, 2.5f);
+      for (int i : nans) {
+        assertTrue(Float.isNaN(out[i]), op + "(NaN) at " + i + " gave " + out[i]);
+      }
+      float[] ref = new float[n];
+      reference.unary(op, x, ref, 0.3f, 2.5f);
+      assertClose(ref, out, 1e-5, op + " with NaN vs reference");
+    }
+  }
+
+  @Test
+  void reluStillMapsNegativeZeroAndInfinitiesAsBefore() {
+    float[] x = {-0f, 0f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -1e-30f, 3f, -3f,
+        Float.MIN_VALUE, -0f, 0f, -2f, 2f, -4f, 4f, -5f, 5f, -6f};
+    float[] out = new float[x.length];
     backend().unary(UnaryOp.RELU, x, out, 0, 0);
-    assertClose(new float[33], out, 0, "relu(NaN)");
+    for (int i = 0; i < x.length; i++) {
+      float expected = x[i] > 0f ? x[i] : 0f;
+      assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(out[i]),
+          "relu(" + x[i] + ") gave " + out[i]);
+    }
   }
 
   @Test
@@ -634,6 +659,43 @@ abstract class BackendContractTest {
       float[] back = start.clone();
       backend().maxPoolBackward(d, winner, g, back);
       assertClose(expected, back, 1e-6, "maxPoolBackward, " + g);
+    }
+  }
+
+  @Test
+  void maxPoolPropagatesNaNAndItsFirstNaNTakesTheGradient() {
+    for (ConvGeometry g : poolGeometries()) {
+      float[] x = random(g.batch() * g.h() * g.w() * g.c(), -1, 1);
+      for (int i = 3; i < x.length; i += 7) {
+        x[i] = Float.NaN; // lands at every tap position and channel, vector lanes and tails
+      }
+      int outs = g.rows() * g.c();
+      float[] max = new float[outs];
+      int[] winner = new int[outs];
+      backend().maxPool(x, g, max, winner);
+      int seen = 0;
+      for (int row = 0; row < g.rows(); row++) {
+        int[] cells = windowCells(g, row / (g.outH() * g.outW()), row / g.outW() % g.outH(),
+            row % g.outW());
+        for (int ch = 0; ch < g.c(); ch++) {
+          int o = row * g.c() + ch;
+          int firstNaN = -1;
+          for (int cell : cells) {
+            if (firstNaN < 0 && Float.isNaN(x[cell + ch])) {
+              firstNaN = cell + ch;
+            }
+          }
+          if (firstNaN >= 0) {
+            seen++;
+            assertTrue(Float.isNaN(max[o]), "maxPool over a NaN at " + o + " of " + g
+                + " gave " + max[o]);
+            assertEquals(firstNaN, winner[o], "maxPool winner over a NaN at " + o + " of " + g);
+          } else {
+            assertTrue(!Float.isNaN(max[o]), "maxPool without NaN at " + o + " of " + g);
+          }
+        }
+      }
+      assertTrue(seen > 0, "the test put NaN in some window of " + g);
     }
   }
 

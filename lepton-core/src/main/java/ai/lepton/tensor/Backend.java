@@ -34,6 +34,13 @@ interface Backend {
       boolean accumulate);
 
   /**
+   * Whether {@link #gemmPackedB} gives, bit for bit, what {@code gemm(false, false, m, n, k, ...)}
+   * gives, and is worth a B packed beforehand: then a weight packed once may stand in for itself
+   * in such products (inference), and the results do not depend on whether it was.
+   */
+  boolean packedBMatchesGemm(int m, int n, int k);
+
+  /**
    * {@code out[i] = op(x[i])}; {@code p1}, {@code p2} are the op's parameters (see {@link UnaryOp}).
    * NaN in gives NaN out, as in PyTorch (relu too; only {@code pow(NaN, 0)} is 1, as there).
    */

@@ -343,6 +343,15 @@ final class ReferenceBackend implements Backend {
     return Arrays.copyOf(b, k * n);
   }
 
+  /**
+   * Always: the packed B is a plain copy and the product the same loop. Nothing is gained, but
+   * runs on this backend then check the inference path that keeps packed weights.
+   */
+  @Override
+  public boolean packedBMatchesGemm(int m, int n, int k) {
+    return true;
+  }
+
   @Override
   public void gemmPackedB(int m, int n, int k, float[] a, int aOff, float[] packedB,
       float[] c, int cOff, boolean accumulate) {

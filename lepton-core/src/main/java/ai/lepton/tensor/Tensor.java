@@ -35,6 +35,16 @@ public final class Tensor {
   private Tensor grad;
   private float[] spareGrad; // a cleared gradient's storage, reused to spare the allocation
   private Node node;
+  /**
+   * Counts in-place changes of the values, bumped after each one is written: a packed copy made
+   * from an older version is never used (see {@link #packedB}).
+   */
+  private volatile int version;
+  /** A parameter packed as a GEMM's B operand at inference, kept for the next products. */
+  private volatile Packed packed;
+
+  /** {@code values} from {@code Backend.packB} of this tensor's values at {@code version}. */
+  private record Packed(int version, float[] values) {}
 
   /** How to push this tensor's gradient into its inputs. */
   @FunctionalInterface
@@ -419,6 +429,7 @@ public final class Tensor {
   public void assign(Tensor source) {
     requireSameShape("assign", source);
     System.arraycopy(source.data, 0, data, 0, data.length);
+    changed();
   }
 
   // These loops are the optimizers' whole per-step cost on large weights: plain counted loops that
@@ -430,6 +441,7 @@ public final class Tensor {
     for (int i = 0; i < data.length; i++) {
       data[i] *= factor;
     }
+    changed();
   }
 
   /** {@code this += alpha * other} (same shape), in place; for optimizers. */
@@ -439,6 +451,7 @@ public final class Tensor {
     for (int i = 0; i < data.length; i++) {
       data[i] += alpha * o[i];
     }
+    changed();
   }
 
   /**
@@ -451,6 +464,7 @@ public final class Tensor {
     for (int i = 0; i < data.length; i++) {
       data[i] += weight * (e[i] - data[i]);
     }
+    changed();
   }
 
   /**
@@ -469,6 +483,47 @@ public final class Tensor {
     }
     backend().adaptiveUpdate(data, grad.data, m == null ? null : m.data, v.data, beta1, beta2,
         step, epsInside, epsOutside);
+    changed();
+  }
+
+  /**
+   * Marks the values as changed, after the change is written: a thread that then reads the new
+   * version also sees the new values. Writers of one tensor never run at once (an optimizer step).
+   */
+  @SuppressWarnings("NonAtomicOperationOnVolatileField")
+  private void changed() {
+    version++;
+  }
+
+  /** The packed copy kept for inference products, or null (for tests in this package). */
+  float[] keptPack() {
+    Packed p = packed;
+    return p == null ? null : p.values();
+  }
+
+  /** A leaf that requires gradients: a layer's weight, whose packed copy is worth keeping. */
+  private boolean isParameter() {
+    return requiresGrad && node == null;
+  }
+
+  /**
+   * This tensor as the B operand {@code [k, n]} of GEMMs, as {@code be.packB} lays it out. A
+   * parameter (a leaf that requires gradients) used outside a recorded graph, i.e. at inference,
+   * keeps its packed copy for every later product until its values change: a loaded model packs
+   * its weights once. Anything else, and training, where weights change at every step, packs
+   * afresh. Threads may race to pack: each packs the same values, and the last copy stays.
+   */
+  private float[] packedB(Backend be, int k, int n, boolean recording) {
+    if (recording || !isParameter()) {
+      return be.packB(data, k, n);
+    }
+    int current = version; // read before the values: a change made meanwhile bumps it again
+    Packed p = packed;
+    if (p == null || p.version() != current) {
+      p = new Packed(current, be.packB(data, k, n));
+      packed = p;
+    }
+    return p.values();
   }
 
   private void requireSameShape(String op, Tensor other) {
@@ -858,7 +913,11 @@ public final class Tensor {
     float[] out = new float[Math.multiplyExact(Math.multiplyExact(batch, m), n)];
     boolean shared = rb == 2;
     Backend be = backend();
-    if (shared && !transposeA) {
+    if (shared && !transposeA && !transposeB && b.isParameter() && !recording(a, b)
+        && be.packedBMatchesGemm(batch * m, n, k)) {
+      // a weight at inference (Dense's kernel): packed once, not at every call
+      be.gemmPackedB(batch * m, n, k, a.data, 0, b.packedB(be, k, n, false), out, 0, false);
+    } else if (shared && !transposeA) {
       // [B,m,k] x [k,n] is one [B*m,k] x [k,n] product
       be.gemm(false, transposeB, batch * m, n, k, a.data, 0, b.data, 0, out, 0, false);
     } else {
@@ -1423,7 +1482,9 @@ public final class Tensor {
     }
     Recurrence r = new Recurrence(cell, shape[0], shape[1], units,
         mask == null ? null : mask.data, drop == null ? null : drop.data);
-    float[] out = r.forward(data, kernel.data, bias == null ? null : bias.data);
+    // packed for the GEMMs of all steps; at inference, once for all calls
+    float[] packedKernel = kernel.packedB(backend(), units, gw, recording(kernel));
+    float[] out = r.forward(data, packedKernel, bias == null ? null : bias.data);
     int[] s = {shape[0], shape[1], cell.states * units};
     BackwardFn back = g -> {
       float[] dx = r.backward(g, kernel.data, kernel.requiresGrad ? kernel.gradBuffer() : null,

@@ -69,6 +69,37 @@ abstract class BackendContractTest {
     }
   }
 
+  @Test
+  void whereAPackedBMatchesGemmItGivesTheSameBits() {
+    // MLP 784-256-128-10 layers at inference batches, Transformer and LSTM shapes, block edges
+    int[][] shapes = {{64, 256, 784}, {64, 128, 256}, {64, 10, 128}, {8, 256, 784},
+        {16, 512, 300}, {127, 129, 257}, {128, 512, 600}, {129, 256, 784}, {1, 256, 784},
+        {7, 33, 65}, {32, 64, 32}, {40, 96, 20}, {100, 200, 9000}};
+    int matching = 0;
+    for (int[] s : shapes) {
+      int m = s[0];
+      int n = s[1];
+      int k = s[2];
+      if (!backend().packedBMatchesGemm(m, n, k)) {
+        continue;
+      }
+      matching++;
+      float[] a = random(m * k, -1f, 1f);
+      float[] b = random(k * n, -1f, 1f);
+      float[] plain = new float[m * n];
+      backend().gemm(false, false, m, n, k, a, 0, b, 0, plain, 0, false);
+      float[] packed = new float[m * n];
+      backend().gemmPackedB(m, n, k, a, 0, backend().packB(b, k, n), packed, 0, false);
+      for (int i = 0; i < plain.length; i++) {
+        assertEquals(Float.floatToRawIntBits(plain[i]), Float.floatToRawIntBits(packed[i]),
+            "gemmPackedB vs gemm " + m + "x" + n + "x" + k + " at " + i);
+      }
+    }
+    // the MLP's first two layers at batch 64 are where a packed weight pays (docs/benchmarks.md)
+    assertTrue(backend().packedBMatchesGemm(64, 256, 784) && matching >= 3,
+        "packedBMatchesGemm is false for the MLP's batch-64 products");
+  }
+
   // ---------------------------------------------------------------- forEachRange
 
   @Test

@@ -682,7 +682,7 @@ public abstract class Model {
    */
   public List<Tensor> predict(List<Tensor> x, int batchSize) {
     checkBatchSize("predict", batchSize);
-    return predict(x, PredictOptions.DEFAULTS.withBatchSize(batchSize));
+    return predict(x, PredictOptions.DEFAULTS.batchSize(batchSize));
   }
 
   /**
@@ -700,8 +700,8 @@ public abstract class Model {
     int n = x.get(0).dim(0);
     for (int i = 0; i < x.size(); i++) {
       if (x.get(i).dim(0) != n) {
-        throw new LeptonException("predict: input " + inputName(i) + " has " + x.get(i).dim(0)
-            + " samples but input " + inputName(0) + " has " + n + "; give every input the same "
+        throw new LeptonException("predict: " + inputName(i) + " has " + x.get(i).dim(0)
+            + " samples but " + inputName(0) + " has " + n + "; give every input the same "
             + "samples, in the same order");
       }
       checkFinite(options, x.get(i), inputName(i));
@@ -740,18 +740,18 @@ public abstract class Model {
    */
   public Tensor predict(Tensor x, int batchSize) {
     checkBatchSize("predict", batchSize);
-    return predict(x, PredictOptions.DEFAULTS.withBatchSize(batchSize));
+    return predict(x, PredictOptions.DEFAULTS.batchSize(batchSize));
   }
 
   /**
    * Outputs for a batch of samples, {@code [samples, ...]}, without a graph. Safe to call from
    * many threads at once on one model (see docs/concurrency.md), as long as nothing changes its
-   * weights meanwhile. The outputs do not depend on the batch size.
+   * weights meanwhile.
    *
    * @throws LeptonException if the model is not built, {@code x} does not fit its input shape, or
    *     {@code x} holds NaN or infinity and {@code options} do not allow it (the message names the
    *     sample and the feature; clean or impute the input, or pass
-   *     {@code options.withAllowNonFinite(true)})
+   *     {@code options.allowNonFinite(true)})
    */
   public Tensor predict(Tensor x, PredictOptions options) {
     requireBuilt("predict");
@@ -807,7 +807,7 @@ public abstract class Model {
     throw new LeptonException("predict: " + name + " holds " + v[at] + " at sample "
         + at / perSample + where + "; the model would turn it into a meaningless output. "
         + "Clean or impute missing values first (e.g. with an Imputer), or pass "
-        + "PredictOptions.DEFAULTS.withAllowNonFinite(true) to predict on them anyway");
+        + "PredictOptions.DEFAULTS.allowNonFinite(true) to predict on them anyway");
   }
 
   // ---------------------------------------------------------------- summary

@@ -490,7 +490,6 @@ public final class Tensor {
    * Marks the values as changed, after the change is written: a thread that then reads the new
    * version also sees the new values. Writers of one tensor never run at once (an optimizer step).
    */
-  @SuppressWarnings("NonAtomicOperationOnVolatileField")
   private void changed() {
     version++;
   }

@@ -695,6 +695,7 @@ public abstract class Model {
    *     it (the message names the input, the sample and the feature)
    */
   public List<Tensor> predict(List<Tensor> x, PredictOptions options) {
+    requireOptions(options);
     requireBuilt("predict");
     checkInputShapes("predict", x);
     int n = x.get(0).dim(0);
@@ -754,6 +755,7 @@ public abstract class Model {
    *     {@code options.allowNonFinite(true)})
    */
   public Tensor predict(Tensor x, PredictOptions options) {
+    requireOptions(options);
     requireBuilt("predict");
     checkInputShape("predict", x);
     checkFinite(options, x, inputName(0));
@@ -768,6 +770,13 @@ public abstract class Model {
         parts.add(call(x.slice(0, from, Math.min(n, from + batchSize)), false));
       }
       return Tensor.concat(0, parts.toArray(new Tensor[0]));
+    }
+  }
+
+  private static void requireOptions(PredictOptions options) {
+    if (options == null) {
+      throw new LeptonException("predict: expected options, received null; pass "
+          + "PredictOptions.DEFAULTS or a changed copy of it");
     }
   }
 

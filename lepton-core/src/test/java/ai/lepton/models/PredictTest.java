@@ -132,7 +132,7 @@ class PredictTest {
   }
 
   @Test
-  void aBatchSizeBelowOneIsRefused() {
+  void aBatchSizeBelowOneAndMissingOptionsAreRefused() {
     LeptonException e = assertThrows(LeptonException.class,
         () -> PredictOptions.DEFAULTS.batchSize(0));
     assertTrue(e.getMessage().contains("expected a positive batch size, received 0"),
@@ -140,6 +140,9 @@ class PredictTest {
     LeptonException direct = assertThrows(LeptonException.class, () -> mlp().predict(data(2, 4), -1));
     assertTrue(direct.getMessage().startsWith("predict: expected a positive batch size"),
         direct.getMessage());
+    LeptonException none = assertThrows(LeptonException.class,
+        () -> mlp().predict(data(2, 4), (PredictOptions) null));
+    assertTrue(none.getMessage().contains("expected options, received null"), none.getMessage());
   }
 
   /**

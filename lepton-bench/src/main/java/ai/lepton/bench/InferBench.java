@@ -181,9 +181,9 @@ final class InferBench {
     }
   }
 
-  /** Median seconds per call over {@code repeats} runs of {@code calls} calls, after 3 s of them. */
+  /** Median seconds per call over {@code repeats} runs of {@code calls} calls, after 5 s of them. */
   private static double seconds(Runnable call, int calls, int repeats) {
-    long warmUntil = System.nanoTime() + 3_000_000_000L;
+    long warmUntil = System.nanoTime() + 5_000_000_000L;
     while (System.nanoTime() < warmUntil) {
       call.run();
     }
@@ -200,13 +200,22 @@ final class InferBench {
 
   /**
    * Median predictions per second of {@code callers} threads calling {@code model.predict} for a
-   * second at a time, released together, each on its own input; after a 2 s warm-up at 8 callers.
+   * second at a time, released together, each on its own input; the first count of callers
+   * warms up first (5 s with one caller, 1 s with eight).
    */
   private static double rate(Model model, Tensor[] inputs, int callers, int repeats) {
     ExecutorService pool = Executors.newFixedThreadPool(callers);
     try {
       if (callers == CALLERS[0]) {
-        calls(pool, model, inputs, callers, 2.0); // compiles the inference path
+        // Vector API code runs orders of magnitude slower until C2 compiles it, which takes
+        // seconds on a loaded machine: warm the path of one caller, then that of many.
+        calls(pool, model, inputs, callers, 5.0);
+        ExecutorService many = Executors.newFixedThreadPool(CALLERS[CALLERS.length - 1]);
+        try {
+          calls(many, model, inputs, CALLERS[CALLERS.length - 1], 1.0);
+        } finally {
+          many.shutdownNow();
+        }
       }
       double[] rates = new double[repeats];
       for (int r = 0; r < repeats; r++) {

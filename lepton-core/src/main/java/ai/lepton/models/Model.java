@@ -705,7 +705,7 @@ public abstract class Model {
             + " samples but " + inputName(0) + " has " + n + "; give every input the same "
             + "samples, in the same order");
       }
-      checkFinite(options, x.get(i), inputName(i));
+      checkFinite(options, x.get(i), i);
     }
     int batchSize = options.batchSize();
     try (var scope = Tensor.noGrad()) {
@@ -758,7 +758,7 @@ public abstract class Model {
     requireOptions(options);
     requireBuilt("predict");
     checkInputShape("predict", x);
-    checkFinite(options, x, inputName(0));
+    checkFinite(options, x, 0);
     int n = x.dim(0);
     int batchSize = options.batchSize();
     try (var scope = Tensor.noGrad()) {
@@ -786,11 +786,11 @@ public abstract class Model {
   }
 
   /**
-   * Refuses NaN and infinity in {@code x} unless {@code options} allow them, naming the first bad
-   * value's sample and feature. One pass over the values; the search for the position runs only
-   * when there is one to report.
+   * Refuses NaN and infinity in {@code x}, input {@code input}, unless {@code options} allow them,
+   * naming the first bad value's sample and feature. One pass over the values; the search for the
+   * position runs only when there is one to report.
    */
-  private static void checkFinite(PredictOptions options, Tensor x, String name) {
+  private void checkFinite(PredictOptions options, Tensor x, int input) {
     if (options.allowNonFinite() || x.allFinite()) {
       return;
     }
@@ -813,7 +813,7 @@ public abstract class Model {
     }
     String where = feature.length == 0 ? "" : feature.length == 1 ? ", feature " + feature[0]
         : ", feature " + Arrays.toString(feature);
-    throw new LeptonException("predict: " + name + " holds " + v[at] + " at sample "
+    throw new LeptonException("predict: " + inputName(input) + " holds " + v[at] + " at sample "
         + at / perSample + where + "; the model would turn it into a meaningless output. "
         + "Clean or impute missing values first (e.g. with an Imputer), or pass "
         + "PredictOptions.DEFAULTS.allowNonFinite(true) to predict on them anyway");

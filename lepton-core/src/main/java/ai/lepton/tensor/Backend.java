@@ -41,6 +41,12 @@ interface Backend {
   boolean packedBMatchesGemm(int m, int n, int k);
 
   /**
+   * Whether every value of {@code x} is finite, neither NaN nor infinite: predict's check of its
+   * inputs, on the path of every call, so a backend makes it one fast pass.
+   */
+  boolean allFinite(float[] x);
+
+  /**
    * {@code out[i] = op(x[i])}; {@code p1}, {@code p2} are the op's parameters (see {@link UnaryOp}).
    * NaN in gives NaN out, as in PyTorch (relu too; only {@code pow(NaN, 0)} is 1, as there).
    */

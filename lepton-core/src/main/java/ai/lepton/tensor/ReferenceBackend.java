@@ -32,6 +32,16 @@ final class ReferenceBackend implements Backend {
   }
 
   @Override
+  public boolean allFinite(float[] x) {
+    for (float v : x) {
+      if (!Float.isFinite(v)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
   public void unary(UnaryOp op, float[] x, float[] out, float p1, float p2) {
     for (int i = 0; i < out.length; i++) {
       out[i] = apply(op, x[i], p1, p2);

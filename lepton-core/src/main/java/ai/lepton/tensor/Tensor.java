@@ -219,12 +219,7 @@ public final class Tensor {
 
   /** Whether every value is finite (no NaN, no infinity). */
   public boolean allFinite() {
-    for (float v : data) {
-      if (!Float.isFinite(v)) {
-        return false;
-      }
-    }
-    return true;
+    return backend().allFinite(data);
   }
 
   @Override

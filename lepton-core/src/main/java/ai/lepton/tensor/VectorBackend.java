@@ -845,6 +845,31 @@ final class VectorBackend implements Backend {
 
   // ---------------------------------------------------------------- element-wise
 
+  /**
+   * {@code x - x} is 0 for a finite value and NaN for NaN or an infinity, and NaN survives every
+   * add: the sum is 0 exactly when all are finite, whatever the order. No branch and no early
+   * exit, so the pass runs at the speed of the loads (a scalar loop with an exit does not
+   * vectorize, and at batch 64 of 784 features it would cost a sizeable part of an MLP's
+   * inference).
+   */
+  @Override
+  public boolean allFinite(float[] x) {
+    FloatVector acc0 = FloatVector.zero(S);
+    FloatVector acc1 = FloatVector.zero(S);
+    int i = 0;
+    for (; i + 2 * L <= x.length; i += 2 * L) {
+      FloatVector v0 = FloatVector.fromArray(S, x, i);
+      FloatVector v1 = FloatVector.fromArray(S, x, i + L);
+      acc0 = acc0.add(v0.sub(v0));
+      acc1 = acc1.add(v1.sub(v1));
+    }
+    float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    for (; i < x.length; i++) {
+      sum += x[i] - x[i];
+    }
+    return sum == 0f;
+  }
+
   @Override
   public void unary(UnaryOp op, float[] x, float[] out, float p1, float p2) {
     switch (op) {

@@ -281,6 +281,24 @@ abstract class BackendContractTest {
   }
 
   @Test
+  void allFiniteFindsOneNaNOrInfinityAnywhere() {
+    for (int n : new int[] {1, 15, 16, 33, 50_176}) {
+      float[] x = random(n, -3e38f, 3e38f); // huge but finite values: x - x is still 0
+      x[n - 1] = Float.MAX_VALUE;
+      x[0] = -Float.MAX_VALUE;
+      assertTrue(backend().allFinite(x), "all finite, n=" + n);
+      for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+        for (int at : new int[] {0, n / 2, n - 1}) {
+          float[] y = x.clone();
+          y[at] = bad;
+          assertTrue(!backend().allFinite(y), bad + " at " + at + " of " + n);
+        }
+      }
+    }
+    assertTrue(backend().allFinite(new float[0]), "nothing is all finite");
+  }
+
+  @Test
   void everyUnaryOpPropagatesNaNAsPyTorchDoes() {
     // NaN at the start, inside a vector, and in the scalar tail; relu used to map it to 0
     int n = 70_001;

@@ -67,6 +67,38 @@ def cnn_rows(lepton, torch):
     return rows
 
 
+def inference_rows(lepton, onnx):
+    """MLP inference latency of a loaded model in Lepton and in ONNX Runtime Java, same weights."""
+    if not lepton or not onnx:
+        return []
+    rows = []
+    for key, what in (("b1Us", "batch 1, us/call"), ("b64Us", "batch 64, us/call")):
+        rows.append({"what": what, "lepton": lepton[key], "onnxruntime": onnx[key],
+                     "onnxruntimeOverLepton": onnx[key] / lepton[key]})
+    print()
+    print(f"MLP 784-256-128-10 inference, loaded model, same weights, {lepton['threads']} threads "
+          f"(ratio > 1: Lepton faster)")
+    print(f"{'':<30} {'Lepton':>10} {'ORT':>10} {'ratio':>8}")
+    for r in rows:
+        print(f"{r['what']:<30} {r['lepton']:>10.1f} {r['onnxruntime']:>10.1f} "
+              f"{r['onnxruntimeOverLepton']:>7.2f}x")
+    return rows
+
+
+def serve_rows(serve):
+    """Predictions per second of one loaded model from 1, 2 and 8 calling threads."""
+    if not serve:
+        return []
+    print()
+    print("One loaded model, batch-1 predict calls from several threads at once (Lepton)")
+    print(f"{'':<30} {'callers':>8} {'pred/s':>10} {'vs 1':>8}")
+    ones = {r["model"]: r["predictionsPerSecond"] for r in serve["rates"] if r["callers"] == 1}
+    for r in serve["rates"]:
+        print(f"{r['model']:<30} {r['callers']:>8} {r['predictionsPerSecond']:>10.0f} "
+              f"{r['predictionsPerSecond'] / ones[r['model']]:>7.2f}x")
+    return serve["rates"]
+
+
 def main():
     out_path, torch_path, lepton_paths = sys.argv[1], sys.argv[2], sys.argv[3:]
     lepton = None
@@ -104,9 +136,11 @@ def main():
     mlp = mlp_rows(lepton["sections"].get("mlp"), torch["sections"].get("mlp"))
     lstm = lstm_rows(lepton["sections"].get("lstm"), torch["sections"].get("lstm"))
     cnn = cnn_rows(lepton["sections"], torch["sections"])
+    inference = inference_rows(lepton["sections"].get("infer"), lepton["sections"].get("onnx"))
+    serve = serve_rows(lepton["sections"].get("serve"))
     with open(out_path, "w") as f:
         json.dump({"lepton": lepton, "pytorch": torch, "gemm": rows, "mlp": mlp, "lstm": lstm,
-                   "cnn": cnn}, f,
+                   "cnn": cnn, "inference": inference, "serve": serve}, f,
                   indent=2)
     print(f"wrote {out_path}")
 

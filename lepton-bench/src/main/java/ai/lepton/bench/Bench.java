@@ -52,6 +52,9 @@ public final class Bench {
     SECTIONS.put("lstm", o -> LstmBench.measure(o.reps()));
     SECTIONS.put("cnn", o -> ConvBench.measureCnn(o.reps()));
     SECTIONS.put("conv64", o -> ConvBench.measureConv64(o.reps()));
+    SECTIONS.put("infer", o -> InferBench.measureLepton(o.reps()));
+    SECTIONS.put("onnx", o -> InferBench.measureOnnx(o.reps()));
+    SECTIONS.put("serve", o -> InferBench.measureServe(o.reps()));
   }
 
   private Bench() {}

@@ -192,6 +192,11 @@ public final class Functional extends Model {
     return inputs;
   }
 
+  @Override
+  String inputName(int i) {
+    return "input '" + inputs.get(i).layer().name() + "'";
+  }
+
   /** The symbolic outputs, as Keras' {@code model.outputs}: new models can grow from them. */
   public List<Symbol> outputs() {
     return outputs;

@@ -520,13 +520,41 @@ public abstract class Model {
   /**
    * Every output for samples of every input, computed in batches of {@code batchSize} without a
    * graph: one tensor per output, in {@link #outputNames()} order.
+   *
+   * @throws LeptonException as {@link #predict(List, PredictOptions)}
    */
   public List<Tensor> predict(List<Tensor> x, int batchSize) {
     checkBatchSize("predict", batchSize);
+    return predict(x, PredictOptions.DEFAULTS.batchSize(batchSize));
+  }
+
+  /**
+   * Every output for samples of every input, without a graph: one tensor per output, in
+   * {@link #outputNames()} order. Safe to call from many threads at once on one model (see
+   * docs/concurrency.md), as long as nothing changes its weights meanwhile.
+   *
+   * @throws LeptonException if the model is not built, the inputs do not fit its input shapes or
+   *     differ in sample count, or an input holds NaN or infinity and {@code options} do not allow
+   *     it (the message names the input, the sample and the feature)
+   */
+  public List<Tensor> predict(List<Tensor> x, PredictOptions options) {
+    requireOptions(options);
     requireBuilt("predict");
     checkInputShapes("predict", x);
     int n = x.get(0).dim(0);
+    for (int i = 0; i < x.size(); i++) {
+      if (x.get(i).dim(0) != n) {
+        throw new LeptonException("predict: " + inputName(i) + " has " + x.get(i).dim(0)
+            + " samples but " + inputName(0) + " has " + n + "; give every input the same "
+            + "samples, in the same order");
+      }
+      checkFinite(options, x.get(i), i);
+    }
+    int batchSize = options.batchSize();
     try (var scope = Tensor.noGrad()) {
+      if (n <= batchSize) {
+        return call(x, false);
+      }
       List<List<Tensor>> parts = new ArrayList<>();
       for (int from = 0; from < n; from += batchSize) {
         parts.add(call(slices(x, from, Math.min(n, from + batchSize)), false));
@@ -534,24 +562,48 @@ public abstract class Model {
       List<Tensor> out = new ArrayList<>();
       for (int i = 0; i < parts.get(0).size(); i++) {
         final int k = i;
-        out.add(parts.size() == 1 ? parts.get(0).get(k)
-            : Tensor.concat(0, parts.stream().map(p -> p.get(k)).toArray(Tensor[]::new)));
+        out.add(Tensor.concat(0, parts.stream().map(p -> p.get(k)).toArray(Tensor[]::new)));
       }
       return out;
     }
   }
 
-  /** Outputs for a batch of samples, {@code [samples, ...]}, computed in batches of 32. */
+  /**
+   * Outputs for a batch of samples, {@code [samples, ...]}, computed in batches of 32.
+   *
+   * @throws LeptonException as {@link #predict(Tensor, PredictOptions)}
+   */
   public Tensor predict(Tensor x) {
-    return predict(x, 32);
+    return predict(x, PredictOptions.DEFAULTS);
   }
 
-  /** Outputs for a batch of samples, computed in batches of {@code batchSize}, without a graph. */
+  /**
+   * Outputs for a batch of samples, computed in batches of {@code batchSize}, without a graph.
+   *
+   * @throws LeptonException as {@link #predict(Tensor, PredictOptions)}
+   */
   public Tensor predict(Tensor x, int batchSize) {
     checkBatchSize("predict", batchSize);
+    return predict(x, PredictOptions.DEFAULTS.batchSize(batchSize));
+  }
+
+  /**
+   * Outputs for a batch of samples, {@code [samples, ...]}, without a graph. Safe to call from
+   * many threads at once on one model (see docs/concurrency.md), as long as nothing changes its
+   * weights meanwhile.
+   *
+   * @throws LeptonException if the model is not built, {@code x} does not fit its input shape, or
+   *     {@code x} holds NaN or infinity and {@code options} do not allow it (the message names the
+   *     sample and the feature; clean or impute the input, or pass
+   *     {@code options.allowNonFinite(true)})
+   */
+  public Tensor predict(Tensor x, PredictOptions options) {
+    requireOptions(options);
     requireBuilt("predict");
     checkInputShape("predict", x);
+    checkFinite(options, x, 0);
     int n = x.dim(0);
+    int batchSize = options.batchSize();
     try (var scope = Tensor.noGrad()) {
       if (n <= batchSize) {
         return call(x, false);
@@ -562,6 +614,52 @@ public abstract class Model {
       }
       return Tensor.concat(0, parts.toArray(new Tensor[0]));
     }
+  }
+
+  private static void requireOptions(PredictOptions options) {
+    if (options == null) {
+      throw new LeptonException("predict: expected options, received null; pass "
+          + "PredictOptions.DEFAULTS or a changed copy of it");
+    }
+  }
+
+  /** The name of input {@code i} in messages; a functional model names its Input layers. */
+  String inputName(int i) {
+    return inputShapes().size() == 1 ? "x" : "input " + i;
+  }
+
+  /**
+   * Refuses NaN and infinity in {@code x}, input {@code input}, unless {@code options} allow them,
+   * naming the first bad value's sample and feature. One pass over the values; the search for the
+   * position runs only when there is one to report.
+   */
+  private void checkFinite(PredictOptions options, Tensor x, int input) {
+    if (options.allowNonFinite() || x.allFinite()) {
+      return;
+    }
+    float[] v = x.toFloatArray();
+    int at = 0;
+    while (Float.isFinite(v[at])) {
+      at++;
+    }
+    int[] feature = sampleShape(x);
+    int perSample = 1;
+    for (int d : feature) {
+      perSample *= d;
+    }
+    // the flat position within the sample, as coordinates of the sample's shape
+    int rest = at % perSample;
+    for (int d = feature.length - 1; d >= 0; d--) {
+      int size = feature[d];
+      feature[d] = rest % size;
+      rest /= size;
+    }
+    String where = feature.length == 0 ? "" : feature.length == 1 ? ", feature " + feature[0]
+        : ", feature " + Arrays.toString(feature);
+    throw new LeptonException("predict: " + inputName(input) + " holds " + v[at] + " at sample "
+        + at / perSample + where + "; the model would turn it into a meaningless output. "
+        + "Clean or impute missing values first (e.g. with an Imputer), or pass "
+        + "PredictOptions.DEFAULTS.allowNonFinite(true) to predict on them anyway");
   }
 
   // ---------------------------------------------------------------- summary

@@ -33,7 +33,23 @@ interface Backend {
   void gemmPackedB(int m, int n, int k, float[] a, int aOff, float[] packedB, float[] c, int cOff,
       boolean accumulate);
 
-  /** {@code out[i] = op(x[i])}; {@code p1}, {@code p2} are the op's parameters (see {@link UnaryOp}). */
+  /**
+   * Whether {@link #gemmPackedB} gives, bit for bit, what {@code gemm(false, false, m, n, k, ...)}
+   * gives, and is worth a B packed beforehand: then a weight packed once may stand in for itself
+   * in such products (inference), and the results do not depend on whether it was.
+   */
+  boolean packedBMatchesGemm(int m, int n, int k);
+
+  /**
+   * Whether every value of {@code x} is finite, neither NaN nor infinite: predict's check of its
+   * inputs, on the path of every call, so a backend makes it one fast pass.
+   */
+  boolean allFinite(float[] x);
+
+  /**
+   * {@code out[i] = op(x[i])}; {@code p1}, {@code p2} are the op's parameters (see {@link UnaryOp}).
+   * NaN in gives NaN out, as in PyTorch (relu too; only {@code pow(NaN, 0)} is 1, as there).
+   */
   void unary(UnaryOp op, float[] x, float[] out, float p1, float p2);
 
   /**
@@ -85,7 +101,7 @@ interface Backend {
    * Max pooling over the {@code g.kh() x g.kw()} windows of {@code g} (dilation 1): {@code out} is
    * {@code [g.rows(), g.c()]}, each entry the largest in-image input of its window, and
    * {@code winner} the flat input index of that maximum (the first in window order on ties; padded
-   * cells never win).
+   * cells never win). A NaN in a window is its maximum, as in PyTorch: the first NaN wins.
    */
   void maxPool(float[] x, ConvGeometry g, float[] out, int[] winner);
 

@@ -71,11 +71,12 @@ final class Recurrence {
    * Runs the recurrence over {@code x} {@code (batch, time, gates * units)}; returns every step's
    * states {@code (batch, time, states * units)}: {@code [h]}, or {@code [h | c]} for the LSTM.
    *
-   * @param u the recurrent kernel {@code (units, gates * units)}
+   * @param up the recurrent kernel {@code (units, gates * units)}, as {@code packB(u, units,
+   *     gates * units)} of the current backend lays it out
    * @param bias null, or added to every step's projection {@code (gates * units)}; for the GRU
    *     {@code (2, gates * units)}: the input bias, then the recurrent bias that r scales with h U
    */
-  float[] forward(float[] x, float[] u, float[] bias) {
+  float[] forward(float[] x, float[] up, float[] bias) {
     int block = batch * n;
     h = new float[(time + 1) * block];
     c = cell == Cell.LSTM ? new float[(time + 1) * block] : null;
@@ -84,7 +85,6 @@ final class Recurrence {
     float[] out = new float[batch * time * cell.states * n];
     // Rows of the batch never meet in the scan, so each range of rows runs all its steps alone:
     // the threads meet once per sequence instead of twice per step around a small GEMM.
-    float[] up = be.packB(u, n, gw); // packed once for the sequence, not at every step
     be.forEachRange(batch, MIN_ROWS, (b0, b1) -> scan(b0, b1, x, up, bias, out));
     return out;
   }

@@ -36,6 +36,16 @@ final class ReferenceBackend implements Backend {
   }
 
   @Override
+  public boolean allFinite(float[] x) {
+    for (float v : x) {
+      if (!Float.isFinite(v)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
   public void unary(UnaryOp op, float[] x, float[] out, float p1, float p2) {
     for (int i = 0; i < out.length; i++) {
       out[i] = apply(op, x[i], p1, p2);
@@ -49,7 +59,8 @@ final class ReferenceBackend implements Backend {
       case LOG -> (float) StrictMath.log(v);
       case SQRT -> (float) Math.sqrt(v);
       case ABS -> Math.abs(v);
-      case RELU -> v > 0f ? v : 0f;
+      // max rather than v > 0 ? v : 0, which would turn NaN into a confident 0; PyTorch keeps it
+      case RELU -> Math.max(v, 0f);
       case LEAKY_RELU -> v > 0f ? v : p1 * v;
       case ELU -> v > 0f ? v : p1 * (float) StrictMath.expm1(v);
       case GELU -> (float) (0.5 * v * (1.0 + erf(v / Math.sqrt(2.0))));
@@ -264,7 +275,9 @@ final class ReferenceBackend implements Backend {
                 int xx = ox * g.strideW() - g.padLeft() + j;
                 if (y >= 0 && y < g.h() && xx >= 0 && xx < g.w()) {
                   int idx = ((b * g.h() + y) * g.w() + xx) * c + ch;
-                  if (at < 0 || x[idx] > best) {
+                  // NaN wins, as in PyTorch's max_pool2d and this backend's max reduction
+                  // (the first NaN of the window, so the gradient has one place to go)
+                  if (at < 0 || x[idx] > best || Float.isNaN(x[idx]) && !Float.isNaN(best)) {
                     best = x[idx];
                     at = idx;
                   }
@@ -342,6 +355,15 @@ final class ReferenceBackend implements Backend {
           + b.length + "; pass the operand's own sizes");
     }
     return Arrays.copyOf(b, k * n);
+  }
+
+  /**
+   * Always: the packed B is a plain copy and the product the same loop. Nothing is gained, but
+   * runs on this backend then check the inference path that keeps packed weights.
+   */
+  @Override
+  public boolean packedBMatchesGemm(int m, int n, int k) {
+    return true;
   }
 
   @Override

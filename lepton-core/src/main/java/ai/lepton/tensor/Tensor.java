@@ -36,6 +36,17 @@ public final class Tensor {
   private Tensor grad;
   private float[] spareGrad; // a cleared gradient's storage, reused to spare the allocation
   private Node node;
+  /**
+   * Counts in-place changes of the values, bumped after each one is written: a packed copy made
+   * from an older version is never used (see {@link #packedB}).
+   */
+  private volatile int version;
+  /** A parameter packed as a GEMM's B operand at inference, kept for the next products. */
+  private volatile Packed packed;
+
+  /** {@code values} from {@code Backend.packB} of this tensor's values at {@code version}. */
+  /** A packed copy: of which version of the values, in which backend's layout. */
+  private record Packed(int version, Class<?> layout, float[] values) {}
 
   /** How to push this tensor's gradient into its inputs. */
   @FunctionalInterface
@@ -217,12 +228,7 @@ public final class Tensor {
 
   /** Whether every value is finite (no NaN, no infinity). */
   public boolean allFinite() {
-    for (float v : data) {
-      if (!Float.isFinite(v)) {
-        return false;
-      }
-    }
-    return true;
+    return backend().allFinite(data);
   }
 
   @Override
@@ -428,6 +434,7 @@ public final class Tensor {
   public void assign(Tensor source) {
     requireSameShape("assign", "source", source);
     System.arraycopy(source.data, 0, data, 0, data.length);
+    changed();
   }
 
   // These loops are the optimizers' whole per-step cost on large weights: plain counted loops that
@@ -439,6 +446,7 @@ public final class Tensor {
     for (int i = 0; i < data.length; i++) {
       data[i] *= factor;
     }
+    changed();
   }
 
   /** {@code this += alpha * other} (same shape), in place; for optimizers. */
@@ -448,6 +456,7 @@ public final class Tensor {
     for (int i = 0; i < data.length; i++) {
       data[i] += alpha * o[i];
     }
+    changed();
   }
 
   /**
@@ -460,6 +469,7 @@ public final class Tensor {
     for (int i = 0; i < data.length; i++) {
       data[i] += weight * (e[i] - data[i]);
     }
+    changed();
   }
 
   /**
@@ -478,6 +488,48 @@ public final class Tensor {
     }
     backend().adaptiveUpdate(data, grad.data, m == null ? null : m.data, v.data, beta1, beta2,
         step, epsInside, epsOutside);
+    changed();
+  }
+
+  /**
+   * Marks the values as changed, after the change is written: a thread that then reads the new
+   * version also sees the new values. Writers of one tensor never run at once (an optimizer step).
+   */
+  private void changed() {
+    version++;
+  }
+
+  /** The packed copy kept for inference products, or null (for tests in this package). */
+  float[] keptPack() {
+    Packed p = packed;
+    return p == null ? null : p.values();
+  }
+
+  /** A leaf that requires gradients: a layer's weight, whose packed copy is worth keeping. */
+  private boolean isParameter() {
+    return requiresGrad && node == null;
+  }
+
+  /**
+   * This tensor as the B operand {@code [k, n]} of GEMMs, as {@code be.packB} lays it out. A
+   * parameter (a leaf that requires gradients) used outside a recorded graph, i.e. at inference,
+   * keeps its packed copy for every later product until its values change: a loaded model packs
+   * its weights once. Anything else, and training, where weights change at every step, packs
+   * afresh. Threads may race to pack: each packs the same values, and the last copy stays. The
+   * copy is kept in the layout of one kind of backend: a model served from contexts of another kind
+   * repacks for it.
+   */
+  private float[] packedB(Backend be, int k, int n, boolean recording) {
+    if (recording || !isParameter()) {
+      return be.packB(data, k, n);
+    }
+    int current = version; // read before the values: a change made meanwhile bumps it again
+    Packed p = packed;
+    if (p == null || p.version() != current || p.layout() != be.getClass()) {
+      p = new Packed(current, be.getClass(), be.packB(data, k, n));
+      packed = p;
+    }
+    return p.values();
   }
 
   private void requireSameShape(String op, String name, Tensor other) {
@@ -886,7 +938,11 @@ public final class Tensor {
     float[] out = new float[Math.multiplyExact(Math.multiplyExact(batch, m), n)];
     boolean shared = rb == 2;
     Backend be = backend();
-    if (shared && !transposeA) {
+    if (shared && !transposeA && !transposeB && b.isParameter() && !recording(a, b)
+        && be.packedBMatchesGemm(batch * m, n, k)) {
+      // a weight at inference (Dense's kernel): packed once, not at every call
+      be.gemmPackedB(batch * m, n, k, a.data, 0, b.packedB(be, k, n, false), out, 0, false);
+    } else if (shared && !transposeA) {
       // [B,m,k] x [k,n] is one [B*m,k] x [k,n] product
       be.gemm(false, transposeB, batch * m, n, k, a.data, 0, b.data, 0, out, 0, false);
     } else {
@@ -1458,7 +1514,9 @@ public final class Tensor {
     }
     Recurrence r = new Recurrence(backend(), cell, shape[0], shape[1], units,
         mask == null ? null : mask.data, drop == null ? null : drop.data);
-    float[] out = r.forward(data, kernel.data, bias == null ? null : bias.data);
+    // packed for the GEMMs of all steps; at inference, once for all calls
+    float[] packedKernel = kernel.packedB(backend(), units, gw, recording(kernel));
+    float[] out = r.forward(data, packedKernel, bias == null ? null : bias.data);
     int[] s = {shape[0], shape[1], cell.states * units};
     BackwardFn back = g -> {
       float[] dx = r.backward(g, kernel.data, kernel.requiresGrad ? kernel.gradBuffer() : null,

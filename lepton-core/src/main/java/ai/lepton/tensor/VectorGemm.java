@@ -349,6 +349,18 @@ final class VectorGemm {
     byPanels(false, false, m, n, k, a, aOff, null, 0, packedB, c, cOff, accumulate, split);
   }
 
+  /**
+   * {@link Backend#packedBMatchesGemm}: where gemm runs byPanels (at least a register tile of rows,
+   * more columns than rows, not shallow and not split by depth), gemmPackedB runs byPanels too,
+   * with the same depth chunks, so both give the same bits. Fewer rows are not packed at all, and
+   * for more rows than columns gemm packs B whole once per call, a small part of the work.
+   */
+  boolean packedBMatchesGemm(int m, int n, int k) {
+    boolean shallow = k <= SHALLOW_K && n % (2 * L) == 0 && m >= 4 * MR;
+    boolean byDepth = (long) m * n * k >= PARALLEL_GEMM_MACS && m <= MC && n <= MC && k >= DEEP_K;
+    return m >= MR && n > m && m <= MC && !shallow && !byDepth;
+  }
+
   private static void checkBlock(String op, String name, float[] arr, int off, long len) {
     if (off < 0 || off + len > arr.length) {
       throw new LeptonException(op + ": operand " + name + " needs " + len + " floats from offset "

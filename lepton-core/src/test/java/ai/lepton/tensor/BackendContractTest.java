@@ -69,6 +69,37 @@ abstract class BackendContractTest {
     }
   }
 
+  @Test
+  void whereAPackedBMatchesGemmItGivesTheSameBits() {
+    // MLP 784-256-128-10 layers at inference batches, Transformer and LSTM shapes, block edges
+    int[][] shapes = {{64, 256, 784}, {64, 128, 256}, {64, 10, 128}, {8, 256, 784},
+        {16, 512, 300}, {127, 129, 257}, {128, 512, 600}, {129, 256, 784}, {1, 256, 784},
+        {7, 33, 65}, {32, 64, 32}, {40, 96, 20}, {100, 200, 9000}};
+    int matching = 0;
+    for (int[] s : shapes) {
+      int m = s[0];
+      int n = s[1];
+      int k = s[2];
+      if (!backend().packedBMatchesGemm(m, n, k)) {
+        continue;
+      }
+      matching++;
+      float[] a = random(m * k, -1f, 1f);
+      float[] b = random(k * n, -1f, 1f);
+      float[] plain = new float[m * n];
+      backend().gemm(false, false, m, n, k, a, 0, b, 0, plain, 0, false);
+      float[] packed = new float[m * n];
+      backend().gemmPackedB(m, n, k, a, 0, backend().packB(b, k, n), packed, 0, false);
+      for (int i = 0; i < plain.length; i++) {
+        assertEquals(Float.floatToRawIntBits(plain[i]), Float.floatToRawIntBits(packed[i]),
+            "gemmPackedB vs gemm " + m + "x" + n + "x" + k + " at " + i);
+      }
+    }
+    // the MLP's first two layers at batch 64 are where a packed weight pays (docs/benchmarks.md)
+    assertTrue(backend().packedBMatchesGemm(64, 256, 784) && matching >= 3,
+        "packedBMatchesGemm is false for the MLP's batch-64 products");
+  }
+
   // ---------------------------------------------------------------- forEachRange
 
   @Test
@@ -308,12 +339,55 @@ abstract class BackendContractTest {
   }
 
   @Test
-  void reluMapsNaNToZeroLikeTheReference() {
-    float[] x = new float[33];
-    java.util.Arrays.fill(x, Float.NaN);
-    float[] out = new float[33];
+  void allFiniteFindsOneNaNOrInfinityAnywhere() {
+    for (int n : new int[] {1, 15, 16, 33, 50_176}) {
+      float[] x = random(n, -3e38f, 3e38f); // huge but finite values: x - x is still 0
+      x[n - 1] = Float.MAX_VALUE;
+      x[0] = -Float.MAX_VALUE;
+      assertTrue(backend().allFinite(x), "all finite, n=" + n);
+      for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+        for (int at : new int[] {0, n / 2, n - 1}) {
+          float[] y = x.clone();
+          y[at] = bad;
+          assertTrue(!backend().allFinite(y), bad + " at " + at + " of " + n);
+        }
+      }
+    }
+    assertTrue(backend().allFinite(new float[0]), "nothing is all finite");
+  }
+
+  @Test
+  void everyUnaryOpPropagatesNaNAsPyTorchDoes() {
+    // NaN at the start, inside a vector, and in the scalar tail; relu used to map it to 0
+    int n = 70_001;
+    int[] nans = {0, 5, 16, 33, 40_000, n - 1};
+    for (UnaryOp op : UnaryOp.values()) {
+      float[] x = random(n, 0.1f, 2f);
+      for (int i : nans) {
+        x[i] = Float.NaN;
+      }
+      float[] out = new float[n];
+      backend().unary(op, x, out, 0.3f, 2.5f);
+      for (int i : nans) {
+        assertTrue(Float.isNaN(out[i]), op + "(NaN) at " + i + " gave " + out[i]);
+      }
+      float[] ref = new float[n];
+      reference.unary(op, x, ref, 0.3f, 2.5f);
+      assertClose(ref, out, 1e-5, op + " with NaN vs reference");
+    }
+  }
+
+  @Test
+  void reluStillMapsNegativeZeroAndInfinitiesAsBefore() {
+    float[] x = {-0f, 0f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -1e-30f, 3f, -3f,
+        Float.MIN_VALUE, -0f, 0f, -2f, 2f, -4f, 4f, -5f, 5f, -6f};
+    float[] out = new float[x.length];
     backend().unary(UnaryOp.RELU, x, out, 0, 0);
-    assertClose(new float[33], out, 0, "relu(NaN)");
+    for (int i = 0; i < x.length; i++) {
+      float expected = x[i] > 0f ? x[i] : 0f;
+      assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(out[i]),
+          "relu(" + x[i] + ") gave " + out[i]);
+    }
   }
 
   @Test
@@ -692,6 +766,43 @@ abstract class BackendContractTest {
       float[] back = start.clone();
       backend().maxPoolBackward(d, winner, g, back);
       assertClose(expected, back, 1e-6, "maxPoolBackward, " + g);
+    }
+  }
+
+  @Test
+  void maxPoolPropagatesNaNAndItsFirstNaNTakesTheGradient() {
+    for (ConvGeometry g : poolGeometries()) {
+      float[] x = random(g.batch() * g.h() * g.w() * g.c(), -1, 1);
+      for (int i = 3; i < x.length; i += 7) {
+        x[i] = Float.NaN; // lands at every tap position and channel, vector lanes and tails
+      }
+      int outs = g.rows() * g.c();
+      float[] max = new float[outs];
+      int[] winner = new int[outs];
+      backend().maxPool(x, g, max, winner);
+      int seen = 0;
+      for (int row = 0; row < g.rows(); row++) {
+        int[] cells = windowCells(g, row / (g.outH() * g.outW()), row / g.outW() % g.outH(),
+            row % g.outW());
+        for (int ch = 0; ch < g.c(); ch++) {
+          int o = row * g.c() + ch;
+          int firstNaN = -1;
+          for (int cell : cells) {
+            if (firstNaN < 0 && Float.isNaN(x[cell + ch])) {
+              firstNaN = cell + ch;
+            }
+          }
+          if (firstNaN >= 0) {
+            seen++;
+            assertTrue(Float.isNaN(max[o]), "maxPool over a NaN at " + o + " of " + g
+                + " gave " + max[o]);
+            assertEquals(firstNaN, winner[o], "maxPool winner over a NaN at " + o + " of " + g);
+          } else {
+            assertTrue(!Float.isNaN(max[o]), "maxPool without NaN at " + o + " of " + g);
+          }
+        }
+      }
+      assertTrue(seen > 0, "the test put NaN in some window of " + g);
     }
   }
 

@@ -113,7 +113,7 @@ class VectorBackendTest extends BackendContractTest {
     float[] u = java.util.Arrays.copyOf(b, units * gw);
     float[] bias = java.util.Arrays.copyOfRange(b, 7, 7 + (cell == Recurrence.Cell.GRU ? 2 : 1) * gw);
     Recurrence r = new Recurrence(be, cell, batch, time, units, null, null);
-    float[] out = r.forward(x, u, bias);
+    float[] out = r.forward(x, be.packB(u, units, gw), bias);
     float[] gu = new float[u.length];
     float[] gb = new float[bias.length];
     float[] dx = r.backward(java.util.Arrays.copyOfRange(a, 3, 3 + out.length), u, gu, gb);

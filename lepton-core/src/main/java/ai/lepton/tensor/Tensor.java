@@ -38,13 +38,14 @@ public final class Tensor {
   private Node node;
   /**
    * Counts in-place changes of the values, bumped after each one is written: a packed copy made
-   * from an older version is never used (see {@link #packedB}).
+   * from an older version is never used (see {@link #packedB}). Views keep theirs at their root.
    */
   private volatile int version;
+  /** For a view ({@link #reshape}, {@link #detach}): the tensor that owns the shared values. */
+  private Tensor viewOf;
   /** A parameter packed as a GEMM's B operand at inference, kept for the next products. */
   private volatile Packed packed;
 
-  /** {@code values} from {@code Backend.packB} of this tensor's values at {@code version}. */
   /** A packed copy: of which version of the values, in which backend's layout. */
   private record Packed(int version, Class<?> layout, float[] values) {}
 
@@ -275,7 +276,13 @@ public final class Tensor {
 
   /** The same values without any graph history; the result does not require gradients. */
   public Tensor detach() {
-    return new Tensor(data, shape);
+    return view(new Tensor(data, shape));
+  }
+
+  /** Marks {@code out}, which shares this tensor's values, as a view of them. */
+  private Tensor view(Tensor out) {
+    out.viewOf = viewOf != null ? viewOf : this;
+    return out;
   }
 
   /**
@@ -496,7 +503,8 @@ public final class Tensor {
    * version also sees the new values. Writers of one tensor never run at once (an optimizer step).
    */
   private void changed() {
-    version++;
+    Tensor owner = viewOf != null ? viewOf : this;
+    owner.version++;
   }
 
   /** The packed copy kept for inference products, or null (for tests in this package). */
@@ -523,7 +531,9 @@ public final class Tensor {
     if (recording || !isParameter()) {
       return be.packB(data, k, n);
     }
-    int current = version; // read before the values: a change made meanwhile bumps it again
+    // read before the values: a change made meanwhile, through this tensor or any view of its
+    // values, bumps it again
+    int current = (viewOf != null ? viewOf : this).version;
     Packed p = packed;
     if (p == null || p.version() != current || p.layout() != be.getClass()) {
       p = new Packed(current, be.getClass(), be.packB(data, k, n));
@@ -1207,10 +1217,10 @@ public final class Tensor {
           + data.length + " elements) into " + Arrays.toString(newShape) + " (" + known
           + " elements); the sizes must multiply to the same count");
     }
-    return result(data, s, g -> {
+    return view(result(data, s, g -> {
       float[] buf = gradBuffer();
       backend().binary(BinaryOp.ADD, buf, g, buf);
-    }, this);
+    }, this));
   }
 
   /** Swaps the last two dimensions (the matrix transpose for rank 2). */

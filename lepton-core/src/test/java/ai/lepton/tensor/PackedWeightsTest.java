@@ -89,7 +89,12 @@ class PackedWeightsTest {
         (Consumer<Tensor>) t -> t.mulInPlace(-2f),
         (Consumer<Tensor>) t -> t.lerpInPlace(other, 0.25f),
         (Consumer<Tensor>) t -> t.adaptiveUpdateInPlace(other, null, state.detach(), 0f, 0.9f,
-            -0.01f, 1e-7f, 0f)};
+            -0.01f, 1e-7f, 0f),
+        // writes through views, which share the weight's values
+        (Consumer<Tensor>) t -> t.reshape(-1).assign(other.reshape(-1)),
+        (Consumer<Tensor>) t -> t.detach().mulInPlace(-2f),
+        (Consumer<Tensor>) t -> t.reshape(512, 300).detach().addInPlace(other.reshape(512, 300),
+            1f)};
     for (int i = 0; i < changes.length; i++) {
       Tensor w = weight(300, 512);
       infer(x, w);

@@ -72,8 +72,15 @@ public final class Idx {
   }
 
   /**
-   * The expanded size a gzip file's trailer declares (its last four bytes, little-endian): exact
-   * for a single-member file under 4 GiB, as IDX files are; the data is still read with a bound.
+   * Deflate expands at most 1032-fold (258 bytes from a 2-bit code); a larger expansion is a lie.
+   */
+  private static final long MAX_DEFLATE_RATIO = 1032;
+
+  /**
+   * The expanded size a gzip file's trailer declares (its last four bytes, little-endian), exact
+   * for a single-member file under 4 GiB, as IDX files are, but never more than the compressed
+   * bytes can expand to: the trailer is the file's own word, and a forged one must not buy an
+   * allocation. The data is still read with a bound.
    */
   private static long gzipExpandedSize(Path file) throws IOException {
     try (FileChannel channel = FileChannel.open(file)) {
@@ -82,7 +89,7 @@ public final class Idx {
       }
       ByteBuffer trailer = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
       channel.read(trailer, channel.size() - 4);
-      return trailer.getInt(0) & 0xffffffffL;
+      return Math.min(trailer.getInt(0) & 0xffffffffL, channel.size() * MAX_DEFLATE_RATIO);
     }
   }
 
@@ -122,7 +129,7 @@ public final class Idx {
     long needed = 4 + 4L * rank + count;
     if (needed > available) {
       throw new LeptonException(what + " = " + count + " values, " + needed + " bytes with its "
-          + "header, but " + (gzip ? "its gzip trailer declares " + available + " bytes expanded"
+          + "header, but " + (gzip ? "its gzip data expands to at most " + available + " bytes"
           : "the file has " + available + " bytes") + ": it is truncated or corrupt; download or "
           + "copy it again");
     }

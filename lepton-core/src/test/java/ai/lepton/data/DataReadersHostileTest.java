@@ -152,8 +152,17 @@ class DataReadersHostileTest {
         + "corrupt; download or copy it again", refused(() -> Idx.read(plain)));
     Path gz = gzip("short.idx.gz", idxHeader(500_000_000), 3);
     assertEquals("IDX file DIR/short.idx.gz declares shape [500000000] = 500000000 values, "
-        + "500000008 bytes with its header, but its gzip trailer declares 11 bytes expanded: it "
+        + "500000008 bytes with its header, but its gzip data expands to at most 11 bytes: it "
         + "is truncated or corrupt; download or copy it again", refused(() -> Idx.read(gz)));
+    // The same 31-byte file with a forged trailer claiming 4 GiB - 1 expanded: bounded by what
+    // 31 bytes of deflate can expand to, not by the trailer's word.
+    byte[] forged = Files.readAllBytes(gz);
+    java.util.Arrays.fill(forged, forged.length - 4, forged.length, (byte) 0xff);
+    Path lying = write("lying.idx.gz", forged);
+    assertEquals("IDX file DIR/lying.idx.gz declares shape [500000000] = 500000000 values, "
+        + "500000008 bytes with its header, but its gzip data expands to at most "
+        + forged.length * 1032L + " bytes: it is truncated or corrupt; download or copy it again",
+        refused(() -> Idx.read(lying)));
   }
 
   @Test

@@ -45,7 +45,8 @@ public final class ModelArchive {
   private final List<TensorSpec> inputs;
   private final List<TensorSpec> outputs;
   private final Optional<String> preprocessingJson;
-  private final boolean optimizerState;
+  /** The optimizer state's safetensors header as open checked it, or null without one. */
+  private final Safetensors.Header optimizerHeader;
   private final Sizes sizes;
   private final Safetensors.Header weightsHeader;
   private volatile String sha256;
@@ -199,11 +200,13 @@ public final class ModelArchive {
         throw new LeptonException(source + ": " + e.getMessage(), e);
       }
     });
-    this.optimizerState = r.has(ModelFile.OPTIMIZER_CONFIG);
-    if (optimizerState) {
+    if (r.has(ModelFile.OPTIMIZER_CONFIG)) {
       ModelFile.iterations(r.text(ModelFile.OPTIMIZER_CONFIG),
           file + ": " + ModelFile.OPTIMIZER_CONFIG);
-      checkOptimizerTensors(r.header(ModelFile.OPTIMIZER_STATE), blueprint.weights());
+      this.optimizerHeader = r.header(ModelFile.OPTIMIZER_STATE);
+      checkOptimizerTensors(optimizerHeader, blueprint.weights());
+    } else {
+      this.optimizerHeader = null;
     }
     this.preprocessingJson = r.has(ModelFile.PREPROCESSING)
         ? Optional.of(r.text(ModelFile.PREPROCESSING)) : Optional.empty();
@@ -279,7 +282,7 @@ public final class ModelArchive {
 
   /** Whether the file holds the optimizer's state, so that training can resume. */
   public boolean hasOptimizerState() {
-    return optimizerState;
+    return optimizerHeader != null;
   }
 
   public Sizes sizes() {
@@ -332,9 +335,13 @@ public final class ModelArchive {
       Optional<ModelFile.CompileSettings> settings = compileSettings();
       if (settings.isPresent()) {
         settings.get().applyTo(model);
-        if (optimizerState) {
+        if (optimizerHeader != null) {
+          // the state open checked against the weights, or an error if the file changed since
+          Map<String, Tensor> state = new LinkedHashMap<>();
+          r.readTensors(ModelFile.OPTIMIZER_STATE, optimizerHeader,
+              (e, values) -> state.put(e.name(), Tensor.of(values, e.shape())));
           String what = file + ": " + ModelFile.OPTIMIZER_CONFIG;
-          settings.get().optimizer().loadState(r.tensors(ModelFile.OPTIMIZER_STATE),
+          settings.get().optimizer().loadState(state,
               ModelFile.iterations(r.text(ModelFile.OPTIMIZER_CONFIG), what));
         }
       }

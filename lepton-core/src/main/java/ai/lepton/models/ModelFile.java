@@ -650,8 +650,8 @@ final class ModelFile {
       String limitName = name.equals(CONFIG) ? "maxConfigBytes"
           : limit == limits.maxJsonBytes() ? "maxJsonBytes" : "the format's limit for " + name;
       String what = file + ": " + name;
-      if (entries.get(name).getSize() > limit) {
-        throw new LeptonException(what + " declares " + entries.get(name).getSize() + " bytes, "
+      if (entry(name).getSize() > limit) {
+        throw new LeptonException(what + " declares " + entry(name).getSize() + " bytes, "
             + "over the limit (" + limitName + "=" + limit + "); the file is damaged or hostile"
             + (limitName.startsWith("max") ? ", or, if it is genuine, raise " + limitName : ""));
       }
@@ -669,7 +669,7 @@ final class ModelFile {
      * tensors' data must fill the rest of the entry exactly.
      */
     Safetensors.Header header(String name) {
-      long size = entries.get(name).getSize();
+      long size = entry(name).getSize();
       try (InputStream in = open(name)) {
         Safetensors.Header header = Safetensors.readHeader(in, size, limits, file + ": " + name);
         long extra = size - header.raw().length - header.dataBytes();
@@ -693,7 +693,7 @@ final class ModelFile {
         BiConsumer<Safetensors.Entry, float[]> sink) {
       String source = file + ": " + name;
       try (InputStream in = open(name)) {
-        Safetensors.Header header = Safetensors.readHeader(in, entries.get(name).getSize(), limits,
+        Safetensors.Header header = Safetensors.readHeader(in, entry(name).getSize(), limits,
             source);
         if (!Arrays.equals(header.raw(), expected.raw())) {
           throw new LeptonException(source + " changed since the file was opened; open it again");
@@ -717,8 +717,18 @@ final class ModelFile {
      * zip declared, which the limits have already bounded.
      */
     private InputStream open(String name) throws IOException {
-      ZipEntry entry = entries.get(name);
+      ZipEntry entry = entry(name);
       return new LimitedStream(zip.getInputStream(entry), entry.getSize(), name);
+    }
+
+    /** Entry {@code name}, which open found; it is missing only if the file changed since. */
+    private ZipEntry entry(String name) {
+      ZipEntry entry = entries.get(name);
+      if (entry == null) {
+        throw new LeptonException(file + " has no entry " + name + " any more: the file changed "
+            + "since it was opened; open it again");
+      }
+      return entry;
     }
 
     private LeptonException bad(String problem) {

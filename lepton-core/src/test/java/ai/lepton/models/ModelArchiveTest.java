@@ -82,6 +82,34 @@ class ModelArchiveTest {
   }
 
   @Test
+  void loadRefusesAFileThatLostItsOptimizerStateSinceOpen() throws Exception {
+    Sequential compiled = mlp();
+    compiled.compile("adam", "binary_crossentropy");
+    Path file = dir.resolve("mlp.lepton");
+    compiled.save(file);
+    ModelArchive archive = ModelArchive.open(file);
+    assertTrue(archive.hasOptimizerState());
+    // the file is rewritten with every entry but the optimizer's, as they were
+    Path bare = dir.resolve("bare.lepton");
+    try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(file.toFile());
+        java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(
+            Files.newOutputStream(bare))) {
+      for (var entry : java.util.Collections.list(zip.entries())) {
+        if (!entry.getName().startsWith("optimizer.")) {
+          java.util.zip.ZipEntry copy = new java.util.zip.ZipEntry(entry);
+          copy.setCompressedSize(-1);
+          out.putNextEntry(copy);
+          zip.getInputStream(entry).transferTo(out);
+        }
+      }
+    }
+    Files.move(bare, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    assertEquals(file + " has no entry optimizer.safetensors any more: the file changed since it "
+        + "was opened; open it again", assertThrows(LeptonException.class, archive::load)
+        .getMessage());
+  }
+
+  @Test
   void describesAFunctionalModelsInputsAndOutputs() {
     Symbol a = Input.of("a", 3);
     Symbol b = Input.of("b", 2);

@@ -1,6 +1,7 @@
 package ai.lepton.data;
 
 import ai.lepton.LeptonException;
+import ai.lepton.tensor.ComputeContext;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -22,10 +23,11 @@ final class Prefetcher implements Dataset.Batches {
 
   Prefetcher(int capacity, int batches, IntFunction<Dataset.Batch> prepare) {
     queue = new ArrayBlockingQueue<>(capacity);
+    ComputeContext context = ComputeContext.current(); // batches are made where they are used
     thread = new Thread(() -> {
       int step = 0;
       try {
-        try {
+        try (var scope = context.enter()) {
           for (; step < batches; step++) {
             queue.put(prepare.apply(step));
           }

@@ -16,10 +16,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }</pre>
  *
  * <p>{@link #enter()} makes a context current for the calling thread until the returned scope is
- * closed (scopes nest; close them in reverse order, which try-with-resources does). Threads started
- * while a scope is open, such as a data prefetch thread, inherit its context for their whole life:
- * create long-lived thread pools outside any scope, or enter a scope in each task. Outside every
- * scope, ops run on {@link #defaultContext()}.
+ * closed (scopes nest; close them in reverse order, which try-with-resources does). A scope belongs
+ * to its thread: threads started inside it do not inherit it (a thread pool created lazily inside a
+ * scope would otherwise keep the context for its whole life), so work handed to another thread
+ * enters the context there; a {@code Dataset}'s prefetch thread does this for the context it was
+ * iterated in. Outside every scope, ops run on {@link #defaultContext()}.
  *
  * <p>Results do not depend on the context's thread count, the machine's load or how far the JIT
  * has compiled: the same model, input and seed give the same bits with 1 thread or 16. They do
@@ -27,13 +28,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * AVX-512 add the lanes of some sums in different groupings).
  *
  * <p>{@link #close()} stops the context's threads. Entering a closed context, or running an op in a
- * scope (or inherited thread) whose context was closed, throws {@link LeptonException}; close a
+ * scope whose context was closed, throws {@link LeptonException}; close a
  * context only after the work that uses it is done.
  */
 public final class ComputeContext implements AutoCloseable {
-  private static final InheritableThreadLocal<ComputeContext> CURRENT =
-      new InheritableThreadLocal<>();
-  /** The innermost open scope of each thread; not inherited, since a scope belongs to its thread. */
+  private static final ThreadLocal<ComputeContext> CURRENT = new ThreadLocal<>();
+  /** The innermost open scope of each thread. */
   private static final ThreadLocal<Scope> INNERMOST = new ThreadLocal<>();
   private static final AtomicInteger IDS = new AtomicInteger();
   private static volatile ComputeContext defaultContext;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.lepton.LeptonException;
+import ai.lepton.tensor.ComputeContext;
 import ai.lepton.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -211,6 +212,27 @@ class DatasetTest {
       Thread producer = source.producer();
       batches.close();
       assertFalse(producer.isAlive());
+    }
+  }
+
+  @Test
+  void thePrefetchThreadPreparesBatchesInTheContextTheEpochIsIteratedIn() {
+    java.util.List<ComputeContext> seen =
+        java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    Dataset d = numbers(20).batch(5).prefetch(2).map(b -> {
+      seen.add(ComputeContext.current());
+      return b;
+    });
+    try (ComputeContext reference = ComputeContext.reference();
+        ComputeContext.Scope scope = reference.enter();
+        Dataset.Batches batches = d.epoch(0)) {
+      int n = 0;
+      while (batches.hasNext()) {
+        batches.next();
+        n++;
+      }
+      assertEquals(4, n);
+      assertEquals(java.util.Collections.nCopies(4, reference), seen);
     }
   }
 

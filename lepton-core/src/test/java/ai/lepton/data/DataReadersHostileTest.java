@@ -2,10 +2,10 @@ package ai.lepton.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import ai.lepton.LeptonAssertions;
 import ai.lepton.LeptonException;
 import ai.lepton.internal.Memory;
 import java.awt.image.BufferedImage;
@@ -16,14 +16,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.io.Writer;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.zip.CRC32;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.GZIPOutputStream;
@@ -33,7 +30,6 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
-import org.junit.jupiter.api.function.ThrowingSupplier;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -44,10 +40,6 @@ import org.junit.jupiter.api.io.TempDir;
  * failure).
  */
 class DataReadersHostileTest {
-  /** The CPU time one refusal may take: a refusal from declared sizes takes milliseconds. */
-  private static final long CPU_BOUND_NANOS = 1_000_000_000L;
-  /** Wall time, for a reader that would never end; far above the CPU bound on a busy machine. */
-  private static final Duration HANG_GUARD = Duration.ofSeconds(20);
   private static final int MAX_INT = Integer.MAX_VALUE;
 
   @TempDir Path dir;
@@ -62,25 +54,11 @@ class DataReadersHostileTest {
   }
 
   /**
-   * The error {@code read} ends in: within a second of this thread's CPU time (what a refusal from
-   * declared sizes takes, whatever else runs on the machine), and within {@link #HANG_GUARD} of
-   * wall time in case it never ends.
+   * The message of the error {@code read} ends in, quickly ({@link
+   * LeptonAssertions#refusedQuickly}), with the temporary folder written as DIR.
    */
   private String refused(Executable read) {
-    return bounded(() -> assertThrows(LeptonException.class, read)).getMessage()
-        .replace(dir.toString(), "DIR");
-  }
-
-  /** What {@code call} returns, within the CPU bound and the hang guard. */
-  private static <T> T bounded(ThrowingSupplier<T> call) {
-    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    return assertTimeoutPreemptively(HANG_GUARD, () -> {
-      long start = threads.getCurrentThreadCpuTime();
-      T result = call.get();
-      long cpu = threads.getCurrentThreadCpuTime() - start;
-      assertTrue(cpu < CPU_BOUND_NANOS, "took " + cpu / 1_000_000 + " ms of CPU time");
-      return result;
-    });
+    return LeptonAssertions.refusedQuickly(read).getMessage().replace(dir.toString(), "DIR");
   }
 
   private Path write(String relative, byte[] content) throws IOException {
@@ -285,7 +263,7 @@ class DataReadersHostileTest {
     chunk.writeInt((int) crc.getValue());
     bomb.write(png, 33, png.length - 33);
     write("text/a/bomb.png", bomb.toByteArray());
-    float[] red = bounded(() -> ImageFolder.reader().size(1, 1).read(dir.resolve("text"))
+    float[] red = LeptonAssertions.quickly(() -> ImageFolder.reader().size(1, 1).read(dir.resolve("text"))
         .images().toFloatArray());
     assertEquals(255, red[0]);
   }

@@ -1,8 +1,7 @@
 package ai.lepton.models;
 
+import static ai.lepton.LeptonAssertions.refusedQuickly;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.lepton.LeptonException;
@@ -18,7 +17,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.ZipEntry;
@@ -34,9 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
  * LeptonException} quickly, never run out of memory. The files are tiny; what they claim is not.
  */
 class ModelFileHostileTest {
-  /** A hang guard; each refusal takes milliseconds. */
-  private static final Duration QUICKLY = Duration.ofSeconds(2);
-
   @TempDir Path dir;
   private Map<String, byte[]> valid;
   private String config;
@@ -340,8 +335,7 @@ class ModelFileHostileTest {
     }
     Path file = withWeights(header + "}", 0);
     ModelArchive.Limits limits = ModelArchive.Limits.DEFAULT.withMaxTensors(100);
-    LeptonException e = assertThrows(LeptonException.class,
-        () -> assertTimeoutPreemptively(QUICKLY, () -> ModelArchive.open(file, limits)));
+    LeptonException e = refusedQuickly(() -> ModelArchive.open(file, limits));
     assertTrue(e.getMessage().contains("describes more than 100 tensors, over the limit "
         + "(maxTensors=100)"), e.getMessage());
   }
@@ -355,8 +349,7 @@ class ModelFileHostileTest {
     }
     Path file = withWeights(header + "}", 0);
     ModelArchive.Limits limits = ModelArchive.Limits.DEFAULT.withMaxJsonTokens(1000);
-    LeptonException e = assertThrows(LeptonException.class,
-        () -> assertTimeoutPreemptively(QUICKLY, () -> ModelArchive.open(file, limits)));
+    LeptonException e = refusedQuickly(() -> ModelArchive.open(file, limits));
     assertTrue(e.getMessage().contains("its header holds more than 1000 JSON tokens, over the "
         + "limit (maxJsonTokens=1000)"), e.getMessage());
   }
@@ -394,8 +387,7 @@ class ModelFileHostileTest {
   // ---------------------------------------------------------------- helpers
 
   private static void assertRefused(Path file, String... fragments) {
-    LeptonException e = assertThrows(LeptonException.class,
-        () -> assertTimeoutPreemptively(QUICKLY, () -> Model.load(file)));
+    LeptonException e = refusedQuickly(() -> Model.load(file));
     assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
     for (String fragment : fragments) {
       assertTrue(e.getMessage().contains(fragment), e.getMessage());
@@ -403,8 +395,7 @@ class ModelFileHostileTest {
   }
 
   private static void assertOpenRefused(Path file, String fragment) {
-    LeptonException e = assertThrows(LeptonException.class,
-        () -> assertTimeoutPreemptively(QUICKLY, () -> ModelArchive.open(file)));
+    LeptonException e = refusedQuickly(() -> ModelArchive.open(file));
     assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
     assertTrue(e.getMessage().contains(fragment), e.getMessage());
   }

@@ -1,15 +1,11 @@
 package ai.lepton.preprocessing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.lepton.LeptonAssertions;
 import ai.lepton.LeptonException;
 import ai.lepton.internal.Memory;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
-import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -24,10 +20,6 @@ import org.junit.jupiter.api.function.Executable;
  * {@link LeptonException} that says what was wrong.
  */
 class PreprocessingStateHostileTest {
-  /** The CPU time one refusal may take: a refusal from declared sizes takes milliseconds. */
-  private static final long CPU_BOUND_NANOS = 1_000_000_000L;
-  /** Wall time, for a reader that would never end; far above the CPU bound on a busy machine. */
-  private static final Duration HANG_GUARD = Duration.ofSeconds(20);
   private static final String TOKENIZER = "{\"num_words\":0,\"filters\":\"\",\"lower\":true,"
       + "\"split\":\" \",\"oov_token\":null,\"document_count\":1,\"word_counts\":%s}";
 
@@ -36,20 +28,9 @@ class PreprocessingStateHostileTest {
     Tokenizer.fromJson(TOKENIZER.formatted("{\"a\":1}"));
   }
 
-  /**
-   * The error {@code read} ends in: within a second of this thread's CPU time (what a refusal
-   * takes, whatever else runs on the machine), and within {@link #HANG_GUARD} of wall time in case
-   * it never ends.
-   */
+  /** The message of the error {@code read} ends in, quickly ({@link LeptonAssertions#refusedQuickly}). */
   private static String refused(Executable read) {
-    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    return assertTimeoutPreemptively(HANG_GUARD, () -> {
-      long start = threads.getCurrentThreadCpuTime();
-      LeptonException e = assertThrows(LeptonException.class, read);
-      long cpu = threads.getCurrentThreadCpuTime() - start;
-      assertTrue(cpu < CPU_BOUND_NANOS, "took " + cpu / 1_000_000 + " ms of CPU time");
-      return e.getMessage();
-    });
+    return LeptonAssertions.refusedQuickly(read).getMessage();
   }
 
   /** A feature pipeline's JSON over two columns with this scaler config and imputer. */

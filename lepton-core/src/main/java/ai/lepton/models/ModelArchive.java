@@ -291,8 +291,10 @@ public final class ModelArchive {
 
   /**
    * The SHA-256 of the file's bytes, all of them, as 64 lowercase hex digits: equal files have
-   * equal hashes. Computed at the first call from the file as it is then, in one streaming pass.
-   * Two saves of one model differ (the metadata holds the time of saving).
+   * equal hashes. Computed at the first call from the file as it is then, in one streaming pass,
+   * so open, hash and load a file that nothing else writes meanwhile (a server's own stored copy
+   * of an upload); {@link #load()} refuses a file whose entries changed since open. Two saves of
+   * one model differ (the metadata holds the time of saving).
    *
    * @throws LeptonException if the file can no longer be read
    */

@@ -1127,7 +1127,6 @@ public final class Tensor {
     return sum(axis, keepDims).div(shape[axis(axis, "mean")]);
   }
 
-  /** Maximum along {@code axis}; the gradient flows to the first maximal element. */
   /** The maximum along {@code axis}; its gradient goes to the first maximum, as torch.max(dim). */
   public Tensor max(int axis, boolean keepDims) {
     int ax = axis(axis, "max");

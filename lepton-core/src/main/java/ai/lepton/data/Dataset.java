@@ -27,6 +27,9 @@ import java.util.function.UnaryOperator;
  * returns a changed copy. Iterate with {@link #epoch} in try-with-resources.
  */
 public final class Dataset {
+  /** The most batches {@link #prefetch} prepares ahead: its queue is allocated at that size. */
+  public static final int MAX_PREFETCH = 1024;
+
   /**
    * One batch: the tensors a model takes and the ones it should predict, each with the batch
    * first.
@@ -248,11 +251,13 @@ public final class Dataset {
   /**
    * Prepares up to {@code batches} batches ahead on a background thread (0: none, each batch is
    * prepared when asked for).
+   *
+   * @throws LeptonException if {@code batches} is not from 0 to {@link #MAX_PREFETCH}
    */
   public Dataset prefetch(int batches) {
-    if (batches < 0) {
-      throw new LeptonException("Dataset.prefetch: expected 0 or more batches, received "
-          + batches);
+    if (batches < 0 || batches > MAX_PREFETCH) {
+      throw new LeptonException("Dataset.prefetch: expected 0 to " + MAX_PREFETCH
+          + " batches, received " + batches + "; a few batches ahead keep training busy");
     }
     return new Dataset(size, source, batchSize, shuffle, seed, steps, batches);
   }

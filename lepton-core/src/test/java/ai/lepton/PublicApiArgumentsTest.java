@@ -94,9 +94,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A sweep of the public API: every public constructor and method of the public classes of the
- * swept packages (and of {@link Tensor}) is called with {@code null} for each reference parameter,
- * with -1, 0 and {@link Integer#MAX_VALUE} for each {@code int} parameter, and with shapes of
- * 2^31-1 for each {@code int[]} parameter, the other arguments valid.
+ * swept packages (and of {@link Tensor} and {@link ComputeContext}) is called with {@code null}
+ * for each reference parameter, with -1, 0 and {@link Integer#MAX_VALUE} for each {@code int}
+ * parameter, and with shapes of 2^31-1 for each {@code int[]} parameter, the other arguments valid.
+ * Paths are fresh names in a temporary folder where nothing exists yet, so every reader must check
+ * its other arguments before it looks at the file.
  * A {@code null} must be answered by a {@link LeptonException} that names the parameter (never a
  * NullPointerException or another JDK exception); an int either works or is answered by a
  * LeptonException that names the parameter or prints the value received (so a size of 2^31-1 reads

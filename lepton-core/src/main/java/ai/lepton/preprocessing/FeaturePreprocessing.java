@@ -119,7 +119,8 @@ public record FeaturePreprocessing(List<String> columns, Imputer imputer, Scaler
   static void checkCount(List<?> raw) {
     if (raw == null || raw.isEmpty() || raw.size() > MAX_INSTANCES) {
       throw new LeptonException("preprocessing: expected raw, a list of 1 to " + MAX_INSTANCES
-          + " instances; received " + (raw == null ? "null" : raw.size()) + "; send instances in batches");
+          + " instances; received " + (raw == null ? "null" : raw.size())
+          + "; send instances in batches");
     }
   }
 

@@ -47,7 +47,7 @@ public record LabelEncoder(List<String> classes) {
    *     {@link #MAX_CLASSES} distinct ones
    */
   public static LabelEncoder fit(String... labels) {
-    Args.noNulls(labels, "LabelEncoder.fit", "labels");
+    Args.nonNull(labels, "LabelEncoder.fit", "labels");
     TreeSet<String> distinct = new TreeSet<>();
     for (int i = 0; i < labels.length; i++) {
       if (labels[i] == null) {

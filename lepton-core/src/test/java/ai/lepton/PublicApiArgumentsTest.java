@@ -3,6 +3,20 @@ package ai.lepton;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import ai.lepton.callbacks.CsvLogger;
+import ai.lepton.callbacks.EarlyStopping;
+import ai.lepton.callbacks.ModelCheckpoint;
+import ai.lepton.callbacks.ReduceLROnPlateau;
+import ai.lepton.callbacks.TerminateOnNaN;
+import ai.lepton.data.Augment;
+import ai.lepton.data.Csv;
+import ai.lepton.data.Dataset;
+import ai.lepton.data.ImageFiles;
+import ai.lepton.data.ImageFolder;
+import ai.lepton.data.JsonLines;
+import ai.lepton.data.ReadLimits;
+import ai.lepton.data.Table;
+import ai.lepton.data.TextFolder;
 import ai.lepton.layers.Dense;
 import ai.lepton.layers.Input;
 import ai.lepton.layers.LSTM;
@@ -12,6 +26,16 @@ import ai.lepton.losses.Loss;
 import ai.lepton.losses.Losses;
 import ai.lepton.metrics.Metric;
 import ai.lepton.metrics.Metrics;
+import ai.lepton.models.Callback;
+import ai.lepton.models.Cancellation;
+import ai.lepton.models.Fit;
+import ai.lepton.models.Functional;
+import ai.lepton.models.History;
+import ai.lepton.models.Model;
+import ai.lepton.models.ModelArchive;
+import ai.lepton.models.PredictOptions;
+import ai.lepton.models.Sequential;
+import ai.lepton.models.TrainingEvent;
 import ai.lepton.optimizers.Adam;
 import ai.lepton.optimizers.AdamW;
 import ai.lepton.optimizers.CosineDecay;
@@ -21,12 +45,23 @@ import ai.lepton.optimizers.Optimizer;
 import ai.lepton.optimizers.PiecewiseConstantDecay;
 import ai.lepton.optimizers.RMSprop;
 import ai.lepton.optimizers.SGD;
+import ai.lepton.preprocessing.FeaturePreprocessing;
+import ai.lepton.preprocessing.Imputer;
+import ai.lepton.preprocessing.MinMaxScaler;
+import ai.lepton.preprocessing.Preprocessing;
+import ai.lepton.preprocessing.Scaler;
+import ai.lepton.preprocessing.StandardScaler;
+import ai.lepton.preprocessing.TextPreprocessing;
+import ai.lepton.preprocessing.Tokenizer;
 import ai.lepton.regularizers.Regularizer;
 import ai.lepton.regularizers.Regularizers;
+import ai.lepton.tensor.ComputeContext;
 import ai.lepton.tensor.Tensor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Executable;
 import java.lang.reflect.InvocationTargetException;
@@ -47,17 +82,23 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A sweep of the public API: every public constructor and method of the public classes of the
- * swept packages (and of {@link Tensor}) is called with {@code null} for each reference parameter,
- * with -1, 0 and {@link Integer#MAX_VALUE} for each {@code int} parameter, and with shapes of
- * 2^31-1 for each {@code int[]} parameter, the other arguments valid.
+ * swept packages (and of {@link Tensor} and {@link ComputeContext}) is called with {@code null}
+ * for each reference parameter, with -1, 0 and {@link Integer#MAX_VALUE} for each {@code int}
+ * parameter, and with shapes of 2^31-1 for each {@code int[]} parameter, the other arguments valid.
+ * Paths are fresh names in a temporary folder where nothing exists yet, so every reader must check
+ * its other arguments before it looks at the file.
  * A {@code null} must be answered by a {@link LeptonException} that names the parameter (never a
  * NullPointerException or another JDK exception); an int either works or is answered by a
  * LeptonException that names the parameter or prints the value received (so a size of 2^31-1 reads
@@ -66,18 +107,21 @@ import org.junit.jupiter.api.Test;
 class PublicApiArgumentsTest {
   /**
    * The swept packages. Adding one is one line here, plus samples in {@link #sample} for any
-   * parameter type it introduces (the sweep says which). Models, data, preprocessing and callbacks
-   * are left out while they are being rewritten.
+   * parameter type it introduces (the sweep says which).
    */
   private static final List<String> PACKAGES = List.of(
+      "ai.lepton.callbacks",
+      "ai.lepton.data",
       "ai.lepton.layers",
       "ai.lepton.losses",
       "ai.lepton.metrics",
+      "ai.lepton.models",
       "ai.lepton.optimizers",
+      "ai.lepton.preprocessing",
       "ai.lepton.regularizers");
 
   /** Classes swept on their own, outside the swept packages. */
-  private static final List<Class<?>> CLASSES = List.of(Tensor.class);
+  private static final List<Class<?>> CLASSES = List.of(Tensor.class, ComputeContext.class);
 
   /**
    * Parameters where {@code null} is part of the contract, as {@code Class.member(parameter)}, with
@@ -113,7 +157,17 @@ class PublicApiArgumentsTest {
       Map.entry("Metrics.fromConfig(config)", "every setting at its default"),
       Map.entry("Optimizers.fromConfig(config)", "every setting at its default"),
       Map.entry("Regularizers.fromConfig(config)", "every setting at its default"),
-      Map.entry("LearningRateSchedule.fromConfig(config)", "every setting at its default"));
+      Map.entry("LearningRateSchedule.fromConfig(config)", "every setting at its default"),
+      Map.entry("Model.preprocessing(preprocessing)", "no preprocessing"),
+      Map.entry("Tokenizer.Tokenizer(oovToken)", "no out-of-vocabulary token: unknown words are "
+          + "dropped, as Keras' oov_token=None"),
+      Map.entry("TextFolder.read(classNames)", "every class folder, sorted"));
+
+  /**
+   * Interfaces the user implements and Lepton only calls: their methods are the user's code, not
+   * entry points of the library.
+   */
+  private static final Set<Class<?>> USER_IMPLEMENTED = Set.of(Dataset.Source.class);
 
   /** Methods every class has, not entry points of the library. */
   private static final Set<String> OBJECT_METHODS = Set.of("equals", "hashCode", "toString");
@@ -289,9 +343,14 @@ class PublicApiArgumentsTest {
     }
     List<Supplier<?>> known = RECEIVERS.get(type);
     if (known != null) {
-      return known.stream().<Object>map(Supplier::get).toList();
+      List<Object> out = new ArrayList<>(known.stream().<Object>map(Supplier::get).toList());
+      if (type.isAssignableFrom(Sequential.class) && BEFORE_BUILD.contains(entry.getName())) {
+        out.add(sequential(false));
+      }
+      return out;
     }
-    return List.of(constructed(type));
+    Object made = constructed(type);
+    return made == null ? List.of() : List.of(made);
   }
 
   /** Valid arguments, except {@code special} at {@code index}; null when a sample is missing. */
@@ -314,7 +373,10 @@ class PublicApiArgumentsTest {
     return args;
   }
 
-  /** An instance from the shortest public constructor that accepts sample arguments. */
+  /**
+   * An instance from the shortest public constructor that accepts sample arguments, or null (a
+   * failure) if there is none.
+   */
   private Object constructed(Class<?> type) {
     Constructor<?>[] constructors = type.getConstructors();
     Arrays.sort(constructors, Comparator.comparingInt(Constructor::getParameterCount));
@@ -329,29 +391,126 @@ class PublicApiArgumentsTest {
         // try the next constructor
       }
     }
-    throw new AssertionError("no receiver for " + type + "; add one to RECEIVERS");
+    failures.add("no receiver for " + type + "; add one to RECEIVERS");
+    return null;
   }
 
   /**
    * Receivers that no constructor gives: for an interface or abstract class, every built-in
    * implementation (they are package-private, so the sweep reaches them only through these).
    */
-  private static final Map<Class<?>, List<Supplier<?>>> RECEIVERS = Map.of(
-      Tensor.class, List.of(() -> Tensor.ones(2, 2)),
-      Layer.class, List.of(() -> new Dense(2)),
-      Input.class, List.of(() -> new Input(new Input.Config("in", Arrays.asList(null, 2)))),
-      Loss.class, List.of(Losses::meanSquaredError, Losses::meanAbsoluteError,
+  private static final Map<Class<?>, List<Supplier<?>>> RECEIVERS = Map.ofEntries(
+      Map.entry(Tensor.class, List.of(() -> Tensor.ones(2, 2))),
+      Map.entry(Layer.class, List.of(() -> new Dense(2))),
+      Map.entry(Input.class,
+          List.of(() -> new Input(new Input.Config("in", Arrays.asList(null, 2))))),
+      Map.entry(Loss.class, List.of(Losses::meanSquaredError, Losses::meanAbsoluteError,
           () -> Losses.binaryCrossentropy(false), () -> Losses.categoricalCrossentropy(false),
-          () -> Losses.sparseCategoricalCrossentropy(false), () -> Losses.huber(1f)),
-      Metric.class, List.of(Metrics::accuracy, () -> Metrics.precision(0.5f), Metrics::auc,
-          Metrics::macroF1Score, Metrics::meanSquaredError, Metrics::r2Score),
-      Regularizer.class, List.of(() -> Regularizers.l1(0.01f), () -> Regularizers.l2(0.01f),
-          () -> Regularizers.l1l2(0.01f, 0.01f)),
-      LearningRateSchedule.class, List.of(() -> new ExponentialDecay(0.1f, 10, 0.9f, false),
-          () -> new CosineDecay(0.1f, 10, 0f),
-          () -> new PiecewiseConstantDecay(new long[] {1}, new float[] {0.1f, 0.01f})),
-      Optimizer.class, List.of(() -> new SGD(0.1f), () -> new Adam(0.1f), () -> new AdamW(0.1f),
-          () -> new RMSprop(0.1f)));
+          () -> Losses.sparseCategoricalCrossentropy(false), () -> Losses.huber(1f))),
+      Map.entry(Metric.class, List.of(Metrics::accuracy, () -> Metrics.precision(0.5f),
+          Metrics::auc, Metrics::macroF1Score, Metrics::meanSquaredError, Metrics::r2Score)),
+      Map.entry(Regularizer.class, List.of(() -> Regularizers.l1(0.01f),
+          () -> Regularizers.l2(0.01f), () -> Regularizers.l1l2(0.01f, 0.01f))),
+      Map.entry(LearningRateSchedule.class,
+          List.of(() -> new ExponentialDecay(0.1f, 10, 0.9f, false),
+              () -> new CosineDecay(0.1f, 10, 0f),
+              () -> new PiecewiseConstantDecay(new long[] {1}, new float[] {0.1f, 0.01f}))),
+      Map.entry(Optimizer.class, List.of(() -> new SGD(0.1f), () -> new Adam(0.1f),
+          () -> new AdamW(0.1f), () -> new RMSprop(0.1f))),
+      Map.entry(Model.class, List.of(() -> sequential(true), PublicApiArgumentsTest::functional)),
+      Map.entry(Sequential.class, List.of(() -> sequential(true))),
+      Map.entry(Functional.class, List.of(PublicApiArgumentsTest::functional)),
+      Map.entry(History.class, List.of(() -> sequential(true)
+          .fit(Tensor.ones(2, 2), Tensor.ones(2, 2), Fit.epochs(1).verbose(0)))),
+      Map.entry(Fit.class, List.of(() -> Fit.epochs(1))),
+      Map.entry(Callback.class, List.of(TerminateOnNaN::new,
+          () -> new CsvLogger(freshPath(), false), () -> new EarlyStopping("loss", 0, 1, true),
+          () -> new ModelCheckpoint(freshPath().toString(), "loss", false),
+          () -> new ReduceLROnPlateau("loss", 0.5f, 1, 0, 0, 0))),
+      Map.entry(Augment.class, List.of(Augment::create)),
+      Map.entry(Csv.class, List.of(Csv::reader)),
+      Map.entry(JsonLines.class, List.of(JsonLines::reader)),
+      Map.entry(ImageFolder.class, List.of(ImageFolder::reader)),
+      Map.entry(ImageFiles.class, List.of(PublicApiArgumentsTest::imageFiles)),
+      Map.entry(Dataset.class, List.of(() -> Dataset.of(Tensor.ones(2, 2), Tensor.ones(2, 2)))),
+      Map.entry(Table.class, List.of(PublicApiArgumentsTest::table)),
+      Map.entry(Tokenizer.class, List.of(PublicApiArgumentsTest::tokenizer)),
+      Map.entry(Imputer.class, List.of(() -> Imputer.fit(table(), "mean", "a", "b"))),
+      Map.entry(MinMaxScaler.class, List.of(() -> MinMaxScaler.fit(Tensor.ones(2, 2)))),
+      Map.entry(FeaturePreprocessing.class,
+          List.of(PublicApiArgumentsTest::featurePreprocessing)),
+      Map.entry(Scaler.class, List.of(() -> StandardScaler.fit(Tensor.ones(2, 2)),
+          () -> MinMaxScaler.fit(Tensor.ones(2, 2)))),
+      Map.entry(Preprocessing.class, List.of(() -> new TextPreprocessing(tokenizer(), 2),
+          PublicApiArgumentsTest::featurePreprocessing)));
+
+  /**
+   * Model methods also called on a model not built yet: they build it, from shapes the arguments
+   * give. The others answer an unbuilt model with "not built", whatever the arguments.
+   */
+  private static final Set<String> BEFORE_BUILD = Set.of("build", "fit", "compile");
+
+  /** Files for the entry points that read or write them. */
+  @TempDir static Path files;
+
+  private static final AtomicInteger FILE_NAMES = new AtomicInteger();
+
+  /**
+   * A path where nothing exists yet, new for each call: a reader must refuse it naming the
+   * argument, a writer may create it.
+   */
+  private static Path freshPath() {
+    return files.resolve("file-" + FILE_NAMES.incrementAndGet());
+  }
+
+  /** A compiled model of one {@code Dense(2)} on samples of 2 features, built or not yet. */
+  private static Sequential sequential(boolean built) {
+    Sequential model = new Sequential().add(new Dense(2));
+    if (built) {
+      model.build(1, 2);
+    }
+    model.compile("sgd", "mse");
+    return model;
+  }
+
+  private static Functional functional() {
+    Symbol in = Input.of(2);
+    Functional model = new Functional(in, new Dense(2).on(in));
+    model.compile("sgd", "mse");
+    return model;
+  }
+
+  /** Two numeric columns, a and b, of two rows. */
+  private static Table table() {
+    return new Table(List.of("a", "b"), 2,
+        Map.of("a", new float[] {1, 2}, "b", new float[] {3, 4}), Map.of());
+  }
+
+  private static Tokenizer tokenizer() {
+    Tokenizer t = new Tokenizer(10, "<oov>");
+    t.fitOnTexts(List.of("a b", "b c"));
+    return t;
+  }
+
+  private static FeaturePreprocessing featurePreprocessing() {
+    return new FeaturePreprocessing(List.of("a", "b"), Imputer.fit(table(), "mean", "a", "b"),
+        StandardScaler.fit(Tensor.of(new float[] {1, 3, 2, 4}, 2, 2)));
+  }
+
+  /** The listing of a folder with one class folder holding one 2 x 2 PNG. */
+  private static ImageFiles imageFiles() {
+    Path folder = files.resolve("images");
+    try {
+      if (!Files.exists(folder)) {
+        Files.createDirectories(folder.resolve("a"));
+        ImageIO.write(new BufferedImage(2, 2, BufferedImage.TYPE_INT_RGB), "png",
+            folder.resolve("a").resolve("1.png").toFile());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return ImageFolder.reader().size(2, 2).list(folder);
+  }
 
   /**
    * Shapes of tensors that fit the ops that need more than a matrix, as {@code method(parameter)},
@@ -413,7 +572,16 @@ class PublicApiArgumentsTest {
       return () -> switch (name) {
         case "activation" -> "tanh"; // the one activation every layer, recurrent too, accepts
         case "recurrentActivation" -> "sigmoid";
-        case "padding" -> "valid";
+        case "padding", "truncating" ->
+            owner.getPackageName().endsWith("preprocessing") ? "post" : "valid";
+        case "monitor" -> "loss";
+        case "optimizer" -> "sgd";
+        case "loss" -> "mse";
+        case "strategy" -> "mean";
+        case "mode" -> "binary";
+        case "split" -> " ";
+        case "json" -> "{}";
+        case "path" -> freshPath().toString();
         case "mergeMode" -> "concat";
         case "name", "identifier" -> switch (owner.getSimpleName()) {
           case "Losses" -> "mse";
@@ -464,6 +632,103 @@ class PublicApiArgumentsTest {
     if (t == JsonNode.class) {
       return () -> JsonNodeFactory.instance.objectNode();
     }
+    if (t.isEnum()) {
+      return () -> t.getEnumConstants()[0];
+    }
+    if (t == char.class) {
+      return () -> ';';
+    }
+    if (t == String[].class) {
+      return () -> switch (name) {
+        case "metrics" -> new String[] {"mae"};
+        case "names", "columns", "fields" -> new String[] {"a"};
+        case "labels" -> new String[] {"x", "y"};
+        default -> new String[] {"sample"};
+      };
+    }
+    if (t == int[][].class) {
+      return () -> new int[][] {{1, 2}, {3}};
+    }
+    if (t == Path.class) {
+      return PublicApiArgumentsTest::freshPath;
+    }
+    if (t == Model.class) {
+      return () -> sequential(true);
+    }
+    if (t == Fit.class) {
+      return () -> Fit.epochs(1).verbose(0);
+    }
+    if (t == PredictOptions.class) {
+      return () -> PredictOptions.DEFAULTS;
+    }
+    if (t == Dataset.class) {
+      return () -> Dataset.of(Tensor.ones(2, 2), Tensor.ones(2, 2));
+    }
+    if (t == Dataset.Source.class) {
+      return () -> (Dataset.Source) indices ->
+          new Dataset.Batch(Tensor.ones(indices.length, 2), Tensor.ones(indices.length, 2));
+    }
+    if (t == UnaryOperator.class) {
+      return () -> UnaryOperator.identity();
+    }
+    if (t == Augment.class) {
+      return () -> Augment.create().flipHorizontal();
+    }
+    if (t == ImageFiles.class) {
+      return PublicApiArgumentsTest::imageFiles;
+    }
+    if (t == Table.class) {
+      return PublicApiArgumentsTest::table;
+    }
+    if (t == ReadLimits.class) {
+      return () -> ReadLimits.DEFAULT;
+    }
+    if (t == ImageFolder.Limits.class) {
+      return () -> ImageFolder.Limits.DEFAULT;
+    }
+    if (t == TextFolder.Limits.class) {
+      return () -> TextFolder.Limits.DEFAULT;
+    }
+    if (t == ModelArchive.Limits.class) {
+      return () -> ModelArchive.Limits.DEFAULT;
+    }
+    if (t == Callback.class) {
+      return () -> (Callback) event -> { };
+    }
+    if (t == Callback[].class) {
+      return () -> new Callback[] {event -> { }};
+    }
+    if (t == Cancellation.class) {
+      return Cancellation::new;
+    }
+    if (t == ComputeContext.class) {
+      return ComputeContext::defaultContext;
+    }
+    if (t == TrainingEvent.class) {
+      return () -> new TrainingEvent(TrainingEvent.Kind.EPOCH_END, 0, 1, 1, 1, 1, 2,
+          Map.of("loss", 0.5), 2, 1, 0, false);
+    }
+    if (t == Optimizer.class) {
+      return () -> new SGD(0.1f);
+    }
+    if (t == Loss.class) {
+      return Losses::meanSquaredError;
+    }
+    if (t == Metric[].class) {
+      return () -> new Metric[] {Metrics.meanSquaredError()};
+    }
+    if (t == Tokenizer.class) {
+      return PublicApiArgumentsTest::tokenizer;
+    }
+    if (t == Imputer.class) {
+      return () -> Imputer.fit(table(), "mean", "a", "b");
+    }
+    if (t == Scaler.class) {
+      return () -> StandardScaler.fit(Tensor.ones(2, 2));
+    }
+    if (t == Preprocessing.class) {
+      return PublicApiArgumentsTest::featurePreprocessing;
+    }
     if (t == List.class) {
       Type element = typeArgument(p.getParameterizedType(), 0);
       if (element == int[].class) {
@@ -477,6 +742,16 @@ class PublicApiArgumentsTest {
       }
       if (element == Symbol.class) {
         return () -> List.of(Input.of(2));
+      }
+      if (element == String.class) {
+        return () -> switch (name) {
+          case "columns" -> List.of("a", "b");
+          case "classes", "classNames" -> List.of("x", "y");
+          default -> List.of("a b", "b c");
+        };
+      }
+      if (element instanceof java.lang.reflect.WildcardType) {
+        return () -> List.of("a b"); // raw instances for a Preprocessing's transform
       }
       return null;
     }
@@ -517,7 +792,7 @@ class PublicApiArgumentsTest {
           } catch (ClassNotFoundException e) {
             throw new AssertionError(e);
           }
-          if (isPublicApi(c)) {
+          if (isPublicApi(c) && !USER_IMPLEMENTED.contains(c)) {
             out.add(c);
           }
         }

@@ -1,6 +1,7 @@
 package ai.lepton.callbacks;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.models.Callback;
 import ai.lepton.models.TrainingEvent;
 import java.io.BufferedWriter;
@@ -26,12 +27,13 @@ public final class CsvLogger implements Callback {
 
   /** Logs to {@code file}; {@code append} continues an existing file instead of replacing it. */
   public CsvLogger(Path file, boolean append) {
-    this.file = file;
+    this.file = Args.nonNull(file, "CsvLogger", "file");
     this.append = append;
   }
 
   @Override
   public void onEvent(TrainingEvent event) {
+    Args.nonNull(event, "CsvLogger.onEvent", "event");
     switch (event.kind()) {
       case TRAIN_BEGIN -> open();
       case EPOCH_END -> write(event.epoch(), event.logs());

@@ -1,6 +1,7 @@
 package ai.lepton.callbacks;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.models.Callback;
 import ai.lepton.models.Model;
 import ai.lepton.models.TrainingEvent;
@@ -38,12 +39,13 @@ public final class EarlyStopping implements Callback {
   }
 
   @Override
-  public void setModel(Model m) {
-    model = m;
+  public void setModel(Model model) {
+    this.model = Args.nonNull(model, "EarlyStopping.setModel", "model");
   }
 
   @Override
   public void onEvent(TrainingEvent event) {
+    Args.nonNull(event, "EarlyStopping.onEvent", "event");
     switch (event.kind()) {
       case TRAIN_BEGIN -> {
         best = monitor.worst();

@@ -1,5 +1,6 @@
 package ai.lepton.callbacks;
 
+import ai.lepton.internal.Args;
 import ai.lepton.models.Callback;
 import ai.lepton.models.Model;
 import ai.lepton.models.TrainingEvent;
@@ -24,18 +25,19 @@ public final class ModelCheckpoint implements Callback {
   private double best;
 
   public ModelCheckpoint(String path, String monitor, boolean saveBestOnly) {
-    this.path = path;
+    this.path = Args.nonNull(path, "ModelCheckpoint", "path");
     this.monitor = Monitor.of(monitor, 0);
     this.saveBestOnly = saveBestOnly;
   }
 
   @Override
-  public void setModel(Model m) {
-    model = m;
+  public void setModel(Model model) {
+    this.model = Args.nonNull(model, "ModelCheckpoint.setModel", "model");
   }
 
   @Override
   public void onEvent(TrainingEvent event) {
+    Args.nonNull(event, "ModelCheckpoint.onEvent", "event");
     switch (event.kind()) {
       case TRAIN_BEGIN -> best = monitor.worst();
       case EPOCH_END -> epochEnd(event.epoch(), event.logs());

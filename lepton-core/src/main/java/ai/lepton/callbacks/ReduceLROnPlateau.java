@@ -1,6 +1,7 @@
 package ai.lepton.callbacks;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.models.Callback;
 import ai.lepton.models.Model;
 import ai.lepton.models.TrainingEvent;
@@ -39,12 +40,13 @@ public final class ReduceLROnPlateau implements Callback {
   }
 
   @Override
-  public void setModel(Model m) {
-    model = m;
+  public void setModel(Model model) {
+    this.model = Args.nonNull(model, "ReduceLROnPlateau.setModel", "model");
   }
 
   @Override
   public void onEvent(TrainingEvent event) {
+    Args.nonNull(event, "ReduceLROnPlateau.onEvent", "event");
     switch (event.kind()) {
       case TRAIN_BEGIN -> {
         best = monitor.worst();

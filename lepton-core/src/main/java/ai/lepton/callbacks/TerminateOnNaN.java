@@ -1,5 +1,6 @@
 package ai.lepton.callbacks;
 
+import ai.lepton.internal.Args;
 import ai.lepton.models.Callback;
 import ai.lepton.models.Model;
 import ai.lepton.models.TrainingEvent;
@@ -10,12 +11,13 @@ public final class TerminateOnNaN implements Callback {
   private boolean terminated;
 
   @Override
-  public void setModel(Model m) {
-    model = m;
+  public void setModel(Model model) {
+    this.model = Args.nonNull(model, "TerminateOnNaN.setModel", "model");
   }
 
   @Override
   public void onEvent(TrainingEvent event) {
+    Args.nonNull(event, "TerminateOnNaN.onEvent", "event");
     if (event.kind() == TrainingEvent.Kind.TRAIN_BEGIN) {
       terminated = false;
     } else if (event.kind() == TrainingEvent.Kind.BATCH_END) {

@@ -1,6 +1,7 @@
 package ai.lepton.data;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
@@ -87,6 +88,7 @@ public final class Augment {
 
   /** What pixels shifted in from outside the image become; default {@link Fill#CONSTANT}. */
   public Augment fill(Fill fill) {
+    Args.nonNull(fill, "Augment.fill", "fill");
     if (fill == null) {
       throw new LeptonException("Augment.fill: expected CONSTANT or NEAREST, received null");
     }
@@ -107,6 +109,8 @@ public final class Augment {
    * @throws LeptonException if the tensor is not of rank 4
    */
   public Tensor apply(Tensor images, RandomGenerator rng) {
+    Args.nonNull(images, "Augment.apply", "images");
+    Args.nonNull(rng, "Augment.apply", "rng");
     if (images.rank() != 4) {
       throw new LeptonException("Augment.apply: expected images [batch, height, width, "
           + "channels], received shape " + Arrays.toString(images.shape()) + "; add a channel "

@@ -1,6 +1,7 @@
 package ai.lepton.data;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
@@ -65,16 +66,19 @@ public final class Csv {
 
   /** Tokens that mean "missing" in numeric columns (such as {@code "NA"}), besides empty fields. */
   public Csv missing(String... tokens) {
+    Args.noNulls(tokens, "Csv.missing", "tokens");
     return new Csv(delimiter, header, Set.of(tokens), strings, limits);
   }
 
   /** Keeps these columns as text (categorical or free text) instead of parsing numbers. */
   public Csv strings(String... columns) {
+    Args.noNulls(columns, "Csv.strings", "columns");
     return new Csv(delimiter, header, missing, Set.of(columns), limits);
   }
 
   /** Replaces the default {@link ReadLimits}. */
   public Csv limits(ReadLimits limits) {
+    Args.nonNull(limits, "Csv.limits", "limits");
     return new Csv(delimiter, header, missing, strings, limits);
   }
 
@@ -86,6 +90,7 @@ public final class Csv {
    *     column count or row count over the limits
    */
   public Table read(Path file) {
+    Args.nonNull(file, "Csv.read", "file");
     try {
       long size = Files.size(file);
       if (size > limits.maxFileBytes()) {

@@ -1,6 +1,7 @@
 package ai.lepton.data;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,14 +28,17 @@ import java.util.function.UnaryOperator;
  * returns a changed copy. Iterate with {@link #epoch} in try-with-resources.
  */
 public final class Dataset {
+  /** The most batches {@link #prefetch} prepares ahead: its queue is allocated at that size. */
+  public static final int MAX_PREFETCH = 1024;
+
   /**
    * One batch: the tensors a model takes and the ones it should predict, each with the batch
    * first.
    */
   public record Batch(List<Tensor> inputs, List<Tensor> targets) {
     public Batch {
-      inputs = List.copyOf(inputs);
-      targets = List.copyOf(targets);
+      inputs = List.copyOf(Args.nonNull(inputs, "Batch", "inputs"));
+      targets = List.copyOf(Args.nonNull(targets, "Batch", "targets"));
       if (inputs.isEmpty()) {
         throw new LeptonException("a batch needs at least one input tensor; received none");
       }
@@ -49,7 +53,7 @@ public final class Dataset {
 
     /** A batch of one input and one target. */
     public Batch(Tensor x, Tensor y) {
-      this(List.of(x), List.of(y));
+      this(List.of(Args.nonNull(x, "Batch", "x")), List.of(Args.nonNull(y, "Batch", "y")));
     }
 
     /** The number of samples. */
@@ -140,6 +144,8 @@ public final class Dataset {
 
   /** In-memory samples: one input {@code x} and one target {@code y}, the batch first. */
   public static Dataset of(Tensor x, Tensor y) {
+    Args.nonNull(x, "Dataset.of", "x");
+    Args.nonNull(y, "Dataset.of", "y");
     return of(List.of(x), List.of(y));
   }
 
@@ -151,6 +157,8 @@ public final class Dataset {
    * @throws LeptonException if there are no samples or the tensors disagree on their number
    */
   public static Dataset of(List<Tensor> inputs, List<Tensor> targets) {
+    Args.noNulls(inputs, "Dataset.of", "inputs");
+    Args.noNulls(targets, "Dataset.of", "targets");
     Batch all = new Batch(inputs, targets); // checks the sample counts
     if (all.size() == 0) {
       throw new LeptonException("a dataset needs at least one sample; received tensors of shapes "
@@ -177,6 +185,7 @@ public final class Dataset {
    * shuffled (call {@code shuffle(true)} for training).
    */
   public static Dataset of(ImageFiles images) {
+    Args.nonNull(images, "Dataset.of", "images");
     int[] labels = images.labels();
     Source decode = indices -> {
       float[] y = new float[indices.length];
@@ -224,6 +233,7 @@ public final class Dataset {
 
   /** Applies {@code fn} to every batch after the steps already added (on the prefetch thread). */
   public Dataset map(UnaryOperator<Batch> fn) {
+    Args.nonNull(fn, "Dataset.map", "fn");
     return withStep((batch, rng) -> fn.apply(batch));
   }
 
@@ -232,6 +242,7 @@ public final class Dataset {
    * seeded from {@link #seed}, the epoch and the batch. Use it on training data only.
    */
   public Dataset augment(Augment augment) {
+    Args.nonNull(augment, "Dataset.augment", "augment");
     return withStep((batch, rng) -> {
       List<Tensor> inputs = new ArrayList<>(batch.inputs());
       inputs.set(0, augment.apply(inputs.get(0), rng));
@@ -248,11 +259,13 @@ public final class Dataset {
   /**
    * Prepares up to {@code batches} batches ahead on a background thread (0: none, each batch is
    * prepared when asked for).
+   *
+   * @throws LeptonException if {@code batches} is not from 0 to {@link #MAX_PREFETCH}
    */
   public Dataset prefetch(int batches) {
-    if (batches < 0) {
-      throw new LeptonException("Dataset.prefetch: expected 0 or more batches, received "
-          + batches);
+    if (batches < 0 || batches > MAX_PREFETCH) {
+      throw new LeptonException("Dataset.prefetch: expected 0 to " + MAX_PREFETCH
+          + " batches, received " + batches + "; a few batches ahead keep training busy");
     }
     return new Dataset(size, source, batchSize, shuffle, seed, steps, batches);
   }

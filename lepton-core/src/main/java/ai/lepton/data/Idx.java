@@ -1,6 +1,7 @@
 package ai.lepton.data;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.internal.Memory;
 import ai.lepton.tensor.Tensor;
 import java.io.BufferedInputStream;
@@ -39,6 +40,7 @@ public final class Idx {
    * @throws LeptonException as {@link #read(Path, long)}
    */
   public static Tensor read(Path file) {
+    Args.nonNull(file, "Idx.read", "file");
     return read(file, MAX_VALUES);
   }
 
@@ -51,6 +53,7 @@ public final class Idx {
    *     as floats, or holds a value type other than unsigned bytes
    */
   public static Tensor read(Path file, long maxValues) {
+    Args.nonNull(file, "Idx.read", "file");
     if (maxValues < 1 || maxValues > Integer.MAX_VALUE - 8) {
       throw new LeptonException("Idx.read: maxValues must be 1 to " + (Integer.MAX_VALUE - 8)
           + " (one tensor); received " + maxValues);

@@ -1,6 +1,7 @@
 package ai.lepton.data;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.internal.Memory;
 import ai.lepton.tensor.Tensor;
 import java.io.IOException;
@@ -68,6 +69,7 @@ public final class ImageFiles {
    * @throws LeptonException if an index is out of range
    */
   public ImageFiles subset(int... indices) {
+    Args.nonNull(indices, "ImageFiles.subset", "indices");
     List<String> picked = new ArrayList<>(indices.length);
     int[] pickedLabels = new int[indices.length];
     for (int k = 0; k < indices.length; k++) {
@@ -94,6 +96,7 @@ public final class ImageFiles {
    *     or if the indices are out of range or the images exceed one tensor
    */
   public Tensor decode(int... indices) {
+    Args.nonNull(indices, "ImageFiles.decode", "indices");
     long values = (long) indices.length * height * width * channels;
     if (values > Integer.MAX_VALUE - 8) {
       throw new LeptonException("decoding " + indices.length + " images of " + height + " x "

@@ -1,6 +1,7 @@
 package ai.lepton.data;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.internal.Memory;
 import ai.lepton.internal.Messages;
 import ai.lepton.tensor.Tensor;
@@ -94,7 +95,9 @@ public final class ImageFolder {
    */
   public record Images(Tensor images, int[] labels, List<String> classNames) {
     public Images {
-      classNames = List.copyOf(classNames);
+      Args.nonNull(images, "Images", "images");
+      Args.nonNull(labels, "Images", "labels");
+      classNames = List.copyOf(Args.nonNull(classNames, "Images", "classNames"));
       if (images.rank() != 4 || images.dim(0) != labels.length) {
         throw new LeptonException("Images needs a [n, height, width, channels] tensor and n "
             + "labels; received shape " + Arrays.toString(images.shape()) + " and "
@@ -135,13 +138,15 @@ public final class ImageFolder {
   /** Grayscale (1 channel) or RGB (3 channels, the default). */
   public ImageFolder colorMode(ColorMode mode) {
     if (mode == null) {
-      throw new LeptonException("ImageFolder.colorMode: expected GRAYSCALE or RGB, received null");
+      throw new LeptonException("ImageFolder.colorMode: expected mode GRAYSCALE or RGB, received "
+          + "null");
     }
     return new ImageFolder(height, width, mode, classNames, limits);
   }
 
   /** Reads only these class folders, labelled in this order (default: every one, sorted). */
   public ImageFolder classNames(String... names) {
+    Args.nonNull(names, "ImageFolder.classNames", "names");
     for (String name : names) {
       if (name == null || name.isEmpty() || name.equals(".") || name.equals("..")
           || name.contains("/") || name.contains("\\") || name.indexOf('\0') >= 0) {
@@ -154,6 +159,7 @@ public final class ImageFolder {
 
   /** Replaces the default {@link Limits}. */
   public ImageFolder limits(Limits limits) {
+    Args.nonNull(limits, "ImageFolder.limits", "limits");
     return new ImageFolder(height, width, colorMode, classNames, limits);
   }
 
@@ -165,6 +171,7 @@ public final class ImageFolder {
    *     {@link #list} with a {@link Dataset} instead)
    */
   public Images read(Path source) {
+    Args.nonNull(source, "ImageFolder.read", "source");
     ImageFiles files = list(source);
     int[] all = new int[files.size()];
     Arrays.setAll(all, i -> i);
@@ -181,6 +188,7 @@ public final class ImageFolder {
    *     limit is exceeded
    */
   public ImageFiles list(Path source) {
+    Args.nonNull(source, "ImageFolder.list", "source");
     if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
       return listed(source, false, folderEntries(source));
     }

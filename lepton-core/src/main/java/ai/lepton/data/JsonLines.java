@@ -1,6 +1,7 @@
 package ai.lepton.data;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.internal.Json;
 import ai.lepton.internal.Messages;
 import com.fasterxml.jackson.core.JacksonException;
@@ -55,21 +56,25 @@ public final class JsonLines {
 
   /** Reads only these fields, as columns in this order. */
   public JsonLines fields(String... fields) {
+    Args.noNulls(fields, "JsonLines.fields", "fields");
     return new JsonLines(List.of(fields), strings, missing, limits);
   }
 
   /** Keeps these fields as text (categorical or free text) instead of numbers. */
   public JsonLines strings(String... fields) {
+    Args.noNulls(fields, "JsonLines.strings", "fields");
     return new JsonLines(this.fields, Set.of(fields), missing, limits);
   }
 
   /** String values that mean "missing" in numeric fields (such as {@code "NA"}). */
   public JsonLines missing(String... tokens) {
+    Args.noNulls(tokens, "JsonLines.missing", "tokens");
     return new JsonLines(fields, strings, Set.of(tokens), limits);
   }
 
   /** Replaces the default {@link ReadLimits}. */
   public JsonLines limits(ReadLimits limits) {
+    Args.nonNull(limits, "JsonLines.limits", "limits");
     return new JsonLines(fields, strings, missing, limits);
   }
 
@@ -80,6 +85,7 @@ public final class JsonLines {
    *     object, a value of the wrong type, or a file, line, field count or row count over the limits
    */
   public Table read(Path file) {
+    Args.nonNull(file, "JsonLines.read", "file");
     try {
       long size = Files.size(file);
       if (size > limits.maxFileBytes()) {

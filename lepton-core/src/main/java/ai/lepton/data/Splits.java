@@ -1,6 +1,8 @@
 package ai.lepton.data;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
+import ai.lepton.internal.Memory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -28,6 +30,8 @@ public final class Splits {
    *     would be empty
    */
   public static Split trainTestSplit(int n, double testFraction, long seed) {
+    // the shuffled order and the two sides: three arrays of n ints
+    Memory.check(12L * n, "Splits.trainTestSplit: n=" + n + " rows", "split fewer rows");
     int tests = testCount(n, testFraction);
     int[] order = shuffled(range(n), new Random(seed));
     return new Split(Arrays.copyOfRange(order, tests, n),
@@ -43,6 +47,7 @@ public final class Splits {
    *     would be empty
    */
   public static Split stratifiedSplit(int[] labels, double testFraction, long seed) {
+    Args.nonNull(labels, "Splits.stratifiedSplit", "labels");
     testCount(labels.length, testFraction);
     Map<Integer, List<Integer>> byClass = new TreeMap<>();
     for (int i = 0; i < labels.length; i++) {

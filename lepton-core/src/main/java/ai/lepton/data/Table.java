@@ -1,6 +1,7 @@
 package ai.lepton.data;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,9 +25,12 @@ import java.util.Set;
 public record Table(List<String> columns, int rows, Map<String, float[]> numbers,
     Map<String, String[]> texts) {
   public Table {
-    columns = List.copyOf(columns);
-    numbers = Map.copyOf(numbers);
-    texts = Map.copyOf(texts);
+    if (rows < 0) {
+      throw new LeptonException("Table: rows must be 0 or more, received " + rows);
+    }
+    columns = List.copyOf(Args.nonNull(columns, "Table", "columns"));
+    numbers = Map.copyOf(Args.nonNull(numbers, "Table", "numbers"));
+    texts = Map.copyOf(Args.nonNull(texts, "Table", "texts"));
     for (String c : columns) {
       int length = numbers.containsKey(c) ? numbers.get(c).length
           : texts.containsKey(c) ? texts.get(c).length : -1;
@@ -47,6 +51,7 @@ public record Table(List<String> columns, int rows, Map<String, float[]> numbers
    * @throws LeptonException if there is no such column or it holds text
    */
   public float[] floats(String name) {
+    Args.nonNull(name, "Table.floats", "name");
     float[] values = numbers.get(name);
     if (values == null) {
       throw new LeptonException(texts.containsKey(name)
@@ -62,6 +67,7 @@ public record Table(List<String> columns, int rows, Map<String, float[]> numbers
    * @throws LeptonException if there is no such column or it holds numbers
    */
   public String[] strings(String name) {
+    Args.nonNull(name, "Table.strings", "name");
     String[] values = texts.get(name);
     if (values == null) {
       throw new LeptonException(numbers.containsKey(name)
@@ -78,6 +84,7 @@ public record Table(List<String> columns, int rows, Map<String, float[]> numbers
    *     exceed {@code Integer.MAX_VALUE} values
    */
   public Tensor features(String... names) {
+    Args.noNulls(names, "Table.features", "names");
     if (names.length == 0) {
       throw new LeptonException("features() needs at least one column name; the columns are "
           + columns);
@@ -102,6 +109,7 @@ public record Table(List<String> columns, int rows, Map<String, float[]> numbers
    * @throws LeptonException if the name is missing or names a text column
    */
   public Tensor label(String name) {
+    Args.nonNull(name, "Table.label", "name");
     return Tensor.of(floats(name), rows);
   }
 
@@ -112,6 +120,7 @@ public record Table(List<String> columns, int rows, Map<String, float[]> numbers
    * @throws LeptonException if an index is outside {@code 0..rows-1}
    */
   public Table select(int[] indices) {
+    Args.nonNull(indices, "Table.select", "indices");
     for (int i : indices) {
       if (i < 0 || i >= rows) {
         throw new LeptonException("select: row index " + i + " is outside the table's " + rows
@@ -144,6 +153,7 @@ public record Table(List<String> columns, int rows, Map<String, float[]> numbers
    * @throws LeptonException if a name is not a column
    */
   public Table dropMissing(String... names) {
+    Args.noNulls(names, "Table.dropMissing", "names");
     List<String> checked = names.length == 0 ? columns : List.of(names);
     for (String c : checked) {
       if (!columns.contains(c)) {

@@ -1,6 +1,7 @@
 package ai.lepton.data;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -50,8 +51,9 @@ public final class TextFolder {
    */
   public record Texts(List<String> texts, int[] labels, List<String> classNames) {
     public Texts {
-      texts = List.copyOf(texts);
-      classNames = List.copyOf(classNames);
+      texts = List.copyOf(Args.nonNull(texts, "Texts", "texts"));
+      classNames = List.copyOf(Args.nonNull(classNames, "Texts", "classNames"));
+      Args.nonNull(labels, "Texts", "labels");
       if (labels.length != texts.size()) {
         throw new LeptonException("a text dataset needs one label per text; received "
             + texts.size() + " texts and " + labels.length + " labels");
@@ -63,6 +65,7 @@ public final class TextFolder {
 
   /** Reads every class subfolder of {@code folder} with the default limits. */
   public static Texts read(Path folder) {
+    Args.nonNull(folder, "TextFolder.read", "folder");
     return read(folder, null, Limits.DEFAULT);
   }
 
@@ -74,6 +77,8 @@ public final class TextFolder {
    *     names no subfolder, a symbolic link is found, a file is not UTF-8, or a limit is exceeded
    */
   public static Texts read(Path folder, List<String> classNames, Limits limits) {
+    Args.nonNull(folder, "TextFolder.read", "folder");
+    Args.nonNull(limits, "TextFolder.read", "limits");
     if (!Files.isDirectory(folder)) {
       throw new LeptonException("text folder " + folder + " is not a directory; expected a folder "
           + "with one subfolder of .txt files per class");

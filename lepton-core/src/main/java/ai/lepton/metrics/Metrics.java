@@ -1,8 +1,8 @@
 package ai.lepton.metrics;
 
-import ai.lepton.ConfigReader;
 import ai.lepton.LeptonException;
 import ai.lepton.internal.Args;
+import ai.lepton.internal.ConfigReader;
 import ai.lepton.tensor.Tensor;
 import java.util.Arrays;
 import java.util.Locale;

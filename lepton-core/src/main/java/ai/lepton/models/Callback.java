@@ -1,5 +1,7 @@
 package ai.lepton.models;
 
+import ai.lepton.internal.Args;
+
 /**
  * Listens to {@link Model#fit}, as Keras callbacks do; the one way to follow or steer training. The
  * progress bar, {@code EarlyStopping}, {@code ModelCheckpoint} and a job runner streaming events to
@@ -20,7 +22,9 @@ public interface Callback {
    * Receives the model being trained, before its first event (Keras' {@code set_model}); by default
    * ignored.
    */
-  default void setModel(Model model) {}
+  default void setModel(Model model) {
+    Args.nonNull(model, "Callback.setModel", "model");
+  }
 
   /** Receives one event; an exception thrown here stops {@code fit} with that exception. */
   void onEvent(TrainingEvent event);

@@ -2,6 +2,7 @@ package ai.lepton.models;
 
 import ai.lepton.LeptonException;
 import ai.lepton.data.Dataset;
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.ComputeContext;
 import ai.lepton.tensor.Tensor;
 import java.util.List;
@@ -86,6 +87,8 @@ public final class Fit {
 
   /** Validates on these samples after each epoch (instead of a split). */
   public Fit validationData(Tensor x, Tensor y) {
+    Args.nonNull(x, "Fit.validationData", "x");
+    Args.nonNull(y, "Fit.validationData", "y");
     Fit f = copy();
     f.validationX = x;
     f.validationY = y;
@@ -95,9 +98,7 @@ public final class Fit {
 
   /** Validates on every batch of this dataset after each epoch (instead of a split). */
   public Fit validationData(Dataset data) {
-    if (data == null) {
-      throw new LeptonException("Fit.validationData: expected a dataset, received null");
-    }
+    Args.nonNull(data, "Fit.validationData", "data");
     Fit f = copy();
     f.validationX = null;
     f.validationY = null;
@@ -144,14 +145,10 @@ public final class Fit {
    *
    * @throws LeptonException if a callback is null
    */
-  public Fit callbacks(Callback... list) {
-    for (int i = 0; i < list.length; i++) {
-      if (list[i] == null) {
-        throw new LeptonException("Fit.callbacks: callback " + i + " is null; pass callbacks");
-      }
-    }
+  public Fit callbacks(Callback... callbacks) {
+    Args.noNulls(callbacks, "Fit.callbacks", "callbacks");
     Fit f = copy();
-    f.callbacks = List.of(list);
+    f.callbacks = List.of(callbacks);
     return f;
   }
 
@@ -161,9 +158,7 @@ public final class Fit {
    * @throws LeptonException if {@code token} is null
    */
   public Fit cancellation(Cancellation token) {
-    if (token == null) {
-      throw new LeptonException("Fit.cancellation: expected a Cancellation, received null");
-    }
+    Args.nonNull(token, "Fit.cancellation", "token");
     Fit f = copy();
     f.cancellation = token;
     return f;

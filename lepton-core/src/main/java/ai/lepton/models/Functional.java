@@ -1,6 +1,7 @@
 package ai.lepton.models;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.internal.Json;
 import ai.lepton.layers.Input;
 import ai.lepton.layers.Layer;
@@ -59,7 +60,8 @@ public final class Functional extends Model {
 
   /** A model from one input to one output; see {@link #Functional(List, List, String, long)}. */
   public Functional(Symbol input, Symbol output) {
-    this(List.of(input), List.of(output));
+    this(List.of(Args.nonNull(input, "Functional", "input")),
+        List.of(Args.nonNull(output, "Functional", "output")));
   }
 
   /** A model named "functional" whose new layers draw their initial weights from seed 0. */
@@ -75,6 +77,8 @@ public final class Functional extends Model {
    *     not depend only on the given inputs, an input is unused, or two layers share a name
    */
   public Functional(List<Symbol> inputs, List<Symbol> outputs, String name, long seed) {
+    Args.noNulls(inputs, "Functional", "inputs");
+    Args.noNulls(outputs, "Functional", "outputs");
     if (name == null || name.isBlank()) {
       throw new LeptonException("Functional: expected a non-blank model name");
     }
@@ -256,6 +260,7 @@ public final class Functional extends Model {
    */
   @Override
   public void build(long seed, int... inputShape) {
+    Args.nonNull(inputShape, "build", "inputShape");
     throw new LeptonException("build: functional model '" + name + "' is built when it is made, "
         + "for inputs " + inputShapes().stream().map(Arrays::toString).toList());
   }

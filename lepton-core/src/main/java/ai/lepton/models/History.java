@@ -1,6 +1,7 @@
 package ai.lepton.models;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -40,6 +41,7 @@ public final class History {
 
   /** One series, a value per epoch run. */
   public List<Double> get(String name) {
+    Args.nonNull(name, "History.get", "name");
     List<Double> v = values.get(name);
     if (v == null) {
       throw new LeptonException("History: no series \"" + name + "\"; available: "

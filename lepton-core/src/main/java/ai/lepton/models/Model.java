@@ -2,6 +2,7 @@ package ai.lepton.models;
 
 import ai.lepton.LeptonException;
 import ai.lepton.data.Dataset;
+import ai.lepton.internal.Args;
 import ai.lepton.layers.Layer;
 import ai.lepton.losses.Loss;
 import ai.lepton.losses.Losses;
@@ -93,6 +94,7 @@ public abstract class Model {
    * @throws LeptonException if no layer has that name, listing the names there are
    */
   public Layer layer(String name) {
+    Args.nonNull(name, "layer", "name");
     List<String> names = new ArrayList<>();
     for (Layer l : layers()) {
       if (l.name().equals(name)) {
@@ -116,6 +118,9 @@ public abstract class Model {
    * @throws LeptonException for unknown names, listing the known ones
    */
   public Model compile(String optimizer, String loss, String... metrics) {
+    Args.nonNull(optimizer, "compile", "optimizer");
+    Args.nonNull(loss, "compile", "loss");
+    Args.noNulls(metrics, "compile", "metrics");
     Metric[] m = new Metric[metrics.length];
     for (int i = 0; i < metrics.length; i++) {
       m[i] = Metrics.get(metrics[i]);
@@ -125,6 +130,7 @@ public abstract class Model {
 
   /** Chooses the optimizer, loss and metrics as objects, e.g. {@code new Adam(0.01f)}. */
   public Model compile(Optimizer optimizer, Loss loss, Metric... metrics) {
+    Args.noNulls(metrics, "compile", "metrics");
     if (optimizer == null || loss == null) {
       throw new LeptonException("compile: expected an optimizer and a loss, received optimizer="
           + optimizer + ", loss=" + loss);
@@ -150,6 +156,10 @@ public abstract class Model {
    */
   public Model compile(String optimizer, Map<String, String> losses,
       Map<String, Double> lossWeights, Map<String, List<String>> metrics) {
+    Args.nonNull(optimizer, "compile", "optimizer");
+    Args.nonNull(losses, "compile", "losses");
+    Args.nonNull(lossWeights, "compile", "lossWeights");
+    Args.nonNull(metrics, "compile", "metrics");
     Map<String, Loss> l = new LinkedHashMap<>();
     losses.forEach((k, v) -> l.put(k, Losses.get(v)));
     Map<String, List<Metric>> m = new LinkedHashMap<>();
@@ -167,6 +177,10 @@ public abstract class Model {
    */
   public Model compile(Optimizer optimizer, Map<String, Loss> losses,
       Map<String, Double> lossWeights, Map<String, List<Metric>> metrics) {
+    Args.nonNull(optimizer, "compile", "optimizer");
+    Args.nonNull(losses, "compile", "losses");
+    Args.nonNull(lossWeights, "compile", "lossWeights");
+    Args.nonNull(metrics, "compile", "metrics");
     if (optimizer == null || losses == null || losses.isEmpty()) {
       throw new LeptonException("compile: expected an optimizer and a loss per output, received "
           + "optimizer=" + optimizer + ", losses=" + losses);
@@ -316,6 +330,7 @@ public abstract class Model {
    * @throws LeptonException naming the missing, unexpected or mis-shaped weights
    */
   public void setWeights(Map<String, Tensor> values) {
+    Args.nonNull(values, "setWeights", "values");
     Map<String, Tensor> own = weights();
     List<String> problems = new ArrayList<>();
     for (var e : own.entrySet()) {
@@ -350,6 +365,7 @@ public abstract class Model {
    *     is false; then no weight is changed
    */
   public WeightLoadReport loadWeightsByName(Path file, boolean skipMismatch) {
+    Args.nonNull(file, "loadWeightsByName", "file");
     requireBuilt("loadWeightsByName");
     Map<String, Tensor> saved = ModelFile.read(file).weights();
     Map<String, Tensor> own = weights();
@@ -396,6 +412,9 @@ public abstract class Model {
    *     exception thrown by a callback stops training and propagates unchanged
    */
   public History fit(Tensor x, Tensor y, Fit options) {
+    Args.nonNull(x, "fit", "x");
+    Args.nonNull(y, "fit", "y");
+    Args.nonNull(options, "fit", "options");
     requireCompiled("fit");
     checkData("fit", x, y);
     if (!built()) {
@@ -413,6 +432,9 @@ public abstract class Model {
    *     not match the model's inputs and outputs
    */
   public History fit(List<Tensor> x, List<Tensor> y, Fit options) {
+    Args.nonNull(x, "fit", "x");
+    Args.nonNull(y, "fit", "y");
+    Args.nonNull(options, "fit", "options");
     requireCompiled("fit");
     requireBuilt("fit");
     checkData("fit", x, y);
@@ -449,6 +471,8 @@ public abstract class Model {
    *     batch (with the dataset's error as the cause)
    */
   public History fit(Dataset train, Fit options) {
+    Args.nonNull(train, "fit", "train");
+    Args.nonNull(options, "fit", "options");
     requireCompiled("fit");
     if (options.validationSplit() > 0) {
       throw new LeptonException("fit: validationSplit needs tensors x and y, but received a "
@@ -485,6 +509,8 @@ public abstract class Model {
 
   /** Loss and metrics on the data, in batches of {@code batchSize}. */
   public Map<String, Double> evaluate(Tensor x, Tensor y, int batchSize) {
+    Args.nonNull(x, "evaluate", "x");
+    Args.nonNull(y, "evaluate", "y");
     requireCompiled("evaluate");
     checkBatchSize("evaluate", batchSize);
     checkData("evaluate", x, y);
@@ -500,6 +526,7 @@ public abstract class Model {
    *     shape, or the dataset fails to produce a batch
    */
   public Map<String, Double> evaluate(Dataset data) {
+    Args.nonNull(data, "evaluate", "data");
     requireCompiled("evaluate");
     requireBuilt("evaluate");
     return new Trainer(this).evaluate("evaluate", data);
@@ -510,6 +537,8 @@ public abstract class Model {
    * tensors in {@link #inputShapes()} and {@link #outputNames()} order.
    */
   public Map<String, Double> evaluate(List<Tensor> x, List<Tensor> y, int batchSize) {
+    Args.nonNull(x, "evaluate", "x");
+    Args.nonNull(y, "evaluate", "y");
     requireCompiled("evaluate");
     checkBatchSize("evaluate", batchSize);
     requireBuilt("evaluate");
@@ -524,6 +553,7 @@ public abstract class Model {
    * @throws LeptonException as {@link #predict(List, PredictOptions)}
    */
   public List<Tensor> predict(List<Tensor> x, int batchSize) {
+    Args.nonNull(x, "predict", "x");
     checkBatchSize("predict", batchSize);
     return predict(x, PredictOptions.DEFAULTS.batchSize(batchSize));
   }
@@ -538,6 +568,7 @@ public abstract class Model {
    *     it (the message names the input, the sample and the feature)
    */
   public List<Tensor> predict(List<Tensor> x, PredictOptions options) {
+    Args.nonNull(x, "predict", "x");
     requireOptions(options);
     requireBuilt("predict");
     checkInputShapes("predict", x);
@@ -574,6 +605,7 @@ public abstract class Model {
    * @throws LeptonException as {@link #predict(Tensor, PredictOptions)}
    */
   public Tensor predict(Tensor x) {
+    Args.nonNull(x, "predict", "x");
     return predict(x, PredictOptions.DEFAULTS);
   }
 
@@ -583,6 +615,7 @@ public abstract class Model {
    * @throws LeptonException as {@link #predict(Tensor, PredictOptions)}
    */
   public Tensor predict(Tensor x, int batchSize) {
+    Args.nonNull(x, "predict", "x");
     checkBatchSize("predict", batchSize);
     return predict(x, PredictOptions.DEFAULTS.batchSize(batchSize));
   }
@@ -598,6 +631,7 @@ public abstract class Model {
    *     {@code options.allowNonFinite(true)})
    */
   public Tensor predict(Tensor x, PredictOptions options) {
+    Args.nonNull(x, "predict", "x");
     requireOptions(options);
     requireBuilt("predict");
     checkInputShape("predict", x);
@@ -718,6 +752,7 @@ public abstract class Model {
    * @throws LeptonException if the model is not built or the file cannot be written
    */
   public void save(Path file) {
+    Args.nonNull(file, "save", "file");
     requireBuilt("save");
     ModelFile.save(this, file);
   }
@@ -732,6 +767,7 @@ public abstract class Model {
    *     over a limit, or names layers this version does not know
    */
   public static Model load(Path file) {
+    Args.nonNull(file, "Model.load", "file");
     return ModelArchive.open(file).load();
   }
 

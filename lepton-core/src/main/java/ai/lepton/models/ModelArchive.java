@@ -1,6 +1,7 @@
 package ai.lepton.models;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.preprocessing.Preprocessing;
 import ai.lepton.internal.Json;
 import ai.lepton.tensor.Tensor;
@@ -18,7 +19,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -141,8 +141,8 @@ public final class ModelArchive {
   public record Metadata(int formatVersion, String libraryVersion, String created,
       String modelClass, String modelName, Map<String, String> fields) {
     public Metadata {
-      Objects.requireNonNull(fields, "fields");
-      fields = Map.copyOf(fields);
+      Args.nonNull(fields, "Metadata", "fields");
+      fields = Map.copyOf(Args.nonNull(fields, "Metadata", "fields"));
     }
   }
 
@@ -157,9 +157,9 @@ public final class ModelArchive {
    */
   public record TensorSpec(String name, List<Integer> shape, String dtype) {
     public TensorSpec {
-      Objects.requireNonNull(name, "name");
-      shape = List.copyOf(shape);
-      Objects.requireNonNull(dtype, "dtype");
+      Args.nonNull(name, "TensorSpec", "name");
+      shape = List.copyOf(Args.nonNull(shape, "TensorSpec", "shape"));
+      Args.nonNull(dtype, "TensorSpec", "dtype");
     }
   }
 
@@ -177,7 +177,7 @@ public final class ModelArchive {
   public record Sizes(long fileBytes, List<EntrySize> entries, long parameterCount,
       long weightBytes) {
     public Sizes {
-      entries = List.copyOf(entries);
+      entries = List.copyOf(Args.nonNull(entries, "Sizes", "entries"));
     }
   }
 
@@ -217,6 +217,7 @@ public final class ModelArchive {
 
   /** Opens {@code file} with the {@link Limits#DEFAULT default limits}. */
   public static ModelArchive open(Path file) {
+    Args.nonNull(file, "ModelArchive.open", "file");
     return open(file, Limits.DEFAULT);
   }
 
@@ -231,8 +232,8 @@ public final class ModelArchive {
    *     the config builds, invalid compile settings or optimizer state, an invalid preprocessing
    */
   public static ModelArchive open(Path file, Limits limits) {
-    Objects.requireNonNull(file, "file");
-    Objects.requireNonNull(limits, "limits");
+    Args.nonNull(file, "ModelArchive.open", "file");
+    Args.nonNull(limits, "ModelArchive.open", "limits");
     try (ModelFile.Reader r = ModelFile.Reader.open(file, limits)) {
       return new ModelArchive(file, limits, r);
     }

@@ -1,6 +1,7 @@
 package ai.lepton.models;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.internal.Json;
 import ai.lepton.layers.Layer;
 import ai.lepton.layers.Layers;
@@ -28,6 +29,7 @@ public final class Sequential extends Model {
 
   /** Appends a layer; unnamed layers get Keras-style names ("dense", "dense_1", ...). */
   public Sequential add(Layer layer) {
+    Args.nonNull(layer, "add", "layer");
     if (inputShape != null) {
       throw new LeptonException("add: the model is already built; add every layer before fit "
           + "or build");
@@ -52,11 +54,12 @@ public final class Sequential extends Model {
   }
 
   /** Renames the model (shown by summary). */
-  public Sequential name(String newName) {
-    if (newName == null || newName.isBlank()) {
-      throw new LeptonException("name: expected a non-blank model name");
+  public Sequential name(String name) {
+    if (name == null || name.isBlank()) {
+      throw new LeptonException("name: expected a non-blank model name, received "
+          + (name == null ? "null" : "'" + name + "'") + "; pass a name such as \"classifier\"");
     }
-    this.name = newName;
+    this.name = name;
     return this;
   }
 
@@ -84,16 +87,17 @@ public final class Sequential extends Model {
   }
 
   @Override
-  public void build(long seed, int... shape) {
-    if (inputShape != null) {
+  public void build(long seed, int... inputShape) {
+    Args.nonNull(inputShape, "build", "inputShape");
+    if (this.inputShape != null) {
       throw new LeptonException("build: the model is already built for input shape "
-          + java.util.Arrays.toString(inputShape));
+          + java.util.Arrays.toString(this.inputShape));
     }
     if (layers.isEmpty()) {
       throw new LeptonException("build: the model has no layers; add layers first");
     }
     SplittableRandom rng = new SplittableRandom(seed);
-    int[] s = shape.clone();
+    int[] s = inputShape.clone();
     for (Layer layer : layers) {
       if (layer.outputShapes(List.of(s)).size() != 1) {
         throw new LeptonException("build: layer '" + layer.name() + "' gives several outputs "
@@ -109,7 +113,7 @@ public final class Sequential extends Model {
       }
       s = layer.outputShape(s);
     }
-    inputShape = shape.clone();
+    this.inputShape = inputShape.clone();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package ai.lepton.models;
 
+import ai.lepton.internal.Args;
 import java.util.List;
 
 /**
@@ -14,10 +15,10 @@ import java.util.List;
 public record WeightLoadReport(List<String> loaded, List<String> missing, List<String> unexpected,
     List<String> mismatched) {
   public WeightLoadReport {
-    loaded = List.copyOf(loaded);
-    missing = List.copyOf(missing);
-    unexpected = List.copyOf(unexpected);
-    mismatched = List.copyOf(mismatched);
+    loaded = List.copyOf(Args.nonNull(loaded, "WeightLoadReport", "loaded"));
+    missing = List.copyOf(Args.nonNull(missing, "WeightLoadReport", "missing"));
+    unexpected = List.copyOf(Args.nonNull(unexpected, "WeightLoadReport", "unexpected"));
+    mismatched = List.copyOf(Args.nonNull(mismatched, "WeightLoadReport", "mismatched"));
   }
 
   /** One line per group, e.g. for printing after transfer learning. */

@@ -1,8 +1,8 @@
 package ai.lepton.optimizers;
 
-import ai.lepton.ConfigReader;
 import ai.lepton.LeptonException;
 import ai.lepton.internal.Args;
+import ai.lepton.internal.ConfigReader;
 import java.util.List;
 import java.util.Map;
 

@@ -1,6 +1,7 @@
 package ai.lepton.preprocessing;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.internal.Messages;
 import ai.lepton.tensor.Tensor;
 import java.util.HashSet;
@@ -28,7 +29,7 @@ public record FeaturePreprocessing(List<String> columns, Imputer imputer, Scaler
   public static final int MAX_FEATURES = 100_000;
 
   public FeaturePreprocessing {
-    columns = List.copyOf(columns);
+    columns = List.copyOf(Args.nonNull(columns, "FeaturePreprocessing", "columns"));
     if (columns.isEmpty() || columns.size() > MAX_FEATURES
         || new HashSet<>(columns).size() != columns.size()) {
       throw new LeptonException("FeaturePreprocessing needs 1 to " + MAX_FEATURES + " distinct "
@@ -117,8 +118,9 @@ public record FeaturePreprocessing(List<String> columns, Imputer imputer, Scaler
   /** Checks the number of instances, for both kinds of preprocessing. */
   static void checkCount(List<?> raw) {
     if (raw == null || raw.isEmpty() || raw.size() > MAX_INSTANCES) {
-      throw new LeptonException("preprocessing: expected 1 to " + MAX_INSTANCES + " instances; "
-          + "received " + (raw == null ? "null" : raw.size()) + "; send instances in batches");
+      throw new LeptonException("preprocessing: expected raw, a list of 1 to " + MAX_INSTANCES
+          + " instances; received " + (raw == null ? "null" : raw.size())
+          + "; send instances in batches");
     }
   }
 

@@ -2,6 +2,7 @@ package ai.lepton.preprocessing;
 
 import ai.lepton.LeptonException;
 import ai.lepton.data.Table;
+import ai.lepton.internal.Args;
 import ai.lepton.internal.Messages;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,8 +38,8 @@ public record Imputer(String strategy, Map<String, Float> numbers, Map<String, S
       throw new LeptonException("Imputer: strategy must be one of " + STRATEGIES + "; received "
           + strategy);
     }
-    numbers = Map.copyOf(numbers);
-    texts = Map.copyOf(texts);
+    numbers = Map.copyOf(Args.nonNull(numbers, "Imputer", "numbers"));
+    texts = Map.copyOf(Args.nonNull(texts, "Imputer", "texts"));
     if (numbers.isEmpty() && texts.isEmpty()) {
       throw new LeptonException("Imputer needs a fill value for at least one column; received "
           + "none");
@@ -68,6 +69,9 @@ public record Imputer(String strategy, Map<String, Float> numbers, Map<String, S
    *     value to learn from
    */
   public static Imputer fit(Table train, String strategy, String... names) {
+    Args.nonNull(train, "Imputer.fit", "train");
+    Args.nonNull(strategy, "Imputer.fit", "strategy");
+    Args.noNulls(names, "Imputer.fit", "names");
     if (!STRATEGIES.subList(0, 3).contains(strategy)) {
       throw new LeptonException("Imputer.fit: strategy must be \"mean\", \"median\" or "
           + "\"most_frequent\"; received " + strategy + (strategy != null
@@ -119,6 +123,7 @@ public record Imputer(String strategy, Map<String, Float> numbers, Map<String, S
    *     other kind (numbers for text or text for numbers), as {@link Table#floats} says
    */
   public Table transform(Table table) {
+    Args.nonNull(table, "Imputer.transform", "table");
     Map<String, float[]> n = new HashMap<>(table.numbers());
     Map<String, String[]> t = new HashMap<>(table.texts());
     numbers.forEach((c, fill) -> {
@@ -150,6 +155,7 @@ public record Imputer(String strategy, Map<String, Float> numbers, Map<String, S
    * @throws LeptonException if a field is missing or holds the wrong kind of value
    */
   public static Imputer fromState(Map<String, ?> state) {
+    Args.nonNull(state, "Imputer.fromState", "state");
     if (!(state.get("strategy") instanceof String strategy)
         || !(state.get("numbers") instanceof Map<?, ?> numbers)
         || !(state.get("texts") instanceof Map<?, ?> texts)) {

@@ -1,6 +1,7 @@
 package ai.lepton.preprocessing;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.internal.Messages;
 import ai.lepton.tensor.Tensor;
 import java.util.Arrays;
@@ -46,6 +47,7 @@ public record LabelEncoder(List<String> classes) {
    *     {@link #MAX_CLASSES} distinct ones
    */
   public static LabelEncoder fit(String... labels) {
+    Args.nonNull(labels, "LabelEncoder.fit", "labels");
     TreeSet<String> distinct = new TreeSet<>();
     for (int i = 0; i < labels.length; i++) {
       if (labels[i] == null) {
@@ -66,6 +68,7 @@ public record LabelEncoder(List<String> classes) {
    * @throws LeptonException naming the first label that was not seen when fitting
    */
   public int[] transform(String... labels) {
+    Args.nonNull(labels, "LabelEncoder.transform", "labels");
     Map<String, Integer> codes = new HashMap<>();
     for (int c = 0; c < classes.size(); c++) {
       codes.put(classes.get(c), c);
@@ -89,6 +92,7 @@ public record LabelEncoder(List<String> classes) {
    * @throws LeptonException for a code outside {@code 0..classes-1}
    */
   public String[] inverseTransform(int... codes) {
+    Args.nonNull(codes, "LabelEncoder.inverseTransform", "codes");
     String[] out = new String[codes.length];
     for (int i = 0; i < codes.length; i++) {
       if (codes[i] < 0 || codes[i] >= classes.size()) {
@@ -111,6 +115,7 @@ public record LabelEncoder(List<String> classes) {
    * @throws LeptonException if {@code classes} is missing, holds a non-string or a repeat
    */
   public static LabelEncoder fromState(Map<String, ?> state) {
+    Args.nonNull(state, "LabelEncoder.fromState", "state");
     if (!(state.get("classes") instanceof List<?> list)) {
       throw new LeptonException("LabelEncoder state lacks the list of strings 'classes'; pass the "
           + "map state() returned");
@@ -137,6 +142,7 @@ public record LabelEncoder(List<String> classes) {
    * @throws LeptonException if a label is not an integer in {@code [0, numClasses)}
    */
   public static Tensor toCategorical(Tensor labels, int numClasses) {
+    Args.nonNull(labels, "LabelEncoder.toCategorical", "labels");
     int[] s = labels.shape();
     Tensor squeezed = s.length > 1 && s[s.length - 1] == 1
         ? labels.reshape(Arrays.copyOf(s, s.length - 1)) : labels;
@@ -145,6 +151,7 @@ public record LabelEncoder(List<String> classes) {
 
   /** {@link #toCategorical(Tensor, int)} with {@code numClasses} the largest label plus one. */
   public static Tensor toCategorical(Tensor labels) {
+    Args.nonNull(labels, "LabelEncoder.toCategorical", "labels");
     float max = 0;
     for (float v : labels.toFloatArray()) {
       max = Math.max(max, v); // a bad label (negative, fractional, NaN) fails in oneHot

@@ -1,6 +1,7 @@
 package ai.lepton.preprocessing;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.Arrays;
 import java.util.List;
@@ -19,6 +20,8 @@ import java.util.Map;
 public record MinMaxScaler(float rangeMin, float rangeMax, float[] dataMin, float[] dataMax)
     implements Scaler {
   public MinMaxScaler {
+    Args.nonNull(dataMin, "MinMaxScaler", "dataMin");
+    Args.nonNull(dataMax, "MinMaxScaler", "dataMax");
     if (!(rangeMin < rangeMax)) {
       throw new LeptonException("MinMaxScaler: the feature range must have min < max; received ("
           + rangeMin + ", " + rangeMax + ")");
@@ -33,6 +36,7 @@ public record MinMaxScaler(float rangeMin, float rangeMax, float[] dataMin, floa
 
   /** {@link #fit(Tensor, float, float)} to the range [0, 1]. */
   public static MinMaxScaler fit(Tensor x) {
+    Args.nonNull(x, "MinMaxScaler.fit", "x");
     return fit(x, 0, 1);
   }
 
@@ -47,6 +51,7 @@ public record MinMaxScaler(float rangeMin, float rangeMax, float[] dataMin, floa
    * @throws LeptonException if {@code x} is not of rank 2, has no rows, or the range is empty
    */
   public static MinMaxScaler fit(Tensor x, float rangeMin, float rangeMax) {
+    Args.nonNull(x, "MinMaxScaler.fit", "x");
     float[] v = Scaling.fitValues("MinMaxScaler.fit", x);
     int features = x.shape()[1];
     float[] min = new float[features];
@@ -70,6 +75,7 @@ public record MinMaxScaler(float rangeMin, float rangeMax, float[] dataMin, floa
    */
   @Override
   public Tensor transform(Tensor x) {
+    Args.nonNull(x, "MinMaxScaler.transform", "x");
     float[] scale = new float[dataMin.length];
     float[] offset = new float[dataMin.length];
     for (int f = 0; f < scale.length; f++) {
@@ -95,6 +101,7 @@ public record MinMaxScaler(float rangeMin, float rangeMax, float[] dataMin, floa
    *     feature's minimum is above its maximum
    */
   public static MinMaxScaler fromState(Map<String, ?> state) {
+    Args.nonNull(state, "MinMaxScaler.fromState", "state");
     float[] range = Scaling.floats("MinMaxScaler", state, "feature_range");
     if (range.length != 2) {
       throw new LeptonException("MinMaxScaler state: 'feature_range' must hold [min, max]; "

@@ -124,7 +124,7 @@ final class PreprocessingJson {
    */
   static JsonNode parse(String json, String what, String writer) {
     if (json == null) {
-      throw new LeptonException(what + " is null; pass the text " + writer + " returned");
+      throw new LeptonException(what + " is null; pass json, the text " + writer + " returned");
     }
     Memory.check((long) json.length() * BYTES_PER_CHAR, what + " of " + json.length()
         + " characters, once read,", "save a smaller state (fewer words or features)");

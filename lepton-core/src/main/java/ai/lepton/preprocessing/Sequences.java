@@ -1,6 +1,7 @@
 package ai.lepton.preprocessing;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.Arrays;
 
@@ -19,6 +20,7 @@ public final class Sequences {
    */
   public static Tensor padSequences(int[][] sequences, int maxlen, String padding,
       String truncating, float value) {
+        Args.noNulls(sequences, "padSequences", "sequences");
     boolean padPre = pre("padding", padding);
     boolean truncPre = pre("truncating", truncating);
     if (maxlen < 1 || (long) sequences.length * maxlen > Integer.MAX_VALUE) {
@@ -42,6 +44,7 @@ public final class Sequences {
 
   /** {@link #padSequences} to the longest sequence's length, padding and truncating "pre", 0. */
   public static Tensor padSequences(int[][] sequences) {
+    Args.noNulls(sequences, "padSequences", "sequences");
     int longest = 1;
     for (int[] s : sequences) {
       longest = Math.max(longest, s.length);

@@ -1,6 +1,7 @@
 package ai.lepton.preprocessing;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.tensor.Tensor;
 import java.util.Map;
 
@@ -14,6 +15,8 @@ import java.util.Map;
  */
 public record StandardScaler(float[] mean, float[] scale) implements Scaler {
   public StandardScaler {
+    Args.nonNull(mean, "StandardScaler", "mean");
+    Args.nonNull(scale, "StandardScaler", "scale");
     if (mean.length != scale.length || mean.length == 0) {
       throw new LeptonException("StandardScaler needs one mean and one scale per feature; received "
           + mean.length + " means and " + scale.length + " scales");
@@ -33,6 +36,7 @@ public record StandardScaler(float[] mean, float[] scale) implements Scaler {
    * @throws LeptonException if {@code x} is not of rank 2 or has no rows
    */
   public static StandardScaler fit(Tensor x) {
+    Args.nonNull(x, "StandardScaler.fit", "x");
     float[] v = Scaling.fitValues("StandardScaler.fit", x);
     int features = x.shape()[1];
     double[] sum = new double[features];
@@ -69,6 +73,7 @@ public record StandardScaler(float[] mean, float[] scale) implements Scaler {
    */
   @Override
   public Tensor transform(Tensor x) {
+    Args.nonNull(x, "StandardScaler.transform", "x");
     float[] inverse = new float[scale.length];
     float[] offset = new float[scale.length];
     for (int f = 0; f < scale.length; f++) {
@@ -92,6 +97,7 @@ public record StandardScaler(float[] mean, float[] scale) implements Scaler {
    *     the lengths differ
    */
   public static StandardScaler fromState(Map<String, ?> state) {
+    Args.nonNull(state, "StandardScaler.fromState", "state");
     float[] scale = Scaling.floats("StandardScaler", state, "scale");
     for (int f = 0; f < scale.length; f++) {
       if (scale[f] <= 0) { // fit never gives one: it keeps 1 for a constant feature

@@ -1,6 +1,7 @@
 package ai.lepton.preprocessing;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Args;
 import ai.lepton.internal.Messages;
 import ai.lepton.tensor.Tensor;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -74,6 +75,7 @@ public final class Tokenizer {
 
   /** The words of {@code text}, as Keras' {@code text_to_word_sequence}. */
   public List<String> words(String text) {
+    Args.nonNull(text, "Tokenizer.words", "text");
     String t = lower ? text.toLowerCase(Locale.ROOT) : text;
     StringBuilder replaced = new StringBuilder(t.length());
     for (int i = 0; i < t.length(); i++) {
@@ -105,6 +107,7 @@ public final class Tokenizer {
    * @throws LeptonException if the vocabulary would grow past {@link #MAX_WORDS}
    */
   public void fitOnTexts(List<String> texts) {
+    Args.noNulls(texts, "Tokenizer.fitOnTexts", "texts");
     Map<String, Long> counts = new LinkedHashMap<>(wordCounts); // all or nothing
     for (String text : texts) {
       for (String w : words(text)) {
@@ -136,6 +139,7 @@ public final class Tokenizer {
 
   /** Each text as word indices (see the class comment for which words are kept). */
   public int[][] textsToSequences(List<String> texts) {
+    Args.noNulls(texts, "Tokenizer.textsToSequences", "texts");
     Integer oovIndex = oovToken == null ? null : wordIndex.get(oovToken);
     int[][] out = new int[texts.size()][];
     for (int t = 0; t < out.length; t++) {
@@ -165,6 +169,8 @@ public final class Tokenizer {
    *     more than {@code Integer.MAX_VALUE} values
    */
   public Tensor textsToMatrix(List<String> texts, String mode) {
+    Args.noNulls(texts, "Tokenizer.textsToMatrix", "texts");
+    Args.nonNull(mode, "Tokenizer.textsToMatrix", "mode");
     if (!List.of("binary", "count", "freq").contains(mode)) {
       throw new LeptonException("textsToMatrix: mode must be \"binary\", \"count\" or \"freq\"; "
           + "received " + mode);

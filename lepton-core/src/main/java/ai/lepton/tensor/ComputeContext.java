@@ -32,6 +32,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * context only after the work that uses it is done.
  */
 public final class ComputeContext implements AutoCloseable {
+  /**
+   * The most threads one context may use. Every thread but the caller is started at once, so a
+   * mistaken count (2^31-1) must be refused rather than exhaust the process's threads.
+   */
+  public static final int MAX_THREADS = 1024;
+
   private static final ThreadLocal<ComputeContext> CURRENT = new ThreadLocal<>();
   /** The innermost open scope of each thread. */
   private static final ThreadLocal<Scope> INNERMOST = new ThreadLocal<>();
@@ -59,14 +65,15 @@ public final class ComputeContext implements AutoCloseable {
    * A context on the Vector API backend with {@code threads} threads: the thread that calls an op
    * and {@code threads - 1} workers started now.
    *
-   * @throws LeptonException if {@code threads < 1}, or if {@code jdk.incubator.vector} is not
-   *     present (run java with {@code --add-modules jdk.incubator.vector}, or use
-   *     {@link #reference()})
+   * @throws LeptonException if {@code threads} is not from 1 to {@link #MAX_THREADS}, or if
+   *     {@code jdk.incubator.vector} is not present (run java with
+   *     {@code --add-modules jdk.incubator.vector}, or use {@link #reference()})
    */
   public static ComputeContext vector(int threads) {
-    if (threads < 1) {
-      throw new LeptonException("ComputeContext.vector: threads must be at least 1. Received: "
-          + threads + "; pass how many threads this context may use, e.g. 1 per serving thread");
+    if (threads < 1 || threads > MAX_THREADS) {
+      throw new LeptonException("ComputeContext.vector: threads must be from 1 to " + MAX_THREADS
+          + ". Received: " + threads + "; pass how many threads this context may use, e.g. 1 per "
+          + "serving thread");
     }
     if (!vectorModulePresent()) {
       throw new LeptonException("ComputeContext.vector: jdk.incubator.vector is not present; run "
@@ -221,13 +228,14 @@ public final class ComputeContext implements AutoCloseable {
     }
     try {
       int n = Integer.parseInt(configured.trim());
-      if (n >= 1) {
+      if (n >= 1 && n <= MAX_THREADS) {
         return n;
       }
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new LeptonException("lepton.threads must be a positive integer. Received: '"
+    throw new LeptonException("lepton.threads must be an integer from 1 to " + MAX_THREADS
+        + ". Received: '"
         + configured + "'; leave it unset to use all " + available + " processors");
   }
 

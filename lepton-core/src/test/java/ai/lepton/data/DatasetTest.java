@@ -250,8 +250,13 @@ class DatasetTest {
   void refusesBadOptions() {
     assertEquals("Dataset.batch: expected a positive batch size, received 0",
         assertThrows(LeptonException.class, () -> numbers(3).batch(0)).getMessage());
-    assertEquals("Dataset.prefetch: expected 0 or more batches, received -1",
+    assertEquals("Dataset.prefetch: expected 0 to 1024 batches, received -1; a few batches ahead "
+        + "keep training busy",
         assertThrows(LeptonException.class, () -> numbers(3).prefetch(-1)).getMessage());
+    // the prefetch queue is allocated at this size: 2^31-1 would be an OutOfMemoryError
+    assertEquals("Dataset.prefetch: expected 0 to 1024 batches, received 2147483647; a few "
+        + "batches ahead keep training busy", assertThrows(LeptonException.class,
+            () -> numbers(3).prefetch(Integer.MAX_VALUE)).getMessage());
     assertEquals("a dataset needs at least one sample; received tensors of shapes [[0, 2]] and "
         + "[[0]]", assertThrows(LeptonException.class,
             () -> Dataset.of(Tensor.zeros(0, 2), Tensor.zeros(0))).getMessage());

@@ -30,6 +30,16 @@ class SplitsTest {
 
 
   @Test
+  void aSplitTooBigForTheHeapIsRefusedNamingItsSize() {
+    // the three index arrays of 2^31-1 rows hold 24 GiB: refused before allocating, not an
+    // OutOfMemoryError
+    LeptonException e = assertThrows(LeptonException.class,
+        () -> Splits.trainTestSplit(Integer.MAX_VALUE, 0.25, 7));
+    assertTrue(e.getMessage().startsWith("Splits.trainTestSplit: n=2147483647 rows needs "),
+        e.getMessage());
+  }
+
+  @Test
   void stratifiedSplitKeepsClassProportions() {
     int[] labels = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1};
     Splits.Split s = Splits.stratifiedSplit(labels, 0.5, 3);

@@ -196,10 +196,11 @@ class TrainerTest {
   void fitOptionsRefuseNullCallbacksAndCancellations() {
     LeptonException nullCallback = assertThrows(LeptonException.class,
         () -> Fit.epochs(1).callbacks(e -> { }, null));
-    assertTrue(nullCallback.getMessage().contains("callback 1 is null"),
+    assertTrue(nullCallback.getMessage().contains("callbacks[1] is null"),
         nullCallback.getMessage());
     LeptonException nullToken = assertThrows(LeptonException.class,
         () -> Fit.epochs(1).cancellation(null));
-    assertTrue(nullToken.getMessage().contains("expected a Cancellation"), nullToken.getMessage());
+    assertTrue(nullToken.getMessage().contains("expected token, received null"),
+        nullToken.getMessage());
   }
 }

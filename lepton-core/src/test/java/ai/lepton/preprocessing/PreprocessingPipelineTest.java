@@ -49,8 +49,8 @@ class PreprocessingPipelineTest {
     assertFails("text preprocessing: instance 0 has 21 characters, over the limit of 20; send a "
         + "shorter text (the model reads only 3 words of it)",
         () -> p.transform(List.of("one two one two three")));
-    assertFails("preprocessing: expected 1 to 100000 instances; received 0; send instances in "
-        + "batches", () -> p.transform(List.of()));
+    assertFails("preprocessing: expected raw, a list of 1 to 100000 instances; received 0; send "
+        + "instances in batches", () -> p.transform(List.of()));
     assertFails("TextPreprocessing needs a fitted tokenizer; received one with no words; call "
         + "fitOnTexts first", () -> new TextPreprocessing(new Tokenizer(), 3));
   }

@@ -194,8 +194,13 @@ class ComputeContextTest {
   @Test
   void invalidRequestsSayWhatToDo() {
     LeptonException threads = assertThrows(LeptonException.class, () -> ComputeContext.vector(0));
-    assertTrue(threads.getMessage().contains("threads must be at least 1. Received: 0"),
+    assertTrue(threads.getMessage().contains("threads must be from 1 to 1024. Received: 0"),
         threads.getMessage());
+    // every thread but the caller starts at once: 2^31-1 must be refused before any starts
+    LeptonException tooMany = assertThrows(LeptonException.class,
+        () -> ComputeContext.vector(Integer.MAX_VALUE));
+    assertTrue(tooMany.getMessage().contains("threads must be from 1 to 1024. Received: "
+        + "2147483647"), tooMany.getMessage());
     LeptonException shared = assertThrows(LeptonException.class,
         () -> ComputeContext.defaultContext().close());
     assertTrue(shared.getMessage().contains("shared by the whole process and cannot be closed"),

@@ -1,5 +1,6 @@
-package ai.lepton;
+package ai.lepton.internal;
 
+import ai.lepton.LeptonException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

@@ -111,11 +111,11 @@ class VectorBackendTest extends BackendContractTest {
     for (int i = 0; i < n; i++) {
       x[i] = positive ? Math.abs(a[i]) * 12f + 1e-3f : a[i] * 12f;
     }
-    float[] all = new float[2 * n];
-    be.unary(op, x, all, 0.3f, 2.5f);
-    float[] y = java.util.Arrays.copyOf(all, n);
+    float[] y = new float[n];
+    be.unary(op, x, y, 0.3f, 2.5f);
     float[] gradIn = java.util.Arrays.copyOfRange(b, n, 2 * n);
     be.unaryBackward(op, x, y, java.util.Arrays.copyOf(b, n), gradIn, 0.3f, 2.5f);
+    float[] all = java.util.Arrays.copyOf(y, 2 * n);
     System.arraycopy(gradIn, 0, all, n, n);
     return all;
   }

@@ -423,15 +423,38 @@ final class VectorBackend implements Backend {
     };
   }
 
+  /**
+   * {@code gradIn += (Phi(x) + x phi(x)) g} in two passes, {@code gradIn += Phi(x) g} then
+   * {@code gradIn += x phi(x) g}, each in its own method: each needs an exponential, and with both
+   * in one method C2 stopped inlining at its node count and boxed the second one's vectors.
+   */
   private static void geluBackwardRange(float[] x, float[] g, float[] gradIn, int from, int to) {
+    geluCdfPass(x, g, gradIn, from, to);
+    geluDensityPass(x, g, gradIn, from, to);
+  }
+
+  private static void geluCdfPass(float[] x, float[] g, float[] gradIn, int from, int to) {
     int i = from;
     for (int end = from + S.loopBound(to - from); i < end; i += L) {
-      FloatVector d = VectorMath.geluDerivative(FloatVector.fromArray(S, x, i));
+      FloatVector d = VectorMath.normalCdf(FloatVector.fromArray(S, x, i));
       d.fma(FloatVector.fromArray(S, g, i), FloatVector.fromArray(S, gradIn, i))
-              .intoArray(gradIn, i);
+          .intoArray(gradIn, i);
     }
     for (; i < to; i++) {
-      gradIn[i] = Math.fma(VectorMath.geluDerivative(x[i]), g[i], gradIn[i]);
+      gradIn[i] = Math.fma(VectorMath.normalCdf(x[i]), g[i], gradIn[i]);
+    }
+  }
+
+  private static void geluDensityPass(float[] x, float[] g, float[] gradIn, int from, int to) {
+    int i = from;
+    for (int end = from + S.loopBound(to - from); i < end; i += L) {
+      FloatVector v = FloatVector.fromArray(S, x, i);
+      FloatVector d = v.mul(VectorMath.normalDensity(v));
+      d.fma(FloatVector.fromArray(S, g, i), FloatVector.fromArray(S, gradIn, i))
+          .intoArray(gradIn, i);
+    }
+    for (; i < to; i++) {
+      gradIn[i] = Math.fma(x[i] * VectorMath.normalDensity(x[i]), g[i], gradIn[i]);
     }
   }
 

@@ -61,6 +61,8 @@ final class VectorMath {
   private static final int LOG_SHIFT = 0x3f800000 - 0x3f3504f3;
   private static final int MANTISSA = 0x007fffff;
   private static final int SQRT_HALF_BITS = 0x3f3504f3;
+  /** From here on, m = x / 2 (the float with SQRT_HALF_BITS' mantissa and exponent 0). */
+  private static final float SQRT2 = Float.intBitsToFloat(SQRT_HALF_BITS + (1 << 23));
   /** ln 2 in two parts for k ln 2, as musl splits it for log. */
   private static final float LOG_LN2_HI = 0x1.62e3p-1f;
   private static final float LOG_LN2_LO = 0x1.2fefa2p-17f;
@@ -280,14 +282,26 @@ final class VectorMath {
 
   /**
    * {@code log(1 + e^x)} in every lane as {@code max(x, 0) + log1p(e^-|x|)}, which neither
-   * overflows nor loses small values; within 3 ulp. Bit for bit {@link #softplus(float)}.
+   * overflows nor loses small values; within 2 ulp. Bit for bit {@link #softplus(float)}.
    */
   static FloatVector softplus(FloatVector x) {
     FloatVector e = exp(x.abs().neg());
+    // log1p(e) for e in (0, 1]: log(u) + c / u, where u = 1 + e rounded and c = e - (u - 1) its
+    // exact rounding error. log(u) is log's formula without its special cases (log itself would
+    // not inline here after exp: C2 stops inlining at a node count), with u = 2^k m, k in {0, 1}.
     FloatVector u = e.add(1f);
-    // log1p(e) = log(u) + c / u, where c = e - (u - 1) is the exact rounding error of 1 + e
     FloatVector c = e.sub(u.sub(1f));
-    return x.max(0f).add(log(u).add(c.div(u)));
+    VectorMask<Float> high = u.compare(VectorOperators.GE, SQRT2);
+    FloatVector k = FloatVector.zero(S).blend(1f, high);
+    FloatVector f = u.blend(u.mul(0.5f), high).sub(1f);
+    FloatVector s = f.div(f.add(2f));
+    FloatVector z = s.mul(s);
+    FloatVector w = z.mul(z);
+    FloatVector r = z.mul(w.fma(LG3, LG1)).add(w.mul(w.fma(LG4, LG2)));
+    FloatVector hfsq = f.mul(0.5f).mul(f);
+    FloatVector log = s.mul(hfsq.add(r)).add(k.mul(LOG_LN2_LO)).sub(hfsq).add(f)
+        .add(k.mul(LOG_LN2_HI));
+    return x.max(0f).add(log.add(c.div(u)));
   }
 
   /** The scalar twin of {@link #softplus(FloatVector)}. */
@@ -295,7 +309,16 @@ final class VectorMath {
     float e = exp(-Math.abs(x));
     float u = e + 1f;
     float c = e - (u - 1f);
-    return Math.max(x, 0f) + (log(u) + c / u);
+    boolean high = u >= SQRT2;
+    float k = high ? 1f : 0f;
+    float f = (high ? u * 0.5f : u) - 1f;
+    float s = f / (f + 2f);
+    float z = s * s;
+    float w = z * z;
+    float r = z * Math.fma(w, LG3, LG1) + w * Math.fma(w, LG4, LG2);
+    float hfsq = f * 0.5f * f;
+    float log = s * (hfsq + r) + k * LOG_LN2_LO - hfsq + f + k * LOG_LN2_HI;
+    return Math.max(x, 0f) + (log + c / u);
   }
 
   /**
@@ -322,32 +345,42 @@ final class VectorMath {
   }
 
   /**
-   * The derivative of GELU, {@code Phi(x) + x phi(x)} with the normal density phi, in every lane;
-   * bit for bit {@link #geluDerivative(float)}.
+   * The normal distribution's CDF Phi in every lane, within a few ulp (both tails included);
+   * bit for bit {@link #normalCdf(float)}. GELU's derivative is {@code Phi(x) + x phi(x)}.
    */
-  static FloatVector geluDerivative(FloatVector x) {
-    FloatVector a = x.abs().min(TAIL_MAX);
+  static FloatVector normalCdf(FloatVector x) {
     FloatVector one = FloatVector.broadcast(S, 1f);
-    FloatVector tail = tail(a, one);
-    FloatVector cdf = one.sub(tail).blend(tail, x.compare(VectorOperators.LT, 0f));
-    // e^(-a^2 / 2) with a^2 = hi + lo exactly: e^(-hi/2) (1 - lo/2)
-    FloatVector hi = a.mul(a);
-    FloatVector lo = a.fma(a, hi.neg());
-    FloatVector g = exp(hi.mul(-0.5f));
-    g = lo.mul(-0.5f).fma(g, g);
-    return x.mul(INV_SQRT_2PI).fma(g, cdf);
+    FloatVector tail = tail(x.abs().min(TAIL_MAX), one);
+    return one.sub(tail).blend(tail, x.compare(VectorOperators.LT, 0f));
   }
 
-  /** The scalar twin of {@link #geluDerivative(FloatVector)}. */
-  static float geluDerivative(float x) {
+  /** The scalar twin of {@link #normalCdf(FloatVector)}. */
+  static float normalCdf(float x) {
+    float tail = tail(Math.min(Math.abs(x), TAIL_MAX), 1f);
+    return x < 0f ? tail : 1f - tail;
+  }
+
+  /**
+   * The normal density {@code phi(x) = e^(-x^2 / 2) / sqrt(2 pi)} in every lane, within a few
+   * ulp; bit for bit {@link #normalDensity(float)}.
+   */
+  static FloatVector normalDensity(FloatVector x) {
+    // e^(-x^2 / 2) with x^2 = hi + lo exactly: e^(-hi/2) (1 - lo/2); |x| clamped, so that
+    // infinities give 0 and not NaN from inf - inf
+    FloatVector a = x.abs().min(TAIL_MAX);
+    FloatVector hi = a.mul(a);
+    FloatVector lo = a.fma(a, hi.neg());
+    FloatVector g = exp(hi.mul(-0.5f)).mul(INV_SQRT_2PI);
+    return lo.mul(-0.5f).fma(g, g);
+  }
+
+  /** The scalar twin of {@link #normalDensity(FloatVector)}. */
+  static float normalDensity(float x) {
     float a = Math.min(Math.abs(x), TAIL_MAX);
-    float tail = tail(a, 1f);
-    float cdf = x < 0f ? tail : 1f - tail;
     float hi = a * a;
     float lo = Math.fma(a, a, -hi);
-    float g = exp(hi * -0.5f);
-    g = Math.fma(lo * -0.5f, g, g);
-    return Math.fma(x * INV_SQRT_2PI, g, cdf);
+    float g = exp(hi * -0.5f) * INV_SQRT_2PI;
+    return Math.fma(lo * -0.5f, g, g);
   }
 
   /**

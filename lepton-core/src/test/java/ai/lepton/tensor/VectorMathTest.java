@@ -197,8 +197,9 @@ class VectorMathTest {
     assertTwins("softplus", x, lanes(x, VectorMath::softplus),
         v -> VectorMath.softplus((float) v));
     assertTwins("gelu", x, lanes(x, VectorMath::gelu), v -> VectorMath.gelu((float) v));
-    assertTwins("gelu'", x, lanes(x, VectorMath::geluDerivative),
-        v -> VectorMath.geluDerivative((float) v));
+    assertTwins("Phi", x, lanes(x, VectorMath::normalCdf), v -> VectorMath.normalCdf((float) v));
+    assertTwins("phi", x, lanes(x, VectorMath::normalDensity),
+        v -> VectorMath.normalDensity((float) v));
   }
 
   @Test
@@ -212,22 +213,29 @@ class VectorMathTest {
     float[] near = spread(-16, 16);
     // the erfc approximation (1.1e-7), its polynomial's rounding and exp's 2 ulp add up
     assertMaxUlps("gelu", near, VectorMath::gelu, VectorMathTest::gelu, 8);
+    assertMaxUlps("Phi", near, VectorMath::normalCdf, VectorMathTest::normalCdf, 8);
+    assertMaxUlps("phi", near, VectorMath::normalDensity,
+        v -> Math.exp(-0.5 * v * v) / Math.sqrt(2 * Math.PI), 4);
   }
 
   /**
-   * GELU's derivative {@code Phi(x) + x phi(x)} crosses 0 near -0.75, where no float formula
-   * keeps a relative error: its error is bounded in ulp of the larger of the two terms.
+   * GELU's derivative {@code Phi(x) + x phi(x)} (as the vector backend adds it up) crosses 0 near
+   * -0.75, where no float formula keeps a relative error: its error is bounded in ulp of the
+   * larger of the two terms.
    */
   @Test
   void geluDerivativeIsWithinAFewUlpsOfItsTerms() {
     float[] x = spread(-16, 16);
-    float[] actual = lanes(x, VectorMath::geluDerivative);
+    float[] cdf = lanes(x, VectorMath::normalCdf);
+    float[] density = lanes(x, VectorMath::normalDensity);
     for (int i = 0; i < x.length; i++) {
+      float actual = cdf[i] + x[i] * density[i];
       double scale = Math.max(normalCdf(x[i]),
           Math.abs(x[i]) * Math.exp(-0.5 * x[i] * x[i]) / Math.sqrt(2 * Math.PI));
-      double error = Math.abs(actual[i] - geluDerivative(x[i]));
-      if (error > 8 * Math.ulp((float) scale)) {
-        fail("gelu'(" + x[i] + ") = " + actual[i] + " but exactly " + geluDerivative(x[i]));
+      double error = Math.abs(actual - geluDerivative(x[i]));
+      // x phi(x) multiplies phi's subnormal rounding by |x| <= 15: 16 more of the smallest steps
+      if (error > 8 * Math.ulp((float) scale) + 16 * Float.MIN_VALUE) {
+        fail("gelu'(" + x[i] + ") = " + actual + " but exactly " + geluDerivative(x[i]));
       }
     }
   }
@@ -262,9 +270,14 @@ class VectorMathTest {
     // as the reference: -infinity times a CDF of 0
     assertTrue(Float.isNaN(VectorMath.gelu(Float.NEGATIVE_INFINITY)));
     assertTrue(Float.isNaN(VectorMath.gelu(Float.NaN)));
-    assertEquals(0.5f, VectorMath.geluDerivative(0f));
-    assertEquals(1f, VectorMath.geluDerivative(20f));
-    assertTrue(Float.isNaN(VectorMath.geluDerivative(Float.NaN)));
+    assertEquals(0.5f, VectorMath.normalCdf(0f));
+    assertEquals(0.5f, VectorMath.normalCdf(-0f));
+    assertEquals(1f, VectorMath.normalCdf(Float.POSITIVE_INFINITY));
+    assertEquals(0f, VectorMath.normalCdf(Float.NEGATIVE_INFINITY));
+    assertTrue(Float.isNaN(VectorMath.normalCdf(Float.NaN)));
+    assertEquals((float) (1 / Math.sqrt(2 * Math.PI)), VectorMath.normalDensity(0f));
+    assertEquals(0f, VectorMath.normalDensity(Float.NEGATIVE_INFINITY));
+    assertTrue(Float.isNaN(VectorMath.normalDensity(Float.NaN)));
   }
 
   @Test

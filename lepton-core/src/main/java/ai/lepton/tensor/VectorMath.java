@@ -61,7 +61,10 @@ final class VectorMath {
   private static final int LOG_SHIFT = 0x3f800000 - 0x3f3504f3;
   private static final int MANTISSA = 0x007fffff;
   private static final int SQRT_HALF_BITS = 0x3f3504f3;
-  /** From here on, m = x / 2 (the float with SQRT_HALF_BITS' mantissa and exponent 0). */
+  /**
+   * sqrt(2) as log's reduction rounds it (SQRT_HALF_BITS one exponent up): from here on, log takes
+   * k = 1 and m = x / 2.
+   */
   private static final float SQRT2 = Float.intBitsToFloat(SQRT_HALF_BITS + (1 << 23));
   /** ln 2 in two parts for k ln 2, as musl splits it for log. */
   private static final float LOG_LN2_HI = 0x1.62e3p-1f;
@@ -282,7 +285,7 @@ final class VectorMath {
 
   /**
    * {@code log(1 + e^x)} in every lane as {@code max(x, 0) + log1p(e^-|x|)}, which neither
-   * overflows nor loses small values; within 2 ulp. Bit for bit {@link #softplus(float)}.
+   * overflows nor loses small values; within 3 ulp. Bit for bit {@link #softplus(float)}.
    */
   static FloatVector softplus(FloatVector x) {
     FloatVector e = exp(x.abs().neg());

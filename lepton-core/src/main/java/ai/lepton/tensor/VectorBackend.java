@@ -15,8 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Vector API kernels on the threads of one {@link WorkerPool} (one per {@link ComputeContext}).
  * Loaded by name only when {@code jdk.incubator.vector} is present. Paths that are rare or hard to
- * vectorize with the reference's exact semantics (GELU, POW, LOG, ELU, max/argmax with their NaN
- * rules...) go to {@link ReferenceBackend}. The matrix product lives in {@link VectorGemm}.
+ * vectorize with the reference's exact semantics (POW, max/argmax with their NaN rules...) go to
+ * {@link ReferenceBackend}. The matrix product lives in {@link VectorGemm}.
  *
  * <p>Reproducibility: every kernel gives the same bits for the same shapes and inputs whatever the
  * thread count, the machine's load or the JIT's progress. Element-wise and row-wise work is split
@@ -149,14 +149,18 @@ final class VectorBackend implements Backend {
   @Override
   public void unary(UnaryOp op, float[] x, float[] out, float p1, float p2) {
     switch (op) {
-      // no vector kernel with bits fixed by Java for these (see VectorMath): the reference's
-      // StrictMath, which gives the same bits everywhere
-      case GELU, POW, SOFTPLUS, LOG, ELU -> reference.unary(op, x, out, p1, p2);
+      // x^p1 for any p1 needs log and exp in more than float precision to stay within a few
+      // ulp (an error in p1 log x is multiplied into the result); the reference's StrictMath
+      case POW -> reference.unary(op, x, out, p1, p2);
       // each transcendental loop is its own method: inlined together into one switch, their
       // polynomials outgrew C2's inlining budget and ran 2-3x slower
       case EXP -> forRanges(out.length, (from, to) -> expRange(x, out, from, to));
       case SIGMOID -> forRanges(out.length, (from, to) -> sigmoidRange(x, out, from, to));
       case TANH -> forRanges(out.length, (from, to) -> tanhRange(x, out, from, to));
+      case LOG -> forRanges(out.length, (from, to) -> logRange(x, out, from, to));
+      case ELU -> forRanges(out.length, (from, to) -> eluRange(x, out, p1, from, to));
+      case GELU -> forRanges(out.length, (from, to) -> geluRange(x, out, from, to));
+      case SOFTPLUS -> forRanges(out.length, (from, to) -> softplusRange(x, out, from, to));
       default -> forRanges(out.length, (from, to) -> unaryRange(op, x, out, p1, p2, from, to));
     }
   }
@@ -189,6 +193,48 @@ final class VectorBackend implements Backend {
     }
     for (; i < to; i++) {
       out[i] = VectorMath.tanh(x[i]);
+    }
+  }
+
+  private static void logRange(float[] x, float[] out, int from, int to) {
+    int i = from;
+    for (int end = from + S.loopBound(to - from); i < end; i += L) {
+      VectorMath.log(FloatVector.fromArray(S, x, i)).intoArray(out, i);
+    }
+    for (; i < to; i++) {
+      out[i] = VectorMath.log(x[i]);
+    }
+  }
+
+  /** {@code x > 0 ? x : alpha (e^x - 1)}, as the reference. */
+  private static void eluRange(float[] x, float[] out, float alpha, int from, int to) {
+    int i = from;
+    for (int end = from + S.loopBound(to - from); i < end; i += L) {
+      FloatVector v = FloatVector.fromArray(S, x, i);
+      VectorMath.expm1(v).mul(alpha).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(out, i);
+    }
+    for (; i < to; i++) {
+      out[i] = x[i] > 0f ? x[i] : alpha * VectorMath.expm1(x[i]);
+    }
+  }
+
+  private static void geluRange(float[] x, float[] out, int from, int to) {
+    int i = from;
+    for (int end = from + S.loopBound(to - from); i < end; i += L) {
+      VectorMath.gelu(FloatVector.fromArray(S, x, i)).intoArray(out, i);
+    }
+    for (; i < to; i++) {
+      out[i] = VectorMath.gelu(x[i]);
+    }
+  }
+
+  private static void softplusRange(float[] x, float[] out, int from, int to) {
+    int i = from;
+    for (int end = from + S.loopBound(to - from); i < end; i += L) {
+      VectorMath.softplus(FloatVector.fromArray(S, x, i)).intoArray(out, i);
+    }
+    for (; i < to; i++) {
+      out[i] = VectorMath.softplus(x[i]);
     }
   }
 
@@ -244,12 +290,23 @@ final class VectorBackend implements Backend {
   public void unaryBackward(UnaryOp op, float[] x, float[] y, float[] g, float[] gradIn,
       float p1, float p2) {
     switch (op) {
-      case NEG, EXP, RELU, LEAKY_RELU, SIGMOID, TANH -> forRanges(gradIn.length,
+      case POW -> reference.unaryBackward(op, x, y, g, gradIn, p1, p2); // as its forward
+      // own methods for the derivatives that call VectorMath (see unary)
+      case GELU -> forRanges(gradIn.length,
+          (from, to) -> geluBackwardRange(x, g, gradIn, from, to));
+      case SOFTPLUS -> forRanges(gradIn.length,
+          (from, to) -> softplusBackwardRange(x, g, gradIn, from, to));
+      default -> forRanges(gradIn.length,
           (from, to) -> unaryBackwardRange(op, x, y, g, gradIn, p1, p2, from, to));
-      default -> reference.unaryBackward(op, x, y, g, gradIn, p1, p2);
     }
   }
 
+  /**
+   * {@code gradIn += d * g} with the derivative {@code d} of {@code op} from {@code x} or the
+   * output {@code y}, in one fused multiply-add; the tail computes the same {@code d} with
+   * {@link #derivative} and the same fused multiply-add, so an element's bits do not depend on
+   * its position.
+   */
   private static void unaryBackwardRange(UnaryOp op, float[] x, float[] y, float[] g,
       float[] gradIn, float p1, float p2, int from, int to) {
     int i = from;
@@ -258,34 +315,81 @@ final class VectorBackend implements Backend {
     FloatVector one = FloatVector.broadcast(S, 1f);
     switch (op) {
       case NEG -> {
+        FloatVector minusOne = one.neg();
         for (; i < end; i += L) {
-          FloatVector.fromArray(S, gradIn, i).sub(FloatVector.fromArray(S, g, i)).intoArray(gradIn, i);
+          minusOne.fma(FloatVector.fromArray(S, g, i), FloatVector.fromArray(S, gradIn, i))
+              .intoArray(gradIn, i);
         }
       }
       case EXP -> {
         for (; i < end; i += L) {
-          FloatVector.fromArray(S, y, i).fma(FloatVector.fromArray(S, g, i),
-              FloatVector.fromArray(S, gradIn, i)).intoArray(gradIn, i);
+          FloatVector d = FloatVector.fromArray(S, y, i);
+          d.fma(FloatVector.fromArray(S, g, i), FloatVector.fromArray(S, gradIn, i))
+              .intoArray(gradIn, i);
+        }
+      }
+      case LOG -> {
+        for (; i < end; i += L) {
+          FloatVector d = one.div(FloatVector.fromArray(S, x, i));
+          d.fma(FloatVector.fromArray(S, g, i), FloatVector.fromArray(S, gradIn, i))
+              .intoArray(gradIn, i);
+        }
+      }
+      case SQRT -> {
+        for (; i < end; i += L) {
+          FloatVector d = FloatVector.broadcast(S, 0.5f).div(FloatVector.fromArray(S, y, i));
+          d.fma(FloatVector.fromArray(S, g, i), FloatVector.fromArray(S, gradIn, i))
+              .intoArray(gradIn, i);
+        }
+      }
+      case ABS -> {
+        FloatVector minusOne = one.neg();
+        for (; i < end; i += L) {
+          FloatVector v = FloatVector.fromArray(S, x, i);
+          FloatVector d = zero.blend(one, v.compare(VectorOperators.GT, 0f))
+              .blend(minusOne, v.compare(VectorOperators.LT, 0f));
+          d.fma(FloatVector.fromArray(S, g, i), FloatVector.fromArray(S, gradIn, i))
+              .intoArray(gradIn, i);
         }
       }
       case RELU, LEAKY_RELU -> {
         FloatVector slope = op == UnaryOp.RELU ? zero : FloatVector.broadcast(S, p1);
         for (; i < end; i += L) {
           FloatVector d = slope.blend(one, FloatVector.fromArray(S, x, i).compare(VectorOperators.GT, 0f));
-          d.fma(FloatVector.fromArray(S, g, i), FloatVector.fromArray(S, gradIn, i)).intoArray(gradIn, i);
+          d.fma(FloatVector.fromArray(S, g, i), FloatVector.fromArray(S, gradIn, i))
+              .intoArray(gradIn, i);
+        }
+      }
+      case ELU -> {
+        for (; i < end; i += L) {
+          FloatVector d = FloatVector.fromArray(S, y, i).add(p1)
+              .blend(one, FloatVector.fromArray(S, x, i).compare(VectorOperators.GT, 0f));
+          d.fma(FloatVector.fromArray(S, g, i), FloatVector.fromArray(S, gradIn, i))
+              .intoArray(gradIn, i);
         }
       }
       case SIGMOID -> {
         for (; i < end; i += L) {
           FloatVector v = FloatVector.fromArray(S, y, i);
-          v.mul(one.sub(v)).fma(FloatVector.fromArray(S, g, i), FloatVector.fromArray(S, gradIn, i))
+          FloatVector d = v.mul(one.sub(v));
+          d.fma(FloatVector.fromArray(S, g, i), FloatVector.fromArray(S, gradIn, i))
               .intoArray(gradIn, i);
         }
       }
       case TANH -> {
         for (; i < end; i += L) {
           FloatVector v = FloatVector.fromArray(S, y, i);
-          one.sub(v.mul(v)).fma(FloatVector.fromArray(S, g, i), FloatVector.fromArray(S, gradIn, i))
+          FloatVector d = one.sub(v.mul(v));
+          d.fma(FloatVector.fromArray(S, g, i), FloatVector.fromArray(S, gradIn, i))
+              .intoArray(gradIn, i);
+        }
+      }
+      case CLAMP -> {
+        for (; i < end; i += L) {
+          FloatVector v = FloatVector.fromArray(S, x, i);
+          FloatVector d = zero.blend(one, v.compare(VectorOperators.GE, p1)
+              .and(v.compare(VectorOperators.LE, p2)));
+          d.fma(FloatVector.fromArray(S, g, i), FloatVector.fromArray(S, gradIn, i))
               .intoArray(gradIn, i);
         }
       }
@@ -293,7 +397,78 @@ final class VectorBackend implements Backend {
           + "; route it to the reference backend");
     }
     for (; i < to; i++) {
-      gradIn[i] += ReferenceBackend.derivative(op, x[i], y[i], p1, p2) * g[i];
+      gradIn[i] = Math.fma(derivative(op, x[i], y[i], p1, p2), g[i], gradIn[i]);
+    }
+  }
+
+  /**
+   * The lanes' derivative in {@link #unaryBackwardRange} for one element: the reference's
+   * {@link ReferenceBackend#derivative} in float operations.
+   */
+  private static float derivative(UnaryOp op, float x, float y, float p1, float p2) {
+    return switch (op) {
+      case NEG -> -1f;
+      case EXP -> y;
+      case LOG -> 1f / x;
+      case SQRT -> 0.5f / y;
+      case ABS -> x > 0f ? 1f : x < 0f ? -1f : 0f;
+      case RELU -> x > 0f ? 1f : 0f;
+      case LEAKY_RELU -> x > 0f ? 1f : p1;
+      case ELU -> x > 0f ? 1f : y + p1;
+      case SIGMOID -> y * (1f - y);
+      case TANH -> 1f - y * y;
+      case CLAMP -> x >= p1 && x <= p2 ? 1f : 0f;
+      default -> throw new LeptonException("unaryBackward: no vector kernel for " + op
+          + "; route it to the reference backend");
+    };
+  }
+
+  /**
+   * {@code gradIn += (Phi(x) + x phi(x)) g} in two passes, {@code gradIn += Phi(x) g} then
+   * {@code gradIn += x phi(x) g}, each in its own method: each needs an exponential, and with both
+   * in one method C2 stopped inlining at its node count and boxed the second one's vectors.
+   */
+  private static void geluBackwardRange(float[] x, float[] g, float[] gradIn, int from, int to) {
+    geluCdfPass(x, g, gradIn, from, to);
+    geluDensityPass(x, g, gradIn, from, to);
+  }
+
+  private static void geluCdfPass(float[] x, float[] g, float[] gradIn, int from, int to) {
+    int i = from;
+    for (int end = from + S.loopBound(to - from); i < end; i += L) {
+      FloatVector d = VectorMath.normalCdf(FloatVector.fromArray(S, x, i));
+      d.fma(FloatVector.fromArray(S, g, i), FloatVector.fromArray(S, gradIn, i))
+          .intoArray(gradIn, i);
+    }
+    for (; i < to; i++) {
+      gradIn[i] = Math.fma(VectorMath.normalCdf(x[i]), g[i], gradIn[i]);
+    }
+  }
+
+  private static void geluDensityPass(float[] x, float[] g, float[] gradIn, int from, int to) {
+    int i = from;
+    for (int end = from + S.loopBound(to - from); i < end; i += L) {
+      FloatVector v = FloatVector.fromArray(S, x, i);
+      FloatVector d = v.mul(VectorMath.normalDensity(v));
+      d.fma(FloatVector.fromArray(S, g, i), FloatVector.fromArray(S, gradIn, i))
+          .intoArray(gradIn, i);
+    }
+    for (; i < to; i++) {
+      gradIn[i] = Math.fma(x[i] * VectorMath.normalDensity(x[i]), g[i], gradIn[i]);
+    }
+  }
+
+  /** The derivative of softplus is the sigmoid. */
+  private static void softplusBackwardRange(float[] x, float[] g, float[] gradIn, int from,
+      int to) {
+    int i = from;
+    for (int end = from + S.loopBound(to - from); i < end; i += L) {
+      FloatVector d = VectorMath.sigmoid(FloatVector.fromArray(S, x, i));
+      d.fma(FloatVector.fromArray(S, g, i), FloatVector.fromArray(S, gradIn, i))
+              .intoArray(gradIn, i);
+    }
+    for (; i < to; i++) {
+      gradIn[i] = Math.fma(VectorMath.sigmoid(x[i]), g[i], gradIn[i]);
     }
   }
 

@@ -80,6 +80,9 @@ class VectorBackendTest extends BackendContractTest {
     for (Recurrence.Cell cell : Recurrence.Cell.values()) {
       kernels.add(be -> recurrence(be, cell, a, b));
     }
+    for (UnaryOp op : UnaryOp.values()) {
+      kernels.add(be -> unaryForwardAndBack(be, op, a, b));
+    }
     Backend one = withThreads(1);
     for (int threads : new int[] {2, 3, 5}) {
       Backend many = withThreads(threads);
@@ -95,6 +98,26 @@ class VectorBackendTest extends BackendContractTest {
         }
       }
     }
+  }
+
+  /**
+   * {@code op} and its gradient over 100,003 elements (split between threads, with a scalar tail),
+   * from values spread over [-12, 12] (positive for the ops defined there).
+   */
+  private static float[] unaryForwardAndBack(Backend be, UnaryOp op, float[] a, float[] b) {
+    int n = 100_003;
+    boolean positive = op == UnaryOp.LOG || op == UnaryOp.SQRT || op == UnaryOp.POW;
+    float[] x = new float[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = positive ? Math.abs(a[i]) * 12f + 1e-3f : a[i] * 12f;
+    }
+    float[] y = new float[n];
+    be.unary(op, x, y, 0.3f, 2.5f);
+    float[] gradIn = java.util.Arrays.copyOfRange(b, n, 2 * n);
+    be.unaryBackward(op, x, y, java.util.Arrays.copyOf(b, n), gradIn, 0.3f, 2.5f);
+    float[] all = java.util.Arrays.copyOf(y, 2 * n);
+    System.arraycopy(gradIn, 0, all, n, n);
+    return all;
   }
 
   private static float[] reduce(Backend be, float[] x, int outer, int n, int inner) {

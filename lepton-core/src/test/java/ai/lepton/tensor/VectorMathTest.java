@@ -87,6 +87,199 @@ class VectorMathTest {
         v -> 1 / (1 + StrictMath.exp(-v)), 3);
   }
 
+  /**
+   * The largest error of {@code actual} from {@code exact} in units in the last place of the
+   * exact value rounded to float (subnormal results in steps of {@link Float#MIN_VALUE});
+   * NaN, infinite and exactly zero results must be equal, -0 and +0 included.
+   */
+  private static double maxUlps(String name, float[] x, float[] actual,
+      DoubleUnaryOperator exact) {
+    double worst = 0;
+    for (int i = 0; i < x.length; i++) {
+      double e = exact.applyAsDouble(x[i]);
+      float expected = (float) e;
+      if (Float.isNaN(expected) || Float.isInfinite(expected) || e == 0) {
+        if (Float.floatToIntBits(expected) != Float.floatToIntBits(actual[i])) {
+          fail(name + "(" + x[i] + ") = " + actual[i] + " but exactly " + expected);
+        }
+      } else {
+        worst = Math.max(worst, Math.abs(actual[i] - e) / Math.ulp(expected));
+      }
+    }
+    return worst;
+  }
+
+  private static void assertMaxUlps(String name, float[] x, UnaryOperator<FloatVector> f,
+      DoubleUnaryOperator exact, double ulps) {
+    double worst = maxUlps(name, x, lanes(x, f), exact);
+    assertTrue(worst <= ulps, name + " is " + worst + " ulp off somewhere, more than " + ulps);
+  }
+
+  /** Positive floats of every exponent, subnormals included, and many near 1. */
+  private static float[] positiveSamples() {
+    SplittableRandom rng = new SplittableRandom(5);
+    float[] x = new float[60_000];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = i % 2 == 0 ? Float.intBitsToFloat(rng.nextInt(0x7f800000))
+          : (float) rng.nextDouble(0.5, 2);
+    }
+    x[0] = Float.MIN_VALUE;
+    x[1] = Float.MIN_NORMAL;
+    x[2] = Float.MAX_VALUE;
+    x[3] = 1f;
+    x[4] = Math.nextUp(1f);
+    x[5] = Math.nextDown(1f);
+    return x;
+  }
+
+  /** Values over [-lo, hi] and [-1, 1], tiny ones of every exponent, and the edges. */
+  private static float[] spread(double lo, double hi) {
+    SplittableRandom rng = new SplittableRandom(9);
+    float[] x = new float[EDGES.length + 60_000];
+    System.arraycopy(EDGES, 0, x, 0, EDGES.length);
+    for (int i = EDGES.length; i < x.length; i++) {
+      x[i] = switch (i % 3) {
+        case 0 -> (float) rng.nextDouble(lo, hi);
+        case 1 -> (float) rng.nextDouble(-1, 1);
+        default -> Float.intBitsToFloat(rng.nextInt(0x3f000000) | (i % 2 == 0 ? 0x80000000 : 0));
+      };
+    }
+    return x;
+  }
+
+  /** erfc(z) for z >= 0 to about 1e-13 relative: a series below 3, a continued fraction above. */
+  static double erfc(double z) {
+    if (z < 3) {
+      double term = z;
+      double sum = z;
+      for (int n = 1; term > 1e-18 * sum; n++) {
+        term *= 2 * z * z / (2 * n + 1);
+        sum += term;
+      }
+      return 1 - 2 / Math.sqrt(Math.PI) * Math.exp(-z * z) * sum;
+    }
+    double f = z;
+    for (int k = 80; k >= 1; k--) {
+      f = z + k / 2.0 / f;
+    }
+    return Math.exp(-z * z) / (Math.sqrt(Math.PI) * f);
+  }
+
+  /** The normal distribution's CDF, Phi(x) = erfc(-x / sqrt 2) / 2, accurate in both tails. */
+  private static double normalCdf(double x) {
+    double tail = 0.5 * erfc(Math.abs(x) / Math.sqrt(2));
+    return x < 0 ? tail : 1 - tail;
+  }
+
+  private static double gelu(double x) {
+    return x * normalCdf(x);
+  }
+
+  private static double geluDerivative(double x) {
+    return normalCdf(x) + x * Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
+  }
+
+  @Test
+  void theTestsErfcMatchesPublishedValues() {
+    assertEquals(0.1572992070502851, erfc(1), 1e-13 * 0.1572992070502851);
+    assertEquals(2.209049699858544e-5, erfc(3), 1e-13 * 2.209049699858544e-5);
+    assertEquals(1.5374597944280349e-12, erfc(5), 1e-13 * 1.5374597944280349e-12);
+    assertEquals(2.088487583762545e-45, erfc(10), 1e-13 * 2.088487583762545e-45);
+  }
+
+  @Test
+  void newFunctionsAgreeWithTheirScalarTwinsBitForBit() {
+    float[] x = spread(-105, 90);
+    float[] positive = positiveSamples();
+    assertTwins("log", positive, lanes(positive, VectorMath::log), v -> VectorMath.log((float) v));
+    assertTwins("log", x, lanes(x, VectorMath::log), v -> VectorMath.log((float) v));
+    assertTwins("expm1", x, lanes(x, VectorMath::expm1), v -> VectorMath.expm1((float) v));
+    assertTwins("softplus", x, lanes(x, VectorMath::softplus),
+        v -> VectorMath.softplus((float) v));
+    assertTwins("gelu", x, lanes(x, VectorMath::gelu), v -> VectorMath.gelu((float) v));
+    assertTwins("Phi", x, lanes(x, VectorMath::normalCdf), v -> VectorMath.normalCdf((float) v));
+    assertTwins("phi", x, lanes(x, VectorMath::normalDensity),
+        v -> VectorMath.normalDensity((float) v));
+  }
+
+  @Test
+  void newFunctionsAreWithinAFewUlpsOfTheExactValuesSubnormalsIncluded() {
+    float[] positive = positiveSamples();
+    assertMaxUlps("log", positive, VectorMath::log, StrictMath::log, 1);
+    float[] x = spread(-105, 90);
+    assertMaxUlps("expm1", x, VectorMath::expm1, StrictMath::expm1, 2);
+    assertMaxUlps("softplus", x, VectorMath::softplus,
+        v -> Math.max(v, 0) + StrictMath.log1p(StrictMath.exp(-Math.abs(v))), 3);
+    float[] near = spread(-16, 16);
+    // the erfc approximation (1.1e-7), its polynomial's rounding and exp's 2 ulp add up
+    assertMaxUlps("gelu", near, VectorMath::gelu, VectorMathTest::gelu, 8);
+    assertMaxUlps("Phi", near, VectorMath::normalCdf, VectorMathTest::normalCdf, 8);
+    assertMaxUlps("phi", near, VectorMath::normalDensity,
+        v -> Math.exp(-0.5 * v * v) / Math.sqrt(2 * Math.PI), 4);
+  }
+
+  /**
+   * GELU's derivative {@code Phi(x) + x phi(x)} (as the vector backend adds it up) crosses 0 near
+   * -0.75, where no float formula keeps a relative error: its error is bounded in ulp of the
+   * larger of the two terms.
+   */
+  @Test
+  void geluDerivativeIsWithinAFewUlpsOfItsTerms() {
+    float[] x = spread(-16, 16);
+    float[] cdf = lanes(x, VectorMath::normalCdf);
+    float[] density = lanes(x, VectorMath::normalDensity);
+    for (int i = 0; i < x.length; i++) {
+      float actual = cdf[i] + x[i] * density[i];
+      double scale = Math.max(normalCdf(x[i]),
+          Math.abs(x[i]) * Math.exp(-0.5 * x[i] * x[i]) / Math.sqrt(2 * Math.PI));
+      double error = Math.abs(actual - geluDerivative(x[i]));
+      // x phi(x) multiplies phi's subnormal rounding by |x| <= 15: 16 more of the smallest steps
+      if (error > 8 * Math.ulp((float) scale) + 16 * Float.MIN_VALUE) {
+        fail("gelu'(" + x[i] + ") = " + actual + " but exactly " + geluDerivative(x[i]));
+      }
+    }
+  }
+
+  @Test
+  void newFunctionsAtTheEdges() {
+    assertEquals(Float.NEGATIVE_INFINITY, VectorMath.log(0f));
+    assertEquals(Float.NEGATIVE_INFINITY, VectorMath.log(-0f));
+    assertTrue(Float.isNaN(VectorMath.log(-1f)));
+    assertTrue(Float.isNaN(VectorMath.log(Float.NEGATIVE_INFINITY)));
+    assertTrue(Float.isNaN(VectorMath.log(Float.NaN)));
+    assertEquals(Float.POSITIVE_INFINITY, VectorMath.log(Float.POSITIVE_INFINITY));
+    assertEquals(0f, VectorMath.log(1f));
+    assertEquals(-103.27893f, VectorMath.log(Float.MIN_VALUE));
+    assertEquals(-0f, VectorMath.expm1(-0f));
+    assertEquals(Float.MIN_VALUE, VectorMath.expm1(Float.MIN_VALUE));
+    assertEquals(-1f, VectorMath.expm1(-20f));
+    assertEquals(-1f, VectorMath.expm1(Float.NEGATIVE_INFINITY));
+    assertEquals(Float.POSITIVE_INFINITY, VectorMath.expm1(88.73f));
+    assertEquals(Float.POSITIVE_INFINITY, VectorMath.expm1(Float.POSITIVE_INFINITY));
+    assertTrue(Float.isNaN(VectorMath.expm1(Float.NaN)));
+    assertEquals((float) Math.log(2), VectorMath.softplus(0f));
+    assertEquals(Float.POSITIVE_INFINITY, VectorMath.softplus(Float.POSITIVE_INFINITY));
+    assertEquals(0f, VectorMath.softplus(Float.NEGATIVE_INFINITY));
+    assertEquals(Float.MAX_VALUE, VectorMath.softplus(Float.MAX_VALUE));
+    assertTrue(Float.isNaN(VectorMath.softplus(Float.NaN)));
+    assertEquals(-0f, VectorMath.gelu(-0f));
+    assertEquals(0f, VectorMath.gelu(0f));
+    assertEquals(-0f, VectorMath.gelu(-20f));
+    assertEquals(Float.POSITIVE_INFINITY, VectorMath.gelu(Float.POSITIVE_INFINITY));
+    assertEquals(Float.MAX_VALUE, VectorMath.gelu(Float.MAX_VALUE));
+    // as the reference: -infinity times a CDF of 0
+    assertTrue(Float.isNaN(VectorMath.gelu(Float.NEGATIVE_INFINITY)));
+    assertTrue(Float.isNaN(VectorMath.gelu(Float.NaN)));
+    assertEquals(0.5f, VectorMath.normalCdf(0f));
+    assertEquals(0.5f, VectorMath.normalCdf(-0f));
+    assertEquals(1f, VectorMath.normalCdf(Float.POSITIVE_INFINITY));
+    assertEquals(0f, VectorMath.normalCdf(Float.NEGATIVE_INFINITY));
+    assertTrue(Float.isNaN(VectorMath.normalCdf(Float.NaN)));
+    assertEquals((float) (1 / Math.sqrt(2 * Math.PI)), VectorMath.normalDensity(0f));
+    assertEquals(0f, VectorMath.normalDensity(Float.NEGATIVE_INFINITY));
+    assertTrue(Float.isNaN(VectorMath.normalDensity(Float.NaN)));
+  }
+
   @Test
   void exactValuesAtTheEdges() {
     assertEquals(1f, VectorMath.exp(0f));

@@ -694,10 +694,8 @@ final class VectorBackend implements Backend {
 
   @Override
   public void softmax(float[] x, float[] out, int rows, int n, boolean log) {
-    if (n < L) {
-      reference.softmax(x, out, rows, n, log);
-      return;
-    }
+    // rows shorter than a vector (10 classes) run the scalar twins: still the same bits anywhere,
+    // and about ten times faster than the reference's StrictMath.exp
     forRows(rows, n, r -> softmaxRow(x, out, r * n, n, log));
   }
 
@@ -759,10 +757,6 @@ final class VectorBackend implements Backend {
 
   @Override
   public void softmaxBackward(float[] y, float[] g, float[] gradIn, int rows, int n, boolean log) {
-    if (n < L) {
-      reference.softmaxBackward(y, g, gradIn, rows, n, log);
-      return;
-    }
     forRows(rows, n, r -> softmaxBackwardRow(y, g, gradIn, r * n, n, log));
   }
 

@@ -135,12 +135,7 @@ final class VectorMath {
     float t = Math.fma(x, LOG2E, ROUNDER);
     float n = t - ROUNDER;
     float r = x - n * LN2_HI - n * LN2_LO;
-    float p = Math.fma(r, E0, E1);
-    p = Math.fma(p, r, E2);
-    p = Math.fma(p, r, E3);
-    p = Math.fma(p, r, E4);
-    p = Math.fma(p, r, E5);
-    float y = Math.fma(p, r * r, r) + 1f;
+    float y = expm1Reduced(r) + 1f;
     int ni = Float.floatToRawIntBits(t) - ROUNDER_BITS;
     int n1 = ni >> 1;
     int n2 = ni - n1;
@@ -266,18 +261,26 @@ final class VectorMath {
     return y.blend(v, v.abs().compare(VectorOperators.LT, EXPM1_TINY));
   }
 
+  /**
+   * {@code e^r - 1} for the reduced argument {@code |r| <= ln2/2} of the scalar exp and expm1
+   * twins: the vector functions' polynomial, the same operations in the same order.
+   */
+  private static float expm1Reduced(float r) {
+    float p = Math.fma(r, E0, E1);
+    p = Math.fma(p, r, E2);
+    p = Math.fma(p, r, E3);
+    p = Math.fma(p, r, E4);
+    p = Math.fma(p, r, E5);
+    return Math.fma(p, r * r, r);
+  }
+
   /** The scalar twin of {@link #expm1(FloatVector)}. */
   static float expm1(float v) {
     float x = Math.min(Math.max(v, EXPM1_LO), EXP_HI);
     float t = Math.fma(x, LOG2E, ROUNDER);
     float n = t - ROUNDER;
     float r = x - n * LN2_HI - n * LN2_LO;
-    float p = Math.fma(r, E0, E1);
-    p = Math.fma(p, r, E2);
-    p = Math.fma(p, r, E3);
-    p = Math.fma(p, r, E4);
-    p = Math.fma(p, r, E5);
-    float q = Math.fma(p, r * r, r);
+    float q = expm1Reduced(r);
     float h = Float.intBitsToFloat((Float.floatToRawIntBits(t) - (ROUNDER_BITS - 126)) << 23);
     float y = Math.fma(q, h, h - 0.5f) * 2f;
     return Math.abs(v) < EXPM1_TINY ? v : y;

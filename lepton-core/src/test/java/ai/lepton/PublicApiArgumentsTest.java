@@ -139,6 +139,8 @@ class PublicApiArgumentsTest {
       Map.entry("Conv2D.Conv2D(activation)", "linear, as Keras' None"),
       Map.entry("DepthwiseConv2D.DepthwiseConv2D(activation)", "linear, as Keras' None"),
       Map.entry("SeparableConv2D.SeparableConv2D(activation)", "linear, as Keras' None"),
+      Map.entry("Tensor.linear(bias)", "no bias"),
+      Map.entry("Tensor.linearRelu(bias)", "no bias"),
       Map.entry("Dense.kernelRegularizer(regularizer)", "no regularizer"),
       Map.entry("Dense.biasRegularizer(regularizer)", "no regularizer"),
       Map.entry("Conv2D.kernelRegularizer(regularizer)", "no regularizer"),

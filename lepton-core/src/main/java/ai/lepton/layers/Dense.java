@@ -128,18 +128,9 @@ public final class Dense extends Layer {
 
   @Override
   protected Tensor call(Tensor x, boolean training) {
-    Tensor flat = x.rank() == 2 ? x : x.reshape(-1, x.dim(-1));
-    Tensor y = flat.matmul(kernel);
-    if (useBias) {
-      y = y.add(bias);
-    }
-    y = activation.apply(y);
-    if (x.rank() == 2) {
-      return y;
-    }
-    int[] s = x.shape();
-    s[s.length - 1] = units;
-    return y.reshape(s);
+    Tensor b = useBias ? bias : null;
+    return activationName.equals("relu") ? x.linearRelu(kernel, b)
+        : activation.apply(x.linear(kernel, b));
   }
 
   @Override

@@ -28,10 +28,12 @@ interface Backend {
 
   /**
    * {@code gemm(false, false, m, n, k, a, aOff, b, 0, c, cOff, accumulate)} with {@code b} given as
-   * {@code packB(b, k, n)}.
+   * {@code packB(b, k, n)}; then, unless {@code bias} is null, {@code bias[j]} added to every
+   * element of column j, and with {@code relu} every element below or at zero set to zero (NaN
+   * stays): the bits of those steps done afterwards, in one pass over C instead of three.
    */
-  void gemmPackedB(int m, int n, int k, float[] a, int aOff, float[] packedB, float[] c, int cOff,
-      boolean accumulate);
+  void gemmPackedB(int m, int n, int k, float[] a, int aOff, float[] packedB, float[] bias,
+      boolean relu, float[] c, int cOff, boolean accumulate);
 
   /**
    * Whether {@link #gemmPackedB} gives, bit for bit, what {@code gemm(false, false, m, n, k, ...)}

@@ -103,7 +103,7 @@ final class Recurrence {
       }
       if (cell == Cell.GRU) {
         // the reset gate scales the recurrent h-part alone, so it stays apart from x
-        be.gemmPackedB(rows, gw, n, hIn, prev, up, step.pre, 0, false);
+        be.gemmPackedB(rows, gw, n, hIn, prev, up, null, false, step.pre, 0, false);
       } else {
         for (int b = b0; b < b1; b++) {
           int xi = (b * time + t) * gw;
@@ -116,7 +116,7 @@ final class Recurrence {
             }
           }
         }
-        be.gemmPackedB(rows, gw, n, hIn, prev, up, step.pre, 0, true);
+        be.gemmPackedB(rows, gw, n, hIn, prev, up, null, false, step.pre, 0, true);
       }
       switch (cell) {
         case SIMPLE -> simpleForward(step);
@@ -245,7 +245,7 @@ final class Recurrence {
       }
       if (t > 0) {
         // dh_{t-1} += (d(h U) · U^T) ⊙ dropout mask
-        be.gemmPackedB(rows, n, gw, drStep, 0, utp, back, 0, false);
+        be.gemmPackedB(rows, n, gw, drStep, 0, utp, null, false, back, 0, false);
         if (drop == null) {
           for (int i = 0; i < rows * n; i++) {
             dhPrev[i] += back[i];

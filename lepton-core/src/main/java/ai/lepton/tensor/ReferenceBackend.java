@@ -368,7 +368,13 @@ final class ReferenceBackend implements Backend {
 
   @Override
   public void gemmPackedB(int m, int n, int k, float[] a, int aOff, float[] packedB,
-      float[] c, int cOff, boolean accumulate) {
+      float[] bias, boolean relu, float[] c, int cOff, boolean accumulate) {
     gemm(false, false, m, n, k, a, aOff, packedB, 0, c, cOff, accumulate);
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        float v = bias == null ? c[cOff + i * n + j] : c[cOff + i * n + j] + bias[j];
+        c[cOff + i * n + j] = relu ? Math.max(v, 0f) : v;
+      }
+    }
   }
 }

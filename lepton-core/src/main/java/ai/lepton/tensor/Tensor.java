@@ -908,6 +908,66 @@ public final class Tensor {
         gr -> backend().col2im(gr, g, gradBuffer()), this);
   }
 
+  /**
+   * A dense layer's product, {@code this · kernel + bias}: {@code [..., k] x [k, n] + [n]}, the
+   * bias added to every row ({@code null} for none). The same bits as
+   * {@code matmul(kernel).add(bias)}; at inference (outside a recorded graph, the kernel a
+   * parameter) the kernel is packed once and the bias added as each tile of the product is
+   * written.
+   *
+   * @throws LeptonException if this is not {@code [..., k]} for a 2-D {@code [k, n]} kernel, or
+   *     the bias is not {@code [n]}
+   */
+  public Tensor linear(Tensor kernel, Tensor bias) {
+    return linear(kernel, bias, false, "linear");
+  }
+
+  /**
+   * {@code linear(kernel, bias).relu()} in one pass: at inference ReLU is applied as each tile of
+   * the product is written, instead of in two more passes over new arrays. The same bits.
+   *
+   * @throws LeptonException as {@link #linear}
+   */
+  public Tensor linearRelu(Tensor kernel, Tensor bias) {
+    return linear(kernel, bias, true, "linearRelu");
+  }
+
+  private Tensor linear(Tensor kernel, Tensor bias, boolean relu, String op) {
+    Args.nonNull(kernel, "Tensor." + op, "kernel");
+    if (kernel.rank() != 2 || rank() < 1 || shape[rank() - 1] != kernel.shape[0]) {
+      throw new LeptonException(op + ": expected [..., k] x [k, n], received "
+          + Arrays.toString(shape) + " x " + Arrays.toString(kernel.shape)
+          + "; pass a 2-D kernel whose first dimension is the input's last");
+    }
+    if (bias != null && (bias.rank() != 1 || bias.shape[0] != kernel.shape[1])) {
+      throw new LeptonException(op + ": the bias must be [" + kernel.shape[1] + "] for a "
+          + Arrays.toString(kernel.shape) + " kernel, received " + Arrays.toString(bias.shape)
+          + "; pass one bias per output column, or null");
+    }
+    Tensor flat = rank() == 2 ? this : reshape(-1, shape[rank() - 1]);
+    int m = flat.shape[0];
+    int k = kernel.shape[0];
+    int n = kernel.shape[1];
+    Backend be = backend();
+    Tensor y;
+    if (kernel.isParameter() && !recording(flat, kernel, bias) && be.packedBMatchesGemm(m, n, k)) {
+      float[] out = new float[Math.multiplyExact(m, n)];
+      be.gemmPackedB(m, n, k, flat.data, 0, kernel.packedB(be, k, n, false),
+          bias == null ? null : bias.data, relu, out, 0, false);
+      y = new Tensor(out, new int[] {m, n});
+    } else {
+      y = flat.matmul(kernel);
+      y = bias == null ? y : y.add(bias);
+      y = relu ? y.relu() : y;
+    }
+    if (rank() == 2) {
+      return y;
+    }
+    int[] s = shape.clone();
+    s[s.length - 1] = n;
+    return y.reshape(s);
+  }
+
   /** Matrix product; see {@link #matmul(Tensor, boolean, boolean)}. */
   public Tensor matmul(Tensor other) {
     return matmul(other, false, false);
@@ -951,7 +1011,8 @@ public final class Tensor {
     if (shared && !transposeA && !transposeB && b.isParameter() && !recording(a, b)
         && be.packedBMatchesGemm(batch * m, n, k)) {
       // a weight at inference (Dense's kernel): packed once, not at every call
-      be.gemmPackedB(batch * m, n, k, a.data, 0, b.packedB(be, k, n, false), out, 0, false);
+      be.gemmPackedB(batch * m, n, k, a.data, 0, b.packedB(be, k, n, false), null, false, out, 0,
+          false);
     } else if (shared && !transposeA) {
       // [B,m,k] x [k,n] is one [B*m,k] x [k,n] product
       be.gemm(false, transposeB, batch * m, n, k, a.data, 0, b.data, 0, out, 0, false);

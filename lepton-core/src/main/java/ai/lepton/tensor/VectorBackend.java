@@ -110,8 +110,8 @@ final class VectorBackend implements Backend {
 
   @Override
   public void gemmPackedB(int m, int n, int k, float[] a, int aOff, float[] packedB,
-      float[] c, int cOff, boolean accumulate) {
-    gemm.gemmPackedB(m, n, k, a, aOff, packedB, c, cOff, accumulate);
+      float[] bias, boolean relu, float[] c, int cOff, boolean accumulate) {
+    gemm.gemmPackedB(m, n, k, a, aOff, packedB, bias, relu, c, cOff, accumulate);
   }
 
   @Override
@@ -694,9 +694,60 @@ final class VectorBackend implements Backend {
 
   @Override
   public void softmax(float[] x, float[] out, int rows, int n, boolean log) {
-    // rows shorter than a vector (10 classes) run the scalar twins: still the same bits anywhere,
-    // and about ten times faster than the reference's StrictMath.exp
-    forRows(rows, n, r -> softmaxRow(x, out, r * n, n, log));
+    if (n < L) {
+      forRowRanges(rows, n, (r0, r1) -> softmaxShortRows(x, out, r0, r1, n, log));
+    } else {
+      forRows(rows, n, r -> softmaxRow(x, out, r * n, n, log));
+    }
+  }
+
+  /**
+   * Softmax of rows {@code [r0, r1)} shorter than a vector (10 classes): the shifted values of all
+   * rows go through the vector exp together, as one contiguous run, instead of ten scalar exps per
+   * row. The exp's scalar twin gives the same bits, and each row's sum runs in the same order as
+   * in softmaxRow, so the result is the bits softmaxRow gives.
+   */
+  private static void softmaxShortRows(float[] x, float[] out, int r0, int r1, int n,
+      boolean log) {
+    for (int r = r0; r < r1; r++) {
+      int base = r * n;
+      float max = Float.NEGATIVE_INFINITY;
+      for (int j = 0; j < n; j++) {
+        max = Math.max(max, x[base + j]);
+      }
+      for (int j = 0; j < n; j++) {
+        out[base + j] = x[base + j] - max;
+      }
+    }
+    expRange(out, out, r0 * n, r1 * n);
+    for (int r = r0; r < r1; r++) {
+      int base = r * n;
+      float sum = 0f;
+      for (int j = 0; j < n; j++) {
+        sum += out[base + j];
+      }
+      if (log) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+          max = Math.max(max, x[base + j]);
+        }
+        float shift = max + (float) StrictMath.log(sum);
+        for (int j = 0; j < n; j++) {
+          out[base + j] = x[base + j] - shift;
+        }
+      } else {
+        float inv = 1f / sum;
+        for (int j = 0; j < n; j++) {
+          out[base + j] *= inv;
+        }
+      }
+    }
+  }
+
+  /** Calls {@code body(r0, r1)} for consecutive ranges of rows, split as {@link #forRows}. */
+  private void forRowRanges(int rows, int n, RangeBody body) {
+    int tasks = (long) rows * n >= PARALLEL_ELEMENTS ? Math.min(threads, rows) : 1;
+    parallel(tasks, t -> body.run(rows * t / tasks, rows * (t + 1) / tasks));
   }
 
   private void forRows(int rows, int n, IntConsumer row) {

@@ -7,6 +7,7 @@ import ai.lepton.LeptonException;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * The Vector API backend's matrix product: packing, register-tile micro-kernels, blocking, and the
@@ -49,6 +50,8 @@ final class VectorGemm {
   private static final int KC_PANEL = 256;
   /** Below this many multiply-adds a GEMM runs on the calling thread: hand-off costs dominate. */
   private static final long PARALLEL_GEMM_MACS = 1L << 20;
+  /** From this many elements of B on, a product of fewer than MR rows is split by columns. */
+  private static final long PARALLEL_FEW_ROWS_B = 1L << 16;
   /** Up to this depth a product into whole pairs of column vectors skips packing (see shallow). */
   private static final int SHALLOW_K = 32;
   /** From this depth on, a product with at most MC x MC outputs is split along its depth. */
@@ -101,8 +104,11 @@ final class VectorGemm {
     long macs = (long) m * n * k;
     boolean serial = macs < PARALLEL_GEMM_MACS;
     if (m < MR) {
-      // A few rows (batch-1 inference): packing B would cost more than the product itself.
-      int tasks = serial ? 1 : Math.min(threads, Math.max(1, n / NR));
+      // A few rows (batch-1 inference): packing B would cost more than the product itself. The
+      // product streams B once, so its size decides the split: each thread reads its own columns
+      // (the same ones call after call, which its core then keeps in cache).
+      boolean streamAlone = (long) k * n < PARALLEL_FEW_ROWS_B;
+      int tasks = streamAlone ? 1 : Math.min(threads, Math.max(1, n / NR));
       int chunk = (n / tasks + L - 1) / L * L;
       pool.run(tasks, t -> fewRows(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate,
           Math.min(n, t * chunk), t == tasks - 1 ? n : Math.min(n, (t + 1) * chunk)));
@@ -118,6 +124,12 @@ final class VectorGemm {
     }
     if (!serial && m <= MC && n <= MC && k >= DEEP_K) {
       byDepth(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
+      return;
+    }
+    if (!transA && n <= L) {
+      float[] bp = sharedBuffer((long) k * NR, "op(B) of " + k + " x " + n, "k");
+      packB(transB, n, k, b, bOff, 0, 0, k, bp, 0);
+      narrow(m, n, k, a, aOff, bp, null, false, c, cOff, accumulate, serial ? 1 : threads);
       return;
     }
     packed(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, serial ? 1 : threads);
@@ -312,7 +324,7 @@ final class VectorGemm {
         for (int ir = 0; ir < m; ir += MR) {
           microKernel(ap, ir * kc, bp, q * kc * NR, kc, tile);
           writeTile(tile, part, ir * n + q * NR, n, Math.min(MR, m - ir),
-              Math.min(NR, n - q * NR), false);
+              Math.min(NR, n - q * NR), false, null, 0, false);
         }
       }
     }
@@ -332,13 +344,16 @@ final class VectorGemm {
   }
 
   /** {@link Backend#gemmPackedB}. */
-  void gemmPackedB(int m, int n, int k, float[] a, int aOff, float[] packedB,
-      float[] c, int cOff, boolean accumulate) {
+  void gemmPackedB(int m, int n, int k, float[] a, int aOff, float[] packedB, float[] bias,
+      boolean relu, float[] c, int cOff, boolean accumulate) {
     checkBlock("gemmPackedB", "a", a, aOff, (long) m * k);
     checkBlock("gemmPackedB", "c", c, cOff, (long) m * n);
     if (packedB.length != (n + NR - 1) / NR * NR * k) {
       throw new LeptonException("gemmPackedB: packedB holds " + packedB.length + " floats, not a "
           + k + " x " + n + " operand from packB; pack it with packB(b, " + k + ", " + n + ")");
+    }
+    if (bias != null) {
+      checkBlock("gemmPackedB", "bias", bias, 0, n);
     }
     if (m == 0 || n == 0) {
       return;
@@ -347,22 +362,103 @@ final class VectorGemm {
       if (!accumulate) {
         Arrays.fill(c, cOff, cOff + m * n, 0f);
       }
+      for (int i = 0; i < m * n; i++) {
+        float v = bias == null ? c[cOff + i] : c[cOff + i] + bias[i % n];
+        c[cOff + i] = relu && v <= 0f ? 0f : v;
+      }
       return;
     }
     int split = (long) m * n * k < PARALLEL_GEMM_MACS ? 1 : threads;
-    byPanels(false, false, m, n, k, a, aOff, null, 0, packedB, c, cOff, accumulate, split);
+    if (n <= L) {
+      narrow(m, n, k, a, aOff, packedB, bias, relu, c, cOff, accumulate, split);
+      return;
+    }
+    byPanels(false, false, m, n, k, a, aOff, null, 0, packedB, bias, relu, c, cOff, accumulate,
+        split);
   }
 
   /**
    * {@link Backend#packedBMatchesGemm}: where gemm runs byPanels (at least a register tile of rows,
    * more columns than rows, not shallow and not split by depth), gemmPackedB runs byPanels too,
-   * with the same depth chunks, so both give the same bits. Fewer rows are not packed at all, and
+   * with the same depth chunks, so both give the same bits; so with narrow, for at most one
+   * vector of columns. Fewer rows are not packed at all, and
    * for more rows than columns gemm packs B whole once per call, a small part of the work.
    */
   boolean packedBMatchesGemm(int m, int n, int k) {
     boolean shallow = k <= SHALLOW_K && n % (2 * L) == 0 && m >= 4 * MR;
     boolean byDepth = (long) m * n * k >= PARALLEL_GEMM_MACS && m <= MC && n <= MC && k >= DEEP_K;
-    return m >= MR && n > m && m <= MC && !shallow && !byDepth;
+    return m >= MR && !byDepth && (n <= L || n > m && m <= MC && !shallow);
+  }
+
+  /**
+   * At most one vector of columns (a classifier's last layer, 10 classes): rows of A read in place
+   * eight at a time against the first vector of each depth of B packed as {@code [k][NR]}, one
+   * accumulator per row over the whole depth. A register tile would spend two thirds of its FMAs on
+   * padding columns, and packing A would cost as much as the product.
+   */
+  private void narrow(int m, int n, int k, float[] a, int aOff, float[] bp, float[] bias,
+      boolean relu, float[] c, int cOff, boolean accumulate, int split) {
+    int rowPanels = (m + MR - 1) / MR;
+    int tasks = Math.min(split, rowPanels);
+    pool.run(tasks, t -> {
+      float[] tile = TILE.get();
+      for (int q = rowPanels * t / tasks; q < rowPanels * (t + 1) / tasks; q++) {
+        int i0 = q * MR;
+        int rows = Math.min(MR, m - i0);
+        narrowKernel(a, aOff + i0 * k, k, rows, bp, k, tile);
+        for (int r = 0; r < rows; r++) {
+          int ci = cOff + (i0 + r) * n;
+          for (int j = 0; j < n; j++) {
+            float v = accumulate ? c[ci + j] + tile[r * L + j] : tile[r * L + j];
+            v = bias == null ? v : v + bias[j];
+            c[ci + j] = relu && v <= 0f ? 0f : v;
+          }
+        }
+      }
+    });
+  }
+
+  /**
+   * {@code tile[MR][L] = A rows x Bpanel[k][NR]'s first vector}: {@code rows} rows of A from
+   * {@code a[ai]} on, {@code lda} apart (missing rows repeat the last, as in {@link #rowsKernel}).
+   */
+  private static void narrowKernel(float[] a, int ai, int lda, int rows, float[] bp, int k,
+      float[] tile) {
+    int a0 = ai;
+    int a1 = ai + Math.min(1, rows - 1) * lda;
+    int a2 = ai + Math.min(2, rows - 1) * lda;
+    int a3 = ai + Math.min(3, rows - 1) * lda;
+    int a4 = ai + Math.min(4, rows - 1) * lda;
+    int a5 = ai + Math.min(5, rows - 1) * lda;
+    int a6 = ai + Math.min(6, rows - 1) * lda;
+    int a7 = ai + Math.min(7, rows - 1) * lda;
+    FloatVector c0 = FloatVector.zero(S);
+    FloatVector c1 = FloatVector.zero(S);
+    FloatVector c2 = FloatVector.zero(S);
+    FloatVector c3 = FloatVector.zero(S);
+    FloatVector c4 = FloatVector.zero(S);
+    FloatVector c5 = FloatVector.zero(S);
+    FloatVector c6 = FloatVector.zero(S);
+    FloatVector c7 = FloatVector.zero(S);
+    for (int p = 0; p < k; p++) {
+      FloatVector vb = FloatVector.fromArray(S, bp, p * NR);
+      c0 = FloatVector.broadcast(S, a[a0 + p]).fma(vb, c0);
+      c1 = FloatVector.broadcast(S, a[a1 + p]).fma(vb, c1);
+      c2 = FloatVector.broadcast(S, a[a2 + p]).fma(vb, c2);
+      c3 = FloatVector.broadcast(S, a[a3 + p]).fma(vb, c3);
+      c4 = FloatVector.broadcast(S, a[a4 + p]).fma(vb, c4);
+      c5 = FloatVector.broadcast(S, a[a5 + p]).fma(vb, c5);
+      c6 = FloatVector.broadcast(S, a[a6 + p]).fma(vb, c6);
+      c7 = FloatVector.broadcast(S, a[a7 + p]).fma(vb, c7);
+    }
+    c0.intoArray(tile, 0);
+    c1.intoArray(tile, L);
+    c2.intoArray(tile, 2 * L);
+    c3.intoArray(tile, 3 * L);
+    c4.intoArray(tile, 4 * L);
+    c5.intoArray(tile, 5 * L);
+    c6.intoArray(tile, 6 * L);
+    c7.intoArray(tile, 7 * L);
   }
 
   private static void checkBlock(String op, String name, float[] arr, int off, long len) {
@@ -382,7 +478,8 @@ final class VectorGemm {
       float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate,
       int split) {
     if (n > m && m <= MC) {
-      byPanels(transA, transB, m, n, k, a, aOff, b, bOff, null, c, cOff, accumulate, split);
+      byPanels(transA, transB, m, n, k, a, aOff, b, bOff, null, null, false, c, cOff, accumulate,
+          split);
     } else {
       byRows(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, split);
     }
@@ -443,7 +540,7 @@ final class VectorGemm {
               for (int ir = 0; ir < mc; ir += MR) {
                 microKernel(ap, ir * kc, bp, bi, kc, tile);
                 writeTile(tile, c, cOff + (i0 + ir) * n + j0, n, Math.min(MR, mc - ir), cols,
-                    overwrite);
+                    overwrite, null, 0, false);
               }
             }
           }
@@ -462,36 +559,30 @@ final class VectorGemm {
    * packed here (a recurrence's kernel, packed once for all its steps).
    */
   private void byPanels(boolean transA, boolean transB, int m, int n, int k,
-      float[] a, int aOff, float[] b, int bOff, float[] packedB, float[] c, int cOff,
-      boolean accumulate, int split) {
-    int rowPanels = (m + MR - 1) / MR;
-    float[] ap = sharedBuffer((long) rowPanels * k * MR, "op(A) of " + m + " x " + k, "m");
-    int packUnits = Math.min(rowPanels, 8 * split);
-    AtomicInteger nextPack = new AtomicInteger();
-    pool.run(Math.min(split, packUnits), t -> {
-      for (int u; (u = nextPack.getAndIncrement()) < packUnits; ) {
-        int i0 = rowPanels * u / packUnits * MR;
-        int i1 = Math.min(m, rowPanels * (u + 1) / packUnits * MR);
-        packA(transA, m, k, a, aOff, i0, i1 - i0, 0, k, ap, i0 * k);
-      }
-    });
+      float[] a, int aOff, float[] b, int bOff, float[] packedB, float[] bias, boolean relu,
+      float[] c, int cOff, boolean accumulate, int split) {
+    // A stored [m][k] is read in place (rowsKernel); A stored [k][m] is packed first, by all
+    // threads, and shared.
+    float[] ap = transA ? packAWhole(m, k, a, aOff, split) : null;
 
     int panels = (n + NR - 1) / NR;
     int units = Math.min(panels, 4 * split);
     // Equal depth chunks of at most KC_PANEL: 784 is cut into 4 x 196 rather than 3 x 256 + 16.
     int chunks = (k + KC_PANEL - 1) / KC_PANEL;
     int kcStep = (k + chunks - 1) / chunks;
-    AtomicInteger next = new AtomicInteger();
-    pool.run(Math.min(split, units), t -> {
+    int tasks = Math.min(split, units);
+    Deal deal = new Deal(units, tasks);
+    pool.run(tasks, t -> {
       float[] bp = OWN_PACK.get();
       float[] tile = TILE.get();
-      for (int u; (u = next.getAndIncrement()) < units; ) {
+      for (int u; (u = deal.next(t)) >= 0; ) {
         int q0 = panels * u / units;
         int q1 = panels * (u + 1) / units;
         // Depth outermost: the A rows of one chunk (m x kc) stay in L2 across the unit's panels.
         for (int p0 = 0; p0 < k; p0 += kcStep) {
           int kc = Math.min(kcStep, k - p0);
           boolean overwrite = !accumulate && p0 == 0;
+          boolean last = p0 + kc == k;
           for (int q = q0; q < q1; q++) {
             // a B packed beforehand holds this chunk as [kc][NR] at (q * k + p0) * NR
             float[] bq = packedB != null ? packedB : bp;
@@ -502,13 +593,71 @@ final class VectorGemm {
             int j0 = q * NR;
             int cols = Math.min(NR, n - j0);
             for (int i0 = 0; i0 < m; i0 += MR) {
-              microKernel(ap, i0 * k + p0 * MR, bq, bi, kc, tile);
-              writeTile(tile, c, cOff + i0 * n + j0, n, Math.min(MR, m - i0), cols, overwrite);
+              if (ap == null) {
+                rowsKernel(a, aOff + i0 * k + p0, k, Math.min(MR, m - i0), bq, bi, kc, tile);
+              } else {
+                microKernel(ap, i0 * k + p0 * MR, bq, bi, kc, tile);
+              }
+              writeTile(tile, c, cOff + i0 * n + j0, n, Math.min(MR, m - i0), cols, overwrite,
+                  last ? bias : null, j0, last && relu);
             }
           }
         }
       }
     });
+  }
+
+  /** op(A) of a transposed A, {@code [k][m]}, packed whole as {@code [MR-panel][k][MR]}. */
+  private float[] packAWhole(int m, int k, float[] a, int aOff, int split) {
+    int rowPanels = (m + MR - 1) / MR;
+    float[] ap = sharedBuffer((long) rowPanels * k * MR, "op(A) of " + m + " x " + k, "m");
+    int packUnits = Math.min(rowPanels, 8 * split);
+    AtomicInteger nextPack = new AtomicInteger();
+    pool.run(Math.min(split, packUnits), t -> {
+      for (int u; (u = nextPack.getAndIncrement()) < packUnits; ) {
+        int i0 = rowPanels * u / packUnits * MR;
+        int i1 = Math.min(m, rowPanels * (u + 1) / packUnits * MR);
+        packA(true, m, k, a, aOff, i0, i1 - i0, 0, k, ap, i0 * k);
+      }
+    });
+    return ap;
+  }
+
+  /**
+   * Units {@code [0, units)} dealt to {@code tasks} in fixed contiguous ranges, so that a serving
+   * thread meets the same columns of a kept weight call after call and finds them in its core's
+   * cache (the first layer of a batch-64 MLP ran 15% faster than with units handed out in turn).
+   * A task that has finished its own range takes what is left of the others', so a thread that
+   * loses its core on a busy machine is not waited for.
+   */
+  private static final class Deal {
+    private final int units;
+    private final int tasks;
+    private final AtomicInteger[] next;
+
+    Deal(int units, int tasks) {
+      this.units = units;
+      this.tasks = tasks;
+      next = new AtomicInteger[tasks];
+      for (int t = 0; t < tasks; t++) {
+        next[t] = new AtomicInteger(units * t / tasks);
+      }
+    }
+
+    /** The next unit for task {@code t}: its own first, then the others'; -1 when none is left. */
+    int next(int t) {
+      for (int i = 0; i < tasks; i++) {
+        int owner = (t + i) % tasks;
+        int end = units * (owner + 1) / tasks;
+        if (next[owner].get() < end) {
+          int u = next[owner].getAndIncrement();
+          if (u < end) {
+            return u;
+          }
+        }
+      }
+      return -1;
+    }
   }
 
   /**
@@ -676,9 +825,93 @@ final class VectorGemm {
     c71.intoArray(tile, 7 * NR + L);
   }
 
-  /** {@code C[rows, cols] (+)= tile}: vector rows for full-width tiles, scalars at the edges. */
+  /**
+   * {@link #microKernel} with A read in place: {@code rows} (at most MR) rows of A from
+   * {@code a[ai]} on, {@code lda} apart, each contiguous over the depth. The same multiply-adds
+   * in the same order as on a packed A, so the same bits; packing the 64 x 784 input of a batch-64
+   * inference cost as much as a third of its product, and a barrier between the threads. Missing
+   * rows of a last panel repeat its last row: their tile rows are computed and never written.
+   */
+  private static void rowsKernel(float[] a, int ai, int lda, int rows, float[] bp, int bi, int kc,
+      float[] tile) {
+    int a0 = ai;
+    int a1 = ai + Math.min(1, rows - 1) * lda;
+    int a2 = ai + Math.min(2, rows - 1) * lda;
+    int a3 = ai + Math.min(3, rows - 1) * lda;
+    int a4 = ai + Math.min(4, rows - 1) * lda;
+    int a5 = ai + Math.min(5, rows - 1) * lda;
+    int a6 = ai + Math.min(6, rows - 1) * lda;
+    int a7 = ai + Math.min(7, rows - 1) * lda;
+    FloatVector c00 = FloatVector.zero(S);
+    FloatVector c01 = FloatVector.zero(S);
+    FloatVector c10 = FloatVector.zero(S);
+    FloatVector c11 = FloatVector.zero(S);
+    FloatVector c20 = FloatVector.zero(S);
+    FloatVector c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S);
+    FloatVector c31 = FloatVector.zero(S);
+    FloatVector c40 = FloatVector.zero(S);
+    FloatVector c41 = FloatVector.zero(S);
+    FloatVector c50 = FloatVector.zero(S);
+    FloatVector c51 = FloatVector.zero(S);
+    FloatVector c60 = FloatVector.zero(S);
+    FloatVector c61 = FloatVector.zero(S);
+    FloatVector c70 = FloatVector.zero(S);
+    FloatVector c71 = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++) {
+      int b0 = bi + p * NR;
+      FloatVector vb0 = FloatVector.fromArray(S, bp, b0);
+      FloatVector vb1 = FloatVector.fromArray(S, bp, b0 + L);
+      FloatVector va = FloatVector.broadcast(S, a[a0 + p]);
+      c00 = va.fma(vb0, c00);
+      c01 = va.fma(vb1, c01);
+      va = FloatVector.broadcast(S, a[a1 + p]);
+      c10 = va.fma(vb0, c10);
+      c11 = va.fma(vb1, c11);
+      va = FloatVector.broadcast(S, a[a2 + p]);
+      c20 = va.fma(vb0, c20);
+      c21 = va.fma(vb1, c21);
+      va = FloatVector.broadcast(S, a[a3 + p]);
+      c30 = va.fma(vb0, c30);
+      c31 = va.fma(vb1, c31);
+      va = FloatVector.broadcast(S, a[a4 + p]);
+      c40 = va.fma(vb0, c40);
+      c41 = va.fma(vb1, c41);
+      va = FloatVector.broadcast(S, a[a5 + p]);
+      c50 = va.fma(vb0, c50);
+      c51 = va.fma(vb1, c51);
+      va = FloatVector.broadcast(S, a[a6 + p]);
+      c60 = va.fma(vb0, c60);
+      c61 = va.fma(vb1, c61);
+      va = FloatVector.broadcast(S, a[a7 + p]);
+      c70 = va.fma(vb0, c70);
+      c71 = va.fma(vb1, c71);
+    }
+    c00.intoArray(tile, 0);
+    c01.intoArray(tile, L);
+    c10.intoArray(tile, NR);
+    c11.intoArray(tile, NR + L);
+    c20.intoArray(tile, 2 * NR);
+    c21.intoArray(tile, 2 * NR + L);
+    c30.intoArray(tile, 3 * NR);
+    c31.intoArray(tile, 3 * NR + L);
+    c40.intoArray(tile, 4 * NR);
+    c41.intoArray(tile, 4 * NR + L);
+    c50.intoArray(tile, 5 * NR);
+    c51.intoArray(tile, 5 * NR + L);
+    c60.intoArray(tile, 6 * NR);
+    c61.intoArray(tile, 6 * NR + L);
+    c70.intoArray(tile, 7 * NR);
+    c71.intoArray(tile, 7 * NR + L);
+  }
+
+  /**
+   * {@code C[rows, cols] (+)= tile}, then {@code + bias[j0 + j]} unless {@code bias} is null, then
+   * ReLU if {@code relu} (as the RELU kernel: zero where at or below zero, NaN stays): vector rows
+   * for full-width tiles, scalars at the edges.
+   */
   private static void writeTile(float[] tile, float[] c, int ci, int ldc, int rows, int cols,
-      boolean overwrite) {
+      boolean overwrite, float[] bias, int j0, boolean relu) {
     for (int r = 0; r < rows; r++) {
       int row = ci + r * ldc;
       int t = r * NR;
@@ -689,11 +922,21 @@ final class VectorGemm {
           v0 = v0.add(FloatVector.fromArray(S, c, row));
           v1 = v1.add(FloatVector.fromArray(S, c, row + L));
         }
+        if (bias != null) {
+          v0 = v0.add(FloatVector.fromArray(S, bias, j0));
+          v1 = v1.add(FloatVector.fromArray(S, bias, j0 + L));
+        }
+        if (relu) {
+          v0 = v0.blend(0f, v0.compare(VectorOperators.LE, 0f));
+          v1 = v1.blend(0f, v1.compare(VectorOperators.LE, 0f));
+        }
         v0.intoArray(c, row);
         v1.intoArray(c, row + L);
       } else {
         for (int j = 0; j < cols; j++) {
-          c[row + j] = overwrite ? tile[t + j] : c[row + j] + tile[t + j];
+          float v = overwrite ? tile[t + j] : c[row + j] + tile[t + j];
+          v = bias == null ? v : v + bias[j0 + j];
+          c[row + j] = relu && v <= 0f ? 0f : v;
         }
       }
     }

@@ -63,7 +63,7 @@ abstract class BackendContractTest {
       for (boolean acc : new boolean[] {false, true}) {
         float[] c = random(m * n + 5, -1f, 1f);
         float[] expected = expectedGemm(false, false, m, n, k, a, 3, b, 0, c, 5, acc);
-        backend().gemmPackedB(m, n, k, a, 3, packed, c, 5, acc);
+        backend().gemmPackedB(m, n, k, a, 3, packed, null, false, c, 5, acc);
         assertClose(expected, c, 1e-5, "gemmPackedB " + m + "x" + n + "x" + k + " acc=" + acc);
       }
     }
@@ -89,7 +89,7 @@ abstract class BackendContractTest {
       float[] plain = new float[m * n];
       backend().gemm(false, false, m, n, k, a, 0, b, 0, plain, 0, false);
       float[] packed = new float[m * n];
-      backend().gemmPackedB(m, n, k, a, 0, backend().packB(b, k, n), packed, 0, false);
+      backend().gemmPackedB(m, n, k, a, 0, backend().packB(b, k, n), null, false, packed, 0, false);
       for (int i = 0; i < plain.length; i++) {
         assertEquals(Float.floatToRawIntBits(plain[i]), Float.floatToRawIntBits(packed[i]),
             "gemmPackedB vs gemm " + m + "x" + n + "x" + k + " at " + i);

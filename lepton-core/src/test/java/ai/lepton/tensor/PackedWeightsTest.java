@@ -53,6 +53,38 @@ class PackedWeightsTest {
     assertEquals(64 * 256, again.size());
   }
 
+  /**
+   * {@code linear} and {@code linearRelu} give the bits of {@code matmul(w).add(b)} and its ReLU,
+   * at inference (bias and ReLU applied as the tiles are written) and recorded, for the shapes of
+   * every product path: panels, one vector of columns, few rows, a rank-3 input. NaN stays NaN.
+   */
+  @Test
+  void linearGivesTheBitsOfMatmulAddRelu() {
+    int[][] shapes = {{64, 784, 256}, {13, 30, 10}, {5, 40, 70}, {37, 100, 300}};
+    for (int[] s : shapes) {
+      Tensor w = weight(s[1], s[2]);
+      Tensor b = weight(s[2]);
+      Tensor x = Tensor.uniform(rng, -1f, 1f, s[0], s[1]);
+      float[] values = x.toFloatArray();
+      values[3] = Float.NaN;
+      x = Tensor.of(values, s[0], s[1]);
+      Tensor plain = x.matmul(w.detach()).add(b.detach());
+      String what = s[0] + "x" + s[1] + "x" + s[2];
+      try (var scope = Tensor.noGrad()) {
+        assertSameBits(plain, x.linear(w, b), "linear " + what);
+        assertSameBits(plain.relu(), x.linearRelu(w, b), "linearRelu " + what);
+        assertSameBits(x.matmul(w.detach()), x.linear(w, null), "linear without bias " + what);
+        assertSameBits(plain.relu().reshape(1, s[0], s[2]),
+            x.reshape(1, s[0], s[1]).linearRelu(w, b), "rank 3 " + what);
+      }
+      Tensor recorded = x.linearRelu(w, b);
+      assertSameBits(plain.relu(), recorded, "recorded " + what);
+      recorded.sum().backward();
+      assertNotNull(w.grad(), "the kernel's gradient " + what);
+      assertNotNull(b.grad(), "the bias's gradient " + what);
+    }
+  }
+
   @Test
   void aPackKeptOnOneKindOfBackendIsNotReadOnAnother() {
     Tensor w = weight(784, 256);

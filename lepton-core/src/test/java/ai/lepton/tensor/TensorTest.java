@@ -30,6 +30,15 @@ class TensorTest {
   }
 
   @Test
+  void linearNamesMismatchedKernelAndBiasShapes() {
+    Tensor x = Tensor.zeros(2, 3);
+    assertFailsWith("[2, 3] x [4, 5]", () -> x.linear(Tensor.zeros(4, 5), null));
+    assertFailsWith("pass a 2-D kernel", () -> x.linearRelu(Tensor.zeros(3), null));
+    assertFailsWith("the bias must be [5] for a [3, 5] kernel, received [3]",
+        () -> x.linear(Tensor.zeros(3, 5), Tensor.zeros(3)));
+  }
+
+  @Test
   void shapeMismatchNamesTheOpBothShapesAndAFix() {
     Tensor a = Tensor.zeros(2, 3);
     Tensor b = Tensor.zeros(4);

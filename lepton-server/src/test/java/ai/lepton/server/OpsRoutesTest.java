@@ -1,0 +1,82 @@
+package ai.lepton.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.lepton.server.http.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real server on a free port: health, readiness, metrics, the API document, unknown paths. */
+class OpsRoutesTest {
+  @TempDir Path dir;
+  private LeptonServer server;
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final ObjectMapper json = Json.mapper();
+
+  @BeforeEach
+  void start() {
+    server = LeptonServer.start(ServerConfig.embedded(dir, 0));
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+        .build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void healthAndReadinessAnswerOkWithARequestId() throws Exception {
+    HttpResponse<String> live = get("/healthz");
+    assertEquals(200, live.statusCode());
+    assertEquals("ok", json.readTree(live.body()).get("status").asText());
+    assertTrue(live.headers().firstValue("X-Request-Id").orElse("").matches("[0-9a-f]{16}"));
+    HttpResponse<String> ready = get("/readyz");
+    assertEquals(200, ready.statusCode(), ready.body());
+    assertEquals("ok", json.readTree(ready.body()).get("checks").get("database").asText());
+  }
+
+  @Test
+  void anUnknownPathAnswersTheErrorBodyWithItsRequestId() throws Exception {
+    HttpResponse<String> r = get("/api/v1/nothing-here");
+    assertEquals(404, r.statusCode());
+    JsonNode error = json.readTree(r.body()).get("error");
+    assertEquals("NOT_FOUND", error.get("code").asText());
+    assertTrue(error.get("message").asText().contains("/openapi.json"), r.body());
+    assertEquals(r.headers().firstValue("X-Request-Id").orElseThrow(),
+        error.get("requestId").asText());
+  }
+
+  @Test
+  void theApiDocumentListsTheLiveRoutes() throws Exception {
+    JsonNode doc = json.readTree(get("/openapi.json").body());
+    assertEquals("3.0.3", doc.get("openapi").asText());
+    JsonNode paths = doc.get("paths");
+    for (String path : new String[] {"/healthz", "/readyz", "/metrics", "/openapi.json"}) {
+      assertNotNull(paths.get(path), path + " in " + paths);
+      assertEquals(200, get(path).statusCode(), path);
+    }
+  }
+
+  @Test
+  void metricsCountRequestsByRouteTemplate() throws Exception {
+    get("/healthz");
+    String metrics = get("/metrics").body();
+    assertTrue(metrics.contains("lepton_http_requests_seconds_count{method=\"GET\",route=\"/healthz\""
+        + ",status=\"200\"}"), metrics);
+  }
+}

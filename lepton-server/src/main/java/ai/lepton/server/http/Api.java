@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -67,6 +68,11 @@ public final class Api {
         http.setSendServerVersion(false);
       });
       cfg.staticFiles.enableWebjars();
+      cfg.staticFiles.add(files -> {
+        files.hostedPath = "/web";
+        files.directory = "/web";
+        files.location = Location.CLASSPATH;
+      });
       cfg.routes.before(ctx -> {
         ctx.attribute(START, System.nanoTime());
         ctx.header(REQUEST_ID, newRequestId());

@@ -1,0 +1,134 @@
+package ai.lepton.server.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The HTTP pipeline against hostile requests: each answers a 4xx with the one error body, and the
+ * route never sees it. A route reading a small record stands in for every JSON endpoint.
+ */
+class ApiHostileTest {
+  record Greeting(String name, int count) {}
+
+  private final ObjectMapper json = Json.mapper();
+  private Javalin server;
+  private final HttpClient http = HttpClient.newHttpClient();
+  private int calls;
+
+  @BeforeEach
+  void start() {
+    Route echo = Route.post("/echo").tag("test").summary("echo").publicAccess()
+        .reads(Greeting.class).returns(Greeting.class)
+        .handle(ctx -> {
+          Greeting g = ctx.bodyAsClass(Greeting.class);
+          calls++;
+          ctx.json(g);
+        });
+    Route secret = Route.get("/secret").tag("test").summary("needs a principal")
+        .handle(ctx -> ctx.result("secret"));
+    server = new Api(json, new SimpleMeterRegistry(), ctx -> false, List.of(echo, secret))
+        .create("127.0.0.1", 0).start();
+  }
+
+  @AfterEach
+  void stop() {
+    server.stop();
+  }
+
+  private HttpResponse<String> post(byte[] body) throws Exception {
+    return http.send(HttpRequest.newBuilder(uri("/echo"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + server.port() + path);
+  }
+
+  private void assertError(HttpResponse<String> r, int status, String code, String fragment)
+      throws Exception {
+    assertEquals(status, r.statusCode(), r.body());
+    JsonNode error = json.readTree(r.body()).get("error");
+    assertEquals(code, error.get("code").asText(), r.body());
+    assertTrue(error.get("message").asText().contains(fragment), r.body());
+    assertEquals(0, calls, "the route must not have received a value");
+  }
+
+  @Test
+  void aValidBodyGoesThrough() throws Exception {
+    HttpResponse<String> r = post("{\"name\":\"a\",\"count\":2}".getBytes());
+    assertEquals(201, r.statusCode(), r.body());
+    assertEquals(1, calls);
+  }
+
+  @Test
+  void unknownFieldsAreRefusedByName() throws Exception {
+    HttpResponse<String> r = post("{\"name\":\"a\",\"count\":2,\"admin\":true}".getBytes());
+    assertError(r, 400, "INVALID_ARGUMENT", "admin");
+  }
+
+  @Test
+  void deepNestingIsRefusedBeforeItIsBuilt() throws Exception {
+    String deep = "[".repeat(100_000) + "]".repeat(100_000);
+    assertError(post(("{\"name\":" + deep + "}").getBytes()), 400, "INVALID_ARGUMENT",
+        "not valid");
+    // the limit itself, for bodies read as trees: a depth error, not a stack overflow
+    Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+        () -> json.readTree(deep));
+    assertTrue(e.getMessage().contains("nesting depth"), e.getMessage());
+  }
+
+  @Test
+  void nullsForNumbersTrailingTokensAndInvalidUtf8AreRefused() throws Exception {
+    for (byte[] body : new byte[][] {
+        "{\"name\":\"a\",\"count\":null}".getBytes(),
+        "{\"name\":\"a\",\"count\":1} {}".getBytes(),
+        "{\"name\":\"a\",\"count\":NaN}".getBytes(),
+        {'{', '"', 'n', 'a', 'm', 'e', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}}) {
+      assertError(post(body), 400, "INVALID_ARGUMENT", "JSON body is not valid");
+    }
+  }
+
+  @Test
+  void anOversizedBodyIsRefusedWith413() throws Exception {
+    byte[] big = new byte[(int) Api.MAX_JSON_BODY + 1024];
+    java.util.Arrays.fill(big, (byte) ' ');
+    assertError(post(big), 413, "PAYLOAD_TOO_LARGE", "larger than");
+  }
+
+  @Test
+  void oversizedHeadersAreRefusedWith431() throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/secret"))
+        .header("X-Padding", "a".repeat(Api.MAX_HEADER_BYTES + 1)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(431, r.statusCode());
+  }
+
+  @Test
+  void aSignedInRouteWithoutCredentialsAnswers401AndSaysHowToSignIn() throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/secret")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertError(r, 401, "UNAUTHENTICATED", "Authorization: Bearer");
+  }
+
+  @Test
+  void aWrongMethodAnswers405WithTheErrorBody() throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/echo")).DELETE().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertError(r, 405, "METHOD_NOT_ALLOWED", "not allowed");
+  }
+}

@@ -10,41 +10,47 @@ import picocli.CommandLine.Option;
 
 /** {@code lepton server}: runs the platform until the process is stopped. */
 @Command(name = "server", mixinStandardHelpOptions = true,
-    description = "Start the Lepton platform (embedded database and blob directory by default).")
+    description = {"Start the Lepton platform (embedded database and blob directory by default).",
+        "Each option can also come from the environment (LEPTON_ and its name: LEPTON_DATA_DIR for"
+            + " --data-dir) or from the properties file of --config (data-dir=...); the command"
+            + " line wins over the environment, which wins over the file."})
 final class ServerCommand implements Callable<Integer> {
-  @Option(names = "--port", defaultValue = "${env:LEPTON_PORT:-8080}",
-      description = "TCP port (default ${DEFAULT-VALUE}; env LEPTON_PORT)")
+  /** The options the environment and the config file may set. */
+  static final java.util.Set<String> CONFIGURABLE = java.util.Set.of("port", "host", "data-dir",
+      "db", "db-user", "db-password", "blobs", "master-key");
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "a properties file of options (port=8080, data-dir=..., db=..., blobs=...)")
+  Path config;
+
+  @Option(names = "--port", description = "TCP port (default 8080)")
   int port;
 
-  @Option(names = "--host", defaultValue = "${env:LEPTON_HOST:-127.0.0.1}",
-      description = "interface to listen on (default ${DEFAULT-VALUE}; env LEPTON_HOST)")
+  @Option(names = "--host", description = "interface to listen on (default 127.0.0.1)")
   String host;
 
-  @Option(names = "--data-dir", defaultValue = "${env:LEPTON_DATA_DIR:-lepton-data}",
-      description = "directory of the embedded database, blobs and master key "
-          + "(default ${DEFAULT-VALUE}; env LEPTON_DATA_DIR)")
+  @Option(names = "--data-dir", paramLabel = "DIR",
+      description = "directory of the embedded database, blobs and master key (default "
+          + "lepton-data)")
   Path dataDir;
 
-  @Option(names = "--db", defaultValue = "${env:LEPTON_DB}",
-      description = "JDBC URL of a PostgreSQL database instead of the embedded H2 (env LEPTON_DB)")
+  @Option(names = "--db", paramLabel = "JDBC-URL",
+      description = "a PostgreSQL database instead of the embedded H2")
   String db;
 
-  @Option(names = "--db-user", defaultValue = "${env:LEPTON_DB_USER}",
-      description = "database user (env LEPTON_DB_USER)")
+  @Option(names = "--db-user", description = "database user")
   String dbUser;
 
-  @Option(names = "--db-password", defaultValue = "${env:LEPTON_DB_PASSWORD}",
-      description = "database password (env LEPTON_DB_PASSWORD)")
+  @Option(names = "--db-password", description = "database password")
   String dbPassword;
 
-  @Option(names = "--blobs", defaultValue = "${env:LEPTON_BLOBS}",
+  @Option(names = "--blobs", paramLabel = "S3-URL",
       description = "s3://bucket?endpoint=...&region=... for an S3-compatible store instead of "
-          + "the data directory (env LEPTON_BLOBS)")
+          + "the data directory")
   String blobs;
 
-  @Option(names = "--master-key", defaultValue = "${env:LEPTON_MASTER_KEY_FILE}",
-      description = "file of the master key (default DATA-DIR/master.key, generated on first "
-          + "start; env LEPTON_MASTER_KEY_FILE)")
+  @Option(names = "--master-key", paramLabel = "FILE",
+      description = "the master key (default DATA-DIR/master.key, generated on first start)")
   Path masterKey;
 
   @Override

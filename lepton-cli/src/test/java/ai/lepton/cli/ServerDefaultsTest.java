@@ -1,0 +1,61 @@
+package ai.lepton.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The command line wins over the environment, which wins over the config file. */
+class ServerDefaultsTest {
+  @TempDir Path dir;
+
+  private ServerCommand parse(Path config, Map<String, String> env, String... args) {
+    ServerCommand command = new ServerCommand();
+    CommandLine cli = new CommandLine(command);
+    cli.setDefaultValueProvider(new ServerDefaults(config, env));
+    cli.parseArgs(args);
+    return command;
+  }
+
+  @Test
+  void eachSourceOverridesTheOneBelow() throws Exception {
+    Path config = Files.writeString(dir.resolve("lepton.properties"),
+        "port=9000\ndata-dir=/srv/lepton\ndb=jdbc:postgresql://db/lepton\n");
+    ServerCommand fromFile = parse(config, Map.of());
+    assertEquals(9000, fromFile.port);
+    assertEquals(Path.of("/srv/lepton"), fromFile.dataDir);
+    assertEquals("jdbc:postgresql://db/lepton", fromFile.db);
+    assertEquals("127.0.0.1", fromFile.host, "built-in default");
+
+    ServerCommand fromEnv = parse(config, Map.of("LEPTON_PORT", "9100"));
+    assertEquals(9100, fromEnv.port);
+    assertEquals(Path.of("/srv/lepton"), fromEnv.dataDir);
+
+    ServerCommand fromFlag = parse(config, Map.of("LEPTON_PORT", "9100"), "--port", "9200");
+    assertEquals(9200, fromFlag.port);
+
+    ServerCommand none = parse(null, Map.of());
+    assertEquals(8080, none.port);
+    assertEquals(Path.of("lepton-data"), none.dataDir);
+  }
+
+  @Test
+  void anUnknownKeyInTheConfigFileIsNamed() throws Exception {
+    Path config = Files.writeString(dir.resolve("bad.properties"), "prot=9000\n");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new ServerDefaults(config, Map.of()));
+    assertTrue(e.getMessage().contains("'prot'") && e.getMessage().contains("data-dir"),
+        e.getMessage());
+  }
+
+  @Test
+  void aMissingConfigFileEndsTheCommandWithItsName() {
+    assertEquals(2, Main.run("server", "--config", dir.resolve("nope.properties").toString()));
+  }
+}

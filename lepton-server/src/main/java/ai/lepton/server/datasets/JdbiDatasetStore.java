@@ -1,0 +1,112 @@
+package ai.lepton.server.datasets;
+
+import ai.lepton.server.db.Database;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.RowMapper;
+
+/** {@link DatasetStore} in SQL that runs on H2 and PostgreSQL alike. */
+final class JdbiDatasetStore implements DatasetStore {
+  private static final RowMapper<DatasetRow> DATASET = (rs, ctx) -> new DatasetRow(
+      rs.getString("id"), rs.getString("org_id"), rs.getString("project_id"),
+      rs.getString("name"), rs.getString("description"), rs.getString("created_by"),
+      rs.getObject("created_at", OffsetDateTime.class).toInstant());
+  private static final RowMapper<VersionRow> VERSION = (rs, ctx) -> new VersionRow(
+      rs.getString("id"), rs.getString("org_id"), rs.getString("dataset_id"), rs.getInt("number"),
+      rs.getString("format"), rs.getString("file_name"), rs.getString("blob_key"),
+      rs.getLong("size_bytes"), rs.getString("sha256"), rs.getString("profile_json"),
+      rs.getString("parent_id"), rs.getString("recipe_json"), rs.getString("created_by"),
+      rs.getObject("created_at", OffsetDateTime.class).toInstant());
+
+  private final Jdbi jdbi;
+
+  JdbiDatasetStore(Database database) {
+    this.jdbi = database.jdbi();
+  }
+
+  private static OffsetDateTime time(Instant t) {
+    return t.atOffset(ZoneOffset.UTC);
+  }
+
+  @Override
+  public void insertDataset(Handle tx, DatasetRow row) {
+    tx.createUpdate("INSERT INTO dataset (id, org_id, project_id, name, description, created_by,"
+            + " created_at) VALUES (:id, :org, :project, :name, :description, :by, :at)")
+        .bind("id", row.id()).bind("org", row.orgId()).bind("project", row.projectId())
+        .bind("name", row.name()).bind("description", row.description())
+        .bind("by", row.createdBy()).bind("at", time(row.createdAt()))
+        .execute();
+  }
+
+  @Override
+  public Optional<DatasetRow> dataset(String orgId, String datasetId) {
+    return jdbi.withHandle(h -> h.createQuery(
+            "SELECT * FROM dataset WHERE org_id = :org AND id = :id")
+        .bind("org", orgId).bind("id", datasetId).map(DATASET).findOne());
+  }
+
+  @Override
+  public Optional<DatasetRow> datasetByName(String orgId, String name) {
+    return jdbi.withHandle(h -> h.createQuery(
+            "SELECT * FROM dataset WHERE org_id = :org AND name = :name")
+        .bind("org", orgId).bind("name", name).map(DATASET).findOne());
+  }
+
+  @Override
+  public List<DatasetRow> datasets(String orgId, String projectId) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT * FROM dataset WHERE org_id = :org"
+            + (projectId == null ? "" : " AND project_id = :project") + " ORDER BY name")
+        .bind("org", orgId).bind("project", projectId).map(DATASET).list());
+  }
+
+  @Override
+  public int nextVersionNumber(Handle tx, String orgId, String datasetId) {
+    // lock the dataset's row, so two uploads to one dataset take consecutive numbers
+    tx.createQuery("SELECT id FROM dataset WHERE org_id = :org AND id = :id FOR UPDATE")
+        .bind("org", orgId).bind("id", datasetId).mapTo(String.class).one();
+    return tx.createQuery("SELECT COALESCE(MAX(number), 0) + 1 FROM dataset_version"
+            + " WHERE org_id = :org AND dataset_id = :id")
+        .bind("org", orgId).bind("id", datasetId).mapTo(Integer.class).one();
+  }
+
+  @Override
+  public void insertVersion(Handle tx, VersionRow row) {
+    tx.createUpdate("INSERT INTO dataset_version (id, org_id, dataset_id, number, format,"
+            + " file_name, blob_key, size_bytes, sha256, profile_json, parent_id, recipe_json,"
+            + " created_by, created_at) VALUES (:id, :org, :dataset, :number, :format, :file,"
+            + " :blob, :size, :sha, :profile, :parent, :recipe, :by, :at)")
+        .bind("id", row.id()).bind("org", row.orgId()).bind("dataset", row.datasetId())
+        .bind("number", row.number()).bind("format", row.format()).bind("file", row.fileName())
+        .bind("blob", row.blobKey()).bind("size", row.sizeBytes()).bind("sha", row.sha256())
+        .bind("profile", row.profileJson()).bind("parent", row.parentId())
+        .bind("recipe", row.recipeJson()).bind("by", row.createdBy())
+        .bind("at", time(row.createdAt()))
+        .execute();
+  }
+
+  @Override
+  public Optional<VersionRow> version(String orgId, String versionId) {
+    return jdbi.withHandle(h -> h.createQuery(
+            "SELECT * FROM dataset_version WHERE org_id = :org AND id = :id")
+        .bind("org", orgId).bind("id", versionId).map(VERSION).findOne());
+  }
+
+  @Override
+  public List<VersionRow> versions(String orgId, String datasetId) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT * FROM dataset_version"
+            + " WHERE org_id = :org AND dataset_id = :id ORDER BY number")
+        .bind("org", orgId).bind("id", datasetId).map(VERSION).list());
+  }
+
+  @Override
+  public boolean blobReferenced(String blobKey) {
+    return jdbi.withHandle(h -> h.createQuery(
+            "SELECT COUNT(*) FROM dataset_version WHERE blob_key = :key")
+        .bind("key", blobKey).mapTo(Integer.class).one()) > 0;
+  }
+}

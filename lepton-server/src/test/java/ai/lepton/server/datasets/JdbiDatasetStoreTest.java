@@ -1,0 +1,105 @@
+package ai.lepton.server.datasets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.lepton.server.datasets.DatasetStore.DatasetRow;
+import ai.lepton.server.datasets.DatasetStore.VersionRow;
+import ai.lepton.server.db.Database;
+import ai.lepton.server.db.TestDatabases;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The dataset store on H2 and on PostgreSQL: isolation between organizations, version numbers. */
+class JdbiDatasetStoreTest {
+  private static final Instant NOW = Instant.parse("2026-12-02T08:00:00Z");
+
+  static List<TestDatabases.Named> databases() {
+    return TestDatabases.both();
+  }
+
+  private static DatasetRow dataset(String id, String org, String name) {
+    return new DatasetRow(id, org, null, name, "", "usr_a", NOW);
+  }
+
+  private static VersionRow version(String id, String org, String dataset, int number) {
+    return new VersionRow(id, org, dataset, number, "CSV", "data.csv", "org/" + org + "/" + id,
+        10, "ab".repeat(32), "{}", null, null, "usr_a", NOW);
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void anotherOrganizationsDatasetsAndVersionsReadAsMissing(TestDatabases.Named kind) {
+    try (Database db = kind.open().get()) {
+      JdbiDatasetStore store = new JdbiDatasetStore(db);
+      db.jdbi().useTransaction(tx -> {
+        store.insertDataset(tx, dataset("ds_1", "org_a", "iris"));
+        store.insertDataset(tx, dataset("ds_2", "org_b", "iris")); // same name, another org
+        store.insertVersion(tx, version("dsv_1", "org_a", "ds_1", 1));
+      });
+      assertEquals("iris", store.dataset("org_a", "ds_1").orElseThrow().name());
+      assertTrue(store.dataset("org_b", "ds_1").isEmpty());
+      assertTrue(store.version("org_b", "dsv_1").isEmpty());
+      assertTrue(store.versions("org_b", "ds_1").isEmpty());
+      assertEquals(List.of("ds_1"), store.datasets("org_a", null).stream().map(DatasetRow::id)
+          .toList());
+      assertEquals("ds_2", store.datasetByName("org_b", "iris").orElseThrow().id());
+      VersionRow v = store.version("org_a", "dsv_1").orElseThrow();
+      assertEquals(NOW, v.createdAt().truncatedTo(ChronoUnit.SECONDS));
+      assertTrue(store.blobReferenced("org/org_a/dsv_1"));
+      assertFalse(store.blobReferenced("org/org_a/other"));
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void aNameIsUniqueWithinItsOrganization(TestDatabases.Named kind) {
+    try (Database db = kind.open().get()) {
+      JdbiDatasetStore store = new JdbiDatasetStore(db);
+      db.jdbi().useTransaction(tx -> store.insertDataset(tx, dataset("ds_1", "org_a", "iris")));
+      assertThrows(UnableToExecuteStatementException.class, () -> db.jdbi().useTransaction(
+          tx -> store.insertDataset(tx, dataset("ds_9", "org_a", "iris"))));
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void concurrentUploadsToOneDatasetTakeConsecutiveNumbers(TestDatabases.Named kind)
+      throws Exception {
+    try (Database db = kind.open().get()) {
+      JdbiDatasetStore store = new JdbiDatasetStore(db);
+      db.jdbi().useTransaction(tx -> store.insertDataset(tx, dataset("ds_1", "org_a", "iris")));
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      try {
+        List<Future<?>> done = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+          String id = "dsv_" + i;
+          done.add(pool.submit(() -> db.jdbi().useTransaction(tx -> store.insertVersion(tx,
+              version(id, "org_a", "ds_1", store.nextVersionNumber(tx, "org_a", "ds_1"))))));
+        }
+        for (Future<?> f : done) {
+          f.get();
+        }
+      } finally {
+        pool.shutdown();
+      }
+      List<Integer> numbers = store.versions("org_a", "ds_1").stream().map(VersionRow::number)
+          .toList();
+      List<Integer> expected = new ArrayList<>();
+      for (int i = 1; i <= 16; i++) {
+        expected.add(i);
+      }
+      assertEquals(expected, numbers);
+    }
+  }
+}

@@ -375,7 +375,7 @@ public final class Functional extends Model {
    */
   @Override
   JsonNode config() {
-    ObjectNode root = Json.MAPPER.createObjectNode();
+    ObjectNode root = Json.object();
     root.put("class_name", "Functional");
     ObjectNode config = root.putObject("config");
     config.put("name", name);
@@ -403,7 +403,7 @@ public final class Functional extends Model {
   }
 
   private ArrayNode refs(List<Symbol> symbols) {
-    ArrayNode out = Json.MAPPER.createArrayNode();
+    ArrayNode out = Json.array();
     for (Symbol s : symbols) {
       out.addArray().add(s.layer().name()).add(localNode(s.layer(), s.node())).add(s.index());
     }

@@ -7,7 +7,6 @@ import ai.lepton.layers.Layer;
 import ai.lepton.layers.Layers;
 import ai.lepton.tensor.Tensor;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -130,8 +129,7 @@ public final class Sequential extends Model {
 
   @Override
   JsonNode config() {
-    ObjectMapper json = Json.MAPPER;
-    ObjectNode root = json.createObjectNode();
+    ObjectNode root = Json.object();
     root.put("class_name", "Sequential");
     ObjectNode config = root.putObject("config");
     config.put("name", name);

@@ -2,6 +2,7 @@ package ai.lepton.models;
 
 import ai.lepton.LeptonException;
 import ai.lepton.internal.Args;
+import ai.lepton.internal.Hooks;
 import ai.lepton.internal.Json;
 import ai.lepton.layers.Input;
 import ai.lepton.layers.Layer;
@@ -155,9 +156,10 @@ public final class Functional extends Model {
     }
     for (Layer l : layers) {
       if (l.name() == null) {
-        String candidate = l.defaultName();
+        String base = Hooks.layers().defaultName(l);
+        String candidate = base;
         for (int i = 1; taken.contains(candidate); i++) {
-          candidate = l.defaultName() + "_" + i;
+          candidate = base + "_" + i;
         }
         l.name(candidate);
         taken.add(candidate);

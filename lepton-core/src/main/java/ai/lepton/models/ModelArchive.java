@@ -2,8 +2,9 @@ package ai.lepton.models;
 
 import ai.lepton.LeptonException;
 import ai.lepton.internal.Args;
-import ai.lepton.preprocessing.Preprocessing;
+import ai.lepton.internal.Hooks;
 import ai.lepton.internal.Json;
+import ai.lepton.preprocessing.Preprocessing;
 import ai.lepton.tensor.Tensor;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -344,7 +345,7 @@ public final class ModelArchive {
           r.readTensors(ModelFile.OPTIMIZER_STATE, optimizerHeader,
               (e, values) -> state.put(e.name(), Tensor.of(values, e.shape())));
           String what = file + ": " + ModelFile.OPTIMIZER_CONFIG;
-          settings.get().optimizer().loadState(state,
+          Hooks.optimizers().loadState(settings.get().optimizer(), state,
               ModelFile.iterations(r.text(ModelFile.OPTIMIZER_CONFIG), what));
         }
       }

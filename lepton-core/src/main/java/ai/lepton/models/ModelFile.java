@@ -1,6 +1,7 @@
 package ai.lepton.models;
 
 import ai.lepton.LeptonException;
+import ai.lepton.internal.Hooks;
 import ai.lepton.internal.Json;
 import ai.lepton.losses.Loss;
 import ai.lepton.losses.Losses;
@@ -279,7 +280,7 @@ final class ModelFile {
       }
       ObjectNode opt = Json.object();
       opt.put("iterations", optimizer.iterations());
-      state = Optional.of(new OptimizerState(opt.toString(), optimizer.state()));
+      state = Optional.of(new OptimizerState(opt.toString(), Hooks.optimizers().state(optimizer)));
     }
     Map<String, String> metadata = new LinkedHashMap<>();
     metadata.put("model_class", config.path("class_name").asText());

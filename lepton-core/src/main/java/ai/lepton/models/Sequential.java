@@ -2,6 +2,7 @@ package ai.lepton.models;
 
 import ai.lepton.LeptonException;
 import ai.lepton.internal.Args;
+import ai.lepton.internal.Hooks;
 import ai.lepton.internal.Json;
 import ai.lepton.layers.Layer;
 import ai.lepton.layers.Layers;
@@ -37,7 +38,7 @@ public final class Sequential extends Model {
       throw new LeptonException("add: layer '" + layer.name() + "' is already in this model");
     }
     if (layer.name() == null) {
-      String base = layer.defaultName();
+      String base = Hooks.layers().defaultName(layer);
       String candidate = base;
       for (int i = 1; names.contains(candidate); i++) {
         candidate = base + "_" + i;

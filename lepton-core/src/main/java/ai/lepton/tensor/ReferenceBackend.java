@@ -66,7 +66,7 @@ final class ReferenceBackend implements Backend {
       case GELU -> gelu(v);
       case SIGMOID -> (float) (1.0 / (1.0 + StrictMath.exp(-v)));
       case TANH -> (float) StrictMath.tanh(v);
-      case POW -> (float) StrictMath.pow(v, p1);
+      case POW -> (float) pow(v, p1);
       case CLAMP -> Math.min(Math.max(v, p1), p2);
       case SOFTPLUS -> (float) (Math.max(v, 0.0) + StrictMath.log1p(StrictMath.exp(-Math.abs(v))));
     };
@@ -93,10 +93,25 @@ final class ReferenceBackend implements Backend {
       case GELU -> (float) (normalCdf(x) + x * StrictMath.exp(-0.5 * x * x) * INV_SQRT_2PI);
       case SIGMOID -> y * (1f - y);
       case TANH -> 1f - y * y;
-      case POW -> p1 == 0f ? 0f : (float) (p1 * StrictMath.pow(x, p1 - 1f));
+      case POW -> p1 == 0f ? 0f : (float) (p1 * pow(x, p1 - 1.0));
       case CLAMP -> x >= p1 && x <= p2 ? 1f : 0f;
       case SOFTPLUS -> (float) (1.0 / (1.0 + StrictMath.exp(-x)));
     };
+  }
+
+  /**
+   * {@code x^p} as PyTorch computes it: for p = 1/2 and -1/2 it takes the square root, so
+   * {@code (-0)^(1/2)} is -0 and {@code (-infinity)^(1/2)} is NaN, where {@code pow} answers 0 and
+   * infinity. The derivative of {@code x^(3/2)} meets the same rule through {@code x^(1/2)}.
+   */
+  private static double pow(double x, double p) {
+    if (p == 0.5) {
+      return Math.sqrt(x);
+    }
+    if (p == -0.5) {
+      return 1.0 / Math.sqrt(x);
+    }
+    return StrictMath.pow(x, p);
   }
 
   private static final double TWO_OVER_SQRT_PI = 1.1283791670955126;

@@ -64,6 +64,18 @@ def ops():
     }
 
 
+def powers():
+    """Tensor.pow: whole exponents on negative bases too, fractional and negative ones on positive
+    bases (PyTorch takes exponent 0.5 as a square root)."""
+    return {
+        "pow_square": op_case(lambda x: x.pow(2.0), x=rand(2, 6)),
+        "pow_cube": op_case(lambda x: x.pow(3.0), x=rand(2, 6)),
+        "pow_sqrt": op_case(lambda x: x.pow(0.5), x=rand(2, 6, low=0.1, high=2.0)),
+        "pow_2_5": op_case(lambda x: x.pow(2.5), x=rand(2, 6, low=0.1, high=2.0)),
+        "pow_neg_1_5": op_case(lambda x: x.pow(-1.5), x=rand(2, 6, low=0.5, high=2.0)),
+    }
+
+
 def loss_case(fn, y_true, y_pred, **config):
     pred = y_pred.clone().requires_grad_(True)
     value = fn(y_true, pred)
@@ -484,10 +496,12 @@ def conv():
 def main():
     torch.set_default_dtype(torch.float64)
     os.makedirs(OUT, exist_ok=True)
-    for name, cases in (("ops", ops()), ("losses", losses()), ("optimizers", optimizers()),
-                        ("images", images()), ("attention", attention()),
-                        ("transformer", transformer()), ("recurrent", recurrent()),
-                        ("conv", conv())):
+    files = (("ops", ops()), ("losses", losses()), ("optimizers", optimizers()),
+             ("images", images()), ("attention", attention()), ("transformer", transformer()),
+             ("recurrent", recurrent()), ("conv", conv()))
+    # Drawn after every other case, so that adding them left the other cases' inputs as they were.
+    files[0][1].update(powers())
+    for name, cases in files:
         path = os.path.join(OUT, name + ".json")
         with open(path, "w") as f:
             json.dump({"generator": "tools/golden/make_golden.py", "torch": torch.__version__,

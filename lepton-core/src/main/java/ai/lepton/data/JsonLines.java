@@ -7,7 +7,6 @@ import ai.lepton.internal.Messages;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -34,7 +33,7 @@ public final class JsonLines {
    * Strict ({@link Json}): a repeated key or anything after the object is an error, not a silent choice; and
    * nesting is bounded, so that a line of brackets cannot exhaust the parser's stack or memory.
    */
-  private static final ObjectMapper JSON = Json.mapper(MAX_DEPTH);
+  private static final Json.TreeReader JSON = Json.reader(MAX_DEPTH);
 
   private final List<String> fields;
   private final Set<String> strings;
@@ -182,7 +181,7 @@ public final class JsonLines {
   private static JsonNode parse(String line, String name, long number) {
     JsonNode row;
     try {
-      row = JSON.readTree(line);
+      row = JSON.read(line);
     } catch (StreamConstraintsException e) { // nesting over MAX_DEPTH, a number too long
       throw new LeptonException(name + " line " + number + ": over a JSON parser limit ("
           + e.getOriginalMessage() + "); expected one flat JSON object per line", e);

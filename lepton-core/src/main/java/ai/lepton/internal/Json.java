@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -16,6 +17,8 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,26 +59,88 @@ public final class Json {
   /** Tokens per document: a tokenizer at its limit of 10 million words has about 20 million. */
   public static final long MAX_TOKENS = 25_000_000;
 
-  /** Plain JSON, for trees ({@link JsonNode}) and maps. */
-  public static final ObjectMapper MAPPER = strict().build();
+  /**
+   * Plain JSON, for trees ({@link JsonNode}) and maps. Private, as every mapper here: a mapper can
+   * be reconfigured by whoever holds it, so outside this class only the operations below exist.
+   */
+  private static final ObjectMapper MAPPER = strict().build();
 
   /**
    * For config records, whose Java names are camelCase ({@code useBias}) and whose JSON keys are
    * Keras' snake_case ({@code use_bias}); otherwise exactly as strict as {@link #MAPPER}.
    */
-  public static final ObjectMapper SNAKE_CASE = strict()
+  private static final ObjectMapper SNAKE_CASE = strict()
       .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
       .build();
 
   private Json() {}
 
   /**
-   * As strict as {@link #MAPPER}, with nesting bounded at {@code maxDepth} (below {@value
-   * #MAX_DEPTH}): for documents whose real shape is shallow, such as a JSON-lines row or a
-   * preprocessing state, so that hostile nesting fails early.
+   * Parses JSON trees as strictly as {@link #parse}, with nesting bounded at a reader's own depth.
+   * Immutable, and it hands out nothing that could change how it parses.
    */
-  public static ObjectMapper mapper(int maxDepth) {
-    return strict(maxDepth).build();
+  public static final class TreeReader {
+    private final ObjectMapper mapper;
+
+    private TreeReader(int maxDepth) {
+      this.mapper = strict(maxDepth).build();
+    }
+
+    /**
+     * The tree of {@code text}, or null for text with no value.
+     *
+     * @throws StreamConstraintsException for text nested deeper than the reader's depth, or over
+     *     another parser limit (a number too long)
+     * @throws JacksonException for anything else that is not one valid JSON value
+     */
+    public JsonNode read(String text) throws JacksonException {
+      return mapper.readTree(text);
+    }
+  }
+
+  /**
+   * A reader of documents whose real shape is shallow, such as a JSON-lines row or a preprocessing
+   * state, so that hostile nesting fails early: as strict as {@link #parse}, with nesting bounded
+   * at {@code maxDepth} (below {@value #MAX_DEPTH}).
+   */
+  public static TreeReader reader(int maxDepth) {
+    return new TreeReader(maxDepth);
+  }
+
+  /** A new, empty JSON object, to fill and write. */
+  public static ObjectNode object() {
+    return MAPPER.createObjectNode();
+  }
+
+  /** A new, empty JSON array, to fill and write. */
+  public static ArrayNode array() {
+    return MAPPER.createArrayNode();
+  }
+
+  /** {@code value} (a map, list, string, number or boolean) as a JSON tree. */
+  public static JsonNode tree(Object value) {
+    return MAPPER.valueToTree(value);
+  }
+
+  /** A config record as a JSON tree with Keras' snake_case keys ({@code use_bias}). */
+  public static JsonNode configTree(Record config) {
+    return SNAKE_CASE.valueToTree(config);
+  }
+
+  /**
+   * Reads a config record from a tree with snake_case keys, as {@link #configTree} writes it:
+   * unknown keys and mistyped values are errors, and so is anything the record's constructor
+   * refuses.
+   *
+   * @param what starts the error message, e.g. {@code "invalid config for layer Dense"}
+   * @throws LeptonException starting with {@code what}, followed by the first line of the reason
+   */
+  public static <C extends Record> C configValue(JsonNode node, Class<C> type, String what) {
+    try {
+      return SNAKE_CASE.treeToValue(node, type);
+    } catch (JacksonException | IllegalArgumentException e) {
+      throw new LeptonException(what + ": " + e.getMessage().lines().findFirst().orElse(""), e);
+    }
   }
 
   private static JsonMapper.Builder strict() {

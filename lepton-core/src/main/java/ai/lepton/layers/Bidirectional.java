@@ -99,7 +99,7 @@ public final class Bidirectional extends Layer {
   }
 
   @Override
-  public void seedEpoch(long seed, int epoch) {
+  protected void seedEpoch(long seed, int epoch) {
     forward.seedEpoch(Seeds.derive(seed, 0), epoch);
     backward.seedEpoch(Seeds.derive(seed, 1), epoch);
   }

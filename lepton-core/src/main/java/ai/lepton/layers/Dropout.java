@@ -48,7 +48,7 @@ public final class Dropout extends Layer {
   }
 
   @Override
-  public void seedEpoch(long modelSeed, int epoch) {
+  protected void seedEpoch(long modelSeed, int epoch) {
     rng = new SplittableRandom(Seeds.derive(seed != null ? seed : modelSeed, epoch));
   }
 

@@ -2,6 +2,7 @@ package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
 import ai.lepton.internal.Args;
+import ai.lepton.internal.Hooks;
 import ai.lepton.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,6 +46,22 @@ public abstract class Layer {
 
   /** One call of the layer in a graph: the symbols it took and the ones it gave. */
   private record Node(List<Symbol> inputs, List<Symbol> outputs) {}
+
+  static {
+    // The training loop and the models' naming, in ai.lepton.models, call these two; nothing else
+    // outside this package should.
+    Hooks.register(new Hooks.LayerHooks() {
+      @Override
+      public void seedEpoch(Layer layer, long seed, int epoch) {
+        layer.seedEpoch(seed, epoch);
+      }
+
+      @Override
+      public String defaultName(Layer layer) {
+        return layer.defaultName();
+      }
+    });
+  }
 
   /**
    * @param name the layer's name, or {@code null} to let the model assign one
@@ -150,8 +167,12 @@ public abstract class Layer {
    * resumed at an epoch boundary draws the same masks as one that never stopped. A layer with a
    * {@code seed} of its own in its config uses that instead of {@code seed}. Layers without
    * randomness ignore it; layers holding sublayers pass it on.
+   *
+   * <p>Protected, not public: a layer of your own that draws random numbers overrides it to be
+   * reproducible, but nothing outside {@code fit} should call it, as restarting a stream in the
+   * middle of an epoch would repeat its masks.
    */
-  public void seedEpoch(long seed, int epoch) {}
+  protected void seedEpoch(long seed, int epoch) {}
 
   /**
    * The name and shape of each weight {@link #build} creates for inputs of these shapes (without
@@ -508,7 +529,13 @@ public abstract class Layer {
     return out;
   }
 
-  /** The regularization penalty of this layer's weights, or {@code null} when it has none. */
+  /**
+   * The regularization penalty of this layer's weights, or {@code null} when it has none; {@code
+   * fit} adds it to the loss while the layer is trainable.
+   *
+   * <p>Public, as Keras' {@code layer.losses}: a layer of your own with regularized weights
+   * overrides it, and a training loop of your own adds it to its loss.
+   */
   public Tensor regularization() {
     return null;
   }
@@ -551,8 +578,11 @@ public abstract class Layer {
     return sb.toString();
   }
 
-  /** Keras-style snake-case base name of a layer class: Dense -> dense, MaxPooling2D -> max_pooling2d. */
-  public final String defaultName() {
+  /**
+   * Keras-style snake-case base name of a layer class, Dense -> dense, MaxPooling2D ->
+   * max_pooling2d, from which a model names the layers added without a name.
+   */
+  final String defaultName() {
     return getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase();
   }
 

@@ -4,7 +4,6 @@ import ai.lepton.LeptonException;
 import ai.lepton.internal.Args;
 import ai.lepton.internal.Json;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,13 +16,11 @@ import java.util.function.Function;
  */
 public final class Layers {
   private record Entry<C extends Record>(Class<C> configType, Function<C, Layer> factory) {
-    Layer create(JsonNode config) throws java.io.IOException {
-      return factory.apply(JSON.treeToValue(config, configType));
+    Layer create(JsonNode config, String className) {
+      return factory.apply(
+          Json.configValue(config, configType, "invalid config for layer " + className));
     }
   }
-
-  /** Config records as Keras writes configs: snake_case keys ({@code use_bias}, ...). */
-  private static final ObjectMapper JSON = Json.SNAKE_CASE;
 
   private static final Map<String, Entry<?>> REGISTRY = new LinkedHashMap<>();
   /** The registered layer classes: each config record is nested in its layer's class. */
@@ -91,9 +88,9 @@ public final class Layers {
       throw new LeptonException("layer class " + className + " cannot be saved: only "
           + REGISTRY.keySet() + " are known");
     }
-    var node = JSON.createObjectNode();
+    var node = Json.object();
     node.put("class_name", className);
-    node.set("config", JSON.valueToTree(layer.config()));
+    node.set("config", Json.configTree(layer.config()));
     return node;
   }
 
@@ -110,11 +107,6 @@ public final class Layers {
       throw new LeptonException("unknown layer class \"" + className + "\"; this version of "
           + "Lepton knows " + REGISTRY.keySet());
     }
-    try {
-      return entry.create(node.path("config"));
-    } catch (java.io.IOException | IllegalArgumentException e) {
-      throw new LeptonException("invalid config for layer " + className + ": "
-          + e.getMessage().lines().findFirst().orElse(""), e);
-    }
+    return entry.create(node.path("config"), className);
   }
 }

@@ -163,7 +163,7 @@ public final class MultiHeadAttention extends Layer {
   }
 
   @Override
-  public void seedEpoch(long modelSeed, int epoch) {
+  protected void seedEpoch(long modelSeed, int epoch) {
     rng = new SplittableRandom(Seeds.derive(c.seed() != null ? c.seed() : modelSeed, epoch));
   }
 

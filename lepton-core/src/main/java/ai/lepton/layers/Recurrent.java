@@ -229,7 +229,7 @@ abstract class Recurrent<L extends Recurrent<L>> extends Layer {
   }
 
   @Override
-  public final void seedEpoch(long modelSeed, int epoch) {
+  protected final void seedEpoch(long modelSeed, int epoch) {
     rng = new SplittableRandom(Seeds.derive(seed != null ? seed : modelSeed, epoch));
   }
 

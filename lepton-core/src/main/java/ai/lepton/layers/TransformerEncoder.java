@@ -113,7 +113,7 @@ public final class TransformerEncoder extends Layer {
   }
 
   @Override
-  public void seedEpoch(long seed, int epoch) {
+  protected void seedEpoch(long seed, int epoch) {
     if (attention == null) {
       return; // not built: no sublayers to seed yet
     }

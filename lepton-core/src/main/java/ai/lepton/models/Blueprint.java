@@ -55,7 +55,8 @@ final class Blueprint {
       JsonNode layers = config.path("config").path("layers");
       if (layers.size() > limits.maxLayers()) {
         throw new LeptonException("the model has " + layers.size() + " layers, more than the "
-            + limits.maxLayers() + " allowed (maxLayers)");
+            + limits.maxLayers() + " allowed (maxLayers); the file is damaged or hostile, or, if "
+            + "it is genuine, raise maxLayers in ModelArchive.Limits");
       }
       String className = config.path("class_name").asText("");
       return switch (className) {
@@ -136,7 +137,7 @@ final class Blueprint {
   }
 
   private static Blueprint functional(JsonNode config, Limits limits) {
-    Functional.Graph graph = Functional.graph(config);
+    Functional.Graph graph = Functional.graph(config, limits.maxLayers());
     // The calls the outputs reach, as the model will run them; each layer's weights once (a
     // shared layer takes the same shapes at every call).
     Budget budget = new Budget(limits);

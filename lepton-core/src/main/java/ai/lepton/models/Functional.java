@@ -2,6 +2,7 @@ package ai.lepton.models;
 
 import ai.lepton.LeptonException;
 import ai.lepton.internal.Args;
+import ai.lepton.internal.Hooks;
 import ai.lepton.internal.Json;
 import ai.lepton.layers.Input;
 import ai.lepton.layers.Layer;
@@ -45,8 +46,15 @@ import java.util.SplittableRandom;
  * its output.
  */
 public final class Functional extends Model {
-  /** Bounds what a config may ask for, so a hostile file cannot exhaust memory or the stack. */
+  /**
+   * The most layer calls a functional model holds: construction walks the graph recursively, one
+   * frame per call, so this bounds the stack. A config's layers and calls are bounded by
+   * {@link ModelArchive.Limits#maxLayers()}, which defaults to this.
+   */
   static final int MAX_NODES = 4096;
+
+  private static final String RAISE_MAX_LAYERS = "the file is damaged or hostile, or, if it is "
+      + "genuine, raise maxLayers in ModelArchive.Limits";
 
   /** One layer call of the graph: node {@code node} of {@code layer}. */
   private record Step(Layer layer, int node) {}
@@ -155,9 +163,10 @@ public final class Functional extends Model {
     }
     for (Layer l : layers) {
       if (l.name() == null) {
-        String candidate = l.defaultName();
+        String base = Hooks.layers().defaultName(l);
+        String candidate = base;
         for (int i = 1; taken.contains(candidate); i++) {
-          candidate = l.defaultName() + "_" + i;
+          candidate = base + "_" + i;
         }
         l.name(candidate);
         taken.add(candidate);
@@ -375,7 +384,7 @@ public final class Functional extends Model {
    */
   @Override
   JsonNode config() {
-    ObjectNode root = Json.MAPPER.createObjectNode();
+    ObjectNode root = Json.object();
     root.put("class_name", "Functional");
     ObjectNode config = root.putObject("config");
     config.put("name", name);
@@ -403,7 +412,7 @@ public final class Functional extends Model {
   }
 
   private ArrayNode refs(List<Symbol> symbols) {
-    ArrayNode out = Json.MAPPER.createArrayNode();
+    ArrayNode out = Json.array();
     for (Symbol s : symbols) {
       out.addArray().add(s.layer().name()).add(localNode(s.layer(), s.node())).add(s.index());
     }
@@ -413,10 +422,10 @@ public final class Functional extends Model {
   /**
    * Rebuilds a functional model from its config (weights are set separately), refusing configs
    * that name unknown layers, refer to calls that do not exist, loop, or exceed
-   * {@value #MAX_NODES} calls.
+   * {@value #MAX_NODES} layers or calls.
    */
   static Functional fromConfig(JsonNode root) {
-    Graph g = graph(root);
+    Graph g = graph(root, MAX_NODES);
     return new Functional(g.inputs(), g.outputs(), g.name(), 0);
   }
 
@@ -425,18 +434,19 @@ public final class Functional extends Model {
 
   /**
    * Reads a functional model's config into its graph of layer calls without building any layer,
-   * with the checks of {@link #fromConfig}; each layer's input shapes are checked to hold at most
-   * {@link Tensor#MAX_SIZE} values per sample before the layer is called on them.
+   * with the checks of {@link #fromConfig} but at most {@code maxLayers} layers and as many calls
+   * ({@link ModelArchive.Limits#maxLayers()}); each layer's input shapes are checked to hold at
+   * most {@link Tensor#MAX_SIZE} values per sample before the layer is called on them.
    */
-  static Graph graph(JsonNode root) {
+  static Graph graph(JsonNode root, int maxLayers) {
     JsonNode config = root.path("config");
     JsonNode list = config.path("layers");
     if (!list.isArray() || list.isEmpty()) {
       throw new LeptonException("Functional config: expected a non-empty \"layers\" array");
     }
-    if (list.size() > MAX_NODES) {
+    if (list.size() > maxLayers) {
       throw new LeptonException("Functional config: " + list.size() + " layers, more than the "
-          + MAX_NODES + " allowed");
+          + maxLayers + " allowed (maxLayers); " + RAISE_MAX_LAYERS);
     }
     Map<String, Layer> byName = new LinkedHashMap<>();
     Map<String, List<JsonNode>> pending = new LinkedHashMap<>();
@@ -467,8 +477,10 @@ public final class Functional extends Model {
             + "inbound nodes; inputs take none");
       }
       totalNodes += calls.size();
-      if (totalNodes > MAX_NODES) {
-        throw new LeptonException("Functional config: more than " + MAX_NODES + " layer calls");
+      if (totalNodes > maxLayers) {
+        throw new LeptonException("Functional config: more than " + maxLayers + " layer calls, "
+            + "over the limit (maxLayers, which counts each call of a shared layer); "
+            + RAISE_MAX_LAYERS);
       }
       pending.put(layer.name(), calls);
     }

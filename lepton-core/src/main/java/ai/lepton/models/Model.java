@@ -405,7 +405,8 @@ public abstract class Model {
    * Trains the model, as Keras' {@code fit}: {@code fit(x, y, Fit.epochs(10).batchSize(64))}.
    * Every {@link Callback} in {@code options} hears each {@link TrainingEvent} on this thread; a
    * {@link Cancellation} stops the run from another thread, and {@link Fit#initialEpoch} resumes one
-   * from a checkpoint.
+   * from a checkpoint. A model not built yet is built for the shape of x's samples, from
+   * {@code options}' seed, as by every form of fit.
    *
    * @throws LeptonException if the model is not compiled, the data are empty, contain NaN or
    *     infinity, or x and y disagree on the number of samples or the model's input shape; an
@@ -414,30 +415,27 @@ public abstract class Model {
   public History fit(Tensor x, Tensor y, Fit options) {
     Args.nonNull(x, "fit", "x");
     Args.nonNull(y, "fit", "y");
-    Args.nonNull(options, "fit", "options");
-    requireCompiled("fit");
-    checkData("fit", x, y);
-    if (!built()) {
-      build(options.seed(), sampleShape(x));
-    }
     return fit(List.of(x), List.of(y), options);
   }
 
   /**
    * Trains a model with several inputs or outputs, as Keras' {@code fit([x1, x2], [y1, y2])}: one
    * tensor per input in {@link #inputShapes()} order and one target per output in
-   * {@link #outputNames()} order, all with the samples first.
+   * {@link #outputNames()} order, all with the samples first. A model not built yet (a Sequential
+   * model, which takes one input) is built for the shape of the samples of {@code x}'s only
+   * tensor.
    *
    * @throws LeptonException as {@link #fit(Tensor, Tensor, Fit)}, or if the numbers of tensors do
    *     not match the model's inputs and outputs
    */
   public History fit(List<Tensor> x, List<Tensor> y, Fit options) {
-    Args.nonNull(x, "fit", "x");
-    Args.nonNull(y, "fit", "y");
+    Args.noNulls(x, "fit", "x");
+    Args.noNulls(y, "fit", "y");
     Args.nonNull(options, "fit", "options");
     requireCompiled("fit");
-    requireBuilt("fit");
-    checkData("fit", x, y);
+    checkSamples("fit", x, y);
+    buildFor("fit", x, options.seed());
+    checkShapes("fit", x, y);
     List<Tensor> trainX = x;
     List<Tensor> trainY = y;
     Dataset validation = validation(options);
@@ -481,7 +479,7 @@ public abstract class Model {
     Dataset validation = validation(options);
     if (!built()) {
       try (Dataset.Batches first = train.epoch(0)) {
-        build(options.seed(), sampleShape(first.next().x()));
+        buildFor("fit", first.next().inputs(), options.seed());
       }
     }
     return new Trainer(this).fit(train, validation, options);
@@ -808,6 +806,23 @@ public abstract class Model {
     }
   }
 
+  /**
+   * Builds a model that is not built yet for the samples of {@code x}, the inputs of the first
+   * batch, as Keras builds on the first batch. Only a Sequential model can be unbuilt, and it takes
+   * one input.
+   */
+  private void buildFor(String op, List<Tensor> x, long seed) {
+    if (built()) {
+      return;
+    }
+    if (x.size() != 1) {
+      throw new LeptonException(op + ": the model is not built yet and takes one input, but "
+          + "received " + x.size() + " input tensors; pass one, or build the model first with "
+          + "build(seed, inputShape)");
+    }
+    build(seed, sampleShape(x.get(0)));
+  }
+
   private static int[] sampleShape(Tensor x) {
     int[] s = x.shape();
     return Arrays.copyOfRange(s, 1, s.length);
@@ -857,8 +872,17 @@ public abstract class Model {
     return sb.toString();
   }
 
-  /** {@link #checkData(String, Tensor, Tensor)} for every input against every target. */
+  /** {@link #checkSamples} and {@link #checkShapes}. */
   private void checkData(String op, List<Tensor> x, List<Tensor> y) {
+    checkSamples(op, x, y);
+    checkShapes(op, x, y);
+  }
+
+  /**
+   * {@link #checkData(String, Tensor, Tensor)} for every input against every target: what the
+   * data must be whatever the model, so it holds before the model is built.
+   */
+  private static void checkSamples(String op, List<Tensor> x, List<Tensor> y) {
     if (x == null || y == null || x.isEmpty() || y.isEmpty()) {
       throw new LeptonException(op + ": expected a list of inputs and a list of targets, received "
           + "x=" + x + ", y=" + y);
@@ -868,6 +892,10 @@ public abstract class Model {
         checkData(op, xi, yi);
       }
     }
+  }
+
+  /** Checks the data against the model: one tensor per input, of its shape, and per output. */
+  private void checkShapes(String op, List<Tensor> x, List<Tensor> y) {
     checkInputShapes(op, x);
     if (y.size() != outputNames().size()) {
       throw new LeptonException(op + ": the model has " + outputNames().size() + " output(s) "

@@ -2,8 +2,9 @@ package ai.lepton.models;
 
 import ai.lepton.LeptonException;
 import ai.lepton.internal.Args;
-import ai.lepton.preprocessing.Preprocessing;
+import ai.lepton.internal.Hooks;
 import ai.lepton.internal.Json;
+import ai.lepton.preprocessing.Preprocessing;
 import ai.lepton.tensor.Tensor;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -54,7 +55,7 @@ public final class ModelArchive {
   /**
    * Limits on what a model file may ask of the reader; each is checked before the memory it guards
    * is allocated. Defaults ({@link #DEFAULT}) suit files you made; give a server's uploads smaller
-   * ones with the {@code with...} methods.
+   * ones with the {@code with...} methods: {@code Limits.DEFAULT.withMaxFileBytes(64 << 20)}.
    *
    * @param maxFileBytes the file's size
    * @param maxEntries entries in the zip (the format has six; the rest is room for later versions)
@@ -66,7 +67,9 @@ public final class ModelArchive {
    * @param maxConfigBytes {@code config.json}, uncompressed
    * @param maxParameters weight values the config may ask building to create, summed over layers
    * @param maxTensors tensors in one safetensors entry
-   * @param maxLayers layers in the config
+   * @param maxLayers layers in the config, and calls of layers in a Functional config (its graph's
+   *     nodes: a layer shared by several calls counts once per call). A Functional model holds at
+   *     most 4,096 calls whatever this limit says
    */
   public record Limits(long maxFileBytes, int maxEntries, long maxEntryBytes, long maxJsonBytes,
       long maxJsonTokens, long maxConfigBytes, long maxParameters, int maxTensors,
@@ -74,57 +77,119 @@ public final class ModelArchive {
     /**
      * 8 GiB files and entries, 64 entries, 16 MiB JSON entries of at most 2 million tokens
      * (trees of at most about 140 MB; a tokenizer of just under a million words), 4 MiB configs,
-     * two billion parameters (8 GB of float32), 100,000 tensors, 4,096 layers.
+     * two billion parameters (8 GB of float32), 100,000 tensors, 4,096 layers and layer calls.
      */
     public static final Limits DEFAULT = new Limits(8L << 30, 64, 8L << 30, 16L << 20,
         2_000_000, 4L << 20, 2_000_000_000L, 100_000, Functional.MAX_NODES);
 
-    /** @throws LeptonException if a limit is not positive */
+    /** @throws LeptonException naming the first limit that is not positive */
     public Limits {
-      if (maxFileBytes < 1 || maxEntries < 1 || maxEntryBytes < 1 || maxJsonBytes < 1
-          || maxJsonTokens < 1 || maxConfigBytes < 1 || maxParameters < 1 || maxTensors < 1
-          || maxLayers < 1) {
-        throw new LeptonException("ModelArchive.Limits: expected positive limits, received "
-            + "maxFileBytes=" + maxFileBytes + ", maxEntries=" + maxEntries + ", maxEntryBytes="
-            + maxEntryBytes + ", maxJsonBytes=" + maxJsonBytes + ", maxJsonTokens="
-            + maxJsonTokens + ", maxConfigBytes=" + maxConfigBytes + ", maxParameters="
-            + maxParameters + ", maxTensors=" + maxTensors + ", maxLayers=" + maxLayers);
+      positive("maxFileBytes", maxFileBytes);
+      positive("maxEntries", maxEntries);
+      positive("maxEntryBytes", maxEntryBytes);
+      positive("maxJsonBytes", maxJsonBytes);
+      positive("maxJsonTokens", maxJsonTokens);
+      positive("maxConfigBytes", maxConfigBytes);
+      positive("maxParameters", maxParameters);
+      positive("maxTensors", maxTensors);
+      positive("maxLayers", maxLayers);
+    }
+
+    private static void positive(String name, long value) {
+      if (value < 1) {
+        throw new LeptonException("ModelArchive.Limits: expected a positive " + name
+            + ", received " + name + "=" + value + "; every limit is at least 1");
       }
     }
 
+    /**
+     * These limits with {@code maxFileBytes} replaced by {@code value}.
+     *
+     * @throws LeptonException if {@code value} is not positive
+     */
     public Limits withMaxFileBytes(long value) {
       return new Limits(value, maxEntries, maxEntryBytes, maxJsonBytes, maxJsonTokens,
           maxConfigBytes, maxParameters, maxTensors, maxLayers);
     }
 
+    /**
+     * These limits with {@code maxEntries} replaced by {@code value}.
+     *
+     * @throws LeptonException if {@code value} is not positive
+     */
+    public Limits withMaxEntries(int value) {
+      return new Limits(maxFileBytes, value, maxEntryBytes, maxJsonBytes, maxJsonTokens,
+          maxConfigBytes, maxParameters, maxTensors, maxLayers);
+    }
+
+    /**
+     * These limits with {@code maxEntryBytes} replaced by {@code value}.
+     *
+     * @throws LeptonException if {@code value} is not positive
+     */
     public Limits withMaxEntryBytes(long value) {
       return new Limits(maxFileBytes, maxEntries, value, maxJsonBytes, maxJsonTokens,
           maxConfigBytes, maxParameters, maxTensors, maxLayers);
     }
 
+    /**
+     * These limits with {@code maxJsonBytes} replaced by {@code value}.
+     *
+     * @throws LeptonException if {@code value} is not positive
+     */
     public Limits withMaxJsonBytes(long value) {
       return new Limits(maxFileBytes, maxEntries, maxEntryBytes, value, maxJsonTokens,
           maxConfigBytes, maxParameters, maxTensors, maxLayers);
     }
 
+    /**
+     * These limits with {@code maxJsonTokens} replaced by {@code value}.
+     *
+     * @throws LeptonException if {@code value} is not positive
+     */
     public Limits withMaxJsonTokens(long value) {
       return new Limits(maxFileBytes, maxEntries, maxEntryBytes, maxJsonBytes, value,
           maxConfigBytes, maxParameters, maxTensors, maxLayers);
     }
 
+    /**
+     * These limits with {@code maxConfigBytes} replaced by {@code value}.
+     *
+     * @throws LeptonException if {@code value} is not positive
+     */
     public Limits withMaxConfigBytes(long value) {
       return new Limits(maxFileBytes, maxEntries, maxEntryBytes, maxJsonBytes, maxJsonTokens,
           value, maxParameters, maxTensors, maxLayers);
     }
 
+    /**
+     * These limits with {@code maxParameters} replaced by {@code value}.
+     *
+     * @throws LeptonException if {@code value} is not positive
+     */
     public Limits withMaxParameters(long value) {
       return new Limits(maxFileBytes, maxEntries, maxEntryBytes, maxJsonBytes, maxJsonTokens,
           maxConfigBytes, value, maxTensors, maxLayers);
     }
 
+    /**
+     * These limits with {@code maxTensors} replaced by {@code value}.
+     *
+     * @throws LeptonException if {@code value} is not positive
+     */
     public Limits withMaxTensors(int value) {
       return new Limits(maxFileBytes, maxEntries, maxEntryBytes, maxJsonBytes, maxJsonTokens,
           maxConfigBytes, maxParameters, value, maxLayers);
+    }
+
+    /**
+     * These limits with {@code maxLayers} replaced by {@code value}.
+     *
+     * @throws LeptonException if {@code value} is not positive
+     */
+    public Limits withMaxLayers(int value) {
+      return new Limits(maxFileBytes, maxEntries, maxEntryBytes, maxJsonBytes, maxJsonTokens,
+          maxConfigBytes, maxParameters, maxTensors, value);
     }
   }
 
@@ -344,7 +409,7 @@ public final class ModelArchive {
           r.readTensors(ModelFile.OPTIMIZER_STATE, optimizerHeader,
               (e, values) -> state.put(e.name(), Tensor.of(values, e.shape())));
           String what = file + ": " + ModelFile.OPTIMIZER_CONFIG;
-          settings.get().optimizer().loadState(state,
+          Hooks.optimizers().loadState(settings.get().optimizer(), state,
               ModelFile.iterations(r.text(ModelFile.OPTIMIZER_CONFIG), what));
         }
       }

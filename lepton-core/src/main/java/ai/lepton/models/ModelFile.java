@@ -1,7 +1,7 @@
 package ai.lepton.models;
 
 import ai.lepton.LeptonException;
-import ai.lepton.preprocessing.Preprocessing;
+import ai.lepton.internal.Hooks;
 import ai.lepton.internal.Json;
 import ai.lepton.losses.Loss;
 import ai.lepton.losses.Losses;
@@ -10,6 +10,7 @@ import ai.lepton.metrics.Metrics;
 import ai.lepton.models.ModelArchive.Limits;
 import ai.lepton.optimizers.Optimizer;
 import ai.lepton.optimizers.Optimizers;
+import ai.lepton.preprocessing.Preprocessing;
 import ai.lepton.tensor.Tensor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -195,7 +196,7 @@ final class ModelFile {
   }
 
   private static String metadataJson(Map<String, String> fields) {
-    ObjectNode json = Json.MAPPER.createObjectNode();
+    ObjectNode json = Json.object();
     json.put(FORMAT_VERSION_KEY, FORMAT_VERSION);
     json.put(LIBRARY_VERSION_KEY, libraryVersion());
     json.put(CREATED_KEY, Instant.now().toString());
@@ -273,13 +274,13 @@ final class ModelFile {
         // Keras' dict form: {"<output>": loss, ...}
         ObjectNode losses = compile.putObject("loss");
         model.lossesByOutput().forEach((k, l) -> losses.set(k, named(l.name(), l.config())));
-        compile.set("loss_weights", Json.MAPPER.valueToTree(model.lossWeights()));
+        compile.set("loss_weights", Json.tree(model.lossWeights()));
         ObjectNode ms = compile.putObject("metrics");
         model.metricsByOutput().forEach((k, list) -> ms.set(k, namedList(list)));
       }
-      ObjectNode opt = Json.MAPPER.createObjectNode();
+      ObjectNode opt = Json.object();
       opt.put("iterations", optimizer.iterations());
-      state = Optional.of(new OptimizerState(opt.toString(), optimizer.state()));
+      state = Optional.of(new OptimizerState(opt.toString(), Hooks.optimizers().state(optimizer)));
     }
     Map<String, String> metadata = new LinkedHashMap<>();
     metadata.put("model_class", config.path("class_name").asText());
@@ -385,15 +386,15 @@ final class ModelFile {
   }
 
   private static ArrayNode namedList(List<Metric> metrics) {
-    ArrayNode list = Json.MAPPER.createArrayNode();
+    ArrayNode list = Json.array();
     metrics.forEach(m -> list.add(named(m.name(), m.config())));
     return list;
   }
 
   private static ObjectNode named(String name, Map<String, Object> config) {
-    ObjectNode node = Json.MAPPER.createObjectNode();
+    ObjectNode node = Json.object();
     node.put("name", name);
-    node.set("config", Json.MAPPER.valueToTree(config));
+    node.set("config", Json.tree(config));
     return node;
   }
 

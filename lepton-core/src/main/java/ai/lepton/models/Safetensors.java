@@ -100,7 +100,7 @@ final class Safetensors {
 
   /** The JSON header, padded with spaces to a multiple of 8 bytes so the data starts aligned. */
   private static byte[] header(Map<String, Tensor> tensors, Map<String, String> metadata) {
-    ObjectNode root = Json.MAPPER.createObjectNode();
+    ObjectNode root = Json.object();
     if (!metadata.isEmpty()) {
       ObjectNode meta = root.putObject(METADATA_KEY);
       metadata.forEach(meta::put);

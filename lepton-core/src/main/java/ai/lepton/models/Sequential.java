@@ -2,12 +2,12 @@ package ai.lepton.models;
 
 import ai.lepton.LeptonException;
 import ai.lepton.internal.Args;
+import ai.lepton.internal.Hooks;
 import ai.lepton.internal.Json;
 import ai.lepton.layers.Layer;
 import ai.lepton.layers.Layers;
 import ai.lepton.tensor.Tensor;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -38,7 +38,7 @@ public final class Sequential extends Model {
       throw new LeptonException("add: layer '" + layer.name() + "' is already in this model");
     }
     if (layer.name() == null) {
-      String base = layer.defaultName();
+      String base = Hooks.layers().defaultName(layer);
       String candidate = base;
       for (int i = 1; names.contains(candidate); i++) {
         candidate = base + "_" + i;
@@ -130,8 +130,7 @@ public final class Sequential extends Model {
 
   @Override
   JsonNode config() {
-    ObjectMapper json = Json.MAPPER;
-    ObjectNode root = json.createObjectNode();
+    ObjectNode root = Json.object();
     root.put("class_name", "Sequential");
     ObjectNode config = root.putObject("config");
     config.put("name", name);

@@ -1,6 +1,7 @@
 package ai.lepton.models;
 
 import ai.lepton.data.Dataset;
+import ai.lepton.internal.Hooks;
 import ai.lepton.internal.Seeds;
 import ai.lepton.layers.Layer;
 import ai.lepton.metrics.Metric;
@@ -107,7 +108,7 @@ final class Trainer {
   private void seedLayers(long seed, int epoch) {
     List<Layer> layers = model.layers();
     for (int i = 0; i < layers.size(); i++) {
-      layers.get(i).seedEpoch(Seeds.derive(seed, i), epoch);
+      Hooks.layers().seedEpoch(layers.get(i), Seeds.derive(seed, i), epoch);
     }
   }
 

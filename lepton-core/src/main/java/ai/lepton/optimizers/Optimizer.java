@@ -2,6 +2,7 @@ package ai.lepton.optimizers;
 
 import ai.lepton.LeptonException;
 import ai.lepton.internal.Args;
+import ai.lepton.internal.Hooks;
 import ai.lepton.tensor.Tensor;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -28,6 +29,22 @@ public abstract class Optimizer {
   private float globalClipNorm;
   private long iterations;
   private final Map<String, Tensor> slots = new TreeMap<>();
+
+  static {
+    // A model file saves the state and loads it back (ai.lepton.models); users resume training
+    // from the file, not from the state.
+    Hooks.register(new Hooks.OptimizerHooks() {
+      @Override
+      public Map<String, Tensor> state(Optimizer optimizer) {
+        return optimizer.state();
+      }
+
+      @Override
+      public void loadState(Optimizer optimizer, Map<String, Tensor> state, long iterations) {
+        optimizer.loadState(state, iterations);
+      }
+    });
+  }
 
   /**
    * @param name the Keras-style name, e.g. {@code "adam"}
@@ -90,7 +107,10 @@ public abstract class Optimizer {
   protected abstract void update(String name, Tensor parameter, Tensor gradient,
       float learningRate, long step);
 
-  /** The slot names this optimizer keeps per parameter, as they appear in {@link #state()}. */
+  /**
+   * The slot names this optimizer keeps per parameter, as its saved state names them ({@code
+   * "<parameter name>/<slot>"}).
+   */
   protected abstract Set<String> slotNames();
 
   /** The optimizer's own settings for {@link #config()}, with Keras' keys. */
@@ -156,7 +176,7 @@ public abstract class Optimizer {
     this.learningRate = constant(learningRate);
   }
 
-  /** The number of steps taken (or loaded with {@link #loadState}). */
+  /** The number of steps taken, counting those of a saved model it was loaded with. */
   public long iterations() {
     return iterations;
   }
@@ -241,7 +261,7 @@ public abstract class Optimizer {
    * Copies of the per-parameter state, keyed {@code "<parameter name>/<slot>"} (e.g.
    * {@code "dense/kernel/m"}), for saving alongside {@link #iterations()}.
    */
-  public Map<String, Tensor> state() {
+  final Map<String, Tensor> state() {
     Map<String, Tensor> copy = new TreeMap<>();
     slots.forEach((k, v) -> copy.put(k, Tensor.of(v.toFloatArray(), v.shape())));
     return copy;
@@ -255,7 +275,7 @@ public abstract class Optimizer {
    * @throws LeptonException for a key that is not {@code "<name>/<slot>"} with a slot this
    *     optimizer keeps, or a negative iteration count
    */
-  public void loadState(Map<String, Tensor> state, long iterations) {
+  final void loadState(Map<String, Tensor> state, long iterations) {
     Args.nonNull(state, name + ".loadState", "state");
     if (iterations < 0) {
       throw new LeptonException(name + ": expected a non-negative iteration count, received "

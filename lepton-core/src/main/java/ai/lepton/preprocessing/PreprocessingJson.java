@@ -6,9 +6,7 @@ import ai.lepton.internal.Memory;
 import ai.lepton.internal.Messages;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,14 +30,14 @@ final class PreprocessingJson {
    * 32 leaves a margin.
    */
   static final int BYTES_PER_CHAR = 32;
-  static final ObjectMapper MAPPER = Json.mapper(MAX_DEPTH);
+  private static final Json.TreeReader READER = Json.reader(MAX_DEPTH);
   private static final List<String> KINDS = List.of("text", "features");
   private static final List<String> SCALERS = List.of("StandardScaler", "MinMaxScaler");
 
   private PreprocessingJson() {}
 
   static String text(TextPreprocessing p) {
-    ObjectNode root = MAPPER.createObjectNode();
+    ObjectNode root = Json.object();
     root.put("kind", "text");
     root.set("tokenizer", p.tokenizer().toTree());
     root.put("maxlen", p.maxlen());
@@ -51,15 +49,15 @@ final class PreprocessingJson {
   }
 
   static String features(FeaturePreprocessing p) {
-    ObjectNode root = MAPPER.createObjectNode();
+    ObjectNode root = Json.object();
     root.put("kind", "features");
-    root.set("columns", MAPPER.valueToTree(p.columns()));
+    root.set("columns", Json.tree(p.columns()));
     // sorted keys: the states are Map.of, whose order changes from run to run
     root.set("imputer", p.imputer() == null ? null
-        : MAPPER.valueToTree(new TreeMap<>(p.imputer().state())));
+        : Json.tree(new TreeMap<>(p.imputer().state())));
     ObjectNode scaler = root.putObject("scaler");
     scaler.put("class_name", p.scaler().getClass().getSimpleName());
-    scaler.set("config", MAPPER.valueToTree(new TreeMap<>(p.scaler().state())));
+    scaler.set("config", Json.tree(new TreeMap<>(p.scaler().state())));
     return root.toString();
   }
 
@@ -110,8 +108,9 @@ final class PreprocessingJson {
           + SCALERS + " and its config an object; received "
           + Messages.shorten(scaler.get("class_name").toString()));
     }
-    Map<String, Object> state = map(scaler.get("config"));
-    return new FeaturePreprocessing(names, imputer.isNull() ? null : Imputer.fromState(map(imputer)),
+    Map<String, Object> state = Json.toMap(scaler.get("config"));
+    return new FeaturePreprocessing(names,
+        imputer.isNull() ? null : Imputer.fromState(Json.toMap(imputer)),
         className.equals("StandardScaler") ? StandardScaler.fromState(state)
             : MinMaxScaler.fromState(state));
   }
@@ -129,7 +128,7 @@ final class PreprocessingJson {
     Memory.check((long) json.length() * BYTES_PER_CHAR, what + " of " + json.length()
         + " characters, once read,", "save a smaller state (fewer words or features)");
     try {
-      JsonNode node = MAPPER.readTree(json);
+      JsonNode node = READER.read(json);
       if (node == null || node.isMissingNode()) {
         throw new LeptonException(what + " is empty; expected a JSON object");
       }
@@ -178,9 +177,5 @@ final class PreprocessingJson {
           + Messages.shorten(v.toString()));
     }
     return v.asText();
-  }
-
-  private static Map<String, Object> map(JsonNode node) {
-    return MAPPER.convertValue(node, new TypeReference<Map<String, Object>>() {});
   }
 }

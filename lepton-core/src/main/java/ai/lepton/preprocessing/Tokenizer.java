@@ -2,6 +2,7 @@ package ai.lepton.preprocessing;
 
 import ai.lepton.LeptonException;
 import ai.lepton.internal.Args;
+import ai.lepton.internal.Json;
 import ai.lepton.internal.Messages;
 import ai.lepton.tensor.Tensor;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -239,7 +240,7 @@ public final class Tokenizer {
 
   /** What {@link #toJson} writes, as a tree that {@link PreprocessingJson} nests in its own. */
   ObjectNode toTree() {
-    ObjectNode root = PreprocessingJson.MAPPER.createObjectNode();
+    ObjectNode root = Json.object();
     root.put("num_words", numWords);
     root.put("filters", filters);
     root.put("lower", lower);

@@ -570,6 +570,11 @@ public final class Tensor {
     return unary(UnaryOp.ABS, 0f, 0f);
   }
 
+  /**
+   * Element-wise {@code x ^ exponent}, as PyTorch's {@code pow} with a number: a negative base
+   * gives NaN unless the exponent is a whole number, and the exponents 1/2 and -1/2 go through the
+   * square root, so {@code pow(0.5f)} equals {@link #sqrt()} everywhere, -0 and -infinity included.
+   */
   public Tensor pow(float exponent) {
     return unary(UnaryOp.POW, exponent, 0f);
   }

@@ -10,7 +10,7 @@ enum UnaryOp {
   /** Exact GELU, {@code x * Phi(x)} with the normal CDF (PyTorch's and Keras' default). */
   GELU,
   SIGMOID, TANH,
-  /** {@code x ^ p1}. */
+  /** {@code x ^ p1}; with p1 = 1/2 or -1/2 through the square root, as PyTorch. */
   POW,
   /** {@code min(max(x, p1), p2)}. */
   CLAMP,

@@ -3,6 +3,7 @@ package ai.lepton.layers;
 import static ai.lepton.LeptonAssertions.assertFailsWith;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import ai.lepton.LeptonException;
 import ai.lepton.regularizers.Regularizers;
 import ai.lepton.tensor.Tensor;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -199,6 +201,21 @@ class LayersTest {
     }
     assertEquals(3000, zeros, 150);
     assertArrayEquals(x.toFloatArray(), d.apply(x, false).toFloatArray());
+  }
+
+  @Test
+  void dropoutMasksArePureFunctionsOfTheSeedAndTheEpoch() {
+    Dropout dropout = new Dropout(0.5f);
+    dropout.build(new int[] {64}, new SplittableRandom(0));
+    Tensor ones = Tensor.full(1f, 1, 64);
+    dropout.seedEpoch(7, 0);
+    float[] epoch0 = dropout.apply(ones, true).toFloatArray();
+    dropout.seedEpoch(7, 1);
+    float[] epoch1 = dropout.apply(ones, true).toFloatArray();
+    dropout.seedEpoch(7, 0);
+    float[] epoch0Again = dropout.apply(ones, true).toFloatArray();
+    assertArrayEquals(epoch0, epoch0Again);
+    assertFalse(Arrays.equals(epoch0, epoch1), "each epoch draws new masks");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package ai.lepton.models;
 
+import static ai.lepton.LeptonAssertions.assertFailsWith;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -11,6 +12,7 @@ import ai.lepton.layers.Concatenate;
 import ai.lepton.layers.Dense;
 import ai.lepton.layers.Input;
 import ai.lepton.layers.Symbol;
+import ai.lepton.models.ModelArchive.Limits;
 import ai.lepton.models.ModelArchive.TensorSpec;
 import ai.lepton.tensor.Tensor;
 import java.nio.file.Files;
@@ -18,9 +20,11 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 class ModelArchiveTest {
@@ -178,10 +182,32 @@ class ModelArchiveTest {
   }
 
   @Test
-  void limitsMustBePositive() {
-    LeptonException e = assertThrows(LeptonException.class,
-        () -> ModelArchive.Limits.DEFAULT.withMaxFileBytes(0));
-    assertTrue(e.getMessage().contains("expected positive limits, received maxFileBytes=0"),
-        e.getMessage());
+  void everyLimitHasAWithMethodThatReplacesOnlyIt() {
+    Limits d = Limits.DEFAULT;
+    assertEquals(new Limits(7, d.maxEntries(), d.maxEntryBytes(), d.maxJsonBytes(),
+        d.maxJsonTokens(), d.maxConfigBytes(), d.maxParameters(), d.maxTensors(), d.maxLayers()),
+        d.withMaxFileBytes(7));
+    Limits all = d.withMaxFileBytes(1).withMaxEntries(2).withMaxEntryBytes(3).withMaxJsonBytes(4)
+        .withMaxJsonTokens(5).withMaxConfigBytes(6).withMaxParameters(7).withMaxTensors(8)
+        .withMaxLayers(9);
+    assertEquals(new Limits(1, 2, 3, 4, 5, 6, 7, 8, 9), all);
+    assertEquals(Functional.MAX_NODES, d.maxLayers(), "the default is what a model can hold");
+  }
+
+  @Test
+  void everyLimitMustBePositiveAndTheErrorNamesIt() {
+    Map<String, Executable> withZero = new LinkedHashMap<>();
+    Limits d = Limits.DEFAULT;
+    withZero.put("maxFileBytes", () -> d.withMaxFileBytes(0));
+    withZero.put("maxEntries", () -> d.withMaxEntries(0));
+    withZero.put("maxEntryBytes", () -> d.withMaxEntryBytes(0));
+    withZero.put("maxJsonBytes", () -> d.withMaxJsonBytes(0));
+    withZero.put("maxJsonTokens", () -> d.withMaxJsonTokens(0));
+    withZero.put("maxConfigBytes", () -> d.withMaxConfigBytes(0));
+    withZero.put("maxParameters", () -> d.withMaxParameters(0));
+    withZero.put("maxTensors", () -> d.withMaxTensors(0));
+    withZero.put("maxLayers", () -> d.withMaxLayers(-1));
+    withZero.forEach((name, call) -> assertFailsWith("ModelArchive.Limits: expected a positive "
+        + name + ", received " + name + "=", call));
   }
 }

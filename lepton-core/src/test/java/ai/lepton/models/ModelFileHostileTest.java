@@ -5,11 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.lepton.LeptonException;
+import ai.lepton.layers.Activation;
 import ai.lepton.layers.Conv2D;
 import ai.lepton.layers.Dense;
+import ai.lepton.layers.Input;
 import ai.lepton.layers.LSTM;
 import ai.lepton.layers.Layers;
+import ai.lepton.layers.Symbol;
 import ai.lepton.tensor.Tensor;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -223,6 +229,45 @@ class ModelFileHostileTest {
     assertRefused(withConfig("{\"class_name\":\"Sequential\",\"config\":{\"name\":\"s\","
         + "\"layers\":[" + layers + "],\"build_input_shape\":[null,2]}}"),
         "the model has 5000 layers, more than the 4096 allowed (maxLayers)");
+  }
+
+  /** A layer shared by thousands of calls: few layers, but every call is a node of the graph. */
+  @Test
+  void thousandsOfCallsOfOneLayerAreRefused() throws IOException {
+    assertRefused(withConfig(calledTimes(5000).toString()), "more than 4096 layer calls, over the "
+        + "limit (maxLayers, which counts each call of a shared layer)");
+  }
+
+  @Test
+  void lowerLayerLimitsRefuseWhatTheDefaultsAccept() throws IOException {
+    Path twoLayers = dir.resolve("valid.lepton");
+    LeptonException e = refusedQuickly(() -> ModelArchive.open(twoLayers,
+        ModelArchive.Limits.DEFAULT.withMaxLayers(1)));
+    assertTrue(e.getMessage().contains("the model has 2 layers, more than the 1 allowed "
+        + "(maxLayers); the file is damaged or hostile, or, if it is genuine, raise maxLayers"),
+        e.getMessage());
+    // two layers (the input and one shared layer) within a limit of 2, but three calls
+    Path threeCalls = withConfig(calledTimes(3).toString());
+    e = refusedQuickly(() -> ModelArchive.open(threeCalls,
+        ModelArchive.Limits.DEFAULT.withMaxLayers(2)));
+    assertTrue(e.getMessage().contains("Functional config: more than 2 layer calls"),
+        e.getMessage());
+  }
+
+  /** The config of a functional model whose one layer, {@code relu}, takes {@code calls} calls. */
+  private static ObjectNode calledTimes(int calls) {
+    Symbol in = Input.of("in", 2);
+    ObjectNode config = (ObjectNode) new Functional(in, new Activation("relu").name("relu").on(in))
+        .config();
+    for (JsonNode layer : config.path("config").path("layers")) {
+      if (layer.path("name").asText().equals("relu")) {
+        ArrayNode nodes = (ArrayNode) layer.path("inbound_nodes");
+        for (int i = 1; i < calls; i++) {
+          nodes.add(nodes.get(0).deepCopy());
+        }
+      }
+    }
+    return config;
   }
 
   @Test

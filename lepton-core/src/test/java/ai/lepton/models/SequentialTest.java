@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.lepton.LeptonException;
+import ai.lepton.data.Dataset;
 import ai.lepton.layers.Dense;
 import ai.lepton.layers.Dropout;
 import ai.lepton.tensor.Tensor;
@@ -87,6 +88,32 @@ class SequentialTest {
     TrainingEvent end = events.stream().filter(e -> e.kind() == TrainingEvent.Kind.EPOCH_END)
         .findFirst().orElseThrow();
     assertTrue(end.logs().containsKey("loss") && end.logs().containsKey("accuracy"));
+  }
+
+  /**
+   * Every form of fit builds an unbuilt model the same way, from the first batch's sample shape
+   * and fit's seed: tensors, lists of tensors and datasets give the same initial weights, so the
+   * same training.
+   */
+  @Test
+  void everyFormOfFitBuildsAnUnbuiltModelAlike() {
+    Fit fit = Fit.epochs(3).batchSize(2).seed(11).shuffle(false).verbose(0);
+    Sequential fromTensors = xorModel();
+    fromTensors.fit(XOR_X, XOR_Y, fit);
+    Sequential fromLists = xorModel();
+    fromLists.fit(List.of(XOR_X), List.of(XOR_Y), fit);
+    Sequential fromDataset = xorModel();
+    fromDataset.fit(Dataset.of(XOR_X, XOR_Y).batch(2).shuffle(false).seed(11), fit);
+    for (Sequential m : List.of(fromLists, fromDataset)) {
+      assertArrayEquals(new int[] {2}, m.inputShape());
+      m.weights().forEach((name, w) -> assertArrayEquals(
+          fromTensors.weights().get(name).toFloatArray(), w.toFloatArray(), name));
+    }
+    assertFailsWith("fit: the model is not built yet and takes one input, but received 2 input "
+        + "tensors; pass one, or build the model first", () -> xorModel()
+        .fit(List.of(XOR_X, XOR_X), List.of(XOR_Y), fit));
+    assertFailsWith("fit: expected x with the batch first", () -> xorModel()
+        .fit(List.of(Tensor.of(new float[] {0, 1}, 2)), List.of(Tensor.zeros(2)), fit));
   }
 
   @Test

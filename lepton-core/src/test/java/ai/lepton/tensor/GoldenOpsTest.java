@@ -13,17 +13,22 @@ import org.junit.jupiter.api.TestFactory;
 class GoldenOpsTest {
   private static final JsonNode CASES = Golden.cases("ops");
 
-  private static final Map<String, Function<Map<String, Tensor>, Tensor>> OPS = Map.of(
-      "matmul", in -> in.get("a").matmul(in.get("b")),
-      "softmax", in -> in.get("x").softmax(-1),
-      "log_softmax", in -> in.get("x").logSoftmax(-1),
-      "gelu", in -> in.get("x").gelu(),
-      "sigmoid", in -> in.get("x").sigmoid(),
-      "tanh", in -> in.get("x").tanh(),
-      "elu", in -> in.get("x").elu(1f),
-      "leaky_relu", in -> in.get("x").leakyRelu(0.2f),
-      "sum_axis1", in -> in.get("x").sum(1, false),
-      "mean_axis0_keepdims", in -> in.get("x").mean(0, true));
+  private static final Map<String, Function<Map<String, Tensor>, Tensor>> OPS = Map.ofEntries(
+      Map.entry("matmul", in -> in.get("a").matmul(in.get("b"))),
+      Map.entry("softmax", in -> in.get("x").softmax(-1)),
+      Map.entry("log_softmax", in -> in.get("x").logSoftmax(-1)),
+      Map.entry("gelu", in -> in.get("x").gelu()),
+      Map.entry("sigmoid", in -> in.get("x").sigmoid()),
+      Map.entry("tanh", in -> in.get("x").tanh()),
+      Map.entry("elu", in -> in.get("x").elu(1f)),
+      Map.entry("leaky_relu", in -> in.get("x").leakyRelu(0.2f)),
+      Map.entry("sum_axis1", in -> in.get("x").sum(1, false)),
+      Map.entry("mean_axis0_keepdims", in -> in.get("x").mean(0, true)),
+      Map.entry("pow_square", in -> in.get("x").pow(2f)),
+      Map.entry("pow_cube", in -> in.get("x").pow(3f)),
+      Map.entry("pow_sqrt", in -> in.get("x").pow(0.5f)),
+      Map.entry("pow_2_5", in -> in.get("x").pow(2.5f)),
+      Map.entry("pow_neg_1_5", in -> in.get("x").pow(-1.5f)));
 
   @TestFactory
   Stream<DynamicTest> everyOpMatchesPyTorchForwardAndBackward() {

@@ -23,6 +23,11 @@ class GradientTest {
     GradCheck.check("log", in -> in[0].log(), positive(3, 4));
     GradCheck.check("sqrt", in -> in[0].sqrt(), positive(3, 4));
     GradCheck.check("pow", in -> in[0].pow(3f), positive(3, 4));
+    GradCheck.check("pow of negative bases", in -> in[0].pow(2f), rand(3, 4));
+    GradCheck.check("pow, odd, of negative bases", in -> in[0].pow(3f), rand(3, 4));
+    GradCheck.check("pow 1/2", in -> in[0].pow(0.5f), positive(3, 4));
+    GradCheck.check("pow 5/2", in -> in[0].pow(2.5f), positive(3, 4));
+    GradCheck.check("pow -3/2", in -> in[0].pow(-1.5f), positive(3, 4));
     GradCheck.check("abs", in -> in[0].abs(), positive(3, 4));
     GradCheck.check("relu", in -> in[0].relu(), positive(3, 4));
     GradCheck.check("leakyRelu", in -> in[0].leakyRelu(0.2f), positive(3, 4).neg());

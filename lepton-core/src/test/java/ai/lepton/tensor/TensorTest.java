@@ -12,6 +12,60 @@ import ai.lepton.LeptonException;
 import org.junit.jupiter.api.Test;
 
 class TensorTest {
+  private static final float NAN = Float.NaN;
+  private static final float INF = Float.POSITIVE_INFINITY;
+
+  /**
+   * pow and its gradient where implementations differ: zeros of both signs, negative bases,
+   * infinities, NaN. The expected values are what PyTorch 1.13 gives for float32
+   * ({@code torch.tensor([x]).pow(p)} and {@code x.grad} after {@code backward}); it takes the
+   * exponents 1/2 and -1/2 as square roots, so (-0)^(1/2) is -0 and (-infinity)^(1/2) is NaN.
+   * A zero gradient's sign is not compared: gradients accumulate into +0.
+   */
+  @Test
+  void powMatchesPyTorchOnSpecialValues() {
+    float[] x = {0f, -0f, -2f, 0.5f, NAN, INF, -INF};
+    Object[][] cases = { // exponent, x^p for each x, d/dx for each x
+        {0f, new float[] {1f, 1f, 1f, 1f, 1f, 1f, 1f}, new float[] {0f, 0f, 0f, 0f, 0f, 0f, 0f}},
+        {1f, new float[] {0f, -0f, -2f, 0.5f, NAN, INF, -INF},
+            new float[] {1f, 1f, 1f, 1f, 1f, 1f, 1f}},
+        {2f, new float[] {0f, 0f, 4f, 0.25f, NAN, INF, INF},
+            new float[] {0f, -0f, -4f, 1f, NAN, INF, -INF}},
+        {3f, new float[] {0f, -0f, -8f, 0.125f, NAN, INF, -INF},
+            new float[] {0f, 0f, 12f, 0.75f, NAN, INF, INF}},
+        {0.5f, new float[] {0f, -0f, NAN, 0.70710677f, NAN, INF, NAN},
+            new float[] {INF, -INF, NAN, 0.70710677f, NAN, 0f, NAN}},
+        {-0.5f, new float[] {INF, -INF, NAN, 1.4142135f, NAN, 0f, NAN},
+            new float[] {-INF, -INF, NAN, -1.4142135f, NAN, -0f, -0f}},
+        {-1f, new float[] {INF, -INF, -0.5f, 2f, NAN, 0f, -0f},
+            new float[] {-INF, -INF, -0.25f, -4f, NAN, -0f, -0f}},
+        {-1.5f, new float[] {INF, INF, NAN, 2.828427f, NAN, 0f, 0f},
+            new float[] {-INF, -INF, NAN, -8.485281f, NAN, -0f, -0f}},
+        {2.5f, new float[] {0f, 0f, NAN, 0.17677669f, NAN, INF, INF},
+            new float[] {0f, 0f, NAN, 0.8838835f, NAN, INF, INF}}};
+    for (Object[] c : cases) {
+      float p = (float) c[0];
+      float[] values = (float[]) c[1];
+      float[] grads = (float[]) c[2];
+      for (int i = 0; i < x.length; i++) {
+        Tensor in = Tensor.of(new float[] {x[i]}, 1).requiresGrad(true);
+        Tensor out = in.pow(p);
+        out.sum().backward();
+        String at = "(" + x[i] + ")^" + p;
+        assertEquals(values[i], out.item(), at); // exact, sign of zero included
+        assertEquals(grads[i], in.grad().item(), 0f, "d/dx " + at);
+      }
+    }
+  }
+
+  /** The derivative p x^(p-1) with p - 1 in double: in float, 1e-8 - 1 rounds to -1. */
+  @Test
+  void powGradientKeepsATinyExponentsDigits() {
+    Tensor in = Tensor.of(new float[] {1e20f}, 1).requiresGrad(true);
+    in.pow(1e-8f).sum().backward();
+    double expected = 1e-8f * Math.pow(1e20f, 1e-8f - 1.0);
+    assertEquals(expected, in.grad().item(), 1e-7 * expected);
+  }
 
   @Test
   void broadcastAddsABiasRowToEveryRow() {

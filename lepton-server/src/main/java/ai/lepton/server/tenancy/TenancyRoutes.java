@@ -238,11 +238,11 @@ public final class TenancyRoutes {
   }
 
   private static <T> T body(Context ctx, Class<T> type) {
-    T value = ctx.bodyAsClass(type);
-    if (value == null) {
+    // Javalin's JSON reader fails with a NullPointerException (a 500) on a body of "null"
+    if (ctx.body().strip().equals("null")) {
       throw ApiException.invalid("the request needs a JSON object body (" + type.getSimpleName()
           + "); received null");
     }
-    return value;
+    return ctx.bodyAsClass(type);
   }
 }

@@ -175,6 +175,13 @@ public final class TenancyRoutes {
             .summary("Sign in with a one-time link's code: sets the lepton_session cookie")
             .reads(LinkSignIn.class).returns(SessionInfo.class)
             .handle(this::signInWithLink),
+        Route.get("/signin/{code}").tag(TAG).publicAccess()
+            .summary("The page a one-time sign-in link opens: signs in, then asks for a password")
+            .handle(ctx -> ctx.header("Content-Security-Policy",
+                    SignInPage.CONTENT_SECURITY_POLICY)
+                .header("Referrer-Policy", "no-referrer")
+                .header("Cache-Control", "no-store")
+                .html(SignInPage.HTML)),
         Route.get("/api/v1/session").tag(TAG)
             .summary("Your browser session and its CSRF token").returns(SessionInfo.class)
             .handle(ctx -> ctx.json(service.session(sessionCookie(ctx)))),

@@ -43,7 +43,8 @@ import java.util.Optional;
  * the membership is) and the token's scope (read < write < admin) must allow the action, else
  * PERMISSION_DENIED.
  *
- * <p>Other features check access with {@link #authorize} and {@link #authorizeProject}.
+ * <p>Other features check access with {@link #authorize} and {@link #authorizeProject}; the rest is
+ * reached through {@link TenancyRoutes}.
  *
  * <p>Every public method throws {@link ApiException}: INVALID_ARGUMENT for bad input (the message
  * names the field), NOT_FOUND, PERMISSION_DENIED, CONFLICT, UNAUTHENTICATED or RATE_LIMITED as
@@ -208,7 +209,7 @@ public final class TenancyService {
   // ---------------------------------------------------------------- organizations
 
   /** The organizations the caller belongs to (only the token's one, for a token). */
-  public List<Organization> organizations(Principal caller) {
+  List<Organization> organizations(Principal caller) {
     List<Organization> all = store.organizationsOf(caller.userId());
     if (caller.organizationId() == null) {
       return all;
@@ -222,7 +223,7 @@ public final class TenancyService {
    * @throws ApiException INVALID_ARGUMENT for a bad name; PERMISSION_DENIED with a token (a token
    *     is limited to its organization: sign in with a session)
    */
-  public Organization createOrganization(Principal caller, String name) {
+  Organization createOrganization(Principal caller, String name) {
     String n = Inputs.name("name", name);
     if (caller.via() == Principal.Via.TOKEN) {
       throw denied("an API token is limited to its organization; create organizations signed in"
@@ -236,7 +237,7 @@ public final class TenancyService {
   }
 
   /** @throws ApiException NOT_FOUND unless the caller is a member */
-  public Organization organization(Principal caller, String orgId) {
+  Organization organization(Principal caller, String orgId) {
     Membership m = memberOf(caller, orgId);
     require(caller, m, Role.VIEWER, Scope.READ, null, null, "reading the organization");
     return store.organization(orgId).orElseThrow(() -> notFound("organization", orgId));
@@ -248,7 +249,7 @@ public final class TenancyService {
    * @throws ApiException NOT_FOUND unless a member; PERMISSION_DENIED unless an owner (with a
    *     session or an admin-scoped token)
    */
-  public void deleteOrganization(Principal caller, String orgId) {
+  void deleteOrganization(Principal caller, String orgId) {
     Membership m = memberOf(caller, orgId);
     noProjectLimit(caller, "deleting the organization");
     require(caller, m, Role.OWNER, Scope.ADMIN, null, null, "deleting the organization");
@@ -257,14 +258,14 @@ public final class TenancyService {
 
   // ---------------------------------------------------------------- departments
 
-  public List<Department> departments(Principal caller, String orgId) {
+  List<Department> departments(Principal caller, String orgId) {
     Membership m = memberOf(caller, orgId);
     noProjectLimit(caller, "listing departments");
     require(caller, m, Role.VIEWER, Scope.READ, null, null, "listing departments");
     return store.departments(orgId);
   }
 
-  public Department department(Principal caller, String orgId, String departmentId) {
+  Department department(Principal caller, String orgId, String departmentId) {
     Membership m = memberOf(caller, orgId);
     noProjectLimit(caller, "reading a department");
     require(caller, m, Role.VIEWER, Scope.READ, null, null, "reading a department");
@@ -286,7 +287,7 @@ public final class TenancyService {
    *     organization for a top-level one) with an admin-scoped token or a session;
    *     INVALID_ARGUMENT past {@value #MAX_DEPARTMENT_DEPTH} levels
    */
-  public Department createDepartment(Principal caller, String orgId, CreateDepartment req) {
+  Department createDepartment(Principal caller, String orgId, CreateDepartment req) {
     Membership m = memberOf(caller, orgId);
     noProjectLimit(caller, "creating a department");
     String name = Inputs.name("name", req.name());
@@ -311,7 +312,7 @@ public final class TenancyService {
    * @throws ApiException INVALID_ARGUMENT when the move would put it inside itself (a cycle) or
    *     nest too deep; PERMISSION_DENIED unless an admin where it is and where it goes
    */
-  public Department updateDepartment(Principal caller, String orgId, String departmentId,
+  Department updateDepartment(Principal caller, String orgId, String departmentId,
       UpdateDepartment req) {
     Membership m = memberOf(caller, orgId);
     noProjectLimit(caller, "changing a department");
@@ -370,7 +371,7 @@ public final class TenancyService {
    *
    * @throws ApiException CONFLICT while departments, projects or members are in it
    */
-  public void deleteDepartment(Principal caller, String orgId, String departmentId) {
+  void deleteDepartment(Principal caller, String orgId, String departmentId) {
     Membership m = memberOf(caller, orgId);
     noProjectLimit(caller, "deleting a department");
     Department d = findDepartment(orgId, departmentId);
@@ -386,7 +387,7 @@ public final class TenancyService {
 
   // ---------------------------------------------------------------- members
 
-  public List<Membership> members(Principal caller, String orgId) {
+  List<Membership> members(Principal caller, String orgId) {
     Membership m = memberOf(caller, orgId);
     noProjectLimit(caller, "listing members");
     require(caller, m, Role.VIEWER, Scope.READ, null, null, "listing members");
@@ -400,7 +401,7 @@ public final class TenancyService {
    *     users); CONFLICT when already a member; PERMISSION_DENIED unless an admin of the
    *     organization (an owner to add an owner)
    */
-  public Membership addMember(Principal caller, String orgId, AddMember req) {
+  Membership addMember(Principal caller, String orgId, AddMember req) {
     Membership m = memberOf(caller, orgId);
     noProjectLimit(caller, "adding a member");
     require(caller, m, Role.ADMIN, Scope.ADMIN, null, null, "adding a member");
@@ -431,7 +432,7 @@ public final class TenancyService {
    * @throws ApiException CONFLICT when it would leave the organization without an owner;
    *     PERMISSION_DENIED unless an admin (an owner when an owner is involved)
    */
-  public Membership updateMember(Principal caller, String orgId, String userId,
+  Membership updateMember(Principal caller, String orgId, String userId,
       UpdateMember req) {
     Membership m = memberOf(caller, orgId);
     noProjectLimit(caller, "changing a member");
@@ -463,7 +464,7 @@ public final class TenancyService {
    *
    * @throws ApiException CONFLICT for the last owner
    */
-  public void removeMember(Principal caller, String orgId, String userId) {
+  void removeMember(Principal caller, String orgId, String userId) {
     Membership m = memberOf(caller, orgId);
     noProjectLimit(caller, "removing a member");
     Membership target = findMember(orgId, userId);
@@ -500,7 +501,7 @@ public final class TenancyService {
   // ---------------------------------------------------------------- projects
 
   /** The projects the caller can see (only its project, for a project-limited token). */
-  public List<Project> projects(Principal caller, String orgId) {
+  List<Project> projects(Principal caller, String orgId) {
     Membership m = memberOf(caller, orgId);
     require(caller, m, Role.VIEWER, Scope.READ, null, null, "listing projects");
     return store.projects(orgId).stream()
@@ -508,7 +509,7 @@ public final class TenancyService {
         .toList();
   }
 
-  public Project project(Principal caller, String orgId, String projectId) {
+  Project project(Principal caller, String orgId, String projectId) {
     return authorizeProject(caller, orgId, projectId, Role.VIEWER, Scope.READ);
   }
 
@@ -518,7 +519,7 @@ public final class TenancyService {
    * @throws ApiException CONFLICT for a name the organization uses already; PERMISSION_DENIED
    *     unless a member (of that department) with a write-scoped token or a session
    */
-  public Project createProject(Principal caller, String orgId, CreateProject req) {
+  Project createProject(Principal caller, String orgId, CreateProject req) {
     Membership m = memberOf(caller, orgId);
     noProjectLimit(caller, "creating a project");
     String name = Inputs.name("name", req.name());
@@ -537,7 +538,7 @@ public final class TenancyService {
   }
 
   /** Deletes a project: an admin (of its department) with a write-scoped token or a session. */
-  public void deleteProject(Principal caller, String orgId, String projectId) {
+  void deleteProject(Principal caller, String orgId, String projectId) {
     Project p = authorizeProject(caller, orgId, projectId, Role.ADMIN, Scope.WRITE);
     store.deleteProject(orgId, p.id());
   }
@@ -545,7 +546,7 @@ public final class TenancyService {
   // ---------------------------------------------------------------- API tokens
 
   /** The caller's tokens in the organization; every member's for an organization admin. */
-  public List<TokenInfo> tokens(Principal caller, String orgId) {
+  List<TokenInfo> tokens(Principal caller, String orgId) {
     Membership m = memberOf(caller, orgId);
     noProjectLimit(caller, "listing tokens");
     require(caller, m, Role.VIEWER, Scope.READ, null, null, "listing tokens");
@@ -564,7 +565,7 @@ public final class TenancyService {
    *     away, or an unknown scope; PERMISSION_DENIED when a token (not admin-scoped, or
    *     project-limited) tries to create one, or asks for a wider scope than its own
    */
-  public TokenCreated createToken(Principal caller, String orgId, CreateToken req) {
+  TokenCreated createToken(Principal caller, String orgId, CreateToken req) {
     Membership m = memberOf(caller, orgId);
     noProjectLimit(caller, "creating a token");
     require(caller, m, Role.VIEWER, caller.via() == Principal.Via.TOKEN ? Scope.ADMIN : Scope.READ,
@@ -604,7 +605,7 @@ public final class TenancyService {
    *
    * @throws ApiException NOT_FOUND for an unknown token, or another member's to a non-admin
    */
-  public void revokeToken(Principal caller, String orgId, String tokenId) {
+  void revokeToken(Principal caller, String orgId, String tokenId) {
     Membership m = memberOf(caller, orgId);
     noProjectLimit(caller, "revoking a token");
     if (!Inputs.plausibleId(tokenId)) {
@@ -629,7 +630,7 @@ public final class TenancyService {
    * @throws ApiException PERMISSION_DENIED unless an installation administrator (with a session or
    *     an admin-scoped token); CONFLICT for an email in use
    */
-  public UserCreated createUser(Principal caller, CreateUser req, String baseUrl) {
+  UserCreated createUser(Principal caller, CreateUser req, String baseUrl) {
     UserRow me = self(caller);
     if (!me.installationAdmin()) {
       throw denied("only an administrator of this installation creates users");
@@ -658,7 +659,7 @@ public final class TenancyService {
   }
 
   /** Who the caller is and where they belong (only the token's organization, for a token). */
-  public Me me(Principal caller) {
+  Me me(Principal caller) {
     UserRow me = self(caller);
     List<Membership> memberships = store.membershipsOf(caller.userId()).stream()
         .filter(m -> caller.organizationId() == null
@@ -679,7 +680,7 @@ public final class TenancyService {
    *     for a wrong current password; INVALID_ARGUMENT for a new password outside the rules;
    *     RATE_LIMITED after too many wrong current passwords
    */
-  public void changePassword(Principal caller, ChangePassword req) {
+  void changePassword(Principal caller, ChangePassword req) {
     if (caller.via() != Principal.Via.SESSION) {
       throw denied("a password changes only in a browser session, not with an API token");
     }

@@ -78,6 +78,20 @@ class TenancyHttpTest {
   }
 
   @Test
+  void theSignInLinkOpensAPageThatDoesNotReflectTheCode() {
+    Response page = client.get("/signin/%3Cscript%3Ealert(1)%3C%2Fscript%3E", Cred.NONE);
+    assertEquals(200, page.status());
+    assertTrue(page.raw().headers().firstValue("Content-Type").orElseThrow()
+        .startsWith("text/html"));
+    assertTrue(page.raw().headers().firstValue("Content-Security-Policy").orElseThrow()
+        .contains("default-src 'none'"));
+    assertEquals("no-referrer", page.raw().headers().firstValue("Referrer-Policy")
+        .orElseThrow());
+    assertTrue(page.body().contains("/api/v1/session/link"));
+    assertFalse(page.body().contains("alert(1)"));
+  }
+
+  @Test
   void theSessionCookieIsHttpOnlyStrictAndSecureBehindHttps() {
     Response r = client.post("/api/v1/users", owner, Map.of("email", "c@x.org"));
     Response signIn = client.post("/api/v1/session/link", Cred.NONE,

@@ -24,10 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Every role (owner, admin, member, viewer, and a user of another organization) against every
  * action on departments, members, projects and tokens, over real HTTP: the status each gets, and
- * that another organization's ids answer 404 exactly like missing ones.
+ * that another organization's ids answer 404 exactly like missing ones. Runs on H2
+ * ({@link AuthorizationMatrixH2Test}) and on PostgreSQL ({@link AuthorizationMatrixPostgresTest}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class AuthorizationMatrixTest {
+abstract class AuthorizationMatrix {
   private static final String[] ROLES = {"owner", "admin", "member", "viewer", "outsider"};
   private static final String MISSING_ORG = "org_aaaaaaaaaaaaaaaaaaaaaaaaaa";
 
@@ -43,9 +44,12 @@ class AuthorizationMatrixTest {
   private final Map<String, String> inB = new LinkedHashMap<>();
   private final AtomicInteger counter = new AtomicInteger();
 
+  /** The server's configuration: its database. */
+  abstract ServerConfig config(Path dir);
+
   @BeforeAll
   void setUp(@TempDir Path dir) {
-    server = LeptonServer.start(ServerConfig.embedded(dir, 0), clock);
+    server = LeptonServer.start(config(dir), clock);
     client = new Client(server.port());
     ownerSession = client.signInWithLink(server.firstSignInLink().orElseThrow());
     sessions.put("owner", ownerSession);

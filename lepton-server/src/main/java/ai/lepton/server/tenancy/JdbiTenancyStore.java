@@ -410,6 +410,13 @@ final class JdbiTenancyStore implements TenancyStore {
   }
 
   @Override
+  public void deleteOtherSessions(String userId, String keepIdHash) {
+    jdbi.useHandle(h -> h.createUpdate("DELETE FROM user_session WHERE user_id = :user"
+            + " AND id_hash <> :keep")
+        .bind("user", userId).bind("keep", keepIdHash).execute());
+  }
+
+  @Override
   public void insertLink(LinkRow link) {
     jdbi.useHandle(h -> insertLink(h, link));
   }

@@ -1,9 +1,12 @@
 package ai.lepton.server.tenancy;
 
+import ai.lepton.api.ErrorCode;
 import ai.lepton.server.http.ApiException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
 
@@ -24,7 +27,13 @@ final class Passwords {
   private static final int PARALLELISM = 1;
   private static final int SALT_BYTES = 16;
   private static final int HASH_BYTES = 32;
-  /** Verified against when an email is unknown, so a wrong email costs as long as a wrong password. */
+  /**
+   * Hashes running at once: each takes 19 MiB and a core for a while, so a flood of sign-ins must
+   * queue here rather than exhaust the heap (the rate limits count only finished attempts).
+   */
+  private static final Semaphore RUNNING = new Semaphore(
+      Math.max(2, Runtime.getRuntime().availableProcessors()));
+  /** Verified against for an unknown email: a wrong email costs as long as a wrong password. */
   private static final String DUMMY = hash("not-a-password-of-anyone");
 
   private Passwords() {}
@@ -97,6 +106,24 @@ final class Passwords {
   }
 
   private static byte[] argon2(String password, byte[] salt, int memoryKib, int iterations,
+      int parallelism, int length) {
+    try {
+      if (!RUNNING.tryAcquire(10, TimeUnit.SECONDS)) {
+        throw new ApiException(ErrorCode.UNAVAILABLE, "the server is busy checking passwords;"
+            + " retry in a few seconds");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ApiException(ErrorCode.UNAVAILABLE, "the server is stopping; retry later");
+    }
+    try {
+      return argon2Now(password, salt, memoryKib, iterations, parallelism, length);
+    } finally {
+      RUNNING.release();
+    }
+  }
+
+  private static byte[] argon2Now(String password, byte[] salt, int memoryKib, int iterations,
       int parallelism, int length) {
     Argon2Parameters params = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
         .withVersion(Argon2Parameters.ARGON2_VERSION_13)

@@ -165,7 +165,8 @@ public final class TenancyRoutes {
         Route.put("/api/v1/me/password").tag(TAG).status(204)
             .summary("Set your password (12-256 characters; the current one once set)")
             .reads(ChangePassword.class)
-            .handle(ctx -> service.changePassword(p(ctx), body(ctx, ChangePassword.class))),
+            .handle(ctx -> service.changePassword(p(ctx), body(ctx, ChangePassword.class),
+                ctx.cookie(COOKIE))),
         // browser sessions
         Route.post("/api/v1/session").tag(TAG).publicAccess()
             .summary("Sign in with email and password: sets the lepton_session cookie")

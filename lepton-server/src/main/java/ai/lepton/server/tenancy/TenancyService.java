@@ -674,13 +674,14 @@ public final class TenancyService {
   }
 
   /**
-   * Sets the caller's password: the current one is required once one is set.
+   * Sets the caller's password: the current one is required once one is set. The caller's other
+   * sessions end; the one of {@code cookie} goes on.
    *
    * @throws ApiException PERMISSION_DENIED with a token (passwords change in a browser session) or
    *     for a wrong current password; INVALID_ARGUMENT for a new password outside the rules;
    *     RATE_LIMITED after too many wrong current passwords
    */
-  void changePassword(Principal caller, ChangePassword req) {
+  void changePassword(Principal caller, ChangePassword req, String cookie) {
     if (caller.via() != Principal.Via.SESSION) {
       throw denied("a password changes only in a browser session, not with an API token");
     }
@@ -695,6 +696,7 @@ public final class TenancyService {
     }
     Passwords.checkRules(req.newPassword());
     store.setPassword(me.user().id(), Passwords.hash(req.newPassword()));
+    store.deleteOtherSessions(me.user().id(), Secrets.hash(cookie == null ? "" : cookie));
   }
 
   // ---------------------------------------------------------------- sign-in and credentials

@@ -126,6 +126,9 @@ interface TenancyStore {
 
   void deleteSession(String idHash);
 
+  /** Ends every session of {@code userId} but {@code keepIdHash} (after a password change). */
+  void deleteOtherSessions(String userId, String keepIdHash);
+
   void insertLink(LinkRow link);
 
   /**

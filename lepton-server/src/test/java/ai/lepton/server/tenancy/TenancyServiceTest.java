@@ -137,11 +137,11 @@ class TenancyServiceTest {
   void passwordsAreSetThenSignInAndRateLimitsHold(TestDatabases.Named kind) {
     try (World w = new World(kind)) {
       fails(ErrorCode.INVALID_ARGUMENT, "at least 12",
-          () -> w.service.changePassword(w.admin, new ChangePassword(null, "short")));
-      w.service.changePassword(w.admin, new ChangePassword(null, "a long enough password"));
+          () -> w.service.changePassword(w.admin, new ChangePassword(null, "short"), null));
+      w.service.changePassword(w.admin, new ChangePassword(null, "a long enough password"), null);
       fails(ErrorCode.PERMISSION_DENIED, "currentPassword is wrong",
           () -> w.service.changePassword(w.admin, new ChangePassword("wrong one here",
-              "another long password")));
+              "another long password"), null));
       assertNotNull(w.service.signIn("Admin@Lepton.local", "a long enough password", "10.1.1.1")
           .cookie());
       for (int i = 0; i < 4; i++) { // the sign-in above cleared the account's failures
@@ -164,6 +164,27 @@ class TenancyServiceTest {
       }
       fails(ErrorCode.RATE_LIMITED, "try again",
           () -> w.service.signIn("admin@lepton.local", "a long enough password", "10.9.9.9"));
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void changingThePasswordEndsTheOtherSessions(TestDatabases.Named kind) {
+    try (World w = new World(kind)) {
+      UserCreated u = w.service.createUser(w.admin, new CreateUser("p@x.org", null), "http://x");
+      String here = w.service.signInWithLink(code(u.signInLink()), "10.0.0.7").cookie();
+      Principal p = w.service.authenticateSession(here);
+      w.service.changePassword(p, new ChangePassword(null, "first password here"), here);
+      String elsewhere = w.service.signIn("p@x.org", "first password here", "10.0.0.8").cookie();
+      w.service.changePassword(p, new ChangePassword("first password here",
+          "second password here"), here);
+      w.service.authenticateSession(here);
+      fails(ErrorCode.UNAUTHENTICATED, "sign in again",
+          () -> w.service.authenticateSession(elsewhere));
+      fails(ErrorCode.PERMISSION_DENIED, "browser session", () -> w.service.changePassword(
+          new Principal(p.userId(), p.email(), Principal.Via.TOKEN, Scope.ADMIN, null, null,
+              "tok_x", null), new ChangePassword("second password here", "third password!!"),
+          null));
     }
   }
 

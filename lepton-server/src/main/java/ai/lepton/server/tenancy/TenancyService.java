@@ -446,11 +446,11 @@ public final class TenancyService {
         findDepartment(orgId, dept);
       }
     }
-    boolean wasOwner = isOrgOwner(target);
-    if (wasOwner || role == Role.OWNER) {
+    if (target.role().equals(Role.OWNER.wire()) || role == Role.OWNER) {
       require(caller, m, Role.OWNER, Scope.ADMIN, null, null, "changing an owner");
     }
-    if (wasOwner && (role != Role.OWNER || dept != null) && store.ownerCount(orgId) <= 1) {
+    if (isOrgOwner(target) && (role != Role.OWNER || dept != null)
+        && store.ownerCount(orgId) <= 1) {
       throw lastOwner();
     }
     store.updateMembership(orgId, target.userId(), role.wire(), dept);
@@ -472,7 +472,7 @@ public final class TenancyService {
       require(caller, m, Role.VIEWER, Scope.WRITE, null, null, "leaving the organization");
     } else {
       require(caller, m, Role.ADMIN, Scope.ADMIN, null, null, "removing a member");
-      if (isOrgOwner(target)) {
+      if (target.role().equals(Role.OWNER.wire())) {
         require(caller, m, Role.OWNER, Scope.ADMIN, null, null, "removing an owner");
       }
     }

@@ -390,14 +390,17 @@ class TenancyServiceTest {
       String org = w.service.organizations(w.admin).get(0).id();
       Project one = w.service.createProject(w.admin, org, new CreateProject("one", null, null));
       Project two = w.service.createProject(w.admin, org, new CreateProject("two", null, null));
-      Principal p = w.tokenPrincipal(w.service.createToken(w.admin, org, new CreateToken("p1",
-          "admin", one.id(), w.clock.instant().plus(Duration.ofDays(1)))));
+      TokenCreated t = w.service.createToken(w.admin, org, new CreateToken("p1", "admin",
+          one.id(), w.clock.instant().plus(Duration.ofDays(1))));
+      Principal p = w.tokenPrincipal(t);
       assertEquals(List.of(one), w.service.projects(p, org));
       assertEquals(one, w.service.project(p, org, one.id()));
       fails(ErrorCode.NOT_FOUND, "not found", () -> w.service.project(p, org, two.id()));
       fails(ErrorCode.PERMISSION_DENIED, "limited to project", () -> w.service.members(p, org));
       fails(ErrorCode.PERMISSION_DENIED, "limited to project",
           () -> w.service.createProject(p, org, new CreateProject("three", null, null)));
+      w.service.deleteProject(p, org, one.id());
+      fails(ErrorCode.UNAUTHENTICATED, "unknown", () -> w.tokenPrincipal(t));
     }
   }
 

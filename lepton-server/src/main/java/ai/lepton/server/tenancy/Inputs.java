@@ -28,7 +28,10 @@ final class Inputs {
     return text(field, v, MAX_NAME);
   }
 
-  /** Optional free text of at most {@code max} characters, no control characters but newlines. */
+  /**
+   * Optional text of at most {@code max} characters without control characters; longer free text
+   * (descriptions, past the length of a name) may hold newlines and tabs.
+   */
   static String text(String field, String value, int max) {
     if (value == null) {
       return "";
@@ -39,7 +42,8 @@ final class Inputs {
     }
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
-      if (Character.isISOControl(c) && c != '\n' && !(c == '\t' && max > MAX_NAME)) {
+      boolean freeText = max > MAX_NAME && (c == '\n' || c == '\t');
+      if (Character.isISOControl(c) && !freeText) {
         throw ApiException.invalid(field + " must not contain control characters (found U+"
             + String.format("%04X", (int) c) + " at index " + i + ")");
       }

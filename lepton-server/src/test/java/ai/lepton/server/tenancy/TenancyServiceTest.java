@@ -428,6 +428,11 @@ class TenancyServiceTest {
           "n".repeat(101)));
       fails(ErrorCode.INVALID_ARGUMENT, "control characters",
           () -> w.service.createOrganization(w.admin, "bad\u0000name"));
+      fails(ErrorCode.INVALID_ARGUMENT, "U+000A", () -> w.service.createOrganization(w.admin,
+          "two\nlines"));
+      String org = w.service.organizations(w.admin).get(0).id();
+      assertEquals("line one\n\tline two", w.service.createProject(w.admin, org,
+          new CreateProject("described", null, "line one\n\tline two")).description());
       fails(ErrorCode.INVALID_ARGUMENT, "name is required",
           () -> w.service.createOrganization(w.admin, "  "));
       assertEquals("trimmed", w.service.createOrganization(w.admin, " trimmed ").name());

@@ -35,8 +35,11 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * The HTTP API of tenancy and identity under {@code /api/v1}, and the authenticator every
- * signed-in route goes through.
+ * The HTTP API of tenancy and identity under {@code /api/v1} (and the page of a sign-in link), and
+ * the authenticator every signed-in route goes through. Routes refuse requests by throwing
+ * {@link ApiException} (the codes are documented on {@link TenancyService}'s methods), which the
+ * pipeline answers with the one error body; sign-in answers 429 with a {@code Retry-After}
+ * header.
  */
 public final class TenancyRoutes {
   /** The browser session cookie. */

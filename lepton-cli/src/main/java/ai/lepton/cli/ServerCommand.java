@@ -53,10 +53,15 @@ final class ServerCommand implements Callable<Integer> {
       description = "the master key (default DATA-DIR/master.key, generated on first start)")
   Path masterKey;
 
+  @Option(names = "--public-url", defaultValue = "${env:LEPTON_PUBLIC_URL}",
+      description = "the address users reach this server at, for the links it prints; an "
+          + "https:// address also marks the session cookie Secure (env LEPTON_PUBLIC_URL)")
+  String publicUrl;
+
   @Override
   public Integer call() throws InterruptedException {
     ServerConfig config = new ServerConfig(host, port, dataDir, db, dbUser, dbPassword, blobs,
-        masterKey, null);
+        masterKey, publicUrl);
     LeptonServer server = LeptonServer.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -65,6 +70,11 @@ final class ServerCommand implements Callable<Integer> {
     }, "lepton-shutdown"));
     System.out.println("Lepton " + LeptonServer.VERSION + " is running on http://" + host + ":"
         + server.port() + "  (data in " + dataDir.toAbsolutePath() + "; Ctrl-C stops it)");
+    server.firstSignInLink().ifPresent(link -> System.out.println("\nFirst start: the "
+        + "administrator " + LeptonServer.FIRST_ADMIN_EMAIL + " owns the organization '"
+        + LeptonServer.FIRST_ORGANIZATION + "'. Sign in once, within 24 hours, with\n\n    "
+        + link + "\n\n(or POST its code to /api/v1/session/link), then set a password with "
+        + "PUT /api/v1/me/password. The link is shown only now.\n"));
     stopped.await();
     return 0;
   }

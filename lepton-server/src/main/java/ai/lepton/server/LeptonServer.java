@@ -5,6 +5,8 @@ import ai.lepton.server.http.Api;
 import ai.lepton.server.http.Json;
 import ai.lepton.server.http.Route;
 import ai.lepton.server.ops.OpsRoutes;
+import ai.lepton.server.tenancy.TenancyRoutes;
+import ai.lepton.server.tenancy.TenancyService;
 import ai.lepton.server.web.WebRoutes;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
@@ -13,10 +15,13 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -27,16 +32,31 @@ public final class LeptonServer implements AutoCloseable {
   /** The platform's version, as the API document and the CLI report it. */
   public static final String VERSION = "0.1.0";
 
+  /** The organization the first administrator owns on a new installation. */
+  public static final String FIRST_ORGANIZATION = "default";
+  /** The first administrator's email (their sign-in name) on a new installation. */
+  public static final String FIRST_ADMIN_EMAIL = "admin@lepton.local";
+
   private final Database database;
   private final Javalin http;
+  private final String signInLink;
 
-  private LeptonServer(Database database, Javalin http) {
+  private LeptonServer(Database database, Javalin http, String signInLink) {
     this.database = database;
     this.http = http;
+    this.signInLink = signInLink;
   }
 
   /** Builds everything from {@code config} and starts listening. */
   public static LeptonServer start(ServerConfig config) {
+    return start(config, Clock.systemUTC());
+  }
+
+  /**
+   * Builds everything from {@code config}, telling time by {@code clock} (tests move it to expire
+   * tokens, sessions and links), and starts listening.
+   */
+  public static LeptonServer start(ServerConfig config, Clock clock) {
     try {
       Files.createDirectories(config.dataDir());
     } catch (IOException e) {
@@ -55,9 +75,29 @@ public final class LeptonServer implements AutoCloseable {
       routes.addAll(OpsRoutes.routes(metrics, checks, () -> routes, VERSION));
       routes.addAll(WebRoutes.routes());
 
-      Api api = new Api(mapper, metrics, ctx -> false, routes);
+      // tenancy and identity: organizations, members, projects, tokens, sessions
+      AtomicReference<String> baseUrl = new AtomicReference<>(config.publicUrl());
+      TenancyService tenancy = TenancyService.create(database, clock);
+      TenancyRoutes tenancyRoutes = new TenancyRoutes(tenancy, config.secureCookies(),
+          baseUrl::get);
+      routes.addAll(tenancyRoutes.routes());
+
+      Api api = new Api(mapper, metrics, tenancyRoutes.authenticator(), routes);
       Javalin http = api.create(config.host(), config.port()).start();
-      return new LeptonServer(database, http);
+      try {
+        if (baseUrl.get() == null) {
+          String host = config.host().equals("0.0.0.0") || config.host().equals("::")
+              ? "localhost" : config.host();
+          baseUrl.set("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":"
+              + http.port());
+        }
+        String link = tenancy.bootstrap(FIRST_ORGANIZATION, FIRST_ADMIN_EMAIL, baseUrl.get())
+            .orElse(null);
+        return new LeptonServer(database, http, link);
+      } catch (RuntimeException e) {
+        http.stop();
+        throw e;
+      }
     } catch (RuntimeException e) {
       database.close();
       throw e;
@@ -67,6 +107,15 @@ public final class LeptonServer implements AutoCloseable {
   /** The port it listens on (the one chosen when the config asked for 0). */
   public int port() {
     return http.port();
+  }
+
+  /**
+   * The one-time sign-in link of the first administrator ({@value #FIRST_ADMIN_EMAIL}, owner of
+   * the organization {@value #FIRST_ORGANIZATION}), when this start created them: it is valid
+   * for 24 hours and signs in once, after which they set a password. Empty on every later start.
+   */
+  public Optional<String> firstSignInLink() {
+    return Optional.ofNullable(signInLink);
   }
 
   @Override

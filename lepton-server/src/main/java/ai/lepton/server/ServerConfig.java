@@ -18,7 +18,8 @@ import java.util.Objects;
  *     dataDir
  * @param masterKeyFile the file holding the master key that wraps every organization's keys, or
  *     null for {@code dataDir/master.key} (generated on first start)
- * @param publicUrl the address users reach this server at, for links it prints
+ * @param publicUrl the address users reach this server at, for links it prints; an
+ *     {@code https://} address also marks the session cookie Secure
  */
 public record ServerConfig(String host, int port, Path dataDir, String databaseUrl,
     String databaseUser, String databasePassword, String blobsUrl, Path masterKeyFile,
@@ -35,6 +36,11 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
   /** The embedded default: loopback, {@code port}, everything under {@code dataDir}. */
   public static ServerConfig embedded(Path dataDir, int port) {
     return new ServerConfig("127.0.0.1", port, dataDir, null, null, null, null, null, null);
+  }
+
+  /** Whether the session cookie is marked Secure: the server is reached over https. */
+  public boolean secureCookies() {
+    return publicUrl != null && publicUrl.startsWith("https://");
   }
 
   /** The master key file: the one configured, else {@code dataDir/master.key}. */

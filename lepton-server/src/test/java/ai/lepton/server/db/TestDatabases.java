@@ -25,7 +25,15 @@ public final class TestDatabases {
   }
 
   /** A fresh database on the shared PostgreSQL server, migrated. */
-  public static synchronized Database postgres() {
+  public static Database postgres() {
+    return Database.connect(postgresUrl(), "postgres", "postgres");
+  }
+
+  /**
+   * The JDBC URL of a fresh, empty database on the shared PostgreSQL server (user and password
+   * "postgres"), for tests that start a whole server on it.
+   */
+  public static synchronized String postgresUrl() {
     if (postgres == null) {
       try {
         postgres = EmbeddedPostgres.builder().start();
@@ -46,7 +54,7 @@ public final class TestDatabases {
     } catch (java.sql.SQLException e) {
       throw new IllegalStateException("cannot create a test database: " + e.getMessage(), e);
     }
-    return Database.connect(postgres.getJdbcUrl("postgres", name), "postgres", "postgres");
+    return postgres.getJdbcUrl("postgres", name);
   }
 
   /** Both kinds, named, for parameterized tests: {@code @MethodSource("ai.lepton...#both")}. */

@@ -1,0 +1,463 @@
+package ai.lepton.server.tenancy;
+
+import ai.lepton.api.Department;
+import ai.lepton.api.Membership;
+import ai.lepton.api.Organization;
+import ai.lepton.api.Project;
+import ai.lepton.api.TokenInfo;
+import ai.lepton.api.User;
+import ai.lepton.server.db.Database;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.RowMapper;
+
+/** {@link TenancyStore} in SQL that runs unchanged on H2 (PostgreSQL mode) and PostgreSQL. */
+final class JdbiTenancyStore implements TenancyStore {
+  private static final String UNIQUE_VIOLATION = "23505";
+  private static final String MEMBERSHIP_SELECT = "SELECT m.org_id, m.user_id, u.email,"
+      + " m.member_role, m.department_id, m.created_at FROM membership m"
+      + " JOIN app_user u ON u.id = m.user_id";
+  private static final String TOKEN_SELECT = "SELECT id, org_id, user_id, token_name, token_scope,"
+      + " project_id, created_at, expires_at, last_used_at, revoked_at FROM api_token";
+
+  private static final RowMapper<Organization> ORG = (rs, c) -> new Organization(
+      rs.getString("id"), rs.getString("name"), time(rs, "created_at"));
+  private static final RowMapper<Department> DEPT = (rs, c) -> new Department(rs.getString("id"),
+      rs.getString("org_id"), rs.getString("parent_id"), rs.getString("name"),
+      time(rs, "created_at"));
+  private static final RowMapper<UserRow> USER = (rs, c) -> new UserRow(new User(
+      rs.getString("id"), rs.getString("email"), rs.getString("display_name"),
+      time(rs, "created_at")), rs.getString("password_hash"), rs.getBoolean("installation_admin"));
+  private static final RowMapper<Membership> MEMBER = (rs, c) -> new Membership(
+      rs.getString("org_id"), rs.getString("user_id"), rs.getString("email"),
+      rs.getString("member_role"), rs.getString("department_id"), time(rs, "created_at"));
+  private static final RowMapper<Project> PROJECT = (rs, c) -> new Project(rs.getString("id"),
+      rs.getString("org_id"), rs.getString("department_id"), rs.getString("name"),
+      rs.getString("description"), time(rs, "created_at"));
+  private static final RowMapper<TokenInfo> TOKEN = (rs, c) -> new TokenInfo(rs.getString("id"),
+      rs.getString("org_id"), rs.getString("user_id"), rs.getString("token_name"),
+      rs.getString("token_scope"), rs.getString("project_id"), time(rs, "created_at"),
+      time(rs, "expires_at"), time(rs, "last_used_at"), time(rs, "revoked_at"));
+  private static final RowMapper<SessionRow> SESSION = (rs, c) -> new SessionRow(
+      rs.getString("id_hash"), rs.getString("user_id"), rs.getString("csrf_token"),
+      time(rs, "created_at"), time(rs, "last_seen_at"), time(rs, "expires_at"));
+
+  private final Jdbi jdbi;
+
+  JdbiTenancyStore(Database database) {
+    this.jdbi = database.jdbi();
+  }
+
+  // organizations
+
+  @Override
+  public void createOrganization(Organization org, Membership owner) {
+    jdbi.useTransaction(h -> {
+      insertOrganization(h, org);
+      insertMembership(h, owner);
+    });
+  }
+
+  private static void insertOrganization(Handle h, Organization org) {
+    h.createUpdate("INSERT INTO organization (id, name, created_at) VALUES (:id, :name, :at)")
+        .bind("id", org.id()).bind("name", org.name()).bind("at", ts(org.createdAt()))
+        .execute();
+  }
+
+  @Override
+  public Optional<Organization> organization(String orgId) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT * FROM organization WHERE id = :id")
+        .bind("id", orgId).map(ORG).findOne());
+  }
+
+  @Override
+  public List<Organization> organizationsOf(String userId) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT o.* FROM organization o"
+            + " JOIN membership m ON m.org_id = o.id WHERE m.user_id = :user ORDER BY o.name, o.id")
+        .bind("user", userId).map(ORG).list());
+  }
+
+  @Override
+  public void deleteOrganization(String orgId) {
+    // Explicit order instead of cascades: departments refer to each other, and memberships and
+    // projects refer to departments.
+    jdbi.useTransaction(h -> {
+      for (String sql : new String[] {
+          "DELETE FROM api_token WHERE org_id = :org",
+          "DELETE FROM membership WHERE org_id = :org",
+          "DELETE FROM project WHERE org_id = :org",
+          "UPDATE department SET parent_id = NULL WHERE org_id = :org",
+          "DELETE FROM department WHERE org_id = :org",
+          "DELETE FROM organization WHERE id = :org"}) {
+        h.createUpdate(sql).bind("org", orgId).execute();
+      }
+    });
+  }
+
+  // departments
+
+  @Override
+  public void insertDepartment(Department d) {
+    jdbi.useHandle(h -> h.createUpdate("INSERT INTO department (id, org_id, parent_id, name,"
+            + " created_at) VALUES (:id, :org, :parent, :name, :at)")
+        .bind("id", d.id()).bind("org", d.organizationId()).bind("parent", d.parentId())
+        .bind("name", d.name()).bind("at", ts(d.createdAt())).execute());
+  }
+
+  @Override
+  public Optional<Department> department(String orgId, String departmentId) {
+    return jdbi.withHandle(h -> h.createQuery(
+            "SELECT * FROM department WHERE org_id = :org AND id = :id")
+        .bind("org", orgId).bind("id", departmentId).map(DEPT).findOne());
+  }
+
+  @Override
+  public List<Department> departments(String orgId) {
+    return jdbi.withHandle(h -> h.createQuery(
+            "SELECT * FROM department WHERE org_id = :org ORDER BY name, id")
+        .bind("org", orgId).map(DEPT).list());
+  }
+
+  @Override
+  public void updateDepartment(String orgId, String departmentId, String name, String parentId) {
+    jdbi.useHandle(h -> h.createUpdate("UPDATE department SET name = :name, parent_id = :parent"
+            + " WHERE org_id = :org AND id = :id")
+        .bind("name", name).bind("parent", parentId).bind("org", orgId).bind("id", departmentId)
+        .execute());
+  }
+
+  @Override
+  public DepartmentUsage departmentUsage(String orgId, String departmentId) {
+    return jdbi.withHandle(h -> new DepartmentUsage(
+        count(h, "SELECT COUNT(*) FROM department WHERE org_id = :org AND parent_id = :id",
+            orgId, departmentId),
+        count(h, "SELECT COUNT(*) FROM project WHERE org_id = :org AND department_id = :id",
+            orgId, departmentId),
+        count(h, "SELECT COUNT(*) FROM membership WHERE org_id = :org AND department_id = :id",
+            orgId, departmentId)));
+  }
+
+  private static int count(Handle h, String sql, String orgId, String id) {
+    return h.createQuery(sql).bind("org", orgId).bind("id", id).mapTo(Integer.class).one();
+  }
+
+  @Override
+  public void deleteDepartment(String orgId, String departmentId) {
+    jdbi.useHandle(h -> h.createUpdate("DELETE FROM department WHERE org_id = :org AND id = :id")
+        .bind("org", orgId).bind("id", departmentId).execute());
+  }
+
+  // users
+
+  @Override
+  public long userCount() {
+    return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM app_user")
+        .mapTo(Long.class).one());
+  }
+
+  @Override
+  public Optional<UserRow> user(String userId) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT * FROM app_user WHERE id = :id")
+        .bind("id", userId).map(USER).findOne());
+  }
+
+  @Override
+  public Optional<UserRow> userByEmail(String email) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT * FROM app_user WHERE email = :email")
+        .bind("email", email).map(USER).findOne());
+  }
+
+  @Override
+  public boolean createUser(UserRow user, LinkRow link) {
+    try {
+      jdbi.useTransaction(h -> {
+        insertUser(h, user);
+        insertLink(h, link);
+      });
+      return true;
+    } catch (RuntimeException e) {
+      if (isUniqueViolation(e)) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public boolean createFirstAdmin(UserRow admin, Organization org, Membership owner,
+      LinkRow link) {
+    try {
+      return jdbi.inTransaction(h -> {
+        if (h.createQuery("SELECT COUNT(*) FROM app_user").mapTo(Long.class).one() > 0) {
+          return false;
+        }
+        insertUser(h, admin);
+        insertOrganization(h, org);
+        insertMembership(h, owner);
+        insertLink(h, link);
+        return true;
+      });
+    } catch (RuntimeException e) {
+      if (isUniqueViolation(e)) {
+        return false; // another node created the same first administrator at the same time
+      }
+      throw e;
+    }
+  }
+
+  private static void insertUser(Handle h, UserRow u) {
+    h.createUpdate("INSERT INTO app_user (id, email, display_name, password_hash,"
+            + " installation_admin, created_at) VALUES (:id, :email, :name, :hash, :admin, :at)")
+        .bind("id", u.user().id()).bind("email", u.user().email())
+        .bind("name", u.user().displayName()).bind("hash", u.passwordHash())
+        .bind("admin", u.installationAdmin()).bind("at", ts(u.user().createdAt())).execute();
+  }
+
+  @Override
+  public void setPassword(String userId, String passwordHash) {
+    jdbi.useHandle(h -> h.createUpdate("UPDATE app_user SET password_hash = :hash WHERE id = :id")
+        .bind("hash", passwordHash).bind("id", userId).execute());
+  }
+
+  // memberships
+
+  @Override
+  public void insertMembership(Membership m) {
+    jdbi.useHandle(h -> insertMembership(h, m));
+  }
+
+  private static void insertMembership(Handle h, Membership m) {
+    h.createUpdate("INSERT INTO membership (org_id, user_id, member_role, department_id,"
+            + " created_at) VALUES (:org, :user, :role, :dept, :at)")
+        .bind("org", m.organizationId()).bind("user", m.userId()).bind("role", m.role())
+        .bind("dept", m.departmentId()).bind("at", ts(m.createdAt())).execute();
+  }
+
+  @Override
+  public Optional<Membership> membership(String orgId, String userId) {
+    return jdbi.withHandle(h -> h.createQuery(MEMBERSHIP_SELECT
+            + " WHERE m.org_id = :org AND m.user_id = :user")
+        .bind("org", orgId).bind("user", userId).map(MEMBER).findOne());
+  }
+
+  @Override
+  public List<Membership> memberships(String orgId) {
+    return jdbi.withHandle(h -> h.createQuery(MEMBERSHIP_SELECT
+            + " WHERE m.org_id = :org ORDER BY u.email")
+        .bind("org", orgId).map(MEMBER).list());
+  }
+
+  @Override
+  public List<Membership> membershipsOf(String userId) {
+    return jdbi.withHandle(h -> h.createQuery(MEMBERSHIP_SELECT
+            + " WHERE m.user_id = :user ORDER BY m.org_id")
+        .bind("user", userId).map(MEMBER).list());
+  }
+
+  @Override
+  public void updateMembership(String orgId, String userId, String role, String departmentId) {
+    jdbi.useHandle(h -> h.createUpdate("UPDATE membership SET member_role = :role,"
+            + " department_id = :dept WHERE org_id = :org AND user_id = :user")
+        .bind("role", role).bind("dept", departmentId).bind("org", orgId).bind("user", userId)
+        .execute());
+  }
+
+  @Override
+  public void deleteMembership(String orgId, String userId, Instant now) {
+    jdbi.useTransaction(h -> {
+      h.createUpdate("UPDATE api_token SET revoked_at = :now WHERE org_id = :org"
+              + " AND user_id = :user AND revoked_at IS NULL")
+          .bind("now", ts(now)).bind("org", orgId).bind("user", userId).execute();
+      h.createUpdate("DELETE FROM membership WHERE org_id = :org AND user_id = :user")
+          .bind("org", orgId).bind("user", userId).execute();
+    });
+  }
+
+  @Override
+  public int ownerCount(String orgId) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM membership"
+            + " WHERE org_id = :org AND member_role = 'owner' AND department_id IS NULL")
+        .bind("org", orgId).mapTo(Integer.class).one());
+  }
+
+  // projects
+
+  @Override
+  public boolean insertProject(Project p) {
+    try {
+      jdbi.useHandle(h -> h.createUpdate("INSERT INTO project (id, org_id, department_id, name,"
+              + " description, created_at) VALUES (:id, :org, :dept, :name, :description, :at)")
+          .bind("id", p.id()).bind("org", p.organizationId()).bind("dept", p.departmentId())
+          .bind("name", p.name()).bind("description", p.description())
+          .bind("at", ts(p.createdAt())).execute());
+      return true;
+    } catch (RuntimeException e) {
+      if (isUniqueViolation(e)) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public Optional<Project> project(String orgId, String projectId) {
+    return jdbi.withHandle(h -> h.createQuery(
+            "SELECT * FROM project WHERE org_id = :org AND id = :id")
+        .bind("org", orgId).bind("id", projectId).map(PROJECT).findOne());
+  }
+
+  @Override
+  public List<Project> projects(String orgId) {
+    return jdbi.withHandle(h -> h.createQuery(
+            "SELECT * FROM project WHERE org_id = :org ORDER BY name, id")
+        .bind("org", orgId).map(PROJECT).list());
+  }
+
+  @Override
+  public void deleteProject(String orgId, String projectId) {
+    jdbi.useHandle(h -> h.createUpdate("DELETE FROM project WHERE org_id = :org AND id = :id")
+        .bind("org", orgId).bind("id", projectId).execute());
+  }
+
+  // API tokens
+
+  @Override
+  public void insertToken(TokenInfo t, String tokenHash) {
+    jdbi.useHandle(h -> h.createUpdate("INSERT INTO api_token (id, org_id, user_id, token_name,"
+            + " token_hash, token_scope, project_id, created_at, expires_at) VALUES (:id, :org,"
+            + " :user, :name, :hash, :scope, :project, :created, :expires)")
+        .bind("id", t.id()).bind("org", t.organizationId()).bind("user", t.userId())
+        .bind("name", t.name()).bind("hash", tokenHash).bind("scope", t.scope())
+        .bind("project", t.projectId()).bind("created", ts(t.createdAt()))
+        .bind("expires", ts(t.expiresAt())).execute());
+  }
+
+  @Override
+  public Optional<TokenInfo> token(String orgId, String tokenId) {
+    return jdbi.withHandle(h -> h.createQuery(TOKEN_SELECT + " WHERE org_id = :org AND id = :id")
+        .bind("org", orgId).bind("id", tokenId).map(TOKEN).findOne());
+  }
+
+  @Override
+  public List<TokenInfo> tokens(String orgId, String userId) {
+    return jdbi.withHandle(h -> {
+      var q = h.createQuery(TOKEN_SELECT + " WHERE org_id = :org"
+          + (userId == null ? "" : " AND user_id = :user") + " ORDER BY created_at, id");
+      q.bind("org", orgId);
+      if (userId != null) {
+        q.bind("user", userId);
+      }
+      return q.map(TOKEN).list();
+    });
+  }
+
+  @Override
+  public void revokeToken(String orgId, String tokenId, Instant at) {
+    jdbi.useHandle(h -> h.createUpdate("UPDATE api_token SET revoked_at = :at"
+            + " WHERE org_id = :org AND id = :id AND revoked_at IS NULL")
+        .bind("at", ts(at)).bind("org", orgId).bind("id", tokenId).execute());
+  }
+
+  @Override
+  public Optional<TokenInfo> tokenByHash(String tokenHash) {
+    return jdbi.withHandle(h -> h.createQuery(TOKEN_SELECT + " WHERE token_hash = :hash")
+        .bind("hash", tokenHash).map(TOKEN).findOne());
+  }
+
+  @Override
+  public void touchToken(String orgId, String tokenId, Instant at) {
+    jdbi.useHandle(h -> h.createUpdate("UPDATE api_token SET last_used_at = :at"
+            + " WHERE org_id = :org AND id = :id")
+        .bind("at", ts(at)).bind("org", orgId).bind("id", tokenId).execute());
+  }
+
+  // sessions and sign-in links
+
+  @Override
+  public void insertSession(SessionRow s) {
+    jdbi.useHandle(h -> h.createUpdate("INSERT INTO user_session (id_hash, user_id, csrf_token,"
+            + " created_at, last_seen_at, expires_at) VALUES (:id, :user, :csrf, :created,"
+            + " :seen, :expires)")
+        .bind("id", s.idHash()).bind("user", s.userId()).bind("csrf", s.csrfToken())
+        .bind("created", ts(s.createdAt())).bind("seen", ts(s.lastSeenAt()))
+        .bind("expires", ts(s.expiresAt())).execute());
+  }
+
+  @Override
+  public Optional<SessionRow> session(String idHash) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT * FROM user_session WHERE id_hash = :id")
+        .bind("id", idHash).map(SESSION).findOne());
+  }
+
+  @Override
+  public void touchSession(String idHash, Instant at) {
+    jdbi.useHandle(h -> h.createUpdate("UPDATE user_session SET last_seen_at = :at"
+            + " WHERE id_hash = :id")
+        .bind("at", ts(at)).bind("id", idHash).execute());
+  }
+
+  @Override
+  public void deleteSession(String idHash) {
+    jdbi.useHandle(h -> h.createUpdate("DELETE FROM user_session WHERE id_hash = :id")
+        .bind("id", idHash).execute());
+  }
+
+  @Override
+  public void deleteOtherSessions(String userId, String keepIdHash) {
+    jdbi.useHandle(h -> h.createUpdate("DELETE FROM user_session WHERE user_id = :user"
+            + " AND id_hash <> :keep")
+        .bind("user", userId).bind("keep", keepIdHash).execute());
+  }
+
+  @Override
+  public void insertLink(LinkRow link) {
+    jdbi.useHandle(h -> insertLink(h, link));
+  }
+
+  private static void insertLink(Handle h, LinkRow l) {
+    h.createUpdate("INSERT INTO signin_link (code_hash, user_id, created_at, expires_at)"
+            + " VALUES (:code, :user, :created, :expires)")
+        .bind("code", l.codeHash()).bind("user", l.userId()).bind("created", ts(l.createdAt()))
+        .bind("expires", ts(l.expiresAt())).execute();
+  }
+
+  @Override
+  public Optional<String> useLink(String codeHash, Instant now) {
+    return jdbi.inTransaction(h -> {
+      // One conditional UPDATE: of two concurrent uses, exactly one changes the row.
+      int changed = h.createUpdate("UPDATE signin_link SET used_at = :now WHERE code_hash = :code"
+              + " AND used_at IS NULL AND expires_at > :now")
+          .bind("now", ts(now)).bind("code", codeHash).execute();
+      if (changed != 1) {
+        return Optional.<String>empty();
+      }
+      return h.createQuery("SELECT user_id FROM signin_link WHERE code_hash = :code")
+          .bind("code", codeHash).mapTo(String.class).findOne();
+    });
+  }
+
+  private static OffsetDateTime ts(Instant instant) {
+    return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+  }
+
+  private static Instant time(ResultSet rs, String column) throws SQLException {
+    OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+    return t == null ? null : t.toInstant();
+  }
+
+  private static boolean isUniqueViolation(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s && UNIQUE_VIOLATION.equals(s.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

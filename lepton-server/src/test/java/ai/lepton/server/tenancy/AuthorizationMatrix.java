@@ -1,0 +1,326 @@
+package ai.lepton.server.tenancy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.lepton.server.LeptonServer;
+import ai.lepton.server.ServerConfig;
+import ai.lepton.server.tenancy.Client.Cred;
+import ai.lepton.server.tenancy.Client.Response;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every role (owner, admin, member, viewer, and a user of another organization) against every
+ * action on departments, members, projects and tokens, over real HTTP: the status each gets, and
+ * that another organization's ids answer 404 exactly like missing ones. Runs on H2
+ * ({@link AuthorizationMatrixH2Test}) and on PostgreSQL ({@link AuthorizationMatrixPostgresTest}).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class AuthorizationMatrix {
+  private static final String[] ROLES = {"owner", "admin", "member", "viewer", "outsider"};
+  private static final String MISSING_ORG = "org_aaaaaaaaaaaaaaaaaaaaaaaaaa";
+
+  private final TestClock clock = new TestClock();
+  private LeptonServer server;
+  private Client client;
+  private Cred ownerSession;
+  private String orgA;
+  private String orgB;
+  private final Map<String, Cred> sessions = new LinkedHashMap<>();
+  private final Map<String, Cred> tokens = new LinkedHashMap<>();
+  private final Map<String, String> userIds = new LinkedHashMap<>();
+  private final Map<String, String> inB = new LinkedHashMap<>();
+  private final AtomicInteger counter = new AtomicInteger();
+
+  /** The server's configuration: its database. */
+  abstract ServerConfig config(Path dir);
+
+  @BeforeAll
+  void setUp(@TempDir Path dir) {
+    server = LeptonServer.start(config(dir), clock);
+    client = new Client(server.port());
+    ownerSession = client.signInWithLink(server.firstSignInLink().orElseThrow());
+    sessions.put("owner", ownerSession);
+    orgA = client.get("/api/v1/orgs", ownerSession).json().get("items").get(0).get("id")
+        .asText();
+    userIds.put("owner", client.get("/api/v1/me", ownerSession).json().get("user").get("id")
+        .asText());
+    for (String role : new String[] {"admin", "member", "viewer", "outsider"}) {
+      String email = role + "@x.org";
+      Response made = client.post("/api/v1/users", ownerSession, Map.of("email", email));
+      assertEquals(201, made.status(), made.body());
+      userIds.put(role, made.json().get("user").get("id").asText());
+      sessions.put(role, client.signInWithLink(made.text("signInLink")));
+      if (!role.equals("outsider")) {
+        Response added = client.post(a("/members"), ownerSession,
+            Map.of("email", email, "role", role));
+        assertEquals(201, added.status(), added.body());
+      }
+    }
+    for (String role : ROLES) {
+      if (!role.equals("outsider")) {
+        tokens.put(role, Cred.token(newToken(sessions.get(role), orgA, "admin")));
+      }
+    }
+    // the outsider's own organization, with one of everything
+    Cred outsider = sessions.get("outsider");
+    Response b = client.post("/api/v1/orgs", outsider, Map.of("name", "B"));
+    assertEquals(201, b.status(), b.body());
+    orgB = b.text("id");
+    inB.put("dept", client.post("/api/v1/orgs/" + orgB + "/departments", outsider,
+        Map.of("name", "b-dept")).text("id"));
+    inB.put("project", client.post("/api/v1/orgs/" + orgB + "/projects", outsider,
+        Map.of("name", "b-project")).text("id"));
+    inB.put("token", client.post("/api/v1/orgs/" + orgB + "/tokens", outsider,
+        tokenBody("b", "read")).json().get("info").get("id").asText());
+    inB.put("user", userIds.get("outsider"));
+  }
+
+  @AfterAll
+  void tearDown() {
+    server.close();
+  }
+
+  private String a(String path) {
+    return "/api/v1/orgs/" + orgA + path;
+  }
+
+  private Map<String, Object> tokenBody(String name, String scope) {
+    return Map.of("name", name, "scope", scope, "expiresAt",
+        clock.instant().plus(Duration.ofDays(30)).toString());
+  }
+
+  private String newToken(Cred cred, String org, String scope) {
+    Response r = client.post("/api/v1/orgs/" + org + "/tokens", cred,
+        tokenBody("t" + counter.incrementAndGet(), scope));
+    assertEquals(201, r.status(), r.body());
+    return r.text("token");
+  }
+
+  private String fresh(String prefix) {
+    return prefix + counter.incrementAndGet();
+  }
+
+  /** Fixtures made by the owner, fresh for each try so deletions do not interfere. */
+  private String freshDepartment() {
+    return client.post(a("/departments"), ownerSession, Map.of("name", fresh("d"))).text("id");
+  }
+
+  private String freshProject() {
+    return client.post(a("/projects"), ownerSession, Map.of("name", fresh("p"))).text("id");
+  }
+
+  private String freshUser() {
+    String email = fresh("u") + "@x.org";
+    client.post("/api/v1/users", ownerSession, Map.of("email", email));
+    return email;
+  }
+
+  private String freshMember() {
+    String email = freshUser();
+    return client.post(a("/members"), ownerSession, Map.of("email", email, "role", "viewer"))
+        .text("userId");
+  }
+
+  private String ownersToken() {
+    Response r = client.post(a("/tokens"), ownerSession, tokenBody(fresh("o"), "read"));
+    return r.json().get("info").get("id").asText();
+  }
+
+  /** The credentials a role acts with in organization A: a token, or the outsider's session. */
+  private Cred cred(String role) {
+    return role.equals("outsider") ? sessions.get("outsider") : tokens.get(role);
+  }
+
+  /** One action, made against organization A as {@code role}; answers its status. */
+  private record Action(String name, String expected, Function<Cred, Response> call) {}
+
+  private List<Action> actions() {
+    List<Action> list = new ArrayList<>();
+    String dept = freshDepartment();
+    String project = freshProject();
+    //                                   owner admin member viewer outsider
+    list.add(new Action("list departments", "200 200 200 200 404",
+        c -> client.get(a("/departments"), c)));
+    list.add(new Action("get department", "200 200 200 200 404",
+        c -> client.get(a("/departments/" + dept), c)));
+    list.add(new Action("create department", "201 201 403 403 404",
+        c -> client.post(a("/departments"), c, Map.of("name", fresh("d")))));
+    list.add(new Action("update department", "200 200 403 403 404",
+        c -> client.patch(a("/departments/" + freshDepartment()), c, Map.of("name", "renamed"))));
+    list.add(new Action("delete department", "204 204 403 403 404",
+        c -> client.delete(a("/departments/" + freshDepartment()), c)));
+    list.add(new Action("list members", "200 200 200 200 404",
+        c -> client.get(a("/members"), c)));
+    list.add(new Action("add member", "201 201 403 403 404",
+        c -> client.post(a("/members"), c, Map.of("email", freshUser(), "role", "member"))));
+    list.add(new Action("update member", "200 200 403 403 404",
+        c -> client.patch(a("/members/" + freshMember()), c, Map.of("role", "member"))));
+    list.add(new Action("remove member", "204 204 403 403 404",
+        c -> client.delete(a("/members/" + freshMember()), c)));
+    list.add(new Action("list projects", "200 200 200 200 404",
+        c -> client.get(a("/projects"), c)));
+    list.add(new Action("get project", "200 200 200 200 404",
+        c -> client.get(a("/projects/" + project), c)));
+    list.add(new Action("create project", "201 201 201 403 404",
+        c -> client.post(a("/projects"), c, Map.of("name", fresh("p")))));
+    list.add(new Action("delete project", "204 204 403 403 404",
+        c -> client.delete(a("/projects/" + freshProject()), c)));
+    list.add(new Action("list tokens", "200 200 200 200 404",
+        c -> client.get(a("/tokens"), c)));
+    list.add(new Action("create token", "201 201 201 201 404",
+        c -> client.post(a("/tokens"), c, tokenBody(fresh("t"), "read"))));
+    list.add(new Action("revoke another member's token", "204 204 404 404 404",
+        c -> client.delete(a("/tokens/" + ownersToken()), c)));
+    return list;
+  }
+
+  @Test
+  void eachRoleGetsTheStatusItsRoleAllowsInItsOrganization() {
+    List<String> wrong = new ArrayList<>();
+    for (Action action : actions()) {
+      String[] expected = action.expected().split(" ");
+      for (int i = 0; i < ROLES.length; i++) {
+        Response r = action.call().apply(cred(ROLES[i]));
+        if (r.status() != Integer.parseInt(expected[i])) {
+          wrong.add(action.name() + " as " + ROLES[i] + ": expected " + expected[i] + ", got "
+              + r.status() + " " + r.body());
+        }
+        if (r.status() == 403) {
+          assertEquals("PERMISSION_DENIED", r.errorCode(), r.body());
+        }
+        if (r.status() == 404) {
+          assertEquals("NOT_FOUND", r.errorCode(), r.body());
+        }
+      }
+    }
+    assertTrue(wrong.isEmpty(), String.join("\n", wrong));
+  }
+
+  @Test
+  void everyoneRevokesTheirOwnTokens() {
+    for (String role : new String[] {"owner", "admin", "member", "viewer"}) {
+      Cred session = sessions.get(role);
+      Response made = client.post(a("/tokens"), session, tokenBody(fresh("mine"), "read"));
+      String id = made.json().get("info").get("id").asText();
+      assertEquals(204, client.delete(a("/tokens/" + id), tokens.get(role)).status(), role);
+      String listed = client.get(a("/tokens"), tokens.get(role)).body();
+      assertTrue(listed.contains("\"revokedAt\":\"" + clock.instant()), listed);
+    }
+  }
+
+  @Test
+  void adminsListEveryMembersTokensOthersOnlyTheirOwn() {
+    int all = client.get(a("/tokens"), tokens.get("admin")).json().get("items").size();
+    for (String role : new String[] {"member", "viewer"}) {
+      var items = client.get(a("/tokens"), tokens.get(role)).json().get("items");
+      assertTrue(items.size() < all);
+      for (var item : items) {
+        assertEquals(userIds.get(role), item.get("userId").asText());
+      }
+    }
+  }
+
+  /**
+   * Members of A, with sessions (not limited to one organization by a token), try every action
+   * on B's resources: 404, with the same message as for an id that does not exist.
+   */
+  @Test
+  void anotherOrganizationsResourcesAnswerNotFoundLikeMissingOnes() {
+    String b = "/api/v1/orgs/" + orgB;
+    List<String[]> tries = List.of(
+        new String[] {"GET", b, null},
+        new String[] {"DELETE", b, null},
+        new String[] {"GET", b + "/departments", null},
+        new String[] {"POST", b + "/departments", "{\"name\":\"x\"}"},
+        new String[] {"GET", b + "/departments/" + inB.get("dept"), null},
+        new String[] {"PATCH", b + "/departments/" + inB.get("dept"), "{\"name\":\"x\"}"},
+        new String[] {"DELETE", b + "/departments/" + inB.get("dept"), null},
+        new String[] {"GET", b + "/members", null},
+        new String[] {"POST", b + "/members", "{\"email\":\"viewer@x.org\",\"role\":\"owner\"}"},
+        new String[] {"PATCH", b + "/members/" + inB.get("user"), "{\"role\":\"viewer\"}"},
+        new String[] {"DELETE", b + "/members/" + inB.get("user"), null},
+        new String[] {"GET", b + "/projects", null},
+        new String[] {"POST", b + "/projects", "{\"name\":\"x\"}"},
+        new String[] {"GET", b + "/projects/" + inB.get("project"), null},
+        new String[] {"DELETE", b + "/projects/" + inB.get("project"), null},
+        new String[] {"GET", b + "/tokens", null},
+        new String[] {"POST", b + "/tokens", "{\"name\":\"x\",\"scope\":\"read\",\"expiresAt\":\""
+            + clock.instant().plus(Duration.ofDays(1)) + "\"}"},
+        new String[] {"DELETE", b + "/tokens/" + inB.get("token"), null});
+    for (String role : new String[] {"owner", "admin", "member", "viewer"}) {
+      for (Cred cred : new Cred[] {sessions.get(role), tokens.get(role)}) {
+        for (String[] t : tries) {
+          Response foreign = client.send(t[0], t[1], cred, t[2]);
+          Response missing = client.send(t[0], t[1].replace(orgB, MISSING_ORG), cred, t[2]);
+          String where = role + " " + t[0] + " " + t[1];
+          assertEquals(404, foreign.status(), where + ": " + foreign.body());
+          assertEquals("NOT_FOUND", foreign.errorCode(), where);
+          assertEquals(missing.status(), foreign.status(), where);
+          assertEquals(missing.errorMessage().replace(MISSING_ORG, "ID"),
+              foreign.errorMessage().replace(orgB, "ID"), where);
+        }
+      }
+    }
+    // B's ids under A's path: like ids that do not exist in A
+    for (String[] kind : new String[][] {{"projects", "project", "prj_"},
+        {"departments", "dept", "dept_"}, {"tokens", "token", "tok_"},
+        {"members", "user", "usr_"}}) {
+      String foreignId = inB.get(kind[1]);
+      String missingId = kind[2] + "a".repeat(26);
+      Response foreign = client.delete(a("/" + kind[0] + "/" + foreignId), ownerSession);
+      Response missing = client.delete(a("/" + kind[0] + "/" + missingId), ownerSession);
+      assertEquals(404, foreign.status(), foreign.body());
+      assertEquals(missing.errorMessage().replace(missingId, "ID"),
+          foreign.errorMessage().replace(foreignId, "ID"));
+    }
+    assertEquals(404, client.get(a("/projects/" + inB.get("project")), ownerSession).status());
+    assertEquals(404, client.get(a("/departments/" + inB.get("dept")), ownerSession).status());
+  }
+
+  @Test
+  void tokenScopesLimitWhatATokenDoes() {
+    Cred read = Cred.token(newToken(ownerSession, orgA, "read"));
+    Cred write = Cred.token(newToken(ownerSession, orgA, "write"));
+    Cred admin = Cred.token(newToken(ownerSession, orgA, "admin"));
+    assertEquals(200, client.get(a("/projects"), read).status());
+    Response denied = client.post(a("/projects"), read, Map.of("name", fresh("p")));
+    assertEquals(403, denied.status());
+    assertTrue(denied.errorMessage().contains("scope is read"), denied.body());
+    assertEquals(201, client.post(a("/projects"), write, Map.of("name", fresh("p"))).status());
+    assertEquals(403, client.post(a("/departments"), write, Map.of("name", fresh("d"))).status());
+    assertEquals(403, client.post(a("/members"), write,
+        Map.of("email", freshUser(), "role", "viewer")).status());
+    assertEquals(201, client.post(a("/departments"), admin, Map.of("name", fresh("d")))
+        .status());
+    // a viewer's admin-scoped token is still a viewer's
+    assertEquals(403, client.post(a("/projects"), tokens.get("viewer"),
+        Map.of("name", fresh("p"))).status());
+    // a project-limited token sees its project only
+    String p1 = freshProject();
+    String p2 = freshProject();
+    Response limited = client.post(a("/tokens"), ownerSession, Map.of("name", "one project",
+        "scope", "write", "projectId", p1,
+        "expiresAt", clock.instant().plus(Duration.ofDays(1)).toString()));
+    Cred one = Cred.token(limited.text("token"));
+    assertEquals(200, client.get(a("/projects/" + p1), one).status());
+    assertEquals(404, client.get(a("/projects/" + p2), one).status());
+    assertEquals(1, client.get(a("/projects"), one).json().get("items").size());
+    assertEquals(403, client.get(a("/members"), one).status());
+    // a token is limited to its organization: creating another one needs a session
+    assertEquals(403, client.post("/api/v1/orgs", admin, Map.of("name", "C")).status());
+    assertEquals(1, client.get("/api/v1/orgs", tokens.get("admin")).json().get("items").size());
+  }
+}

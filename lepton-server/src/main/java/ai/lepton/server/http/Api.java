@@ -99,6 +99,20 @@ public final class Api {
     });
   }
 
+  /**
+   * The request's JSON body as {@code type}: the one way routes read a body.
+   *
+   * @throws ApiException INVALID_ARGUMENT for a body of {@code null} (Javalin's reader would fail
+   *     with a NullPointerException, a 500), or one that does not fit {@code type}
+   */
+  public static <T> T body(Context ctx, Class<T> type) {
+    if (ctx.body().strip().equals("null")) {
+      throw ApiException.invalid("the request needs a JSON object body (" + type.getSimpleName()
+          + "); received null");
+    }
+    return ctx.bodyAsClass(type);
+  }
+
   private void run(Route route, Context ctx) throws Exception {
     ctx.attribute(ROUTE, route.path());
     if (route.access() == Route.Access.SIGNED_IN && !authenticator.authenticate(ctx)) {

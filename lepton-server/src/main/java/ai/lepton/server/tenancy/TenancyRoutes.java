@@ -25,6 +25,7 @@ import ai.lepton.api.TokenList;
 import ai.lepton.api.UpdateDepartment;
 import ai.lepton.api.UpdateMember;
 import ai.lepton.api.UserCreated;
+import ai.lepton.server.http.Api;
 import ai.lepton.server.http.ApiException;
 import ai.lepton.server.http.Authenticator;
 import ai.lepton.server.http.Route;
@@ -75,7 +76,7 @@ public final class TenancyRoutes {
         Route.post("/api/v1/orgs").tag(TAG).summary("Create an organization (you are its owner)")
             .reads(CreateOrganization.class).returns(Organization.class)
             .handle(ctx -> ctx.json(service.createOrganization(p(ctx),
-                body(ctx, CreateOrganization.class).name()))),
+                Api.body(ctx, CreateOrganization.class).name()))),
         Route.get(org).tag(TAG).summary("Get an organization").returns(Organization.class)
             .handle(ctx -> ctx.json(service.organization(p(ctx), ctx.pathParam("org")))),
         Route.delete(org).tag(TAG)
@@ -90,7 +91,7 @@ public final class TenancyRoutes {
             .summary("Create a department (admins), optionally inside another")
             .reads(CreateDepartment.class).returns(Department.class)
             .handle(ctx -> ctx.json(service.createDepartment(p(ctx), ctx.pathParam("org"),
-                body(ctx, CreateDepartment.class)))),
+                Api.body(ctx, CreateDepartment.class)))),
         Route.get(org + "/departments/{dept}").tag(TAG).summary("Get a department")
             .returns(Department.class)
             .handle(ctx -> ctx.json(service.department(p(ctx), ctx.pathParam("org"),
@@ -99,7 +100,7 @@ public final class TenancyRoutes {
             .summary("Rename or move a department (admins); a cycle is refused")
             .reads(UpdateDepartment.class).returns(Department.class)
             .handle(ctx -> ctx.json(service.updateDepartment(p(ctx), ctx.pathParam("org"),
-                ctx.pathParam("dept"), body(ctx, UpdateDepartment.class)))),
+                ctx.pathParam("dept"), Api.body(ctx, UpdateDepartment.class)))),
         Route.delete(org + "/departments/{dept}").tag(TAG)
             .summary("Delete an empty department (admins)")
             .handle(ctx -> service.deleteDepartment(p(ctx), ctx.pathParam("org"),
@@ -113,12 +114,12 @@ public final class TenancyRoutes {
             .summary("Add a user by email with a role (admins; owners add owners)")
             .reads(AddMember.class).returns(Membership.class)
             .handle(ctx -> ctx.json(service.addMember(p(ctx), ctx.pathParam("org"),
-                body(ctx, AddMember.class)))),
+                Api.body(ctx, AddMember.class)))),
         Route.patch(org + "/members/{user}").tag(TAG)
             .summary("Change a member's role or department (admins; owners for owners)")
             .reads(UpdateMember.class).returns(Membership.class)
             .handle(ctx -> ctx.json(service.updateMember(p(ctx), ctx.pathParam("org"),
-                ctx.pathParam("user"), body(ctx, UpdateMember.class)))),
+                ctx.pathParam("user"), Api.body(ctx, UpdateMember.class)))),
         Route.delete(org + "/members/{user}").tag(TAG)
             .summary("Remove a member and revoke their tokens here (admins; anyone may leave)")
             .handle(ctx -> service.removeMember(p(ctx), ctx.pathParam("org"),
@@ -132,7 +133,7 @@ public final class TenancyRoutes {
             .summary("Create a project (members), optionally in a department")
             .reads(CreateProject.class).returns(Project.class)
             .handle(ctx -> ctx.json(service.createProject(p(ctx), ctx.pathParam("org"),
-                body(ctx, CreateProject.class)))),
+                Api.body(ctx, CreateProject.class)))),
         Route.get(org + "/projects/{project}").tag(TAG).summary("Get a project")
             .returns(Project.class)
             .handle(ctx -> ctx.json(service.project(p(ctx), ctx.pathParam("org"),
@@ -151,7 +152,7 @@ public final class TenancyRoutes {
                 + " its secret is shown once")
             .reads(CreateToken.class).returns(TokenCreated.class)
             .handle(ctx -> ctx.json(service.createToken(p(ctx), ctx.pathParam("org"),
-                body(ctx, CreateToken.class)))),
+                Api.body(ctx, CreateToken.class)))),
         Route.delete(org + "/tokens/{token}").tag(TAG)
             .summary("Revoke an API token (yours; any member's for admins)")
             .handle(ctx -> service.revokeToken(p(ctx), ctx.pathParam("org"),
@@ -160,7 +161,7 @@ public final class TenancyRoutes {
         Route.post("/api/v1/users").tag(TAG)
             .summary("Create a user with a one-time sign-in link (installation administrators)")
             .reads(CreateUser.class).returns(UserCreated.class)
-            .handle(ctx -> ctx.json(service.createUser(p(ctx), body(ctx, CreateUser.class),
+            .handle(ctx -> ctx.json(service.createUser(p(ctx), Api.body(ctx, CreateUser.class),
                 baseUrl.get()))),
         Route.get("/api/v1/me").tag(TAG).summary("Who you are and your memberships")
             .returns(Me.class)
@@ -168,7 +169,7 @@ public final class TenancyRoutes {
         Route.put("/api/v1/me/password").tag(TAG).status(204)
             .summary("Set your password (12-256 characters; the current one once set)")
             .reads(ChangePassword.class)
-            .handle(ctx -> service.changePassword(p(ctx), body(ctx, ChangePassword.class),
+            .handle(ctx -> service.changePassword(p(ctx), Api.body(ctx, ChangePassword.class),
                 ctx.cookie(COOKIE))),
         // browser sessions
         Route.post("/api/v1/session").tag(TAG).publicAccess()
@@ -197,7 +198,7 @@ public final class TenancyRoutes {
   }
 
   private void signIn(Context ctx) {
-    SignIn req = body(ctx, SignIn.class);
+    SignIn req = Api.body(ctx, SignIn.class);
     try {
       started(ctx, service.signIn(req.email(), req.password(), ctx.ip()));
     } catch (ApiException e) {
@@ -209,7 +210,7 @@ public final class TenancyRoutes {
   }
 
   private void signInWithLink(Context ctx) {
-    LinkSignIn req = body(ctx, LinkSignIn.class);
+    LinkSignIn req = Api.body(ctx, LinkSignIn.class);
     try {
       started(ctx, service.signInWithLink(req.code(), ctx.ip()));
     } catch (ApiException e) {
@@ -248,12 +249,4 @@ public final class TenancyRoutes {
     return Principal.of(ctx);
   }
 
-  private static <T> T body(Context ctx, Class<T> type) {
-    // Javalin's JSON reader fails with a NullPointerException (a 500) on a body of "null"
-    if (ctx.body().strip().equals("null")) {
-      throw ApiException.invalid("the request needs a JSON object body (" + type.getSimpleName()
-          + "); received null");
-    }
-    return ctx.bodyAsClass(type);
-  }
 }

@@ -223,8 +223,8 @@ final class Profiler {
           }
         }
       } catch (CharacterCodingException e) {
-        throw DatasetErrors.unprocessable(name + " line " + (lines + 1) + ": not valid UTF-8; "
-            + "save the file as UTF-8");
+        throw DatasetErrors.unprocessable(name + " line " + invalidUtf8Line(file)
+            + ": not valid UTF-8; save the file as UTF-8");
       }
     }
     long samples = lines - blank;
@@ -236,6 +236,35 @@ final class Profiler {
         (double) chars / samples, words, vocabulary.count(), vocabulary.estimated());
     return new DatasetProfile(DatasetFormat.TEXT, samples, List.of(), null, List.of(), preview,
         text, null, null);
+  }
+
+  /**
+   * The first line of {@code file} that is not valid UTF-8: the decoder reads ahead of the lines,
+   * so after it failed the file is read again line by line (a line break byte never occurs inside
+   * a UTF-8 sequence), holding one bounded line at a time.
+   */
+  private long invalidUtf8Line(Path file) throws IOException {
+    var decoder = StandardCharsets.UTF_8.newDecoder();
+    try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+      java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+      long number = 1;
+      for (int b = in.read(); ; b = in.read()) {
+        if (b == '\n' || b == -1) {
+          try {
+            decoder.decode(java.nio.ByteBuffer.wrap(line.toByteArray()));
+          } catch (CharacterCodingException e) {
+            return number;
+          }
+          if (b == -1) {
+            return number;
+          }
+          line.reset();
+          number++;
+        } else if (line.size() <= 4L * limits.maxLineChars()) {
+          line.write(b);
+        }
+      }
+    }
   }
 
   /** One line without its break into {@code line}, refused over the limit; false at the end. */

@@ -171,7 +171,7 @@ final class Recipes {
       } else if (recipe instanceof Recipe.Scale r) {
         parts.put("data", scale(name, table, types, r, parameters));
       } else {
-        split(table, (Recipe.Split) recipe, parts, parameters);
+        split(name, table, (Recipe.Split) recipe, parts, parameters);
       }
       Map<String, Integer> rows = new LinkedHashMap<>();
       List<Part> out = new ArrayList<>();
@@ -327,20 +327,33 @@ final class Recipes {
 
   /**
    * Core's seeded shuffle twice: train against the rest, then the rest into validation and test.
-   * Each part keeps the input's row order.
+   * Part sizes are {@code round(rows * fraction)} for validation and test, the rest for train; each
+   * part keeps the input's row order.
    */
-  private static void split(Table table, Recipe.Split recipe, Map<String, Table> parts,
-      Map<String, Object> parameters) {
-    double held = recipe.validation() + recipe.test();
-    Splits.Split first = Splits.trainTestSplit(table.rows(), held, recipe.seed());
+  private static void split(String name, Table table, Recipe.Split recipe,
+      Map<String, Table> parts, Map<String, Object> parameters) {
+    int n = table.rows();
+    int validationRows = (int) Math.round(n * recipe.validation());
+    int testRows = (int) Math.round(n * recipe.test());
+    int held = validationRows + testRows;
+    String empty = n - held < 1 ? "train" : recipe.validation() > 0 && validationRows == 0
+        ? "validation" : recipe.test() > 0 && testRows == 0 ? "test" : null;
+    if (empty != null) {
+      throw DatasetErrors.unprocessable("splitting the " + n + " rows of " + name + " with "
+          + "fractions train=" + recipe.train() + ", validation=" + recipe.validation() + ", test="
+          + recipe.test() + " leaves the " + empty + " part empty; use more rows or change the "
+          + "fractions");
+    }
+    // Core puts ceil(count * fraction) rows on the test side: (k - 0.5) / count gives exactly k.
+    Splits.Split first = Splits.trainTestSplit(n, (held - 0.5) / n, recipe.seed());
     int[] validation = new int[0];
     int[] test = new int[0];
-    if (recipe.validation() == 0) {
+    if (validationRows == 0) {
       test = first.test();
-    } else if (recipe.test() == 0) {
+    } else if (testRows == 0) {
       validation = first.test();
     } else {
-      Splits.Split second = Splits.trainTestSplit(first.test().length, recipe.test() / held,
+      Splits.Split second = Splits.trainTestSplit(held, (testRows - 0.5) / held,
           recipe.seed() + 1);
       validation = Arrays.stream(second.train()).map(i -> first.test()[i]).toArray();
       test = Arrays.stream(second.test()).map(i -> first.test()[i]).toArray();

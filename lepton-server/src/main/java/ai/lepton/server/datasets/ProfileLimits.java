@@ -7,7 +7,8 @@ package ai.lepton.server.datasets;
  * @param maxRows the most rows (CSV, JSON lines), lines (text) or samples (IDX)
  * @param maxColumns the most columns of a tabular file
  * @param maxDistinct the most distinct values tracked per column (and words of a text file): past
- *     it counts are capped or estimated, not refused
+ *     it counts are capped or estimated, not refused; a file so wide that its columns together
+ *     would track more than 200,000 values tracks fewer per column (at least 10)
  * @param maxLineChars the longest line (a CSV record with quoted line breaks counts as one)
  * @param maxImagePixels the most pixels one image may declare in its header
  * @param maxZipEntries the most entries in a zip archive

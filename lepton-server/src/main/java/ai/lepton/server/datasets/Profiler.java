@@ -18,7 +18,6 @@ import ai.lepton.data.Rows;
 import ai.lepton.preprocessing.Tokenizer;
 import ai.lepton.tensor.Tensor;
 import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -65,6 +64,13 @@ final class Profiler {
       List.of(".png", ".jpg", ".jpeg", ".gif", ".bmp");
   /** Images Core decodes per call while validating a zip; each is decoded and sized to 1 x 1. */
   private static final int DECODE_BATCH = 64;
+  /** The largest image file in a zip, as its entry declares and as Core reads it. */
+  static final int MAX_IMAGE_BYTES = 64 << 20;
+  /**
+   * The most distinct values tracked over all columns of a tabular file: a wide file tracks fewer
+   * per column than {@link ProfileLimits#maxDistinct}, so that tracking stays within tens of MiB.
+   */
+  static final int MAX_TRACKED_VALUES = 200_000;
   /** Characters that stand for a dot or a slash in another script, not folded by NFKC. */
   private static final String LOOK_ALIKES = "\u3002\uFF61\u2215\u2044\u29F8\u29F9";
 
@@ -131,7 +137,9 @@ final class Profiler {
     forEachRow(file, format, new Rows() {
       @Override
       public void columns(List<String> names) {
-        names.forEach(n -> columns.add(new ColumnStats(n, limits.maxDistinct())));
+        int tracked = Math.min(limits.maxDistinct(),
+            Math.max(ColumnStats.TOP_VALUES, MAX_TRACKED_VALUES / Math.max(1, names.size())));
+        names.forEach(n -> columns.add(new ColumnStats(n, tracked)));
         if (labelColumn != null && !names.contains(labelColumn)) {
           throw DatasetErrors.unprocessable(name + " has no column '" + labelColumn
               + "' to use as the label; its columns are " + shorten(names.toString()));
@@ -329,7 +337,7 @@ final class Profiler {
     }
     ImageFiles files = withZipName(file, zip -> ImageFolder.reader().size(1, 1)
         .limits(new ImageFolder.Limits(limits.maxZipEntries(),
-            (int) Math.min(limits.maxExpandedBytes(), 1 << 30), limits.maxExpandedBytes(),
+            (int) Math.min(limits.maxExpandedBytes(), MAX_IMAGE_BYTES), limits.maxExpandedBytes(),
             limits.maxImagePixels()))
         .list(zip), name, file);
     int[] labels = files.labels();
@@ -426,25 +434,18 @@ final class Profiler {
   }
 
   /**
-   * The width, height and channels an image entry declares in its header, read without decoding
-   * the pixels, refusing more pixels than the limit.
+   * The width, height and channels an image entry declares in its header, read from the start of
+   * the entry without decoding the pixels, refusing more pixels than the limit.
    */
   private int[] header(ZipFile zip, ZipEntry entry, String name) throws IOException {
     String where = name + " entry '" + shorten(entry.getName()) + "'";
-    long declared = entry.getSize();
-    if (declared > Math.min(limits.maxExpandedBytes(), 1 << 30)) {
-      throw DatasetErrors.tooLarge(where + " declares " + declared + " bytes, over the limit of "
-          + Math.min(limits.maxExpandedBytes(), 1 << 30) + "; shrink the image");
+    if (entry.getSize() > MAX_IMAGE_BYTES) {
+      throw DatasetErrors.tooLarge(where + " declares " + entry.getSize() + " bytes, over the "
+          + "limit of " + MAX_IMAGE_BYTES + " for one image; shrink the image");
     }
-    byte[] bytes;
-    try (InputStream in = zip.getInputStream(entry)) {
-      bytes = in.readNBytes((int) declared);
-      if (bytes.length < declared || in.read() != -1) {
-        throw DatasetErrors.unprocessable(where + " holds a different number of bytes than the "
-            + declared + " its header declares; the archive is corrupt: rebuild it");
-      }
-    }
-    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+    // Only the bytes the header needs are inflated (and cached in memory, never on disk).
+    try (InputStream data = zip.getInputStream(entry);
+        ImageInputStream in = new MemoryCacheImageInputStream(data)) {
       ImageReader reader = reader(in);
       if (reader == null) {
         throw DatasetErrors.unprocessable(where + " is not a PNG, JPEG, GIF or BMP image; remove "

@@ -79,6 +79,12 @@ class ProfilerHostileTest {
   }
 
   @Test
+  void refusesNestedJsonValues() throws IOException {
+    refused(write("{\"a\": 1}\n{\"a\": {\"b\": 2}}\n"), DatasetFormat.JSONL,
+        ErrorCode.UNPROCESSABLE, "upload line 2, field 'a': expected a string, number or boolean");
+  }
+
+  @Test
   void refusesRowsColumnsAndLinesOverTheLimits() throws IOException {
     Profiler small = new Profiler(new ProfileLimits(3, 4, 10, 100, 100, 10, 1000));
     refused(small, write("a\n1\n2\n3\n4\n"), DatasetFormat.CSV, ErrorCode.PAYLOAD_TOO_LARGE,

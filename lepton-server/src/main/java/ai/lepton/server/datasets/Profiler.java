@@ -116,6 +116,29 @@ final class Profiler {
     }
   }
 
+  /**
+   * Profiles an IDX dataset given as its two files, MNIST style: the images' shape and values, the
+   * labels' class balance and preview.
+   *
+   * @throws ai.lepton.server.http.ApiException as {@link #profile}; UNPROCESSABLE also when the
+   *     labels file is not one-dimensional or the two files hold different numbers of samples
+   */
+  DatasetProfile profileIdx(Path images, Path labels, String imagesName, String labelsName) {
+    DatasetProfile x = profile(images, DatasetFormat.IDX, imagesName, null);
+    DatasetProfile y = profile(labels, DatasetFormat.IDX, labelsName, null);
+    if (y.idx().shape().size() != 1) {
+      throw DatasetErrors.unprocessable(labelsName + " has shape " + y.idx().shape() + "; a "
+          + "labels file holds one label per sample (shape [samples]): upload the labels file "
+          + "there");
+    }
+    if (x.rows() != y.rows()) {
+      throw DatasetErrors.unprocessable(imagesName + " holds " + x.rows() + " samples but "
+          + labelsName + " holds " + y.rows() + " labels; upload the labels of these images");
+    }
+    return new DatasetProfile(DatasetFormat.IDX, x.rows(), List.of(), null, y.classBalance(),
+        y.preview(), null, null, x.idx());
+  }
+
   // ---- CSV and JSON lines -------------------------------------------------------------------
 
   /** Streams every row of a tabular file to {@code rows} with Core's reader. */

@@ -247,6 +247,25 @@ class ProfilerTest {
     assertEquals(List.of(10_000, 28, 28), i.idx().shape());
     assertEquals(0, i.idx().minValue());
     assertEquals(255, i.idx().maxValue());
+    DatasetProfile both = profiler.profileIdx(images, labels, "t10k-images", "t10k-labels");
+    assertEquals(10_000, both.rows());
+    assertEquals(i.idx(), both.idx());
+    assertEquals(l.classBalance(), both.classBalance());
+  }
+
+  @Test
+  void refusesIdxImagesAndLabelsThatDisagree() throws IOException {
+    Path images = TestFiles.idx(dir.resolve("images"), new int[] {3, 2, 2}, new byte[12], true);
+    Path labels = TestFiles.idx(dir.resolve("labels"), new int[] {2}, new byte[] {0, 1}, true);
+    ApiException e = assertThrows(ApiException.class,
+        () -> profiler.profileIdx(images, labels, "images.gz", "labels.gz"));
+    assertEquals(ErrorCode.UNPROCESSABLE, e.code());
+    assertEquals("images.gz holds 3 samples but labels.gz holds 2 labels; upload the labels of "
+        + "these images", e.getMessage());
+    ApiException swapped = assertThrows(ApiException.class,
+        () -> profiler.profileIdx(labels, images, "labels.gz", "images.gz"));
+    assertTrue(swapped.getMessage().startsWith("images.gz has shape [3, 2, 2]; a labels file"),
+        swapped.getMessage());
   }
 
   @Test

@@ -16,6 +16,7 @@ import ai.lepton.data.JsonLines;
 import ai.lepton.data.ReadLimits;
 import ai.lepton.data.Rows;
 import ai.lepton.preprocessing.Tokenizer;
+import ai.lepton.server.http.ApiException;
 import ai.lepton.tensor.Tensor;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -36,6 +37,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -91,7 +93,7 @@ final class Profiler {
    * @param name the file's name as its owner knows it, for messages
    * @param labelColumn the label or target column of a tabular file (its class balance is
    *     reported), or null
-   * @throws ai.lepton.server.http.ApiException UNPROCESSABLE for content that is not valid for
+   * @throws ApiException UNPROCESSABLE for content that is not valid for
    *     the format, PAYLOAD_TOO_LARGE for content over a limit
    */
   DatasetProfile profile(Path file, DatasetFormat declared, String name, String labelColumn) {
@@ -120,7 +122,7 @@ final class Profiler {
    * Profiles an IDX dataset given as its two files, MNIST style: the images' shape and values, the
    * labels' class balance and preview.
    *
-   * @throws ai.lepton.server.http.ApiException as {@link #profile}; UNPROCESSABLE also when the
+   * @throws ApiException as {@link #profile}; UNPROCESSABLE also when the
    *     labels file is not one-dimensional or the two files hold different numbers of samples
    */
   DatasetProfile profileIdx(Path images, Path labels, String imagesName, String labelsName) {
@@ -358,11 +360,11 @@ final class Profiler {
         }
       }
     }
-    ImageFiles files = withZipName(file, zip -> ImageFolder.reader().size(1, 1)
+    ImageFiles files = listAndDecode(file, name, zip -> ImageFolder.reader().size(1, 1)
         .limits(new ImageFolder.Limits(limits.maxZipEntries(),
             (int) Math.min(limits.maxExpandedBytes(), MAX_IMAGE_BYTES), limits.maxExpandedBytes(),
             limits.maxImagePixels()))
-        .list(zip), name, file);
+        .list(zip));
     int[] labels = files.labels();
     long[] perClass = new long[files.classNames().size()];
     for (int label : labels) {
@@ -385,10 +387,10 @@ final class Profiler {
    * Lists and decodes every image with Core (which checks entry names, sizes and pixels again),
    * through a name ending in {@code .zip} as Core asks: a hard link beside the upload, or a copy.
    */
-  private static ImageFiles withZipName(Path file, java.util.function.Function<Path, ImageFiles>
-      list, String name, Path original) throws IOException {
+  private static ImageFiles listAndDecode(Path file, String name,
+      Function<Path, ImageFiles> list) throws IOException {
     if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".zip")) {
-      return decodeAll(list.apply(file), name, file);
+      return decodeAll(list.apply(file));
     }
     Path dir = Files.createTempDirectory(file.toAbsolutePath().getParent(), "profile");
     Path zip = dir.resolve("dataset.zip");
@@ -398,16 +400,16 @@ final class Profiler {
       } catch (IOException | UnsupportedOperationException e) {
         Files.copy(file, zip);
       }
-      return decodeAll(list.apply(zip), name, zip);
+      return decodeAll(list.apply(zip));
     } catch (LeptonException e) {
-      throw DatasetErrors.fromCore(e, name, zip, original);
+      throw DatasetErrors.fromCore(e, name, zip, file);
     } finally {
       Files.deleteIfExists(zip);
       Files.deleteIfExists(dir);
     }
   }
 
-  private static ImageFiles decodeAll(ImageFiles files, String name, Path zip) {
+  private static ImageFiles decodeAll(ImageFiles files) {
     for (int from = 0; from < files.size(); from += DECODE_BATCH) {
       files.decode(IntStream.range(from, Math.min(files.size(), from + DECODE_BATCH)).toArray());
     }
@@ -496,10 +498,9 @@ final class Profiler {
       } finally {
         reader.dispose();
       }
-    } catch (IOException | RuntimeException e) {
-      if (e instanceof ai.lepton.server.http.ApiException api) {
-        throw api;
-      }
+    } catch (ApiException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) { // ImageIO's failures on a corrupt header
       throw DatasetErrors.unprocessable(where + " cannot be read as an image (" + e.getMessage()
           + "); the file is truncated or corrupt: replace or remove it");
     }

@@ -51,6 +51,25 @@ class ProfilerHostileTest {
   }
 
   @Test
+  void profilesAFileWhoseCellsWouldNotFitTheHeapAsStrings() throws IOException {
+    // 1.5 million rows, 4.5 million cells: held as Strings (about 56 bytes each) they would take
+    // more than this JVM's 256 MiB; streamed, only counters and distinct values are held.
+    Path file = dir.resolve("big.csv");
+    try (var out = Files.newBufferedWriter(file)) {
+      out.write("n,city,flag\n");
+      for (int i = 0; i < 1_500_000; i++) {
+        out.write(i + ",c" + i % 50 + "," + (i % 2 == 0) + "\n");
+      }
+    }
+    var p = assertTimeoutPreemptively(Duration.ofSeconds(120),
+        () -> profiler.profile(file, DatasetFormat.CSV, "big.csv", "city"));
+    assertEquals(1_500_000, p.rows());
+    assertEquals(749_999.5, p.columns().get(0).mean(), 1e-6);
+    assertEquals(50, p.classBalance().size());
+    assertEquals(30_000, p.classBalance().get(0).count());
+  }
+
+  @Test
   void refusesAnUnbalancedQuote() throws IOException {
     refused(write("a,b\n1,\"open\n2,3\n"), DatasetFormat.CSV, ErrorCode.UNPROCESSABLE,
         "upload line 2: unterminated quote");

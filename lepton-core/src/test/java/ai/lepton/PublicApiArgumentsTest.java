@@ -169,7 +169,8 @@ class PublicApiArgumentsTest {
    * Interfaces the user implements and Lepton only calls: their methods are the user's code, not
    * entry points of the library.
    */
-  private static final Set<Class<?>> USER_IMPLEMENTED = Set.of(Dataset.Source.class);
+  private static final Set<Class<?>> USER_IMPLEMENTED =
+      Set.of(Dataset.Source.class, ai.lepton.data.Rows.class);
 
   /** Methods every class has, not entry points of the library. */
   private static final Set<String> OBJECT_METHODS = Set.of("equals", "hashCode", "toString");
@@ -669,6 +670,15 @@ class PublicApiArgumentsTest {
     if (t == Dataset.Source.class) {
       return () -> (Dataset.Source) indices ->
           new Dataset.Batch(Tensor.ones(indices.length, 2), Tensor.ones(indices.length, 2));
+    }
+    if (t == ai.lepton.data.Rows.class) {
+      return () -> new ai.lepton.data.Rows() {
+        @Override
+        public void columns(List<String> names) {}
+
+        @Override
+        public void row(long line, List<String> values) {}
+      };
     }
     if (t == UnaryOperator.class) {
       return () -> UnaryOperator.identity();

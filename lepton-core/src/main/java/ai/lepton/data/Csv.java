@@ -91,6 +91,53 @@ public final class Csv {
    */
   public Table read(Path file) {
     Args.nonNull(file, "Csv.read", "file");
+    Columns[] columns = new Columns[1];
+    scan(file, new Rows() {
+      @Override
+      public void columns(List<String> names) {
+        columns[0] = new Columns(file.toString(), names, strings, missing, limits.maxRows());
+      }
+
+      @Override
+      public void row(long line, List<String> values) {
+        columns[0].startRow(line);
+        for (int c = 0; c < values.size(); c++) {
+          columns[0].set(c, values.get(c), line);
+        }
+      }
+    });
+    return columns[0].table();
+  }
+
+  /**
+   * Reads the file row by row as text (UTF-8), holding one row at a time: numbers are not parsed,
+   * so {@link #strings} and {@link #missing} do not apply; the other checks and limits of
+   * {@link #read} do, {@code maxRows} included.
+   *
+   * @throws LeptonException as {@link #read}, except for text in numeric columns
+   */
+  public void forEachRow(Path file, Rows rows) {
+    Args.nonNull(file, "Csv.forEachRow", "file");
+    Args.nonNull(rows, "Csv.forEachRow", "rows");
+    long[] count = new long[1];
+    scan(file, new Rows() {
+      @Override
+      public void columns(List<String> names) {
+        rows.columns(names);
+      }
+
+      @Override
+      public void row(long line, List<String> values) {
+        if (++count[0] > limits.maxRows()) {
+          throw new LeptonException(file + " line " + line + ": more than " + limits.maxRows()
+              + " rows; raise maxRows in ReadLimits or split the file");
+        }
+        rows.row(line, values);
+      }
+    });
+  }
+
+  private void scan(Path file, Rows rows) {
     try {
       long size = Files.size(file);
       if (size > limits.maxFileBytes()) {
@@ -102,7 +149,7 @@ public final class Csv {
         if (in.read() != '\uFEFF') { // skip the byte order mark spreadsheets often write
           in.reset();
         }
-        return read(new Records(in, file.toString()), file.toString());
+        scan(new Records(in, file.toString()), file.toString(), rows);
       }
     } catch (CharacterCodingException e) {
       throw new LeptonException("CSV file " + file + " is not valid UTF-8; save it as UTF-8", e);
@@ -111,7 +158,7 @@ public final class Csv {
     }
   }
 
-  private Table read(Records records, String name) throws IOException {
+  private void scan(Records records, String name, Rows rows) throws IOException {
     List<String> first = records.next();
     if (first == null) {
       throw new LeptonException("CSV file " + name + " is empty; expected "
@@ -126,19 +173,15 @@ public final class Csv {
       }
       names.add(n);
     }
-    Columns columns = new Columns(name, names, strings, missing, limits.maxRows());
+    rows.columns(List.copyOf(names));
     for (List<String> row = header ? records.next() : first; row != null; row = records.next()) {
       if (row.size() != names.size()) {
         throw new LeptonException(name + " line " + records.line + ": expected " + names.size()
             + " fields as in the first row, received " + row.size() + "; quote fields that "
             + "contain the delimiter '" + delimiter + "'");
       }
-      columns.startRow(records.line);
-      for (int c = 0; c < row.size(); c++) {
-        columns.set(c, row.get(c), records.line);
-      }
+      rows.row(records.line, row);
     }
-    return columns.table();
   }
 
   /** Splits the character stream into records, tracking the line each one starts on. */

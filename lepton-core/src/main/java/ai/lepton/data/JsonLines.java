@@ -85,6 +85,59 @@ public final class JsonLines {
    */
   public Table read(Path file) {
     Args.nonNull(file, "JsonLines.read", "file");
+    Columns[] columns = new Columns[1];
+    scan(file, (names, number, row) -> {
+      if (columns[0] == null) {
+        columns[0] = new Columns(file.toString(), names, strings, missing, limits.maxRows());
+      }
+      columns[0].startRow(number);
+      for (int c = 0; c < names.size(); c++) {
+        set(columns[0], c, names.get(c), row.get(names.get(c)), file.toString(), number);
+      }
+    });
+    return columns[0].table();
+  }
+
+  /**
+   * Reads the file row by row as text, holding one row at a time: a JSON value becomes its text
+   * ({@code 1.5}, {@code true}), an absent or null field {@code ""}; {@link #strings} and
+   * {@link #missing} do not apply, the other checks and limits of {@link #read} do,
+   * {@code maxRows} included.
+   *
+   * @throws LeptonException as {@link #read}; also for a field holding an array or object
+   */
+  public void forEachRow(Path file, Rows rows) {
+    Args.nonNull(file, "JsonLines.forEachRow", "file");
+    Args.nonNull(rows, "JsonLines.forEachRow", "rows");
+    long[] count = new long[1];
+    scan(file, (names, number, row) -> {
+      if (count[0] == 0) {
+        rows.columns(List.copyOf(names));
+      }
+      if (++count[0] > limits.maxRows()) {
+        throw new LeptonException(file + " line " + number + ": more than " + limits.maxRows()
+            + " rows; raise maxRows in ReadLimits or split the file");
+      }
+      List<String> values = new ArrayList<>(names.size());
+      for (String field : names) {
+        JsonNode value = row.get(field);
+        if (value != null && !value.isNull() && !value.isValueNode()) {
+          throw new LeptonException(file + " line " + number + ", field '" + field + "': "
+              + "expected a string, number or boolean, received "
+              + Messages.shorten(value.toString()));
+        }
+        values.add(value == null || value.isNull() ? "" : value.asText());
+      }
+      rows.row(number, values);
+    });
+  }
+
+  /** One parsed object with the columns chosen from the first. */
+  private interface ObjectRows {
+    void row(List<String> names, long number, JsonNode row);
+  }
+
+  private void scan(Path file, ObjectRows rows) {
     try {
       long size = Files.size(file);
       if (size > limits.maxFileBytes()) {
@@ -93,7 +146,7 @@ public final class JsonLines {
             + "the file");
       }
       try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-        return read(in, file.toString());
+        scan(in, file.toString(), rows);
       }
     } catch (CharacterCodingException e) {
       throw new LeptonException("JSON lines file " + file + " is not valid UTF-8; save it as UTF-8", e);
@@ -102,8 +155,8 @@ public final class JsonLines {
     }
   }
 
-  private Table read(BufferedReader in, String name) throws IOException {
-    Columns columns = null;
+  private void scan(BufferedReader in, String name, ObjectRows rows) throws IOException {
+    boolean any = false;
     List<String> names = fields;
     StringBuilder line = new StringBuilder();
     for (long number = 1; readLine(in, line, name, number); number++) {
@@ -115,25 +168,21 @@ public final class JsonLines {
       if (row.size() > limits.maxColumns()) { // every row, though only some fields are kept
         throw tooWide(name, number, row.size());
       }
-      if (columns == null) {
+      if (!any) {
         if (names.isEmpty()) {
           names = new ArrayList<>();
           row.fieldNames().forEachRemaining(names::add);
         } else if (names.size() > limits.maxColumns()) {
           throw tooWide(name, number, names.size());
         }
-        columns = new Columns(name, names, strings, missing, limits.maxRows());
+        any = true;
       }
-      columns.startRow(number);
-      for (int c = 0; c < names.size(); c++) {
-        set(columns, c, names.get(c), row.get(names.get(c)), name, number);
-      }
+      rows.row(names, number, row);
     }
-    if (columns == null) {
+    if (!any) {
       throw new LeptonException("JSON lines file " + name + " has no rows; expected one JSON "
           + "object per line");
     }
-    return columns.table();
   }
 
   private LeptonException tooWide(String name, long number, int fields) {

@@ -27,6 +27,37 @@ class CsvTest {
   }
 
   @Test
+  void streamsRowsAsTextWithTheirLines() throws IOException {
+    Path file = write("a,b\n1,\"x\ny\"\n\n,NA\n");
+    List<String> columns = new java.util.ArrayList<>();
+    List<String> seen = new java.util.ArrayList<>();
+    Csv.reader().forEachRow(file, new Rows() {
+      @Override
+      public void columns(List<String> names) {
+        columns.addAll(names);
+      }
+
+      @Override
+      public void row(long line, List<String> values) {
+        seen.add(line + ":" + values);
+      }
+    });
+    assertEquals(List.of("a", "b"), columns);
+    assertEquals(List.of("2:[1, x\ny]", "5:[, NA]"), seen);
+    Csv oneRow = Csv.reader().limits(new ReadLimits(1000, 100, 10, 1));
+    Rows ignore = new Rows() {
+      @Override
+      public void columns(List<String> names) {}
+
+      @Override
+      public void row(long line, List<String> values) {}
+    };
+    assertEquals("data.csv line 5: more than 1 rows; raise maxRows in ReadLimits or split the "
+        + "file", assertThrows(LeptonException.class, () -> oneRow.forEachRow(file, ignore))
+        .getMessage().replace(file.toString(), "data.csv"));
+  }
+
+  @Test
   void readsTypedColumnsWithQuotesAndMissingValues() throws IOException {
     Path file = write("age,city,income,note\r\n"
         + "31,Paris,1.5,\"likes \"\"tea\"\", and, commas\"\r\n"

@@ -27,6 +27,29 @@ class JsonLinesTest {
   }
 
   @Test
+  void streamsRowsAsText() throws IOException {
+    Path file = write("{\"x\": 1.5, \"ok\": true, \"s\": \"a\"}\n\n{\"x\": null, \"s\": 2}\n"
+        + "{\"x\": [1]}\n");
+    List<String> seen = new java.util.ArrayList<>();
+    Rows rows = new Rows() {
+      @Override
+      public void columns(List<String> names) {
+        seen.add(names.toString());
+      }
+
+      @Override
+      public void row(long line, List<String> values) {
+        seen.add(line + ":" + values);
+      }
+    };
+    String message = assertThrows(LeptonException.class,
+        () -> JsonLines.reader().forEachRow(file, rows)).getMessage();
+    assertEquals(List.of("[x, ok, s]", "1:[1.5, true, a]", "3:[, , 2]"), seen);
+    assertTrue(message.contains("line 4, field 'x': expected a string, number or boolean"),
+        message);
+  }
+
+  @Test
   void readsTheFirstObjectsFieldsWithMissingValues() throws IOException {
     Table t = JsonLines.reader().strings("text").missing("NA").read(write(
         "{\"x\": 1.5, \"text\": \"a, b\"}\n"

@@ -1,0 +1,583 @@
+package ai.lepton.server.datasets;
+
+import ai.lepton.LeptonException;
+import ai.lepton.api.ColumnProfile;
+import ai.lepton.api.DatasetFormat;
+import ai.lepton.api.DatasetProfile;
+import ai.lepton.api.IdxProfile;
+import ai.lepton.api.ImagesProfile;
+import ai.lepton.api.TextProfile;
+import ai.lepton.api.ValueCount;
+import ai.lepton.data.Csv;
+import ai.lepton.data.Idx;
+import ai.lepton.data.ImageFiles;
+import ai.lepton.data.ImageFolder;
+import ai.lepton.data.JsonLines;
+import ai.lepton.data.ReadLimits;
+import ai.lepton.data.Rows;
+import ai.lepton.preprocessing.Tokenizer;
+import ai.lepton.server.http.ApiException;
+import ai.lepton.tensor.Tensor;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Enumeration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.IntStream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+
+/**
+ * Reads a dataset file whole, with Lepton Core's readers, and describes it as a
+ * {@link DatasetProfile}: this both validates the upload (anything Core or the checks here refuse
+ * answers 422, or 413 over a {@link ProfileLimits} limit, through {@link DatasetErrors}) and gives
+ * its owner the schema, statistics and a preview.
+ *
+ * <p>Memory is bounded by the limits, never by the file: tabular files stream row by row twice
+ * (types, counts, Welford mean and variance, min and max; then histograms), text streams line by
+ * line, images are decoded one at a time, and an IDX file is held as Core reads it (its declared
+ * size checked against the limit first).
+ */
+final class Profiler {
+  static final int PREVIEW_ROWS = 10;
+  static final int PREVIEW_CHARS = 200;
+  private static final List<String> IMAGE_FORMATS = List.of("png", "jpeg", "gif", "bmp");
+  private static final List<String> IMAGE_EXTENSIONS =
+      List.of(".png", ".jpg", ".jpeg", ".gif", ".bmp");
+  /** Images Core decodes per call while validating a zip; each is decoded and sized to 1 x 1. */
+  private static final int DECODE_BATCH = 64;
+  /** The largest image file in a zip, as its entry declares and as Core reads it. */
+  static final int MAX_IMAGE_BYTES = 64 << 20;
+  /**
+   * The most distinct values tracked over all columns of a tabular file: a wide file tracks fewer
+   * per column than {@link ProfileLimits#maxDistinct}, so that tracking stays within tens of MiB.
+   */
+  static final int MAX_TRACKED_VALUES = 200_000;
+  /** Characters that stand for a dot or a slash in another script, not folded by NFKC. */
+  private static final String LOOK_ALIKES = "\u3002\uFF61\u2215\u2044\u29F8\u29F9";
+
+  private final ProfileLimits limits;
+
+  Profiler(ProfileLimits limits) {
+    this.limits = limits;
+  }
+
+  ProfileLimits limits() {
+    return limits;
+  }
+
+  /**
+   * Profiles {@code file}.
+   *
+   * @param declared the format the upload declared, or null to detect it from the content
+   * @param name the file's name as its owner knows it, for messages
+   * @param labelColumn the label or target column of a tabular file (its class balance is
+   *     reported), or null
+   * @throws ApiException UNPROCESSABLE for content that is not valid for
+   *     the format, PAYLOAD_TOO_LARGE for content over a limit
+   */
+  DatasetProfile profile(Path file, DatasetFormat declared, String name, String labelColumn) {
+    DatasetFormat format = Formats.detect(file, declared, name);
+    if (labelColumn != null && format != DatasetFormat.CSV && format != DatasetFormat.JSONL) {
+      throw DatasetErrors.unprocessable("a label column is named only for CSV and JSON lines "
+          + "files; " + name + " is " + format + ", whose classes come from its content: leave "
+          + "the label column out");
+    }
+    try {
+      return switch (format) {
+        case CSV, JSONL -> tabular(file, format, name, labelColumn);
+        case TEXT -> text(file, name);
+        case IMAGE_ZIP -> images(file, name);
+        case IDX -> idx(file, name);
+      };
+    } catch (LeptonException e) {
+      throw DatasetErrors.fromCore(e, name, file);
+    } catch (IOException e) {
+      throw DatasetErrors.unprocessable(name + " cannot be read as " + format + " (" + e
+          .getMessage() + "); check that the file is complete and of that format");
+    }
+  }
+
+  /**
+   * Profiles an IDX dataset given as its two files, MNIST style: the images' shape and values, the
+   * labels' class balance and preview.
+   *
+   * @throws ApiException as {@link #profile}; UNPROCESSABLE also when the
+   *     labels file is not one-dimensional or the two files hold different numbers of samples
+   */
+  DatasetProfile profileIdx(Path images, Path labels, String imagesName, String labelsName) {
+    DatasetProfile x = profile(images, DatasetFormat.IDX, imagesName, null);
+    DatasetProfile y = profile(labels, DatasetFormat.IDX, labelsName, null);
+    if (y.idx().shape().size() != 1) {
+      throw DatasetErrors.unprocessable(labelsName + " has shape " + y.idx().shape() + "; a "
+          + "labels file holds one label per sample (shape [samples]): upload the labels file "
+          + "there");
+    }
+    if (x.rows() != y.rows()) {
+      throw DatasetErrors.unprocessable(imagesName + " holds " + x.rows() + " samples but "
+          + labelsName + " holds " + y.rows() + " labels; upload the labels of these images");
+    }
+    return new DatasetProfile(DatasetFormat.IDX, x.rows(), List.of(), null, y.classBalance(),
+        y.preview(), null, null, x.idx());
+  }
+
+  // ---- CSV and JSON lines -------------------------------------------------------------------
+
+  /** Streams every row of a tabular file to {@code rows} with Core's reader. */
+  void forEachRow(Path file, DatasetFormat format, Rows rows) {
+    ReadLimits read = new ReadLimits(Long.MAX_VALUE, limits.maxLineChars(), limits.maxColumns(),
+        Integer.MAX_VALUE); // rows are counted in the profile, to answer 413
+    if (format == DatasetFormat.CSV) {
+      Csv.reader().limits(read).forEachRow(file, rows);
+    } else {
+      JsonLines.reader().limits(read).forEachRow(file, rows);
+    }
+  }
+
+  private DatasetProfile tabular(Path file, DatasetFormat format, String name,
+      String labelColumn) {
+    List<ColumnStats> columns = new ArrayList<>();
+    List<List<String>> preview = new ArrayList<>();
+    long[] rows = new long[1];
+    forEachRow(file, format, new Rows() {
+      @Override
+      public void columns(List<String> names) {
+        int tracked = Math.min(limits.maxDistinct(),
+            Math.max(ColumnStats.TOP_VALUES, MAX_TRACKED_VALUES / Math.max(1, names.size())));
+        names.forEach(n -> columns.add(new ColumnStats(n, tracked)));
+        if (labelColumn != null && !names.contains(labelColumn)) {
+          throw DatasetErrors.unprocessable(name + " has no column '" + labelColumn
+              + "' to use as the label; its columns are " + shorten(names.toString()));
+        }
+      }
+
+      @Override
+      public void row(long line, List<String> values) {
+        if (++rows[0] > limits.maxRows()) {
+          throw DatasetErrors.tooLarge(name + " line " + line + ": more than "
+              + limits.maxRows() + " rows, the most a dataset file may hold here; split the file");
+        }
+        if (preview.size() < PREVIEW_ROWS) {
+          preview.add(values.stream().map(Profiler::shorten).toList());
+        }
+        for (int c = 0; c < values.size(); c++) {
+          columns.get(c).add(values.get(c));
+        }
+      }
+    });
+    if (rows[0] == 0) {
+      throw DatasetErrors.unprocessable(name + " has a header but no rows; add at least one row");
+    }
+    if (columns.stream().anyMatch(ColumnStats::numeric)) {
+      forEachRow(file, format, new Rows() {
+        @Override
+        public void columns(List<String> names) {}
+
+        @Override
+        public void row(long line, List<String> values) {
+          for (int c = 0; c < values.size(); c++) {
+            if (columns.get(c).numeric()) {
+              columns.get(c).bin(values.get(c));
+            }
+          }
+        }
+      });
+    }
+    List<ValueCount> balance = List.of();
+    if (labelColumn != null) {
+      balance = columns.stream().filter(c -> c.name.equals(labelColumn)).findFirst().orElseThrow()
+          .top(limits.maxDistinct());
+    }
+    List<ColumnProfile> profiles = columns.stream().map(ColumnStats::profile).toList();
+    return new DatasetProfile(format, rows[0], profiles, labelColumn, balance, preview, null,
+        null, null);
+  }
+
+  // ---- text -----------------------------------------------------------------------------------
+
+  private DatasetProfile text(Path file, String name) throws IOException {
+    Tokenizer tokenizer = new Tokenizer();
+    Sketch vocabulary = new Sketch(Math.max(2, limits.maxDistinct()));
+    List<List<String>> preview = new ArrayList<>();
+    long lines = 0;
+    long blank = 0;
+    long words = 0;
+    long chars = 0;
+    int minLength = Integer.MAX_VALUE;
+    int maxLength = 0;
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(Files.newInputStream(file),
+        StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)), 1 << 16)) {
+      StringBuilder line = new StringBuilder();
+      try {
+        while (readLine(in, line, name, lines + 1)) {
+          if (++lines > limits.maxRows()) {
+            throw DatasetErrors.tooLarge(name + " line " + lines + ": more than "
+                + limits.maxRows() + " lines, the most a dataset file may hold here; split the "
+                + "file");
+          }
+          String text = line.toString();
+          if (lines == 1 && text.startsWith("\uFEFF")) {
+            text = text.substring(1); // a byte order mark
+          }
+          maxLength = Math.max(maxLength, text.length());
+          if (text.isBlank()) {
+            blank++;
+            continue;
+          }
+          minLength = Math.min(minLength, text.length());
+          chars += text.length();
+          if (preview.size() < PREVIEW_ROWS) {
+            preview.add(List.of(shorten(text)));
+          }
+          for (String word : tokenizer.words(text)) {
+            words++;
+            vocabulary.add(word);
+          }
+        }
+      } catch (CharacterCodingException e) {
+        throw DatasetErrors.unprocessable(name + " line " + invalidUtf8Line(file)
+            + ": not valid UTF-8; save the file as UTF-8");
+      }
+    }
+    long samples = lines - blank;
+    if (samples == 0) {
+      throw DatasetErrors.unprocessable(name + " holds no text, only blank lines; upload a file "
+          + "with one sample per line");
+    }
+    TextProfile text = new TextProfile(lines, blank, minLength, maxLength,
+        (double) chars / samples, words, vocabulary.count(), vocabulary.estimated());
+    return new DatasetProfile(DatasetFormat.TEXT, samples, List.of(), null, List.of(), preview,
+        text, null, null);
+  }
+
+  /**
+   * The first line of {@code file} that is not valid UTF-8: the decoder reads ahead of the lines,
+   * so after it failed the file is read again line by line (a line break byte never occurs inside
+   * a UTF-8 sequence), holding one bounded line at a time.
+   */
+  private long invalidUtf8Line(Path file) throws IOException {
+    var decoder = StandardCharsets.UTF_8.newDecoder();
+    try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+      java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+      long number = 1;
+      for (int b = in.read(); ; b = in.read()) {
+        if (b == '\n' || b == -1) {
+          try {
+            decoder.decode(java.nio.ByteBuffer.wrap(line.toByteArray()));
+          } catch (CharacterCodingException e) {
+            return number;
+          }
+          if (b == -1) {
+            return number;
+          }
+          line.reset();
+          number++;
+        } else if (line.size() <= 4L * limits.maxLineChars()) {
+          line.write(b);
+        }
+      }
+    }
+  }
+
+  /** One line without its break into {@code line}, refused over the limit; false at the end. */
+  private boolean readLine(BufferedReader in, StringBuilder line, String name, long number)
+      throws IOException {
+    line.setLength(0);
+    int c = in.read();
+    if (c == -1) {
+      return false;
+    }
+    for (; c != -1 && c != '\n'; c = in.read()) {
+      if (c == '\r') {
+        continue;
+      }
+      if (line.length() == limits.maxLineChars()) {
+        throw DatasetErrors.tooLarge(name + " line " + number + ": longer than "
+            + limits.maxLineChars() + " characters, the longest line allowed; split it");
+      }
+      line.append((char) c);
+    }
+    return true;
+  }
+
+  // ---- zip of image class folders -----------------------------------------------------------
+
+  private DatasetProfile images(Path file, String name) throws IOException {
+    TreeSet<String> first = new TreeSet<>(); // the first image entries by name, for the preview
+    TreeSet<Integer> channels = new TreeSet<>();
+    int[] size = {Integer.MAX_VALUE, 0, Integer.MAX_VALUE, 0}; // min/max width, min/max height
+    try (ZipFile zip = new ZipFile(file.toFile())) {
+      if (zip.size() > limits.maxZipEntries()) {
+        throw DatasetErrors.tooLarge(name + " holds " + zip.size() + " zip entries, over the "
+            + "limit of " + limits.maxZipEntries() + "; upload fewer images per dataset");
+      }
+      long expanded = 0;
+      List<ZipEntry> images = new ArrayList<>();
+      for (Enumeration<? extends ZipEntry> all = zip.entries(); all.hasMoreElements(); ) {
+        ZipEntry entry = all.nextElement();
+        checkEntryName(name, entry.getName());
+        expanded += Math.max(0, entry.getSize());
+        if (expanded > limits.maxExpandedBytes()) {
+          throw DatasetErrors.tooLarge(name + " expands to more than "
+              + limits.maxExpandedBytes() + " bytes (reached at entry '"
+              + shorten(entry.getName()) + "'), over the limit; upload fewer or smaller images");
+        }
+        if (!entry.isDirectory() && entry.getName().indexOf('/') > 0 && isImage(entry.getName())) {
+          images.add(entry);
+        }
+      }
+      for (ZipEntry entry : images) {
+        int[] header = header(zip, entry, name);
+        size[0] = Math.min(size[0], header[0]);
+        size[1] = Math.max(size[1], header[0]);
+        size[2] = Math.min(size[2], header[1]);
+        size[3] = Math.max(size[3], header[1]);
+        channels.add(header[2]);
+        first.add(entry.getName());
+        if (first.size() > PREVIEW_ROWS) {
+          first.pollLast();
+        }
+      }
+    }
+    ImageFiles files = listAndDecode(file, name, zip -> ImageFolder.reader().size(1, 1)
+        .limits(new ImageFolder.Limits(limits.maxZipEntries(),
+            (int) Math.min(limits.maxExpandedBytes(), MAX_IMAGE_BYTES), limits.maxExpandedBytes(),
+            limits.maxImagePixels()))
+        .list(zip));
+    int[] labels = files.labels();
+    long[] perClass = new long[files.classNames().size()];
+    for (int label : labels) {
+      perClass[label]++;
+    }
+    List<ValueCount> balance = IntStream.range(0, perClass.length)
+        .mapToObj(i -> new ValueCount(files.classNames().get(i), perClass[i]))
+        .sorted(Comparator.comparingLong(ValueCount::count).reversed()
+            .thenComparing(ValueCount::value))
+        .toList();
+    List<List<String>> preview = first.stream()
+        .map(e -> List.of(shorten(e), e.substring(0, e.indexOf('/')))).toList();
+    ImagesProfile images = new ImagesProfile(files.classNames(), size[0], size[1], size[2],
+        size[3], List.copyOf(channels));
+    return new DatasetProfile(DatasetFormat.IMAGE_ZIP, files.size(), List.of(), null, balance,
+        preview, null, images, null);
+  }
+
+  /**
+   * Lists and decodes every image with Core (which checks entry names, sizes and pixels again),
+   * through a name ending in {@code .zip} as Core asks: a hard link beside the upload, or a copy.
+   */
+  private static ImageFiles listAndDecode(Path file, String name,
+      Function<Path, ImageFiles> list) throws IOException {
+    if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".zip")) {
+      return decodeAll(list.apply(file));
+    }
+    Path dir = Files.createTempDirectory(file.toAbsolutePath().getParent(), "profile");
+    Path zip = dir.resolve("dataset.zip");
+    try {
+      try {
+        Files.createLink(zip, file);
+      } catch (IOException | UnsupportedOperationException e) {
+        Files.copy(file, zip);
+      }
+      return decodeAll(list.apply(zip));
+    } catch (LeptonException e) {
+      throw DatasetErrors.fromCore(e, name, zip, file);
+    } finally {
+      Files.deleteIfExists(zip);
+      Files.deleteIfExists(dir);
+    }
+  }
+
+  private static ImageFiles decodeAll(ImageFiles files) {
+    for (int from = 0; from < files.size(); from += DECODE_BATCH) {
+      files.decode(IntStream.range(from, Math.min(files.size(), from + DECODE_BATCH)).toArray());
+    }
+    return files;
+  }
+
+  private static boolean isImage(String entry) {
+    String lower = entry.toLowerCase(Locale.ROOT);
+    return IMAGE_EXTENSIONS.stream().anyMatch(lower::endsWith);
+  }
+
+  /**
+   * Refuses an entry name that could mean a path outside a folder to any tool that extracts the
+   * archive: absolute names, drive letters, backslashes, {@code .} or {@code ..} segments, percent
+   * escapes (such as {@code %2e%2e}), control characters, and characters that look like or fold to
+   * a dot or a slash (fullwidth or one-dot-leader dots, fullwidth solidus).
+   */
+  private static void checkEntryName(String name, String entry) {
+    String why = null;
+    if (entry.length() > 1024) {
+      why = "is longer than 1024 characters";
+    } else if (entry.isEmpty() || entry.startsWith("/")) {
+      why = "is absolute";
+    } else if (entry.length() > 1 && entry.charAt(1) == ':') {
+      why = "starts with a drive letter";
+    } else if (entry.indexOf('\\') >= 0) {
+      why = "holds a backslash";
+    } else if (entry.indexOf('%') >= 0) {
+      why = "holds a percent escape";
+    } else if (entry.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      why = "holds a control character";
+    } else {
+      String folded = Normalizer.normalize(entry, Normalizer.Form.NFKC);
+      boolean lookAlike = !folded.equals(entry) && (folded.contains(".") || folded.contains("/")
+          || folded.contains("\\")) || entry.chars().anyMatch(c -> LOOK_ALIKES.indexOf(c) >= 0);
+      if (lookAlike) {
+        why = "holds characters that look like dots or slashes";
+      } else if (Arrays.stream(entry.split("/")).anyMatch(s -> s.equals(".") || s.equals(".."))) {
+        why = "holds a '.' or '..' segment";
+      }
+    }
+    if (why != null) {
+      throw DatasetErrors.unprocessable(name + " holds the zip entry '" + shorten(entry) + "', "
+          + "whose name " + why + "; such names could reach outside a folder when extracted and "
+          + "are refused: rebuild the archive from plain class folders (cat/1.png, dog/2.png)");
+    }
+  }
+
+  /**
+   * The width, height and channels an image entry declares in its header, read from the start of
+   * the entry without decoding the pixels, refusing more pixels than the limit.
+   */
+  private int[] header(ZipFile zip, ZipEntry entry, String name) throws IOException {
+    String where = name + " entry '" + shorten(entry.getName()) + "'";
+    if (entry.getSize() > MAX_IMAGE_BYTES) {
+      throw DatasetErrors.tooLarge(where + " declares " + entry.getSize() + " bytes, over the "
+          + "limit of " + MAX_IMAGE_BYTES + " for one image; shrink the image");
+    }
+    // Only the bytes the header needs are inflated (and cached in memory, never on disk).
+    try (InputStream data = zip.getInputStream(entry);
+        ImageInputStream in = new MemoryCacheImageInputStream(data)) {
+      ImageReader reader = reader(in);
+      if (reader == null) {
+        throw DatasetErrors.unprocessable(where + " is not a PNG, JPEG, GIF or BMP image; remove "
+            + "it or convert it to PNG");
+      }
+      try {
+        reader.setInput(in, true, true);
+        long w = reader.getWidth(0);
+        long h = reader.getHeight(0);
+        if (w < 1 || h < 1) {
+          throw DatasetErrors.unprocessable(where + " declares " + w + " x " + h + " pixels; the "
+              + "image is corrupt: replace or remove it");
+        }
+        if (w * h > limits.maxImagePixels()) {
+          throw DatasetErrors.tooLarge(where + " declares " + w + " x " + h + " = " + w * h
+              + " pixels, over the limit of " + limits.maxImagePixels() + "; shrink the image");
+        }
+        ImageTypeSpecifier type = reader.getRawImageType(0);
+        if (type == null) {
+          Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+          type = types.hasNext() ? types.next() : null;
+        }
+        int channels = type == null ? 0 : type.getColorModel().getNumComponents();
+        return new int[] {(int) w, (int) h, channels};
+      } finally {
+        reader.dispose();
+      }
+    } catch (ApiException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) { // ImageIO's failures on a corrupt header
+      throw DatasetErrors.unprocessable(where + " cannot be read as an image (" + e.getMessage()
+          + "); the file is truncated or corrupt: replace or remove it");
+    }
+  }
+
+  private static ImageReader reader(ImageInputStream in) {
+    for (Iterator<ImageReader> all = ImageIO.getImageReaders(in); all.hasNext(); ) {
+      ImageReader reader = all.next();
+      String[] formats = reader.getOriginatingProvider() == null ? new String[0]
+          : reader.getOriginatingProvider().getFormatNames();
+      if (Arrays.stream(formats).anyMatch(f -> IMAGE_FORMATS.contains(f.toLowerCase(Locale.ROOT)))) {
+        return reader;
+      }
+      reader.dispose();
+    }
+    return null;
+  }
+
+  // ---- IDX ------------------------------------------------------------------------------------
+
+  private DatasetProfile idx(Path file, String name) {
+    // Core checks the declared shape against this many values before allocating anything.
+    Tensor t = Idx.read(file, Math.min(limits.maxExpandedBytes(), Integer.MAX_VALUE - 8));
+    int[] shape = t.shape();
+    if (shape[0] > limits.maxRows()) {
+      throw DatasetErrors.tooLarge(name + " holds " + shape[0] + " samples, over the limit of "
+          + limits.maxRows() + "; split the file");
+    }
+    int per = shape[0] == 0 ? 0 : t.size() / shape[0];
+    int min = 255;
+    int max = 0;
+    double sum = 0;
+    long[] labels = new long[256];
+    List<List<String>> preview = new ArrayList<>();
+    int chunk = Math.max(1, (1 << 20) / Math.max(1, per)); // about 4 MiB of floats at a time
+    for (int from = 0; from < shape[0]; from += chunk) {
+      int to = Math.min(shape[0], from + chunk);
+      float[] values = t.slice(0, from, to).toFloatArray();
+      for (float f : values) {
+        int v = (int) f;
+        min = Math.min(min, v);
+        max = Math.max(max, v);
+        sum += v;
+        labels[v]++;
+      }
+      for (int i = from; i < to && preview.size() < PREVIEW_ROWS; i++) {
+        preview.add(shape.length == 1 ? List.of(Integer.toString((int) values[i - from]))
+            : List.of(Arrays.toString(Arrays.copyOfRange(shape, 1, shape.length)), String.format(
+                Locale.ROOT, "%.1f", mean(values, (i - from) * per, per))));
+      }
+    }
+    List<ValueCount> balance = new ArrayList<>();
+    if (shape.length == 1) { // a labels file: its values are classes
+      TreeMap<Integer, Long> byLabel = new TreeMap<>();
+      for (int v = 0; v < 256; v++) {
+        if (labels[v] > 0) {
+          byLabel.put(v, labels[v]);
+        }
+      }
+      byLabel.forEach((label, count) -> balance.add(new ValueCount(label.toString(), count)));
+      balance.sort(Comparator.comparingLong(ValueCount::count).reversed());
+    }
+    IdxProfile idx = new IdxProfile(Arrays.stream(shape).boxed().toList(), t.size() == 0 ? 0 : min,
+        max, t.size() == 0 ? 0 : sum / t.size());
+    return new DatasetProfile(DatasetFormat.IDX, shape[0], List.of(), null, balance, preview,
+        null, null, idx);
+  }
+
+  private static double mean(float[] values, int from, int count) {
+    double s = 0;
+    for (int i = from; i < from + count; i++) {
+      s += values[i];
+    }
+    return count == 0 ? 0 : s / count;
+  }
+
+  static String shorten(String s) {
+    return s.length() <= PREVIEW_CHARS ? s : s.substring(0, PREVIEW_CHARS) + "...";
+  }
+}

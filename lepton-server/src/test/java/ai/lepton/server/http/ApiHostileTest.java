@@ -100,7 +100,7 @@ class ApiHostileTest {
         "{\"name\":\"a\",\"count\":NaN}".getBytes(),
         "null".getBytes(),
         {'{', '"', 'n', 'a', 'm', 'e', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}}) {
-      assertError(post(body), 400, "INVALID_ARGUMENT", "JSON body is not valid");
+      assertError(post(body), 400, "INVALID_ARGUMENT", "JSON");
     }
   }
 

@@ -73,14 +73,12 @@ class StorageWiringTest {
 
   @Test
   void aConfiguredS3StoreIsUsedAndCheckedForReadiness() throws Exception {
-    try (S3ProxyServer s3 = S3ProxyServer.start(dir.resolve("s3"))) {
-      s3.createBucket("lepton");
-      ServerConfig config = new ServerConfig("127.0.0.1", 0, dir.resolve("data"), null, null,
-          null, s3.url("lepton"), null, null);
-      try (LeptonServer server = start(config, Map.of())) {
-        assertEquals("ok", readiness(server).get("blobs").asText());
-        assertTrue(Files.notExists(dir.resolve("data/blobs")));
-      }
+    S3ProxyServer s3 = S3ProxyServer.shared();
+    ServerConfig config = new ServerConfig("127.0.0.1", 0, dir.resolve("data"), null, null,
+        null, s3.url(s3.newBucket()), null, null);
+    try (LeptonServer server = start(config, Map.of())) {
+      assertEquals("ok", readiness(server).get("blobs").asText());
+      assertTrue(Files.notExists(dir.resolve("data/blobs")));
     }
   }
 

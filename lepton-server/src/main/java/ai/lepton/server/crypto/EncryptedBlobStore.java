@@ -77,7 +77,12 @@ public final class EncryptedBlobStore {
       throw store.exists(stored) ? undecryptable(organizationId, key, null)
           : new BlobNotFoundException(key);
     }
-    TrackingInputStream ciphertext = new TrackingInputStream(store.open(stored));
+    TrackingInputStream ciphertext;
+    try {
+      ciphertext = new TrackingInputStream(store.open(stored));
+    } catch (BlobNotFoundException e) {
+      throw new BlobNotFoundException(key); // named as the caller knows it
+    }
     try {
       InputStream plaintext = cipher.get().newDecryptingStream(ciphertext,
           associatedData(organizationId, key));

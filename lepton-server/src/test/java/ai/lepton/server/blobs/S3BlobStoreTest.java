@@ -9,14 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The blob contract on the S3 store, against a real S3-compatible server (S3Proxy as a
@@ -24,27 +21,18 @@ import org.junit.jupiter.api.io.TempDir;
  * uploads.
  */
 class S3BlobStoreTest extends BlobStoreContract {
-  @TempDir static Path dir;
   private static S3ProxyServer server;
   private String bucket;
   private S3BlobStore store;
 
   @BeforeAll
   static void startServer() throws Exception {
-    server = S3ProxyServer.start(dir);
-  }
-
-  @AfterAll
-  static void stopServer() {
-    if (server != null) {
-      server.close();
-    }
+    server = S3ProxyServer.shared();
   }
 
   @BeforeEach
   void open() {
-    bucket = "b" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    server.createBucket(bucket);
+    bucket = server.newBucket();
     store = new S3BlobStore(S3Location.parse(server.url(bucket), Map.of()), 5 << 20);
   }
 

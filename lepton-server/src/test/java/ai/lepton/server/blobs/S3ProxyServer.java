@@ -8,17 +8,22 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
  * A real S3-compatible server for tests: S3Proxy (the jar Maven copies to target/s3proxy.jar) run
  * as a subprocess with its filesystem backend under a directory, on a free port, with signature
- * checking on. {@link #start} returns once the port answers.
+ * checking on. {@link #start} returns once the port answers. Test classes share one server per
+ * test JVM ({@link #shared}, stopped when the JVM exits) and use a fresh bucket per test.
  */
 public final class S3ProxyServer implements AutoCloseable {
   public static final String IDENTITY = "lepton-test";
   public static final String CREDENTIAL = "lepton-test-secret+/=";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  private static S3ProxyServer shared;
 
   private final Process process;
   private final int port;
@@ -30,6 +35,30 @@ public final class S3ProxyServer implements AutoCloseable {
     this.port = port;
     this.storage = storage;
     this.log = log;
+  }
+
+  /** The server shared by this test JVM, started on first use and stopped at exit. */
+  public static synchronized S3ProxyServer shared() throws IOException, InterruptedException {
+    if (shared == null) {
+      Path dir = Files.createTempDirectory("lepton-s3proxy");
+      shared = start(dir);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        shared.close();
+        try (Stream<Path> files = Files.walk(dir)) {
+          files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+          // a temp directory; the JVM is exiting
+        }
+      }));
+    }
+    return shared;
+  }
+
+  /** A bucket of its own for one test. */
+  public String newBucket() {
+    String bucket = "b" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    createBucket(bucket);
+    return bucket;
   }
 
   /** Starts S3Proxy keeping its buckets under {@code dir}/storage. */
@@ -55,7 +84,9 @@ public final class S3ProxyServer implements AutoCloseable {
         ""));
     Path log = dir.resolve("s3proxy.log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process process = new ProcessBuilder(List.of(java, "-Xmx256m", "-jar", jar.toString(),
+    // C1 only and the serial collector: a test server that starts fast.
+    Process process = new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1",
+        "-XX:+UseSerialGC", "-jar", jar.toString(),
         "--properties", properties.toString()))
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())

@@ -166,7 +166,9 @@ abstract class EncryptedBlobStoreContract {
     assertEquals(List.of("datasets/1", "datasets/2"), blobs.list("alpha", "datasets/"));
     assertEquals(List.of("datasets/1"), blobs.list("beta", ""));
     assertFalse(blobs.exists("beta", "datasets/2"));
-    assertThrows(BlobNotFoundException.class, () -> blobs.open("beta", "datasets/2"));
+    BlobNotFoundException missing = assertThrows(BlobNotFoundException.class,
+        () -> blobs.open("beta", "datasets/2"));
+    assertEquals("no blob at datasets/2", missing.getMessage());
     blobs.delete("beta", "datasets/2"); // another organization's key: nothing happens
     assertTrue(blobs.exists("alpha", "datasets/2"));
     blobs.delete("alpha", "datasets/2");

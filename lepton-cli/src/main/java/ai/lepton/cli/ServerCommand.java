@@ -70,6 +70,7 @@ final class ServerCommand implements Callable<Integer> {
     }, "lepton-shutdown"));
     System.out.println("Lepton " + LeptonServer.VERSION + " is running on http://" + host + ":"
         + server.port() + "  (data in " + dataDir.toAbsolutePath() + "; Ctrl-C stops it)");
+    server.masterKeyNotice().ifPresent(System.out::println);
     server.firstSignInLink().ifPresent(link -> System.out.println("\nFirst start: the "
         + "administrator " + LeptonServer.FIRST_ADMIN_EMAIL + " owns the organization '"
         + LeptonServer.FIRST_ORGANIZATION + "'. Sign in once, within 24 hours, with\n\n    "

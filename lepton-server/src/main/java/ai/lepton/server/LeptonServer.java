@@ -1,5 +1,10 @@
 package ai.lepton.server;
 
+import ai.lepton.server.audit.AuditLog;
+import ai.lepton.server.blobs.BlobStore;
+import ai.lepton.server.crypto.EncryptedBlobStore;
+import ai.lepton.server.crypto.KeyService;
+import ai.lepton.server.crypto.MasterKey;
 import ai.lepton.server.db.Database;
 import ai.lepton.server.http.Api;
 import ai.lepton.server.http.Json;
@@ -38,16 +43,27 @@ public final class LeptonServer implements AutoCloseable {
   public static final String FIRST_ADMIN_EMAIL = "admin@lepton.local";
 
   private final Database database;
+  private final BlobStore blobStore;
+  private final MasterKey masterKey;
   private final Javalin http;
   private final String signInLink;
 
-  private LeptonServer(Database database, Javalin http, String signInLink) {
+  private LeptonServer(Database database, BlobStore blobStore, MasterKey masterKey,
+      Javalin http, String signInLink) {
     this.database = database;
+    this.blobStore = blobStore;
+    this.masterKey = masterKey;
     this.http = http;
     this.signInLink = signInLink;
   }
 
-  /** Builds everything from {@code config} and starts listening. */
+  /**
+   * Builds everything from {@code config} and starts listening. The master key comes from the
+   * environment variable {@value MasterKey#ENVIRONMENT} when set.
+   *
+   * @throws ai.lepton.server.crypto.KeyException if the master key is missing, malformed, or
+   *     cannot unwrap the keys already in the database
+   */
   public static LeptonServer start(ServerConfig config) {
     return start(config, Clock.systemUTC());
   }
@@ -57,6 +73,11 @@ public final class LeptonServer implements AutoCloseable {
    * tokens, sessions and links), and starts listening.
    */
   public static LeptonServer start(ServerConfig config, Clock clock) {
+    return start(config, clock, System.getenv());
+  }
+
+  /** {@link #start(ServerConfig, Clock)} with the environment given (tests). */
+  static LeptonServer start(ServerConfig config, Clock clock, Map<String, String> environment) {
     try {
       Files.createDirectories(config.dataDir());
     } catch (IOException e) {
@@ -65,11 +86,26 @@ public final class LeptonServer implements AutoCloseable {
     Database database = config.databaseUrl() == null
         ? Database.embedded(config.dataDir())
         : Database.connect(config.databaseUrl(), config.databaseUser(), config.databasePassword());
+    BlobStore blobStore = null;
     try {
       ObjectMapper mapper = Json.mapper();
       PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       Map<String, BooleanSupplier> checks = new LinkedHashMap<>();
       checks.put("database", database::ping);
+
+      // --- Storage: blobs, encryption at rest, audit log -----------------------------------
+      // Blobs in a directory under dataDir, or S3 when configured; every organization's data is
+      // encrypted under its own keys, wrapped by the master key (generated on first start for
+      // the embedded default). Features store through `encryptedBlobs` and record through
+      // `audit` inside their transactions.
+      blobStore = BlobStore.fromUrl(config.blobsUrl(), config.dataDir().resolve("blobs"));
+      MasterKey masterKey = MasterKey.load(config.masterKeyPath(),
+          environment.get(MasterKey.ENVIRONMENT), config.masterKeyFile() == null);
+      KeyService keys = new KeyService(database, masterKey, clock);
+      EncryptedBlobStore encryptedBlobs = new EncryptedBlobStore(blobStore, keys);
+      AuditLog audit = new AuditLog(database, clock);
+      checks.put("blobs", blobStore::ping);
+      // --------------------------------------------------------------------------------------
 
       List<Route> routes = new ArrayList<>();
       routes.addAll(OpsRoutes.routes(metrics, checks, () -> routes, VERSION));
@@ -93,15 +129,26 @@ public final class LeptonServer implements AutoCloseable {
         }
         String link = tenancy.bootstrap(FIRST_ORGANIZATION, FIRST_ADMIN_EMAIL, baseUrl.get())
             .orElse(null);
-        return new LeptonServer(database, http, link);
+        return new LeptonServer(database, blobStore, masterKey, http, link);
       } catch (RuntimeException e) {
         http.stop();
         throw e;
       }
     } catch (RuntimeException e) {
+      if (blobStore != null) {
+        blobStore.close();
+      }
       database.close();
       throw e;
     }
+  }
+
+  /**
+   * What the operator must be told at start: "master key generated at ..., back it up: without
+   * it the data cannot be read" when this start generated the master key; empty otherwise.
+   */
+  public Optional<String> masterKeyNotice() {
+    return masterKey.generatedNotice();
   }
 
   /** The port it listens on (the one chosen when the config asked for 0). */
@@ -121,6 +168,7 @@ public final class LeptonServer implements AutoCloseable {
   @Override
   public void close() {
     http.stop();
+    blobStore.close();
     database.close();
   }
 }

@@ -1,0 +1,342 @@
+package ai.lepton.server.audit;
+
+import ai.lepton.api.AuditEvent;
+import ai.lepton.api.AuditEvent.Outcome;
+import ai.lepton.api.AuditPage;
+import ai.lepton.api.AuditVerification;
+import ai.lepton.server.db.Database;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.result.ResultIterator;
+import org.jdbi.v3.core.statement.Query;
+
+/**
+ * The tamper-evident audit log: per organization, events numbered from 1 and hash-chained (see
+ * {@link AuditEvent}). Features {@link #append} inside the transaction of the action they record,
+ * so the action and its event commit together or not at all: an action whose event cannot be
+ * recorded does not happen. Appends of one organization queue on its chain head row (tables
+ * {@code audit_chain} and {@code audit_event}), so concurrent appends, from any number of servers,
+ * never fork the chain.
+ */
+public final class AuditLog {
+  /** The actor of actions the platform takes by itself. */
+  public static final String SYSTEM = "system";
+  // How far from its place verify looks for the number an out-of-place event was recorded under.
+  private static final int MOVED_WINDOW = 64;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String COLUMNS = "sequence_number, occurred_at, organization_id, actor,"
+      + " action, resource_type, resource_id, client_address, outcome, details, event_hash,"
+      + " previous_hash";
+
+  private final Jdbi jdbi;
+  private final Clock clock;
+
+  public AuditLog(Database database, Clock clock) {
+    this.jdbi = database.jdbi();
+    this.clock = clock;
+  }
+
+  /**
+   * Appends an event to its organization's chain, inside the caller's transaction: {@code
+   * jdbi.inTransaction(h -> { doTheAction(h); audit.append(h, entry); ... })}. If the transaction
+   * rolls back, the event goes too, and the next one takes its number (no gap). Holds the
+   * organization's chain lock until the transaction ends: keep the action's transaction short.
+   *
+   * @return the event as recorded, with its number and hashes
+   * @throws IllegalStateException if {@code handle} is not in a transaction
+   */
+  public AuditEvent append(Handle handle, AuditEntry entry) {
+    if (!handle.isInTransaction()) {
+      throw new IllegalStateException("append audit events inside the action's transaction"
+          + " (jdbi.inTransaction(h -> ...)), so that both commit or neither does");
+    }
+    String org = entry.organizationId();
+    // The first event of an organization makes its chain head; racing makers insert it once.
+    handle.createUpdate("INSERT INTO audit_chain (organization_id, last_sequence, last_hash)"
+            + " VALUES (:org, 0, :genesis) ON CONFLICT DO NOTHING")
+        .bind("org", org).bind("genesis", AuditHash.GENESIS).execute();
+    Head head = handle.createQuery("SELECT last_sequence, last_hash FROM audit_chain"
+            + " WHERE organization_id = :org FOR UPDATE")
+        .bind("org", org).map((rs, ctx) -> new Head(rs.getLong(1), rs.getString(2))).one();
+
+    long sequence = head.sequence() + 1;
+    Instant time = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    String hash = AuditHash.of(org, sequence, time, entry.actor(), entry.action(),
+        entry.resourceType(), entry.resourceId(), entry.clientAddress(), entry.outcome().name(),
+        entry.details(), head.hash());
+    handle.createUpdate("INSERT INTO audit_event (" + COLUMNS + ") VALUES (:sequence, :time,"
+            + " :org, :actor, :action, :resourceType, :resourceId, :clientAddress, :outcome,"
+            + " :details, :hash, :previousHash)")
+        .bind("sequence", sequence)
+        .bind("time", OffsetDateTime.ofInstant(time, ZoneOffset.UTC))
+        .bind("org", org)
+        .bind("actor", entry.actor())
+        .bind("action", entry.action())
+        .bind("resourceType", entry.resourceType())
+        .bind("resourceId", entry.resourceId())
+        .bind("clientAddress", entry.clientAddress())
+        .bind("outcome", entry.outcome().name())
+        .bind("details", json(entry.details()))
+        .bind("hash", hash)
+        .bind("previousHash", head.hash())
+        .execute();
+    handle.createUpdate("UPDATE audit_chain SET last_sequence = :sequence, last_hash = :hash"
+            + " WHERE organization_id = :org")
+        .bind("sequence", sequence).bind("hash", hash).bind("org", org).execute();
+    return new AuditEvent(sequence, time, org, entry.actor(), entry.action(),
+        entry.resourceType(), entry.resourceId(), entry.clientAddress(), entry.outcome(),
+        entry.details(), hash, head.hash());
+  }
+
+  /**
+   * The organization's events matching {@code query}, newest first, one page at a time: pass the
+   * page's {@code nextBefore} as the next query's {@code before}. For {@code GET
+   * /api/v1/orgs/{org}/audit}.
+   */
+  public AuditPage list(String organizationId, AuditQuery query) {
+    StringBuilder sql = new StringBuilder("SELECT " + COLUMNS
+        + " FROM audit_event WHERE organization_id = :org");
+    Map<String, Object> binds = new LinkedHashMap<>();
+    binds.put("org", organizationId);
+    filter(sql, binds, "actor", "actor = :actor", query.actor());
+    filter(sql, binds, "action", "action = :action", query.action());
+    filter(sql, binds, "resourceType", "resource_type = :resourceType", query.resourceType());
+    filter(sql, binds, "resourceId", "resource_id = :resourceId", query.resourceId());
+    filter(sql, binds, "outcome", "outcome = :outcome",
+        query.outcome() == null ? null : query.outcome().name());
+    filter(sql, binds, "from", "occurred_at >= :from", query.from() == null ? null
+        : OffsetDateTime.ofInstant(query.from(), ZoneOffset.UTC));
+    filter(sql, binds, "to", "occurred_at < :to", query.to() == null ? null
+        : OffsetDateTime.ofInstant(query.to(), ZoneOffset.UTC));
+    filter(sql, binds, "before", "sequence_number < :before", query.before());
+    sql.append(" ORDER BY sequence_number DESC LIMIT :limit");
+    binds.put("limit", query.limit() + 1);
+    List<AuditEvent> events = jdbi.withHandle(h -> {
+      Query q = h.createQuery(sql.toString());
+      binds.forEach(q::bind);
+      return q.map((rs, ctx) -> stored(rs).toEvent()).list();
+    });
+    if (events.size() <= query.limit()) {
+      return new AuditPage(events, null);
+    }
+    List<AuditEvent> page = events.subList(0, query.limit());
+    return new AuditPage(page, page.get(page.size() - 1).sequence());
+  }
+
+  /**
+   * Checks the organization's whole chain: every event's hash against its fields, every link to
+   * the event before, the numbering, and the chain head. Reads the events as a stream, and does
+   * not block appends (events appended while it runs are checked too, or left for the next run).
+   * For {@code GET /api/v1/orgs/{org}/audit/verify}.
+   *
+   * @return intact, or the first event changed, removed or inserted, and what is wrong
+   */
+  public AuditVerification verify(String organizationId) {
+    return jdbi.inTransaction(h -> {
+      Head start = head(h, organizationId);
+      Verifier verifier = new Verifier(organizationId, start);
+      try (ResultIterator<Stored> events = h.createQuery("SELECT " + COLUMNS
+              + " FROM audit_event WHERE organization_id = :org ORDER BY sequence_number")
+          .bind("org", organizationId)
+          .setFetchSize(500)
+          .map((rs, ctx) -> stored(rs))
+          .iterator()) {
+        while (events.hasNext()) {
+          if (!verifier.accept(events.next())) {
+            return verifier.result();
+          }
+        }
+      }
+      return verifier.finish(head(h, organizationId));
+    });
+  }
+
+  private record Head(long sequence, String hash) {}
+
+  private static Head head(Handle h, String organizationId) {
+    return h.createQuery("SELECT last_sequence, last_hash FROM audit_chain"
+            + " WHERE organization_id = :org")
+        .bind("org", organizationId)
+        .map((rs, ctx) -> new Head(rs.getLong(1), rs.getString(2)))
+        .findOne().orElse(new Head(0, AuditHash.GENESIS));
+  }
+
+  /**
+   * Walks the events in order. The chain head is read before the walk ({@code start}) and after
+   * it ({@code end}): appends only move it forward, so every event up to {@code start} must be
+   * there, and no event may lie beyond {@code end}.
+   */
+  private static final class Verifier {
+    private final String organizationId;
+    private final Head start;
+    private long checked;
+    private long last;
+    private String lastHash = AuditHash.GENESIS;
+    private String hashAtStart;
+    private AuditVerification failure;
+
+    Verifier(String organizationId, Head start) {
+      this.organizationId = organizationId;
+      this.start = start;
+    }
+
+    /** False once an event is bad; {@link #result} then says which. */
+    boolean accept(Stored e) {
+      checked++;
+      long expected = last + 1;
+      if (e.sequence() > expected) {
+        return fail(expected, (e.sequence() - 1 > expected ? "events " + expected + " to "
+            + (e.sequence() - 1) + " were" : "event " + expected + " was") + " removed: the log"
+            + " goes from event " + last + " to event " + e.sequence());
+      }
+      if (e.details() == null || !hashOf(e, e.sequence()).equals(e.hash())) {
+        long recordedAs = recordedSequence(e);
+        if (recordedAs < 0) {
+          return fail(e.sequence(), "event " + e.sequence() + " was changed: its fields do not"
+              + " match its hash");
+        }
+        if (recordedAs < e.sequence()) {
+          return fail(recordedAs, "an event was inserted at " + recordedAs + ": the event"
+              + " recorded as " + recordedAs + " now sits at " + e.sequence());
+        }
+        return fail(e.sequence(), "event " + e.sequence() + " is out of place: it was recorded"
+            + " as event " + recordedAs + " (events were reordered, or removed and the rest"
+            + " renumbered)");
+      }
+      if (!e.previousHash().equals(lastHash)) {
+        return fail(Math.max(1, e.sequence() - 1), e.sequence() == 1
+            ? "event 1 was changed: it does not start the chain"
+            : "event " + (e.sequence() - 1) + " was changed and its hash rewritten: event "
+                + e.sequence() + " does not link to it");
+      }
+      last = e.sequence();
+      lastHash = e.hash();
+      if (last == start.sequence()) {
+        hashAtStart = e.hash();
+      }
+      return true;
+    }
+
+    AuditVerification finish(Head end) {
+      if (last < start.sequence()) {
+        return failed(last + 1, (start.sequence() > last + 1 ? "events " + (last + 1) + " to "
+            + start.sequence() + " were" : "event " + start.sequence() + " was")
+            + " removed from the end of the log");
+      }
+      if (last > end.sequence()) {
+        return failed(end.sequence() + 1, "event " + (end.sequence() + 1) + " was inserted"
+            + " after the last event the log recorded (" + end.sequence() + ")");
+      }
+      if (start.sequence() > 0 && !start.hash().equals(hashAtStart)) {
+        return failed(start.sequence(), "event " + start.sequence() + " was changed and its"
+            + " hash rewritten: it does not match the chain head");
+      }
+      return new AuditVerification(organizationId, true, checked, last, lastHash, null, null);
+    }
+
+    AuditVerification result() {
+      return failure;
+    }
+
+    private boolean fail(long sequence, String problem) {
+      failure = failed(sequence, problem);
+      return false;
+    }
+
+    private AuditVerification failed(long sequence, String problem) {
+      return new AuditVerification(organizationId, false, checked, last, lastHash, sequence,
+          problem);
+    }
+
+    // The number an event was hashed under, when it is not its own: near its place, or -1.
+    private static long recordedSequence(Stored e) {
+      if (e.details() == null) {
+        return -1;
+      }
+      for (long s = Math.max(1, e.sequence() - MOVED_WINDOW); s <= e.sequence() + MOVED_WINDOW;
+          s++) {
+        if (s != e.sequence() && hashOf(e, s).equals(e.hash())) {
+          return s;
+        }
+      }
+      return -1;
+    }
+
+    private static String hashOf(Stored e, long sequence) {
+      return AuditHash.of(e.organizationId(), sequence, e.time(), e.actor(), e.action(),
+          e.resourceType(), e.resourceId(), e.clientAddress(), e.outcome(), e.details(),
+          e.previousHash());
+    }
+  }
+
+  private static void filter(StringBuilder sql, Map<String, Object> binds, String name,
+      String condition, Object value) {
+    if (value != null) {
+      sql.append(" AND ").append(condition);
+      binds.put(name, value);
+    }
+  }
+
+  /**
+   * An event as its row holds it: the outcome as text and the details parsed (null when they are
+   * not a JSON object of strings), so that verify hashes exactly what is stored.
+   */
+  private record Stored(long sequence, Instant time, String organizationId, String actor,
+      String action, String resourceType, String resourceId, String clientAddress,
+      String outcome, Map<String, String> details, String hash, String previousHash) {
+    AuditEvent toEvent() {
+      Outcome known;
+      try {
+        known = Outcome.valueOf(outcome);
+      } catch (IllegalArgumentException e) {
+        known = Outcome.FAILED; // written by hand into the table; verify reports the event
+      }
+      return new AuditEvent(sequence, time, organizationId, actor, action, resourceType,
+          resourceId, clientAddress, known, details == null ? Map.of() : details, hash,
+          previousHash);
+    }
+  }
+
+  private static Stored stored(ResultSet rs) throws SQLException {
+    return new Stored(rs.getLong("sequence_number"),
+        rs.getObject("occurred_at", OffsetDateTime.class).toInstant(),
+        rs.getString("organization_id"), rs.getString("actor"), rs.getString("action"),
+        rs.getString("resource_type"), rs.getString("resource_id"),
+        rs.getString("client_address"), rs.getString("outcome"),
+        details(rs.getString("details")), rs.getString("event_hash"),
+        rs.getString("previous_hash"));
+  }
+
+  private static String json(Map<String, String> details) {
+    try {
+      return JSON.writeValueAsString(details);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot encode audit details", e);
+    }
+  }
+
+  private static Map<String, String> details(String json) {
+    try {
+      Map<String, String> details = JSON.readValue(json,
+          new TypeReference<Map<String, String>>() {});
+      return details == null || details.containsKey(null) || details.containsValue(null)
+          ? null : details;
+    } catch (JsonProcessingException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package ai.lepton.server.blobs;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Counts and hashes (SHA-256) the bytes read through it, and refuses to read past a limit: reading
+ * byte {@code limit + 1} throws {@link BlobTooLargeException}. Stores wrap their source in it, so
+ * the size and hash they report are of the bytes they read.
+ */
+public final class MeasuredInputStream extends FilterInputStream {
+  private final long limit;
+  private final MessageDigest sha256;
+  private long count;
+
+  /** @param limit the most bytes that may be read (>= 0) */
+  public MeasuredInputStream(InputStream in, long limit) {
+    super(in);
+    if (limit < 0) {
+      throw new IllegalArgumentException("the byte limit must be >= 0, received " + limit);
+    }
+    this.limit = limit;
+    try {
+      this.sha256 = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this JDK lacks SHA-256", e);
+    }
+  }
+
+  @Override
+  public int read() throws IOException {
+    int b = in.read();
+    if (b >= 0) {
+      account(1);
+      sha256.update((byte) b);
+    }
+    return b;
+  }
+
+  @Override
+  public int read(byte[] b, int off, int len) throws IOException {
+    int n = in.read(b, off, len);
+    if (n > 0) {
+      account(n);
+      sha256.update(b, off, n);
+    }
+    return n;
+  }
+
+  @Override
+  public long skip(long n) {
+    throw new UnsupportedOperationException("a measured stream reads every byte");
+  }
+
+  @Override
+  public boolean markSupported() {
+    return false;
+  }
+
+  @Override
+  public void close() {
+    // the caller owns the source stream
+  }
+
+  private void account(int n) {
+    count += n;
+    if (count > limit) {
+      throw new BlobTooLargeException(limit);
+    }
+  }
+
+  /** The bytes read so far. */
+  public long count() {
+    return count;
+  }
+
+  /** The SHA-256 of every byte read, as 64 lower-case hex digits; call once, at the end. */
+  public String sha256Hex() {
+    return HexFormat.of().formatHex(sha256.digest());
+  }
+}

@@ -1,0 +1,93 @@
+package ai.lepton.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.lepton.server.blobs.S3ProxyServer;
+import ai.lepton.server.crypto.KeyException;
+import ai.lepton.server.crypto.KeyService;
+import ai.lepton.server.crypto.MasterKey;
+import ai.lepton.server.db.Database;
+import ai.lepton.server.http.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The storage block of the composition root: blob store choice, master key, readiness. */
+class StorageWiringTest {
+  @TempDir Path dir;
+
+  private static LeptonServer start(ServerConfig config, Map<String, String> environment) {
+    return LeptonServer.start(config, Clock.systemUTC(), environment);
+  }
+
+  private static JsonNode readiness(LeptonServer server) throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + server.port() + "/readyz")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+    return Json.mapper().readTree(r.body()).get("checks");
+  }
+
+  @Test
+  void theEmbeddedDefaultGeneratesTheMasterKeyOnceAndReportsBlobsReady() throws Exception {
+    Path data = dir.resolve("data");
+    try (LeptonServer server = start(ServerConfig.embedded(data, 0), Map.of())) {
+      String notice = server.masterKeyNotice().orElseThrow();
+      assertTrue(notice.contains("master key generated at " + data.resolve("master.key")
+          .toAbsolutePath()), notice);
+      assertEquals("ok", readiness(server).get("blobs").asText());
+      assertTrue(Files.isDirectory(data.resolve("blobs")));
+    }
+    try (LeptonServer again = start(ServerConfig.embedded(data, 0), Map.of())) {
+      assertTrue(again.masterKeyNotice().isEmpty());
+    }
+  }
+
+  @Test
+  void refusesToStartWithAMasterKeyThatCannotOpenTheStoredKeys() {
+    Path data = dir.resolve("data");
+    start(ServerConfig.embedded(data, 0), Map.of()).close();
+    // An organization gets keys under the generated master key.
+    try (Database db = Database.embedded(data)) {
+      MasterKey generated = MasterKey.load(data.resolve("master.key"), null, false);
+      new KeyService(db, generated, Clock.systemUTC()).rotateOrganizationKey("alpha");
+    }
+    String other = MasterKey.generate().toBase64();
+    KeyException e = assertThrows(KeyException.class,
+        () -> start(ServerConfig.embedded(data, 0), Map.of(MasterKey.ENVIRONMENT, other)));
+    assertTrue(e.getMessage().startsWith("refusing to start"), e.getMessage());
+    assertTrue(e.getMessage().contains(MasterKey.ENVIRONMENT), e.getMessage());
+    // The failed start released the database: the right key starts.
+    start(ServerConfig.embedded(data, 0), Map.of()).close();
+  }
+
+  @Test
+  void aConfiguredS3StoreIsUsedAndCheckedForReadiness() throws Exception {
+    S3ProxyServer s3 = S3ProxyServer.shared();
+    ServerConfig config = new ServerConfig("127.0.0.1", 0, dir.resolve("data"), null, null,
+        null, s3.url(s3.newBucket()), null, null);
+    try (LeptonServer server = start(config, Map.of())) {
+      assertEquals("ok", readiness(server).get("blobs").asText());
+      assertTrue(Files.notExists(dir.resolve("data/blobs")));
+    }
+  }
+
+  @Test
+  void aMalformedBlobsUrlStopsTheStartWithWhatToFix() {
+    ServerConfig config = new ServerConfig("127.0.0.1", 0, dir.resolve("data"), null, null, null,
+        "s3://bucket?endpoint=http://x&regoin=eu", null, null);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> start(config, Map.of()));
+    assertTrue(e.getMessage().contains("unknown parameter 'regoin'"), e.getMessage());
+  }
+}

@@ -1,6 +1,7 @@
 package ai.lepton.server;
 
 import ai.lepton.server.audit.AuditLog;
+import ai.lepton.server.audit.AuditRoutes;
 import ai.lepton.server.blobs.BlobStore;
 import ai.lepton.server.crypto.EncryptedBlobStore;
 import ai.lepton.server.crypto.KeyService;
@@ -117,6 +118,7 @@ public final class LeptonServer implements AutoCloseable {
       TenancyRoutes tenancyRoutes = new TenancyRoutes(tenancy, config.secureCookies(),
           baseUrl::get);
       routes.addAll(tenancyRoutes.routes());
+      routes.addAll(AuditRoutes.routes(audit, tenancy));
 
       Api api = new Api(mapper, metrics, tenancyRoutes.authenticator(), routes);
       Javalin http = api.create(config.host(), config.port()).start();

@@ -3,9 +3,11 @@
 (function () {
   "use strict";
 
+  var sessionCsrf = null;
+
   function csrfToken() {
     var meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.getAttribute("content") : null;
+    return meta ? meta.getAttribute("content") : sessionCsrf;
   }
 
   // fetch with the session cookie and the CSRF header; resolves to the JSON body or throws its message
@@ -27,6 +29,40 @@
     return json;
   }
   window.lepton = { api: api };
+
+  function cell(row, text) {
+    var td = document.createElement("td");
+    td.textContent = text; // never markup: names come from users
+    row.appendChild(td);
+  }
+
+  // the organizations page: who is signed in, and their organizations
+  async function orgsPage(section) {
+    try {
+      var session = await api("GET", "/api/v1/session");
+      sessionCsrf = session.csrfToken;
+      section.querySelector('[data-field="who"]').textContent =
+          "Signed in as " + session.user.email + ".";
+      var orgs = await api("GET", "/api/v1/orgs");
+      var body = section.querySelector("tbody");
+      orgs.items.forEach(function (o) {
+        var row = document.createElement("tr");
+        cell(row, o.name);
+        cell(row, o.id);
+        cell(row, new Date(o.createdAt).toLocaleString());
+        body.appendChild(row);
+      });
+    } catch (err) {
+      window.location.assign("/signin");
+      return;
+    }
+    section.removeAttribute("aria-busy");
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var orgs = document.querySelector('[data-page="orgs"]');
+    if (orgs) orgsPage(orgs);
+  });
 
   document.addEventListener("htmx:configRequest", function (e) {
     var token = csrfToken();

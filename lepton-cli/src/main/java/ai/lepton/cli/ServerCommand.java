@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 final class ServerCommand implements Callable<Integer> {
   /** The options the environment and the config file may set. */
   static final java.util.Set<String> CONFIGURABLE = java.util.Set.of("port", "host", "data-dir",
-      "db", "db-user", "db-password", "blobs", "master-key");
+      "db", "db-user", "db-password", "blobs", "master-key", "public-url");
 
   @Option(names = "--config", paramLabel = "FILE",
       description = "a properties file of options (port=8080, data-dir=..., db=..., blobs=...)")
@@ -53,7 +53,7 @@ final class ServerCommand implements Callable<Integer> {
       description = "the master key (default DATA-DIR/master.key, generated on first start)")
   Path masterKey;
 
-  @Option(names = "--public-url", defaultValue = "${env:LEPTON_PUBLIC_URL}",
+  @Option(names = "--public-url",
       description = "the address users reach this server at, for the links it prints; an "
           + "https:// address also marks the session cookie Secure (env LEPTON_PUBLIC_URL)")
   String publicUrl;

@@ -3,7 +3,11 @@ package ai.lepton.server.web;
 import ai.lepton.server.http.Route;
 import java.util.List;
 
-/** The web UI's pages that need no signed-in user: the start page and sign-in. */
+/**
+ * The web UI's first pages: the start page, sign-in, and the organizations of the signed-in user
+ * (the page is a shell; its script reads the API with the session cookie and goes to sign-in when
+ * there is no session).
+ */
 public final class WebRoutes {
   private WebRoutes() {}
 
@@ -24,6 +28,19 @@ public final class WebRoutes {
                     <p role="status" aria-live="polite"></p>
                     <button type="submit">Sign in</button>
                   </form>
-                </article>"""))));
+                </article>"""))),
+        Route.get("/orgs").tag("web").summary("The signed-in start page: your organizations")
+            .publicAccess()
+            .handle(ctx -> ctx.html(Html.page("Organizations", null, """
+                <section data-page="orgs" aria-busy="true">
+                  <h1>Your organizations</h1>
+                  <p data-field="who"></p>
+                  <table>
+                    <thead><tr><th scope="col">Name</th><th scope="col">Id</th>
+                      <th scope="col">Created</th></tr></thead>
+                    <tbody></tbody>
+                  </table>
+                  <button type="button" class="secondary" data-action="sign-out">Sign out</button>
+                </section>"""))));
   }
 }

@@ -62,4 +62,54 @@ class SignInPageTest {
       browser.screenshot("signin-refused");
     }
   }
+
+  @Test
+  void theFirstAdministratorSignsInWithAPasswordAndSeesTheirOrganization() throws Exception {
+    try (LeptonServer server = LeptonServer.start(ServerConfig.embedded(dir, 0));
+        Browser browser = Browser.start(1280, 800)) {
+      String base = "http://127.0.0.1:" + server.port();
+      setPassword(base, server.firstSignInLink().orElseThrow(), "correct horse battery");
+      browser.driver.get(base + "/orgs");
+      new WebDriverWait(browser.driver, Duration.ofSeconds(10))
+          .until(d -> d.getCurrentUrl().endsWith("/signin")); // no session yet
+      browser.driver.findElement(By.id("email")).sendKeys(LeptonServer.FIRST_ADMIN_EMAIL);
+      browser.driver.findElement(By.id("password")).sendKeys("correct horse battery\n");
+      WebElement section = new WebDriverWait(browser.driver, Duration.ofSeconds(10))
+          .until(d -> d.findElements(By.cssSelector("[data-page=orgs]:not([aria-busy])")).stream()
+              .findFirst().orElse(null));
+      assertTrue(section.getText().contains("Signed in as " + LeptonServer.FIRST_ADMIN_EMAIL),
+          section.getText());
+      List<WebElement> rows = section.findElements(By.cssSelector("tbody tr"));
+      assertEquals(1, rows.size());
+      assertTrue(rows.get(0).getText().startsWith(LeptonServer.FIRST_ORGANIZATION),
+          rows.get(0).getText());
+      browser.screenshot("orgs");
+      section.findElement(By.cssSelector("[data-action=sign-out]")).click();
+      new WebDriverWait(browser.driver, Duration.ofSeconds(10))
+          .until(d -> d.getCurrentUrl().endsWith("/signin"));
+    }
+  }
+
+  /** Signs in with the one-time link's code over HTTP and sets a password, as the link page does. */
+  private static void setPassword(String base, String link, String password) throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    String code = link.substring(link.lastIndexOf('/') + 1);
+    var signIn = http.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(base + "/api/v1/session/link"))
+        .header("Content-Type", "application/json")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"code\":\"" + code + "\"}"))
+        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(201, signIn.statusCode(), signIn.body());
+    String cookie = signIn.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+    String csrf = new com.fasterxml.jackson.databind.ObjectMapper().readTree(signIn.body())
+        .get("csrfToken").asText();
+    var change = http.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(base + "/api/v1/me/password"))
+        .header("Content-Type", "application/json").header("Cookie", cookie)
+        .header("X-CSRF-Token", csrf)
+        .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(
+            "{\"currentPassword\":null,\"newPassword\":\"" + password + "\"}"))
+        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(204, change.statusCode(), change.body());
+  }
 }

@@ -5,22 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.lepton.server.LeptonServer;
 import ai.lepton.server.ServerConfig;
+import ai.lepton.server.web.Browser;
 import ai.lepton.server.tenancy.Client.Cred;
 import ai.lepton.server.tenancy.Client.Response;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -30,35 +26,22 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * Security Policy), and can then sign in with it.
  */
 class SignInPageBrowserTest {
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-
   @TempDir Path dir;
   private LeptonServer server;
+  private Browser chromium;
   private WebDriver browser;
 
   @BeforeEach
   void start() {
-    Assumptions.assumeTrue(Files.isExecutable(CHROMEDRIVER) && Files.isExecutable(CHROMIUM),
-        "needs Debian's chromium and chromium-driver");
+    chromium = Browser.start(1280, 800);
+    browser = chromium.driver;
     server = LeptonServer.start(ServerConfig.embedded(dir.resolve("data"), 0));
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-        "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--user-data-dir=" + dir.resolve("chrome"));
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(CHROMEDRIVER.toFile())
-        .withEnvironment(Map.of("HOME", dir.toString(), "XDG_CONFIG_HOME",
-            dir.resolve("config").toString(), "XDG_CACHE_HOME", dir.resolve("cache").toString()))
-        .build();
-    browser = new ChromeDriver(service, options);
   }
 
   @AfterEach
   void stop() {
-    if (browser != null) {
-      browser.quit();
+    if (chromium != null) {
+      chromium.close();
     }
     if (server != null) {
       server.close();

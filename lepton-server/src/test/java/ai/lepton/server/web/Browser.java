@@ -16,11 +16,11 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * A real headless Chromium for the web UI tests: Debian's chromium and its matched chromedriver,
  * given by path so nothing is downloaded, with a fresh profile and no background networking.
  */
-final class Browser implements AutoCloseable {
+public final class Browser implements AutoCloseable {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final Path DRIVER = Path.of("/usr/bin/chromedriver");
 
-  final ChromeDriver driver;
+  public final ChromeDriver driver;
   private final Path home;
 
   private Browser(ChromeDriver driver, Path home) {
@@ -29,7 +29,7 @@ final class Browser implements AutoCloseable {
   }
 
   /** Starts Chromium with a window of {@code width} x {@code height} CSS pixels. */
-  static Browser start(int width, int height) {
+  public static Browser start(int width, int height) {
     Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
         "the web UI tests need Debian's chromium and chromium-driver (.ci/run installs them)");
     try {
@@ -58,7 +58,7 @@ final class Browser implements AutoCloseable {
   }
 
   /** Saves a screenshot of the page as {@code target/screenshots/<name>.png}. */
-  Path screenshot(String name) {
+  public Path screenshot(String name) {
     try {
       Path dir = Files.createDirectories(Path.of("target", "screenshots"));
       Path file = dir.resolve(name + ".png");

@@ -11,7 +11,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Where {@code lepton login} keeps the server and token for later commands: a JSON file readable
- * by its owner only ({@code $LEPTON_CONFIG}, else {@code ~/.config/lepton/config.json}).
+ * by its owner only ({@code $LEPTON_CONFIG} or the system property {@code lepton.config}, else
+ * {@code ~/.config/lepton/config.json}).
  *
  * @param server the server's address
  * @param token the API token ({@code lpt_...})
@@ -19,7 +20,7 @@ import java.nio.file.attribute.PosixFilePermissions;
  */
 record Profile(String server, String token, String organization) {
   static Path file() {
-    String env = System.getenv("LEPTON_CONFIG");
+    String env = System.getProperty("lepton.config", System.getenv("LEPTON_CONFIG"));
     return env != null ? Path.of(env)
         : Path.of(System.getProperty("user.home"), ".config", "lepton", "config.json");
   }

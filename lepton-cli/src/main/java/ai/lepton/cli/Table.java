@@ -1,6 +1,6 @@
 package ai.lepton.cli;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,7 +22,7 @@ final class Table {
     return this;
   }
 
-  void print(PrintStream out) {
+  void print(PrintWriter out) {
     int[] width = new int[header.size()];
     for (int i = 0; i < width.length; i++) {
       width[i] = header.get(i).length();
@@ -39,7 +39,7 @@ final class Table {
     }
   }
 
-  private static void line(PrintStream out, List<String> cells, int[] width) {
+  private static void line(PrintWriter out, List<String> cells, int[] width) {
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < cells.size(); i++) {
       b.append(i == cells.size() - 1 ? cells.get(i) : String.format("%-" + width[i] + "s  ",

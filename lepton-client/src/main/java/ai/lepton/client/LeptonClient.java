@@ -1,8 +1,11 @@
 package ai.lepton.client;
 
 import ai.lepton.api.ApiError;
+import ai.lepton.api.AuditPage;
+import ai.lepton.api.AuditVerification;
 import ai.lepton.api.ErrorCode;
 import ai.lepton.api.Health;
+import ai.lepton.api.Me;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -58,6 +61,32 @@ public final class LeptonClient {
   /** {@code GET /readyz}: whether the server and its database and blob store answer. */
   public Health health() {
     return send(request("/readyz").GET(), Health.class, true);
+  }
+
+  /** {@code GET /api/v1/me}: the caller, and the organizations they belong to. */
+  public Me me() {
+    return send(request("/api/v1/me").GET(), Me.class);
+  }
+
+  /** {@code GET /api/v1/orgs/{org}/audit}: the newest {@code limit} events of the organization. */
+  public AuditPage auditEvents(String organizationId, int limit) {
+    return send(request("/api/v1/orgs/" + segment(organizationId) + "/audit?limit=" + limit)
+        .GET(), AuditPage.class);
+  }
+
+  /** {@code GET /api/v1/orgs/{org}/audit/verify}: whether the organization's chain is intact. */
+  public AuditVerification verifyAudit(String organizationId) {
+    return send(request("/api/v1/orgs/" + segment(organizationId) + "/audit/verify").GET(),
+        AuditVerification.class);
+  }
+
+  /** An id as one path segment: ids are [a-z0-9_], anything else is refused here. */
+  private static String segment(String id) {
+    if (id == null || !id.matches("[A-Za-z0-9_-]{1,100}")) {
+      throw new IllegalArgumentException("expected an id of letters, digits, '_' or '-', received "
+          + id);
+    }
+    return id;
   }
 
   HttpRequest.Builder request(String path) {

@@ -6,11 +6,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * A real headless Chromium for the web UI tests: Debian's chromium and its matched chromedriver,
@@ -42,6 +50,8 @@ public final class Browser implements AutoCloseable {
       // a device's viewport rather than a window size: headless windows are at least 500 px wide
       options.setExperimentalOption("mobileEmulation", java.util.Map.of("deviceMetrics",
           java.util.Map.of("width", width, "height", height, "pixelRatio", 1)));
+      // the console, so that tests can fail on script errors and Content Security Policy refusals
+      options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
       ChromeDriverService service = new ChromeDriverService.Builder()
           .usingDriverExecutable(DRIVER.toFile())
           .usingAnyFreePort()
@@ -55,6 +65,27 @@ public final class Browser implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Waits up to 15 seconds for {@code condition} to answer non-null and non-false, asking again
+   * while the elements it needs are missing or were replaced (a page's script re-renders).
+   */
+  public <T> T await(Function<WebDriver, T> condition) {
+    return new WebDriverWait(driver, Duration.ofSeconds(15))
+        .ignoring(StaleElementReferenceException.class)
+        .until(condition);
+  }
+
+  /**
+   * The console's errors since the last call: script errors, failed requests and Content
+   * Security Policy refusals.
+   */
+  public List<String> consoleErrors() {
+    return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+        .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+        .map(LogEntry::getMessage)
+        .toList();
   }
 
   /** Saves a screenshot of the page as {@code target/screenshots/<name>.png}. */

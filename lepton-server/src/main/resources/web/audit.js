@@ -1,0 +1,67 @@
+// The audit log (admins): the newest events first, older ones on demand, and the chain's check.
+lepton.page("audit", async function (root, ctx) {
+  "use strict";
+  var h = lepton.h, $ = lepton.$;
+  var PAGE = 50;
+  var table = $(root, "[data-list=audit]");
+  var older = $(root, "[data-action=older]");
+  var emails = {};
+  (await ctx.members()).forEach(function (m) { emails[m.userId] = m.email; });
+  var next = null;
+
+  function resource(e) {
+    if (!e.resourceType) return "";
+    var details = Object.keys(e.details).map(function (k) { return k + "=" + e.details[k]; }).join(", ");
+    return h("span", {}, e.resourceType + " ", h("code", {}, e.resourceId || ""),
+        details ? h("small", { class: "muted block" }, details) : null);
+  }
+
+  async function more() {
+    var query = "?limit=" + PAGE + (next === null ? "" : "&before=" + next);
+    var page = await lepton.api("GET", ctx.base + "/audit" + query);
+    page.events.forEach(function (e) {
+      lepton.row(table, [String(e.sequence), lepton.time(e.time),
+        e.actor === "system" ? "system" : (emails[e.actor] || e.actor), h("code", {}, e.action),
+        resource(e), h("span", { class: "outcome " + e.outcome.toLowerCase() }, e.outcome.toLowerCase()),
+        e.clientAddress || ""]);
+    });
+    if (next === null && page.events.length === 0) lepton.empty(table, "No events yet.");
+    next = page.nextBefore;
+    older.hidden = next === null;
+  }
+
+  older.addEventListener("click", async function () {
+    older.setAttribute("aria-busy", "true");
+    try { await more(); } catch (err) { lepton.say($(root, "[data-status=audit]"), err.message, true); }
+    older.removeAttribute("aria-busy");
+  });
+
+  var verify = $(root, "[data-action=verify]");
+  verify.addEventListener("click", async function () {
+    var status = $(root, "[data-status=verify]");
+    lepton.say(status, "");
+    verify.setAttribute("aria-busy", "true");
+    try {
+      var v = await lepton.api("GET", ctx.base + "/audit/verify");
+      if (v.intact) {
+        lepton.say(status, "Intact (" + v.eventsChecked.toLocaleString() + " events).");
+      } else {
+        lepton.say(status, "Broken: event #" + v.firstBadSequence + " was " + v.problem +
+            " (" + v.eventsChecked.toLocaleString() + " events checked).", true);
+      }
+    } catch (err) {
+      lepton.say(status, err.message, true);
+    } finally {
+      verify.removeAttribute("aria-busy");
+    }
+  });
+
+  try {
+    await more();
+  } catch (err) {
+    if (err.status !== 403) throw err;
+    verify.hidden = true;
+    table.hidden = true;
+    lepton.say($(root, "[data-status=audit]"), "Only the organization's admins read its audit log.", true);
+  }
+});

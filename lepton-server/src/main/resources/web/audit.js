@@ -9,11 +9,16 @@ lepton.page("audit", async function (root, ctx) {
   (await ctx.members()).forEach(function (m) { emails[m.userId] = m.email; });
   var next = null;
 
+  // the resource's type and id, and the event's details folded under them
   function resource(e) {
-    if (!e.resourceType) return "";
-    var details = Object.keys(e.details).map(function (k) { return k + "=" + e.details[k]; }).join(", ");
-    return h("span", {}, e.resourceType + " ", h("code", {}, e.resourceId || ""),
-        details ? h("small", { class: "muted block" }, details) : null);
+    var keys = Object.keys(e.details);
+    var details = keys.length === 0 ? null : h("details", { class: "pairs" },
+        h("summary", {}, keys.length === 1 ? "1 detail" : keys.length + " details"),
+        h("dl", {}, keys.map(function (k) {
+          return h("div", {}, h("dt", {}, k), h("dd", {}, e.details[k]));
+        })));
+    return h("div", {}, e.resourceType ? e.resourceType + " " : "", e.resourceId ? h("code", {}, e.resourceId) : "",
+        details);
   }
 
   async function more() {
@@ -21,7 +26,7 @@ lepton.page("audit", async function (root, ctx) {
     var page = await lepton.api("GET", ctx.base + "/audit" + query);
     page.events.forEach(function (e) {
       lepton.row(table, [String(e.sequence), lepton.time(e.time),
-        e.actor === "system" ? "system" : (emails[e.actor] || e.actor), h("code", {}, e.action),
+        e.actor === "system" ? "system" : (emails[e.actor] || e.actor), h("code", { class: "nowrap" }, e.action),
         resource(e), h("span", { class: "outcome " + e.outcome.toLowerCase() }, e.outcome.toLowerCase()),
         e.clientAddress || ""]);
     });

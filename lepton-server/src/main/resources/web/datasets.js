@@ -83,7 +83,7 @@
       lepton.clear($(table, "tbody"));
       versions.forEach(function (v) {
         lepton.row(table, [h("a", { href: versionPage(v.number) }, "v" + v.number), v.fileName,
-          v.format, lepton.number(v.rows), lepton.bytes(v.sizeBytes), madeBy(v),
+          v.format, lepton.number(v.rows), h("span", { class: "nowrap" }, lepton.bytes(v.sizeBytes)), madeBy(v),
           h("span", {}, lepton.time(v.createdAt), " by " + who(v.createdBy))]);
       });
       if (versions.length === 0) {

@@ -69,7 +69,7 @@
 
   function append(el, children) {
     children.forEach(function (c) {
-      if (c === null || c === undefined || c === false) return;
+      if (c === null || c === undefined || c === false || c === "") return;
       if (Array.isArray(c)) append(el, c);
       else el.appendChild(c instanceof Node ? c : document.createTextNode(String(c)));
     });
@@ -109,11 +109,15 @@
 
   // ------------------------------------------------------------------------------- formatting
 
-  var dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+  var dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+  var timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: "short" });
 
+  // a date and time that wraps between the two only
   function time(iso) {
     if (!iso) return h("span", { class: "muted" }, "never");
-    return h("time", { datetime: iso, title: iso }, dateTime.format(new Date(iso)));
+    var d = new Date(iso);
+    return h("time", { datetime: iso, title: iso }, h("span", { class: "nowrap" }, dateFormat.format(d)),
+        " ", h("span", { class: "nowrap" }, timeFormat.format(d)));
   }
 
   function number(n) {

@@ -187,14 +187,16 @@ final class DatasetPages {
       </section>
       <section data-section="columns" hidden aria-labelledby="v-columns">
         <h2 id="v-columns">Columns</h2>
-        <table class="cards" data-list="columns">
-          <caption class="visually-hidden">Columns and their statistics</caption>
-          <thead><tr><th scope="col">Column</th><th scope="col">Type</th>
-            <th scope="col">Present</th><th scope="col">Missing</th>
-            <th scope="col">Distinct</th><th scope="col">Min</th><th scope="col">Max</th>
-            <th scope="col">Mean</th><th scope="col">Std</th></tr></thead>
-          <tbody></tbody>
-        </table>
+        <div class="scroll" role="region" aria-labelledby="v-columns" tabindex="0">
+          <table class="cards dense" data-list="columns">
+            <caption class="visually-hidden">Columns and their statistics</caption>
+            <thead><tr><th scope="col">Column</th><th scope="col">Type</th>
+              <th scope="col">Present</th><th scope="col">Missing</th>
+              <th scope="col">Distinct</th><th scope="col">Min</th><th scope="col">Max</th>
+              <th scope="col">Mean</th><th scope="col">Std</th></tr></thead>
+            <tbody></tbody>
+          </table>
+        </div>
       </section>
       <section data-section="histograms" hidden aria-labelledby="v-histograms">
         <h2 id="v-histograms">Histograms</h2>
@@ -220,7 +222,7 @@ final class DatasetPages {
       <section data-section="preview" hidden aria-labelledby="v-preview">
         <h2 id="v-preview">Preview</h2>
         <div class="scroll" role="region" aria-labelledby="v-preview" tabindex="0">
-          <table class="striped" data-list="preview">
+          <table class="striped preview" data-list="preview">
             <thead><tr></tr></thead>
             <tbody></tbody>
           </table>

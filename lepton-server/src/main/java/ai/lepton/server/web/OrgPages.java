@@ -162,13 +162,15 @@ final class OrgPages {
         <button type="button" data-action="verify">Verify the chain</button>
         <p role="status" aria-live="polite" data-status="verify"></p>
       </div>
-      <table class="cards" data-list="audit">
-        <caption class="visually-hidden">Audit events, newest first</caption>
-        <thead><tr><th scope="col">#</th><th scope="col">Time</th><th scope="col">Actor</th>
-          <th scope="col">Action</th><th scope="col">Resource</th><th scope="col">Outcome</th>
-          <th scope="col">Address</th></tr></thead>
-        <tbody></tbody>
-      </table>
+      <div class="scroll" role="region" aria-label="Audit events" tabindex="0">
+        <table class="cards dense" data-list="audit">
+          <caption class="visually-hidden">Audit events, newest first</caption>
+          <thead><tr><th scope="col">#</th><th scope="col">Time</th><th scope="col">Actor</th>
+            <th scope="col">Action</th><th scope="col">Resource</th><th scope="col">Outcome</th>
+            <th scope="col">Address</th></tr></thead>
+          <tbody></tbody>
+        </table>
+      </div>
       <p role="status" aria-live="polite" data-status="audit"></p>
       <button type="button" class="secondary" data-action="older" hidden>Older events</button>""";
 }

@@ -4,13 +4,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.logging.Level;
 import org.junit.jupiter.api.Assumptions;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -48,14 +48,14 @@ public final class Browser implements AutoCloseable {
           "--no-first-run", "--disable-background-networking", "--disable-component-update",
           "--disable-sync", "--disable-dev-shm-usage", "--user-data-dir=" + home.resolve("profile"));
       // a device's viewport rather than a window size: headless windows are at least 500 px wide
-      options.setExperimentalOption("mobileEmulation", java.util.Map.of("deviceMetrics",
-          java.util.Map.of("width", width, "height", height, "pixelRatio", 1)));
+      options.setExperimentalOption("mobileEmulation", Map.of("deviceMetrics",
+          Map.of("width", width, "height", height, "pixelRatio", 1)));
       // the console, so that tests can fail on script errors and Content Security Policy refusals
-      options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
+      options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
       ChromeDriverService service = new ChromeDriverService.Builder()
           .usingDriverExecutable(DRIVER.toFile())
           .usingAnyFreePort()
-          .withEnvironment(java.util.Map.of("HOME", home.toString(),
+          .withEnvironment(Map.of("HOME", home.toString(),
               "XDG_CONFIG_HOME", home.resolve("config").toString(),
               "XDG_CACHE_HOME", home.resolve("cache").toString()))
           .build();
@@ -88,13 +88,23 @@ public final class Browser implements AutoCloseable {
         .toList();
   }
 
-  /** Saves a screenshot of the page as {@code target/screenshots/<name>.png}. */
+  /**
+   * Saves a screenshot of the whole page, beyond the window when it is longer, as {@code
+   * target/screenshots/<name>.png}.
+   */
   public Path screenshot(String name) {
     try {
       Path dir = Files.createDirectories(Path.of("target", "screenshots"));
       Path file = dir.resolve(name + ".png");
-      Files.copy(driver.getScreenshotAs(OutputType.FILE).toPath(), file,
-          StandardCopyOption.REPLACE_EXISTING);
+      @SuppressWarnings("unchecked")
+      Map<String, Object> size = (Map<String, Object>) driver.executeCdpCommand(
+          "Page.getLayoutMetrics", Map.of()).get("cssContentSize");
+      Map<String, Object> shot = driver.executeCdpCommand("Page.captureScreenshot", Map.of(
+          "format", "png", "captureBeyondViewport", true, "clip", Map.of("x", 0, "y", 0,
+              "width", ((Number) size.get("width")).doubleValue(),
+              "height", Math.min(((Number) size.get("height")).doubleValue(), 8000),
+              "scale", 1)));
+      Files.write(file, Base64.getDecoder().decode((String) shot.get("data")));
       return file;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

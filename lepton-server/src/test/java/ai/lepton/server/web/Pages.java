@@ -1,6 +1,7 @@
 package ai.lepton.server.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
@@ -54,6 +55,7 @@ final class Pages {
     assertEquals(List.of(), errors, "console errors on " + path());
     assertEquals(List.of(), browser.driver.executeScript(UNLABELLED),
         "controls without an accessible name on " + path());
+    assertFalse(scrollsSideways(), path() + " is wider than the screen");
   }
 
   /** The controls of the page that a screen reader could not name. */
@@ -68,10 +70,13 @@ final class Pages {
         return !name || !name.trim();
       }).map(el => el.outerHTML.substring(0, 160));""";
 
-  /** Whether the page is wider than the window (it scrolls sideways). */
+  /**
+   * Whether the page is wider than the screen (it scrolls sideways). Not the window: a phone
+   * widens its layout to fit content that overflows.
+   */
   boolean scrollsSideways() {
     return (Boolean) browser.driver.executeScript(
-        "return document.documentElement.scrollWidth > window.innerWidth");
+        "return document.documentElement.scrollWidth > screen.width");
   }
 
   WebElement header() {
@@ -131,9 +136,10 @@ final class Pages {
     loaded();
   }
 
-  /** Saves {@code target/screenshots/<name>-<width>.png}. */
+  /** Saves {@code target/screenshots/<name>-<width>.png}, once the page fits the screen. */
   void screenshot(String name) {
-    long width = (Long) browser.driver.executeScript("return window.innerWidth");
+    assertFalse(scrollsSideways(), path() + " is wider than the screen");
+    long width = (Long) browser.driver.executeScript("return screen.width");
     browser.screenshot(name + "-" + width);
   }
 

@@ -21,6 +21,7 @@ import ai.lepton.api.TokenCreated;
 import ai.lepton.api.UpdateDepartment;
 import ai.lepton.api.UpdateMember;
 import ai.lepton.api.UserCreated;
+import ai.lepton.server.audit.AuditLog;
 import ai.lepton.server.db.Database;
 import ai.lepton.server.db.TestDatabases;
 import ai.lepton.server.http.ApiException;
@@ -46,7 +47,7 @@ class TenancyServiceTest {
 
     World(TestDatabases.Named kind) {
       db = kind.open().get();
-      service = new TenancyService(new JdbiTenancyStore(db), clock);
+      service = new TenancyService(db, new JdbiTenancyStore(db), new AuditLog(db, clock), clock);
       adminLink = service.bootstrap("default", "admin@lepton.local", "http://x:1").orElseThrow();
       service.signInWithLink(code(adminLink), "10.0.0.1");
       admin = principalOf("admin@lepton.local");
@@ -56,7 +57,7 @@ class TenancyServiceTest {
     Principal principalOf(String email) {
       TenancyStore.UserRow u = new JdbiTenancyStore(db).userByEmail(email).orElseThrow();
       return new Principal(u.user().id(), email, Principal.Via.SESSION, Scope.ADMIN, null, null,
-          null, "csrf");
+          null, "csrf", "10.0.0.9");
     }
 
     /** A new user (made by the administrator) signed in with their link. */
@@ -67,7 +68,7 @@ class TenancyServiceTest {
     }
 
     Principal tokenPrincipal(TokenCreated t) {
-      return service.authenticateToken(t.token());
+      return service.authenticateToken(t.token(), "10.0.0.9");
     }
 
     @Override
@@ -171,20 +172,22 @@ class TenancyServiceTest {
   @MethodSource("databases")
   void changingThePasswordEndsTheOtherSessions(TestDatabases.Named kind) {
     try (World w = new World(kind)) {
+      String org = w.service.organizations(w.admin).get(0).id();
       UserCreated u = w.service.createUser(w.admin, new CreateUser("p@x.org", null), "http://x");
+      w.service.addMember(w.admin, org, new AddMember("p@x.org", "member", null));
       String here = w.service.signInWithLink(code(u.signInLink()), "10.0.0.7").cookie();
-      Principal p = w.service.authenticateSession(here);
+      Principal p = w.service.authenticateSession(here, "10.0.0.9");
       w.service.changePassword(p, new ChangePassword(null, "first password here"), here);
       String elsewhere = w.service.signIn("p@x.org", "first password here", "10.0.0.8").cookie();
       w.service.changePassword(p, new ChangePassword("first password here",
           "second password here"), here);
-      w.service.authenticateSession(here);
+      w.service.authenticateSession(here, "10.0.0.9");
       fails(ErrorCode.UNAUTHENTICATED, "sign in again",
-          () -> w.service.authenticateSession(elsewhere));
+          () -> w.service.authenticateSession(elsewhere, "10.0.0.9"));
       fails(ErrorCode.PERMISSION_DENIED, "browser session", () -> w.service.changePassword(
-          new Principal(p.userId(), p.email(), Principal.Via.TOKEN, Scope.ADMIN, null, null,
-              "tok_x", null), new ChangePassword("second password here", "third password!!"),
-          null));
+          new Principal(p.userId(), p.email(), Principal.Via.TOKEN, Scope.ADMIN, org, null,
+              "tok_x", null, "10.0.0.9"), new ChangePassword("second password here",
+              "third password!!"), null));
     }
   }
 
@@ -194,20 +197,20 @@ class TenancyServiceTest {
     try (World w = new World(kind)) {
       UserCreated u = w.service.createUser(w.admin, new CreateUser("s@x.org", null), "http://x");
       String cookie = w.service.signInWithLink(code(u.signInLink()), "10.0.0.5").cookie();
-      assertEquals("s@x.org", w.service.authenticateSession(cookie).email());
+      assertEquals("s@x.org", w.service.authenticateSession(cookie, "10.0.0.9").email());
       for (int i = 0; i < 15; i++) { // active every 11 hours: 165 hours after sign-in
         w.clock.advance(Duration.ofHours(11));
-        w.service.authenticateSession(cookie);
+        w.service.authenticateSession(cookie, "10.0.0.9");
       }
       w.clock.advance(Duration.ofHours(11)); // 176 hours: past the 7 days (168 hours)
       fails(ErrorCode.UNAUTHENTICATED, "sign in again", () -> w.service.authenticateSession(
-          cookie));
+          cookie, "10.0.0.9"));
 
       UserCreated v = w.service.createUser(w.admin, new CreateUser("t@x.org", null), "http://x");
       String idle = w.service.signInWithLink(code(v.signInLink()), "10.0.0.5").cookie();
       w.clock.advance(TenancyService.SESSION_IDLE);
       fails(ErrorCode.UNAUTHENTICATED, "sign in again", () -> w.service.authenticateSession(
-          idle));
+          idle, "10.0.0.9"));
     }
   }
 
@@ -369,7 +372,8 @@ class TenancyServiceTest {
       w.tokenPrincipal(r);
       w.service.revokeToken(w.admin, org, r.info().id());
       fails(ErrorCode.UNAUTHENTICATED, "revoked", () -> w.tokenPrincipal(r));
-      fails(ErrorCode.UNAUTHENTICATED, "unknown", () -> w.service.authenticateToken("lpt_nope"));
+      fails(ErrorCode.UNAUTHENTICATED, "unknown",
+          () -> w.service.authenticateToken("lpt_nope", "10.0.0.9"));
 
       fails(ErrorCode.INVALID_ARGUMENT, "expiresAt is required", () -> w.service.createToken(
           w.admin, org, new CreateToken("x", "read", null, null)));

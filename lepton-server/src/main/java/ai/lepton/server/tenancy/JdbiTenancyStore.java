@@ -88,7 +88,7 @@ final class JdbiTenancyStore implements TenancyStore {
   }
 
   @Override
-  public void deleteOrganization(Handle tx, String orgId) {
+  public boolean deleteOrganization(Handle tx, String orgId) {
     // Explicit order instead of cascades: departments refer to each other, and memberships and
     // projects refer to departments.
     for (String sql : new String[] {
@@ -96,10 +96,11 @@ final class JdbiTenancyStore implements TenancyStore {
         "DELETE FROM membership WHERE org_id = :org",
         "DELETE FROM project WHERE org_id = :org",
         "UPDATE department SET parent_id = NULL WHERE org_id = :org",
-        "DELETE FROM department WHERE org_id = :org",
-        "DELETE FROM organization WHERE id = :org"}) {
+        "DELETE FROM department WHERE org_id = :org"}) {
       tx.createUpdate(sql).bind("org", orgId).execute();
     }
+    return tx.createUpdate("DELETE FROM organization WHERE id = :org").bind("org", orgId)
+        .execute() == 1;
   }
 
   // departments
@@ -127,12 +128,12 @@ final class JdbiTenancyStore implements TenancyStore {
   }
 
   @Override
-  public void updateDepartment(Handle tx, String orgId, String departmentId, String name,
+  public boolean updateDepartment(Handle tx, String orgId, String departmentId, String name,
       String parentId) {
-    tx.createUpdate("UPDATE department SET name = :name, parent_id = :parent"
+    return tx.createUpdate("UPDATE department SET name = :name, parent_id = :parent"
             + " WHERE org_id = :org AND id = :id")
         .bind("name", name).bind("parent", parentId).bind("org", orgId).bind("id", departmentId)
-        .execute();
+        .execute() == 1;
   }
 
   @Override
@@ -151,9 +152,9 @@ final class JdbiTenancyStore implements TenancyStore {
   }
 
   @Override
-  public void deleteDepartment(Handle tx, String orgId, String departmentId) {
-    tx.createUpdate("DELETE FROM department WHERE org_id = :org AND id = :id")
-        .bind("org", orgId).bind("id", departmentId).execute();
+  public boolean deleteDepartment(Handle tx, String orgId, String departmentId) {
+    return tx.createUpdate("DELETE FROM department WHERE org_id = :org AND id = :id")
+        .bind("org", orgId).bind("id", departmentId).execute() == 1;
   }
 
   // users
@@ -256,22 +257,25 @@ final class JdbiTenancyStore implements TenancyStore {
   }
 
   @Override
-  public void updateMembership(Handle tx, String orgId, String userId, String role,
+  public boolean updateMembership(Handle tx, String orgId, String userId, String role,
       String departmentId) {
-    tx.createUpdate("UPDATE membership SET member_role = :role, department_id = :dept"
+    return tx.createUpdate("UPDATE membership SET member_role = :role, department_id = :dept"
             + " WHERE org_id = :org AND user_id = :user")
         .bind("role", role).bind("dept", departmentId).bind("org", orgId).bind("user", userId)
-        .execute();
+        .execute() == 1;
   }
 
   @Override
-  public int deleteMembership(Handle tx, String orgId, String userId, Instant now) {
-    int revoked = tx.createUpdate("UPDATE api_token SET revoked_at = :now WHERE org_id = :org"
+  public boolean deleteMembership(Handle tx, String orgId, String userId) {
+    return tx.createUpdate("DELETE FROM membership WHERE org_id = :org AND user_id = :user")
+        .bind("org", orgId).bind("user", userId).execute() == 1;
+  }
+
+  @Override
+  public int revokeTokensOf(Handle tx, String orgId, String userId, Instant now) {
+    return tx.createUpdate("UPDATE api_token SET revoked_at = :now WHERE org_id = :org"
             + " AND user_id = :user AND revoked_at IS NULL")
         .bind("now", ts(now)).bind("org", orgId).bind("user", userId).execute();
-    tx.createUpdate("DELETE FROM membership WHERE org_id = :org AND user_id = :user")
-        .bind("org", orgId).bind("user", userId).execute();
-    return revoked;
   }
 
   @Override
@@ -308,9 +312,9 @@ final class JdbiTenancyStore implements TenancyStore {
   }
 
   @Override
-  public void deleteProject(Handle tx, String orgId, String projectId) {
-    tx.createUpdate("DELETE FROM project WHERE org_id = :org AND id = :id")
-        .bind("org", orgId).bind("id", projectId).execute();
+  public boolean deleteProject(Handle tx, String orgId, String projectId) {
+    return tx.createUpdate("DELETE FROM project WHERE org_id = :org AND id = :id")
+        .bind("org", orgId).bind("id", projectId).execute() == 1;
   }
 
   // API tokens

@@ -375,7 +375,9 @@ public final class TenancyService {
       Organization org = store.organization(orgId)
           .orElseThrow(() -> notFound("organization", orgId));
       jdbi.useTransaction(h -> {
-        store.deleteOrganization(h, orgId);
+        if (!store.deleteOrganization(h, orgId)) {
+          throw notFound("organization", orgId);
+        }
         Map<String, String> details = details("name", org.name());
         audit.append(h, success(caller, orgId, "organization.delete", "organization", orgId,
             details));
@@ -477,7 +479,9 @@ public final class TenancyService {
           }
           Department updated = new Department(d.id(), orgId, parent, name, d.createdAt());
           jdbi.useTransaction(h -> {
-            store.updateDepartment(h, orgId, d.id(), updated.name(), updated.parentId());
+            if (!store.updateDepartment(h, orgId, d.id(), updated.name(), updated.parentId())) {
+              throw notFound("department", d.id());
+            }
             audit.append(h, success(caller, orgId, "department.update", "department", d.id(),
                 details("name", updated.name(), "parentId", updated.parentId(),
                     "previousName", d.name(), "previousParentId", d.parentId())));
@@ -529,7 +533,9 @@ public final class TenancyService {
             + usage.members() + " members limited to it; move or delete them first");
       }
       jdbi.useTransaction(h -> {
-        store.deleteDepartment(h, orgId, d.id());
+        if (!store.deleteDepartment(h, orgId, d.id())) {
+          throw notFound("department", d.id());
+        }
         audit.append(h, success(caller, orgId, "department.delete", "department", d.id(),
             details("name", d.name(), "parentId", d.parentId())));
       });
@@ -612,8 +618,10 @@ public final class TenancyService {
           dept, target.createdAt());
       jdbi.useTransaction(h -> {
         keepsAnOwner(h, orgId, target.userId(), isOrgOwner(updated));
-        store.updateMembership(h, orgId, target.userId(), updated.role(),
-            updated.departmentId());
+        if (!store.updateMembership(h, orgId, target.userId(), updated.role(),
+            updated.departmentId())) {
+          throw notFound("member", target.userId());
+        }
         audit.append(h, success(caller, orgId, "member.update", "member", target.userId(),
             details("email", target.email(), "role", updated.role(), "departmentId",
                 updated.departmentId(), "previousRole", target.role(),
@@ -644,7 +652,10 @@ public final class TenancyService {
       }
       jdbi.useTransaction(h -> {
         keepsAnOwner(h, orgId, target.userId(), false);
-        int revoked = store.deleteMembership(h, orgId, target.userId(), now());
+        if (!store.deleteMembership(h, orgId, target.userId())) {
+          throw notFound("member", target.userId());
+        }
+        int revoked = store.revokeTokensOf(h, orgId, target.userId(), now());
         audit.append(h, success(caller, orgId, "member.remove", "member", target.userId(),
             details("email", target.email(), "role", target.role(), "tokensRevoked",
                 Integer.toString(revoked))));
@@ -738,7 +749,9 @@ public final class TenancyService {
     refusalsRecorded(caller, orgId, "project.delete", "project", projectId, () -> {
       Project p = authorizeProject(caller, orgId, projectId, Role.ADMIN, Scope.WRITE);
       jdbi.useTransaction(h -> {
-        store.deleteProject(h, orgId, p.id());
+        if (!store.deleteProject(h, orgId, p.id())) {
+          throw notFound("project", p.id());
+        }
         audit.append(h, success(caller, orgId, "project.delete", "project", p.id(),
             details("name", p.name(), "departmentId", p.departmentId())));
       });

@@ -52,8 +52,12 @@ interface TenancyStore {
    */
   boolean lockOrganization(Handle tx, String orgId);
 
-  /** Deletes the organization and everything in it (its audit log stays). */
-  void deleteOrganization(Handle tx, String orgId);
+  /**
+   * Deletes the organization and everything in it (its audit log stays).
+   *
+   * @return false when it was not there (deleted at the same moment)
+   */
+  boolean deleteOrganization(Handle tx, String orgId);
 
   // departments
   void insertDepartment(Handle tx, Department department);
@@ -62,12 +66,14 @@ interface TenancyStore {
 
   List<Department> departments(String orgId);
 
-  void updateDepartment(Handle tx, String orgId, String departmentId, String name,
+  /** @return false when the department was not there (deleted at the same moment) */
+  boolean updateDepartment(Handle tx, String orgId, String departmentId, String name,
       String parentId);
 
   DepartmentUsage departmentUsage(String orgId, String departmentId);
 
-  void deleteDepartment(Handle tx, String orgId, String departmentId);
+  /** @return false when the department was not there */
+  boolean deleteDepartment(Handle tx, String orgId, String departmentId);
 
   // users
   long userCount();
@@ -103,15 +109,19 @@ interface TenancyStore {
   /** The ids of the organizations {@code userId} belongs to, in id order. */
   List<String> organizationIdsOf(Handle tx, String userId);
 
-  void updateMembership(Handle tx, String orgId, String userId, String role,
+  /** @return false when the membership was not there (removed at the same moment) */
+  boolean updateMembership(Handle tx, String orgId, String userId, String role,
       String departmentId);
 
+  /** @return false when the membership was not there */
+  boolean deleteMembership(Handle tx, String orgId, String userId);
+
   /**
-   * Removes the membership and revokes the user's tokens in the organization.
+   * Revokes the user's live tokens in the organization (they left it).
    *
-   * @return how many tokens it revoked
+   * @return how many
    */
-  int deleteMembership(Handle tx, String orgId, String userId, Instant now);
+  int revokeTokensOf(Handle tx, String orgId, String userId, Instant now);
 
   /** How many owners of the whole organization there are besides {@code userId}. */
   int ownersOtherThan(Handle tx, String orgId, String userId);
@@ -124,7 +134,8 @@ interface TenancyStore {
 
   List<Project> projects(String orgId);
 
-  void deleteProject(Handle tx, String orgId, String projectId);
+  /** @return false when the project was not there */
+  boolean deleteProject(Handle tx, String orgId, String projectId);
 
   // API tokens
   void insertToken(Handle tx, TokenInfo token, String tokenHash);

@@ -1,5 +1,6 @@
 package ai.lepton.server.tenancy;
 
+import static ai.lepton.server.tenancy.TenancyWorld.code;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -21,8 +22,6 @@ import ai.lepton.api.TokenCreated;
 import ai.lepton.api.UpdateDepartment;
 import ai.lepton.api.UpdateMember;
 import ai.lepton.api.UserCreated;
-import ai.lepton.server.audit.AuditLog;
-import ai.lepton.server.db.Database;
 import ai.lepton.server.db.TestDatabases;
 import ai.lepton.server.http.ApiException;
 import java.time.Duration;
@@ -37,50 +36,6 @@ class TenancyServiceTest {
     return TestDatabases.both();
   }
 
-  /** A service over a fresh database, its clock, and the first administrator's session. */
-  private static final class World implements AutoCloseable {
-    final Database db;
-    final TestClock clock = new TestClock();
-    final TenancyService service;
-    final Principal admin;
-    final String adminLink;
-
-    World(TestDatabases.Named kind) {
-      db = kind.open().get();
-      service = new TenancyService(db, new JdbiTenancyStore(db), new AuditLog(db, clock), clock);
-      adminLink = service.bootstrap("default", "admin@lepton.local", "http://x:1").orElseThrow();
-      service.signInWithLink(code(adminLink), "10.0.0.1");
-      admin = principalOf("admin@lepton.local");
-    }
-
-    /** A session principal for an existing user (as the authenticator would make it). */
-    Principal principalOf(String email) {
-      TenancyStore.UserRow u = new JdbiTenancyStore(db).userByEmail(email).orElseThrow();
-      return new Principal(u.user().id(), email, Principal.Via.SESSION, Scope.ADMIN, null, null,
-          null, "csrf", "10.0.0.9");
-    }
-
-    /** A new user (made by the administrator) signed in with their link. */
-    Principal user(String email) {
-      UserCreated created = service.createUser(admin, new CreateUser(email, null), "http://x:1");
-      service.signInWithLink(code(created.signInLink()), "10.0.0.2");
-      return principalOf(email);
-    }
-
-    Principal tokenPrincipal(TokenCreated t) {
-      return service.authenticateToken(t.token(), "10.0.0.9");
-    }
-
-    @Override
-    public void close() {
-      db.close();
-    }
-  }
-
-  static String code(String link) {
-    return link.substring(link.lastIndexOf('/') + 1);
-  }
-
   static ApiException fails(ErrorCode code, String fragment, Executable action) {
     ApiException e = assertThrows(ApiException.class, action);
     assertEquals(code, e.code(), e.getMessage());
@@ -91,7 +46,7 @@ class TenancyServiceTest {
   @ParameterizedTest
   @MethodSource("databases")
   void theFirstStartCreatesOneAdministratorWithASingleUseLink(TestDatabases.Named kind) {
-    try (World w = new World(kind)) {
+    try (TenancyWorld w = new TenancyWorld(kind)) {
       assertTrue(w.adminLink.matches("http://x:1/signin/[A-Za-z0-9_-]{43}"), w.adminLink);
       assertTrue(w.service.bootstrap("default", "other@lepton.local", "http://x:1").isEmpty(),
           "a second start creates nobody");
@@ -109,7 +64,7 @@ class TenancyServiceTest {
   @ParameterizedTest
   @MethodSource("databases")
   void aSignInLinkExpiresAfter24Hours(TestDatabases.Named kind) {
-    try (World w = new World(kind)) {
+    try (TenancyWorld w = new TenancyWorld(kind)) {
       UserCreated u = w.service.createUser(w.admin, new CreateUser("late@x.org", "Late"),
           "http://x:1");
       assertEquals(w.clock.instant().plus(Duration.ofHours(24)), u.linkExpiresAt());
@@ -124,7 +79,7 @@ class TenancyServiceTest {
   @ParameterizedTest
   @MethodSource("databases")
   void onlyInstallationAdministratorsCreateUsers(TestDatabases.Named kind) {
-    try (World w = new World(kind)) {
+    try (TenancyWorld w = new TenancyWorld(kind)) {
       Principal bob = w.user("bob@x.org");
       fails(ErrorCode.PERMISSION_DENIED, "administrator of this installation",
           () -> w.service.createUser(bob, new CreateUser("eve@x.org", null), "http://x:1"));
@@ -136,7 +91,7 @@ class TenancyServiceTest {
   @ParameterizedTest
   @MethodSource("databases")
   void passwordsAreSetThenSignInAndRateLimitsHold(TestDatabases.Named kind) {
-    try (World w = new World(kind)) {
+    try (TenancyWorld w = new TenancyWorld(kind)) {
       fails(ErrorCode.INVALID_ARGUMENT, "at least 12",
           () -> w.service.changePassword(w.admin, new ChangePassword(null, "short"), null));
       w.service.changePassword(w.admin, new ChangePassword(null, "a long enough password"), null);
@@ -171,7 +126,7 @@ class TenancyServiceTest {
   @ParameterizedTest
   @MethodSource("databases")
   void changingThePasswordEndsTheOtherSessions(TestDatabases.Named kind) {
-    try (World w = new World(kind)) {
+    try (TenancyWorld w = new TenancyWorld(kind)) {
       String org = w.service.organizations(w.admin).get(0).id();
       UserCreated u = w.service.createUser(w.admin, new CreateUser("p@x.org", null), "http://x");
       w.service.addMember(w.admin, org, new AddMember("p@x.org", "member", null));
@@ -194,7 +149,7 @@ class TenancyServiceTest {
   @ParameterizedTest
   @MethodSource("databases")
   void sessionsEndWhenIdleAndAtTheirAbsoluteLimit(TestDatabases.Named kind) {
-    try (World w = new World(kind)) {
+    try (TenancyWorld w = new TenancyWorld(kind)) {
       UserCreated u = w.service.createUser(w.admin, new CreateUser("s@x.org", null), "http://x");
       String cookie = w.service.signInWithLink(code(u.signInLink()), "10.0.0.5").cookie();
       assertEquals("s@x.org", w.service.authenticateSession(cookie, "10.0.0.9").email());
@@ -217,7 +172,7 @@ class TenancyServiceTest {
   @ParameterizedTest
   @MethodSource("databases")
   void aDepartmentCannotMoveIntoItself(TestDatabases.Named kind) {
-    try (World w = new World(kind)) {
+    try (TenancyWorld w = new TenancyWorld(kind)) {
       String org = w.service.organizations(w.admin).get(0).id();
       Department a = w.service.createDepartment(w.admin, org, new CreateDepartment("A", null));
       Department b = w.service.createDepartment(w.admin, org, new CreateDepartment("B", a.id()));
@@ -243,7 +198,7 @@ class TenancyServiceTest {
   @ParameterizedTest
   @MethodSource("databases")
   void departmentsNestAtMostSixteenLevels(TestDatabases.Named kind) {
-    try (World w = new World(kind)) {
+    try (TenancyWorld w = new TenancyWorld(kind)) {
       String org = w.service.organizations(w.admin).get(0).id();
       String parent = null;
       for (int i = 0; i < TenancyService.MAX_DEPARTMENT_DEPTH; i++) {
@@ -259,7 +214,7 @@ class TenancyServiceTest {
   @ParameterizedTest
   @MethodSource("databases")
   void anotherOrganizationsIdsAnswerNotFoundLikeMissingOnes(TestDatabases.Named kind) {
-    try (World w = new World(kind)) {
+    try (TenancyWorld w = new TenancyWorld(kind)) {
       String orgA = w.service.organizations(w.admin).get(0).id();
       Project pa = w.service.createProject(w.admin, orgA, new CreateProject("p", null, null));
       Principal bob = w.user("bob@x.org");
@@ -287,7 +242,7 @@ class TenancyServiceTest {
   @MethodSource("databases")
   void aDepartmentLimitedMemberWorksInsideItsDepartmentAndReadsElsewhere(
       TestDatabases.Named kind) {
-    try (World w = new World(kind)) {
+    try (TenancyWorld w = new TenancyWorld(kind)) {
       String org = w.service.organizations(w.admin).get(0).id();
       Department lab = w.service.createDepartment(w.admin, org, new CreateDepartment("Lab", null));
       Department sub = w.service.createDepartment(w.admin, org,
@@ -315,7 +270,7 @@ class TenancyServiceTest {
   @ParameterizedTest
   @MethodSource("databases")
   void anOrganizationKeepsAnOwner(TestDatabases.Named kind) {
-    try (World w = new World(kind)) {
+    try (TenancyWorld w = new TenancyWorld(kind)) {
       String org = w.service.organizations(w.admin).get(0).id();
       fails(ErrorCode.CONFLICT, "at least one owner",
           () -> w.service.removeMember(w.admin, org, w.admin.userId()));
@@ -344,7 +299,7 @@ class TenancyServiceTest {
   @ParameterizedTest
   @MethodSource("databases")
   void tokensExpireAndAreRevokedAndStoreOnlyAHash(TestDatabases.Named kind) {
-    try (World w = new World(kind)) {
+    try (TenancyWorld w = new TenancyWorld(kind)) {
       String org = w.service.organizations(w.admin).get(0).id();
       var in30Days = w.clock.instant().plus(Duration.ofDays(30));
       TokenCreated t = w.service.createToken(w.admin, org,
@@ -390,7 +345,7 @@ class TenancyServiceTest {
   @ParameterizedTest
   @MethodSource("databases")
   void aProjectLimitedTokenSeesOnlyItsProject(TestDatabases.Named kind) {
-    try (World w = new World(kind)) {
+    try (TenancyWorld w = new TenancyWorld(kind)) {
       String org = w.service.organizations(w.admin).get(0).id();
       Project one = w.service.createProject(w.admin, org, new CreateProject("one", null, null));
       Project two = w.service.createProject(w.admin, org, new CreateProject("two", null, null));
@@ -411,7 +366,7 @@ class TenancyServiceTest {
   @ParameterizedTest
   @MethodSource("databases")
   void removingAMemberRevokesTheirTokensThere(TestDatabases.Named kind) {
-    try (World w = new World(kind)) {
+    try (TenancyWorld w = new TenancyWorld(kind)) {
       String org = w.service.organizations(w.admin).get(0).id();
       Principal erin = w.user("erin@x.org");
       w.service.addMember(w.admin, org, new AddMember("erin@x.org", "member", null));
@@ -427,7 +382,7 @@ class TenancyServiceTest {
   @ParameterizedTest
   @MethodSource("databases")
   void namesAreCheckedForLengthAndControlCharacters(TestDatabases.Named kind) {
-    try (World w = new World(kind)) {
+    try (TenancyWorld w = new TenancyWorld(kind)) {
       fails(ErrorCode.INVALID_ARGUMENT, "at most 100", () -> w.service.createOrganization(w.admin,
           "n".repeat(101)));
       fails(ErrorCode.INVALID_ARGUMENT, "control characters",

@@ -48,6 +48,17 @@ class TenancyHttpTest extends ServerFixture {
   }
 
   @Test
+  void theFirstOrganizationAndAdministratorAreConfigured() {
+    restart(new ServerConfig("127.0.0.1", 0, dir.resolve("acme"), null, null, null, null, null,
+        null, "Acme", "Ops@Acme.org"));
+    Cred ops = client.signInWithLink(server.firstSignInLink().orElseThrow());
+    assertEquals("ops@acme.org", client.get("/api/v1/me", ops).json().get("user").get("email")
+        .asText());
+    assertEquals("Acme", client.get("/api/v1/orgs", ops).json().get("items").get(0).get("name")
+        .asText());
+  }
+
+  @Test
   void theSignInLinkOpensAPageThatDoesNotReflectTheCode() {
     Response page = client.get("/signin/%3Cscript%3Ealert(1)%3C%2Fscript%3E", Cred.NONE);
     assertEquals(200, page.status());

@@ -72,7 +72,7 @@ class AuditCommandTest {
     try (LeptonServer server = LeptonServer.start(ServerConfig.embedded(dir.resolve("data"), 0))) {
       String[] t = adminToken(server);
       assertEquals(0, lepton("login", "--server", t[2], "--token", t[0]), err.toString());
-      assertTrue(out.toString().contains("as " + LeptonServer.FIRST_ADMIN_EMAIL)
+      assertTrue(out.toString().contains("as " + ServerConfig.DEFAULT_ADMIN_EMAIL)
           && out.toString().contains(t[1]), out.toString());
       assertEquals("rw-------", PosixFilePermissions.toString(
           Files.getPosixFilePermissions(dir.resolve("config.json"))));

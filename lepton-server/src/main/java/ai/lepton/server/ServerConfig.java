@@ -20,22 +20,38 @@ import java.util.Objects;
  *     null for {@code dataDir/master.key} (generated on first start)
  * @param publicUrl the address users reach this server at, for links it prints; an
  *     {@code https://} address also marks the session cookie Secure
+ * @param firstOrganization the name of the organization the first administrator owns, made on
+ *     the first start of an installation (no user yet); null for
+ *     {@value #DEFAULT_FIRST_ORGANIZATION}
+ * @param adminEmail the first administrator's email (their sign-in name), made on the first
+ *     start; null for {@value #DEFAULT_ADMIN_EMAIL}. Later starts ignore both.
  */
 public record ServerConfig(String host, int port, Path dataDir, String databaseUrl,
     String databaseUser, String databasePassword, String blobsUrl, Path masterKeyFile,
-    String publicUrl) {
+    String publicUrl, String firstOrganization, String adminEmail) {
+  /** The first organization's name unless configured. */
+  public static final String DEFAULT_FIRST_ORGANIZATION = "default";
+  /** The first administrator's email unless configured. */
+  public static final String DEFAULT_ADMIN_EMAIL = "admin@lepton.local";
 
+  /**
+   * @throws IllegalArgumentException for a port outside 0-65535
+   */
   public ServerConfig {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(dataDir, "dataDir");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0-65535, received " + port);
     }
+    firstOrganization = firstOrganization != null ? firstOrganization
+        : DEFAULT_FIRST_ORGANIZATION;
+    adminEmail = adminEmail != null ? adminEmail : DEFAULT_ADMIN_EMAIL;
   }
 
   /** The embedded default: loopback, {@code port}, everything under {@code dataDir}. */
   public static ServerConfig embedded(Path dataDir, int port) {
-    return new ServerConfig("127.0.0.1", port, dataDir, null, null, null, null, null, null);
+    return new ServerConfig("127.0.0.1", port, dataDir, null, null, null, null, null, null, null,
+        null);
   }
 
   /** Whether the session cookie is marked Secure: the server is reached over https. */

@@ -52,7 +52,7 @@ class WebJourneyTest {
     pages.browser.await(d -> d.getCurrentUrl().contains("/signin"));
     pages.open("/orgs/nowhere/members"); // a page needing a session goes to sign-in, and back
     pages.browser.await(d -> d.getCurrentUrl().contains("/signin?next="));
-    pages.find("#email").sendKeys(LeptonServer.FIRST_ADMIN_EMAIL);
+    pages.find("#email").sendKeys(ServerConfig.DEFAULT_ADMIN_EMAIL);
     pages.find("#password").sendKeys(PASSWORD + "\n");
     pages.browser.await(d -> d.getCurrentUrl().endsWith("/orgs/nowhere/members"));
     WebElement problem = pages.browser.await(d -> d.findElement(By.cssSelector(".problem")));
@@ -65,7 +65,7 @@ class WebJourneyTest {
     pages.loaded();
     List<WebElement> rows = pages.findAll("[data-page=orgs] tbody tr");
     assertEquals(1, rows.size());
-    assertTrue(rows.get(0).getText().startsWith(LeptonServer.FIRST_ORGANIZATION + " owner"),
+    assertTrue(rows.get(0).getText().startsWith(ServerConfig.DEFAULT_FIRST_ORGANIZATION + " owner"),
         rows.get(0).getText());
     pages.screenshot("orgs");
     pages.find("[data-form=create-org] input[name=name]").sendKeys("research\n");
@@ -77,10 +77,10 @@ class WebJourneyTest {
 
     pages.find("[data-switch=org] summary").click();
     pages.screenshot("org-switcher");
-    pages.header().findElement(By.linkText(LeptonServer.FIRST_ORGANIZATION)).click();
+    pages.header().findElement(By.linkText(ServerConfig.DEFAULT_FIRST_ORGANIZATION)).click();
     pages.browser.await(d -> !research.equals(pages.org()));
     pages.loaded();
-    assertEquals(LeptonServer.FIRST_ORGANIZATION, pages.text("[data-field=org-name]"));
+    assertEquals(ServerConfig.DEFAULT_FIRST_ORGANIZATION, pages.text("[data-field=org-name]"));
     assertTrue(pages.path().endsWith("/datasets"), pages.path());
     return pages.org();
   }
@@ -260,12 +260,13 @@ class WebJourneyTest {
     pages.section("Audit");
     assertEquals("/orgs/" + org + "/audit", pages.path());
     String events = pages.text("[data-list=audit]");
-    for (String action : new String[] {"dataset.create", "dataset.upload", "dataset.derive",
-        "dataset.profile.read"}) {
+    for (String action : new String[] {"session.create", "organization.create", "token.create",
+        "token.revoke", "department.create", "member.add", "member.update", "dataset.create",
+        "dataset.upload", "dataset.derive", "dataset.profile.read"}) {
       assertTrue(events.contains(action), action + " in " + events);
     }
     WebElement upload = pages.rowContaining("[data-list=audit]", "dataset.upload");
-    assertTrue(upload.getText().contains(LeptonServer.FIRST_ADMIN_EMAIL)
+    assertTrue(upload.getText().contains(ServerConfig.DEFAULT_ADMIN_EMAIL)
         && upload.getText().contains("success"), upload.getText());
     pages.find("[data-action=verify]").click();
     WebElement status = pages.find("[data-status=verify]");

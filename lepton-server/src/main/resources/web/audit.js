@@ -17,8 +17,9 @@ lepton.page("audit", async function (root, ctx) {
         h("dl", {}, keys.map(function (k) {
           return h("div", {}, h("dt", {}, k), h("dd", {}, e.details[k]));
         })));
-    return h("div", {}, e.resourceType ? e.resourceType + " " : "", e.resourceId ? h("code", {}, e.resourceId) : "",
-        details);
+    var name = e.details.name || e.details.email || e.details.fileName;
+    return h("div", {}, e.resourceType ? e.resourceType + " " : "", name ? h("strong", {}, name) : "",
+        e.resourceId ? h("code", { class: "block-code" }, e.resourceId) : "", details);
   }
 
   async function more() {

@@ -42,6 +42,24 @@ final class Pages {
     loaded();
   }
 
+  /**
+   * Runs {@code body}, the body of an async function that may use {@code lepton.api} with the
+   * page's session (the page must have loaded), and answers its result.
+   *
+   * @throws AssertionError when it throws, with its message
+   */
+  Object api(String body) {
+    Object result = browser.driver.executeAsyncScript("const done = arguments[0];"
+        + " (async () => { " + body + " })().then(r => done({ok: r === undefined ? null : r}),"
+        + " e => done({error: e.message}));");
+    @SuppressWarnings("unchecked")
+    java.util.Map<String, Object> answer = (java.util.Map<String, Object>) result;
+    if (answer.containsKey("error")) {
+      throw new AssertionError("the page's API call failed: " + answer.get("error"));
+    }
+    return answer.get("ok");
+  }
+
   void open(String path) {
     browser.driver.get(base + path);
   }

@@ -98,6 +98,11 @@ class WebJourneyTest {
     String token = secret.findElement(By.cssSelector("[data-field=secret]")).getAttribute("value");
     assertTrue(token.startsWith("lpt_"), token);
     assertTrue(secret.getText().contains("shown only this once"), secret.getText());
+    secret.findElement(By.cssSelector("[data-action=copy]")).click();
+    WebElement copied = secret.findElement(By.cssSelector("[data-status=copy]"));
+    pages.browser.await(d -> !copied.getText().isEmpty());
+    assertTrue(copied.getText().startsWith("Copied") || copied.getText().startsWith("Selected"),
+        copied.getText());
     WebElement row = pages.rowContaining("[data-list=tokens]", "ci-pipeline");
     assertTrue(row.getText().contains("you") && row.getText().contains("read"), row.getText());
     pages.screenshot("tokens");
@@ -260,7 +265,7 @@ class WebJourneyTest {
     pages.section("Audit");
     assertEquals("/orgs/" + org + "/audit", pages.path());
     String events = pages.text("[data-list=audit]");
-    for (String action : new String[] {"session.create", "organization.create", "token.create",
+    for (String action : new String[] {"session.create", "session.delete", "token.create",
         "token.revoke", "department.create", "member.add", "member.update", "dataset.create",
         "dataset.upload", "dataset.derive", "dataset.profile.read"}) {
       assertTrue(events.contains(action), action + " in " + events);

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 final class ServerCommand implements Callable<Integer> {
   /** The options the environment and the config file may set. */
   static final java.util.Set<String> CONFIGURABLE = java.util.Set.of("port", "host", "data-dir",
-      "db", "db-user", "db-password", "blobs", "master-key", "public-url");
+      "db", "db-user", "db-password", "blobs", "master-key", "public-url", "max-upload-bytes");
 
   @Option(names = "--config", paramLabel = "FILE",
       description = "a properties file of options (port=8080, data-dir=..., db=..., blobs=...)")
@@ -58,10 +58,15 @@ final class ServerCommand implements Callable<Integer> {
           + "https:// address also marks the session cookie Secure (env LEPTON_PUBLIC_URL)")
   String publicUrl;
 
+  @Option(names = "--max-upload-bytes", paramLabel = "BYTES",
+      description = "the largest dataset file an upload may send (default 2147483648, 2 GiB); "
+          + "larger uploads are refused with 413")
+  long maxUploadBytes;
+
   @Override
   public Integer call() throws InterruptedException {
     ServerConfig config = new ServerConfig(host, port, dataDir, db, dbUser, dbPassword, blobs,
-        masterKey, publicUrl);
+        masterKey, publicUrl, maxUploadBytes);
     LeptonServer server = LeptonServer.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -20,10 +20,14 @@ import java.util.Objects;
  *     null for {@code dataDir/master.key} (generated on first start)
  * @param publicUrl the address users reach this server at, for links it prints; an
  *     {@code https://} address also marks the session cookie Secure
+ * @param maxUploadBytes the largest dataset file an upload may send, in bytes (larger uploads
+ *     answer 413 and are not kept); {@link #DEFAULT_MAX_UPLOAD_BYTES} by default
  */
 public record ServerConfig(String host, int port, Path dataDir, String databaseUrl,
     String databaseUser, String databasePassword, String blobsUrl, Path masterKeyFile,
-    String publicUrl) {
+    String publicUrl, long maxUploadBytes) {
+  /** The default upload limit: 2 GiB. */
+  public static final long DEFAULT_MAX_UPLOAD_BYTES = 2L << 30;
 
   public ServerConfig {
     Objects.requireNonNull(host, "host");
@@ -31,11 +35,29 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0-65535, received " + port);
     }
+    if (maxUploadBytes < 1) {
+      throw new IllegalArgumentException("maxUploadBytes must be at least 1, received "
+          + maxUploadBytes);
+    }
+  }
+
+  /** A configuration with the default upload limit. */
+  public ServerConfig(String host, int port, Path dataDir, String databaseUrl,
+      String databaseUser, String databasePassword, String blobsUrl, Path masterKeyFile,
+      String publicUrl) {
+    this(host, port, dataDir, databaseUrl, databaseUser, databasePassword, blobsUrl,
+        masterKeyFile, publicUrl, DEFAULT_MAX_UPLOAD_BYTES);
   }
 
   /** The embedded default: loopback, {@code port}, everything under {@code dataDir}. */
   public static ServerConfig embedded(Path dataDir, int port) {
     return new ServerConfig("127.0.0.1", port, dataDir, null, null, null, null, null, null);
+  }
+
+  /** This configuration with another upload limit. */
+  public ServerConfig withMaxUploadBytes(long bytes) {
+    return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword,
+        blobsUrl, masterKeyFile, publicUrl, bytes);
   }
 
   /** Whether the session cookie is marked Secure: the server is reached over https. */

@@ -34,7 +34,7 @@ class JdbiDatasetStoreTest {
 
   private static VersionRow version(String id, String org, String dataset, int number) {
     return new VersionRow(id, org, dataset, number, "CSV", "data.csv", "org/" + org + "/" + id,
-        10, "ab".repeat(32), "{}", null, null, "usr_a", NOW);
+        10, "ab".repeat(32), 3, "{}", null, null, "usr_a", NOW);
   }
 
   @ParameterizedTest

@@ -125,7 +125,7 @@ class DatasetUploadHostileTest {
 
   @Test
   void anUploadOverTheLimitIsRefusedFromItsDeclaredLength() throws Exception {
-    try (Socket s = new Socket("127.0.0.1", platform.server.port())) {
+    try (Socket s = new Socket("127.0.0.1", platform.port())) {
       s.setSoTimeout(30_000);
       s.getOutputStream().write(head("Content-Length: " + (10L << 30)));
       String answer = answer(s.getInputStream());
@@ -140,7 +140,7 @@ class DatasetUploadHostileTest {
   void anEndlessUploadIsCutOffAtTheLimit() throws Exception {
     int versions = platform.versionRows();
     AtomicLong sent = new AtomicLong();
-    try (Socket s = new Socket("127.0.0.1", platform.server.port())) {
+    try (Socket s = new Socket("127.0.0.1", platform.port())) {
       s.setSoTimeout(30_000);
       OutputStream out = s.getOutputStream();
       out.write(head("Transfer-Encoding: chunked"));
@@ -181,10 +181,7 @@ class DatasetUploadHostileTest {
   }
 
   private byte[] head(String length) {
-    return ("PUT " + platform.orgPath("/datasets/" + dataset + "/versions?format=CSV"
-        + "&fileName=x.csv") + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
-        + platform.owner + "\r\nContent-Type: application/octet-stream\r\n" + length
-        + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    return platform.uploadHead(dataset, "format=CSV&fileName=x.csv", length);
   }
 
   /** The status line, headers and body of one response, read until the body's declared end. */

@@ -40,10 +40,12 @@ final class Platform implements AutoCloseable {
   static final ObjectMapper JSON = Json.mapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-  final LeptonServer server;
+  private final ServerConfig config;
+  private final java.util.function.Supplier<Database> databases;
   final Path dataDir;
-  final Database db;
-  final String base;
+  LeptonServer server;
+  Database db;
+  String base;
   final String org;
   final String owner;
   final String viewer;
@@ -82,11 +84,11 @@ final class Platform implements AutoCloseable {
   }
 
   /** Starts a server by {@code config}; {@code db} opens its database for the test's checks. */
-  Platform(ServerConfig config, java.util.function.Supplier<Database> db) {
-    this.server = LeptonServer.start(config);
+  Platform(ServerConfig config, java.util.function.Supplier<Database> databases) {
+    this.config = config;
+    this.databases = databases;
     this.dataDir = config.dataDir();
-    this.base = "http://127.0.0.1:" + server.port();
-    this.db = db.get();
+    start();
     String[] ownerSession = signIn(server.firstSignInLink().orElseThrow());
     this.org = send(request("/api/v1/orgs", null).header("Cookie", ownerSession[0]).GET())
         .json().get("items").get(0).get("id").asText();
@@ -110,10 +112,30 @@ final class Platform implements AutoCloseable {
         () -> Database.embedded(dir));
   }
 
+  /** Starts the server (again, on the same data) and opens the database for the checks. */
+  void start() {
+    server = LeptonServer.start(config);
+    base = "http://127.0.0.1:" + server.port();
+    db = databases.get();
+  }
+
+  /** Stops the server and closes the database; requests then go nowhere until {@link #start}. */
+  void stop() {
+    if (server != null) {
+      db.close();
+      server.close();
+      server = null;
+    }
+  }
+
+  /** Sends the requests to another server on the same data (a server in another process). */
+  void at(int port) {
+    base = "http://127.0.0.1:" + port;
+  }
+
   @Override
   public void close() {
-    db.close();
-    server.close();
+    stop();
   }
 
   // ---------------------------------------------------------------- users
@@ -199,6 +221,22 @@ final class Platform implements AutoCloseable {
         .PUT(HttpRequest.BodyPublishers.ofByteArray(content)));
   }
 
+  /**
+   * The request line and headers of a raw upload as the owner, for a test that writes the body
+   * itself on a socket to {@link #port}; {@code length} is the Content-Length or
+   * Transfer-Encoding header.
+   */
+  byte[] uploadHead(String datasetId, String query, String length) {
+    return ("PUT " + orgPath("/datasets/" + datasetId + "/versions?" + query) + " HTTP/1.1\r\n"
+        + "Host: 127.0.0.1\r\nAuthorization: Bearer " + owner + "\r\nContent-Type: "
+        + "application/octet-stream\r\n" + length + "\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII);
+  }
+
+  int port() {
+    return URI.create(base).getPort();
+  }
+
   /** A multipart form: {@code fields} first, then the part 'file'. */
   Response multipart(String datasetId, String token, Map<String, String> fields,
       String fileName, byte[] content) {
@@ -251,6 +289,15 @@ final class Platform implements AutoCloseable {
       return all.filter(p -> !p.equals(tmp)).toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Whether {@code file} is a file holding bytes. */
+  static boolean nonEmpty(Path file) {
+    try {
+      return Files.isRegularFile(file) && Files.size(file) > 0;
+    } catch (IOException e) {
+      return false; // deleted meanwhile
     }
   }
 

@@ -139,7 +139,8 @@ public final class DatasetService {
    *     a bad name or description; CONFLICT when the name is taken in the organization
    */
   Dataset create(Principal caller, String org, CreateDataset request, String client) {
-    authorize(caller, org, request.projectId(), Role.MEMBER, Scope.WRITE, CREATE, null, client);
+    String projectId = blankToNull(request.projectId());
+    authorize(caller, org, projectId, Role.MEMBER, Scope.WRITE, CREATE, null, client);
     String name = request.name() == null ? "" : request.name().strip();
     if (!NAME.matcher(name).matches()) {
       throw ApiException.invalid("name must be 1-100 letters, digits, '.', '_' or '-', starting "
@@ -150,8 +151,8 @@ public final class DatasetService {
     if (store.datasetByName(org, name).isPresent()) {
       throw taken(name);
     }
-    DatasetRow row = new DatasetRow("ds_" + BlobKeys.randomSegment(), org, request.projectId(),
-        name, description, caller.userId(), now());
+    DatasetRow row = new DatasetRow("ds_" + BlobKeys.randomSegment(), org, projectId, name,
+        description, caller.userId(), now());
     try {
       jdbi.useTransaction(h -> {
         store.insertDataset(h, row);
@@ -168,7 +169,12 @@ public final class DatasetService {
       }
       throw e;
     }
-    return dataset(row, 0);
+    return wire(row, 0);
+  }
+
+  /** A project id as a form may send it: blank for none. */
+  private static String blankToNull(String projectId) {
+    return projectId == null || projectId.isBlank() ? null : projectId;
   }
 
   private static ApiException taken(String name) {
@@ -200,20 +206,21 @@ public final class DatasetService {
    *
    * @throws ApiException NOT_FOUND for an organization or project the caller cannot see
    */
-  List<Dataset> datasets(Principal caller, String org, String projectId) {
+  List<Dataset> datasets(Principal caller, String org, String project) {
+    String projectId = blankToNull(project);
     authorize(caller, org, projectId, Role.VIEWER, Scope.READ, null, null, null);
     Map<String, Integer> latest = store.latestVersions(org);
     return store.datasets(org, projectId).stream()
-        .map(d -> dataset(d, latest.getOrDefault(d.id(), 0))).toList();
+        .map(d -> wire(d, latest.getOrDefault(d.id(), 0))).toList();
   }
 
   /** @throws ApiException NOT_FOUND unless the caller can read the dataset */
   Dataset dataset(Principal caller, String org, String datasetId) {
     DatasetRow d = access(caller, org, datasetId, Role.VIEWER, Scope.READ, null, null);
-    return dataset(d, store.latestVersions(org).getOrDefault(d.id(), 0));
+    return wire(d, store.latestVersions(org).getOrDefault(d.id(), 0));
   }
 
-  private static Dataset dataset(DatasetRow d, int latestVersion) {
+  private static Dataset wire(DatasetRow d, int latestVersion) {
     return new Dataset(d.id(), d.orgId(), d.projectId(), d.name(), d.description(),
         d.createdBy(), d.createdAt(), latestVersion);
   }
@@ -320,7 +327,7 @@ public final class DatasetService {
       Map<String, Integer> numbers = new HashMap<>();
       files.stream().filter(m -> m.parent() != null)
           .forEach(m -> numbers.put(m.parent().id(), m.parent().number()));
-      return rows.stream().map(r -> version(r, numbers)).toList();
+      return rows.stream().map(r -> wire(r, numbers)).toList();
     } finally {
       if (!committed) {
         for (String key : keys) {
@@ -363,18 +370,18 @@ public final class DatasetService {
     List<VersionRow> rows = store.versions(org, d.id());
     Map<String, Integer> numbers = new HashMap<>();
     rows.forEach(r -> numbers.put(r.id(), r.number()));
-    return rows.stream().map(r -> version(r, numbers)).toList();
+    return rows.stream().map(r -> wire(r, numbers)).toList();
   }
 
   /** @throws ApiException NOT_FOUND for a dataset or version the caller cannot see */
   DatasetVersion version(Principal caller, String org, String datasetId, int number) {
     DatasetRow d = access(caller, org, datasetId, Role.VIEWER, Scope.READ, null, null);
-    VersionRow v = version(org, d, number);
+    VersionRow v = versionRow(org, d, number);
     Map<String, Integer> numbers = new HashMap<>();
     if (v.parentId() != null) {
       store.version(org, v.parentId()).ifPresent(p -> numbers.put(p.id(), p.number()));
     }
-    return version(v, numbers);
+    return wire(v, numbers);
   }
 
   /**
@@ -385,7 +392,7 @@ public final class DatasetService {
    */
   String profile(Principal caller, String org, String datasetId, int number, String client) {
     DatasetRow d = access(caller, org, datasetId, Role.VIEWER, Scope.READ, null, null);
-    VersionRow v = version(org, d, number);
+    VersionRow v = versionRow(org, d, number);
     jdbi.useTransaction(h -> record(h, caller, org, PROFILE_READ, d.id(), client,
         Outcome.SUCCESS, Map.of("version", v.id(), "number", Integer.toString(v.number()))));
     return v.profileJson();
@@ -406,7 +413,7 @@ public final class DatasetService {
    */
   Content content(Principal caller, String org, String datasetId, int number, String client) {
     DatasetRow d = access(caller, org, datasetId, Role.VIEWER, Scope.READ, null, null);
-    VersionRow v = version(org, d, number);
+    VersionRow v = versionRow(org, d, number);
     InputStream in = blobs.open(org, v.blobKey());
     try {
       jdbi.useTransaction(h -> record(h, caller, org, DOWNLOAD, d.id(), client, Outcome.SUCCESS,
@@ -438,7 +445,7 @@ public final class DatasetService {
       String recipeJson, String client) {
     DatasetRow d = access(caller, org, datasetId, Role.MEMBER, Scope.WRITE, DERIVE, client);
     Recipe recipe = Recipes.parse(recipeJson);
-    VersionRow parent = version(org, d, number);
+    VersionRow parent = versionRow(org, d, number);
     DatasetFormat format = DatasetFormat.valueOf(parent.format());
     Recipes.checkTabular(format, parent.fileName());
     JsonNode labelColumn = read(parent.profileJson(), JsonNode.class).path("labelColumn");
@@ -478,13 +485,13 @@ public final class DatasetService {
     }
   }
 
-  private VersionRow version(String org, DatasetRow d, int number) {
+  private VersionRow versionRow(String org, DatasetRow d, int number) {
     return store.version(org, d.id(), number).orElseThrow(() -> ApiException.notFound(
         "version " + number + " of dataset '" + d.name() + "'"));
   }
 
   /** The wire form of a version; {@code numbers} holds its parent's number when it has one. */
-  private static DatasetVersion version(VersionRow v, Map<String, Integer> numbers) {
+  private static DatasetVersion wire(VersionRow v, Map<String, Integer> numbers) {
     Lineage lineage = null;
     if (v.parentId() != null) {
       JsonNode stored = read(v.recipeJson(), JsonNode.class);

@@ -152,8 +152,8 @@ abstract class DatasetRoutesContract {
 
     // every step is in the audit log, and the chain verifies
     String org = platform.org;
-    assertEquals("iris", only(platform.events(org, DatasetService.CREATE), id, Outcome.SUCCESS).details()
-            .get("name"));
+    assertEquals("iris", only(platform.events(org, DatasetService.CREATE), id,
+        Outcome.SUCCESS).details().get("name"));
     List<AuditEvent> uploads = platform.events(org, DatasetService.UPLOAD).stream()
         .filter(e -> id.equals(e.resourceId())).toList();
     assertEquals(2, uploads.size());

@@ -16,7 +16,7 @@ import picocli.CommandLine.HelpCommand;
         + " verbs."},
     subcommands = {HelpCommand.class, ServerCommand.class, LoginCommand.class, OrgCommand.class,
         DeptCommand.class, UserCommand.class, ProjectCommand.class, TokenCommand.class,
-        AuditCommand.class})
+        DatasetCommand.class, AuditCommand.class})
 public final class Main {
   public static void main(String[] args) {
     System.exit(run(args));
@@ -36,6 +36,7 @@ public final class Main {
   }
 
   private static int run(CommandLine cli, String... args) {
+    cli.setCaseInsensitiveEnumValuesAllowed(true); // --format csv
     try {
       cli.getSubcommands().get("server").setDefaultValueProvider(
           new ServerDefaults(configFile(args), System.getenv()));

@@ -55,27 +55,40 @@ final class Table {
   }
 
   void print(PrintWriter out) {
+    print(out, true);
+    if (rows.isEmpty()) {
+      out.println("(none)");
+    }
+  }
+
+  /** The rows alone, aligned, without the header: a list of facts. */
+  void printRows(PrintWriter out) {
+    print(out, false);
+  }
+
+  private void print(PrintWriter out, boolean withHeader) {
     int[] width = new int[header.size()];
     for (int i = 0; i < width.length; i++) {
-      width[i] = header.get(i).length();
+      width[i] = withHeader ? header.get(i).length() : 0;
       for (List<String> r : rows) {
         width[i] = Math.max(width[i], r.get(i).length());
       }
     }
-    line(out, header, width);
+    if (withHeader) {
+      line(out, header, width);
+    }
     for (List<String> r : rows) {
       line(out, r, width);
-    }
-    if (rows.isEmpty()) {
-      out.println("(none)");
     }
   }
 
   private static void line(PrintWriter out, List<String> cells, int[] width) {
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < cells.size(); i++) {
-      b.append(i == cells.size() - 1 ? cells.get(i) : String.format("%-" + width[i] + "s  ",
-          cells.get(i)));
+      b.append(cells.get(i));
+      if (i < cells.size() - 1) {
+        b.append(" ".repeat(width[i] - cells.get(i).length() + 2));
+      }
     }
     out.println(b.toString().stripTrailing());
   }

@@ -61,7 +61,7 @@ class TenancyCommandsTest {
   void helpListsTheCommandsAndEachCommandItsVerbs() {
     assertEquals(0, lepton("help"));
     for (String command : new String[] {"login", "org", "dept", "user", "project", "token",
-        "audit", "server"}) {
+        "dataset", "audit", "server"}) {
       assertTrue(p.out().contains("  " + command + " "), command + " in:\n" + p.out());
     }
     assertEquals(0, lepton("org", "--help"));

@@ -61,7 +61,9 @@ import java.util.function.LongConsumer;
  * }</pre>
  *
  * Every call throws {@link LeptonClientException} with the server's error code and message when
- * the server refuses, and with {@link ErrorCode#UNAVAILABLE} when it cannot be reached.
+ * the server refuses, and with {@link ErrorCode#UNAVAILABLE} when it cannot be reached. Ids go
+ * into paths only when they are ids (letters, digits, '_' and '-'): anything else throws
+ * {@link IllegalArgumentException} before a request is made.
  */
 public final class LeptonClient {
   private final URI base;

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.lepton.api.Dataset;
 import ai.lepton.api.DatasetFormat;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -66,5 +68,17 @@ class DatasetArgumentsTest {
       assertTrue(e.getMessage().contains("-o FILE"), e.getMessage());
     }
     assertTrue(Files.notExists(Path.of("passwd")), "only names were computed");
+  }
+
+  @Test
+  void anOversizedRecipeIsRefusedBeforeAnythingIsSent() {
+    StringWriter err = new StringWriter();
+    int exit = Main.run(new PrintWriter(new StringWriter()),
+        new PrintWriter(err, true), "dataset", "derive", "iris@1",
+        "{\"op\":\"drop_missing\",\"columns\":[\"" + "x".repeat(DatasetCommand.MAX_RECIPE)
+            + "\"]}");
+    assertEquals(1, exit);
+    assertTrue(err.toString().startsWith("lepton: the recipe is ")
+        && err.toString().contains("at most 65536"), err.toString());
   }
 }

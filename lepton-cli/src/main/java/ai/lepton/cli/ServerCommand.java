@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 final class ServerCommand implements Callable<Integer> {
   /** The options the environment and the config file may set. */
   static final java.util.Set<String> CONFIGURABLE = java.util.Set.of("port", "host", "data-dir",
-      "db", "db-user", "db-password", "blobs", "master-key", "public-url");
+      "db", "db-user", "db-password", "blobs", "master-key", "public-url", "first-org",
+      "admin-email", "max-upload-bytes");
 
   @Option(names = "--config", paramLabel = "FILE",
       description = "a properties file of options (port=8080, data-dir=..., db=..., blobs=...)")
@@ -58,10 +59,25 @@ final class ServerCommand implements Callable<Integer> {
           + "https:// address also marks the session cookie Secure (env LEPTON_PUBLIC_URL)")
   String publicUrl;
 
+  @Option(names = "--first-org", paramLabel = "NAME",
+      description = "on the first start, the name of the organization the first administrator"
+          + " owns (default " + ServerConfig.DEFAULT_FIRST_ORGANIZATION + ")")
+  String firstOrg;
+
+  @Option(names = "--admin-email", paramLabel = "EMAIL",
+      description = "on the first start, the first administrator's email (default "
+          + ServerConfig.DEFAULT_ADMIN_EMAIL + ")")
+  String adminEmail;
+
+  @Option(names = "--max-upload-bytes", paramLabel = "BYTES",
+      description = "the largest dataset file an upload may send (default 2147483648, 2 GiB); "
+          + "larger uploads are refused with 413")
+  long maxUploadBytes;
+
   @Override
   public Integer call() throws InterruptedException {
     ServerConfig config = new ServerConfig(host, port, dataDir, db, dbUser, dbPassword, blobs,
-        masterKey, publicUrl);
+        masterKey, publicUrl, firstOrg, adminEmail, maxUploadBytes);
     LeptonServer server = LeptonServer.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -72,8 +88,8 @@ final class ServerCommand implements Callable<Integer> {
         + server.port() + "  (data in " + dataDir.toAbsolutePath() + "; Ctrl-C stops it)");
     server.masterKeyNotice().ifPresent(System.out::println);
     server.firstSignInLink().ifPresent(link -> System.out.println("\nFirst start: the "
-        + "administrator " + LeptonServer.FIRST_ADMIN_EMAIL + " owns the organization '"
-        + LeptonServer.FIRST_ORGANIZATION + "'. Sign in once, within 24 hours, with\n\n    "
+        + "administrator " + config.adminEmail() + " owns the organization '"
+        + config.firstOrganization() + "'. Sign in once, within 24 hours, with\n\n    "
         + link + "\n\n(or POST its code to /api/v1/session/link), then set a password with "
         + "PUT /api/v1/me/password. The link is shown only now.\n"));
     stopped.await();

@@ -3,7 +3,7 @@ package ai.lepton.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.lepton.server.LeptonServer;
+import ai.lepton.server.ServerConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +25,7 @@ class AuditCommandTest {
   void loginSavesAnOwnerOnlyProfileAndAuditVerifyReportsTheChain() throws Exception {
     try (Platform p = new Platform(dir.resolve("data"))) {
       p.login(dir.resolve("config.json"), p.token(p.admin, p.org, "admin"));
-      assertTrue(p.out().contains("as " + LeptonServer.FIRST_ADMIN_EMAIL)
+      assertTrue(p.out().contains("as " + ServerConfig.DEFAULT_ADMIN_EMAIL)
           && p.out().contains(p.org), p.out());
       assertEquals("rw-------", PosixFilePermissions.toString(
           Files.getPosixFilePermissions(dir.resolve("config.json"))));

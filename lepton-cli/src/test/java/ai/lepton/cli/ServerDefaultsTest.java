@@ -1,6 +1,7 @@
 package ai.lepton.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,6 +44,18 @@ class ServerDefaultsTest {
     ServerCommand none = parse(null, Map.of());
     assertEquals(8080, none.port);
     assertEquals(Path.of("lepton-data"), none.dataDir);
+    assertEquals(2L << 30, none.maxUploadBytes);
+    assertEquals(1000, parse(null, Map.of("LEPTON_MAX_UPLOAD_BYTES", "1000")).maxUploadBytes);
+    assertEquals(500, parse(config, Map.of(), "--max-upload-bytes", "500").maxUploadBytes);
+  }
+
+  @Test
+  void theFirstOrganizationAndAdministratorComeFromTheSameSources() throws Exception {
+    Path config = Files.writeString(dir.resolve("first.properties"), "first-org=Acme\n");
+    ServerCommand command = parse(config, Map.of("LEPTON_ADMIN_EMAIL", "ops@acme.org"));
+    assertEquals("Acme", command.firstOrg);
+    assertEquals("ops@acme.org", command.adminEmail);
+    assertNull(parse(null, Map.of()).firstOrg, "unset: ServerConfig's default applies");
   }
 
   @Test

@@ -6,6 +6,8 @@ import ai.lepton.server.blobs.BlobStore;
 import ai.lepton.server.crypto.EncryptedBlobStore;
 import ai.lepton.server.crypto.KeyService;
 import ai.lepton.server.crypto.MasterKey;
+import ai.lepton.server.datasets.DatasetRoutes;
+import ai.lepton.server.datasets.DatasetService;
 import ai.lepton.server.db.Database;
 import ai.lepton.server.http.Api;
 import ai.lepton.server.http.Json;
@@ -38,11 +40,6 @@ public final class LeptonServer implements AutoCloseable {
   /** The platform's version, as the API document and the CLI report it. */
   public static final String VERSION = "0.1.0";
 
-  /** The organization the first administrator owns on a new installation. */
-  public static final String FIRST_ORGANIZATION = "default";
-  /** The first administrator's email (their sign-in name) on a new installation. */
-  public static final String FIRST_ADMIN_EMAIL = "admin@lepton.local";
-
   private final Database database;
   private final BlobStore blobStore;
   private final MasterKey masterKey;
@@ -64,6 +61,8 @@ public final class LeptonServer implements AutoCloseable {
    *
    * @throws ai.lepton.server.crypto.KeyException if the master key is missing, malformed, or
    *     cannot unwrap the keys already in the database
+   * @throws ai.lepton.server.http.ApiException INVALID_ARGUMENT when this is the first start and
+   *     the first organization's name or the administrator's email is not valid
    */
   public static LeptonServer start(ServerConfig config) {
     return start(config, Clock.systemUTC());
@@ -114,11 +113,18 @@ public final class LeptonServer implements AutoCloseable {
 
       // tenancy and identity: organizations, members, projects, tokens, sessions
       AtomicReference<String> baseUrl = new AtomicReference<>(config.publicUrl());
-      TenancyService tenancy = TenancyService.create(database, clock);
+      TenancyService tenancy = TenancyService.create(database, audit, clock);
       TenancyRoutes tenancyRoutes = new TenancyRoutes(tenancy, config.secureCookies(),
           baseUrl::get);
       routes.addAll(tenancyRoutes.routes());
       routes.addAll(AuditRoutes.routes(audit, tenancy));
+
+      // datasets: uploads streamed through dataDir/tmp into encrypted blobs, versions, profiles,
+      // derivations; the sweep deletes what a killed server left, before any request comes in
+      DatasetService datasets = DatasetService.create(database, encryptedBlobs, audit, tenancy,
+          clock, config.dataDir().resolve("tmp"), config.maxUploadBytes());
+      datasets.sweep();
+      routes.addAll(new DatasetRoutes(datasets).routes());
 
       Api api = new Api(mapper, metrics, tenancyRoutes.authenticator(), routes);
       Javalin http = api.create(config.host(), config.port()).start();
@@ -129,8 +135,8 @@ public final class LeptonServer implements AutoCloseable {
           baseUrl.set("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":"
               + http.port());
         }
-        String link = tenancy.bootstrap(FIRST_ORGANIZATION, FIRST_ADMIN_EMAIL, baseUrl.get())
-            .orElse(null);
+        String link = tenancy.bootstrap(config.firstOrganization(), config.adminEmail(),
+            baseUrl.get()).orElse(null);
         return new LeptonServer(database, blobStore, masterKey, http, link);
       } catch (RuntimeException e) {
         http.stop();
@@ -159,9 +165,10 @@ public final class LeptonServer implements AutoCloseable {
   }
 
   /**
-   * The one-time sign-in link of the first administrator ({@value #FIRST_ADMIN_EMAIL}, owner of
-   * the organization {@value #FIRST_ORGANIZATION}), when this start created them: it is valid
-   * for 24 hours and signs in once, after which they set a password. Empty on every later start.
+   * The one-time sign-in link of the first administrator ({@link ServerConfig#adminEmail()},
+   * owner of the organization {@link ServerConfig#firstOrganization()}), when this start created
+   * them: it is valid for 24 hours and signs in once, after which they set a password. Empty on
+   * every later start.
    */
   public Optional<String> firstSignInLink() {
     return Optional.ofNullable(signInLink);

@@ -35,6 +35,12 @@ import org.jdbi.v3.core.statement.Query;
 public final class AuditLog {
   /** The actor of actions the platform takes by itself. */
   public static final String SYSTEM = "system";
+  /**
+   * The log of the installation itself, beside one per organization: what is not inside one
+   * organization (users) and the organizations' creation and deletion, so that a deleted
+   * organization's end stays readable. No organization id looks like it ({@code org_...}).
+   */
+  public static final String INSTALLATION = "installation";
   // How far from its place verify looks for the number an out-of-place event was recorded under.
   private static final int MOVED_WINDOW = 64;
   private static final ObjectMapper JSON = new ObjectMapper();

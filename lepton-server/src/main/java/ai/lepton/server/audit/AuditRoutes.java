@@ -14,34 +14,51 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * The audit log over HTTP: an organization's events (newest first, filtered, paged) and the proof
- * that its chain is intact. Admins of the organization only: the log names everyone's actions.
+ * that its chain is intact, for admins of the organization only (the log names everyone's
+ * actions); the same for the installation's log ({@link AuditLog#INSTALLATION}: users, and
+ * organizations created and deleted), for installation administrators only.
  */
 public final class AuditRoutes {
+  private static final String QUERY = "; query actor, action, resourceType, resourceId, outcome,"
+      + " from, to, before, limit";
+  private static final String VERIFY = ": intact, or the first event changed, removed or"
+      + " inserted";
+
   private AuditRoutes() {}
 
   public static List<Route> routes(AuditLog audit, TenancyService tenancy) {
+    // which log a request reads, once its caller may read it
+    Function<Context, String> organization = ctx -> {
+      String org = ctx.pathParam("org");
+      tenancy.authorize(Principal.of(ctx), org, Role.ADMIN, Scope.READ);
+      return org;
+    };
+    Function<Context, String> installation = ctx -> {
+      tenancy.authorizeInstallation(Principal.of(ctx), Scope.READ);
+      return AuditLog.INSTALLATION;
+    };
     return List.of(
         Route.get("/api/v1/orgs/{org}/audit").tag("audit")
-            .summary("The organization's audit events, newest first; query actor, action,"
-                + " resourceType, resourceId, outcome, from, to, before, limit")
+            .summary("The organization's audit events, newest first" + QUERY)
             .returns(AuditPage.class)
-            .handle(ctx -> {
-              String org = ctx.pathParam("org");
-              tenancy.authorize(Principal.of(ctx), org, Role.ADMIN, Scope.READ);
-              ctx.json(audit.list(org, query(ctx)));
-            }),
+            .handle(ctx -> ctx.json(audit.list(organization.apply(ctx), query(ctx)))),
         Route.get("/api/v1/orgs/{org}/audit/verify").tag("audit")
-            .summary("Checks the organization's hash chain: intact, or the first event changed,"
-                + " removed or inserted")
+            .summary("Checks the organization's hash chain" + VERIFY)
             .returns(AuditVerification.class)
-            .handle(ctx -> {
-              String org = ctx.pathParam("org");
-              tenancy.authorize(Principal.of(ctx), org, Role.ADMIN, Scope.READ);
-              ctx.json(audit.verify(org));
-            }));
+            .handle(ctx -> ctx.json(audit.verify(organization.apply(ctx)))),
+        Route.get("/api/v1/audit").tag("audit")
+            .summary("The installation's audit events (users; organizations created and"
+                + " deleted), newest first, for installation administrators" + QUERY)
+            .returns(AuditPage.class)
+            .handle(ctx -> ctx.json(audit.list(installation.apply(ctx), query(ctx)))),
+        Route.get("/api/v1/audit/verify").tag("audit")
+            .summary("Checks the installation's hash chain" + VERIFY)
+            .returns(AuditVerification.class)
+            .handle(ctx -> ctx.json(audit.verify(installation.apply(ctx)))));
   }
 
   private static AuditQuery query(Context ctx) {

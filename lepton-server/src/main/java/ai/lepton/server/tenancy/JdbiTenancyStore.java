@@ -20,7 +20,6 @@ import org.jdbi.v3.core.mapper.RowMapper;
 
 /** {@link TenancyStore} in SQL that runs unchanged on H2 (PostgreSQL mode) and PostgreSQL. */
 final class JdbiTenancyStore implements TenancyStore {
-  private static final String UNIQUE_VIOLATION = "23505";
   private static final String MEMBERSHIP_SELECT = "SELECT m.org_id, m.user_id, u.email,"
       + " m.member_role, m.department_id, m.created_at FROM membership m"
       + " JOIN app_user u ON u.id = m.user_id";
@@ -58,11 +57,9 @@ final class JdbiTenancyStore implements TenancyStore {
   // organizations
 
   @Override
-  public void createOrganization(Organization org, Membership owner) {
-    jdbi.useTransaction(h -> {
-      insertOrganization(h, org);
-      insertMembership(h, owner);
-    });
+  public void createOrganization(Handle tx, Organization org, Membership owner) {
+    insertOrganization(tx, org);
+    insertMembership(tx, owner);
   }
 
   private static void insertOrganization(Handle h, Organization org) {
@@ -85,30 +82,35 @@ final class JdbiTenancyStore implements TenancyStore {
   }
 
   @Override
-  public void deleteOrganization(String orgId) {
+  public boolean lockOrganization(Handle tx, String orgId) {
+    return tx.createQuery("SELECT id FROM organization WHERE id = :org FOR UPDATE")
+        .bind("org", orgId).mapTo(String.class).findOne().isPresent();
+  }
+
+  @Override
+  public boolean deleteOrganization(Handle tx, String orgId) {
     // Explicit order instead of cascades: departments refer to each other, and memberships and
     // projects refer to departments.
-    jdbi.useTransaction(h -> {
-      for (String sql : new String[] {
-          "DELETE FROM api_token WHERE org_id = :org",
-          "DELETE FROM membership WHERE org_id = :org",
-          "DELETE FROM project WHERE org_id = :org",
-          "UPDATE department SET parent_id = NULL WHERE org_id = :org",
-          "DELETE FROM department WHERE org_id = :org",
-          "DELETE FROM organization WHERE id = :org"}) {
-        h.createUpdate(sql).bind("org", orgId).execute();
-      }
-    });
+    for (String sql : new String[] {
+        "DELETE FROM api_token WHERE org_id = :org",
+        "DELETE FROM membership WHERE org_id = :org",
+        "DELETE FROM project WHERE org_id = :org",
+        "UPDATE department SET parent_id = NULL WHERE org_id = :org",
+        "DELETE FROM department WHERE org_id = :org"}) {
+      tx.createUpdate(sql).bind("org", orgId).execute();
+    }
+    return tx.createUpdate("DELETE FROM organization WHERE id = :org").bind("org", orgId)
+        .execute() == 1;
   }
 
   // departments
 
   @Override
-  public void insertDepartment(Department d) {
-    jdbi.useHandle(h -> h.createUpdate("INSERT INTO department (id, org_id, parent_id, name,"
-            + " created_at) VALUES (:id, :org, :parent, :name, :at)")
+  public void insertDepartment(Handle tx, Department d) {
+    tx.createUpdate("INSERT INTO department (id, org_id, parent_id, name, created_at)"
+            + " VALUES (:id, :org, :parent, :name, :at)")
         .bind("id", d.id()).bind("org", d.organizationId()).bind("parent", d.parentId())
-        .bind("name", d.name()).bind("at", ts(d.createdAt())).execute());
+        .bind("name", d.name()).bind("at", ts(d.createdAt())).execute();
   }
 
   @Override
@@ -126,11 +128,12 @@ final class JdbiTenancyStore implements TenancyStore {
   }
 
   @Override
-  public void updateDepartment(String orgId, String departmentId, String name, String parentId) {
-    jdbi.useHandle(h -> h.createUpdate("UPDATE department SET name = :name, parent_id = :parent"
+  public boolean updateDepartment(Handle tx, String orgId, String departmentId, String name,
+      String parentId) {
+    return tx.createUpdate("UPDATE department SET name = :name, parent_id = :parent"
             + " WHERE org_id = :org AND id = :id")
         .bind("name", name).bind("parent", parentId).bind("org", orgId).bind("id", departmentId)
-        .execute());
+        .execute() == 1;
   }
 
   @Override
@@ -149,9 +152,9 @@ final class JdbiTenancyStore implements TenancyStore {
   }
 
   @Override
-  public void deleteDepartment(String orgId, String departmentId) {
-    jdbi.useHandle(h -> h.createUpdate("DELETE FROM department WHERE org_id = :org AND id = :id")
-        .bind("org", orgId).bind("id", departmentId).execute());
+  public boolean deleteDepartment(Handle tx, String orgId, String departmentId) {
+    return tx.createUpdate("DELETE FROM department WHERE org_id = :org AND id = :id")
+        .bind("org", orgId).bind("id", departmentId).execute() == 1;
   }
 
   // users
@@ -174,66 +177,52 @@ final class JdbiTenancyStore implements TenancyStore {
         .bind("email", email).map(USER).findOne());
   }
 
+  // A taken email inserts nothing (ON CONFLICT DO NOTHING) instead of failing: a failed statement
+  // would abort the caller's transaction on PostgreSQL.
   @Override
-  public boolean createUser(UserRow user, LinkRow link) {
-    try {
-      jdbi.useTransaction(h -> {
-        insertUser(h, user);
-        insertLink(h, link);
-      });
-      return true;
-    } catch (RuntimeException e) {
-      if (isUniqueViolation(e)) {
-        return false;
-      }
-      throw e;
+  public boolean createUser(Handle tx, UserRow user, LinkRow link) {
+    if (!insertUser(tx, user)) {
+      return false;
     }
+    insertLink(tx, link);
+    return true;
   }
 
   @Override
-  public boolean createFirstAdmin(UserRow admin, Organization org, Membership owner,
+  public boolean createFirstAdmin(Handle tx, UserRow admin, Organization org, Membership owner,
       LinkRow link) {
-    try {
-      return jdbi.inTransaction(h -> {
-        if (h.createQuery("SELECT COUNT(*) FROM app_user").mapTo(Long.class).one() > 0) {
-          return false;
-        }
-        insertUser(h, admin);
-        insertOrganization(h, org);
-        insertMembership(h, owner);
-        insertLink(h, link);
-        return true;
-      });
-    } catch (RuntimeException e) {
-      if (isUniqueViolation(e)) {
-        return false; // another node created the same first administrator at the same time
-      }
-      throw e;
+    if (tx.createQuery("SELECT COUNT(*) FROM app_user").mapTo(Long.class).one() > 0) {
+      return false;
     }
+    if (!insertUser(tx, admin)) {
+      return false; // another node created the same first administrator at the same time
+    }
+    insertOrganization(tx, org);
+    insertMembership(tx, owner);
+    insertLink(tx, link);
+    return true;
   }
 
-  private static void insertUser(Handle h, UserRow u) {
-    h.createUpdate("INSERT INTO app_user (id, email, display_name, password_hash,"
-            + " installation_admin, created_at) VALUES (:id, :email, :name, :hash, :admin, :at)")
+  private static boolean insertUser(Handle h, UserRow u) {
+    return h.createUpdate("INSERT INTO app_user (id, email, display_name, password_hash,"
+            + " installation_admin, created_at) VALUES (:id, :email, :name, :hash, :admin, :at)"
+            + " ON CONFLICT DO NOTHING")
         .bind("id", u.user().id()).bind("email", u.user().email())
         .bind("name", u.user().displayName()).bind("hash", u.passwordHash())
-        .bind("admin", u.installationAdmin()).bind("at", ts(u.user().createdAt())).execute();
+        .bind("admin", u.installationAdmin()).bind("at", ts(u.user().createdAt()))
+        .execute() == 1;
   }
 
   @Override
-  public void setPassword(String userId, String passwordHash) {
-    jdbi.useHandle(h -> h.createUpdate("UPDATE app_user SET password_hash = :hash WHERE id = :id")
-        .bind("hash", passwordHash).bind("id", userId).execute());
+  public void setPassword(Handle tx, String userId, String passwordHash) {
+    tx.createUpdate("UPDATE app_user SET password_hash = :hash WHERE id = :id")
+        .bind("hash", passwordHash).bind("id", userId).execute();
   }
 
   // memberships
 
   @Override
-  public void insertMembership(Membership m) {
-    jdbi.useHandle(h -> insertMembership(h, m));
-  }
-
-  private static void insertMembership(Handle h, Membership m) {
+  public void insertMembership(Handle h, Membership m) {
     h.createUpdate("INSERT INTO membership (org_id, user_id, member_role, department_id,"
             + " created_at) VALUES (:org, :user, :role, :dept, :at)")
         .bind("org", m.organizationId()).bind("user", m.userId()).bind("role", m.role())
@@ -262,48 +251,50 @@ final class JdbiTenancyStore implements TenancyStore {
   }
 
   @Override
-  public void updateMembership(String orgId, String userId, String role, String departmentId) {
-    jdbi.useHandle(h -> h.createUpdate("UPDATE membership SET member_role = :role,"
-            + " department_id = :dept WHERE org_id = :org AND user_id = :user")
+  public List<String> organizationIdsOf(Handle tx, String userId) {
+    return tx.createQuery("SELECT org_id FROM membership WHERE user_id = :user ORDER BY org_id")
+        .bind("user", userId).mapTo(String.class).list();
+  }
+
+  @Override
+  public boolean updateMembership(Handle tx, String orgId, String userId, String role,
+      String departmentId) {
+    return tx.createUpdate("UPDATE membership SET member_role = :role, department_id = :dept"
+            + " WHERE org_id = :org AND user_id = :user")
         .bind("role", role).bind("dept", departmentId).bind("org", orgId).bind("user", userId)
-        .execute());
+        .execute() == 1;
   }
 
   @Override
-  public void deleteMembership(String orgId, String userId, Instant now) {
-    jdbi.useTransaction(h -> {
-      h.createUpdate("UPDATE api_token SET revoked_at = :now WHERE org_id = :org"
-              + " AND user_id = :user AND revoked_at IS NULL")
-          .bind("now", ts(now)).bind("org", orgId).bind("user", userId).execute();
-      h.createUpdate("DELETE FROM membership WHERE org_id = :org AND user_id = :user")
-          .bind("org", orgId).bind("user", userId).execute();
-    });
+  public boolean deleteMembership(Handle tx, String orgId, String userId) {
+    return tx.createUpdate("DELETE FROM membership WHERE org_id = :org AND user_id = :user")
+        .bind("org", orgId).bind("user", userId).execute() == 1;
   }
 
   @Override
-  public int ownerCount(String orgId) {
-    return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM membership"
-            + " WHERE org_id = :org AND member_role = 'owner' AND department_id IS NULL")
-        .bind("org", orgId).mapTo(Integer.class).one());
+  public int revokeTokensOf(Handle tx, String orgId, String userId, Instant now) {
+    return tx.createUpdate("UPDATE api_token SET revoked_at = :now WHERE org_id = :org"
+            + " AND user_id = :user AND revoked_at IS NULL")
+        .bind("now", ts(now)).bind("org", orgId).bind("user", userId).execute();
+  }
+
+  @Override
+  public int ownersOtherThan(Handle tx, String orgId, String userId) {
+    return tx.createQuery("SELECT COUNT(*) FROM membership WHERE org_id = :org"
+            + " AND member_role = 'owner' AND department_id IS NULL AND user_id <> :user")
+        .bind("org", orgId).bind("user", userId).mapTo(Integer.class).one();
   }
 
   // projects
 
   @Override
-  public boolean insertProject(Project p) {
-    try {
-      jdbi.useHandle(h -> h.createUpdate("INSERT INTO project (id, org_id, department_id, name,"
-              + " description, created_at) VALUES (:id, :org, :dept, :name, :description, :at)")
-          .bind("id", p.id()).bind("org", p.organizationId()).bind("dept", p.departmentId())
-          .bind("name", p.name()).bind("description", p.description())
-          .bind("at", ts(p.createdAt())).execute());
-      return true;
-    } catch (RuntimeException e) {
-      if (isUniqueViolation(e)) {
-        return false;
-      }
-      throw e;
-    }
+  public boolean insertProject(Handle tx, Project p) {
+    return tx.createUpdate("INSERT INTO project (id, org_id, department_id, name, description,"
+            + " created_at) VALUES (:id, :org, :dept, :name, :description, :at)"
+            + " ON CONFLICT DO NOTHING")
+        .bind("id", p.id()).bind("org", p.organizationId()).bind("dept", p.departmentId())
+        .bind("name", p.name()).bind("description", p.description())
+        .bind("at", ts(p.createdAt())).execute() == 1;
   }
 
   @Override
@@ -321,22 +312,22 @@ final class JdbiTenancyStore implements TenancyStore {
   }
 
   @Override
-  public void deleteProject(String orgId, String projectId) {
-    jdbi.useHandle(h -> h.createUpdate("DELETE FROM project WHERE org_id = :org AND id = :id")
-        .bind("org", orgId).bind("id", projectId).execute());
+  public boolean deleteProject(Handle tx, String orgId, String projectId) {
+    return tx.createUpdate("DELETE FROM project WHERE org_id = :org AND id = :id")
+        .bind("org", orgId).bind("id", projectId).execute() == 1;
   }
 
   // API tokens
 
   @Override
-  public void insertToken(TokenInfo t, String tokenHash) {
-    jdbi.useHandle(h -> h.createUpdate("INSERT INTO api_token (id, org_id, user_id, token_name,"
-            + " token_hash, token_scope, project_id, created_at, expires_at) VALUES (:id, :org,"
-            + " :user, :name, :hash, :scope, :project, :created, :expires)")
+  public void insertToken(Handle tx, TokenInfo t, String tokenHash) {
+    tx.createUpdate("INSERT INTO api_token (id, org_id, user_id, token_name, token_hash,"
+            + " token_scope, project_id, created_at, expires_at) VALUES (:id, :org, :user, :name,"
+            + " :hash, :scope, :project, :created, :expires)")
         .bind("id", t.id()).bind("org", t.organizationId()).bind("user", t.userId())
         .bind("name", t.name()).bind("hash", tokenHash).bind("scope", t.scope())
         .bind("project", t.projectId()).bind("created", ts(t.createdAt()))
-        .bind("expires", ts(t.expiresAt())).execute());
+        .bind("expires", ts(t.expiresAt())).execute();
   }
 
   @Override
@@ -359,10 +350,10 @@ final class JdbiTenancyStore implements TenancyStore {
   }
 
   @Override
-  public void revokeToken(String orgId, String tokenId, Instant at) {
-    jdbi.useHandle(h -> h.createUpdate("UPDATE api_token SET revoked_at = :at"
+  public boolean revokeToken(Handle tx, String orgId, String tokenId, Instant at) {
+    return tx.createUpdate("UPDATE api_token SET revoked_at = :at"
             + " WHERE org_id = :org AND id = :id AND revoked_at IS NULL")
-        .bind("at", ts(at)).bind("org", orgId).bind("id", tokenId).execute());
+        .bind("at", ts(at)).bind("org", orgId).bind("id", tokenId).execute() == 1;
   }
 
   @Override
@@ -381,13 +372,12 @@ final class JdbiTenancyStore implements TenancyStore {
   // sessions and sign-in links
 
   @Override
-  public void insertSession(SessionRow s) {
-    jdbi.useHandle(h -> h.createUpdate("INSERT INTO user_session (id_hash, user_id, csrf_token,"
-            + " created_at, last_seen_at, expires_at) VALUES (:id, :user, :csrf, :created,"
-            + " :seen, :expires)")
+  public void insertSession(Handle tx, SessionRow s) {
+    tx.createUpdate("INSERT INTO user_session (id_hash, user_id, csrf_token, created_at,"
+            + " last_seen_at, expires_at) VALUES (:id, :user, :csrf, :created, :seen, :expires)")
         .bind("id", s.idHash()).bind("user", s.userId()).bind("csrf", s.csrfToken())
         .bind("created", ts(s.createdAt())).bind("seen", ts(s.lastSeenAt()))
-        .bind("expires", ts(s.expiresAt())).execute());
+        .bind("expires", ts(s.expiresAt())).execute();
   }
 
   @Override
@@ -404,21 +394,14 @@ final class JdbiTenancyStore implements TenancyStore {
   }
 
   @Override
-  public void deleteSession(String idHash) {
-    jdbi.useHandle(h -> h.createUpdate("DELETE FROM user_session WHERE id_hash = :id")
-        .bind("id", idHash).execute());
+  public void deleteSession(Handle tx, String idHash) {
+    tx.createUpdate("DELETE FROM user_session WHERE id_hash = :id").bind("id", idHash).execute();
   }
 
   @Override
-  public void deleteOtherSessions(String userId, String keepIdHash) {
-    jdbi.useHandle(h -> h.createUpdate("DELETE FROM user_session WHERE user_id = :user"
-            + " AND id_hash <> :keep")
-        .bind("user", userId).bind("keep", keepIdHash).execute());
-  }
-
-  @Override
-  public void insertLink(LinkRow link) {
-    jdbi.useHandle(h -> insertLink(h, link));
+  public void deleteOtherSessions(Handle tx, String userId, String keepIdHash) {
+    tx.createUpdate("DELETE FROM user_session WHERE user_id = :user AND id_hash <> :keep")
+        .bind("user", userId).bind("keep", keepIdHash).execute();
   }
 
   private static void insertLink(Handle h, LinkRow l) {
@@ -429,18 +412,24 @@ final class JdbiTenancyStore implements TenancyStore {
   }
 
   @Override
-  public Optional<String> useLink(String codeHash, Instant now) {
-    return jdbi.inTransaction(h -> {
-      // One conditional UPDATE: of two concurrent uses, exactly one changes the row.
-      int changed = h.createUpdate("UPDATE signin_link SET used_at = :now WHERE code_hash = :code"
-              + " AND used_at IS NULL AND expires_at > :now")
-          .bind("now", ts(now)).bind("code", codeHash).execute();
-      if (changed != 1) {
-        return Optional.<String>empty();
-      }
-      return h.createQuery("SELECT user_id FROM signin_link WHERE code_hash = :code")
-          .bind("code", codeHash).mapTo(String.class).findOne();
-    });
+  public Optional<UserRow> useLink(Handle tx, String codeHash, Instant now) {
+    // One conditional UPDATE: of two concurrent uses, exactly one changes the row.
+    int changed = tx.createUpdate("UPDATE signin_link SET used_at = :now WHERE code_hash = :code"
+            + " AND used_at IS NULL AND expires_at > :now")
+        .bind("now", ts(now)).bind("code", codeHash).execute();
+    if (changed != 1) {
+      return Optional.empty();
+    }
+    return tx.createQuery("SELECT u.* FROM app_user u JOIN signin_link l ON l.user_id = u.id"
+            + " WHERE l.code_hash = :code")
+        .bind("code", codeHash).map(USER).findOne();
+  }
+
+  @Override
+  public Optional<String> linkUser(String codeHash) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT user_id FROM signin_link"
+            + " WHERE code_hash = :code")
+        .bind("code", codeHash).mapTo(String.class).findOne());
   }
 
   private static OffsetDateTime ts(Instant instant) {
@@ -450,14 +439,5 @@ final class JdbiTenancyStore implements TenancyStore {
   private static Instant time(ResultSet rs, String column) throws SQLException {
     OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
     return t == null ? null : t.toInstant();
-  }
-
-  private static boolean isUniqueViolation(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SQLException s && UNIQUE_VIOLATION.equals(s.getSQLState())) {
-        return true;
-      }
-    }
-    return false;
   }
 }

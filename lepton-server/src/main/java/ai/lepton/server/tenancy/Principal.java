@@ -6,9 +6,10 @@ import io.javalin.http.Context;
 import java.util.Objects;
 
 /**
- * Who is calling: a user, and the limits of the credential they called with. The authenticator
- * keeps it on the request; routes read it with {@link #of(Context)} and hand it to the services,
- * which check the user's role and these limits on every action.
+ * Who is calling: a user, the limits of the credential they called with, and where from. The
+ * authenticator keeps it on the request; routes read it with {@link #of(Context)} and hand it to
+ * the services, which check the user's role and these limits on every action and record the
+ * address in the audit log.
  *
  * @param userId the user
  * @param email the user's email
@@ -18,9 +19,12 @@ import java.util.Objects;
  * @param projectId the one project a token is limited to, or null
  * @param tokenId the token's id, or null for a session
  * @param csrfToken the session's CSRF token, or null for a token
+ * @param clientAddress the IP address the request came from (the TCP peer, as Javalin's
+ *     {@code ctx.ip()} sees it: a proxy's address behind a reverse proxy), or null
  */
 public record Principal(String userId, String email, Via via, Scope scope,
-    String organizationId, String projectId, String tokenId, String csrfToken) {
+    String organizationId, String projectId, String tokenId, String csrfToken,
+    String clientAddress) {
   private static final String ATTRIBUTE = "lepton.principal";
 
   /** How a request authenticated. */

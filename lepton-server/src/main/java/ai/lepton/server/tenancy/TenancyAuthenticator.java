@@ -29,14 +29,14 @@ final class TenancyAuthenticator implements Authenticator {
         throw new ApiException(ErrorCode.UNAUTHENTICATED, "the Authorization header must be"
             + " 'Bearer lpt_...' with an API token");
       }
-      service.authenticateToken(authorization.substring(7).strip()).attach(ctx);
+      service.authenticateToken(authorization.substring(7).strip(), ctx.ip()).attach(ctx);
       return true;
     }
     String cookie = ctx.cookie(TenancyRoutes.COOKIE);
     if (cookie == null) {
       return false;
     }
-    Principal p = service.authenticateSession(cookie);
+    Principal p = service.authenticateSession(cookie, ctx.ip());
     if (changesState(ctx.method())
         && !Secrets.constantTimeEquals(ctx.header(CSRF_HEADER), p.csrfToken())) {
       throw new ApiException(ErrorCode.PERMISSION_DENIED, (ctx.header(CSRF_HEADER) == null

@@ -192,7 +192,7 @@ public final class TenancyRoutes {
             .handle(ctx -> ctx.json(service.session(sessionCookie(ctx)))),
         Route.delete("/api/v1/session").tag(TAG).summary("Sign out")
             .handle(ctx -> {
-              service.signOut(sessionCookie(ctx));
+              service.signOut(p(ctx), sessionCookie(ctx));
               ctx.res().addHeader("Set-Cookie", cookie("", 0));
             }));
   }

@@ -1,6 +1,7 @@
 package ai.lepton.server.tenancy;
 
 import ai.lepton.api.AddMember;
+import ai.lepton.api.AuditEvent.Outcome;
 import ai.lepton.api.ChangePassword;
 import ai.lepton.api.CreateDepartment;
 import ai.lepton.api.CreateProject;
@@ -19,6 +20,8 @@ import ai.lepton.api.UpdateDepartment;
 import ai.lepton.api.UpdateMember;
 import ai.lepton.api.User;
 import ai.lepton.api.UserCreated;
+import ai.lepton.server.audit.AuditEntry;
+import ai.lepton.server.audit.AuditLog;
 import ai.lepton.server.db.Database;
 import ai.lepton.server.http.ApiException;
 import ai.lepton.server.tenancy.TenancyStore.LinkRow;
@@ -29,10 +32,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
 
 /**
  * Organizations, departments, members, projects, API tokens, users and sign-in: the rules and the
@@ -45,6 +52,14 @@ import java.util.Optional;
  *
  * <p>Other features check access with {@link #authorize} and {@link #authorizeProject}; the rest is
  * reached through {@link TenancyRoutes}.
+ *
+ * <p>Every change appends an audit event in the change's transaction, so an action whose event
+ * cannot be recorded does not happen. A member refused with PERMISSION_DENIED leaves a DENIED
+ * event (in a transaction of its own); a non-member, answered NOT_FOUND, leaves none. Sign-ins,
+ * sign-outs and password changes concern a user, not one organization: they are recorded in each
+ * organization the user belongs to. Users and the existence of organizations are recorded in the
+ * installation's log ({@link AuditLog#INSTALLATION}). The table of events is in
+ * docs/audit-log.md.
  *
  * <p>Every public method throws {@link ApiException}: INVALID_ARGUMENT for bad input (the message
  * names the field), NOT_FOUND, PERMISSION_DENIED, CONFLICT, UNAUTHENTICATED or RATE_LIMITED as
@@ -68,25 +83,119 @@ public final class TenancyService {
   private static final Duration TOUCH_EVERY = Duration.ofMinutes(1);
   private static final int MAX_SECRET = 100;
 
+  private final Jdbi jdbi;
   private final TenancyStore store;
+  private final AuditLog audit;
   private final Clock clock;
   private final SignInLimiter accounts;
   private final SignInLimiter addresses;
 
-  TenancyService(TenancyStore store, Clock clock) {
+  TenancyService(Database database, TenancyStore store, AuditLog audit, Clock clock) {
+    this.jdbi = database.jdbi();
     this.store = Objects.requireNonNull(store, "store");
+    this.audit = Objects.requireNonNull(audit, "audit");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.accounts = new SignInLimiter(clock, SIGN_IN_FAILURES, SIGN_IN_WINDOW);
     this.addresses = new SignInLimiter(clock, SIGN_IN_FAILURES, SIGN_IN_WINDOW);
   }
 
-  /** The service over {@code database}, telling time by {@code clock} (tests inject one). */
-  public static TenancyService create(Database database, Clock clock) {
-    return new TenancyService(new JdbiTenancyStore(database), clock);
+  /**
+   * The service over {@code database}, recording in {@code audit} (in the same database), telling
+   * time by {@code clock} (tests inject one).
+   */
+  public static TenancyService create(Database database, AuditLog audit, Clock clock) {
+    return new TenancyService(database, new JdbiTenancyStore(database), audit, clock);
   }
 
   private Instant now() {
     return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+
+  // ---------------------------------------------------------------- audit
+
+  /** An event of the caller's action, from their address; a token's id is one of the details. */
+  private static AuditEntry event(Principal caller, String logId, String action,
+      String resourceType, String resourceId, Outcome outcome, Map<String, String> details) {
+    Map<String, String> all = new LinkedHashMap<>(details);
+    if (caller.tokenId() != null) {
+      all.put("token", caller.tokenId());
+    }
+    return new AuditEntry(logId, caller.userId(), action, resourceType, resourceId,
+        caller.clientAddress(), outcome, all);
+  }
+
+  private static AuditEntry success(Principal caller, String orgId, String action,
+      String resourceType, String resourceId, Map<String, String> details) {
+    return event(caller, orgId, action, resourceType, resourceId, Outcome.SUCCESS, details);
+  }
+
+  /** Details from name, value pairs; a null value is left out. */
+  private static Map<String, String> details(String... namesAndValues) {
+    Map<String, String> details = new LinkedHashMap<>();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      if (namesAndValues[i + 1] != null) {
+        details.put(namesAndValues[i], namesAndValues[i + 1]);
+      }
+    }
+    return details;
+  }
+
+  /**
+   * Runs an action of {@code caller} and, when it is refused with PERMISSION_DENIED, records a
+   * DENIED event in {@code logId}'s log, in a transaction of its own, then rethrows. Every action
+   * resolves the caller's membership (NOT_FOUND) before any check that can deny, so a
+   * non-member leaves no event in another tenant's log. {@code resourceId} comes from the request:
+   * it is recorded only when it could be one of our ids.
+   */
+  private <T> T refusalsRecorded(Principal caller, String logId, String action,
+      String resourceType, String resourceId, Supplier<T> work) {
+    try {
+      return work.get();
+    } catch (ApiException e) {
+      if (e.code() == ErrorCode.PERMISSION_DENIED) {
+        throw recorded(caller, logId, action, resourceType, resourceId, e);
+      }
+      throw e;
+    }
+  }
+
+  /** Records the refusal {@code denied} as a DENIED event, and answers it to be thrown. */
+  private ApiException recorded(Principal caller, String logId, String action,
+      String resourceType, String resourceId, ApiException denied) {
+    String reason = denied.getMessage().length() > AuditEntry.MAX_DETAIL_VALUE
+        ? denied.getMessage().substring(0, AuditEntry.MAX_DETAIL_VALUE) : denied.getMessage();
+    jdbi.useTransaction(h -> audit.append(h, event(caller, logId, action, resourceType,
+        Inputs.plausibleId(resourceId) ? resourceId : null, Outcome.DENIED,
+        details("reason", reason))));
+    return denied;
+  }
+
+  /** {@link #refusalsRecorded} for an action that answers nothing. */
+  private void refusalsRecorded(Principal caller, String logId, String action,
+      String resourceType, String resourceId, Runnable work) {
+    refusalsRecorded(caller, logId, action, resourceType, resourceId, () -> {
+      work.run();
+      return null;
+    });
+  }
+
+  /**
+   * Appends an event about a user themselves (sign-in, sign-out, password) to each of
+   * {@code orgIds}, in id order (so that transactions appending to several chains lock them in
+   * the same order and cannot deadlock).
+   */
+  private void appendEach(Handle h, List<String> orgIds, String userId, String action,
+      String address, Outcome outcome, Map<String, String> details) {
+    for (String org : orgIds) {
+      audit.append(h, new AuditEntry(org, userId, action, "user", userId, address, outcome,
+          details));
+    }
+  }
+
+  /** The organizations an event about the caller goes to: the token's, or all of theirs. */
+  private List<String> organizationsOf(Handle h, Principal caller) {
+    return caller.organizationId() != null ? List.of(caller.organizationId())
+        : store.organizationIdsOf(h, caller.userId());
   }
 
   // ---------------------------------------------------------------- access checks
@@ -231,8 +340,16 @@ public final class TenancyService {
     }
     Instant now = now();
     Organization org = new Organization(Secrets.id("org_"), n, now);
-    store.createOrganization(org, new Membership(org.id(), caller.userId(), caller.email(),
-        Role.OWNER.wire(), null, now));
+    jdbi.useTransaction(h -> {
+      store.createOrganization(h, org, new Membership(org.id(), caller.userId(), caller.email(),
+          Role.OWNER.wire(), null, now));
+      // in its own log, and in the installation's, which outlives it
+      Map<String, String> details = details("name", n);
+      audit.append(h, success(caller, org.id(), "organization.create", "organization", org.id(),
+          details));
+      audit.append(h, success(caller, AuditLog.INSTALLATION, "organization.create",
+          "organization", org.id(), details));
+    });
     return org;
   }
 
@@ -244,16 +361,30 @@ public final class TenancyService {
   }
 
   /**
-   * Deletes the organization and everything in it.
+   * Deletes the organization and everything in it but its audit log, whose last event records
+   * the deletion (the installation's log records it too, for it stays readable there).
    *
    * @throws ApiException NOT_FOUND unless a member; PERMISSION_DENIED unless an owner (with a
    *     session or an admin-scoped token)
    */
   void deleteOrganization(Principal caller, String orgId) {
     Membership m = memberOf(caller, orgId);
-    noProjectLimit(caller, "deleting the organization");
-    require(caller, m, Role.OWNER, Scope.ADMIN, null, null, "deleting the organization");
-    store.deleteOrganization(orgId);
+    refusalsRecorded(caller, orgId, "organization.delete", "organization", orgId, () -> {
+      noProjectLimit(caller, "deleting the organization");
+      require(caller, m, Role.OWNER, Scope.ADMIN, null, null, "deleting the organization");
+      Organization org = store.organization(orgId)
+          .orElseThrow(() -> notFound("organization", orgId));
+      jdbi.useTransaction(h -> {
+        if (!store.deleteOrganization(h, orgId)) {
+          throw notFound("organization", orgId);
+        }
+        Map<String, String> details = details("name", org.name());
+        audit.append(h, success(caller, orgId, "organization.delete", "organization", orgId,
+            details));
+        audit.append(h, success(caller, AuditLog.INSTALLATION, "organization.delete",
+            "organization", orgId, details));
+      });
+    });
   }
 
   // ---------------------------------------------------------------- departments
@@ -289,21 +420,27 @@ public final class TenancyService {
    */
   Department createDepartment(Principal caller, String orgId, CreateDepartment req) {
     Membership m = memberOf(caller, orgId);
-    noProjectLimit(caller, "creating a department");
-    String name = Inputs.name("name", req.name());
-    Map<String, String> up = parents(orgId);
-    String parent = req.parentId();
-    if (parent != null) {
-      findDepartment(orgId, parent);
-    }
-    require(caller, m, Role.ADMIN, Scope.ADMIN, parent, up, "creating a department");
-    if (parent != null && depth(parent, up) + 1 > MAX_DEPARTMENT_DEPTH) {
-      throw ApiException.invalid("departments nest at most " + MAX_DEPARTMENT_DEPTH
-          + " levels deep; " + parent + " is at the limit");
-    }
-    Department d = new Department(Secrets.id("dept_"), orgId, parent, name, now());
-    store.insertDepartment(d);
-    return d;
+    return refusalsRecorded(caller, orgId, "department.create", "department", null, () -> {
+      noProjectLimit(caller, "creating a department");
+      String name = Inputs.name("name", req.name());
+      Map<String, String> up = parents(orgId);
+      String parent = req.parentId();
+      if (parent != null) {
+        findDepartment(orgId, parent);
+      }
+      require(caller, m, Role.ADMIN, Scope.ADMIN, parent, up, "creating a department");
+      if (parent != null && depth(parent, up) + 1 > MAX_DEPARTMENT_DEPTH) {
+        throw ApiException.invalid("departments nest at most " + MAX_DEPARTMENT_DEPTH
+            + " levels deep; " + parent + " is at the limit");
+      }
+      Department d = new Department(Secrets.id("dept_"), orgId, parent, name, now());
+      jdbi.useTransaction(h -> {
+        store.insertDepartment(h, d);
+        audit.append(h, success(caller, orgId, "department.create", "department", d.id(),
+            details("name", name, "parentId", parent)));
+      });
+      return d;
+    });
   }
 
   /**
@@ -315,30 +452,42 @@ public final class TenancyService {
   Department updateDepartment(Principal caller, String orgId, String departmentId,
       UpdateDepartment req) {
     Membership m = memberOf(caller, orgId);
-    noProjectLimit(caller, "changing a department");
-    Department d = findDepartment(orgId, departmentId);
-    Map<String, String> up = parents(orgId);
-    require(caller, m, Role.ADMIN, Scope.ADMIN, d.id(), up, "changing a department");
-    String name = req.name() == null ? d.name() : Inputs.name("name", req.name());
-    String parent = d.parentId();
-    if (req.parentId() != null) {
-      parent = req.parentId().isEmpty() ? null : req.parentId();
-      if (parent != null) {
-        findDepartment(orgId, parent);
-        if (within(orgId, parent, d.id(), up)) {
-          throw ApiException.invalid("department " + d.id() + " cannot move into " + parent
-              + ": that is the department itself or one inside it, which would make a cycle");
-        }
-        int height = height(d.id(), up);
-        if (depth(parent, up) + height > MAX_DEPARTMENT_DEPTH) {
-          throw ApiException.invalid("departments nest at most " + MAX_DEPARTMENT_DEPTH
-              + " levels deep; moving " + d.id() + " under " + parent + " would exceed it");
-        }
-      }
-      require(caller, m, Role.ADMIN, Scope.ADMIN, parent, up, "moving a department there");
-    }
-    store.updateDepartment(orgId, d.id(), name, parent);
-    return new Department(d.id(), orgId, parent, name, d.createdAt());
+    return refusalsRecorded(caller, orgId, "department.update", "department", departmentId,
+        () -> {
+          noProjectLimit(caller, "changing a department");
+          Department d = findDepartment(orgId, departmentId);
+          Map<String, String> up = parents(orgId);
+          require(caller, m, Role.ADMIN, Scope.ADMIN, d.id(), up, "changing a department");
+          String name = req.name() == null ? d.name() : Inputs.name("name", req.name());
+          String parent = d.parentId();
+          if (req.parentId() != null) {
+            parent = req.parentId().isEmpty() ? null : req.parentId();
+            if (parent != null) {
+              findDepartment(orgId, parent);
+              if (within(orgId, parent, d.id(), up)) {
+                throw ApiException.invalid("department " + d.id() + " cannot move into "
+                    + parent + ": that is the department itself or one inside it, which would"
+                    + " make a cycle");
+              }
+              int height = height(d.id(), up);
+              if (depth(parent, up) + height > MAX_DEPARTMENT_DEPTH) {
+                throw ApiException.invalid("departments nest at most " + MAX_DEPARTMENT_DEPTH
+                    + " levels deep; moving " + d.id() + " under " + parent + " would exceed it");
+              }
+            }
+            require(caller, m, Role.ADMIN, Scope.ADMIN, parent, up, "moving a department there");
+          }
+          Department updated = new Department(d.id(), orgId, parent, name, d.createdAt());
+          jdbi.useTransaction(h -> {
+            if (!store.updateDepartment(h, orgId, d.id(), updated.name(), updated.parentId())) {
+              throw notFound("department", d.id());
+            }
+            audit.append(h, success(caller, orgId, "department.update", "department", d.id(),
+                details("name", updated.name(), "parentId", updated.parentId(),
+                    "previousName", d.name(), "previousParentId", d.parentId())));
+          });
+          return updated;
+        });
   }
 
   /** Levels from the top down to {@code departmentId} (a top-level department is 1). */
@@ -373,16 +522,24 @@ public final class TenancyService {
    */
   void deleteDepartment(Principal caller, String orgId, String departmentId) {
     Membership m = memberOf(caller, orgId);
-    noProjectLimit(caller, "deleting a department");
-    Department d = findDepartment(orgId, departmentId);
-    require(caller, m, Role.ADMIN, Scope.ADMIN, d.id(), null, "deleting a department");
-    TenancyStore.DepartmentUsage usage = store.departmentUsage(orgId, d.id());
-    if (usage.children() + usage.projects() + usage.members() > 0) {
-      throw new ApiException(ErrorCode.CONFLICT, "department " + d.id() + " is not empty: it has "
-          + usage.children() + " departments, " + usage.projects() + " projects and "
-          + usage.members() + " members limited to it; move or delete them first");
-    }
-    store.deleteDepartment(orgId, d.id());
+    refusalsRecorded(caller, orgId, "department.delete", "department", departmentId, () -> {
+      noProjectLimit(caller, "deleting a department");
+      Department d = findDepartment(orgId, departmentId);
+      require(caller, m, Role.ADMIN, Scope.ADMIN, d.id(), null, "deleting a department");
+      TenancyStore.DepartmentUsage usage = store.departmentUsage(orgId, d.id());
+      if (usage.children() + usage.projects() + usage.members() > 0) {
+        throw new ApiException(ErrorCode.CONFLICT, "department " + d.id() + " is not empty: it"
+            + " has " + usage.children() + " departments, " + usage.projects() + " projects and "
+            + usage.members() + " members limited to it; move or delete them first");
+      }
+      jdbi.useTransaction(h -> {
+        if (!store.deleteDepartment(h, orgId, d.id())) {
+          throw notFound("department", d.id());
+        }
+        audit.append(h, success(caller, orgId, "department.delete", "department", d.id(),
+            details("name", d.name(), "parentId", d.parentId())));
+      });
+    });
   }
 
   // ---------------------------------------------------------------- members
@@ -403,27 +560,34 @@ public final class TenancyService {
    */
   Membership addMember(Principal caller, String orgId, AddMember req) {
     Membership m = memberOf(caller, orgId);
-    noProjectLimit(caller, "adding a member");
-    require(caller, m, Role.ADMIN, Scope.ADMIN, null, null, "adding a member");
-    String email = Inputs.email(req.email());
-    Role role = Role.parse(req.role());
-    if (role == Role.OWNER) {
-      require(caller, m, Role.OWNER, Scope.ADMIN, null, null, "adding an owner");
-    }
-    if (req.departmentId() != null) {
-      findDepartment(orgId, req.departmentId());
-    }
-    UserRow user = store.userByEmail(email).orElseThrow(() -> ApiException.notFound(
-        "user " + Inputs.quote(email) + " (an installation administrator creates users with"
-            + " POST /api/v1/users)"));
-    if (store.membership(orgId, user.user().id()).isPresent()) {
-      throw new ApiException(ErrorCode.CONFLICT, email + " is a member already; change their"
-          + " role with PATCH /api/v1/orgs/" + orgId + "/members/" + user.user().id());
-    }
-    Membership added = new Membership(orgId, user.user().id(), email, role.wire(),
-        req.departmentId(), now());
-    store.insertMembership(added);
-    return added;
+    return refusalsRecorded(caller, orgId, "member.add", "member", null, () -> {
+      noProjectLimit(caller, "adding a member");
+      require(caller, m, Role.ADMIN, Scope.ADMIN, null, null, "adding a member");
+      String email = Inputs.email(req.email());
+      Role role = Role.parse(req.role());
+      if (role == Role.OWNER) {
+        require(caller, m, Role.OWNER, Scope.ADMIN, null, null, "adding an owner");
+      }
+      if (req.departmentId() != null) {
+        findDepartment(orgId, req.departmentId());
+      }
+      UserRow user = store.userByEmail(email).orElseThrow(() -> ApiException.notFound(
+          "user " + Inputs.quote(email) + " (an installation administrator creates users with"
+              + " POST /api/v1/users)"));
+      if (store.membership(orgId, user.user().id()).isPresent()) {
+        throw new ApiException(ErrorCode.CONFLICT, email + " is a member already; change their"
+            + " role with PATCH /api/v1/orgs/" + orgId + "/members/" + user.user().id());
+      }
+      Membership added = new Membership(orgId, user.user().id(), email, role.wire(),
+          req.departmentId(), now());
+      jdbi.useTransaction(h -> {
+        store.insertMembership(h, added);
+        audit.append(h, success(caller, orgId, "member.add", "member", added.userId(),
+            details("email", email, "role", added.role(), "departmentId",
+                added.departmentId())));
+      });
+      return added;
+    });
   }
 
   /**
@@ -435,27 +599,36 @@ public final class TenancyService {
   Membership updateMember(Principal caller, String orgId, String userId,
       UpdateMember req) {
     Membership m = memberOf(caller, orgId);
-    noProjectLimit(caller, "changing a member");
-    require(caller, m, Role.ADMIN, Scope.ADMIN, null, null, "changing a member");
-    Membership target = findMember(orgId, userId);
-    Role role = req.role() == null ? Role.parse(target.role()) : Role.parse(req.role());
-    String dept = target.departmentId();
-    if (req.departmentId() != null) {
-      dept = req.departmentId().isEmpty() ? null : req.departmentId();
-      if (dept != null) {
-        findDepartment(orgId, dept);
+    return refusalsRecorded(caller, orgId, "member.update", "member", userId, () -> {
+      noProjectLimit(caller, "changing a member");
+      require(caller, m, Role.ADMIN, Scope.ADMIN, null, null, "changing a member");
+      Membership target = findMember(orgId, userId);
+      Role role = req.role() == null ? Role.parse(target.role()) : Role.parse(req.role());
+      String dept = target.departmentId();
+      if (req.departmentId() != null) {
+        dept = req.departmentId().isEmpty() ? null : req.departmentId();
+        if (dept != null) {
+          findDepartment(orgId, dept);
+        }
       }
-    }
-    if (target.role().equals(Role.OWNER.wire()) || role == Role.OWNER) {
-      require(caller, m, Role.OWNER, Scope.ADMIN, null, null, "changing an owner");
-    }
-    if (isOrgOwner(target) && (role != Role.OWNER || dept != null)
-        && store.ownerCount(orgId) <= 1) {
-      throw lastOwner();
-    }
-    store.updateMembership(orgId, target.userId(), role.wire(), dept);
-    return new Membership(orgId, target.userId(), target.email(), role.wire(), dept,
-        target.createdAt());
+      if (target.role().equals(Role.OWNER.wire()) || role == Role.OWNER) {
+        require(caller, m, Role.OWNER, Scope.ADMIN, null, null, "changing an owner");
+      }
+      Membership updated = new Membership(orgId, target.userId(), target.email(), role.wire(),
+          dept, target.createdAt());
+      jdbi.useTransaction(h -> {
+        keepsAnOwner(h, orgId, target.userId(), isOrgOwner(updated));
+        if (!store.updateMembership(h, orgId, target.userId(), updated.role(),
+            updated.departmentId())) {
+          throw notFound("member", target.userId());
+        }
+        audit.append(h, success(caller, orgId, "member.update", "member", target.userId(),
+            details("email", target.email(), "role", updated.role(), "departmentId",
+                updated.departmentId(), "previousRole", target.role(),
+                "previousDepartmentId", target.departmentId())));
+      });
+      return updated;
+    });
   }
 
   /**
@@ -466,20 +639,45 @@ public final class TenancyService {
    */
   void removeMember(Principal caller, String orgId, String userId) {
     Membership m = memberOf(caller, orgId);
-    noProjectLimit(caller, "removing a member");
-    Membership target = findMember(orgId, userId);
-    if (target.userId().equals(caller.userId())) {
-      require(caller, m, Role.VIEWER, Scope.WRITE, null, null, "leaving the organization");
-    } else {
-      require(caller, m, Role.ADMIN, Scope.ADMIN, null, null, "removing a member");
-      if (target.role().equals(Role.OWNER.wire())) {
-        require(caller, m, Role.OWNER, Scope.ADMIN, null, null, "removing an owner");
+    refusalsRecorded(caller, orgId, "member.remove", "member", userId, () -> {
+      noProjectLimit(caller, "removing a member");
+      Membership target = findMember(orgId, userId);
+      if (target.userId().equals(caller.userId())) {
+        require(caller, m, Role.VIEWER, Scope.WRITE, null, null, "leaving the organization");
+      } else {
+        require(caller, m, Role.ADMIN, Scope.ADMIN, null, null, "removing a member");
+        if (target.role().equals(Role.OWNER.wire())) {
+          require(caller, m, Role.OWNER, Scope.ADMIN, null, null, "removing an owner");
+        }
       }
+      jdbi.useTransaction(h -> {
+        keepsAnOwner(h, orgId, target.userId(), false);
+        if (!store.deleteMembership(h, orgId, target.userId())) {
+          throw notFound("member", target.userId());
+        }
+        int revoked = store.revokeTokensOf(h, orgId, target.userId(), now());
+        audit.append(h, success(caller, orgId, "member.remove", "member", target.userId(),
+            details("email", target.email(), "role", target.role(), "tokensRevoked",
+                Integer.toString(revoked))));
+      });
+    });
+  }
+
+  /**
+   * Checks, inside the transaction of a change to {@code userId}'s membership, that the
+   * organization still has an owner of the whole organization after it. The organization's row
+   * stays locked until the transaction ends, so changes of members made at the same moment queue
+   * up and each sees the ones before: two owners demoting each other cannot both succeed.
+   *
+   * @param staysOwner whether {@code userId} is an owner of the whole organization after it
+   */
+  private void keepsAnOwner(Handle h, String orgId, String userId, boolean staysOwner) {
+    if (!store.lockOrganization(h, orgId)) {
+      throw notFound("organization", orgId);
     }
-    if (isOrgOwner(target) && store.ownerCount(orgId) <= 1) {
+    if (!staysOwner && store.ownersOtherThan(h, orgId, userId) == 0) {
       throw lastOwner();
     }
-    store.deleteMembership(orgId, target.userId(), now());
   }
 
   private Membership findMember(String orgId, String userId) {
@@ -521,26 +719,43 @@ public final class TenancyService {
    */
   Project createProject(Principal caller, String orgId, CreateProject req) {
     Membership m = memberOf(caller, orgId);
-    noProjectLimit(caller, "creating a project");
-    String name = Inputs.name("name", req.name());
-    String description = Inputs.text("description", req.description(), Inputs.MAX_DESCRIPTION);
-    if (req.departmentId() != null) {
-      findDepartment(orgId, req.departmentId());
-    }
-    require(caller, m, Role.MEMBER, Scope.WRITE, req.departmentId(), null, "creating a project");
-    Project p = new Project(Secrets.id("prj_"), orgId, req.departmentId(), name, description,
-        now());
-    if (!store.insertProject(p)) {
-      throw new ApiException(ErrorCode.CONFLICT, "organization " + orgId
-          + " has a project named " + Inputs.quote(name) + " already; choose another name");
-    }
-    return p;
+    return refusalsRecorded(caller, orgId, "project.create", "project", null, () -> {
+      noProjectLimit(caller, "creating a project");
+      String name = Inputs.name("name", req.name());
+      String description = Inputs.text("description", req.description(),
+          Inputs.MAX_DESCRIPTION);
+      if (req.departmentId() != null) {
+        findDepartment(orgId, req.departmentId());
+      }
+      require(caller, m, Role.MEMBER, Scope.WRITE, req.departmentId(), null,
+          "creating a project");
+      Project p = new Project(Secrets.id("prj_"), orgId, req.departmentId(), name, description,
+          now());
+      jdbi.useTransaction(h -> {
+        if (!store.insertProject(h, p)) {
+          throw new ApiException(ErrorCode.CONFLICT, "organization " + orgId
+              + " has a project named " + Inputs.quote(name) + " already; choose another name");
+        }
+        audit.append(h, success(caller, orgId, "project.create", "project", p.id(),
+            details("name", name, "departmentId", p.departmentId())));
+      });
+      return p;
+    });
   }
 
   /** Deletes a project: an admin (of its department) with a write-scoped token or a session. */
   void deleteProject(Principal caller, String orgId, String projectId) {
-    Project p = authorizeProject(caller, orgId, projectId, Role.ADMIN, Scope.WRITE);
-    store.deleteProject(orgId, p.id());
+    // authorizeProject answers NOT_FOUND to non-members before any check that can deny
+    refusalsRecorded(caller, orgId, "project.delete", "project", projectId, () -> {
+      Project p = authorizeProject(caller, orgId, projectId, Role.ADMIN, Scope.WRITE);
+      jdbi.useTransaction(h -> {
+        if (!store.deleteProject(h, orgId, p.id())) {
+          throw notFound("project", p.id());
+        }
+        audit.append(h, success(caller, orgId, "project.delete", "project", p.id(),
+            details("name", p.name(), "departmentId", p.departmentId())));
+      });
+    });
   }
 
   // ---------------------------------------------------------------- API tokens
@@ -567,36 +782,44 @@ public final class TenancyService {
    */
   TokenCreated createToken(Principal caller, String orgId, CreateToken req) {
     Membership m = memberOf(caller, orgId);
-    noProjectLimit(caller, "creating a token");
-    require(caller, m, Role.VIEWER, caller.via() == Principal.Via.TOKEN ? Scope.ADMIN : Scope.READ,
-        null, null, "creating a token");
-    String name = Inputs.name("name", req.name());
-    Scope scope = Scope.parse(req.scope());
-    if (!caller.scope().covers(scope)) {
-      throw denied("a token cannot create a token with a wider scope than its own ("
-          + caller.scope().wire() + ")");
-    }
-    Instant now = now();
-    if (req.expiresAt() == null) {
-      throw ApiException.invalid("expiresAt is required: a time in the next "
-          + TOKEN_MAX_LIFETIME.toDays() + " days, e.g. " + now.plus(Duration.ofDays(90)));
-    }
-    Instant expires = req.expiresAt().truncatedTo(ChronoUnit.MICROS);
-    if (!expires.isAfter(now)) {
-      throw ApiException.invalid("expiresAt must be in the future; received " + expires);
-    }
-    if (expires.isAfter(now.plus(TOKEN_MAX_LIFETIME))) {
-      throw ApiException.invalid("expiresAt is at most " + TOKEN_MAX_LIFETIME.toDays()
-          + " days away (by " + now.plus(TOKEN_MAX_LIFETIME) + "); received " + expires);
-    }
-    if (req.projectId() != null) {
-      visibleProject(caller, orgId, req.projectId());
-    }
-    String secret = Secrets.token();
-    TokenInfo info = new TokenInfo(Secrets.id("tok_"), orgId, caller.userId(), name, scope.wire(),
-        req.projectId(), now, expires, null, null);
-    store.insertToken(info, Secrets.hash(secret));
-    return new TokenCreated(secret, info);
+    return refusalsRecorded(caller, orgId, "token.create", "token", null, () -> {
+      noProjectLimit(caller, "creating a token");
+      require(caller, m, Role.VIEWER,
+          caller.via() == Principal.Via.TOKEN ? Scope.ADMIN : Scope.READ, null, null,
+          "creating a token");
+      String name = Inputs.name("name", req.name());
+      Scope scope = Scope.parse(req.scope());
+      if (!caller.scope().covers(scope)) {
+        throw denied("a token cannot create a token with a wider scope than its own ("
+            + caller.scope().wire() + ")");
+      }
+      Instant now = now();
+      if (req.expiresAt() == null) {
+        throw ApiException.invalid("expiresAt is required: a time in the next "
+            + TOKEN_MAX_LIFETIME.toDays() + " days, e.g. " + now.plus(Duration.ofDays(90)));
+      }
+      Instant expires = req.expiresAt().truncatedTo(ChronoUnit.MICROS);
+      if (!expires.isAfter(now)) {
+        throw ApiException.invalid("expiresAt must be in the future; received " + expires);
+      }
+      if (expires.isAfter(now.plus(TOKEN_MAX_LIFETIME))) {
+        throw ApiException.invalid("expiresAt is at most " + TOKEN_MAX_LIFETIME.toDays()
+            + " days away (by " + now.plus(TOKEN_MAX_LIFETIME) + "); received " + expires);
+      }
+      if (req.projectId() != null) {
+        visibleProject(caller, orgId, req.projectId());
+      }
+      String secret = Secrets.token();
+      TokenInfo info = new TokenInfo(Secrets.id("tok_"), orgId, caller.userId(), name,
+          scope.wire(), req.projectId(), now, expires, null, null);
+      jdbi.useTransaction(h -> {
+        store.insertToken(h, info, Secrets.hash(secret));
+        audit.append(h, success(caller, orgId, "token.create", "token", info.id(),
+            details("name", name, "scope", info.scope(), "projectId", info.projectId(),
+                "expiresAt", expires.toString())));
+      });
+      return new TokenCreated(secret, info);
+    });
   }
 
   /**
@@ -607,50 +830,76 @@ public final class TenancyService {
    */
   void revokeToken(Principal caller, String orgId, String tokenId) {
     Membership m = memberOf(caller, orgId);
-    noProjectLimit(caller, "revoking a token");
-    if (!Inputs.plausibleId(tokenId)) {
-      throw notFound("token", tokenId);
-    }
-    TokenInfo t = store.token(orgId, tokenId).orElseThrow(() -> notFound("token", tokenId));
-    boolean own = t.userId().equals(caller.userId());
-    if (!own && !seesAllTokens(caller, m)) {
-      throw notFound("token", tokenId);
-    }
-    require(caller, m, own ? Role.VIEWER : Role.ADMIN, own ? Scope.WRITE : Scope.ADMIN, null,
-        null, "revoking a token");
-    store.revokeToken(orgId, t.id(), now());
+    refusalsRecorded(caller, orgId, "token.revoke", "token", tokenId, () -> {
+      noProjectLimit(caller, "revoking a token");
+      if (!Inputs.plausibleId(tokenId)) {
+        throw notFound("token", tokenId);
+      }
+      TokenInfo t = store.token(orgId, tokenId).orElseThrow(() -> notFound("token", tokenId));
+      boolean own = t.userId().equals(caller.userId());
+      if (!own && !seesAllTokens(caller, m)) {
+        throw notFound("token", tokenId);
+      }
+      require(caller, m, own ? Role.VIEWER : Role.ADMIN, own ? Scope.WRITE : Scope.ADMIN, null,
+          null, "revoking a token");
+      jdbi.useTransaction(h -> {
+        if (store.revokeToken(h, orgId, t.id(), now())) { // revoked before: nothing changes
+          audit.append(h, success(caller, orgId, "token.revoke", "token", t.id(),
+              details("name", t.name(), "userId", t.userId())));
+        }
+      });
+    });
   }
 
   // ---------------------------------------------------------------- users
 
   /**
-   * Creates a user without a password and a one-time sign-in link for them.
+   * Checks that the caller administers this installation, with a credential of at least
+   * {@code scope}: for what is not inside one organization (users, the installation's audit
+   * log).
+   *
+   * @throws ApiException PERMISSION_DENIED unless an installation administrator whose session
+   *     or token allows {@code scope}; UNAUTHENTICATED when the account no longer exists
+   */
+  public void authorizeInstallation(Principal caller, Scope scope) {
+    if (!self(caller).installationAdmin()) {
+      throw denied("only an administrator of this installation may do this");
+    }
+    if (!caller.scope().covers(scope)) {
+      throw denied("this token's scope is " + caller.scope().wire() + "; this needs a session"
+          + " or a token with scope " + scope.wire() + (scope == Scope.ADMIN ? "" : " or above"));
+    }
+  }
+
+  /**
+   * Creates a user without a password and a one-time sign-in link for them. The installation's
+   * audit log records it: a new user belongs to no organization yet.
    *
    * @param baseUrl the server's public address, for the link
    * @throws ApiException PERMISSION_DENIED unless an installation administrator (with a session or
    *     an admin-scoped token); CONFLICT for an email in use
    */
   UserCreated createUser(Principal caller, CreateUser req, String baseUrl) {
-    UserRow me = self(caller);
-    if (!me.installationAdmin()) {
-      throw denied("only an administrator of this installation creates users");
-    }
-    if (!caller.scope().covers(Scope.ADMIN)) {
-      throw denied("creating users needs a session or a token with scope admin");
-    }
-    String email = Inputs.email(req.email());
-    String display = req.displayName() == null ? email : Inputs.name("displayName",
-        req.displayName());
-    Instant now = now();
-    User user = new User(Secrets.id("usr_"), email, display.length() > Inputs.MAX_NAME
-        ? display.substring(0, Inputs.MAX_NAME) : display, now);
-    String code = Secrets.secret();
-    LinkRow link = new LinkRow(Secrets.hash(code), user.id(), now, now.plus(LINK_LIFETIME));
-    if (!store.createUser(new UserRow(user, null, false), link)) {
-      throw new ApiException(ErrorCode.CONFLICT, "a user with email " + Inputs.quote(email)
-          + " exists already");
-    }
-    return new UserCreated(user, link(baseUrl, code), link.expiresAt());
+    return refusalsRecorded(caller, AuditLog.INSTALLATION, "user.create", "user", null, () -> {
+      authorizeInstallation(caller, Scope.ADMIN);
+      String email = Inputs.email(req.email());
+      String display = req.displayName() == null ? email : Inputs.name("displayName",
+          req.displayName());
+      Instant now = now();
+      User user = new User(Secrets.id("usr_"), email, display.length() > Inputs.MAX_NAME
+          ? display.substring(0, Inputs.MAX_NAME) : display, now);
+      String code = Secrets.secret();
+      LinkRow link = new LinkRow(Secrets.hash(code), user.id(), now, now.plus(LINK_LIFETIME));
+      jdbi.useTransaction(h -> {
+        if (!store.createUser(h, new UserRow(user, null, false), link)) {
+          throw new ApiException(ErrorCode.CONFLICT, "a user with email " + Inputs.quote(email)
+              + " exists already");
+        }
+        audit.append(h, success(caller, AuditLog.INSTALLATION, "user.create", "user",
+            user.id(), details("email", email, "displayName", user.displayName())));
+      });
+      return new UserCreated(user, link(baseUrl, code), link.expiresAt());
+    });
   }
 
   private static String link(String baseUrl, String code) {
@@ -683,20 +932,30 @@ public final class TenancyService {
    */
   void changePassword(Principal caller, ChangePassword req, String cookie) {
     if (caller.via() != Principal.Via.SESSION) {
-      throw denied("a password changes only in a browser session, not with an API token");
+      throw recorded(caller, caller.organizationId(), "password.change", "user",
+          caller.userId(), denied("a password changes only in a browser session, not with an"
+              + " API token"));
     }
     UserRow me = self(caller);
     String account = "account:" + me.user().email();
     if (me.passwordHash() != null) {
       rateLimited(accounts.retryAfter(account));
       if (!Passwords.verify(req.currentPassword(), me.passwordHash())) {
-        accounts.failed(account);
+        accounts.failed(account); // caps these FAILED events, as it caps failed sign-ins
+        jdbi.useTransaction(h -> appendEach(h, organizationsOf(h, caller), me.user().id(),
+            "password.change", caller.clientAddress(), Outcome.FAILED,
+            details("reason", "the current password was wrong")));
         throw denied("currentPassword is wrong");
       }
     }
     Passwords.checkRules(req.newPassword());
-    store.setPassword(me.user().id(), Passwords.hash(req.newPassword()));
-    store.deleteOtherSessions(me.user().id(), Secrets.hash(cookie == null ? "" : cookie));
+    String hash = Passwords.hash(req.newPassword());
+    jdbi.useTransaction(h -> {
+      store.setPassword(h, me.user().id(), hash);
+      store.deleteOtherSessions(h, me.user().id(), Secrets.hash(cookie == null ? "" : cookie));
+      appendEach(h, organizationsOf(h, caller), me.user().id(), "password.change",
+          caller.clientAddress(), Outcome.SUCCESS, details());
+    });
   }
 
   // ---------------------------------------------------------------- sign-in and credentials
@@ -723,11 +982,21 @@ public final class TenancyService {
     if (!ok) {
       accounts.failed(account);
       addresses.failed(ip);
+      // Only a known account has organizations to record it in; the limiter above caps these
+      // events at SIGN_IN_FAILURES per account per window.
+      user.ifPresent(u -> signInFailed(u.user().id(), "password", address,
+          u.passwordHash() == null ? "the account has no password yet" : "wrong password"));
       throw new ApiException(ErrorCode.UNAUTHENTICATED, "the email or password is wrong (an"
           + " account made with a sign-in link has no password until its user sets one)");
     }
     accounts.succeeded(account);
-    return newSession(user.get());
+    return jdbi.inTransaction(h -> newSession(h, user.get(), "password", address));
+  }
+
+  /** Records a failed sign-in to a known account in each of its organizations. */
+  private void signInFailed(String userId, String method, String address, String reason) {
+    jdbi.useTransaction(h -> appendEach(h, store.organizationIdsOf(h, userId), userId,
+        "session.create", address, Outcome.FAILED, details("method", method, "reason", reason)));
   }
 
   /** How long until this account and address may try to sign in again, or empty for now. */
@@ -761,22 +1030,34 @@ public final class TenancyService {
   NewSession signInWithLink(String code, String address) {
     String ip = "ip:" + address;
     rateLimited(addresses.retryAfter(ip));
-    Optional<String> userId = code == null || code.isEmpty() || code.length() > MAX_SECRET
-        ? Optional.empty() : store.useLink(Secrets.hash(code), now());
-    if (userId.isEmpty()) {
-      addresses.failed(ip);
+    String codeHash = code == null || code.isEmpty() || code.length() > MAX_SECRET ? null
+        : Secrets.hash(code);
+    Instant now = now();
+    // The link is used up in the transaction that starts the session and records it.
+    Optional<NewSession> session = codeHash == null ? Optional.empty()
+        : jdbi.inTransaction(h -> store.useLink(h, codeHash, now)
+            .map(user -> newSession(h, user, "link", address)));
+    if (session.isEmpty()) {
+      addresses.failed(ip); // caps these events too: a link's code must be known to try it
+      if (codeHash != null) {
+        store.linkUser(codeHash).ifPresent(userId -> signInFailed(userId, "link", address,
+            "the link was used or has expired"));
+      }
       throw new ApiException(ErrorCode.UNAUTHENTICATED, "this sign-in link is unknown, used or"
           + " expired; ask an administrator for a new one");
     }
-    return newSession(store.user(userId.get()).orElseThrow());
+    return session.get();
   }
 
-  private NewSession newSession(UserRow user) {
+  /** Starts a session for {@code user} and records the sign-in, inside {@code h}. */
+  private NewSession newSession(Handle h, UserRow user, String method, String address) {
     Instant now = now();
     String cookie = Secrets.secret();
     SessionRow s = new SessionRow(Secrets.hash(cookie), user.user().id(), Secrets.secret(), now,
         now, now.plus(SESSION_ABSOLUTE));
-    store.insertSession(s);
+    store.insertSession(h, s);
+    appendEach(h, store.organizationIdsOf(h, user.user().id()), user.user().id(),
+        "session.create", address, Outcome.SUCCESS, details("method", method));
     return new NewSession(cookie, new SessionInfo(user.user(), s.csrfToken(), s.expiresAt(),
         user.passwordHash() != null));
   }
@@ -789,23 +1070,27 @@ public final class TenancyService {
         user.passwordHash() != null);
   }
 
-  /** Ends the session of a cookie value (nothing when there is none). */
-  void signOut(String cookie) {
+  /** Ends the caller's session, of {@code cookie} (nothing when there is none). */
+  void signOut(Principal caller, String cookie) {
     if (cookie != null && cookie.length() <= MAX_SECRET) {
-      store.deleteSession(Secrets.hash(cookie));
+      jdbi.useTransaction(h -> {
+        store.deleteSession(h, Secrets.hash(cookie));
+        appendEach(h, organizationsOf(h, caller), caller.userId(), "session.delete",
+            caller.clientAddress(), Outcome.SUCCESS, details());
+      });
     }
   }
 
   /**
-   * The principal of a session cookie.
+   * The principal of a session cookie, calling from {@code address}.
    *
    * @throws ApiException UNAUTHENTICATED for an unknown or ended session
    */
-  Principal authenticateSession(String cookie) {
+  Principal authenticateSession(String cookie, String address) {
     SessionRow s = liveSession(cookie);
     UserRow user = store.user(s.userId()).orElseThrow(() -> sessionEnded());
     return new Principal(user.user().id(), user.user().email(), Principal.Via.SESSION,
-        Scope.ADMIN, null, null, null, s.csrfToken());
+        Scope.ADMIN, null, null, null, s.csrfToken(), address);
   }
 
   private SessionRow liveSession(String cookie) {
@@ -815,7 +1100,7 @@ public final class TenancyService {
     SessionRow s = store.session(Secrets.hash(cookie)).orElseThrow(() -> sessionEnded());
     Instant now = now();
     if (!now.isBefore(s.expiresAt()) || !now.isBefore(s.lastSeenAt().plus(SESSION_IDLE))) {
-      store.deleteSession(s.idHash());
+      jdbi.useHandle(h -> store.deleteSession(h, s.idHash())); // bookkeeping, not audited
       throw sessionEnded();
     }
     if (!now.isBefore(s.lastSeenAt().plus(TOUCH_EVERY))) {
@@ -831,11 +1116,11 @@ public final class TenancyService {
   }
 
   /**
-   * The principal of an API token ({@code lpt_...}).
+   * The principal of an API token ({@code lpt_...}), calling from {@code address}.
    *
    * @throws ApiException UNAUTHENTICATED for a malformed, unknown, expired or revoked token
    */
-  Principal authenticateToken(String token) {
+  Principal authenticateToken(String token, String address) {
     if (token == null || !token.startsWith(Secrets.TOKEN_PREFIX) || token.length() > MAX_SECRET) {
       throw new ApiException(ErrorCode.UNAUTHENTICATED, "the bearer token is not a Lepton API"
           + " token (lpt_...); create one with POST /api/v1/orgs/{org}/tokens");
@@ -857,7 +1142,7 @@ public final class TenancyService {
       store.touchToken(t.organizationId(), t.id(), now);
     }
     return new Principal(user.user().id(), user.user().email(), Principal.Via.TOKEN,
-        Scope.parse(t.scope()), t.organizationId(), t.projectId(), t.id(), null);
+        Scope.parse(t.scope()), t.organizationId(), t.projectId(), t.id(), null, address);
   }
 
   // ---------------------------------------------------------------- first start
@@ -865,9 +1150,11 @@ public final class TenancyService {
   /**
    * On the first start of an installation (no user yet): creates the organization
    * {@code orgName}, its owner {@code adminEmail} as an installation administrator without a
-   * password, and a one-time sign-in link valid for 24 hours.
+   * password, and a one-time sign-in link valid for 24 hours. The event
+   * {@code installation.bootstrap} goes to the new organization's log and the installation's.
    *
    * @return the link, or empty when the installation has users already
+   * @throws ApiException INVALID_ARGUMENT for an organization name or email that is not valid
    */
   public Optional<String> bootstrap(String orgName, String adminEmail, String baseUrl) {
     if (store.userCount() > 0) {
@@ -875,15 +1162,24 @@ public final class TenancyService {
     }
     Instant now = now();
     User admin = new User(Secrets.id("usr_"), Inputs.email(adminEmail), "Administrator", now);
-    Organization org = new Organization(Secrets.id("org_"), Inputs.name("organization name",
-        orgName), now);
+    Organization org = new Organization(Secrets.id("org_"), Inputs.name("the first"
+        + " organization's name", orgName), now);
     Membership owner = new Membership(org.id(), admin.id(), admin.email(), Role.OWNER.wire(),
         null, now);
     String code = Secrets.secret();
     LinkRow link = new LinkRow(Secrets.hash(code), admin.id(), now, now.plus(LINK_LIFETIME));
-    if (!store.createFirstAdmin(new UserRow(admin, null, true), org, owner, link)) {
-      return Optional.empty();
-    }
-    return Optional.of(link(baseUrl, code));
+    boolean created = jdbi.inTransaction(h -> {
+      if (!store.createFirstAdmin(h, new UserRow(admin, null, true), org, owner, link)) {
+        return false;
+      }
+      Map<String, String> details = details("name", org.name(), "adminId", admin.id(),
+          "adminEmail", admin.email());
+      for (String log : List.of(org.id(), AuditLog.INSTALLATION)) {
+        audit.append(h, new AuditEntry(log, AuditLog.SYSTEM, "installation.bootstrap",
+            "organization", org.id(), null, Outcome.SUCCESS, details));
+      }
+      return true;
+    });
+    return created ? Optional.of(link(baseUrl, code)) : Optional.empty();
   }
 }

@@ -53,7 +53,7 @@ class SignInPageBrowserTest {
     browser.get(server.firstSignInLink().orElseThrow());
     WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
     wait.until(ExpectedConditions.textToBe(By.id("status"),
-        "Signed in as " + LeptonServer.FIRST_ADMIN_EMAIL + "."));
+        "Signed in as " + ServerConfig.DEFAULT_ADMIN_EMAIL + "."));
     assertTrue(browser.getCurrentUrl().endsWith("/signin"), "the code left the address bar");
     browser.findElement(By.id("new")).sendKeys("a password for the browser test");
     browser.findElement(By.tagName("button")).click();
@@ -61,7 +61,7 @@ class SignInPageBrowserTest {
         "Password set"));
 
     Response signIn = new Client(server.port()).post("/api/v1/session", Cred.NONE, Map.of(
-        "email", LeptonServer.FIRST_ADMIN_EMAIL, "password", "a password for the browser test"));
+        "email", ServerConfig.DEFAULT_ADMIN_EMAIL, "password", "a password for the browser test"));
     assertEquals(201, signIn.status(), signIn.body());
   }
 }

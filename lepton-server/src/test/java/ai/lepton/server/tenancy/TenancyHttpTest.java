@@ -5,48 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.lepton.server.LeptonServer;
 import ai.lepton.server.ServerConfig;
 import ai.lepton.server.tenancy.Client.Cred;
 import ai.lepton.server.tenancy.Client.Response;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Sessions, CSRF, token expiry and revocation, sign-in limits and hostile input, over real HTTP on
  * a fresh server per test.
  */
-class TenancyHttpTest {
-  @TempDir Path dir;
-  private final TestClock clock = new TestClock();
-  private LeptonServer server;
-  private Client client;
-  private Cred owner;
-  private String org;
-
-  @BeforeEach
-  void start() {
-    server = LeptonServer.start(ServerConfig.embedded(dir, 0), clock);
-    client = new Client(server.port());
-    owner = client.signInWithLink(server.firstSignInLink().orElseThrow());
-    org = client.get("/api/v1/orgs", owner).json().get("items").get(0).get("id").asText();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
-
-  private String orgPath(String path) {
-    return "/api/v1/orgs/" + org + path;
-  }
-
+class TenancyHttpTest extends ServerFixture {
   private String token(String scope, Duration life) {
     return newToken(scope, life).text("token");
   }
@@ -72,9 +43,19 @@ class TenancyHttpTest {
     assertError(client.post("/api/v1/session/link", Cred.NONE,
         Map.of("code", link.substring(link.lastIndexOf('/') + 1))), 401, "UNAUTHENTICATED",
         "unknown, used or expired");
-    server.close();
-    server = LeptonServer.start(ServerConfig.embedded(dir, 0), clock);
+    restart(ServerConfig.embedded(dir, 0));
     assertTrue(server.firstSignInLink().isEmpty());
+  }
+
+  @Test
+  void theFirstOrganizationAndAdministratorAreConfigured() {
+    restart(new ServerConfig("127.0.0.1", 0, dir.resolve("acme"), null, null, null, null, null,
+        null, "Acme", "Ops@Acme.org", ServerConfig.DEFAULT_MAX_UPLOAD_BYTES));
+    Cred ops = client.signInWithLink(server.firstSignInLink().orElseThrow());
+    assertEquals("ops@acme.org", client.get("/api/v1/me", ops).json().get("user").get("email")
+        .asText());
+    assertEquals("Acme", client.get("/api/v1/orgs", ops).json().get("items").get(0).get("name")
+        .asText());
   }
 
   @Test
@@ -102,12 +83,11 @@ class TenancyHttpTest {
     assertFalse(cookie.contains("Secure"), cookie);
     assertFalse(signIn.json().get("passwordSet").asBoolean());
 
-    server.close();
-    server = LeptonServer.start(new ServerConfig("127.0.0.1", 0, dir.resolve("https"), null, null,
-        null, null, null, "https://lepton.example.org"), clock);
+    restart(new ServerConfig("127.0.0.1", 0, dir.resolve("https"), null, null, null, null, null,
+        "https://lepton.example.org", null, null, ServerConfig.DEFAULT_MAX_UPLOAD_BYTES));
     String link = server.firstSignInLink().orElseThrow();
     assertTrue(link.startsWith("https://lepton.example.org/signin/"), link);
-    Response secure = new Client(server.port()).post("/api/v1/session/link", Cred.NONE,
+    Response secure = client.post("/api/v1/session/link", Cred.NONE,
         Map.of("code", link.replaceAll(".*/", "")));
     assertTrue(secure.raw().headers().firstValue("Set-Cookie").orElseThrow()
         .endsWith("; Secure"));
@@ -172,13 +152,13 @@ class TenancyHttpTest {
     assertEquals(204, client.put("/api/v1/me/password", owner,
         Map.of("newPassword", "a long and good password")).status());
     assertTrue(client.get("/api/v1/me", owner).json().get("passwordSet").asBoolean());
-    Map<String, String> wrong = Map.of("email", LeptonServer.FIRST_ADMIN_EMAIL,
+    Map<String, String> wrong = Map.of("email", ServerConfig.DEFAULT_ADMIN_EMAIL,
         "password", "not the password");
     for (int i = 0; i < TenancyService.SIGN_IN_FAILURES; i++) {
       assertError(client.post("/api/v1/session", Cred.NONE, wrong), 401, "UNAUTHENTICATED",
           "email or password is wrong");
     }
-    Map<String, String> right = Map.of("email", LeptonServer.FIRST_ADMIN_EMAIL,
+    Map<String, String> right = Map.of("email", ServerConfig.DEFAULT_ADMIN_EMAIL,
         "password", "a long and good password");
     Response limited = client.post("/api/v1/session", Cred.NONE, right);
     assertError(limited, 429, "RATE_LIMITED", "try again in 900 seconds");
@@ -190,7 +170,7 @@ class TenancyHttpTest {
     Response ok = client.post("/api/v1/session", Cred.NONE, right);
     assertEquals(201, ok.status(), ok.body());
     Cred session = Cred.session(Client.cookieOf(ok), ok.text("csrfToken"));
-    assertEquals(LeptonServer.FIRST_ADMIN_EMAIL, client.get("/api/v1/me", session).json()
+    assertEquals(ServerConfig.DEFAULT_ADMIN_EMAIL, client.get("/api/v1/me", session).json()
         .get("user").get("email").asText());
   }
 

@@ -1,5 +1,6 @@
 package ai.lepton.server.tenancy;
 
+import static ai.lepton.server.tenancy.TenancyWorld.code;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -21,7 +22,6 @@ import ai.lepton.api.TokenCreated;
 import ai.lepton.api.UpdateDepartment;
 import ai.lepton.api.UpdateMember;
 import ai.lepton.api.UserCreated;
-import ai.lepton.server.db.Database;
 import ai.lepton.server.db.TestDatabases;
 import ai.lepton.server.http.ApiException;
 import java.time.Duration;
@@ -36,50 +36,6 @@ class TenancyServiceTest {
     return TestDatabases.both();
   }
 
-  /** A service over a fresh database, its clock, and the first administrator's session. */
-  private static final class World implements AutoCloseable {
-    final Database db;
-    final TestClock clock = new TestClock();
-    final TenancyService service;
-    final Principal admin;
-    final String adminLink;
-
-    World(TestDatabases.Named kind) {
-      db = kind.open().get();
-      service = new TenancyService(new JdbiTenancyStore(db), clock);
-      adminLink = service.bootstrap("default", "admin@lepton.local", "http://x:1").orElseThrow();
-      service.signInWithLink(code(adminLink), "10.0.0.1");
-      admin = principalOf("admin@lepton.local");
-    }
-
-    /** A session principal for an existing user (as the authenticator would make it). */
-    Principal principalOf(String email) {
-      TenancyStore.UserRow u = new JdbiTenancyStore(db).userByEmail(email).orElseThrow();
-      return new Principal(u.user().id(), email, Principal.Via.SESSION, Scope.ADMIN, null, null,
-          null, "csrf");
-    }
-
-    /** A new user (made by the administrator) signed in with their link. */
-    Principal user(String email) {
-      UserCreated created = service.createUser(admin, new CreateUser(email, null), "http://x:1");
-      service.signInWithLink(code(created.signInLink()), "10.0.0.2");
-      return principalOf(email);
-    }
-
-    Principal tokenPrincipal(TokenCreated t) {
-      return service.authenticateToken(t.token());
-    }
-
-    @Override
-    public void close() {
-      db.close();
-    }
-  }
-
-  static String code(String link) {
-    return link.substring(link.lastIndexOf('/') + 1);
-  }
-
   static ApiException fails(ErrorCode code, String fragment, Executable action) {
     ApiException e = assertThrows(ApiException.class, action);
     assertEquals(code, e.code(), e.getMessage());
@@ -90,7 +46,7 @@ class TenancyServiceTest {
   @ParameterizedTest
   @MethodSource("databases")
   void theFirstStartCreatesOneAdministratorWithASingleUseLink(TestDatabases.Named kind) {
-    try (World w = new World(kind)) {
+    try (TenancyWorld w = new TenancyWorld(kind)) {
       assertTrue(w.adminLink.matches("http://x:1/signin/[A-Za-z0-9_-]{43}"), w.adminLink);
       assertTrue(w.service.bootstrap("default", "other@lepton.local", "http://x:1").isEmpty(),
           "a second start creates nobody");
@@ -108,7 +64,7 @@ class TenancyServiceTest {
   @ParameterizedTest
   @MethodSource("databases")
   void aSignInLinkExpiresAfter24Hours(TestDatabases.Named kind) {
-    try (World w = new World(kind)) {
+    try (TenancyWorld w = new TenancyWorld(kind)) {
       UserCreated u = w.service.createUser(w.admin, new CreateUser("late@x.org", "Late"),
           "http://x:1");
       assertEquals(w.clock.instant().plus(Duration.ofHours(24)), u.linkExpiresAt());
@@ -123,7 +79,7 @@ class TenancyServiceTest {
   @ParameterizedTest
   @MethodSource("databases")
   void onlyInstallationAdministratorsCreateUsers(TestDatabases.Named kind) {
-    try (World w = new World(kind)) {
+    try (TenancyWorld w = new TenancyWorld(kind)) {
       Principal bob = w.user("bob@x.org");
       fails(ErrorCode.PERMISSION_DENIED, "administrator of this installation",
           () -> w.service.createUser(bob, new CreateUser("eve@x.org", null), "http://x:1"));
@@ -135,7 +91,7 @@ class TenancyServiceTest {
   @ParameterizedTest
   @MethodSource("databases")
   void passwordsAreSetThenSignInAndRateLimitsHold(TestDatabases.Named kind) {
-    try (World w = new World(kind)) {
+    try (TenancyWorld w = new TenancyWorld(kind)) {
       fails(ErrorCode.INVALID_ARGUMENT, "at least 12",
           () -> w.service.changePassword(w.admin, new ChangePassword(null, "short"), null));
       w.service.changePassword(w.admin, new ChangePassword(null, "a long enough password"), null);
@@ -170,51 +126,53 @@ class TenancyServiceTest {
   @ParameterizedTest
   @MethodSource("databases")
   void changingThePasswordEndsTheOtherSessions(TestDatabases.Named kind) {
-    try (World w = new World(kind)) {
+    try (TenancyWorld w = new TenancyWorld(kind)) {
+      String org = w.service.organizations(w.admin).get(0).id();
       UserCreated u = w.service.createUser(w.admin, new CreateUser("p@x.org", null), "http://x");
+      w.service.addMember(w.admin, org, new AddMember("p@x.org", "member", null));
       String here = w.service.signInWithLink(code(u.signInLink()), "10.0.0.7").cookie();
-      Principal p = w.service.authenticateSession(here);
+      Principal p = w.service.authenticateSession(here, "10.0.0.9");
       w.service.changePassword(p, new ChangePassword(null, "first password here"), here);
       String elsewhere = w.service.signIn("p@x.org", "first password here", "10.0.0.8").cookie();
       w.service.changePassword(p, new ChangePassword("first password here",
           "second password here"), here);
-      w.service.authenticateSession(here);
+      w.service.authenticateSession(here, "10.0.0.9");
       fails(ErrorCode.UNAUTHENTICATED, "sign in again",
-          () -> w.service.authenticateSession(elsewhere));
+          () -> w.service.authenticateSession(elsewhere, "10.0.0.9"));
       fails(ErrorCode.PERMISSION_DENIED, "browser session", () -> w.service.changePassword(
-          new Principal(p.userId(), p.email(), Principal.Via.TOKEN, Scope.ADMIN, null, null,
-              "tok_x", null), new ChangePassword("second password here", "third password!!"),
-          null));
+          new Principal(p.userId(), p.email(), Principal.Via.TOKEN, Scope.ADMIN, org, null,
+              "tok_x", null, "10.0.0.9"), new ChangePassword("second password here",
+              "third password!!"), null));
     }
   }
 
   @ParameterizedTest
   @MethodSource("databases")
   void sessionsEndWhenIdleAndAtTheirAbsoluteLimit(TestDatabases.Named kind) {
-    try (World w = new World(kind)) {
+    try (TenancyWorld w = new TenancyWorld(kind)) {
       UserCreated u = w.service.createUser(w.admin, new CreateUser("s@x.org", null), "http://x");
       String cookie = w.service.signInWithLink(code(u.signInLink()), "10.0.0.5").cookie();
-      assertEquals("s@x.org", w.service.authenticateSession(cookie).email());
+      assertEquals("s@x.org", w.service.authenticateSession(cookie, "10.0.0.9").email());
       for (int i = 0; i < 15; i++) { // active every 11 hours: 165 hours after sign-in
         w.clock.advance(Duration.ofHours(11));
-        w.service.authenticateSession(cookie);
+        w.service.authenticateSession(cookie, "10.0.0.9");
       }
       w.clock.advance(Duration.ofHours(11)); // 176 hours: past the 7 days (168 hours)
       fails(ErrorCode.UNAUTHENTICATED, "sign in again", () -> w.service.authenticateSession(
-          cookie));
+          cookie, "10.0.0.9"));
 
       UserCreated v = w.service.createUser(w.admin, new CreateUser("t@x.org", null), "http://x");
       String idle = w.service.signInWithLink(code(v.signInLink()), "10.0.0.5").cookie();
       w.clock.advance(TenancyService.SESSION_IDLE);
       fails(ErrorCode.UNAUTHENTICATED, "sign in again", () -> w.service.authenticateSession(
-          idle));
+          idle, "10.0.0.9"));
     }
   }
 
   @ParameterizedTest
   @MethodSource("databases")
   void aDepartmentCannotMoveIntoItself(TestDatabases.Named kind) {
-    try (World w = new World(kind)) {
+    try (TenancyWorld w = new TenancyWorld(kind)) {
       String org = w.service.organizations(w.admin).get(0).id();
       Department a = w.service.createDepartment(w.admin, org, new CreateDepartment("A", null));
       Department b = w.service.createDepartment(w.admin, org, new CreateDepartment("B", a.id()));
@@ -240,7 +198,7 @@ class TenancyServiceTest {
   @ParameterizedTest
   @MethodSource("databases")
   void departmentsNestAtMostSixteenLevels(TestDatabases.Named kind) {
-    try (World w = new World(kind)) {
+    try (TenancyWorld w = new TenancyWorld(kind)) {
       String org = w.service.organizations(w.admin).get(0).id();
       String parent = null;
       for (int i = 0; i < TenancyService.MAX_DEPARTMENT_DEPTH; i++) {
@@ -256,7 +214,7 @@ class TenancyServiceTest {
   @ParameterizedTest
   @MethodSource("databases")
   void anotherOrganizationsIdsAnswerNotFoundLikeMissingOnes(TestDatabases.Named kind) {
-    try (World w = new World(kind)) {
+    try (TenancyWorld w = new TenancyWorld(kind)) {
       String orgA = w.service.organizations(w.admin).get(0).id();
       Project pa = w.service.createProject(w.admin, orgA, new CreateProject("p", null, null));
       Principal bob = w.user("bob@x.org");
@@ -284,7 +242,7 @@ class TenancyServiceTest {
   @MethodSource("databases")
   void aDepartmentLimitedMemberWorksInsideItsDepartmentAndReadsElsewhere(
       TestDatabases.Named kind) {
-    try (World w = new World(kind)) {
+    try (TenancyWorld w = new TenancyWorld(kind)) {
       String org = w.service.organizations(w.admin).get(0).id();
       Department lab = w.service.createDepartment(w.admin, org, new CreateDepartment("Lab", null));
       Department sub = w.service.createDepartment(w.admin, org,
@@ -312,7 +270,7 @@ class TenancyServiceTest {
   @ParameterizedTest
   @MethodSource("databases")
   void anOrganizationKeepsAnOwner(TestDatabases.Named kind) {
-    try (World w = new World(kind)) {
+    try (TenancyWorld w = new TenancyWorld(kind)) {
       String org = w.service.organizations(w.admin).get(0).id();
       fails(ErrorCode.CONFLICT, "at least one owner",
           () -> w.service.removeMember(w.admin, org, w.admin.userId()));
@@ -341,7 +299,7 @@ class TenancyServiceTest {
   @ParameterizedTest
   @MethodSource("databases")
   void tokensExpireAndAreRevokedAndStoreOnlyAHash(TestDatabases.Named kind) {
-    try (World w = new World(kind)) {
+    try (TenancyWorld w = new TenancyWorld(kind)) {
       String org = w.service.organizations(w.admin).get(0).id();
       var in30Days = w.clock.instant().plus(Duration.ofDays(30));
       TokenCreated t = w.service.createToken(w.admin, org,
@@ -369,7 +327,8 @@ class TenancyServiceTest {
       w.tokenPrincipal(r);
       w.service.revokeToken(w.admin, org, r.info().id());
       fails(ErrorCode.UNAUTHENTICATED, "revoked", () -> w.tokenPrincipal(r));
-      fails(ErrorCode.UNAUTHENTICATED, "unknown", () -> w.service.authenticateToken("lpt_nope"));
+      fails(ErrorCode.UNAUTHENTICATED, "unknown",
+          () -> w.service.authenticateToken("lpt_nope", "10.0.0.9"));
 
       fails(ErrorCode.INVALID_ARGUMENT, "expiresAt is required", () -> w.service.createToken(
           w.admin, org, new CreateToken("x", "read", null, null)));
@@ -386,7 +345,7 @@ class TenancyServiceTest {
   @ParameterizedTest
   @MethodSource("databases")
   void aProjectLimitedTokenSeesOnlyItsProject(TestDatabases.Named kind) {
-    try (World w = new World(kind)) {
+    try (TenancyWorld w = new TenancyWorld(kind)) {
       String org = w.service.organizations(w.admin).get(0).id();
       Project one = w.service.createProject(w.admin, org, new CreateProject("one", null, null));
       Project two = w.service.createProject(w.admin, org, new CreateProject("two", null, null));
@@ -407,7 +366,7 @@ class TenancyServiceTest {
   @ParameterizedTest
   @MethodSource("databases")
   void removingAMemberRevokesTheirTokensThere(TestDatabases.Named kind) {
-    try (World w = new World(kind)) {
+    try (TenancyWorld w = new TenancyWorld(kind)) {
       String org = w.service.organizations(w.admin).get(0).id();
       Principal erin = w.user("erin@x.org");
       w.service.addMember(w.admin, org, new AddMember("erin@x.org", "member", null));
@@ -423,7 +382,7 @@ class TenancyServiceTest {
   @ParameterizedTest
   @MethodSource("databases")
   void namesAreCheckedForLengthAndControlCharacters(TestDatabases.Named kind) {
-    try (World w = new World(kind)) {
+    try (TenancyWorld w = new TenancyWorld(kind)) {
       fails(ErrorCode.INVALID_ARGUMENT, "at most 100", () -> w.service.createOrganization(w.admin,
           "n".repeat(101)));
       fails(ErrorCode.INVALID_ARGUMENT, "control characters",

@@ -72,16 +72,16 @@ class SignInPageTest {
       browser.driver.get(base + "/orgs");
       new WebDriverWait(browser.driver, Duration.ofSeconds(10))
           .until(d -> d.getCurrentUrl().endsWith("/signin")); // no session yet
-      browser.driver.findElement(By.id("email")).sendKeys(LeptonServer.FIRST_ADMIN_EMAIL);
+      browser.driver.findElement(By.id("email")).sendKeys(ServerConfig.DEFAULT_ADMIN_EMAIL);
       browser.driver.findElement(By.id("password")).sendKeys("correct horse battery\n");
       WebElement section = new WebDriverWait(browser.driver, Duration.ofSeconds(10))
           .until(d -> d.findElements(By.cssSelector("[data-page=orgs]:not([aria-busy])")).stream()
               .findFirst().orElse(null));
-      assertTrue(section.getText().contains("Signed in as " + LeptonServer.FIRST_ADMIN_EMAIL),
+      assertTrue(section.getText().contains("Signed in as " + ServerConfig.DEFAULT_ADMIN_EMAIL),
           section.getText());
       List<WebElement> rows = section.findElements(By.cssSelector("tbody tr"));
       assertEquals(1, rows.size());
-      assertTrue(rows.get(0).getText().startsWith(LeptonServer.FIRST_ORGANIZATION),
+      assertTrue(rows.get(0).getText().startsWith(ServerConfig.DEFAULT_FIRST_ORGANIZATION),
           rows.get(0).getText());
       browser.screenshot("orgs");
       section.findElement(By.cssSelector("[data-action=sign-out]")).click();

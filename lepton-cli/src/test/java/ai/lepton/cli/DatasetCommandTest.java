@@ -4,15 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.lepton.server.ServerConfig;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,17 +16,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** lepton dataset against a real server: push, list, show, versions, derive, download. */
 class DatasetCommandTest {
+  private static final int MAX_UPLOAD = 64 * 1024;
   @TempDir static Path dir;
   private static Platform p;
   private static Path iris;
 
   @BeforeAll
   static void start() throws Exception {
-    p = new Platform(dir.resolve("data"));
-    String openApi = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-        URI.create(p.base + "/openapi.json")).build(), HttpResponse.BodyHandlers.ofString()).body();
-    Assumptions.assumeTrue(openApi.contains("/datasets"),
-        "this server has no dataset routes yet");
+    p = new Platform(ServerConfig.embedded(dir.resolve("data"), 0)
+        .withMaxUploadBytes(MAX_UPLOAD));
     StringBuilder csv = new StringBuilder("sepal,petals,species,note\n");
     String[] species = {"setosa", "versicolor", "virginica"};
     for (int i = 0; i < 30; i++) {
@@ -42,9 +36,7 @@ class DatasetCommandTest {
 
   @AfterAll
   static void stop() {
-    if (p != null) {
-      p.close();
-    }
+    p.close();
   }
 
   @BeforeEach
@@ -129,6 +121,12 @@ class DatasetCommandTest {
     refused(lepton("dataset", "push", bad.toString(), "--dataset", "broken"), "(request ");
     assertEquals(0, lepton("dataset", "versions", "broken", "--json"));
     assertEquals(0, p.outJson().get("versions").size(), "a refused upload leaves no version");
+
+    Path big = Files.writeString(dir.resolve("big.csv"), "a,b\n" + "1,2\n".repeat(MAX_UPLOAD));
+    refused(lepton("dataset", "push", big.toString(), "--dataset", "broken"),
+        String.valueOf(MAX_UPLOAD), "(request ");
+    assertEquals(0, lepton("dataset", "versions", "broken", "--json"));
+    assertEquals(0, p.outJson().get("versions").size(), "an oversized upload leaves no version");
 
     refused(lepton("dataset", "show", "broken"), "no versions yet", "lepton dataset push");
     refused(lepton("dataset", "show", "nothing@1"), "no dataset 'nothing'");

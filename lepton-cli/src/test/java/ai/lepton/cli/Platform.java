@@ -40,7 +40,11 @@ final class Platform implements AutoCloseable {
   record Session(String cookie, String csrf) {}
 
   Platform(Path dataDir) {
-    server = LeptonServer.start(ServerConfig.embedded(dataDir, 0));
+    this(ServerConfig.embedded(dataDir, 0));
+  }
+
+  Platform(ServerConfig config) {
+    server = LeptonServer.start(config);
     base = "http://127.0.0.1:" + server.port();
     admin = signIn(server.firstSignInLink().orElseThrow());
     org = json(send("GET", "/api/v1/orgs", admin, null)).get("items").get(0).get("id").asText();

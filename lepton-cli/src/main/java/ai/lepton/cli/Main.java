@@ -5,11 +5,18 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
 
 /** The {@code lepton} command: {@code lepton server} starts the platform; the client verbs. */
 @Command(name = "lepton", mixinStandardHelpOptions = true, version = "lepton 0.1.0",
-    description = "The Lepton platform: start the server, or talk to one.",
-    subcommands = {ServerCommand.class, LoginCommand.class, AuditCommand.class})
+    description = {"The Lepton platform: start the server, or talk to one.",
+        "The client commands print tables for people and JSON with --json; they use the server,"
+            + " token and organization saved by 'lepton login' (--org picks another)."},
+    footer = {"", "'lepton COMMAND --help' (or 'lepton help COMMAND') describes a command and its"
+        + " verbs."},
+    subcommands = {HelpCommand.class, ServerCommand.class, LoginCommand.class, OrgCommand.class,
+        DeptCommand.class, UserCommand.class, ProjectCommand.class, TokenCommand.class,
+        DatasetCommand.class, AuditCommand.class})
 public final class Main {
   public static void main(String[] args) {
     System.exit(run(args));
@@ -29,6 +36,7 @@ public final class Main {
   }
 
   private static int run(CommandLine cli, String... args) {
+    cli.setCaseInsensitiveEnumValuesAllowed(true); // --format csv
     try {
       cli.getSubcommands().get("server").setDefaultValueProvider(
           new ServerDefaults(configFile(args), System.getenv()));
@@ -36,11 +44,17 @@ public final class Main {
       cli.getErr().println("lepton: " + e.getMessage());
       return 2;
     }
-    // a refusal from the server, or a config it cannot read, is a message, not a stack trace
+    // a refusal from the server, a file it cannot read, a name that matches nothing: one line
+    // with the message (and the server's request id), not a stack trace
     cli.setExecutionExceptionHandler((e, line, parsed) -> {
-      if (e instanceof LeptonClientException || e instanceof UncheckedIOException) {
+      if (e instanceof LeptonClientException || e instanceof UncheckedIOException
+          || e instanceof CommandException) {
         line.getErr().println("lepton: " + e.getMessage());
         return 1;
+      }
+      if (e instanceof IllegalArgumentException) { // the client's checks of ids and arguments
+        line.getErr().println("lepton: " + e.getMessage());
+        return 2;
       }
       throw e;
     });

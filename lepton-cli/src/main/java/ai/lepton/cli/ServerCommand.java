@@ -18,7 +18,7 @@ final class ServerCommand implements Callable<Integer> {
   /** The options the environment and the config file may set. */
   static final java.util.Set<String> CONFIGURABLE = java.util.Set.of("port", "host", "data-dir",
       "db", "db-user", "db-password", "blobs", "master-key", "public-url", "first-org",
-      "admin-email");
+      "admin-email", "max-upload-bytes");
 
   @Option(names = "--config", paramLabel = "FILE",
       description = "a properties file of options (port=8080, data-dir=..., db=..., blobs=...)")
@@ -69,10 +69,15 @@ final class ServerCommand implements Callable<Integer> {
           + ServerConfig.DEFAULT_ADMIN_EMAIL + ")")
   String adminEmail;
 
+  @Option(names = "--max-upload-bytes", paramLabel = "BYTES",
+      description = "the largest dataset file an upload may send (default 2147483648, 2 GiB); "
+          + "larger uploads are refused with 413")
+  long maxUploadBytes;
+
   @Override
   public Integer call() throws InterruptedException {
     ServerConfig config = new ServerConfig(host, port, dataDir, db, dbUser, dbPassword, blobs,
-        masterKey, publicUrl, firstOrg, adminEmail);
+        masterKey, publicUrl, firstOrg, adminEmail, maxUploadBytes);
     LeptonServer server = LeptonServer.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,5 +1,6 @@
 package ai.lepton.cli;
 
+import ai.lepton.server.ServerConfig;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -22,7 +23,8 @@ final class ServerDefaults implements IDefaultValueProvider {
   private static final Map<String, String> BUILT_IN = Map.of(
       "port", "8080",
       "host", "127.0.0.1",
-      "data-dir", "lepton-data");
+      "data-dir", "lepton-data",
+      "max-upload-bytes", Long.toString(ServerConfig.DEFAULT_MAX_UPLOAD_BYTES));
 
   private final Properties file = new Properties();
   private final Map<String, String> env;

@@ -1,21 +1,19 @@
 package ai.lepton.cli;
 
-import java.io.FilterInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
+import java.util.function.LongConsumer;
 
 /**
- * A stream that draws a progress bar of the bytes read through it on {@code out}: redrawn in place
- * on a terminal at most ten times a second, and only the final line otherwise (a log stays
- * readable).
+ * A progress bar of a transfer, told the bytes moved so far ({@link #accept}): redrawn in place on
+ * a terminal at most ten times a second, and only the final line otherwise (a log stays
+ * readable). The client tells it from its own thread, so its methods are synchronized.
  */
-final class TransferProgress extends FilterInputStream {
+final class TransferProgress implements LongConsumer {
   private static final int WIDTH = 30;
   private final String label;
   private final long total;
-  private final PrintStream out;
+  private final PrintWriter out;
   private final boolean terminal;
   private final long start = System.nanoTime();
   private long done;
@@ -23,34 +21,17 @@ final class TransferProgress extends FilterInputStream {
   private boolean finished;
 
   /** {@code total} bytes expected, or -1 when unknown. */
-  TransferProgress(InputStream in, String label, long total, PrintStream out, boolean terminal) {
-    super(in);
+  TransferProgress(String label, long total, PrintWriter out, boolean terminal) {
     this.label = label;
     this.total = total;
     this.out = out;
     this.terminal = terminal;
   }
 
+  /** {@code bytes} moved so far. */
   @Override
-  public int read() throws IOException {
-    int b = super.read();
-    advance(b < 0 ? -1 : 1);
-    return b;
-  }
-
-  @Override
-  public int read(byte[] buf, int off, int len) throws IOException {
-    int n = super.read(buf, off, len);
-    advance(n);
-    return n;
-  }
-
-  private void advance(int n) {
-    if (n < 0) {
-      finish();
-      return;
-    }
-    done += n;
+  public synchronized void accept(long bytes) {
+    done = bytes;
     long now = System.nanoTime();
     if (terminal && now - lastDraw > 100_000_000L) {
       lastDraw = now;
@@ -59,16 +40,17 @@ final class TransferProgress extends FilterInputStream {
     }
   }
 
-  /** Prints the final line once (also called at end of stream). */
-  void finish() {
+  /** Prints the final line, once. */
+  synchronized void finish() {
     if (finished) {
       return;
     }
     finished = true;
     out.println((terminal ? "\r" : "") + line());
+    out.flush();
   }
 
-  String line() {
+  synchronized String line() {
     double seconds = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
     String rate = bytes((long) (done / seconds)) + "/s";
     if (total <= 0) {

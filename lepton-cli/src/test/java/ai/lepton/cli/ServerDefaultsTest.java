@@ -44,6 +44,9 @@ class ServerDefaultsTest {
     ServerCommand none = parse(null, Map.of());
     assertEquals(8080, none.port);
     assertEquals(Path.of("lepton-data"), none.dataDir);
+    assertEquals(2L << 30, none.maxUploadBytes);
+    assertEquals(1000, parse(null, Map.of("LEPTON_MAX_UPLOAD_BYTES", "1000")).maxUploadBytes);
+    assertEquals(500, parse(config, Map.of(), "--max-upload-bytes", "500").maxUploadBytes);
   }
 
   @Test

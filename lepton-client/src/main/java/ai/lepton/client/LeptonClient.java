@@ -1,11 +1,37 @@
 package ai.lepton.client;
 
+import ai.lepton.api.AddMember;
 import ai.lepton.api.ApiError;
 import ai.lepton.api.AuditPage;
 import ai.lepton.api.AuditVerification;
+import ai.lepton.api.CreateDataset;
+import ai.lepton.api.CreateDepartment;
+import ai.lepton.api.CreateOrganization;
+import ai.lepton.api.CreateProject;
+import ai.lepton.api.CreateToken;
+import ai.lepton.api.CreateUser;
+import ai.lepton.api.Dataset;
+import ai.lepton.api.DatasetFormat;
+import ai.lepton.api.DatasetList;
+import ai.lepton.api.DatasetProfile;
+import ai.lepton.api.DatasetVersion;
+import ai.lepton.api.DatasetVersionList;
+import ai.lepton.api.Department;
+import ai.lepton.api.DepartmentList;
 import ai.lepton.api.ErrorCode;
 import ai.lepton.api.Health;
 import ai.lepton.api.Me;
+import ai.lepton.api.Membership;
+import ai.lepton.api.MembershipList;
+import ai.lepton.api.Organization;
+import ai.lepton.api.OrganizationList;
+import ai.lepton.api.Project;
+import ai.lepton.api.ProjectList;
+import ai.lepton.api.TokenCreated;
+import ai.lepton.api.TokenList;
+import ai.lepton.api.UpdateDepartment;
+import ai.lepton.api.UpdateMember;
+import ai.lepton.api.UserCreated;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,12 +40,17 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.LongConsumer;
 
 /**
  * A Java client of the Lepton server's HTTP API. Thread-safe; one per server and token.
@@ -30,7 +61,9 @@ import java.util.Objects;
  * }</pre>
  *
  * Every call throws {@link LeptonClientException} with the server's error code and message when
- * the server refuses, and with {@link ErrorCode#UNAVAILABLE} when it cannot be reached.
+ * the server refuses, and with {@link ErrorCode#UNAVAILABLE} when it cannot be reached. Ids go
+ * into paths only when they are ids (letters, digits, '_' and '-'): anything else throws
+ * {@link IllegalArgumentException} before a request is made.
  */
 public final class LeptonClient {
   private final URI base;
@@ -65,19 +98,249 @@ public final class LeptonClient {
 
   /** {@code GET /api/v1/me}: the caller, and the organizations they belong to. */
   public Me me() {
-    return send(request("/api/v1/me").GET(), Me.class);
+    return get("/api/v1/me", Me.class);
   }
+
+  // ---------------------------------------------------------------- organizations
+
+  /** {@code GET /api/v1/orgs}: the organizations the caller belongs to (a token: its own). */
+  public OrganizationList organizations() {
+    return get("/api/v1/orgs", OrganizationList.class);
+  }
+
+  /**
+   * {@code POST /api/v1/orgs}: a new organization owned by the caller. The server refuses API
+   * tokens here (PERMISSION_DENIED): a token is limited to its organization.
+   */
+  public Organization createOrganization(String name) {
+    return post("/api/v1/orgs", new CreateOrganization(name), Organization.class);
+  }
+
+  /** {@code GET /api/v1/orgs/{org}}. */
+  public Organization organization(String organizationId) {
+    return get(org(organizationId), Organization.class);
+  }
+
+  /** {@code DELETE /api/v1/orgs/{org}}: the organization and everything in it (owners). */
+  public void deleteOrganization(String organizationId) {
+    delete(org(organizationId));
+  }
+
+  // ---------------------------------------------------------------- departments
+
+  /** {@code GET /api/v1/orgs/{org}/departments}. */
+  public DepartmentList departments(String organizationId) {
+    return get(org(organizationId) + "/departments", DepartmentList.class);
+  }
+
+  /** {@code POST /api/v1/orgs/{org}/departments} (admins). */
+  public Department createDepartment(String organizationId, CreateDepartment department) {
+    return post(org(organizationId) + "/departments", department, Department.class);
+  }
+
+  /** {@code PATCH /api/v1/orgs/{org}/departments/{dept}}: rename or move (admins). */
+  public Department updateDepartment(String organizationId, String departmentId,
+      UpdateDepartment change) {
+    return patch(org(organizationId) + "/departments/" + segment(departmentId), change,
+        Department.class);
+  }
+
+  /** {@code DELETE /api/v1/orgs/{org}/departments/{dept}}: an empty department (admins). */
+  public void deleteDepartment(String organizationId, String departmentId) {
+    delete(org(organizationId) + "/departments/" + segment(departmentId));
+  }
+
+  // ---------------------------------------------------------------- members and users
+
+  /** {@code GET /api/v1/orgs/{org}/members}. */
+  public MembershipList members(String organizationId) {
+    return get(org(organizationId) + "/members", MembershipList.class);
+  }
+
+  /** {@code POST /api/v1/orgs/{org}/members}: an existing user joins (admins). */
+  public Membership addMember(String organizationId, AddMember member) {
+    return post(org(organizationId) + "/members", member, Membership.class);
+  }
+
+  /** {@code PATCH /api/v1/orgs/{org}/members/{user}}: a new role or department limit. */
+  public Membership updateMember(String organizationId, String userId, UpdateMember change) {
+    return patch(org(organizationId) + "/members/" + segment(userId), change, Membership.class);
+  }
+
+  /** {@code DELETE /api/v1/orgs/{org}/members/{user}}: removes a member, revoking their tokens. */
+  public void removeMember(String organizationId, String userId) {
+    delete(org(organizationId) + "/members/" + segment(userId));
+  }
+
+  /**
+   * {@code POST /api/v1/users}: a new user and the one-time sign-in link to hand them
+   * (installation administrators, with an admin-scoped token).
+   */
+  public UserCreated createUser(CreateUser user) {
+    return post("/api/v1/users", user, UserCreated.class);
+  }
+
+  // ---------------------------------------------------------------- projects
+
+  /** {@code GET /api/v1/orgs/{org}/projects}. */
+  public ProjectList projects(String organizationId) {
+    return get(org(organizationId) + "/projects", ProjectList.class);
+  }
+
+  /** {@code POST /api/v1/orgs/{org}/projects} (members, write scope). */
+  public Project createProject(String organizationId, CreateProject project) {
+    return post(org(organizationId) + "/projects", project, Project.class);
+  }
+
+  /** {@code DELETE /api/v1/orgs/{org}/projects/{project}} (admins). */
+  public void deleteProject(String organizationId, String projectId) {
+    delete(org(organizationId) + "/projects/" + segment(projectId));
+  }
+
+  // ---------------------------------------------------------------- API tokens
+
+  /** {@code GET /api/v1/orgs/{org}/tokens}: the caller's (every member's for admins). */
+  public TokenList tokens(String organizationId) {
+    return get(org(organizationId) + "/tokens", TokenList.class);
+  }
+
+  /** {@code POST /api/v1/orgs/{org}/tokens}: the answer holds the secret, this once only. */
+  public TokenCreated createToken(String organizationId, CreateToken token) {
+    return post(org(organizationId) + "/tokens", token, TokenCreated.class);
+  }
+
+  /** {@code DELETE /api/v1/orgs/{org}/tokens/{token}}: revokes it (again is fine). */
+  public void revokeToken(String organizationId, String tokenId) {
+    delete(org(organizationId) + "/tokens/" + segment(tokenId));
+  }
+
+  // ---------------------------------------------------------------- audit
 
   /** {@code GET /api/v1/orgs/{org}/audit}: the newest {@code limit} events of the organization. */
   public AuditPage auditEvents(String organizationId, int limit) {
-    return send(request("/api/v1/orgs/" + segment(organizationId) + "/audit?limit=" + limit)
-        .GET(), AuditPage.class);
+    return get(org(organizationId) + "/audit?limit=" + limit, AuditPage.class);
   }
 
   /** {@code GET /api/v1/orgs/{org}/audit/verify}: whether the organization's chain is intact. */
   public AuditVerification verifyAudit(String organizationId) {
-    return send(request("/api/v1/orgs/" + segment(organizationId) + "/audit/verify").GET(),
-        AuditVerification.class);
+    return get(org(organizationId) + "/audit/verify", AuditVerification.class);
+  }
+
+  // ---------------------------------------------------------------- datasets
+
+  /** {@code POST /api/v1/orgs/{org}/datasets}: an empty dataset; versions bring its content. */
+  public Dataset createDataset(String organizationId, CreateDataset dataset) {
+    return post(org(organizationId) + "/datasets", dataset, Dataset.class);
+  }
+
+  /** {@code GET /api/v1/orgs/{org}/datasets}. */
+  public DatasetList datasets(String organizationId) {
+    return get(org(organizationId) + "/datasets", DatasetList.class);
+  }
+
+  /** {@code GET /api/v1/orgs/{org}/datasets/{dataset}}. */
+  public Dataset dataset(String organizationId, String datasetId) {
+    return get(dataset(organizationId, datasetId, ""), Dataset.class);
+  }
+
+  /**
+   * {@code PUT .../datasets/{dataset}/versions}: uploads {@code file} as the dataset's next
+   * version. The file is read twice and never held in memory: once for its SHA-256, which the
+   * server checks against what it receives (a file changed in between is refused), then streamed.
+   *
+   * @param label the label or target column (tabular formats), or null
+   * @param progress told the bytes sent so far, from the client's sending thread; or null
+   * @throws UncheckedIOException when the file cannot be read
+   * @throws LeptonClientException when the server refuses the content (UNPROCESSABLE for content
+   *     that is not valid {@code format}, PAYLOAD_TOO_LARGE past its limit): nothing is stored
+   */
+  public DatasetVersion uploadVersion(String organizationId, String datasetId, Path file,
+      DatasetFormat format, String label, LongConsumer progress) {
+    Objects.requireNonNull(format, "format");
+    long size;
+    String sha256;
+    try {
+      size = Files.size(file);
+      sha256 = Transfers.sha256(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+    String query = "?format=" + format.name() + "&fileName="
+        + Transfers.query(file.getFileName().toString()) + "&sha256=" + sha256
+        + (label == null ? "" : "&label=" + Transfers.query(label));
+    HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.fromPublisher(
+        HttpRequest.BodyPublishers.ofInputStream(() -> Transfers.counting(file, progress)), size);
+    // the server may refuse from the headers alone (a token, a size): it answers before the body.
+    // The answer comes after the whole body, so the time allowed grows with it: 10 minutes, plus
+    // a second for every 256 KiB (a link as slow as 256 KiB/s still finishes).
+    return send(request(dataset(organizationId, datasetId, "/versions") + query)
+        .timeout(Duration.ofMinutes(10).plusSeconds(size / (256 * 1024)))
+        .version(HttpClient.Version.HTTP_1_1).expectContinue(true)
+        .header("Content-Type", "application/octet-stream").PUT(body),
+        DatasetVersion.class);
+  }
+
+  /** {@code GET .../datasets/{dataset}/versions}: oldest first, with their lineage. */
+  public DatasetVersionList versions(String organizationId, String datasetId) {
+    return get(dataset(organizationId, datasetId, "/versions"), DatasetVersionList.class);
+  }
+
+  /** {@code GET .../datasets/{dataset}/versions/{number}}. */
+  public DatasetVersion version(String organizationId, String datasetId, int number) {
+    return get(dataset(organizationId, datasetId, "/versions/" + number), DatasetVersion.class);
+  }
+
+  /** {@code GET .../versions/{number}/profile}: schema, statistics, class balance, preview. */
+  public DatasetProfile profile(String organizationId, String datasetId, int number) {
+    return get(dataset(organizationId, datasetId, "/versions/" + number + "/profile"),
+        DatasetProfile.class);
+  }
+
+  /**
+   * {@code GET .../versions/{number}/content}: downloads a version's content to {@code target}.
+   * The bytes go to a temporary file beside it, which replaces {@code target} only once their
+   * SHA-256 matches the one the server announced; otherwise nothing is left behind.
+   *
+   * @param progress told the bytes received so far, or null
+   * @return the content's SHA-256 (64 lower-case hex digits), as verified
+   * @throws LeptonClientException when the server refuses, or when the bytes received do not match
+   *     their announced SHA-256 or length (download again)
+   * @throws UncheckedIOException when {@code target} cannot be written
+   */
+  public String download(String organizationId, String datasetId, int number, Path target,
+      LongConsumer progress) {
+    HttpResponse<InputStream> response = exchange(
+        request(dataset(organizationId, datasetId, "/versions/" + number + "/content")).GET());
+    try (InputStream body = response.body()) {
+      if (response.statusCode() >= 400) {
+        throw error(response.statusCode(), body.readAllBytes(), response);
+      }
+      return Transfers.receive(body, response, target, progress);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot save the download to " + target + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * {@code POST .../versions/{number}/derive}: new versions made from this one by a recipe, such
+   * as {@code {"op":"split","train":0.8,"test":0.2,"seed":42}} (see {@link ai.lepton.api.Recipe}).
+   * The recipe is sent as written; the server checks it.
+   */
+  public DatasetVersionList deriveVersion(String organizationId, String datasetId, int number,
+      String recipeJson) {
+    return send(request(dataset(organizationId, datasetId, "/versions/" + number + "/derive"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(recipeJson, StandardCharsets.UTF_8)),
+        DatasetVersionList.class);
+  }
+
+  private static String org(String organizationId) {
+    return "/api/v1/orgs/" + segment(organizationId);
+  }
+
+  private static String dataset(String organizationId, String datasetId, String rest) {
+    return org(organizationId) + "/datasets/" + segment(datasetId) + rest;
   }
 
   /** An id as one path segment: ids are [a-z0-9_], anything else is refused here. */
@@ -87,6 +350,24 @@ public final class LeptonClient {
           + id);
     }
     return id;
+  }
+
+  private <T> T get(String path, Class<T> type) {
+    return send(request(path).GET(), type);
+  }
+
+  private <T> T post(String path, Object body, Class<T> type) {
+    return send(request(path).header("Content-Type", "application/json").POST(jsonBody(body)),
+        type);
+  }
+
+  private <T> T patch(String path, Object body, Class<T> type) {
+    return send(request(path).header("Content-Type", "application/json")
+        .method("PATCH", jsonBody(body)), type);
+  }
+
+  private void delete(String path) {
+    send(request(path).DELETE(), Void.class);
   }
 
   HttpRequest.Builder request(String path) {

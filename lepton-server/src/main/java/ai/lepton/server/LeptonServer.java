@@ -6,6 +6,8 @@ import ai.lepton.server.blobs.BlobStore;
 import ai.lepton.server.crypto.EncryptedBlobStore;
 import ai.lepton.server.crypto.KeyService;
 import ai.lepton.server.crypto.MasterKey;
+import ai.lepton.server.datasets.DatasetRoutes;
+import ai.lepton.server.datasets.DatasetService;
 import ai.lepton.server.db.Database;
 import ai.lepton.server.http.Api;
 import ai.lepton.server.http.Json;
@@ -116,6 +118,13 @@ public final class LeptonServer implements AutoCloseable {
           baseUrl::get);
       routes.addAll(tenancyRoutes.routes());
       routes.addAll(AuditRoutes.routes(audit, tenancy));
+
+      // datasets: uploads streamed through dataDir/tmp into encrypted blobs, versions, profiles,
+      // derivations; the sweep deletes what a killed server left, before any request comes in
+      DatasetService datasets = DatasetService.create(database, encryptedBlobs, audit, tenancy,
+          clock, config.dataDir().resolve("tmp"), config.maxUploadBytes());
+      datasets.sweep();
+      routes.addAll(new DatasetRoutes(datasets).routes());
 
       Api api = new Api(mapper, metrics, tenancyRoutes.authenticator(), routes);
       Javalin http = api.create(config.host(), config.port()).start();

@@ -25,17 +25,21 @@ import java.util.Objects;
  *     {@value #DEFAULT_FIRST_ORGANIZATION}
  * @param adminEmail the first administrator's email (their sign-in name), made on the first
  *     start; null for {@value #DEFAULT_ADMIN_EMAIL}. Later starts ignore both.
+ * @param maxUploadBytes the largest dataset file an upload may send, in bytes (larger uploads
+ *     answer 413 and are not kept); {@link #DEFAULT_MAX_UPLOAD_BYTES} in the embedded default
  */
 public record ServerConfig(String host, int port, Path dataDir, String databaseUrl,
     String databaseUser, String databasePassword, String blobsUrl, Path masterKeyFile,
-    String publicUrl, String firstOrganization, String adminEmail) {
+    String publicUrl, String firstOrganization, String adminEmail, long maxUploadBytes) {
   /** The first organization's name unless configured. */
   public static final String DEFAULT_FIRST_ORGANIZATION = "default";
   /** The first administrator's email unless configured. */
   public static final String DEFAULT_ADMIN_EMAIL = "admin@lepton.local";
+  /** The default upload limit: 2 GiB. */
+  public static final long DEFAULT_MAX_UPLOAD_BYTES = 2L << 30;
 
   /**
-   * @throws IllegalArgumentException for a port outside 0-65535
+   * @throws IllegalArgumentException for a port outside 0-65535 or an upload limit below 1
    */
   public ServerConfig {
     Objects.requireNonNull(host, "host");
@@ -46,12 +50,22 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
     firstOrganization = firstOrganization != null ? firstOrganization
         : DEFAULT_FIRST_ORGANIZATION;
     adminEmail = adminEmail != null ? adminEmail : DEFAULT_ADMIN_EMAIL;
+    if (maxUploadBytes < 1) {
+      throw new IllegalArgumentException("maxUploadBytes must be at least 1, received "
+          + maxUploadBytes);
+    }
   }
 
   /** The embedded default: loopback, {@code port}, everything under {@code dataDir}. */
   public static ServerConfig embedded(Path dataDir, int port) {
     return new ServerConfig("127.0.0.1", port, dataDir, null, null, null, null, null, null, null,
-        null);
+        null, DEFAULT_MAX_UPLOAD_BYTES);
+  }
+
+  /** This configuration with another upload limit. */
+  public ServerConfig withMaxUploadBytes(long bytes) {
+    return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword,
+        blobsUrl, masterKeyFile, publicUrl, firstOrganization, adminEmail, bytes);
   }
 
   /** Whether the session cookie is marked Secure: the server is reached over https. */

@@ -75,7 +75,8 @@ class StorageWiringTest {
   void aConfiguredS3StoreIsUsedAndCheckedForReadiness() throws Exception {
     S3ProxyServer s3 = S3ProxyServer.shared();
     ServerConfig config = new ServerConfig("127.0.0.1", 0, dir.resolve("data"), null, null,
-        null, s3.url(s3.newBucket()), null, null, null, null);
+        null, s3.url(s3.newBucket()), null, null, null, null,
+        ServerConfig.DEFAULT_MAX_UPLOAD_BYTES);
     try (LeptonServer server = start(config, Map.of())) {
       assertEquals("ok", readiness(server).get("blobs").asText());
       assertTrue(Files.notExists(dir.resolve("data/blobs")));
@@ -85,7 +86,8 @@ class StorageWiringTest {
   @Test
   void aMalformedBlobsUrlStopsTheStartWithWhatToFix() {
     ServerConfig config = new ServerConfig("127.0.0.1", 0, dir.resolve("data"), null, null, null,
-        "s3://bucket?endpoint=http://x&regoin=eu", null, null, null, null);
+        "s3://bucket?endpoint=http://x&regoin=eu", null, null, null, null,
+        ServerConfig.DEFAULT_MAX_UPLOAD_BYTES);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> start(config, Map.of()));
     assertTrue(e.getMessage().contains("unknown parameter 'regoin'"), e.getMessage());

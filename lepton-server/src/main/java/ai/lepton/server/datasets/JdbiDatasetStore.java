@@ -4,7 +4,9 @@ import ai.lepton.server.db.Database;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -19,7 +21,8 @@ final class JdbiDatasetStore implements DatasetStore {
   private static final RowMapper<VersionRow> VERSION = (rs, ctx) -> new VersionRow(
       rs.getString("id"), rs.getString("org_id"), rs.getString("dataset_id"), rs.getInt("number"),
       rs.getString("format"), rs.getString("file_name"), rs.getString("blob_key"),
-      rs.getLong("size_bytes"), rs.getString("sha256"), rs.getString("profile_json"),
+      rs.getLong("size_bytes"), rs.getString("sha256"), rs.getLong("row_count"),
+      rs.getString("profile_json"),
       rs.getString("parent_id"), rs.getString("recipe_json"), rs.getString("created_by"),
       rs.getObject("created_at", OffsetDateTime.class).toInstant());
 
@@ -65,6 +68,18 @@ final class JdbiDatasetStore implements DatasetStore {
   }
 
   @Override
+  public Map<String, Integer> latestVersions(String orgId) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT dataset_id, MAX(number) AS latest"
+            + " FROM dataset_version WHERE org_id = :org GROUP BY dataset_id")
+        .bind("org", orgId)
+        .reduceRows(new HashMap<String, Integer>(), (map, row) -> {
+          map.put(row.getColumn("dataset_id", String.class),
+              row.getColumn("latest", Integer.class));
+          return map;
+        }));
+  }
+
+  @Override
   public int nextVersionNumber(Handle tx, String orgId, String datasetId) {
     // lock the dataset's row, so two uploads to one dataset take consecutive numbers
     tx.createQuery("SELECT id FROM dataset WHERE org_id = :org AND id = :id FOR UPDATE")
@@ -77,13 +92,14 @@ final class JdbiDatasetStore implements DatasetStore {
   @Override
   public void insertVersion(Handle tx, VersionRow row) {
     tx.createUpdate("INSERT INTO dataset_version (id, org_id, dataset_id, number, format,"
-            + " file_name, blob_key, size_bytes, sha256, profile_json, parent_id, recipe_json,"
-            + " created_by, created_at) VALUES (:id, :org, :dataset, :number, :format, :file,"
-            + " :blob, :size, :sha, :profile, :parent, :recipe, :by, :at)")
+            + " file_name, blob_key, size_bytes, sha256, row_count, profile_json, parent_id,"
+            + " recipe_json, created_by, created_at) VALUES (:id, :org, :dataset, :number,"
+            + " :format, :file, :blob, :size, :sha, :rows, :profile, :parent, :recipe, :by, :at)")
         .bind("id", row.id()).bind("org", row.orgId()).bind("dataset", row.datasetId())
         .bind("number", row.number()).bind("format", row.format()).bind("file", row.fileName())
         .bind("blob", row.blobKey()).bind("size", row.sizeBytes()).bind("sha", row.sha256())
-        .bind("profile", row.profileJson()).bind("parent", row.parentId())
+        .bind("rows", row.rows()).bind("profile", row.profileJson())
+        .bind("parent", row.parentId())
         .bind("recipe", row.recipeJson()).bind("by", row.createdBy())
         .bind("at", time(row.createdAt()))
         .execute();
@@ -94,6 +110,14 @@ final class JdbiDatasetStore implements DatasetStore {
     return jdbi.withHandle(h -> h.createQuery(
             "SELECT * FROM dataset_version WHERE org_id = :org AND id = :id")
         .bind("org", orgId).bind("id", versionId).map(VERSION).findOne());
+  }
+
+  @Override
+  public Optional<VersionRow> version(String orgId, String datasetId, int number) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT * FROM dataset_version"
+            + " WHERE org_id = :org AND dataset_id = :id AND number = :number")
+        .bind("org", orgId).bind("id", datasetId).bind("number", number).map(VERSION)
+        .findOne());
   }
 
   @Override
@@ -108,5 +132,12 @@ final class JdbiDatasetStore implements DatasetStore {
     return jdbi.withHandle(h -> h.createQuery(
             "SELECT COUNT(*) FROM dataset_version WHERE blob_key = :key")
         .bind("key", blobKey).mapTo(Integer.class).one()) > 0;
+  }
+
+  @Override
+  public List<String> organizations() {
+    return jdbi.withHandle(h -> h.createQuery(
+            "SELECT DISTINCT org_id FROM dataset ORDER BY org_id")
+        .mapTo(String.class).list());
   }
 }

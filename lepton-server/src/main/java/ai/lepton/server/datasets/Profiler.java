@@ -27,7 +27,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -73,8 +72,6 @@ final class Profiler {
    * per column than {@link ProfileLimits#maxDistinct}, so that tracking stays within tens of MiB.
    */
   static final int MAX_TRACKED_VALUES = 200_000;
-  /** Characters that stand for a dot or a slash in another script, not folded by NFKC. */
-  private static final String LOOK_ALIKES = "\u3002\uFF61\u2215\u2044\u29F8\u29F9";
 
   private final ProfileLimits limits;
 
@@ -421,36 +418,9 @@ final class Profiler {
     return IMAGE_EXTENSIONS.stream().anyMatch(lower::endsWith);
   }
 
-  /**
-   * Refuses an entry name that could mean a path outside a folder to any tool that extracts the
-   * archive: absolute names, drive letters, backslashes, {@code .} or {@code ..} segments, percent
-   * escapes (such as {@code %2e%2e}), control characters, and characters that look like or fold to
-   * a dot or a slash (fullwidth or one-dot-leader dots, fullwidth solidus).
-   */
+  /** Refuses an entry name that {@link SafeNames} finds unsafe. */
   private static void checkEntryName(String name, String entry) {
-    String why = null;
-    if (entry.length() > 1024) {
-      why = "is longer than 1024 characters";
-    } else if (entry.isEmpty() || entry.startsWith("/")) {
-      why = "is absolute";
-    } else if (entry.length() > 1 && entry.charAt(1) == ':') {
-      why = "starts with a drive letter";
-    } else if (entry.indexOf('\\') >= 0) {
-      why = "holds a backslash";
-    } else if (entry.indexOf('%') >= 0) {
-      why = "holds a percent escape";
-    } else if (entry.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-      why = "holds a control character";
-    } else {
-      String folded = Normalizer.normalize(entry, Normalizer.Form.NFKC);
-      boolean lookAlike = !folded.equals(entry) && (folded.contains(".") || folded.contains("/")
-          || folded.contains("\\")) || entry.chars().anyMatch(c -> LOOK_ALIKES.indexOf(c) >= 0);
-      if (lookAlike) {
-        why = "holds characters that look like dots or slashes";
-      } else if (Arrays.stream(entry.split("/")).anyMatch(s -> s.equals(".") || s.equals(".."))) {
-        why = "holds a '.' or '..' segment";
-      }
-    }
+    String why = SafeNames.problem(entry, 1024);
     if (why != null) {
       throw DatasetErrors.unprocessable(name + " holds the zip entry '" + shorten(entry) + "', "
           + "whose name " + why + "; such names could reach outside a folder when extracted and "

@@ -105,15 +105,20 @@ final class Recipes {
    *     unknown field, a value out of range
    */
   static Recipe parse(String json) {
+    String why;
     try {
-      return JSON.readValue(json, Recipe.class);
+      Recipe recipe = JSON.readValue(json, Recipe.class);
+      if (recipe != null) {
+        return recipe;
+      }
+      why = "received null";
     } catch (JacksonException e) {
       Throwable cause = e.getCause();
-      String why = cause instanceof IllegalArgumentException ? cause.getMessage()
+      why = cause instanceof IllegalArgumentException ? cause.getMessage()
           : e.getOriginalMessage();
-      throw ApiException.invalid("the recipe is not valid: " + why + "; expected an object "
-          + "whose \"op\" is drop_missing, fill_missing, drop_duplicates, scale or split");
     }
+    throw ApiException.invalid("the recipe is not valid: " + why + "; expected an object "
+        + "whose \"op\" is drop_missing, fill_missing, drop_duplicates, scale or split");
   }
 
   /** The recipe as JSON, {@code "op"} first. */
@@ -138,10 +143,7 @@ final class Recipes {
    *     PAYLOAD_TOO_LARGE over a limit
    */
   Derivation apply(Path input, DatasetFormat format, String name, Recipe recipe, Path outputDir) {
-    if (format != DatasetFormat.CSV && format != DatasetFormat.JSONL) {
-      throw DatasetErrors.unprocessable("recipes apply to CSV and JSON lines datasets; " + name
-          + " is " + format + "; derive from a tabular dataset");
-    }
+    checkTabular(format, name);
     DatasetProfile profile = profiler.profile(input, format, name, null);
     Map<String, ColumnType> types = new LinkedHashMap<>();
     List<String> texts = new ArrayList<>();
@@ -194,8 +196,20 @@ final class Recipes {
     }
   }
 
+  /**
+   * Refuses a format recipes do not apply to, before any work on the file.
+   *
+   * @throws ApiException UNPROCESSABLE unless {@code format} is CSV or JSON lines
+   */
+  static void checkTabular(DatasetFormat format, String name) {
+    if (format != DatasetFormat.CSV && format != DatasetFormat.JSONL) {
+      throw DatasetErrors.unprocessable("recipes apply to CSV and JSON lines datasets; " + name
+          + " is " + format + "; derive from a tabular dataset");
+    }
+  }
+
   /** The recipe's {@code "op"}, as its JSON names it. */
-  private static String op(Recipe recipe) {
+  static String op(Recipe recipe) {
     return JSON.valueToTree(recipe).get("op").asText();
   }
 

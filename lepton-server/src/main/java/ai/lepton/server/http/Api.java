@@ -36,6 +36,7 @@ public final class Api {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String START = "lepton.start";
   private static final String ROUTE = "lepton.route";
+  private static final String ANSWERED = "lepton.answered";
 
   private final ObjectMapper mapper;
   private final MeterRegistry metrics;
@@ -81,7 +82,10 @@ public final class Api {
       for (Route route : routes) {
         cfg.routes.addHttpHandler(route.method(), route.path(), ctx -> run(route, ctx));
       }
-      cfg.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.code(), e.getMessage()));
+      cfg.routes.exception(ApiException.class, (e, ctx) -> {
+        ctx.attribute(ANSWERED, true);
+        error(ctx, e.code(), e.getMessage());
+      });
       cfg.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx,
           codeFor(e.getStatus()), e.getStatus() == 404 ? "no endpoint " + ctx.method() + " "
               + ctx.path() + "; the API's endpoints are listed at /openapi.json" : e.getMessage()));
@@ -91,9 +95,11 @@ public final class Api {
         error(ctx, ErrorCode.INTERNAL, "the server failed to answer this request; quote request id "
             + ctx.res().getHeader(REQUEST_ID) + " to its operator");
       });
-      cfg.routes.error(405, ctx -> error(ctx, ErrorCode.METHOD_NOT_ALLOWED, ctx.method()
+      // Status handlers run for every answer with their status: they leave a route's own
+      // refusal as it is (an upload's 413 keeps its message).
+      cfg.routes.error(405, ctx -> unanswered(ctx, ErrorCode.METHOD_NOT_ALLOWED, ctx.method()
           + " is not allowed on " + ctx.path() + "; see /openapi.json for its methods"));
-      cfg.routes.error(413, ctx -> error(ctx, ErrorCode.PAYLOAD_TOO_LARGE,
+      cfg.routes.error(413, ctx -> unanswered(ctx, ErrorCode.PAYLOAD_TOO_LARGE,
           "the request body is larger than " + MAX_JSON_BODY + " bytes"));
       cfg.routes.after(ctx -> record(ctx));
     });
@@ -133,6 +139,12 @@ public final class Api {
   private static void error(Context ctx, ErrorCode code, String message) {
     String id = ctx.res().getHeader(REQUEST_ID);
     ctx.status(code.httpStatus()).json(ApiError.of(code, message, id));
+  }
+
+  private static void unanswered(Context ctx, ErrorCode code, String message) {
+    if (ctx.attribute(ANSWERED) == null) {
+      error(ctx, code, message);
+    }
   }
 
   private static ErrorCode codeFor(int status) {

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -34,7 +35,7 @@ class JdbiDatasetStoreTest {
 
   private static VersionRow version(String id, String org, String dataset, int number) {
     return new VersionRow(id, org, dataset, number, "CSV", "data.csv", "org/" + org + "/" + id,
-        10, "ab".repeat(32), "{}", null, null, "usr_a", NOW);
+        10, "ab".repeat(32), 3, "{}", null, null, "usr_a", NOW);
   }
 
   @ParameterizedTest
@@ -58,6 +59,28 @@ class JdbiDatasetStoreTest {
       assertEquals(NOW, v.createdAt().truncatedTo(ChronoUnit.SECONDS));
       assertTrue(store.blobReferenced("org/org_a/dsv_1"));
       assertFalse(store.blobReferenced("org/org_a/other"));
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void latestVersionsNumbersAndOrganizationsAreReadPerOrganization(TestDatabases.Named kind) {
+    try (Database db = kind.open().get()) {
+      JdbiDatasetStore store = new JdbiDatasetStore(db);
+      db.jdbi().useTransaction(tx -> {
+        store.insertDataset(tx, dataset("ds_1", "org_a", "iris"));
+        store.insertDataset(tx, dataset("ds_2", "org_a", "empty"));
+        store.insertDataset(tx, dataset("ds_3", "org_b", "iris"));
+        store.insertVersion(tx, version("dsv_1", "org_a", "ds_1", 1));
+        store.insertVersion(tx, version("dsv_2", "org_a", "ds_1", 2));
+        store.insertVersion(tx, version("dsv_3", "org_b", "ds_3", 1));
+      });
+      assertEquals(Map.of("ds_1", 2), store.latestVersions("org_a"));
+      assertEquals("dsv_2", store.version("org_a", "ds_1", 2).orElseThrow().id());
+      assertEquals(3, store.version("org_a", "ds_1", 2).orElseThrow().rows());
+      assertTrue(store.version("org_b", "ds_1", 2).isEmpty());
+      assertTrue(store.version("org_a", "ds_1", 3).isEmpty());
+      assertEquals(List.of("org_a", "org_b"), store.organizations());
     }
   }
 

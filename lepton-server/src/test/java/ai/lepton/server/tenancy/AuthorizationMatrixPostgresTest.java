@@ -9,6 +9,6 @@ class AuthorizationMatrixPostgresTest extends AuthorizationMatrix {
   @Override
   ServerConfig config(Path dir) {
     return new ServerConfig("127.0.0.1", 0, dir, TestDatabases.postgresUrl(), "postgres",
-        "postgres", null, null, null, null, null);
+        "postgres", null, null, null, null, null, ServerConfig.DEFAULT_MAX_UPLOAD_BYTES);
   }
 }

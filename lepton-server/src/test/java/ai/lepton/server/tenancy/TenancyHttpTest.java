@@ -50,7 +50,7 @@ class TenancyHttpTest extends ServerFixture {
   @Test
   void theFirstOrganizationAndAdministratorAreConfigured() {
     restart(new ServerConfig("127.0.0.1", 0, dir.resolve("acme"), null, null, null, null, null,
-        null, "Acme", "Ops@Acme.org"));
+        null, "Acme", "Ops@Acme.org", ServerConfig.DEFAULT_MAX_UPLOAD_BYTES));
     Cred ops = client.signInWithLink(server.firstSignInLink().orElseThrow());
     assertEquals("ops@acme.org", client.get("/api/v1/me", ops).json().get("user").get("email")
         .asText());
@@ -84,7 +84,7 @@ class TenancyHttpTest extends ServerFixture {
     assertFalse(signIn.json().get("passwordSet").asBoolean());
 
     restart(new ServerConfig("127.0.0.1", 0, dir.resolve("https"), null, null, null, null, null,
-        "https://lepton.example.org", null, null));
+        "https://lepton.example.org", null, null, ServerConfig.DEFAULT_MAX_UPLOAD_BYTES));
     String link = server.firstSignInLink().orElseThrow();
     assertTrue(link.startsWith("https://lepton.example.org/signin/"), link);
     Response secure = client.post("/api/v1/session/link", Cred.NONE,

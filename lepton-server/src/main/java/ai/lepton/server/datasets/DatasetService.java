@@ -1,0 +1,673 @@
+package ai.lepton.server.datasets;
+
+import ai.lepton.api.AuditEvent.Outcome;
+import ai.lepton.api.CreateDataset;
+import ai.lepton.api.Dataset;
+import ai.lepton.api.DatasetFormat;
+import ai.lepton.api.DatasetProfile;
+import ai.lepton.api.DatasetVersion;
+import ai.lepton.api.ErrorCode;
+import ai.lepton.api.Lineage;
+import ai.lepton.api.Recipe;
+import ai.lepton.server.audit.AuditEntry;
+import ai.lepton.server.audit.AuditLog;
+import ai.lepton.server.blobs.BlobKeys;
+import ai.lepton.server.blobs.StoredBlob;
+import ai.lepton.server.crypto.EncryptedBlobStore;
+import ai.lepton.server.datasets.DatasetStore.DatasetRow;
+import ai.lepton.server.datasets.DatasetStore.VersionRow;
+import ai.lepton.server.db.Database;
+import ai.lepton.server.http.ApiException;
+import ai.lepton.server.http.Json;
+import ai.lepton.server.tenancy.Principal;
+import ai.lepton.server.tenancy.Role;
+import ai.lepton.server.tenancy.Scope;
+import ai.lepton.server.tenancy.TenancyService;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Datasets and their immutable versions: the rules and the transitions. Every action first
+ * resolves the caller's access through {@link TenancyService} (another organization's dataset, or
+ * a missing one, answers NOT_FOUND; a role or scope that does not allow the action,
+ * PERMISSION_DENIED), then acts, and records it in the audit log in the same transaction.
+ *
+ * <p>An upload is all-or-nothing: authorized before its body is read, streamed into a temporary
+ * file (counted against the upload limit and hashed on the way), checked against the hash the
+ * client declared, validated and profiled by {@link Profiler}, encrypted into a blob, and only
+ * then recorded, with its audit event, in one transaction; a failed transaction deletes the blob,
+ * and the temporary file is always deleted. A refused upload stores nothing and records a FAILED
+ * event saying why. {@link #sweep} removes what a killed server left. See
+ * {@code docs/dataset-service.md}.
+ *
+ * <p>Methods throw {@link ApiException}: NOT_FOUND, PERMISSION_DENIED, INVALID_ARGUMENT,
+ * CONFLICT (a dataset name taken), PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE and UNPROCESSABLE as
+ * their Javadoc says.
+ */
+public final class DatasetService {
+  /**
+   * How many files are profiled or derived at once. Lepton Core lets one read take up to half the
+   * heap (its heap budget), so two at once could take all of it: uploads stream and store in
+   * parallel, and queue (fairly) only to be read.
+   */
+  static final int PROFILES_AT_ONCE = 1;
+  /** Where dataset blobs live in an organization's blob space. */
+  static final String BLOB_PREFIX = "datasets/";
+  static final int MAX_DESCRIPTION = 2000;
+  static final String CREATE = "dataset.create";
+  static final String UPLOAD = "dataset.upload";
+  static final String DERIVE = "dataset.derive";
+  static final String DOWNLOAD = "dataset.download";
+  static final String PROFILE_READ = "dataset.profile.read";
+
+  private static final Logger LOG = LoggerFactory.getLogger(DatasetService.class);
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+  private static final Pattern ID = Pattern.compile("[a-z0-9_]{1,40}");
+  private static final ObjectMapper JSON = Json.mapper();
+  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+
+  private final Jdbi jdbi;
+  private final DatasetStore store;
+  private final EncryptedBlobStore blobs;
+  private final AuditLog audit;
+  private final TenancyService tenancy;
+  private final Clock clock;
+  private final Profiler profiler;
+  private final Recipes recipes;
+  private final Path tmp;
+  private final long maxUploadBytes;
+  private final Semaphore profiling = new Semaphore(PROFILES_AT_ONCE, true);
+
+  DatasetService(Database database, DatasetStore store, EncryptedBlobStore blobs, AuditLog audit,
+      TenancyService tenancy, Clock clock, Profiler profiler, Path tmp, long maxUploadBytes) {
+    this.jdbi = database.jdbi();
+    this.store = store;
+    this.blobs = blobs;
+    this.audit = audit;
+    this.tenancy = tenancy;
+    this.clock = clock;
+    this.profiler = profiler;
+    this.recipes = new Recipes(profiler);
+    this.tmp = tmp;
+    this.maxUploadBytes = maxUploadBytes;
+  }
+
+  /**
+   * The service over {@code database}, storing content in {@code blobs}, receiving uploads into
+   * {@code tmp} (created if missing; emptied by {@link #sweep}), refusing uploads over
+   * {@code maxUploadBytes}.
+   */
+  public static DatasetService create(Database database, EncryptedBlobStore blobs,
+      AuditLog audit, TenancyService tenancy, Clock clock, Path tmp, long maxUploadBytes) {
+    return new DatasetService(database, new JdbiDatasetStore(database), blobs, audit, tenancy,
+        clock, new Profiler(ProfileLimits.DEFAULT), tmp, maxUploadBytes);
+  }
+
+  // ---------------------------------------------------------------- datasets
+
+  /**
+   * Creates an empty dataset, in the project {@code request.projectId()} when it is set.
+   *
+   * @throws ApiException NOT_FOUND for an organization or project the caller cannot see;
+   *     PERMISSION_DENIED below member or a write scope (recorded as DENIED); INVALID_ARGUMENT for
+   *     a bad name or description; CONFLICT when the name is taken in the organization
+   */
+  Dataset create(Principal caller, String org, CreateDataset request, String client) {
+    String projectId = blankToNull(request.projectId());
+    authorize(caller, org, projectId, Role.MEMBER, Scope.WRITE, CREATE, null, client);
+    String name = request.name() == null ? "" : request.name().strip();
+    if (!NAME.matcher(name).matches()) {
+      throw ApiException.invalid("name must be 1-100 letters, digits, '.', '_' or '-', starting "
+          + "with a letter or digit; received '" + Profiler.shorten(
+              UploadRequest.printable(name)) + "'");
+    }
+    String description = description(request.description());
+    if (store.datasetByName(org, name).isPresent()) {
+      throw taken(name);
+    }
+    DatasetRow row = new DatasetRow("ds_" + BlobKeys.randomSegment(), org, projectId, name,
+        description, caller.userId(), now());
+    try {
+      jdbi.useTransaction(h -> {
+        store.insertDataset(h, row);
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("name", name);
+        if (row.projectId() != null) {
+          details.put("projectId", row.projectId());
+        }
+        record(h, caller, org, CREATE, row.id(), client, Outcome.SUCCESS, details);
+      });
+    } catch (UnableToExecuteStatementException e) {
+      if (e.getCause() instanceof SQLException s && "23505".equals(s.getSQLState())) {
+        throw taken(name); // created by a concurrent request since the check above
+      }
+      throw e;
+    }
+    return wire(row, 0);
+  }
+
+  /** A project id as a form may send it: blank for none. */
+  private static String blankToNull(String projectId) {
+    return projectId == null || projectId.isBlank() ? null : projectId;
+  }
+
+  private static ApiException taken(String name) {
+    return new ApiException(ErrorCode.CONFLICT, "a dataset named '" + name + "' exists already "
+        + "in this organization; choose another name, or upload a new version to it");
+  }
+
+  private static String description(String value) {
+    if (value == null) {
+      return "";
+    }
+    if (value.length() > MAX_DESCRIPTION) {
+      throw ApiException.invalid("description is too long: at most " + MAX_DESCRIPTION
+          + " characters, received " + value.length());
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (Character.isISOControl(c) && c != '\n' && c != '\t') {
+        throw ApiException.invalid("description must not contain control characters other than"
+            + " newlines and tabs (found U+" + String.format("%04X", (int) c) + " at index " + i
+            + ")");
+      }
+    }
+    return value;
+  }
+
+  /**
+   * The organization's datasets by name, or those of one project.
+   *
+   * @throws ApiException NOT_FOUND for an organization or project the caller cannot see
+   */
+  List<Dataset> datasets(Principal caller, String org, String project) {
+    String projectId = blankToNull(project);
+    authorize(caller, org, projectId, Role.VIEWER, Scope.READ, null, null, null);
+    Map<String, Integer> latest = store.latestVersions(org);
+    return store.datasets(org, projectId).stream()
+        .map(d -> wire(d, latest.getOrDefault(d.id(), 0))).toList();
+  }
+
+  /** @throws ApiException NOT_FOUND unless the caller can read the dataset */
+  Dataset dataset(Principal caller, String org, String datasetId) {
+    DatasetRow d = access(caller, org, datasetId, Role.VIEWER, Scope.READ, null, null);
+    return wire(d, store.latestVersions(org).getOrDefault(d.id(), 0));
+  }
+
+  private static Dataset wire(DatasetRow d, int latestVersion) {
+    return new Dataset(d.id(), d.orgId(), d.projectId(), d.name(), d.description(),
+        d.createdBy(), d.createdAt(), latestVersion);
+  }
+
+  // ---------------------------------------------------------------- uploads
+
+  /**
+   * Uploads a new version: authorizes, then has {@code body} check its declarations and stream
+   * the file in, then validates, profiles, encrypts and records it, all or nothing.
+   *
+   * @throws ApiException NOT_FOUND or PERMISSION_DENIED (recorded as DENIED) before anything is
+   *     read; then, each recorded as FAILED with its reason: INVALID_ARGUMENT for bad
+   *     declarations or a body that ends early, UNSUPPORTED_MEDIA_TYPE, PAYLOAD_TOO_LARGE over
+   *     the upload limit or a {@link ProfileLimits} limit, UNPROCESSABLE for content that is not
+   *     valid for its format or does not match the declared SHA-256
+   */
+  DatasetVersion upload(Principal caller, String org, String datasetId, String client,
+      UploadBody body) {
+    DatasetRow dataset = access(caller, org, datasetId, Role.MEMBER, Scope.WRITE, UPLOAD,
+        client);
+    try (Incoming incoming = Incoming.create(tmp(), maxUploadBytes)) {
+      UploadRequest request = body.read(incoming);
+      if (request.sha256() != null && !request.sha256().equals(incoming.sha256())) {
+        throw DatasetErrors.unprocessable(request.fileName() + " arrived with SHA-256 "
+            + incoming.sha256() + " but the upload declared " + request.sha256() + ": the file "
+            + "changed or was cut on its way; send it again");
+      }
+      DatasetProfile profile = profiled(() -> profiler.profile(incoming.file(),
+          request.format(), request.fileName(), request.label()));
+      return store(caller, org, dataset, client, List.of(new Made(request.fileName(),
+          incoming.file(), profile, null, null)), null).get(0);
+    } catch (ApiException e) {
+      if (e.code().httpStatus() < 500) {
+        refused(caller, org, UPLOAD, dataset.id(), client, Outcome.FAILED, e);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * A file about to become a version: its name, where it is, its profile, and for a derived one
+   * its parent and lineage ({@code {"recipe": ..., "parameters": ..., "part": ...}}).
+   */
+  private record Made(String fileName, Path file, DatasetProfile profile, VersionRow parent,
+      String recipeJson) {}
+
+  /**
+   * Encrypts each file into a new blob, then records them as consecutive versions with one audit
+   * event ({@code dataset.upload}, or {@code dataset.derive} with {@code recipe}) in one
+   * transaction; if anything fails, the blobs are deleted.
+   */
+  private List<DatasetVersion> store(Principal caller, String org, DatasetRow dataset,
+      String client, List<Made> files, Recipe recipe) {
+    List<String> keys = new ArrayList<>();
+    boolean committed = false;
+    try {
+      List<StoredBlob> stored = new ArrayList<>();
+      for (Made m : files) {
+        String key = BLOB_PREFIX + dataset.id() + "/" + BlobKeys.randomSegment();
+        keys.add(key);
+        try (InputStream in = Files.newInputStream(m.file())) {
+          stored.add(blobs.put(org, key, in, Long.MAX_VALUE));
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot read " + m.file(), e);
+        }
+      }
+      Instant now = now();
+      List<VersionRow> rows = jdbi.inTransaction(h -> {
+        List<VersionRow> made = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+          Made m = files.get(i);
+          StoredBlob blob = stored.get(i);
+          VersionRow row = new VersionRow("dsv_" + BlobKeys.randomSegment(), org, dataset.id(),
+              store.nextVersionNumber(h, org, dataset.id()), m.profile().format().name(),
+              m.fileName(), blob.key(), blob.size(), blob.sha256(), m.profile().rows(),
+              json(m.profile()), m.parent() == null ? null : m.parent().id(), m.recipeJson(),
+              caller.userId(), now);
+          store.insertVersion(h, row);
+          made.add(row);
+        }
+        Map<String, String> details = new LinkedHashMap<>();
+        if (recipe == null) {
+          VersionRow v = made.get(0);
+          details.put("version", v.id());
+          details.put("number", Integer.toString(v.number()));
+          details.put("fileName", v.fileName());
+          details.put("format", v.format());
+          details.put("bytes", Long.toString(v.sizeBytes()));
+          details.put("sha256", v.sha256());
+        } else {
+          VersionRow parent = files.get(0).parent();
+          details.put("parent", parent.id());
+          details.put("parentNumber", Integer.toString(parent.number()));
+          details.put("op", Recipes.op(recipe));
+          details.put("versions", String.join(",", made.stream().map(VersionRow::id).toList()));
+          details.put("numbers", String.join(",", made.stream()
+              .map(v -> Integer.toString(v.number())).toList()));
+        }
+        record(h, caller, org, recipe == null ? UPLOAD : DERIVE, dataset.id(), client,
+            Outcome.SUCCESS, details);
+        return made;
+      });
+      committed = true;
+      Map<String, Integer> numbers = new HashMap<>();
+      files.stream().filter(m -> m.parent() != null)
+          .forEach(m -> numbers.put(m.parent().id(), m.parent().number()));
+      return rows.stream().map(r -> wire(r, numbers)).toList();
+    } finally {
+      if (!committed) {
+        for (String key : keys) {
+          deleteBlob(org, key);
+        }
+      }
+    }
+  }
+
+  private void deleteBlob(String org, String key) {
+    try {
+      blobs.delete(org, key);
+    } catch (RuntimeException e) {
+      LOG.error("cannot delete blob {} of organization {} after a failed upload; the next start "
+          + "deletes it", key, org, e);
+    }
+  }
+
+  /** Runs a profile (or a derivation) once fewer than {@link #PROFILES_AT_ONCE} others run. */
+  private <T> T profiled(Supplier<T> work) {
+    try {
+      profiling.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ApiException(ErrorCode.UNAVAILABLE, "the server is stopping; send the request "
+          + "again once it is back");
+    }
+    try {
+      return work.get();
+    } finally {
+      profiling.release();
+    }
+  }
+
+  // ---------------------------------------------------------------- versions
+
+  /** The dataset's versions, oldest first. @throws ApiException NOT_FOUND as {@link #dataset} */
+  List<DatasetVersion> versions(Principal caller, String org, String datasetId) {
+    DatasetRow d = access(caller, org, datasetId, Role.VIEWER, Scope.READ, null, null);
+    List<VersionRow> rows = store.versions(org, d.id());
+    Map<String, Integer> numbers = new HashMap<>();
+    rows.forEach(r -> numbers.put(r.id(), r.number()));
+    return rows.stream().map(r -> wire(r, numbers)).toList();
+  }
+
+  /** @throws ApiException NOT_FOUND for a dataset or version the caller cannot see */
+  DatasetVersion version(Principal caller, String org, String datasetId, int number) {
+    DatasetRow d = access(caller, org, datasetId, Role.VIEWER, Scope.READ, null, null);
+    VersionRow v = versionRow(org, d, number);
+    Map<String, Integer> numbers = new HashMap<>();
+    if (v.parentId() != null) {
+      store.version(org, v.parentId()).ifPresent(p -> numbers.put(p.id(), p.number()));
+    }
+    return wire(v, numbers);
+  }
+
+  /**
+   * The version's profile as its stored JSON text ({@link DatasetProfile}); an audited read, as it
+   * holds a preview of the data.
+   *
+   * @throws ApiException NOT_FOUND as {@link #version}
+   */
+  String profile(Principal caller, String org, String datasetId, int number, String client) {
+    DatasetRow d = access(caller, org, datasetId, Role.VIEWER, Scope.READ, null, null);
+    VersionRow v = versionRow(org, d, number);
+    jdbi.useTransaction(h -> record(h, caller, org, PROFILE_READ, d.id(), client,
+        Outcome.SUCCESS, Map.of("version", v.id(), "number", Integer.toString(v.number()))));
+    return v.profileJson();
+  }
+
+  /**
+   * A version's content as it is downloaded: the plaintext streamed from its blob, with what the
+   * response says about it. The caller closes {@code stream}.
+   */
+  record Content(String fileName, DatasetFormat format, long size, String sha256,
+      InputStream stream) {}
+
+  /**
+   * Opens a version's content for download; an audited read, recorded before a byte is sent (if
+   * it cannot be recorded, nothing is sent).
+   *
+   * @throws ApiException NOT_FOUND as {@link #version}
+   */
+  Content content(Principal caller, String org, String datasetId, int number, String client) {
+    DatasetRow d = access(caller, org, datasetId, Role.VIEWER, Scope.READ, null, null);
+    VersionRow v = versionRow(org, d, number);
+    InputStream in = blobs.open(org, v.blobKey());
+    try {
+      jdbi.useTransaction(h -> record(h, caller, org, DOWNLOAD, d.id(), client, Outcome.SUCCESS,
+          Map.of("version", v.id(), "number", Integer.toString(v.number()), "bytes",
+              Long.toString(v.sizeBytes()), "sha256", v.sha256())));
+    } catch (RuntimeException e) {
+      try {
+        in.close();
+      } catch (IOException c) {
+        e.addSuppressed(c);
+      }
+      throw e;
+    }
+    return new Content(v.fileName(), DatasetFormat.valueOf(v.format()), v.sizeBytes(),
+        v.sha256(), in);
+  }
+
+  /**
+   * Derives new versions from version {@code number} by the recipe {@code recipeJson} (see
+   * {@link Recipe}): one version, or one per part of a split (train, validation, test), each
+   * recording its parent and lineage.
+   *
+   * @throws ApiException NOT_FOUND as {@link #version}; PERMISSION_DENIED below member or a write
+   *     scope (recorded as DENIED); INVALID_ARGUMENT for a recipe that is not valid;
+   *     UNPROCESSABLE when the recipe does not apply to the version (not tabular, a column it
+   *     lacks or of the wrong type, a split leaving a part empty); PAYLOAD_TOO_LARGE over a limit
+   */
+  List<DatasetVersion> derive(Principal caller, String org, String datasetId, int number,
+      String recipeJson, String client) {
+    DatasetRow d = access(caller, org, datasetId, Role.MEMBER, Scope.WRITE, DERIVE, client);
+    Recipe recipe = Recipes.parse(recipeJson);
+    VersionRow parent = versionRow(org, d, number);
+    DatasetFormat format = DatasetFormat.valueOf(parent.format());
+    Recipes.checkTabular(format, parent.fileName());
+    JsonNode labelColumn = read(parent.profileJson(), JsonNode.class).path("labelColumn");
+    String label = labelColumn.isTextual() ? labelColumn.asText() : null;
+    Path work = directory("derive-");
+    try {
+      Path input = work.resolve("input");
+      try (InputStream in = blobs.open(org, parent.blobKey())) {
+        Files.copy(in, input);
+      }
+      Path out = Files.createDirectory(work.resolve("out"));
+      List<Made> made = profiled(() -> {
+        Recipes.Derivation derivation = recipes.apply(input, format, parent.fileName(), recipe,
+            out);
+        List<Made> parts = new ArrayList<>();
+        for (Recipes.Part part : derivation.parts()) {
+          boolean single = derivation.parts().size() == 1;
+          String name = single ? parent.fileName() : part.file().getFileName().toString();
+          Map<String, Object> lineage = new LinkedHashMap<>();
+          lineage.put("recipe", read(Recipes.json(recipe), JsonNode.class));
+          lineage.put("parameters", derivation.parameters());
+          lineage.put("part", single ? null : part.name());
+          parts.add(new Made(name, part.file(), profiler.profile(part.file(), format, name,
+              label), parent, json(lineage)));
+        }
+        return parts;
+      });
+      return store(caller, org, d, client, made, recipe);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot derive from version " + parent.id(), e);
+    } finally {
+      try {
+        deleteTree(work);
+      } catch (UncheckedIOException e) {
+        LOG.error("cannot delete {}; the next start deletes it", work, e);
+      }
+    }
+  }
+
+  private VersionRow versionRow(String org, DatasetRow d, int number) {
+    return store.version(org, d.id(), number).orElseThrow(() -> ApiException.notFound(
+        "version " + number + " of dataset '" + d.name() + "'"));
+  }
+
+  /** The wire form of a version; {@code numbers} holds its parent's number when it has one. */
+  private static DatasetVersion wire(VersionRow v, Map<String, Integer> numbers) {
+    Lineage lineage = null;
+    if (v.parentId() != null) {
+      JsonNode stored = read(v.recipeJson(), JsonNode.class);
+      JsonNode part = stored.path("part");
+      lineage = new Lineage(v.parentId(), numbers.getOrDefault(v.parentId(), 0),
+          JSON.convertValue(stored.get("recipe"), MAP),
+          JSON.convertValue(stored.get("parameters"), MAP),
+          part.isTextual() ? part.asText() : null);
+    }
+    return new DatasetVersion(v.id(), v.datasetId(), v.number(),
+        DatasetFormat.valueOf(v.format()), v.fileName(), v.sizeBytes(), v.sha256(), v.rows(),
+        lineage, v.createdBy(), v.createdAt());
+  }
+
+  // ---------------------------------------------------------------- access
+
+  /**
+   * The dataset, once the caller may act on it with {@code role} and {@code scope} (in its
+   * project, when it has one). A caller outside the organization gets NOT_FOUND for the
+   * organization whether or not the dataset exists; a member, NOT_FOUND for a missing one.
+   *
+   * @param action the action to record as DENIED when the role or scope does not allow it, or
+   *     null for a read
+   */
+  private DatasetRow access(Principal caller, String org, String datasetId, Role role,
+      Scope scope, String action, String client) {
+    try {
+      tenancy.authorize(caller, org, Role.VIEWER, Scope.READ); // membership, before any lookup
+    } catch (ApiException e) {
+      if (e.code() != ErrorCode.PERMISSION_DENIED) {
+        throw e; // not a member: the organization is not found
+      }
+      // a token limited to a project: checked against the dataset's project below
+    }
+    DatasetRow d = datasetId != null && ID.matcher(datasetId).matches()
+        ? store.dataset(org, datasetId).orElse(null) : null;
+    if (d == null) {
+      throw ApiException.notFound("dataset '" + Profiler.shorten(UploadRequest.printable(
+          String.valueOf(datasetId))) + "'");
+    }
+    authorize(caller, org, d.projectId(), role, scope, action, d.id(), client);
+    return d;
+  }
+
+  /** Checks role and scope in the organization, or in {@code projectId} when not null. */
+  private void authorize(Principal caller, String org, String projectId, Role role, Scope scope,
+      String action, String datasetId, String client) {
+    try {
+      if (projectId == null) {
+        tenancy.authorize(caller, org, role, scope);
+      } else {
+        tenancy.authorizeProject(caller, org, projectId, role, scope);
+      }
+    } catch (ApiException e) {
+      if (action != null && e.code() == ErrorCode.PERMISSION_DENIED) {
+        refused(caller, org, action, datasetId, client, Outcome.DENIED, e);
+      }
+      throw e;
+    }
+  }
+
+  // ---------------------------------------------------------------- audit
+
+  private void record(Handle h, Principal caller, String org, String action, String datasetId,
+      String client, Outcome outcome, Map<String, String> details) {
+    audit.append(h, new AuditEntry(org, caller.userId(), action, "dataset", datasetId,
+        client, outcome, details));
+  }
+
+  /**
+   * Records a refused action, with its code and reason, in a transaction of its own. The refusal
+   * stands even if it cannot be recorded (it changed nothing); that failure goes to the log.
+   */
+  private void refused(Principal caller, String org, String action, String datasetId,
+      String client, Outcome outcome, ApiException why) {
+    try {
+      jdbi.useTransaction(h -> record(h, caller, org, action, datasetId, client, outcome,
+          Map.of("code", why.code().name(), "reason", detail(why.getMessage()))));
+    } catch (RuntimeException e) {
+      LOG.error("cannot record the refused {} in organization {}", action, org, e);
+    }
+  }
+
+  /** A message as an audit detail: printable, valid Unicode, at most 1000 characters. */
+  static String detail(String message) {
+    String s = UploadRequest.printable(String.valueOf(message));
+    if (s.length() > 1000) {
+      int end = Character.isHighSurrogate(s.charAt(999)) ? 999 : 1000;
+      s = s.substring(0, end) + "...";
+    }
+    return s;
+  }
+
+  // ---------------------------------------------------------------- files
+
+  /**
+   * Deletes what a killed server left: every file under the temporary directory, and every
+   * dataset blob that no version refers to (stored, then never recorded). Called at start, before
+   * the server takes requests. It assumes this server is the only one using the blob store and
+   * its temporary directory: with several servers on one blob store, a blob another server is
+   * still recording could look unreferenced (see docs/dataset-service.md).
+   */
+  public void sweep() {
+    int files = 0;
+    if (Files.isDirectory(tmp)) {
+      try (Stream<Path> all = Files.list(tmp)) {
+        for (Path p : all.toList()) {
+          files += deleteTree(p);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot list the temporary directory " + tmp, e);
+      }
+    }
+    int orphans = 0;
+    for (String org : store.organizations()) {
+      for (String key : blobs.list(org, BLOB_PREFIX)) {
+        if (!store.blobReferenced(key)) {
+          blobs.delete(org, key);
+          orphans++;
+        }
+      }
+    }
+    if (files + orphans > 0) {
+      LOG.info("deleted {} temporary upload files and {} dataset blobs that no version refers to"
+          + " (left by an interrupted upload)", files, orphans);
+    }
+  }
+
+  private Path tmp() {
+    try {
+      return Files.createDirectories(tmp);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the temporary directory " + tmp, e);
+    }
+  }
+
+  private Path directory(String prefix) {
+    try {
+      return Files.createTempDirectory(tmp(), prefix);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a directory in " + tmp, e);
+    }
+  }
+
+  /** Deletes {@code root} and everything under it; answers how many files it deleted. */
+  private static int deleteTree(Path root) {
+    try (Stream<Path> all = Files.walk(root)) {
+      int n = 0;
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+        n += Files.isDirectory(p) ? 0 : 1;
+        Files.deleteIfExists(p);
+      }
+      return n;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + root + "; delete it by hand", e);
+    }
+  }
+
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+
+  private static String json(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write " + value.getClass().getSimpleName()
+          + " as JSON", e);
+    }
+  }
+
+  private static <T> T read(String json, Class<T> type) {
+    try {
+      return JSON.readValue(json, type);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("stored JSON is not a " + type.getSimpleName(), e);
+    }
+  }
+}

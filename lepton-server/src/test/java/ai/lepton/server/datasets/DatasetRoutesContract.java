@@ -1,0 +1,257 @@
+package ai.lepton.server.datasets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.lepton.api.AuditEvent;
+import ai.lepton.api.AuditEvent.Outcome;
+import ai.lepton.server.datasets.Platform.Response;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The dataset API over real HTTP, end to end: create, upload (raw and multipart), list, profile,
+ * download, derive, lineage, and what the audit log records of each. Runs on H2
+ * ({@link DatasetRoutesH2Test}) and PostgreSQL ({@link DatasetRoutesPostgresTest}).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class DatasetRoutesContract {
+  static final String IRIS = """
+      sepal,petal,species
+      5.1,1.4,setosa
+      4.9,1.4,setosa
+      4.7,1.3,setosa
+      7.0,4.7,versicolor
+      6.4,4.5,versicolor
+      6.9,4.9,versicolor
+      6.3,6.0,virginica
+      5.8,5.1,virginica
+      7.1,5.9,virginica
+      6.5,5.8,virginica
+      """;
+  static final String GAPS = """
+      id,age,city
+      1,30,Paris
+      2,,Oslo
+      3,40,Paris
+      4,,Rome
+      5,20,Paris
+      6,50,Oslo
+      7,60,Paris
+      8,,Rome
+      9,10,Paris
+      10,40,Oslo
+      """;
+
+  Platform platform;
+
+  abstract Platform start(Path dir);
+
+  @BeforeAll
+  void setUp(@TempDir Path dir) {
+    platform = start(dir);
+  }
+
+  @AfterAll
+  void tearDown() {
+    platform.close();
+  }
+
+  private String versions(String dataset) {
+    return platform.orgPath("/datasets/" + dataset + "/versions");
+  }
+
+  private static AuditEvent only(List<AuditEvent> events, String resourceId, Outcome outcome) {
+    List<AuditEvent> matching = events.stream().filter(e -> resourceId.equals(e.resourceId())
+        && e.outcome() == outcome).toList();
+    assertEquals(1, matching.size(), events.toString());
+    return matching.get(0);
+  }
+
+  @Test
+  void aCsvGoesUpRawAndAsAFormAndComesBackByteForByteWithItsProfile() {
+    Response created = platform.post(platform.orgPath("/datasets"), platform.owner,
+        Map.of("name", "iris", "description", "Fisher's irises"));
+    assertEquals(201, created.status(), created.body());
+    String id = created.text("id");
+    assertTrue(id.startsWith("ds_"), id);
+    assertEquals(0, created.json().get("latestVersion").asInt());
+    Response again = platform.post(platform.orgPath("/datasets"), platform.owner,
+        Map.of("name", "iris"));
+    assertEquals(409, again.status(), again.body());
+    assertEquals("CONFLICT", again.errorCode());
+
+    byte[] csv = IRIS.getBytes(StandardCharsets.UTF_8);
+    String sha = Platform.sha256(csv);
+    Response raw = platform.put(id, platform.owner, "format=CSV&fileName=iris.csv&label=species"
+        + "&sha256=" + sha.toUpperCase(), csv);
+    assertEquals(201, raw.status(), raw.body());
+    JsonNode v1 = raw.json();
+    assertEquals(1, v1.get("number").asInt());
+    assertEquals(id, v1.get("datasetId").asText());
+    assertEquals("CSV", v1.get("format").asText());
+    assertEquals("iris.csv", v1.get("fileName").asText());
+    assertEquals(csv.length, v1.get("sizeBytes").asLong());
+    assertEquals(sha, v1.get("sha256").asText());
+    assertEquals(10, v1.get("rows").asLong());
+    assertTrue(v1.get("lineage").isNull());
+
+    Response form = platform.multipart(id, platform.owner, Map.of("format", "csv"), "iris2.csv",
+        csv);
+    assertEquals(201, form.status(), form.body());
+    assertEquals(2, form.json().get("number").asInt());
+    assertEquals(sha, form.text("sha256"));
+
+    JsonNode list = platform.get(platform.orgPath("/datasets"), platform.viewer).json();
+    JsonNode iris = null;
+    for (JsonNode d : list.get("datasets")) {
+      iris = d.get("id").asText().equals(id) ? d : iris;
+    }
+    assertEquals(2, iris.get("latestVersion").asInt(), list.toString());
+    assertEquals("Fisher's irises", iris.get("description").asText());
+    assertEquals("iris", platform.get(platform.orgPath("/datasets/" + id), platform.viewer)
+        .text("name"));
+    JsonNode all = platform.get(versions(id), platform.viewer).json().get("versions");
+    assertEquals(List.of(1, 2), List.of(all.get(0).get("number").asInt(),
+        all.get(1).get("number").asInt()), "oldest first");
+    assertEquals("iris2.csv", platform.get(versions(id) + "/2", platform.viewer)
+        .text("fileName"));
+
+    Response profile = platform.get(versions(id) + "/1/profile", platform.viewer);
+    assertEquals(200, profile.status(), profile.body());
+    JsonNode p = profile.json();
+    assertEquals(10, p.get("rows").asLong());
+    assertEquals("species", p.get("labelColumn").asText());
+    JsonNode sepal = p.get("columns").get(0);
+    assertEquals("sepal", sepal.get("name").asText());
+    assertEquals(6.07, sepal.get("mean").asDouble(), 1e-6);
+    assertEquals(4.7, sepal.get("min").asDouble(), 1e-6);
+    assertEquals(4, p.get("classBalance").get(0).get("count").asLong(), "virginica");
+
+    Response download = platform.get(versions(id) + "/1/content", platform.viewer);
+    assertEquals(200, download.status(), download.body());
+    assertArrayEquals(csv, download.bytes());
+    assertEquals(sha, download.header("X-Content-SHA256"));
+    assertEquals(Platform.sha256(download.bytes()), download.header("X-Content-SHA256"));
+    assertEquals(Integer.toString(csv.length), download.header("Content-Length"));
+    assertTrue(download.header("Content-Type").startsWith("text/csv"));
+    assertEquals("attachment; filename=\"iris.csv\"; filename*=UTF-8''iris.csv",
+        download.header("Content-Disposition"));
+
+    // every step is in the audit log, and the chain verifies
+    String org = platform.org;
+    assertEquals("iris", only(platform.events(org, DatasetService.CREATE), id,
+        Outcome.SUCCESS).details().get("name"));
+    List<AuditEvent> uploads = platform.events(org, DatasetService.UPLOAD).stream()
+        .filter(e -> id.equals(e.resourceId())).toList();
+    assertEquals(2, uploads.size());
+    assertEquals(sha, uploads.get(1).details().get("sha256"));
+    assertEquals("1", uploads.get(1).details().get("number"));
+    assertEquals(v1.get("id").asText(), only(platform.events(org, DatasetService.PROFILE_READ),
+        id, Outcome.SUCCESS).details().get("version"));
+    AuditEvent read = only(platform.events(org, DatasetService.DOWNLOAD), id, Outcome.SUCCESS);
+    assertEquals(Integer.toString(csv.length), read.details().get("bytes"));
+    assertNotEquals(uploads.get(0).actor(), read.actor(), "the viewer downloaded");
+    assertTrue(platform.auditIntact(org));
+  }
+
+  @Test
+  void derivingFillsGapsAndSplitsRepeatablyWithLineage() {
+    String id = platform.dataset("people");
+    byte[] csv = GAPS.getBytes(StandardCharsets.UTF_8);
+    assertEquals(201, platform.put(id, platform.owner, "format=CSV&fileName=people.csv", csv)
+        .status());
+
+    Response filled = platform.post(versions(id) + "/1/derive", platform.owner,
+        "{\"op\": \"fill_missing\", \"columns\": {\"age\": {\"strategy\": \"mean\"}}}");
+    assertEquals(201, filled.status(), filled.body());
+    JsonNode v2 = filled.json().get("versions").get(0);
+    assertEquals(2, v2.get("number").asInt());
+    assertEquals("people.csv", v2.get("fileName").asText());
+    JsonNode lineage = v2.get("lineage");
+    assertEquals(1, lineage.get("parentNumber").asInt());
+    assertEquals("fill_missing", lineage.get("recipe").get("op").asText());
+    assertEquals(35.714, lineage.get("parameters").get("fills").get("age").get("value")
+        .asDouble(), 1e-3, "the mean of the present ages");
+    assertTrue(lineage.get("part").isNull());
+    String content = platform.get(versions(id) + "/2/content", platform.viewer).body();
+    assertFalse(content.contains(",,"), content);
+    assertEquals(10, v2.get("rows").asLong());
+
+    String split = "{\"op\": \"split\", \"train\": 0.8, \"test\": 0.2, \"seed\": 7}";
+    Response parts = platform.post(versions(id) + "/2/derive", platform.owner, split);
+    assertEquals(201, parts.status(), parts.body());
+    JsonNode made = parts.json().get("versions");
+    assertEquals(2, made.size());
+    assertEquals("train", made.get(0).get("lineage").get("part").asText());
+    assertEquals("test", made.get(1).get("lineage").get("part").asText());
+    assertEquals("train.csv", made.get(0).get("fileName").asText());
+    assertEquals(8, made.get(0).get("rows").asLong());
+    assertEquals(2, made.get(1).get("rows").asLong());
+    assertEquals(List.of(3, 4), List.of(made.get(0).get("number").asInt(),
+        made.get(1).get("number").asInt()));
+    Response repeated = platform.post(versions(id) + "/2/derive", platform.owner, split);
+    JsonNode again = repeated.json().get("versions");
+    assertEquals(made.get(0).get("sha256"), again.get(0).get("sha256"), "same seed, same rows");
+    assertEquals(made.get(1).get("sha256"), again.get(1).get("sha256"));
+    Response otherSeed = platform.post(versions(id) + "/2/derive", platform.owner,
+        split.replace("7", "8"));
+    assertNotEquals(made.get(1).get("sha256"), otherSeed.json().get("versions").get(1)
+        .get("sha256"));
+
+    // lineage reads back from the version and the list
+    JsonNode test = platform.get(versions(id) + "/4", platform.viewer).json();
+    assertEquals(2, test.get("lineage").get("parentNumber").asInt());
+    assertEquals(v2.get("id").asText(), test.get("lineage").get("parentId").asText());
+    assertEquals(7, test.get("lineage").get("recipe").get("seed").asLong());
+    assertEquals(8, test.get("lineage").get("parameters").get("rowsOut").get("train").asInt());
+    JsonNode listed = platform.get(versions(id), platform.viewer).json().get("versions");
+    assertEquals(test, listed.get(3));
+
+    AuditEvent derived = platform.events(platform.org, DatasetService.DERIVE).stream()
+        .filter(e -> e.details().get("numbers").equals("3,4")).findFirst().orElseThrow();
+    assertEquals("split", derived.details().get("op"));
+    assertEquals("2", derived.details().get("parentNumber"));
+    assertTrue(platform.auditIntact(platform.org));
+
+    Response bad = platform.post(versions(id) + "/1/derive", platform.owner,
+        "{\"op\": \"scale\", \"method\": \"standard\", \"columns\": [\"city\"]}");
+    assertEquals(422, bad.status(), bad.body());
+    assertTrue(bad.errorMessage().contains("not numeric"), bad.body());
+  }
+
+  @Test
+  void aRefusedUploadStoresNothingAndIsRecordedAsFailed() {
+    String id = platform.dataset("broken");
+    int versions = platform.versionRows();
+    int blobs = platform.datasetBlobs().size();
+    Response r = platform.put(id, platform.owner, "format=CSV&fileName=broken.csv",
+        "a,b\n1,\"open\n2,3\n".getBytes(StandardCharsets.UTF_8));
+    assertEquals(422, r.status(), r.body());
+    assertTrue(r.errorMessage().contains("broken.csv line 2"), r.body());
+    assertEquals(versions, platform.versionRows());
+    assertEquals(blobs, platform.datasetBlobs().size());
+    assertEquals(List.of(), platform.tempFiles());
+    AuditEvent failed = only(platform.events(platform.org, DatasetService.UPLOAD), id,
+        Outcome.FAILED);
+    assertEquals("UNPROCESSABLE", failed.details().get("code"));
+    assertTrue(failed.details().get("reason").contains("unterminated quote"), failed.toString());
+    assertTrue(platform.auditIntact(platform.org));
+    List<String> none = new ArrayList<>();
+    platform.get(versions(id), platform.owner).json().get("versions").forEach(v -> none.add(
+        v.toString()));
+    assertEquals(List.of(), none);
+  }
+}

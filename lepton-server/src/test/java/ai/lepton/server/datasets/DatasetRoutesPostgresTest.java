@@ -1,0 +1,16 @@
+package ai.lepton.server.datasets;
+
+import ai.lepton.server.ServerConfig;
+import ai.lepton.server.db.Database;
+import ai.lepton.server.db.TestDatabases;
+import java.nio.file.Path;
+
+/** The dataset API on a real PostgreSQL server. */
+class DatasetRoutesPostgresTest extends DatasetRoutesContract {
+  @Override
+  Platform start(Path dir) {
+    String url = TestDatabases.postgresUrl();
+    return new Platform(new ServerConfig("127.0.0.1", 0, dir, url, "postgres", "postgres", null,
+        null, null, null, null, ServerConfig.DEFAULT_MAX_UPLOAD_BYTES), () -> Database.connect(url, "postgres", "postgres"));
+  }
+}

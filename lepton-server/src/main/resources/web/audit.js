@@ -27,7 +27,8 @@ lepton.page("audit", async function (root, ctx) {
     var page = await lepton.api("GET", ctx.base + "/audit" + query);
     page.events.forEach(function (e) {
       lepton.row(table, [String(e.sequence), lepton.time(e.time),
-        e.actor === "system" ? "system" : (emails[e.actor] || e.actor), h("code", { class: "nowrap" }, e.action),
+        e.actor === "system" ? "system" : (emails[e.actor] || e.actor),
+        h("code", { class: "nowrap" }, e.action),
         resource(e), h("span", { class: "outcome " + e.outcome.toLowerCase() }, e.outcome.toLowerCase()),
         e.clientAddress || ""]);
     });

@@ -83,7 +83,8 @@
       lepton.clear($(table, "tbody"));
       versions.forEach(function (v) {
         lepton.row(table, [h("a", { href: versionPage(v.number) }, "v" + v.number), v.fileName,
-          v.format, lepton.number(v.rows), h("span", { class: "nowrap" }, lepton.bytes(v.sizeBytes)), madeBy(v),
+          v.format, lepton.number(v.rows), h("span", { class: "nowrap" }, lepton.bytes(v.sizeBytes)),
+          madeBy(v),
           h("span", {}, lepton.time(v.createdAt), " by " + who(v.createdBy))]);
       });
       if (versions.length === 0) {
@@ -93,7 +94,8 @@
       lepton.options($(root, "select[data-versions]"), versions.filter(function (v) {
         return TABULAR.indexOf(v.format) >= 0;
       }).reverse().map(function (v) {
-        return { value: String(v.number), label: "v" + v.number + " · " + v.fileName + " · " + lepton.number(v.rows) + " rows" };
+        return { value: String(v.number),
+          label: "v" + v.number + " · " + v.fileName + " · " + lepton.number(v.rows) + " rows" };
       }));
       return versions;
     }
@@ -107,7 +109,7 @@
       versions.forEach(function (v) {
         var li = h("li", {}, h("a", { href: versionPage(v.number) }, "v" + v.number), " ",
             v.fileName + " · " + lepton.number(v.rows) + " rows",
-            v.lineage ? h("small", { class: "muted block" }, madeBy(v)) : h("small", { class: "muted block" }, "uploaded"));
+            h("small", { class: "muted block" }, v.lineage ? madeBy(v) : "uploaded"));
         items[v.number] = li;
         var parent = v.lineage ? items[v.lineage.parentNumber] : null;
         if (parent) ($(parent, "ul") || parent.appendChild(h("ul"))).appendChild(li);
@@ -129,11 +131,13 @@
       progress.value = 0;
       var version = await send(datasetPath(ctx, id) + "/versions", v, function (fraction) {
         progress.value = Math.round(fraction * 100);
-        lepton.say(status, fraction < 1 ? "Uploading… " + progress.value + "%" : "Uploaded; checking and profiling…");
+        lepton.say(status, fraction < 1 ? "Uploading… " + progress.value + "%"
+            : "Uploaded; checking and profiling…");
       });
       form.reset();
       await load();
-      return "Version " + version.number + ": " + lepton.number(version.rows) + " rows of " + version.format + ".";
+      return "Version " + version.number + ": " + lepton.number(version.rows) + " rows of " +
+          version.format + ".";
     });
 
     var derive = $(root, "[data-form=derive]");
@@ -146,10 +150,12 @@
     op.addEventListener("change", showOp);
     showOp();
     lepton.onSubmit(derive, async function (v) {
-      var made = (await lepton.api("POST", datasetPath(ctx, id) + "/versions/" + encodeURIComponent(v.version) + "/derive", recipe(v))).versions;
+      var path = datasetPath(ctx, id) + "/versions/" + encodeURIComponent(v.version) + "/derive";
+      var made = (await lepton.api("POST", path, recipe(v))).versions;
       await load();
       return "Derived " + made.map(function (x) {
-        return "v" + x.number + (x.lineage && x.lineage.part ? " (" + x.lineage.part + ", " + lepton.number(x.rows) + " rows)" : "");
+        var part = x.lineage && x.lineage.part;
+        return "v" + x.number + (part ? " (" + part + ", " + lepton.number(x.rows) + " rows)" : "");
       }).join(", ") + ".";
     });
 
@@ -207,7 +213,8 @@
       case "fill_missing":
         var fills = {};
         columns.forEach(function (c) {
-          fills[c] = v.strategy === "constant" ? { strategy: "constant", value: v.value } : { strategy: v.strategy };
+          fills[c] = v.strategy === "constant" ? { strategy: "constant", value: v.value }
+              : { strategy: v.strategy };
         });
         return { op: "fill_missing", columns: fills };
       case "scale":
@@ -297,23 +304,29 @@
     var counts = c.histogram.counts, edges = c.histogram.edges;
     var most = Math.max.apply(null, counts.concat([1]));
     var width = (W - left - right) / counts.length;
-    var label = "Histogram of " + c.name + ": " + counts.length + " bins from " + lepton.number(edges[0]) +
-        " to " + lepton.number(edges[edges.length - 1]) + "; the fullest holds " + lepton.number(most) + " values.";
-    var chart = lepton.svg("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": label, class: "histogram" });
+    var first = lepton.number(edges[0]), last = lepton.number(edges[edges.length - 1]);
+    var label = "Histogram of " + c.name + ": " + counts.length + " bins from " + first + " to " + last +
+        "; the fullest holds " + lepton.number(most) + " values.";
+    var chart = lepton.svg("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": label,
+      class: "histogram" });
     counts.forEach(function (n, i) {
       var height = (bottom - top) * n / most;
-      chart.appendChild(lepton.svg("rect", { x: left + i * width + 1, y: bottom - height, width: Math.max(width - 2, 1),
-        height: height, class: "bar" }, lepton.svg("title", {}, "[" + lepton.number(edges[i]) + ", " +
-            lepton.number(edges[i + 1]) + (i === counts.length - 1 ? "]" : ")") + ": " + lepton.number(n))));
+      var range = "[" + lepton.number(edges[i]) + ", " + lepton.number(edges[i + 1]) +
+          (i === counts.length - 1 ? "]" : ")");
+      chart.appendChild(lepton.svg("rect", { x: left + i * width + 1, y: bottom - height,
+        width: Math.max(width - 2, 1), height: height, class: "bar" },
+      lepton.svg("title", {}, range + ": " + lepton.number(n))));
     });
+    function text(x, y, anchor, content, cls) {
+      chart.appendChild(lepton.svg("text", { x: x, y: y, "text-anchor": anchor, class: cls }, content));
+    }
     chart.appendChild(lepton.svg("line", { x1: left, x2: W - right, y1: bottom, y2: bottom, class: "axis" }));
     chart.appendChild(lepton.svg("line", { x1: left, x2: left, y1: top, y2: bottom, class: "axis" }));
-    chart.appendChild(lepton.svg("text", { x: left - 4, y: top + 8, "text-anchor": "end" }, lepton.number(most)));
-    chart.appendChild(lepton.svg("text", { x: left - 4, y: bottom, "text-anchor": "end" }, "0"));
-    chart.appendChild(lepton.svg("text", { x: left, y: bottom + 16, "text-anchor": "start" }, lepton.number(edges[0])));
-    chart.appendChild(lepton.svg("text", { x: W - right, y: bottom + 16, "text-anchor": "end" },
-        lepton.number(edges[edges.length - 1])));
-    chart.appendChild(lepton.svg("text", { x: (left + W - right) / 2, y: bottom + 32, "text-anchor": "middle", class: "name" }, c.name));
+    text(left - 4, top + 8, "end", lepton.number(most));
+    text(left - 4, bottom, "end", "0");
+    text(left, bottom + 16, "start", first);
+    text(W - right, bottom + 16, "end", last);
+    text((left + W - right) / 2, bottom + 32, "middle", c.name, "name");
     return h("figure", { class: "chart", "data-column": c.name }, chart,
         h("figcaption", {}, c.name + ": " + counts.length + " bins, " + lepton.number(c.count) + " values" +
             (c.missing ? ", " + lepton.number(c.missing) + " missing" : "")));
@@ -359,11 +372,12 @@
     var title = $(root, "[data-field=details-title]");
     if (profile.text) {
       title.textContent = "Text";
-      facts(dl, [["Lines", lepton.number(profile.text.lines)], ["Blank lines", lepton.number(profile.text.blankLines)],
-        ["Line length", lepton.number(profile.text.minLength) + " to " + lepton.number(profile.text.maxLength) +
-            " characters, " + lepton.number(profile.text.meanLength) + " on average"],
-        ["Words", lepton.number(profile.text.words)],
-        ["Vocabulary", (profile.text.vocabularyEstimated ? "about " : "") + lepton.number(profile.text.vocabulary) + " words"]]);
+      var t = profile.text;
+      facts(dl, [["Lines", lepton.number(t.lines)], ["Blank lines", lepton.number(t.blankLines)],
+        ["Line length", lepton.number(t.minLength) + " to " + lepton.number(t.maxLength) +
+            " characters, " + lepton.number(t.meanLength) + " on average"],
+        ["Words", lepton.number(t.words)],
+        ["Vocabulary", (t.vocabularyEstimated ? "about " : "") + lepton.number(t.vocabulary) + " words"]]);
     } else if (profile.images) {
       var im = profile.images;
       title.textContent = "Images";
@@ -372,7 +386,8 @@
     } else if (profile.idx) {
       title.textContent = "IDX";
       facts(dl, [["Shape", profile.idx.shape.join(" × ")],
-        ["Values", profile.idx.minValue + " to " + profile.idx.maxValue + ", " + lepton.number(profile.idx.meanValue) + " on average"]]);
+        ["Values", profile.idx.minValue + " to " + profile.idx.maxValue + ", " +
+            lepton.number(profile.idx.meanValue) + " on average"]]);
     } else {
       return;
     }

@@ -183,11 +183,11 @@
     return new Promise(function (resolve) {
       var dialog = h("dialog", { "aria-labelledby": "confirm-question" });
       function close(answer) { dialog.close(); dialog.remove(); resolve(answer); }
-      var cancel = h("button", { type: "button", class: "secondary", onclick: function () { close(false); } }, "Cancel");
-      dialog.appendChild(h("article", {},
-          h("p", { id: "confirm-question" }, question),
-          h("footer", {}, cancel,
-              h("button", { type: "button", class: "danger", onclick: function () { close(true); } }, action))));
+      var cancel = h("button", { type: "button", class: "secondary",
+        onclick: function () { close(false); } }, "Cancel");
+      var go = h("button", { type: "button", class: "danger", onclick: function () { close(true); } }, action);
+      dialog.appendChild(h("article", {}, h("p", { id: "confirm-question" }, question),
+          h("footer", {}, cancel, go)));
       dialog.addEventListener("cancel", function (e) { e.preventDefault(); close(false); });
       document.body.appendChild(dialog);
       dialog.showModal();

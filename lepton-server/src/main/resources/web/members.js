@@ -19,12 +19,14 @@ lepton.page("members", async function (root, ctx) {
       return !ctx.inDept || (m.departmentId && ctx.inDept.has(m.departmentId));
     });
     shown.sort(function (a, b) { return a.email.localeCompare(b.email); }).forEach(function (m) {
-      var cells = [m.email, roleCell(m), m.departmentId ? ctx.departmentName(m.departmentId) : "Whole organization",
-        lepton.time(m.createdAt)];
+      var cells = [m.email, roleCell(m),
+        m.departmentId ? ctx.departmentName(m.departmentId) : "Whole organization", lepton.time(m.createdAt)];
       if (ctx.isAdmin) cells.push(actions(m));
       lepton.row(table, cells);
     });
-    if (shown.length === 0) lepton.empty(table, ctx.dept ? "No member is limited to this department." : "No members.");
+    if (shown.length === 0) {
+      lepton.empty(table, ctx.dept ? "No member is limited to this department." : "No members.");
+    }
   }
 
   function roleCell(m) {
@@ -61,7 +63,8 @@ lepton.page("members", async function (root, ctx) {
   }
 
   async function removeMember(m) {
-    if (!await lepton.confirm("Remove " + m.email + " from this organization? Their API tokens here are revoked.", "Remove")) return;
+    var question = "Remove " + m.email + " from this organization? Their API tokens here are revoked.";
+    if (!await lepton.confirm(question, "Remove")) return;
     try {
       await lepton.api("DELETE", ctx.base + "/members/" + encodeURIComponent(m.userId));
       await load();
@@ -75,7 +78,8 @@ lepton.page("members", async function (root, ctx) {
     var list = lepton.clear($(root, "[data-tree=departments]"));
     var nodes = {};
     lepton.departmentTree(ctx.departments).forEach(function (t) {
-      var li = h("li", {}, h("a", { href: window.location.pathname + "?dept=" + encodeURIComponent(t.dept.id) }, t.dept.name));
+      var href = window.location.pathname + "?dept=" + encodeURIComponent(t.dept.id);
+      var li = h("li", {}, h("a", { href: href }, t.dept.name));
       nodes[t.dept.id] = li;
       var parent = t.dept.parentId ? nodes[t.dept.parentId] : null;
       if (parent) {
@@ -89,7 +93,8 @@ lepton.page("members", async function (root, ctx) {
   }
 
   lepton.onSubmit($(root, "[data-form=add-member]"), async function (v, form) {
-    var m = await lepton.api("POST", ctx.base + "/members", { email: v.email, role: v.role, departmentId: v.departmentId });
+    var m = await lepton.api("POST", ctx.base + "/members",
+        { email: v.email, role: v.role, departmentId: v.departmentId });
     form.reset();
     await load();
     return "Added " + m.email + " as " + m.role + ".";

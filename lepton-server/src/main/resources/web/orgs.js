@@ -11,7 +11,9 @@ lepton.page("orgs", async function (root, ctx) {
     lepton.row(table, [h("a", { href: "/orgs/" + encodeURIComponent(o.id) + "/datasets" }, o.name),
       roles[o.id] || "", h("code", {}, o.id), lepton.time(o.createdAt)]);
   });
-  if (loaded[0].items.length === 0) lepton.empty(table, "You belong to no organization yet: create one below.");
+  if (loaded[0].items.length === 0) {
+    lepton.empty(table, "You belong to no organization yet: create one below.");
+  }
 
   lepton.onSubmit(lepton.$(root, "[data-form=create-org]"), async function (v) {
     var org = await lepton.api("POST", "/api/v1/orgs", { name: v.name });

@@ -34,7 +34,8 @@ lepton.page("tokens", async function (root, ctx) {
   }
 
   async function revoke(t) {
-    if (!await lepton.confirm("Revoke the token " + t.name + "? Whatever uses it stops working at once.", "Revoke")) return;
+    var question = "Revoke the token " + t.name + "? Whatever uses it stops working at once.";
+    if (!await lepton.confirm(question, "Revoke")) return;
     try {
       await lepton.api("DELETE", ctx.base + "/tokens/" + encodeURIComponent(t.id));
       await load();

@@ -242,7 +242,8 @@ class WebJourneyTest {
     pages.find("[data-form=derive] [type=submit]").click();
     WebElement status = pages.find("[data-form=derive] [role=status]");
     pages.browser.await(d -> status.getText().startsWith("Derived"));
-    Matcher parts = Pattern.compile("Derived v2 \\(train, (\\d+) rows\\), v3 \\(test, (\\d+) rows\\)\\.")
+    Matcher parts = Pattern.compile(
+        "Derived v2 \\(train, (\\d+) rows\\), v3 \\(test, (\\d+) rows\\)\\.")
         .matcher(status.getText());
     assertTrue(parts.matches(), status.getText());
     assertEquals(150, Integer.parseInt(parts.group(1)) + Integer.parseInt(parts.group(2)));

@@ -75,13 +75,17 @@ final class Html {
         header, main);
   }
 
-  /** The header of the pages outside an organization: the name, and the user once signed in. */
+  /**
+   * The header of the pages outside an organization: the name, and once signed in the API page and
+   * the user.
+   */
   static String header() {
     return """
           <header class="container">
             <nav aria-label="Main" class="bar">
               <ul><li><a href="/orgs" class="brand"><strong>Lepton</strong></a></li></ul>
               <ul data-signed-in hidden>
+                <li><a href="/api-docs">API</a></li>
                 <li><span data-field="user"></span></li>
                 <li><button type="button" class="secondary outline" data-action="sign-out">Sign
                   out</button></li>

@@ -25,6 +25,7 @@ final class SignInPage {
       <main>
         <h1>Lepton</h1>
         <p id="status">Signing you in...</p>
+        <p id="next" hidden><a href="/orgs">Continue to your organizations</a></p>
         <form id="password" hidden>
           <label>Choose a password (12 to 256 characters)
             <input id="new" type="password" minlength="12" maxlength="256"
@@ -43,7 +44,8 @@ final class SignInPage {
         const session = await r.json();
         if (!r.ok) { status.textContent = session.error.message; return; }
         status.textContent = 'Signed in as ' + session.user.email + '.';
-        if (session.passwordSet) { return; }
+        const next = document.getElementById('next');
+        if (session.passwordSet) { next.hidden = false; return; }
         const form = document.getElementById('password');
         form.hidden = false;
         form.addEventListener('submit', async (e) => {
@@ -55,6 +57,7 @@ final class SignInPage {
             form.hidden = true;
             status.textContent = 'Password set: sign in with ' + session.user.email
                 + ' and it from now on.';
+            next.hidden = false;
           } else {
             status.textContent = (await p.json()).error.message;
           }

@@ -1,14 +1,23 @@
 package ai.lepton.server.web;
 
+import io.javalin.http.Context;
+
 /**
  * HTML for the server-rendered pages: every value that did not come from this code goes through
  * {@link #text} (element content and quoted attribute values), so user data never becomes markup.
+ * The pages are shells: their scripts ({@code /web/*.js}) read the JSON API with the session
+ * cookie and write text only, under a Content Security Policy that allows this server's own
+ * scripts and styles and nothing inline.
  */
-public final class Html {
+final class Html {
+  /** Scripts, styles, images and API calls from this server only; nothing inline, no frames. */
+  static final String CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:;"
+      + " object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
   private Html() {}
 
   /** {@code s} escaped for element content and double-quoted attribute values; null as "". */
-  public static String text(Object s) {
+  static String text(Object s) {
     if (s == null) {
       return "";
     }
@@ -28,19 +37,20 @@ public final class Html {
     return b.toString();
   }
 
+  /** Answers {@code html} with the pages' security headers. */
+  static void send(Context ctx, String html) {
+    ctx.header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        .header("Referrer-Policy", "same-origin")
+        .html(html);
+  }
+
   /**
-   * A whole page: the shared head (Pico CSS and htmx from webjars, the page script), a skip link,
-   * the navigation for a signed-in user ({@code user} null for none), and {@code main}, which the
+   * A whole page: the shared head (Pico CSS from its webjar, the core script {@code lepton.js},
+   * then {@code script}, a page's own script under {@code /web}, or null), a skip link, the
+   * {@code header} (from {@link #header()} or {@link #orgHeader}) and {@code main}, which the
    * caller built with {@link #text} around every value.
    */
-  public static String page(String title, String user, String main) {
-    String nav = user == null ? "" : """
-          <ul>
-            <li><a href="/orgs">Organizations</a></li>
-            <li><span aria-label="signed in as">%s</span></li>
-            <li><button type="button" class="secondary outline" data-action="sign-out">Sign out</button></li>
-          </ul>
-        """.formatted(text(user));
+  static String page(String title, String header, String main, String script) {
     return """
         <!doctype html>
         <html lang="en">
@@ -50,21 +60,114 @@ public final class Html {
           <title>%s · Lepton</title>
           <link rel="stylesheet" href="/webjars/picocss__pico/2.1.1/css/pico.min.css">
           <link rel="stylesheet" href="/web/lepton.css">
-          <script src="/webjars/htmx.org/2.0.10/dist/htmx.min.js" defer></script>
           <script src="/web/lepton.js" defer></script>
-        </head>
+        %s</head>
         <body>
           <a class="skip" href="#main">Skip to content</a>
-          <header class="container">
-            <nav aria-label="main">
-              <ul><li><a href="/" class="brand"><strong>Lepton</strong></a></li></ul>
-        %s    </nav>
-          </header>
+        %s
           <main id="main" class="container">
         %s
           </main>
         </body>
         </html>
-        """.formatted(text(title), nav, main);
+        """.formatted(text(title),
+        script == null ? "" : "  <script src=\"/web/" + script + ".js\" defer></script>\n",
+        header, main);
+  }
+
+  /**
+   * The header of the pages outside an organization: the name, and once signed in the API page and
+   * the user.
+   */
+  static String header() {
+    return """
+          <header class="container">
+            <nav aria-label="Main" class="bar">
+              <ul><li><a href="/orgs" class="brand"><strong>Lepton</strong></a></li></ul>
+              <ul data-signed-in hidden>
+                <li><a href="/api-docs">API</a></li>
+                <li><span data-field="user"></span></li>
+                <li><button type="button" class="secondary outline" data-action="sign-out">Sign
+                  out</button></li>
+              </ul>
+            </nav>
+          </header>""";
+  }
+
+  /** A section of an organization's pages, as the navigation links it. */
+  enum Section {
+    DATASETS("datasets", "Datasets"),
+    MEMBERS("members", "Members"),
+    TOKENS("tokens", "Tokens"),
+    AUDIT("audit", "Audit");
+
+    final String path;
+    final String label;
+
+    Section(String path, String label) {
+      this.path = path;
+      this.label = label;
+    }
+  }
+
+  /**
+   * The header of an organization's pages: the organization and department switchers (their
+   * lists filled by {@code lepton.js}), the sections with {@code current} marked, the API page,
+   * and the user. Below 768 px the menu folds behind a button.
+   */
+  static String orgHeader(String org, Section current) {
+    StringBuilder links = new StringBuilder();
+    for (Section s : Section.values()) {
+      links.append("          <li><a href=\"/orgs/").append(text(org)).append('/').append(s.path)
+          .append('"').append(s == current ? " aria-current=\"page\"" : "").append(" data-section>")
+          .append(s.label).append("</a></li>\n");
+    }
+    return """
+          <header class="container">
+            <nav aria-label="Main" class="bar">
+              <ul><li><a href="/orgs" class="brand"><strong>Lepton</strong></a></li></ul>
+              <button type="button" class="menu-toggle secondary outline" aria-expanded="false"
+                      aria-controls="menu">Menu</button>
+              <div id="menu" class="menu">
+                <details class="dropdown" data-switch="org">
+                  <summary><span class="hint">Organization</span>
+                    <span data-field="org-name">…</span></summary>
+                  <ul></ul>
+                </details>
+                <details class="dropdown" data-switch="dept">
+                  <summary><span class="hint">Department</span>
+                    <span data-field="dept-name">All</span></summary>
+                  <ul></ul>
+                </details>
+                <ul class="user">
+                  <li><span data-field="user"></span></li>
+                  <li><button type="button" class="secondary outline" data-action="sign-out">Sign
+                    out</button></li>
+                </ul>
+                <ul class="sections">
+        %s          <li><a href="/api-docs">API</a></li>
+                </ul>
+              </div>
+            </nav>
+          </header>""".formatted(links);
+  }
+
+  /**
+   * The content of an organization's page: {@code body} in an element naming the page (which part
+   * of the page's script runs) and carrying the path's parameters as {@code data-} attributes
+   * ({@code org} first, then dataset, version...), busy until the script has loaded its data.
+   *
+   * @param params names and values, alternating: {@code "org", orgId, "dataset", datasetId}
+   */
+  static String orgMain(String page, String body, String... params) {
+    StringBuilder attributes = new StringBuilder();
+    for (int i = 0; i + 1 < params.length; i += 2) {
+      attributes.append(" data-").append(params[i]).append("=\"").append(text(params[i + 1]))
+          .append('"');
+    }
+    return """
+            <div data-page="%s"%s aria-busy="true">
+        %s
+            </div>""".formatted(text(page), attributes, body);
   }
 }

@@ -71,7 +71,7 @@ class SignInPageTest {
       setPassword(base, server.firstSignInLink().orElseThrow(), "correct horse battery");
       browser.driver.get(base + "/orgs");
       new WebDriverWait(browser.driver, Duration.ofSeconds(10))
-          .until(d -> d.getCurrentUrl().endsWith("/signin")); // no session yet
+          .until(d -> d.getCurrentUrl().endsWith("/signin?next=%2Forgs")); // no session yet
       browser.driver.findElement(By.id("email")).sendKeys(ServerConfig.DEFAULT_ADMIN_EMAIL);
       browser.driver.findElement(By.id("password")).sendKeys("correct horse battery\n");
       WebElement section = new WebDriverWait(browser.driver, Duration.ofSeconds(10))
@@ -84,7 +84,7 @@ class SignInPageTest {
       assertTrue(rows.get(0).getText().startsWith(ServerConfig.DEFAULT_FIRST_ORGANIZATION),
           rows.get(0).getText());
       browser.screenshot("orgs");
-      section.findElement(By.cssSelector("[data-action=sign-out]")).click();
+      browser.driver.findElement(By.cssSelector("header [data-action=sign-out]")).click();
       new WebDriverWait(browser.driver, Duration.ofSeconds(10))
           .until(d -> d.getCurrentUrl().endsWith("/signin"));
     }

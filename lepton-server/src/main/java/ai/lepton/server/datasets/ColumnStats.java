@@ -139,20 +139,31 @@ final class ColumnStats {
       return;
     }
     if (bins == null) {
-      bins = new long[min == max ? 1 : HISTOGRAM_BINS];
+      bins = new long[binCount()];
     }
     double d = Double.parseDouble(value.strip());
-    int i = min == max ? 0 : (int) ((d - min) / (max - min) * bins.length);
+    int i = perInteger() ? (int) (d - min)
+        : min == max ? 0 : (int) ((d - min) / (max - min) * bins.length);
     bins[Math.max(0, Math.min(bins.length - 1, i))]++; // the maximum falls in the last bin
   }
 
+  // An integer column spanning fewer values than HISTOGRAM_BINS gets one bin per integer k,
+  // [k, k + 1): equal-width bins over 1..4 would leave most of them empty between the integers.
+  private boolean perInteger() {
+    return type() == ColumnType.INTEGER && max - min < HISTOGRAM_BINS;
+  }
+
+  private int binCount() {
+    return perInteger() ? (int) (max - min) + 1 : min == max ? 1 : HISTOGRAM_BINS;
+  }
+
   private Histogram histogram() {
-    int n = min == max ? 1 : HISTOGRAM_BINS;
+    int n = binCount();
     List<Double> edges = new ArrayList<>(n + 1);
     for (int i = 0; i < n; i++) {
-      edges.add(min + (max - min) * i / n);
+      edges.add(perInteger() ? min + i : min + (max - min) * i / n);
     }
-    edges.add(max);
+    edges.add(perInteger() ? max + 1 : max);
     List<Long> binCounts = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       binCounts.add(bins == null ? 0 : bins[i]);

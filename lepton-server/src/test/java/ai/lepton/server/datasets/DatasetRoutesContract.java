@@ -171,8 +171,8 @@ abstract class DatasetRoutesContract {
   void derivingFillsGapsAndSplitsRepeatablyWithLineage() {
     String id = platform.dataset("people");
     byte[] csv = GAPS.getBytes(StandardCharsets.UTF_8);
-    assertEquals(201, platform.put(id, platform.owner, "format=CSV&fileName=people.csv", csv)
-        .status());
+    assertEquals(201, platform.put(id, platform.owner,
+        "format=CSV&fileName=people.csv&label=city", csv).status());
 
     Response filled = platform.post(versions(id) + "/1/derive", platform.owner,
         "{\"op\": \"fill_missing\", \"columns\": {\"age\": {\"strategy\": \"mean\"}}}");
@@ -219,6 +219,9 @@ abstract class DatasetRoutesContract {
     assertEquals(8, test.get("lineage").get("parameters").get("rowsOut").get("train").asInt());
     JsonNode listed = platform.get(versions(id), platform.viewer).json().get("versions");
     assertEquals(test, listed.get(3));
+    JsonNode testProfile = platform.get(versions(id) + "/4/profile", platform.viewer).json();
+    assertEquals("city", testProfile.get("labelColumn").asText(), "the label carries over");
+    assertFalse(testProfile.get("classBalance").isEmpty());
 
     AuditEvent derived = platform.events(platform.org, DatasetService.DERIVE).stream()
         .filter(e -> e.details().get("numbers").equals("3,4")).findFirst().orElseThrow();

@@ -63,6 +63,9 @@ class ProfilerTest {
     assertFalse(id.nullable());
     assertEquals(3.0, id.mean(), 1e-12);
     assertEquals(Math.sqrt(2), id.std(), 1e-12);
+    // 1..5 spans fewer than 20 values: one bin per integer, not 20 mostly empty ones
+    assertEquals(List.of(1.0, 2.0, 3.0, 4.0, 5.0, 6.0), id.histogram().edges());
+    assertEquals(List.of(1L, 1L, 1L, 1L, 1L), id.histogram().counts());
 
     ColumnProfile age = column(p, "age");
     assertEquals(ColumnType.INTEGER, age.type());

@@ -23,7 +23,8 @@ import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.result.ResultIterator;
@@ -85,7 +86,8 @@ public final class AuditLog {
    * that cannot be recorded fails the request (fail-closed). Concurrent calls for one
    * organization share transactions (group commit): while one transaction commits, the events
    * that arrive queue, and the next caller to take the organization's turn appends all of them
-   * in one transaction; every caller returns once the transaction holding its event committed.
+   * in one transaction; every caller returns once the transaction holding its event committed,
+   * woken by the caller that committed it.
    * The chain is the same as with one transaction each, at the cost of one commit and one chain
    * lock per group instead of per event.
    *
@@ -95,26 +97,31 @@ public final class AuditLog {
    */
   public AuditEvent appendCommitted(AuditEntry entry) {
     Group group = groups.computeIfAbsent(entry.organizationId(), org -> new Group());
-    Waiting me = new Waiting(entry);
+    Waiting me = new Waiting(entry, Thread.currentThread());
     group.queue.add(me);
-    group.turn.lock();
-    try {
-      // Everything queued before this point, this event included, is committed by the time the
-      // loop ends: by an earlier caller's transaction, or by this one's.
-      while (!me.done) {
-        List<Waiting> batch = new ArrayList<>();
-        for (Waiting w; batch.size() < MAX_GROUP && (w = group.queue.poll()) != null; ) {
-          batch.add(w);
+    while (!me.done) {
+      if (group.committing.compareAndSet(false, true)) {
+        try {
+          // this event, and every one queued before the turn was taken
+          List<Waiting> batch = new ArrayList<>();
+          for (Waiting w; batch.size() < MAX_GROUP && (w = group.queue.poll()) != null; ) {
+            batch.add(w);
+          }
+          if (!batch.isEmpty()) { // empty when the commit before took this event too
+            commit(batch);
+          }
+        } finally {
+          group.committing.set(false);
         }
-        if (batch.isEmpty()) {
-          // taken by a caller whose commit ended in an Error before it could say how it went
-          throw new IllegalStateException("the audit event was not recorded: the transaction"
-              + " that held it failed");
+        // Whoever queued while this transaction ran waits for a turn: wake the first of them
+        // (one that queued after this peek found the turn free when it tried).
+        Waiting next = group.queue.peek();
+        if (next != null) {
+          LockSupport.unpark(next.thread);
         }
-        commit(batch);
+      } else {
+        LockSupport.park(group); // until a commit holding this event, or a free turn, wakes it
       }
-    } finally {
-      group.turn.unlock();
     }
     if (me.failure != null) {
       throw me.failure;
@@ -122,44 +129,60 @@ public final class AuditLog {
     return me.event;
   }
 
-  /** Appends {@code batch} in one transaction; if it fails, each event alone. */
+  /**
+   * Appends {@code batch} in one transaction (if it fails, each event alone), then wakes each
+   * waiting caller with its event or its failure.
+   */
   private void commit(List<Waiting> batch) {
     try {
       List<AuditEvent> events = jdbi.inTransaction(h -> appendAll(h,
           batch.stream().map(w -> w.entry).toList()));
       for (int i = 0; i < batch.size(); i++) {
-        batch.get(i).event = events.get(i);
-        batch.get(i).done = true;
+        batch.get(i).finish(events.get(i), null);
       }
     } catch (RuntimeException e) {
       if (batch.size() == 1) {
-        batch.get(0).failure = e;
-        batch.get(0).done = true;
+        batch.get(0).finish(null, e);
         return;
       }
       for (Waiting w : batch) {
         commit(List.of(w));
       }
+    } catch (Error e) {
+      for (Waiting w : batch) {
+        if (!w.done) {
+          w.finish(null, new IllegalStateException("the audit event was not recorded: its"
+              + " transaction failed with " + e, e));
+        }
+      }
+      throw e;
     }
   }
 
-  /**
-   * The events of one organization that wait for a commit, and the turn to commit them. The
-   * fields of a {@link Waiting} are written and read under {@code turn}.
-   */
+  /** The events of one organization that wait for a commit, and whether one is under way. */
   private static final class Group {
-    final ReentrantLock turn = new ReentrantLock();
+    final AtomicBoolean committing = new AtomicBoolean();
     final Queue<Waiting> queue = new ConcurrentLinkedQueue<>();
   }
 
+  /** A caller waiting for its event: {@code done} is written last, so it publishes the rest. */
   private static final class Waiting {
     final AuditEntry entry;
-    boolean done;
+    final Thread thread;
+    volatile boolean done;
     AuditEvent event;
     RuntimeException failure;
 
-    Waiting(AuditEntry entry) {
+    Waiting(AuditEntry entry, Thread thread) {
       this.entry = entry;
+      this.thread = thread;
+    }
+
+    void finish(AuditEvent recorded, RuntimeException failed) {
+      event = recorded;
+      failure = failed;
+      done = true;
+      LockSupport.unpark(thread);
     }
   }
 

@@ -28,6 +28,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.result.ResultIterator;
+import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.Query;
 
 /**
@@ -202,6 +203,10 @@ public final class AuditLog {
       head = lockHead(handle, org).orElseThrow();
     }
     List<AuditEvent> events = new ArrayList<>(entries.size());
+    // one prepared statement for the whole group
+    PreparedBatch insert = handle.prepareBatch("INSERT INTO audit_event (" + COLUMNS + ") VALUES"
+        + " (:sequence, :time, :org, :actor, :action, :resourceType, :resourceId, :clientAddress,"
+        + " :outcome, :details, :hash, :previousHash)");
     for (AuditEntry entry : entries) {
       if (!entry.organizationId().equals(org)) {
         throw new IllegalArgumentException("appendAll takes the entries of one organization");
@@ -211,10 +216,7 @@ public final class AuditLog {
       String hash = AuditHash.of(org, sequence, time, entry.actor(), entry.action(),
           entry.resourceType(), entry.resourceId(), entry.clientAddress(),
           entry.outcome().name(), entry.details(), head.hash());
-      handle.createUpdate("INSERT INTO audit_event (" + COLUMNS + ") VALUES (:sequence, :time,"
-              + " :org, :actor, :action, :resourceType, :resourceId, :clientAddress, :outcome,"
-              + " :details, :hash, :previousHash)")
-          .bind("sequence", sequence)
+      insert.bind("sequence", sequence)
           .bind("time", OffsetDateTime.ofInstant(time, ZoneOffset.UTC))
           .bind("org", org)
           .bind("actor", entry.actor())
@@ -226,12 +228,13 @@ public final class AuditLog {
           .bind("details", json(entry.details()))
           .bind("hash", hash)
           .bind("previousHash", head.hash())
-          .execute();
+          .add();
       events.add(new AuditEvent(sequence, time, org, entry.actor(), entry.action(),
           entry.resourceType(), entry.resourceId(), entry.clientAddress(), entry.outcome(),
           entry.details(), hash, head.hash()));
       head = new Head(sequence, hash);
     }
+    insert.execute();
     handle.createUpdate("UPDATE audit_chain SET last_sequence = :sequence, last_hash = :hash"
             + " WHERE organization_id = :org")
         .bind("sequence", head.sequence()).bind("hash", head.hash()).bind("org", org).execute();

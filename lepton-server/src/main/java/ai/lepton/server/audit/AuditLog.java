@@ -19,18 +19,26 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.result.ResultIterator;
+import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.Query;
 
 /**
  * The tamper-evident audit log: per organization, events numbered from 1 and hash-chained (see
  * {@link AuditEvent}). Features {@link #append} inside the transaction of the action they record,
  * so the action and its event commit together or not at all: an action whose event cannot be
- * recorded does not happen. Appends of one organization queue on its chain head row (tables
- * {@code audit_chain} and {@code audit_event}), so concurrent appends, from any number of servers,
- * never fork the chain.
+ * recorded does not happen. An event that is an action by itself (an audited read) goes through
+ * {@link #appendCommitted}, which commits concurrent ones together. Appends of one organization
+ * queue on its chain head row (tables {@code audit_chain} and {@code audit_event}), so concurrent
+ * appends, from any number of servers, never fork the chain.
  */
 public final class AuditLog {
   /** The actor of actions the platform takes by itself. */
@@ -48,8 +56,12 @@ public final class AuditLog {
       + " action, resource_type, resource_id, client_address, outcome, details, event_hash,"
       + " previous_hash";
 
+  /** The most events one group commit appends in its transaction. */
+  static final int MAX_GROUP = 256;
+
   private final Jdbi jdbi;
   private final Clock clock;
+  private final Map<String, Group> groups = new ConcurrentHashMap<>();
 
   public AuditLog(Database database, Clock clock) {
     this.jdbi = database.jdbi();
@@ -66,46 +78,174 @@ public final class AuditLog {
    * @throws IllegalStateException if {@code handle} is not in a transaction
    */
   public AuditEvent append(Handle handle, AuditEntry entry) {
+    return appendAll(handle, List.of(entry)).get(0);
+  }
+
+  /**
+   * Appends an event that is an action by itself (an audited read, a refusal) in a transaction of
+   * its own, committed before this returns: answer the request only afterwards, and an event
+   * that cannot be recorded fails the request (fail-closed). Concurrent calls for one
+   * organization share transactions (group commit): while one transaction commits, the events
+   * that arrive queue, and the next caller to take the organization's turn appends all of them
+   * in one transaction; every caller returns once the transaction holding its event committed,
+   * woken by the caller that committed it.
+   * The chain is the same as with one transaction each, at the cost of one commit and one chain
+   * lock per group instead of per event.
+   *
+   * @return the event as recorded
+   * @throws RuntimeException what the database threw for this event's transaction; an event
+   *     that fails in a group is tried again alone, so one bad event fails only its own caller
+   */
+  public AuditEvent appendCommitted(AuditEntry entry) {
+    Group group = groups.computeIfAbsent(entry.organizationId(), org -> new Group());
+    Waiting me = new Waiting(entry, Thread.currentThread());
+    group.queue.add(me);
+    while (!me.done) {
+      if (group.committing.compareAndSet(false, true)) {
+        try {
+          // this event, and every one queued before the turn was taken
+          List<Waiting> batch = new ArrayList<>();
+          for (Waiting w; batch.size() < MAX_GROUP && (w = group.queue.poll()) != null; ) {
+            batch.add(w);
+          }
+          if (!batch.isEmpty()) { // empty when the commit before took this event too
+            commit(batch);
+          }
+        } finally {
+          group.committing.set(false);
+        }
+        // Whoever queued while this transaction ran waits for a turn: wake the first of them
+        // (one that queued after this peek found the turn free when it tried).
+        Waiting next = group.queue.peek();
+        if (next != null) {
+          LockSupport.unpark(next.thread);
+        }
+      } else {
+        LockSupport.park(group); // until a commit holding this event, or a free turn, wakes it
+      }
+    }
+    if (me.failure != null) {
+      throw me.failure;
+    }
+    return me.event;
+  }
+
+  /**
+   * Appends {@code batch} in one transaction (if it fails, each event alone), then wakes each
+   * waiting caller with its event or its failure.
+   */
+  private void commit(List<Waiting> batch) {
+    try {
+      List<AuditEvent> events = jdbi.inTransaction(h -> appendAll(h,
+          batch.stream().map(w -> w.entry).toList()));
+      for (int i = 0; i < batch.size(); i++) {
+        batch.get(i).finish(events.get(i), null);
+      }
+    } catch (RuntimeException e) {
+      if (batch.size() == 1) {
+        batch.get(0).finish(null, e);
+        return;
+      }
+      for (Waiting w : batch) {
+        commit(List.of(w));
+      }
+    } catch (Error e) {
+      for (Waiting w : batch) {
+        if (!w.done) {
+          w.finish(null, new IllegalStateException("the audit event was not recorded: its"
+              + " transaction failed with " + e, e));
+        }
+      }
+      throw e;
+    }
+  }
+
+  /** The events of one organization that wait for a commit, and whether one is under way. */
+  private static final class Group {
+    final AtomicBoolean committing = new AtomicBoolean();
+    final Queue<Waiting> queue = new ConcurrentLinkedQueue<>();
+  }
+
+  /** A caller waiting for its event: {@code done} is written last, so it publishes the rest. */
+  private static final class Waiting {
+    final AuditEntry entry;
+    final Thread thread;
+    volatile boolean done;
+    AuditEvent event;
+    RuntimeException failure;
+
+    Waiting(AuditEntry entry, Thread thread) {
+      this.entry = entry;
+      this.thread = thread;
+    }
+
+    void finish(AuditEvent recorded, RuntimeException failed) {
+      event = recorded;
+      failure = failed;
+      done = true;
+      LockSupport.unpark(thread);
+    }
+  }
+
+  /** Appends entries of one organization in order, taking its chain head once. */
+  private List<AuditEvent> appendAll(Handle handle, List<AuditEntry> entries) {
     if (!handle.isInTransaction()) {
       throw new IllegalStateException("append audit events inside the action's transaction"
           + " (jdbi.inTransaction(h -> ...)), so that both commit or neither does");
     }
-    String org = entry.organizationId();
-    // The first event of an organization makes its chain head; racing makers insert it once.
-    handle.createUpdate("INSERT INTO audit_chain (organization_id, last_sequence, last_hash)"
-            + " VALUES (:org, 0, :genesis) ON CONFLICT DO NOTHING")
-        .bind("org", org).bind("genesis", AuditHash.GENESIS).execute();
-    Head head = handle.createQuery("SELECT last_sequence, last_hash FROM audit_chain"
-            + " WHERE organization_id = :org FOR UPDATE")
-        .bind("org", org).map((rs, ctx) -> new Head(rs.getLong(1), rs.getString(2))).one();
-
-    long sequence = head.sequence() + 1;
-    Instant time = clock.instant().truncatedTo(ChronoUnit.MICROS);
-    String hash = AuditHash.of(org, sequence, time, entry.actor(), entry.action(),
-        entry.resourceType(), entry.resourceId(), entry.clientAddress(), entry.outcome().name(),
-        entry.details(), head.hash());
-    handle.createUpdate("INSERT INTO audit_event (" + COLUMNS + ") VALUES (:sequence, :time,"
-            + " :org, :actor, :action, :resourceType, :resourceId, :clientAddress, :outcome,"
-            + " :details, :hash, :previousHash)")
-        .bind("sequence", sequence)
-        .bind("time", OffsetDateTime.ofInstant(time, ZoneOffset.UTC))
-        .bind("org", org)
-        .bind("actor", entry.actor())
-        .bind("action", entry.action())
-        .bind("resourceType", entry.resourceType())
-        .bind("resourceId", entry.resourceId())
-        .bind("clientAddress", entry.clientAddress())
-        .bind("outcome", entry.outcome().name())
-        .bind("details", json(entry.details()))
-        .bind("hash", hash)
-        .bind("previousHash", head.hash())
-        .execute();
+    String org = entries.get(0).organizationId();
+    Head head = lockHead(handle, org).orElse(null);
+    if (head == null) {
+      // The first event of an organization makes its chain head; racing makers insert it once.
+      handle.createUpdate("INSERT INTO audit_chain (organization_id, last_sequence, last_hash)"
+              + " VALUES (:org, 0, :genesis) ON CONFLICT DO NOTHING")
+          .bind("org", org).bind("genesis", AuditHash.GENESIS).execute();
+      head = lockHead(handle, org).orElseThrow();
+    }
+    List<AuditEvent> events = new ArrayList<>(entries.size());
+    // one prepared statement for the whole group
+    PreparedBatch insert = handle.prepareBatch("INSERT INTO audit_event (" + COLUMNS + ") VALUES"
+        + " (:sequence, :time, :org, :actor, :action, :resourceType, :resourceId, :clientAddress,"
+        + " :outcome, :details, :hash, :previousHash)");
+    for (AuditEntry entry : entries) {
+      if (!entry.organizationId().equals(org)) {
+        throw new IllegalArgumentException("appendAll takes the entries of one organization");
+      }
+      long sequence = head.sequence() + 1;
+      Instant time = clock.instant().truncatedTo(ChronoUnit.MICROS);
+      String hash = AuditHash.of(org, sequence, time, entry.actor(), entry.action(),
+          entry.resourceType(), entry.resourceId(), entry.clientAddress(),
+          entry.outcome().name(), entry.details(), head.hash());
+      insert.bind("sequence", sequence)
+          .bind("time", OffsetDateTime.ofInstant(time, ZoneOffset.UTC))
+          .bind("org", org)
+          .bind("actor", entry.actor())
+          .bind("action", entry.action())
+          .bind("resourceType", entry.resourceType())
+          .bind("resourceId", entry.resourceId())
+          .bind("clientAddress", entry.clientAddress())
+          .bind("outcome", entry.outcome().name())
+          .bind("details", json(entry.details()))
+          .bind("hash", hash)
+          .bind("previousHash", head.hash())
+          .add();
+      events.add(new AuditEvent(sequence, time, org, entry.actor(), entry.action(),
+          entry.resourceType(), entry.resourceId(), entry.clientAddress(), entry.outcome(),
+          entry.details(), hash, head.hash()));
+      head = new Head(sequence, hash);
+    }
+    insert.execute();
     handle.createUpdate("UPDATE audit_chain SET last_sequence = :sequence, last_hash = :hash"
             + " WHERE organization_id = :org")
-        .bind("sequence", sequence).bind("hash", hash).bind("org", org).execute();
-    return new AuditEvent(sequence, time, org, entry.actor(), entry.action(),
-        entry.resourceType(), entry.resourceId(), entry.clientAddress(), entry.outcome(),
-        entry.details(), hash, head.hash());
+        .bind("sequence", head.sequence()).bind("hash", head.hash()).bind("org", org).execute();
+    return events;
+  }
+
+  /** The organization's chain head, locked until the transaction ends; empty before its first. */
+  private static Optional<Head> lockHead(Handle handle, String org) {
+    return handle.createQuery("SELECT last_sequence, last_hash FROM audit_chain"
+            + " WHERE organization_id = :org FOR UPDATE")
+        .bind("org", org).map((rs, ctx) -> new Head(rs.getLong(1), rs.getString(2))).findOne();
   }
 
   /**

@@ -21,8 +21,8 @@ import java.util.regex.Pattern;
  * checkpoints. Every call takes the organization; its blobs live under {@code orgs/<org>/} of the
  * underlying {@link BlobStore}, encrypted with the organization's streaming AEAD keys ({@link
  * KeyService}) with the organization id and the key as associated data, so ciphertext copied to
- * another key or another organization does not decrypt. Writes and reads stream (about one 1 MiB
- * segment in memory); the size and SHA-256 reported are of the plaintext.
+ * another key or another organization does not decrypt. Writes and reads stream (about one
+ * segment in memory: 64 KiB, 1 MiB for keys made before); the size and SHA-256 reported are of the plaintext.
  *
  * <p>Organization ids must be usable as a key segment: lower-case letters, digits, '_' and '-',
  * at most {@value KeyService#MAX_ORGANIZATION_ID} characters.
@@ -122,9 +122,10 @@ public final class EncryptedBlobStore {
     return ("lepton-blob-v1\0" + organizationId + "\0" + key).getBytes(StandardCharsets.UTF_8);
   }
 
-  // Streaming AEAD adds a header and a 16-byte tag per 1 MiB segment: far under 1/4096 + 4 KiB.
+  // Streaming AEAD adds a header and a 16-byte tag per segment (64 KiB, or 1 MiB for older
+  // keys): under 1/2048 + 4 KiB.
   private static long ciphertextLimit(long plaintextLimit) {
-    long extra = plaintextLimit / 4096 + 4096;
+    long extra = plaintextLimit / 2048 + 4096;
     return plaintextLimit > Long.MAX_VALUE - extra ? Long.MAX_VALUE : plaintextLimit + extra;
   }
 

@@ -5,15 +5,18 @@ import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.RegistryConfiguration;
 import com.google.crypto.tink.StreamingAead;
 import com.google.crypto.tink.TinkProtoKeysetFormat;
-import com.google.crypto.tink.streamingaead.PredefinedStreamingAeadParameters;
+import com.google.crypto.tink.streamingaead.AesGcmHkdfStreamingParameters;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.jdbi.v3.core.Handle;
@@ -21,10 +24,15 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * Every organization's data keys. Each organization has a Tink StreamingAead keyset
- * (AES256_GCM_HKDF_1MB), made on first use and kept in the database (table
+ * (AES256-GCM-HKDF with {@value #SEGMENT_BYTES}-byte segments; a keyset made before they were
+ * chosen holds AES256_GCM_HKDF_1MB keys, which keep working, until a rotation adds one of these),
+ * made on first use and kept in the database (table
  * {@code organization_keyset}) wrapped by the {@link MasterKey} with the organization id as
  * associated data, so a row copied to another organization does not unwrap. Keysets are read from
- * the database on every use (one indexed row), so a rotation on one server is seen by all.
+ * the database on every use (one indexed row), so a rotation on one server is seen by all; what is
+ * kept in memory is only the unwrapped cipher of the row as last read (unwrapping and parsing a
+ * keyset costs far more than reading it), used again while the row's bytes and the master key are
+ * the same.
  *
  * <p>Rotation: {@link #rotateOrganizationKey} adds a new primary key to an organization's keyset
  * (new blobs use it; old blobs still decrypt with the older keys, which stay); {@link
@@ -35,11 +43,25 @@ import org.jdbi.v3.core.Jdbi;
 public final class KeyService {
   /** The longest organization id. */
   public static final int MAX_ORGANIZATION_ID = 64;
+  /**
+   * The ciphertext segment of new keys. A reader holds two segments in memory whatever the blob's
+   * size: 64 KiB keeps each read of a small blob cheap (1 MiB segments made every read allocate
+   * 2 MiB, which the JVM's G1 allocates as humongous objects, with a collection each few reads),
+   * while a 16-byte tag per segment still adds only 1/4095 to the ciphertext.
+   */
+  static final int SEGMENT_BYTES = 64 * 1024;
+  private static final AesGcmHkdfStreamingParameters PARAMETERS = parameters();
+  /** The most organizations whose unwrapped cipher is kept; past it the memory starts over. */
+  static final int MAX_UNWRAPPED = 10_000;
 
   private final Jdbi jdbi;
   private final Clock clock;
   private final ReadWriteLock rotation = new ReentrantReadWriteLock();
   private volatile MasterKey master;
+  private final Map<String, Unwrapped> unwrapped = new ConcurrentHashMap<>();
+
+  /** An organization's row as last read, and its cipher, unwrapped by {@code master}. */
+  private record Unwrapped(byte[] wrapped, MasterKey master, StreamingAead cipher) {}
 
   /**
    * @throws KeyException if the database holds keys that {@code master} cannot unwrap: the server
@@ -63,12 +85,12 @@ public final class KeyService {
     checkOrganization(organizationId);
     rotation.readLock().lock();
     try {
-      Optional<KeysetHandle> keyset = load(organizationId);
-      if (keyset.isEmpty()) {
+      Optional<StreamingAead> cipher = cipher(organizationId);
+      if (cipher.isEmpty()) {
         create(organizationId);
-        keyset = load(organizationId);
+        cipher = cipher(organizationId);
       }
-      return primitive(keyset.orElseThrow());
+      return cipher.orElseThrow();
     } finally {
       rotation.readLock().unlock();
     }
@@ -79,7 +101,7 @@ public final class KeyService {
     checkOrganization(organizationId);
     rotation.readLock().lock();
     try {
-      return load(organizationId).map(KeyService::primitive);
+      return cipher(organizationId);
     } finally {
       rotation.readLock().unlock();
     }
@@ -103,7 +125,7 @@ public final class KeyService {
         KeysetHandle current = unwrap(organizationId, wrapped, master);
         KeysetHandle rotated = KeysetHandle.newBuilder(current)
             .addEntry(KeysetHandle.generateEntryFromParameters(
-                PredefinedStreamingAeadParameters.AES256_GCM_HKDF_1MB).withRandomId()
+                PARAMETERS).withRandomId()
                 .makePrimary())
             .build();
         update(h, organizationId, wrap(organizationId, rotated, master), master);
@@ -177,16 +199,41 @@ public final class KeyService {
   }
 
   private Optional<KeysetHandle> load(String organizationId) {
+    return wrapped(organizationId).map(wrapped -> unwrap(organizationId, wrapped, master));
+  }
+
+  private Optional<byte[]> wrapped(String organizationId) {
     return jdbi.withHandle(h -> h.createQuery("SELECT wrapped_keyset FROM organization_keyset"
             + " WHERE organization_id = :org")
-        .bind("org", organizationId).mapTo(byte[].class).findOne())
-        .map(wrapped -> unwrap(organizationId, wrapped, master));
+        .bind("org", organizationId).mapTo(byte[].class).findOne());
+  }
+
+  /**
+   * The organization's cipher from its row as it is now: unwrapped again only when the row's
+   * bytes (a rotation, here or on another server) or the master key changed since the last read.
+   */
+  private Optional<StreamingAead> cipher(String organizationId) {
+    Optional<byte[]> wrapped = wrapped(organizationId);
+    if (wrapped.isEmpty()) {
+      unwrapped.remove(organizationId);
+      return Optional.empty();
+    }
+    MasterKey by = master;
+    Unwrapped known = unwrapped.get(organizationId);
+    if (known != null && known.master() == by && Arrays.equals(known.wrapped(), wrapped.get())) {
+      return Optional.of(known.cipher());
+    }
+    StreamingAead cipher = primitive(unwrap(organizationId, wrapped.get(), by));
+    if (unwrapped.size() >= MAX_UNWRAPPED) {
+      unwrapped.clear();
+    }
+    unwrapped.put(organizationId, new Unwrapped(wrapped.get(), by, cipher));
+    return Optional.of(cipher);
   }
 
   private void create(String organizationId) {
     try {
-      KeysetHandle keyset = KeysetHandle.generateNew(
-          PredefinedStreamingAeadParameters.AES256_GCM_HKDF_1MB);
+      KeysetHandle keyset = KeysetHandle.generateNew(PARAMETERS);
       byte[] wrapped = wrap(organizationId, keyset, master);
       // Two servers may race to make the first keyset: one row wins, both then read it.
       jdbi.useHandle(h -> h.createUpdate("INSERT INTO organization_keyset (organization_id,"
@@ -230,6 +277,18 @@ public final class KeyService {
           + " cannot unwrap the keys of organization " + organizationId + " stored in the"
           + " database: start with the master key that was in use when they were written (its"
           + " key file, or " + MasterKey.ENVIRONMENT + ")", e);
+    }
+  }
+
+  private static AesGcmHkdfStreamingParameters parameters() {
+    try {
+      return AesGcmHkdfStreamingParameters.builder().setKeySizeBytes(32)
+          .setDerivedAesGcmKeySizeBytes(32)
+          .setHkdfHashType(AesGcmHkdfStreamingParameters.HashType.SHA256)
+          .setCiphertextSegmentSizeBytes(SEGMENT_BYTES).build();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("Tink refuses AES256-GCM-HKDF with " + SEGMENT_BYTES
+          + "-byte segments", e);
     }
   }
 

@@ -393,8 +393,8 @@ public final class DatasetService {
   String profile(Principal caller, String org, String datasetId, int number, String client) {
     DatasetRow d = access(caller, org, datasetId, Role.VIEWER, Scope.READ, null, null);
     VersionRow v = versionRow(org, d, number);
-    jdbi.useTransaction(h -> record(h, caller, org, PROFILE_READ, d.id(), client,
-        Outcome.SUCCESS, Map.of("version", v.id(), "number", Integer.toString(v.number()))));
+    recordCommitted(caller, org, PROFILE_READ, d.id(), client, Outcome.SUCCESS,
+        Map.of("version", v.id(), "number", Integer.toString(v.number())));
     return v.profileJson();
   }
 
@@ -416,9 +416,9 @@ public final class DatasetService {
     VersionRow v = versionRow(org, d, number);
     InputStream in = blobs.open(org, v.blobKey());
     try {
-      jdbi.useTransaction(h -> record(h, caller, org, DOWNLOAD, d.id(), client, Outcome.SUCCESS,
+      recordCommitted(caller, org, DOWNLOAD, d.id(), client, Outcome.SUCCESS,
           Map.of("version", v.id(), "number", Integer.toString(v.number()), "bytes",
-              Long.toString(v.sizeBytes()), "sha256", v.sha256())));
+              Long.toString(v.sizeBytes()), "sha256", v.sha256()));
     } catch (RuntimeException e) {
       try {
         in.close();
@@ -518,13 +518,15 @@ public final class DatasetService {
    */
   private DatasetRow access(Principal caller, String org, String datasetId, Role role,
       Scope scope, String action, String client) {
+    boolean reads;
     try {
       tenancy.authorize(caller, org, Role.VIEWER, Scope.READ); // membership, before any lookup
+      reads = true;
     } catch (ApiException e) {
       if (e.code() != ErrorCode.PERMISSION_DENIED) {
         throw e; // not a member: the organization is not found
       }
-      // a token limited to a project: checked against the dataset's project below
+      reads = false; // a token limited to a project: checked against the dataset's project below
     }
     DatasetRow d = datasetId != null && ID.matcher(datasetId).matches()
         ? store.dataset(org, datasetId).orElse(null) : null;
@@ -532,7 +534,9 @@ public final class DatasetService {
       throw ApiException.notFound("dataset '" + Profiler.shorten(UploadRequest.printable(
           String.valueOf(datasetId))) + "'");
     }
-    authorize(caller, org, d.projectId(), role, scope, action, d.id(), client);
+    if (!(reads && d.projectId() == null && role == Role.VIEWER && scope == Scope.READ)) {
+      authorize(caller, org, d.projectId(), role, scope, action, d.id(), client); // else done
+    }
     return d;
   }
 
@@ -561,6 +565,13 @@ public final class DatasetService {
         client, outcome, details));
   }
 
+  /** Records an action that changed nothing (a read, a refusal), committed when it returns. */
+  private void recordCommitted(Principal caller, String org, String action, String datasetId,
+      String client, Outcome outcome, Map<String, String> details) {
+    audit.appendCommitted(new AuditEntry(org, caller.userId(), action, "dataset", datasetId,
+        client, outcome, details));
+  }
+
   /**
    * Records a refused action, with its code and reason, in a transaction of its own. The refusal
    * stands even if it cannot be recorded (it changed nothing); that failure goes to the log.
@@ -568,8 +579,8 @@ public final class DatasetService {
   private void refused(Principal caller, String org, String action, String datasetId,
       String client, Outcome outcome, ApiException why) {
     try {
-      jdbi.useTransaction(h -> record(h, caller, org, action, datasetId, client, outcome,
-          Map.of("code", why.code().name(), "reason", detail(why.getMessage()))));
+      recordCommitted(caller, org, action, datasetId, client, outcome,
+          Map.of("code", why.code().name(), "reason", detail(why.getMessage())));
     } catch (RuntimeException e) {
       LOG.error("cannot record the refused {} in organization {}", action, org, e);
     }

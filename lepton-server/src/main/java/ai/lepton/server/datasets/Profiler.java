@@ -500,26 +500,41 @@ final class Profiler {
           + limits.maxRows() + "; split the file");
     }
     int per = shape[0] == 0 ? 0 : t.size() / shape[0];
-    int min = 255;
-    int max = 0;
-    double sum = 0;
-    long[] labels = new long[256];
+    // Only the count of each value (0-255) is taken per value; minimum, maximum and mean follow
+    // from the counts. Four interleaved counters, so that runs of one value (the background of
+    // an image) do not make each increment wait for the one before.
+    long[][] counts = new long[4][256];
     List<List<String>> preview = new ArrayList<>();
     int chunk = Math.max(1, (1 << 20) / Math.max(1, per)); // about 4 MiB of floats at a time
     for (int from = 0; from < shape[0]; from += chunk) {
       int to = Math.min(shape[0], from + chunk);
       float[] values = t.slice(0, from, to).toFloatArray();
-      for (float f : values) {
-        int v = (int) f;
-        min = Math.min(min, v);
-        max = Math.max(max, v);
-        sum += v;
-        labels[v]++;
+      int k = 0;
+      for (; k + 3 < values.length; k += 4) {
+        counts[0][(int) values[k]]++;
+        counts[1][(int) values[k + 1]]++;
+        counts[2][(int) values[k + 2]]++;
+        counts[3][(int) values[k + 3]]++;
+      }
+      for (; k < values.length; k++) {
+        counts[0][(int) values[k]]++;
       }
       for (int i = from; i < to && preview.size() < PREVIEW_ROWS; i++) {
         preview.add(shape.length == 1 ? List.of(Integer.toString((int) values[i - from]))
             : List.of(Arrays.toString(Arrays.copyOfRange(shape, 1, shape.length)), String.format(
                 Locale.ROOT, "%.1f", mean(values, (i - from) * per, per))));
+      }
+    }
+    int min = 255;
+    int max = 0;
+    double sum = 0;
+    long[] labels = new long[256];
+    for (int v = 0; v < 256; v++) {
+      labels[v] = counts[0][v] + counts[1][v] + counts[2][v] + counts[3][v];
+      if (labels[v] > 0) {
+        min = Math.min(min, v);
+        max = v;
+        sum += (double) v * labels[v];
       }
     }
     List<ValueCount> balance = new ArrayList<>();

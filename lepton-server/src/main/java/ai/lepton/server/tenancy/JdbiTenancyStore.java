@@ -357,9 +357,17 @@ final class JdbiTenancyStore implements TenancyStore {
   }
 
   @Override
-  public Optional<TokenInfo> tokenByHash(String tokenHash) {
-    return jdbi.withHandle(h -> h.createQuery(TOKEN_SELECT + " WHERE token_hash = :hash")
-        .bind("hash", tokenHash).map(TOKEN).findOne());
+  public Optional<TokenOwner> tokenByHash(String tokenHash) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT t.id, t.org_id, t.user_id, t.token_name,"
+            + " t.token_scope, t.project_id, t.created_at, t.expires_at, t.last_used_at,"
+            + " t.revoked_at, u.email AS user_email, u.display_name AS user_display_name,"
+            + " u.created_at AS user_created_at FROM api_token t LEFT JOIN app_user u"
+            + " ON u.id = t.user_id WHERE t.token_hash = :hash")
+        .bind("hash", tokenHash)
+        .map((rs, c) -> new TokenOwner(TOKEN.map(rs, c), rs.getString("user_email") == null
+            ? null : new User(rs.getString("user_id"), rs.getString("user_email"),
+                rs.getString("user_display_name"), time(rs, "user_created_at"))))
+        .findOne());
   }
 
   @Override

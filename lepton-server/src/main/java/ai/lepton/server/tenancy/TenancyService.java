@@ -26,6 +26,7 @@ import ai.lepton.server.db.Database;
 import ai.lepton.server.http.ApiException;
 import ai.lepton.server.tenancy.TenancyStore.LinkRow;
 import ai.lepton.server.tenancy.TenancyStore.SessionRow;
+import ai.lepton.server.tenancy.TenancyStore.TokenOwner;
 import ai.lepton.server.tenancy.TenancyStore.UserRow;
 import java.time.Clock;
 import java.time.Duration;
@@ -1125,8 +1126,9 @@ public final class TenancyService {
       throw new ApiException(ErrorCode.UNAUTHENTICATED, "the bearer token is not a Lepton API"
           + " token (lpt_...); create one with POST /api/v1/orgs/{org}/tokens");
     }
-    TokenInfo t = store.tokenByHash(Secrets.hash(token)).orElseThrow(() -> new ApiException(
-        ErrorCode.UNAUTHENTICATED, "the API token is unknown; create a new one"));
+    TokenOwner found = store.tokenByHash(Secrets.hash(token)).orElseThrow(() ->
+        new ApiException(ErrorCode.UNAUTHENTICATED, "the API token is unknown; create a new one"));
+    TokenInfo t = found.token();
     Instant now = now();
     if (t.revokedAt() != null) {
       throw new ApiException(ErrorCode.UNAUTHENTICATED, "the API token " + t.id()
@@ -1136,12 +1138,13 @@ public final class TenancyService {
       throw new ApiException(ErrorCode.UNAUTHENTICATED, "the API token " + t.id() + " expired at "
           + t.expiresAt() + "; create a new one");
     }
-    UserRow user = store.user(t.userId()).orElseThrow(() -> new ApiException(
-        ErrorCode.UNAUTHENTICATED, "the API token's user no longer exists"));
+    if (found.user() == null) {
+      throw new ApiException(ErrorCode.UNAUTHENTICATED, "the API token's user no longer exists");
+    }
     if (t.lastUsedAt() == null || !now.isBefore(t.lastUsedAt().plus(TOUCH_EVERY))) {
       store.touchToken(t.organizationId(), t.id(), now);
     }
-    return new Principal(user.user().id(), user.user().email(), Principal.Via.TOKEN,
+    return new Principal(found.user().id(), found.user().email(), Principal.Via.TOKEN,
         Scope.parse(t.scope()), t.organizationId(), t.projectId(), t.id(), null, address);
   }
 

@@ -25,6 +25,9 @@ interface TenancyStore {
   /** A user with what only the server sees. */
   record UserRow(User user, String passwordHash, boolean installationAdmin) {}
 
+  /** A token and its user: {@code user} is null when the user no longer exists. */
+  record TokenOwner(TokenInfo token, User user) {}
+
   /** A browser session; {@code idHash} is the SHA-256 of the cookie's value. */
   record SessionRow(String idHash, String userId, String csrfToken, Instant createdAt,
       Instant lastSeenAt, Instant expiresAt) {}
@@ -148,8 +151,11 @@ interface TenancyStore {
   /** @return false when it was revoked already */
   boolean revokeToken(Handle tx, String orgId, String tokenId, Instant at);
 
-  /** The token whose secret hashes to {@code tokenHash} (authentication), in any organization. */
-  Optional<TokenInfo> tokenByHash(String tokenHash);
+  /**
+   * The token whose secret hashes to {@code tokenHash} (authentication), in any organization, with
+   * its user, in one query (every authenticated request makes it).
+   */
+  Optional<TokenOwner> tokenByHash(String tokenHash);
 
   void touchToken(String orgId, String tokenId, Instant at);
 

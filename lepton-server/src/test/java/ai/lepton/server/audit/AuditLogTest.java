@@ -168,6 +168,61 @@ class AuditLogTest {
 
   @ParameterizedTest
   @MethodSource("databases")
+  void eventsCommittedTogetherMakeOneUnbrokenChainAndAFailingOneFailsOnlyItsCaller(
+      TestDatabases.Named kind) throws Exception {
+    try (Database db = kind.open().get()) {
+      AuditLog audit = new AuditLog(db, Clock.systemUTC());
+      // The database refuses one actor's events, as it would a full disk: their callers fail.
+      sql(db, "ALTER TABLE audit_event ADD CONSTRAINT refuse_mallory CHECK (actor <> 'mallory')");
+      int threads = 16;
+      int each = 12;
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<List<AuditEvent>>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        String actor = t % 4 == 0 ? "mallory" : "user-" + t;
+        done.add(pool.submit(() -> {
+          go.await();
+          List<AuditEvent> recorded = new ArrayList<>();
+          for (int i = 0; i < each; i++) {
+            AuditEntry e = entry(i % 3 == 0 ? "beta" : "alpha", actor, "dataset.download",
+                Outcome.SUCCESS);
+            if (actor.equals("mallory")) {
+              assertThrows(RuntimeException.class, () -> audit.appendCommitted(e));
+            } else {
+              recorded.add(audit.appendCommitted(e));
+            }
+          }
+          return recorded;
+        }));
+      }
+      go.countDown();
+      List<AuditEvent> returned = new ArrayList<>();
+      for (Future<List<AuditEvent>> f : done) {
+        returned.addAll(f.get());
+      }
+      pool.shutdown();
+      int honest = threads - threads / 4;
+      int beta = honest * 4;
+      int alpha = honest * each - beta;
+      // Every event returned was committed, as returned, and nothing else was.
+      List<AuditEvent> stored = new ArrayList<>(audit.list("alpha", AuditQuery.latest(1000))
+          .events());
+      stored.addAll(audit.list("beta", AuditQuery.latest(1000)).events());
+      assertEquals(returned.size(), stored.size());
+      assertTrue(stored.containsAll(returned));
+      assertTrue(stored.stream().noneMatch(e -> e.actor().equals("mallory")));
+      AuditVerification a = audit.verify("alpha");
+      assertTrue(a.intact(), a.toString());
+      assertEquals(alpha, a.lastSequence());
+      AuditVerification b = audit.verify("beta");
+      assertTrue(b.intact(), b.toString());
+      assertEquals(beta, b.lastSequence());
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
   void anAppendWhoseTransactionRollsBackLeavesNoEventAndNoGap(TestDatabases.Named kind) {
     try (Database db = kind.open().get()) {
       AuditLog audit = new AuditLog(db, clock);

@@ -161,4 +161,32 @@ class KeyServiceTest {
       assertEquals(2, keys.keyCount("gamma"));
     }
   }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void aRotationByAnotherServerIsUsedAtOnceDespiteTheUnwrappedKeysInMemory(
+      TestDatabases.Named kind) throws IOException {
+    try (Database db = kind.open().get();
+        BlobStore raw = BlobStore.directory(dir.resolve("blobs"))) {
+      MasterKey master = MasterKey.generate();
+      KeyService here = new KeyService(db, master, Clock.systemUTC());
+      KeyService other = new KeyService(db, master, Clock.systemUTC());
+      EncryptedBlobStore blobs = new EncryptedBlobStore(raw, here);
+      blobs.put("alpha", "before", new ByteArrayInputStream(text("old key")), 100);
+      assertEquals("old key", read(blobs, "alpha", "before")); // unwrapped and kept here
+      byte[] keysetBefore = wrapped(db, "alpha");
+
+      other.rotateOrganizationKey("alpha");
+      blobs.put("alpha", "after", new ByteArrayInputStream(text("new key")), 100);
+      assertEquals("new key", read(blobs, "alpha", "after"));
+      // Written with the other server's new key: the keyset from before cannot read it.
+      setWrapped(db, "alpha", keysetBefore);
+      BlobException e = assertThrows(BlobException.class, () -> read(blobs, "alpha", "after"));
+      assertTrue(e.getMessage().contains("cannot be decrypted"), e.getMessage());
+
+      // A master key rotated elsewhere: the keys kept here do not stand in for the new rows.
+      other.rotateMasterKey(MasterKey.generate());
+      assertThrows(KeyException.class, () -> read(blobs, "alpha", "before"));
+    }
+  }
 }

@@ -90,8 +90,14 @@ final class JdbiTenancyStore implements TenancyStore {
   @Override
   public boolean deleteOrganization(Handle tx, String orgId) {
     // Explicit order instead of cascades: departments refer to each other, and memberships and
-    // projects refer to departments.
+    // projects refer to departments. The organization's data goes with it: its dataset rows, and
+    // its keyset, which shreds every blob it encrypted (no key left can decrypt them, not even
+    // from a copy of the blob store).
     for (String sql : new String[] {
+        "UPDATE dataset_version SET parent_id = NULL WHERE org_id = :org",
+        "DELETE FROM dataset_version WHERE org_id = :org",
+        "DELETE FROM dataset WHERE org_id = :org",
+        "DELETE FROM organization_keyset WHERE organization_id = :org",
         "DELETE FROM api_token WHERE org_id = :org",
         "DELETE FROM membership WHERE org_id = :org",
         "DELETE FROM project WHERE org_id = :org",

@@ -168,6 +168,26 @@ abstract class DatasetRoutesContract {
   }
 
   @Test
+  void deletingAnOrganizationDeletesItsDatasetsAndShredsItsKeys(@TempDir Path other) {
+    try (Platform p = start(other)) {
+      String id = p.dataset("doomed");
+      byte[] csv = GAPS.getBytes(StandardCharsets.UTF_8);
+      assertEquals(201, p.put(id, p.owner, "format=CSV&fileName=a.csv", csv).status());
+      assertEquals(201, p.post(p.orgPath("/datasets/" + id + "/versions/1/derive"), p.owner,
+          "{\"op\": \"drop_duplicates\"}").status(), "a derived version refers to its parent");
+      Response deleted = p.send(p.request("/api/v1/orgs/" + p.org, p.owner).DELETE());
+      assertTrue(deleted.status() < 300, deleted.body());
+      for (String sql : List.of("SELECT COUNT(*) FROM dataset WHERE org_id = :o",
+          "SELECT COUNT(*) FROM dataset_version WHERE org_id = :o",
+          "SELECT COUNT(*) FROM organization_keyset WHERE organization_id = :o")) {
+        int rows = p.db.jdbi().withHandle(h -> h.createQuery(sql).bind("o", p.org)
+            .mapTo(Integer.class).one());
+        assertEquals(0, rows, sql);
+      }
+    }
+  }
+
+  @Test
   void derivingFillsGapsAndSplitsRepeatablyWithLineage() {
     String id = platform.dataset("people");
     byte[] csv = GAPS.getBytes(StandardCharsets.UTF_8);

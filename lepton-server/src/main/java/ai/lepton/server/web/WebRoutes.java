@@ -1,6 +1,7 @@
 package ai.lepton.server.web;
 
 import ai.lepton.server.http.Route;
+import ai.lepton.server.tenancy.TenancyRoutes;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -17,8 +18,11 @@ public final class WebRoutes {
 
   public static List<Route> routes() {
     List<Route> routes = new ArrayList<>(List.of(
+        // with a session cookie, to the organizations (whose script goes to sign-in when the
+        // session has ended); without, to sign-in
         Route.get("/").tag("web").summary("The web UI's start page").publicAccess()
-            .handle(ctx -> ctx.redirect("/signin")),
+            .handle(ctx -> ctx.redirect(ctx.cookie(TenancyRoutes.COOKIE) == null ? "/signin"
+                : "/orgs")),
         Route.get("/signin").tag("web").summary("The sign-in page").publicAccess()
             .handle(ctx -> Html.send(ctx, Html.page("Sign in", Html.header(), """
                 <article class="narrow">

@@ -57,6 +57,8 @@ class WebJourneyTest {
     pages.browser.await(d -> d.getCurrentUrl().endsWith("/orgs/nowhere/members"));
     WebElement problem = pages.browser.await(d -> d.findElement(By.cssSelector(".problem")));
     assertTrue(problem.getText().startsWith("Not found"), problem.getText());
+    pages.open("/"); // signed in, the start page is the organizations
+    pages.browser.await(d -> d.getCurrentUrl().endsWith("/orgs"));
   }
 
   /** Creates "research", lands in it, and switches back to the first organization. */

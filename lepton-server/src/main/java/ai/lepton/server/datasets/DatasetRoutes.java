@@ -148,6 +148,8 @@ public final class DatasetRoutes {
     }
     UploadRequest request = UploadRequest.of(ctx.queryParam("format"),
         ctx.queryParam("fileName"), ctx.queryParam("label"), ctx.queryParam("sha256"));
+    long length = ctx.req().getContentLengthLong();
+    into.checkDeclared(length); // before the body is opened, which invites a waiting client
     InputStream body;
     try {
       body = ctx.req().getInputStream();
@@ -155,7 +157,7 @@ public final class DatasetRoutes {
       throw ApiException.invalid("the upload's body cannot be read (" + e.getMessage()
           + "); send it again");
     }
-    into.receive(body, ctx.req().getContentLengthLong());
+    into.receive(body, length);
     return request;
   }
 

@@ -55,9 +55,7 @@ final class Incoming implements AutoCloseable {
       throw ApiException.invalid("an upload holds one file; send the others as further uploads");
     }
     received = true;
-    if (declaredLength > maxBytes) {
-      throw tooLarge(declaredLength + " bytes");
-    }
+    checkDeclared(declaredLength);
     MessageDigest digest = newDigest();
     byte[] buffer = new byte[BUFFER];
     try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.WRITE,
@@ -83,6 +81,18 @@ final class Incoming implements AutoCloseable {
       throw ApiException.invalid("the upload ended early, after " + size + " bytes ("
           + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
           + "); send the whole file again");
+    }
+  }
+
+  /**
+   * Refuses a declared length over the limit. Call it before opening the request's body: opening
+   * it sends a client that waits (Expect: 100-continue) the invitation to send the body.
+   *
+   * @throws ApiException PAYLOAD_TOO_LARGE over the limit
+   */
+  void checkDeclared(long declaredLength) {
+    if (declaredLength > maxBytes) {
+      throw tooLarge(declaredLength + " bytes");
     }
   }
 

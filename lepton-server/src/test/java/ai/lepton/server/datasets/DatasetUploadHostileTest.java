@@ -173,6 +173,22 @@ class DatasetUploadHostileTest {
   }
 
   @Test
+  void aDeclaredLengthOverTheLimitIsRefusedBeforeTheBodyIsInvited() throws Exception {
+    // With Expect: 100-continue the client sends nothing until the server invites the body; a
+    // 100 Continue before the refusal would make it send a body the server then leaves unread,
+    // and the connection's reset could lose the 413 (seen with the JDK's HttpClient)
+    try (Socket s = new Socket("127.0.0.1", platform.port())) {
+      s.setSoTimeout(30_000);
+      s.getOutputStream().write(head("Content-Length: " + (LIMIT + 1)
+          + "\r\nExpect: 100-continue"));
+      String answer = answer(s.getInputStream());
+      assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
+    }
+    assertEquals(List.of(), platform.tempFiles());
+    failedUpload("PAYLOAD_TOO_LARGE");
+  }
+
+  @Test
   void aFormOverTheLimitIsRefused() {
     refused(413, "PAYLOAD_TOO_LARGE", "larger than 1048576 bytes", () -> platform.multipart(
         dataset, platform.owner, Map.of("format", "TEXT"), "big.txt",

@@ -20,9 +20,4 @@ import java.time.Instant;
  */
 public record DatasetVersion(String id, String datasetId, int number, DatasetFormat format,
     String fileName, long sizeBytes, String sha256, long rows, Lineage lineage, String createdBy,
-    Instant createdAt, Instant deletedAt) {
-  /** Whether it was deleted (its content and profile are gone). */
-  public boolean deleted() {
-    return deletedAt != null;
-  }
-}
+    Instant createdAt, Instant deletedAt) {}

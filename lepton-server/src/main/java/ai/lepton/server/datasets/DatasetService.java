@@ -347,7 +347,7 @@ public final class DatasetService {
     }
   }
 
-  /** Deletes a blob no version refers to; a failure is logged, and the next start's sweep retries. */
+  /** Deletes a blob no version refers to; a failure is logged, and the next start retries. */
   private void deleteBlob(String org, String key) {
     try {
       blobs.delete(org, key);

@@ -90,8 +90,8 @@ class JdbiDatasetStoreTest {
       JdbiDatasetStore store = new JdbiDatasetStore(db);
       db.jdbi().useTransaction(tx -> {
         for (String org : List.of("org_b", "org_a")) {
-          tx.createUpdate("INSERT INTO organization (id, name, created_at) VALUES (:id, :id, now())")
-              .bind("id", org).execute();
+          tx.createUpdate("INSERT INTO organization (id, name, created_at)"
+              + " VALUES (:id, :id, now())").bind("id", org).execute();
         }
         store.insertDataset(tx, dataset("ds_9", "org_gone", "iris")); // rows of no organization
       });

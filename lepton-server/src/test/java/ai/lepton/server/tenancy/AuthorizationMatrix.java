@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every role (owner, admin, member, viewer, and a user of another organization) against every
- * action on departments, members, projects, tokens and datasets, over real HTTP: the status each gets, and
- * that another organization's ids answer 404 exactly like missing ones. Runs on H2
+ * action on departments, members, projects, tokens and datasets, over real HTTP: the status each
+ * gets, and that another organization's ids answer 404 exactly like missing ones. Runs on H2
  * ({@link AuthorizationMatrixH2Test}) and on PostgreSQL ({@link AuthorizationMatrixPostgresTest}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

@@ -76,13 +76,28 @@
     $(root, "[data-link=datasets]").setAttribute("href", ctx.pages + "/datasets");
     $(root, "[data-field=description]").textContent = dataset.description || "";
     lepton.$$(root, "[data-writer]").forEach(function (el) { el.hidden = !ctx.canWrite; });
+    $(root, "[data-admin]").hidden = !ctx.isAdmin;
+
+    $(root, "[data-action=delete-dataset]").addEventListener("click", async function () {
+      var question = "Delete the dataset " + dataset.name + " with all its versions? Their " +
+          "content and profiles are deleted for good.";
+      if (!await lepton.confirm(question, "Delete dataset")) return;
+      try {
+        await lepton.api("DELETE", datasetPath(ctx, id));
+        window.location.assign(ctx.pages + "/datasets");
+      } catch (err) {
+        lepton.say($(root, "[data-status=dataset]"), err.message, true);
+      }
+    });
 
     async function load() {
       var versions = (await lepton.api("GET", datasetPath(ctx, id) + "/versions")).versions;
       var table = $(root, "[data-list=versions]");
       lepton.clear($(table, "tbody"));
       versions.forEach(function (v) {
-        lepton.row(table, [h("a", { href: versionPage(v.number) }, "v" + v.number), v.fileName,
+        lepton.row(table, [h("a", { href: versionPage(v.number) }, "v" + v.number),
+          v.deletedAt ? h("span", {}, v.fileName + " ", h("small", { class: "muted" }, "(deleted)"))
+            : v.fileName,
           v.format, lepton.number(v.rows), h("span", { class: "nowrap" }, lepton.bytes(v.sizeBytes)),
           madeBy(v),
           h("span", {}, lepton.time(v.createdAt), " by " + who(v.createdBy))]);
@@ -92,7 +107,7 @@
       }
       lineage(versions);
       lepton.options($(root, "select[data-versions]"), versions.filter(function (v) {
-        return TABULAR.indexOf(v.format) >= 0;
+        return TABULAR.indexOf(v.format) >= 0 && !v.deletedAt;
       }).reverse().map(function (v) {
         return { value: String(v.number),
           label: "v" + v.number + " · " + v.fileName + " · " + lepton.number(v.rows) + " rows" };
@@ -108,7 +123,7 @@
       var items = {};
       versions.forEach(function (v) {
         var li = h("li", {}, h("a", { href: versionPage(v.number) }, "v" + v.number), " ",
-            v.fileName + " · " + lepton.number(v.rows) + " rows",
+            v.fileName + " · " + lepton.number(v.rows) + " rows" + (v.deletedAt ? " · deleted" : ""),
             h("small", { class: "muted block" }, v.lineage ? madeBy(v) : "uploaded"));
         items[v.number] = li;
         var parent = v.lineage ? items[v.lineage.parentNumber] : null;
@@ -231,8 +246,10 @@
     var number = root.getAttribute("data-version");
     var path = datasetPath(ctx, id) + "/versions/" + encodeURIComponent(number);
     var loaded = await Promise.all([lepton.api("GET", datasetPath(ctx, id)), lepton.api("GET", path),
-      lepton.api("GET", path + "/profile"), emails(ctx)]);
-    var dataset = loaded[0], version = loaded[1], profile = loaded[2], who = loaded[3];
+      emails(ctx)]);
+    var dataset = loaded[0], version = loaded[1], who = loaded[2];
+    // a deleted version is a tombstone: what it was and where it came from, no content or profile
+    var profile = version.deletedAt ? null : await lepton.api("GET", path + "/profile");
     document.title = dataset.name + " v" + version.number + " · Lepton";
     $(root, "[data-link=datasets]").setAttribute("href", ctx.pages + "/datasets");
     var back = $(root, "[data-link=dataset]");
@@ -241,26 +258,50 @@
     $(root, "[data-field=version]").textContent = "v" + version.number;
     $(root, "[data-field=title]").textContent = dataset.name + " · v" + version.number;
     var download = $(root, "[data-link=content]");
-    download.setAttribute("href", path + "/content");
-    download.setAttribute("download", version.fileName);
-    download.textContent = "Download " + version.fileName + " (" + lepton.bytes(version.sizeBytes) + ")";
+    var remove = $(root, "[data-action=delete-version]");
+    if (version.deletedAt) {
+      var notice = $(root, "[data-field=deleted]");
+      notice.hidden = false;
+      notice.textContent = "This version was deleted: its content and profile are gone. Its " +
+          "number is not given again, and the versions derived from it keep their lineage.";
+    } else {
+      download.hidden = false;
+      download.setAttribute("href", path + "/content");
+      download.setAttribute("download", version.fileName);
+      download.textContent = "Download " + version.fileName + " (" + lepton.bytes(version.sizeBytes) + ")";
+      remove.hidden = !ctx.isAdmin;
+    }
+    remove.addEventListener("click", async function () {
+      var question = "Delete v" + version.number + " (" + version.fileName + ") of " + dataset.name +
+          "? Its content and profile are deleted for good; it stays listed as deleted.";
+      if (!await lepton.confirm(question, "Delete version")) return;
+      try {
+        await lepton.api("DELETE", path);
+        window.location.assign(datasetPage(ctx, id));
+      } catch (err) {
+        lepton.say($(root, "[data-status=version]"), err.message, true);
+      }
+    });
 
     facts($(root, "[data-facts=version]"), [
-      ["Format", version.format], ["Rows", lepton.number(profile.rows)],
-      ["Columns", profile.columns.length ? String(profile.columns.length) : null],
-      ["Label column", profile.labelColumn], ["Size", lepton.bytes(version.sizeBytes)],
+      ["Format", version.format], ["Rows", lepton.number(version.rows)],
+      ["Columns", profile && profile.columns.length ? String(profile.columns.length) : null],
+      ["Label column", profile ? profile.labelColumn : null], ["Size", lepton.bytes(version.sizeBytes)],
       ["SHA-256", h("code", { class: "hash" }, version.sha256)],
-      ["Created", h("span", {}, lepton.time(version.createdAt), " by " + who(version.createdBy))]]);
+      ["Created", h("span", {}, lepton.time(version.createdAt), " by " + who(version.createdBy))],
+      ["Deleted", version.deletedAt ? lepton.time(version.deletedAt) : null]]);
 
     if (version.lineage) {
       show(root, "lineage");
       var l = version.lineage;
       lepton.clear($(root, "[data-field=lineage]")).append("Derived from ",
           h("a", { href: datasetPage(ctx, id) + "/versions/" + l.parentNumber }, "v" + l.parentNumber),
+          l.parentDeleted ? " (since deleted)" : "",
           " by " + l.recipe.op + (l.part ? ": the " + l.part + " part." : "."));
       $(root, "[data-field=recipe]").textContent = "recipe     " + JSON.stringify(l.recipe) +
           "\nparameters " + JSON.stringify(l.parameters);
     }
+    if (!profile) return;
     columns(root, profile);
     histograms(root, profile);
     topValues(root, profile);

@@ -7,7 +7,8 @@ import java.time.Instant;
  * projects). Its content lives in its versions.
  *
  * @param projectId the project it belongs to, or null for the organization
- * @param latestVersion the number of its newest version, or 0 before the first upload
+ * @param latestVersion the number of its newest version that is not deleted, or 0 when it has
+ *     none (before the first upload, or when all were deleted)
  */
 public record Dataset(String id, String organizationId, String projectId, String name,
     String description, String createdBy, Instant createdAt, int latestVersion) {}

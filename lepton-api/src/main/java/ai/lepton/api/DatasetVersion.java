@@ -14,7 +14,10 @@ import java.time.Instant;
  * @param sha256 the content's SHA-256, 64 lower-case hex digits
  * @param rows rows, lines, images or samples, as the profile counts them
  * @param lineage how it was derived, or null for an upload
+ * @param deletedAt when it was deleted, or null: a deleted version stays listed as a tombstone
+ *     (its number is never given again, and the lineage of versions derived from it still names
+ *     it), but its content and profile are gone
  */
 public record DatasetVersion(String id, String datasetId, int number, DatasetFormat format,
     String fileName, long sizeBytes, String sha256, long rows, Lineage lineage, String createdBy,
-    Instant createdAt) {}
+    Instant createdAt, Instant deletedAt) {}

@@ -13,6 +13,8 @@ import java.util.Map;
  *     and deviations, the rows in and out of each part
  * @param part the split's part this version holds ({@code train}, {@code validation},
  *     {@code test}), or null for a recipe with one output
+ * @param parentDeleted whether the parent was deleted since: the recipe and parameters still
+ *     say how this version was made, but the parent's content is gone
  */
 public record Lineage(String parentId, int parentNumber, Map<String, Object> recipe,
-    Map<String, Object> parameters, String part) {}
+    Map<String, Object> parameters, String part, boolean parentDeleted) {}

@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code lepton dataset create|list|show|versions|push|download|derive}: datasets, their
+ * {@code lepton dataset create|list|show|versions|push|download|derive|delete}: datasets, their
  * immutable versions, profiles and lineage. A dataset is named by its name or id, a version by
  * {@code NAME@N} (the latest without {@code @N}).
  */
@@ -195,17 +195,52 @@ final class DatasetCommand {
     return options.print(made, versionTable(made));
   }
 
+  @Command(name = "delete", mixinStandardHelpOptions = true,
+      description = {"Delete a dataset with all its versions (DATASET), or one version "
+          + "(DATASET@N), for good: their content and profiles are gone (admins).",
+          "A deleted version stays listed as deleted: its number is never given again, and the "
+              + "versions derived from it keep their lineage. Scripts confirm with --yes."})
+  int delete(@Parameters(paramLabel = "DATASET[@N]") String ref,
+      @Option(names = "--yes", description = "confirm: delete it, for good") boolean yes) {
+    LeptonClient client = options.client();
+    String org = options.org();
+    Ref r = Ref.parse(ref);
+    Dataset d = find(client, org, r.dataset());
+    String what = r.version() == null
+        ? "dataset " + Table.plain(d.name()) + " (" + d.id() + ") with all its versions"
+        : "version " + r.version() + " of dataset " + Table.plain(d.name());
+    if (!yes) {
+      throw new CommandException("deleting " + what + " deletes its content for good; add --yes "
+          + "to confirm" + (r.version() == null ? " (or name one version: "
+              + Table.plain(d.name()) + "@N)" : ""));
+    }
+    Map<String, Object> record = new LinkedHashMap<>();
+    record.put("dataset", d.id());
+    if (r.version() == null) {
+      client.deleteDataset(org, d.id());
+    } else {
+      client.deleteVersion(org, d.id(), r.version());
+      record.put("version", r.version());
+    }
+    return options.print(record, "Deleted " + what + ".");
+  }
+
   private static Table versionTable(DatasetVersionList list) {
-    Table table = new Table("#", "FILE", "FORMAT", "SIZE", "ROWS", "SHA-256", "CREATED", "FROM",
-        "RECIPE");
+    Table table = new Table("#", "FILE", "FORMAT", "SIZE", "ROWS", "SHA-256", "CREATED",
+        "DELETED", "FROM", "RECIPE");
     for (DatasetVersion v : list.versions()) {
       Lineage l = v.lineage();
       table.row(v.number(), v.fileName(), v.format(), TransferProgress.bytes(v.sizeBytes()),
           v.rows(), v.sha256() == null ? null : v.sha256().substring(0, Math.min(12,
-              v.sha256().length())), v.createdAt(), l == null ? "upload" : "#" + l.parentNumber(),
+              v.sha256().length())), v.createdAt(), v.deletedAt(), from(l),
           l == null ? null : recipe(l));
     }
     return table;
+  }
+
+  /** Where a version came from: "upload", or its parent's number ("#1", "#1 (deleted)"). */
+  static String from(Lineage l) {
+    return l == null ? "upload" : "#" + l.parentNumber() + (l.parentDeleted() ? " (deleted)" : "");
   }
 
   /** The lineage's recipe as compact JSON, and the split's part it holds. */
@@ -309,8 +344,9 @@ final class DatasetCommand {
         return version;
       }
       if (d.latestVersion() == 0) {
-        throw new CommandException("dataset " + Table.plain(d.name()) + " has no versions yet;"
-            + " add one with 'lepton dataset push FILE --dataset " + Table.plain(d.name()) + "'");
+        throw new CommandException("dataset " + Table.plain(d.name()) + " has no versions (none "
+            + "yet, or all deleted); add one with 'lepton dataset push FILE --dataset "
+            + Table.plain(d.name()) + "'");
       }
       return d.latestVersion();
     }

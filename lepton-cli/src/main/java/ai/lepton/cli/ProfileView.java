@@ -34,7 +34,7 @@ final class ProfileView {
     facts.row("  rows", p.rows());
     facts.row("  created", Table.plain(v.createdAt()) + " by " + Table.plain(v.createdBy()));
     if (v.lineage() != null) {
-      facts.row("  lineage", "from #" + v.lineage().parentNumber() + " by "
+      facts.row("  lineage", "from " + DatasetCommand.from(v.lineage()) + " by "
           + DatasetCommand.recipe(v.lineage()));
     }
     facts.printRows(out);

@@ -14,7 +14,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** lepton dataset against a real server: push, list, show, versions, derive, download. */
+/**
+ * lepton dataset against a real server: push, list, show, versions, derive, download, delete.
+ */
 class DatasetCommandTest {
   private static final int MAX_UPLOAD = 64 * 1024;
   @TempDir static Path dir;
@@ -128,7 +130,7 @@ class DatasetCommandTest {
     assertEquals(0, lepton("dataset", "versions", "broken", "--json"));
     assertEquals(0, p.outJson().get("versions").size(), "an oversized upload leaves no version");
 
-    refused(lepton("dataset", "show", "broken"), "no versions yet", "lepton dataset push");
+    refused(lepton("dataset", "show", "broken"), "no versions (none yet", "lepton dataset push");
     refused(lepton("dataset", "show", "nothing@1"), "no dataset 'nothing'");
     refused(lepton("dataset", "show", "broken@x"), "DATASET@N");
     refused(lepton("dataset", "download", "broken@7"), "(request ");
@@ -138,5 +140,29 @@ class DatasetCommandTest {
         "broken"), "no file");
     assertEquals(2, lepton("dataset", "push", odd.toString(), "--dataset", "broken", "--format",
         "PDF"), "an unknown format is a usage error");
+  }
+
+  @Test
+  void deleteNeedsYesAndLeavesTombstonesThatKeepLineage() {
+    assertEquals(0, lepton("dataset", "push", iris.toString(), "--dataset", "short", "--create"),
+        p.err());
+    assertEquals(0, lepton("dataset", "derive", "short@1", "{\"op\":\"drop_duplicates\"}"),
+        p.err());
+    refused(lepton("dataset", "delete", "short@1"), "version 1 of dataset short", "--yes");
+    refused(lepton("dataset", "delete", "short"), "with all its versions", "--yes", "short@N");
+    assertEquals(0, lepton("dataset", "delete", "short@1", "--yes"), p.err());
+    assertEquals("Deleted version 1 of dataset short.", p.out().strip());
+    assertEquals(0, lepton("dataset", "versions", "short"), p.err());
+    assertTrue(p.out().lines().anyMatch(l -> l.startsWith("2 ") && l.contains("#1 (deleted)")),
+        p.out());
+    refused(lepton("dataset", "download", "short@1"), "was deleted");
+    refusedAgain(lepton("dataset", "delete", "short@1", "--yes"));
+    assertEquals(0, lepton("dataset", "delete", "short", "--yes", "--json"), p.err());
+    assertTrue(p.outJson().get("dataset").asText().startsWith("ds_"), p.out());
+    refused(lepton("dataset", "versions", "short"), "no dataset 'short'");
+  }
+
+  private static void refusedAgain(int exit) {
+    refused(exit, "was deleted", "(request ");
   }
 }

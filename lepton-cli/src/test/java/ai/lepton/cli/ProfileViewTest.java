@@ -34,7 +34,7 @@ class ProfileViewTest {
 
   private static DatasetVersion version(DatasetFormat format, Lineage lineage) {
     return new DatasetVersion("dsv_2", "ds_1", 2, format, "train.csv", 4608, "ab".repeat(32), 4,
-        lineage, "usr_1", Instant.parse("2026-01-02T03:04:05.678Z"));
+        lineage, "usr_1", Instant.parse("2026-01-02T03:04:05.678Z"), null);
   }
 
   @Test
@@ -48,7 +48,7 @@ class ProfileViewTest {
         "species", List.of(new ValueCount("setosa", 2), new ValueCount("virginica", 1)),
         List.of(List.of("5.1", "setosa"), List.of("4.9", "\u001b[2Jsetosa")), null, null, null);
     Lineage lineage = new Lineage("dsv_1", 1, Map.of("op", "split", "seed", 42), Map.of(),
-        "train");
+        "train", false);
 
     String text = show(version(DatasetFormat.CSV, lineage), p);
     assertTrue(text.startsWith("Dataset iris (ds_1), version 2 of 3\n"), text);

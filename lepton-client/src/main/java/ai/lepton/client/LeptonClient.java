@@ -281,7 +281,27 @@ public final class LeptonClient {
         DatasetVersion.class);
   }
 
-  /** {@code GET .../datasets/{dataset}/versions}: oldest first, with their lineage. */
+  /**
+   * {@code DELETE /api/v1/orgs/{org}/datasets/{dataset}}: the dataset, all its versions and their
+   * content, for good (admins). Its name can then be given to a new dataset.
+   */
+  public void deleteDataset(String organizationId, String datasetId) {
+    delete(dataset(organizationId, datasetId, ""));
+  }
+
+  /**
+   * {@code DELETE .../datasets/{dataset}/versions/{number}}: the version's content and profile,
+   * for good (admins). It stays listed as a tombstone ({@link DatasetVersion#deletedAt()} set):
+   * its number is never given again, and versions derived from it keep their lineage.
+   */
+  public void deleteVersion(String organizationId, String datasetId, int number) {
+    delete(dataset(organizationId, datasetId, "/versions/" + number));
+  }
+
+  /**
+   * {@code GET .../datasets/{dataset}/versions}: oldest first, with their lineage; deleted ones
+   * as tombstones.
+   */
   public DatasetVersionList versions(String organizationId, String datasetId) {
     return get(dataset(organizationId, datasetId, "/versions"), DatasetVersionList.class);
   }

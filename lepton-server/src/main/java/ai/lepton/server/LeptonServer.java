@@ -113,7 +113,10 @@ public final class LeptonServer implements AutoCloseable {
 
       // tenancy and identity: organizations, members, projects, tokens, sessions
       AtomicReference<String> baseUrl = new AtomicReference<>(config.publicUrl());
-      TenancyService tenancy = TenancyService.create(database, audit, clock);
+      // an organization's deletion shreds its blobs (its keyset goes in the same transaction);
+      // once committed, their ciphertext is deleted too
+      TenancyService tenancy = TenancyService.create(database, audit, clock,
+          encryptedBlobs::deleteOrganization);
       TenancyRoutes tenancyRoutes = new TenancyRoutes(tenancy, config.secureCookies(),
           baseUrl::get);
       routes.addAll(tenancyRoutes.routes());

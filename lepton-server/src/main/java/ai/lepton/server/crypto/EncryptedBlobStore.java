@@ -110,6 +110,30 @@ public final class EncryptedBlobStore {
         .map(k -> k.substring(root.length())).toList();
   }
 
+  /**
+   * The ids of the organizations that have blobs, sorted (for the start-up sweep, which deletes
+   * the blobs of organizations that no longer exist). Lists every blob's key, in memory.
+   */
+  public List<String> organizations() {
+    return store.list(ROOT).stream().map(k -> k.substring(ROOT.length(), k.indexOf('/',
+        ROOT.length()))).distinct().toList();
+  }
+
+  /**
+   * Deletes every blob of the organization, once it is deleted: its keyset went with it, so they
+   * could not be decrypted any more, and this removes their ciphertext too.
+   *
+   * @return how many blobs were deleted
+   * @throws BlobException if the store fails (what is left, the next start's sweep deletes)
+   */
+  public int deleteOrganization(String organizationId) {
+    List<String> keys = store.list(ROOT + checkOrganization(organizationId) + "/");
+    for (String key : keys) {
+      store.delete(key);
+    }
+    return keys.size();
+  }
+
   /** Where the organization's blob {@code key} sits in the underlying store. */
   static String storageKey(String organizationId, String key) {
     return BlobKeys.validate(ROOT + checkOrganization(organizationId) + "/"

@@ -32,7 +32,8 @@ import org.apache.commons.fileupload2.jakarta.servlet6.JakartaServletFileUpload;
 
 /**
  * The datasets API under {@code /api/v1/orgs/{org}/datasets}: datasets, uploads (a raw {@code PUT}
- * body, or a multipart form from the browser), versions, profiles, downloads and derivations.
+ * body, or a multipart form from the browser), versions, profiles, downloads, derivations and
+ * deletions.
  * Uploads are streamed, never read whole (the JSON body limit of {@link Api} does not apply to
  * them). Refusals are {@link ApiException}s documented on {@link DatasetService}.
  */
@@ -74,6 +75,9 @@ public final class DatasetRoutes {
                 ctx.queryParam("projectId"))))),
         Route.get(dataset).tag(TAG).summary("Get a dataset").returns(Dataset.class)
             .handle(ctx -> ctx.json(service.dataset(p(ctx), org(ctx), ctx.pathParam("dataset")))),
+        Route.delete(dataset).tag(TAG)
+            .summary("Delete a dataset with all its versions and their content (admins)")
+            .handle(ctx -> service.delete(p(ctx), org(ctx), ctx.pathParam("dataset"), ctx.ip())),
         Route.put(versions).tag(TAG)
             .summary("Upload a new version: the file as the raw body (streamed); query format, "
                 + "fileName, and optionally label (a tabular file's label column) and sha256")
@@ -90,9 +94,16 @@ public final class DatasetRoutes {
             .returns(DatasetVersionList.class)
             .handle(ctx -> ctx.json(new DatasetVersionList(service.versions(p(ctx), org(ctx),
                 ctx.pathParam("dataset"))))),
-        Route.get(version).tag(TAG).summary("Get a dataset version").returns(DatasetVersion.class)
+        Route.get(version).tag(TAG)
+            .summary("Get a dataset version (a deleted one as its tombstone, deletedAt set)")
+            .returns(DatasetVersion.class)
             .handle(ctx -> ctx.json(service.version(p(ctx), org(ctx), ctx.pathParam("dataset"),
                 number(ctx)))),
+        Route.delete(version).tag(TAG)
+            .summary("Delete a version's content and profile (admins); it stays listed as a "
+                + "tombstone, its number is never reused, and its lineage stays")
+            .handle(ctx -> service.deleteVersion(p(ctx), org(ctx), ctx.pathParam("dataset"),
+                number(ctx), ctx.ip())),
         Route.get(version + "/profile").tag(TAG)
             .summary("A version's profile: schema, statistics, class balance and a preview "
                 + "(an audited read)")

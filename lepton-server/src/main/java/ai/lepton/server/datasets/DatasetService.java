@@ -85,6 +85,8 @@ public final class DatasetService {
   static final String DERIVE = "dataset.derive";
   static final String DOWNLOAD = "dataset.download";
   static final String PROFILE_READ = "dataset.profile.read";
+  static final String DELETE = "dataset.delete";
+  static final String DELETE_VERSION = "dataset.version.delete";
 
   private static final Logger LOG = LoggerFactory.getLogger(DatasetService.class);
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
@@ -289,6 +291,15 @@ public final class DatasetService {
       }
       Instant now = now();
       List<VersionRow> rows = jdbi.inTransaction(h -> {
+        if (!store.lockDataset(h, org, dataset.id())) {
+          throw ApiException.notFound("dataset '" + dataset.name() + "' (it was deleted while "
+              + "this version was stored)");
+        }
+        VersionRow parent = files.get(0).parent();
+        if (parent != null && store.version(org, parent.id()).map(VersionRow::deleted)
+            .orElse(true)) {
+          throw deleted(dataset, parent); // deleted while the recipe ran
+        }
         List<VersionRow> made = new ArrayList<>();
         for (int i = 0; i < files.size(); i++) {
           Made m = files.get(i);
@@ -297,7 +308,7 @@ public final class DatasetService {
               store.nextVersionNumber(h, org, dataset.id()), m.profile().format().name(),
               m.fileName(), blob.key(), blob.size(), blob.sha256(), m.profile().rows(),
               json(m.profile()), m.parent() == null ? null : m.parent().id(), m.recipeJson(),
-              caller.userId(), now);
+              caller.userId(), now, null, null);
           store.insertVersion(h, row);
           made.add(row);
         }
@@ -311,7 +322,6 @@ public final class DatasetService {
           details.put("bytes", Long.toString(v.sizeBytes()));
           details.put("sha256", v.sha256());
         } else {
-          VersionRow parent = files.get(0).parent();
           details.put("parent", parent.id());
           details.put("parentNumber", Integer.toString(parent.number()));
           details.put("op", Recipes.op(recipe));
@@ -324,10 +334,10 @@ public final class DatasetService {
         return made;
       });
       committed = true;
-      Map<String, Integer> numbers = new HashMap<>();
+      Map<String, VersionRow> parents = new HashMap<>();
       files.stream().filter(m -> m.parent() != null)
-          .forEach(m -> numbers.put(m.parent().id(), m.parent().number()));
-      return rows.stream().map(r -> wire(r, numbers)).toList();
+          .forEach(m -> parents.put(m.parent().id(), m.parent()));
+      return rows.stream().map(r -> wire(r, parents)).toList();
     } finally {
       if (!committed) {
         for (String key : keys) {
@@ -337,12 +347,13 @@ public final class DatasetService {
     }
   }
 
+  /** Deletes a blob no version refers to; a failure is logged, and the next start retries. */
   private void deleteBlob(String org, String key) {
     try {
       blobs.delete(org, key);
     } catch (RuntimeException e) {
-      LOG.error("cannot delete blob {} of organization {} after a failed upload; the next start "
-          + "deletes it", key, org, e);
+      LOG.error("cannot delete blob {} of organization {}, which no version refers to; the next "
+          + "start deletes it", key, org, e);
     }
   }
 
@@ -368,31 +379,35 @@ public final class DatasetService {
   List<DatasetVersion> versions(Principal caller, String org, String datasetId) {
     DatasetRow d = access(caller, org, datasetId, Role.VIEWER, Scope.READ, null, null);
     List<VersionRow> rows = store.versions(org, d.id());
-    Map<String, Integer> numbers = new HashMap<>();
-    rows.forEach(r -> numbers.put(r.id(), r.number()));
-    return rows.stream().map(r -> wire(r, numbers)).toList();
+    Map<String, VersionRow> all = new HashMap<>();
+    rows.forEach(r -> all.put(r.id(), r));
+    return rows.stream().map(r -> wire(r, all)).toList();
   }
 
-  /** @throws ApiException NOT_FOUND for a dataset or version the caller cannot see */
+  /**
+   * A version, or its tombstone when it was deleted ({@code deletedAt} set).
+   *
+   * @throws ApiException NOT_FOUND for a dataset or version the caller cannot see
+   */
   DatasetVersion version(Principal caller, String org, String datasetId, int number) {
     DatasetRow d = access(caller, org, datasetId, Role.VIEWER, Scope.READ, null, null);
     VersionRow v = versionRow(org, d, number);
-    Map<String, Integer> numbers = new HashMap<>();
+    Map<String, VersionRow> parents = new HashMap<>();
     if (v.parentId() != null) {
-      store.version(org, v.parentId()).ifPresent(p -> numbers.put(p.id(), p.number()));
+      store.version(org, v.parentId()).ifPresent(p -> parents.put(p.id(), p));
     }
-    return wire(v, numbers);
+    return wire(v, parents);
   }
 
   /**
    * The version's profile as its stored JSON text ({@link DatasetProfile}); an audited read, as it
    * holds a preview of the data.
    *
-   * @throws ApiException NOT_FOUND as {@link #version}
+   * @throws ApiException NOT_FOUND as {@link #version}, and for a deleted version
    */
   String profile(Principal caller, String org, String datasetId, int number, String client) {
     DatasetRow d = access(caller, org, datasetId, Role.VIEWER, Scope.READ, null, null);
-    VersionRow v = versionRow(org, d, number);
+    VersionRow v = liveVersionRow(org, d, number);
     recordCommitted(caller, org, PROFILE_READ, d.id(), client, Outcome.SUCCESS,
         Map.of("version", v.id(), "number", Integer.toString(v.number())));
     return v.profileJson();
@@ -409,11 +424,11 @@ public final class DatasetService {
    * Opens a version's content for download; an audited read, recorded before a byte is sent (if
    * it cannot be recorded, nothing is sent).
    *
-   * @throws ApiException NOT_FOUND as {@link #version}
+   * @throws ApiException NOT_FOUND as {@link #version}, and for a deleted version
    */
   Content content(Principal caller, String org, String datasetId, int number, String client) {
     DatasetRow d = access(caller, org, datasetId, Role.VIEWER, Scope.READ, null, null);
-    VersionRow v = versionRow(org, d, number);
+    VersionRow v = liveVersionRow(org, d, number);
     InputStream in = blobs.open(org, v.blobKey());
     try {
       recordCommitted(caller, org, DOWNLOAD, d.id(), client, Outcome.SUCCESS,
@@ -436,7 +451,8 @@ public final class DatasetService {
    * {@link Recipe}): one version, or one per part of a split (train, validation, test), each
    * recording its parent and lineage.
    *
-   * @throws ApiException NOT_FOUND as {@link #version}; PERMISSION_DENIED below member or a write
+   * @throws ApiException NOT_FOUND as {@link #version}, and for a deleted version (also when it
+   *     is deleted while the recipe runs); PERMISSION_DENIED below member or a write
    *     scope (recorded as DENIED); INVALID_ARGUMENT for a recipe that is not valid;
    *     UNPROCESSABLE when the recipe does not apply to the version (not tabular, a column it
    *     lacks or of the wrong type, a split leaving a part empty); PAYLOAD_TOO_LARGE over a limit
@@ -445,7 +461,7 @@ public final class DatasetService {
       String recipeJson, String client) {
     DatasetRow d = access(caller, org, datasetId, Role.MEMBER, Scope.WRITE, DERIVE, client);
     Recipe recipe = Recipes.parse(recipeJson);
-    VersionRow parent = versionRow(org, d, number);
+    VersionRow parent = liveVersionRow(org, d, number);
     DatasetFormat format = DatasetFormat.valueOf(parent.format());
     Recipes.checkTabular(format, parent.fileName());
     JsonNode labelColumn = read(parent.profileJson(), JsonNode.class).path("labelColumn");
@@ -490,20 +506,97 @@ public final class DatasetService {
         "version " + number + " of dataset '" + d.name() + "'"));
   }
 
-  /** The wire form of a version; {@code numbers} holds its parent's number when it has one. */
-  private static DatasetVersion wire(VersionRow v, Map<String, Integer> numbers) {
+  /** The version, unless it is deleted: its content and profile are gone. */
+  private VersionRow liveVersionRow(String org, DatasetRow d, int number) {
+    VersionRow v = versionRow(org, d, number);
+    if (v.deleted()) {
+      throw deleted(d, v);
+    }
+    return v;
+  }
+
+  private static ApiException deleted(DatasetRow d, VersionRow v) {
+    return ApiException.notFound("version " + v.number() + " of dataset '" + d.name() + "' (it "
+        + "was deleted" + (v.deletedAt() == null ? "" : " at " + v.deletedAt()) + "; its "
+        + "content and profile are gone, its lineage stays: list the versions to see the "
+        + "others)");
+  }
+
+  /**
+   * The wire form of a version; {@code parents} holds its parent's row when it has one (a
+   * tombstone when the parent was deleted).
+   */
+  private static DatasetVersion wire(VersionRow v, Map<String, VersionRow> parents) {
     Lineage lineage = null;
     if (v.parentId() != null) {
       JsonNode stored = read(v.recipeJson(), JsonNode.class);
       JsonNode part = stored.path("part");
-      lineage = new Lineage(v.parentId(), numbers.getOrDefault(v.parentId(), 0),
+      VersionRow parent = parents.get(v.parentId());
+      lineage = new Lineage(v.parentId(), parent == null ? 0 : parent.number(),
           JSON.convertValue(stored.get("recipe"), MAP),
           JSON.convertValue(stored.get("parameters"), MAP),
-          part.isTextual() ? part.asText() : null);
+          part.isTextual() ? part.asText() : null, parent == null || parent.deleted());
     }
     return new DatasetVersion(v.id(), v.datasetId(), v.number(),
         DatasetFormat.valueOf(v.format()), v.fileName(), v.sizeBytes(), v.sha256(), v.rows(),
-        lineage, v.createdBy(), v.createdAt());
+        lineage, v.createdBy(), v.createdAt(), v.deletedAt());
+  }
+
+  // ---------------------------------------------------------------- deletions
+
+  /**
+   * Deletes version {@code number}: its row becomes a tombstone (its number is never given
+   * again; versions derived from it keep their lineage, which shows the parent as deleted), its
+   * profile is cleared, and, once that and its audit event are committed, its blob is deleted.
+   * If the blob cannot be deleted, nothing refers to it any more and the next start's sweep
+   * deletes it.
+   *
+   * @throws ApiException NOT_FOUND as {@link #version}, and for a version already deleted;
+   *     PERMISSION_DENIED below admin or a write scope (recorded as DENIED)
+   */
+  void deleteVersion(Principal caller, String org, String datasetId, int number,
+      String client) {
+    DatasetRow d = access(caller, org, datasetId, Role.ADMIN, Scope.WRITE, DELETE_VERSION,
+        client);
+    VersionRow v = liveVersionRow(org, d, number);
+    jdbi.useTransaction(h -> {
+      if (!store.lockDataset(h, org, d.id())) {
+        throw ApiException.notFound("dataset '" + d.name() + "'");
+      }
+      if (!store.deleteVersion(h, org, v.id(), caller.userId(), now())) {
+        throw deleted(d, v); // by a concurrent request
+      }
+      record(h, caller, org, DELETE_VERSION, d.id(), client, Outcome.SUCCESS, Map.of(
+          "version", v.id(), "number", Integer.toString(v.number()), "sha256", v.sha256()));
+    });
+    deleteBlob(org, v.blobKey());
+  }
+
+  /**
+   * Deletes the dataset with all its versions; once that and its audit event are committed, the
+   * versions' blobs are deleted (what cannot be, the next start's sweep deletes). Its name can be
+   * taken again, by a new dataset with a new id.
+   *
+   * @throws ApiException NOT_FOUND as {@link #dataset}; PERMISSION_DENIED below admin or a write
+   *     scope (recorded as DENIED)
+   */
+  void delete(Principal caller, String org, String datasetId, String client) {
+    DatasetRow d = access(caller, org, datasetId, Role.ADMIN, Scope.WRITE, DELETE, client);
+    List<VersionRow> versions = jdbi.inTransaction(h -> {
+      if (!store.lockDataset(h, org, d.id())) {
+        throw ApiException.notFound("dataset '" + d.name() + "'"); // by a concurrent request
+      }
+      List<VersionRow> all = store.versions(org, d.id());
+      store.deleteDataset(h, org, d.id());
+      record(h, caller, org, DELETE, d.id(), client, Outcome.SUCCESS, Map.of("name", d.name(),
+          "versions", Long.toString(all.stream().filter(v -> !v.deleted()).count())));
+      return all;
+    });
+    for (VersionRow v : versions) {
+      if (!v.deleted()) {
+        deleteBlob(org, v.blobKey());
+      }
+    }
   }
 
   // ---------------------------------------------------------------- access
@@ -617,7 +710,13 @@ public final class DatasetService {
       }
     }
     int orphans = 0;
-    for (String org : store.organizations()) {
+    int shredded = 0;
+    List<String> organizations = store.organizations();
+    for (String org : blobs.organizations()) {
+      if (!organizations.contains(org)) {
+        shredded += blobs.deleteOrganization(org);
+        continue;
+      }
       for (String key : blobs.list(org, BLOB_PREFIX)) {
         if (!store.blobReferenced(key)) {
           blobs.delete(org, key);
@@ -625,9 +724,10 @@ public final class DatasetService {
         }
       }
     }
-    if (files + orphans > 0) {
-      LOG.info("deleted {} temporary upload files and {} dataset blobs that no version refers to"
-          + " (left by an interrupted upload)", files, orphans);
+    if (files + orphans + shredded > 0) {
+      LOG.info("deleted {} temporary upload files, {} dataset blobs that no version refers to "
+          + "(left by an interrupted upload or a failed deletion) and {} blobs of deleted "
+          + "organizations", files, orphans, shredded);
     }
   }
 

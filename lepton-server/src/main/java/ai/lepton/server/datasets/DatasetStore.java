@@ -18,12 +18,17 @@ public interface DatasetStore {
 
   /**
    * A version's row; {@code profileJson} and {@code recipeJson} are the stored JSON texts,
-   * {@code rows} the profile's count of rows.
+   * {@code rows} the profile's count of rows. A deleted version is a tombstone: {@code deletedAt}
+   * and {@code deletedBy} set, {@code profileJson} null, its blob gone.
    */
   record VersionRow(String id, String orgId, String datasetId, int number, String format,
       String fileName, String blobKey, long sizeBytes, String sha256, long rows,
       String profileJson, String parentId, String recipeJson, String createdBy,
-      Instant createdAt) {}
+      Instant createdAt, Instant deletedAt, String deletedBy) {
+    boolean deleted() {
+      return deletedAt != null;
+    }
+  }
 
   void insertDataset(Handle tx, DatasetRow row);
 
@@ -34,10 +39,23 @@ public interface DatasetStore {
   /** The organization's datasets by name; of one project when {@code projectId} is not null. */
   List<DatasetRow> datasets(String orgId, String projectId);
 
-  /** Each dataset's newest version number, by dataset id (datasets without versions absent). */
+  /**
+   * Each dataset's newest version number that is not deleted, by dataset id (datasets without
+   * such a version absent).
+   */
   Map<String, Integer> latestVersions(String orgId);
 
-  /** The number the next version of the dataset gets, read inside {@code tx} (1 for the first). */
+  /**
+   * Locks the dataset's row until {@code tx} ends, so that uploads, derivations and deletions of
+   * one dataset take turns; false when there is no such dataset (deleted meanwhile).
+   */
+  boolean lockDataset(Handle tx, String orgId, String datasetId);
+
+  /**
+   * The number the next version of the dataset gets, read inside {@code tx} after {@link
+   * #lockDataset}: one more than the highest ever given, deleted versions included, so a number
+   * is never given twice (1 for the first).
+   */
   int nextVersionNumber(Handle tx, String orgId, String datasetId);
 
   void insertVersion(Handle tx, VersionRow row);
@@ -50,9 +68,22 @@ public interface DatasetStore {
   /** The dataset's versions, oldest first. */
   List<VersionRow> versions(String orgId, String datasetId);
 
-  /** Whether any version of any organization stores its content at {@code blobKey}. */
+  /**
+   * Makes the version a tombstone inside {@code tx}: records when and by whom it was deleted and
+   * clears its profile; false when there is no such version, or it was deleted already.
+   */
+  boolean deleteVersion(Handle tx, String orgId, String versionId, String deletedBy,
+      Instant deletedAt);
+
+  /** Deletes the dataset and every version of it (tombstones included) inside {@code tx}. */
+  void deleteDataset(Handle tx, String orgId, String datasetId);
+
+  /** Whether a version that is not deleted stores its content at {@code blobKey}. */
   boolean blobReferenced(String blobKey);
 
-  /** The organizations that have datasets (for the start-up sweep of their blobs). */
+  /**
+   * The ids of the organizations that exist (for the start-up sweep, which deletes every blob of
+   * an organization that does not).
+   */
   List<String> organizations();
 }

@@ -24,7 +24,8 @@ final class JdbiDatasetStore implements DatasetStore {
       rs.getLong("size_bytes"), rs.getString("sha256"), rs.getLong("row_count"),
       rs.getString("profile_json"),
       rs.getString("parent_id"), rs.getString("recipe_json"), rs.getString("created_by"),
-      rs.getObject("created_at", OffsetDateTime.class).toInstant());
+      rs.getObject("created_at", OffsetDateTime.class).toInstant(),
+      instant(rs.getObject("deleted_at", OffsetDateTime.class)), rs.getString("deleted_by"));
 
   private final Jdbi jdbi;
 
@@ -34,6 +35,10 @@ final class JdbiDatasetStore implements DatasetStore {
 
   private static OffsetDateTime time(Instant t) {
     return t.atOffset(ZoneOffset.UTC);
+  }
+
+  private static Instant instant(OffsetDateTime t) {
+    return t == null ? null : t.toInstant();
   }
 
   @Override
@@ -70,7 +75,8 @@ final class JdbiDatasetStore implements DatasetStore {
   @Override
   public Map<String, Integer> latestVersions(String orgId) {
     return jdbi.withHandle(h -> h.createQuery("SELECT dataset_id, MAX(number) AS latest"
-            + " FROM dataset_version WHERE org_id = :org GROUP BY dataset_id")
+            + " FROM dataset_version WHERE org_id = :org AND deleted_at IS NULL"
+            + " GROUP BY dataset_id")
         .bind("org", orgId)
         .reduceRows(new HashMap<String, Integer>(), (map, row) -> {
           map.put(row.getColumn("dataset_id", String.class),
@@ -80,10 +86,13 @@ final class JdbiDatasetStore implements DatasetStore {
   }
 
   @Override
+  public boolean lockDataset(Handle tx, String orgId, String datasetId) {
+    return tx.createQuery("SELECT id FROM dataset WHERE org_id = :org AND id = :id FOR UPDATE")
+        .bind("org", orgId).bind("id", datasetId).mapTo(String.class).findOne().isPresent();
+  }
+
+  @Override
   public int nextVersionNumber(Handle tx, String orgId, String datasetId) {
-    // lock the dataset's row, so two uploads to one dataset take consecutive numbers
-    tx.createQuery("SELECT id FROM dataset WHERE org_id = :org AND id = :id FOR UPDATE")
-        .bind("org", orgId).bind("id", datasetId).mapTo(String.class).one();
     return tx.createQuery("SELECT COALESCE(MAX(number), 0) + 1 FROM dataset_version"
             + " WHERE org_id = :org AND dataset_id = :id")
         .bind("org", orgId).bind("id", datasetId).mapTo(Integer.class).one();
@@ -128,16 +137,36 @@ final class JdbiDatasetStore implements DatasetStore {
   }
 
   @Override
+  public boolean deleteVersion(Handle tx, String orgId, String versionId, String deletedBy,
+      Instant deletedAt) {
+    return tx.createUpdate("UPDATE dataset_version SET deleted_at = :at, deleted_by = :by,"
+            + " profile_json = NULL WHERE org_id = :org AND id = :id AND deleted_at IS NULL")
+        .bind("org", orgId).bind("id", versionId).bind("by", deletedBy)
+        .bind("at", time(deletedAt))
+        .execute() == 1;
+  }
+
+  @Override
+  public void deleteDataset(Handle tx, String orgId, String datasetId) {
+    // parents first unlinked: a version's parent is in the same dataset
+    for (String sql : new String[] {
+        "UPDATE dataset_version SET parent_id = NULL WHERE org_id = :org AND dataset_id = :id",
+        "DELETE FROM dataset_version WHERE org_id = :org AND dataset_id = :id",
+        "DELETE FROM dataset WHERE org_id = :org AND id = :id"}) {
+      tx.createUpdate(sql).bind("org", orgId).bind("id", datasetId).execute();
+    }
+  }
+
+  @Override
   public boolean blobReferenced(String blobKey) {
-    return jdbi.withHandle(h -> h.createQuery(
-            "SELECT COUNT(*) FROM dataset_version WHERE blob_key = :key")
+    return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM dataset_version"
+            + " WHERE blob_key = :key AND deleted_at IS NULL")
         .bind("key", blobKey).mapTo(Integer.class).one()) > 0;
   }
 
   @Override
   public List<String> organizations() {
-    return jdbi.withHandle(h -> h.createQuery(
-            "SELECT DISTINCT org_id FROM dataset ORDER BY org_id")
+    return jdbi.withHandle(h -> h.createQuery("SELECT id FROM organization ORDER BY id")
         .mapTo(String.class).list());
   }
 }

@@ -11,11 +11,17 @@ import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,11 +37,23 @@ public final class Api {
   public static final long MAX_JSON_BODY = 1 << 20;
   /** Largest request header block. */
   public static final int MAX_HEADER_BYTES = 16 * 1024;
+  /**
+   * After a 413, at most this much of the unread body is read and dropped before the connection
+   * closes, and for at most {@link #DRAIN_TIME}: a client that writes its whole body before it
+   * reads the answer (curl, the JDK's HttpClient without Expect: 100-continue) would otherwise
+   * have its writes reset by the close, and lose the 413. Read through one small buffer, so
+   * memory stays bounded whatever the body.
+   */
+  static final long DRAIN_BYTES = 16L << 20;
+  /** The longest a 413's body is drained; also the longest the server waits for one read. */
+  static final Duration DRAIN_TIME = Duration.ofSeconds(2);
 
   private static final Logger LOG = LoggerFactory.getLogger(Api.class);
   private static final String START = "lepton.start";
   private static final String ROUTE = "lepton.route";
   private static final String ANSWERED = "lepton.answered";
+  private static final String TOO_LARGE = "the request body is larger than " + MAX_JSON_BODY
+      + " bytes";
 
   private final ObjectMapper mapper;
   private final MeterRegistry metrics;
@@ -86,8 +104,12 @@ public final class Api {
         error(ctx, e.code(), e.getMessage());
       });
       cfg.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx,
-          codeFor(e.getStatus()), e.getStatus() == 404 ? "no endpoint " + ctx.method() + " "
-              + ctx.path() + "; the API's endpoints are listed at /openapi.json" : e.getMessage()));
+          codeFor(e.getStatus()), switch (e.getStatus()) {
+            case 404 -> "no endpoint " + ctx.method() + " " + ctx.path() + "; the API's "
+                + "endpoints are listed at /openapi.json";
+            case 413 -> TOO_LARGE;
+            default -> e.getMessage();
+          }));
       cfg.routes.exception(Exception.class, (e, ctx) -> {
         LOG.error("request {} {} {} failed", ctx.header(REQUEST_ID) == null
             ? ctx.res().getHeader(REQUEST_ID) : ctx.header(REQUEST_ID), ctx.method(), ctx.path(), e);
@@ -98,8 +120,7 @@ public final class Api {
       // refusal as it is (an upload's 413 keeps its message).
       cfg.routes.error(405, ctx -> unanswered(ctx, ErrorCode.METHOD_NOT_ALLOWED, ctx.method()
           + " is not allowed on " + ctx.path() + "; see /openapi.json for its methods"));
-      cfg.routes.error(413, ctx -> unanswered(ctx, ErrorCode.PAYLOAD_TOO_LARGE,
-          "the request body is larger than " + MAX_JSON_BODY + " bytes"));
+      cfg.routes.error(413, ctx -> unanswered(ctx, ErrorCode.PAYLOAD_TOO_LARGE, TOO_LARGE));
       cfg.routes.after(ctx -> record(ctx));
     });
   }
@@ -137,7 +158,55 @@ public final class Api {
 
   private static void error(Context ctx, ErrorCode code, String message) {
     String id = ctx.res().getHeader(REQUEST_ID);
-    ctx.status(code.httpStatus()).json(ApiError.of(code, message, id));
+    if (code == ErrorCode.PAYLOAD_TOO_LARGE) {
+      refuseBody(ctx, ApiError.of(code, message, id));
+    } else {
+      ctx.status(code.httpStatus()).json(ApiError.of(code, message, id));
+    }
+  }
+
+  /**
+   * Answers a 413 at once (sent, with Connection: close), then drains the body the server will
+   * not read, within {@link #DRAIN_BYTES} and {@link #DRAIN_TIME}, so that the client can finish
+   * writing and read the answer before the connection closes. A client that waits for 100
+   * Continue sends no body, so there is nothing to drain.
+   */
+  private static void refuseBody(Context ctx, ApiError error) {
+    ctx.attribute(ANSWERED, true); // the status handler for 413 leaves it as it is
+    HttpServletResponse res = ctx.res();
+    byte[] json = ctx.jsonMapper().toJsonString(error, ApiError.class)
+        .getBytes(StandardCharsets.UTF_8);
+    res.setStatus(ErrorCode.PAYLOAD_TOO_LARGE.httpStatus());
+    res.setHeader("Connection", "close");
+    res.setContentType("application/json");
+    res.setContentLength(json.length);
+    try {
+      res.getOutputStream().write(json);
+      res.flushBuffer();
+    } catch (IOException e) {
+      return; // the client is gone: nothing to answer, nothing to drain
+    }
+    if ("100-continue".equalsIgnoreCase(ctx.header("Expect"))) {
+      return;
+    }
+    // a read waits at most DRAIN_TIME for bytes: a client that stops sending is not waited for
+    ServletContextRequest.getServletContextRequest(ctx.req()).getConnectionMetaData()
+        .getConnection().getEndPoint().setIdleTimeout(DRAIN_TIME.toMillis());
+    long deadline = System.nanoTime() + DRAIN_TIME.toNanos();
+    byte[] buffer = new byte[64 * 1024];
+    long drained = 0;
+    try {
+      ServletInputStream in = ctx.req().getInputStream();
+      while (drained < DRAIN_BYTES && System.nanoTime() < deadline) {
+        int n = in.read(buffer, 0, (int) Math.min(buffer.length, DRAIN_BYTES - drained));
+        if (n < 0) {
+          return;
+        }
+        drained += n;
+      }
+    } catch (IOException | RuntimeException e) {
+      // the client stopped, closed or sent a broken body: the connection closes anyway
+    }
   }
 
   private static void unanswered(Context ctx, ErrorCode code, String message) {

@@ -38,9 +38,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Organizations, departments, members, projects, API tokens, users and sign-in: the rules and the
@@ -83,6 +86,7 @@ public final class TenancyService {
   /** Last-used times are written at most this often per credential. */
   private static final Duration TOUCH_EVERY = Duration.ofMinutes(1);
   private static final int MAX_SECRET = 100;
+  private static final Logger LOG = LoggerFactory.getLogger(TenancyService.class);
 
   private final Jdbi jdbi;
   private final TenancyStore store;
@@ -90,8 +94,11 @@ public final class TenancyService {
   private final Clock clock;
   private final SignInLimiter accounts;
   private final SignInLimiter addresses;
+  private final Consumer<String> deleted;
 
-  TenancyService(Database database, TenancyStore store, AuditLog audit, Clock clock) {
+  TenancyService(Database database, TenancyStore store, AuditLog audit, Clock clock,
+      Consumer<String> deleted) {
+    this.deleted = Objects.requireNonNull(deleted, "deleted");
     this.jdbi = database.jdbi();
     this.store = Objects.requireNonNull(store, "store");
     this.audit = Objects.requireNonNull(audit, "audit");
@@ -103,9 +110,14 @@ public final class TenancyService {
   /**
    * The service over {@code database}, recording in {@code audit} (in the same database), telling
    * time by {@code clock} (tests inject one).
+   *
+   * @param deleted told the id of each organization once its deletion is committed (the
+   *     composition root deletes its blobs there); what it throws is logged, not answered, as
+   *     the deletion stands (the next start's sweep of blobs finishes the work)
    */
-  public static TenancyService create(Database database, AuditLog audit, Clock clock) {
-    return new TenancyService(database, new JdbiTenancyStore(database), audit, clock);
+  public static TenancyService create(Database database, AuditLog audit, Clock clock,
+      Consumer<String> deleted) {
+    return new TenancyService(database, new JdbiTenancyStore(database), audit, clock, deleted);
   }
 
   private Instant now() {
@@ -386,6 +398,12 @@ public final class TenancyService {
             "organization", orgId, details));
       });
     });
+    try {
+      deleted.accept(orgId);
+    } catch (RuntimeException e) {
+      LOG.error("organization {} is deleted, but what it left (its blobs) could not all be "
+          + "deleted now; the next start deletes the rest", orgId, e);
+    }
   }
 
   // ---------------------------------------------------------------- departments

@@ -6,7 +6,12 @@ import java.util.List;
 
 /**
  * An organization's datasets: the list, a dataset's versions and lineage with the upload and
- * derive forms, and a version's profile. One script, {@code /web/datasets.js}, serves the three.
+ * derive forms and its deletion, and a version's profile with its deletion. One script, {@code
+ * /web/datasets.js}, serves the three; a deletion asks first in a dialog of {@code lepton.js}.
+ *
+ * <p>It stays in {@code web} rather than {@code datasets}: the pages are shells that hold no data
+ * and call no service (their script reads the public JSON API), they share {@link Html} with the
+ * other pages, and moving them would make {@code Html} public API of the server for this alone.
  */
 final class DatasetPages {
   private DatasetPages() {}
@@ -70,6 +75,7 @@ final class DatasetPages {
       </nav>
       <h1 data-field="name">Dataset</h1>
       <p data-field="description"></p>
+      <p data-status="dataset" role="status" aria-live="polite"></p>
       <section aria-labelledby="versions">
         <h2 id="versions">Versions</h2>
         <table class="cards" data-list="versions">
@@ -169,6 +175,13 @@ final class DatasetPages {
           <button type="submit">Derive</button>
           <p role="status" aria-live="polite"></p>
         </form>
+      </section>
+      <section data-admin hidden aria-labelledby="delete-dataset">
+        <h2 id="delete-dataset">Delete this dataset</h2>
+        <p>Deletes every version's content and profile, for good; the name can then be used
+          again. To delete one version, open it.</p>
+        <button type="button" class="danger outline" data-action="delete-dataset">Delete
+          dataset</button>
       </section>""";
 
   private static final String VERSION = """
@@ -178,7 +191,12 @@ final class DatasetPages {
           <li><a aria-current="page" data-field="version"></a></li></ul>
       </nav>
       <h1 data-field="title">Dataset version</h1>
-      <p><a data-link="content" download role="button" class="secondary">Download</a></p>
+      <p data-field="deleted" class="warning" role="note" hidden></p>
+      <p class="toolbar"><a data-link="content" download role="button" class="secondary"
+           hidden>Download</a>
+        <button type="button" class="danger outline" data-action="delete-version"
+                hidden>Delete version</button></p>
+      <p data-status="version" role="status" aria-live="polite"></p>
       <dl class="facts" data-facts="version"></dl>
       <section data-section="lineage" hidden aria-labelledby="v-lineage">
         <h2 id="v-lineage">Lineage</h2>

@@ -195,4 +195,19 @@ abstract class EncryptedBlobStoreContract {
     blobs.open("alpha", "empty").transferTo(sink);
     assertEquals(0, sink.size());
   }
+
+  @Test
+  void anOrganizationsBlobsAreListedByOrganizationAndDeletedTogether() {
+    for (String org : new String[] {"org_b", "org_a"}) {
+      blobs.put(org, "datasets/ds_1/x", new ByteArrayInputStream(patterned(1)), 1 << 20);
+      blobs.put(org, "models/m_1", new ByteArrayInputStream(patterned(1)), 1 << 20);
+    }
+    raw().put("elsewhere/y", new ByteArrayInputStream(patterned(1)), 1 << 20);
+    assertEquals(List.of("org_a", "org_b"), blobs.organizations());
+    assertEquals(2, blobs.deleteOrganization("org_a"));
+    assertEquals(List.of("org_b"), blobs.organizations());
+    assertEquals(List.of("datasets/ds_1/x", "models/m_1"), blobs.list("org_b", ""));
+    assertTrue(raw().exists("elsewhere/y"), "only organizations' blobs are theirs to delete");
+    assertEquals(0, blobs.deleteOrganization("org_a"));
+  }
 }

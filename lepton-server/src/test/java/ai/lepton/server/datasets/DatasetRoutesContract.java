@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The dataset API over real HTTP, end to end: create, upload (raw and multipart), list, profile,
- * download, derive, lineage, and what the audit log records of each. Runs on H2
- * ({@link DatasetRoutesH2Test}) and PostgreSQL ({@link DatasetRoutesPostgresTest}).
+ * download, derive, lineage, delete, and what the audit log records of each. Runs on H2
+ * ({@link DatasetRoutesH2Test}) and PostgreSQL ({@link DatasetRoutesPostgresTest}) with a blob
+ * directory, and on H2 with an S3 bucket ({@link DatasetRoutesS3Test}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class DatasetRoutesContract {
@@ -175,8 +176,11 @@ abstract class DatasetRoutesContract {
       assertEquals(201, p.put(id, p.owner, "format=CSV&fileName=a.csv", csv).status());
       assertEquals(201, p.post(p.orgPath("/datasets/" + id + "/versions/1/derive"), p.owner,
           "{\"op\": \"drop_duplicates\"}").status(), "a derived version refers to its parent");
+      assertEquals(2, p.datasetBlobKeys(p.org).size());
       Response deleted = p.send(p.request("/api/v1/orgs/" + p.org, p.owner).DELETE());
       assertTrue(deleted.status() < 300, deleted.body());
+      assertEquals(List.of(), p.blobKeys().stream()
+          .filter(k -> k.startsWith("orgs/" + p.org + "/")).toList(), "the ciphertext is gone");
       for (String sql : List.of("SELECT COUNT(*) FROM dataset WHERE org_id = :o",
           "SELECT COUNT(*) FROM dataset_version WHERE org_id = :o",
           "SELECT COUNT(*) FROM organization_keyset WHERE organization_id = :o")) {
@@ -259,13 +263,13 @@ abstract class DatasetRoutesContract {
   void aRefusedUploadStoresNothingAndIsRecordedAsFailed() {
     String id = platform.dataset("broken");
     int versions = platform.versionRows();
-    int blobs = platform.datasetBlobs().size();
+    int blobs = platform.blobKeys().size();
     Response r = platform.put(id, platform.owner, "format=CSV&fileName=broken.csv",
         "a,b\n1,\"open\n2,3\n".getBytes(StandardCharsets.UTF_8));
     assertEquals(422, r.status(), r.body());
     assertTrue(r.errorMessage().contains("broken.csv line 2"), r.body());
     assertEquals(versions, platform.versionRows());
-    assertEquals(blobs, platform.datasetBlobs().size());
+    assertEquals(blobs, platform.blobKeys().size());
     assertEquals(List.of(), platform.tempFiles());
     AuditEvent failed = only(platform.events(platform.org, DatasetService.UPLOAD), id,
         Outcome.FAILED);
@@ -276,5 +280,148 @@ abstract class DatasetRoutesContract {
     platform.get(versions(id), platform.owner).json().get("versions").forEach(v -> none.add(
         v.toString()));
     assertEquals(List.of(), none);
+  }
+
+  private Response delete(String path, String token) {
+    return platform.send(platform.request(path, token).DELETE());
+  }
+
+  @Test
+  void aDeletedVersionLeavesATombstoneItsNumberIsNeverReusedAndLineageStays() {
+    String id = platform.dataset("tombstones");
+    byte[] csv = GAPS.getBytes(StandardCharsets.UTF_8);
+    assertEquals(201, platform.put(id, platform.owner, "format=CSV&fileName=g.csv", csv)
+        .status());
+    assertEquals(201, platform.post(versions(id) + "/1/derive", platform.owner,
+        "{\"op\": \"drop_missing\"}").status());
+    assertEquals(201, platform.put(id, platform.owner, "format=CSV&fileName=g3.csv", csv)
+        .status());
+    List<String> blobs = platform.datasetBlobKeys(platform.org);
+
+    Response denied = delete(versions(id) + "/1", platform.viewer);
+    assertEquals(403, denied.status(), denied.body());
+    assertEquals(404, delete(versions(id) + "/1", platform.outsider).status());
+    Response gone = delete(versions(id) + "/1", platform.owner);
+    assertEquals(204, gone.status(), gone.body());
+    List<String> left = platform.datasetBlobKeys(platform.org);
+    assertEquals(blobs.size() - 1, left.size(), "the version's blob is deleted: " + left);
+    assertTrue(blobs.containsAll(left));
+
+    JsonNode tombstone = platform.get(versions(id) + "/1", platform.viewer).json();
+    assertFalse(tombstone.get("deletedAt").isNull(), tombstone.toString());
+    assertEquals("g.csv", tombstone.get("fileName").asText(), "what it was stays known");
+    String v1 = tombstone.get("id").asText();
+    assertTrue(platform.db.jdbi().withHandle(h -> h.createQuery(
+        "SELECT profile_json FROM dataset_version WHERE id = :id").bind("id", v1)
+        .mapTo(String.class).findOne()).isEmpty(), "the profile (a preview of the data) is gone");
+    for (Response r : List.of(platform.get(versions(id) + "/1/content", platform.viewer),
+        platform.get(versions(id) + "/1/profile", platform.viewer),
+        platform.post(versions(id) + "/1/derive", platform.owner, "{\"op\": \"drop_missing\"}"),
+        delete(versions(id) + "/1", platform.owner))) {
+      assertEquals(404, r.status(), r.body());
+      assertTrue(r.errorMessage().contains("was deleted"), r.body());
+    }
+    JsonNode child = platform.get(versions(id) + "/2", platform.viewer).json().get("lineage");
+    assertEquals(1, child.get("parentNumber").asInt());
+    assertEquals(v1, child.get("parentId").asText());
+    assertTrue(child.get("parentDeleted").asBoolean(), child.toString());
+    assertEquals("drop_missing", child.get("recipe").get("op").asText());
+    assertEquals(200, platform.get(versions(id) + "/2/content", platform.viewer).status());
+
+    // the newest deleted: the dataset's latest is the one before, and the next upload is 4
+    assertEquals(204, delete(versions(id) + "/3", platform.owner).status());
+    assertEquals(2, platform.get(platform.orgPath("/datasets/" + id), platform.viewer).json()
+        .get("latestVersion").asInt());
+    Response next = platform.put(id, platform.owner, "format=CSV&fileName=g4.csv", csv);
+    assertEquals(4, next.json().get("number").asInt(), next.body());
+    JsonNode listed = platform.get(versions(id), platform.viewer).json().get("versions");
+    assertEquals(4, listed.size(), "tombstones stay listed");
+    assertFalse(listed.get(2).get("deletedAt").isNull());
+    assertTrue(listed.get(3).get("deletedAt").isNull());
+
+    AuditEvent event = platform.events(platform.org, DatasetService.DELETE_VERSION).stream()
+        .filter(e -> id.equals(e.resourceId()) && e.outcome() == Outcome.SUCCESS
+            && "1".equals(e.details().get("number"))).findFirst().orElseThrow();
+    assertEquals(v1, event.details().get("version"));
+    assertEquals("PERMISSION_DENIED", only(platform.events(platform.org,
+        DatasetService.DELETE_VERSION), id, Outcome.DENIED).details().get("code"));
+    assertTrue(platform.auditIntact(platform.org));
+  }
+
+  @Test
+  void aDeletedDatasetTakesItsVersionsAndBlobsWithItAndFreesItsName() {
+    String id = platform.dataset("short-lived");
+    byte[] csv = GAPS.getBytes(StandardCharsets.UTF_8);
+    assertEquals(201, platform.put(id, platform.owner, "format=CSV&fileName=s.csv", csv)
+        .status());
+    assertEquals(201, platform.post(versions(id) + "/1/derive", platform.owner,
+        "{\"op\": \"split\", \"train\": 0.5, \"test\": 0.5, \"seed\": 1}").status());
+    assertEquals(204, delete(versions(id) + "/2", platform.owner).status());
+    int others = platform.datasetBlobKeys(platform.org).size();
+
+    assertEquals(403, delete(platform.orgPath("/datasets/" + id), platform.viewer).status());
+    Response foreign = delete("/api/v1/orgs/" + platform.outsiderOrg + "/datasets/" + id,
+        platform.outsider);
+    assertEquals(404, foreign.status(), foreign.body());
+    Response gone = delete(platform.orgPath("/datasets/" + id), platform.owner);
+    assertEquals(204, gone.status(), gone.body());
+    assertEquals(404, platform.get(platform.orgPath("/datasets/" + id), platform.viewer)
+        .status());
+    assertEquals(404, delete(platform.orgPath("/datasets/" + id), platform.owner).status());
+    int rows = platform.db.jdbi().withHandle(h -> h.createQuery(
+        "SELECT COUNT(*) FROM dataset_version WHERE dataset_id = :id").bind("id", id)
+        .mapTo(Integer.class).one());
+    assertEquals(0, rows, "tombstones go with their dataset");
+    assertEquals(others - 2, platform.datasetBlobKeys(platform.org).size(),
+        "v1 and v3 had blobs; v2 had been deleted");
+    assertTrue(platform.datasetBlobKeys(platform.org).stream().noneMatch(k -> k.contains(id)));
+
+    String again = platform.dataset("short-lived");
+    assertNotEquals(id, again);
+    assertEquals(1, platform.put(again, platform.owner, "format=CSV&fileName=s.csv", csv).json()
+        .get("number").asInt());
+    AuditEvent event = only(platform.events(platform.org, DatasetService.DELETE), id,
+        Outcome.SUCCESS);
+    assertEquals("short-lived", event.details().get("name"));
+    assertEquals("2", event.details().get("versions"));
+    assertTrue(platform.auditIntact(platform.org));
+  }
+
+  /**
+   * What a failed deletion leaves (a blob no version refers to, after a version's or a
+   * dataset's deletion committed) and an organization deleted while its blobs could not be: the
+   * next start deletes both, and keeps what versions use.
+   */
+  @Test
+  void aRestartDeletesBlobsOfDeletedVersionsAndOfOrganizationsThatNoLongerExist(
+      @TempDir Path other) {
+    try (Platform p = start(other)) {
+      String id = p.dataset("swept");
+      byte[] csv = GAPS.getBytes(StandardCharsets.UTF_8);
+      assertEquals(201, p.put(id, p.owner, "format=CSV&fileName=a.csv", csv).status());
+      assertEquals(201, p.put(id, p.owner, "format=CSV&fileName=b.csv", csv).status());
+      List<String> both = p.datasetBlobKeys(p.org);
+      assertEquals(204, p.send(p.request(p.orgPath("/datasets/" + id + "/versions/1"), p.owner)
+          .DELETE()).status());
+      List<String> kept = p.datasetBlobKeys(p.org);
+      p.stop();
+      String deletedVersionBlob = both.stream().filter(k -> !kept.contains(k)).findFirst()
+          .orElseThrow();
+      String deletedOrgBlob = "orgs/org_" + "q".repeat(26) + "/datasets/ds_x/blob";
+      String otherFeature = "orgs/org_" + "q".repeat(26) + "/models/m1";
+      try (ai.lepton.server.blobs.BlobStore blobs = p.blobStore()) {
+        for (String key : List.of(deletedVersionBlob, deletedOrgBlob, otherFeature)) {
+          blobs.put(key, new java.io.ByteArrayInputStream(csv), csv.length);
+        }
+      }
+      p.start();
+      List<String> after = p.blobKeys();
+      assertTrue(after.containsAll(kept), after.toString());
+      assertFalse(after.contains(deletedVersionBlob), after.toString());
+      assertFalse(after.contains(deletedOrgBlob), after.toString());
+      assertFalse(after.contains(otherFeature), "every blob of a deleted organization goes");
+      assertEquals(200, p.get(p.orgPath("/datasets/" + id + "/versions/2/content"), p.owner)
+          .status());
+    }
   }
 }

@@ -35,7 +35,7 @@ class JdbiDatasetStoreTest {
 
   private static VersionRow version(String id, String org, String dataset, int number) {
     return new VersionRow(id, org, dataset, number, "CSV", "data.csv", "org/" + org + "/" + id,
-        10, "ab".repeat(32), 3, "{}", null, null, "usr_a", NOW);
+        10, "ab".repeat(32), 3, "{}", null, null, "usr_a", NOW, null, null);
   }
 
   @ParameterizedTest
@@ -64,7 +64,7 @@ class JdbiDatasetStoreTest {
 
   @ParameterizedTest
   @MethodSource("databases")
-  void latestVersionsNumbersAndOrganizationsAreReadPerOrganization(TestDatabases.Named kind) {
+  void latestVersionsAndNumbersAreReadPerOrganization(TestDatabases.Named kind) {
     try (Database db = kind.open().get()) {
       JdbiDatasetStore store = new JdbiDatasetStore(db);
       db.jdbi().useTransaction(tx -> {
@@ -80,7 +80,57 @@ class JdbiDatasetStoreTest {
       assertEquals(3, store.version("org_a", "ds_1", 2).orElseThrow().rows());
       assertTrue(store.version("org_b", "ds_1", 2).isEmpty());
       assertTrue(store.version("org_a", "ds_1", 3).isEmpty());
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void theSweepSeesTheOrganizationsThatExist(TestDatabases.Named kind) {
+    try (Database db = kind.open().get()) {
+      JdbiDatasetStore store = new JdbiDatasetStore(db);
+      db.jdbi().useTransaction(tx -> {
+        for (String org : List.of("org_b", "org_a")) {
+          tx.createUpdate("INSERT INTO organization (id, name, created_at)"
+              + " VALUES (:id, :id, now())").bind("id", org).execute();
+        }
+        store.insertDataset(tx, dataset("ds_9", "org_gone", "iris")); // rows of no organization
+      });
       assertEquals(List.of("org_a", "org_b"), store.organizations());
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void aDeletedVersionIsATombstoneWhoseNumberIsNeverGivenAgain(TestDatabases.Named kind) {
+    try (Database db = kind.open().get()) {
+      JdbiDatasetStore store = new JdbiDatasetStore(db);
+      db.jdbi().useTransaction(tx -> {
+        store.insertDataset(tx, dataset("ds_1", "org_a", "iris"));
+        store.insertVersion(tx, version("dsv_1", "org_a", "ds_1", 1));
+        store.insertVersion(tx, version("dsv_2", "org_a", "ds_1", 2));
+      });
+      Instant later = NOW.plusSeconds(60);
+      assertFalse((boolean) db.jdbi().inTransaction(tx -> store.deleteVersion(tx, "org_b", "dsv_2",
+          "usr_b", later)), "another organization's version reads as missing");
+      assertTrue((boolean) db.jdbi().inTransaction(tx -> store.deleteVersion(tx, "org_a", "dsv_2",
+          "usr_a", later)));
+      assertFalse((boolean) db.jdbi().inTransaction(tx -> store.deleteVersion(tx, "org_a", "dsv_2",
+          "usr_a", later)), "deleted already");
+      VersionRow tombstone = store.version("org_a", "dsv_2").orElseThrow();
+      assertEquals(later, tombstone.deletedAt());
+      assertEquals("usr_a", tombstone.deletedBy());
+      assertEquals(null, tombstone.profileJson());
+      assertFalse(store.blobReferenced(tombstone.blobKey()), "its blob may be swept");
+      assertEquals(Map.of("ds_1", 1), store.latestVersions("org_a"));
+      assertEquals(3, (int) db.jdbi().inTransaction(tx -> {
+        assertTrue(store.lockDataset(tx, "org_a", "ds_1"));
+        return store.nextVersionNumber(tx, "org_a", "ds_1");
+      }));
+
+      db.jdbi().useTransaction(tx -> store.deleteDataset(tx, "org_a", "ds_1"));
+      assertTrue(store.dataset("org_a", "ds_1").isEmpty());
+      assertEquals(List.of(), store.versions("org_a", "ds_1"));
+      assertFalse((boolean) db.jdbi().inTransaction(tx -> store.lockDataset(tx, "org_a", "ds_1")));
     }
   }
 
@@ -107,8 +157,11 @@ class JdbiDatasetStoreTest {
         List<Future<?>> done = new ArrayList<>();
         for (int i = 0; i < 16; i++) {
           String id = "dsv_" + i;
-          done.add(pool.submit(() -> db.jdbi().useTransaction(tx -> store.insertVersion(tx,
-              version(id, "org_a", "ds_1", store.nextVersionNumber(tx, "org_a", "ds_1"))))));
+          done.add(pool.submit(() -> db.jdbi().useTransaction(tx -> {
+            store.lockDataset(tx, "org_a", "ds_1");
+            store.insertVersion(tx, version(id, "org_a", "ds_1",
+                store.nextVersionNumber(tx, "org_a", "ds_1")));
+          })));
         }
         for (Future<?> f : done) {
           f.get();

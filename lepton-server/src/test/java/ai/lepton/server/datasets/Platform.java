@@ -7,6 +7,7 @@ import ai.lepton.server.LeptonServer;
 import ai.lepton.server.ServerConfig;
 import ai.lepton.server.audit.AuditLog;
 import ai.lepton.server.audit.AuditQuery;
+import ai.lepton.server.blobs.BlobStore;
 import ai.lepton.server.db.Database;
 import ai.lepton.server.http.Json;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -263,6 +264,27 @@ final class Platform implements AutoCloseable {
   int versionRows() {
     return db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM dataset_version")
         .mapTo(Integer.class).one());
+  }
+
+  /**
+   * The blob store the server uses (a directory or an S3 bucket), opened by the test on its own
+   * to check and plant blobs.
+   */
+  BlobStore blobStore() {
+    return BlobStore.fromUrl(config.blobsUrl(), dataDir.resolve("blobs"));
+  }
+
+  /** The keys of every organization's blobs, in whichever store the server uses. */
+  List<String> blobKeys() {
+    try (BlobStore blobs = blobStore()) {
+      return blobs.list("orgs/");
+    }
+  }
+
+  /** The keys of the organization's dataset blobs. */
+  List<String> datasetBlobKeys(String organization) {
+    return blobKeys().stream().filter(k -> k.startsWith("orgs/" + organization + "/datasets/"))
+        .toList();
   }
 
   /** Dataset blobs in the blob directory, of every organization. */

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every role (owner, admin, member, viewer, and a user of another organization) against every
- * action on departments, members, projects and tokens, over real HTTP: the status each gets, and
- * that another organization's ids answer 404 exactly like missing ones. Runs on H2
+ * action on departments, members, projects, tokens and datasets, over real HTTP: the status each
+ * gets, and that another organization's ids answer 404 exactly like missing ones. Runs on H2
  * ({@link AuthorizationMatrixH2Test}) and on PostgreSQL ({@link AuthorizationMatrixPostgresTest}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -86,6 +86,8 @@ abstract class AuthorizationMatrix {
     inB.put("token", client.post("/api/v1/orgs/" + orgB + "/tokens", outsider,
         tokenBody("b", "read")).json().get("info").get("id").asText());
     inB.put("user", userIds.get("outsider"));
+    inB.put("dataset", client.post("/api/v1/orgs/" + orgB + "/datasets", outsider,
+        Map.of("name", "b-dataset")).text("id"));
   }
 
   @AfterAll
@@ -132,6 +134,17 @@ abstract class AuthorizationMatrix {
     String email = freshUser();
     return client.post(a("/members"), ownerSession, Map.of("email", email, "role", "viewer"))
         .text("userId");
+  }
+
+  /** A dataset with versions 1 and 2, made by the owner; answers its id. */
+  private String freshDataset() {
+    String id = client.post(a("/datasets"), ownerSession, Map.of("name", fresh("ds"))).text("id");
+    for (int i = 0; i < 2; i++) {
+      Response v = client.send("PUT", a("/datasets/" + id + "/versions?format=TEXT&fileName=t.txt"),
+          ownerSession, "\"one\"");
+      assertEquals(201, v.status(), v.body());
+    }
+    return id;
   }
 
   private String ownersToken() {
@@ -184,6 +197,17 @@ abstract class AuthorizationMatrix {
         c -> client.post(a("/tokens"), c, tokenBody(fresh("t"), "read"))));
     list.add(new Action("revoke another member's token", "204 204 404 404 404",
         c -> client.delete(a("/tokens/" + ownersToken()), c)));
+    String dataset = freshDataset();
+    list.add(new Action("list datasets", "200 200 200 200 404",
+        c -> client.get(a("/datasets"), c)));
+    list.add(new Action("create dataset", "201 201 201 403 404",
+        c -> client.post(a("/datasets"), c, Map.of("name", fresh("ds")))));
+    list.add(new Action("read a version", "200 200 200 200 404",
+        c -> client.get(a("/datasets/" + dataset + "/versions/1"), c)));
+    list.add(new Action("delete dataset version", "204 204 403 403 404",
+        c -> client.delete(a("/datasets/" + freshDataset() + "/versions/1"), c)));
+    list.add(new Action("delete dataset", "204 204 403 403 404",
+        c -> client.delete(a("/datasets/" + freshDataset()), c)));
     return list;
   }
 
@@ -259,7 +283,9 @@ abstract class AuthorizationMatrix {
         new String[] {"GET", b + "/tokens", null},
         new String[] {"POST", b + "/tokens", "{\"name\":\"x\",\"scope\":\"read\",\"expiresAt\":\""
             + clock.instant().plus(Duration.ofDays(1)) + "\"}"},
-        new String[] {"DELETE", b + "/tokens/" + inB.get("token"), null});
+        new String[] {"DELETE", b + "/tokens/" + inB.get("token"), null},
+        new String[] {"DELETE", b + "/datasets/" + inB.get("dataset"), null},
+        new String[] {"DELETE", b + "/datasets/" + inB.get("dataset") + "/versions/1", null});
     for (String role : new String[] {"owner", "admin", "member", "viewer"}) {
       for (Cred cred : new Cred[] {sessions.get(role), tokens.get(role)}) {
         for (String[] t : tries) {

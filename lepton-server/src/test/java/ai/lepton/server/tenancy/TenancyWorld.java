@@ -29,7 +29,7 @@ final class TenancyWorld implements AutoCloseable {
   TenancyWorld(TestDatabases.Named kind) {
     db = kind.open().get();
     audit = new AuditLog(db, clock);
-    service = new TenancyService(db, new JdbiTenancyStore(db), audit, clock);
+    service = new TenancyService(db, new JdbiTenancyStore(db), audit, clock, org -> {});
     adminLink = service.bootstrap("default", "admin@lepton.local", "http://x:1").orElseThrow();
     service.signInWithLink(code(adminLink), "10.0.0.1");
     admin = principalOf("admin@lepton.local");

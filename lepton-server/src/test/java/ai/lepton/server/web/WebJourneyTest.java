@@ -42,6 +42,7 @@ class WebJourneyTest {
       members(pages, defaultOrg);
       String datasetPage = uploadAndProfile(pages, defaultOrg);
       deriveASplit(pages, datasetPage);
+      deleteTheParentThenTheDataset(pages, datasetPage);
       audit(pages, defaultOrg);
     }
   }
@@ -264,13 +265,66 @@ class WebJourneyTest {
     assertTrue(pages.text("[data-field=recipe]").contains("\"seed\":42"));
   }
 
+  /**
+   * Deletes v1 (the parent of the split) through the confirmation dialog: it stays listed as
+   * deleted, its page says so without content, and v2's lineage still names it; then deletes the
+   * dataset.
+   */
+  private static void deleteTheParentThenTheDataset(Pages pages, String datasetPage) {
+    pages.open(datasetPage + "/versions/1");
+    pages.loaded();
+    pages.find("[data-action=delete-version]").click();
+    WebElement dialog = pages.browser.await(d -> d.findElement(By.cssSelector("dialog[open]")));
+    assertTrue(dialog.getText().contains("Delete v1 (iris.csv) of iris?"), dialog.getText());
+    pages.screenshot("version-delete");
+    dialog.findElement(By.xpath(".//button[text()='Delete version']")).click();
+    pages.browser.await(d -> d.getCurrentUrl().endsWith(datasetPage));
+    pages.loaded();
+    pages.browser.await(d -> pages.rowContaining("[data-list=versions]", "v1").getText()
+        .contains("(deleted)"));
+    assertTrue(pages.text("[data-tree=lineage]").contains("deleted"),
+        pages.text("[data-tree=lineage]"));
+    List<String> from = new Select(pages.find("[data-form=derive] [name=version]")).getOptions()
+        .stream().map(WebElement::getText).toList();
+    assertEquals(2, from.size(), from.toString());
+    assertTrue(from.get(0).startsWith("v3 · test.csv") && from.get(1).startsWith("v2 · train.csv"),
+        "a deleted version cannot be derived from: " + from);
+    pages.screenshot("dataset-deleted-version");
+
+    pages.open(datasetPage + "/versions/1");
+    pages.loaded();
+    assertTrue(pages.text("[data-field=deleted]").startsWith("This version was deleted"),
+        pages.text("[data-field=deleted]"));
+    assertFalse(pages.find("[data-link=content]").isDisplayed(), "no content to download");
+    assertFalse(pages.find("[data-action=delete-version]").isDisplayed());
+    assertTrue(pages.findAll("[data-list=preview] tbody tr").isEmpty(), "no profile");
+    pages.screenshot("version-deleted");
+    pages.open(datasetPage + "/versions/2");
+    pages.loaded();
+    assertTrue(pages.text("[data-field=lineage]").startsWith("Derived from v1 (since deleted) by "
+        + "split: the train part."), pages.text("[data-field=lineage]"));
+
+    pages.open(datasetPage);
+    pages.loaded();
+    pages.find("[data-action=delete-dataset]").click();
+    WebElement sure = pages.browser.await(d -> d.findElement(By.cssSelector("dialog[open]")));
+    assertTrue(sure.getText().contains("Delete the dataset iris with all its versions?"),
+        sure.getText());
+    sure.findElement(By.xpath(".//button[text()='Delete dataset']")).click();
+    pages.browser.await(d -> d.getCurrentUrl().endsWith("/datasets"));
+    pages.loaded();
+    assertFalse(pages.text("[data-list=datasets]").contains("iris"),
+        pages.text("[data-list=datasets]"));
+  }
+
   private static void audit(Pages pages, String org) {
     pages.section("Audit");
     assertEquals("/orgs/" + org + "/audit", pages.path());
     String events = pages.text("[data-list=audit]");
     for (String action : new String[] {"session.create", "session.delete", "token.create",
         "token.revoke", "department.create", "member.add", "member.update", "dataset.create",
-        "dataset.upload", "dataset.derive", "dataset.profile.read"}) {
+        "dataset.upload", "dataset.derive", "dataset.profile.read", "dataset.version.delete",
+        "dataset.delete"}) {
       assertTrue(events.contains(action), action + " in " + events);
     }
     WebElement upload = pages.rowContaining("[data-list=audit]", "dataset.upload");

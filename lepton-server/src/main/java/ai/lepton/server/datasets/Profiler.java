@@ -150,7 +150,10 @@ final class Profiler {
     return profile(Source.of(file), declared, name, labelColumn);
   }
 
-  /** Profiles the bytes of {@code source}, as {@link #profile(Path, DatasetFormat, String, String)}. */
+  /**
+   * Profiles the bytes of {@code source}, as {@link #profile(Path, DatasetFormat, String, String)}
+   * profiles a file.
+   */
   DatasetProfile profile(Source source, DatasetFormat declared, String name,
       String labelColumn) {
     DatasetFormat format = format(source, declared, name);

@@ -4,6 +4,8 @@ import ai.lepton.LeptonException;
 import ai.lepton.internal.Args;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -119,8 +121,32 @@ public final class Csv {
   public void forEachRow(Path file, Rows rows) {
     Args.nonNull(file, "Csv.forEachRow", "file");
     Args.nonNull(rows, "Csv.forEachRow", "rows");
+    scan(file, counted(file.toString(), rows));
+  }
+
+  /**
+   * Reads {@code in} (UTF-8) row by row as {@link #forEachRow(Path, Rows)} reads a file, naming it
+   * {@code name} in messages: for bytes that are not in a file (decrypted as they are read).
+   * {@code maxFileBytes} does not apply; the caller closes {@code in}.
+   *
+   * @throws LeptonException as {@link #forEachRow(Path, Rows)}
+   */
+  public void forEachRow(InputStream in, String name, Rows rows) {
+    Args.nonNull(in, "Csv.forEachRow", "in");
+    Args.nonNull(name, "Csv.forEachRow", "name");
+    Args.nonNull(rows, "Csv.forEachRow", "rows");
+    try {
+      scan(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()),
+          1 << 16), name, counted(name, rows));
+    } catch (IOException e) {
+      throw new LeptonException("cannot read CSV file " + name + ": " + e, e);
+    }
+  }
+
+  /** {@code rows}, refusing a row over {@code maxRows}. */
+  private Rows counted(String name, Rows rows) {
     long[] count = new long[1];
-    scan(file, new Rows() {
+    return new Rows() {
       @Override
       public void columns(List<String> names) {
         rows.columns(names);
@@ -129,12 +155,12 @@ public final class Csv {
       @Override
       public void row(long line, List<String> values) {
         if (++count[0] > limits.maxRows()) {
-          throw new LeptonException(file + " line " + line + ": more than " + limits.maxRows()
+          throw new LeptonException(name + " line " + line + ": more than " + limits.maxRows()
               + " rows; raise maxRows in ReadLimits or split the file");
         }
         rows.row(line, values);
       }
-    });
+    };
   }
 
   private void scan(Path file, Rows rows) {
@@ -145,16 +171,23 @@ public final class Csv {
             + limits.maxFileBytes() + "; raise maxFileBytes in ReadLimits or split the file");
       }
       try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-        in.mark(1);
-        if (in.read() != '\uFEFF') { // skip the byte order mark spreadsheets often write
-          in.reset();
-        }
-        scan(new Records(in, file.toString()), file.toString(), rows);
+        scan(in, file.toString(), rows);
       }
-    } catch (CharacterCodingException e) {
-      throw new LeptonException("CSV file " + file + " is not valid UTF-8; save it as UTF-8", e);
     } catch (IOException e) {
       throw new LeptonException("cannot read CSV file " + file + ": " + e, e);
+    }
+  }
+
+  /** Scans a reader whose decoder reports malformed input (as Files.newBufferedReader's does). */
+  private void scan(BufferedReader in, String name, Rows rows) throws IOException {
+    try {
+      in.mark(1);
+      if (in.read() != '\uFEFF') { // skip the byte order mark spreadsheets often write
+        in.reset();
+      }
+      scan(new Records(in, name), name, rows);
+    } catch (CharacterCodingException e) {
+      throw new LeptonException("CSV file " + name + " is not valid UTF-8; save it as UTF-8", e);
     }
   }
 

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -109,27 +111,54 @@ public final class JsonLines {
   public void forEachRow(Path file, Rows rows) {
     Args.nonNull(file, "JsonLines.forEachRow", "file");
     Args.nonNull(rows, "JsonLines.forEachRow", "rows");
+    scan(file, asText(file.toString(), rows));
+  }
+
+  /**
+   * Reads {@code in} (UTF-8) row by row as {@link #forEachRow(Path, Rows)} reads a file, naming it
+   * {@code name} in messages: for bytes that are not in a file (decrypted as they are read).
+   * {@code maxFileBytes} does not apply; the caller closes {@code in}.
+   *
+   * @throws LeptonException as {@link #forEachRow(Path, Rows)}
+   */
+  public void forEachRow(InputStream in, String name, Rows rows) {
+    Args.nonNull(in, "JsonLines.forEachRow", "in");
+    Args.nonNull(name, "JsonLines.forEachRow", "name");
+    Args.nonNull(rows, "JsonLines.forEachRow", "rows");
+    try {
+      scan(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()),
+          1 << 16), name, asText(name, rows));
+    } catch (CharacterCodingException e) {
+      throw new LeptonException("JSON lines file " + name + " is not valid UTF-8; save it as "
+          + "UTF-8", e);
+    } catch (IOException e) {
+      throw new LeptonException("cannot read JSON lines file " + name + ": " + e, e);
+    }
+  }
+
+  /** Each object as text values to {@code rows}, refusing a row over {@code maxRows}. */
+  private ObjectRows asText(String name, Rows rows) {
     long[] count = new long[1];
-    scan(file, (names, number, row) -> {
+    return (names, number, row) -> {
       if (count[0] == 0) {
         rows.columns(List.copyOf(names));
       }
       if (++count[0] > limits.maxRows()) {
-        throw new LeptonException(file + " line " + number + ": more than " + limits.maxRows()
+        throw new LeptonException(name + " line " + number + ": more than " + limits.maxRows()
             + " rows; raise maxRows in ReadLimits or split the file");
       }
       List<String> values = new ArrayList<>(names.size());
       for (String field : names) {
         JsonNode value = row.get(field);
         if (value != null && !value.isNull() && !value.isValueNode()) {
-          throw new LeptonException(file + " line " + number + ", field '" + field + "': "
+          throw new LeptonException(name + " line " + number + ", field '" + field + "': "
               + "expected a string, number or boolean, received "
               + Messages.shorten(value.toString()));
         }
         values.add(value == null || value.isNull() ? "" : value.asText());
       }
       rows.row(number, values);
-    });
+    };
   }
 
   /** One parsed object with the columns chosen from the first. */

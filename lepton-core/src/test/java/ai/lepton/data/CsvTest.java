@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import ai.lepton.LeptonException;
 import ai.lepton.tensor.Tensor;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -55,6 +57,34 @@ class CsvTest {
     assertEquals("data.csv line 5: more than 1 rows; raise maxRows in ReadLimits or split the "
         + "file", assertThrows(LeptonException.class, () -> oneRow.forEachRow(file, ignore))
         .getMessage().replace(file.toString(), "data.csv"));
+  }
+
+  @Test
+  void streamsRowsFromAStreamNamedInMessages() {
+    List<String> seen = new java.util.ArrayList<>();
+    Rows rows = new Rows() {
+      @Override
+      public void columns(List<String> names) {
+        seen.add(names.toString());
+      }
+
+      @Override
+      public void row(long line, List<String> values) {
+        seen.add(line + ":" + values);
+      }
+    };
+    byte[] csv = "\uFEFFa,b\n1,\"x\ny\"\n".getBytes(StandardCharsets.UTF_8);
+    Csv.reader().forEachRow(new ByteArrayInputStream(csv), "upload.csv", rows);
+    assertEquals(List.of("[a, b]", "2:[1, x\ny]"), seen);
+    byte[] latin1 = "a,b\n1,caf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1);
+    assertEquals("CSV file upload.csv is not valid UTF-8; save it as UTF-8",
+        assertThrows(LeptonException.class, () -> Csv.reader().forEachRow(
+            new ByteArrayInputStream(latin1), "upload.csv", rows)).getMessage());
+    Csv oneRow = Csv.reader().limits(new ReadLimits(1000, 100, 10, 1));
+    assertEquals("upload.csv line 3: more than 1 rows; raise maxRows in ReadLimits or split the "
+        + "file", assertThrows(LeptonException.class, () -> oneRow.forEachRow(
+            new ByteArrayInputStream("a\n1\n2\n".getBytes(StandardCharsets.UTF_8)),
+            "upload.csv", rows)).getMessage());
   }
 
   @Test

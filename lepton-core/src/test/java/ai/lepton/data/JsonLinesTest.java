@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.lepton.LeptonException;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -47,6 +49,31 @@ class JsonLinesTest {
     assertEquals(List.of("[x, ok, s]", "1:[1.5, true, a]", "3:[, , 2]"), seen);
     assertTrue(message.contains("line 4, field 'x': expected a string, number or boolean"),
         message);
+  }
+
+  @Test
+  void streamsRowsFromAStreamNamedInMessages() {
+    List<String> seen = new java.util.ArrayList<>();
+    Rows rows = new Rows() {
+      @Override
+      public void columns(List<String> names) {
+        seen.add(names.toString());
+      }
+
+      @Override
+      public void row(long line, List<String> values) {
+        seen.add(line + ":" + values);
+      }
+    };
+    byte[] lines = "{\"x\": 1, \"s\": \"a\"}\n{\"x\": {}}\n".getBytes(StandardCharsets.UTF_8);
+    String message = assertThrows(LeptonException.class, () -> JsonLines.reader().forEachRow(
+        new ByteArrayInputStream(lines), "upload.jsonl", rows)).getMessage();
+    assertEquals(List.of("[x, s]", "1:[1, a]"), seen);
+    assertTrue(message.startsWith("upload.jsonl line 2, field 'x': expected a string"), message);
+    byte[] latin1 = "{\"s\": \"caf\u00e9\"}\n".getBytes(StandardCharsets.ISO_8859_1);
+    assertEquals("JSON lines file upload.jsonl is not valid UTF-8; save it as UTF-8",
+        assertThrows(LeptonException.class, () -> JsonLines.reader().forEachRow(
+            new ByteArrayInputStream(latin1), "upload.jsonl", rows)).getMessage());
   }
 
   @Test

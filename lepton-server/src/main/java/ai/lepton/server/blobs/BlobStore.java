@@ -23,13 +23,13 @@ public interface BlobStore extends AutoCloseable {
    * (the caller owns {@code in}).
    *
    * @param maxBytes the most bytes accepted; a longer stream is refused
-   * @return the size and SHA-256 of the stored bytes
+   * @return the number of bytes stored
    * @throws BlobTooLargeException if {@code in} holds more than {@code maxBytes} bytes (nothing is
    *     stored)
    * @throws BlobException if reading {@code in} or writing the store fails (nothing is stored)
    * @throws IllegalArgumentException if the key is not a valid blob key
    */
-  StoredBlob put(String key, InputStream in, long maxBytes);
+  long put(String key, InputStream in, long maxBytes);
 
   /**
    * The bytes of the blob at {@code key}, streamed; the caller closes the stream.

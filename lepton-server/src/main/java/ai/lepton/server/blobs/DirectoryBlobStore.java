@@ -39,12 +39,12 @@ final class DirectoryBlobStore implements BlobStore {
   }
 
   @Override
-  public StoredBlob put(String key, InputStream in, long maxBytes) {
+  public long put(String key, InputStream in, long maxBytes) {
     Path target = path(key);
     Path part = null;
     try {
       part = Files.createTempFile(tmp, "put-", ".part");
-      MeasuredInputStream measured = new MeasuredInputStream(in, maxBytes);
+      MeasuredInputStream measured = MeasuredInputStream.counting(in, maxBytes);
       try (FileOutputStream out = new FileOutputStream(part.toFile())) {
         measured.transferTo(out);
         out.getFD().sync();
@@ -53,7 +53,7 @@ final class DirectoryBlobStore implements BlobStore {
       Files.move(part, target, StandardCopyOption.ATOMIC_MOVE,
           StandardCopyOption.REPLACE_EXISTING);
       part = null;
-      return new StoredBlob(key, measured.count(), measured.sha256Hex());
+      return measured.count();
     } catch (IOException e) {
       throw new BlobException("cannot store blob " + key + ": " + e, e);
     } finally {

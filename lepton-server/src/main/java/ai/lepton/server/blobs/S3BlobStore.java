@@ -61,9 +61,9 @@ final class S3BlobStore implements BlobStore {
   }
 
   @Override
-  public StoredBlob put(String key, InputStream in, long maxBytes) {
+  public long put(String key, InputStream in, long maxBytes) {
     String object = object(key);
-    MeasuredInputStream measured = new MeasuredInputStream(in, maxBytes);
+    MeasuredInputStream measured = MeasuredInputStream.counting(in, maxBytes);
     // One part-sized buffer; a smaller one when the limit is smaller (one byte over the limit is
     // read to notice it).
     byte[] buffer = new byte[maxBytes >= partSize ? partSize : (int) maxBytes + 1];
@@ -76,7 +76,7 @@ final class S3BlobStore implements BlobStore {
       } else {
         multipartUpload(object, measured, buffer, n);
       }
-      return new StoredBlob(key, measured.count(), measured.sha256Hex());
+      return measured.count();
     } catch (IOException e) {
       throw new BlobException("cannot store blob " + key + ": reading its content failed: " + e,
           e);

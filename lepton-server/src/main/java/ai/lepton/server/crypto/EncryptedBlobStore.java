@@ -52,7 +52,7 @@ public final class EncryptedBlobStore {
   public StoredBlob put(String organizationId, String key, InputStream plaintext, long maxBytes) {
     String stored = storageKey(organizationId, key);
     StreamingAead cipher = keys.forWriting(organizationId);
-    MeasuredInputStream measured = new MeasuredInputStream(plaintext, maxBytes);
+    MeasuredInputStream measured = MeasuredInputStream.hashing(plaintext, maxBytes);
     try {
       store.put(stored, new EncryptingInputStream(measured, cipher,
           associatedData(organizationId, key)), ciphertextLimit(maxBytes));

@@ -32,6 +32,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -58,13 +59,13 @@ import org.slf4j.LoggerFactory;
  * a missing one, answers NOT_FOUND; a role or scope that does not allow the action,
  * PERMISSION_DENIED), then acts, and records it in the audit log in the same transaction.
  *
- * <p>An upload is all-or-nothing: authorized before its body is read, streamed into a temporary
- * file (counted against the upload limit and hashed on the way), checked against the hash the
- * client declared, validated and profiled by {@link Profiler}, encrypted into a blob, and only
- * then recorded, with its audit event, in one transaction; a failed transaction deletes the blob,
- * and the temporary file is always deleted. A refused upload stores nothing and records a FAILED
- * event saying why. {@link #sweep} removes what a killed server left. See
- * {@code docs/dataset-service.md}.
+ * <p>An upload is all-or-nothing: authorized before its body is read, streamed straight into a
+ * new encrypted blob (counted against the upload limit and hashed on the way: no plaintext of it
+ * reaches the disk), checked against the hash the client declared, validated and profiled by
+ * {@link Profiler} from the blob (decrypted as it is read), and only then recorded, with its audit
+ * event, in one transaction; a refusal or a failed transaction deletes the blob. A refused upload
+ * stores nothing and records a FAILED event saying why. {@link #sweep} removes what a killed
+ * server left. See {@code docs/dataset-service.md}.
  *
  * <p>Methods throw {@link ApiException}: NOT_FOUND, PERMISSION_DENIED, INVALID_ARGUMENT,
  * CONFLICT (a dataset name taken), PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE and UNPROCESSABLE as
@@ -72,9 +73,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class DatasetService {
   /**
-   * How many files are profiled or derived at once. Lepton Core lets one read take up to half the
-   * heap (its heap budget), so two at once could take all of it: uploads stream and store in
-   * parallel, and queue (fairly) only to be read.
+   * How many files are profiled (other than IDX files, which stream in constant memory) or
+   * derived at once. Lepton Core lets one read take up to half the heap (its heap budget), so two
+   * at once could take all of it: uploads stream and store in parallel, and queue (fairly) only to
+   * be read.
    */
   static final int PROFILES_AT_ONCE = 1;
   /** Where dataset blobs live in an organization's blob space. */
@@ -121,9 +123,9 @@ public final class DatasetService {
   }
 
   /**
-   * The service over {@code database}, storing content in {@code blobs}, receiving uploads into
-   * {@code tmp} (created if missing; emptied by {@link #sweep}), refusing uploads over
-   * {@code maxUploadBytes}.
+   * The service over {@code database}, storing content in {@code blobs}, working in {@code tmp}
+   * (a zip being profiled, a derivation; created if missing, emptied by {@link #sweep}), refusing
+   * uploads over {@code maxUploadBytes}.
    */
   public static DatasetService create(Database database, EncryptedBlobStore blobs,
       AuditLog audit, TenancyService tenancy, Clock clock, Path tmp, long maxUploadBytes) {
@@ -231,7 +233,8 @@ public final class DatasetService {
 
   /**
    * Uploads a new version: authorizes, then has {@code body} check its declarations and stream
-   * the file in, then validates, profiles, encrypts and records it, all or nothing.
+   * the file into a new encrypted blob, then validates and profiles it (reading the blob back,
+   * decrypted as it streams) and records it, all or nothing: a refused upload's blob is deleted.
    *
    * @throws ApiException NOT_FOUND or PERMISSION_DENIED (recorded as DENIED) before anything is
    *     read; then, each recorded as FAILED with its reason: INVALID_ARGUMENT for bad
@@ -243,108 +246,132 @@ public final class DatasetService {
       UploadBody body) {
     DatasetRow dataset = access(caller, org, datasetId, Role.MEMBER, Scope.WRITE, UPLOAD,
         client);
-    try (Incoming incoming = Incoming.create(tmp(), maxUploadBytes)) {
+    String key = blobKey(dataset);
+    boolean recorded = false;
+    try {
+      Incoming incoming = new Incoming(blobs, org, key, maxUploadBytes);
       UploadRequest request = body.read(incoming);
-      if (request.sha256() != null && !request.sha256().equals(incoming.sha256())) {
+      StoredBlob blob = incoming.stored();
+      if (request.sha256() != null && !request.sha256().equals(blob.sha256())) {
         throw DatasetErrors.unprocessable(request.fileName() + " arrived with SHA-256 "
-            + incoming.sha256() + " but the upload declared " + request.sha256() + ": the file "
+            + blob.sha256() + " but the upload declared " + request.sha256() + ": the file "
             + "changed or was cut on its way; send it again");
       }
-      DatasetProfile profile = profiled(() -> profiler.profile(incoming.file(),
-          request.format(), request.fileName(), request.label()));
-      return store(caller, org, dataset, client, List.of(new Made(request.fileName(),
-          incoming.file(), profile, null, null)), null).get(0);
+      Profiler.Source source = blobSource(org, key);
+      DatasetFormat format = profiler.format(source, request.format(), request.fileName());
+      Supplier<DatasetProfile> read = () -> profiler.profile(source, format,
+          request.fileName(), request.label());
+      // An IDX file streams in constant memory; the other formats hold up to their limits.
+      DatasetProfile profile = format == DatasetFormat.IDX ? read.get() : profiled(read);
+      DatasetVersion version = record(caller, org, dataset, client, List.of(new Made(
+          request.fileName(), blob, profile, null, null)), null).get(0);
+      recorded = true;
+      return version;
     } catch (ApiException e) {
       if (e.code().httpStatus() < 500) {
         refused(caller, org, UPLOAD, dataset.id(), client, Outcome.FAILED, e);
       }
       throw e;
+    } finally {
+      if (!recorded) {
+        deleteBlob(org, key);
+      }
     }
   }
 
+  /** A new blob key for a file of {@code dataset}. */
+  private static String blobKey(DatasetRow dataset) {
+    return BLOB_PREFIX + dataset.id() + "/" + BlobKeys.randomSegment();
+  }
+
   /**
-   * A file about to become a version: its name, where it is, its profile, and for a derived one
+   * The plaintext of the organization's blob {@code key}, to profile: streamed from the blob,
+   * decrypted as it is read. Only a zip, which its readers open as a file, is decrypted into an
+   * owner-only temporary file for the length of the profile.
+   */
+  private Profiler.Source blobSource(String org, String key) {
+    return new Profiler.Source() {
+      @Override
+      public InputStream open() {
+        return blobs.open(org, key);
+      }
+
+      @Override
+      public <T> T withZipFile(Profiler.ZipRead<T> read) throws IOException {
+        Path zip = Files.createTempFile(tmp(), "upload-", ".zip");
+        try {
+          try (InputStream in = open()) {
+            Files.copy(in, zip, StandardCopyOption.REPLACE_EXISTING);
+          }
+          return read.apply(zip);
+        } finally {
+          Files.deleteIfExists(zip);
+        }
+      }
+    };
+  }
+
+  /**
+   * A file about to become a version: its name, its blob, its profile, and for a derived one
    * its parent and lineage ({@code {"recipe": ..., "parameters": ..., "part": ...}}).
    */
-  private record Made(String fileName, Path file, DatasetProfile profile, VersionRow parent,
+  private record Made(String fileName, StoredBlob blob, DatasetProfile profile, VersionRow parent,
       String recipeJson) {}
 
   /**
-   * Encrypts each file into a new blob, then records them as consecutive versions with one audit
-   * event ({@code dataset.upload}, or {@code dataset.derive} with {@code recipe}) in one
-   * transaction; if anything fails, the blobs are deleted.
+   * Records stored blobs as consecutive versions with one audit event ({@code dataset.upload}, or
+   * {@code dataset.derive} with {@code recipe}) in one transaction. The caller deletes the blobs
+   * if it fails.
    */
-  private List<DatasetVersion> store(Principal caller, String org, DatasetRow dataset,
+  private List<DatasetVersion> record(Principal caller, String org, DatasetRow dataset,
       String client, List<Made> files, Recipe recipe) {
-    List<String> keys = new ArrayList<>();
-    boolean committed = false;
-    try {
-      List<StoredBlob> stored = new ArrayList<>();
+    Instant now = now();
+    VersionRow parent = files.get(0).parent();
+    List<VersionRow> rows = jdbi.inTransaction(h -> {
+      if (!store.lockDataset(h, org, dataset.id())) {
+        throw ApiException.notFound("dataset '" + dataset.name() + "' (it was deleted while "
+            + "this version was stored)");
+      }
+      if (parent != null && store.version(org, parent.id()).map(VersionRow::deleted)
+          .orElse(true)) {
+        throw deleted(dataset, parent); // deleted while the recipe ran
+      }
+      List<VersionRow> made = new ArrayList<>();
       for (Made m : files) {
-        String key = BLOB_PREFIX + dataset.id() + "/" + BlobKeys.randomSegment();
-        keys.add(key);
-        try (InputStream in = Files.newInputStream(m.file())) {
-          stored.add(blobs.put(org, key, in, Long.MAX_VALUE));
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot read " + m.file(), e);
-        }
+        StoredBlob blob = m.blob();
+        VersionRow row = new VersionRow("dsv_" + BlobKeys.randomSegment(), org, dataset.id(),
+            store.nextVersionNumber(h, org, dataset.id()), m.profile().format().name(),
+            m.fileName(), blob.key(), blob.size(), blob.sha256(), m.profile().rows(),
+            json(m.profile()), m.parent() == null ? null : m.parent().id(), m.recipeJson(),
+            caller.userId(), now, null, null);
+        store.insertVersion(h, row);
+        made.add(row);
       }
-      Instant now = now();
-      List<VersionRow> rows = jdbi.inTransaction(h -> {
-        if (!store.lockDataset(h, org, dataset.id())) {
-          throw ApiException.notFound("dataset '" + dataset.name() + "' (it was deleted while "
-              + "this version was stored)");
-        }
-        VersionRow parent = files.get(0).parent();
-        if (parent != null && store.version(org, parent.id()).map(VersionRow::deleted)
-            .orElse(true)) {
-          throw deleted(dataset, parent); // deleted while the recipe ran
-        }
-        List<VersionRow> made = new ArrayList<>();
-        for (int i = 0; i < files.size(); i++) {
-          Made m = files.get(i);
-          StoredBlob blob = stored.get(i);
-          VersionRow row = new VersionRow("dsv_" + BlobKeys.randomSegment(), org, dataset.id(),
-              store.nextVersionNumber(h, org, dataset.id()), m.profile().format().name(),
-              m.fileName(), blob.key(), blob.size(), blob.sha256(), m.profile().rows(),
-              json(m.profile()), m.parent() == null ? null : m.parent().id(), m.recipeJson(),
-              caller.userId(), now, null, null);
-          store.insertVersion(h, row);
-          made.add(row);
-        }
-        Map<String, String> details = new LinkedHashMap<>();
-        if (recipe == null) {
-          VersionRow v = made.get(0);
-          details.put("version", v.id());
-          details.put("number", Integer.toString(v.number()));
-          details.put("fileName", v.fileName());
-          details.put("format", v.format());
-          details.put("bytes", Long.toString(v.sizeBytes()));
-          details.put("sha256", v.sha256());
-        } else {
-          details.put("parent", parent.id());
-          details.put("parentNumber", Integer.toString(parent.number()));
-          details.put("op", Recipes.op(recipe));
-          details.put("versions", String.join(",", made.stream().map(VersionRow::id).toList()));
-          details.put("numbers", String.join(",", made.stream()
-              .map(v -> Integer.toString(v.number())).toList()));
-        }
-        record(h, caller, org, recipe == null ? UPLOAD : DERIVE, dataset.id(), client,
-            Outcome.SUCCESS, details);
-        return made;
-      });
-      committed = true;
-      Map<String, VersionRow> parents = new HashMap<>();
-      files.stream().filter(m -> m.parent() != null)
-          .forEach(m -> parents.put(m.parent().id(), m.parent()));
-      return rows.stream().map(r -> wire(r, parents)).toList();
-    } finally {
-      if (!committed) {
-        for (String key : keys) {
-          deleteBlob(org, key);
-        }
+      Map<String, String> details = new LinkedHashMap<>();
+      if (recipe == null) {
+        VersionRow v = made.get(0);
+        details.put("version", v.id());
+        details.put("number", Integer.toString(v.number()));
+        details.put("fileName", v.fileName());
+        details.put("format", v.format());
+        details.put("bytes", Long.toString(v.sizeBytes()));
+        details.put("sha256", v.sha256());
+      } else {
+        details.put("parent", parent.id());
+        details.put("parentNumber", Integer.toString(parent.number()));
+        details.put("op", Recipes.op(recipe));
+        details.put("versions", String.join(",", made.stream().map(VersionRow::id).toList()));
+        details.put("numbers", String.join(",", made.stream()
+            .map(v -> Integer.toString(v.number())).toList()));
       }
-    }
+      record(h, caller, org, recipe == null ? UPLOAD : DERIVE, dataset.id(), client,
+          Outcome.SUCCESS, details);
+      return made;
+    });
+    Map<String, VersionRow> parents = new HashMap<>();
+    files.stream().filter(m -> m.parent() != null)
+        .forEach(m -> parents.put(m.parent().id(), m.parent()));
+    return rows.stream().map(r -> wire(r, parents)).toList();
   }
 
   /** Deletes a blob no version refers to; a failure is logged, and the next start retries. */
@@ -473,10 +500,11 @@ public final class DatasetService {
         Files.copy(in, input);
       }
       Path out = Files.createDirectory(work.resolve("out"));
-      List<Made> made = profiled(() -> {
+      record Part(String fileName, Path file, DatasetProfile profile, String lineage) {}
+      List<Part> parts = profiled(() -> {
         Recipes.Derivation derivation = recipes.apply(input, format, parent.fileName(), recipe,
             out);
-        List<Made> parts = new ArrayList<>();
+        List<Part> profiled = new ArrayList<>();
         for (Recipes.Part part : derivation.parts()) {
           boolean single = derivation.parts().size() == 1;
           String name = single ? parent.fileName() : part.file().getFileName().toString();
@@ -484,12 +512,31 @@ public final class DatasetService {
           lineage.put("recipe", read(Recipes.json(recipe), JsonNode.class));
           lineage.put("parameters", derivation.parameters());
           lineage.put("part", single ? null : part.name());
-          parts.add(new Made(name, part.file(), profiler.profile(part.file(), format, name,
-              label), parent, json(lineage)));
+          profiled.add(new Part(name, part.file(), profiler.profile(part.file(), format, name,
+              label), json(lineage)));
         }
-        return parts;
+        return profiled;
       });
-      return store(caller, org, d, client, made, recipe);
+      List<String> keys = new ArrayList<>();
+      boolean recorded = false;
+      try {
+        List<Made> made = new ArrayList<>();
+        for (Part part : parts) {
+          String key = blobKey(d);
+          keys.add(key);
+          try (InputStream in = Files.newInputStream(part.file())) {
+            made.add(new Made(part.fileName(), blobs.put(org, key, in, Long.MAX_VALUE),
+                part.profile(), parent, part.lineage()));
+          }
+        }
+        List<DatasetVersion> versions = record(caller, org, d, client, made, recipe);
+        recorded = true;
+        return versions;
+      } finally {
+        if (!recorded) {
+          keys.forEach(key -> deleteBlob(org, key));
+        }
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot derive from version " + parent.id(), e);
     } finally {

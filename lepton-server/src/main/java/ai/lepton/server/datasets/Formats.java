@@ -1,11 +1,6 @@
 package ai.lepton.server.datasets;
 
 import ai.lepton.api.DatasetFormat;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * Decides a file's format from what its owner declared and what its first bytes show: zip and
@@ -20,18 +15,13 @@ final class Formats {
   private Formats() {}
 
   /**
-   * The format to read {@code file} as.
+   * The format to read a file as.
    *
+   * @param head the file's first {@link #HEAD_BYTES} bytes (all of a shorter file)
    * @param declared the format the upload declared, or null to detect it
    * @param name the file's name for messages
    */
-  static DatasetFormat detect(Path file, DatasetFormat declared, String name) {
-    byte[] head;
-    try (InputStream in = Files.newInputStream(file)) {
-      head = in.readNBytes(HEAD_BYTES);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read uploaded file " + file, e);
-    }
+  static DatasetFormat detect(byte[] head, DatasetFormat declared, String name) {
     if (head.length == 0) {
       throw DatasetErrors.unprocessable(name + " is empty; upload a file with data");
     }

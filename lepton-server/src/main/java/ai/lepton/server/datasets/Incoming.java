@@ -1,86 +1,56 @@
 package ai.lepton.server.datasets;
 
+import ai.lepton.server.blobs.StoredBlob;
+import ai.lepton.server.crypto.EncryptedBlobStore;
 import ai.lepton.server.http.ApiException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
- * The file of one upload as it arrives: a temporary file (owner-only, uniquely named) under the
- * server's {@code tmp} directory, filled from the request by {@link #receive}, which counts the
- * bytes against the upload limit and hashes them on the way. Closing it deletes the file, whatever
- * happened; the start-up sweep deletes what a killed server left.
+ * The file of one upload as it arrives, streamed by {@link #receive} straight into its encrypted
+ * blob: counted against the upload limit and hashed (SHA-256) on the way, so that no plaintext of
+ * it reaches the disk. The blob is not a version until {@link DatasetService} records it; until
+ * then the service deletes it when the upload fails, and the start-up sweep deletes what a killed
+ * server left.
  */
-final class Incoming implements AutoCloseable {
-  private static final int BUFFER = 64 * 1024;
-
-  private final Path file;
+final class Incoming {
+  private final EncryptedBlobStore blobs;
+  private final String org;
+  private final String key;
   private final long maxBytes;
-  private boolean received;
-  private long size;
-  private String sha256;
+  private boolean receiving;
+  private StoredBlob stored;
 
-  private Incoming(Path file, long maxBytes) {
-    this.file = file;
+  /** An upload into the blob {@code key} of {@code org}, refused over {@code maxBytes}. */
+  Incoming(EncryptedBlobStore blobs, String org, String key, long maxBytes) {
+    this.blobs = blobs;
+    this.org = org;
+    this.key = key;
     this.maxBytes = maxBytes;
   }
 
-  /** A new empty temporary file in {@code dir}. */
-  static Incoming create(Path dir, long maxBytes) {
-    try {
-      return new Incoming(Files.createTempFile(dir, "upload-", ".part"), maxBytes);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create an upload file in " + dir, e);
-    }
-  }
-
   /**
-   * Copies {@code in} to the end into the file, counting and hashing. Stops reading as soon as
-   * the upload is over the limit.
+   * Encrypts {@code in}, to its end, into the blob. Stops reading as soon as the upload is over
+   * the limit.
    *
    * @param declaredLength the length the request declares, or -1: over the limit, nothing is read
    * @throws ApiException PAYLOAD_TOO_LARGE over the limit; INVALID_ARGUMENT for a second file or
    *     a body that ends early (the client closed the connection, a multipart body was cut)
-   * @throws UncheckedIOException when the file cannot be written (a server fault)
+   * @throws ai.lepton.server.blobs.BlobException when the blob cannot be stored (a server fault)
    */
   void receive(InputStream in, long declaredLength) {
-    if (received) {
+    if (receiving) {
       throw ApiException.invalid("an upload holds one file; send the others as further uploads");
     }
-    received = true;
+    receiving = true;
     checkDeclared(declaredLength);
-    MessageDigest digest = newDigest();
-    byte[] buffer = new byte[BUFFER];
-    try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
-      for (int n = read(in, buffer); n >= 0; n = read(in, buffer)) {
-        size += n;
-        if (size > maxBytes) {
-          throw tooLarge("more than " + maxBytes + " bytes");
-        }
-        digest.update(buffer, 0, n);
-        out.write(buffer, 0, n);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the upload file " + file, e);
-    }
-    sha256 = HexFormat.of().formatHex(digest.digest());
-  }
-
-  private int read(InputStream in, byte[] buffer) {
+    Body body = new Body(in);
     try {
-      return in.read(buffer);
-    } catch (IOException e) {
-      throw ApiException.invalid("the upload ended early, after " + size + " bytes ("
-          + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
-          + "); send the whole file again");
+      stored = blobs.put(org, key, body, maxBytes);
+    } catch (RuntimeException e) {
+      // the client's fault, if it was one, whatever the blob store made of it
+      throw body.refusal != null ? body.refusal : e;
     }
   }
 
@@ -102,40 +72,66 @@ final class Incoming implements AutoCloseable {
         + "file, or ask the operator to raise the limit");
   }
 
-  private static MessageDigest newDigest() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+  /** The blob the file went to, with its size and SHA-256; null until it was received whole. */
+  StoredBlob stored() {
+    return stored;
+  }
+
+  /**
+   * The request's body, refusing (and remembering why) a byte over the limit or a read that
+   * fails: the client's faults, told apart from the store's.
+   */
+  private final class Body extends FilterInputStream {
+    private long size;
+    private ApiException refusal;
+
+    Body(InputStream in) {
+      super(in);
     }
-  }
 
-  /** Whether a file was received. */
-  boolean received() {
-    return received;
-  }
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
 
-  Path file() {
-    return file;
-  }
+    @Override
+    public int read(byte[] b, int off, int len) {
+      int n;
+      try {
+        n = in.read(b, off, len);
+      } catch (IOException e) {
+        throw refuse(ApiException.invalid("the upload ended early, after " + size + " bytes ("
+            + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+            + "); send the whole file again"));
+      }
+      if (n > 0) {
+        size += n;
+        if (size > maxBytes) {
+          throw refuse(tooLarge("more than " + maxBytes + " bytes"));
+        }
+      }
+      return n;
+    }
 
-  /** The bytes received. */
-  long size() {
-    return size;
-  }
+    private ApiException refuse(ApiException why) {
+      refusal = why;
+      return why;
+    }
 
-  /** The SHA-256 of the bytes received, 64 lower-case hex digits. */
-  String sha256() {
-    return sha256;
-  }
+    @Override
+    public long skip(long n) {
+      throw new UnsupportedOperationException("an upload's body is read whole");
+    }
 
-  @Override
-  public void close() {
-    try {
-      Files.deleteIfExists(file);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete the upload file " + file
-          + "; the next start deletes it", e);
+    @Override
+    public boolean markSupported() {
+      return false;
+    }
+
+    @Override
+    public void close() {
+      // the request owns its body
     }
   }
 }

@@ -9,7 +9,6 @@ import ai.lepton.api.ImagesProfile;
 import ai.lepton.api.TextProfile;
 import ai.lepton.api.ValueCount;
 import ai.lepton.data.Csv;
-import ai.lepton.data.Idx;
 import ai.lepton.data.ImageFiles;
 import ai.lepton.data.ImageFolder;
 import ai.lepton.data.JsonLines;
@@ -17,11 +16,15 @@ import ai.lepton.data.ReadLimits;
 import ai.lepton.data.Rows;
 import ai.lepton.preprocessing.Tokenizer;
 import ai.lepton.server.http.ApiException;
-import ai.lepton.tensor.Tensor;
+import java.io.BufferedInputStream;
 import java.io.BufferedReader;
+import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -34,11 +37,10 @@ import java.util.Enumeration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Function;
 import java.util.stream.IntStream;
 import java.util.zip.ZipEntry;
+import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipFile;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -52,10 +54,14 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * answers 422, or 413 over a {@link ProfileLimits} limit, through {@link DatasetErrors}) and gives
  * its owner the schema, statistics and a preview.
  *
+ * <p>The bytes come from a {@link Source}: a file, or an upload's blob decrypted as it is read,
+ * so that an upload is checked without its plaintext on disk. Only a zip needs a file (it is read
+ * from its central directory).
+ *
  * <p>Memory is bounded by the limits, never by the file: tabular files stream row by row twice
  * (types, counts, Welford mean and variance, min and max; then histograms), text streams line by
- * line, images are decoded one at a time, and an IDX file is held as Core reads it (its declared
- * size checked against the limit first).
+ * line, images are decoded one at a time, and an IDX file streams in constant memory (a count of
+ * each byte value, the first items' means for the preview).
  */
 final class Profiler {
   static final int PREVIEW_ROWS = 10;
@@ -84,6 +90,53 @@ final class Profiler {
   }
 
   /**
+   * The bytes of a file to profile. A profile may read them more than once, each time from the
+   * start.
+   */
+  interface Source {
+    /** The bytes from the start; the caller closes the stream. */
+    InputStream open() throws IOException;
+
+    /**
+     * Runs {@code read} on a file named {@code *.zip} that holds the bytes, for a reader that
+     * needs random access (a zip is read from its central directory).
+     */
+    <T> T withZipFile(ZipRead<T> read) throws IOException;
+
+    /** The bytes of {@code file}. */
+    static Source of(Path file) {
+      return new Source() {
+        @Override
+        public InputStream open() throws IOException {
+          return Files.newInputStream(file);
+        }
+
+        @Override
+        public <T> T withZipFile(ZipRead<T> read) throws IOException {
+          return linkedAsZip(file, read);
+        }
+      };
+    }
+  }
+
+  /** A reading of a zip file. */
+  @FunctionalInterface
+  interface ZipRead<T> {
+    T apply(Path zip) throws IOException;
+  }
+
+  /** The format {@code source} is profiled as: see {@link Formats#detect}. */
+  DatasetFormat format(Source source, DatasetFormat declared, String name) {
+    byte[] head;
+    try (InputStream in = source.open()) {
+      head = in.readNBytes(Formats.HEAD_BYTES);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the start of " + name, e);
+    }
+    return Formats.detect(head, declared, name);
+  }
+
+  /**
    * Profiles {@code file}.
    *
    * @param declared the format the upload declared, or null to detect it from the content
@@ -94,7 +147,16 @@ final class Profiler {
    *     the format, PAYLOAD_TOO_LARGE for content over a limit
    */
   DatasetProfile profile(Path file, DatasetFormat declared, String name, String labelColumn) {
-    DatasetFormat format = Formats.detect(file, declared, name);
+    return profile(Source.of(file), declared, name, labelColumn);
+  }
+
+  /**
+   * Profiles the bytes of {@code source}, as {@link #profile(Path, DatasetFormat, String, String)}
+   * profiles a file.
+   */
+  DatasetProfile profile(Source source, DatasetFormat declared, String name,
+      String labelColumn) {
+    DatasetFormat format = format(source, declared, name);
     if (labelColumn != null && format != DatasetFormat.CSV && format != DatasetFormat.JSONL) {
       throw DatasetErrors.unprocessable("a label column is named only for CSV and JSON lines "
           + "files; " + name + " is " + format + ", whose classes come from its content: leave "
@@ -102,13 +164,19 @@ final class Profiler {
     }
     try {
       return switch (format) {
-        case CSV, JSONL -> tabular(file, format, name, labelColumn);
-        case TEXT -> text(file, name);
-        case IMAGE_ZIP -> images(file, name);
-        case IDX -> idx(file, name);
+        case CSV, JSONL -> tabular(source, format, name, labelColumn);
+        case TEXT -> text(source, name);
+        case IMAGE_ZIP -> source.withZipFile(zip -> {
+          try {
+            return images(zip, name);
+          } catch (LeptonException e) {
+            throw DatasetErrors.fromCore(e, name, zip);
+          }
+        });
+        case IDX -> idx(source, name);
       };
     } catch (LeptonException e) {
-      throw DatasetErrors.fromCore(e, name, file);
+      throw DatasetErrors.fromCore(e, name);
     } catch (IOException e) {
       throw DatasetErrors.unprocessable(name + " cannot be read as " + format + " (" + e
           .getMessage() + "); check that the file is complete and of that format");
@@ -141,22 +209,25 @@ final class Profiler {
   // ---- CSV and JSON lines -------------------------------------------------------------------
 
   /** Streams every row of a tabular file to {@code rows} with Core's reader. */
-  void forEachRow(Path file, DatasetFormat format, Rows rows) {
+  private void forEachRow(Source source, DatasetFormat format, String name, Rows rows)
+      throws IOException {
     ReadLimits read = new ReadLimits(Long.MAX_VALUE, limits.maxLineChars(), limits.maxColumns(),
         Integer.MAX_VALUE); // rows are counted in the profile, to answer 413
-    if (format == DatasetFormat.CSV) {
-      Csv.reader().limits(read).forEachRow(file, rows);
-    } else {
-      JsonLines.reader().limits(read).forEachRow(file, rows);
+    try (InputStream in = source.open()) {
+      if (format == DatasetFormat.CSV) {
+        Csv.reader().limits(read).forEachRow(in, name, rows);
+      } else {
+        JsonLines.reader().limits(read).forEachRow(in, name, rows);
+      }
     }
   }
 
-  private DatasetProfile tabular(Path file, DatasetFormat format, String name,
-      String labelColumn) {
+  private DatasetProfile tabular(Source source, DatasetFormat format, String name,
+      String labelColumn) throws IOException {
     List<ColumnStats> columns = new ArrayList<>();
     List<List<String>> preview = new ArrayList<>();
     long[] rows = new long[1];
-    forEachRow(file, format, new Rows() {
+    forEachRow(source, format, name, new Rows() {
       @Override
       public void columns(List<String> names) {
         int tracked = Math.min(limits.maxDistinct(),
@@ -186,7 +257,7 @@ final class Profiler {
       throw DatasetErrors.unprocessable(name + " has a header but no rows; add at least one row");
     }
     if (columns.stream().anyMatch(ColumnStats::numeric)) {
-      forEachRow(file, format, new Rows() {
+      forEachRow(source, format, name, new Rows() {
         @Override
         public void columns(List<String> names) {}
 
@@ -212,7 +283,7 @@ final class Profiler {
 
   // ---- text -----------------------------------------------------------------------------------
 
-  private DatasetProfile text(Path file, String name) throws IOException {
+  private DatasetProfile text(Source source, String name) throws IOException {
     Tokenizer tokenizer = new Tokenizer();
     Sketch vocabulary = new Sketch(Math.max(2, limits.maxDistinct()));
     List<List<String>> preview = new ArrayList<>();
@@ -222,7 +293,7 @@ final class Profiler {
     long chars = 0;
     int minLength = Integer.MAX_VALUE;
     int maxLength = 0;
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(Files.newInputStream(file),
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(source.open(),
         StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT)), 1 << 16)) {
       StringBuilder line = new StringBuilder();
@@ -253,7 +324,7 @@ final class Profiler {
           }
         }
       } catch (CharacterCodingException e) {
-        throw DatasetErrors.unprocessable(name + " line " + invalidUtf8Line(file)
+        throw DatasetErrors.unprocessable(name + " line " + invalidUtf8Line(source)
             + ": not valid UTF-8; save the file as UTF-8");
       }
     }
@@ -273,9 +344,9 @@ final class Profiler {
    * so after it failed the file is read again line by line (a line break byte never occurs inside
    * a UTF-8 sequence), holding one bounded line at a time.
    */
-  private long invalidUtf8Line(Path file) throws IOException {
+  private long invalidUtf8Line(Source source) throws IOException {
     var decoder = StandardCharsets.UTF_8.newDecoder();
-    try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+    try (InputStream in = new java.io.BufferedInputStream(source.open(), 1 << 16)) {
       java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
       long number = 1;
       for (int b = in.read(); ; b = in.read()) {
@@ -357,11 +428,12 @@ final class Profiler {
         }
       }
     }
-    ImageFiles files = listAndDecode(file, name, zip -> ImageFolder.reader().size(1, 1)
+    // Core decodes every image again, checking entry names, sizes and pixels.
+    ImageFiles files = decodeAll(ImageFolder.reader().size(1, 1)
         .limits(new ImageFolder.Limits(limits.maxZipEntries(),
             (int) Math.min(limits.maxExpandedBytes(), MAX_IMAGE_BYTES), limits.maxExpandedBytes(),
             limits.maxImagePixels()))
-        .list(zip));
+        .list(file));
     int[] labels = files.labels();
     long[] perClass = new long[files.classNames().size()];
     for (int label : labels) {
@@ -381,13 +453,12 @@ final class Profiler {
   }
 
   /**
-   * Lists and decodes every image with Core (which checks entry names, sizes and pixels again),
-   * through a name ending in {@code .zip} as Core asks: a hard link beside the upload, or a copy.
+   * Runs {@code read} on {@code file} through a name ending in {@code .zip}, as Core asks: the
+   * file itself, a hard link beside it, or a copy.
    */
-  private static ImageFiles listAndDecode(Path file, String name,
-      Function<Path, ImageFiles> list) throws IOException {
+  private static <T> T linkedAsZip(Path file, ZipRead<T> read) throws IOException {
     if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".zip")) {
-      return decodeAll(list.apply(file));
+      return read.apply(file);
     }
     Path dir = Files.createTempDirectory(file.toAbsolutePath().getParent(), "profile");
     Path zip = dir.resolve("dataset.zip");
@@ -397,9 +468,7 @@ final class Profiler {
       } catch (IOException | UnsupportedOperationException e) {
         Files.copy(file, zip);
       }
-      return decodeAll(list.apply(zip));
-    } catch (LeptonException e) {
-      throw DatasetErrors.fromCore(e, name, zip, file);
+      return read.apply(zip);
     } finally {
       Files.deleteIfExists(zip);
       Files.deleteIfExists(dir);
@@ -491,75 +560,136 @@ final class Profiler {
 
   // ---- IDX ------------------------------------------------------------------------------------
 
-  private DatasetProfile idx(Path file, String name) {
-    // Core checks the declared shape against this many values before allocating anything.
-    Tensor t = Idx.read(file, Math.min(limits.maxExpandedBytes(), Integer.MAX_VALUE - 8));
-    int[] shape = t.shape();
-    if (shape[0] > limits.maxRows()) {
-      throw DatasetErrors.tooLarge(name + " holds " + shape[0] + " samples, over the limit of "
-          + limits.maxRows() + "; split the file");
+  /**
+   * Reads an IDX file (MNIST style, unsigned bytes, gzip-compressed or not) as it streams: its
+   * header, then its values, counted by value (0-255) as they pass; minimum, maximum, mean and a
+   * labels file's class balance follow from the counts, and the preview from the first items.
+   * Memory is a few buffers whatever the file's size. The values it accepts are those Lepton
+   * Core's {@code Idx.read} accepts (one tensor's worth at most), and its checks are Core's.
+   */
+  private DatasetProfile idx(Source source, String name) throws IOException {
+    try (InputStream raw = new BufferedInputStream(source.open(), 1 << 16)) {
+      raw.mark(2);
+      boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
+      raw.reset();
+      InputStream in = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
+      return idx(new DataInputStream(in), name);
     }
-    int per = shape[0] == 0 ? 0 : t.size() / shape[0];
-    // Only the count of each value (0-255) is taken per value; minimum, maximum and mean follow
-    // from the counts. Four interleaved counters, so that runs of one value (the background of
-    // an image) do not make each increment wait for the one before.
+  }
+
+  private DatasetProfile idx(DataInputStream in, String name) throws IOException {
+    int[] shape;
+    try {
+      shape = idxShape(in, name);
+    } catch (EOFException e) {
+      throw DatasetErrors.unprocessable("IDX file " + name + " ends inside its header: it is "
+          + "truncated or corrupt; upload the whole file");
+    }
+    long values = 1;
+    for (int d : shape) {
+      values *= d; // exact: idxShape bounded the product
+    }
+    int per = shape[0] == 0 ? 0 : (int) (values / shape[0]);
+    // Only the count of each value (0-255) is taken per value. Four interleaved counters, so that
+    // runs of one value (the background of an image) do not make each increment wait for the one
+    // before.
     long[][] counts = new long[4][256];
-    List<List<String>> preview = new ArrayList<>();
-    int chunk = Math.max(1, (1 << 20) / Math.max(1, per)); // about 4 MiB of floats at a time
-    for (int from = 0; from < shape[0]; from += chunk) {
-      int to = Math.min(shape[0], from + chunk);
-      float[] values = t.slice(0, from, to).toFloatArray();
+    double[] firstSums = new double[Math.min(PREVIEW_ROWS, shape[0])]; // (preview items)
+    long previewValues = (long) firstSums.length * per;
+    byte[] chunk = new byte[1 << 16];
+    for (long filled = 0; filled < values; ) {
+      int n = in.read(chunk, 0, (int) Math.min(chunk.length, values - filled));
+      if (n < 0) {
+        throw DatasetErrors.unprocessable("IDX file " + name + " declares shape "
+            + Arrays.toString(shape) + " = " + values + " values, but its data ends after "
+            + filled + ": it is truncated or corrupt; upload the whole file");
+      }
+      for (int i = 0; i < n && filled + i < previewValues; i++) {
+        firstSums[(int) ((filled + i) / per)] += chunk[i] & 0xff;
+      }
       int k = 0;
-      for (; k + 3 < values.length; k += 4) {
-        counts[0][(int) values[k]]++;
-        counts[1][(int) values[k + 1]]++;
-        counts[2][(int) values[k + 2]]++;
-        counts[3][(int) values[k + 3]]++;
+      for (; k + 3 < n; k += 4) {
+        counts[0][chunk[k] & 0xff]++;
+        counts[1][chunk[k + 1] & 0xff]++;
+        counts[2][chunk[k + 2] & 0xff]++;
+        counts[3][chunk[k + 3] & 0xff]++;
       }
-      for (; k < values.length; k++) {
-        counts[0][(int) values[k]]++;
+      for (; k < n; k++) {
+        counts[0][chunk[k] & 0xff]++;
       }
-      for (int i = from; i < to && preview.size() < PREVIEW_ROWS; i++) {
-        preview.add(shape.length == 1 ? List.of(Integer.toString((int) values[i - from]))
-            : List.of(Arrays.toString(Arrays.copyOfRange(shape, 1, shape.length)), String.format(
-                Locale.ROOT, "%.1f", mean(values, (i - from) * per, per))));
-      }
+      filled += n;
+    }
+    List<List<String>> preview = new ArrayList<>();
+    for (double sum : firstSums) {
+      preview.add(shape.length == 1 ? List.of(Integer.toString((int) sum))
+          : List.of(Arrays.toString(Arrays.copyOfRange(shape, 1, shape.length)),
+              String.format(Locale.ROOT, "%.1f", per == 0 ? 0 : sum / per)));
     }
     int min = 255;
     int max = 0;
     double sum = 0;
-    long[] labels = new long[256];
+    long[] byValue = new long[256];
     for (int v = 0; v < 256; v++) {
-      labels[v] = counts[0][v] + counts[1][v] + counts[2][v] + counts[3][v];
-      if (labels[v] > 0) {
+      byValue[v] = counts[0][v] + counts[1][v] + counts[2][v] + counts[3][v];
+      if (byValue[v] > 0) {
         min = Math.min(min, v);
         max = v;
-        sum += (double) v * labels[v];
+        sum += (double) v * byValue[v];
       }
     }
     List<ValueCount> balance = new ArrayList<>();
     if (shape.length == 1) { // a labels file: its values are classes
-      TreeMap<Integer, Long> byLabel = new TreeMap<>();
       for (int v = 0; v < 256; v++) {
-        if (labels[v] > 0) {
-          byLabel.put(v, labels[v]);
+        if (byValue[v] > 0) {
+          balance.add(new ValueCount(Integer.toString(v), byValue[v]));
         }
       }
-      byLabel.forEach((label, count) -> balance.add(new ValueCount(label.toString(), count)));
       balance.sort(Comparator.comparingLong(ValueCount::count).reversed());
     }
-    IdxProfile idx = new IdxProfile(Arrays.stream(shape).boxed().toList(), t.size() == 0 ? 0 : min,
-        max, t.size() == 0 ? 0 : sum / t.size());
+    IdxProfile idx = new IdxProfile(Arrays.stream(shape).boxed().toList(), values == 0 ? 0 : min,
+        max, values == 0 ? 0 : sum / values);
     return new DatasetProfile(DatasetFormat.IDX, shape[0], List.of(), null, balance, preview,
         null, null, idx);
   }
 
-  private static double mean(float[] values, int from, int count) {
-    double s = 0;
-    for (int i = from; i < from + count; i++) {
-      s += values[i];
+  /**
+   * The shape an IDX header declares, refused when it is not IDX of unsigned bytes, or declares
+   * more values or samples than the limits.
+   */
+  private int[] idxShape(DataInputStream in, String name) throws IOException {
+    int zero = in.readUnsignedShort();
+    int type = in.readUnsignedByte();
+    int rank = in.readUnsignedByte();
+    if (zero != 0 || rank == 0 || rank > 4) {
+      throw DatasetErrors.unprocessable("IDX file " + name + " is not an IDX file (bad magic "
+          + "number); expected MNIST-style files such as train-images-idx3-ubyte.gz");
     }
-    return count == 0 ? 0 : s / count;
+    if (type != 0x08) {
+      throw DatasetErrors.unprocessable("IDX file " + name + " holds values of type 0x"
+          + Integer.toHexString(type) + "; only unsigned bytes (0x08) are supported");
+    }
+    int[] shape = new int[rank];
+    BigInteger declared = BigInteger.ONE; // up to (2^31 - 1)^4: exact, never overflowed
+    for (int i = 0; i < rank; i++) {
+      shape[i] = in.readInt();
+      declared = declared.multiply(BigInteger.valueOf(shape[i]));
+    }
+    String what = "IDX file " + name + " declares shape " + Arrays.toString(shape);
+    if (Arrays.stream(shape).anyMatch(d -> d < 0)) {
+      throw DatasetErrors.unprocessable(what + ", with a negative dimension; the file is "
+          + "corrupt: upload it again");
+    }
+    // As many values as Core reads into one tensor, so that what is accepted can be trained on.
+    long maxValues = Math.min(limits.maxExpandedBytes(), Integer.MAX_VALUE - 8);
+    if (declared.compareTo(BigInteger.valueOf(maxValues)) > 0) {
+      throw DatasetErrors.tooLarge(what + " = " + declared + " values, over the limit of "
+          + maxValues + "; split the file");
+    }
+    if (shape[0] > limits.maxRows()) {
+      throw DatasetErrors.tooLarge(name + " holds " + shape[0] + " samples, over the limit of "
+          + limits.maxRows() + "; split the file");
+    }
+    return shape;
   }
 
   static String shorten(String s) {

@@ -33,22 +33,20 @@ abstract class BlobStoreContract {
   }
 
   @Test
-  void roundTripsSeveralMegabytesWithTheirSizeAndHash() throws IOException {
+  void roundTripsSeveralMegabytesWithTheirSize() throws IOException {
     long size = 12 * MB + 12345;
-    StoredBlob stored = store().put("datasets/d1/v1", TestStreams.generated(size, 7), 20 * MB);
-    assertEquals(new StoredBlob("datasets/d1/v1", size, TestStreams.sha256(size, 7)), stored);
+    assertEquals(size, store().put("datasets/d1/v1", TestStreams.generated(size, 7), 20 * MB));
     assertTrue(store().exists("datasets/d1/v1"));
     try (InputStream in = store().open("datasets/d1/v1")) {
-      assertEquals(stored.sha256(), TestStreams.sha256(in));
+      assertEquals(TestStreams.sha256(size, 7), TestStreams.sha256(in));
     }
     assertNothingLeftBehind();
   }
 
   @Test
   void storesEmptyAndSmallBlobs() throws IOException {
-    assertEquals(0, store().put("e", InputStream.nullInputStream(), 10).size());
-    StoredBlob small = store().put("s", bytes("hello"), 5);
-    assertEquals("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824", small.sha256());
+    assertEquals(0, store().put("e", InputStream.nullInputStream(), 10));
+    assertEquals(5, store().put("s", bytes("hello"), 5));
     try (InputStream in = store().open("s")) {
       assertArrayEquals("hello".getBytes(StandardCharsets.UTF_8), in.readAllBytes());
     }

@@ -56,7 +56,7 @@ class EncryptedDirectoryBlobStoreTest extends EncryptedBlobStoreContract {
     UnaryOperator<InputStream> onOpen = in -> in;
 
     @Override
-    public StoredBlob put(String key, InputStream in, long maxBytes) {
+    public long put(String key, InputStream in, long maxBytes) {
       return raw().put(key, onPut.apply(in), maxBytes);
     }
 

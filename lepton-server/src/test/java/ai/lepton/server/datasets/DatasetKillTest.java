@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Killing the server process in the middle of an upload leaves no version, no temporary file and
- * no dataset blob once it is started again; the audit chain still verifies, and uploads work.
+ * no dataset blob once it is started again, only the ciphertext of the blob it was writing; the
+ * audit chain still verifies, and uploads work.
  */
 class DatasetKillTest {
   private static final Duration DEADLINE = Duration.ofSeconds(90);
@@ -44,6 +45,7 @@ class DatasetKillTest {
           platform.dataDir.toString()).redirectError(dir.resolve("server.log").toFile());
       command.environment().put("CLASSPATH", System.getProperty("java.class.path"));
       command.environment().remove(MasterKey.ENVIRONMENT); // the key file in the data directory
+      byte[] line = "a line of the upload that never ends\n".getBytes(StandardCharsets.US_ASCII);
       Process server = command.start();
       try (Socket upload = new Socket()) {
         platform.at(port(server));
@@ -51,29 +53,32 @@ class DatasetKillTest {
         OutputStream out = upload.getOutputStream();
         out.write(platform.uploadHead(dataset, "format=TEXT&fileName=slow.txt",
             "Content-Length: " + (100 << 20)));
-        byte[] lines = "a line of the upload that never ends\n".repeat(1000)
+        byte[] lines = new String(line, StandardCharsets.US_ASCII).repeat(1000)
             .getBytes(StandardCharsets.US_ASCII);
-        // send until the server's upload file holds bytes, then kill it mid-upload
+        // send until the upload's blob, being written, holds bytes, then kill it mid-upload
         await(() -> {
           try {
             out.write(lines);
           } catch (IOException e) {
             throw new UncheckedIOException("the server closed the upload", e);
           }
-          return platform.tempFiles().stream().anyMatch(Platform::nonEmpty);
-        }, "the server's upload file to fill");
+          return platform.blobParts().stream().anyMatch(Platform::nonEmpty);
+        }, "the upload's blob to fill");
         server.destroyForcibly();
         assertTrue(server.waitFor(DEADLINE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS));
       } finally {
         server.destroyForcibly();
       }
-      assertTrue(platform.tempFiles().stream().anyMatch(Platform::nonEmpty),
+      assertTrue(platform.blobParts().stream().anyMatch(Platform::nonEmpty),
           "the kill left a partial upload behind");
+      assertEquals(List.of(), platform.filesHolding(line), "what it left is ciphertext");
 
       platform.start(); // the same data directory, in this JVM
       assertEquals(List.of(), platform.tempFiles());
       assertEquals(0, platform.versionRows());
       assertEquals(List.of(), platform.datasetBlobs());
+      // the partial write stays, ciphertext and no blob, until the blob store removes it a day on
+      assertTrue(platform.blobParts().stream().anyMatch(Platform::nonEmpty));
       assertTrue(platform.auditIntact(platform.org));
       byte[] text = "it works after the restart\n".getBytes(StandardCharsets.UTF_8);
       Response again = platform.put(dataset, platform.owner, "format=TEXT&fileName=ok.txt", text);

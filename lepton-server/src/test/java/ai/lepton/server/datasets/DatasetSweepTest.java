@@ -39,8 +39,8 @@ class DatasetSweepTest {
       Path model = kept.getParent().getParent().resolveSibling("models").resolve("m1");
       Files.createDirectories(model.getParent());
       Files.copy(kept, model);
-      Path tmp = platform.dataDir.resolve("tmp");
-      Files.writeString(tmp.resolve("upload-1.part"), "partial");
+      Path tmp = Files.createDirectories(platform.dataDir.resolve("tmp"));
+      Files.writeString(tmp.resolve("upload-1.zip"), "partial"); // a zip being profiled
       Files.createDirectories(tmp.resolve("derive-1/out"));
       Files.writeString(tmp.resolve("derive-1/out/train.csv"), "a\n1\n");
 

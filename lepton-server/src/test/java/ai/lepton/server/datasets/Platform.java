@@ -301,7 +301,57 @@ final class Platform implements AutoCloseable {
     }
   }
 
-  /** Everything in the upload directory. */
+  /**
+   * The blob store's writes in progress (ciphertext), under {@code blobs/.tmp}: where an upload
+   * streams until it is a whole blob.
+   */
+  List<Path> blobParts() {
+    return files(dataDir.resolve("blobs").resolve(".tmp"));
+  }
+
+  /**
+   * The files of uploads (blobs, blob writes in progress, temporary files) holding {@code bytes}.
+   * Not the database: its profiles show a preview and the most frequent values, by design
+   * (docs/encryption-at-rest.md).
+   */
+  List<Path> filesHolding(byte[] bytes) {
+    return Stream.of("blobs", "tmp").flatMap(d -> files(dataDir.resolve(d)).stream())
+        .filter(f -> holds(f, bytes)).toList();
+  }
+
+  private static List<Path> files(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> all = Files.walk(dir)) {
+      return all.filter(Files::isRegularFile).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static boolean holds(Path file, byte[] bytes) {
+    byte[] content;
+    try {
+      content = Files.readAllBytes(file);
+    } catch (java.nio.file.NoSuchFileException e) {
+      return false; // deleted meanwhile
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    outer:
+    for (int i = 0; i + bytes.length <= content.length; i++) {
+      for (int j = 0; j < bytes.length; j++) {
+        if (content[i + j] != bytes[j]) {
+          continue outer;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /** Everything in the temporary directory (zips being profiled, derivations). */
   List<Path> tempFiles() {
     Path tmp = dataDir.resolve("tmp");
     if (!Files.isDirectory(tmp)) {

@@ -167,6 +167,38 @@ class ProfilerHostileTest {
   }
 
   @Test
+  void profilesAnIdxFileWhoseValuesWouldNotFitTheHeapAsFloats() throws IOException {
+    // 125 million values: 500 MB as floats, twice this JVM's heap; streamed, a count per value.
+    int[] shape = {50_000, 50, 50};
+    Path file = dir.resolve("big-idx.gz");
+    try (var out = new java.io.DataOutputStream(new java.util.zip.GZIPOutputStream(
+        Files.newOutputStream(file), 1 << 16))) {
+      out.writeInt(0x0803);
+      for (int d : shape) {
+        out.writeInt(d);
+      }
+      byte[] item = new byte[50 * 50];
+      for (int i = 0; i < shape[0]; i++) {
+        item[0] = (byte) (i % 256); // the first pixel of each item counts up
+        out.write(item);
+      }
+    }
+    var p = assertTimeoutPreemptively(QUICKLY,
+        () -> profiler.profile(file, DatasetFormat.IDX, "big.gz", null));
+    assertEquals(50_000, p.rows());
+    assertEquals(java.util.List.of(50_000, 50, 50), p.idx().shape());
+    assertEquals(0, p.idx().minValue());
+    assertEquals(255, p.idx().maxValue());
+    long sum = 0;
+    for (int i = 0; i < shape[0]; i++) {
+      sum += i % 256;
+    }
+    assertEquals(sum / 125_000_000.0, p.idx().meanValue(), 1e-12);
+    assertEquals(java.util.List.of("[50, 50]", "0.0"), p.preview().get(0));
+    assertEquals(java.util.List.of("[50, 50]", "0.0"), p.preview().get(9)); // 9 / 2500, rounded
+  }
+
+  @Test
   void refusesAnIdxHeaderDeclaringHugeDimensions() throws IOException {
     Path huge = TestFiles.idx(dir.resolve("huge"), new int[] {100_000, 100_000, 100_000},
         new byte[16], true);

@@ -9,6 +9,7 @@ import ai.lepton.server.crypto.KeyException;
 import ai.lepton.server.crypto.KeyService;
 import ai.lepton.server.crypto.MasterKey;
 import ai.lepton.server.db.Database;
+import ai.lepton.server.db.TestDatabases;
 import ai.lepton.server.http.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
@@ -58,7 +59,7 @@ class StorageWiringTest {
     Path data = dir.resolve("data");
     start(ServerConfig.embedded(data, 0), Map.of()).close();
     // An organization gets keys under the generated master key.
-    try (Database db = Database.embedded(data)) {
+    try (Database db = TestDatabases.embedded(data)) {
       MasterKey generated = MasterKey.load(data.resolve("master.key"), null, false);
       new KeyService(db, generated, Clock.systemUTC()).rotateOrganizationKey("alpha");
     }

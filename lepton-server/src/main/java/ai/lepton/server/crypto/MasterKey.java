@@ -102,9 +102,10 @@ public final class MasterKey {
       }
       MasterKey key = generate();
       key.save(file);
+      // Not logged here: the command that started the server prints it once (it was printed
+      // twice, by this logger and by `lepton server`).
       String notice = "master key generated at " + file.toAbsolutePath()
           + ", back it up: without it the data cannot be read";
-      LOG.warn(notice);
       return new MasterKey(key.keyset, "the file " + file, notice);
     } catch (IOException e) {
       throw new KeyException("cannot read the master key file " + file + ": " + e, e);

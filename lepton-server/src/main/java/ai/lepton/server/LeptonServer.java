@@ -61,7 +61,9 @@ public final class LeptonServer implements AutoCloseable {
    * environment variable {@value MasterKey#ENVIRONMENT} when set.
    *
    * @throws ai.lepton.server.crypto.KeyException if the master key is missing, malformed, or
-   *     cannot unwrap the keys already in the database
+   *     cannot unwrap the keys already in the database (or, for the embedded default, its file
+   *     password), or if the data directory holds an unencrypted database from an earlier version
+   *     (the message says what to do)
    * @throws ai.lepton.server.http.ApiException INVALID_ARGUMENT when this is the first start and
    *     the first organization's name or the administrator's email is not valid
    */

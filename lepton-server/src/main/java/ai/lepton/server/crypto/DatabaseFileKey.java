@@ -47,7 +47,10 @@ public final class DatabaseFileKey {
 
   private final Path file;
   private final String password;
-  /** Master key id to the password wrapped by that key, in the file's order. */
+  /**
+   * Master key id to the password wrapped by that key, in the file's order; changed only at
+   * construction and under {@link KeyService}'s rotation lock.
+   */
   private Map<Long, byte[]> wrapped;
 
   private DatabaseFileKey(Path file, String password, Map<Long, byte[]> wrapped) {

@@ -102,8 +102,8 @@ public final class MasterKey {
       }
       MasterKey key = generate();
       key.save(file);
-      // Not logged here: the command that started the server prints it once (it was printed
-      // twice, by this logger and by `lepton server`).
+      // Not logged: the command that started the server prints it (logging it too showed it
+      // twice; ServerCommandTest counts it).
       String notice = "master key generated at " + file.toAbsolutePath()
           + ", back it up: without it the data cannot be read";
       return new MasterKey(key.keyset, "the file " + file, notice);

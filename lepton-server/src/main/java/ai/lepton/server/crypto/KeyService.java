@@ -36,9 +36,9 @@ import org.jdbi.v3.core.Jdbi;
  *
  * <p>Rotation: {@link #rotateOrganizationKey} adds a new primary key to an organization's keyset
  * (new blobs use it; old blobs still decrypt with the older keys, which stay); {@link
- * #rotateMasterKey} re-wraps every keyset under a new master key without touching any blob. Rotate
- * the master key with one server running: the others hold the old key until restarted with the
- * new one.
+ * #rotateMasterKey} re-wraps every keyset (and the embedded database's file password) under a new
+ * master key without touching any blob. Rotate the master key with one server running: the
+ * others hold the old key until restarted with the new one.
  */
 public final class KeyService {
   /** The longest organization id. */

@@ -32,11 +32,13 @@ import java.util.stream.Collectors;
  * keysets in the database, then drops the old key's line. A crash in between leaves both lines,
  * so the master key that the database's keysets are wrapped by still opens the file; the next
  * start that gets past the keyset check keeps only its own key's line. Every write goes to a
- * temporary file, is synced, and is moved over the file atomically.
+ * temporary file, is synced, and is moved over the file atomically. The key file is written
+ * before H2 makes the database: a first start that stopped between the two leaves a key file
+ * without a database, which the next start uses.
  */
 public final class DatabaseFileKey {
   /** The name of the wrapped password's file in the data directory. */
-  public static final String FILE_NAME = "database.key";
+  static final String FILE_NAME = "database.key";
   private static final int PASSWORD_BYTES = 32;
   /** Binds a wrapped password to its purpose: it does not unwrap as anything else. */
   private static final byte[] ASSOCIATED_DATA =

@@ -156,6 +156,21 @@ class DatabaseFileKeyTest {
   }
 
   @Test
+  void aRotationThatFailsLeavesTheKeyFileAsItWas() throws IOException {
+    DatabaseFileKey fileKey = DatabaseFileKey.open(dir, master);
+    try (Database db = Database.embedded(dir, fileKey.password())) {
+      KeyService keys = new KeyService(db, master, fileKey, Clock.systemUTC());
+      // a keyset that the current master key cannot unwrap: the transaction fails
+      new KeyService(db, MasterKey.generate(), Clock.systemUTC()).rotateOrganizationKey("other");
+      MasterKey next = MasterKey.generate();
+      assertThrows(KeyException.class, () -> keys.rotateMasterKey(next));
+      assertEquals(List.of(master.id()), wrappingIds());
+      assertThrows(KeyException.class, () -> DatabaseFileKey.open(dir, next));
+    }
+    assertEquals(fileKey.password(), DatabaseFileKey.open(dir, master).password());
+  }
+
+  @Test
   void aRotationStoppedBeforeItsCommitStartsWithTheOldKeyWhichDropsTheNewWrapping()
       throws IOException {
     MasterKey next = MasterKey.generate();

@@ -3,6 +3,7 @@ package ai.lepton.server;
 import ai.lepton.server.audit.AuditLog;
 import ai.lepton.server.audit.AuditRoutes;
 import ai.lepton.server.blobs.BlobStore;
+import ai.lepton.server.crypto.DatabaseFileKey;
 import ai.lepton.server.crypto.EncryptedBlobStore;
 import ai.lepton.server.crypto.KeyService;
 import ai.lepton.server.crypto.MasterKey;
@@ -60,7 +61,9 @@ public final class LeptonServer implements AutoCloseable {
    * environment variable {@value MasterKey#ENVIRONMENT} when set.
    *
    * @throws ai.lepton.server.crypto.KeyException if the master key is missing, malformed, or
-   *     cannot unwrap the keys already in the database
+   *     cannot unwrap the keys already in the database (or, for the embedded default, its file
+   *     password), or if the data directory holds an unencrypted database from an earlier version
+   *     (the message says what to do)
    * @throws ai.lepton.server.http.ApiException INVALID_ARGUMENT when this is the first start and
    *     the first organization's name or the administrator's email is not valid
    */
@@ -83,8 +86,16 @@ public final class LeptonServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the data directory " + config.dataDir(), e);
     }
-    Database database = config.databaseUrl() == null
-        ? Database.embedded(config.dataDir())
+    // The master key first: the embedded database's file is encrypted under a password that it
+    // wraps. It is generated only for the embedded default on an empty data directory (an
+    // existing database with a missing key file is an error, never a new key).
+    boolean embedded = config.databaseUrl() == null;
+    MasterKey masterKey = MasterKey.load(config.masterKeyPath(),
+        environment.get(MasterKey.ENVIRONMENT), config.masterKeyFile() == null
+            && !(embedded && DatabaseFileKey.exists(config.dataDir())));
+    DatabaseFileKey fileKey = embedded ? DatabaseFileKey.open(config.dataDir(), masterKey) : null;
+    Database database = embedded
+        ? Database.embedded(config.dataDir(), fileKey.password())
         : Database.connect(config.databaseUrl(), config.databaseUser(), config.databasePassword());
     BlobStore blobStore = null;
     try {
@@ -95,13 +106,11 @@ public final class LeptonServer implements AutoCloseable {
 
       // --- Storage: blobs, encryption at rest, audit log -----------------------------------
       // Blobs in a directory under dataDir, or S3 when configured; every organization's data is
-      // encrypted under its own keys, wrapped by the master key (generated on first start for
-      // the embedded default). Features store through `encryptedBlobs` and record through
+      // encrypted under its own keys, wrapped by the master key, as is the embedded database's
+      // file password. Features store through `encryptedBlobs` and record through
       // `audit` inside their transactions.
       blobStore = BlobStore.fromUrl(config.blobsUrl(), config.dataDir().resolve("blobs"));
-      MasterKey masterKey = MasterKey.load(config.masterKeyPath(),
-          environment.get(MasterKey.ENVIRONMENT), config.masterKeyFile() == null);
-      KeyService keys = new KeyService(database, masterKey, clock);
+      KeyService keys = new KeyService(database, masterKey, fileKey, clock);
       EncryptedBlobStore encryptedBlobs = new EncryptedBlobStore(blobStore, keys);
       AuditLog audit = new AuditLog(database, clock);
       checks.put("blobs", blobStore::ping);

@@ -5,8 +5,8 @@ import java.util.Objects;
 
 /**
  * How a Lepton server runs: where it listens and where it keeps its state. The embedded default
- * needs only a data directory: an H2 file database and an encrypted blob directory under it, and
- * a master key file generated there on first start.
+ * needs only a data directory: an encrypted H2 file database and an encrypted blob directory under
+ * it, and a master key file generated there on first start.
  *
  * @param host the interface to listen on ("127.0.0.1" for loopback only, "0.0.0.0" for all)
  * @param port the TCP port; 0 picks a free one (tests)
@@ -16,7 +16,8 @@ import java.util.Objects;
  * @param databasePassword the database password, or null
  * @param blobsUrl {@code s3://bucket?endpoint=...&region=...}, or null for a directory under
  *     dataDir
- * @param masterKeyFile the file holding the master key that wraps every organization's keys, or
+ * @param masterKeyFile the file holding the master key that wraps every organization's keys (and
+ *     the embedded database's file password, {@code dataDir/database.key}), or
  *     null for {@code dataDir/master.key} (generated on first start)
  * @param publicUrl the address users reach this server at, for links it prints; an
  *     {@code https://} address also marks the session cookie Secure

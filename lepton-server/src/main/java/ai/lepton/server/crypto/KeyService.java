@@ -36,9 +36,9 @@ import org.jdbi.v3.core.Jdbi;
  *
  * <p>Rotation: {@link #rotateOrganizationKey} adds a new primary key to an organization's keyset
  * (new blobs use it; old blobs still decrypt with the older keys, which stay); {@link
- * #rotateMasterKey} re-wraps every keyset under a new master key without touching any blob. Rotate
- * the master key with one server running: the others hold the old key until restarted with the
- * new one.
+ * #rotateMasterKey} re-wraps every keyset (and the embedded database's file password) under a new
+ * master key without touching any blob. Rotate the master key with one server running: the
+ * others hold the old key until restarted with the new one.
  */
 public final class KeyService {
   /** The longest organization id. */
@@ -55,6 +55,8 @@ public final class KeyService {
   static final int MAX_UNWRAPPED = 10_000;
 
   private final Jdbi jdbi;
+  /** The embedded database's wrapped file password, re-wrapped with the keysets; or null. */
+  private final DatabaseFileKey fileKey;
   private final Clock clock;
   private final ReadWriteLock rotation = new ReentrantReadWriteLock();
   private volatile MasterKey master;
@@ -64,15 +66,34 @@ public final class KeyService {
   private record Unwrapped(byte[] wrapped, MasterKey master, StreamingAead cipher) {}
 
   /**
+   * The keys of a database that has no file password of its own (PostgreSQL, whose storage
+   * encryption is the operator's; H2 in memory).
+   *
    * @throws KeyException if the database holds keys that {@code master} cannot unwrap: the server
    *     must not start with the wrong master key (new data would be written under keys that old
    *     servers, and old data, do not share)
    */
   public KeyService(Database database, MasterKey master, Clock clock) {
+    this(database, master, null, clock);
+  }
+
+  /**
+   * The keys of the embedded database opened with {@code fileKey}'s password (unwrapped by
+   * {@code master}), which {@link #rotateMasterKey} re-wraps with the keysets. When a rotation
+   * was interrupted, the key file still holds the other master key's wrapping: once the keysets
+   * are known to open with {@code master}, it is dropped.
+   *
+   * @throws KeyException if the database holds keys that {@code master} cannot unwrap
+   */
+  public KeyService(Database database, MasterKey master, DatabaseFileKey fileKey, Clock clock) {
     this.jdbi = database.jdbi();
     this.master = Objects.requireNonNull(master, "master");
+    this.fileKey = fileKey;
     this.clock = clock;
     checkMasterKeyOpensStoredKeys();
+    if (fileKey != null) {
+      fileKey.keepOnly(master);
+    }
   }
 
   /** The master key now in use. */
@@ -139,31 +160,63 @@ public final class KeyService {
   }
 
   /**
-   * Re-wraps every organization's keyset under {@code next}, in one transaction, and uses
-   * {@code next} from then on. Blobs are not touched: their keys do not change. Save {@code next}
-   * (a key file, or {@value MasterKey#ENVIRONMENT}) before calling this, and start servers with it
-   * afterwards: the old master key no longer opens the keys.
+   * Re-wraps every organization's keyset under {@code next}, in one transaction, and the embedded
+   * database's file password (if any), and uses {@code next} from then on. Blobs and the database
+   * file are not touched: their keys do not change. Save {@code next} (a key file, or {@value
+   * MasterKey#ENVIRONMENT}) before calling this, and start servers with it afterwards: the old
+   * master key no longer opens the keys.
+   *
+   * <p>All or nothing: the file password is first wrapped by both keys (written to a new file,
+   * synced, moved over the old one), then the transaction commits, then the old key's wrapping is
+   * dropped the same way. A crash at any point leaves an installation that starts with the master
+   * key of the keysets as they are in the database: the old one before the commit, the new one
+   * after.
    *
    * @return the number of keysets re-wrapped
-   * @throws KeyException if a keyset cannot be unwrapped with the current master key (nothing is
-   *     changed then)
+   * @throws KeyException if a keyset cannot be unwrapped with the current master key or the key
+   *     file cannot be written (nothing is changed then), or if the old key's wrapping could not
+   *     be dropped after the commit (the message says so; the next start drops it)
    */
   public int rotateMasterKey(MasterKey next) {
     Objects.requireNonNull(next, "next");
     rotation.writeLock().lock();
     try {
       MasterKey current = master;
-      int count = jdbi.inTransaction(h -> {
-        List<Row> rows = h.createQuery("SELECT organization_id, wrapped_keyset"
-                + " FROM organization_keyset ORDER BY organization_id FOR UPDATE")
-            .map((rs, ctx) -> new Row(rs.getString(1), rs.getBytes(2))).list();
-        for (Row row : rows) {
-          KeysetHandle keyset = unwrap(row.organizationId(), row.wrapped(), current);
-          update(h, row.organizationId(), wrap(row.organizationId(), keyset, next), next);
+      if (fileKey != null) {
+        fileKey.addWrapping(next);
+      }
+      int count;
+      try {
+        count = jdbi.inTransaction(h -> {
+          List<Row> rows = h.createQuery("SELECT organization_id, wrapped_keyset"
+                  + " FROM organization_keyset ORDER BY organization_id FOR UPDATE")
+              .map((rs, ctx) -> new Row(rs.getString(1), rs.getBytes(2))).list();
+          for (Row row : rows) {
+            KeysetHandle keyset = unwrap(row.organizationId(), row.wrapped(), current);
+            update(h, row.organizationId(), wrap(row.organizationId(), keyset, next), next);
+          }
+          return rows.size();
+        });
+      } catch (RuntimeException e) {
+        if (fileKey != null) {
+          try {
+            fileKey.keepOnly(current);
+          } catch (RuntimeException undo) {
+            e.addSuppressed(undo); // the next start with the current key drops it
+          }
         }
-        return rows.size();
-      });
+        throw e;
+      }
       master = next;
+      if (fileKey != null) {
+        try {
+          fileKey.keepOnly(next);
+        } catch (KeyException e) {
+          throw new KeyException("the master key is rotated to " + next.id() + " (use it from"
+              + " now on), but the old key's wrapping of the database password could not be"
+              + " dropped: " + e.getMessage() + "; the next start with the new key drops it", e);
+        }
+      }
       return count;
     } finally {
       rotation.writeLock().unlock();

@@ -26,8 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The master key: a Tink AEAD keyset (AES256_GCM) that wraps every organization's data keys. It
- * never encrypts data itself, so it can be rotated by re-wrapping the organization keys alone.
+ * The master key: a Tink AEAD keyset (AES256_GCM) that wraps every organization's data keys and
+ * the embedded database's file password ({@link DatabaseFileKey}). It never encrypts data itself,
+ * so it can be rotated by re-wrapping those keys alone.
  *
  * <p>It comes from the environment variable {@value #ENVIRONMENT} (the base64 line of a key file)
  * when set, else from a key file. For the embedded default the file is generated on first start,
@@ -102,9 +103,10 @@ public final class MasterKey {
       }
       MasterKey key = generate();
       key.save(file);
+      // Not logged: the command that started the server prints it (logging it too showed it
+      // twice; ServerCommandTest counts it).
       String notice = "master key generated at " + file.toAbsolutePath()
           + ", back it up: without it the data cannot be read";
-      LOG.warn(notice);
       return new MasterKey(key.keyset, "the file " + file, notice);
     } catch (IOException e) {
       throw new KeyException("cannot read the master key file " + file + ": " + e, e);

@@ -12,6 +12,8 @@ import org.jdbi.v3.core.Jdbi;
  * {@link #jdbi()}.
  */
 public final class Database implements AutoCloseable {
+  private static final String EMBEDDED_NAME = "lepton";
+
   private final HikariDataSource pool;
   private final Jdbi jdbi;
   private final boolean postgres;
@@ -28,11 +30,27 @@ public final class Database implements AutoCloseable {
     this.jdbi = Jdbi.create(pool);
   }
 
-  /** An H2 file database under {@code dir} (created if missing). */
-  public static Database embedded(Path dir) {
-    String url = "jdbc:h2:file:" + dir.resolve("lepton").toAbsolutePath()
+  /**
+   * The H2 file database under {@code dir} ({@link #embeddedFile}, created if missing), encrypted
+   * with H2's {@code CIPHER=AES} under {@code filePassword} (no spaces; see {@code
+   * ai.lepton.server.crypto.DatabaseFileKey}, which makes and keeps it). H2's trace file is off:
+   * it would hold failed statements and their values in plaintext beside the encrypted file.
+   */
+  public static Database embedded(Path dir, String filePassword) {
+    if (filePassword.isEmpty() || filePassword.indexOf(' ') >= 0) {
+      throw new IllegalArgumentException("the file password of the embedded database must be"
+          + " non-empty and without spaces (H2 reads \"filePassword userPassword\")");
+    }
+    String url = "jdbc:h2:file:" + dir.resolve(EMBEDDED_NAME).toAbsolutePath()
+        + ";CIPHER=AES;TRACE_LEVEL_FILE=0"
         + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
-    return connect(url, "sa", "");
+    // With CIPHER, H2 takes the password as "filePassword userPassword"; the user's is empty.
+    return connect(url, "sa", filePassword + " ");
+  }
+
+  /** The file of the embedded database under {@code dir}: {@code dir/lepton.mv.db}. */
+  public static Path embeddedFile(Path dir) {
+    return dir.resolve(EMBEDDED_NAME + ".mv.db");
   }
 
   /** The database at a JDBC URL (PostgreSQL, or H2 for tests). */

@@ -9,6 +9,7 @@ import ai.lepton.server.audit.AuditLog;
 import ai.lepton.server.audit.AuditQuery;
 import ai.lepton.server.blobs.BlobStore;
 import ai.lepton.server.db.Database;
+import ai.lepton.server.db.TestDatabases;
 import ai.lepton.server.http.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -110,7 +111,7 @@ final class Platform implements AutoCloseable {
   /** The embedded default (H2 and blobs under {@code dir}), with an upload limit. */
   static Platform embedded(Path dir, long maxUploadBytes) {
     return new Platform(ServerConfig.embedded(dir, 0).withMaxUploadBytes(maxUploadBytes),
-        () -> Database.embedded(dir));
+        () -> TestDatabases.embedded(dir));
   }
 
   /** Starts the server (again, on the same data) and opens the database for the checks. */

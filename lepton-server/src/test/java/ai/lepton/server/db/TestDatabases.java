@@ -1,8 +1,11 @@
 package ai.lepton.server.db;
 
+import ai.lepton.server.crypto.DatabaseFileKey;
+import ai.lepton.server.crypto.MasterKey;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -22,6 +25,15 @@ public final class TestDatabases {
     return Database.connect("jdbc:h2:mem:" + UUID.randomUUID()
         + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_DELAY=-1",
         "sa", "");
+  }
+
+  /**
+   * The embedded database of a server's data directory, opened beside the server (H2 shares it
+   * in one JVM) with the file password that its master key ({@code dataDir/master.key}) unwraps.
+   */
+  public static Database embedded(Path dataDir) {
+    MasterKey master = MasterKey.load(dataDir.resolve("master.key"), null, false);
+    return Database.embedded(dataDir, DatabaseFileKey.open(dataDir, master).password());
   }
 
   /** A fresh database on the shared PostgreSQL server, migrated. */

@@ -9,6 +9,7 @@ import ai.lepton.server.ServerConfig;
 import ai.lepton.server.audit.AuditEntry;
 import ai.lepton.server.audit.AuditLog;
 import ai.lepton.server.db.Database;
+import ai.lepton.server.db.TestDatabases;
 import ai.lepton.server.tenancy.Client.Cred;
 import ai.lepton.server.tenancy.Client.Response;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -31,7 +32,7 @@ class AuditHttpTest extends ServerFixture {
   @Test
   void anAdminListsEventsAndVerifyNamesTheFirstChangedOne() {
     // events appended as a feature would, through the same database (H2 shares it in-process)
-    try (Database db = Database.embedded(dir)) {
+    try (Database db = TestDatabases.embedded(dir)) {
       AuditLog audit = new AuditLog(db, clock);
       long[] sequences = new long[3];
       for (int i = 0; i < 3; i++) {

@@ -2,7 +2,7 @@ package ai.lepton.server.datasets;
 
 import ai.lepton.server.ServerConfig;
 import ai.lepton.server.blobs.S3ProxyServer;
-import ai.lepton.server.db.Database;
+import ai.lepton.server.db.TestDatabases;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -25,6 +25,6 @@ class DatasetRoutesS3Test extends DatasetRoutesContract {
     }
     return new Platform(new ServerConfig("127.0.0.1", 0, dir, null, null, null,
         s3.url(s3.newBucket()), null, null, null, null, ServerConfig.DEFAULT_MAX_UPLOAD_BYTES),
-        () -> Database.embedded(dir));
+        () -> TestDatabases.embedded(dir));
   }
 }

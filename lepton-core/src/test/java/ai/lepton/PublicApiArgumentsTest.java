@@ -60,7 +60,9 @@ import ai.lepton.tensor.Tensor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Executable;
@@ -71,6 +73,7 @@ import java.lang.reflect.Parameter;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -654,6 +657,11 @@ class PublicApiArgumentsTest {
     }
     if (t == Path.class) {
       return PublicApiArgumentsTest::freshPath;
+    }
+    if (t == InputStream.class) {
+      byte[] text = (owner == JsonLines.class ? "{\"a\": 1}\n" : "a\n1\n")
+          .getBytes(StandardCharsets.UTF_8);
+      return () -> new ByteArrayInputStream(text);
     }
     if (t == Model.class) {
       return () -> sequential(true);

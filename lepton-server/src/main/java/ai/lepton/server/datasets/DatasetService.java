@@ -14,6 +14,7 @@ import ai.lepton.server.audit.AuditLog;
 import ai.lepton.server.blobs.BlobKeys;
 import ai.lepton.server.blobs.StoredBlob;
 import ai.lepton.server.crypto.EncryptedBlobStore;
+import ai.lepton.server.datasets.DatasetStore.ContentRow;
 import ai.lepton.server.datasets.DatasetStore.DatasetRow;
 import ai.lepton.server.datasets.DatasetStore.VersionRow;
 import ai.lepton.server.db.Database;
@@ -413,7 +414,8 @@ public final class DatasetService {
    */
   Content content(Principal caller, String org, String datasetId, int number, String client) {
     DatasetRow d = access(caller, org, datasetId, Role.VIEWER, Scope.READ, null, null);
-    VersionRow v = versionRow(org, d, number);
+    ContentRow v = store.content(org, d.id(), number).orElseThrow(() -> versionNotFound(d,
+        number));
     InputStream in = blobs.open(org, v.blobKey());
     try {
       recordCommitted(caller, org, DOWNLOAD, d.id(), client, Outcome.SUCCESS,
@@ -486,8 +488,11 @@ public final class DatasetService {
   }
 
   private VersionRow versionRow(String org, DatasetRow d, int number) {
-    return store.version(org, d.id(), number).orElseThrow(() -> ApiException.notFound(
-        "version " + number + " of dataset '" + d.name() + "'"));
+    return store.version(org, d.id(), number).orElseThrow(() -> versionNotFound(d, number));
+  }
+
+  private static ApiException versionNotFound(DatasetRow d, int number) {
+    return ApiException.notFound("version " + number + " of dataset '" + d.name() + "'");
   }
 
   /** The wire form of a version; {@code numbers} holds its parent's number when it has one. */

@@ -32,7 +32,7 @@ import org.jdbi.v3.core.Jdbi;
  * far more than reading it, and reading the row costs as much as the rest of a small download);
  * a rotation here, or the organization's deletion, empties it when its transaction commits.
  * Writes read the row each time, so a new blob is encrypted with the newest key even when another
- * server rotated it; reads assume one server per database (docs/concurrency.md).
+ * server rotated it; reads assume one server per database (docs/tenancy.md).
  *
  * <p>Rotation: {@link #rotateOrganizationKey} adds a new primary key to an organization's keyset
  * (new blobs use it; old blobs still decrypt with the older keys, which stay); {@link

@@ -18,7 +18,7 @@ import java.util.function.Supplier;
  * {@code maxEntries} are kept; past that the cache starts over.
  *
  * <p>This is correct for one server process per database: a change committed by another server
- * is not seen here. See docs/concurrency.md.
+ * is not seen here. See docs/tenancy.md, "What is kept in memory".
  */
 public final class ReadCache<K, V> {
   private final Database.Generation generation;

@@ -25,7 +25,7 @@ import org.jdbi.v3.core.mapper.RowMapper;
  * <p>What every authenticated request reads, the token by its hash and the caller's membership,
  * is kept in {@link ReadCache}s; every method that changes a token, a membership, a department or
  * an organization empties them when its transaction commits, so a revoked token or a removed or
- * demoted member is refused on the next request (one server per database: docs/concurrency.md).
+ * demoted member is refused on the next request (one server per database: docs/tenancy.md).
  */
 final class JdbiTenancyStore implements TenancyStore {
   /** The most tokens and memberships kept in memory (each cache; past it, it starts over). */

@@ -99,11 +99,12 @@ public final class KeyService {
         create(organizationId);
         row = Optional.of(wrapped(organizationId).orElseThrow());
       }
-      byte[] now = row.get();
-      Unwrapped known = kept(organizationId, now);
-      if (!Arrays.equals(known.wrapped(), now)) { // rotated by another server
-        unwrapped.forget(organizationId);
-        known = kept(organizationId, now);
+      Unwrapped known = kept(organizationId).orElse(null);
+      if (known == null || !Arrays.equals(known.wrapped(), row.get())) {
+        unwrapped.forget(organizationId); // rotated by another server since it was kept
+        known = kept(organizationId).orElseThrow(() -> new KeyException("the keys of"
+            + " organization " + organizationId + " were deleted while a blob was being written"
+            + " (the organization was deleted); nothing was stored"));
       }
       return known.cipher();
     } finally {
@@ -119,17 +120,19 @@ public final class KeyService {
     checkOrganization(organizationId);
     rotation.readLock().lock();
     try {
-      return unwrapped.get(organizationId, () -> wrapped(organizationId)
-          .map(row -> unwrap(organizationId, row))).map(Unwrapped::cipher);
+      return kept(organizationId).map(Unwrapped::cipher);
     } finally {
       rotation.readLock().unlock();
     }
   }
 
-  /** The kept cipher of the organization, or {@code row} unwrapped (and kept). */
-  private Unwrapped kept(String organizationId, byte[] row) {
-    return unwrapped.get(organizationId, () -> Optional.of(unwrap(organizationId, row)))
-        .orElseThrow();
+  /**
+   * The kept cipher of the organization, or its row read and unwrapped now (and kept: the row is
+   * read inside the cache's load, so a rotation committed meanwhile voids keeping it).
+   */
+  private Optional<Unwrapped> kept(String organizationId) {
+    return unwrapped.get(organizationId, () -> wrapped(organizationId)
+        .map(row -> unwrap(organizationId, row)));
   }
 
   private Unwrapped unwrap(String organizationId, byte[] row) {

@@ -16,7 +16,6 @@ public final class BlobKeys {
   /** The longest segment between slashes (file systems limit names to 255 bytes). */
   public static final int MAX_SEGMENT = 128;
 
-  private static final Pattern KEY = Pattern.compile("[a-z0-9_-]{1,128}(/[a-z0-9_-]{1,128})*");
   private static final Pattern PREFIX = Pattern.compile("([a-z0-9_-]+/?)*");
   private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -36,13 +35,26 @@ public final class BlobKeys {
       throw new IllegalArgumentException("a blob key must be at most " + MAX_LENGTH
           + " characters, received " + key.length());
     }
-    for (String segment : key.split("/", -1)) {
-      if (segment.length() > MAX_SEGMENT) {
-        throw new IllegalArgumentException("a blob key's segments must be at most " + MAX_SEGMENT
-            + " characters each");
+    // One pass instead of a regular expression: every blob read checks its key several times.
+    boolean wellFormed = true;
+    int segment = 0; // length of the segment so far
+    int longest = 0;
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (c == '/') {
+        wellFormed &= segment > 0; // no leading or double slash
+        segment = 0;
+      } else {
+        wellFormed &= c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-';
+        longest = Math.max(longest, ++segment);
       }
     }
-    if (!KEY.matcher(key).matches()) {
+    wellFormed &= segment > 0; // no trailing slash
+    if (longest > MAX_SEGMENT) {
+      throw new IllegalArgumentException("a blob key's segments must be at most " + MAX_SEGMENT
+          + " characters each");
+    }
+    if (!wellFormed) {
       throw new IllegalArgumentException("invalid blob key '" + printable(key) + "': use only"
           + " a-z, 0-9, '_', '-' in segments separated by single '/', with no leading or"
           + " trailing '/'");

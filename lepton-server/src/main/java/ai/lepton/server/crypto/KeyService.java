@@ -1,6 +1,7 @@
 package ai.lepton.server.crypto;
 
 import ai.lepton.server.db.Database;
+import ai.lepton.server.db.ReadCache;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.RegistryConfiguration;
 import com.google.crypto.tink.StreamingAead;
@@ -13,10 +14,8 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.jdbi.v3.core.Handle;
@@ -28,11 +27,12 @@ import org.jdbi.v3.core.Jdbi;
  * chosen holds AES256_GCM_HKDF_1MB keys, which keep working, until a rotation adds one of these),
  * made on first use and kept in the database (table
  * {@code organization_keyset}) wrapped by the {@link MasterKey} with the organization id as
- * associated data, so a row copied to another organization does not unwrap. Keysets are read from
- * the database on every use (one indexed row), so a rotation on one server is seen by all; what is
- * kept in memory is only the unwrapped cipher of the row as last read (unwrapping and parsing a
- * keyset costs far more than reading it), used again while the row's bytes and the master key are
- * the same.
+ * associated data, so a row copied to another organization does not unwrap. Reads use the
+ * organization's cipher kept in memory (a {@link ReadCache}: unwrapping and parsing a keyset costs
+ * far more than reading it, and reading the row costs as much as the rest of a small download);
+ * a rotation here, or the organization's deletion, empties it when its transaction commits.
+ * Writes read the row each time, so a new blob is encrypted with the newest key even when another
+ * server rotated it; reads assume one server per database (docs/tenancy.md).
  *
  * <p>Rotation: {@link #rotateOrganizationKey} adds a new primary key to an organization's keyset
  * (new blobs use it; old blobs still decrypt with the older keys, which stay); {@link
@@ -54,16 +54,20 @@ public final class KeyService {
   /** The most organizations whose unwrapped cipher is kept; past it the memory starts over. */
   static final int MAX_UNWRAPPED = 10_000;
 
+  private final Database database;
   private final Jdbi jdbi;
   /** The embedded database's wrapped file password, re-wrapped with the keysets; or null. */
   private final DatabaseFileKey fileKey;
   private final Clock clock;
   private final ReadWriteLock rotation = new ReentrantReadWriteLock();
   private volatile MasterKey master;
-  private final Map<String, Unwrapped> unwrapped = new ConcurrentHashMap<>();
+  private final ReadCache<String, Unwrapped> unwrapped;
 
-  /** An organization's row as last read, and its cipher, unwrapped by {@code master}. */
-  private record Unwrapped(byte[] wrapped, MasterKey master, StreamingAead cipher) {}
+  /**
+   * An organization's row as read, and its cipher. Unwrapped by the master key of the moment: a
+   * master key rotation empties the cache while no reader holds the rotation lock.
+   */
+  private record Unwrapped(byte[] wrapped, StreamingAead cipher) {}
 
   /**
    * The keys of a database that has no file password of its own (PostgreSQL, whose storage
@@ -86,7 +90,9 @@ public final class KeyService {
    * @throws KeyException if the database holds keys that {@code master} cannot unwrap
    */
   public KeyService(Database database, MasterKey master, DatabaseFileKey fileKey, Clock clock) {
+    this.database = database;
     this.jdbi = database.jdbi();
+    this.unwrapped = database.cache(MAX_UNWRAPPED);
     this.master = Objects.requireNonNull(master, "master");
     this.fileKey = fileKey;
     this.clock = clock;
@@ -101,31 +107,57 @@ public final class KeyService {
     return master;
   }
 
-  /** The organization's streaming cipher, its keyset made and stored on first use. */
+  /**
+   * The organization's streaming cipher from its row as it is now (its keyset made and stored on
+   * first use): the kept one while the row is unchanged, else the row unwrapped again.
+   */
   StreamingAead forWriting(String organizationId) {
     checkOrganization(organizationId);
     rotation.readLock().lock();
     try {
-      Optional<StreamingAead> cipher = cipher(organizationId);
-      if (cipher.isEmpty()) {
+      Optional<byte[]> row = wrapped(organizationId);
+      if (row.isEmpty()) {
         create(organizationId);
-        cipher = cipher(organizationId);
+        row = Optional.of(wrapped(organizationId).orElseThrow());
       }
-      return cipher.orElseThrow();
+      Unwrapped known = kept(organizationId).orElse(null);
+      if (known == null || !Arrays.equals(known.wrapped(), row.get())) {
+        unwrapped.forget(organizationId); // rotated by another server since it was kept
+        known = kept(organizationId).orElseThrow(() -> new KeyException("the keys of"
+            + " organization " + organizationId + " were deleted while a blob was being written"
+            + " (the organization was deleted); nothing was stored"));
+      }
+      return known.cipher();
     } finally {
       rotation.readLock().unlock();
     }
   }
 
-  /** The organization's streaming cipher, or empty when it has no keys yet (so no data). */
+  /**
+   * The organization's streaming cipher, the one kept in memory if any, or empty when it has no
+   * keys yet (so no data).
+   */
   Optional<StreamingAead> forReading(String organizationId) {
     checkOrganization(organizationId);
     rotation.readLock().lock();
     try {
-      return cipher(organizationId);
+      return kept(organizationId).map(Unwrapped::cipher);
     } finally {
       rotation.readLock().unlock();
     }
+  }
+
+  /**
+   * The kept cipher of the organization, or its row read and unwrapped now (and kept: the row is
+   * read inside the cache's load, so a rotation committed meanwhile voids keeping it).
+   */
+  private Optional<Unwrapped> kept(String organizationId) {
+    return unwrapped.get(organizationId, () -> wrapped(organizationId)
+        .map(row -> unwrap(organizationId, row)));
+  }
+
+  private Unwrapped unwrap(String organizationId, byte[] row) {
+    return new Unwrapped(row, primitive(unwrap(organizationId, row, master)));
   }
 
   /**
@@ -150,6 +182,7 @@ public final class KeyService {
                 .makePrimary())
             .build();
         update(h, organizationId, wrap(organizationId, rotated, master), master);
+        database.invalidateCaches(h); // the cipher kept in memory lacks the new key
       });
     } catch (GeneralSecurityException e) {
       throw new KeyException("cannot rotate the key of organization " + organizationId + ": "
@@ -208,6 +241,7 @@ public final class KeyService {
         throw e;
       }
       master = next;
+      database.invalidateCaches(); // the ciphers kept were unwrapped by the old master key
       if (fileKey != null) {
         try {
           fileKey.keepOnly(next);
@@ -259,29 +293,6 @@ public final class KeyService {
     return jdbi.withHandle(h -> h.createQuery("SELECT wrapped_keyset FROM organization_keyset"
             + " WHERE organization_id = :org")
         .bind("org", organizationId).mapTo(byte[].class).findOne());
-  }
-
-  /**
-   * The organization's cipher from its row as it is now: unwrapped again only when the row's
-   * bytes (a rotation, here or on another server) or the master key changed since the last read.
-   */
-  private Optional<StreamingAead> cipher(String organizationId) {
-    Optional<byte[]> wrapped = wrapped(organizationId);
-    if (wrapped.isEmpty()) {
-      unwrapped.remove(organizationId);
-      return Optional.empty();
-    }
-    MasterKey by = master;
-    Unwrapped known = unwrapped.get(organizationId);
-    if (known != null && known.master() == by && Arrays.equals(known.wrapped(), wrapped.get())) {
-      return Optional.of(known.cipher());
-    }
-    StreamingAead cipher = primitive(unwrap(organizationId, wrapped.get(), by));
-    if (unwrapped.size() >= MAX_UNWRAPPED) {
-      unwrapped.clear();
-    }
-    unwrapped.put(organizationId, new Unwrapped(wrapped.get(), by, cipher));
-    return Optional.of(cipher);
   }
 
   private void create(String organizationId) {

@@ -14,6 +14,7 @@ import ai.lepton.server.audit.AuditLog;
 import ai.lepton.server.blobs.BlobKeys;
 import ai.lepton.server.blobs.StoredBlob;
 import ai.lepton.server.crypto.EncryptedBlobStore;
+import ai.lepton.server.datasets.DatasetStore.ContentRow;
 import ai.lepton.server.datasets.DatasetStore.DatasetRow;
 import ai.lepton.server.datasets.DatasetStore.VersionRow;
 import ai.lepton.server.db.Database;
@@ -334,7 +335,7 @@ public final class DatasetService {
       }
       if (parent != null && store.version(org, parent.id()).map(VersionRow::deleted)
           .orElse(true)) {
-        throw deleted(dataset, parent); // deleted while the recipe ran
+        throw deleted(dataset, parent.number(), null); // deleted while the recipe ran
       }
       List<VersionRow> made = new ArrayList<>();
       for (Made m : files) {
@@ -455,7 +456,11 @@ public final class DatasetService {
    */
   Content content(Principal caller, String org, String datasetId, int number, String client) {
     DatasetRow d = access(caller, org, datasetId, Role.VIEWER, Scope.READ, null, null);
-    VersionRow v = liveVersionRow(org, d, number);
+    ContentRow v = store.content(org, d.id(), number).orElseThrow(() -> versionNotFound(d,
+        number));
+    if (v.deletedAt() != null) {
+      throw deleted(d, number, v.deletedAt());
+    }
     InputStream in = blobs.open(org, v.blobKey());
     try {
       recordCommitted(caller, org, DOWNLOAD, d.id(), client, Outcome.SUCCESS,
@@ -549,22 +554,25 @@ public final class DatasetService {
   }
 
   private VersionRow versionRow(String org, DatasetRow d, int number) {
-    return store.version(org, d.id(), number).orElseThrow(() -> ApiException.notFound(
-        "version " + number + " of dataset '" + d.name() + "'"));
+    return store.version(org, d.id(), number).orElseThrow(() -> versionNotFound(d, number));
+  }
+
+  private static ApiException versionNotFound(DatasetRow d, int number) {
+    return ApiException.notFound("version " + number + " of dataset '" + d.name() + "'");
   }
 
   /** The version, unless it is deleted: its content and profile are gone. */
   private VersionRow liveVersionRow(String org, DatasetRow d, int number) {
     VersionRow v = versionRow(org, d, number);
     if (v.deleted()) {
-      throw deleted(d, v);
+      throw deleted(d, v.number(), v.deletedAt());
     }
     return v;
   }
 
-  private static ApiException deleted(DatasetRow d, VersionRow v) {
-    return ApiException.notFound("version " + v.number() + " of dataset '" + d.name() + "' (it "
-        + "was deleted" + (v.deletedAt() == null ? "" : " at " + v.deletedAt()) + "; its "
+  private static ApiException deleted(DatasetRow d, int number, Instant deletedAt) {
+    return ApiException.notFound("version " + number + " of dataset '" + d.name() + "' (it "
+        + "was deleted" + (deletedAt == null ? "" : " at " + deletedAt) + "; its "
         + "content and profile are gone, its lineage stays: list the versions to see the "
         + "others)");
   }
@@ -611,7 +619,7 @@ public final class DatasetService {
         throw ApiException.notFound("dataset '" + d.name() + "'");
       }
       if (!store.deleteVersion(h, org, v.id(), caller.userId(), now())) {
-        throw deleted(d, v); // by a concurrent request
+        throw deleted(d, v.number(), null); // by a concurrent request
       }
       record(h, caller, org, DELETE_VERSION, d.id(), client, Outcome.SUCCESS, Map.of(
           "version", v.id(), "number", Integer.toString(v.number()), "sha256", v.sha256()));

@@ -30,6 +30,13 @@ public interface DatasetStore {
     }
   }
 
+  /**
+   * What a download of a version needs: its row without the profile and recipe (a profile may be
+   * large, and a download never reads it); {@code deletedAt} is null unless it was deleted.
+   */
+  record ContentRow(String id, int number, String format, String fileName, String blobKey,
+      long sizeBytes, String sha256, Instant deletedAt) {}
+
   void insertDataset(Handle tx, DatasetRow row);
 
   Optional<DatasetRow> dataset(String orgId, String datasetId);
@@ -64,6 +71,9 @@ public interface DatasetStore {
 
   /** The dataset's version {@code number}. */
   Optional<VersionRow> version(String orgId, String datasetId, int number);
+
+  /** The dataset's version {@code number}, as a download needs it. */
+  Optional<ContentRow> content(String orgId, String datasetId, int number);
 
   /** The dataset's versions, oldest first. */
   List<VersionRow> versions(String orgId, String datasetId);

@@ -1,6 +1,7 @@
 package ai.lepton.server.datasets;
 
 import ai.lepton.server.db.Database;
+import ai.lepton.server.db.ReadCache;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -12,8 +13,15 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.RowMapper;
 
-/** {@link DatasetStore} in SQL that runs on H2 and PostgreSQL alike. */
+/**
+ * {@link DatasetStore} in SQL that runs on H2 and PostgreSQL alike. Dataset rows and what a
+ * download reads of a version are kept in {@link ReadCache}s: versions never change, and datasets
+ * change only by their organization's deletion, which empties the caches when it commits.
+ */
 final class JdbiDatasetStore implements DatasetStore {
+  /** The most datasets, and versions, kept in memory (each cache; past it, it starts over). */
+  static final int CACHED = 10_000;
+
   private static final RowMapper<DatasetRow> DATASET = (rs, ctx) -> new DatasetRow(
       rs.getString("id"), rs.getString("org_id"), rs.getString("project_id"),
       rs.getString("name"), rs.getString("description"), rs.getString("created_by"),
@@ -27,10 +35,16 @@ final class JdbiDatasetStore implements DatasetStore {
       rs.getObject("created_at", OffsetDateTime.class).toInstant(),
       instant(rs.getObject("deleted_at", OffsetDateTime.class)), rs.getString("deleted_by"));
 
+  private final Database database;
   private final Jdbi jdbi;
+  private final ReadCache<List<String>, DatasetRow> datasets;
+  private final ReadCache<List<Object>, ContentRow> contents;
 
   JdbiDatasetStore(Database database) {
+    this.database = database;
     this.jdbi = database.jdbi();
+    this.datasets = database.cache(CACHED);
+    this.contents = database.cache(CACHED);
   }
 
   private static OffsetDateTime time(Instant t) {
@@ -53,9 +67,9 @@ final class JdbiDatasetStore implements DatasetStore {
 
   @Override
   public Optional<DatasetRow> dataset(String orgId, String datasetId) {
-    return jdbi.withHandle(h -> h.createQuery(
+    return datasets.get(List.of(orgId, datasetId), () -> jdbi.withHandle(h -> h.createQuery(
             "SELECT * FROM dataset WHERE org_id = :org AND id = :id")
-        .bind("org", orgId).bind("id", datasetId).map(DATASET).findOne());
+        .bind("org", orgId).bind("id", datasetId).map(DATASET).findOne()));
   }
 
   @Override
@@ -130,6 +144,19 @@ final class JdbiDatasetStore implements DatasetStore {
   }
 
   @Override
+  public Optional<ContentRow> content(String orgId, String datasetId, int number) {
+    return contents.get(List.of(orgId, datasetId, number), () -> jdbi.withHandle(h -> h
+        .createQuery("SELECT id, number, format, file_name, blob_key, size_bytes, sha256,"
+            + " deleted_at FROM dataset_version WHERE org_id = :org AND dataset_id = :id AND number = :number")
+        .bind("org", orgId).bind("id", datasetId).bind("number", number)
+        .map((rs, ctx) -> new ContentRow(rs.getString("id"), rs.getInt("number"),
+            rs.getString("format"), rs.getString("file_name"), rs.getString("blob_key"),
+            rs.getLong("size_bytes"), rs.getString("sha256"),
+            instant(rs.getObject("deleted_at", OffsetDateTime.class))))
+        .findOne()));
+  }
+
+  @Override
   public List<VersionRow> versions(String orgId, String datasetId) {
     return jdbi.withHandle(h -> h.createQuery("SELECT * FROM dataset_version"
             + " WHERE org_id = :org AND dataset_id = :id ORDER BY number")
@@ -139,6 +166,7 @@ final class JdbiDatasetStore implements DatasetStore {
   @Override
   public boolean deleteVersion(Handle tx, String orgId, String versionId, String deletedBy,
       Instant deletedAt) {
+    database.invalidateCaches(tx); // the cached content row of the version
     return tx.createUpdate("UPDATE dataset_version SET deleted_at = :at, deleted_by = :by,"
             + " profile_json = NULL WHERE org_id = :org AND id = :id AND deleted_at IS NULL")
         .bind("org", orgId).bind("id", versionId).bind("by", deletedBy)
@@ -148,6 +176,7 @@ final class JdbiDatasetStore implements DatasetStore {
 
   @Override
   public void deleteDataset(Handle tx, String orgId, String datasetId) {
+    database.invalidateCaches(tx); // the cached dataset and content rows
     // parents first unlinked: a version's parent is in the same dataset
     for (String sql : new String[] {
         "UPDATE dataset_version SET parent_id = NULL WHERE org_id = :org AND dataset_id = :id",

@@ -3,13 +3,17 @@ package ai.lepton.server.db;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
  * The metadata database: a connection pool, the schema migrated at start (one set of SQL for H2 in
  * PostgreSQL mode and for PostgreSQL), and JDBI on top. Stores take it and run their SQL through
- * {@link #jdbi()}.
+ * {@link #jdbi()}. What is read on every request may be kept in {@link ReadCache}s made here;
+ * a store that changes such rows calls {@link #invalidateCaches(Handle)} with its transaction.
  */
 public final class Database implements AutoCloseable {
   private static final String EMBEDDED_NAME = "lepton";
@@ -17,6 +21,8 @@ public final class Database implements AutoCloseable {
   private final HikariDataSource pool;
   private final Jdbi jdbi;
   private final boolean postgres;
+  private final Generation generation = new Generation();
+  private final List<ReadCache<?, ?>> caches = new CopyOnWriteArrayList<>();
 
   private Database(HikariDataSource pool) {
     this.pool = pool;
@@ -66,6 +72,55 @@ public final class Database implements AutoCloseable {
 
   public Jdbi jdbi() {
     return jdbi;
+  }
+
+  /** A new cache of at most {@code maxEntries} rows, emptied by {@link #invalidateCaches}. */
+  public <K, V> ReadCache<K, V> cache(int maxEntries) {
+    ReadCache<K, V> cache = new ReadCache<>(generation, maxEntries);
+    caches.add(cache);
+    return cache;
+  }
+
+  /**
+   * Empties every {@link ReadCache} once {@code tx} commits (nothing if it rolls back), or now
+   * when {@code tx} has no transaction open (its statements committed as they ran). Call it in a
+   * store method that changes rows a cache may hold, after its statements.
+   */
+  public void invalidateCaches(Handle tx) {
+    if (tx.isInTransaction()) {
+      tx.afterCommit(this::invalidateCaches);
+    } else {
+      invalidateCaches();
+    }
+  }
+
+  /** Empties every {@link ReadCache} now; for changes already committed. */
+  public void invalidateCaches() {
+    generation.advance(() -> caches.forEach(ReadCache::clear));
+  }
+
+  /**
+   * Counts invalidations, so a cache keeps a loaded value only if none happened since its load
+   * began. A lock orders each check-and-put against each invalidation: without it, a load could
+   * pass the check, the invalidation clear the cache, and the stale value land after it.
+   */
+  static final class Generation {
+    private volatile long count;
+
+    long now() {
+      return count;
+    }
+
+    synchronized void putIfUnchanged(long seen, Runnable put) {
+      if (count == seen) {
+        put.run();
+      }
+    }
+
+    synchronized void advance(Runnable clear) {
+      count++;
+      clear.run();
+    }
   }
 
   /** Whether this is PostgreSQL (else H2). */

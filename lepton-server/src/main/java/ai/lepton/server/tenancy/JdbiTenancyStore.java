@@ -7,6 +7,7 @@ import ai.lepton.api.Project;
 import ai.lepton.api.TokenInfo;
 import ai.lepton.api.User;
 import ai.lepton.server.db.Database;
+import ai.lepton.server.db.ReadCache;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -18,8 +19,18 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.RowMapper;
 
-/** {@link TenancyStore} in SQL that runs unchanged on H2 (PostgreSQL mode) and PostgreSQL. */
+/**
+ * {@link TenancyStore} in SQL that runs unchanged on H2 (PostgreSQL mode) and PostgreSQL.
+ *
+ * <p>What every authenticated request reads, the token by its hash and the caller's membership,
+ * is kept in {@link ReadCache}s; every method that changes a token, a membership, a department or
+ * an organization empties them when its transaction commits, so a revoked token or a removed or
+ * demoted member is refused on the next request (one server per database: docs/tenancy.md).
+ */
 final class JdbiTenancyStore implements TenancyStore {
+  /** The most tokens and memberships kept in memory (each cache; past it, it starts over). */
+  static final int CACHED = 10_000;
+
   private static final String MEMBERSHIP_SELECT = "SELECT m.org_id, m.user_id, u.email,"
       + " m.member_role, m.department_id, m.created_at FROM membership m"
       + " JOIN app_user u ON u.id = m.user_id";
@@ -48,10 +59,16 @@ final class JdbiTenancyStore implements TenancyStore {
       rs.getString("id_hash"), rs.getString("user_id"), rs.getString("csrf_token"),
       time(rs, "created_at"), time(rs, "last_seen_at"), time(rs, "expires_at"));
 
+  private final Database database;
   private final Jdbi jdbi;
+  private final ReadCache<String, TokenOwner> tokens;
+  private final ReadCache<List<String>, Membership> memberships;
 
   JdbiTenancyStore(Database database) {
+    this.database = database;
     this.jdbi = database.jdbi();
+    this.tokens = database.cache(CACHED);
+    this.memberships = database.cache(CACHED);
   }
 
   // organizations
@@ -105,8 +122,10 @@ final class JdbiTenancyStore implements TenancyStore {
         "DELETE FROM department WHERE org_id = :org"}) {
       tx.createUpdate(sql).bind("org", orgId).execute();
     }
-    return tx.createUpdate("DELETE FROM organization WHERE id = :org").bind("org", orgId)
-        .execute() == 1;
+    boolean changed = tx.createUpdate("DELETE FROM organization WHERE id = :org")
+        .bind("org", orgId).execute() == 1;
+    database.invalidateCaches(tx); // its tokens, memberships, datasets and keyset
+    return changed;
   }
 
   // departments
@@ -136,10 +155,12 @@ final class JdbiTenancyStore implements TenancyStore {
   @Override
   public boolean updateDepartment(Handle tx, String orgId, String departmentId, String name,
       String parentId) {
-    return tx.createUpdate("UPDATE department SET name = :name, parent_id = :parent"
+    boolean changed = tx.createUpdate("UPDATE department SET name = :name, parent_id = :parent"
             + " WHERE org_id = :org AND id = :id")
         .bind("name", name).bind("parent", parentId).bind("org", orgId).bind("id", departmentId)
         .execute() == 1;
+    database.invalidateCaches(tx); // memberships limited to a department read through it
+    return changed;
   }
 
   @Override
@@ -159,8 +180,10 @@ final class JdbiTenancyStore implements TenancyStore {
 
   @Override
   public boolean deleteDepartment(Handle tx, String orgId, String departmentId) {
-    return tx.createUpdate("DELETE FROM department WHERE org_id = :org AND id = :id")
+    boolean changed = tx.createUpdate("DELETE FROM department WHERE org_id = :org AND id = :id")
         .bind("org", orgId).bind("id", departmentId).execute() == 1;
+    database.invalidateCaches(tx);
+    return changed;
   }
 
   // users
@@ -237,9 +260,9 @@ final class JdbiTenancyStore implements TenancyStore {
 
   @Override
   public Optional<Membership> membership(String orgId, String userId) {
-    return jdbi.withHandle(h -> h.createQuery(MEMBERSHIP_SELECT
-            + " WHERE m.org_id = :org AND m.user_id = :user")
-        .bind("org", orgId).bind("user", userId).map(MEMBER).findOne());
+    return memberships.get(List.of(orgId, userId), () -> jdbi.withHandle(h -> h.createQuery(
+            MEMBERSHIP_SELECT + " WHERE m.org_id = :org AND m.user_id = :user")
+        .bind("org", orgId).bind("user", userId).map(MEMBER).findOne()));
   }
 
   @Override
@@ -265,23 +288,30 @@ final class JdbiTenancyStore implements TenancyStore {
   @Override
   public boolean updateMembership(Handle tx, String orgId, String userId, String role,
       String departmentId) {
-    return tx.createUpdate("UPDATE membership SET member_role = :role, department_id = :dept"
-            + " WHERE org_id = :org AND user_id = :user")
+    boolean changed = tx.createUpdate("UPDATE membership SET member_role = :role,"
+            + " department_id = :dept WHERE org_id = :org AND user_id = :user")
         .bind("role", role).bind("dept", departmentId).bind("org", orgId).bind("user", userId)
         .execute() == 1;
+    database.invalidateCaches(tx);
+    return changed;
   }
 
   @Override
   public boolean deleteMembership(Handle tx, String orgId, String userId) {
-    return tx.createUpdate("DELETE FROM membership WHERE org_id = :org AND user_id = :user")
+    boolean changed = tx.createUpdate(
+            "DELETE FROM membership WHERE org_id = :org AND user_id = :user")
         .bind("org", orgId).bind("user", userId).execute() == 1;
+    database.invalidateCaches(tx);
+    return changed;
   }
 
   @Override
   public int revokeTokensOf(Handle tx, String orgId, String userId, Instant now) {
-    return tx.createUpdate("UPDATE api_token SET revoked_at = :now WHERE org_id = :org"
+    int changed = tx.createUpdate("UPDATE api_token SET revoked_at = :now WHERE org_id = :org"
             + " AND user_id = :user AND revoked_at IS NULL")
         .bind("now", ts(now)).bind("org", orgId).bind("user", userId).execute();
+    database.invalidateCaches(tx);
+    return changed;
   }
 
   @Override
@@ -319,8 +349,10 @@ final class JdbiTenancyStore implements TenancyStore {
 
   @Override
   public boolean deleteProject(Handle tx, String orgId, String projectId) {
-    return tx.createUpdate("DELETE FROM project WHERE org_id = :org AND id = :id")
+    boolean changed = tx.createUpdate("DELETE FROM project WHERE org_id = :org AND id = :id")
         .bind("org", orgId).bind("id", projectId).execute() == 1;
+    database.invalidateCaches(tx); // cached datasets name their project
+    return changed;
   }
 
   // API tokens
@@ -357,30 +389,34 @@ final class JdbiTenancyStore implements TenancyStore {
 
   @Override
   public boolean revokeToken(Handle tx, String orgId, String tokenId, Instant at) {
-    return tx.createUpdate("UPDATE api_token SET revoked_at = :at"
+    boolean changed = tx.createUpdate("UPDATE api_token SET revoked_at = :at"
             + " WHERE org_id = :org AND id = :id AND revoked_at IS NULL")
         .bind("at", ts(at)).bind("org", orgId).bind("id", tokenId).execute() == 1;
+    database.invalidateCaches(tx);
+    return changed;
   }
 
   @Override
   public Optional<TokenOwner> tokenByHash(String tokenHash) {
-    return jdbi.withHandle(h -> h.createQuery("SELECT t.id, t.org_id, t.user_id, t.token_name,"
-            + " t.token_scope, t.project_id, t.created_at, t.expires_at, t.last_used_at,"
-            + " t.revoked_at, u.email AS user_email, u.display_name AS user_display_name,"
-            + " u.created_at AS user_created_at FROM api_token t LEFT JOIN app_user u"
-            + " ON u.id = t.user_id WHERE t.token_hash = :hash")
+    return tokens.get(tokenHash, () -> jdbi.withHandle(h -> h.createQuery("SELECT t.id,"
+            + " t.org_id, t.user_id, t.token_name, t.token_scope, t.project_id, t.created_at,"
+            + " t.expires_at, t.last_used_at, t.revoked_at, u.email AS user_email,"
+            + " u.display_name AS user_display_name, u.created_at AS user_created_at"
+            + " FROM api_token t LEFT JOIN app_user u ON u.id = t.user_id"
+            + " WHERE t.token_hash = :hash")
         .bind("hash", tokenHash)
         .map((rs, c) -> new TokenOwner(TOKEN.map(rs, c), rs.getString("user_email") == null
             ? null : new User(rs.getString("user_id"), rs.getString("user_email"),
                 rs.getString("user_display_name"), time(rs, "user_created_at"))))
-        .findOne());
+        .findOne()));
   }
 
   @Override
-  public void touchToken(String orgId, String tokenId, Instant at) {
+  public void touchToken(String tokenHash, Instant at) {
     jdbi.useHandle(h -> h.createUpdate("UPDATE api_token SET last_used_at = :at"
-            + " WHERE org_id = :org AND id = :id")
-        .bind("at", ts(at)).bind("org", orgId).bind("id", tokenId).execute());
+            + " WHERE token_hash = :hash")
+        .bind("at", ts(at)).bind("hash", tokenHash).execute());
+    tokens.forget(tokenHash); // so the next use reads the new time, and does not touch again
   }
 
   // sessions and sign-in links

@@ -1144,7 +1144,8 @@ public final class TenancyService {
       throw new ApiException(ErrorCode.UNAUTHENTICATED, "the bearer token is not a Lepton API"
           + " token (lpt_...); create one with POST /api/v1/orgs/{org}/tokens");
     }
-    TokenOwner found = store.tokenByHash(Secrets.hash(token)).orElseThrow(() ->
+    String hash = Secrets.hash(token);
+    TokenOwner found = store.tokenByHash(hash).orElseThrow(() ->
         new ApiException(ErrorCode.UNAUTHENTICATED, "the API token is unknown; create a new one"));
     TokenInfo t = found.token();
     Instant now = now();
@@ -1160,7 +1161,7 @@ public final class TenancyService {
       throw new ApiException(ErrorCode.UNAUTHENTICATED, "the API token's user no longer exists");
     }
     if (t.lastUsedAt() == null || !now.isBefore(t.lastUsedAt().plus(TOUCH_EVERY))) {
-      store.touchToken(t.organizationId(), t.id(), now);
+      store.touchToken(hash, now);
     }
     return new Principal(found.user().id(), found.user().email(), Principal.Via.TOKEN,
         Scope.parse(t.scope()), t.organizationId(), t.projectId(), t.id(), null, address);

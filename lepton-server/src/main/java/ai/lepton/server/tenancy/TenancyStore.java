@@ -157,7 +157,8 @@ interface TenancyStore {
    */
   Optional<TokenOwner> tokenByHash(String tokenHash);
 
-  void touchToken(String orgId, String tokenId, Instant at);
+  /** Records that the token whose secret hashes to {@code tokenHash} was used at {@code at}. */
+  void touchToken(String tokenHash, Instant at);
 
   // sessions and sign-in links (about a user themselves)
   void insertSession(Handle tx, SessionRow session);

@@ -166,6 +166,57 @@ class AuditLogTest {
     }
   }
 
+  /**
+   * Group commits move the head from where the last group left it, without reading it; appends
+   * inside other transactions (and other servers, like the second log here) move it meanwhile.
+   * Every append still succeeds, once, in one unbroken chain.
+   */
+  @ParameterizedTest
+  @MethodSource("databases")
+  void groupCommitsAndAppendsInsideTransactionsInterleavedMakeOneChain(TestDatabases.Named kind)
+      throws Exception {
+    try (Database db = kind.open().get()) {
+      AuditLog audit = new AuditLog(db, Clock.systemUTC());
+      AuditLog otherServer = new AuditLog(db, Clock.systemUTC());
+      int threads = 12;
+      int each = 15;
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<List<AuditEvent>>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int kindOfCaller = t % 3;
+        String actor = "user-" + t;
+        done.add(pool.submit(() -> {
+          go.await();
+          List<AuditEvent> recorded = new ArrayList<>();
+          for (int i = 0; i < each; i++) {
+            AuditEntry e = entry("alpha", actor, "dataset.download", Outcome.SUCCESS);
+            recorded.add(switch (kindOfCaller) {
+              case 0 -> audit.appendCommitted(e);
+              case 1 -> otherServer.appendCommitted(e);
+              default -> append(db, audit, e);
+            });
+          }
+          return recorded;
+        }));
+      }
+      go.countDown();
+      List<AuditEvent> returned = new ArrayList<>();
+      for (Future<List<AuditEvent>> f : done) {
+        returned.addAll(f.get());
+      }
+      pool.shutdown();
+      int total = threads * each;
+      AuditVerification v = audit.verify("alpha");
+      assertTrue(v.intact(), v.toString());
+      assertEquals(total, v.lastSequence());
+      assertEquals(LongStream.rangeClosed(1, total).boxed().toList(), returned.stream()
+          .map(AuditEvent::sequence).sorted().toList(), "each caller got its own number");
+      List<AuditEvent> stored = audit.list("alpha", AuditQuery.latest(1000)).events();
+      assertTrue(stored.containsAll(returned));
+    }
+  }
+
   @ParameterizedTest
   @MethodSource("databases")
   void eventsCommittedTogetherMakeOneUnbrokenChainAndAFailingOneFailsOnlyItsCaller(

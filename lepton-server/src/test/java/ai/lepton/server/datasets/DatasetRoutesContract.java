@@ -191,6 +191,64 @@ abstract class DatasetRoutesContract {
     }
   }
 
+  /**
+   * Tokens, memberships, datasets and keys are kept in memory between requests: every change to
+   * them must still refuse the very next request.
+   */
+  @Test
+  void theRequestRightAfterADemotionRevocationRemovalOrDeletionIsRefused(@TempDir Path other) {
+    try (Platform p = start(other)) {
+      String id = p.dataset("watched");
+      byte[] csv = IRIS.getBytes(StandardCharsets.UTF_8);
+      assertEquals(201, p.put(id, p.owner, "format=CSV&fileName=a.csv", csv).status());
+      String content = p.orgPath("/datasets/" + id + "/versions/1/content");
+      assertEquals(200, p.get(content, p.viewer).status()); // now kept: token, role, rows, keys
+      String viewerId = null;
+      for (JsonNode m : p.get(p.orgPath("/members"), p.owner).json().get("items")) {
+        viewerId = m.get("email").asText().equals("viewer@x.org") ? m.get("userId").asText()
+            : viewerId;
+      }
+      String member = p.orgPath("/members/" + viewerId);
+
+      // A role change applies to the next request, up and down.
+      assertEquals(403, p.put(id, p.viewer, "format=CSV&fileName=b.csv", csv).status());
+      assertEquals(200, p.send(p.request(member, p.owner).header("Content-Type",
+          "application/json").method("PATCH", Platform.json(Map.of("role", "member"))))
+          .status());
+      assertEquals(201, p.put(id, p.viewer, "format=CSV&fileName=b.csv", csv).status());
+      assertEquals(200, p.send(p.request(member, p.owner).header("Content-Type",
+          "application/json").method("PATCH", Platform.json(Map.of("role", "viewer"))))
+          .status());
+      Response demoted = p.put(id, p.viewer, "format=CSV&fileName=c.csv", csv);
+      assertEquals(403, demoted.status(), demoted.body());
+
+      // A revoked token is refused at once; the member's other token still works.
+      Response made = p.post(p.orgPath("/tokens"), p.viewer, Map.of("name", "second",
+          "scope", "read", "expiresAt", java.time.Instant.now().plusSeconds(3600).toString()));
+      assertEquals(201, made.status(), made.body());
+      String second = made.text("token");
+      assertEquals(200, p.get(content, second).status());
+      Response revoked = p.send(p.request(p.orgPath("/tokens/" + made.json().get("info")
+          .get("id").asText()), p.owner).DELETE());
+      assertTrue(revoked.status() < 300, revoked.body());
+      Response refused = p.get(content, second);
+      assertEquals(401, refused.status(), refused.body());
+      assertEquals(200, p.get(content, p.viewer).status());
+
+      // A removed member is refused at once.
+      Response removed = p.send(p.request(member, p.owner).DELETE());
+      assertTrue(removed.status() < 300, removed.body());
+      assertEquals(401, p.get(content, p.viewer).status());
+
+      // A deleted organization's data is gone at once.
+      assertEquals(200, p.get(content, p.owner).status());
+      Response deleted = p.send(p.request("/api/v1/orgs/" + p.org, p.owner).DELETE());
+      assertTrue(deleted.status() < 300, deleted.body());
+      Response gone = p.get(content, p.owner);
+      assertEquals(401, gone.status(), gone.body());
+    }
+  }
+
   @Test
   void derivingFillsGapsAndSplitsRepeatablyWithLineage() {
     String id = platform.dataset("people");

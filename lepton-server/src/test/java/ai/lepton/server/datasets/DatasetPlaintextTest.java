@@ -6,7 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import ai.lepton.server.ServerConfig;
+import ai.lepton.server.audit.AuditLog;
+import ai.lepton.server.blobs.BlobStore;
+import ai.lepton.server.crypto.EncryptedBlobStore;
+import ai.lepton.server.crypto.KeyService;
+import ai.lepton.server.crypto.MasterKey;
+import ai.lepton.server.tenancy.Principal;
+import ai.lepton.server.tenancy.Scope;
+import ai.lepton.server.tenancy.TenancyService;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,15 +25,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * "Files in the data directory are unreadable without the key": no file of an upload (temporary
- * files, blobs, blob writes in progress) holds a recognizable piece of its plaintext, while its
- * body is still arriving nor once it is a version.
+ * "Files in the data directory are unreadable without the key": no file of an upload or a
+ * derivation (temporary files, blobs, blob writes in progress) holds a recognizable piece of its
+ * plaintext, while its body is still arriving (or its parent is read and its parts written) nor
+ * once it is a version.
  */
 class DatasetPlaintextTest {
   private static final Duration DEADLINE = Duration.ofSeconds(60);
@@ -33,8 +47,8 @@ class DatasetPlaintextTest {
 
   @TempDir Path dir;
 
-  @Test
-  void noPlaintextOfAnUploadReachesTheDiskDuringOrAfterIt() throws IOException {
+  /** About 2.5 MB of CSV, with {@link #SECRET} in every row but the first ten. */
+  private static byte[] records() {
     ByteArrayOutputStream csv = new ByteArrayOutputStream();
     csv.writeBytes("id,note\n".getBytes(StandardCharsets.US_ASCII));
     for (int i = 0; i < 60_000; i++) {
@@ -42,7 +56,12 @@ class DatasetPlaintextTest {
           StandardCharsets.US_ASCII);
       csv.writeBytes((i + "," + note + "\n").getBytes(StandardCharsets.US_ASCII));
     }
-    byte[] content = csv.toByteArray(); // about 2.5 MB
+    return csv.toByteArray();
+  }
+
+  @Test
+  void noPlaintextOfAnUploadReachesTheDiskDuringOrAfterIt() throws IOException {
+    byte[] content = records();
     int half = content.length / 2;
     try (Platform platform = Platform.embedded(dir.resolve("data"),
         ServerConfig.DEFAULT_MAX_UPLOAD_BYTES)) {
@@ -79,6 +98,118 @@ class DatasetPlaintextTest {
       Path copy = Files.write(Files.createDirectories(platform.dataDir.resolve("tmp"))
           .resolve("copy.csv"), content);
       assertEquals(List.of(copy), platform.filesHolding(SECRET));
+    }
+  }
+
+  /**
+   * A derivation reads its parent from the parent's blob and renders each part into a new blob:
+   * the data directory is scanned halfway through every read of a blob and every write of one
+   * (by a second dataset service over the server's database and blob directory, whose blob store
+   * runs the scan), and after the derivation.
+   */
+  @Test
+  void noPlaintextOfADerivationReachesTheDiskDuringOrAfterIt() {
+    byte[] content = records();
+    try (Platform platform = Platform.embedded(dir.resolve("data"),
+        ServerConfig.DEFAULT_MAX_UPLOAD_BYTES)) {
+      String dataset = platform.dataset("records");
+      assertEquals(201, platform.put(dataset, platform.owner, "format=CSV&fileName=records.csv",
+          content).status());
+      List<String> scans = new ArrayList<>(); // what each scan was halfway through
+      List<Path> partsSeen = new ArrayList<>();
+      Runnable scan = () -> {
+        assertEquals(List.of(), platform.filesHolding(SECRET), "plaintext during the "
+            + scans.get(scans.size() - 1));
+        assertEquals(List.of(), platform.tempFiles(), "no temporary file during the derivation");
+        partsSeen.addAll(platform.blobParts().stream().filter(Platform::nonEmpty).toList());
+      };
+      BlobStore raw = platform.blobStore();
+      BlobStore scanned = new Scanned(raw, (what, in) -> new Halfway(in, () -> {
+        scans.add(what);
+        scan.run();
+      }));
+      Clock clock = Clock.systemUTC();
+      AuditLog audit = new AuditLog(platform.db, clock);
+      DatasetService service = DatasetService.create(platform.db, new EncryptedBlobStore(scanned,
+          new KeyService(platform.db, MasterKey.load(ServerConfig.embedded(platform.dataDir, 0)
+              .masterKeyPath(), null, false), clock)), audit, TenancyService.create(platform.db,
+          audit, clock, org -> { }), clock, platform.dataDir.resolve("tmp"), Long.MAX_VALUE);
+      JsonNode me = platform.get("/api/v1/me", platform.owner).json().get("user");
+      Principal owner = new Principal(me.get("id").asText(), me.get("email").asText(),
+          Principal.Via.SESSION, Scope.ADMIN, null, null, null, null, "127.0.0.1");
+
+      service.derive(owner, platform.org, dataset, 1, "{\"op\": \"drop_duplicates\"}", "test");
+
+      // scans ran while the parent was read (to profile it, then into a table), while the part
+      // was written, and while it was read back to be profiled
+      assertTrue(scans.contains("open") && scans.contains("put"), scans.toString());
+      assertTrue(partsSeen.size() > 0, "a scan ran while the part's blob was being written");
+      assertEquals(List.of(), platform.filesHolding(SECRET), "plaintext after the derivation");
+      assertEquals(List.of(), platform.tempFiles());
+      // the derived version holds the rows (none duplicated), decrypted as it is downloaded
+      assertArrayEquals(content, platform.get(platform.orgPath("/datasets/" + dataset
+          + "/versions/2/content"), platform.owner).bytes());
+    }
+  }
+
+  /** A blob store whose streams, read and written, are wrapped ({@code "open"} or {@code "put"}). */
+  private record Scanned(BlobStore raw, BiFunction<String, InputStream, InputStream> wrap)
+      implements BlobStore {
+    @Override
+    public long put(String key, InputStream in, long maxBytes) {
+      return raw.put(key, wrap.apply("put", in), maxBytes);
+    }
+
+    @Override
+    public InputStream open(String key) {
+      return wrap.apply("open", raw.open(key));
+    }
+
+    @Override
+    public boolean exists(String key) {
+      return raw.exists(key);
+    }
+
+    @Override
+    public void delete(String key) {
+      raw.delete(key);
+    }
+
+    @Override
+    public List<String> list(String prefix) {
+      return raw.list(prefix);
+    }
+
+    @Override
+    public boolean ping() {
+      return raw.ping();
+    }
+  }
+
+  /** Runs {@code halfway} once, when more than 1 MiB has been read through it. */
+  private static final class Halfway extends FilterInputStream {
+    private static final long AT = 1 << 20;
+    private final Runnable halfway;
+    private long read;
+
+    Halfway(InputStream in, Runnable halfway) {
+      super(in);
+      this.halfway = halfway;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = in.read(b, off, len);
+      if (n > 0 && read <= AT && (read += n) > AT) {
+        halfway.run();
+      }
+      return n;
     }
   }
 

@@ -10,6 +10,7 @@ import ai.lepton.api.TextProfile;
 import ai.lepton.api.ValueCount;
 import ai.lepton.data.Csv;
 import ai.lepton.data.ImageFiles;
+import ai.lepton.data.Idx;
 import ai.lepton.data.ImageFolder;
 import ai.lepton.data.JsonLines;
 import ai.lepton.data.ReadLimits;
@@ -24,7 +25,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.math.BigInteger;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -653,38 +653,14 @@ final class Profiler {
   }
 
   /**
-   * The shape an IDX header declares, refused when it is not IDX of unsigned bytes, or declares
-   * more values or samples than the limits.
+   * The shape an IDX header declares, checked by Core's {@link Idx#header} (refused when it is not
+   * IDX of unsigned bytes, or declares more values than one tensor holds or the expanded-size
+   * limit), then against the sample limit.
    */
   private int[] idxShape(DataInputStream in, String name) throws IOException {
-    int zero = in.readUnsignedShort();
-    int type = in.readUnsignedByte();
-    int rank = in.readUnsignedByte();
-    if (zero != 0 || rank == 0 || rank > 4) {
-      throw DatasetErrors.unprocessable("IDX file " + name + " is not an IDX file (bad magic "
-          + "number); expected MNIST-style files such as train-images-idx3-ubyte.gz");
-    }
-    if (type != 0x08) {
-      throw DatasetErrors.unprocessable("IDX file " + name + " holds values of type 0x"
-          + Integer.toHexString(type) + "; only unsigned bytes (0x08) are supported");
-    }
-    int[] shape = new int[rank];
-    BigInteger declared = BigInteger.ONE; // up to (2^31 - 1)^4: exact, never overflowed
-    for (int i = 0; i < rank; i++) {
-      shape[i] = in.readInt();
-      declared = declared.multiply(BigInteger.valueOf(shape[i]));
-    }
-    String what = "IDX file " + name + " declares shape " + Arrays.toString(shape);
-    if (Arrays.stream(shape).anyMatch(d -> d < 0)) {
-      throw DatasetErrors.unprocessable(what + ", with a negative dimension; the file is "
-          + "corrupt: upload it again");
-    }
     // As many values as Core reads into one tensor, so that what is accepted can be trained on.
-    long maxValues = Math.min(limits.maxExpandedBytes(), Integer.MAX_VALUE - 8);
-    if (declared.compareTo(BigInteger.valueOf(maxValues)) > 0) {
-      throw DatasetErrors.tooLarge(what + " = " + declared + " values, over the limit of "
-          + maxValues + "; split the file");
-    }
+    int[] shape = Idx.header(in, name, Math.min(limits.maxExpandedBytes(),
+        Integer.MAX_VALUE - 8));
     if (shape[0] > limits.maxRows()) {
       throw DatasetErrors.tooLarge(name + " holds " + shape[0] + " samples, over the limit of "
           + limits.maxRows() + "; split the file");

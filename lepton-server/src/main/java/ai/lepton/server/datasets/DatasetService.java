@@ -32,7 +32,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -286,29 +285,10 @@ public final class DatasetService {
 
   /**
    * The plaintext of the organization's blob {@code key}, to profile: streamed from the blob,
-   * decrypted as it is read. Only a zip, which its readers open as a file, is decrypted into an
-   * owner-only temporary file for the length of the profile.
+   * decrypted as it is read (each time from the start).
    */
   private Profiler.Source blobSource(String org, String key) {
-    return new Profiler.Source() {
-      @Override
-      public InputStream open() {
-        return blobs.open(org, key);
-      }
-
-      @Override
-      public <T> T withZipFile(Profiler.ZipRead<T> read) throws IOException {
-        Path zip = Files.createTempFile(tmp(), "upload-", ".zip");
-        try {
-          try (InputStream in = open()) {
-            Files.copy(in, zip, StandardCopyOption.REPLACE_EXISTING);
-          }
-          return read.apply(zip);
-        } finally {
-          Files.deleteIfExists(zip);
-        }
-      }
-    };
+    return () -> blobs.open(org, key);
   }
 
   /**
@@ -766,13 +746,6 @@ public final class DatasetService {
     }
   }
 
-  private Path tmp() {
-    try {
-      return Files.createDirectories(tmp);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the temporary directory " + tmp, e);
-    }
-  }
 
 
   /** Deletes {@code root} and everything under it; answers how many files it deleted. */

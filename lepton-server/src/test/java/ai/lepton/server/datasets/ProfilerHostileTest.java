@@ -124,7 +124,7 @@ class ProfilerHostileTest {
     }
     Profiler small = new Profiler(new ProfileLimits(100, 10, 10, 100, 100, 10, 1 << 20));
     refused(small, TestFiles.zip(dir.resolve("zip"), entries), DatasetFormat.IMAGE_ZIP,
-        ErrorCode.PAYLOAD_TOO_LARGE, "upload holds 11 zip entries, over the limit of 10");
+        ErrorCode.PAYLOAD_TOO_LARGE, "upload holds more than 10 zip entries, over the limit");
   }
 
   @Test
@@ -135,6 +135,30 @@ class ProfilerHostileTest {
     Profiler limited = new Profiler(new ProfileLimits(100, 10, 10, 100, 100, 10, 16 << 20));
     refused(limited, bomb, DatasetFormat.IMAGE_ZIP, ErrorCode.PAYLOAD_TOO_LARGE,
         "upload expands to more than 16777216 bytes (reached at entry 'cat/zeros.png')");
+  }
+
+  @Test
+  void refusesAStoredZipEntryWhoseSizesFollowItsDataWithAFix() throws IOException {
+    // A STORED entry flagged to carry a data descriptor (bit 3): a zip stream cannot delimit it
+    java.io.ByteArrayOutputStream stored = new java.io.ByteArrayOutputStream();
+    byte[] png = TestFiles.png(2, 2, true);
+    try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(stored)) {
+      java.util.zip.ZipEntry entry = new java.util.zip.ZipEntry("cat/a.png");
+      entry.setMethod(java.util.zip.ZipEntry.STORED);
+      entry.setSize(png.length);
+      java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+      crc.update(png);
+      entry.setCrc(crc.getValue());
+      zip.putNextEntry(entry);
+      zip.write(png);
+      zip.closeEntry();
+    }
+    byte[] bytes = stored.toByteArray();
+    bytes[6] |= 0x08; // the local header's general purpose flags
+    refused(Files.write(dir.resolve("stored"), bytes), DatasetFormat.IMAGE_ZIP,
+        ErrorCode.UNPROCESSABLE, "upload holds a STORED (uncompressed) entry whose sizes follow "
+            + "its data, which cannot be read as the zip streams from its encrypted blob; re-zip "
+            + "it with deflate compression");
   }
 
   @ParameterizedTest

@@ -122,9 +122,9 @@ public final class DatasetService {
   }
 
   /**
-   * The service over {@code database}, storing content in {@code blobs}, working in {@code tmp}
-   * (a zip being profiled; created if missing, emptied by {@link #sweep}), refusing
-   * uploads over {@code maxUploadBytes}.
+   * The service over {@code database}, storing content in {@code blobs}, refusing uploads over
+   * {@code maxUploadBytes}. Nothing is written to {@code tmp} (plaintext never reaches the disk);
+   * {@link #sweep} empties it of what earlier versions, which worked there, left.
    */
   public static DatasetService create(Database database, EncryptedBlobStore blobs,
       AuditLog audit, TenancyService tenancy, Clock clock, Path tmp, long maxUploadBytes) {

@@ -56,8 +56,9 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * its owner the schema, statistics and a preview.
  *
  * <p>The bytes come from a {@link Source}: a file, or an upload's blob decrypted as it is read,
- * so that an upload is checked without its plaintext on disk. Only a zip needs a file (it is read
- * from its central directory).
+ * so that an upload is checked without its plaintext on disk. A zip too is read as a stream, so
+ * its central directory is never consulted: entries, and the bytes they inflate to, are counted
+ * as they arrive.
  *
  * <p>Memory is bounded by the limits, never by the file: tabular files stream row by row twice
  * (types, counts, Welford mean and variance, min and max; then histograms), text streams line by

@@ -655,6 +655,12 @@ class PublicApiArgumentsTest {
     if (t == Path.class) {
       return PublicApiArgumentsTest::freshPath;
     }
+    if (t == java.io.InputStream.class) {
+      return () -> new java.io.ByteArrayInputStream(new byte[0]);
+    }
+    if (t == java.io.DataInputStream.class) {
+      return () -> new java.io.DataInputStream(new java.io.ByteArrayInputStream(new byte[0]));
+    }
     if (t == Model.class) {
       return () -> sequential(true);
     }

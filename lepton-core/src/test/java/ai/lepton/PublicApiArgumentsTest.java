@@ -61,6 +61,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -662,6 +663,9 @@ class PublicApiArgumentsTest {
       byte[] text = (owner == JsonLines.class ? "{\"a\": 1}\n" : "a\n1\n")
           .getBytes(StandardCharsets.UTF_8);
       return () -> new ByteArrayInputStream(text);
+    }
+    if (t == DataInputStream.class) {
+      return () -> new DataInputStream(new ByteArrayInputStream(new byte[0]));
     }
     if (t == Model.class) {
       return () -> sequential(true);

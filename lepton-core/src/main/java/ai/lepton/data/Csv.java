@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Reads a CSV file (RFC 4180: fields in double quotes may hold the delimiter, newlines and doubled
@@ -93,11 +94,29 @@ public final class Csv {
    */
   public Table read(Path file) {
     Args.nonNull(file, "Csv.read", "file");
+    return table(file.toString(), rows -> scan(file, rows));
+  }
+
+  /**
+   * Reads {@code in} (UTF-8) whole as {@link #read(Path)} reads a file, naming it {@code name} in
+   * messages: for bytes that are not in a file (decrypted as they are read). {@code maxFileBytes}
+   * does not apply; the caller closes {@code in}.
+   *
+   * @throws LeptonException as {@link #read(Path)}
+   */
+  public Table read(InputStream in, String name) {
+    Args.nonNull(in, "Csv.read", "in");
+    Args.nonNull(name, "Csv.read", "name");
+    return table(name, rows -> scan(in, name, rows));
+  }
+
+  /** The table of the rows {@code scan} gives. */
+  private Table table(String name, Consumer<Rows> scan) {
     Columns[] columns = new Columns[1];
-    scan(file, new Rows() {
+    scan.accept(new Rows() {
       @Override
       public void columns(List<String> names) {
-        columns[0] = new Columns(file.toString(), names, strings, missing, limits.maxRows());
+        columns[0] = new Columns(name, names, strings, missing, limits.maxRows());
       }
 
       @Override
@@ -135,12 +154,7 @@ public final class Csv {
     Args.nonNull(in, "Csv.forEachRow", "in");
     Args.nonNull(name, "Csv.forEachRow", "name");
     Args.nonNull(rows, "Csv.forEachRow", "rows");
-    try {
-      scan(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()),
-          1 << 16), name, counted(name, rows));
-    } catch (IOException e) {
-      throw new LeptonException("cannot read CSV file " + name + ": " + e, e);
-    }
+    scan(in, name, counted(name, rows));
   }
 
   /** {@code rows}, refusing a row over {@code maxRows}. */
@@ -161,6 +175,15 @@ public final class Csv {
         rows.row(line, values);
       }
     };
+  }
+
+  private void scan(InputStream in, String name, Rows rows) {
+    try {
+      scan(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()),
+          1 << 16), name, rows);
+    } catch (IOException e) {
+      throw new LeptonException("cannot read CSV file " + name + ": " + e, e);
+    }
   }
 
   private void scan(Path file, Rows rows) {

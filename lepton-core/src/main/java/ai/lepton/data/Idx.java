@@ -75,6 +75,51 @@ public final class Idx {
   }
 
   /**
+   * Reads and checks an IDX header from {@code in} (at the start of the file, after any gzip):
+   * the magic number, a value type of unsigned bytes, one to four dimensions, none negative, and
+   * at most {@code maxValues} values in all (the product is exact, never overflowed). The stream
+   * is left at the first value. For readers that stream the values themselves; {@link #read}
+   * checks a header so.
+   *
+   * @param name the file's name in messages
+   * @return the declared shape
+   * @throws LeptonException naming {@code name} for a header that fails a check
+   * @throws java.io.EOFException if {@code in} ends inside the header
+   */
+  public static int[] header(DataInputStream in, String name, long maxValues) throws IOException {
+    Args.nonNull(in, "Idx.header", "in");
+    Args.nonNull(name, "Idx.header", "name");
+    int zero = in.readUnsignedShort();
+    int type = in.readUnsignedByte();
+    int rank = in.readUnsignedByte();
+    if (zero != 0 || rank == 0 || rank > 4) {
+      throw new LeptonException("file " + name + " is not an IDX file (bad magic number); expected "
+          + "MNIST-style files such as train-images-idx3-ubyte.gz");
+    }
+    if (type != 0x08) {
+      throw new LeptonException("IDX file " + name + " holds values of type 0x"
+          + Integer.toHexString(type) + "; only unsigned bytes (0x08) are supported");
+    }
+    int[] shape = new int[rank];
+    BigInteger declared = BigInteger.ONE; // up to (2^31 - 1)^4: exact, never overflowed
+    for (int i = 0; i < rank; i++) {
+      shape[i] = in.readInt();
+      declared = declared.multiply(BigInteger.valueOf(shape[i]));
+    }
+    String what = "IDX file " + name + " declares shape " + Arrays.toString(shape);
+    if (Arrays.stream(shape).anyMatch(d -> d < 0)) {
+      throw new LeptonException(what + ", with a negative dimension; the file is corrupt: download "
+          + "or copy it again");
+    }
+    if (declared.compareTo(BigInteger.valueOf(maxValues)) > 0) {
+      throw new LeptonException(what + " = " + declared + " values, over the limit of " + maxValues
+          + "; pass a higher maxValues to Idx.read(file, maxValues) if the file is genuine, or "
+          + "split the file");
+    }
+    return shape;
+  }
+
+  /**
    * Deflate expands at most 1032-fold (258 bytes from a 2-bit code); a larger expansion is a lie.
    */
   private static final long MAX_DEFLATE_RATIO = 1032;
@@ -102,33 +147,13 @@ public final class Idx {
    */
   private static Tensor read(DataInputStream in, Path file, long available, boolean gzip,
       long maxValues) throws IOException {
-    int zero = in.readUnsignedShort();
-    int type = in.readUnsignedByte();
-    int rank = in.readUnsignedByte();
-    if (zero != 0 || rank == 0 || rank > 4) {
-      throw new LeptonException("file " + file + " is not an IDX file (bad magic number); expected "
-          + "MNIST-style files such as train-images-idx3-ubyte.gz");
-    }
-    if (type != 0x08) {
-      throw new LeptonException("IDX file " + file + " holds values of type 0x"
-          + Integer.toHexString(type) + "; only unsigned bytes (0x08) are supported");
-    }
-    int[] shape = new int[rank];
-    BigInteger declared = BigInteger.ONE; // up to (2^31 - 1)^4: exact, never overflowed
-    for (int i = 0; i < rank; i++) {
-      shape[i] = in.readInt();
-      declared = declared.multiply(BigInteger.valueOf(shape[i]));
-    }
+    int[] shape = header(in, file.toString(), maxValues);
+    int rank = shape.length;
     String what = "IDX file " + file + " declares shape " + Arrays.toString(shape);
-    if (Arrays.stream(shape).anyMatch(d -> d < 0)) {
-      throw new LeptonException(what + ", with a negative dimension; the file is corrupt: download "
-          + "or copy it again");
+    long count = 1;
+    for (int d : shape) {
+      count *= d; // exact: header bounded the product
     }
-    if (declared.compareTo(BigInteger.valueOf(maxValues)) > 0) {
-      throw new LeptonException(what + " = " + declared + " values, over the limit of " + maxValues
-          + "; pass a higher maxValues to Idx.read(file, maxValues) if the file is genuine");
-    }
-    long count = declared.longValueExact();
     long needed = 4 + 4L * rank + count;
     if (needed > available) {
       throw new LeptonException(what + " = " + count + " values, " + needed + " bytes with its "

@@ -6,6 +6,7 @@ import ai.lepton.internal.Memory;
 import ai.lepton.internal.Messages;
 import ai.lepton.tensor.Tensor;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -17,7 +18,9 @@ import java.util.Locale;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
+import java.util.zip.ZipInputStream;
 
 /**
  * Reads images from a folder of class subfolders, or from a zip archive of class folders, as Keras'
@@ -179,6 +182,110 @@ public final class ImageFolder {
   }
 
   /**
+   * Decodes every image of a zip archive of class folders read as a stream (bytes that are not in
+   * a file, such as a blob decrypted as it is read), as {@link #read(Path)} decodes a zip file,
+   * naming it {@code name} in messages; the images come in the same order. A stream has no central
+   * directory, so entries are counted against {@code maxFiles}, and their bytes (every entry's, as
+   * they inflate) against {@code maxFileBytes} and {@code maxTotalBytes}, as they arrive. The
+   * caller closes {@code zip}.
+   *
+   * @throws LeptonException as {@link #read(Path)}; also for a STORED entry whose sizes follow its
+   *     data (a data descriptor), which a stream cannot delimit: re-zip it with deflate
+   */
+  public Images read(InputStream zip, String name) {
+    Args.nonNull(zip, "ImageFolder.read", "zip");
+    Args.nonNull(name, "ImageFolder.read", "name");
+    int channels = colorMode.channels();
+    long per = (long) height * width * channels;
+    TreeMap<String, TreeMap<String, float[]>> byClass = new TreeMap<>(); // class -> path -> pixels
+    int count = 0;
+    int images = 0;
+    long total = 0;
+    byte[] skipped = new byte[1 << 16]; // where an entry's unread bytes go, only counted
+    try {
+      ZipInputStream in = new ZipInputStream(zip);
+      for (ZipEntry entry = nextEntry(in, name); entry != null; entry = nextEntry(in, name)) {
+        if (++count > limits.maxFiles()) {
+          throw new LeptonException("zip archive " + name + " holds more than "
+              + limits.maxFiles() + " entries; raise maxFiles in ImageFolder.Limits");
+        }
+        String path = checkedName(name, entry.getName());
+        int slash = path.indexOf('/');
+        if (slash > 0) {
+          byClass.putIfAbsent(path.substring(0, slash), new TreeMap<>());
+        }
+        boolean image = !entry.isDirectory() && slash > 0 && isImage(path);
+        String where = name + "!/" + path;
+        byte[] bytes = in.readNBytes(image ? limits.maxFileBytes() + 1 : 0);
+        if (bytes.length > limits.maxFileBytes()) {
+          throw tooLarge(where, bytes.length, limits.maxFileBytes());
+        }
+        total += bytes.length;
+        for (int n; (n = in.read(skipped)) > 0 && total <= limits.maxTotalBytes(); ) {
+          total += n; // a skipped entry inflates too: counted, so a bomb stops at the limit
+        }
+        if (total > limits.maxTotalBytes()) {
+          throw new LeptonException("zip archive " + name + " expands to more than "
+              + limits.maxTotalBytes() + " bytes; raise maxTotalBytes in ImageFolder.Limits");
+        }
+        if (image) {
+          if (++images * per > Integer.MAX_VALUE - 8) {
+            throw new LeptonException("zip archive " + name + " holds more than " + (images - 1)
+                + " images of " + height + " x " + width + " x " + channels + ", more than one "
+                + "tensor holds; use list(...) with a Dataset instead");
+          }
+          Memory.check(4 * images * per, "decoding " + images + " images of " + height + " x "
+              + width + " x " + channels + " floats", "use list(...) with a Dataset instead");
+          byClass.get(path.substring(0, slash)).put(path, Pixels.decode(bytes, where, height,
+              width, channels, limits.maxPixels()));
+        }
+      }
+    } catch (IOException e) {
+      throw new LeptonException("cannot read zip archive " + name + " (" + e + "); expected a "
+          + "zip file of class folders of images", e);
+    }
+    List<String> classes = classNames != null ? classNames : List.copyOf(byClass.keySet());
+    if (classes.isEmpty()) {
+      throw new LeptonException("image source " + name + " has no class folders; expected one "
+          + "folder of images per class, such as cat/1.png and dog/2.png");
+    }
+    float[] values = new float[(int) (images * per)];
+    int[] labels = new int[images];
+    int k = 0;
+    for (int label = 0; label < classes.size(); label++) {
+      TreeMap<String, float[]> decoded = byClass.get(classes.get(label));
+      if (decoded == null) {
+        throw new LeptonException("class '" + classes.get(label) + "' has no folder in " + name
+            + "; expected one of " + byClass.keySet());
+      }
+      for (float[] pixels : decoded.values()) {
+        System.arraycopy(pixels, 0, values, (int) (k * per), (int) per);
+        labels[k++] = label;
+      }
+    }
+    if (k == 0) {
+      throw new LeptonException("image source " + name + " holds no images in its class "
+          + "folders " + classes + "; expected files ending in " + EXTENSIONS);
+    }
+    return new Images(Tensor.of(Arrays.copyOf(values, (int) (k * per)), k, height, width,
+        channels), Arrays.copyOf(labels, k), classes);
+  }
+
+  /** The next entry of a zip stream, or null at its end. */
+  private static ZipEntry nextEntry(ZipInputStream in, String name) throws IOException {
+    try {
+      return in.getNextEntry();
+    } catch (ZipException e) {
+      if (String.valueOf(e.getMessage()).contains("EXT descriptor")) {
+        throw new LeptonException("zip archive " + name + " holds a STORED (uncompressed) entry "
+            + "whose sizes follow its data, which cannot be read as a stream; re-zip it with "
+            + "deflate compression (the default of zip and most archivers)", e);
+      }
+      throw e;
+    }
+  }
+
+  /**
    * Lists the images of a folder of class subfolders or of a zip archive ({@code .zip}) of class
    * folders, without decoding any: {@link ImageFiles#decode} decodes them on demand, which is how
    * {@link Dataset#of(ImageFiles)} streams images larger than memory.
@@ -286,7 +393,7 @@ public final class ImageFolder {
           throw new LeptonException("zip archive " + archive + " holds more than "
               + limits.maxFiles() + " entries; raise maxFiles in ImageFolder.Limits");
         }
-        String name = checkedName(archive, entry.getName());
+        String name = checkedName(archive.toString(), entry.getName());
         int slash = name.indexOf('/');
         if (slash > 0) {
           // Class folders exist through their files even when the archive lists no folder entry.
@@ -323,7 +430,7 @@ public final class ImageFolder {
    * Refuses names that would escape a folder if the archive were extracted (zip slip), and names
    * too long to be a class folder path.
    */
-  private static String checkedName(Path archive, String name) {
+  private static String checkedName(String archive, String name) {
     if (name.length() > MAX_NAME_CHARS) {
       throw new LeptonException("zip archive " + archive + " holds an entry name of "
           + name.length() + " characters, over the limit of " + MAX_NAME_CHARS + " ('"

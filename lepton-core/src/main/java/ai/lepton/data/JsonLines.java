@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Reads a JSON lines file (one JSON object per line, UTF-8) into a {@link Table}, streaming. The
@@ -87,14 +88,32 @@ public final class JsonLines {
    */
   public Table read(Path file) {
     Args.nonNull(file, "JsonLines.read", "file");
+    return table(file.toString(), rows -> scan(file, rows));
+  }
+
+  /**
+   * Reads {@code in} (UTF-8) whole as {@link #read(Path)} reads a file, naming it {@code name} in
+   * messages: for bytes that are not in a file (decrypted as they are read). {@code maxFileBytes}
+   * does not apply; the caller closes {@code in}.
+   *
+   * @throws LeptonException as {@link #read(Path)}
+   */
+  public Table read(InputStream in, String name) {
+    Args.nonNull(in, "JsonLines.read", "in");
+    Args.nonNull(name, "JsonLines.read", "name");
+    return table(name, rows -> scan(in, name, rows));
+  }
+
+  /** The table of the objects {@code scan} gives. */
+  private Table table(String name, Consumer<ObjectRows> scan) {
     Columns[] columns = new Columns[1];
-    scan(file, (names, number, row) -> {
+    scan.accept((names, number, row) -> {
       if (columns[0] == null) {
-        columns[0] = new Columns(file.toString(), names, strings, missing, limits.maxRows());
+        columns[0] = new Columns(name, names, strings, missing, limits.maxRows());
       }
       columns[0].startRow(number);
       for (int c = 0; c < names.size(); c++) {
-        set(columns[0], c, names.get(c), row.get(names.get(c)), file.toString(), number);
+        set(columns[0], c, names.get(c), row.get(names.get(c)), name, number);
       }
     });
     return columns[0].table();
@@ -125,15 +144,7 @@ public final class JsonLines {
     Args.nonNull(in, "JsonLines.forEachRow", "in");
     Args.nonNull(name, "JsonLines.forEachRow", "name");
     Args.nonNull(rows, "JsonLines.forEachRow", "rows");
-    try {
-      scan(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()),
-          1 << 16), name, asText(name, rows));
-    } catch (CharacterCodingException e) {
-      throw new LeptonException("JSON lines file " + name + " is not valid UTF-8; save it as "
-          + "UTF-8", e);
-    } catch (IOException e) {
-      throw new LeptonException("cannot read JSON lines file " + name + ": " + e, e);
-    }
+    scan(in, name, asText(name, rows));
   }
 
   /** Each object as text values to {@code rows}, refusing a row over {@code maxRows}. */
@@ -164,6 +175,18 @@ public final class JsonLines {
   /** One parsed object with the columns chosen from the first. */
   private interface ObjectRows {
     void row(List<String> names, long number, JsonNode row);
+  }
+
+  private void scan(InputStream in, String name, ObjectRows rows) {
+    try {
+      scan(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()),
+          1 << 16), name, rows);
+    } catch (CharacterCodingException e) {
+      throw new LeptonException("JSON lines file " + name + " is not valid UTF-8; save it as "
+          + "UTF-8", e);
+    } catch (IOException e) {
+      throw new LeptonException("cannot read JSON lines file " + name + ": " + e, e);
+    }
   }
 
   private void scan(Path file, ObjectRows rows) {

@@ -3,6 +3,7 @@ package ai.lepton.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.lepton.LeptonException;
 import ai.lepton.tensor.Tensor;
@@ -85,6 +86,23 @@ class CsvTest {
         + "file", assertThrows(LeptonException.class, () -> oneRow.forEachRow(
             new ByteArrayInputStream("a\n1\n2\n".getBytes(StandardCharsets.UTF_8)),
             "upload.csv", rows)).getMessage());
+  }
+
+  @Test
+  void readsATableFromAStreamAsFromAFileNamingItInMessages() throws IOException {
+    String csv = "\uFEFFage,city\n31,Paris\nNA,Oslo\n";
+    Csv reader = Csv.reader().strings("city").missing("NA");
+    Table fromStream = reader.read(new ByteArrayInputStream(csv.getBytes(StandardCharsets.UTF_8)),
+        "upload.csv");
+    Table fromFile = reader.read(write(csv));
+    assertEquals(fromFile.columns(), fromStream.columns());
+    assertArrayEquals(fromFile.floats("age"), fromStream.floats("age"));
+    assertArrayEquals(new String[] {"Paris", "Oslo"}, fromStream.texts().get("city"));
+    String message = assertThrows(LeptonException.class, () -> Csv.reader().read(
+        new ByteArrayInputStream("age\nx\n".getBytes(StandardCharsets.UTF_8)), "upload.csv"))
+        .getMessage();
+    assertTrue(message.startsWith("upload.csv line 2, column 'age': expected a number"),
+        message);
   }
 
   @Test

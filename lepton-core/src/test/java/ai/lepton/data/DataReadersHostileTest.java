@@ -109,13 +109,13 @@ class DataReadersHostileTest {
     Path items = write("items.idx", idxHeader(MAX_INT));
     assertEquals("IDX file DIR/items.idx declares shape [2147483647] = 2147483647 values, over "
         + "the limit of 600000000; pass a higher maxValues to Idx.read(file, maxValues) if the "
-        + "file is genuine", refused(() -> Idx.read(items)));
+        + "file is genuine, or split the file", refused(() -> Idx.read(items)));
     // Four dimensions of 2^31 - 1: the product is printed exactly, never overflowed.
     Path huge = write("huge.idx", idxHeader(MAX_INT, MAX_INT, MAX_INT, MAX_INT));
     assertEquals("IDX file DIR/huge.idx declares shape [2147483647, 2147483647, 2147483647, "
         + "2147483647] = 21267647892944572736998860269687930881 values, over the limit of "
-        + "600000000; pass a higher maxValues to Idx.read(file, maxValues) if the file is genuine",
-        refused(() -> Idx.read(huge)));
+        + "600000000; pass a higher maxValues to Idx.read(file, maxValues) if the file is genuine, "
+        + "or split the file", refused(() -> Idx.read(huge)));
     Path negative = write("negative.idx", idxHeader(-1, 5));
     assertEquals("IDX file DIR/negative.idx declares shape [-1, 5], with a negative dimension; "
         + "the file is corrupt: download or copy it again", refused(() -> Idx.read(negative)));
@@ -151,7 +151,7 @@ class DataReadersHostileTest {
     Path bomb = gzip("bomb.idx.gz", idxHeader(values), values);
     assertEquals("IDX file DIR/bomb.idx.gz declares shape [40000000] = 40000000 values, over the "
         + "limit of 1000000; pass a higher maxValues to Idx.read(file, maxValues) if the file is "
-        + "genuine", refused(() -> Idx.read(bomb, 1_000_000)));
+        + "genuine, or split the file", refused(() -> Idx.read(bomb, 1_000_000)));
     assumeTrue(4L * values > Memory.budget()); // true in the -Xmx256m run
     assertEquals("IDX file DIR/bomb.idx.gz declares shape [40000000] = 40000000 values, which "
           + "as floats needs 160000000 bytes of memory, over the budget of " + Memory.budget()

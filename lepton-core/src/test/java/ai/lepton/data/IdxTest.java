@@ -1,13 +1,17 @@
 package ai.lepton.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.lepton.LeptonException;
 import ai.lepton.tensor.Tensor;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -70,5 +74,24 @@ class IdxTest {
     LeptonException type = assertThrows(LeptonException.class,
         () -> Idx.read(write("f", idx(0x0D, new int[] {1}, new byte[4]), false)));
     assertTrue(type.getMessage().contains("only unsigned bytes"), type.getMessage());
+  }
+
+  @Test
+  void checksAHeaderFromAStreamAndLeavesItAtTheFirstValue() throws IOException {
+    DataInputStream in = new DataInputStream(new ByteArrayInputStream(
+        idx(0x08, new int[] {2, 3}, new byte[] {7, 1, 2, 3, 4, 5})));
+    assertArrayEquals(new int[] {2, 3}, Idx.header(in, "upload", 6));
+    assertEquals(7, in.read());
+    assertEquals("IDX file upload declares shape [2, 3] = 6 values, over the limit of 5; pass a "
+        + "higher maxValues to Idx.read(file, maxValues) if the file is genuine, or split the "
+        + "file", assertThrows(LeptonException.class, () -> Idx.header(new DataInputStream(
+            new ByteArrayInputStream(idx(0x08, new int[] {2, 3}, new byte[0]))), "upload", 5))
+        .getMessage());
+    assertEquals("IDX file upload holds values of type 0xd; only unsigned bytes (0x08) are "
+        + "supported", assertThrows(LeptonException.class, () -> Idx.header(new DataInputStream(
+            new ByteArrayInputStream(idx(0x0d, new int[] {1}, new byte[4]))), "upload", 5))
+        .getMessage());
+    assertThrows(EOFException.class, () -> Idx.header(new DataInputStream(
+        new ByteArrayInputStream(new byte[] {0, 0, 8, 2, 0, 0})), "upload", 5));
   }
 }

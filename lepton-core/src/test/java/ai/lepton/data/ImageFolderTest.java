@@ -10,8 +10,10 @@ import ai.lepton.LeptonException;
 import ai.lepton.tensor.Tensor;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -258,6 +260,62 @@ class ImageFolderTest {
     assertEquals(255, t.get(1, 1, 1, 0), 0); // cat is red
     assertEquals("ImageFiles.decode: index 3 is out of range; expected 0 to 2",
         error(() -> files.decode(3)));
+  }
+
+  @Test
+  void readsAZipStreamAsItReadsTheZipFile() throws IOException {
+    Path archive = zip("pets.zip", "dog/1.png", "cat/", "cat/b.png", "cat/a.png", "readme.png",
+        "fish/");
+    ImageFolder reader = ImageFolder.reader().size(3, 3);
+    ImageFolder.Images fromFile = reader.read(archive);
+    ImageFolder.Images fromStream;
+    try (InputStream in = Files.newInputStream(archive)) {
+      fromStream = reader.read(in, "pets.zip");
+    }
+    assertEquals(fromFile.classNames(), fromStream.classNames());
+    assertArrayEquals(fromFile.labels(), fromStream.labels());
+    assertArrayEquals(fromFile.images().toFloatArray(), fromStream.images().toFloatArray());
+    Path many = zip("many.zip", "cat/", "cat/a.png", "dog/b.png", "x/", "y/");
+    try (InputStream in = Files.newInputStream(many)) {
+      assertEquals("zip archive many.zip holds more than 4 entries; raise maxFiles in "
+          + "ImageFolder.Limits", error(() -> ImageFolder.reader()
+              .limits(new ImageFolder.Limits(4, 1 << 20, 1 << 20, 100)).read(in, "many.zip")));
+    }
+    // 1 MiB of zeros deflates to about 1 KiB: its inflated bytes are what count
+    ByteArrayOutputStream bomb = new ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(bomb)) {
+      zip.putNextEntry(new ZipEntry("cat/zeros.txt"));
+      zip.write(new byte[1 << 20]);
+      zip.closeEntry();
+    }
+    assertEquals("zip archive bomb.zip expands to more than 65536 bytes; raise maxTotalBytes in "
+        + "ImageFolder.Limits", error(() -> ImageFolder.reader()
+            .limits(new ImageFolder.Limits(4, 1 << 10, 1 << 16, 100))
+            .read(new ByteArrayInputStream(bomb.toByteArray()), "bomb.zip")));
+  }
+
+  @Test
+  void refusesAStoredZipEntryWhoseSizesFollowItsDataInAStream() throws IOException {
+    // A STORED entry with the data descriptor flag (bit 3), as some streaming zip writers make
+    ByteArrayOutputStream stored = new ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(stored)) {
+      ZipEntry entry = new ZipEntry("cat/a.png");
+      byte[] png = image(2, 2, 0xff0000, "png");
+      entry.setMethod(ZipEntry.STORED);
+      entry.setSize(png.length);
+      CRC32 crc = new CRC32();
+      crc.update(png);
+      entry.setCrc(crc.getValue());
+      zip.putNextEntry(entry);
+      zip.write(png);
+      zip.closeEntry();
+    }
+    byte[] bytes = stored.toByteArray();
+    bytes[6] |= 0x08; // the local header's general purpose flags
+    assertEquals("zip archive x.zip holds a STORED (uncompressed) entry whose sizes follow its "
+        + "data, which cannot be read as a stream; re-zip it with deflate compression (the "
+        + "default of zip and most archivers)", error(() -> ImageFolder.reader()
+            .read(new ByteArrayInputStream(bytes), "x.zip")));
   }
 
   @Test

@@ -77,6 +77,22 @@ class JsonLinesTest {
   }
 
   @Test
+  void readsATableFromAStreamAsFromAFileNamingItInMessages() throws IOException {
+    String lines = "{\"x\": 1.5, \"s\": \"a\"}\n{\"x\": null, \"s\": \"b\"}\n";
+    JsonLines reader = JsonLines.reader().strings("s");
+    Table fromStream = reader.read(new ByteArrayInputStream(
+        lines.getBytes(StandardCharsets.UTF_8)), "upload.jsonl");
+    Table fromFile = reader.read(write(lines));
+    assertEquals(fromFile.columns(), fromStream.columns());
+    assertArrayEquals(fromFile.floats("x"), fromStream.floats("x"));
+    assertArrayEquals(new String[] {"a", "b"}, fromStream.texts().get("s"));
+    String message = assertThrows(LeptonException.class, () -> JsonLines.reader().read(
+        new ByteArrayInputStream("{\"x\": [1]}\n".getBytes(StandardCharsets.UTF_8)),
+        "upload.jsonl")).getMessage();
+    assertTrue(message.startsWith("upload.jsonl line 1, field 'x': expected a number"), message);
+  }
+
+  @Test
   void readsTheFirstObjectsFieldsWithMissingValues() throws IOException {
     Table t = JsonLines.reader().strings("text").missing("NA").read(write(
         "{\"x\": 1.5, \"text\": \"a, b\"}\n"

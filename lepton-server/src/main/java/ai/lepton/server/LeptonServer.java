@@ -131,8 +131,9 @@ public final class LeptonServer implements AutoCloseable {
       routes.addAll(tenancyRoutes.routes());
       routes.addAll(AuditRoutes.routes(audit, tenancy));
 
-      // datasets: uploads streamed through dataDir/tmp into encrypted blobs, versions, profiles,
-      // derivations; the sweep deletes what a killed server left, before any request comes in
+      // datasets: uploads streamed into encrypted blobs, versions, profiles and derivations read
+      // from them (no plaintext on disk); the sweep deletes what a killed server left, before
+      // any request comes in
       DatasetService datasets = DatasetService.create(database, encryptedBlobs, audit, tenancy,
           clock, config.dataDir().resolve("tmp"), config.maxUploadBytes());
       datasets.sweep();

@@ -17,7 +17,7 @@ final class DatasetErrors {
   /** Core's advice to a library user (raise a limit in code, more heap), not to an API client. */
   private static final Pattern LIBRARY_ADVICE = Pattern.compile(
       "(raise max\\w+ in [\\w.]+( or )?|pass a higher maxValues to Idx\\.read\\(file, maxValues\\)"
-      + " if the file is genuine|, or give the JVM more heap with -Xmx)");
+      + " if the file is genuine(, or )?|, or give the JVM more heap with -Xmx)");
   /** Core's words for a limit, as opposed to invalid content. */
   private static final Pattern LIMIT = Pattern.compile(
       "raise max\\w+|higher maxValues|over the budget");

@@ -33,7 +33,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -124,9 +123,9 @@ public final class DatasetService {
   }
 
   /**
-   * The service over {@code database}, storing content in {@code blobs}, working in {@code tmp}
-   * (a zip being profiled, a derivation; created if missing, emptied by {@link #sweep}), refusing
-   * uploads over {@code maxUploadBytes}.
+   * The service over {@code database}, storing content in {@code blobs}, refusing uploads over
+   * {@code maxUploadBytes}. Nothing is written to {@code tmp} (plaintext never reaches the disk);
+   * {@link #sweep} empties it of what earlier versions, which worked there, left.
    */
   public static DatasetService create(Database database, EncryptedBlobStore blobs,
       AuditLog audit, TenancyService tenancy, Clock clock, Path tmp, long maxUploadBytes) {
@@ -287,29 +286,10 @@ public final class DatasetService {
 
   /**
    * The plaintext of the organization's blob {@code key}, to profile: streamed from the blob,
-   * decrypted as it is read. Only a zip, which its readers open as a file, is decrypted into an
-   * owner-only temporary file for the length of the profile.
+   * decrypted as it is read (each time from the start).
    */
   private Profiler.Source blobSource(String org, String key) {
-    return new Profiler.Source() {
-      @Override
-      public InputStream open() {
-        return blobs.open(org, key);
-      }
-
-      @Override
-      public <T> T withZipFile(Profiler.ZipRead<T> read) throws IOException {
-        Path zip = Files.createTempFile(tmp(), "upload-", ".zip");
-        try {
-          try (InputStream in = open()) {
-            Files.copy(in, zip, StandardCopyOption.REPLACE_EXISTING);
-          }
-          return read.apply(zip);
-        } finally {
-          Files.deleteIfExists(zip);
-        }
-      }
-    };
+    return () -> blobs.open(org, key);
   }
 
   /**
@@ -498,58 +478,46 @@ public final class DatasetService {
     Recipes.checkTabular(format, parent.fileName());
     JsonNode labelColumn = read(parent.profileJson(), JsonNode.class).path("labelColumn");
     String label = labelColumn.isTextual() ? labelColumn.asText() : null;
-    Path work = directory("derive-");
+    Profiler.Source input = blobSource(org, parent.blobKey());
+    List<String> keys = new ArrayList<>();
+    boolean recorded = false;
     try {
-      Path input = work.resolve("input");
-      try (InputStream in = blobs.open(org, parent.blobKey())) {
-        Files.copy(in, input);
-      }
-      Path out = Files.createDirectory(work.resolve("out"));
-      record Part(String fileName, Path file, DatasetProfile profile, String lineage) {}
-      List<Part> parts = profiled(() -> {
-        Recipes.Derivation derivation = recipes.apply(input, format, parent.fileName(), recipe,
-            out);
-        List<Part> profiled = new ArrayList<>();
+      // Each part is rendered straight into its encrypted blob and profiled from it, as an
+      // upload is: no plaintext of the parent or of a part reaches the disk.
+      List<Made> made = profiled(() -> {
+        Recipes.Derivation derivation = recipes.apply(input, format, parent.fileName(), recipe);
+        boolean single = derivation.parts().size() == 1;
+        List<Made> parts = new ArrayList<>();
         for (Recipes.Part part : derivation.parts()) {
-          boolean single = derivation.parts().size() == 1;
-          String name = single ? parent.fileName() : part.file().getFileName().toString();
+          String name = single ? parent.fileName() : part.fileName();
           Map<String, Object> lineage = new LinkedHashMap<>();
           lineage.put("recipe", read(Recipes.json(recipe), JsonNode.class));
           lineage.put("parameters", derivation.parameters());
           lineage.put("part", single ? null : part.name());
-          profiled.add(new Part(name, part.file(), profiler.profile(part.file(), format, name,
-              label), json(lineage)));
-        }
-        return profiled;
-      });
-      List<String> keys = new ArrayList<>();
-      boolean recorded = false;
-      try {
-        List<Made> made = new ArrayList<>();
-        for (Part part : parts) {
           String key = blobKey(d);
           keys.add(key);
-          try (InputStream in = Files.newInputStream(part.file())) {
-            made.add(new Made(part.fileName(), blobs.put(org, key, in, Long.MAX_VALUE),
-                part.profile(), parent, part.lineage()));
-          }
+          StoredBlob blob = store(org, key, part);
+          parts.add(new Made(name, blob, profiler.profile(blobSource(org, key), format, name,
+              label), parent, json(lineage)));
         }
-        List<DatasetVersion> versions = record(caller, org, d, client, made, recipe);
-        recorded = true;
-        return versions;
-      } finally {
-        if (!recorded) {
-          keys.forEach(key -> deleteBlob(org, key));
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot derive from version " + parent.id(), e);
+        return parts;
+      });
+      List<DatasetVersion> versions = record(caller, org, d, client, made, recipe);
+      recorded = true;
+      return versions;
     } finally {
-      try {
-        deleteTree(work);
-      } catch (UncheckedIOException e) {
-        LOG.error("cannot delete {}; the next start deletes it", work, e);
+      if (!recorded) {
+        keys.forEach(key -> deleteBlob(org, key));
       }
+    }
+  }
+
+  /** Encrypts a derived part into the new blob {@code key} as it is rendered. */
+  private StoredBlob store(String org, String key, Recipes.Part part) {
+    try (InputStream in = part.content().get()) {
+      return blobs.put(org, key, in, Long.MAX_VALUE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot store the derived part " + part.fileName(), e);
     }
   }
 
@@ -786,21 +754,7 @@ public final class DatasetService {
     }
   }
 
-  private Path tmp() {
-    try {
-      return Files.createDirectories(tmp);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the temporary directory " + tmp, e);
-    }
-  }
 
-  private Path directory(String prefix) {
-    try {
-      return Files.createTempDirectory(tmp(), prefix);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a directory in " + tmp, e);
-    }
-  }
 
   /** Deletes {@code root} and everything under it; answers how many files it deleted. */
   private static int deleteTree(Path root) {

@@ -4,12 +4,13 @@ import ai.lepton.LeptonException;
 import ai.lepton.api.ColumnProfile;
 import ai.lepton.api.DatasetFormat;
 import ai.lepton.api.DatasetProfile;
+import ai.lepton.api.ErrorCode;
 import ai.lepton.api.IdxProfile;
 import ai.lepton.api.ImagesProfile;
 import ai.lepton.api.TextProfile;
 import ai.lepton.api.ValueCount;
 import ai.lepton.data.Csv;
-import ai.lepton.data.ImageFiles;
+import ai.lepton.data.Idx;
 import ai.lepton.data.ImageFolder;
 import ai.lepton.data.JsonLines;
 import ai.lepton.data.ReadLimits;
@@ -20,11 +21,11 @@ import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.math.BigInteger;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +34,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.Enumeration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -41,7 +41,8 @@ import java.util.TreeSet;
 import java.util.stream.IntStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipFile;
+import java.util.zip.ZipException;
+import java.util.zip.ZipInputStream;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
@@ -55,8 +56,9 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * its owner the schema, statistics and a preview.
  *
  * <p>The bytes come from a {@link Source}: a file, or an upload's blob decrypted as it is read,
- * so that an upload is checked without its plaintext on disk. Only a zip needs a file (it is read
- * from its central directory).
+ * so that an upload is checked without its plaintext on disk. A zip too is read as a stream, so
+ * its central directory is never consulted: entries, and the bytes they inflate to, are counted
+ * as they arrive.
  *
  * <p>Memory is bounded by the limits, never by the file: tabular files stream row by row twice
  * (types, counts, Welford mean and variance, min and max; then histograms), text streams line by
@@ -69,8 +71,6 @@ final class Profiler {
   private static final List<String> IMAGE_FORMATS = List.of("png", "jpeg", "gif", "bmp");
   private static final List<String> IMAGE_EXTENSIONS =
       List.of(".png", ".jpg", ".jpeg", ".gif", ".bmp");
-  /** Images Core decodes per call while validating a zip; each is decoded and sized to 1 x 1. */
-  private static final int DECODE_BATCH = 64;
   /** The largest image file in a zip, as its entry declares and as Core reads it. */
   static final int MAX_IMAGE_BYTES = 64 << 20;
   /**
@@ -93,36 +93,15 @@ final class Profiler {
    * The bytes of a file to profile. A profile may read them more than once, each time from the
    * start.
    */
+  @FunctionalInterface
   interface Source {
     /** The bytes from the start; the caller closes the stream. */
     InputStream open() throws IOException;
 
-    /**
-     * Runs {@code read} on a file named {@code *.zip} that holds the bytes, for a reader that
-     * needs random access (a zip is read from its central directory).
-     */
-    <T> T withZipFile(ZipRead<T> read) throws IOException;
-
     /** The bytes of {@code file}. */
     static Source of(Path file) {
-      return new Source() {
-        @Override
-        public InputStream open() throws IOException {
-          return Files.newInputStream(file);
-        }
-
-        @Override
-        public <T> T withZipFile(ZipRead<T> read) throws IOException {
-          return linkedAsZip(file, read);
-        }
-      };
+      return () -> Files.newInputStream(file);
     }
-  }
-
-  /** A reading of a zip file. */
-  @FunctionalInterface
-  interface ZipRead<T> {
-    T apply(Path zip) throws IOException;
   }
 
   /** The format {@code source} is profiled as: see {@link Formats#detect}. */
@@ -166,13 +145,7 @@ final class Profiler {
       return switch (format) {
         case CSV, JSONL -> tabular(source, format, name, labelColumn);
         case TEXT -> text(source, name);
-        case IMAGE_ZIP -> source.withZipFile(zip -> {
-          try {
-            return images(zip, name);
-          } catch (LeptonException e) {
-            throw DatasetErrors.fromCore(e, name, zip);
-          }
-        });
+        case IMAGE_ZIP -> images(source, name);
         case IDX -> idx(source, name);
       };
     } catch (LeptonException e) {
@@ -391,49 +364,65 @@ final class Profiler {
 
   // ---- zip of image class folders -----------------------------------------------------------
 
-  private DatasetProfile images(Path file, String name) throws IOException {
+  /**
+   * Reads the zip as it streams, twice: first its entries (names, count, bytes as they inflate)
+   * and each image's header, then Core decodes every image.
+   */
+  private DatasetProfile images(Source source, String name) throws IOException {
     TreeSet<String> first = new TreeSet<>(); // the first image entries by name, for the preview
     TreeSet<Integer> channels = new TreeSet<>();
     int[] size = {Integer.MAX_VALUE, 0, Integer.MAX_VALUE, 0}; // min/max width, min/max height
-    try (ZipFile zip = new ZipFile(file.toFile())) {
-      if (zip.size() > limits.maxZipEntries()) {
-        throw DatasetErrors.tooLarge(name + " holds " + zip.size() + " zip entries, over the "
-            + "limit of " + limits.maxZipEntries() + "; upload fewer images per dataset");
-      }
-      long expanded = 0;
-      List<ZipEntry> images = new ArrayList<>();
-      for (Enumeration<? extends ZipEntry> all = zip.entries(); all.hasMoreElements(); ) {
-        ZipEntry entry = all.nextElement();
+    try (InputStream raw = source.open()) {
+      ZipInputStream zip = new ZipInputStream(new BufferedInputStream(raw, 1 << 16));
+      Inflated data = new Inflated(zip, name);
+      ApiException invalid = null;
+      int entries = 0;
+      for (ZipEntry entry = nextEntry(zip, name); entry != null; entry = nextEntry(zip, name)) {
+        if (++entries > limits.maxZipEntries()) {
+          throw DatasetErrors.tooLarge(name + " holds more than " + limits.maxZipEntries()
+              + " zip entries, over the limit; upload fewer images per dataset");
+        }
         checkEntryName(name, entry.getName());
-        expanded += Math.max(0, entry.getSize());
-        if (expanded > limits.maxExpandedBytes()) {
-          throw DatasetErrors.tooLarge(name + " expands to more than "
-              + limits.maxExpandedBytes() + " bytes (reached at entry '"
-              + shorten(entry.getName()) + "'), over the limit; upload fewer or smaller images");
+        boolean image = !entry.isDirectory() && entry.getName().indexOf('/') > 0
+            && isImage(entry.getName());
+        data.entry(entry.getName(), image);
+        if (image) {
+          int[] header;
+          try {
+            header = header(data, entry, name);
+          } catch (ApiException e) {
+            if (e.code() != ErrorCode.UNPROCESSABLE) {
+              throw e;
+            }
+            // The limits are checked over the whole zip first, as its size decides the answer
+            // (413) whatever its first image holds; then the first image that is not one (422).
+            invalid = invalid == null ? e : invalid;
+            data.drain();
+            continue;
+          }
+          size[0] = Math.min(size[0], header[0]);
+          size[1] = Math.max(size[1], header[0]);
+          size[2] = Math.min(size[2], header[1]);
+          size[3] = Math.max(size[3], header[1]);
+          channels.add(header[2]);
+          first.add(entry.getName());
+          if (first.size() > PREVIEW_ROWS) {
+            first.pollLast();
+          }
         }
-        if (!entry.isDirectory() && entry.getName().indexOf('/') > 0 && isImage(entry.getName())) {
-          images.add(entry);
-        }
+        data.drain();
       }
-      for (ZipEntry entry : images) {
-        int[] header = header(zip, entry, name);
-        size[0] = Math.min(size[0], header[0]);
-        size[1] = Math.max(size[1], header[0]);
-        size[2] = Math.min(size[2], header[1]);
-        size[3] = Math.max(size[3], header[1]);
-        channels.add(header[2]);
-        first.add(entry.getName());
-        if (first.size() > PREVIEW_ROWS) {
-          first.pollLast();
-        }
+      if (invalid != null) {
+        throw invalid;
       }
     }
     // Core decodes every image again, checking entry names, sizes and pixels.
-    ImageFiles files = decodeAll(ImageFolder.reader().size(1, 1)
-        .limits(new ImageFolder.Limits(limits.maxZipEntries(),
-            (int) Math.min(limits.maxExpandedBytes(), MAX_IMAGE_BYTES), limits.maxExpandedBytes(),
-            limits.maxImagePixels()))
-        .list(file));
+    ImageFolder.Images files;
+    try (InputStream in = new BufferedInputStream(source.open(), 1 << 16)) {
+      files = ImageFolder.reader().size(1, 1).limits(new ImageFolder.Limits(
+          limits.maxZipEntries(), (int) Math.min(limits.maxExpandedBytes(), MAX_IMAGE_BYTES),
+          limits.maxExpandedBytes(), limits.maxImagePixels())).read(in, name);
+    }
     int[] labels = files.labels();
     long[] perClass = new long[files.classNames().size()];
     for (int label : labels) {
@@ -448,38 +437,91 @@ final class Profiler {
         .map(e -> List.of(shorten(e), e.substring(0, e.indexOf('/')))).toList();
     ImagesProfile images = new ImagesProfile(files.classNames(), size[0], size[1], size[2],
         size[3], List.copyOf(channels));
-    return new DatasetProfile(DatasetFormat.IMAGE_ZIP, files.size(), List.of(), null, balance,
+    return new DatasetProfile(DatasetFormat.IMAGE_ZIP, labels.length, List.of(), null, balance,
         preview, null, images, null);
   }
 
-  /**
-   * Runs {@code read} on {@code file} through a name ending in {@code .zip}, as Core asks: the
-   * file itself, a hard link beside it, or a copy.
-   */
-  private static <T> T linkedAsZip(Path file, ZipRead<T> read) throws IOException {
-    if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".zip")) {
-      return read.apply(file);
-    }
-    Path dir = Files.createTempDirectory(file.toAbsolutePath().getParent(), "profile");
-    Path zip = dir.resolve("dataset.zip");
+  /** The next entry of a zip stream, or null at its end. */
+  private static ZipEntry nextEntry(ZipInputStream zip, String name) throws IOException {
     try {
-      try {
-        Files.createLink(zip, file);
-      } catch (IOException | UnsupportedOperationException e) {
-        Files.copy(file, zip);
+      return zip.getNextEntry();
+    } catch (ZipException e) {
+      if (String.valueOf(e.getMessage()).contains("EXT descriptor")) {
+        throw DatasetErrors.unprocessable(name + " holds a STORED (uncompressed) entry whose "
+            + "sizes follow its data, which cannot be read as the zip streams from its encrypted "
+            + "blob; re-zip it with deflate compression (the default of zip and most archivers)");
       }
-      return read.apply(zip);
-    } finally {
-      Files.deleteIfExists(zip);
-      Files.deleteIfExists(dir);
+      throw e;
     }
   }
 
-  private static ImageFiles decodeAll(ImageFiles files) {
-    for (int from = 0; from < files.size(); from += DECODE_BATCH) {
-      files.decode(IntStream.range(from, Math.min(files.size(), from + DECODE_BATCH)).toArray());
+  /**
+   * The current entry of a zip stream, counting the bytes that inflate as they are read (never
+   * trusting a declared size): those of all entries against the expanded-size limit, an image's
+   * against {@link #MAX_IMAGE_BYTES}. Closing it leaves the zip open for its next entry.
+   */
+  private final class Inflated extends FilterInputStream {
+    private final String name;
+    private final byte[] skipped = new byte[1 << 16];
+    private String entry;
+    private boolean image;
+    private long expanded;
+    private long entryBytes;
+
+    Inflated(ZipInputStream zip, String name) {
+      super(zip);
+      this.name = name;
     }
-    return files;
+
+    void entry(String entryName, boolean isImage) {
+      entry = entryName;
+      image = isImage;
+      entryBytes = 0;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = in.read(b, off, len);
+      if (n > 0 && (expanded += n) > limits.maxExpandedBytes()) {
+        throw DatasetErrors.tooLarge(name + " expands to more than "
+            + limits.maxExpandedBytes() + " bytes (reached at entry '" + shorten(entry)
+            + "'), over the limit; upload fewer or smaller images");
+      }
+      if (n > 0 && image && (entryBytes += n) > MAX_IMAGE_BYTES) {
+        throw DatasetErrors.tooLarge(name + " entry '" + shorten(entry) + "' holds more than "
+            + MAX_IMAGE_BYTES + " bytes, over the limit of " + MAX_IMAGE_BYTES + " for one "
+            + "image; shrink the image");
+      }
+      return n;
+    }
+
+    /** Reads the rest of the entry, counted. */
+    void drain() throws IOException {
+      while (read(skipped, 0, skipped.length) >= 0) {
+        // counted by read
+      }
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      return Math.max(0, read(skipped, 0, (int) Math.min(n, skipped.length)));
+    }
+
+    @Override
+    public boolean markSupported() {
+      return false;
+    }
+
+    @Override
+    public void close() {
+      // the zip stays open for its next entry
+    }
   }
 
   private static boolean isImage(String entry) {
@@ -501,15 +543,14 @@ final class Profiler {
    * The width, height and channels an image entry declares in its header, read from the start of
    * the entry without decoding the pixels, refusing more pixels than the limit.
    */
-  private int[] header(ZipFile zip, ZipEntry entry, String name) throws IOException {
+  private int[] header(InputStream data, ZipEntry entry, String name) throws IOException {
     String where = name + " entry '" + shorten(entry.getName()) + "'";
-    if (entry.getSize() > MAX_IMAGE_BYTES) {
+    if (entry.getSize() > MAX_IMAGE_BYTES) { // when the local header declares it; Core counts
       throw DatasetErrors.tooLarge(where + " declares " + entry.getSize() + " bytes, over the "
           + "limit of " + MAX_IMAGE_BYTES + " for one image; shrink the image");
     }
-    // Only the bytes the header needs are inflated (and cached in memory, never on disk).
-    try (InputStream data = zip.getInputStream(entry);
-        ImageInputStream in = new MemoryCacheImageInputStream(data)) {
+    // Only the bytes the header needs are read here (and cached in memory, never on disk).
+    try (ImageInputStream in = new MemoryCacheImageInputStream(data)) {
       ImageReader reader = reader(in);
       if (reader == null) {
         throw DatasetErrors.unprocessable(where + " is not a PNG, JPEG, GIF or BMP image; remove "
@@ -653,38 +694,14 @@ final class Profiler {
   }
 
   /**
-   * The shape an IDX header declares, refused when it is not IDX of unsigned bytes, or declares
-   * more values or samples than the limits.
+   * The shape an IDX header declares, checked by Core's {@link Idx#header} (refused when it is not
+   * IDX of unsigned bytes, or declares more values than one tensor holds or the expanded-size
+   * limit), then against the sample limit.
    */
   private int[] idxShape(DataInputStream in, String name) throws IOException {
-    int zero = in.readUnsignedShort();
-    int type = in.readUnsignedByte();
-    int rank = in.readUnsignedByte();
-    if (zero != 0 || rank == 0 || rank > 4) {
-      throw DatasetErrors.unprocessable("IDX file " + name + " is not an IDX file (bad magic "
-          + "number); expected MNIST-style files such as train-images-idx3-ubyte.gz");
-    }
-    if (type != 0x08) {
-      throw DatasetErrors.unprocessable("IDX file " + name + " holds values of type 0x"
-          + Integer.toHexString(type) + "; only unsigned bytes (0x08) are supported");
-    }
-    int[] shape = new int[rank];
-    BigInteger declared = BigInteger.ONE; // up to (2^31 - 1)^4: exact, never overflowed
-    for (int i = 0; i < rank; i++) {
-      shape[i] = in.readInt();
-      declared = declared.multiply(BigInteger.valueOf(shape[i]));
-    }
-    String what = "IDX file " + name + " declares shape " + Arrays.toString(shape);
-    if (Arrays.stream(shape).anyMatch(d -> d < 0)) {
-      throw DatasetErrors.unprocessable(what + ", with a negative dimension; the file is "
-          + "corrupt: upload it again");
-    }
     // As many values as Core reads into one tensor, so that what is accepted can be trained on.
-    long maxValues = Math.min(limits.maxExpandedBytes(), Integer.MAX_VALUE - 8);
-    if (declared.compareTo(BigInteger.valueOf(maxValues)) > 0) {
-      throw DatasetErrors.tooLarge(what + " = " + declared + " values, over the limit of "
-          + maxValues + "; split the file");
-    }
+    int[] shape = Idx.header(in, name, Math.min(limits.maxExpandedBytes(),
+        Integer.MAX_VALUE - 8));
     if (shape[0] > limits.maxRows()) {
       throw DatasetErrors.tooLarge(name + " holds " + shape[0] + " samples, over the limit of "
           + limits.maxRows() + "; split the file");

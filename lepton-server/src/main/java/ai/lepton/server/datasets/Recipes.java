@@ -25,28 +25,31 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
 /**
  * Derives new dataset files from a tabular one (CSV or JSON lines) by a {@link Recipe}, with Lepton
  * Core doing the work: the file is read into a {@link Table} with the column types its profile
  * inferred, then cleaned ({@link Table#dropMissing}, {@link Imputer}, {@link
  * Table#dropDuplicates}), scaled ({@link StandardScaler}, {@link MinMaxScaler}) or split
- * ({@link Splits}), and written back in the input's format.
+ * ({@link Splits}), and rendered back in the input's format. The input is read from a {@link
+ * Profiler.Source} (a blob, decrypted as it streams) and each result is rendered as it is read
+ * (into a new encrypted blob, by {@link DatasetService}): no plaintext of either reaches the disk.
  *
- * <p>A derivation is repeatable: the same recipe on the same input writes byte-identical files,
+ * <p>A derivation is repeatable: the same recipe on the same input makes byte-identical files,
  * and the parameters it learned (fill values, means and scales, minima and maxima, part sizes) are
  * returned to be stored with the new version as its lineage. Missing values (empty fields, JSON
  * nulls, {@code NA}, {@code N/A}, {@code NaN}, {@code null}) are written as empty CSV fields or JSON
@@ -60,14 +63,17 @@ final class Recipes {
   private static final double EXACT_FLOAT_INTEGER = 1 << 24;
 
   /**
-   * One file a derivation wrote.
+   * One file a derivation made. Its bytes are never written to a file here: {@code content}
+   * renders them from the table in memory as they are read (so that they can go straight into an
+   * encrypted blob), the same bytes on every call.
    *
    * @param name {@code data} for a single output, else the split's part ({@code train},
    *     {@code validation}, {@code test})
-   * @param file where it was written
+   * @param fileName {@code data.csv}, or the part's, such as {@code train.jsonl}
    * @param rows its rows
+   * @param content a new stream of its bytes (UTF-8) on each call; the caller closes it
    */
-  record Part(String name, Path file, int rows) {}
+  record Part(String name, String fileName, int rows, Supplier<InputStream> content) {}
 
   /**
    * What a derivation wrote and the parameters it used, in a fixed order (so their JSON is
@@ -133,16 +139,16 @@ final class Recipes {
   }
 
   /**
-   * Applies {@code recipe} to {@code input} and writes the result under {@code outputDir}
-   * ({@code data.csv}, or one file per split part such as {@code train.jsonl}); on failure nothing
-   * is left there.
+   * Applies {@code recipe} to {@code input}: the result is one part ({@code data.csv}), or one per
+   * split part (such as {@code train.jsonl}). The input is read from its start several times (as
+   * its profile reads it, to infer its column types, then into a table), never copied to a file.
    *
    * @param name the input's name as its owner knows it, for messages
    * @throws ApiException UNPROCESSABLE if the input is not tabular or not valid, the recipe names a
    *     column the input lacks or of the wrong type, or a split leaves a part empty;
    *     PAYLOAD_TOO_LARGE over a limit
    */
-  Derivation apply(Path input, DatasetFormat format, String name, Recipe recipe, Path outputDir) {
+  Derivation apply(Profiler.Source input, DatasetFormat format, String name, Recipe recipe) {
     checkTabular(format, name);
     DatasetProfile profile = profiler.profile(input, format, name, null);
     Map<String, ColumnType> types = new LinkedHashMap<>();
@@ -156,9 +162,8 @@ final class Recipes {
         texts.add(c.name());
       }
     }
-    List<Path> written = new ArrayList<>();
     try {
-      Table table = withoutMissingTokens(read(input, format, texts));
+      Table table = withoutMissingTokens(read(input, format, name, texts));
       Map<String, Object> parameters = new LinkedHashMap<>();
       parameters.put("op", op(recipe));
       parameters.put("rowsIn", table.rows());
@@ -178,21 +183,17 @@ final class Recipes {
       Map<String, Integer> rows = new LinkedHashMap<>();
       List<Part> out = new ArrayList<>();
       for (Map.Entry<String, Table> part : parts.entrySet()) {
-        Path file = outputDir.resolve(part.getKey() + (format == DatasetFormat.CSV ? ".csv"
-            : ".jsonl"));
-        written.add(file);
-        write(part.getValue(), types, format, file);
-        rows.put(part.getKey(), part.getValue().rows());
-        out.add(new Part(part.getKey(), file, part.getValue().rows()));
+        Table t = part.getValue();
+        String fileName = part.getKey() + (format == DatasetFormat.CSV ? ".csv" : ".jsonl");
+        rows.put(part.getKey(), t.rows());
+        out.add(new Part(part.getKey(), fileName, t.rows(), () -> format == DatasetFormat.CSV
+            ? new Lines(t.rows() + 1, i -> csvLine(t, i - 1))
+            : new Lines(t.rows(), i -> jsonLine(t, types, i))));
       }
       parameters.put("rowsOut", rows);
       return new Derivation(out, parameters);
     } catch (LeptonException e) {
-      deleteAll(written);
-      throw DatasetErrors.fromCore(e, name, input);
-    } catch (RuntimeException e) {
-      deleteAll(written);
-      throw e;
+      throw DatasetErrors.fromCore(e, name);
     }
   }
 
@@ -213,15 +214,20 @@ final class Recipes {
     return JSON.valueToTree(recipe).get("op").asText();
   }
 
-  private Table read(Path input, DatasetFormat format, List<String> texts) {
+  private Table read(Profiler.Source input, DatasetFormat format, String name,
+      List<String> texts) {
     ProfileLimits l = profiler.limits();
     ReadLimits limits = new ReadLimits(Long.MAX_VALUE, l.maxLineChars(), l.maxColumns(),
         l.maxRows());
     String[] missing = ColumnStats.MISSING.stream().sorted().toArray(String[]::new);
     String[] strings = texts.toArray(String[]::new);
-    return format == DatasetFormat.CSV
-        ? Csv.reader().strings(strings).missing(missing).limits(limits).read(input)
-        : JsonLines.reader().strings(strings).missing(missing).limits(limits).read(input);
+    try (InputStream in = input.open()) {
+      return format == DatasetFormat.CSV
+          ? Csv.reader().strings(strings).missing(missing).limits(limits).read(in, name)
+          : JsonLines.reader().strings(strings).missing(missing).limits(limits).read(in, name);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + name + " to derive from it", e);
+    }
   }
 
   /** Text cells holding a missing token become {@code ""}, as Core reads missing text. */
@@ -395,35 +401,19 @@ final class Recipes {
 
   // ---- writing --------------------------------------------------------------------------------
 
-  private static void write(Table table, Map<String, ColumnType> types, DatasetFormat format,
-      Path file) {
-    try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-      if (format == DatasetFormat.CSV) {
-        writeCsv(table, out);
-      } else {
-        writeJsonLines(table, types, out);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write derived dataset file " + file, e);
-    }
-  }
-
-  private static void writeCsv(Table table, BufferedWriter out) throws IOException {
+  /** Line {@code r} of a CSV file of {@code table}: its header for -1, else row {@code r}. */
+  private static String csvLine(Table table, int r) {
     List<String> columns = table.columns();
+    StringBuilder line = new StringBuilder();
     for (int c = 0; c < columns.size(); c++) {
-      out.write((c > 0 ? "," : "") + csvField(columns.get(c)));
+      String column = columns.get(c);
+      float[] numbers = r < 0 ? null : table.numbers().get(column);
+      String value = r < 0 ? csvField(column) : numbers != null
+          ? (Float.isNaN(numbers[r]) ? "" : format(numbers[r]))
+          : csvField(table.texts().get(column)[r]);
+      line.append(c > 0 ? "," : "").append(value);
     }
-    out.write('\n');
-    for (int r = 0; r < table.rows(); r++) {
-      for (int c = 0; c < columns.size(); c++) {
-        String column = columns.get(c);
-        float[] numbers = table.numbers().get(column);
-        String value = numbers != null ? (Float.isNaN(numbers[r]) ? "" : format(numbers[r]))
-            : csvField(table.texts().get(column)[r]);
-        out.write(c > 0 ? "," + value : value);
-      }
-      out.write('\n');
-    }
+    return line.toString();
   }
 
   private static String csvField(String text) {
@@ -432,31 +422,82 @@ final class Recipes {
     return quote ? '"' + text.replace("\"", "\"\"") + '"' : text;
   }
 
-  private static void writeJsonLines(Table table, Map<String, ColumnType> types,
-      BufferedWriter out) throws IOException {
+  /** Row {@code r} of {@code table} as a JSON object on one line. */
+  private static String jsonLine(Table table, Map<String, ColumnType> types, int r) {
     StringWriter line = new StringWriter();
-    for (int r = 0; r < table.rows(); r++) {
-      line.getBuffer().setLength(0);
-      try (JsonGenerator json = JSON.getFactory().createGenerator(line)) {
-        json.writeStartObject();
-        for (String column : table.columns()) {
-          json.writeFieldName(column);
-          float[] numbers = table.numbers().get(column);
-          String text = numbers == null ? table.texts().get(column)[r] : null;
-          if (numbers != null && Float.isNaN(numbers[r]) || text != null && text.isEmpty()) {
-            json.writeNull();
-          } else if (numbers != null) {
-            json.writeRawValue(format(numbers[r]));
-          } else if (types.get(column) == ColumnType.BOOLEAN) {
-            json.writeBoolean(Boolean.parseBoolean(text.strip()));
-          } else {
-            json.writeString(text);
-          }
+    try (JsonGenerator json = JSON.getFactory().createGenerator(line)) {
+      json.writeStartObject();
+      for (String column : table.columns()) {
+        json.writeFieldName(column);
+        float[] numbers = table.numbers().get(column);
+        String text = numbers == null ? table.texts().get(column)[r] : null;
+        if (numbers != null && Float.isNaN(numbers[r]) || text != null && text.isEmpty()) {
+          json.writeNull();
+        } else if (numbers != null) {
+          json.writeRawValue(format(numbers[r]));
+        } else if (types.get(column) == ColumnType.BOOLEAN) {
+          json.writeBoolean(Boolean.parseBoolean(text.strip()));
+        } else {
+          json.writeString(text);
         }
-        json.writeEndObject();
       }
-      out.write(line.toString());
-      out.write('\n');
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("a JSON line is written to memory and cannot fail", e);
+    }
+    return line.toString();
+  }
+
+  /**
+   * The UTF-8 bytes of {@code count} lines, each ended by {@code \n}, made by {@code line} as
+   * they are read, about 64 KiB at a time.
+   */
+  private static final class Lines extends InputStream {
+    private static final int CHUNK = 1 << 16;
+    private final int count;
+    private final IntFunction<String> line;
+    private final StringBuilder text = new StringBuilder();
+    private int next;
+    private byte[] bytes = new byte[0];
+    private int position;
+
+    Lines(int count, IntFunction<String> line) {
+      this.count = count;
+      this.line = line;
+    }
+
+    @Override
+    public int read() {
+      return fill() ? bytes[position++] & 0xff : -1;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      Objects.checkFromIndexSize(off, len, b.length);
+      if (len == 0) {
+        return 0;
+      }
+      if (!fill()) {
+        return -1;
+      }
+      int n = Math.min(len, bytes.length - position);
+      System.arraycopy(bytes, position, b, off, n);
+      position += n;
+      return n;
+    }
+
+    /** Whether a byte is left, rendering the next lines when the last ones are read. */
+    private boolean fill() {
+      if (position < bytes.length) {
+        return true;
+      }
+      text.setLength(0);
+      while (next < count && text.length() < CHUNK) {
+        text.append(line.apply(next++)).append('\n');
+      }
+      bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+      position = 0;
+      return bytes.length > 0;
     }
   }
 
@@ -475,15 +516,5 @@ final class Recipes {
       out.add(decimal(v));
     }
     return out;
-  }
-
-  private static void deleteAll(List<Path> files) {
-    for (Path f : files) {
-      try {
-        Files.deleteIfExists(f);
-      } catch (IOException e) {
-        // the original failure is the one to report; a leftover part is overwritten next time
-      }
-    }
   }
 }

@@ -124,7 +124,7 @@ class ProfilerHostileTest {
     }
     Profiler small = new Profiler(new ProfileLimits(100, 10, 10, 100, 100, 10, 1 << 20));
     refused(small, TestFiles.zip(dir.resolve("zip"), entries), DatasetFormat.IMAGE_ZIP,
-        ErrorCode.PAYLOAD_TOO_LARGE, "upload holds 11 zip entries, over the limit of 10");
+        ErrorCode.PAYLOAD_TOO_LARGE, "upload holds more than 10 zip entries, over the limit");
   }
 
   @Test
@@ -135,6 +135,30 @@ class ProfilerHostileTest {
     Profiler limited = new Profiler(new ProfileLimits(100, 10, 10, 100, 100, 10, 16 << 20));
     refused(limited, bomb, DatasetFormat.IMAGE_ZIP, ErrorCode.PAYLOAD_TOO_LARGE,
         "upload expands to more than 16777216 bytes (reached at entry 'cat/zeros.png')");
+  }
+
+  @Test
+  void refusesAStoredZipEntryWhoseSizesFollowItsDataWithAFix() throws IOException {
+    // A STORED entry flagged to carry a data descriptor (bit 3): a zip stream cannot delimit it
+    java.io.ByteArrayOutputStream stored = new java.io.ByteArrayOutputStream();
+    byte[] png = TestFiles.png(2, 2, true);
+    try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(stored)) {
+      java.util.zip.ZipEntry entry = new java.util.zip.ZipEntry("cat/a.png");
+      entry.setMethod(java.util.zip.ZipEntry.STORED);
+      entry.setSize(png.length);
+      java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+      crc.update(png);
+      entry.setCrc(crc.getValue());
+      zip.putNextEntry(entry);
+      zip.write(png);
+      zip.closeEntry();
+    }
+    byte[] bytes = stored.toByteArray();
+    bytes[6] |= 0x08; // the local header's general purpose flags
+    refused(Files.write(dir.resolve("stored"), bytes), DatasetFormat.IMAGE_ZIP,
+        ErrorCode.UNPROCESSABLE, "upload holds a STORED (uncompressed) entry whose sizes follow "
+            + "its data, which cannot be read as the zip streams from its encrypted blob; re-zip "
+            + "it with deflate compression");
   }
 
   @ParameterizedTest
@@ -202,8 +226,10 @@ class ProfilerHostileTest {
   void refusesAnIdxHeaderDeclaringHugeDimensions() throws IOException {
     Path huge = TestFiles.idx(dir.resolve("huge"), new int[] {100_000, 100_000, 100_000},
         new byte[16], true);
-    refused(huge, DatasetFormat.IDX, ErrorCode.PAYLOAD_TOO_LARGE,
-        "IDX file upload declares shape [100000, 100000, 100000]");
+    // Core's header check, its advice to code dropped
+    assertEquals("IDX file upload declares shape [100000, 100000, 100000] = "
+        + "1000000000000000 values, over the limit of " + (Integer.MAX_VALUE - 8) + "; split the "
+        + "file", refused(huge, DatasetFormat.IDX, ErrorCode.PAYLOAD_TOO_LARGE, "").getMessage());
     Path lying = TestFiles.idx(dir.resolve("lying"), new int[] {10_000, 28, 28}, new byte[16],
         false);
     refused(lying, DatasetFormat.IDX, ErrorCode.UNPROCESSABLE, "it is truncated or corrupt");

@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * underlying {@link BlobStore}, encrypted with the organization's streaming AEAD keys ({@link
  * KeyService}) with the organization id and the key as associated data, so ciphertext copied to
  * another key or another organization does not decrypt. Writes and reads stream (about one
- * segment in memory: 64 KiB, 1 MiB for keys made before); the size and SHA-256 reported are of the plaintext.
+ * segment in memory: 4 KiB, 64 KiB or 1 MiB for keys made before); the size and SHA-256 reported
+ * are of the plaintext.
  *
  * <p>Organization ids must be usable as a key segment: lower-case letters, digits, '_' and '-',
  * at most {@value KeyService#MAX_ORGANIZATION_ID} characters.
@@ -146,10 +147,10 @@ public final class EncryptedBlobStore {
     return ("lepton-blob-v1\0" + organizationId + "\0" + key).getBytes(StandardCharsets.UTF_8);
   }
 
-  // Streaming AEAD adds a header and a 16-byte tag per segment (64 KiB, or 1 MiB for older
-  // keys): under 1/2048 + 4 KiB.
+  // Streaming AEAD adds a header and a 16-byte tag per segment (4 KiB, or 64 KiB and 1 MiB for
+  // older keys): under 1/255 + 4 KiB.
   private static long ciphertextLimit(long plaintextLimit) {
-    long extra = plaintextLimit / 2048 + 4096;
+    long extra = plaintextLimit / 255 + 4096;
     return plaintextLimit > Long.MAX_VALUE - extra ? Long.MAX_VALUE : plaintextLimit + extra;
   }
 

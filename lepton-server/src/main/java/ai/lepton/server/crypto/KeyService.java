@@ -24,7 +24,8 @@ import org.jdbi.v3.core.Jdbi;
 /**
  * Every organization's data keys. Each organization has a Tink StreamingAead keyset
  * (AES256-GCM-HKDF with {@value #SEGMENT_BYTES}-byte segments; a keyset made before they were
- * chosen holds AES256_GCM_HKDF_1MB keys, which keep working, until a rotation adds one of these),
+ * chosen holds keys with 64 KiB or 1 MiB segments, which keep working, until a rotation adds one
+ * of these),
  * made on first use and kept in the database (table
  * {@code organization_keyset}) wrapped by the {@link MasterKey} with the organization id as
  * associated data, so a row copied to another organization does not unwrap. Reads use the
@@ -44,12 +45,13 @@ public final class KeyService {
   /** The longest organization id. */
   public static final int MAX_ORGANIZATION_ID = 64;
   /**
-   * The ciphertext segment of new keys. A reader holds two segments in memory whatever the blob's
-   * size: 64 KiB keeps each read of a small blob cheap (1 MiB segments made every read allocate
-   * 2 MiB, which the JVM's G1 allocates as humongous objects, with a collection each few reads),
-   * while a 16-byte tag per segment still adds only 1/4095 to the ciphertext.
+   * The ciphertext segment of new keys (Tink's AES256_GCM_HKDF_4KB). A reader allocates two
+   * segments whatever the blob's size, so the segment is what a read of a small blob pays before
+   * it decrypts a byte: 4 KiB instead of 64 KiB took the read of a 50-row CSV from 128 KiB of
+   * buffers to 8 KiB (docs/benchmarks.md, "Reads with the lookups kept in memory"). A 16-byte tag
+   * per segment adds 1/255 to the ciphertext; uploads pay one GCM initialization per 4 KiB.
    */
-  static final int SEGMENT_BYTES = 64 * 1024;
+  static final int SEGMENT_BYTES = 4 * 1024;
   private static final AesGcmHkdfStreamingParameters PARAMETERS = parameters();
   /** The most organizations whose unwrapped cipher is kept; past it the memory starts over. */
   static final int MAX_UNWRAPPED = 10_000;

@@ -126,7 +126,7 @@ abstract class EncryptedBlobStoreContract {
 
   @Test
   void alteredOrTruncatedCiphertextFailsClearly() throws IOException {
-    byte[] plaintext = patterned(60_000); // about 2.4 MB: three segments
+    byte[] plaintext = patterned(60_000); // about 2.4 MB: many segments
     blobs.put("alpha", "d", new ByteArrayInputStream(plaintext), 10 << 20);
     String at = EncryptedBlobStore.storageKey("alpha", "d");
     byte[] ciphertext = read(raw().open(at));
@@ -144,6 +144,16 @@ abstract class EncryptedBlobStoreContract {
     // A cut exactly at a segment boundary is caught too: the last segment is marked as last.
     raw().put(at, new ByteArrayInputStream(Arrays.copyOf(ciphertext, 1 << 20)), 10 << 20);
     assertThrows(BlobException.class, () -> read(blobs.open("alpha", "d")));
+  }
+
+  @Test
+  void newKeysCutTheCiphertextIntoFourKibSegments() throws IOException {
+    // A read allocates two segments whatever the blob's size, so small segments keep small reads
+    // cheap. 10,000 bytes: a 40-byte header, then segments of 4,096 ciphertext bytes (the first
+    // holds 4,040 plaintext bytes, the next 4,080, the last 1,880), each ending in a 16-byte tag.
+    blobs.put("alpha", "s", new ByteArrayInputStream(new byte[10_000]), 1 << 20);
+    assertEquals(10_000 + 40 + 3 * 16,
+        read(raw().open(EncryptedBlobStore.storageKey("alpha", "s"))).length);
   }
 
   @Test

@@ -87,7 +87,7 @@ class EncryptedDirectoryBlobStoreTest extends EncryptedBlobStoreContract {
   }
 
   /**
-   * A 20 MB blob is written and read while never more than a segment or two (1 MiB each) sits
+   * A 20 MB blob is written and read while never more than a segment or two (4 KiB each) sits
    * between the source and the store, in either direction: memory does not grow with the blob.
    */
   @Test

@@ -167,10 +167,10 @@ class DatasetPlaintextTest {
           });
 
       assertEquals(40, version.rows());
-      // written once, then read to be profiled: its format (a decrypted segment), then the two
-      // passes over the zip
+      // written once, then read to be profiled: its format (one 4 KiB segment, too short to be
+      // scanned halfway), then the two passes over the zip, each scanned halfway
       assertEquals("put", watched.scans.get(0));
-      assertTrue(watched.scans.stream().filter("open"::equals).count() >= 3,
+      assertTrue(watched.scans.stream().filter("open"::equals).count() >= 2,
           watched.scans.toString());
       assertEquals(List.of(), platform.filesHolding(SECRET), "plaintext after the upload");
       assertEquals(List.of(), platform.tempFiles());

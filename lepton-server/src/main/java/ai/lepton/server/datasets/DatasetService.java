@@ -539,10 +539,10 @@ public final class DatasetService {
   }
 
   private static ApiException deleted(DatasetRow d, int number, Instant deletedAt) {
-    return ApiException.notFound("version " + number + " of dataset '" + d.name() + "' (it "
-        + "was deleted" + (deletedAt == null ? "" : " at " + deletedAt) + "; its "
-        + "content and profile are gone, its lineage stays: list the versions to see the "
-        + "others)");
+    return new ApiException(ErrorCode.NOT_FOUND, "version " + number + " of dataset '" + d.name()
+        + "' was deleted" + (deletedAt == null ? "" : " at " + deletedAt.truncatedTo(
+            ChronoUnit.SECONDS)) + "; its content and profile are gone, its lineage stays: list"
+        + " the versions to see the others");
   }
 
   /**

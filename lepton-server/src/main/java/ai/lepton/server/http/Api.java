@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -22,6 +23,12 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,6 +88,7 @@ public final class Api {
       cfg.http.maxRequestSize = MAX_JSON_BODY;
       cfg.http.prefer405over404 = true;
       cfg.startup.showJavalinBanner = false;
+      cfg.jetty.modifyServer(server -> server.setErrorHandler(new EarlyErrors(mapper)));
       cfg.jetty.modifyHttpConfiguration(http -> {
         http.setRequestHeaderSize(MAX_HEADER_BYTES);
         http.setSendServerVersion(false);
@@ -212,6 +220,46 @@ public final class Api {
   private static void unanswered(Context ctx, ErrorCode code, String message) {
     if (ctx.attribute(ANSWERED) == null) {
       error(ctx, code, message);
+    }
+  }
+
+  /**
+   * What Jetty refuses before any route runs (a request line or URI it cannot parse, headers over
+   * {@link #MAX_HEADER_BYTES}), answered in the API's one error shape instead of Jetty's HTML page.
+   */
+  private static final class EarlyErrors extends ErrorHandler {
+    private final ObjectMapper mapper;
+
+    EarlyErrors(ObjectMapper mapper) {
+      this.mapper = mapper;
+    }
+
+    @Override
+    public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+      fields.put(HttpHeader.CONTENT_TYPE, "application/json");
+      return ByteBuffer.wrap(json(status, reason));
+    }
+
+    @Override
+    protected void generateResponse(Request request, Response response, int status,
+        String reason, Throwable cause, Callback callback) {
+      response.setStatus(status);
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+      response.write(true, ByteBuffer.wrap(json(status, reason)), callback);
+    }
+
+    private byte[] json(int status, String reason) {
+      ErrorCode code = codeFor(status);
+      String message = code == ErrorCode.HEADERS_TOO_LARGE
+          ? "the request's headers are larger than " + MAX_HEADER_BYTES / 1024 + " KiB; send"
+              + " fewer or shorter headers"
+          : "the request was refused before it reached an endpoint (" + reason + "); check the"
+              + " URL and its percent-encoding";
+      try {
+        return mapper.writeValueAsBytes(ApiError.of(code, message, newRequestId()));
+      } catch (JacksonException e) {
+        throw new IllegalStateException("cannot write an error body", e);
+      }
     }
   }
 

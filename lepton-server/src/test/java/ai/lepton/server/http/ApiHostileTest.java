@@ -7,10 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -116,7 +118,31 @@ class ApiHostileTest {
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/secret"))
         .header("X-Padding", "a".repeat(Api.MAX_HEADER_BYTES + 1)).build(),
         HttpResponse.BodyHandlers.ofString());
-    assertEquals(431, r.statusCode());
+    assertError(r, 431, "HEADERS_TOO_LARGE", "headers are larger than 16 KiB");
+  }
+
+  @Test
+  void aUriJettyRefusesAnswersTheErrorShapeNotAnHtmlPage() throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/echo%00")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""));
+    assertError(r, 400, "INVALID_ARGUMENT", "before it reached an endpoint");
+    // what no HTTP client library sends: a malformed escape, a request line Jetty cannot parse
+    for (String line : List.of("GET /echo%zz HTTP/1.1", "GET /echo HTTP/9.9", "G\u0001T / HTTP/1.1")) {
+      try (Socket socket = new Socket("127.0.0.1", server.port())) {
+        socket.getOutputStream().write((line + "\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1));
+        String answer = new String(socket.getInputStream().readAllBytes(),
+            StandardCharsets.UTF_8);
+        String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+        assertTrue(answer.startsWith("HTTP/1.1 400 ") || answer.startsWith("HTTP/1.1 505 "),
+            line + ": " + answer);
+        assertTrue(answer.contains("Content-Type: application/json"), line + ": " + answer);
+        JsonNode error = json.readTree(body).get("error");
+        assertTrue(error.get("message").asText().contains("before it reached an endpoint"),
+            line + ": " + body);
+      }
+    }
   }
 
   @Test

@@ -367,7 +367,14 @@ final class ZipReader implements AutoCloseable {
       if (left == 0) {
         return -1; // checked when the count reached the size
       }
-      int n = in.read(b, off, (int) Math.min(len, left));
+      int n;
+      try {
+        n = in.read(b, off, (int) Math.min(len, left));
+      } catch (EOFException e) { // the inflater wanted more than the declared compressed bytes
+        throw new ZipException("entry " + entry.name() + " is truncated: its "
+            + entry.compressedSize() + " compressed bytes end before its " + entry.size()
+            + " bytes");
+      }
       if (n < 0) {
         throw new ZipException("entry " + entry.name() + " holds " + count + " bytes, fewer "
             + "than the " + entry.size() + " its header declares");
@@ -375,7 +382,7 @@ final class ZipReader implements AutoCloseable {
       crc.update(b, off, n);
       count += n;
       if (count == entry.size()) {
-        if (in.read() != -1) {
+        if (peek() != -1) {
           throw new ZipException("entry " + entry.name() + " inflates to more than the "
               + entry.size() + " bytes its zip header declares; the file is damaged or hostile");
         }
@@ -385,6 +392,16 @@ final class ZipReader implements AutoCloseable {
         }
       }
       return n;
+    }
+
+    /** The next byte past the declared size: -1 if the data ends there, as it must. */
+    private int peek() throws IOException {
+      try {
+        return in.read();
+      } catch (EOFException e) { // compressed data that ends without its final block
+        throw new ZipException("entry " + entry.name() + " is truncated: its deflated data ends "
+            + "without its final block");
+      }
     }
 
     @Override

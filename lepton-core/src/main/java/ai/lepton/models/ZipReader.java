@@ -274,8 +274,14 @@ final class ZipReader implements AutoCloseable {
       throw new ZipException("entry " + entry.name() + " has no local header at offset "
           + header);
     }
-    long data = header + LOCAL_LENGTH + Short.toUnsignedInt(h.getShort(26))
-        + Short.toUnsignedInt(h.getShort(28));
+    int nameLength = Short.toUnsignedInt(h.getShort(26));
+    // One name for the entry in both headers: tools that read local headers see what we read.
+    byte[] name = entry.name().getBytes(StandardCharsets.UTF_8);
+    if (nameLength != name.length
+        || !read(header + LOCAL_LENGTH, nameLength).equals(ByteBuffer.wrap(name))) {
+      throw new ZipException("entry " + entry.name() + " has another name in its local header");
+    }
+    long data = header + LOCAL_LENGTH + nameLength + Short.toUnsignedInt(h.getShort(28));
     if (entry.compressedSize() > directoryOffset - data) {
       throw new ZipException("entry " + entry.name() + "'s " + entry.compressedSize()
           + " bytes at offset " + data + " run past the entries' area");

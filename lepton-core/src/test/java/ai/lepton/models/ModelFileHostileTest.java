@@ -157,6 +157,17 @@ class ModelFileHostileTest {
         + "entries' area");
   }
 
+  /** Tools that read local headers would see another file than the central directory lists. */
+  @Test
+  void aLocalHeaderNamingAnotherEntryIsRefused() throws IOException {
+    Path file = zip(valid);
+    String latin = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
+    // the first occurrence is the local header's name; the central directory's comes later
+    Files.write(file, latin.replaceFirst("config\\.json", "config.jsoX")
+        .getBytes(StandardCharsets.ISO_8859_1));
+    assertRefused(file, "entry config.json has another name in its local header");
+  }
+
   @Test
   void aCentralDirectoryOutsideTheFileIsRefused() throws IOException {
     Path file = zip(valid);

@@ -100,14 +100,14 @@ public final class RegistryRoutes {
         Route.put(alias).tag(TAG)
             .summary("Point an alias (production, staging, ...) at a version, creating or "
                 + "moving it (members)")
-            .reads(SetAlias.class).returns(ModelVersion.class)
+            .reads(SetAlias.class).returns(ModelVersion.class).status(200)
             .handle(ctx -> ctx.json(service.setAlias(p(ctx), org(ctx), name(ctx),
                 ctx.pathParam("alias"), Api.body(ctx, SetAlias.class).version(), ctx.ip()))),
         Route.delete(alias).tag(TAG).summary("Remove an alias (members)")
             .handle(ctx -> service.deleteAlias(p(ctx), org(ctx), name(ctx),
                 ctx.pathParam("alias"), ctx.ip())),
         Route.put(tag).tag(TAG).summary("Set a tag of a version (members)")
-            .reads(SetTag.class).returns(ModelVersion.class)
+            .reads(SetTag.class).returns(ModelVersion.class).status(200)
             .handle(ctx -> ctx.json(service.setTag(p(ctx), org(ctx), name(ctx),
                 ctx.pathParam("ref"), ctx.pathParam("key"), Api.body(ctx, SetTag.class).value(),
                 ctx.ip()))),

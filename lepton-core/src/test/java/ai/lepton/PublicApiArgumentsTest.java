@@ -716,6 +716,9 @@ class PublicApiArgumentsTest {
     if (t == ModelArchive.Limits.class) {
       return () -> ModelArchive.Limits.DEFAULT;
     }
+    if (t == byte[].class) {
+      return () -> new byte[0];
+    }
     if (t == Callback.class) {
       return () -> (Callback) event -> { };
     }

@@ -48,6 +48,9 @@ final class ModelFiles {
   /** Core's words for a limit, as opposed to invalid content. */
   private static final Pattern LIMIT = Pattern.compile("raise max\\w+|over the budget");
 
+  /** How Core names a file it reads from memory. */
+  private static final String IN_MEMORY = "(model in memory)";
+
   private final ModelArchive.Limits limits;
   private final Path tmp;
 
@@ -81,22 +84,17 @@ final class ModelFiles {
   private Inspection lepton(byte[] bytes) {
     ModelArchive archive;
     try {
-      archive = openArchive(bytes);
+      archive = ModelArchive.open(bytes, limits);
     } catch (LeptonException e) {
       String message = String.valueOf(e.getMessage());
       boolean limit = LIMIT.matcher(message).find();
-      message = "not a valid .lepton model file: " + ADVICE.matcher(message).replaceAll("")
-          .strip();
+      message = "not a valid .lepton model file: " + ADVICE.matcher(message
+          .replace(IN_MEMORY + ": ", "").replace(IN_MEMORY, "the file")).replaceAll("").strip();
       throw new ApiException(limit ? ErrorCode.PAYLOAD_TOO_LARGE : ErrorCode.UNPROCESSABLE,
           limit ? message + " (a limit of this server)" : message);
     }
     return new Inspection(new ModelSignature(lepton(archive.inputs()),
         lepton(archive.outputs())), archive.preprocessing().isPresent());
-  }
-
-  /** Core's archive check of the bytes in memory (core-mem's {@code ModelArchive.open(byte[])}). */
-  private ModelArchive openArchive(byte[] bytes) {
-    throw new ApiException(ErrorCode.UNAVAILABLE, "INTERIM: waiting for ModelArchive.open(byte[])");
   }
 
   private static List<TensorSignature> lepton(List<ModelArchive.TensorSpec> specs) {

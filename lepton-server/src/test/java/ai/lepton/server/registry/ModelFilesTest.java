@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,10 +60,25 @@ class ModelFilesTest {
 
   @Test
   void aLeptonModelsSignatureIsReadFromItsArchive() {
-    ModelFiles.Inspection i = files().inspect("lepton", TestModels.lepton(dir));
+    ModelFiles.Inspection i = files().inspect("lepton", TestModels.lepton());
     assertEquals(new ModelSignature(
         List.of(new TensorSignature("input", List.of(-1L, 2L), "FP32")),
-        List.of(new TensorSignature("output", List.of(-1L, 1L), "FP32"))), i.signature());
+        List.of(new TensorSignature("dense_1", List.of(-1L, 1L), "FP32"))), i.signature());
     assertFalse(i.hasPreprocessing());
+  }
+
+  @Test
+  void aLeptonFileOverTheServersParameterLimitIsTooLargeWithoutCoresAdviceToCode() {
+    Map<String, byte[]> entries = TestModels.entries(TestModels.lepton());
+    String config = new String(entries.get("config.json"), StandardCharsets.UTF_8);
+    entries.put("config.json", config.replaceFirst("\"units\" ?: ?3", "\"units\": 700000000")
+        .getBytes(StandardCharsets.UTF_8));
+    ApiException e = assertThrows(ApiException.class, () -> files().inspect("lepton",
+        TestModels.zip(entries)));
+    assertEquals(ErrorCode.PAYLOAD_TOO_LARGE, e.code(), e.getMessage());
+    assertTrue(e.getMessage().startsWith("not a valid .lepton model file: config.json"),
+        e.getMessage());
+    assertFalse(e.getMessage().contains("(model in memory)"), e.getMessage());
+    assertFalse(e.getMessage().contains("raise max"), e.getMessage());
   }
 }

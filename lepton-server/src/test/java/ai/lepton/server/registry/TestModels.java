@@ -8,8 +8,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.ZipEntry;
@@ -25,19 +23,13 @@ final class TestModels {
   private TestModels() {}
 
   /** A small Sequential model (2 inputs, 3 tanh units, 1 sigmoid output) as a .lepton file. */
-  static byte[] lepton(Path dir) {
+  static byte[] lepton() {
     Sequential model = new Sequential().add(new Dense(3, "tanh")).add(new Dense(1, "sigmoid"));
     model.build(1, 2);
     model.compile("adam", "binary_crossentropy");
-    Path file = dir.resolve("m" + System.nanoTime() + ".lepton");
-    model.save(file);
-    try {
-      byte[] bytes = Files.readAllBytes(file);
-      Files.delete(file);
-      return bytes;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    model.save(bytes);
+    return bytes.toByteArray();
   }
 
   /** The entries of a zip, by name. */

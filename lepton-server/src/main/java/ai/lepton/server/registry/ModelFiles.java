@@ -89,6 +89,7 @@ final class ModelFiles {
       String message = String.valueOf(e.getMessage());
       boolean limit = LIMIT.matcher(message).find();
       message = "not a valid .lepton model file: " + ADVICE.matcher(message
+          .replace(IN_MEMORY + " is not a valid model file: ", "")
           .replace(IN_MEMORY + ": ", "").replace(IN_MEMORY, "the file")).replaceAll("").strip();
       throw new ApiException(limit ? ErrorCode.PAYLOAD_TOO_LARGE : ErrorCode.UNPROCESSABLE,
           limit ? message + " (a limit of this server)" : message);

@@ -19,7 +19,7 @@ import java.util.zip.ZipOutputStream;
  * models written here in the ONNX protobuf layout (onnx.proto3: ModelProto, GraphProto,
  * NodeProto, TensorProto, ValueInfoProto), field by field, so that the tests need no Python.
  */
-final class TestModels {
+public final class TestModels {
   private TestModels() {}
 
   /** A small Sequential model (2 inputs, 3 tanh units, 1 sigmoid output) as a .lepton file. */
@@ -69,7 +69,7 @@ final class TestModels {
   }
 
   /** y = x + b: input x FP32 [N, 3], initializer b = [1, 2, 3], output y FP32 [N, 3]. */
-  static byte[] onnxAdd() {
+  public static byte[] onnxAdd() {
     return onnx(tensor("b", floats(1, 2, 3)));
   }
 

@@ -91,7 +91,7 @@ public final class RegistryService {
   private static final Logger LOG = LoggerFactory.getLogger(RegistryService.class);
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
   private static final Pattern ALIAS_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9._-]{0,99}");
-  private static final Pattern TAG_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}");
+  private static final Pattern TAG_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,99}");
   private static final Pattern NUMBER = Pattern.compile("[1-9][0-9]{0,8}");
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
   private static final ObjectMapper JSON = Json.mapper();
@@ -374,7 +374,7 @@ public final class RegistryService {
     metrics.forEach((k, v) -> {
       if (k == null || !TAG_KEY.matcher(k).matches()) {
         throw ApiException.invalid("a metric name must be 1-100 letters, digits, '.', '_', "
-            + "'-', ':' or '/'; received '" + shorten(String.valueOf(k)) + "'");
+            + "'-' or ':'; received '" + shorten(String.valueOf(k)) + "'");
       }
       if (v == null || !Double.isFinite(v)) {
         throw ApiException.invalid("metric '" + k + "' must be a finite number; received "
@@ -781,8 +781,8 @@ public final class RegistryService {
 
   private static String tagKey(String key) {
     if (key == null || !TAG_KEY.matcher(key).matches()) {
-      throw ApiException.invalid("a tag key is 1-100 letters, digits, '.', '_', '-', ':' or "
-          + "'/', starting with a letter or digit; received '" + shorten(String.valueOf(key))
+      throw ApiException.invalid("a tag key is 1-100 letters, digits, '.', '_', '-' or ':', "
+          + "starting with a letter or digit; received '" + shorten(String.valueOf(key))
           + "'");
     }
     return key;

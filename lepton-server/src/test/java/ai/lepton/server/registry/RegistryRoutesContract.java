@@ -209,6 +209,30 @@ abstract class RegistryRoutesContract {
   }
 
   @Test
+  void concurrentFirstPushesOfANewModelRegisterItOnceAndNumberInTurn() throws Exception {
+    byte[] onnx = TestModels.onnxAdd();
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<Response>> pushes = new java.util.ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        pushes.add(pool.submit(() -> p.push("race", p.owner, "format=onnx", onnx)));
+      }
+      java.util.Set<Integer> numbers = new java.util.TreeSet<>();
+      for (var push : pushes) {
+        Response r = push.get();
+        assertEquals(201, r.status(), r.body());
+        numbers.add(r.json().get("number").asInt());
+      }
+      assertEquals(java.util.Set.of(1, 2, 3, 4), numbers);
+    } finally {
+      pool.shutdown();
+    }
+    assertEquals(1, p.get(p.models(""), p.viewer).json().get("models").size());
+    assertEquals(1, p.events(p.org, RegistryService.CREATE).size());
+  }
+
+  @Test
   void badDeclarationsAreRefusedBeforeTheBodyIsStored() {
     byte[] onnx = TestModels.onnxAdd();
     Response format = p.push("m", p.owner, "format=pickle", onnx);

@@ -43,6 +43,7 @@ class RegistryServiceTest {
   private RegistryPlatform p;
   private BlobStore blobStore;
   private RegistryService registry;
+  private EncryptedBlobStore blobs;
   private final Set<String> served = ConcurrentHashMap.newKeySet();
   private Principal owner;
 
@@ -53,7 +54,7 @@ class RegistryServiceTest {
     MasterKey master = MasterKey.load(data.resolve("master.key"), null, false);
     blobStore = BlobStore.fromUrl(null, data.resolve("blobs"));
     Clock clock = Clock.systemUTC();
-    EncryptedBlobStore blobs = new EncryptedBlobStore(blobStore, new KeyService(p.db, master,
+    blobs = new EncryptedBlobStore(blobStore, new KeyService(p.db, master,
         DatabaseFileKey.open(data, master), clock));
     AuditLog audit = new AuditLog(p.db, clock);
     registry = RegistryService.create(p.db, blobs, audit, TenancyService.create(p.db, audit,
@@ -143,6 +144,18 @@ class RegistryServiceTest {
     registry.deleteVersion(owner, p.org, "churn", "1", "127.0.0.1");
     assertEquals(ErrorCode.NOT_FOUND, assertThrows(ApiException.class,
         () -> registry.open(p.org, v.id())).code());
+  }
+
+  @Test
+  void theSweepDeletesModelBlobsThatNoVersionRefersTo() {
+    byte[] file = TestModels.lepton();
+    ModelVersion v = registry.publish(p.org, "churn", file, run(null));
+    blobs.put(p.org, "models/left-by-a-killed-push", new java.io.ByteArrayInputStream(
+        new byte[] {1, 2, 3}), 3);
+    assertEquals(2, p.modelBlobKeys().size());
+    registry.sweep();
+    assertEquals(1, p.modelBlobKeys().size());
+    assertArrayEquals(file, registry.open(p.org, v.id()), "the version's blob stays");
   }
 
   @Test

@@ -63,6 +63,17 @@ final class JobFixture implements AutoCloseable {
 
   /** Queues a train job of {@code epochs} epochs in org_a. */
   String submit(String id, int epochs, int checkpointEvery, String registerAs) {
+    return submit(db, store, id, epochs, checkpointEvery, registerAs, clock.instant());
+  }
+
+  /** Queues a train job of {@code epochs} epochs in org_a of {@code db}. */
+  static void submitTo(Database db, JobStore store, String id, int epochs, int checkpointEvery,
+      java.time.Instant at) {
+    submit(db, store, id, epochs, checkpointEvery, null, at);
+  }
+
+  private static String submit(Database db, JobStore store, String id, int epochs,
+      int checkpointEvery, String registerAs, java.time.Instant at) {
     TrainingSpec spec = new TrainingSpec("points", 1, new TrainingSpec.ModelChoice("mlp", null,
         null), "label", null, new TrainingSpec.Hyperparameters(epochs, 4, null, null, null, null,
         null, null, 7L), checkpointEvery, registerAs);
@@ -73,7 +84,7 @@ final class JobFixture implements AutoCloseable {
       throw new AssertionError(e);
     }
     db.jdbi().useTransaction(tx -> store.submit(tx, new JobRow(id, "org_a", "train",
-        State.QUEUED, json, "usr_a", clock.instant(), null, null, null, null, 0, false, null,
+        State.QUEUED, json, "usr_a", at, null, null, null, null, 0, false, null,
         null, null, null, null)));
     return id;
   }

@@ -33,9 +33,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every reader of a model file against crafted hostile files, in a JVM with a 256 MiB heap (the
- * surefire execution for {@code *HostileTest}): each must fail with a clear {@link
- * LeptonException} quickly, never run out of memory. The files are tiny; what they claim is not.
+ * Every reader of a model file, from a file and from bytes in memory, against crafted hostile
+ * files, in a JVM with a 256 MiB heap (the surefire execution for {@code *HostileTest}): each must
+ * fail with a clear {@link LeptonException} quickly, never run out of memory. The files are tiny;
+ * what they claim is not.
  */
 class ModelFileHostileTest {
   @TempDir Path dir;
@@ -240,18 +241,12 @@ class ModelFileHostileTest {
 
   @Test
   void lowerLayerLimitsRefuseWhatTheDefaultsAccept() throws IOException {
-    Path twoLayers = dir.resolve("valid.lepton");
-    LeptonException e = refusedQuickly(() -> ModelArchive.open(twoLayers,
-        ModelArchive.Limits.DEFAULT.withMaxLayers(1)));
-    assertTrue(e.getMessage().contains("the model has 2 layers, more than the 1 allowed "
-        + "(maxLayers); the file is damaged or hostile, or, if it is genuine, raise maxLayers"),
-        e.getMessage());
+    assertOpenRefused(dir.resolve("valid.lepton"), ModelArchive.Limits.DEFAULT.withMaxLayers(1),
+        "the model has 2 layers, more than the 1 allowed (maxLayers); the file is damaged or "
+        + "hostile, or, if it is genuine, raise maxLayers");
     // two layers (the input and one shared layer) within a limit of 2, but three calls
-    Path threeCalls = withConfig(calledTimes(3).toString());
-    e = refusedQuickly(() -> ModelArchive.open(threeCalls,
-        ModelArchive.Limits.DEFAULT.withMaxLayers(2)));
-    assertTrue(e.getMessage().contains("Functional config: more than 2 layer calls"),
-        e.getMessage());
+    assertOpenRefused(withConfig(calledTimes(3).toString()),
+        ModelArchive.Limits.DEFAULT.withMaxLayers(2), "Functional config: more than 2 layer calls");
   }
 
   /** The config of a functional model whose one layer, {@code relu}, takes {@code calls} calls. */
@@ -379,10 +374,8 @@ class ModelFileHostileTest {
           .append("\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}");
     }
     Path file = withWeights(header + "}", 0);
-    ModelArchive.Limits limits = ModelArchive.Limits.DEFAULT.withMaxTensors(100);
-    LeptonException e = refusedQuickly(() -> ModelArchive.open(file, limits));
-    assertTrue(e.getMessage().contains("describes more than 100 tensors, over the limit "
-        + "(maxTensors=100)"), e.getMessage());
+    assertOpenRefused(file, ModelArchive.Limits.DEFAULT.withMaxTensors(100),
+        "describes more than 100 tensors, over the limit (maxTensors=100)");
   }
 
   @Test
@@ -393,10 +386,8 @@ class ModelFileHostileTest {
           .append("\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}");
     }
     Path file = withWeights(header + "}", 0);
-    ModelArchive.Limits limits = ModelArchive.Limits.DEFAULT.withMaxJsonTokens(1000);
-    LeptonException e = refusedQuickly(() -> ModelArchive.open(file, limits));
-    assertTrue(e.getMessage().contains("its header holds more than 1000 JSON tokens, over the "
-        + "limit (maxJsonTokens=1000)"), e.getMessage());
+    assertOpenRefused(file, ModelArchive.Limits.DEFAULT.withMaxJsonTokens(1000),
+        "its header holds more than 1000 JSON tokens, over the limit (maxJsonTokens=1000)");
   }
 
   @Test
@@ -423,26 +414,44 @@ class ModelFileHostileTest {
     weights.put("dense/bias", Tensor.of(new float[] {nan, Float.POSITIVE_INFINITY, -0f}, 3));
     Map<String, byte[]> entries = new LinkedHashMap<>(valid);
     entries.put("model.safetensors", Safetensors.toBytes(weights, Map.of()));
-    Model model = Model.load(zip(entries));
-    float[] bias = model.weights().get("dense/bias").toFloatArray();
-    assertEquals(0x7fc00abc, Float.floatToRawIntBits(bias[0]));
-    assertEquals(Float.POSITIVE_INFINITY, bias[1]);
+    Path file = zip(entries);
+    for (Model model : new Model[] {Model.load(file),
+        ModelArchive.open(Files.readAllBytes(file), ModelArchive.Limits.DEFAULT).load()}) {
+      float[] bias = model.weights().get("dense/bias").toFloatArray();
+      assertEquals(0x7fc00abc, Float.floatToRawIntBits(bias[0]));
+      assertEquals(Float.POSITIVE_INFINITY, bias[1]);
+    }
   }
 
   // ---------------------------------------------------------------- helpers
 
-  private static void assertRefused(Path file, String... fragments) {
-    LeptonException e = refusedQuickly(() -> Model.load(file));
-    assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
+  /** {@code Model.load} of the file, and loading the same bytes from memory, both refuse it. */
+  private static void assertRefused(Path file, String... fragments) throws IOException {
+    assertMessage(refusedQuickly(() -> Model.load(file)), file.toString(), fragments);
+    byte[] bytes = Files.readAllBytes(file);
+    assertMessage(refusedQuickly(() -> ModelArchive.open(bytes, ModelArchive.Limits.DEFAULT)
+        .load()), ModelFile.IN_MEMORY, fragments);
+  }
+
+  /** Opening the file, and opening its bytes, both refuse it. */
+  private static void assertOpenRefused(Path file, String... fragments) throws IOException {
+    assertOpenRefused(file, ModelArchive.Limits.DEFAULT, fragments);
+  }
+
+  private static void assertOpenRefused(Path file, ModelArchive.Limits limits,
+      String... fragments) throws IOException {
+    assertMessage(refusedQuickly(() -> ModelArchive.open(file, limits)), file.toString(),
+        fragments);
+    byte[] bytes = Files.readAllBytes(file);
+    assertMessage(refusedQuickly(() -> ModelArchive.open(bytes, limits)), ModelFile.IN_MEMORY,
+        fragments);
+  }
+
+  private static void assertMessage(LeptonException e, String source, String... fragments) {
+    assertTrue(e.getMessage().startsWith(source), e.getMessage());
     for (String fragment : fragments) {
       assertTrue(e.getMessage().contains(fragment), e.getMessage());
     }
-  }
-
-  private static void assertOpenRefused(Path file, String fragment) {
-    LeptonException e = refusedQuickly(() -> ModelArchive.open(file));
-    assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
-    assertTrue(e.getMessage().contains(fragment), e.getMessage());
   }
 
   /** The saved config with the {@code layer}-th Dense layer's units replaced. */

@@ -2,12 +2,12 @@ package ai.lepton.server.jobs;
 
 import ai.lepton.models.Model;
 import ai.lepton.models.ModelArchive;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.io.ByteArrayOutputStream;
 
-/** A model as the bytes of its {@code .lepton} file, and back (weights and optimizer state). */
+/**
+ * A model as the bytes of its {@code .lepton} file (weights, optimizer state, preprocessing), and
+ * back, in memory: checkpoints and artifacts reach the disk only through the encrypted blob store.
+ */
 final class Checkpoints {
   /** What a checkpoint or artifact may hold when read back: Core's defaults, 2 GiB at most. */
   static final ModelArchive.Limits LIMITS = ModelArchive.Limits.DEFAULT
@@ -16,17 +16,9 @@ final class Checkpoints {
   private Checkpoints() {}
 
   static byte[] bytes(Model model) {
-    try {
-      Path file = Files.createTempFile("lepton-model", ".lepton");
-      try {
-        model.save(file);
-        return Files.readAllBytes(file);
-      } finally {
-        Files.deleteIfExists(file);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the model: " + e.getMessage(), e);
-    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    model.save(out);
+    return out.toByteArray();
   }
 
   /**
@@ -35,16 +27,6 @@ final class Checkpoints {
    * @throws ai.lepton.LeptonException if the bytes are not a whole, valid model file
    */
   static Model model(byte[] bytes) {
-    try {
-      Path file = Files.createTempFile("lepton-model", ".lepton");
-      try {
-        Files.write(file, bytes);
-        return ModelArchive.open(file, LIMITS).load();
-      } finally {
-        Files.deleteIfExists(file);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the model: " + e.getMessage(), e);
-    }
+    return ModelArchive.open(bytes, LIMITS).load();
   }
 }

@@ -81,6 +81,7 @@ class WorkerTest {
       JobRow left = f.job("job_1");
       assertEquals(State.RUNNING, left.state());
       assertEquals(2, left.checkpointEpoch());
+      assertEquals(List.of(), filesHolding("config.json"), "the checkpoint is ciphertext on disk");
 
       Worker second = f.worker("w2");
       assertFalse(second.runOnce(), "the first worker's lease has not expired");
@@ -99,6 +100,22 @@ class WorkerTest {
       assertEquals(List.of(0, 1, 2, 2, 3, 4, 5), f.store.metrics("org_a", done.runId()).stream()
           .filter(m -> m.name().equals("loss")).map(MetricRow::epoch).toList(),
           "epoch 2 ran twice: once before the stop (after its checkpoint was due), once resumed");
+    }
+  }
+
+  /** The files under the blob directory whose bytes contain {@code text}. */
+  private List<Path> filesHolding(String text) throws java.io.IOException {
+    byte[] needle = text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dir)) {
+      return files.filter(java.nio.file.Files::isRegularFile).filter(f -> {
+        try {
+          String all = new String(java.nio.file.Files.readAllBytes(f),
+              java.nio.charset.StandardCharsets.ISO_8859_1);
+          return all.contains(new String(needle, java.nio.charset.StandardCharsets.ISO_8859_1));
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }).toList();
     }
   }
 

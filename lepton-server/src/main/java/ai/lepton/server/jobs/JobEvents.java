@@ -18,8 +18,14 @@ final class JobEvents {
   private static final Logger LOG = LoggerFactory.getLogger(JobEvents.class);
   private final Map<String, List<Consumer<JobEvent>>> listeners = new ConcurrentHashMap<>();
 
+  /** A listener's registration; closing it stops the events. */
+  interface Listening extends AutoCloseable {
+    @Override
+    void close();
+  }
+
   /** Listens to the job's events until the returned handle is closed. */
-  AutoCloseable listen(String jobId, Consumer<JobEvent> listener) {
+  Listening listen(String jobId, Consumer<JobEvent> listener) {
     listeners.computeIfAbsent(jobId, id -> new CopyOnWriteArrayList<>()).add(listener);
     return () -> listeners.computeIfPresent(jobId, (id, list) -> {
       list.remove(listener);

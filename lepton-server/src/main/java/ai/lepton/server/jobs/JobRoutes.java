@@ -1,5 +1,6 @@
 package ai.lepton.server.jobs;
 
+import ai.lepton.api.ErrorCode;
 import ai.lepton.api.Job;
 import ai.lepton.api.JobEvent;
 import ai.lepton.api.JobList;
@@ -14,6 +15,7 @@ import io.javalin.http.Context;
 import io.javalin.http.sse.SseHandler;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 
 /**
  * The jobs API under {@code /api/v1/orgs/{org}/jobs} and {@code .../runs}: submit, list, read,
@@ -23,8 +25,14 @@ import java.util.List;
 public final class JobRoutes {
   private static final String TAG = "jobs";
   private static final int DEFAULT_PAGE = 50;
+  /**
+   * The most event streams open at once: each holds a thread of the server's async executor and
+   * polls the database while it lasts.
+   */
+  static final int MAX_STREAMS = 64;
 
   private final JobService service;
+  private final Semaphore streams = new Semaphore(MAX_STREAMS);
 
   JobRoutes(JobService service) {
     this.service = service;
@@ -82,13 +90,26 @@ public final class JobRoutes {
       throw ApiException.invalid("this endpoint streams Server-Sent Events: send 'Accept: "
           + "text/event-stream' (or read the job and its run instead)");
     }
-    new SseHandler(client -> {
-      try {
-        service.stream(caller, org, job, e -> client.sendEvent(e.type(), e), client::terminated);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }).handle(ctx);
+    if (!streams.tryAcquire()) {
+      throw new ApiException(ErrorCode.RATE_LIMITED, MAX_STREAMS + " job event streams are open"
+          + " on this server, the most it serves at once; retry later, or read the job instead");
+    }
+    // the stream runs on Javalin's async executor, after this handler returns: it releases
+    try {
+      new SseHandler(client -> {
+        try {
+          service.stream(caller, org, job, e -> client.sendEvent(e.type(), e),
+              client::terminated);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } finally {
+          streams.release();
+        }
+      }).handle(ctx);
+    } catch (RuntimeException e) {
+      streams.release(); // not started
+      throw e;
+    }
   }
 
   private static Principal p(Context ctx) {

@@ -13,7 +13,6 @@ import ai.lepton.api.TrainingSpec;
 import ai.lepton.server.audit.AuditEntry;
 import ai.lepton.server.audit.AuditLog;
 import ai.lepton.server.blobs.BlobKeys;
-import ai.lepton.server.crypto.EncryptedBlobStore;
 import ai.lepton.server.db.Database;
 import ai.lepton.server.http.ApiException;
 import ai.lepton.server.http.Json;
@@ -41,10 +40,9 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -202,7 +200,7 @@ public final class JobService {
       BooleanSupplier closed) throws InterruptedException {
     JobRow job = find(org, jobId);
     BlockingQueue<JobEvent> live = new LinkedBlockingQueue<>(1000);
-    try (AutoCloseable ignored = events.listen(jobId, live::offer)) {
+    try (JobEvents.Listening ignored = events.listen(jobId, live::offer)) {
       int sent = 0; // metric rows of the run already sent
       String state = null;
       while (!closed.getAsBoolean()) {
@@ -230,13 +228,6 @@ public final class JobService {
         }
         job = find(org, jobId);
       }
-    } catch (InterruptedException e) {
-      throw e;
-    } catch (Exception e) {
-      if (e instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException(e);
     }
   }
 

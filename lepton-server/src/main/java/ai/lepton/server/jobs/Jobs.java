@@ -68,11 +68,6 @@ public final class Jobs implements AutoCloseable {
     return routes.routes();
   }
 
-  /** The executor, for its {@link JobExecutor#slots()}. */
-  public JobExecutor executor() {
-    return executor;
-  }
-
   @Override
   public void close() {
     executor.close();

@@ -226,8 +226,13 @@ final class Worker {
         metrics = t.test() == null ? Map.of() : model.evaluate(t.test());
       }
     }
+    if (store.heartbeat(job.orgId(), job.id(), owner, clock.instant(), settings.lease())
+        == Heartbeat.LOST) {
+      return; // another worker took the job over while this one evaluated: publish nothing
+    }
     byte[] file = Checkpoints.bytes(model);
-    String artifact = "runs/" + runId + "/model";
+    // one key per attempt: a worker that lost the job deletes only its own
+    String artifact = "runs/" + runId + "/model-" + job.attempts();
     blobs.put(job.orgId(), artifact, new ByteArrayInputStream(file), file.length);
     String version = spec.registerAs() == null ? null : publisher.publish(
         new ModelPublisher.Publication(job.orgId(), spec.registerAs(), file, runId,
@@ -241,6 +246,8 @@ final class Worker {
     if (held) {
       progress.deleteCheckpoint();
       events.publish(state(job.id(), "succeeded", null));
+    } else {
+      blobs.delete(job.orgId(), artifact); // the job is another worker's now
     }
   }
 

@@ -92,7 +92,7 @@ class JobKillTest {
       assertEquals(left.checkpointEpoch(), epochs.get(0), "resumed after the last checkpoint");
       assertTrue(epochs.get(0) > 0);
       assertEquals(39, epochs.get(epochs.size() - 1));
-      assertEquals(List.of("runs/" + done.runId() + "/model"), blobs.list("org_a", ""),
+      assertEquals(List.of("runs/" + done.runId() + "/model-2"), blobs.list("org_a", ""),
           "the checkpoints are gone");
     }
   }

@@ -57,7 +57,8 @@ class WorkerTest {
       assertEquals("dsv_points1", p.datasetVersionId());
       assertArrayEquals(artifact, p.model(), "the registry gets the run's artifact");
       assertTrue(p.metrics().containsKey("loss"), p.metrics().toString());
-      assertEquals(List.of("runs/" + run.id() + "/model"), f.blobs.list("org_a", ""),
+      assertEquals("runs/" + run.id() + "/model-1", run.artifactKey());
+      assertEquals(List.of(run.artifactKey()), f.blobs.list("org_a", ""),
           "the checkpoints are gone once the job succeeded");
 
       assertEquals(List.of("state", "epoch", "epoch", "epoch", "state"), events.stream()

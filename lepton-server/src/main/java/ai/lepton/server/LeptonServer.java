@@ -9,6 +9,7 @@ import ai.lepton.server.crypto.KeyService;
 import ai.lepton.server.crypto.MasterKey;
 import ai.lepton.server.datasets.DatasetRoutes;
 import ai.lepton.server.datasets.DatasetService;
+import ai.lepton.server.jobs.Jobs;
 import ai.lepton.server.db.Database;
 import ai.lepton.server.http.Api;
 import ai.lepton.server.http.Json;
@@ -43,12 +44,15 @@ import java.util.function.BooleanSupplier;
 public final class LeptonServer implements AutoCloseable {
   /** The platform's version, as the API document and the CLI report it. */
   public static final String VERSION = "0.1.0";
+  /** The environment variable of how many jobs this server trains at once (default 1; 0 none). */
+  public static final String JOB_WORKERS = "LEPTON_JOB_WORKERS";
 
   private final Database database;
   private final BlobStore blobStore;
   private final MasterKey masterKey;
   private final Javalin http;
   private final String signInLink;
+  private Jobs jobs;
 
   private LeptonServer(Database database, BlobStore blobStore, MasterKey masterKey,
       Javalin http, String signInLink) {
@@ -101,6 +105,7 @@ public final class LeptonServer implements AutoCloseable {
         ? Database.embedded(config.dataDir(), fileKey.password())
         : Database.connect(config.databaseUrl(), config.databaseUser(), config.databasePassword());
     BlobStore blobStore = null;
+    Jobs jobs = null;
     try {
       ObjectMapper mapper = Json.mapper();
       PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -149,6 +154,20 @@ public final class LeptonServer implements AutoCloseable {
           VersionGuard.NONE);
       registry.sweep();
       routes.addAll(new RegistryRoutes(registry).routes());
+      // training jobs: queued in the database, trained by this server's workers (and by any
+      // other process's), checkpointed into encrypted blobs
+      int workers = jobWorkers(environment.get(JOB_WORKERS));
+      jobs = Jobs.start(database, encryptedBlobs, audit, tenancy, clock, workers,
+          Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, workers)),
+          (org, spec) -> {
+            throw new IllegalStateException("this server cannot prepare trainings yet (no "
+                + "Training.prepare wired in); the job cannot run");
+          },
+          publication -> {
+            throw new IllegalStateException("this server has no model registry wired in; "
+                + "submit the job without registerAs");
+          });
+      routes.addAll(jobs.routes());
 
       Api api = new Api(mapper, metrics, tenancyRoutes.authenticator(), routes);
       Javalin http = api.create(config.host(), config.port()).start();
@@ -161,12 +180,17 @@ public final class LeptonServer implements AutoCloseable {
         }
         String link = tenancy.bootstrap(config.firstOrganization(), config.adminEmail(),
             baseUrl.get()).orElse(null);
-        return new LeptonServer(database, blobStore, masterKey, http, link);
+        LeptonServer server = new LeptonServer(database, blobStore, masterKey, http, link);
+        server.jobs = jobs;
+        return server;
       } catch (RuntimeException e) {
         http.stop();
         throw e;
       }
     } catch (RuntimeException e) {
+      if (jobs != null) {
+        jobs.close();
+      }
       if (blobStore != null) {
         blobStore.close();
       }
@@ -198,8 +222,23 @@ public final class LeptonServer implements AutoCloseable {
     return Optional.ofNullable(signInLink);
   }
 
+  /** The number of job workers {@value #JOB_WORKERS} asks for: 1 when unset. */
+  private static int jobWorkers(String value) {
+    if (value == null || value.isBlank()) {
+      return 1;
+    }
+    if (!value.strip().matches("[0-9]{1,3}")) {
+      throw new IllegalArgumentException(JOB_WORKERS + " must be a number of job workers from 0"
+          + " to 999, received '" + value + "'");
+    }
+    return Integer.parseInt(value.strip());
+  }
+
   @Override
   public void close() {
+    if (jobs != null) {
+      jobs.close();
+    }
     http.stop();
     blobStore.close();
     database.close();

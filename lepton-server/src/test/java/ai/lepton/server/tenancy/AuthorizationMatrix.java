@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every role (owner, admin, member, viewer, and a user of another organization) against every
- * action on departments, members, projects, tokens and datasets, over real HTTP: the status each
+ * action on departments, members, projects, tokens, datasets and jobs, over real HTTP: the status each
  * gets, and that another organization's ids answer 404 exactly like missing ones. Runs on H2
  * ({@link AuthorizationMatrixH2Test}) and on PostgreSQL ({@link AuthorizationMatrixPostgresTest}).
  */
@@ -250,6 +250,15 @@ abstract class AuthorizationMatrix {
         c -> client.delete(a("/models/" + freshModel() + "/versions/1"), c)));
     list.add(new Action("delete model", "204 204 403 403 404",
         c -> client.delete(a("/models/" + freshModel()), c)));
+    String job = client.post(a("/jobs"), ownerSession, Map.of("dataset", "d", "model",
+        Map.of("template", "mlp"))).text("id");
+    list.add(new Action("list jobs", "200 200 200 200 404", c -> client.get(a("/jobs"), c)));
+    list.add(new Action("read a job", "200 200 200 200 404",
+        c -> client.get(a("/jobs/" + job), c)));
+    list.add(new Action("submit job", "201 201 201 403 404",
+        c -> client.post(a("/jobs"), c, Map.of("dataset", "d", "model",
+            Map.of("template", "mlp")))));
+    list.add(new Action("list runs", "200 200 200 200 404", c -> client.get(a("/runs"), c)));
     return list;
   }
 

@@ -63,7 +63,7 @@ public final class Training {
    * Samples ready to split: raw inputs in one of three forms, and targets as class codes or values.
    */
   private record Examples(Kind kind, Table table, List<String> columns, String[] texts,
-      Tensor pixels, int[] image, int[] codes, float[] values, List<String> classes) {
+      float[] pixels, int[] image, int[] codes, float[] values, List<String> classes) {
     int size() {
       return codes != null ? codes.length : values.length;
     }
@@ -346,7 +346,7 @@ public final class Training {
       case IMAGES -> {
         // Pixels 0..255 to 0..1 with fixed bounds: a pixel that is dark in every training image
         // must not get a zero range.
-        int f = examples.pixels().shape()[1];
+        int f = examples.image()[0] * examples.image()[1] * examples.image()[2];
         float[] min = new float[f];
         float[] max = new float[f];
         Arrays.fill(max, 255f);
@@ -430,12 +430,29 @@ public final class Training {
             + ", but the data holds texts");
       }
       if (examples.kind() == Kind.IMAGES) {
-        Tensor rows = examples.pixels().gather(0, indices);
-        if (features.columns().size() != rows.shape()[1]) {
+        int f = examples.image()[0] * examples.image()[1] * examples.image()[2];
+        if (features.columns().size() != f) {
           throw unprocessable(what + " takes " + features.columns().size() + " features, but "
-              + "the images have " + rows.shape()[1] + " pixels");
+              + "the images have " + f + " pixels");
         }
-        return features.scaler().transform(rows);
+        float[] rows = new float[indices.length * f]; // (rows, pixels)
+        if (viaRaw) {
+          for (int r = 0; r < indices.length; r++) {
+            System.arraycopy(examples.pixels(), indices[r] * f, rows, r * f, f);
+          }
+          return features.scaler().transform(Tensor.of(rows, indices.length, f));
+        }
+        // The pixels scaled as the fitted MinMaxScaler of 0..255 does, x * (1 / 255) + 0, in the
+        // same pass as the gather (one pass over the split instead of three, and no copy):
+        // serving's transform gives exactly these floats (TrainingTest checks it).
+        float scale = 1f / 255f;
+        for (int r = 0; r < indices.length; r++) {
+          int from = indices[r] * f;
+          for (int j = 0; j < f; j++) {
+            rows[r * f + j] = examples.pixels()[from + j] * scale + 0f;
+          }
+        }
+        return Tensor.of(rows, indices.length, f);
       }
       Table rows = examples.table().select(indices);
       for (String c : features.columns()) {

@@ -4,13 +4,11 @@ import ai.lepton.LeptonException;
 import ai.lepton.api.DatasetFormat;
 import ai.lepton.api.ErrorCode;
 import ai.lepton.data.Csv;
-import ai.lepton.data.Idx;
 import ai.lepton.data.ImageFolder;
 import ai.lepton.data.JsonLines;
 import ai.lepton.data.Rows;
 import ai.lepton.data.Table;
 import ai.lepton.server.http.ApiException;
-import ai.lepton.tensor.Tensor;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -39,12 +37,12 @@ final class TrainingDataReader {
   /**
    * Images as rows of pixels 0..255 with their labels.
    *
-   * @param pixels {@code [samples, height * width * channels]}, channels last
+   * @param pixels {@code (samples, height * width * channels)} row-major, channels last
    * @param shape one image's {@code [height, width, channels]}
    * @param labels each sample's class, an index into {@code classes}
    * @param classes the class names
    */
-  record Images(Tensor pixels, int[] shape, int[] labels, List<String> classes) {}
+  record Images(float[] pixels, int[] shape, int[] labels, List<String> classes) {}
 
   /**
    * A CSV or JSON lines file as a table.
@@ -109,19 +107,18 @@ final class TrainingDataReader {
         try (InputStream in = data.content().open()) {
           ImageFolder.Images read = ImageFolder.reader().size(IMAGE_SIDE, IMAGE_SIDE)
               .colorMode(ImageFolder.ColorMode.GRAYSCALE).read(in, data.fileName());
-          int n = read.images().shape()[0];
-          return new Images(read.images().reshape(n, IMAGE_SIDE * IMAGE_SIDE),
-              new int[] {IMAGE_SIDE, IMAGE_SIDE, 1}, read.labels(), read.classNames());
+          return new Images(read.images().toFloatArray(), new int[] {IMAGE_SIDE, IMAGE_SIDE, 1},
+              read.labels(), read.classNames());
         }
       }
       if (data.labels() == null) {
         throw unprocessable("IDX file " + data.fileName() + " holds images without labels; "
             + "name the dataset of its labels file (such as train-labels-idx1-ubyte.gz) too");
       }
-      Tensor x = idx(data.content(), data.fileName());
-      Tensor y = idx(data.labels(), data.labelsName());
+      Idx x = idx(data.content(), data.fileName());
+      Idx y = idx(data.labels(), data.labelsName());
       int[] xs = x.shape();
-      if (xs.length < 2 || xs.length > 4 || y.rank() != 1) {
+      if (xs.length < 2 || xs.length > 4 || y.shape().length != 1) {
         throw unprocessable("IDX images must be [samples, rows, cols] (or with channels) and "
             + "labels [samples]; " + data.fileName() + " is " + java.util.Arrays.toString(xs)
             + " and " + data.labelsName() + " is " + java.util.Arrays.toString(y.shape()));
@@ -133,7 +130,7 @@ final class TrainingDataReader {
       }
       int[] shape = new int[] {xs.length > 2 ? xs[1] : 1, xs.length > 2 ? xs[2] : xs[1],
           xs.length > 3 ? xs[3] : 1};
-      float[] raw = y.toFloatArray();
+      float[] raw = y.values();
       int[] labels = new int[raw.length];
       int classes = 0;
       for (int i = 0; i < raw.length; i++) {
@@ -141,7 +138,7 @@ final class TrainingDataReader {
         classes = Math.max(classes, labels[i] + 1);
       }
       List<String> names = IntStream.range(0, classes).mapToObj(Integer::toString).toList();
-      return new Images(x.reshape(xs[0], shape[0] * shape[1] * shape[2]), shape, labels, names);
+      return new Images(x.values(), shape, labels, names);
     } catch (LeptonException e) {
       throw unprocessable(e.getMessage());
     } catch (IOException e) {
@@ -155,7 +152,10 @@ final class TrainingDataReader {
    * anything is allocated; the values are read as they arrive, so a header that overstates them
    * allocates no more than the stream holds.
    */
-  private static Tensor idx(TrainingData.Content content, String name) throws IOException {
+  /** An IDX file's shape and its values as floats 0..255. */
+  private record Idx(int[] shape, float[] values) {}
+
+  private static Idx idx(TrainingData.Content content, String name) throws IOException {
     long heapValues = Runtime.getRuntime().maxMemory() / 2 / 5; // a byte and a float each
     try (InputStream raw = new BufferedInputStream(content.open(), 1 << 16)) {
       raw.mark(2);
@@ -163,7 +163,7 @@ final class TrainingDataReader {
       raw.reset();
       DataInputStream in = new DataInputStream(gzip
           ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw);
-      int[] shape = Idx.header(in, name, Math.min(Idx.MAX_VALUES, heapValues));
+      int[] shape = ai.lepton.data.Idx.header(in, name, Math.min(ai.lepton.data.Idx.MAX_VALUES, heapValues));
       int count = 1;
       for (int d : shape) {
         count *= d; // at most MAX_VALUES: the header check bounds the product
@@ -176,7 +176,7 @@ final class TrainingDataReader {
       for (int i = 0; i < count; i++) {
         values[i] = bytes[i] & 0xff;
       }
-      return Tensor.of(values, shape);
+      return new Idx(shape, values);
     } catch (EOFException e) {
       throw unprocessable("IDX file " + name + " is truncated: it ends before the data its "
           + "header declares; upload it again");

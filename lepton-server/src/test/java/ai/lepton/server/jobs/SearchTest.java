@@ -141,6 +141,19 @@ class SearchTest {
   }
 
   @Test
+  void aTuningSpecReadsFromItsWireForm() throws Exception {
+    TuningSpec spec = ai.lepton.server.http.Json.mapper().readValue("""
+        {"base": {"dataset": "iris", "model": {"template": "mlp"}, "target": "species"},
+         "method": "random", "maxTrials": 8, "metric": "val_accuracy", "direction": "max",
+         "seed": 7, "parameters": {"learningRate": {"min": 0.0001, "max": 0.1, "log": true},
+                                   "units": {"values": [32, 64, 128]}}}""", TuningSpec.class);
+    List<Search.Trial> trials = Search.expand(spec);
+    assertEquals(8, trials.size());
+    assertTrue(trials.stream().allMatch(t -> List.of(32, 64, 128).contains(
+        t.spec().hyperparameters().units())));
+  }
+
+  @Test
   void theBestTrialFollowsTheDirectionAndSkipsFailedOnes() {
     TuningSpec min = tuning("grid", Map.of("units", list(8)), null, null);
     TuningSpec max = new TuningSpec(BASE, "grid", Map.of("units", list(8)), null,

@@ -228,8 +228,7 @@ class TrainingTest {
       double accuracy = accuracy(p);
       assertTrue(accuracy > 0.65, template + ": accuracy " + accuracy + " against 0.1 by chance");
       // raw instances: each image as a row of 784 pixels 0..255, as a client sends it
-      Tensor pixels = TrainingDataReader.images(data).pixels();
-      float[] v = pixels.toFloatArray();
+      float[] v = TrainingDataReader.images(data).pixels();
       List<List<Float>> raw = new ArrayList<>();
       for (int i = 0; i < 3000; i++) {
         List<Float> row = new ArrayList<>(784);
@@ -264,6 +263,61 @@ class TrainingTest {
       raw.addAll(TrainingDataFixtures.fortunes(category));
     }
     assertServesLikeTensors(p, raw);
+  }
+
+  /** Stripes across or down, drawn at 40 x 30 pixels in colour, zipped in class folders. */
+  static byte[] stripesZip(int perClass) throws java.io.IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    java.util.Random random = new java.util.Random(3);
+    try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(bytes)) {
+      for (String kind : List.of("across", "down")) {
+        for (int i = 0; i < perClass; i++) {
+          java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(40, 30,
+              java.awt.image.BufferedImage.TYPE_INT_RGB);
+          int phase = random.nextInt(8);
+          for (int y = 0; y < 30; y++) {
+            for (int x = 0; x < 40; x++) {
+              boolean on = ((kind.equals("across") ? y : x) + phase) / 4 % 2 == 0;
+              int noise = random.nextInt(60);
+              int v = on ? 195 + noise : noise;
+              image.setRGB(x, y, v << 16 | (v / 2) << 8 | v);
+            }
+          }
+          zip.putNextEntry(new java.util.zip.ZipEntry(kind + "/" + i + ".png"));
+          javax.imageio.ImageIO.write(image, "png", zip);
+          zip.closeEntry();
+        }
+      }
+    }
+    return bytes.toByteArray();
+  }
+
+  @Test
+  void anImageZipIsReadAsGray28By28PixelsLabelledByItsFolders() throws Exception {
+    byte[] zip = stripesZip(60);
+    TrainingData data = TrainingData.of(DatasetFormat.IMAGE_ZIP, "stripes.zip", null,
+        () -> new java.io.ByteArrayInputStream(zip));
+    PreparedTraining p = Training.prepare(spec("mlp", null, hp(10, 16, 0.001)), data, null);
+    assertEquals(List.of("across", "down"), p.classes());
+    assertEquals("[784]", p.parameters().get("inputShape"));
+    assertLossFell(fit(p));
+    assertTrue(accuracy(p) > 0.9, "accuracy " + accuracy(p) + " against 0.5 by chance");
+    String m = refusal(ErrorCode.UNPROCESSABLE, spec("mlp", "label", null), data);
+    assertTrue(m.contains("an image zip's labels are its class folders"), m);
+  }
+
+  @Test
+  void theSpecReadsFromItsWireForm() throws Exception {
+    TrainingSpec spec = ai.lepton.server.http.Json.mapper().readValue("""
+        {"dataset": "iris", "version": 2, "model": {"template": "mlp"}, "target": "species",
+         "preprocessing": {"scaling": "minmax"},
+         "hyperparameters": {"epochs": 20, "batchSize": 32, "learningRate": 0.001, "seed": 42},
+         "checkpointEvery": 1, "registerAs": "iris-classifier"}""", TrainingSpec.class);
+    assertEquals("minmax", spec.preprocessing().scaling());
+    assertEquals(100, spec.preprocessing().sequenceLength());
+    assertEquals(20, spec.hyperparameters().epochs());
+    assertEquals(0.2, spec.hyperparameters().dropout());
+    assertEquals("iris-classifier", spec.registerAs());
   }
 
   // ---- refusals --------------------------------------------------------------------------------

@@ -63,7 +63,7 @@ public final class Training {
    * Samples ready to split: raw inputs in one of three forms, and targets as class codes or values.
    */
   private record Examples(Kind kind, Table table, List<String> columns, String[] texts,
-      float[] pixels, int[] image, int[] codes, float[] values, List<String> classes) {
+      byte[] pixels, int[] image, int[] codes, float[] values, List<String> classes) {
     int size() {
       return codes != null ? codes.length : values.length;
     }
@@ -166,7 +166,7 @@ public final class Training {
     parameters.put("testSamples", Integer.toString(split[2].length));
     if (examples.kind() == Kind.TABLE) {
       parameters.put("scaling", spec.preprocessing().scaling());
-      parameters.put("features", String.join(",", examples.columns()));
+      parameters.put("features", shorten(String.join(",", examples.columns())));
     } else if (examples.kind() == Kind.TEXT) {
       parameters.put("maxTokens", spec.preprocessing().maxTokens().toString());
       parameters.put("sequenceLength", Integer.toString(inputShape[0]));
@@ -438,7 +438,9 @@ public final class Training {
         float[] rows = new float[indices.length * f]; // (rows, pixels)
         if (viaRaw) {
           for (int r = 0; r < indices.length; r++) {
-            System.arraycopy(examples.pixels(), indices[r] * f, rows, r * f, f);
+            for (int j = 0; j < f; j++) {
+              rows[r * f + j] = examples.pixels()[indices[r] * f + j] & 0xff;
+            }
           }
           return features.scaler().transform(Tensor.of(rows, indices.length, f));
         }
@@ -449,7 +451,7 @@ public final class Training {
         for (int r = 0; r < indices.length; r++) {
           int from = indices[r] * f;
           for (int j = 0; j < f; j++) {
-            rows[r * f + j] = examples.pixels()[from + j] * scale + 0f;
+            rows[r * f + j] = (examples.pixels()[from + j] & 0xff) * scale + 0f;
           }
         }
         return Tensor.of(rows, indices.length, f);

@@ -20,7 +20,8 @@ import java.util.Map;
  * from the gzip IDX streams, then {@code fit} on its datasets with the validation split watched,
  * as a worker runs it) against plain Core {@code fit} on the same training and validation
  * tensors, alternating
- * A and B in one sitting; prints the median seconds of each and the ratio. The goal (issue 9):
+ * A and B in one sitting; prints the median wall and process CPU seconds of each and their
+ * ratios. The goal (issue 9):
  * through the platform at most 10% slower. Checkpoints are the worker's and are not in this
  * figure.
  *
@@ -43,13 +44,17 @@ final class TrainingBench {
       double[] platform = new double[runs];
       double[] plain = new double[runs];
       double[] prepare = new double[runs];
+      double[] platformCpu = new double[runs];
+      double[] plainCpu = new double[runs];
       for (int r = 0; r < runs + 1; r++) { // run 0 warms the JIT up and is not counted
+        long c0 = cpu();
         long t0 = System.nanoTime();
         PreparedTraining p = Training.prepare(spec, data, null);
         long t1 = System.nanoTime();
         p.model().fit(p.train(), Fit.epochs(p.epochs()).seed(p.seed()).verbose(0)
             .validationData(p.validation()));
         long t2 = System.nanoTime();
+        long c2 = cpu();
 
         Tensor[] xy = tensors(p.train());
         Tensor[] validation = tensors(p.validation());
@@ -58,11 +63,15 @@ final class TrainingBench {
         model.compile(Optimizers.fromConfig("adam", Map.of("learning_rate", 0.001)),
             Losses.sparseCategoricalCrossentropy(false), Metrics.get("accuracy"));
         model.build(1, 784);
+        long c3 = cpu();
         long t3 = System.nanoTime();
         model.fit(xy[0], xy[1], Fit.epochs(epochs).batchSize(64).shuffle(true).seed(1)
             .verbose(0).validationData(validation[0], validation[1]));
         long t4 = System.nanoTime();
+        long c4 = cpu();
         if (r > 0) {
+          platformCpu[r - 1] = (c2 - c0) / 1e9;
+          plainCpu[r - 1] = (c4 - c3) / 1e9;
           prepare[r - 1] = (t1 - t0) / 1e9;
           platform[r - 1] = (t2 - t0) / 1e9;
           plain[r - 1] = (t4 - t3) / 1e9;
@@ -74,7 +83,16 @@ final class TrainingBench {
           + ", plain fit %.2f s, ratio %.3f; runs platform %s plain %s%n", template, samples,
           Training.prepare(spec, data, null).train().size(), epochs, a, median(prepare), b,
           a / b, Arrays.toString(platform), Arrays.toString(plain));
+      System.out.printf("%s: process CPU platform %.2f s, plain fit %.2f s, ratio %.3f%n",
+          template, median(platformCpu), median(plainCpu),
+          median(platformCpu) / median(plainCpu));
     }
+  }
+
+  /** CPU time of every thread of this process: less swayed than wall time by other jobs. */
+  private static long cpu() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   /** A dataset's samples as two tensors, in order. */

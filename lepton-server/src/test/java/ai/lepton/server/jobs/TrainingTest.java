@@ -228,12 +228,12 @@ class TrainingTest {
       double accuracy = accuracy(p);
       assertTrue(accuracy > 0.65, template + ": accuracy " + accuracy + " against 0.1 by chance");
       // raw instances: each image as a row of 784 pixels 0..255, as a client sends it
-      float[] v = TrainingDataReader.images(data).pixels();
+      byte[] v = TrainingDataReader.images(data).pixels();
       List<List<Float>> raw = new ArrayList<>();
       for (int i = 0; i < 3000; i++) {
         List<Float> row = new ArrayList<>(784);
         for (int j = 0; j < 784; j++) {
-          row.add(v[i * 784 + j]);
+          row.add((float) (v[i * 784 + j] & 0xff));
         }
         raw.add(row);
       }
@@ -349,6 +349,10 @@ class TrainingTest {
         images.content());
     m = refusal(ErrorCode.UNPROCESSABLE, spec("cnn", null, null), unlabelled);
     assertTrue(m.contains("without labels"), m);
+    TrainingData fewer = TrainingData.idx("t10k-images.gz", images.content(), "train-labels.gz",
+        TrainingDataFixtures.fashion("train", 40).labels());
+    m = refusal(ErrorCode.UNPROCESSABLE, spec("cnn", null, null), fewer);
+    assertTrue(m.contains("holds 50 images but train-labels.gz holds 40 labels"), m);
 
     TrainingData fortunes = bytes(DatasetFormat.JSONL, "f.jsonl",
         TrainingDataFixtures.fortunesJsonl());

@@ -46,11 +46,13 @@ final class TrainingBench {
       double[] prepare = new double[runs];
       double[] platformCpu = new double[runs];
       double[] plainCpu = new double[runs];
+      double[] prepareCpu = new double[runs];
       for (int r = 0; r < runs + 1; r++) { // run 0 warms the JIT up and is not counted
         long c0 = cpu();
         long t0 = System.nanoTime();
         PreparedTraining p = Training.prepare(spec, data, null);
         long t1 = System.nanoTime();
+        long c1 = cpu();
         p.model().fit(p.train(), Fit.epochs(p.epochs()).seed(p.seed()).verbose(0)
             .validationData(p.validation()));
         long t2 = System.nanoTime();
@@ -71,6 +73,7 @@ final class TrainingBench {
         long c4 = cpu();
         if (r > 0) {
           platformCpu[r - 1] = (c2 - c0) / 1e9;
+          prepareCpu[r - 1] = (c1 - c0) / 1e9;
           plainCpu[r - 1] = (c4 - c3) / 1e9;
           prepare[r - 1] = (t1 - t0) / 1e9;
           platform[r - 1] = (t2 - t0) / 1e9;
@@ -83,8 +86,8 @@ final class TrainingBench {
           + ", plain fit %.2f s, ratio %.3f; runs platform %s plain %s%n", template, samples,
           Training.prepare(spec, data, null).train().size(), epochs, a, median(prepare), b,
           a / b, Arrays.toString(platform), Arrays.toString(plain));
-      System.out.printf("%s: process CPU platform %.2f s, plain fit %.2f s, ratio %.3f%n",
-          template, median(platformCpu), median(plainCpu),
+      System.out.printf("%s: process CPU platform %.2f s (prepare %.2f s), plain fit %.2f s, "
+          + "ratio %.3f%n", template, median(platformCpu), median(prepareCpu), median(plainCpu),
           median(platformCpu) / median(plainCpu));
     }
   }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -49,6 +50,9 @@ final class InferenceDecoder {
           .maxNumberLength(64)
           .build())
       .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+      // FastDoubleParser instead of the JDK's FloatingDecimal, whose slow path (FDBigInteger)
+      // a pixel like 0.003921569 takes: 12 of 140 CPU samples of an MLP request in a profile
+      .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
       .build();
   private static final ObjectMapper ROWS = new ObjectMapper(FACTORY);
   private static final Set<String> OIP_DATATYPES = Set.of("BOOL", "UINT8", "UINT16", "UINT32",

@@ -5,7 +5,6 @@ import ai.lepton.layers.Conv2D;
 import ai.lepton.layers.Dense;
 import ai.lepton.layers.Flatten;
 import ai.lepton.layers.MaxPooling2D;
-import ai.lepton.layers.Reshape;
 import ai.lepton.models.Fit;
 import ai.lepton.models.ModelArchive;
 import ai.lepton.models.Sequential;
@@ -43,13 +42,13 @@ final class ServingBench {
   public static void main(String[] args) throws IOException, InterruptedException {
     Path dir = Path.of(args[0]);
     Batching batching = new Batching(64, Duration.ZERO);
-    Tensor images = Idx.read(Path.of(DATA + "train-images-idx3-ubyte.gz")).slice(0, 0, 6000)
+    Tensor pixels = Idx.read(Path.of(DATA + "train-images-idx3-ubyte.gz")).slice(0, 0, 6000)
         .div(255f);
     Tensor labels = Idx.read(Path.of(DATA + "train-labels-idx1-ubyte.gz")).slice(0, 0, 6000);
-    Sequential mlp = new Sequential().add(new Reshape(784)).add(new Dense(256, "relu"))
-        .add(new Dense(128, "relu")).add(new Dense(10, "softmax"));
-    Sequential cnn = new Sequential().add(new Reshape(28, 28, 1))
-        .add(new Conv2D(32, 3, 3, "relu")).add(new MaxPooling2D()).add(new Flatten())
+    // the architectures of bench/peer_fastapi.py (Lepton's Fashion-MNIST templates)
+    Sequential mlp = new Sequential().add(new Dense(128, "relu")).add(new Dense(10, "softmax"));
+    Sequential cnn = new Sequential().add(new Conv2D(32, 3, 3, "relu")).add(new MaxPooling2D())
+        .add(new Conv2D(64, 3, 3, "relu")).add(new MaxPooling2D()).add(new Flatten())
         .add(new Dense(128, "relu")).add(new Dense(10, "softmax"));
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     ServingMetrics metrics = new ServingMetrics(registry);
@@ -57,6 +56,7 @@ final class ServingBench {
     for (Sequential model : List.of(mlp, cnn)) {
       String name = model == mlp ? "mlp" : "cnn";
       model.compile("adam", "sparse_categorical_crossentropy", "accuracy");
+      Tensor images = model == mlp ? pixels.reshape(6000, 784) : pixels.reshape(6000, 28, 28, 1);
       model.fit(images, labels, Fit.epochs(1).batchSize(64).verbose(0));
       Path file = dir.resolve(name + ".lepton");
       model.save(file);

@@ -14,6 +14,8 @@ import ai.lepton.server.http.Api;
 import ai.lepton.server.http.Json;
 import ai.lepton.server.http.Route;
 import ai.lepton.server.ops.OpsRoutes;
+import ai.lepton.server.serving.OipRoutes;
+import ai.lepton.server.serving.ServingLimits;
 import ai.lepton.server.tenancy.TenancyRoutes;
 import ai.lepton.server.tenancy.TenancyService;
 import ai.lepton.server.web.WebRoutes;
@@ -138,6 +140,12 @@ public final class LeptonServer implements AutoCloseable {
           clock, config.dataDir().resolve("tmp"), config.maxUploadBytes());
       datasets.sweep();
       routes.addAll(new DatasetRoutes(datasets).routes());
+
+      // serving: the Open Inference Protocol at the root (/v2/...), for callers with a token of
+      // the model's organization; deployments will provide what it serves, none yet
+      routes.addAll(new OipRoutes((organization, model, version) -> Optional.empty(),
+          OipRoutes.signedIn(tenancyRoutes.authenticator()), ServingLimits.DEFAULT,
+          System::nanoTime, VERSION).routes());
 
       Api api = new Api(mapper, metrics, tenancyRoutes.authenticator(), routes);
       Javalin http = api.create(config.host(), config.port()).start();

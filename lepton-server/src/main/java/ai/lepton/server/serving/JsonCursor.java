@@ -100,7 +100,8 @@ final class JsonCursor {
       throw error("a string");
     }
     int start = ++i;
-    while (i < end && b[i] != '"' && b[i] != '\\' && b[i] >= 0x20) {
+    // a multi-byte UTF-8 character's bytes are negative as Java bytes
+    while (i < end && b[i] != '"' && b[i] != '\\' && (b[i] >= 0x20 || b[i] < 0)) {
       i++;
     }
     if (i < end && b[i] == '"') { // the usual case: no escapes

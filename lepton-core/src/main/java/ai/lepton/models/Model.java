@@ -13,6 +13,7 @@ import ai.lepton.optimizers.Optimizers;
 import ai.lepton.preprocessing.Preprocessing;
 import ai.lepton.tensor.Tensor;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -753,6 +754,21 @@ public abstract class Model {
     Args.nonNull(file, "save", "file");
     requireBuilt("save");
     ModelFile.save(this, file);
+  }
+
+  /**
+   * Writes the model to {@code out} in the {@code .lepton} format: the same archive that
+   * {@link #save(Path)} writes (entries, order, compression), so that a server can encrypt it on
+   * the way without a plaintext file; {@code ModelArchive.open(bytes, limits).load()} reads it
+   * back. {@code out} is flushed, not closed. Unlike {@link #save(Path)} the write is not atomic:
+   * after a failure {@code out} may hold part of an archive, to be discarded.
+   *
+   * @throws LeptonException if the model is not built or {@code out} fails to take the bytes
+   */
+  public void save(OutputStream out) {
+    Args.nonNull(out, "save", "out");
+    requireBuilt("save");
+    ModelFile.save(this, out);
   }
 
   /**

@@ -7,8 +7,10 @@ import ai.lepton.internal.Json;
 import ai.lepton.preprocessing.Preprocessing;
 import ai.lepton.tensor.Tensor;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
@@ -26,7 +28,9 @@ import java.util.Optional;
  * A {@code .lepton} model file opened for inspection, without building the model: its metadata,
  * config, input and output signature, preprocessing, sizes and content hash; then, if wanted,
  * {@link #load()} builds the model with the same limits. A server validates an upload with
- * {@code ModelArchive.open(upload, limits)} and keeps the model only if everything it reads fits.
+ * {@code ModelArchive.open(upload, limits)} and keeps the model only if everything it reads fits;
+ * {@link #open(byte[], Limits)} does the same for a model held in memory (decrypted, never written
+ * to disk in plaintext), through the same reader.
  *
  * <p>{@link #open} reads everything but the tensor data, and checks it all before anything large
  * is allocated: the zip's entries and their declared and actual sizes, the config (each layer's
@@ -38,7 +42,12 @@ import java.util.Optional;
  * <p>An archive holds no open file; it is immutable and safe to share between threads.
  */
 public final class ModelArchive {
+  /** The file opened, or null when opened from {@link #bytes}. */
   private final Path file;
+  /** The bytes opened (not a copy), or null when opened from {@link #file}. */
+  private final byte[] bytes;
+  /** What messages start with: the file's path, or {@value ModelFile#IN_MEMORY}. */
+  private final String name;
   private final Limits limits;
   private final Metadata metadata;
   private final String configJson;
@@ -57,7 +66,7 @@ public final class ModelArchive {
    * is allocated. Defaults ({@link #DEFAULT}) suit files you made; give a server's uploads smaller
    * ones with the {@code with...} methods: {@code Limits.DEFAULT.withMaxFileBytes(64 << 20)}.
    *
-   * @param maxFileBytes the file's size
+   * @param maxFileBytes the file's size (the array's length when opened from bytes)
    * @param maxEntries entries in the zip (the format has six; the rest is room for later versions)
    * @param maxEntryBytes any one entry's uncompressed size (the weights are the largest)
    * @param maxJsonBytes {@code metadata.json}, {@code optimizer.json}, {@code preprocessing.json}
@@ -246,10 +255,12 @@ public final class ModelArchive {
     }
   }
 
-  private ModelArchive(Path file, Limits limits, ModelFile.Reader r) {
+  private ModelArchive(Path file, byte[] bytes, Limits limits, ModelFile.Reader r) {
     this.file = file;
+    this.bytes = bytes;
+    this.name = file != null ? file.toString() : ModelFile.IN_MEMORY;
     this.limits = limits;
-    String source = file + ": " + ModelFile.CONFIG;
+    String source = name + ": " + ModelFile.CONFIG;
     this.configJson = r.text(ModelFile.CONFIG);
     this.config = Json.parseObject(configJson, source);
     this.metadata = metadata(r.metadata());
@@ -267,7 +278,7 @@ public final class ModelArchive {
     });
     if (r.has(ModelFile.OPTIMIZER_CONFIG)) {
       ModelFile.iterations(r.text(ModelFile.OPTIMIZER_CONFIG),
-          file + ": " + ModelFile.OPTIMIZER_CONFIG);
+          name + ": " + ModelFile.OPTIMIZER_CONFIG);
       this.optimizerHeader = r.header(ModelFile.OPTIMIZER_STATE);
       checkOptimizerTensors(optimizerHeader, blueprint.weights());
     } else {
@@ -287,8 +298,8 @@ public final class ModelArchive {
   }
 
   /**
-   * Opens and checks {@code file} (on the default file system) without building the model or
-   * reading the weights' values.
+   * Opens and checks {@code file} (on any file system: a model inside a zip file system reads
+   * too) without building the model or reading the weights' values.
    *
    * @throws LeptonException naming the file, the entry and the problem if the file is missing, not
    *     a zip, from a newer Lepton, over a limit, or breaks any rule of the format: unsafe or
@@ -300,12 +311,30 @@ public final class ModelArchive {
     Args.nonNull(file, "ModelArchive.open", "file");
     Args.nonNull(limits, "ModelArchive.open", "limits");
     try (ModelFile.Reader r = ModelFile.Reader.open(file, limits)) {
-      return new ModelArchive(file, limits, r);
+      return new ModelArchive(file, null, limits, r);
     }
   }
 
-  public Path file() {
-    return file;
+  /**
+   * Opens and checks a model file held in {@code bytes} (what {@link Model#save(OutputStream)}
+   * wrote, or a file decrypted into memory), with every check {@link #open(Path, Limits)} makes,
+   * so that a server never writes a tenant's model to disk in plaintext. The archive keeps
+   * {@code bytes}, not a copy, for {@link #load()} and {@link #sha256()}: do not change them.
+   * Messages name the source {@code "(model in memory)"}.
+   *
+   * @throws LeptonException as {@link #open(Path, Limits)} does, for the same problems
+   */
+  public static ModelArchive open(byte[] bytes, Limits limits) {
+    Args.nonNull(bytes, "ModelArchive.open", "bytes");
+    Args.nonNull(limits, "ModelArchive.open", "limits");
+    try (ModelFile.Reader r = ModelFile.Reader.open(bytes, limits)) {
+      return new ModelArchive(null, bytes, limits, r);
+    }
+  }
+
+  /** The file this archive was opened from; empty when it was opened from bytes. */
+  public Optional<Path> file() {
+    return Optional.ofNullable(file);
   }
 
   public Limits limits() {
@@ -336,7 +365,7 @@ public final class ModelArchive {
    * from the file); a new object at each call.
    */
   public Optional<Preprocessing> preprocessing() {
-    String source = file + ": " + ModelFile.PREPROCESSING;
+    String source = name + ": " + ModelFile.PREPROCESSING;
     return preprocessingJson.map(json -> {
       try {
         return Preprocessing.fromJson(json);
@@ -367,12 +396,13 @@ public final class ModelArchive {
   public String sha256() {
     String h = sha256;
     if (h == null) {
-      try (InputStream in = new DigestInputStream(Files.newInputStream(file),
+      try (InputStream in = new DigestInputStream(
+          bytes != null ? new ByteArrayInputStream(bytes) : Files.newInputStream(file),
           MessageDigest.getInstance("SHA-256"))) {
-        in.transferTo(java.io.OutputStream.nullOutputStream());
+        in.transferTo(OutputStream.nullOutputStream());
         h = HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
       } catch (IOException e) {
-        throw new LeptonException("cannot read the model file " + file + " to hash it (" + e
+        throw new LeptonException("cannot read the model file " + name + " to hash it (" + e
             + ")", e);
       } catch (NoSuchAlgorithmException e) {
         throw new IllegalStateException("every Java platform has SHA-256", e);
@@ -391,8 +421,9 @@ public final class ModelArchive {
    *     or its tensor data is truncated or damaged
    */
   public Model load() {
-    try (ModelFile.Reader r = ModelFile.Reader.open(file, limits)) {
-      String source = file + ": " + ModelFile.CONFIG;
+    try (ModelFile.Reader r = bytes != null ? ModelFile.Reader.open(bytes, limits)
+        : ModelFile.Reader.open(file, limits)) {
+      String source = name + ": " + ModelFile.CONFIG;
       if (!r.text(ModelFile.CONFIG).equals(configJson)) {
         throw new LeptonException(source + " changed since the file was opened; open it again");
       }
@@ -408,7 +439,7 @@ public final class ModelArchive {
           Map<String, Tensor> state = new LinkedHashMap<>();
           r.readTensors(ModelFile.OPTIMIZER_STATE, optimizerHeader,
               (e, values) -> state.put(e.name(), Tensor.of(values, e.shape())));
-          String what = file + ": " + ModelFile.OPTIMIZER_CONFIG;
+          String what = name + ": " + ModelFile.OPTIMIZER_CONFIG;
           Hooks.optimizers().loadState(settings.get().optimizer(), state,
               ModelFile.iterations(r.text(ModelFile.OPTIMIZER_CONFIG), what));
         }
@@ -425,7 +456,7 @@ public final class ModelArchive {
     try {
       return ModelFile.CompileSettings.read(config);
     } catch (LeptonException e) {
-      throw new LeptonException(file + ": " + ModelFile.CONFIG + ": compile_config: "
+      throw new LeptonException(name + ": " + ModelFile.CONFIG + ": compile_config: "
           + e.getMessage(), e);
     }
   }
@@ -462,7 +493,7 @@ public final class ModelArchive {
       }
     }
     if (!problems.isEmpty()) {
-      throw new LeptonException(file + ": " + entry + " does not hold the weights config.json "
+      throw new LeptonException(name + ": " + entry + " does not hold the weights config.json "
           + "builds: " + abbreviate(String.join("; ", problems)) + "; the file is damaged or was "
           + "not written by Model.save");
     }
@@ -477,7 +508,7 @@ public final class ModelArchive {
       int cut = e.name().lastIndexOf('/');
       int[] weight = cut <= 0 ? null : weights.get(e.name().substring(0, cut));
       if (weight == null || !Arrays.equals(weight, e.shape())) {
-        throw new LeptonException(file + ": " + ModelFile.OPTIMIZER_STATE + " has tensor '"
+        throw new LeptonException(name + ": " + ModelFile.OPTIMIZER_STATE + " has tensor '"
             + abbreviate(e.name()) + "' of shape " + Arrays.toString(e.shape()) + ", which is "
             + "not '<weight>/<slot>' with the shape of one of the model's weights; the file is "
             + "damaged or was not written by Model.save");
@@ -489,7 +520,7 @@ public final class ModelArchive {
     List<List<Integer>> takes = inputs.stream()
         .map(i -> i.shape().subList(1, i.shape().size())).toList();
     if (!takes.equals(List.of(Arrays.stream(p.outputShape()).boxed().toList()))) {
-      throw new LeptonException(file + ": " + ModelFile.PREPROCESSING + ": preprocessing: it "
+      throw new LeptonException(name + ": " + ModelFile.PREPROCESSING + ": preprocessing: it "
           + "produces instances of shape " + Arrays.toString(p.outputShape()) + " but the model "
           + "takes " + (takes.size() == 1 ? takes.get(0) : "inputs " + takes) + "; the file is "
           + "damaged or was not written by Model.save");

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -31,7 +32,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +43,6 @@ import java.util.zip.CRC32;
 import java.util.zip.CheckedOutputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
-import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
 /**
@@ -53,9 +52,10 @@ import java.util.zip.ZipOutputStream;
  * {@code docs/model-file.md}.
  *
  * <p>The saved-model format of {@link Model}: {@link #save} turns a model into {@link Contents}
- * and writes them; {@link ModelArchive} reads a file through a {@link Reader} and builds the model
- * ({@link CompileSettings} restores its compile settings). Writing is atomic: the zip goes to a
- * temporary file beside the target, which is moved into place only when complete. Reading trusts
+ * and writes them to a file or a stream; {@link ModelArchive} reads a file or bytes through a
+ * {@link Reader} (one {@link ZipReader} for both) and builds the model ({@link CompileSettings}
+ * restores its compile settings). Writing a file is atomic: the zip goes to a temporary file beside
+ * the target, which is moved into place only when complete. Reading trusts
  * nothing: entry names, counts, declared and inflated sizes and JSON are checked against
  * {@link Limits}, and every failure is a {@link LeptonException} naming the file.
  */
@@ -77,6 +77,9 @@ final class ModelFile {
    * a reader should not parse more.
    */
   static final long MAX_SMALL_JSON_BYTES = 1 << 20;
+
+  /** What messages about a model file read from bytes in memory start with, for its path. */
+  static final String IN_MEMORY = "(model in memory)";
 
   /** Metadata keys that {@link #write} sets itself, replacing any value the caller gave. */
   static final String FORMAT_VERSION_KEY = "format_version";
@@ -261,6 +264,35 @@ final class ModelFile {
    * the compile settings; its weights; the optimizer state; the preprocessing.
    */
   static void save(Model model, Path file) {
+    write(file, contents(model));
+  }
+
+  /**
+   * Writes {@code model} to {@code out} as {@link #save(Model, Path)} writes a file, byte for byte
+   * but for the time of saving; {@code out} is flushed, not closed.
+   */
+  static void save(Model model, OutputStream out) {
+    Contents contents = contents(model);
+    // Closing the zip releases its deflater; closing out is the caller's business.
+    OutputStream unclosed = new FilterOutputStream(out) {
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        out.write(b, off, len);
+      }
+
+      @Override
+      public void close() throws IOException {
+        out.flush();
+      }
+    };
+    try (ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(unclosed, 1 << 16))) {
+      writeEntries(zip, contents);
+    } catch (IOException e) {
+      throw new LeptonException("cannot save the model to the stream (" + e + ")", e);
+    }
+  }
+
+  private static Contents contents(Model model) {
     ObjectNode config = (ObjectNode) model.config();
     Optional<OptimizerState> state = Optional.empty();
     Optimizer optimizer = model.optimizer();
@@ -287,8 +319,8 @@ final class ModelFile {
     metadata.put("model_name", model.name());
     Preprocessing preprocessing = model.preprocessing().orElse(null);
     model.preprocessing(preprocessing); // checks it again: the model may have been built after
-    write(file, new Contents(metadata, Json.pretty(config), model.weights(), state,
-        Optional.ofNullable(preprocessing).map(Preprocessing::toJson)));
+    return new Contents(metadata, Json.pretty(config), model.weights(), state,
+        Optional.ofNullable(preprocessing).map(Preprocessing::toJson));
   }
 
   /**
@@ -406,9 +438,8 @@ final class ModelFile {
   }
 
   /**
-   * Reads and checks a whole model file, weights included, as tensors; the file must be on the
-   * default file system. {@link ModelArchive} reads the same entries without holding the weights
-   * twice.
+   * Reads and checks a whole model file, weights included, as tensors. {@link ModelArchive}
+   * reads the same entries without holding the weights twice.
    *
    * @throws LeptonException naming the file and the problem if it is missing, not a zip, truncated,
    *     from a newer Lepton, over a limit, or breaks any rule of the format
@@ -429,23 +460,25 @@ final class ModelFile {
   }
 
   /**
-   * One open model file: {@link #open} checks the file's size, the zip's entries (count, names,
-   * declared sizes) and the metadata; the entries are then read on demand, each bounded by the
-   * limits both by what the zip declares and by the bytes actually inflated.
+   * One open model file, read from a file or from bytes in memory through one {@link ZipReader}:
+   * {@link #open} checks the size, the zip's entries (count, names, declared sizes) and the
+   * metadata; the entries are then read on demand, each bounded by the limits both by what the
+   * zip declares and by the bytes actually inflated.
    */
   static final class Reader implements AutoCloseable {
-    private final Path file;
-    private final ZipFile zip;
+    /** The file's path or {@link #IN_MEMORY}: what every message starts with. */
+    private final String file;
+    private final ZipReader zip;
     private final Limits limits;
     private final long fileBytes;
-    private final Map<String, ZipEntry> entries = new LinkedHashMap<>();
+    private final Map<String, ZipReader.Entry> entries = new LinkedHashMap<>();
     private Map<String, String> metadata;
 
-    private Reader(Path file, ZipFile zip, Limits limits, long fileBytes) {
+    private Reader(String file, ZipReader zip, Limits limits) {
       this.file = file;
       this.zip = zip;
       this.limits = limits;
-      this.fileBytes = fileBytes;
+      this.fileBytes = zip.size();
     }
 
     /**
@@ -459,16 +492,45 @@ final class ModelFile {
         throw new LeptonException("cannot load a model from " + file + ": no such file; check the "
             + "path");
       }
-      ZipFile zip = null;
+      String name = file.toString();
       try {
-        long size = Files.size(file);
-        if (size > limits.maxFileBytes()) {
-          throw new LeptonException(file + " is not a valid model file: it has " + size + " bytes, "
-              + "over the limit (maxFileBytes=" + limits.maxFileBytes() + "); if the model is "
-              + "genuine, raise maxFileBytes");
-        }
-        zip = new ZipFile(file.toFile());
-        Reader r = new Reader(file, zip, limits, size);
+        checkSize(name, Files.size(file), limits);
+        return open(name, ZipReader.open(file), limits);
+      } catch (ZipException e) {
+        throw notAZip(name, e);
+      } catch (IOException e) {
+        throw unreadable(name, e);
+      }
+    }
+
+    /**
+     * Opens and checks a model file held in {@code bytes}, which must not change while it is read.
+     *
+     * @throws LeptonException as {@link #open(Path, Limits)}, naming {@link #IN_MEMORY}
+     */
+    static Reader open(byte[] bytes, Limits limits) {
+      try {
+        checkSize(IN_MEMORY, bytes.length, limits);
+        return open(IN_MEMORY, ZipReader.open(bytes), limits);
+      } catch (ZipException e) {
+        throw notAZip(IN_MEMORY, e);
+      } catch (IOException e) {
+        throw unreadable(IN_MEMORY, e);
+      }
+    }
+
+    private static void checkSize(String file, long size, Limits limits) {
+      if (size > limits.maxFileBytes()) {
+        throw new LeptonException(file + " is not a valid model file: it has " + size + " bytes, "
+            + "over the limit (maxFileBytes=" + limits.maxFileBytes() + "); if the model is "
+            + "genuine, raise maxFileBytes");
+      }
+    }
+
+    /** Checks the entries and the metadata; closes {@code zip} if they fail. */
+    private static Reader open(String file, ZipReader zip, Limits limits) {
+      try {
+        Reader r = new Reader(file, zip, limits);
         r.indexEntries();
         // The version comes before the entry rules: a newer format may add entries, and its
         // reader deserves "upgrade Lepton" rather than "unknown entry".
@@ -477,8 +539,7 @@ final class ModelFile {
         return r;
       } catch (ZipException e) {
         close(zip, e);
-        throw new LeptonException(file + " is not a readable model file: it is not a zip archive, "
-            + "or it is truncated or damaged (" + e.getMessage() + "); save the model again", e);
+        throw notAZip(file, e);
       } catch (IOException e) {
         close(zip, e);
         throw unreadable(file, e);
@@ -488,17 +549,23 @@ final class ModelFile {
       }
     }
 
-    private static void close(ZipFile zip, Exception cause) {
-      if (zip != null) {
-        try {
-          zip.close();
-        } catch (IOException suppressed) {
-          cause.addSuppressed(suppressed);
-        }
+    private static void close(ZipReader zip, Exception cause) {
+      try {
+        zip.close();
+      } catch (IOException suppressed) {
+        cause.addSuppressed(suppressed);
       }
     }
 
-    private static LeptonException unreadable(Path file, IOException e) {
+    private static LeptonException notAZip(String file, ZipException e) {
+      return new LeptonException(file + " is not a readable model file: it is not a zip archive, "
+          + "or it is truncated or damaged (" + e.getMessage() + "); save the model again", e);
+    }
+
+    private static LeptonException unreadable(String file, IOException e) {
+      if (e instanceof ZipException z) {
+        return notAZip(file, z);
+      }
       return new LeptonException("cannot read the model file " + file + " (" + e + "); it may be "
           + "truncated or damaged, or unreadable by this user", e);
     }
@@ -528,19 +595,18 @@ final class ModelFile {
     /** Each entry's name with its compressed and uncompressed sizes, in the zip's order. */
     List<ModelArchive.EntrySize> sizes() {
       return entries.values().stream()
-          .map(e -> new ModelArchive.EntrySize(e.getName(), e.getCompressedSize(), e.getSize()))
+          .map(e -> new ModelArchive.EntrySize(e.name(), e.compressedSize(), e.size()))
           .toList();
     }
 
     /** Indexes the entries by name: a bounded count, safe names, each once, plausible sizes. */
-    private void indexEntries() {
-      if (zip.size() > limits.maxEntries()) {
-        throw bad("it has " + zip.size() + " entries, more than the " + limits.maxEntries()
+    private void indexEntries() throws IOException {
+      if (zip.count() > limits.maxEntries()) {
+        throw bad("it has " + zip.count() + " entries, more than the " + limits.maxEntries()
             + " allowed (maxEntries); this format has " + String.join(", ", ENTRIES));
       }
-      for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
-        ZipEntry entry = e.nextElement();
-        String name = entry.getName();
+      for (ZipReader.Entry entry : zip.entries()) {
+        String name = entry.name();
         if (isUnsafe(name)) {
           throw bad("it has an entry named '" + abbreviate(name) + "', a path that could escape "
               + "the directory it is extracted to; the file was tampered with or not written by "
@@ -559,12 +625,12 @@ final class ModelFile {
 
     /**
      * Sizes the zip declares: a first, cheap filter. They are never trusted alone; reading counts
-     * the bytes actually inflated (see {@link #open(String, long, String)}).
+     * the bytes actually inflated (see {@link #open(String)}).
      */
-    private void checkDeclaredSizes(ZipEntry entry) {
-      String name = entry.getName();
-      long size = entry.getSize();
-      long compressed = entry.getCompressedSize();
+    private void checkDeclaredSizes(ZipReader.Entry entry) {
+      String name = entry.name();
+      long size = entry.size();
+      long compressed = entry.compressedSize();
       if (size < 0 || compressed < 0 || compressed > fileBytes) {
         throw bad("entry " + abbreviate(name) + " declares " + compressed + " compressed bytes in a "
             + "file of " + fileBytes + "; the zip is damaged or hostile");
@@ -575,7 +641,7 @@ final class ModelFile {
             + "if the model is genuine, raise maxEntryBytes");
       }
       if (name.endsWith(".safetensors")
-          && (entry.getMethod() != ZipEntry.STORED || size != compressed)) {
+          && (entry.method() != ZipReader.STORED || size != compressed)) {
         // A stored entry's bytes are in the file, so its declared size bounds every allocation by
         // the file's own size; a deflated one could claim any size.
         throw bad("entry " + name + " is compressed; tensor entries must be stored uncompressed "
@@ -651,8 +717,8 @@ final class ModelFile {
       String limitName = name.equals(CONFIG) ? "maxConfigBytes"
           : limit == limits.maxJsonBytes() ? "maxJsonBytes" : "the format's limit for " + name;
       String what = file + ": " + name;
-      if (entry(name).getSize() > limit) {
-        throw new LeptonException(what + " declares " + entry(name).getSize() + " bytes, "
+      if (entry(name).size() > limit) {
+        throw new LeptonException(what + " declares " + entry(name).size() + " bytes, "
             + "over the limit (" + limitName + "=" + limit + "); the file is damaged or hostile"
             + (limitName.startsWith("max") ? ", or, if it is genuine, raise " + limitName : ""));
       }
@@ -670,7 +736,7 @@ final class ModelFile {
      * tensors' data must fill the rest of the entry exactly.
      */
     Safetensors.Header header(String name) {
-      long size = entry(name).getSize();
+      long size = entry(name).size();
       try (InputStream in = open(name)) {
         Safetensors.Header header = Safetensors.readHeader(in, size, limits, file + ": " + name);
         long extra = size - header.raw().length - header.dataBytes();
@@ -694,7 +760,7 @@ final class ModelFile {
         BiConsumer<Safetensors.Entry, float[]> sink) {
       String source = file + ": " + name;
       try (InputStream in = open(name)) {
-        Safetensors.Header header = Safetensors.readHeader(in, entry(name).getSize(), limits,
+        Safetensors.Header header = Safetensors.readHeader(in, entry(name).size(), limits,
             source);
         if (!Arrays.equals(header.raw(), expected.raw())) {
           throw new LeptonException(source + " changed since the file was opened; open it again");
@@ -715,16 +781,15 @@ final class ModelFile {
     /**
      * The entry's inflated bytes, counted as they are read and refused past its declared size:
      * a small entry that inflates to gigabytes (a zip bomb) fails as soon as it passes what the
-     * zip declared, which the limits have already bounded.
+     * zip declared, which the limits have already bounded; its CRC-32 is checked at that size.
      */
     private InputStream open(String name) throws IOException {
-      ZipEntry entry = entry(name);
-      return new LimitedStream(zip.getInputStream(entry), entry.getSize(), name);
+      return zip.open(entry(name));
     }
 
     /** Entry {@code name}, which open found; it is missing only if the file changed since. */
-    private ZipEntry entry(String name) {
-      ZipEntry entry = entries.get(name);
+    private ZipReader.Entry entry(String name) {
+      ZipReader.Entry entry = entries.get(name);
       if (entry == null) {
         throw new LeptonException(file + " has no entry " + name + " any more: the file changed "
             + "since it was opened; open it again");
@@ -734,44 +799,6 @@ final class ModelFile {
 
     private LeptonException bad(String problem) {
       return new LeptonException(file + " is not a valid model file: " + problem);
-    }
-
-    private final class LimitedStream extends InputStream {
-      private final InputStream in;
-      private final long limit;
-      private final String name;
-      private long count;
-
-      LimitedStream(InputStream in, long limit, String name) {
-        this.in = in;
-        this.limit = limit;
-        this.name = name;
-      }
-
-      @Override
-      public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
-      }
-
-      @Override
-      public int read(byte[] b, int off, int len) throws IOException {
-        // Ask for one byte past the limit so that reaching it exactly is not an error.
-        int n = in.read(b, off, (int) Math.min(len, limit - count + 1));
-        if (n > 0) {
-          count += n;
-          if (count > limit) {
-            throw new LeptonException(file + ": entry " + name + " inflates to more than the "
-                + limit + " bytes its zip header declares; the file is damaged or hostile");
-          }
-        }
-        return n;
-      }
-
-      @Override
-      public void close() throws IOException {
-        in.close();
-      }
     }
   }
 

@@ -33,9 +33,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every reader of a model file against crafted hostile files, in a JVM with a 256 MiB heap (the
- * surefire execution for {@code *HostileTest}): each must fail with a clear {@link
- * LeptonException} quickly, never run out of memory. The files are tiny; what they claim is not.
+ * Every reader of a model file, from a file and from bytes in memory, against crafted hostile
+ * files, in a JVM with a 256 MiB heap (the surefire execution for {@code *HostileTest}): each must
+ * fail with a clear {@link LeptonException} quickly, never run out of memory. The files are tiny;
+ * what they claim is not.
  */
 class ModelFileHostileTest {
   @TempDir Path dir;
@@ -123,6 +124,59 @@ class ModelFileHostileTest {
     }
     assertRefused(file, "entry model.safetensors is compressed; tensor entries must be stored "
         + "uncompressed");
+  }
+
+  @Test
+  void aDeflatedEntryCutShortIsRefused() throws IOException {
+    Path file = zip(valid);
+    patchDeclaredSize(file, "config.json", 10, 20); // the compressed size
+    assertRefused(file, "is not a readable model file", "entry config.json is truncated: its 10 "
+        + "compressed bytes end before its");
+  }
+
+  @Test
+  void anUnknownCompressionMethodIsRefused() throws IOException {
+    Path file = zip(valid);
+    patchCentral(file, "config.json", 10, 2, 12); // bzip2
+    assertRefused(file, "entry config.json uses compression method 12; only stored (0) and "
+        + "deflated (8) entries are read");
+  }
+
+  @Test
+  void anEncryptedEntryIsRefused() throws IOException {
+    Path file = zip(valid);
+    patchCentral(file, "config.json", 8, 2, 1); // general purpose flag bit 0
+    assertRefused(file, "is not a readable model file", "is encrypted");
+  }
+
+  @Test
+  void aLocalHeaderOutsideTheEntriesIsRefused() throws IOException {
+    Path file = zip(valid);
+    patchCentral(file, "config.json", 42, 4, 0x7ffffff0);
+    assertRefused(file, "entry config.json's local header offset 2147483632 is outside the "
+        + "entries' area");
+  }
+
+  /** Tools that read local headers would see another file than the central directory lists. */
+  @Test
+  void aLocalHeaderNamingAnotherEntryIsRefused() throws IOException {
+    Path file = zip(valid);
+    String latin = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
+    // the first occurrence is the local header's name; the central directory's comes later
+    Files.write(file, latin.replaceFirst("config\\.json", "config.jsoX")
+        .getBytes(StandardCharsets.ISO_8859_1));
+    assertRefused(file, "entry config.json has another name in its local header");
+  }
+
+  @Test
+  void aCentralDirectoryOutsideTheFileIsRefused() throws IOException {
+    Path file = zip(valid);
+    byte[] bytes = Files.readAllBytes(file);
+    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(bytes.length - 22 + 16,
+        0x7ffffff0);
+    Files.write(file, bytes);
+    assertRefused(file, "is not a readable model file", "its central directory (", "is not "
+        + "inside the file of " + bytes.length + " bytes");
   }
 
   @Test
@@ -240,18 +294,12 @@ class ModelFileHostileTest {
 
   @Test
   void lowerLayerLimitsRefuseWhatTheDefaultsAccept() throws IOException {
-    Path twoLayers = dir.resolve("valid.lepton");
-    LeptonException e = refusedQuickly(() -> ModelArchive.open(twoLayers,
-        ModelArchive.Limits.DEFAULT.withMaxLayers(1)));
-    assertTrue(e.getMessage().contains("the model has 2 layers, more than the 1 allowed "
-        + "(maxLayers); the file is damaged or hostile, or, if it is genuine, raise maxLayers"),
-        e.getMessage());
+    assertOpenRefused(dir.resolve("valid.lepton"), ModelArchive.Limits.DEFAULT.withMaxLayers(1),
+        "the model has 2 layers, more than the 1 allowed (maxLayers); the file is damaged or "
+        + "hostile, or, if it is genuine, raise maxLayers");
     // two layers (the input and one shared layer) within a limit of 2, but three calls
-    Path threeCalls = withConfig(calledTimes(3).toString());
-    e = refusedQuickly(() -> ModelArchive.open(threeCalls,
-        ModelArchive.Limits.DEFAULT.withMaxLayers(2)));
-    assertTrue(e.getMessage().contains("Functional config: more than 2 layer calls"),
-        e.getMessage());
+    assertOpenRefused(withConfig(calledTimes(3).toString()),
+        ModelArchive.Limits.DEFAULT.withMaxLayers(2), "Functional config: more than 2 layer calls");
   }
 
   /** The config of a functional model whose one layer, {@code relu}, takes {@code calls} calls. */
@@ -379,10 +427,8 @@ class ModelFileHostileTest {
           .append("\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}");
     }
     Path file = withWeights(header + "}", 0);
-    ModelArchive.Limits limits = ModelArchive.Limits.DEFAULT.withMaxTensors(100);
-    LeptonException e = refusedQuickly(() -> ModelArchive.open(file, limits));
-    assertTrue(e.getMessage().contains("describes more than 100 tensors, over the limit "
-        + "(maxTensors=100)"), e.getMessage());
+    assertOpenRefused(file, ModelArchive.Limits.DEFAULT.withMaxTensors(100),
+        "describes more than 100 tensors, over the limit (maxTensors=100)");
   }
 
   @Test
@@ -393,10 +439,8 @@ class ModelFileHostileTest {
           .append("\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}");
     }
     Path file = withWeights(header + "}", 0);
-    ModelArchive.Limits limits = ModelArchive.Limits.DEFAULT.withMaxJsonTokens(1000);
-    LeptonException e = refusedQuickly(() -> ModelArchive.open(file, limits));
-    assertTrue(e.getMessage().contains("its header holds more than 1000 JSON tokens, over the "
-        + "limit (maxJsonTokens=1000)"), e.getMessage());
+    assertOpenRefused(file, ModelArchive.Limits.DEFAULT.withMaxJsonTokens(1000),
+        "its header holds more than 1000 JSON tokens, over the limit (maxJsonTokens=1000)");
   }
 
   @Test
@@ -423,26 +467,44 @@ class ModelFileHostileTest {
     weights.put("dense/bias", Tensor.of(new float[] {nan, Float.POSITIVE_INFINITY, -0f}, 3));
     Map<String, byte[]> entries = new LinkedHashMap<>(valid);
     entries.put("model.safetensors", Safetensors.toBytes(weights, Map.of()));
-    Model model = Model.load(zip(entries));
-    float[] bias = model.weights().get("dense/bias").toFloatArray();
-    assertEquals(0x7fc00abc, Float.floatToRawIntBits(bias[0]));
-    assertEquals(Float.POSITIVE_INFINITY, bias[1]);
+    Path file = zip(entries);
+    for (Model model : new Model[] {Model.load(file),
+        ModelArchive.open(Files.readAllBytes(file), ModelArchive.Limits.DEFAULT).load()}) {
+      float[] bias = model.weights().get("dense/bias").toFloatArray();
+      assertEquals(0x7fc00abc, Float.floatToRawIntBits(bias[0]));
+      assertEquals(Float.POSITIVE_INFINITY, bias[1]);
+    }
   }
 
   // ---------------------------------------------------------------- helpers
 
-  private static void assertRefused(Path file, String... fragments) {
-    LeptonException e = refusedQuickly(() -> Model.load(file));
-    assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
+  /** {@code Model.load} of the file, and loading the same bytes from memory, both refuse it. */
+  private static void assertRefused(Path file, String... fragments) throws IOException {
+    assertMessage(refusedQuickly(() -> Model.load(file)), file.toString(), fragments);
+    byte[] bytes = Files.readAllBytes(file);
+    assertMessage(refusedQuickly(() -> ModelArchive.open(bytes, ModelArchive.Limits.DEFAULT)
+        .load()), ModelFile.IN_MEMORY, fragments);
+  }
+
+  /** Opening the file, and opening its bytes, both refuse it. */
+  private static void assertOpenRefused(Path file, String... fragments) throws IOException {
+    assertOpenRefused(file, ModelArchive.Limits.DEFAULT, fragments);
+  }
+
+  private static void assertOpenRefused(Path file, ModelArchive.Limits limits,
+      String... fragments) throws IOException {
+    assertMessage(refusedQuickly(() -> ModelArchive.open(file, limits)), file.toString(),
+        fragments);
+    byte[] bytes = Files.readAllBytes(file);
+    assertMessage(refusedQuickly(() -> ModelArchive.open(bytes, limits)), ModelFile.IN_MEMORY,
+        fragments);
+  }
+
+  private static void assertMessage(LeptonException e, String source, String... fragments) {
+    assertTrue(e.getMessage().startsWith(source), e.getMessage());
     for (String fragment : fragments) {
       assertTrue(e.getMessage().contains(fragment), e.getMessage());
     }
-  }
-
-  private static void assertOpenRefused(Path file, String fragment) {
-    LeptonException e = refusedQuickly(() -> ModelArchive.open(file));
-    assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
-    assertTrue(e.getMessage().contains(fragment), e.getMessage());
   }
 
   /** The saved config with the {@code layer}-th Dense layer's units replaced. */
@@ -492,6 +554,15 @@ class ModelFileHostileTest {
   /** Sets the central directory's field at {@code offset}: 20 compressed, 24 uncompressed size. */
   private static void patchDeclaredSize(Path file, String name, long size, int offset)
       throws IOException {
+    patchCentral(file, name, offset, 4, Math.min(size, 0xfffffffeL));
+  }
+
+  /**
+   * Sets the {@code width}-byte field at {@code offset} of entry {@code name}'s central directory
+   * record (8 flags, 10 method, 20 and 24 sizes, 42 local header offset).
+   */
+  private static void patchCentral(Path file, String name, int offset, int width, long value)
+      throws IOException {
     byte[] bytes = Files.readAllBytes(file);
     ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     byte[] wanted = name.getBytes(StandardCharsets.UTF_8);
@@ -499,7 +570,11 @@ class ModelFileHostileTest {
       if (b.getInt(i) == 0x02014b50 && b.getShort(i + 28) == wanted.length
           && java.util.Arrays.equals(bytes, i + 46, i + 46 + wanted.length, wanted, 0,
               wanted.length)) {
-        b.putInt(i + offset, (int) Math.min(size, 0xfffffffeL));
+        if (width == 2) {
+          b.putShort(i + offset, (short) value);
+        } else {
+          b.putInt(i + offset, (int) value);
+        }
         Files.write(file, bytes);
         return;
       }

@@ -14,6 +14,9 @@ import ai.lepton.server.http.Api;
 import ai.lepton.server.http.Json;
 import ai.lepton.server.http.Route;
 import ai.lepton.server.ops.OpsRoutes;
+import ai.lepton.server.registry.RegistryRoutes;
+import ai.lepton.server.registry.RegistryService;
+import ai.lepton.server.registry.VersionGuard;
 import ai.lepton.server.serving.OipRoutes;
 import ai.lepton.server.serving.ServingLimits;
 import ai.lepton.server.tenancy.TenancyRoutes;
@@ -140,6 +143,14 @@ public final class LeptonServer implements AutoCloseable {
           clock, config.dataDir().resolve("tmp"), config.maxUploadBytes());
       datasets.sweep();
       routes.addAll(new DatasetRoutes(datasets).routes());
+
+      // model registry: versions validated from their decrypted bytes in memory, encrypted at
+      // rest; deletion asks the guard whether a deployment serves the version
+      RegistryService registry = RegistryService.create(database, encryptedBlobs, audit,
+          tenancy, clock, config.dataDir().resolve("tmp"), config.maxModelBytes(),
+          VersionGuard.NONE);
+      registry.sweep();
+      routes.addAll(new RegistryRoutes(registry).routes());
 
       // serving: the Open Inference Protocol at the root (/v2/...), for callers with a token of
       // the model's organization; deployments will provide what it serves, none yet

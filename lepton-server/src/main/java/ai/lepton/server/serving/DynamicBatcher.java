@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * request, waits at most the queue delay for others (up to the batch size in samples), predicts
  * once on their rows stacked, and hands each caller its own rows of every output. A batch that
  * fails is predicted again request by request, so a bad request fails alone and never poisons
- * the others' answers.
+ * the others' answers. Closing it answers what is queued, then stops.
  */
 final class DynamicBatcher implements AutoCloseable {
   /** What a batch is computed by: {@code rows} samples of each input, row-major. */
@@ -32,6 +32,9 @@ final class DynamicBatcher implements AutoCloseable {
 
   private record Pending(List<float[]> inputs, int rows, long enqueued,
       CompletableFuture<List<float[]>> result) {}
+
+  /** Queued by close(), to wake the worker. */
+  private static final Pending CLOSE = new Pending(List.of(), 0, 0, null);
 
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final Predictor predictor;
@@ -54,34 +57,48 @@ final class DynamicBatcher implements AutoCloseable {
   /**
    * Queues {@code rows} samples for the next batch.
    *
-   * @return their outputs, or the failure of predicting them on their own; an
-   *     {@link IllegalStateException} once the batcher is closed
+   * @return their outputs, or the failure of predicting them on their own; null once the batcher
+   *     is closed (the caller predicts itself)
    */
   CompletableFuture<List<float[]>> submit(List<float[]> inputs, int rows) {
-    CompletableFuture<List<float[]>> result = new CompletableFuture<>();
-    queue.add(new Pending(inputs, rows, System.nanoTime(), result));
-    if (closed) { // close() may have drained the queue before this request joined it
-      fail(result);
+    if (closed) {
+      return null;
     }
-    return result;
+    Pending p = new Pending(inputs, rows, System.nanoTime(), new CompletableFuture<>());
+    queue.add(p);
+    // close() may have come meanwhile and the worker drained the queue and stopped: a request
+    // still in the queue is taken back; one that is gone is the worker's to answer
+    if (closed && queue.remove(p)) {
+      return null;
+    }
+    return p.result();
   }
 
   private void run() {
     Pending carried = null;
     List<Pending> batch = new ArrayList<>();
-    while (!closed) {
+    while (true) {
       try {
-        Pending first = carried != null ? carried : queue.take();
+        Pending first = carried != null ? carried : closed ? queue.poll() : queue.take();
         carried = null;
+        if (first == null) {
+          return; // closed, and every request queued before is answered
+        }
+        if (first == CLOSE) {
+          continue;
+        }
         batch.clear();
         batch.add(first);
         int rows = first.rows();
         long deadline = first.enqueued() + maxDelayNanos;
         while (rows < maxRows) {
-          long wait = deadline - System.nanoTime();
+          long wait = closed ? 0 : deadline - System.nanoTime();
           Pending next = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
           if (next == null) {
             break;
+          }
+          if (next == CLOSE) {
+            continue;
           }
           if (rows + next.rows() > maxRows) {
             carried = next; // it opens the next batch
@@ -92,14 +109,12 @@ final class DynamicBatcher implements AutoCloseable {
         }
         compute(batch, rows);
       } catch (InterruptedException e) {
-        break; // closed
+        // never interrupted by close(); only a JVM shutting down gets here
+        for (Pending p; (p = queue.poll()) != null; ) {
+          p.result().completeExceptionally(new IllegalStateException("the server is stopping"));
+        }
+        return;
       }
-    }
-    if (carried != null) {
-      fail(carried.result());
-    }
-    for (Pending p; (p = queue.poll()) != null; ) {
-      fail(p.result());
     }
   }
 
@@ -162,23 +177,18 @@ final class DynamicBatcher implements AutoCloseable {
     return stacked;
   }
 
-  private static void fail(CompletableFuture<?> result) {
-    result.completeExceptionally(new IllegalStateException("the model is being unloaded; "
-        + "retry the request"));
-  }
-
-  /** Stops the thread; requests still waiting fail with an IllegalStateException. */
+  /**
+   * Stops taking requests ({@link #submit} answers null from now on) and returns once those
+   * already queued are answered: a version retired during a rollout fails no request.
+   */
   @Override
   public void close() {
     closed = true;
-    worker.interrupt();
+    queue.add(CLOSE); // wakes the worker if it waits for a first request
     try {
       worker.join();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-    for (Pending p; (p = queue.poll()) != null; ) {
-      fail(p.result());
     }
   }
 }

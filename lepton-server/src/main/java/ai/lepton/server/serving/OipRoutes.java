@@ -199,7 +199,7 @@ public final class OipRoutes {
     } catch (LeptonException e) { // values the model refuses that the decoder could not see
       outcome = ServingMetrics.Outcome.INVALID;
       throw OipException.invalid(e.getMessage());
-    } catch (IllegalStateException e) { // its batcher closed: the deployment moved on
+    } catch (IllegalStateException e) { // the server is stopping
       throw new OipException(503, e.getMessage());
     } finally {
       meters.finished(outcome, System.nanoTime() - start);

@@ -6,6 +6,7 @@ import ai.lepton.models.PredictOptions;
 import ai.lepton.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -70,15 +71,19 @@ public final class Servable implements AutoCloseable {
    * batcher when batching is on.
    *
    * @throws ai.lepton.LeptonException if the model refuses these values
-   * @throws IllegalStateException if the servable was closed meanwhile
    */
   List<float[]> infer(List<float[]> inputs, int rows) {
     if (batcher == null) {
       meters.batch(rows, 1);
       return predict(inputs, rows);
     }
+    CompletableFuture<List<float[]>> result = batcher.submit(inputs, rows);
+    if (result == null) { // retired by a rollout after this request found it: still answers
+      meters.batch(rows, 1);
+      return predict(inputs, rows);
+    }
     try {
-      return batcher.submit(inputs, rows).join();
+      return result.join();
     } catch (CompletionException e) {
       if (e.getCause() instanceof RuntimeException cause) {
         throw cause;
@@ -105,7 +110,10 @@ public final class Servable implements AutoCloseable {
     return out;
   }
 
-  /** Stops the batcher: requests still waiting for a batch fail, asked to retry. */
+  /**
+   * Retires it: its batcher answers the requests it holds and stops; requests that still come
+   * (found just before a rollout switched) predict on their own threads. Nothing fails.
+   */
   @Override
   public void close() {
     if (batcher != null) {

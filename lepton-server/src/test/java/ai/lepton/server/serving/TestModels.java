@@ -20,9 +20,14 @@ final class TestModels {
 
   /** 4 features -> 8 relu -> 3 softmax, the output layer named "probabilities". */
   static ModelArchive mlp(Path dir) {
+    return mlp(dir, 7);
+  }
+
+  /** The same architecture with weights drawn from {@code seed}. */
+  static ModelArchive mlp(Path dir, long seed) {
     Sequential model = new Sequential().add(new Dense(8, "relu")).add(new Dense(3, "softmax"));
-    model.build(7, 4);
-    return save(model, dir.resolve("mlp.lepton"));
+    model.build(seed, 4);
+    return save(model, dir.resolve("mlp-" + seed + ".lepton"));
   }
 
   /** Texts -> 5 word indices -> embedding -> average -> 2 scores. */

@@ -67,6 +67,17 @@ class ServableTest {
     }
   }
 
+  @Test
+  void aRetiredServableStillAnswersARequestThatFoundItBeforeTheSwitch() {
+    ModelArchive archive = TestModels.mlp(dir);
+    Model reference = archive.load();
+    Servable servable = Servable.load("org", "mlp", "1", archive,
+        new Batching(8, Duration.ZERO), new ServingMetrics(new SimpleMeterRegistry()));
+    servable.close(); // a rollout retired it after this request found it
+    assertArrayEquals(reference.predict(Tensor.of(sample(3), 1, 4)).toFloatArray(),
+        servable.infer(List.of(sample(3)), 1).get(0), 1e-6f);
+  }
+
   private static float[] sample(int i) {
     return new float[] {i, -i / 2f, i % 3, 1};
   }

@@ -19,6 +19,7 @@ import ai.lepton.server.registry.RegistryService;
 import ai.lepton.server.registry.VersionGuard;
 import ai.lepton.server.serving.OipRoutes;
 import ai.lepton.server.serving.ServingLimits;
+import ai.lepton.server.serving.ServingTable;
 import ai.lepton.server.tenancy.TenancyRoutes;
 import ai.lepton.server.tenancy.TenancyService;
 import ai.lepton.server.web.WebRoutes;
@@ -153,8 +154,8 @@ public final class LeptonServer implements AutoCloseable {
       routes.addAll(new RegistryRoutes(registry).routes());
 
       // serving: the Open Inference Protocol at the root (/v2/...), for callers with a token of
-      // the model's organization; deployments will provide what it serves, none yet
-      routes.addAll(new OipRoutes((organization, model, version) -> Optional.empty(),
+      // the model's organization; the deployments (to come) fill the table of what it serves
+      routes.addAll(new OipRoutes(new ServingTable(),
           OipRoutes.signedIn(tenancyRoutes.authenticator()), ServingLimits.DEFAULT,
           System::nanoTime, VERSION).routes());
 

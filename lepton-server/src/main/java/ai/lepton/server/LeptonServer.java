@@ -20,6 +20,9 @@ import ai.lepton.server.registry.RegistryRoutes;
 import ai.lepton.server.registry.RegistryService;
 import ai.lepton.server.registry.RunSource;
 import ai.lepton.server.registry.VersionGuard;
+import ai.lepton.server.serving.OipRoutes;
+import ai.lepton.server.serving.ServingLimits;
+import ai.lepton.server.serving.ServingTable;
 import ai.lepton.server.tenancy.TenancyRoutes;
 import ai.lepton.server.tenancy.TenancyService;
 import ai.lepton.server.web.WebRoutes;
@@ -168,6 +171,12 @@ public final class LeptonServer implements AutoCloseable {
               new LinkedHashMap<>(p.parameters()), p.metrics(), p.evaluationReportJson(),
               p.parentVersionId())).id());
       routes.addAll(jobs.routes());
+
+      // serving: the Open Inference Protocol at the root (/v2/...), for callers with a token of
+      // the model's organization; the deployments (to come) fill the table of what it serves
+      routes.addAll(new OipRoutes(new ServingTable(),
+          OipRoutes.signedIn(tenancyRoutes.authenticator()), ServingLimits.DEFAULT,
+          System::nanoTime, VERSION).routes());
 
       Api api = new Api(mapper, metrics, tenancyRoutes.authenticator(), routes);
       Javalin http = api.create(config.host(), config.port()).start();

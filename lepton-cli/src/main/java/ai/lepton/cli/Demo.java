@@ -288,7 +288,11 @@ final class Demo {
   private void finish(String name) {
     Job job = pending(name).orElse(null);
     if (job != null) {
-      JobEvent last = client.followJob(org, job.id(), e -> { });
+      JobEvent last = client.followJob(org, job.id(), e -> {
+        if ("epoch".equals(e.type())) {
+          say(name + ": epoch " + (e.epoch() + 1) + "/" + e.epochs() + rounded(e.logs()));
+        }
+      });
       if (!"succeeded".equals(last.state())) {
         say("the training of " + name + " ended " + last.state() + (last.error() == null ? ""
             : ": " + last.error()) + "; start again with --demo to retry");
@@ -307,8 +311,16 @@ final class Demo {
     ModelVersion version = client.modelVersions(org, name).versions().stream()
         .filter(v -> v.id().equals(run.modelVersionId())).findFirst().orElseThrow();
     client.setAlias(org, name, ALIAS, version.number());
-    say(name + " version " + version.number() + " is '" + ALIAS + "'; its metrics: "
-        + version.metrics());
+    say(name + " version " + version.number() + " is '" + ALIAS + "'; on its test split:"
+        + rounded(version.metrics()));
+  }
+
+  /** " accuracy 0.843 loss 0.452": by name, three decimals. */
+  private static String rounded(Map<String, Double> values) {
+    StringBuilder b = new StringBuilder();
+    new java.util.TreeMap<>(values).forEach((k, v) -> b.append(' ').append(k).append(' ')
+        .append(String.format(java.util.Locale.ROOT, "%.3f", v)));
+    return b.toString();
   }
 
   private Optional<RegisteredModel> withAlias(String name) {

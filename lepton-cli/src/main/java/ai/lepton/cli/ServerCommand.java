@@ -127,8 +127,9 @@ final class ServerCommand implements Callable<Integer> {
   private static void demo(LeptonServer server, URI base, Path tmp) {
     try {
       TenancyService.DemoAccess access = server.demoAccess(Duration.ofDays(1));
-      System.out.println("demo: " + (access.created() ? "created" : "filling") + " the "
-          + "organization '" + LeptonServer.DEMO_ORG + "' of the first administrator");
+      System.out.println("demo: " + (access.created() ? "created"
+          : "adding what is missing to") + " the organization '" + LeptonServer.DEMO_ORG
+          + "' of the first administrator");
       Files.createDirectories(tmp);
       Path work = Files.createTempDirectory(tmp, "demo-");
       try {

@@ -364,6 +364,13 @@ class TrainingTest {
     m = refusal(ErrorCode.UNPROCESSABLE, spec("mlp", "species", null),
         bytes(DatasetFormat.CSV, "mixed.csv", "city,size,species\nOslo,1,a\nRome,2,b\n"));
     assertTrue(m.contains("[city]") && m.contains("takes numbers only"), m);
+    StringBuilder ids = new StringBuilder("x,id\n");
+    for (int i = 0; i < Training.MAX_CLASSES + 1; i++) {
+      ids.append(i % 7).append(",u").append(i).append('\n');
+    }
+    m = refusal(ErrorCode.UNPROCESSABLE, spec("mlp", "id", null),
+        bytes(DatasetFormat.CSV, "ids.csv", ids.toString()));
+    assertTrue(m.contains("holds 10001 distinct values, more than the 10000 classes"), m);
     m = refusal(ErrorCode.UNPROCESSABLE, spec("mlp", "species", null),
         bytes(DatasetFormat.CSV, "tiny.csv", "x,species\n1,a\n2,b\n"));
     assertTrue(m.contains("cannot split 2 samples"), m);

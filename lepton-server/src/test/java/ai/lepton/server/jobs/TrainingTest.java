@@ -353,6 +353,22 @@ class TrainingTest {
         TrainingDataFixtures.fashion("train", 40).labels());
     m = refusal(ErrorCode.UNPROCESSABLE, spec("cnn", null, null), fewer);
     assertTrue(m.contains("holds 50 images but train-labels.gz holds 40 labels"), m);
+    // a header declaring 10,000 images over ten bytes of data allocates only for what arrives
+    byte[] lying = java.nio.ByteBuffer.allocate(26).putInt(0x0803).putInt(10_000).putInt(28)
+        .putInt(28).array();
+    m = refusal(ErrorCode.UNPROCESSABLE, spec("cnn", null, null), TrainingData.idx("lying",
+        () -> new java.io.ByteArrayInputStream(lying), "labels", images.labels()));
+    assertTrue(m.contains("IDX file lying is truncated"), m);
+    byte[] huge = java.nio.ByteBuffer.allocate(26).putInt(0x0803).putInt(1 << 30).putInt(1 << 30)
+        .putInt(3).array();
+    m = refusal(ErrorCode.UNPROCESSABLE, spec("cnn", null, null), TrainingData.idx("huge",
+        () -> new java.io.ByteArrayInputStream(huge), "labels", images.labels()));
+    assertTrue(m.contains("IDX file huge declares shape [1073741824, 1073741824, 3]")
+        && m.contains("train on a slice of the file"), m);
+    m = refusal(ErrorCode.UNPROCESSABLE, spec("cnn", null, null), TrainingData.idx("notes.txt",
+        () -> new java.io.ByteArrayInputStream("hello, world".getBytes()), "labels",
+        images.labels()));
+    assertTrue(m.contains("notes.txt is not an IDX file"), m);
 
     TrainingData fortunes = bytes(DatasetFormat.JSONL, "f.jsonl",
         TrainingDataFixtures.fortunesJsonl());

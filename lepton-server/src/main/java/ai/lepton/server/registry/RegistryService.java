@@ -139,6 +139,12 @@ public final class RegistryService {
       throw new IllegalArgumentException("maxModelBytes must be 1 to " + (Integer.MAX_VALUE - 64)
           + " (a model file is validated in memory), received " + maxModelBytes);
     }
+    if (Runtime.getRuntime().maxMemory() < 2 * maxModelBytes) {
+      LOG.warn("the heap ({} bytes) is less than twice the model file limit ({} bytes): a large "
+          + "push may be refused for memory; give the server -Xmx{}m or more, or lower "
+          + "--max-model-bytes", Runtime.getRuntime().maxMemory(), maxModelBytes,
+          (2 * maxModelBytes >> 20) + 256);
+    }
     return new RegistryService(database.jdbi(), new JdbiModelStore(database.jdbi()), blobs,
         audit, tenancy, clock, new ModelFiles(maxModelBytes, tmp), guard, maxModelBytes);
   }
@@ -433,10 +439,19 @@ public final class RegistryService {
     }
   }
 
-  /** The blob's plaintext, decrypted into memory. */
+  /**
+   * The blob's plaintext, decrypted into one array of its recorded size (read in place: {@code
+   * readNBytes(int)} would gather chunks and copy them, twice the file in the heap at the peak).
+   */
   private byte[] decrypted(String org, StoredBlob blob) {
+    byte[] bytes = new byte[(int) blob.size()];
     try (InputStream in = blobs.open(org, blob.key())) {
-      return in.readNBytes((int) blob.size());
+      int n = in.readNBytes(bytes, 0, bytes.length);
+      if (n != bytes.length || in.read() != -1) {
+        throw new IllegalStateException("model blob " + blob.key() + " of organization " + org
+            + " does not hold the " + bytes.length + " bytes recorded for it");
+      }
+      return bytes;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read back the model blob " + blob.key(), e);
     }
@@ -453,6 +468,15 @@ public final class RegistryService {
     }
     try {
       return work.get();
+    } catch (OutOfMemoryError e) {
+      // the file's one large array (or the reads after it) did not fit: nothing was recorded,
+      // and the array is garbage once this returns
+      LOG.warn("a model file did not fit in the heap ({} bytes at most); give the server more "
+          + "(-Xmx) or lower --max-model-bytes", Runtime.getRuntime().maxMemory(), e);
+      throw new ApiException(ErrorCode.UNAVAILABLE, "the server has not enough memory to "
+          + "validate this model file now (it is validated in memory); try again later, or "
+          + "ask the operator to give the server a larger heap (-Xmx) than twice its "
+          + "--max-model-bytes");
     } finally {
       inMemory.release();
     }
@@ -627,7 +651,7 @@ public final class RegistryService {
     VersionRow v = store.version(org, versionId).filter(r -> !r.deleted()).orElseThrow(() ->
         ApiException.notFound("model version " + shorten(String.valueOf(versionId))));
     byte[] bytes = decrypted(org, new StoredBlob(v.blobKey(), v.sizeBytes(), v.sha256()));
-    if (bytes.length != v.sizeBytes() || !v.sha256().equals(sha256(bytes))) {
+    if (!v.sha256().equals(sha256(bytes))) {
       throw new IllegalStateException("model version " + v.id() + " of organization " + org
           + " does not match its recorded size and SHA-256: its blob " + v.blobKey()
           + " was replaced");

@@ -716,6 +716,15 @@ class PublicApiArgumentsTest {
     if (t == ModelArchive.Limits.class) {
       return () -> ModelArchive.Limits.DEFAULT;
     }
+    if (t == ai.lepton.metrics.ClassificationReport.Average.class) {
+      return () -> new ai.lepton.metrics.ClassificationReport.Average(0, 0, 0);
+    }
+    if (t == int[][].class) {
+      return () -> new int[][] {{1}};
+    }
+    if (t == java.util.OptionalDouble.class) {
+      return java.util.OptionalDouble::empty;
+    }
     if (t == byte[].class) {
       return () -> new byte[0];
     }
@@ -776,6 +785,10 @@ class PublicApiArgumentsTest {
           case "classes", "classNames" -> List.of("x", "y");
           default -> List.of("a b", "b c");
         };
+      }
+      if (element == ai.lepton.metrics.ClassificationReport.ClassMetrics.class
+          || element == ai.lepton.metrics.ClassificationReport.RocPoint.class) {
+        return List::of;
       }
       if (element instanceof java.lang.reflect.WildcardType) {
         return () -> List.of("a b"); // raw instances for a Preprocessing's transform

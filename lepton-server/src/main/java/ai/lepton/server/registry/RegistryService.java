@@ -3,6 +3,7 @@ package ai.lepton.server.registry;
 import ai.lepton.api.AuditEvent.Outcome;
 import ai.lepton.api.CreateModel;
 import ai.lepton.api.ErrorCode;
+import ai.lepton.api.EvaluationReport;
 import ai.lepton.api.ModelLineage;
 import ai.lepton.api.ModelSignature;
 import ai.lepton.api.ModelVersion;
@@ -76,7 +77,6 @@ public final class RegistryService {
   static final int MAX_TAG_VALUE = 500;
   static final int MAX_METRICS = 100;
   static final int MAX_METRICS_JSON = 64 * 1024;
-  static final int MAX_REPORT_JSON = 4 << 20;
   /** The most bytes asked of the decrypting stream in one read. */
   static final int READ_CHUNK = 1 << 20;
   static final String CREATE = "model.create";
@@ -314,7 +314,7 @@ public final class RegistryService {
    * {@code model.publish} by {@code source.userId()}. It does not check the user's role: the
    * caller (the job system) authorized the run when it was submitted.
    *
-   * @throws ApiException INVALID_ARGUMENT for a bad name, metrics, report or lineage (a parent
+   * @throws ApiException INVALID_ARGUMENT for a bad name, metrics or lineage (a parent
    *     version that is not one of the organization's); PAYLOAD_TOO_LARGE over the server's
    *     limits; UNPROCESSABLE for a file that is not a valid {@code .lepton} model
    */
@@ -325,7 +325,8 @@ public final class RegistryService {
       String model = name(modelName);
       String metrics = json(source.metrics() == null ? Map.of() : new TreeMap<>(
           checkMetrics(source.metrics())));
-      String report = report(source.evaluationReportJson());
+      String report = source.evaluationReport() == null ? null
+          : json(source.evaluationReport());
       if (source.parentVersionId() != null && store.version(org, source.parentVersionId())
           .isEmpty()) {
         throw ApiException.invalid("the parent version " + shorten(source.parentVersionId())
@@ -390,26 +391,6 @@ public final class RegistryService {
       }
     });
     return metrics;
-  }
-
-  /** An evaluation report: a JSON object, stored as given (null for none). */
-  private static String report(String json) {
-    if (json == null) {
-      return null;
-    }
-    if (json.length() > MAX_REPORT_JSON) {
-      throw ApiException.invalid("the evaluation report is longer than " + MAX_REPORT_JSON
-          + " characters");
-    }
-    try {
-      if (!JSON.readTree(json).isObject()) {
-        throw ApiException.invalid("the evaluation report must be a JSON object");
-      }
-    } catch (JsonProcessingException e) {
-      throw ApiException.invalid("the evaluation report is not valid JSON: "
-          + e.getOriginalMessage());
-    }
-    return json;
   }
 
   private static String sha256(String declared) {
@@ -615,7 +596,7 @@ public final class RegistryService {
     return new ModelVersion(v.id(), m.id(), m.name(), v.number(), v.format(), v.sizeBytes(),
         v.sha256(), v.deleted() ? null : read(v.signatureJson(), ModelSignature.class),
         v.hasPreprocessing(), read(v.metricsJson(), METRICS),
-        v.evaluationJson() == null ? null : read(v.evaluationJson(), MAP),
+        v.evaluationJson() == null ? null : read(v.evaluationJson(), EvaluationReport.class),
         new ModelLineage(v.source(), v.runId(), v.jobId(), v.datasetVersionId(),
             read(v.parametersJson(), MAP), v.parentVersionId()),
         List.copyOf(aliases.getOrDefault(Integer.toString(v.number()), List.of())),

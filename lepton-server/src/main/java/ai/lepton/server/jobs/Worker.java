@@ -208,7 +208,7 @@ final class Worker {
     Progress progress = new Progress(job, runId, checkpointEvery, job.checkpointKey(), lease,
         cancellation);
     Map<String, Double> metrics;
-    String report;
+    EvaluationReport report;
     try (ComputeContext compute = ComputeContext.vector(settings.threads())) {
       if (initialEpoch < t.epochs()) {
         Fit fit = Fit.epochs(t.epochs()).batchSize(t.batchSize()).seed(t.seed()).verbose(0)
@@ -228,7 +228,7 @@ final class Worker {
       }
       try (ComputeContext.Scope ignored = compute.enter()) {
         metrics = t.test() == null ? Map.of() : model.evaluate(t.test());
-        report = t.test() == null ? null : json(report(model, t, metrics));
+        report = t.test() == null ? null : report(model, t, metrics);
       }
     }
     if (store.heartbeat(job.orgId(), job.id(), owner, clock.instant(), settings.lease())

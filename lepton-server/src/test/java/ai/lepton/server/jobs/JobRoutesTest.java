@@ -58,7 +58,7 @@ class JobRoutesTest {
     assertEquals("mlp", read.get("model").get("template").asText());
     List<Integer> epochs = new ArrayList<>();
     read.get("history").forEach(m -> {
-      if (m.get("name").asText().equals("loss")) {
+      if (m.get("kind").asText().equals("epoch") && m.get("name").asText().equals("loss")) {
         epochs.add(m.get("epoch").asInt());
       }
     });
@@ -92,6 +92,8 @@ class JobRoutesTest {
     assertTrue(p.worker("w2").runOnce());
     String events = stream.get(60, TimeUnit.SECONDS).body();
     assertEquals(3, events.split("event: epoch", -1).length - 1, events);
+    assertTrue(events.contains("event: batch") && events.contains("\"samplesPerSecond\":"),
+        "batch progress, at least the first batch's: " + events);
     assertTrue(events.contains("\"state\":\"succeeded\""), events);
     assertTrue(events.strip().endsWith("}"), events);
 

@@ -93,9 +93,9 @@ y = rng.integers(0, 2, 50)
 cases["binary_sigmoid_ties"] = classification(
     y, np.round(np.clip(0.3 * y + rng.uniform(0, 0.7, 50), 0, 1), 1), ["no", "yes"])
 # binary, two softmax columns, continuous scores: a long curve, thinned in the report
-y = rng.integers(0, 2, 2000)
+y = rng.integers(0, 2, 800)
 cases["binary_softmax_long_curve"] = classification(
-    y, softmax(np.stack([np.zeros(2000), 0.8 * y + rng.normal(size=2000)], 1)), [])
+    y, softmax(np.stack([np.zeros(800), 0.8 * y + rng.normal(size=800)], 1)), [])
 # one class only: no ROC curve is defined
 cases["one_class_only"] = classification(np.zeros(10), rng.uniform(0, 0.4, 10), [])
 
@@ -107,6 +107,6 @@ cases["regression_constant_inexact"] = regression(np.full(5, 2.5), [2.5, 2.5, 3,
 
 with open(OUT, "w") as out:
     json.dump({"generator": "tools/golden/make_evaluation_golden.py",
-               "sklearn": __import__("sklearn").__version__, "cases": cases}, out, indent=1)
+               "sklearn": __import__("sklearn").__version__, "cases": cases}, out)
     out.write("\n")
 print("wrote", OUT)

@@ -18,7 +18,7 @@ final class ServerCommand implements Callable<Integer> {
   /** The options the environment and the config file may set. */
   static final java.util.Set<String> CONFIGURABLE = java.util.Set.of("port", "host", "data-dir",
       "db", "db-user", "db-password", "blobs", "master-key", "public-url", "first-org",
-      "admin-email", "max-upload-bytes");
+      "admin-email", "max-upload-bytes", "max-model-bytes");
 
   @Option(names = "--config", paramLabel = "FILE",
       description = "a properties file of options (port=8080, data-dir=..., db=..., blobs=...)")
@@ -74,10 +74,15 @@ final class ServerCommand implements Callable<Integer> {
           + "larger uploads are refused with 413")
   long maxUploadBytes;
 
+  @Option(names = "--max-model-bytes", paramLabel = "BYTES",
+      description = "the largest model file a push may send (default 536870912, 512 MiB; at "
+          + "most 2147483583: a model is validated in memory); larger pushes are refused with 413")
+  long maxModelBytes;
+
   @Override
   public Integer call() throws InterruptedException {
     ServerConfig config = new ServerConfig(host, port, dataDir, db, dbUser, dbPassword, blobs,
-        masterKey, publicUrl, firstOrg, adminEmail, maxUploadBytes);
+        masterKey, publicUrl, firstOrg, adminEmail, maxUploadBytes, maxModelBytes);
     LeptonServer server = LeptonServer.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

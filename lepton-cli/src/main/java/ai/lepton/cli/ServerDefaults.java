@@ -24,7 +24,8 @@ final class ServerDefaults implements IDefaultValueProvider {
       "port", "8080",
       "host", "127.0.0.1",
       "data-dir", "lepton-data",
-      "max-upload-bytes", Long.toString(ServerConfig.DEFAULT_MAX_UPLOAD_BYTES));
+      "max-upload-bytes", Long.toString(ServerConfig.DEFAULT_MAX_UPLOAD_BYTES),
+      "max-model-bytes", Long.toString(ServerConfig.DEFAULT_MAX_MODEL_BYTES));
 
   private final Properties file = new Properties();
   private final Map<String, String> env;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.lepton.server.ServerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -47,6 +48,8 @@ class ServerDefaultsTest {
     assertEquals(2L << 30, none.maxUploadBytes);
     assertEquals(1000, parse(null, Map.of("LEPTON_MAX_UPLOAD_BYTES", "1000")).maxUploadBytes);
     assertEquals(500, parse(config, Map.of(), "--max-upload-bytes", "500").maxUploadBytes);
+    assertEquals(ServerConfig.DEFAULT_MAX_MODEL_BYTES, parse(config, Map.of()).maxModelBytes);
+    assertEquals(700, parse(config, Map.of("LEPTON_MAX_MODEL_BYTES", "700")).maxModelBytes);
   }
 
   @Test

@@ -39,6 +39,13 @@ import ai.lepton.api.TrainingSpec;
 import ai.lepton.api.UpdateDepartment;
 import ai.lepton.api.UpdateMember;
 import ai.lepton.api.UserCreated;
+import ai.lepton.api.CreateModel;
+import ai.lepton.api.ModelVersion;
+import ai.lepton.api.ModelVersionList;
+import ai.lepton.api.RegisteredModel;
+import ai.lepton.api.RegisteredModelList;
+import ai.lepton.api.SetAlias;
+import ai.lepton.api.SetTag;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -58,6 +65,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -367,6 +375,118 @@ public final class LeptonClient {
         DatasetVersionList.class);
   }
 
+  // ---------------------------------------------------------------- model registry
+
+  /** {@code POST /api/v1/orgs/{org}/models}: an empty registered model. */
+  public RegisteredModel createModel(String organizationId, CreateModel model) {
+    return post(org(organizationId) + "/models", model, RegisteredModel.class);
+  }
+
+  /** {@code GET /api/v1/orgs/{org}/models}: by name, with their aliases. */
+  public RegisteredModelList models(String organizationId) {
+    return get(org(organizationId) + "/models", RegisteredModelList.class);
+  }
+
+  /** {@code GET /api/v1/orgs/{org}/models/{model}}. */
+  public RegisteredModel model(String organizationId, String name) {
+    return get(model(organizationId, name, ""), RegisteredModel.class);
+  }
+
+  /**
+   * {@code PUT .../models/{model}/versions}: pushes {@code file} (a {@code .lepton} or
+   * {@code .onnx} file, told apart by its extension) as the model's next version, registering
+   * the model if it does not exist. The file is read twice and never held in memory: once for its
+   * SHA-256, which the server checks against what it receives, then streamed.
+   *
+   * @param metrics named numbers to record with the version (accuracy, loss...), or null
+   * @throws IllegalArgumentException for a file name that ends neither in .lepton nor in .onnx
+   * @throws UncheckedIOException when the file cannot be read
+   * @throws LeptonClientException when the server refuses it (UNPROCESSABLE for a file that is
+   *     not a valid model, PAYLOAD_TOO_LARGE past its limits): nothing is stored
+   */
+  public ModelVersion pushModel(String organizationId, String name, Path file,
+      Map<String, Double> metrics) {
+    String fileName = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+    String format = fileName.endsWith(".lepton") ? "lepton" : fileName.endsWith(".onnx")
+        ? "onnx" : null;
+    if (format == null) {
+      throw new IllegalArgumentException("expected a .lepton or .onnx model file, received "
+          + file.getFileName() + "; rename it with the extension of its format");
+    }
+    long size;
+    String sha256;
+    try {
+      size = Files.size(file);
+      sha256 = Transfers.sha256(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+    String query = "?format=" + format + "&sha256=" + sha256;
+    if (metrics != null && !metrics.isEmpty()) {
+      try {
+        query += "&metrics=" + Transfers.query(json.writeValueAsString(metrics));
+      } catch (IOException e) {
+        throw new IllegalArgumentException("cannot encode the metrics " + metrics, e);
+      }
+    }
+    HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.fromPublisher(
+        HttpRequest.BodyPublishers.ofInputStream(() -> Transfers.counting(file, null)), size);
+    // as uploadVersion: no Expect: 100-continue, and a time allowed that grows with the file
+    return send(request(model(organizationId, name, "/versions") + query)
+        .timeout(Duration.ofMinutes(10).plusSeconds(size / (256 * 1024)))
+        .version(HttpClient.Version.HTTP_1_1)
+        .header("Content-Type", "application/octet-stream").PUT(body),
+        ModelVersion.class);
+  }
+
+  /** {@code GET .../models/{model}/versions}: oldest first; deleted ones as tombstones. */
+  public ModelVersionList modelVersions(String organizationId, String name) {
+    return get(model(organizationId, name, "/versions"), ModelVersionList.class);
+  }
+
+  /** {@code GET .../models/{model}/versions/{ref}}: {@code ref} a number or an alias. */
+  public ModelVersion modelVersion(String organizationId, String name, String ref) {
+    return get(model(organizationId, name, "/versions/" + modelSegment(ref)),
+        ModelVersion.class);
+  }
+
+  /** {@code PUT .../models/{model}/aliases/{alias}}: points the alias at version {@code n}. */
+  public ModelVersion setAlias(String organizationId, String name, String alias, int version) {
+    return send(request(model(organizationId, name, "/aliases/" + modelSegment(alias)))
+        .header("Content-Type", "application/json").PUT(jsonBody(new SetAlias(version))),
+        ModelVersion.class);
+  }
+
+  /** {@code DELETE .../models/{model}/aliases/{alias}}. */
+  public void deleteAlias(String organizationId, String name, String alias) {
+    delete(model(organizationId, name, "/aliases/" + modelSegment(alias)));
+  }
+
+  /** {@code PUT .../versions/{ref}/tags/{key}}: sets a tag of the version. */
+  public ModelVersion tagModelVersion(String organizationId, String name, String ref, String key,
+      String value) {
+    return send(request(model(organizationId, name, "/versions/" + modelSegment(ref) + "/tags/"
+        + Transfers.query(key))).header("Content-Type", "application/json")
+        .PUT(jsonBody(new SetTag(value))), ModelVersion.class);
+  }
+
+  /** {@code DELETE .../versions/{ref}/tags/{key}}. */
+  public void untagModelVersion(String organizationId, String name, String ref, String key) {
+    delete(model(organizationId, name, "/versions/" + modelSegment(ref) + "/tags/"
+        + Transfers.query(key)));
+  }
+
+  /**
+   * {@code GET .../models/{model}/versions/{ref}/content}: downloads the version's file to
+   * {@code target}, which it replaces only once the bytes match the SHA-256 the server announced.
+   *
+   * @return the file's SHA-256, as verified
+   * @throws LeptonClientException when the server refuses, or the bytes do not match
+   * @throws UncheckedIOException when {@code target} cannot be written
+   */
+  public String downloadModel(String organizationId, String name, String ref, Path target) {
+    HttpResponse<InputStream> response = exchange(request(model(organizationId, name,
+        "/versions/" + modelSegment(ref) + "/content")).GET());
   // ---------------------------------------------------------------- jobs and runs
 
   /** {@code POST /api/v1/orgs/{org}/jobs}: queues a training job (members). */
@@ -409,6 +529,34 @@ public final class LeptonClient {
       if (response.statusCode() >= 400) {
         throw error(response.statusCode(), body.readAllBytes(), response);
       }
+      return Transfers.receive(body, response, target, null);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot save the download to " + target + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** {@code DELETE .../models/{model}/versions/{number}}: the version's file, for good. */
+  public void deleteModelVersion(String organizationId, String name, int number) {
+    delete(model(organizationId, name, "/versions/" + number));
+  }
+
+  /** {@code DELETE .../models/{model}}: the model, its versions and their files (admins). */
+  public void deleteModel(String organizationId, String name) {
+    delete(model(organizationId, name, ""));
+  }
+
+  private static String model(String organizationId, String name, String rest) {
+    return org(organizationId) + "/models/" + modelSegment(name) + rest;
+  }
+
+  /** A model name, version number or alias as one path segment ('.' allowed, not first). */
+  private static String modelSegment(String name) {
+    if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
+      throw new IllegalArgumentException("expected a name of letters, digits, '.', '_' or '-' "
+          + "starting with a letter or digit, received " + name);
+    }
+    return name;
       BufferedReader lines = new BufferedReader(new InputStreamReader(body,
           StandardCharsets.UTF_8));
       for (String line = lines.readLine(); line != null; line = lines.readLine()) {

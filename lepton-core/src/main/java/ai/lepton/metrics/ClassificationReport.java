@@ -88,6 +88,29 @@ public record ClassificationReport(int samples, List<String> classes, int[][] co
     return copy(confusionMatrix);
   }
 
+  /** Equal reports: every component equal, the confusion matrix compared by content. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ClassificationReport r && samples == r.samples
+        && classes.equals(r.classes) && Arrays.deepEquals(confusionMatrix, r.confusionMatrix)
+        && perClass.equals(r.perClass) && Double.compare(accuracy, r.accuracy) == 0
+        && macroAverage.equals(r.macroAverage) && weightedAverage.equals(r.weightedAverage)
+        && roc.equals(r.roc) && auc.equals(r.auc);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * Arrays.deepHashCode(confusionMatrix) + perClass.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "ClassificationReport[samples=" + samples + ", classes=" + classes
+        + ", confusionMatrix=" + Arrays.deepToString(confusionMatrix) + ", perClass=" + perClass
+        + ", accuracy=" + accuracy + ", macroAverage=" + macroAverage + ", weightedAverage="
+        + weightedAverage + ", roc=" + roc.size() + " points, auc=" + auc + "]";
+  }
+
   /**
    * The report of {@code yPred} against {@code yTrue}, shaped as the class Javadoc says.
    *

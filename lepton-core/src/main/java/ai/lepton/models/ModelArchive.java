@@ -66,7 +66,7 @@ public final class ModelArchive {
    * is allocated. Defaults ({@link #DEFAULT}) suit files you made; give a server's uploads smaller
    * ones with the {@code with...} methods: {@code Limits.DEFAULT.withMaxFileBytes(64 << 20)}.
    *
-   * @param maxFileBytes the file's size
+   * @param maxFileBytes the file's size (the array's length when opened from bytes)
    * @param maxEntries entries in the zip (the format has six; the rest is room for later versions)
    * @param maxEntryBytes any one entry's uncompressed size (the weights are the largest)
    * @param maxJsonBytes {@code metadata.json}, {@code optimizer.json}, {@code preprocessing.json}
@@ -298,8 +298,8 @@ public final class ModelArchive {
   }
 
   /**
-   * Opens and checks {@code file} (on the default file system) without building the model or
-   * reading the weights' values.
+   * Opens and checks {@code file} (on any file system: a model inside a zip file system reads
+   * too) without building the model or reading the weights' values.
    *
    * @throws LeptonException naming the file, the entry and the problem if the file is missing, not
    *     a zip, from a newer Lepton, over a limit, or breaks any rule of the format: unsafe or

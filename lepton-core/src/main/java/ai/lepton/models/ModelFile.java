@@ -438,9 +438,8 @@ final class ModelFile {
   }
 
   /**
-   * Reads and checks a whole model file, weights included, as tensors; the file must be on the
-   * default file system. {@link ModelArchive} reads the same entries without holding the weights
-   * twice.
+   * Reads and checks a whole model file, weights included, as tensors. {@link ModelArchive}
+   * reads the same entries without holding the weights twice.
    *
    * @throws LeptonException naming the file and the problem if it is missing, not a zip, truncated,
    *     from a newer Lepton, over a limit, or breaks any rule of the format

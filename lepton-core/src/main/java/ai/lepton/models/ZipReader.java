@@ -274,8 +274,14 @@ final class ZipReader implements AutoCloseable {
       throw new ZipException("entry " + entry.name() + " has no local header at offset "
           + header);
     }
-    long data = header + LOCAL_LENGTH + Short.toUnsignedInt(h.getShort(26))
-        + Short.toUnsignedInt(h.getShort(28));
+    int nameLength = Short.toUnsignedInt(h.getShort(26));
+    // One name for the entry in both headers: tools that read local headers see what we read.
+    byte[] name = entry.name().getBytes(StandardCharsets.UTF_8);
+    if (nameLength != name.length
+        || !read(header + LOCAL_LENGTH, nameLength).equals(ByteBuffer.wrap(name))) {
+      throw new ZipException("entry " + entry.name() + " has another name in its local header");
+    }
+    long data = header + LOCAL_LENGTH + nameLength + Short.toUnsignedInt(h.getShort(28));
     if (entry.compressedSize() > directoryOffset - data) {
       throw new ZipException("entry " + entry.name() + "'s " + entry.compressedSize()
           + " bytes at offset " + data + " run past the entries' area");
@@ -367,7 +373,14 @@ final class ZipReader implements AutoCloseable {
       if (left == 0) {
         return -1; // checked when the count reached the size
       }
-      int n = in.read(b, off, (int) Math.min(len, left));
+      int n;
+      try {
+        n = in.read(b, off, (int) Math.min(len, left));
+      } catch (EOFException e) { // the inflater wanted more than the declared compressed bytes
+        throw new ZipException("entry " + entry.name() + " is truncated: its "
+            + entry.compressedSize() + " compressed bytes end before its " + entry.size()
+            + " bytes");
+      }
       if (n < 0) {
         throw new ZipException("entry " + entry.name() + " holds " + count + " bytes, fewer "
             + "than the " + entry.size() + " its header declares");
@@ -375,7 +388,7 @@ final class ZipReader implements AutoCloseable {
       crc.update(b, off, n);
       count += n;
       if (count == entry.size()) {
-        if (in.read() != -1) {
+        if (peek() != -1) {
           throw new ZipException("entry " + entry.name() + " inflates to more than the "
               + entry.size() + " bytes its zip header declares; the file is damaged or hostile");
         }
@@ -385,6 +398,16 @@ final class ZipReader implements AutoCloseable {
         }
       }
       return n;
+    }
+
+    /** The next byte past the declared size: -1 if the data ends there, as it must. */
+    private int peek() throws IOException {
+      try {
+        return in.read();
+      } catch (EOFException e) { // compressed data that ends without its final block
+        throw new ZipException("entry " + entry.name() + " is truncated: its deflated data ends "
+            + "without its final block");
+      }
     }
 
     @Override

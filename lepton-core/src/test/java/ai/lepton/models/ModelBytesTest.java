@@ -267,6 +267,22 @@ class ModelBytesTest {
     }
   }
 
+  /** Positional reads work on any file system, where ZipFile needed a java.io.File. */
+  @Test
+  void aModelInsideAZipFileSystemOpens() throws IOException {
+    Sequential model = model();
+    Path file = dir.resolve("m.lepton");
+    model.save(file);
+    try (java.nio.file.FileSystem zipfs = java.nio.file.FileSystems.newFileSystem(
+        dir.resolve("bundle.zip"), Map.of("create", "true"))) {
+      Path inside = zipfs.getPath("/models/m.lepton");
+      Files.createDirectories(inside.getParent());
+      Files.copy(file, inside);
+      assertArrayEquals(model.weights().get("dense/kernel").toFloatArray(),
+          Model.load(inside).weights().get("dense/kernel").toFloatArray(), 0f);
+    }
+  }
+
   private static int indexOf(byte[] haystack, byte[] needle) {
     outer:
     for (int i = 0; i + needle.length <= haystack.length; i++) {

@@ -127,6 +127,59 @@ class ModelFileHostileTest {
   }
 
   @Test
+  void aDeflatedEntryCutShortIsRefused() throws IOException {
+    Path file = zip(valid);
+    patchDeclaredSize(file, "config.json", 10, 20); // the compressed size
+    assertRefused(file, "is not a readable model file", "entry config.json is truncated: its 10 "
+        + "compressed bytes end before its");
+  }
+
+  @Test
+  void anUnknownCompressionMethodIsRefused() throws IOException {
+    Path file = zip(valid);
+    patchCentral(file, "config.json", 10, 2, 12); // bzip2
+    assertRefused(file, "entry config.json uses compression method 12; only stored (0) and "
+        + "deflated (8) entries are read");
+  }
+
+  @Test
+  void anEncryptedEntryIsRefused() throws IOException {
+    Path file = zip(valid);
+    patchCentral(file, "config.json", 8, 2, 1); // general purpose flag bit 0
+    assertRefused(file, "is not a readable model file", "is encrypted");
+  }
+
+  @Test
+  void aLocalHeaderOutsideTheEntriesIsRefused() throws IOException {
+    Path file = zip(valid);
+    patchCentral(file, "config.json", 42, 4, 0x7ffffff0);
+    assertRefused(file, "entry config.json's local header offset 2147483632 is outside the "
+        + "entries' area");
+  }
+
+  /** Tools that read local headers would see another file than the central directory lists. */
+  @Test
+  void aLocalHeaderNamingAnotherEntryIsRefused() throws IOException {
+    Path file = zip(valid);
+    String latin = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
+    // the first occurrence is the local header's name; the central directory's comes later
+    Files.write(file, latin.replaceFirst("config\\.json", "config.jsoX")
+        .getBytes(StandardCharsets.ISO_8859_1));
+    assertRefused(file, "entry config.json has another name in its local header");
+  }
+
+  @Test
+  void aCentralDirectoryOutsideTheFileIsRefused() throws IOException {
+    Path file = zip(valid);
+    byte[] bytes = Files.readAllBytes(file);
+    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(bytes.length - 22 + 16,
+        0x7ffffff0);
+    Files.write(file, bytes);
+    assertRefused(file, "is not a readable model file", "its central directory (", "is not "
+        + "inside the file of " + bytes.length + " bytes");
+  }
+
+  @Test
   void thousandsOfEntriesAreRefused() throws IOException {
     Map<String, byte[]> entries = new LinkedHashMap<>(valid);
     for (int i = 0; i < 5000; i++) {
@@ -501,6 +554,15 @@ class ModelFileHostileTest {
   /** Sets the central directory's field at {@code offset}: 20 compressed, 24 uncompressed size. */
   private static void patchDeclaredSize(Path file, String name, long size, int offset)
       throws IOException {
+    patchCentral(file, name, offset, 4, Math.min(size, 0xfffffffeL));
+  }
+
+  /**
+   * Sets the {@code width}-byte field at {@code offset} of entry {@code name}'s central directory
+   * record (8 flags, 10 method, 20 and 24 sizes, 42 local header offset).
+   */
+  private static void patchCentral(Path file, String name, int offset, int width, long value)
+      throws IOException {
     byte[] bytes = Files.readAllBytes(file);
     ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     byte[] wanted = name.getBytes(StandardCharsets.UTF_8);
@@ -508,7 +570,11 @@ class ModelFileHostileTest {
       if (b.getInt(i) == 0x02014b50 && b.getShort(i + 28) == wanted.length
           && java.util.Arrays.equals(bytes, i + 46, i + 46 + wanted.length, wanted, 0,
               wanted.length)) {
-        b.putInt(i + offset, (int) Math.min(size, 0xfffffffeL));
+        if (width == 2) {
+          b.putShort(i + offset, (short) value);
+        } else {
+          b.putInt(i + offset, (int) value);
+        }
         Files.write(file, bytes);
         return;
       }

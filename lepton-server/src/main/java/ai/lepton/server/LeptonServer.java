@@ -15,6 +15,9 @@ import ai.lepton.server.http.Api;
 import ai.lepton.server.http.Json;
 import ai.lepton.server.http.Route;
 import ai.lepton.server.ops.OpsRoutes;
+import ai.lepton.server.registry.RegistryRoutes;
+import ai.lepton.server.registry.RegistryService;
+import ai.lepton.server.registry.VersionGuard;
 import ai.lepton.server.tenancy.TenancyRoutes;
 import ai.lepton.server.tenancy.TenancyService;
 import ai.lepton.server.web.WebRoutes;
@@ -144,6 +147,13 @@ public final class LeptonServer implements AutoCloseable {
       datasets.sweep();
       routes.addAll(new DatasetRoutes(datasets).routes());
 
+      // model registry: versions validated from their decrypted bytes in memory, encrypted at
+      // rest; deletion asks the guard whether a deployment serves the version
+      RegistryService registry = RegistryService.create(database, encryptedBlobs, audit,
+          tenancy, clock, config.dataDir().resolve("tmp"), config.maxModelBytes(),
+          VersionGuard.NONE);
+      registry.sweep();
+      routes.addAll(new RegistryRoutes(registry).routes());
       // training jobs: queued in the database, trained by this server's workers (and by any
       // other process's), checkpointed into encrypted blobs
       int workers = jobWorkers(environment.get(JOB_WORKERS));

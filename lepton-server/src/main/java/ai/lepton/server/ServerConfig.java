@@ -28,16 +28,21 @@ import java.util.Objects;
  *     start; null for {@value #DEFAULT_ADMIN_EMAIL}. Later starts ignore both.
  * @param maxUploadBytes the largest dataset file an upload may send, in bytes (larger uploads
  *     answer 413 and are not kept); {@link #DEFAULT_MAX_UPLOAD_BYTES} in the embedded default
+ * @param maxModelBytes the largest model file a push may send, in bytes (validated in memory,
+ *     so at most 2 GiB - 64); {@link #DEFAULT_MAX_MODEL_BYTES} unless configured
  */
 public record ServerConfig(String host, int port, Path dataDir, String databaseUrl,
     String databaseUser, String databasePassword, String blobsUrl, Path masterKeyFile,
-    String publicUrl, String firstOrganization, String adminEmail, long maxUploadBytes) {
+    String publicUrl, String firstOrganization, String adminEmail, long maxUploadBytes,
+    long maxModelBytes) {
   /** The first organization's name unless configured. */
   public static final String DEFAULT_FIRST_ORGANIZATION = "default";
   /** The first administrator's email unless configured. */
   public static final String DEFAULT_ADMIN_EMAIL = "admin@lepton.local";
   /** The default upload limit: 2 GiB. */
   public static final long DEFAULT_MAX_UPLOAD_BYTES = 2L << 30;
+  /** The default model file limit: 512 MiB. */
+  public static final long DEFAULT_MAX_MODEL_BYTES = 512L << 20;
 
   /**
    * @throws IllegalArgumentException for a port outside 0-65535 or an upload limit below 1
@@ -55,6 +60,19 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
       throw new IllegalArgumentException("maxUploadBytes must be at least 1, received "
           + maxUploadBytes);
     }
+    if (maxModelBytes < 1 || maxModelBytes > Integer.MAX_VALUE - 64) {
+      throw new IllegalArgumentException("maxModelBytes must be 1 to " + (Integer.MAX_VALUE - 64)
+          + " (a model file is validated in memory), received " + maxModelBytes);
+    }
+  }
+
+  /** A configuration with the default model file limit. */
+  public ServerConfig(String host, int port, Path dataDir, String databaseUrl,
+      String databaseUser, String databasePassword, String blobsUrl, Path masterKeyFile,
+      String publicUrl, String firstOrganization, String adminEmail, long maxUploadBytes) {
+    this(host, port, dataDir, databaseUrl, databaseUser, databasePassword, blobsUrl,
+        masterKeyFile, publicUrl, firstOrganization, adminEmail, maxUploadBytes,
+        DEFAULT_MAX_MODEL_BYTES);
   }
 
   /** The embedded default: loopback, {@code port}, everything under {@code dataDir}. */
@@ -66,7 +84,15 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
   /** This configuration with another upload limit. */
   public ServerConfig withMaxUploadBytes(long bytes) {
     return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword,
-        blobsUrl, masterKeyFile, publicUrl, firstOrganization, adminEmail, bytes);
+        blobsUrl, masterKeyFile, publicUrl, firstOrganization, adminEmail, bytes,
+        maxModelBytes);
+  }
+
+  /** This configuration with another model file limit. */
+  public ServerConfig withMaxModelBytes(long bytes) {
+    return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword,
+        blobsUrl, masterKeyFile, publicUrl, firstOrganization, adminEmail, maxUploadBytes,
+        bytes);
   }
 
   /** Whether the session cookie is marked Secure: the server is reached over https. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.lepton.server.LeptonServer;
 import ai.lepton.server.ServerConfig;
+import ai.lepton.server.registry.TestModels;
 import ai.lepton.server.tenancy.Client.Cred;
 import ai.lepton.server.tenancy.Client.Response;
 import java.nio.file.Path;
@@ -88,6 +89,8 @@ abstract class AuthorizationMatrix {
     inB.put("user", userIds.get("outsider"));
     inB.put("dataset", client.post("/api/v1/orgs/" + orgB + "/datasets", outsider,
         Map.of("name", "b-dataset")).text("id"));
+    inB.put("model", client.post("/api/v1/orgs/" + orgB + "/models", outsider,
+        Map.of("name", "b-model")).text("name"));
   }
 
   @AfterAll
@@ -145,6 +148,17 @@ abstract class AuthorizationMatrix {
       assertEquals(201, v.status(), v.body());
     }
     return id;
+  }
+
+  /** A model with versions 1 and 2, made by the owner; answers its name. */
+  private String freshModel() {
+    String name = fresh("model");
+    for (int i = 0; i < 2; i++) {
+      Response v = client.putBytes(a("/models/" + name + "/versions?format=onnx"),
+          tokens.get("owner"), TestModels.onnxAdd());
+      assertEquals(201, v.status(), v.body());
+    }
+    return name;
   }
 
   private String ownersToken() {
@@ -208,6 +222,34 @@ abstract class AuthorizationMatrix {
         c -> client.delete(a("/datasets/" + freshDataset() + "/versions/1"), c)));
     list.add(new Action("delete dataset", "204 204 403 403 404",
         c -> client.delete(a("/datasets/" + freshDataset()), c)));
+    String model = freshModel();
+    list.add(new Action("list models", "200 200 200 200 404",
+        c -> client.get(a("/models"), c)));
+    list.add(new Action("create model", "201 201 201 403 404",
+        c -> client.post(a("/models"), c, Map.of("name", fresh("model")))));
+    list.add(new Action("push a model version", "201 201 201 403 404",
+        c -> client.putBytes(a("/models/" + model + "/versions?format=onnx"), c,
+            TestModels.onnxAdd())));
+    list.add(new Action("read a model version", "200 200 200 200 404",
+        c -> client.get(a("/models/" + model + "/versions/1"), c)));
+    list.add(new Action("download a model version", "200 200 200 200 404",
+        c -> client.get(a("/models/" + model + "/versions/1/content"), c)));
+    list.add(new Action("set a model alias", "200 200 200 403 404",
+        c -> client.put(a("/models/" + model + "/aliases/production"), c,
+            Map.of("version", 1))));
+    list.add(new Action("remove a model alias", "204 204 204 403 404", c -> {
+      String m = freshModel();
+      client.put(a("/models/" + m + "/aliases/staging"), tokens.get("owner"),
+          Map.of("version", 1));
+      return client.delete(a("/models/" + m + "/aliases/staging"), c);
+    }));
+    list.add(new Action("set a model version tag", "200 200 200 403 404",
+        c -> client.put(a("/models/" + model + "/versions/1/tags/team"), c,
+            Map.of("value", "risk"))));
+    list.add(new Action("delete model version", "204 204 403 403 404",
+        c -> client.delete(a("/models/" + freshModel() + "/versions/1"), c)));
+    list.add(new Action("delete model", "204 204 403 403 404",
+        c -> client.delete(a("/models/" + freshModel()), c)));
     String job = client.post(a("/jobs"), ownerSession, Map.of("dataset", "d", "model",
         Map.of("template", "mlp"))).text("id");
     list.add(new Action("list jobs", "200 200 200 200 404", c -> client.get(a("/jobs"), c)));
@@ -294,7 +336,12 @@ abstract class AuthorizationMatrix {
             + clock.instant().plus(Duration.ofDays(1)) + "\"}"},
         new String[] {"DELETE", b + "/tokens/" + inB.get("token"), null},
         new String[] {"DELETE", b + "/datasets/" + inB.get("dataset"), null},
-        new String[] {"DELETE", b + "/datasets/" + inB.get("dataset") + "/versions/1", null});
+        new String[] {"DELETE", b + "/datasets/" + inB.get("dataset") + "/versions/1", null},
+        new String[] {"GET", b + "/models/" + inB.get("model"), null},
+        new String[] {"DELETE", b + "/models/" + inB.get("model"), null},
+        new String[] {"PUT", b + "/models/" + inB.get("model") + "/aliases/production",
+            "{\"version\":1}"},
+        new String[] {"DELETE", b + "/models/" + inB.get("model") + "/versions/1", null});
     for (String role : new String[] {"owner", "admin", "member", "viewer"}) {
       for (Cred cred : new Cred[] {sessions.get(role), tokens.get(role)}) {
         for (String[] t : tries) {

@@ -115,6 +115,28 @@ final class Client {
     }
   }
 
+  /** {@code PUT} of {@code body} as a raw application/octet-stream body (a file upload). */
+  Response putBytes(String path, Cred cred, byte[] body) {
+    try {
+      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+          .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+          .header("Content-Type", "application/octet-stream");
+      if (cred.authorization() != null) {
+        b.header("Authorization", cred.authorization());
+      }
+      if (cred.cookie() != null) {
+        b.header("Cookie", TenancyRoutes.COOKIE + "=" + cred.cookie());
+      }
+      if (cred.csrf() != null) {
+        b.header("X-CSRF-Token", cred.csrf());
+      }
+      HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      return new Response(r.statusCode(), r.body(), r);
+    } catch (Exception e) {
+      throw new AssertionError("PUT " + path + " failed: " + e, e);
+    }
+  }
+
   /** Signs in with a link's code: the session's credentials. */
   Cred signInWithLink(String link) {
     String code = link.substring(link.lastIndexOf('/') + 1);

@@ -6,6 +6,7 @@ import ai.lepton.api.AuditPage;
 import ai.lepton.api.AuditVerification;
 import ai.lepton.api.CreateDataset;
 import ai.lepton.api.CreateDepartment;
+import ai.lepton.api.CreateModel;
 import ai.lepton.api.CreateOrganization;
 import ai.lepton.api.CreateProject;
 import ai.lepton.api.CreateToken;
@@ -26,26 +27,25 @@ import ai.lepton.api.JobList;
 import ai.lepton.api.Me;
 import ai.lepton.api.Membership;
 import ai.lepton.api.MembershipList;
+import ai.lepton.api.ModelVersion;
+import ai.lepton.api.ModelVersionList;
 import ai.lepton.api.Organization;
 import ai.lepton.api.OrganizationList;
 import ai.lepton.api.Project;
 import ai.lepton.api.ProjectList;
+import ai.lepton.api.RegisteredModel;
+import ai.lepton.api.RegisteredModelList;
 import ai.lepton.api.Run;
 import ai.lepton.api.RunComparison;
 import ai.lepton.api.RunList;
+import ai.lepton.api.SetAlias;
+import ai.lepton.api.SetTag;
 import ai.lepton.api.TokenCreated;
 import ai.lepton.api.TokenList;
 import ai.lepton.api.TrainingSpec;
 import ai.lepton.api.UpdateDepartment;
 import ai.lepton.api.UpdateMember;
 import ai.lepton.api.UserCreated;
-import ai.lepton.api.CreateModel;
-import ai.lepton.api.ModelVersion;
-import ai.lepton.api.ModelVersionList;
-import ai.lepton.api.RegisteredModel;
-import ai.lepton.api.RegisteredModelList;
-import ai.lepton.api.SetAlias;
-import ai.lepton.api.SetTag;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -65,8 +65,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
@@ -487,6 +487,40 @@ public final class LeptonClient {
   public String downloadModel(String organizationId, String name, String ref, Path target) {
     HttpResponse<InputStream> response = exchange(request(model(organizationId, name,
         "/versions/" + modelSegment(ref) + "/content")).GET());
+    try (InputStream body = response.body()) {
+      if (response.statusCode() >= 400) {
+        throw error(response.statusCode(), body.readAllBytes(), response);
+      }
+      return Transfers.receive(body, response, target, null);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot save the download to " + target + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** {@code DELETE .../models/{model}/versions/{number}}: the version's file, for good. */
+  public void deleteModelVersion(String organizationId, String name, int number) {
+    delete(model(organizationId, name, "/versions/" + number));
+  }
+
+  /** {@code DELETE .../models/{model}}: the model, its versions and their files (admins). */
+  public void deleteModel(String organizationId, String name) {
+    delete(model(organizationId, name, ""));
+  }
+
+  private static String model(String organizationId, String name, String rest) {
+    return org(organizationId) + "/models/" + modelSegment(name) + rest;
+  }
+
+  /** A model name, version number or alias as one path segment ('.' allowed, not first). */
+  private static String modelSegment(String name) {
+    if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
+      throw new IllegalArgumentException("expected a name of letters, digits, '.', '_' or '-' "
+          + "starting with a letter or digit, received " + name);
+    }
+    return name;
+  }
+
   // ---------------------------------------------------------------- jobs and runs
 
   /** {@code POST /api/v1/orgs/{org}/jobs}: queues a training job (members). */
@@ -529,34 +563,6 @@ public final class LeptonClient {
       if (response.statusCode() >= 400) {
         throw error(response.statusCode(), body.readAllBytes(), response);
       }
-      return Transfers.receive(body, response, target, null);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot save the download to " + target + ": "
-          + e.getMessage(), e);
-    }
-  }
-
-  /** {@code DELETE .../models/{model}/versions/{number}}: the version's file, for good. */
-  public void deleteModelVersion(String organizationId, String name, int number) {
-    delete(model(organizationId, name, "/versions/" + number));
-  }
-
-  /** {@code DELETE .../models/{model}}: the model, its versions and their files (admins). */
-  public void deleteModel(String organizationId, String name) {
-    delete(model(organizationId, name, ""));
-  }
-
-  private static String model(String organizationId, String name, String rest) {
-    return org(organizationId) + "/models/" + modelSegment(name) + rest;
-  }
-
-  /** A model name, version number or alias as one path segment ('.' allowed, not first). */
-  private static String modelSegment(String name) {
-    if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
-      throw new IllegalArgumentException("expected a name of letters, digits, '.', '_' or '-' "
-          + "starting with a letter or digit, received " + name);
-    }
-    return name;
       BufferedReader lines = new BufferedReader(new InputStreamReader(body,
           StandardCharsets.UTF_8));
       for (String line = lines.readLine(); line != null; line = lines.readLine()) {

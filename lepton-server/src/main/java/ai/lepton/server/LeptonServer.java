@@ -17,6 +17,7 @@ import ai.lepton.server.http.Route;
 import ai.lepton.server.ops.OpsRoutes;
 import ai.lepton.server.registry.RegistryRoutes;
 import ai.lepton.server.registry.RegistryService;
+import ai.lepton.server.registry.RunSource;
 import ai.lepton.server.registry.VersionGuard;
 import ai.lepton.server.tenancy.TenancyRoutes;
 import ai.lepton.server.tenancy.TenancyService;
@@ -34,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
@@ -163,10 +165,9 @@ public final class LeptonServer implements AutoCloseable {
             throw new IllegalStateException("this server cannot prepare trainings yet (no "
                 + "Training.prepare wired in); the job cannot run");
           },
-          publication -> {
-            throw new IllegalStateException("this server has no model registry wired in; "
-                + "submit the job without registerAs");
-          });
+          p -> registry.publish(p.organizationId(), p.name(), p.model(), new RunSource(
+              p.userId(), p.runId(), p.jobId(), p.datasetVersionId(),
+              new TreeMap<String, Object>(p.parameters()), p.metrics(), null, null)).id());
       routes.addAll(jobs.routes());
 
       Api api = new Api(mapper, metrics, tenancyRoutes.authenticator(), routes);

@@ -20,6 +20,8 @@ public interface ModelPublisher {
    * A trained model and its lineage.
    *
    * @param organizationId the job's organization
+   * @param userId the user who submitted the job (the version's creator)
+   * @param jobId the job
    * @param name the registered model's name ({@code registerAs})
    * @param model the {@code .lepton} file's bytes
    * @param runId the run that trained it
@@ -27,6 +29,7 @@ public interface ModelPublisher {
    * @param parameters the run's resolved parameters
    * @param metrics the evaluation on the held-out split
    */
-  record Publication(String organizationId, String name, byte[] model, String runId,
+  record Publication(String organizationId, String userId, String jobId, String name,
+      byte[] model, String runId,
       String datasetVersionId, Map<String, String> parameters, Map<String, Double> metrics) {}
 }

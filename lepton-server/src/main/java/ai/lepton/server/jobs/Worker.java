@@ -239,7 +239,8 @@ final class Worker {
     String artifact = "runs/" + runId + "/model-" + job.attempts();
     blobs.put(job.orgId(), artifact, new ByteArrayInputStream(file), file.length);
     String version = spec.registerAs() == null ? null : publisher.publish(
-        new ModelPublisher.Publication(job.orgId(), spec.registerAs(), file, runId,
+        new ModelPublisher.Publication(job.orgId(), job.createdBy(), job.id(),
+            spec.registerAs(), file, runId,
             prepared.datasetVersionId(), t.parameters(), metrics));
     String finalRun = runId;
     boolean held = jdbi.inTransaction(tx -> {

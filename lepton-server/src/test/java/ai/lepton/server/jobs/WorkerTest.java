@@ -55,6 +55,8 @@ class WorkerTest {
       assertEquals(2, trained.layers().size());
       ModelPublisher.Publication p = f.published.get(0);
       assertEquals("points-classifier", p.name());
+      assertEquals("usr_a", p.userId());
+      assertEquals("job_1", p.jobId());
       assertEquals(run.id(), p.runId());
       assertEquals("dsv_points1", p.datasetVersionId());
       assertArrayEquals(artifact, p.model(), "the registry gets the run's artifact");

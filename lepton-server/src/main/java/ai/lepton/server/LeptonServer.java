@@ -9,16 +9,20 @@ import ai.lepton.server.crypto.KeyService;
 import ai.lepton.server.crypto.MasterKey;
 import ai.lepton.server.datasets.DatasetRoutes;
 import ai.lepton.server.datasets.DatasetService;
-import ai.lepton.server.jobs.Jobs;
 import ai.lepton.server.db.Database;
 import ai.lepton.server.http.Api;
 import ai.lepton.server.http.Json;
 import ai.lepton.server.http.Route;
+import ai.lepton.server.jobs.Jobs;
+import ai.lepton.server.jobs.PlatformPreparer;
 import ai.lepton.server.ops.OpsRoutes;
 import ai.lepton.server.registry.RegistryRoutes;
 import ai.lepton.server.registry.RegistryService;
 import ai.lepton.server.registry.RunSource;
 import ai.lepton.server.registry.VersionGuard;
+import ai.lepton.server.serving.OipRoutes;
+import ai.lepton.server.serving.ServingLimits;
+import ai.lepton.server.serving.ServingTable;
 import ai.lepton.server.tenancy.TenancyRoutes;
 import ai.lepton.server.tenancy.TenancyService;
 import ai.lepton.server.web.WebRoutes;
@@ -35,7 +39,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
@@ -156,19 +159,24 @@ public final class LeptonServer implements AutoCloseable {
           VersionGuard.NONE);
       registry.sweep();
       routes.addAll(new RegistryRoutes(registry).routes());
+
       // training jobs: queued in the database, trained by this server's workers (and by any
       // other process's), checkpointed into encrypted blobs
       int workers = jobWorkers(environment.get(JOB_WORKERS));
       jobs = Jobs.start(database, encryptedBlobs, audit, tenancy, clock, workers,
           Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, workers)),
-          (org, spec) -> {
-            throw new IllegalStateException("this server cannot prepare trainings yet (no "
-                + "Training.prepare wired in); the job cannot run");
-          },
+          new PlatformPreparer(datasets, registry),
           p -> registry.publish(p.organizationId(), p.name(), p.model(), new RunSource(
               p.userId(), p.runId(), p.jobId(), p.datasetVersionId(),
-              new TreeMap<String, Object>(p.parameters()), p.metrics(), null, null)).id());
+              new LinkedHashMap<>(p.parameters()), p.metrics(), p.evaluationReportJson(),
+              p.parentVersionId())).id());
       routes.addAll(jobs.routes());
+
+      // serving: the Open Inference Protocol at the root (/v2/...), for callers with a token of
+      // the model's organization; the deployments (to come) fill the table of what it serves
+      routes.addAll(new OipRoutes(new ServingTable(),
+          OipRoutes.signedIn(tenancyRoutes.authenticator()), ServingLimits.DEFAULT,
+          System::nanoTime, VERSION).routes());
 
       Api api = new Api(mapper, metrics, tenancyRoutes.authenticator(), routes);
       Javalin http = api.create(config.host(), config.port()).start();

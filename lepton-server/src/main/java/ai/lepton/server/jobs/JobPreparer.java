@@ -22,6 +22,12 @@ public interface JobPreparer {
    *
    * @param training what to fit
    * @param datasetVersionId the id of the dataset version it was prepared from (the run's lineage)
+   * @param baseVersionId the registered model version it fine-tunes, or null
    */
-  record Prepared(PreparedTraining training, String datasetVersionId) {}
+  record Prepared(PreparedTraining training, String datasetVersionId, String baseVersionId) {
+    /** A training from fresh weights. */
+    Prepared(PreparedTraining training, String datasetVersionId) {
+      this(training, datasetVersionId, null);
+    }
+  }
 }

@@ -123,7 +123,10 @@ public final class JobService {
     try {
       spec = JSON.treeToValue(object, TrainingSpec.class);
     } catch (JsonProcessingException e) {
-      throw ApiException.invalid("the training spec is not valid: " + e.getOriginalMessage());
+      // a value out of range: the record's own message says which and what it must be
+      throw ApiException.invalid("the training spec is not valid: "
+          + (e.getCause() instanceof IllegalArgumentException range ? range.getMessage()
+              : e.getOriginalMessage()));
     }
     SpecLimits.check(spec);
     String specJson = json(spec);

@@ -20,16 +20,19 @@ public interface ModelPublisher {
    * A trained model and its lineage.
    *
    * @param organizationId the job's organization
-   * @param userId the user who submitted the job (the version's creator)
-   * @param jobId the job
    * @param name the registered model's name ({@code registerAs})
    * @param model the {@code .lepton} file's bytes
    * @param runId the run that trained it
    * @param datasetVersionId the dataset version it was trained on
    * @param parameters the run's resolved parameters
    * @param metrics the evaluation on the held-out split
+   * @param evaluationReportJson the evaluation report on the held-out split
+   *     ({@link ai.lepton.api.EvaluationReport} as JSON), or null when none was held out
+   * @param parentVersionId the registered model version it was fine-tuned from, or null
+   * @param userId who submitted the job
+   * @param jobId the job
    */
-  record Publication(String organizationId, String userId, String jobId, String name,
-      byte[] model, String runId,
-      String datasetVersionId, Map<String, String> parameters, Map<String, Double> metrics) {}
+  record Publication(String organizationId, String name, byte[] model, String runId,
+      String datasetVersionId, Map<String, String> parameters, Map<String, Double> metrics,
+      String evaluationReportJson, String parentVersionId, String userId, String jobId) {}
 }

@@ -1,8 +1,11 @@
 package ai.lepton.server.jobs;
 
 import ai.lepton.LeptonException;
+import ai.lepton.api.EvaluationReport;
 import ai.lepton.api.JobEvent;
 import ai.lepton.api.TrainingSpec;
+import ai.lepton.metrics.ClassificationReport;
+import ai.lepton.metrics.RegressionReport;
 import ai.lepton.models.Callback;
 import ai.lepton.models.Cancellation;
 import ai.lepton.models.Fit;
@@ -209,6 +212,7 @@ final class Worker {
     Progress progress = new Progress(job, runId, checkpointEvery, job.checkpointKey(), lease,
         cancellation);
     Map<String, Double> metrics;
+    String report;
     try (ComputeContext compute = ComputeContext.vector(settings.threads())) {
       if (initialEpoch < t.epochs()) {
         Fit fit = Fit.epochs(t.epochs()).batchSize(t.batchSize()).seed(t.seed()).verbose(0)
@@ -228,6 +232,7 @@ final class Worker {
       }
       try (ComputeContext.Scope ignored = compute.enter()) {
         metrics = t.test() == null ? Map.of() : model.evaluate(t.test());
+        report = t.test() == null ? null : json(report(model, t, metrics));
       }
     }
     if (store.heartbeat(job.orgId(), job.id(), owner, clock.instant(), settings.lease())
@@ -239,9 +244,9 @@ final class Worker {
     String artifact = "runs/" + runId + "/model-" + job.attempts();
     blobs.put(job.orgId(), artifact, new ByteArrayInputStream(file), file.length);
     String version = spec.registerAs() == null ? null : publisher.publish(
-        new ModelPublisher.Publication(job.orgId(), job.createdBy(), job.id(),
-            spec.registerAs(), file, runId,
-            prepared.datasetVersionId(), t.parameters(), metrics));
+        new ModelPublisher.Publication(job.orgId(), spec.registerAs(), file, runId,
+            prepared.datasetVersionId(), t.parameters(), metrics, report,
+            prepared.baseVersionId(), job.createdBy(), job.id()));
     String finalRun = runId;
     boolean held = jdbi.inTransaction(tx -> {
       store.finishRun(tx, job.orgId(), finalRun, json(metrics), artifact, version,
@@ -254,6 +259,14 @@ final class Worker {
     } else {
       blobs.delete(job.orgId(), artifact); // the job is another worker's now
     }
+  }
+
+  /** The evaluation report on the held-out split, with the model's own metrics on it. */
+  private static EvaluationReport report(Model model, PreparedTraining t,
+      Map<String, Double> metrics) {
+    return t.task().equals("classification")
+        ? EvaluationReports.of(ClassificationReport.of(model, t.test(), t.classes()), metrics)
+        : EvaluationReports.of(RegressionReport.of(model, t.test()), metrics);
   }
 
   /** The model of the job's last checkpoint, or CheckpointUnreadable saying why not. */

@@ -47,6 +47,9 @@ final class RunsCommand {
     about.print(options.out());
     Map<Integer, Map<String, Double>> byEpoch = new TreeMap<>();
     for (MetricPoint m : r.history()) {
+      if (!m.kind().equals("epoch")) {
+        continue; // progress within an epoch
+      }
       byEpoch.computeIfAbsent(m.epoch(), e -> new TreeMap<>()).put(m.name(), m.value());
     }
     Table history = new Table("EPOCH", "METRICS");

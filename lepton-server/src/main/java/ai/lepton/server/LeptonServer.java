@@ -172,7 +172,7 @@ public final class LeptonServer implements AutoCloseable {
           new PlatformPreparer(datasets, registry),
           p -> registry.publish(p.organizationId(), p.name(), p.model(), new RunSource(
               p.userId(), p.runId(), p.jobId(), p.datasetVersionId(),
-              new LinkedHashMap<>(p.parameters()), p.metrics(), p.evaluationReportJson(),
+              new LinkedHashMap<>(p.parameters()), p.metrics(), p.evaluationReport(),
               p.parentVersionId())).id());
       routes.addAll(jobs.routes());
 

@@ -212,11 +212,12 @@ final class JdbiJobStore implements JobStore {
       return;
     }
     jdbi.useTransaction(tx -> {
-      PreparedBatch batch = tx.prepareBatch("INSERT INTO run_metrics (org_id, run_id, epoch,"
-          + " step, name, metric, recorded_at) VALUES (:org, :run, :epoch, :step, :name, :value,"
-          + " :at)");
+      PreparedBatch batch = tx.prepareBatch("INSERT INTO run_metrics (org_id, run_id, kind,"
+          + " epoch, step, name, metric, recorded_at) VALUES (:org, :run, :kind, :epoch, :step,"
+          + " :name, :value, :at)");
       for (MetricRow p : points) {
-        batch.bind("org", orgId).bind("run", runId).bind("epoch", p.epoch()).bind("step", p.step())
+        batch.bind("org", orgId).bind("run", runId).bind("kind", p.kind())
+            .bind("epoch", p.epoch()).bind("step", p.step())
             .bind("name", p.name()).bind("value", p.value()).bind("at", time(p.at())).add();
       }
       batch.execute();
@@ -228,7 +229,8 @@ final class JdbiJobStore implements JobStore {
     return jdbi.withHandle(h -> h.createQuery("SELECT * FROM run_metrics WHERE org_id = :org"
             + " AND run_id = :run ORDER BY id")
         .bind("org", orgId).bind("run", runId)
-        .map((rs, ctx) -> new MetricRow(rs.getInt("epoch"), rs.getLong("step"),
+        .map((rs, ctx) -> new MetricRow(rs.getString("kind"), rs.getInt("epoch"),
+            rs.getLong("step"),
             rs.getString("name"), rs.getDouble("metric"), instant(rs, "recorded_at")))
         .list());
   }

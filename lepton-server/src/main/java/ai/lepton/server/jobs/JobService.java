@@ -123,7 +123,10 @@ public final class JobService {
     try {
       spec = JSON.treeToValue(object, TrainingSpec.class);
     } catch (JsonProcessingException e) {
-      throw ApiException.invalid("the training spec is not valid: " + e.getOriginalMessage());
+      // a value out of range: the record's own message says which and what it must be
+      throw ApiException.invalid("the training spec is not valid: "
+          + (e.getCause() instanceof IllegalArgumentException range ? range.getMessage()
+              : e.getOriginalMessage()));
     }
     SpecLimits.check(spec);
     String specJson = json(spec);
@@ -207,7 +210,8 @@ public final class JobService {
         if (job.runId() != null) {
           List<MetricRow> history = store.metrics(org, job.runId());
           int epochs = epochs(job);
-          for (JobEvent e : epochEvents(jobId, history.subList(sent, history.size()), epochs)) {
+          for (JobEvent e : progressEvents(jobId, history.subList(sent, history.size()),
+              epochs)) {
             sink.accept(e);
           }
           sent = history.size();
@@ -219,12 +223,9 @@ public final class JobService {
         if (job.state().terminal()) {
           return;
         }
-        JobEvent next = live.poll(STREAM_POLL.toMillis(), TimeUnit.MILLISECONDS);
-        while (next != null) {
-          if (next.type().equals("batch")) {
-            sink.accept(next); // epoch and state events are read back from the database
-          }
-          next = live.poll();
+        // every event is read back from the database; a live one only says to read now
+        if (live.poll(STREAM_POLL.toMillis(), TimeUnit.MILLISECONDS) != null) {
+          live.clear();
         }
         job = find(org, jobId);
       }
@@ -247,31 +248,44 @@ public final class JobService {
     }
   }
 
-  /** History rows as one event per epoch, in the order they were recorded. */
-  private static List<JobEvent> epochEvents(String jobId, List<MetricRow> rows, int epochs) {
+  /**
+   * History rows as events, one per recorded point (the rows of one kind, epoch and step), in the
+   * order they were recorded. A worker writes a point's rows in one transaction.
+   */
+  private static List<JobEvent> progressEvents(String jobId, List<MetricRow> rows, int epochs) {
     List<JobEvent> out = new ArrayList<>();
-    Map<String, Double> logs = new LinkedHashMap<>();
-    MetricRow first = null;
+    List<MetricRow> point = new ArrayList<>();
     for (MetricRow r : rows) {
-      if (first != null && (r.epoch() != first.epoch() || r.step() != first.step())) {
-        out.add(epochEvent(jobId, first, logs, epochs));
-        logs = new LinkedHashMap<>();
+      if (!point.isEmpty() && !samePoint(point.get(0), r)) {
+        out.add(progressEvent(jobId, point, epochs));
+        point = new ArrayList<>();
       }
-      if (logs.isEmpty()) {
-        first = r;
-      }
-      logs.put(r.name(), r.value());
+      point.add(r);
     }
-    if (first != null) {
-      out.add(epochEvent(jobId, first, logs, epochs));
+    if (!point.isEmpty()) {
+      out.add(progressEvent(jobId, point, epochs));
     }
     return out;
   }
 
-  private static JobEvent epochEvent(String jobId, MetricRow r, Map<String, Double> logs,
-      int epochs) {
-    return new JobEvent("epoch", jobId, r.epoch(), epochs, r.step(), logs, null, null, null,
-        null);
+  private static boolean samePoint(MetricRow a, MetricRow b) {
+    return a.kind().equals(b.kind()) && a.epoch() == b.epoch() && a.step() == b.step();
+  }
+
+  private static JobEvent progressEvent(String jobId, List<MetricRow> point, int epochs) {
+    Map<String, Double> logs = new LinkedHashMap<>();
+    Double speed = null;
+    Double eta = null;
+    for (MetricRow r : point) {
+      switch (r.name()) {
+        case Worker.SAMPLES_PER_SECOND -> speed = r.value();
+        case Worker.ETA_SECONDS -> eta = r.value();
+        default -> logs.put(r.name(), r.value());
+      }
+    }
+    MetricRow first = point.get(0);
+    return new JobEvent(first.kind(), jobId, first.epoch(), epochs, first.step(), logs, speed,
+        eta, null, null);
   }
 
   // ---------------------------------------------------------------- runs
@@ -281,7 +295,8 @@ public final class JobService {
     tenancy.authorize(caller, org, Role.VIEWER, Scope.READ);
     RunRow row = findRun(org, runId);
     List<MetricPoint> history = store.metrics(org, runId).stream()
-        .map(m -> new MetricPoint(m.epoch(), m.step(), m.name(), m.value(), m.at())).toList();
+        .map(m -> new MetricPoint(m.kind(), m.epoch(), m.step(), m.name(), m.value(), m.at()))
+        .toList();
     return wire(row, history);
   }
 

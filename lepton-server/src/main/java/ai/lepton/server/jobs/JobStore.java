@@ -45,8 +45,11 @@ interface JobStore {
       String metricsJson, String artifactKey, String modelVersionId, Instant createdAt,
       Instant finishedAt) {}
 
-  /** One point of a run's metric history. */
-  record MetricRow(int epoch, long step, String name, double value, Instant at) {}
+  /**
+   * One point of a run's metric history: {@code kind} is {@code epoch} (an epoch's end) or
+   * {@code batch} (running means during an epoch, sampled at most once a second).
+   */
+  record MetricRow(String kind, int epoch, long step, String name, double value, Instant at) {}
 
   /** What a heartbeat tells the worker. */
   enum Heartbeat {

@@ -1,5 +1,6 @@
 package ai.lepton.server.jobs;
 
+import ai.lepton.api.EvaluationReport;
 import java.util.Map;
 
 /**
@@ -26,13 +27,13 @@ public interface ModelPublisher {
    * @param datasetVersionId the dataset version it was trained on
    * @param parameters the run's resolved parameters
    * @param metrics the evaluation on the held-out split
-   * @param evaluationReportJson the evaluation report on the held-out split
-   *     ({@link ai.lepton.api.EvaluationReport} as JSON), or null when none was held out
+   * @param evaluationReport the evaluation report on the held-out split, or null when none was
+   *     held out
    * @param parentVersionId the registered model version it was fine-tuned from, or null
    * @param userId who submitted the job
    * @param jobId the job
    */
   record Publication(String organizationId, String name, byte[] model, String runId,
       String datasetVersionId, Map<String, String> parameters, Map<String, Double> metrics,
-      String evaluationReportJson, String parentVersionId, String userId, String jobId) {}
+      EvaluationReport evaluationReport, String parentVersionId, String userId, String jobId) {}
 }

@@ -49,6 +49,8 @@ public final class Training {
   static final int MAX_CONFIG_CHARS = 1 << 20;
   /** The most weights a model built from a spec's config may hold. */
   static final long MAX_CONFIG_PARAMETERS = 100_000_000L;
+  /** The most classes a classifier may have: one softmax unit each. */
+  static final int MAX_CLASSES = 10_000;
   /** The column a pixel row's feature names start with: {@code pixel_0, pixel_1, ...}. */
   static final String PIXEL = "pixel_";
 
@@ -284,11 +286,14 @@ public final class Training {
         }
         distinct.add(v);
       }
-      List<Float> order = new ArrayList<>(distinct);
-      classes = order.stream().map(v -> Integer.toString((int) v.floatValue())).toList();
+      Map<Float, Integer> code = new java.util.HashMap<>();
+      for (float v : distinct) {
+        code.put(v, code.size());
+      }
+      classes = distinct.stream().map(v -> Integer.toString((int) v.floatValue())).toList();
       codes = new int[raw.length];
       for (int i = 0; i < raw.length; i++) {
-        codes[i] = order.indexOf(raw[i]);
+        codes[i] = code.get(raw[i]);
       }
     } else if (classify) {
       LabelEncoder encoder = LabelEncoder.fit(table.strings(target));
@@ -296,6 +301,12 @@ public final class Training {
       codes = encoder.transform(table.strings(target));
     } else {
       values = table.floats(target);
+    }
+    if (codes != null && classes.size() > MAX_CLASSES) {
+      throw unprocessable("target '" + target + "' of " + data.fileName() + " holds "
+          + classes.size() + " distinct values, more than the " + MAX_CLASSES + " classes a "
+          + "classifier here takes; is it an id? Name the column to predict, or, for a number, "
+          + "use a model that regresses");
     }
     if (codes != null && classes.size() < 2) {
       throw unprocessable("target '" + target + "' of " + data.fileName() + " holds one class, "

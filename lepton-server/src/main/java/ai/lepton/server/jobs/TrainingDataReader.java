@@ -170,11 +170,19 @@ final class TrainingDataReader {
       raw.reset();
       DataInputStream in = new DataInputStream(gzip
           ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw);
-      int[] shape = ai.lepton.data.Idx.header(in, name, Math.min(ai.lepton.data.Idx.MAX_VALUES, heapValues));
-      int count = 1;
+      int[] shape = ai.lepton.data.Idx.header(in, name, Long.MAX_VALUE);
+      double declared = 1; // exact enough to compare with a limit, and never overflows
       for (int d : shape) {
-        count *= d; // at most MAX_VALUES: the header check bounds the product
+        declared *= d;
       }
+      long limit = Math.min(ai.lepton.data.Idx.MAX_VALUES, heapValues);
+      if (declared > limit) {
+        throw unprocessable("IDX file " + name + " declares shape " + java.util.Arrays
+            .toString(shape) + ", " + (long) declared + " values, more than the " + limit
+            + " one training on this server holds (half its heap at a byte and a float a value);"
+            + " train on a slice of the file, or give the server a larger heap (-Xmx)");
+      }
+      int count = (int) declared;
       byte[] bytes = in.readNBytes(count);
       if (bytes.length < count) {
         throw new EOFException();

@@ -55,6 +55,10 @@ final class Worker {
   static final int MAX_ATTEMPTS = 3;
   /** The longest error message kept on a job. */
   static final int MAX_ERROR = 2000;
+  /** The history's name of a point's training speed (samples per second in its epoch so far). */
+  static final String SAMPLES_PER_SECOND = "samples_per_second";
+  /** The history's name of a point's estimate of the seconds left. */
+  static final String ETA_SECONDS = "eta_seconds";
 
   private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
   private static final ObjectMapper JSON = Json.mapper();
@@ -208,7 +212,7 @@ final class Worker {
     Progress progress = new Progress(job, runId, checkpointEvery, job.checkpointKey(), lease,
         cancellation);
     Map<String, Double> metrics;
-    String report;
+    EvaluationReport report;
     try (ComputeContext compute = ComputeContext.vector(settings.threads())) {
       if (initialEpoch < t.epochs()) {
         Fit fit = Fit.epochs(t.epochs()).batchSize(t.batchSize()).seed(t.seed()).verbose(0)
@@ -228,7 +232,7 @@ final class Worker {
       }
       try (ComputeContext.Scope ignored = compute.enter()) {
         metrics = t.test() == null ? Map.of() : model.evaluate(t.test());
-        report = t.test() == null ? null : json(report(model, t, metrics));
+        report = t.test() == null ? null : report(model, t, metrics);
       }
     }
     if (store.heartbeat(job.orgId(), job.id(), owner, clock.instant(), settings.lease())
@@ -367,19 +371,28 @@ final class Worker {
       if (e.kind() == TrainingEvent.Kind.BATCH_END) {
         if (lastBatch == null || !now.isBefore(lastBatch.plusSeconds(1))) {
           lastBatch = now;
-          events.publish(event("batch", e));
+          record("batch", e, now);
         }
       } else if (e.kind() == TrainingEvent.Kind.EPOCH_END) {
-        List<MetricRow> points = new ArrayList<>();
-        e.logs().forEach((name, value) -> points.add(new MetricRow(e.epoch(), e.globalStep(),
-            name, value, now)));
-        store.addMetrics(job.orgId(), runId, points);
-        events.publish(event("epoch", e));
+        record("epoch", e, now);
         int done = e.epoch() + 1;
         if (done % checkpointEvery == 0 && done < e.epochs()) {
           save(done);
         }
       }
+    }
+
+    /** Keeps the event's logs, speed and ETA in the run's history, then tells the listeners. */
+    private void record(String kind, TrainingEvent e, Instant now) {
+      List<MetricRow> points = new ArrayList<>();
+      e.logs().forEach((name, value) -> points.add(new MetricRow(kind, e.epoch(),
+          e.globalStep(), name, value, now)));
+      points.add(new MetricRow(kind, e.epoch(), e.globalStep(), SAMPLES_PER_SECOND,
+          e.samplesPerSecond(), now));
+      points.add(new MetricRow(kind, e.epoch(), e.globalStep(), ETA_SECONDS, e.etaSeconds(),
+          now));
+      store.addMetrics(job.orgId(), runId, points);
+      events.publish(event(kind, e));
     }
 
     private JobEvent event(String type, TrainingEvent e) {

@@ -193,8 +193,8 @@ class JdbiJobStoreTest {
       assertFalse(store.startRun("w2", run), "not the lease owner");
       assertTrue(store.startRun("w1", run));
       assertEquals("run_1", store.job("org_a", "job_1").orElseThrow().runId());
-      store.addMetrics("org_a", "run_1", List.of(new MetricRow(0, 4, "loss", 0.9, NOW),
-          new MetricRow(1, 8, "loss", 0.5, NOW.plusSeconds(1))));
+      store.addMetrics("org_a", "run_1", List.of(new MetricRow("epoch", 0, 4, "loss", 0.9, NOW),
+          new MetricRow("epoch", 1, 8, "loss", 0.5, NOW.plusSeconds(1))));
       assertEquals(List.of(0.9, 0.5), store.metrics("org_a", "run_1").stream()
           .map(MetricRow::value).toList());
       assertTrue(store.metrics("org_b", "run_1").isEmpty());

@@ -58,7 +58,7 @@ class JobRoutesTest {
     assertEquals("mlp", read.get("model").get("template").asText());
     List<Integer> epochs = new ArrayList<>();
     read.get("history").forEach(m -> {
-      if (m.get("name").asText().equals("loss")) {
+      if (m.get("kind").asText().equals("epoch") && m.get("name").asText().equals("loss")) {
         epochs.add(m.get("epoch").asInt());
       }
     });
@@ -92,6 +92,8 @@ class JobRoutesTest {
     assertTrue(p.worker("w2").runOnce());
     String events = stream.get(60, TimeUnit.SECONDS).body();
     assertEquals(3, events.split("event: epoch", -1).length - 1, events);
+    assertTrue(events.contains("event: batch") && events.contains("\"samplesPerSecond\":"),
+        "batch progress, at least the first batch's: " + events);
     assertTrue(events.contains("\"state\":\"succeeded\""), events);
     assertTrue(events.strip().endsWith("}"), events);
 
@@ -126,16 +128,20 @@ class JobRoutesTest {
     String[][] cases = {
         {"{\"dataset\":\"points\",\"model\":{\"template\":\"mlp\"},"
             + "\"hyperparameters\":{\"epochs\":0}}",
-            "hyperparameters.epochs must be an integer from 1 to 10000; received 0"},
+            "the training spec is not valid: 'epochs' must be 1 to 100000"},
         {"{\"dataset\":\"points\",\"model\":{\"template\":\"mlp\"},"
-            + "\"hyperparameters\":{\"batchSize\":100000000}}", "hyperparameters.batchSize"},
+            + "\"hyperparameters\":{\"batchSize\":100000000}}", "'batchSize'"},
         {"{\"dataset\":\"points\",\"model\":{\"template\":\"mlp\",\"config\":\"{}\"}}",
-            "model must set exactly one of"},
+            "'model' takes exactly one of"},
         {"{\"dataset\":\"points\",\"model\":{\"template\":\"mlp\"},\"kind\":\"tune\"}",
             "kind must be \"train\""},
         {"{\"dataset\":\"points\",\"model\":{\"template\":\"mlp\"},\"colour\":1}",
             "colour"},
-        {"{\"model\":{\"template\":\"mlp\"}}", "dataset must be"},
+        {"{\"model\":{\"template\":\"mlp\"}}", "a training spec needs 'dataset'"},
+        {"{\"dataset\":\"../etc\",\"model\":{\"template\":\"mlp\"}}",
+            "dataset must be a dataset's name or id"},
+        {"{\"dataset\":\"points\",\"model\":{\"template\":\"mlp\"},"
+            + "\"registerAs\":\"a b\"}", "registerAs must be a model name"},
         {"{\"dataset\":\"points\",\"model\":{\"config\":\"" + "x".repeat(70_000) + "\"}}",
             "exceeds the maximum allowed (65536"},
         {"[1]", "must be a JSON object"},

@@ -353,6 +353,22 @@ class TrainingTest {
         TrainingDataFixtures.fashion("train", 40).labels());
     m = refusal(ErrorCode.UNPROCESSABLE, spec("cnn", null, null), fewer);
     assertTrue(m.contains("holds 50 images but train-labels.gz holds 40 labels"), m);
+    // a header declaring 10,000 images over ten bytes of data allocates only for what arrives
+    byte[] lying = java.nio.ByteBuffer.allocate(26).putInt(0x0803).putInt(10_000).putInt(28)
+        .putInt(28).array();
+    m = refusal(ErrorCode.UNPROCESSABLE, spec("cnn", null, null), TrainingData.idx("lying",
+        () -> new java.io.ByteArrayInputStream(lying), "labels", images.labels()));
+    assertTrue(m.contains("IDX file lying is truncated"), m);
+    byte[] huge = java.nio.ByteBuffer.allocate(26).putInt(0x0803).putInt(1 << 30).putInt(1 << 30)
+        .putInt(3).array();
+    m = refusal(ErrorCode.UNPROCESSABLE, spec("cnn", null, null), TrainingData.idx("huge",
+        () -> new java.io.ByteArrayInputStream(huge), "labels", images.labels()));
+    assertTrue(m.contains("IDX file huge declares shape [1073741824, 1073741824, 3]")
+        && m.contains("train on a slice of the file"), m);
+    m = refusal(ErrorCode.UNPROCESSABLE, spec("cnn", null, null), TrainingData.idx("notes.txt",
+        () -> new java.io.ByteArrayInputStream("hello, world".getBytes()), "labels",
+        images.labels()));
+    assertTrue(m.contains("notes.txt is not an IDX file"), m);
 
     TrainingData fortunes = bytes(DatasetFormat.JSONL, "f.jsonl",
         TrainingDataFixtures.fortunesJsonl());
@@ -364,6 +380,13 @@ class TrainingTest {
     m = refusal(ErrorCode.UNPROCESSABLE, spec("mlp", "species", null),
         bytes(DatasetFormat.CSV, "mixed.csv", "city,size,species\nOslo,1,a\nRome,2,b\n"));
     assertTrue(m.contains("[city]") && m.contains("takes numbers only"), m);
+    StringBuilder ids = new StringBuilder("x,id\n");
+    for (int i = 0; i < Training.MAX_CLASSES + 1; i++) {
+      ids.append(i % 7).append(",u").append(i).append('\n');
+    }
+    m = refusal(ErrorCode.UNPROCESSABLE, spec("mlp", "id", null),
+        bytes(DatasetFormat.CSV, "ids.csv", ids.toString()));
+    assertTrue(m.contains("holds 10001 distinct values, more than the 10000 classes"), m);
     m = refusal(ErrorCode.UNPROCESSABLE, spec("mlp", "species", null),
         bytes(DatasetFormat.CSV, "tiny.csv", "x,species\n1,a\n2,b\n"));
     assertTrue(m.contains("cannot split 2 samples"), m);

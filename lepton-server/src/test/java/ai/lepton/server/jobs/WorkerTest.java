@@ -42,8 +42,10 @@ class WorkerTest {
       assertEquals("mv_1", run.modelVersionId());
       assertTrue(run.metricsJson().contains("\"accuracy\""), run.metricsJson());
       assertTrue(run.environmentJson().contains("\"jdk\""), run.environmentJson());
-      assertEquals(List.of(0, 1, 2), f.store.metrics("org_a", run.id()).stream()
-          .filter(m -> m.name().equals("loss")).map(MetricRow::epoch).toList());
+      assertEquals(List.of(0, 1, 2), epochs(f, run.id()));
+      assertTrue(f.store.metrics("org_a", run.id()).stream().anyMatch(m ->
+          m.kind().equals("batch") && m.name().equals(Worker.ETA_SECONDS)),
+          "batch progress is kept too (once a second: here the clock stands still, so once)");
 
       byte[] artifact;
       try (InputStream in = f.blobs.open("org_a", run.artifactKey())) {
@@ -53,6 +55,8 @@ class WorkerTest {
       assertEquals(2, trained.layers().size());
       ModelPublisher.Publication p = f.published.get(0);
       assertEquals("points-classifier", p.name());
+      assertEquals("usr_a", p.userId());
+      assertEquals("job_1", p.jobId());
       assertEquals(run.id(), p.runId());
       assertEquals("dsv_points1", p.datasetVersionId());
       assertArrayEquals(artifact, p.model(), "the registry gets the run's artifact");
@@ -98,10 +102,16 @@ class WorkerTest {
       assertEquals(State.SUCCEEDED, done.state(), done.error());
       assertEquals(2, done.attempts());
       assertEquals(List.of(2, 3, 4, 5), resumedEpochs, "resumed at the epoch after the checkpoint");
-      assertEquals(List.of(0, 1, 2, 2, 3, 4, 5), f.store.metrics("org_a", done.runId()).stream()
-          .filter(m -> m.name().equals("loss")).map(MetricRow::epoch).toList(),
+      assertEquals(List.of(0, 1, 2, 2, 3, 4, 5), epochs(f, done.runId()),
           "epoch 2 ran twice: once before the stop (after its checkpoint was due), once resumed");
     }
+  }
+
+  /** The epochs whose end the run's history records, in order. */
+  private static List<Integer> epochs(JobFixture f, String runId) {
+    return f.store.metrics("org_a", runId).stream()
+        .filter(m -> m.kind().equals("epoch") && m.name().equals("loss"))
+        .map(MetricRow::epoch).toList();
   }
 
   /** The files under the blob directory whose bytes contain {@code text}. */

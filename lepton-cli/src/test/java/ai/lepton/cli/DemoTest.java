@@ -3,15 +3,18 @@ package ai.lepton.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.lepton.api.Dataset;
+import ai.lepton.api.ErrorCode;
 import ai.lepton.api.Job;
 import ai.lepton.api.ModelVersion;
 import ai.lepton.api.Organization;
 import ai.lepton.client.LeptonClient;
 import ai.lepton.server.LeptonServer;
 import ai.lepton.server.ServerConfig;
+import ai.lepton.server.http.ApiException;
 import ai.lepton.server.tenancy.TenancyService.DemoAccess;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -97,6 +100,29 @@ class DemoTest {
       assertTrue(said.contains("apt-get install fortunes-min"), said);
       assertTrue(client.datasets(access.organizationId()).datasets().isEmpty());
       assertTrue(client.jobs(access.organizationId(), 0, 10).jobs().isEmpty());
+    }
+  }
+
+  @Test
+  void theDemoActsAsTheFirstAdministratorAuditedOrSaysWhichEmailToPass() {
+    Path data = dir.resolve("data");
+    try (LeptonServer server = LeptonServer.start(ServerConfig.embedded(data, 0))) {
+      DemoAccess access = server.demoAccess(Duration.ofHours(1));
+      LeptonClient client = LeptonClient.connect(URI.create("http://127.0.0.1:"
+          + server.port()), access.token());
+      List<String> actions = client.auditEvents(access.organizationId(), 10).events().stream()
+          .filter(e -> "demo".equals(e.clientAddress())).map(e -> e.action()).toList();
+      assertTrue(actions.containsAll(List.of("organization.create", "token.create")),
+          actions.toString());
+    }
+    // a later start under another administrator's email: the demo cannot act as them
+    try (LeptonServer server = LeptonServer.start(new ServerConfig("127.0.0.1", 0, data, null,
+        null, null, null, null, null, null, "someone@else.example",
+        ServerConfig.DEFAULT_MAX_UPLOAD_BYTES))) {
+      ApiException e = assertThrows(ApiException.class,
+          () -> server.demoAccess(Duration.ofHours(1)));
+      assertEquals(ErrorCode.NOT_FOUND, e.code());
+      assertTrue(e.getMessage().contains("--admin-email"), e.getMessage());
     }
   }
 

@@ -8,6 +8,7 @@ import ai.lepton.api.CreateDataset;
 import ai.lepton.api.Dataset;
 import ai.lepton.api.DatasetFormat;
 import ai.lepton.api.DatasetVersion;
+import ai.lepton.api.EvaluationReport;
 import ai.lepton.api.Job;
 import ai.lepton.api.JobEvent;
 import ai.lepton.api.ModelVersion;
@@ -83,16 +84,16 @@ class EndToEndLoopTest {
       assertEquals(run.modelVersionId(), version.id());
       double accuracy = version.metrics().get("accuracy");
       assertTrue(accuracy > 0.6 && accuracy <= 1, "10 classes: chance is 0.1; got " + accuracy);
-      assertNotNull(version.evaluationReport());
-      assertEquals("classification", version.evaluationReport().get("task"));
+      EvaluationReport report = version.evaluationReport();
+      assertNotNull(report);
+      assertEquals("classification", report.task());
       // the test split, a fifth held out from training, stratified
-      long samples = ((Number) version.evaluationReport().get("samples")).longValue();
-      assertTrue(samples > 350 && samples < 450, "a fifth of " + IMAGES + ": " + samples);
-      List<?> confusion = (List<?>) version.evaluationReport().get("confusionMatrix");
-      assertEquals(10, confusion.size());
-      assertEquals(samples, confusion.stream().flatMap(row -> ((List<?>) row).stream())
-          .mapToLong(n -> ((Number) n).longValue()).sum());
-      assertEquals(10, ((List<?>) version.evaluationReport().get("perClass")).size());
+      assertTrue(report.samples() > 350 && report.samples() < 450,
+          "a fifth of " + IMAGES + ": " + report.samples());
+      assertEquals(10, report.confusionMatrix().size());
+      assertEquals(report.samples(), report.confusionMatrix().stream()
+          .flatMap(List::stream).mapToLong(Long::longValue).sum());
+      assertEquals(10, report.perClass().size());
       assertTrue(version.hasPreprocessing());
 
       // register: its lineage names the job, run and dataset version; an alias addresses it

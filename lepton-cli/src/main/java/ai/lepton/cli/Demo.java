@@ -73,6 +73,8 @@ final class Demo {
    */
   record Size(int trainImages, int testImages, int fortunesPerCategory, int epochs) {
     static final Size DEFAULT = new Size(10_000, 10_000, 400, 5);
+    /** For tests: trains in seconds. */
+    static final Size SMALL = new Size(600, 50, 40, 1);
 
     Size {
       if (trainImages < 10 || testImages < 1 || fortunesPerCategory < 10 || epochs < 1) {
@@ -131,8 +133,6 @@ final class Demo {
     for (String name : models) {
       finish(name);
     }
-    say("done: the organization '" + ai.lepton.server.LeptonServer.DEMO_ORG + "' has its "
-        + "datasets and models (sign in and open it)");
   }
 
   private boolean fashionInstalled() {
@@ -267,13 +267,14 @@ final class Demo {
 
   /**
    * Submits the training of {@code name} unless it has the alias already or a job of it is
-   * queued or running; answers the name when there is a job to finish.
+   * queued, running or succeeded (a server stopped before the alias was set); answers the name
+   * when there is a job to finish.
    */
   private Optional<String> submit(String name, String template, String dataset, String target) {
     if (withAlias(name).isPresent()) {
       return Optional.empty();
     }
-    if (pending(name).isEmpty()) {
+    if (pending(name).isEmpty() && latestJob(name, "succeeded").isEmpty()) {
       Job job = client.submitJob(org, new TrainingSpec(dataset, null,
           new ModelChoice(template, null, null), target, null,
           new Hyperparameters(size.epochs(), null, null, null, null, null, null, null, 42L), null,

@@ -92,6 +92,10 @@ final class ServerCommand implements Callable<Integer> {
           + "with --demo adds only what is missing; env LEPTON_DEMO=true, demo=true in --config)")
   boolean demo;
 
+  @Option(names = "--demo-small", hidden = true,
+      description = "for tests: the demo on a slice that trains in seconds")
+  boolean demoSmall;
+
   @Override
   public Integer call() throws InterruptedException {
     ServerConfig config = new ServerConfig(host, port, dataDir, db, dbUser, dbPassword, blobs,
@@ -114,8 +118,9 @@ final class ServerCommand implements Callable<Integer> {
       String loopback = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
       URI base = URI.create("http://" + (loopback.contains(":") ? "[" + loopback + "]"
           : loopback) + ":" + server.port());
-      Thread filling = new Thread(() -> demo(server, base, config.dataDir().resolve("tmp")),
-          "lepton-demo");
+      Demo.Size size = demoSmall ? Demo.Size.SMALL : Demo.Size.DEFAULT;
+      Thread filling = new Thread(() -> demo(server, base, config.dataDir().resolve("tmp"),
+          size), "lepton-demo");
       filling.setDaemon(true); // Ctrl-C stops it with the server; a later --demo goes on
       filling.start();
     }
@@ -124,7 +129,7 @@ final class ServerCommand implements Callable<Integer> {
   }
 
   /** Runs the first-run demo against {@code server}; a failure is printed, the server runs on. */
-  private static void demo(LeptonServer server, URI base, Path tmp) {
+  private static void demo(LeptonServer server, URI base, Path tmp, Demo.Size size) {
     try {
       TenancyService.DemoAccess access = server.demoAccess(Duration.ofDays(1));
       System.out.println("demo: " + (access.created() ? "created"
@@ -132,13 +137,17 @@ final class ServerCommand implements Callable<Integer> {
           + "' of the first administrator");
       Files.createDirectories(tmp);
       Path work = Files.createTempDirectory(tmp, "demo-");
+      LeptonClient client = LeptonClient.connect(base, access.token());
       try {
-        new Demo(LeptonClient.connect(base, access.token()), access.organizationId(),
-            Path.of(Demo.FASHION_MNIST), Path.of(Demo.FORTUNES_DIR), Demo.Size.DEFAULT, work,
-            System.out).run();
+        new Demo(client, access.organizationId(), Path.of(Demo.FASHION_MNIST),
+            Path.of(Demo.FORTUNES_DIR), size, work, System.out).run();
       } finally {
         Files.deleteIfExists(work);
+        // its token ends with it (a demo stopped by Ctrl-C leaves it to expire in a day)
+        client.revokeToken(access.organizationId(), access.tokenId());
       }
+      System.out.println("demo: finished; sign in and open the organization '"
+          + LeptonServer.DEMO_ORG + "'");
     } catch (IOException | RuntimeException e) {
       System.out.println("demo: stopped: " + e.getMessage() + " (the server runs on; start "
           + "again with --demo to finish the demo)");

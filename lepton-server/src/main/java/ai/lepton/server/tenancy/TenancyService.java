@@ -1213,9 +1213,11 @@ public final class TenancyService {
    *
    * @param organizationId the demo organization's id
    * @param token an admin-scoped API token of the administrator in it (secret; never printed)
+   * @param tokenId that token's id, to revoke it when the demo is done
    * @param created whether this call created the organization
    */
-  public record DemoAccess(String organizationId, String token, boolean created) {}
+  public record DemoAccess(String organizationId, String token, String tokenId,
+      boolean created) {}
 
   /**
    * For the first-run demo ({@code lepton server --demo}): the organization named
@@ -1238,6 +1240,6 @@ public final class TenancyService {
     Organization org = existing.orElseGet(() -> createOrganization(caller, orgName));
     TokenCreated token = createToken(caller, org.id(), new CreateToken("demo", Scope.ADMIN.wire(),
         null, now().plus(lifetime)));
-    return new DemoAccess(org.id(), token.token(), existing.isEmpty());
+    return new DemoAccess(org.id(), token.token(), token.info().id(), existing.isEmpty());
   }
 }

@@ -1,7 +1,9 @@
 package ai.lepton.cli;
 
+import ai.lepton.api.CreateDataset;
 import ai.lepton.api.Dataset;
 import ai.lepton.api.DatasetFormat;
+import ai.lepton.api.ErrorCode;
 import ai.lepton.api.Job;
 import ai.lepton.api.JobEvent;
 import ai.lepton.api.ModelVersion;
@@ -27,8 +29,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
@@ -154,7 +158,7 @@ final class Demo {
   private Dataset dataset(String name, String description) {
     return client.datasets(org).datasets().stream().filter(d -> d.name().equals(name))
         .findFirst().orElseGet(() -> client.createDataset(org,
-            new ai.lepton.api.CreateDataset(name, null, description)));
+            new CreateDataset(name, null, description)));
   }
 
   /** Uploads the first {@code count} samples of an IDX file as the dataset {@code name}. */
@@ -319,8 +323,8 @@ final class Demo {
   /** " accuracy 0.843 loss 0.452": by name, three decimals. */
   private static String rounded(Map<String, Double> values) {
     StringBuilder b = new StringBuilder();
-    new java.util.TreeMap<>(values).forEach((k, v) -> b.append(' ').append(k).append(' ')
-        .append(String.format(java.util.Locale.ROOT, "%.3f", v)));
+    new TreeMap<>(values).forEach((k, v) -> b.append(' ').append(k).append(' ')
+        .append(String.format(Locale.ROOT, "%.3f", v)));
     return b.toString();
   }
 
@@ -329,7 +333,7 @@ final class Demo {
       RegisteredModel m = client.model(org, name);
       return m.aliases().containsKey(ALIAS) ? Optional.of(m) : Optional.empty();
     } catch (LeptonClientException e) {
-      if (e.code() == ai.lepton.api.ErrorCode.NOT_FOUND) {
+      if (e.code() == ErrorCode.NOT_FOUND) {
         return Optional.empty();
       }
       throw e;

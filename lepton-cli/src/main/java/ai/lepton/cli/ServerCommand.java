@@ -1,8 +1,14 @@
 package ai.lepton.cli;
 
+import ai.lepton.client.LeptonClient;
 import ai.lepton.server.LeptonServer;
 import ai.lepton.server.ServerConfig;
+import ai.lepton.server.tenancy.TenancyService;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -18,7 +24,7 @@ final class ServerCommand implements Callable<Integer> {
   /** The options the environment and the config file may set. */
   static final java.util.Set<String> CONFIGURABLE = java.util.Set.of("port", "host", "data-dir",
       "db", "db-user", "db-password", "blobs", "master-key", "public-url", "first-org",
-      "admin-email", "max-upload-bytes", "max-model-bytes");
+      "admin-email", "max-upload-bytes", "max-model-bytes", "demo");
 
   @Option(names = "--config", paramLabel = "FILE",
       description = "a properties file of options (port=8080, data-dir=..., db=..., blobs=...)")
@@ -79,6 +85,17 @@ final class ServerCommand implements Callable<Integer> {
           + "most 2147483583: a model is validated in memory); larger pushes are refused with 413")
   long maxModelBytes;
 
+  @Option(names = "--demo",
+      description = "fill the organization '" + LeptonServer.DEMO_ORG + "' in the background: "
+          + "Fashion-MNIST and the fortunes as datasets, three models trained and registered "
+          + "(needs the Debian packages dataset-fashion-mnist and fortunes-min; a later start "
+          + "with --demo adds only what is missing; env LEPTON_DEMO=true, demo=true in --config)")
+  boolean demo;
+
+  @Option(names = "--demo-small", hidden = true,
+      description = "for tests: the demo on a slice that trains in seconds")
+  boolean demoSmall;
+
   @Override
   public Integer call() throws InterruptedException {
     ServerConfig config = new ServerConfig(host, port, dataDir, db, dbUser, dbPassword, blobs,
@@ -97,7 +114,43 @@ final class ServerCommand implements Callable<Integer> {
         + config.firstOrganization() + "'. Sign in once, within 24 hours, with\n\n    "
         + link + "\n\n(or POST its code to /api/v1/session/link), then set a password with "
         + "PUT /api/v1/me/password. The link is shown only now.\n"));
+    if (demo) {
+      String loopback = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+      URI base = URI.create("http://" + (loopback.contains(":") ? "[" + loopback + "]"
+          : loopback) + ":" + server.port());
+      Demo.Size size = demoSmall ? Demo.Size.SMALL : Demo.Size.DEFAULT;
+      Thread filling = new Thread(() -> demo(server, base, config.dataDir().resolve("tmp"),
+          size), "lepton-demo");
+      filling.setDaemon(true); // Ctrl-C stops it with the server; a later --demo goes on
+      filling.start();
+    }
     stopped.await();
     return 0;
+  }
+
+  /** Runs the first-run demo against {@code server}; a failure is printed, the server runs on. */
+  private static void demo(LeptonServer server, URI base, Path tmp, Demo.Size size) {
+    try {
+      TenancyService.DemoAccess access = server.demoAccess(Duration.ofDays(1));
+      System.out.println("demo: " + (access.created() ? "created"
+          : "adding what is missing to") + " the organization '" + LeptonServer.DEMO_ORG
+          + "' of the first administrator");
+      Files.createDirectories(tmp);
+      Path work = Files.createTempDirectory(tmp, "demo-");
+      LeptonClient client = LeptonClient.connect(base, access.token());
+      try {
+        new Demo(client, access.organizationId(), Path.of(Demo.FASHION_MNIST),
+            Path.of(Demo.FORTUNES_DIR), size, work, System.out).run();
+      } finally {
+        Files.deleteIfExists(work);
+        // its token ends with it (a demo stopped by Ctrl-C leaves it to expire in a day)
+        client.revokeToken(access.organizationId(), access.tokenId());
+      }
+      System.out.println("demo: finished; sign in and open the organization '"
+          + LeptonServer.DEMO_ORG + "'");
+    } catch (IOException | RuntimeException e) {
+      System.out.println("demo: stopped: " + e.getMessage() + " (the server runs on; start "
+          + "again with --demo to finish the demo)");
+    }
   }
 }

@@ -51,6 +51,8 @@ public final class LeptonServer implements AutoCloseable {
   public static final String VERSION = "0.1.0";
   /** The environment variable of how many jobs this server trains at once (default 1; 0 none). */
   public static final String JOB_WORKERS = "LEPTON_JOB_WORKERS";
+  /** The name of the organization the first-run demo fills. */
+  public static final String DEMO_ORG = "demo";
 
   private final Database database;
   private final BlobStore blobStore;
@@ -58,6 +60,8 @@ public final class LeptonServer implements AutoCloseable {
   private final Javalin http;
   private final String signInLink;
   private Jobs jobs;
+  private TenancyService tenancy;
+  private String adminEmail;
 
   private LeptonServer(Database database, BlobStore blobStore, MasterKey masterKey,
       Javalin http, String signInLink) {
@@ -191,6 +195,8 @@ public final class LeptonServer implements AutoCloseable {
             baseUrl.get()).orElse(null);
         LeptonServer server = new LeptonServer(database, blobStore, masterKey, http, link);
         server.jobs = jobs;
+        server.tenancy = tenancy;
+        server.adminEmail = config.adminEmail();
         return server;
       } catch (RuntimeException e) {
         http.stop();
@@ -229,6 +235,19 @@ public final class LeptonServer implements AutoCloseable {
    */
   public Optional<String> firstSignInLink() {
     return Optional.ofNullable(signInLink);
+  }
+
+  /**
+   * For the first-run demo ({@code lepton server --demo}): the organization {@value #DEMO_ORG}
+   * of the first administrator ({@link ServerConfig#adminEmail()}), created with them as its
+   * owner on the first call, and a new admin-scoped API token of theirs in it, valid for
+   * {@code lifetime}; both audited.
+   *
+   * @throws ai.lepton.server.http.ApiException NOT_FOUND when no user has the configured
+   *     administrator's email (later starts must pass the first start's {@code --admin-email})
+   */
+  public TenancyService.DemoAccess demoAccess(java.time.Duration lifetime) {
+    return tenancy.demoAccess(DEMO_ORG, adminEmail, lifetime);
   }
 
   /** The number of job workers {@value #JOB_WORKERS} asks for: 1 when unset. */

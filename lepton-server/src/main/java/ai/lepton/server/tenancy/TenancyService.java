@@ -1204,4 +1204,42 @@ public final class TenancyService {
     });
     return created ? Optional.of(link(baseUrl, code)) : Optional.empty();
   }
+
+  // ---------------------------------------------------------------- first-run demo
+
+  /**
+   * What the first-run demo acts with: the organization it fills and an API token of the
+   * administrator in it.
+   *
+   * @param organizationId the demo organization's id
+   * @param token an admin-scoped API token of the administrator in it (secret; never printed)
+   * @param tokenId that token's id, to revoke it when the demo is done
+   * @param created whether this call created the organization
+   */
+  public record DemoAccess(String organizationId, String token, String tokenId,
+      boolean created) {}
+
+  /**
+   * For the first-run demo ({@code lepton server --demo}): the organization named
+   * {@code orgName} that the administrator {@code adminEmail} belongs to, created with them as
+   * its owner when they have none of that name, and a new admin-scoped API token of theirs in it
+   * valid for {@code lifetime}. Both are the administrator's own actions, audited as when they
+   * call the API (from the address {@code "demo"}).
+   *
+   * @throws ApiException NOT_FOUND when no user has that email (the demo acts as the first
+   *     administrator: start with the {@code --admin-email} of the installation's first start)
+   */
+  public DemoAccess demoAccess(String orgName, String adminEmail, Duration lifetime) {
+    UserRow admin = store.userByEmail(Inputs.email(adminEmail)).orElseThrow(() ->
+        ApiException.notFound("no user " + Inputs.quote(adminEmail) + ": the demo acts as the"
+            + " installation's first administrator; pass the --admin-email of its first start"));
+    Principal caller = new Principal(admin.user().id(), admin.user().email(),
+        Principal.Via.SESSION, Scope.ADMIN, null, null, null, null, "demo");
+    Optional<Organization> existing = store.organizationsOf(admin.user().id()).stream()
+        .filter(o -> o.name().equals(orgName)).findFirst();
+    Organization org = existing.orElseGet(() -> createOrganization(caller, orgName));
+    TokenCreated token = createToken(caller, org.id(), new CreateToken("demo", Scope.ADMIN.wire(),
+        null, now().plus(lifetime)));
+    return new DemoAccess(org.id(), token.token(), token.info().id(), existing.isEmpty());
+  }
 }

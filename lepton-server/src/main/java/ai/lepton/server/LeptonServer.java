@@ -13,6 +13,11 @@ import ai.lepton.server.db.Database;
 import ai.lepton.server.http.Api;
 import ai.lepton.server.http.Json;
 import ai.lepton.server.http.Route;
+import ai.lepton.server.monitoring.MonitoringLimits;
+import ai.lepton.server.monitoring.MonitoringRoutes;
+import ai.lepton.server.monitoring.MonitoringService;
+import ai.lepton.server.monitoring.Retrainer;
+import ai.lepton.server.monitoring.TrainingReference;
 import ai.lepton.server.ops.OpsRoutes;
 import ai.lepton.server.registry.RegistryRoutes;
 import ai.lepton.server.registry.RegistryService;
@@ -33,6 +38,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
@@ -49,14 +57,19 @@ public final class LeptonServer implements AutoCloseable {
   private final MasterKey masterKey;
   private final Javalin http;
   private final String signInLink;
+  private final MonitoringService monitoring;
+  private final ScheduledExecutorService schedule;
 
   private LeptonServer(Database database, BlobStore blobStore, MasterKey masterKey,
-      Javalin http, String signInLink) {
+      Javalin http, String signInLink, MonitoringService monitoring,
+      ScheduledExecutorService schedule) {
     this.database = database;
     this.blobStore = blobStore;
     this.masterKey = masterKey;
     this.http = http;
     this.signInLink = signInLink;
+    this.monitoring = monitoring;
+    this.schedule = schedule;
   }
 
   /**
@@ -101,6 +114,8 @@ public final class LeptonServer implements AutoCloseable {
         ? Database.embedded(config.dataDir(), fileKey.password())
         : Database.connect(config.databaseUrl(), config.databaseUser(), config.databasePassword());
     BlobStore blobStore = null;
+    MonitoringService monitoring = null;
+    ScheduledExecutorService schedule = null;
     try {
       ObjectMapper mapper = Json.mapper();
       PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -150,6 +165,20 @@ public final class LeptonServer implements AutoCloseable {
       registry.sweep();
       routes.addAll(new RegistryRoutes(registry).routes());
 
+      // monitoring: the prediction log serving writes to (batched off the request thread,
+      // payloads encrypted), feedback, drift against the training data, alerts; monitors are
+      // evaluated every minute and old predictions swept every hour
+      monitoring = MonitoringService.create(database, encryptedBlobs, audit, tenancy, clock,
+          TrainingReference.of(registry, datasets), Retrainer.NONE, MonitoringLimits.DEFAULT);
+      routes.addAll(new MonitoringRoutes(monitoring).routes());
+      schedule = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread t = new Thread(task, "monitoring-schedule");
+        t.setDaemon(true);
+        return t;
+      });
+      schedule.scheduleWithFixedDelay(monitoring::evaluateAll, 1, 1, TimeUnit.MINUTES);
+      schedule.scheduleWithFixedDelay(monitoring::sweep, 1, 60, TimeUnit.MINUTES);
+
       Api api = new Api(mapper, metrics, tenancyRoutes.authenticator(), routes);
       Javalin http = api.create(config.host(), config.port()).start();
       try {
@@ -161,12 +190,19 @@ public final class LeptonServer implements AutoCloseable {
         }
         String link = tenancy.bootstrap(config.firstOrganization(), config.adminEmail(),
             baseUrl.get()).orElse(null);
-        return new LeptonServer(database, blobStore, masterKey, http, link);
+        return new LeptonServer(database, blobStore, masterKey, http, link, monitoring,
+            schedule);
       } catch (RuntimeException e) {
         http.stop();
         throw e;
       }
     } catch (RuntimeException e) {
+      if (schedule != null) {
+        schedule.shutdownNow();
+      }
+      if (monitoring != null) {
+        monitoring.close();
+      }
       if (blobStore != null) {
         blobStore.close();
       }
@@ -201,6 +237,8 @@ public final class LeptonServer implements AutoCloseable {
   @Override
   public void close() {
     http.stop();
+    schedule.shutdownNow();
+    monitoring.close();
     blobStore.close();
     database.close();
   }

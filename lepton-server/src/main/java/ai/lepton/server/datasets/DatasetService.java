@@ -43,6 +43,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -419,6 +420,24 @@ public final class DatasetService {
     recordCommitted(caller, org, PROFILE_READ, d.id(), client, Outcome.SUCCESS,
         Map.of("version", v.id(), "number", Integer.toString(v.number())));
     return v.profileJson();
+  }
+
+  /**
+   * The profile of the organization's dataset version {@code versionId}, for other parts of the
+   * platform (monitoring compares live inputs with it); they authorize their own requests. Empty
+   * for a missing or deleted version.
+   *
+   * @throws IllegalStateException if the stored profile is not a profile
+   */
+  public Optional<DatasetProfile> profileOf(String org, String versionId) {
+    return store.version(org, versionId).filter(v -> v.profileJson() != null).map(v -> {
+      try {
+        return JSON.readValue(v.profileJson(), DatasetProfile.class);
+      } catch (IOException e) {
+        throw new IllegalStateException("dataset version " + versionId + " holds a profile that "
+            + "does not read back: " + e.getMessage(), e);
+      }
+    });
   }
 
   /**

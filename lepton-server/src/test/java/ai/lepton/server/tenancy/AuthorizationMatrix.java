@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every role (owner, admin, member, viewer, and a user of another organization) against every
- * action on departments, members, projects, tokens and datasets, over real HTTP: the status each
- * gets, and that another organization's ids answer 404 exactly like missing ones. Runs on H2
+ * action on departments, members, projects, tokens, datasets, models and monitoring, over real
+ * HTTP: the status each gets, and that another organization's ids answer 404 exactly like missing ones. Runs on H2
  * ({@link AuthorizationMatrixH2Test}) and on PostgreSQL ({@link AuthorizationMatrixPostgresTest}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -250,6 +250,15 @@ abstract class AuthorizationMatrix {
         c -> client.delete(a("/models/" + freshModel() + "/versions/1"), c)));
     list.add(new Action("delete model", "204 204 403 403 404",
         c -> client.delete(a("/models/" + freshModel()), c)));
+    list.add(new Action("post feedback", "200 200 200 403 404",
+        c -> client.post(a("/deployments/web/feedback"), c, Map.of("predictionId", "prd_1",
+            "groundTruth", "yes"))));
+    list.add(new Action("read a deployment's monitoring", "200 200 200 200 404",
+        c -> client.get(a("/deployments/web/monitoring"), c)));
+    list.add(new Action("set a deployment's monitor", "200 200 200 403 404",
+        c -> client.put(a("/deployments/web/monitor"), c, Map.of("minSamples", 10))));
+    list.add(new Action("evaluate a deployment's monitor", "200 200 200 403 404",
+        c -> client.post(a("/deployments/web/monitoring/evaluate"), c, Map.of())));
     return list;
   }
 

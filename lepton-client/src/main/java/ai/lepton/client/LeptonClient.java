@@ -6,6 +6,7 @@ import ai.lepton.api.AuditPage;
 import ai.lepton.api.AuditVerification;
 import ai.lepton.api.CreateDataset;
 import ai.lepton.api.CreateDepartment;
+import ai.lepton.api.CreateModel;
 import ai.lepton.api.CreateOrganization;
 import ai.lepton.api.CreateProject;
 import ai.lepton.api.CreateToken;
@@ -19,26 +20,30 @@ import ai.lepton.api.DatasetVersionList;
 import ai.lepton.api.Department;
 import ai.lepton.api.DepartmentList;
 import ai.lepton.api.ErrorCode;
+import ai.lepton.api.Feedback;
+import ai.lepton.api.FeedbackBatch;
+import ai.lepton.api.FeedbackResult;
 import ai.lepton.api.Health;
 import ai.lepton.api.Me;
 import ai.lepton.api.Membership;
 import ai.lepton.api.MembershipList;
+import ai.lepton.api.ModelVersion;
+import ai.lepton.api.ModelVersionList;
+import ai.lepton.api.Monitor;
+import ai.lepton.api.MonitoringReport;
 import ai.lepton.api.Organization;
 import ai.lepton.api.OrganizationList;
 import ai.lepton.api.Project;
 import ai.lepton.api.ProjectList;
+import ai.lepton.api.RegisteredModel;
+import ai.lepton.api.RegisteredModelList;
+import ai.lepton.api.SetAlias;
+import ai.lepton.api.SetTag;
 import ai.lepton.api.TokenCreated;
 import ai.lepton.api.TokenList;
 import ai.lepton.api.UpdateDepartment;
 import ai.lepton.api.UpdateMember;
 import ai.lepton.api.UserCreated;
-import ai.lepton.api.CreateModel;
-import ai.lepton.api.ModelVersion;
-import ai.lepton.api.ModelVersionList;
-import ai.lepton.api.RegisteredModel;
-import ai.lepton.api.RegisteredModelList;
-import ai.lepton.api.SetAlias;
-import ai.lepton.api.SetTag;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -56,6 +61,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.LongConsumer;
@@ -495,6 +501,43 @@ public final class LeptonClient {
   /** {@code DELETE .../models/{model}}: the model, its versions and their files (admins). */
   public void deleteModel(String organizationId, String name) {
     delete(model(organizationId, name, ""));
+  }
+
+  // ---------------------------------------------------------------- monitoring
+
+  /**
+   * {@code POST .../deployments/{name}/feedback}: the ground truth of logged predictions, 1 to
+   * 1,000 items; each is accepted or refused by itself (see {@link FeedbackResult.Refused}).
+   */
+  public FeedbackResult feedback(String organizationId, String deployment, List<Feedback> items) {
+    return send(request(deployment(organizationId, deployment, "/feedback"))
+        .header("Content-Type", "application/json").POST(jsonBody(new FeedbackBatch(items))),
+        FeedbackResult.class);
+  }
+
+  /**
+   * {@code GET .../deployments/{name}/monitoring}: quality, drift and alerts over {@code window}
+   * ({@code 30m}, {@code 12h}, {@code 7d}), or the monitor's window when null.
+   */
+  public MonitoringReport monitoring(String organizationId, String deployment, String window) {
+    return get(deployment(organizationId, deployment, "/monitoring")
+        + (window == null ? "" : "?window=" + Transfers.query(window)), MonitoringReport.class);
+  }
+
+  /** {@code PUT .../deployments/{name}/monitor}: thresholds and action (nulls take defaults). */
+  public Monitor setMonitor(String organizationId, String deployment, Monitor monitor) {
+    return send(request(deployment(organizationId, deployment, "/monitor"))
+        .header("Content-Type", "application/json").PUT(jsonBody(monitor)), Monitor.class);
+  }
+
+  /** {@code POST .../deployments/{name}/monitoring/evaluate}: evaluates the monitor now. */
+  public MonitoringReport evaluateMonitor(String organizationId, String deployment) {
+    return send(request(deployment(organizationId, deployment, "/monitoring/evaluate"))
+        .POST(HttpRequest.BodyPublishers.noBody()), MonitoringReport.class);
+  }
+
+  private static String deployment(String organizationId, String name, String rest) {
+    return org(organizationId) + "/deployments/" + modelSegment(name) + rest;
   }
 
   private static String model(String organizationId, String name, String rest) {

@@ -127,8 +127,8 @@ public final class MonitoringService implements AutoCloseable {
     return log.dropped();
   }
 
-  /** Waits until every prediction logged so far is written (tests, and shutdown). */
-  void flush() {
+  /** Waits until every prediction logged so far is written (or given up, and counted). */
+  public void flush() {
     log.flush();
   }
 

@@ -271,7 +271,8 @@ public final class MonitoringService implements AutoCloseable {
     List<FeatureDrift> features = profile.map(p -> features(org, deployment, from, p))
         .orElse(List.of());
     Map<String, Long> live = store.predictedClasses(org, deployment, from);
-    PredictionDrift predictionDrift = live.isEmpty() && quality.mae() != null ? null
+    // no predicted class in the window: a regression, or nothing predicted
+    PredictionDrift predictionDrift = live.isEmpty() ? null
         : predictionDrift(live, profile.map(DatasetProfile::classBalance).orElse(null));
     List<MonitoringAlert> alerts = store.alerts(org, deployment, from, MAX_ALERTS).stream()
         .map(MonitoringService::wire).toList();

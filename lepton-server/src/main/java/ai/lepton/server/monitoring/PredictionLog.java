@@ -1,6 +1,8 @@
 package ai.lepton.server.monitoring;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,7 +21,8 @@ public interface PredictionLog {
    *
    * @param features the inputs by feature name as the training data names its columns, each a
    *     {@link Number} or a {@link String} (a raw row's cells; a tensor's values named by their
-   *     column); may be empty (an image, a text) when there are no named features
+   *     column), or null for a missing value; may be empty (an image, a text) when there are no
+   *     named features
    * @param predictedClass the predicted class's label as the training data writes it, or null
    *     for a regression
    * @param predictedValue the predicted value of a regression, or null for a classification
@@ -28,7 +31,9 @@ public interface PredictionLog {
   record Sample(Map<String, Object> features, String predictedClass, Double predictedValue,
       List<Double> outputs) {
     public Sample {
-      features = Map.copyOf(Objects.requireNonNull(features, "features"));
+      // a raw row's missing cell is a null value, which Map.copyOf would refuse
+      features = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(
+          features, "features")));
       outputs = List.copyOf(Objects.requireNonNull(outputs, "outputs"));
       if ((predictedClass == null) == (predictedValue == null)) {
         throw new IllegalArgumentException("a logged sample has a predicted class "

@@ -301,8 +301,17 @@ class MonitoringTest {
     assertEquals(400, p.get(p.deployment("web", "/monitoring?window=5s"), p.viewer).status());
     assertEquals(401, p.get(p.deployment("web", "/monitoring"), null).status());
     log("web", rows(new Random(9), 3, 1, 0));
+    // a raw row with a missing cell: the value is left out of the plan's drift, not the age's
+    Map<String, Object> missing = new HashMap<>();
+    missing.put("age", 41.0);
+    missing.put("plan", null);
+    p.monitoring.predictionLog().log(p.org, "web", version, List.of(new Sample(missing, "no",
+        null, List.of(0.2))), Duration.ofMillis(1));
+    p.monitoring.flush();
     JsonNode r = report("web", p.owner);
-    assertEquals(3, r.get("predictions").asLong());
+    assertEquals(4, r.get("predictions").asLong());
+    assertEquals(4, feature(r, "age").get("samples").asLong());
+    assertEquals(3, feature(r, "plan").get("samples").asLong());
     assertEquals(86_400, r.at("/monitor/windowSeconds").asLong());
   }
 

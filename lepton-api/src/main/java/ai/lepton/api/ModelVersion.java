@@ -19,8 +19,9 @@ import java.util.Map;
  * @param hasPreprocessing whether the file carries preprocessing that turns raw rows or texts into
  *     its input (a {@code .lepton} file's {@code preprocessing.json})
  * @param metrics named numbers recorded with it (accuracy, loss...), possibly empty
- * @param evaluationReport the evaluation of a training run on its held-out split, as that run
- *     wrote it (loss and metrics, confusion matrix, per-class scores, ROC...), or null
+ * @param evaluationReport the evaluation of the training run that made it on its held-out
+ *     split (loss and metrics, confusion matrix, per-class scores, ROC...), or null for an
+ *     uploaded file
  * @param lineage where it came from
  * @param aliases the aliases pointing at it, by name
  * @param tags its tags
@@ -29,6 +30,6 @@ import java.util.Map;
  */
 public record ModelVersion(String id, String modelId, String modelName, int number,
     String format, long sizeBytes, String sha256, ModelSignature signature,
-    boolean hasPreprocessing, Map<String, Double> metrics, Map<String, Object> evaluationReport,
+    boolean hasPreprocessing, Map<String, Double> metrics, EvaluationReport evaluationReport,
     ModelLineage lineage, List<String> aliases, Map<String, String> tags, String createdBy,
     Instant createdAt, Instant deletedAt) {}

@@ -124,8 +124,9 @@ final class ModelCommand {
         .collect(Collectors.joining(", "))));
     out.println("source      " + source(v.lineage()) + lineage(v.lineage()));
     out.println("created     " + v.createdAt() + " by " + v.createdBy());
-    out.println("evaluation  " + (v.evaluationReport() == null ? "none" : "recorded; --json "
-        + "shows the report"));
+    out.println("evaluation  " + (v.evaluationReport() == null ? "none" : v.evaluationReport()
+        .task() + " on " + v.evaluationReport().samples() + " held-out samples: "
+        + metrics(v.evaluationReport().metrics()) + " (--json shows the whole report)"));
     out.flush();
     return 0;
   }

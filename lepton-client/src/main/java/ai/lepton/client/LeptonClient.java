@@ -24,6 +24,9 @@ import ai.lepton.api.Feedback;
 import ai.lepton.api.FeedbackBatch;
 import ai.lepton.api.FeedbackResult;
 import ai.lepton.api.Health;
+import ai.lepton.api.Job;
+import ai.lepton.api.JobEvent;
+import ai.lepton.api.JobList;
 import ai.lepton.api.Me;
 import ai.lepton.api.Membership;
 import ai.lepton.api.MembershipList;
@@ -37,10 +40,14 @@ import ai.lepton.api.Project;
 import ai.lepton.api.ProjectList;
 import ai.lepton.api.RegisteredModel;
 import ai.lepton.api.RegisteredModelList;
+import ai.lepton.api.Run;
+import ai.lepton.api.RunComparison;
+import ai.lepton.api.RunList;
 import ai.lepton.api.SetAlias;
 import ai.lepton.api.SetTag;
 import ai.lepton.api.TokenCreated;
 import ai.lepton.api.TokenList;
+import ai.lepton.api.TrainingSpec;
 import ai.lepton.api.UpdateDepartment;
 import ai.lepton.api.UpdateMember;
 import ai.lepton.api.UserCreated;
@@ -50,8 +57,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -64,6 +73,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
@@ -551,6 +561,84 @@ public final class LeptonClient {
           + "starting with a letter or digit, received " + name);
     }
     return name;
+  }
+
+  // ---------------------------------------------------------------- jobs and runs
+
+  /** {@code POST /api/v1/orgs/{org}/jobs}: queues a training job (members). */
+  public Job submitJob(String organizationId, TrainingSpec spec) {
+    return post(org(organizationId) + "/jobs", spec, Job.class);
+  }
+
+  /** {@code GET /api/v1/orgs/{org}/jobs}: a page of jobs, newest first. */
+  public JobList jobs(String organizationId, int offset, int limit) {
+    return get(org(organizationId) + "/jobs?offset=" + offset + "&limit=" + limit,
+        JobList.class);
+  }
+
+  /** {@code GET /api/v1/orgs/{org}/jobs/{job}}. */
+  public Job job(String organizationId, String jobId) {
+    return get(org(organizationId) + "/jobs/" + segment(jobId), Job.class);
+  }
+
+  /**
+   * {@code POST /api/v1/orgs/{org}/jobs/{job}/cancel} (members): a queued job is cancelled at
+   * once, a running one stops at its worker's next heartbeat; CONFLICT once it has ended.
+   */
+  public Job cancelJob(String organizationId, String jobId) {
+    return send(request(org(organizationId) + "/jobs/" + segment(jobId) + "/cancel")
+        .POST(HttpRequest.BodyPublishers.noBody()), Job.class);
+  }
+
+  /**
+   * {@code GET /api/v1/orgs/{org}/jobs/{job}/events}: hands each event of the job to
+   * {@code listener} as it comes (the recorded history first) until the job ends, and answers
+   * the last one (its terminal state).
+   *
+   * @throws LeptonClientException UNAVAILABLE if the stream ends before the job does
+   */
+  public JobEvent followJob(String organizationId, String jobId, Consumer<JobEvent> listener) {
+    HttpResponse<InputStream> response = exchange(request(org(organizationId) + "/jobs/"
+        + segment(jobId) + "/events").timeout(Duration.ofDays(7))
+        .setHeader("Accept", "text/event-stream").GET());
+    try (InputStream body = response.body()) {
+      if (response.statusCode() >= 400) {
+        throw error(response.statusCode(), body.readAllBytes(), response);
+      }
+      BufferedReader lines = new BufferedReader(new InputStreamReader(body,
+          StandardCharsets.UTF_8));
+      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+        if (line.startsWith("data:")) {
+          JobEvent event = json.readValue(line.substring(5).strip(), JobEvent.class);
+          listener.accept(event);
+          if (event.terminal()) {
+            return event;
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new LeptonClientException(ErrorCode.UNAVAILABLE, 0, "lost the events of job "
+          + jobId + ": " + e.getMessage() + "; follow it again", null, e);
+    }
+    throw new LeptonClientException(ErrorCode.UNAVAILABLE, 0, "the event stream of job " + jobId
+        + " ended before the job did; follow it again", null, null);
+  }
+
+  /** {@code GET /api/v1/orgs/{org}/runs}: a page of runs, newest first. */
+  public RunList runs(String organizationId, int offset, int limit) {
+    return get(org(organizationId) + "/runs?offset=" + offset + "&limit=" + limit,
+        RunList.class);
+  }
+
+  /** {@code GET /api/v1/orgs/{org}/runs/{run}}: a run with its metric history. */
+  public Run run(String organizationId, String runId) {
+    return get(org(organizationId) + "/runs/" + segment(runId), Run.class);
+  }
+
+  /** {@code GET /api/v1/orgs/{org}/runs/compare?ids=...}: runs side by side. */
+  public RunComparison compareRuns(String organizationId, List<String> runIds) {
+    return get(org(organizationId) + "/runs/compare?ids=" + String.join(",",
+        runIds.stream().map(LeptonClient::segment).toList()), RunComparison.class);
   }
 
   private static String org(String organizationId) {

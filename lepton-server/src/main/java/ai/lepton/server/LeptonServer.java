@@ -13,6 +13,8 @@ import ai.lepton.server.db.Database;
 import ai.lepton.server.http.Api;
 import ai.lepton.server.http.Json;
 import ai.lepton.server.http.Route;
+import ai.lepton.server.jobs.Jobs;
+import ai.lepton.server.jobs.PlatformPreparer;
 import ai.lepton.server.monitoring.MonitoringLimits;
 import ai.lepton.server.monitoring.MonitoringRoutes;
 import ai.lepton.server.monitoring.MonitoringService;
@@ -21,7 +23,11 @@ import ai.lepton.server.monitoring.TrainingReference;
 import ai.lepton.server.ops.OpsRoutes;
 import ai.lepton.server.registry.RegistryRoutes;
 import ai.lepton.server.registry.RegistryService;
+import ai.lepton.server.registry.RunSource;
 import ai.lepton.server.registry.VersionGuard;
+import ai.lepton.server.serving.OipRoutes;
+import ai.lepton.server.serving.ServingLimits;
+import ai.lepton.server.serving.ServingTable;
 import ai.lepton.server.tenancy.TenancyRoutes;
 import ai.lepton.server.tenancy.TenancyService;
 import ai.lepton.server.web.WebRoutes;
@@ -51,12 +57,15 @@ import java.util.function.BooleanSupplier;
 public final class LeptonServer implements AutoCloseable {
   /** The platform's version, as the API document and the CLI report it. */
   public static final String VERSION = "0.1.0";
+  /** The environment variable of how many jobs this server trains at once (default 1; 0 none). */
+  public static final String JOB_WORKERS = "LEPTON_JOB_WORKERS";
 
   private final Database database;
   private final BlobStore blobStore;
   private final MasterKey masterKey;
   private final Javalin http;
   private final String signInLink;
+  private Jobs jobs;
   private final MonitoringService monitoring;
   private final ScheduledExecutorService schedule;
 
@@ -114,6 +123,7 @@ public final class LeptonServer implements AutoCloseable {
         ? Database.embedded(config.dataDir(), fileKey.password())
         : Database.connect(config.databaseUrl(), config.databaseUser(), config.databasePassword());
     BlobStore blobStore = null;
+    Jobs jobs = null;
     MonitoringService monitoring = null;
     ScheduledExecutorService schedule = null;
     try {
@@ -165,6 +175,23 @@ public final class LeptonServer implements AutoCloseable {
       registry.sweep();
       routes.addAll(new RegistryRoutes(registry).routes());
 
+      // training jobs: queued in the database, trained by this server's workers (and by any
+      // other process's), checkpointed into encrypted blobs
+      int workers = jobWorkers(environment.get(JOB_WORKERS));
+      jobs = Jobs.start(database, encryptedBlobs, audit, tenancy, clock, workers,
+          Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, workers)),
+          new PlatformPreparer(datasets, registry),
+          p -> registry.publish(p.organizationId(), p.name(), p.model(), new RunSource(
+              p.userId(), p.runId(), p.jobId(), p.datasetVersionId(),
+              new LinkedHashMap<>(p.parameters()), p.metrics(), p.evaluationReport(),
+              p.parentVersionId())).id());
+      routes.addAll(jobs.routes());
+
+      // serving: the Open Inference Protocol at the root (/v2/...), for callers with a token of
+      // the model's organization; the deployments (to come) fill the table of what it serves
+      routes.addAll(new OipRoutes(new ServingTable(),
+          OipRoutes.signedIn(tenancyRoutes.authenticator()), ServingLimits.DEFAULT,
+          System::nanoTime, VERSION).routes());
       // monitoring: the prediction log serving writes to (batched off the request thread,
       // payloads encrypted), feedback, drift against the training data, alerts; monitors are
       // evaluated every minute and old predictions swept every hour
@@ -190,8 +217,10 @@ public final class LeptonServer implements AutoCloseable {
         }
         String link = tenancy.bootstrap(config.firstOrganization(), config.adminEmail(),
             baseUrl.get()).orElse(null);
-        return new LeptonServer(database, blobStore, masterKey, http, link, monitoring,
-            schedule);
+        LeptonServer server = new LeptonServer(database, blobStore, masterKey, http, link,
+            monitoring, schedule);
+        server.jobs = jobs;
+        return server;
       } catch (RuntimeException e) {
         http.stop();
         throw e;
@@ -202,6 +231,9 @@ public final class LeptonServer implements AutoCloseable {
       }
       if (monitoring != null) {
         monitoring.close();
+      }
+      if (jobs != null) {
+        jobs.close();
       }
       if (blobStore != null) {
         blobStore.close();
@@ -234,8 +266,23 @@ public final class LeptonServer implements AutoCloseable {
     return Optional.ofNullable(signInLink);
   }
 
+  /** The number of job workers {@value #JOB_WORKERS} asks for: 1 when unset. */
+  private static int jobWorkers(String value) {
+    if (value == null || value.isBlank()) {
+      return 1;
+    }
+    if (!value.strip().matches("[0-9]{1,3}")) {
+      throw new IllegalArgumentException(JOB_WORKERS + " must be a number of job workers from 0"
+          + " to 999, received '" + value + "'");
+    }
+    return Integer.parseInt(value.strip());
+  }
+
   @Override
   public void close() {
+    if (jobs != null) {
+      jobs.close();
+    }
     http.stop();
     schedule.shutdownNow();
     monitoring.close();

@@ -531,6 +531,51 @@ public final class DatasetService {
     }
   }
 
+  /**
+   * A live version's file as a training job reads it: the job was authorized when it was
+   * submitted, so no caller is checked here. The dataset is named by id or by name; a null
+   * {@code number} takes the latest version that is not deleted.
+   *
+   * @throws ApiException NOT_FOUND for a dataset or version that does not exist (or is deleted)
+   */
+  public VersionFile versionFile(String org, String dataset, Integer number) {
+    DatasetRow d = (dataset != null && ID.matcher(dataset).matches()
+        ? store.dataset(org, dataset) : Optional.<DatasetRow>empty())
+        .or(() -> dataset == null ? Optional.empty() : store.datasetByName(org, dataset))
+        .orElseThrow(() -> ApiException.notFound("dataset '" + Profiler.shorten(
+            UploadRequest.printable(String.valueOf(dataset))) + "'"));
+    VersionRow v;
+    if (number != null) {
+      v = liveVersionRow(org, d, number);
+    } else {
+      v = store.versions(org, d.id()).stream().filter(r -> !r.deleted())
+          .max(Comparator.comparingInt(VersionRow::number))
+          .orElseThrow(() -> ApiException.notFound("a live version of dataset '" + d.name()
+              + "' (it has none: upload one)"));
+    }
+    JsonNode label = read(v.profileJson(), JsonNode.class).path("labelColumn");
+    String key = v.blobKey();
+    return new VersionFile(v.id(), d.name() + "@" + v.number(), DatasetFormat.valueOf(v.format()),
+        v.fileName(), label.isTextual() ? label.asText() : null, () -> blobs.open(org, key));
+  }
+
+  /**
+   * A dataset version's file for a job.
+   *
+   * @param versionId the version's id (a run's lineage)
+   * @param ref {@code name@number}, for messages
+   * @param labelColumn the label column its profile names, or null
+   * @param content opens a new stream of the decrypted content on each call
+   */
+  public record VersionFile(String versionId, String ref, DatasetFormat format, String fileName,
+      String labelColumn, Content content) {
+    /** Opens the file's content from its first byte. */
+    @FunctionalInterface
+    public interface Content {
+      InputStream open() throws IOException;
+    }
+  }
+
   /** Encrypts a derived part into the new blob {@code key} as it is rendered. */
   private StoredBlob store(String org, String key, Recipes.Part part) {
     try (InputStream in = part.content().get()) {

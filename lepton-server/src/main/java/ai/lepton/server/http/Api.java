@@ -167,7 +167,8 @@ public final class Api {
   private static void error(Context ctx, ErrorCode code, String message) {
     String id = ctx.res().getHeader(REQUEST_ID);
     if (code == ErrorCode.PAYLOAD_TOO_LARGE) {
-      refuseBody(ctx, ApiError.of(code, message, id));
+      refuseBody(ctx, ctx.jsonMapper().toJsonString(ApiError.of(code, message, id),
+          ApiError.class).getBytes(StandardCharsets.UTF_8));
     } else {
       ctx.status(code.httpStatus()).json(ApiError.of(code, message, id));
     }
@@ -179,11 +180,9 @@ public final class Api {
    * writing and read the answer before the connection closes. A client that waits for 100
    * Continue sends no body, so there is nothing to drain.
    */
-  private static void refuseBody(Context ctx, ApiError error) {
+  private static void refuseBody(Context ctx, byte[] json) {
     ctx.attribute(ANSWERED, true); // the status handler for 413 leaves it as it is
     HttpServletResponse res = ctx.res();
-    byte[] json = ctx.jsonMapper().toJsonString(error, ApiError.class)
-        .getBytes(StandardCharsets.UTF_8);
     res.setStatus(ErrorCode.PAYLOAD_TOO_LARGE.httpStatus());
     res.setHeader("Connection", "close");
     res.setContentType("application/json");
@@ -214,6 +213,20 @@ public final class Api {
       }
     } catch (IOException | RuntimeException e) {
       // the client stopped, closed or sent a broken body: the connection closes anyway
+    }
+  }
+
+  /**
+   * Answers a refusal in a body shape of the route's own (the inference protocol's
+   * {@code {"error": "..."}}), which the status handlers then leave as it is; a 413 also drains
+   * the unread body first, as the API's own 413 does.
+   */
+  public static void refuse(Context ctx, int status, byte[] json) {
+    if (status == ErrorCode.PAYLOAD_TOO_LARGE.httpStatus()) {
+      refuseBody(ctx, json);
+    } else {
+      ctx.attribute(ANSWERED, true);
+      ctx.status(status).contentType("application/json").result(json);
     }
   }
 

@@ -3,6 +3,7 @@ package ai.lepton.server.registry;
 import ai.lepton.api.AuditEvent.Outcome;
 import ai.lepton.api.CreateModel;
 import ai.lepton.api.ErrorCode;
+import ai.lepton.api.EvaluationReport;
 import ai.lepton.api.ModelLineage;
 import ai.lepton.api.ModelSignature;
 import ai.lepton.api.ModelVersion;
@@ -76,7 +77,8 @@ public final class RegistryService {
   static final int MAX_TAG_VALUE = 500;
   static final int MAX_METRICS = 100;
   static final int MAX_METRICS_JSON = 64 * 1024;
-  static final int MAX_REPORT_JSON = 4 << 20;
+  /** The most bytes asked of the decrypting stream in one read. */
+  static final int READ_CHUNK = 1 << 20;
   static final String CREATE = "model.create";
   static final String UPLOAD = "model.upload";
   static final String PUBLISH = "model.publish";
@@ -138,6 +140,12 @@ public final class RegistryService {
     if (maxModelBytes < 1 || maxModelBytes > Integer.MAX_VALUE - 64) {
       throw new IllegalArgumentException("maxModelBytes must be 1 to " + (Integer.MAX_VALUE - 64)
           + " (a model file is validated in memory), received " + maxModelBytes);
+    }
+    if (Runtime.getRuntime().maxMemory() < 2 * maxModelBytes) {
+      LOG.warn("the heap ({} bytes) is less than twice the model file limit ({} bytes): a large "
+          + "push may be refused for memory; give the server -Xmx{}m or more, or lower "
+          + "--max-model-bytes", Runtime.getRuntime().maxMemory(), maxModelBytes,
+          (2 * maxModelBytes >> 20) + 256);
     }
     return new RegistryService(database.jdbi(), new JdbiModelStore(database.jdbi()), blobs,
         audit, tenancy, clock, new ModelFiles(maxModelBytes, tmp), guard, maxModelBytes);
@@ -306,7 +314,7 @@ public final class RegistryService {
    * {@code model.publish} by {@code source.userId()}. It does not check the user's role: the
    * caller (the job system) authorized the run when it was submitted.
    *
-   * @throws ApiException INVALID_ARGUMENT for a bad name, metrics, report or lineage (a parent
+   * @throws ApiException INVALID_ARGUMENT for a bad name, metrics or lineage (a parent
    *     version that is not one of the organization's); PAYLOAD_TOO_LARGE over the server's
    *     limits; UNPROCESSABLE for a file that is not a valid {@code .lepton} model
    */
@@ -317,7 +325,8 @@ public final class RegistryService {
       String model = name(modelName);
       String metrics = json(source.metrics() == null ? Map.of() : new TreeMap<>(
           checkMetrics(source.metrics())));
-      String report = report(source.evaluationReportJson());
+      String report = source.evaluationReport() == null ? null
+          : json(source.evaluationReport());
       if (source.parentVersionId() != null && store.version(org, source.parentVersionId())
           .isEmpty()) {
         throw ApiException.invalid("the parent version " + shorten(source.parentVersionId())
@@ -384,26 +393,6 @@ public final class RegistryService {
     return metrics;
   }
 
-  /** An evaluation report: a JSON object, stored as given (null for none). */
-  private static String report(String json) {
-    if (json == null) {
-      return null;
-    }
-    if (json.length() > MAX_REPORT_JSON) {
-      throw ApiException.invalid("the evaluation report is longer than " + MAX_REPORT_JSON
-          + " characters");
-    }
-    try {
-      if (!JSON.readTree(json).isObject()) {
-        throw ApiException.invalid("the evaluation report must be a JSON object");
-      }
-    } catch (JsonProcessingException e) {
-      throw ApiException.invalid("the evaluation report is not valid JSON: "
-          + e.getOriginalMessage());
-    }
-    return json;
-  }
-
   private static String sha256(String declared) {
     if (declared == null || declared.isBlank()) {
       return null;
@@ -433,10 +422,25 @@ public final class RegistryService {
     }
   }
 
-  /** The blob's plaintext, decrypted into memory. */
+  /**
+   * The blob's plaintext, decrypted into one array of its recorded size, read in place and in
+   * chunks of {@link #READ_CHUNK}: {@code readNBytes(int)} gathers chunks and copies them (the
+   * file twice in the heap), and one read asking for the whole file has Tink's decrypter buffer
+   * all the ciphertext it reads while it may still rewind (a third copy), which ran a 256 MiB
+   * file out of a 1 GiB heap.
+   */
   private byte[] decrypted(String org, StoredBlob blob) {
+    byte[] bytes = new byte[(int) blob.size()];
     try (InputStream in = blobs.open(org, blob.key())) {
-      return in.readNBytes((int) blob.size());
+      int n = 0;
+      for (int r = 0; n < bytes.length && r >= 0; n += Math.max(r, 0)) {
+        r = in.read(bytes, n, Math.min(READ_CHUNK, bytes.length - n));
+      }
+      if (n != bytes.length || in.read() != -1) {
+        throw new IllegalStateException("model blob " + blob.key() + " of organization " + org
+            + " does not hold the " + bytes.length + " bytes recorded for it");
+      }
+      return bytes;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read back the model blob " + blob.key(), e);
     }
@@ -453,6 +457,15 @@ public final class RegistryService {
     }
     try {
       return work.get();
+    } catch (OutOfMemoryError e) {
+      // the file's one large array (or the reads after it) did not fit: nothing was recorded,
+      // and the array is garbage once this returns
+      LOG.warn("a model file did not fit in the heap ({} bytes at most); give the server more "
+          + "(-Xmx) or lower --max-model-bytes", Runtime.getRuntime().maxMemory(), e);
+      throw new ApiException(ErrorCode.UNAVAILABLE, "the server has not enough memory to "
+          + "validate this model file now (it is validated in memory); try again later, or "
+          + "ask the operator to give the server a larger heap (-Xmx) than twice its "
+          + "--max-model-bytes");
     } finally {
       inMemory.release();
     }
@@ -583,7 +596,7 @@ public final class RegistryService {
     return new ModelVersion(v.id(), m.id(), m.name(), v.number(), v.format(), v.sizeBytes(),
         v.sha256(), v.deleted() ? null : read(v.signatureJson(), ModelSignature.class),
         v.hasPreprocessing(), read(v.metricsJson(), METRICS),
-        v.evaluationJson() == null ? null : read(v.evaluationJson(), MAP),
+        v.evaluationJson() == null ? null : read(v.evaluationJson(), EvaluationReport.class),
         new ModelLineage(v.source(), v.runId(), v.jobId(), v.datasetVersionId(),
             read(v.parametersJson(), MAP), v.parentVersionId()),
         List.copyOf(aliases.getOrDefault(Integer.toString(v.number()), List.of())),
@@ -637,7 +650,7 @@ public final class RegistryService {
     VersionRow v = store.version(org, versionId).filter(r -> !r.deleted()).orElseThrow(() ->
         ApiException.notFound("model version " + shorten(String.valueOf(versionId))));
     byte[] bytes = decrypted(org, new StoredBlob(v.blobKey(), v.sizeBytes(), v.sha256()));
-    if (bytes.length != v.sizeBytes() || !v.sha256().equals(sha256(bytes))) {
+    if (!v.sha256().equals(sha256(bytes))) {
       throw new IllegalStateException("model version " + v.id() + " of organization " + org
           + " does not match its recorded size and SHA-256: its blob " + v.blobKey()
           + " was replaced");

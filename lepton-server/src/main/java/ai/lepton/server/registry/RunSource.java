@@ -1,5 +1,6 @@
 package ai.lepton.server.registry;
 
+import ai.lepton.api.EvaluationReport;
 import java.util.Map;
 
 /**
@@ -12,10 +13,10 @@ import java.util.Map;
  * @param datasetVersionId the dataset version it trained on, or null
  * @param parameters the run's hyperparameters (JSON-serializable values), or null for none
  * @param metrics named final metrics (finite numbers), or null for none
- * @param evaluationReportJson the run's evaluation report as a JSON object, or null
+ * @param evaluationReport the run's evaluation on its held-out split, or null
  * @param parentVersionId the model version it was fine-tuned from (in the same organization),
  *     or null
  */
 public record RunSource(String userId, String runId, String jobId, String datasetVersionId,
-    Map<String, Object> parameters, Map<String, Double> metrics, String evaluationReportJson,
+    Map<String, Object> parameters, Map<String, Double> metrics, EvaluationReport evaluationReport,
     String parentVersionId) {}

@@ -233,6 +233,25 @@ abstract class RegistryRoutesContract {
   }
 
   @Test
+  void deletingAnOrganizationDeletesItsModels() {
+    byte[] onnx = TestModels.onnxAdd();
+    String b = "/api/v1/orgs/" + p.outsiderOrg + "/models";
+    Response pushed = p.send(p.request(b + "/theirs/versions?format=onnx", p.outsider)
+        .header("Content-Type", "application/octet-stream")
+        .PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(onnx)));
+    assertEquals(201, pushed.status(), pushed.body());
+    p.putJson(b + "/theirs/aliases/production", p.outsider, Map.of("version", 1));
+    p.putJson(b + "/theirs/versions/1/tags/k", p.outsider, Map.of("value", "v"));
+    p.push("ours", p.owner, "format=onnx", onnx);
+    assertEquals(2, p.versionRows());
+    Response deleted = p.delete("/api/v1/orgs/" + p.outsiderOrg, p.outsider);
+    assertEquals(204, deleted.status(), deleted.body());
+    assertEquals(1, p.versionRows(), "only the other organization's version is left");
+    assertEquals(1, p.modelBlobKeys().size());
+    assertTrue(p.modelBlobKeys().get(0).contains(p.org));
+  }
+
+  @Test
   void badDeclarationsAreRefusedBeforeTheBodyIsStored() {
     byte[] onnx = TestModels.onnxAdd();
     Response format = p.push("m", p.owner, "format=pickle", onnx);

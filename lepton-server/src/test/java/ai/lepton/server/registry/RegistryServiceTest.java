@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.lepton.api.AuditEvent;
 import ai.lepton.api.ErrorCode;
+import ai.lepton.api.EvaluationReport;
 import ai.lepton.api.ModelVersion;
 import ai.lepton.server.ServerConfig;
 import ai.lepton.server.audit.AuditLog;
@@ -23,6 +24,7 @@ import ai.lepton.server.tenancy.Scope;
 import ai.lepton.server.tenancy.TenancyService;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -73,9 +75,14 @@ class RegistryServiceTest {
   }
 
   private RunSource run(String parent) {
+    EvaluationReport report = new EvaluationReport("classification", 10, Map.of("loss", 0.3,
+        "accuracy", 0.9), List.of("no", "yes"), List.of(List.of(5L, 1L), List.of(0L, 4L)),
+        List.of(new EvaluationReport.ClassMetrics("no", 1.0, 0.83, 0.91, 6),
+            new EvaluationReport.ClassMetrics("yes", 0.8, 1.0, 0.89, 4)),
+        List.of(new EvaluationReport.RocPoint(0, 0, null),
+            new EvaluationReport.RocPoint(1, 1, 0.1)), 0.95, null);
     return new RunSource(owner.userId(), "run_1", "job_1", "dsv_1", Map.of("epochs", 3,
-        "optimizer", "adam"), Map.of("accuracy", 0.9), "{\"loss\": 0.3, \"confusionMatrix\": "
-        + "[[5, 1], [0, 4]]}", parent);
+        "optimizer", "adam"), Map.of("accuracy", 0.9), report, parent);
   }
 
   @Test
@@ -90,7 +97,7 @@ class RegistryServiceTest {
     assertEquals("dsv_1", v.lineage().datasetVersionId());
     assertEquals(3, v.lineage().parameters().get("epochs"));
     assertEquals(0.9, v.metrics().get("accuracy"));
-    assertEquals(0.3, v.evaluationReport().get("loss"));
+    assertEquals(run(null).evaluationReport(), v.evaluationReport());
     ModelVersion fineTuned = registry.publish(p.org, "churn", file, run(v.id()));
     assertEquals(v.id(), fineTuned.lineage().parentVersionId());
 
@@ -112,7 +119,7 @@ class RegistryServiceTest {
         "churn", TestModels.lepton(), run("mv_nosuchversion")));
     assertEquals(ErrorCode.INVALID_ARGUMENT, parent.code());
     assertEquals(0, p.versionRows());
-    assertEquals(java.util.List.of(), p.modelBlobKeys());
+    assertEquals(List.of(), p.modelBlobKeys());
   }
 
   @Test

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * version, no blob, and a FAILED audit event; the server keeps answering.
  */
 class RegistryUploadHostileTest {
-  private static final long LIMIT = 4 << 20;
+  private static final long LIMIT = 100 << 20;
   @TempDir static Path dir;
   private static RegistryPlatform p;
 
@@ -134,6 +134,46 @@ class RegistryUploadHostileTest {
   @Test
   void anOnnxModelReadingAServerFileIsUnprocessable() {
     refused("onnx", TestModels.onnxExternal("../master.key"), 422, "not a valid ONNX model");
+  }
+
+  @Test
+  void aModelNearTheLimitIsValidatedWithOneCopyOfItInTheHeap() {
+    // 96 MiB of weights, streamed by the test: in this 256 MiB heap, a server holding the file
+    // twice (readNBytes(int)) or buffering its ciphertext (one read asking for all of it) fails
+    int k = 4096;
+    int m = 6144;
+    byte[][] around = TestModels.onnxMatMulAround(k, m);
+    long raw = 4L * k * m;
+    java.net.http.HttpRequest.BodyPublisher body = java.net.http.HttpRequest.BodyPublishers
+        .concat(java.net.http.HttpRequest.BodyPublishers.ofByteArray(around[0]),
+            java.net.http.HttpRequest.BodyPublishers.fromPublisher(
+                java.net.http.HttpRequest.BodyPublishers.ofInputStream(() ->
+                    new java.io.InputStream() {
+                      private long left = raw;
+
+                      @Override
+                      public int read() {
+                        return left-- > 0 ? 0 : -1;
+                      }
+
+                      @Override
+                      public int read(byte[] b, int off, int len) {
+                        if (left <= 0) {
+                          return -1;
+                        }
+                        int n = (int) Math.min(len, left);
+                        Arrays.fill(b, off, off + n, (byte) 0);
+                        left -= n;
+                        return n;
+                      }
+                    }), raw),
+            java.net.http.HttpRequest.BodyPublishers.ofByteArray(around[1]));
+    Response r = p.send(p.request(p.models("/big/versions?format=onnx"), p.owner)
+        .header("Content-Type", "application/octet-stream").PUT(body));
+    assertEquals(201, r.status(), r.body());
+    assertEquals(around[0].length + raw + around[1].length, r.json().get("sizeBytes").asLong());
+    assertEquals("[-1,6144]", r.json().at("/signature/outputs/0/shape").toString());
+    assertEquals(204, p.delete(p.models("/big"), p.owner).status());
   }
 
   @Test

@@ -84,6 +84,36 @@ public final class TestModels {
     return onnx(b);
   }
 
+  /**
+   * y = x W, x FP32 [N, k], W FP32 [k, m] all zeros, as three parts: the file is {@code
+   * parts[0]}, then {@code 4 k m} zero bytes (W's data), then {@code parts[1]}; so a test can
+   * send a large model without holding it.
+   */
+  static byte[][] onnxMatMulAround(int k, int m) {
+    long raw = 4L * k * m;
+    Proto rawHead = new Proto().varint(1, k).varint(1, m).varint(2, 1).string(8, "W");
+    byte[] rawTag = new Proto().lengthOnly(9, raw).toByteArray();
+    long initLength = rawHead.toByteArray().length + rawTag.length + raw;
+    Proto node = new Proto().string(1, "x").string(1, "W").string(2, "y").string(3, "mm")
+        .string(4, "MatMul");
+    Proto graphHead = new Proto().message(1, node).string(2, "g").lengthOnly(5, initLength);
+    Proto graphTail = new Proto().message(11, valueInfo("x", k)).message(12, valueInfo("y", m));
+    long graphLength = graphHead.toByteArray().length + rawHead.toByteArray().length
+        + rawTag.length + raw + graphTail.toByteArray().length;
+    Proto modelHead = new Proto().varint(1, 8).string(2, "lepton-test").lengthOnly(7,
+        graphLength);
+    Proto modelTail = new Proto().message(8, new Proto().string(1, "").varint(2, 13));
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    head.writeBytes(modelHead.toByteArray());
+    head.writeBytes(graphHead.toByteArray());
+    head.writeBytes(rawHead.toByteArray());
+    head.writeBytes(rawTag);
+    ByteArrayOutputStream tail = new ByteArrayOutputStream();
+    tail.writeBytes(graphTail.toByteArray());
+    tail.writeBytes(modelTail.toByteArray());
+    return new byte[][] {head.toByteArray(), tail.toByteArray()};
+  }
+
   private static Proto tensor(String name, byte[] raw) {
     return new Proto().varint(1, 3).varint(2, 1).string(8, name).bytes(9, raw);
   }
@@ -108,8 +138,13 @@ public final class TestModels {
 
   /** A float tensor of shape [N, 3]. */
   private static Proto valueInfo(String name) {
+    return valueInfo(name, 3);
+  }
+
+  /** A float tensor of shape [N, d]. */
+  private static Proto valueInfo(String name, int d) {
     Proto shape = new Proto().message(1, new Proto().string(2, "N"))
-        .message(1, new Proto().varint(1, 3));
+        .message(1, new Proto().varint(1, d));
     Proto tensorType = new Proto().varint(1, 1).message(2, shape);
     return new Proto().string(1, name).message(2, new Proto().message(1, tensorType));
   }
@@ -128,6 +163,13 @@ public final class TestModels {
       writeVarint(((long) field << 3) | 2);
       writeVarint(value.length);
       out.writeBytes(value);
+      return this;
+    }
+
+    /** The tag and length of a length-delimited field whose bytes the caller sends after. */
+    Proto lengthOnly(int field, long length) {
+      writeVarint(((long) field << 3) | 2);
+      writeVarint(length);
       return this;
     }
 

@@ -24,8 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every role (owner, admin, member, viewer, and a user of another organization) against every
- * action on departments, members, projects, tokens, datasets, models and monitoring, over real
- * HTTP: the status each gets, and that another organization's ids answer 404 exactly like missing ones. Runs on H2
+ * action on departments, members, projects, tokens, datasets, jobs, models and monitoring, over
+ * real HTTP: the status each gets, and that another organization's ids answer 404 exactly like
+ * missing ones. Runs on H2
  * ({@link AuthorizationMatrixH2Test}) and on PostgreSQL ({@link AuthorizationMatrixPostgresTest}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -250,6 +251,15 @@ abstract class AuthorizationMatrix {
         c -> client.delete(a("/models/" + freshModel() + "/versions/1"), c)));
     list.add(new Action("delete model", "204 204 403 403 404",
         c -> client.delete(a("/models/" + freshModel()), c)));
+    String job = client.post(a("/jobs"), ownerSession, Map.of("dataset", "d", "model",
+        Map.of("template", "mlp"))).text("id");
+    list.add(new Action("list jobs", "200 200 200 200 404", c -> client.get(a("/jobs"), c)));
+    list.add(new Action("read a job", "200 200 200 200 404",
+        c -> client.get(a("/jobs/" + job), c)));
+    list.add(new Action("submit job", "201 201 201 403 404",
+        c -> client.post(a("/jobs"), c, Map.of("dataset", "d", "model",
+            Map.of("template", "mlp")))));
+    list.add(new Action("list runs", "200 200 200 200 404", c -> client.get(a("/runs"), c)));
     list.add(new Action("post feedback", "200 200 200 403 404",
         c -> client.post(a("/deployments/web/feedback"), c, Map.of("predictionId", "prd_1",
             "groundTruth", "yes"))));

@@ -1,0 +1,90 @@
+package ai.lepton.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * lepton train, jobs and runs against a real server. Its workers cannot prepare a training in
+ * this build (Training.prepare is not wired in), so a job runs to a failure, with its reason.
+ */
+class JobCommandsTest {
+  @TempDir static Path dir;
+  private static Platform p;
+
+  @BeforeAll
+  static void start() {
+    p = new Platform(dir.resolve("data"));
+  }
+
+  @AfterAll
+  static void stop() {
+    p.close();
+  }
+
+  @BeforeEach
+  void signIn() {
+    p.login(dir.resolve("admin.json"), p.token(p.admin, p.org, "admin"));
+  }
+
+  private static void refused(int exit, String fragment) {
+    assertEquals(1, exit, p.out() + p.err());
+    assertTrue(p.err().startsWith("lepton: ") && p.err().contains(fragment),
+        "expected '" + fragment + "' in: " + p.err());
+  }
+
+  @Test
+  void trainQueuesAJobFromOptionsAndJobsListsAndShowsIt() {
+    assertEquals(0, p.lepton("train", "--dataset", "iris@2", "--template", "mlp", "--target",
+        "species", "--epochs", "3", "--register", "iris", "--json"), p.err());
+    JsonNode job = p.outJson();
+    String id = job.get("id").asText();
+    assertEquals("iris", job.get("spec").get("dataset").asText());
+    assertEquals(2, job.get("spec").get("version").asInt());
+    assertEquals(3, job.get("spec").get("hyperparameters").get("epochs").asInt());
+    assertEquals("iris", job.get("spec").get("registerAs").asText());
+
+    assertEquals(0, p.lepton("jobs", "list"), p.err());
+    assertTrue(p.out().startsWith("ID") && p.out().contains(id) && p.out().contains("iris@2"),
+        p.out());
+    assertEquals(0, p.lepton("jobs", "show", id), p.err());
+    assertTrue(p.out().contains("mlp"), p.out());
+  }
+
+  @Test
+  void followPrintsTheJobToItsEndAndFailsWithItsReason() throws Exception {
+    Path spec = Files.writeString(dir.resolve("spec.json"), "{\"dataset\":\"iris\","
+        + "\"model\":{\"template\":\"mlp\"},\"target\":\"species\"}");
+    int exit = p.lepton("train", spec.toString(), "--epochs", "2", "--follow");
+    refused(exit, "failed: ");
+    assertTrue(p.out().contains(" failed: "), p.out());
+    String id = p.err().substring(p.err().indexOf("job_")).split(" ")[0];
+
+    refused(p.lepton("jobs", "cancel", id), "has ended already (failed)");
+    refused(p.lepton("jobs", "follow", id, "--json"), "job " + id + " failed: ");
+    JsonNode events = p.outJson();
+    assertEquals("failed", events.get(events.size() - 1).get("state").asText(), p.out());
+  }
+
+  @Test
+  void badSpecsAndMissingRunsAreRefusedWithWhatToDo() throws Exception {
+    refused(p.lepton("train"), "give a spec file");
+    Path bad = Files.writeString(dir.resolve("bad.json"), "{\"dataset\":\"iris\",\"colour\":1}");
+    refused(p.lepton("train", bad.toString()), "is not a valid training spec");
+    refused(p.lepton("train", "--dataset", "iris@x", "--template", "mlp"),
+        "a dataset version is a number");
+    assertEquals(2, p.lepton("train", "--dataset", "iris", "--template", "mlp", "--epochs", "0"));
+    assertTrue(p.err().contains("'epochs' must be 1 to 100000; received 0"), p.err());
+    assertEquals(0, p.lepton("runs", "list"), p.err());
+    refused(p.lepton("runs", "show", "run_nope"), "run 'run_nope' not found");
+    refused(p.lepton("runs", "compare", "run_a", "run_b"), "not found");
+  }
+}

@@ -1,0 +1,356 @@
+package ai.lepton.server.serving;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A reader of one JSON document held in a byte array, made for inference requests: numbers are
+ * read straight into floats, correctly rounded (as {@link Float#parseFloat}), with no token
+ * objects and no copies of their text. On a 784-pixel Fashion-MNIST request the decoder takes 15
+ * CPU us with it against 24 with Jackson's streaming parser and its fast double parser (medians,
+ * DecodeBench), where Jackson was about 40% of the server's CPU samples of an MLP request. NaN,
+ * Infinity and -Infinity are read as numbers, so the decoder can say which element holds one.
+ * Every error names the byte offset.
+ */
+final class JsonCursor {
+  /** The longest number: room for the exact decimal of any float, however pointless. */
+  static final int MAX_NUMBER = 1000;
+  /** 10^0 .. 10^22: the powers of ten a double holds exactly. */
+  private static final double[] POW10 = new double[23];
+
+  static {
+    POW10[0] = 1;
+    for (int i = 1; i < POW10.length; i++) {
+      POW10[i] = POW10[i - 1] * 10;
+    }
+  }
+
+  private final byte[] b;
+  private final int end;
+  private final int maxDepth;
+  private final int maxString;
+  private int i;
+  private int depth;
+
+  JsonCursor(byte[] bytes, int length, int maxDepth, int maxString) {
+    this.b = bytes;
+    this.end = length;
+    this.maxDepth = maxDepth;
+    this.maxString = maxString;
+  }
+
+  /** The next byte that is not white space, not consumed; -1 at the end. */
+  int peek() {
+    while (i < end) {
+      byte c = b[i];
+      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+        return c;
+      }
+      i++;
+    }
+    return -1;
+  }
+
+  /** Consumes {@code c} if it comes next. */
+  boolean consume(char c) {
+    if (peek() == c) {
+      i++;
+      return true;
+    }
+    return false;
+  }
+
+  void expect(char c) {
+    if (!consume(c)) {
+      throw error("'" + c + "'");
+    }
+  }
+
+  /** Opens an object or array, counting the nesting. */
+  void enter(char open) {
+    expect(open);
+    if (++depth > maxDepth) {
+      throw OipException.invalid("the body nests deeper than " + maxDepth + " levels");
+    }
+  }
+
+  void leave() {
+    depth--;
+  }
+
+  /**
+   * After an element of an array or object: true for a comma (another element follows), false
+   * when {@code close} ends it (consumed).
+   */
+  boolean more(char close) {
+    int c = peek();
+    if (c == ',') {
+      i++;
+      return true;
+    }
+    if (c == close) {
+      i++;
+      leave();
+      return false;
+    }
+    throw error("',' or '" + close + "'");
+  }
+
+  String string() {
+    if (peek() != '"') {
+      throw error("a string");
+    }
+    int start = ++i;
+    // a multi-byte UTF-8 character's bytes are negative as Java bytes
+    while (i < end && b[i] != '"' && b[i] != '\\' && (b[i] >= 0x20 || b[i] < 0)) {
+      i++;
+    }
+    if (i < end && b[i] == '"') { // the usual case: no escapes
+      checkLength(i - start);
+      return new String(b, start, i++ - start, StandardCharsets.UTF_8);
+    }
+    // escapes: raw runs decoded as UTF-8, escapes appended as chars (so that the two halves of
+    // a surrogate pair, escaped separately, join)
+    i = start;
+    StringBuilder out = new StringBuilder();
+    int run = i;
+    while (true) {
+      if (i >= end) {
+        throw error("the end of a string");
+      }
+      byte c = b[i];
+      if (c == '"' || c == '\\') {
+        out.append(new String(b, run, i - run, StandardCharsets.UTF_8));
+        i++;
+        if (c == '"') {
+          break;
+        }
+        out.append(escape());
+        run = i;
+      } else if (c >= 0 && c < 0x20) {
+        throw error("no control character in a string (escape it)");
+      } else {
+        i++;
+      }
+      checkLength(out.length() + i - run);
+    }
+    return out.toString();
+  }
+
+  private char escape() {
+    if (i >= end) {
+      throw error("an escape");
+    }
+    byte e = b[i++];
+    switch (e) {
+      case '"', '\\', '/' -> {
+        return (char) e;
+      }
+      case 'b' -> {
+        return '\b';
+      }
+      case 'f' -> {
+        return '\f';
+      }
+      case 'n' -> {
+        return '\n';
+      }
+      case 'r' -> {
+        return '\r';
+      }
+      case 't' -> {
+        return '\t';
+      }
+      case 'u' -> {
+        if (i + 4 > end) {
+          throw error("four hex digits");
+        }
+        try {
+          char code = (char) Integer.parseInt(new String(b, i, 4, StandardCharsets.ISO_8859_1),
+              16);
+          i += 4;
+          return code;
+        } catch (NumberFormatException x) {
+          throw error("four hex digits");
+        }
+      }
+      default -> throw error("a valid escape");
+    }
+  }
+
+  /** A float: correctly rounded, NaN or an infinity as written, overflow to an infinity. */
+  float number() {
+    int c = peek();
+    int start = i;
+    boolean negative = c == '-';
+    if (negative) {
+      i++;
+    }
+    if (i < end && (b[i] == 'N' || b[i] == 'I')) {
+      return literal(negative);
+    }
+    long mantissa = 0;
+    int significant = 0;
+    int exponent = 0;
+    boolean exact = true;
+    int digits = 0;
+    while (i < end && b[i] >= '0' && b[i] <= '9') {
+      if (significant < 18) {
+        mantissa = mantissa * 10 + (b[i] - '0');
+        significant += mantissa == 0 ? 0 : 1;
+      } else {
+        exponent++;
+        exact &= b[i] == '0';
+      }
+      i++;
+      digits++;
+    }
+    if (digits == 0) {
+      i = start;
+      throw error("a number");
+    }
+    if (i < end && b[i] == '.') {
+      i++;
+      int fraction = 0;
+      while (i < end && b[i] >= '0' && b[i] <= '9') {
+        if (significant < 18) {
+          mantissa = mantissa * 10 + (b[i] - '0');
+          significant += mantissa == 0 ? 0 : 1;
+          exponent--;
+        } else {
+          exact &= b[i] == '0';
+        }
+        i++;
+        fraction++;
+      }
+      if (fraction == 0) {
+        throw error("a digit after the decimal point");
+      }
+    }
+    if (i < end && (b[i] == 'e' || b[i] == 'E')) {
+      i++;
+      int sign = 1;
+      if (i < end && (b[i] == '+' || b[i] == '-')) {
+        sign = b[i++] == '-' ? -1 : 1;
+      }
+      int e = 0;
+      int expDigits = 0;
+      while (i < end && b[i] >= '0' && b[i] <= '9') {
+        e = Math.min(100_000, e * 10 + (b[i++] - '0'));
+        expDigits++;
+      }
+      if (expDigits == 0) {
+        throw error("the exponent's digits");
+      }
+      exponent += sign * e;
+    }
+    if (i - start > MAX_NUMBER) {
+      throw OipException.invalid("a number at byte " + start + " is longer than " + MAX_NUMBER
+          + " characters");
+    }
+    if (exact && mantissa < (1L << 53) && exponent >= -22 && exponent <= 22) {
+      // one correctly rounded double operation; rounding that double to float is correct too,
+      // unless it falls exactly halfway between two floats (then the text decides, below)
+      double d = exponent >= 0 ? mantissa * POW10[exponent] : mantissa / POW10[-exponent];
+      long bits = Double.doubleToRawLongBits(d);
+      if (d == 0 || (Math.abs(d) >= Float.MIN_NORMAL && (bits & 0x1FFFFFFFL) != 0x10000000L)) {
+        return (float) (negative ? -d : d);
+      }
+    }
+    return Float.parseFloat(new String(b, start, i - start, StandardCharsets.ISO_8859_1));
+  }
+
+  /** A non-negative integer of at most 18 digits. */
+  long integer() {
+    peek();
+    int start = i;
+    long v = 0;
+    while (i < end && b[i] >= '0' && b[i] <= '9' && i - start < 18) {
+      v = v * 10 + (b[i++] - '0');
+    }
+    if (i == start || (i < end && (b[i] == '.' || b[i] == 'e' || b[i] == 'E'
+        || (b[i] >= '0' && b[i] <= '9')))) {
+      i = start;
+      throw error("a non-negative integer of at most 18 digits");
+    }
+    return v;
+  }
+
+  private float literal(boolean negative) {
+    if (!negative && matches("NaN")) {
+      return Float.NaN;
+    }
+    if (matches("Infinity")) {
+      return negative ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY;
+    }
+    throw error("a number");
+  }
+
+  /** Consumes {@code word} if it comes next. */
+  boolean matches(String word) {
+    peek();
+    if (i + word.length() > end) {
+      return false;
+    }
+    for (int k = 0; k < word.length(); k++) {
+      if (b[i + k] != word.charAt(k)) {
+        return false;
+      }
+    }
+    i += word.length();
+    return true;
+  }
+
+  /** Skips one value of any kind. */
+  void skipValue() {
+    int c = peek();
+    switch (c) {
+      case '{' -> {
+        enter('{');
+        if (!consume('}')) {
+          do {
+            string();
+            expect(':');
+            skipValue();
+          } while (more('}'));
+        } else {
+          leave();
+        }
+      }
+      case '[' -> {
+        enter('[');
+        if (!consume(']')) {
+          do {
+            skipValue();
+          } while (more(']'));
+        } else {
+          leave();
+        }
+      }
+      case '"' -> string();
+      case 't', 'f', 'n' -> {
+        if (!matches("true") && !matches("false") && !matches("null")) {
+          throw error("a value");
+        }
+      }
+      default -> number();
+    }
+  }
+
+  /** The offset of the next byte, for messages. */
+  int offset() {
+    return i;
+  }
+
+  OipException error(String expected) {
+    peek();
+    return OipException.invalid("the body is not a valid inference request: expected "
+        + expected + " at byte " + i + (i < end ? "" : " (the end of the body)"));
+  }
+
+  private void checkLength(int bytes) {
+    if (bytes > maxString) {
+      throw OipException.invalid("a string in the body is longer than " + maxString
+          + " bytes");
+    }
+  }
+}

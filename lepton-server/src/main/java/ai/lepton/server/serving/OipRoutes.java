@@ -1,0 +1,308 @@
+package ai.lepton.server.serving;
+
+import ai.lepton.LeptonException;
+import ai.lepton.api.ErrorCode;
+import ai.lepton.api.InferenceError;
+import ai.lepton.api.InferenceRequest;
+import ai.lepton.api.InferenceResponse;
+import ai.lepton.api.ModelMetadata;
+import ai.lepton.api.OipHealth;
+import ai.lepton.api.ServerMetadata;
+import ai.lepton.models.ModelArchive.TensorSpec;
+import ai.lepton.server.http.Api;
+import ai.lepton.server.http.ApiException;
+import ai.lepton.server.http.Authenticator;
+import ai.lepton.server.http.Route;
+import ai.lepton.server.tenancy.Principal;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Open Inference Protocol v2 over HTTP, at the server's root so that KServe and Triton clients
+ * take the server's address as their base URL: health, server and model metadata, and inference.
+ * Every failure answers with the protocol's {@code {"error": "..."}} body. Inference takes the
+ * organization from the caller's credentials, applies a token-bucket rate limit per model (429)
+ * and the size limits (413), and records the serving metrics.
+ */
+public final class OipRoutes {
+  private static final Logger LOG = LoggerFactory.getLogger(OipRoutes.class);
+  private static final String TAG = "inference";
+  private static final JsonFactory JSON = JsonFactory.builder()
+      .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
+
+  /** Who is calling an inference endpoint: their organization. */
+  @FunctionalInterface
+  public interface Caller {
+    /**
+     * The caller's organization.
+     *
+     * @throws ApiException when the request has no valid credentials for one organization
+     */
+    String organizationId(Context ctx);
+  }
+
+  private final Servables servables;
+  private final Caller caller;
+  private final ServingLimits limits;
+  private final LongSupplier nanoTime;
+  private final String serverVersion;
+  private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
+
+  /**
+   * @param nanoTime the clock of the rate limit ({@code System::nanoTime}; tests move their own)
+   * @param serverVersion what {@code GET /v2} reports
+   */
+  public OipRoutes(Servables servables, Caller caller, ServingLimits limits,
+      LongSupplier nanoTime, String serverVersion) {
+    this.servables = servables;
+    this.caller = caller;
+    this.limits = limits;
+    this.nanoTime = nanoTime;
+    this.serverVersion = serverVersion;
+  }
+
+  /**
+   * The caller of the server's API: a bearer token (or a session), resolved by
+   * {@code authenticator}, limited to one organization.
+   */
+  public static Caller signedIn(Authenticator authenticator) {
+    return ctx -> {
+      if (!authenticator.authenticate(ctx)) {
+        throw new ApiException(ErrorCode.UNAUTHENTICATED, "send 'Authorization: Bearer <token>'"
+            + " with an API token of the model's organization (create one with 'lepton token "
+            + "create')");
+      }
+      String organization = Principal.of(ctx).organizationId();
+      if (organization == null) {
+        throw new ApiException(ErrorCode.UNAUTHENTICATED, "inference needs an API token, which"
+            + " names the model's organization; a browser session does not");
+      }
+      return organization;
+    };
+  }
+
+  public List<Route> routes() {
+    String model = "/v2/models/{name}";
+    String version = model + "/versions/{version}";
+    return List.of(
+        Route.get("/v2/health/live").tag(TAG).summary("Open Inference Protocol: the server is "
+            + "live").publicAccess().returns(OipHealth.Live.class)
+            .handle(guard(ctx -> ctx.json(new OipHealth.Live(true)))),
+        Route.get("/v2/health/ready").tag(TAG).summary("Open Inference Protocol: the server "
+            + "takes inference requests").publicAccess().returns(OipHealth.Ready.class)
+            .handle(guard(ctx -> ctx.json(new OipHealth.Ready(true)))),
+        Route.get("/v2").tag(TAG).summary("Open Inference Protocol: server metadata")
+            .publicAccess().returns(ServerMetadata.class)
+            .handle(guard(ctx -> ctx.json(new ServerMetadata("lepton", serverVersion,
+                List.of())))),
+        Route.get(model).tag(TAG).summary("Open Inference Protocol: a model's inputs and "
+            + "outputs").publicAccess().returns(ModelMetadata.class)
+            .handle(guard(this::metadata)),
+        Route.get(version).tag(TAG).summary("Open Inference Protocol: a model version's inputs"
+            + " and outputs").publicAccess().returns(ModelMetadata.class)
+            .handle(guard(this::metadata)),
+        Route.get(model + "/ready").tag(TAG).summary("Open Inference Protocol: the model "
+            + "answers").publicAccess().returns(OipHealth.ModelReady.class)
+            .handle(guard(this::ready)),
+        Route.get(version + "/ready").tag(TAG).summary("Open Inference Protocol: the model "
+            + "version answers").publicAccess().returns(OipHealth.ModelReady.class)
+            .handle(guard(this::ready)),
+        Route.post(model + "/infer").tag(TAG).summary("Open Inference Protocol: predict")
+            .publicAccess().reads(InferenceRequest.class).returns(InferenceResponse.class)
+            .status(200).handle(guard(this::infer)),
+        Route.post(version + "/infer").tag(TAG).summary("Open Inference Protocol: predict "
+            + "with one version").publicAccess().reads(InferenceRequest.class)
+            .returns(InferenceResponse.class).status(200).handle(guard(this::infer)));
+  }
+
+  private Servable find(Context ctx) {
+    return find(ctx, caller.organizationId(ctx));
+  }
+
+  private Servable find(Context ctx, String organization) {
+    String name = ctx.pathParam("name");
+    String version = ctx.pathParamMap().get("version");
+    return servables.find(organization, name, version).orElseThrow(() -> new OipException(404,
+        version == null ? "no model '" + name + "' is deployed in this organization; deploy "
+            + "it first, or check the name (and the token's organization)"
+            : "model '" + name + "' has no version '" + version + "' deployed; GET /v2/models/"
+                + name + " names the one it serves"));
+  }
+
+  private void metadata(Context ctx) {
+    Servable s = find(ctx);
+    ctx.json(new ModelMetadata(s.name(), List.of(s.version()), "lepton",
+        tensors(s.signature().inputs()), tensors(s.signature().outputs())));
+  }
+
+  private void ready(Context ctx) {
+    ctx.json(new OipHealth.ModelReady(find(ctx).name(), true));
+  }
+
+  private static List<ModelMetadata.Tensor> tensors(List<TensorSpec> specs) {
+    List<ModelMetadata.Tensor> out = new ArrayList<>();
+    for (TensorSpec s : specs) {
+      out.add(new ModelMetadata.Tensor(s.name(), "FP32",
+          s.shape().stream().map(Integer::longValue).toList()));
+    }
+    return out;
+  }
+
+  private void infer(Context ctx) throws IOException {
+    long start = System.nanoTime();
+    String organization = caller.organizationId(ctx);
+    Servable s = find(ctx, organization);
+    ServingMetrics.Meters meters = s.meters();
+    meters.started();
+    ServingMetrics.Outcome outcome = ServingMetrics.Outcome.ERROR;
+    try {
+      long wait = buckets.computeIfAbsent(organization + "\n" + s.name(),
+          k -> new TokenBucket(limits.requestsPerSecond(), limits.burst(), nanoTime)).take();
+      if (wait > 0) {
+        outcome = ServingMetrics.Outcome.RATE_LIMITED;
+        ctx.header("Retry-After", Long.toString(wait));
+        throw new OipException(429, "model '" + s.name() + "' takes at most "
+            + limits.requestsPerSecond() + " requests per second (bursts of " + limits.burst()
+            + "); retry after " + wait + " s, or send several samples per request");
+      }
+      long length = ctx.req().getContentLengthLong();
+      if (length > limits.maxRequestBytes()) {
+        outcome = ServingMetrics.Outcome.TOO_LARGE;
+        throw tooLarge();
+      }
+      InferenceDecoder.Decoded request = InferenceDecoder.decode(
+          new Limited(ctx.req().getInputStream(), limits.maxRequestBytes()), s.signature(),
+          limits);
+      List<float[]> outputs = s.infer(request.inputs(), request.rows());
+      ctx.contentType("application/json").result(encode(s, request, outputs));
+      outcome = ServingMetrics.Outcome.OK;
+    } catch (OipException e) {
+      outcome = e.status() == 413 ? ServingMetrics.Outcome.TOO_LARGE
+          : e.status() == 429 ? ServingMetrics.Outcome.RATE_LIMITED
+          : ServingMetrics.Outcome.INVALID;
+      throw e;
+    } catch (LeptonException e) { // values the model refuses that the decoder could not see
+      outcome = ServingMetrics.Outcome.INVALID;
+      throw OipException.invalid(e.getMessage());
+    } catch (IllegalStateException e) { // the server is stopping
+      throw new OipException(503, e.getMessage());
+    } finally {
+      meters.finished(outcome, System.nanoTime() - start);
+    }
+  }
+
+  private OipException tooLarge() {
+    return OipException.tooLarge("the request body is larger than " + limits.maxRequestBytes()
+        + " bytes; send fewer samples per request");
+  }
+
+  /** The response, written straight from the output arrays. */
+  private static byte[] encode(Servable s, InferenceDecoder.Decoded request,
+      List<float[]> outputs) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + 16 * outputs.get(0).length);
+    try (JsonGenerator g = JSON.createGenerator(bytes)) {
+      g.writeStartObject();
+      g.writeStringField("model_name", s.name());
+      g.writeStringField("model_version", s.version());
+      if (request.id() != null) {
+        g.writeStringField("id", request.id());
+      }
+      g.writeArrayFieldStart("outputs");
+      List<TensorSpec> specs = s.signature().outputs();
+      for (int o = 0; o < specs.size(); o++) {
+        TensorSpec spec = specs.get(o);
+        if (request.outputs() != null && !request.outputs().contains(spec.name())) {
+          continue;
+        }
+        g.writeStartObject();
+        g.writeStringField("name", spec.name());
+        g.writeStringField("datatype", "FP32");
+        g.writeArrayFieldStart("shape");
+        g.writeNumber(request.rows());
+        for (int d = 1; d < spec.shape().size(); d++) {
+          g.writeNumber(spec.shape().get(d));
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("data");
+        for (float v : outputs.get(o)) {
+          g.writeNumber(v);
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }
+    return bytes.toByteArray();
+  }
+
+  /** Answers every failure of {@code handler} with the protocol's error body. */
+  private static Handler guard(Handler handler) {
+    return ctx -> {
+      try {
+        handler.handle(ctx);
+      } catch (OipException e) {
+        refuse(ctx, e.status(), e.getMessage());
+      } catch (ApiException e) {
+        refuse(ctx, e.code().httpStatus(), e.getMessage());
+      } catch (Exception e) {
+        String id = ctx.res().getHeader(Api.REQUEST_ID);
+        LOG.error("request {} {} {} failed", id, ctx.method(), ctx.path(), e);
+        refuse(ctx, 500, "the server failed to answer this request; quote request id " + id
+            + " to its operator");
+      }
+    };
+  }
+
+  private static void refuse(Context ctx, int status, String message) {
+    byte[] json = ctx.jsonMapper().toJsonString(new InferenceError(message),
+        InferenceError.class).getBytes(StandardCharsets.UTF_8);
+    Api.refuse(ctx, status, json);
+  }
+
+  /** The body, refused with a 413 past {@code max} bytes. */
+  private final class Limited extends FilterInputStream {
+    private final long max;
+    private long read;
+
+    Limited(InputStream in, long max) {
+      super(in);
+      this.max = max;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      count(b < 0 ? 0 : 1);
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      int n = super.read(buffer, offset, length);
+      count(n);
+      return n;
+    }
+
+    private void count(int n) {
+      if (n > 0 && (read += n) > max) {
+        throw tooLarge();
+      }
+    }
+  }
+}

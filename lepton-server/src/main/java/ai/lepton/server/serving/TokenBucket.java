@@ -1,0 +1,40 @@
+package ai.lepton.server.serving;
+
+import java.util.function.LongSupplier;
+
+/**
+ * A token bucket: {@code burst} tokens at most, refilled at {@code perSecond}; each request takes
+ * one or is refused. Time comes from an injected nanosecond ticker, so tests move it instead of
+ * sleeping.
+ */
+final class TokenBucket {
+  private final double perNano;
+  private final double burst;
+  private final LongSupplier nanoTime;
+  private double tokens;
+  private long last;
+
+  TokenBucket(double perSecond, int burst, LongSupplier nanoTime) {
+    this.perNano = perSecond / 1e9;
+    this.burst = burst;
+    this.nanoTime = nanoTime;
+    this.tokens = burst;
+    this.last = nanoTime.getAsLong();
+  }
+
+  /**
+   * Takes a token.
+   *
+   * @return 0 when taken, else the whole seconds until one will be there (for Retry-After)
+   */
+  synchronized long take() {
+    long now = nanoTime.getAsLong();
+    tokens = Math.min(burst, tokens + (now - last) * perNano);
+    last = now;
+    if (tokens >= 1) {
+      tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, (long) Math.ceil((1 - tokens) / perNano / 1e9));
+  }
+}

@@ -1,0 +1,171 @@
+package ai.lepton.server.serving;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The batcher under real concurrency: a gate holds the first batch inside the predictor while
+ * other requests queue, so which requests share a batch is known without sleeping.
+ */
+class DynamicBatcherTest {
+  /** Each sample of one value v answers [2v, v + 1]; a negative value is refused. */
+  private final List<Integer> batches = Collections.synchronizedList(new ArrayList<>());
+  private final CountDownLatch entered = new CountDownLatch(1);
+  private final CountDownLatch gate = new CountDownLatch(1);
+  private final List<Long> queued = Collections.synchronizedList(new ArrayList<>());
+  private DynamicBatcher batcher;
+
+  private List<float[]> predict(List<float[]> inputs, int rows) {
+    batches.add(rows);
+    entered.countDown();
+    try {
+      if (!gate.await(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the test never opened the gate");
+      }
+    } catch (InterruptedException e) {
+      throw new IllegalStateException("interrupted", e);
+    }
+    float[] x = inputs.get(0);
+    float[] y = new float[rows * 2];
+    for (int r = 0; r < rows; r++) {
+      if (x[r] < 0) {
+        throw new IllegalArgumentException("negative value " + x[r]);
+      }
+      y[2 * r] = 2 * x[r];
+      y[2 * r + 1] = x[r] + 1;
+    }
+    return List.of(y);
+  }
+
+  private DynamicBatcher start(Batching batching) {
+    batcher = new DynamicBatcher("test", batching, this::predict, new DynamicBatcher.Listener() {
+      @Override
+      public void batch(int rows, int requests) {}
+
+      @Override
+      public void queued(long nanos) {
+        queued.add(nanos);
+      }
+    });
+    return batcher;
+  }
+
+  @AfterEach
+  void close() {
+    gate.countDown();
+    batcher.close();
+  }
+
+  private CompletableFuture<List<float[]>> submit(float... values) {
+    return batcher.submit(List.of(values), values.length);
+  }
+
+  /** Holds the first batch in the predictor, then submits {@code values} from many threads. */
+  private List<CompletableFuture<List<float[]>>> queueBehindFirst(float... values)
+      throws Exception {
+    CompletableFuture<List<float[]>> first = submit(100);
+    assertEquals(true, entered.await(30, TimeUnit.SECONDS));
+    List<CompletableFuture<List<float[]>>> futures =
+        Collections.synchronizedList(new ArrayList<>());
+    CountDownLatch submitted = new CountDownLatch(values.length);
+    List<Thread> threads = new ArrayList<>();
+    for (float v : values) {
+      Thread t = new Thread(() -> {
+        futures.add(submit(v));
+        submitted.countDown();
+      });
+      threads.add(t);
+      t.start();
+    }
+    assertEquals(true, submitted.await(30, TimeUnit.SECONDS));
+    for (Thread t : threads) {
+      t.join();
+    }
+    gate.countDown();
+    assertArrayEquals(new float[] {200, 101}, first.get().get(0));
+    return futures;
+  }
+
+  @Test
+  void requestsWaitingTogetherShareOneBatchAndEachGetsItsOwnRows() throws Exception {
+    start(new Batching(64, Duration.ZERO));
+    List<CompletableFuture<List<float[]>>> futures =
+        queueBehindFirst(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+    for (CompletableFuture<List<float[]>> f : futures) {
+      float[] y = f.get().get(0);
+      assertEquals(2, y.length);
+      assertEquals(2 * (y[1] - 1), y[0], "each caller gets the rows of its own sample");
+    }
+    assertEquals(List.of(1, 10), batches);
+    assertEquals(11, queued.size(), "every request's queue time is reported");
+  }
+
+  @Test
+  void aBadRequestFailsAloneAndTheOthersInItsBatchAreAnswered() throws Exception {
+    start(new Batching(64, Duration.ZERO));
+    List<CompletableFuture<List<float[]>>> futures = queueBehindFirst(1, 2, -3, 4, 5);
+    int failed = 0;
+    for (CompletableFuture<List<float[]>> f : futures) {
+      try {
+        float[] y = f.get().get(0);
+        assertEquals(2 * (y[1] - 1), y[0]);
+      } catch (ExecutionException e) {
+        assertInstanceOf(IllegalArgumentException.class, e.getCause());
+        failed++;
+      }
+    }
+    assertEquals(1, failed);
+    // the batch of 5, then each of its requests alone
+    assertEquals(List.of(1, 5, 1, 1, 1, 1, 1), batches);
+  }
+
+  @Test
+  void batchesHoldAtMostTheMaximumSamples() throws Exception {
+    start(new Batching(4, Duration.ZERO));
+    List<CompletableFuture<List<float[]>>> futures =
+        queueBehindFirst(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+    for (CompletableFuture<List<float[]>> f : futures) {
+      f.get();
+    }
+    assertEquals(List.of(1, 4, 4, 2), batches);
+  }
+
+  @Test
+  void theFirstRequestWaitsForOthersUntilTheBatchIsFull() throws Exception {
+    start(new Batching(3, Duration.ofMinutes(5)));
+    gate.countDown();
+    CompletableFuture<List<float[]>> a = submit(1);
+    CompletableFuture<List<float[]>> b = submit(2, 3);
+    assertArrayEquals(new float[] {2, 2}, a.get().get(0));
+    assertArrayEquals(new float[] {4, 3, 6, 4}, b.get().get(0));
+    assertEquals(List.of(3), batches, "one batch of 1 + 2 samples, long before the delay");
+  }
+
+  @Test
+  void closingAnswersTheRequestsStillWaitingThenRefusesNewOnes() throws Exception {
+    start(new Batching(64, Duration.ZERO));
+    CompletableFuture<List<float[]>> first = submit(1);
+    assertEquals(true, entered.await(30, TimeUnit.SECONDS));
+    CompletableFuture<List<float[]>> waiting = submit(2);
+    Thread closer = new Thread(batcher::close);
+    closer.start(); // returns once the worker has answered both
+    gate.countDown();
+    closer.join();
+    assertArrayEquals(new float[] {2, 2}, first.get().get(0));
+    assertArrayEquals(new float[] {4, 3}, waiting.get().get(0));
+    assertNull(submit(3), "a closed batcher takes no request: its caller predicts");
+  }
+}

@@ -1,0 +1,256 @@
+package ai.lepton.server.serving;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.lepton.api.ErrorCode;
+import ai.lepton.models.Model;
+import ai.lepton.models.ModelArchive;
+import ai.lepton.server.http.Api;
+import ai.lepton.server.http.ApiException;
+import ai.lepton.server.http.Json;
+import ai.lepton.tensor.Tensor;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The protocol's endpoints on a real server, with real Core models: organization "a" serves an
+ * MLP (batched) and a text model; the caller's organization comes from a header standing in for
+ * a token.
+ */
+class OipRoutesTest {
+  private static final ServingLimits LIMITS = new ServingLimits(4096, 1000, 16, 1, 3);
+  private static final String TWO_ROWS = "{\"id\":\"req-7\",\"inputs\":[{\"name\":\"input\","
+      + "\"shape\":[2,4],\"datatype\":\"FP32\",\"data\":[[1,2,3,4],[-1,0.5,2,0]]}]}";
+
+  @TempDir Path dir;
+  private final ObjectMapper json = Json.mapper();
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final AtomicLong ticker = new AtomicLong();
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private Model reference;
+  private Servable mlp;
+  private Servable text;
+  private Javalin server;
+
+  @BeforeEach
+  void start() {
+    ModelArchive archive = TestModels.mlp(dir);
+    reference = archive.load();
+    ServingMetrics metrics = new ServingMetrics(registry);
+    mlp = Servable.load("a", "mlp", "1", archive, new Batching(8, Duration.ZERO), metrics);
+    text = Servable.load("a", "text", "3", TestModels.text(dir), Batching.NONE, metrics);
+    Map<String, Servable> served = Map.of("mlp", mlp, "text", text);
+    Servables servables = (org, name, version) -> org.equals("a")
+        ? Optional.ofNullable(served.get(name))
+            .filter(s -> version == null || s.version().equals(version))
+        : Optional.empty();
+    OipRoutes.Caller caller = ctx -> {
+      String org = ctx.header("X-Org");
+      if (org == null) {
+        throw new ApiException(ErrorCode.UNAUTHENTICATED, "send a token");
+      }
+      return org;
+    };
+    server = new Api(json, registry, ctx -> false,
+        new OipRoutes(servables, caller, LIMITS, ticker::get, "9.9.9").routes())
+        .create("127.0.0.1", 0).start();
+  }
+
+  @AfterEach
+  void stop() {
+    server.stop();
+    mlp.close();
+    text.close();
+  }
+
+  private HttpResponse<String> get(String path, String org) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path));
+    if (org != null) {
+      b.header("X-Org", org);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Posts with the rate limit's bucket full (its clock moved on 10 s). */
+  private HttpResponse<String> post(String path, String body) throws Exception {
+    ticker.addAndGet(10_000_000_000L);
+    return postNow(path, body);
+  }
+
+  /** Posts without moving the rate limit's clock. */
+  private HttpResponse<String> postNow(String path, String body) throws Exception {
+    return http.send(HttpRequest.newBuilder(uri(path)).header("X-Org", "a")
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + server.port() + path);
+  }
+
+  private JsonNode ok(HttpResponse<String> r) throws Exception {
+    assertEquals(200, r.statusCode(), r.body());
+    return json.readTree(r.body());
+  }
+
+  /** The protocol's error body: one string field, nothing else. */
+  private void assertError(int status, String fragment, HttpResponse<String> r) throws Exception {
+    assertEquals(status, r.statusCode(), r.body());
+    JsonNode body = json.readTree(r.body());
+    assertEquals(1, body.size(), r.body());
+    assertTrue(body.get("error").isTextual() && body.get("error").asText().contains(fragment),
+        r.body());
+  }
+
+  @Test
+  void healthAndServerMetadataNeedNoCredentials() throws Exception {
+    assertTrue(ok(get("/v2/health/live", null)).get("live").asBoolean());
+    assertTrue(ok(get("/v2/health/ready", null)).get("ready").asBoolean());
+    JsonNode meta = ok(get("/v2", null));
+    assertEquals("lepton", meta.get("name").asText());
+    assertEquals("9.9.9", meta.get("version").asText());
+    assertEquals(0, meta.get("extensions").size());
+  }
+
+  @Test
+  void modelMetadataAndReadinessByNameAndVersion() throws Exception {
+    JsonNode meta = ok(get("/v2/models/mlp", "a"));
+    assertEquals("mlp", meta.get("name").asText());
+    assertEquals("[\"1\"]", meta.get("versions").toString());
+    assertEquals("{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[-1,4]}",
+        meta.get("inputs").get(0).toString());
+    assertEquals("{\"name\":\"dense_1\",\"datatype\":\"FP32\",\"shape\":[-1,3]}",
+        meta.get("outputs").get(0).toString());
+    assertEquals(meta, ok(get("/v2/models/mlp/versions/1", "a")));
+    assertEquals("{\"name\":\"mlp\",\"ready\":true}", ok(get("/v2/models/mlp/ready", "a"))
+        .toString());
+    assertTrue(ok(get("/v2/models/mlp/versions/1/ready", "a")).get("ready").asBoolean());
+    assertError(404, "has no version '2'", get("/v2/models/mlp/versions/2/ready", "a"));
+  }
+
+  @Test
+  void inferenceAnswersAsCorePredictsInTheProtocolsShape() throws Exception {
+    JsonNode r = ok(post("/v2/models/mlp/infer", TWO_ROWS));
+    assertEquals("mlp", r.get("model_name").asText());
+    assertEquals("1", r.get("model_version").asText());
+    assertEquals("req-7", r.get("id").asText());
+    JsonNode out = r.get("outputs").get(0);
+    assertEquals("dense_1", out.get("name").asText());
+    assertEquals("FP32", out.get("datatype").asText());
+    assertEquals("[2,3]", out.get("shape").toString());
+    float[] expected = reference.predict(Tensor.of(new float[] {1, 2, 3, 4, -1, 0.5f, 2, 0},
+        2, 4)).toFloatArray();
+    float[] data = new float[expected.length];
+    Iterator<JsonNode> values = out.get("data").elements();
+    for (int i = 0; i < data.length; i++) {
+      data[i] = values.next().floatValue();
+    }
+    assertArrayEquals(expected, data, 0f, "float32 values survive the JSON round trip");
+    JsonNode versioned = ok(post("/v2/models/mlp/versions/1/infer", TWO_ROWS.replace(
+        "\"id\":\"req-7\",", "") .replace("]}]}", "]}],\"outputs\":[{\"name\":\"dense_1\"}]}")));
+    assertTrue(versioned.get("id") == null, "no id asked, none answered");
+    assertEquals(out.get("data"), versioned.get("outputs").get(0).get("data"));
+  }
+
+  @Test
+  void rawTextsAreTurnedIntoTensorsByTheSavedPreprocessing() throws Exception {
+    JsonNode r = ok(post("/v2/models/text/infer", "{\"inputs\":[{\"name\":\"input\","
+        + "\"shape\":[2],\"datatype\":\"BYTES\",\"data\":[\"the cat sat\",\"a dog\"]}]}"));
+    assertEquals("[2,2]", r.get("outputs").get(0).get("shape").toString());
+    assertEquals("3", r.get("model_version").asText());
+  }
+
+  @Test
+  void modelsOfAnotherOrganizationAndCallersWithoutCredentialsAreRefused() throws Exception {
+    assertError(404, "no model 'mlp' is deployed in this organization", get("/v2/models/mlp",
+        "b"));
+    assertError(404, "no model 'nope'", get("/v2/models/nope", "a"));
+    assertError(401, "send a token", get("/v2/models/mlp", null));
+  }
+
+  @Test
+  void badRequestsAnswer400WithTheProtocolsErrorBody() throws Exception {
+    assertError(400, "has shape [1, 3] but the model takes [-1, 4]", post(
+        "/v2/models/mlp/infer", "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,3],"
+            + "\"datatype\":\"FP32\",\"data\":[1,2,3]}]}"));
+    assertError(400, "holds NaN", post("/v2/models/mlp/infer", TWO_ROWS.replace("0.5", "NaN")));
+    assertError(400, "not a valid inference request", post("/v2/models/mlp/infer", "{"));
+    assertError(400, "is FP64 but the model takes FP32", post("/v2/models/mlp/infer",
+        TWO_ROWS.replace("FP32", "FP64")));
+    // the model still answers the next request
+    ok(post("/v2/models/mlp/infer", TWO_ROWS));
+    assertEquals(4, registry.get("lepton_inference_requests").tag("outcome", "invalid")
+        .counter().count());
+  }
+
+  @Test
+  void oversizedBodiesAndBatchesAnswer413() throws Exception {
+    String big = TWO_ROWS.replace("[[1,2,3,4]", "[[1" + ",2".repeat(3000) + "]");
+    assertError(413, "larger than 4096 bytes", post("/v2/models/mlp/infer", big));
+    // without a Content-Length, the count of bytes read refuses it
+    HttpResponse<String> chunked = http.send(HttpRequest.newBuilder(uri("/v2/models/mlp/infer"))
+        .header("X-Org", "a").POST(HttpRequest.BodyPublishers.ofInputStream(
+            () -> new ByteArrayInputStream(big.getBytes()))).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertError(413, "larger than 4096 bytes", chunked);
+    StringBuilder rows = new StringBuilder("[0,0,0,0]");
+    for (int i = 1; i < 17; i++) {
+      rows.append(",[0,0,0,0]");
+    }
+    assertError(413, "at most 16", post("/v2/models/mlp/infer", "{\"inputs\":[{\"name\":"
+        + "\"input\",\"shape\":[17,4],\"datatype\":\"FP32\",\"data\":[" + rows + "]}]}"));
+  }
+
+  @Test
+  void overTheRateAModelAnswers429UntilTheBucketRefills() throws Exception {
+    for (int i = 0; i < LIMITS.burst(); i++) {
+      ok(postNow("/v2/models/mlp/infer", TWO_ROWS));
+    }
+    HttpResponse<String> refused = postNow("/v2/models/mlp/infer", TWO_ROWS);
+    assertError(429, "at most 1.0 requests per second", refused);
+    assertEquals("1", refused.headers().firstValue("Retry-After").orElseThrow());
+    ok(postNow("/v2/models/text/infer", "{\"inputs\":[{\"name\":\"input\",\"shape\":[1],"
+        + "\"datatype\":\"BYTES\",\"data\":[\"the cat\"]}]}")); // another model's own bucket
+    ticker.addAndGet(1_000_000_000L);
+    ok(postNow("/v2/models/mlp/infer", TWO_ROWS));
+    assertEquals(1, registry.get("lepton_inference_requests").tag("model", "mlp")
+        .tag("outcome", "rate_limited").counter().count());
+  }
+
+  @Test
+  void metricsPerModelAndVersion() throws Exception {
+    ok(post("/v2/models/mlp/infer", TWO_ROWS));
+    String scrape = registry.scrape();
+    for (String metric : List.of("lepton_inference_requests_total{model=\"mlp\",organization="
+            + "\"a\",outcome=\"ok\",version=\"1\"} 1.0",
+        "lepton_inference_latency_seconds_bucket{model=\"mlp\"",
+        "lepton_inference_batch_size_count{model=\"mlp\",organization=\"a\",version=\"1\"} 1",
+        "lepton_inference_queue_seconds_count{model=\"mlp\",organization=\"a\",version=\"1\"} 1",
+        "lepton_inference_in_flight{model=\"mlp\",organization=\"a\",version=\"1\"} 0.0")) {
+      assertTrue(scrape.contains(metric), metric + " in\n" + scrape);
+    }
+  }
+}

@@ -36,6 +36,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,6 +53,7 @@ import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -140,7 +142,8 @@ public final class MonitoringService implements AutoCloseable {
    * commit together with one audit event.
    *
    * @throws ApiException INVALID_ARGUMENT for no items or more than {@value #MAX_FEEDBACK_ITEMS},
-   *     or a malformed deployment name; PERMISSION_DENIED below member
+   *     or a malformed deployment name; PERMISSION_DENIED below member; CONFLICT (nothing
+   *     recorded) when a concurrent request gave feedback for one of the items meanwhile
    */
   FeedbackResult feedback(Principal caller, String org, String deployment, List<Feedback> items,
       String client) {
@@ -152,7 +155,25 @@ public final class MonitoringService implements AutoCloseable {
     }
     List<FeedbackResult.Refused> refused = new ArrayList<>();
     Instant now = clock.instant();
-    int accepted = store.jdbi().inTransaction(tx -> {
+    int accepted;
+    try {
+      accepted = record(caller, org, deployment, items, client, refused, now);
+    } catch (UnableToExecuteStatementException e) {
+      if (e.getCause() instanceof SQLException s && "23505".equals(s.getSQLState())) {
+        // a concurrent request gave feedback for one of these between the check and the insert
+        throw new ApiException(ErrorCode.CONFLICT, "another request gave feedback for one of "
+            + "these predictions at the same moment; nothing of this request was recorded: send "
+            + "it again (the items given meanwhile will be refused as CONFLICT)");
+      }
+      throw e;
+    }
+    return new FeedbackResult(accepted, List.copyOf(refused));
+  }
+
+  /** Records the items in one transaction, adding the refused ones to {@code refused}. */
+  private int record(Principal caller, String org, String deployment, List<Feedback> items,
+      String client, List<FeedbackResult.Refused> refused, Instant now) {
+    return store.jdbi().inTransaction(tx -> {
       int n = 0;
       Set<String> seen = new HashSet<>();
       for (int i = 0; i < items.size(); i++) {
@@ -195,7 +216,6 @@ public final class MonitoringService implements AutoCloseable {
       }
       return n;
     });
-    return new FeedbackResult(accepted, List.copyOf(refused));
   }
 
   /** Why an item is malformed, or null. */

@@ -190,6 +190,36 @@ class MonitoringTest {
   }
 
   @Test
+  void concurrentFeedbackForOnePredictionIsRecordedOnce() throws Exception {
+    java.util.concurrent.ExecutorService two = java.util.concurrent.Executors
+        .newFixedThreadPool(2);
+    try {
+      for (String id : log("race", rows(new Random(10), 20, 1, 0))) {
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<MonitoringPlatform.Response>> answers = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+          answers.add(two.submit(() -> {
+            go.await();
+            return p.post(p.deployment("race", "/feedback"), p.owner,
+                Map.of("predictionId", id, "groundTruth", "yes"));
+          }));
+        }
+        go.countDown();
+        int accepted = 0;
+        for (var a : answers) {
+          MonitoringPlatform.Response r = a.get();
+          // the loser is told CONFLICT, per item or (inserting at the same moment) as a whole
+          assertTrue(r.status() == 200 || r.status() == 409, r.body());
+          accepted += r.status() == 200 ? r.json().get("accepted").asInt() : 0;
+        }
+        assertEquals(1, accepted, id);
+      }
+    } finally {
+      two.shutdownNow();
+    }
+  }
+
+  @Test
   void regressionFeedbackGivesMaeAndRmse() {
     String id = p.monitoring.predictionLog().log(p.org, "price", version, List.of(
         new Sample(Map.of(), null, 10.0, List.of(10.0)),

@@ -345,6 +345,26 @@ class MonitoringTest {
     assertEquals(86_400, r.at("/monitor/windowSeconds").asLong());
   }
 
+  @Test
+  void deletingTheOrganizationDeletesItsPredictionsFeedbackMonitorsAndAlerts() {
+    List<String> ids = log("shop", rows(new Random(11), 300, 1.5, 10));
+    p.post(p.deployment("shop", "/feedback"), p.owner, Map.of("predictionId", ids.get(0),
+        "groundTruth", "yes"));
+    p.put(p.deployment("shop", "/monitor"), p.owner, Map.of("minSamples", 10));
+    p.monitoring.evaluate(p.org, "shop");
+    for (String table : List.of("prediction", "prediction_feedback", "deployment_monitor",
+        "monitoring_alert")) {
+      assertTrue(count(p.db, "SELECT COUNT(*) FROM " + table) > 0, table);
+    }
+    MonitoringPlatform.Response deleted = p.send(p.request("/api/v1/orgs/" + p.org, p.owner)
+        .DELETE());
+    assertEquals(204, deleted.status(), deleted.body());
+    for (String table : List.of("prediction", "prediction_feedback", "deployment_monitor",
+        "monitoring_alert")) {
+      assertEquals(0, count(p.db, "SELECT COUNT(*) FROM " + table), table);
+    }
+  }
+
   private int blobs() {
     try (Stream<Path> files = Files.walk(p.data.resolve("blobs"))) {
       return (int) files.filter(Files::isRegularFile)

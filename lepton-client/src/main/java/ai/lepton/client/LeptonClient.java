@@ -20,6 +20,9 @@ import ai.lepton.api.DatasetVersionList;
 import ai.lepton.api.Department;
 import ai.lepton.api.DepartmentList;
 import ai.lepton.api.ErrorCode;
+import ai.lepton.api.Feedback;
+import ai.lepton.api.FeedbackBatch;
+import ai.lepton.api.FeedbackResult;
 import ai.lepton.api.Health;
 import ai.lepton.api.Job;
 import ai.lepton.api.JobEvent;
@@ -29,6 +32,8 @@ import ai.lepton.api.Membership;
 import ai.lepton.api.MembershipList;
 import ai.lepton.api.ModelVersion;
 import ai.lepton.api.ModelVersionList;
+import ai.lepton.api.Monitor;
+import ai.lepton.api.MonitoringReport;
 import ai.lepton.api.Organization;
 import ai.lepton.api.OrganizationList;
 import ai.lepton.api.Project;
@@ -506,6 +511,43 @@ public final class LeptonClient {
   /** {@code DELETE .../models/{model}}: the model, its versions and their files (admins). */
   public void deleteModel(String organizationId, String name) {
     delete(model(organizationId, name, ""));
+  }
+
+  // ---------------------------------------------------------------- monitoring
+
+  /**
+   * {@code POST .../deployments/{name}/feedback}: the ground truth of logged predictions, 1 to
+   * 1,000 items; each is accepted or refused by itself (see {@link FeedbackResult.Refused}).
+   */
+  public FeedbackResult feedback(String organizationId, String deployment, List<Feedback> items) {
+    return send(request(deployment(organizationId, deployment, "/feedback"))
+        .header("Content-Type", "application/json").POST(jsonBody(new FeedbackBatch(items))),
+        FeedbackResult.class);
+  }
+
+  /**
+   * {@code GET .../deployments/{name}/monitoring}: quality, drift and alerts over {@code window}
+   * ({@code 30m}, {@code 12h}, {@code 7d}), or the monitor's window when null.
+   */
+  public MonitoringReport monitoring(String organizationId, String deployment, String window) {
+    return get(deployment(organizationId, deployment, "/monitoring")
+        + (window == null ? "" : "?window=" + Transfers.query(window)), MonitoringReport.class);
+  }
+
+  /** {@code PUT .../deployments/{name}/monitor}: thresholds and action (nulls take defaults). */
+  public Monitor setMonitor(String organizationId, String deployment, Monitor monitor) {
+    return send(request(deployment(organizationId, deployment, "/monitor"))
+        .header("Content-Type", "application/json").PUT(jsonBody(monitor)), Monitor.class);
+  }
+
+  /** {@code POST .../deployments/{name}/monitoring/evaluate}: evaluates the monitor now. */
+  public MonitoringReport evaluateMonitor(String organizationId, String deployment) {
+    return send(request(deployment(organizationId, deployment, "/monitoring/evaluate"))
+        .POST(HttpRequest.BodyPublishers.noBody()), MonitoringReport.class);
+  }
+
+  private static String deployment(String organizationId, String name, String rest) {
+    return org(organizationId) + "/deployments/" + modelSegment(name) + rest;
   }
 
   private static String model(String organizationId, String name, String rest) {

@@ -1,5 +1,6 @@
 package ai.lepton.server;
 
+import ai.lepton.api.ModelLineage;
 import ai.lepton.server.audit.AuditLog;
 import ai.lepton.server.audit.AuditRoutes;
 import ai.lepton.server.blobs.BlobStore;
@@ -15,6 +16,11 @@ import ai.lepton.server.http.Json;
 import ai.lepton.server.http.Route;
 import ai.lepton.server.jobs.Jobs;
 import ai.lepton.server.jobs.PlatformPreparer;
+import ai.lepton.server.monitoring.MonitoringLimits;
+import ai.lepton.server.monitoring.MonitoringRoutes;
+import ai.lepton.server.monitoring.MonitoringService;
+import ai.lepton.server.monitoring.Retrainer;
+import ai.lepton.server.monitoring.TrainingReference;
 import ai.lepton.server.ops.OpsRoutes;
 import ai.lepton.server.registry.RegistryRoutes;
 import ai.lepton.server.registry.RegistryService;
@@ -39,6 +45,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
@@ -62,14 +71,19 @@ public final class LeptonServer implements AutoCloseable {
   private Jobs jobs;
   private TenancyService tenancy;
   private String adminEmail;
+  private final MonitoringService monitoring;
+  private final ScheduledExecutorService schedule;
 
   private LeptonServer(Database database, BlobStore blobStore, MasterKey masterKey,
-      Javalin http, String signInLink) {
+      Javalin http, String signInLink, MonitoringService monitoring,
+      ScheduledExecutorService schedule) {
     this.database = database;
     this.blobStore = blobStore;
     this.masterKey = masterKey;
     this.http = http;
     this.signInLink = signInLink;
+    this.monitoring = monitoring;
+    this.schedule = schedule;
   }
 
   /**
@@ -115,6 +129,8 @@ public final class LeptonServer implements AutoCloseable {
         : Database.connect(config.databaseUrl(), config.databaseUser(), config.databasePassword());
     BlobStore blobStore = null;
     Jobs jobs = null;
+    MonitoringService monitoring = null;
+    ScheduledExecutorService schedule = null;
     try {
       ObjectMapper mapper = Json.mapper();
       PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -181,6 +197,20 @@ public final class LeptonServer implements AutoCloseable {
       routes.addAll(new OipRoutes(new ServingTable(),
           OipRoutes.signedIn(tenancyRoutes.authenticator()), ServingLimits.DEFAULT,
           System::nanoTime, VERSION).routes());
+      // monitoring: the prediction log serving writes to (batched off the request thread,
+      // payloads encrypted), feedback, drift against the training data, alerts; monitors are
+      // evaluated every minute and old predictions swept every hour
+      monitoring = MonitoringService.create(database, encryptedBlobs, audit, tenancy, clock,
+          TrainingReference.of(registry, datasets), retrainer(jobs, registry),
+          MonitoringLimits.DEFAULT);
+      routes.addAll(new MonitoringRoutes(monitoring).routes());
+      schedule = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread t = new Thread(task, "monitoring-schedule");
+        t.setDaemon(true);
+        return t;
+      });
+      schedule.scheduleWithFixedDelay(monitoring::evaluateAll, 1, 1, TimeUnit.MINUTES);
+      schedule.scheduleWithFixedDelay(monitoring::sweep, 1, 60, TimeUnit.MINUTES);
 
       Api api = new Api(mapper, metrics, tenancyRoutes.authenticator(), routes);
       Javalin http = api.create(config.host(), config.port()).start();
@@ -193,7 +223,8 @@ public final class LeptonServer implements AutoCloseable {
         }
         String link = tenancy.bootstrap(config.firstOrganization(), config.adminEmail(),
             baseUrl.get()).orElse(null);
-        LeptonServer server = new LeptonServer(database, blobStore, masterKey, http, link);
+        LeptonServer server = new LeptonServer(database, blobStore, masterKey, http, link,
+            monitoring, schedule);
         server.jobs = jobs;
         server.tenancy = tenancy;
         server.adminEmail = config.adminEmail();
@@ -203,6 +234,12 @@ public final class LeptonServer implements AutoCloseable {
         throw e;
       }
     } catch (RuntimeException e) {
+      if (schedule != null) {
+        schedule.shutdownNow();
+      }
+      if (monitoring != null) {
+        monitoring.close();
+      }
       if (jobs != null) {
         jobs.close();
       }
@@ -212,6 +249,20 @@ public final class LeptonServer implements AutoCloseable {
       database.close();
       throw e;
     }
+  }
+
+  /**
+   * A monitor's {@code retrain} action: the job that trained the served version, again on the
+   * latest version of its dataset.
+   */
+  private static Retrainer retrainer(Jobs jobs, RegistryService registry) {
+    return (org, deployment, modelVersionId, reason) -> {
+      String job = registry.lineage(org, modelVersionId).map(ModelLineage::jobId)
+          .orElseThrow(() -> new IllegalStateException("model version " + modelVersionId
+              + " was not trained by a job of this platform (it was pushed), so there is "
+              + "nothing to retrain; set the monitor's action to alert"));
+      return jobs.retrain(org, job, "deployment " + deployment + ": " + reason);
+    };
   }
 
   /**
@@ -268,6 +319,8 @@ public final class LeptonServer implements AutoCloseable {
       jobs.close();
     }
     http.stop();
+    schedule.shutdownNow();
+    monitoring.close();
     blobStore.close();
     database.close();
   }

@@ -423,6 +423,24 @@ public final class DatasetService {
   }
 
   /**
+   * The profile of the organization's dataset version {@code versionId}, for other parts of the
+   * platform (monitoring compares live inputs with it); they authorize their own requests. Empty
+   * for a missing or deleted version.
+   *
+   * @throws IllegalStateException if the stored profile is not a profile
+   */
+  public Optional<DatasetProfile> profileOf(String org, String versionId) {
+    return store.version(org, versionId).filter(v -> v.profileJson() != null).map(v -> {
+      try {
+        return JSON.readValue(v.profileJson(), DatasetProfile.class);
+      } catch (IOException e) {
+        throw new IllegalStateException("dataset version " + versionId + " holds a profile that "
+            + "does not read back: " + e.getMessage(), e);
+      }
+    });
+  }
+
+  /**
    * A version's content as it is downloaded: the plaintext streamed from its blob, with what the
    * response says about it. The caller closes {@code stream}.
    */

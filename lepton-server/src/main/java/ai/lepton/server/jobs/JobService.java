@@ -148,6 +148,41 @@ public final class JobService {
     return wire(row);
   }
 
+  /**
+   * Queues the retraining of what job {@code jobId} trained: the same spec on the latest live
+   * version of its dataset, registering into the same model. It acts for the original job's
+   * submitter, and the audit event names the reason (a monitor's alert).
+   *
+   * @return the new job's id
+   * @throws ApiException NOT_FOUND for a job that is not the organization's
+   */
+  String retrain(String org, String jobId, String reason) {
+    JobRow original = find(org, jobId);
+    TrainingSpec old;
+    try {
+      old = JSON.readValue(original.specJson(), TrainingSpec.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("the stored spec of job " + jobId + " cannot be read", e);
+    }
+    TrainingSpec spec = new TrainingSpec(old.dataset(), null, old.model(), old.target(),
+        old.preprocessing(), old.hyperparameters(), old.checkpointEvery(), old.registerAs());
+    JobRow row = new JobRow("job_" + BlobKeys.randomSegment(), org, "train", State.QUEUED,
+        json(spec), original.createdBy(), clock.instant(), null, null, null, null, 0, false, null,
+        null, null, null, null);
+    jdbi.useTransaction(tx -> {
+      store.submit(tx, row);
+      Map<String, String> details = new LinkedHashMap<>();
+      details.put("kind", "train");
+      details.put("dataset", SpecLimits.shorten(spec.dataset()));
+      details.put("retrainOf", jobId);
+      details.put("reason", SpecLimits.shorten(reason));
+      audit.append(tx, new AuditEntry(org, AuditLog.SYSTEM, SUBMIT, "job", row.id(), null,
+          Outcome.SUCCESS, details));
+    });
+    wake.run();
+    return row.id();
+  }
+
   /** A job of the organization. */
   Job job(Principal caller, String org, String jobId) {
     tenancy.authorize(caller, org, Role.VIEWER, Scope.READ);

@@ -25,10 +25,12 @@ public final class Jobs implements AutoCloseable {
   /** How often an idle worker looks for jobs queued by other processes. */
   public static final Duration POLL = Duration.ofSeconds(2);
 
+  private final JobService service;
   private final JobRoutes routes;
   private final JobExecutor executor;
 
-  private Jobs(JobRoutes routes, JobExecutor executor) {
+  private Jobs(JobService service, JobRoutes routes, JobExecutor executor) {
+    this.service = service;
     this.routes = routes;
     this.executor = executor;
   }
@@ -61,7 +63,17 @@ public final class Jobs implements AutoCloseable {
     JobService service = new JobService(database, store, audit, tenancy, events, clock,
         executor::wake);
     executor.start();
-    return new Jobs(new JobRoutes(service), executor);
+    return new Jobs(service, new JobRoutes(service), executor);
+  }
+
+  /**
+   * Queues the retraining of what job {@code jobId} trained, on the latest version of its
+   * dataset (a monitor's {@code retrain} action).
+   *
+   * @return the new job's id
+   */
+  public String retrain(String organizationId, String jobId, String reason) {
+    return service.retrain(organizationId, jobId, reason);
   }
 
   public List<Route> routes() {

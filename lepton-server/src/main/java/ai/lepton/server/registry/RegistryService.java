@@ -630,6 +630,16 @@ public final class RegistryService {
   }
 
   /**
+   * The lineage of the organization's version {@code versionId} (monitoring finds the training
+   * data by it), deleted versions included; empty for a missing one.
+   */
+  public Optional<ModelLineage> lineage(String org, String versionId) {
+    return store.version(org, versionId).map(v -> new ModelLineage(v.source(), v.runId(),
+        v.jobId(), v.datasetVersionId(), read(v.parametersJson(), MAP),
+        v.parentVersionId()));
+  }
+
+  /**
    * The file of the organization's version {@code versionId}, decrypted into memory and checked
    * against its recorded size and SHA-256 (to build a model or an ONNX session from).
    *

@@ -24,8 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every role (owner, admin, member, viewer, and a user of another organization) against every
- * action on departments, members, projects, tokens, datasets and jobs, over real HTTP: the status each
- * gets, and that another organization's ids answer 404 exactly like missing ones. Runs on H2
+ * action on departments, members, projects, tokens, datasets, jobs, models and monitoring, over
+ * real HTTP: the status each gets, and that another organization's ids answer 404 exactly like
+ * missing ones. Runs on H2
  * ({@link AuthorizationMatrixH2Test}) and on PostgreSQL ({@link AuthorizationMatrixPostgresTest}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -259,6 +260,15 @@ abstract class AuthorizationMatrix {
         c -> client.post(a("/jobs"), c, Map.of("dataset", "d", "model",
             Map.of("template", "mlp")))));
     list.add(new Action("list runs", "200 200 200 200 404", c -> client.get(a("/runs"), c)));
+    list.add(new Action("post feedback", "200 200 200 403 404",
+        c -> client.post(a("/deployments/web/feedback"), c, Map.of("predictionId", "prd_1",
+            "groundTruth", "yes"))));
+    list.add(new Action("read a deployment's monitoring", "200 200 200 200 404",
+        c -> client.get(a("/deployments/web/monitoring"), c)));
+    list.add(new Action("set a deployment's monitor", "200 200 200 403 404",
+        c -> client.put(a("/deployments/web/monitor"), c, Map.of("minSamples", 10))));
+    list.add(new Action("evaluate a deployment's monitor", "200 200 200 403 404",
+        c -> client.post(a("/deployments/web/monitoring/evaluate"), c, Map.of())));
     return list;
   }
 

@@ -1,0 +1,249 @@
+package ai.lepton.server.monitoring;
+
+import ai.lepton.server.blobs.BlobKeys;
+import ai.lepton.server.crypto.EncryptedBlobStore;
+import ai.lepton.server.http.Json;
+import ai.lepton.server.monitoring.MonitoringStore.PredictionRow;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link PredictionLog}: {@link #log} decides sampling and queues the record (never blocking:
+ * a full queue drops it and counts); one writer thread takes what is queued, up to
+ * {@link MonitoringLimits#batchRecords} at a time, writes each organization's kept payloads as one
+ * encrypted blob of JSON lines ({@code predictions/ID}) and the rows in one transaction.
+ */
+final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
+  static final String BLOB_PREFIX = "predictions/";
+  private static final Logger LOG = LoggerFactory.getLogger(BatchingPredictionLog.class);
+  private static final ObjectMapper JSON = Json.mapper();
+
+  /** A request as logged, waiting to be written. */
+  private record Entry(String id, String orgId, String deployment, String modelVersionId,
+      Instant at, long latencyMicros, List<Sample> samples, boolean keep) {}
+
+  /** Kept payloads per second of one deployment: the second and how many so far. */
+  private static final class Rate {
+    long second = Long.MIN_VALUE;
+    int kept;
+  }
+
+  private final MonitoringStore store;
+  private final EncryptedBlobStore blobs;
+  private final Clock clock;
+  private final MonitoringLimits limits;
+  private final BlockingQueue<Entry> queue;
+  private final Map<String, Rate> rates = new ConcurrentHashMap<>();
+  private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private final AtomicLong tooLarge = new AtomicLong();
+  /** Requests logged and not yet written (or given up): {@link #flush} waits for 0. */
+  private final Object idle = new Object();
+  private long pending;
+  private final Thread writer;
+  private volatile boolean closed;
+
+  BatchingPredictionLog(MonitoringStore store, EncryptedBlobStore blobs, Clock clock,
+      MonitoringLimits limits) {
+    this.store = store;
+    this.blobs = blobs;
+    this.clock = clock;
+    this.limits = limits;
+    this.queue = new ArrayBlockingQueue<>(limits.queueCapacity());
+    this.writer = new Thread(this::run, "prediction-log");
+    writer.setDaemon(true);
+    writer.start();
+  }
+
+  @Override
+  public String log(String organizationId, String deployment, String modelVersionId,
+      List<Sample> samples, Duration latency) {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    String id = "prd_" + HexFormat.of().toHexDigits(random.nextLong())
+        + HexFormat.of().toHexDigits(random.nextLong());
+    if (closed || samples.isEmpty()) {
+      return id;
+    }
+    Instant now = clock.instant();
+    boolean keep = sampled(organizationId + "/" + deployment, now, random);
+    Entry e = new Entry(id, organizationId, deployment, modelVersionId, now,
+        latency.toNanos() / 1000, List.copyOf(samples), keep);
+    synchronized (idle) {
+      if (!queue.offer(e)) {
+        dropped.incrementAndGet();
+        return id;
+      }
+      pending++;
+    }
+    return id;
+  }
+
+  /** Whether to keep this request's payload: by the sampling fraction, then the rate cap. */
+  private boolean sampled(String deployment, Instant now, ThreadLocalRandom random) {
+    if (limits.sampleFraction() < 1 && random.nextDouble() >= limits.sampleFraction()) {
+      return false;
+    }
+    Rate r = rates.computeIfAbsent(deployment, k -> new Rate());
+    synchronized (r) {
+      long second = now.getEpochSecond();
+      if (r.second != second) {
+        r.second = second;
+        r.kept = 0;
+      }
+      return r.kept++ < limits.maxKeptPerSecond();
+    }
+  }
+
+  /** Records dropped because the queue was full. */
+  long dropped() {
+    return dropped.get();
+  }
+
+  /** Records lost because writing them failed (the log says why). */
+  long failed() {
+    return failed.get();
+  }
+
+  /** Samples whose payload was over the size limit, logged without it. */
+  long tooLarge() {
+    return tooLarge.get();
+  }
+
+  /** Waits until every request logged before this call is written (or given up). */
+  void flush() {
+    synchronized (idle) {
+      while (pending > 0) {
+        try {
+          idle.wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while flushing the prediction log", e);
+        }
+      }
+    }
+  }
+
+  private void run() {
+    List<Entry> batch = new ArrayList<>();
+    while (!closed || !queue.isEmpty()) {
+      try {
+        Entry first = queue.poll(200, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        queue.drainTo(batch, limits.batchRecords() - 1);
+        write(batch);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        failed.addAndGet(batch.size());
+        LOG.error("cannot write {} prediction log records; they are lost", batch.size(), e);
+      } finally {
+        synchronized (idle) {
+          pending -= batch.size();
+          idle.notifyAll();
+        }
+        batch.clear();
+      }
+    }
+  }
+
+  /** Writes a batch: per organization, one blob of the kept payloads, then the rows. */
+  private void write(List<Entry> batch) {
+    Map<String, List<Entry>> byOrg = new LinkedHashMap<>();
+    for (Entry e : batch) {
+      byOrg.computeIfAbsent(e.orgId(), k -> new ArrayList<>()).add(e);
+    }
+    for (Map.Entry<String, List<Entry>> org : byOrg.entrySet()) {
+      try {
+        writeOrganization(org.getKey(), org.getValue());
+      } catch (RuntimeException e) {
+        failed.addAndGet(org.getValue().size());
+        LOG.error("cannot write {} prediction log records of organization {}; they are lost",
+            org.getValue().size(), org.getKey(), e);
+      }
+    }
+  }
+
+  private void writeOrganization(String org, List<Entry> entries) {
+    // the time first, so that the sweep leaves blobs whose rows may not be committed yet
+    String key = BLOB_PREFIX + clock.instant().getEpochSecond() + "-"
+        + BlobKeys.randomSegment();
+    ByteArrayOutputStream lines = new ByteArrayOutputStream();
+    List<PredictionRow> rows = new ArrayList<>();
+    int line = 0;
+    for (Entry e : entries) {
+      for (int s = 0; s < e.samples().size(); s++) {
+        Sample sample = e.samples().get(s);
+        byte[] payload = e.keep() ? payload(sample) : null;
+        if (payload != null && payload.length > limits.maxPayloadBytes()) {
+          tooLarge.incrementAndGet();
+          payload = null;
+        }
+        boolean kept = payload != null;
+        if (kept) {
+          lines.writeBytes(payload);
+          lines.write('\n');
+        }
+        rows.add(new PredictionRow(e.id(), s, org, e.deployment(), e.modelVersionId(), e.at(),
+            e.latencyMicros(), sample.predictedClass(), sample.predictedValue(),
+            kept ? key : null, kept ? line++ : null));
+      }
+    }
+    if (line > 0) {
+      byte[] bytes = lines.toByteArray();
+      blobs.put(org, key, new ByteArrayInputStream(bytes), bytes.length);
+    }
+    try {
+      store.jdbi().useTransaction(tx -> store.insertPredictions(tx, rows));
+    } catch (RuntimeException e) {
+      if (line > 0) {
+        blobs.delete(org, key);
+      }
+      throw e;
+    }
+  }
+
+  /** A sample's inputs and outputs as one line of JSON: {@code {"f": {...}, "o": [...]}}. */
+  private static byte[] payload(Sample s) {
+    try {
+      return JSON.writeValueAsString(Map.of("f", s.features(), "o", s.outputs()))
+          .getBytes(StandardCharsets.UTF_8);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("a logged sample's features must be numbers or "
+          + "strings: " + e.getMessage(), e);
+    }
+  }
+
+  /** Stops taking records, writes what is queued, and stops the writer. */
+  @Override
+  public void close() {
+    closed = true;
+    try {
+      writer.join(TimeUnit.SECONDS.toMillis(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -259,6 +259,14 @@ abstract class AuthorizationMatrix {
         c -> client.post(a("/jobs"), c, Map.of("dataset", "d", "model",
             Map.of("template", "mlp")))));
     list.add(new Action("list runs", "200 200 200 200 404", c -> client.get(a("/runs"), c)));
+    Map<String, Object> tuning = Map.of("kind", "tune", "base", Map.of("dataset", "d", "model",
+        Map.of("template", "mlp")), "method", "grid", "parameters",
+        Map.of("units", Map.of("values", List.of(4, 8))));
+    String search = client.post(a("/jobs"), ownerSession, tuning).text("id");
+    list.add(new Action("submit search", "201 201 201 403 404",
+        c -> client.post(a("/jobs"), c, tuning)));
+    list.add(new Action("read a search's trials", "200 200 200 200 404",
+        c -> client.get(a("/jobs/" + search + "/trials"), c)));
     return list;
   }
 

@@ -16,7 +16,7 @@ import picocli.CommandLine.HelpCommand;
         + " verbs."},
     subcommands = {HelpCommand.class, ServerCommand.class, LoginCommand.class, OrgCommand.class,
         DeptCommand.class, UserCommand.class, ProjectCommand.class, TokenCommand.class,
-        DatasetCommand.class, AuditCommand.class, ModelCommand.class, TrainCommand.class,
+        DatasetCommand.class, AuditCommand.class, ModelCommand.class, TrainCommand.class, TuneCommand.class,
         JobsCommand.class, RunsCommand.class})
 public final class Main {
   public static void main(String[] args) {

@@ -299,9 +299,27 @@ final class Worker {
         throw new UncheckedIOException("cannot read the model of the best trial (run "
             + best.id() + ")", e);
       }
+      // the trial kept no report (it did not register): evaluate its model again on the same
+      // held-out split (same spec and seed), for the registry
+      JobRow trial = store.job(job.orgId(), best.jobId()).orElseThrow();
+      TrainingSpec spec;
+      try {
+        spec = JSON.readValue(trial.specJson(), TrainingSpec.class);
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException("the best trial's stored spec cannot be read: "
+            + e.getOriginalMessage(), e);
+      }
+      JobPreparer.Prepared prepared = preparer.prepare(job.orgId(), spec);
+      PreparedTraining t = prepared.training();
+      Map<String, Double> metrics = Searches.metrics(best);
+      EvaluationReport report;
+      try (ComputeContext compute = ComputeContext.vector(settings.threads());
+          ComputeContext.Scope ignored = compute.enter()) {
+        report = t.test() == null ? null : report(Checkpoints.model(file), t, metrics);
+      }
       version = publisher.publish(new ModelPublisher.Publication(job.orgId(), registerAs, file,
-          best.id(), best.datasetVersionId(), Searches.parameters(best),
-          Searches.metrics(best), null, null, job.createdBy(), job.id()));
+          best.id(), best.datasetVersionId(), Searches.parameters(best), metrics, report,
+          prepared.baseVersionId(), job.createdBy(), job.id()));
     }
     String registered = version;
     boolean held = jdbi.inTransaction(tx -> store.succeedSearch(tx, job.orgId(), job.id(),

@@ -123,6 +123,15 @@ class SearchJobTest {
     assertEquals(publishedBefore + 1, p.published.size(), "only the best trial registers");
     assertEquals(bestRun, p.published.get(publishedBefore).runId());
     assertEquals("iris", p.published.get(publishedBefore).name());
+    var report = p.published.get(publishedBefore).evaluationReport();
+    long right = 0;
+    long all = 0;
+    for (int i = 0; i < report.confusionMatrix().size(); i++) {
+      right += report.confusionMatrix().get(i).get(i);
+      all += report.confusionMatrix().get(i).stream().mapToLong(Long::longValue).sum();
+    }
+    assertEquals(values.get(best), (double) right / all, 1e-6,
+        "the registered report evaluates the best trial's model on its held-out split again");
     assertEquals(done.get("modelVersionId").asText(), p.get(p.orgPath("/runs/" + bestRun),
         p.viewer).text("modelVersionId"));
 

@@ -245,8 +245,13 @@ public final class JobService {
         }
       }
       if (state.isPresent() && !state.get().terminal()) {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("state", state.get().sql());
+        if (!trials.isEmpty()) { // a search: its trials are cancelled with it
+          details.put("trials", Integer.toString(trials.size()));
+        }
         audit.append(tx, new AuditEntry(org, caller.userId(), CANCEL, "job", jobId, client,
-            Outcome.SUCCESS, Map.of("state", state.get().sql())));
+            Outcome.SUCCESS, details));
       }
       return state;
     });

@@ -171,6 +171,15 @@ class SearchJobTest {
     JsonNode trials = trials(search);
     trials.get("trials").forEach(t -> assertEquals("cancelled", t.get("state").asText()));
     assertFalse(p.worker("w3", SearchJobTest::csv).runOnce(), "nothing left to run");
+    List<String> audited = new ArrayList<>();
+    p.get(p.orgPath("/audit?limit=100"), p.owner).json().get("events")
+        .forEach(e -> {
+          if (e.toString().contains(search)) {
+            audited.add(e.get("action").asText() + " " + e.get("details").get("trials"));
+          }
+        });
+    assertTrue(audited.contains("job.submit \"3\"") && audited.contains("job.cancel \"3\""),
+        audited.toString());
   }
 
   @Test

@@ -10,7 +10,7 @@ import java.time.Instant;
  * @param kind {@code train} (or {@code tune}, a search that fans out child jobs)
  * @param state {@code queued}, {@code running}, {@code succeeded}, {@code failed} or
  *     {@code cancelled}
- * @param spec what it trains
+ * @param spec what it trains (for a search, its base spec: the trials are its children)
  * @param createdBy the id of the user who submitted it
  * @param createdAt when it was submitted
  * @param startedAt when a worker first took it, or null while queued

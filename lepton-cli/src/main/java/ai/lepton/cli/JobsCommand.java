@@ -3,6 +3,7 @@ package ai.lepton.cli;
 import ai.lepton.api.Job;
 import ai.lepton.api.JobEvent;
 import ai.lepton.api.JobList;
+import ai.lepton.api.Tuning;
 import ai.lepton.client.LeptonClient;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +39,25 @@ final class JobsCommand {
         .row("checkpoint epoch", j.checkpointEpoch()).row("created", j.createdAt())
         .row("started", j.startedAt()).row("finished", j.finishedAt()).row("run", j.runId())
         .row("error", j.error());
-    return options.print(j, table);
+    if (!j.kind().equals("tune")) {
+      return options.print(j, table);
+    }
+    Tuning search = options.client().trials(options.org(), id);
+    if (options.json) {
+      return options.printJson(java.util.Map.of("job", j, "search", search));
+    }
+    table.row("kind", "tune (" + search.metric() + ", " + search.direction() + ")")
+        .row("best", search.best() == null ? null : "trial " + search.best() + ", run "
+            + search.bestRunId() + ", " + search.metric() + " " + search.bestValue())
+        .row("registered", search.modelVersionId());
+    table.print(options.out());
+    Table trials = new Table("TRIAL", "JOB", "STATE", "PARAMETERS", search.metric().toUpperCase(
+        java.util.Locale.ROOT), "RUN");
+    for (Tuning.Trial t : search.trials()) {
+      trials.row(t.number(), t.jobId(), t.state(), t.parameters(), t.value(), t.runId());
+    }
+    options.out().println();
+    return options.print(search, trials);
   }
 
   @Command(name = "follow", mixinStandardHelpOptions = true,

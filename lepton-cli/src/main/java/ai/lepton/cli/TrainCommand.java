@@ -144,6 +144,8 @@ final class TrainCommand implements Callable<Integer> {
       case "batch" -> out.println("  step " + e.step() + logs(e.logs())
           + String.format(Locale.ROOT, "  %.0f samples/s  ETA %.0fs", e.samplesPerSecond(),
               e.etaSeconds()));
+      case "trial" -> out.println("trial " + e.jobId() + " " + e.state() + logs(e.logs())
+          + (e.error() == null ? "" : ": " + e.error()));
       default -> out.println("job " + e.jobId() + " " + e.state()
           + (e.error() == null ? "" : ": " + e.error()));
     }

@@ -75,6 +75,30 @@ class JobCommandsTest {
   }
 
   @Test
+  void tuneQueuesASearchFollowsItsTrialsAndJobsShowListsThem() throws Exception {
+    Path spec = Files.writeString(dir.resolve("tune.json"), "{\"base\":{\"dataset\":\"iris\","
+        + "\"model\":{\"template\":\"mlp\"},\"target\":\"species\"},\"method\":\"grid\","
+        + "\"metric\":\"val_accuracy\",\"parameters\":{\"units\":{\"values\":[4,8]}}}");
+    refused(p.lepton("tune", spec.toString(), "--follow"), "none of the 2 trials succeeded");
+    assertEquals(2, p.out().lines().filter(l -> l.startsWith("trial job_")).count(), p.out());
+    String id = p.err().substring(p.err().indexOf("job_")).split(" ")[0];
+
+    assertEquals(0, p.lepton("jobs", "show", id), p.err());
+    assertTrue(p.out().contains("tune (val_accuracy, max)"), p.out());
+    assertTrue(p.out().contains("TRIAL") && p.out().contains(id + "_t001")
+        && p.out().contains("{units=8}"), p.out());
+    assertEquals(0, p.lepton("jobs", "show", id, "--json"), p.err());
+    JsonNode shown = p.outJson();
+    assertEquals("tune", shown.get("job").get("kind").asText());
+    assertEquals(2, shown.get("search").get("trials").size());
+
+    Path bad = Files.writeString(dir.resolve("bad-tune.json"), "{\"base\":{\"dataset\":"
+        + "\"iris\",\"model\":{\"template\":\"mlp\"}},\"method\":\"grid\",\"parameters\":"
+        + "{\"colour\":{\"values\":[1]}}}");
+    refused(p.lepton("tune", bad.toString()), "unknown parameter 'colour'");
+  }
+
+  @Test
   void badSpecsAndMissingRunsAreRefusedWithWhatToDo() throws Exception {
     refused(p.lepton("train"), "give a spec file");
     Path bad = Files.writeString(dir.resolve("bad.json"), "{\"dataset\":\"iris\",\"colour\":1}");

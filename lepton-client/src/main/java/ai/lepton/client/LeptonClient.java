@@ -48,6 +48,8 @@ import ai.lepton.api.SetTag;
 import ai.lepton.api.TokenCreated;
 import ai.lepton.api.TokenList;
 import ai.lepton.api.TrainingSpec;
+import ai.lepton.api.Tuning;
+import ai.lepton.api.TuningSpec;
 import ai.lepton.api.UpdateDepartment;
 import ai.lepton.api.UpdateMember;
 import ai.lepton.api.UserCreated;
@@ -622,6 +624,22 @@ public final class LeptonClient {
     }
     throw new LeptonClientException(ErrorCode.UNAVAILABLE, 0, "the event stream of job " + jobId
         + " ended before the job did; follow it again", null, null);
+  }
+
+  /**
+   * {@code POST /api/v1/orgs/{org}/jobs} with {@code "kind": "tune"} (members): queues a
+   * hyperparameter search, one train job per trial; refused (INVALID_ARGUMENT) with what to fix
+   * when a trial would be refused or a grid exceeds its budget.
+   */
+  public Job submitSearch(String organizationId, TuningSpec spec) {
+    com.fasterxml.jackson.databind.node.ObjectNode body = json.valueToTree(spec);
+    body.put("kind", "tune");
+    return post(org(organizationId) + "/jobs", body, Job.class);
+  }
+
+  /** {@code GET /api/v1/orgs/{org}/jobs/{job}/trials}: a search's trials and its best so far. */
+  public Tuning trials(String organizationId, String jobId) {
+    return get(org(organizationId) + "/jobs/" + segment(jobId) + "/trials", Tuning.class);
   }
 
   /** {@code GET /api/v1/orgs/{org}/runs}: a page of runs, newest first. */

@@ -10,6 +10,8 @@ import ai.lepton.api.ErrorCode;
 import ai.lepton.api.Job;
 import ai.lepton.api.JobEvent;
 import ai.lepton.api.TrainingSpec;
+import ai.lepton.api.Tuning;
+import ai.lepton.api.TuningSpec;
 import ai.lepton.server.LeptonServer;
 import ai.lepton.server.ServerConfig;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,6 +25,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,6 +67,48 @@ class JobClientTest {
       assertEquals(ErrorCode.NOT_FOUND, assertThrows(LeptonClientException.class,
           () -> client.compareRuns(org, List.of("run_a", "run_b"))).code());
       assertThrows(IllegalArgumentException.class, () -> client.job(org, "../x"));
+    }
+  }
+
+  @Test
+  void aSearchIsSubmittedFollowedTrialByTrialAndItsTrialsRead() throws Exception {
+    try (LeptonServer server = LeptonServer.start(ServerConfig.embedded(dir, 0))) {
+      URI base = URI.create("http://127.0.0.1:" + server.port());
+      String[] tokenAndOrg = token(base, server.firstSignInLink().orElseThrow());
+      LeptonClient client = LeptonClient.connect(base, tokenAndOrg[0]);
+      String org = tokenAndOrg[1];
+      TrainingSpec training = new TrainingSpec("iris", 2,
+          new TrainingSpec.ModelChoice("mlp", null, null), "species", null, null, null, "iris");
+      TuningSpec spec = new TuningSpec(training, "grid", Map.of("units",
+          new TuningSpec.Values(List.of(4, 8), null, null, null)), null, "val_accuracy", null,
+          null);
+
+      Job search = client.submitSearch(org, spec);
+      assertEquals("tune", search.kind());
+      List<JobEvent> events = new ArrayList<>();
+      JobEvent last = client.followJob(org, search.id(), events::add);
+      assertEquals("failed", last.state(), "no dataset iris: every trial fails");
+      assertTrue(last.error().contains("none of the 2 trials succeeded"), last.error());
+      assertEquals(2, events.stream().filter(e -> e.type().equals("trial")).count(), events
+          .toString());
+
+      Tuning trials = client.trials(org, search.id());
+      assertEquals("failed", trials.state());
+      assertEquals("max", trials.direction());
+      assertEquals(2, trials.trials().size());
+      assertEquals(8, ((Number) trials.trials().get(1).parameters().get("units")).intValue());
+      assertEquals("failed", trials.trials().get(0).state());
+      assertNotNull(trials.trials().get(0).error());
+      assertEquals(search.id(), client.job(org, trials.trials().get(0).jobId()).parentId());
+
+      LeptonClientException budget = assertThrows(LeptonClientException.class,
+          () -> client.submitSearch(org, new TuningSpec(training, "grid", Map.of("units",
+              new TuningSpec.Values(List.of(4, 8, 16), null, null, null)), 2, null, null,
+              null)));
+      assertEquals(ErrorCode.INVALID_ARGUMENT, budget.code());
+      assertTrue(budget.getMessage().contains("makes 3 trials"), budget.getMessage());
+      assertEquals(ErrorCode.INVALID_ARGUMENT, assertThrows(LeptonClientException.class,
+          () -> client.trials(org, trials.trials().get(0).jobId())).code());
     }
   }
 

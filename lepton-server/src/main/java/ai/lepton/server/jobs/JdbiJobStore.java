@@ -76,9 +76,13 @@ final class JdbiJobStore implements JobStore {
     return jdbi.inTransaction(tx -> {
       while (true) {
         // one query takes the candidate and locks it; a row another claimer locked is skipped
-        Optional<JobRow> found = tx.createQuery("SELECT * FROM jobs WHERE state = 'queued'"
-                + " OR (state = 'running' AND lease_expires_at < :now)"
-                + " ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED")
+        // a search (kind tune) is claimed only once none of its trials is queued or running
+        Optional<JobRow> found = tx.createQuery("SELECT * FROM jobs j WHERE (j.state = 'queued'"
+                + " OR (j.state = 'running' AND j.lease_expires_at < :now)"
+                + " OR (j.kind = 'tune' AND j.state = 'running' AND j.lease_owner IS NULL))"
+                + " AND (j.kind = 'train' OR NOT EXISTS (SELECT 1 FROM jobs c WHERE"
+                + " c.parent_id = j.id AND c.state IN ('queued', 'running')))"
+                + " ORDER BY j.created_at, j.id LIMIT 1 FOR UPDATE SKIP LOCKED")
             .bind("now", time(now)).map(JOB).findOne();
         if (found.isEmpty()) {
           return Optional.<JobRow>empty();
@@ -94,6 +98,11 @@ final class JdbiJobStore implements JobStore {
                   + " (out of memory? killed?), then submit the job again")
               .execute();
           continue;
+        }
+        if (job.parentId() != null) { // a trial starts: its search runs
+          tx.createUpdate("UPDATE jobs SET state = 'running', started_at = COALESCE(started_at,"
+                  + " :now) WHERE id = :parent AND state = 'queued'")
+              .bind("now", time(now)).bind("parent", job.parentId()).execute();
         }
         Instant expires = now.plus(lease);
         tx.createUpdate("UPDATE jobs SET state = 'running', lease_owner = :owner,"
@@ -137,6 +146,27 @@ final class JdbiJobStore implements JobStore {
   @Override
   public boolean succeed(Handle tx, String orgId, String jobId, String owner, Instant now) {
     return end(tx, orgId, jobId, owner, now, State.SUCCEEDED, null);
+  }
+
+  @Override
+  public List<JobRow> trials(String orgId, String parentId) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT * FROM jobs WHERE org_id = :org AND"
+            + " parent_id = :parent ORDER BY created_at, id")
+        .bind("org", orgId).bind("parent", parentId).map(JOB).list());
+  }
+
+  @Override
+  public boolean succeedSearch(Handle tx, String orgId, String jobId, String owner,
+      String bestRunId, String modelVersionId, Instant now) {
+    if (modelVersionId != null) {
+      tx.createUpdate("UPDATE runs SET model_version_id = :version WHERE org_id = :org AND"
+              + " id = :run")
+          .bind("version", modelVersionId).bind("org", orgId).bind("run", bestRunId).execute();
+    }
+    return tx.createUpdate("UPDATE jobs SET state = 'succeeded', finished_at = :now, run_id ="
+            + " :run, lease_owner = NULL, lease_expires_at = NULL" + HELD)
+        .bind("now", time(now)).bind("run", bestRunId).bind("org", orgId).bind("id", jobId)
+        .bind("owner", owner).execute() == 1;
   }
 
   @Override

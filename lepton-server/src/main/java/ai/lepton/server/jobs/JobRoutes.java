@@ -8,6 +8,7 @@ import ai.lepton.api.Run;
 import ai.lepton.api.RunComparison;
 import ai.lepton.api.RunList;
 import ai.lepton.api.TrainingSpec;
+import ai.lepton.api.Tuning;
 import ai.lepton.server.http.ApiException;
 import ai.lepton.server.http.Route;
 import ai.lepton.server.tenancy.Principal;
@@ -45,7 +46,7 @@ public final class JobRoutes {
     return List.of(
         Route.post(jobs).tag(TAG)
             .summary("Submit a training job (members): a training spec, with an optional kind "
-                + "(\"train\")")
+                + "(\"train\"); or, with \"kind\": \"tune\", a tuning spec (a search)")
             .reads(TrainingSpec.class).returns(Job.class)
             .handle(ctx -> ctx.json(service.submit(p(ctx), org(ctx), ctx.body(), ctx.ip()))),
         Route.get(jobs).tag(TAG)
@@ -61,6 +62,11 @@ public final class JobRoutes {
             .returns(Job.class).status(200)
             .handle(ctx -> ctx.json(service.cancel(p(ctx), org(ctx), ctx.pathParam("job"),
                 ctx.ip()))),
+        Route.get(job + "/trials").tag(TAG)
+            .summary("A hyperparameter search's trials (child jobs, their parameters, states and"
+                + " metric) and its best so far; only for a job of kind tune")
+            .returns(Tuning.class)
+            .handle(ctx -> ctx.json(service.trials(p(ctx), org(ctx), ctx.pathParam("job")))),
         Route.get(job + "/events").tag(TAG)
             .summary("Follow a job as Server-Sent Events (send Accept: text/event-stream): its "
                 + "history, then live progress, ending with its terminal state")

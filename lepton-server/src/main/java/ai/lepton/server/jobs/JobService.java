@@ -10,6 +10,8 @@ import ai.lepton.api.Run;
 import ai.lepton.api.RunComparison;
 import ai.lepton.api.RunList;
 import ai.lepton.api.TrainingSpec;
+import ai.lepton.api.Tuning;
+import ai.lepton.api.TuningSpec;
 import ai.lepton.server.audit.AuditEntry;
 import ai.lepton.server.audit.AuditLog;
 import ai.lepton.server.blobs.BlobKeys;
@@ -115,9 +117,12 @@ public final class JobService {
     }
     JsonNode kindNode = object.remove("kind");
     String kind = kindNode == null || kindNode.isNull() ? "train" : kindNode.asText();
+    if (kind.equals("tune")) {
+      return submitSearch(caller, org, object, client);
+    }
     if (!kind.equals("train")) {
-      throw ApiException.invalid("kind must be \"train\" (the default); received '"
-          + SpecLimits.shorten(kind) + "'");
+      throw ApiException.invalid("kind must be \"train\" (the default) or \"tune\" (a"
+          + " hyperparameter search); received '" + SpecLimits.shorten(kind) + "'");
     }
     TrainingSpec spec;
     try {
@@ -183,6 +188,64 @@ public final class JobService {
     return row.id();
   }
 
+  /**
+   * Queues a search: its row (kind {@code tune}, the {@link TuningSpec}) and one queued train job
+   * per trial ({@link Search#expand}; registerAs removed, only the best registers), all in one
+   * transaction with the audit event. No worker runs the search itself until its trials ended.
+   */
+  private Job submitSearch(Principal caller, String org, ObjectNode object, String client) {
+    TuningSpec tuning;
+    try {
+      tuning = JSON.treeToValue(object, TuningSpec.class);
+    } catch (JsonProcessingException e) {
+      throw ApiException.invalid("the tuning spec is not valid: "
+          + (e.getCause() instanceof IllegalArgumentException range ? range.getMessage()
+              : e.getOriginalMessage()));
+    }
+    SpecLimits.check(tuning.base());
+    List<Search.Trial> trials = Search.expand(tuning);
+    java.time.Instant now = clock.instant();
+    String id = "job_" + BlobKeys.randomSegment();
+    JobRow search = new JobRow(id, org, "tune", State.QUEUED, json(tuning), caller.userId(), now,
+        null, null, null, null, 0, false, null, null, null, null, null);
+    jdbi.useTransaction(tx -> {
+      store.submit(tx, search);
+      for (Search.Trial t : trials) {
+        // ids in trial order: the trials list in it (same created_at)
+        store.submit(tx, new JobRow(String.format("%s_t%03d", id, t.number()), org, "train",
+            State.QUEUED, json(Searches.trialSpec(t)), caller.userId(), now, null, null, null,
+            null, 0, false, null, null, null, id, null));
+      }
+      Map<String, String> details = new LinkedHashMap<>();
+      details.put("kind", "tune");
+      details.put("dataset", SpecLimits.shorten(tuning.base().dataset()));
+      details.put("method", tuning.method());
+      details.put("trials", Integer.toString(trials.size()));
+      if (tuning.base().registerAs() != null) {
+        details.put("registerAs", tuning.base().registerAs());
+      }
+      audit.append(tx, new AuditEntry(org, caller.userId(), SUBMIT, "job", id, client,
+          Outcome.SUCCESS, details));
+    });
+    wake.run();
+    return wire(search);
+  }
+
+  /**
+   * A search's trials and its best so far.
+   *
+   * @throws ApiException INVALID_ARGUMENT for a job that is not a search
+   */
+  Tuning trials(Principal caller, String org, String jobId) {
+    tenancy.authorize(caller, org, Role.VIEWER, Scope.READ);
+    JobRow job = find(org, jobId);
+    if (!job.kind().equals("tune")) {
+      throw ApiException.invalid("job " + jobId + " is a " + job.kind() + " job, not a search;"
+          + " only a job of kind tune has trials");
+    }
+    return Searches.view(store, job);
+  }
+
   /** A job of the organization. */
   Job job(Principal caller, String org, String jobId) {
     tenancy.authorize(caller, org, Role.VIEWER, Scope.READ);
@@ -208,11 +271,22 @@ public final class JobService {
     if (!ID.matcher(jobId).matches()) {
       throw notFound(jobId);
     }
+    List<JobRow> trials = store.trials(org, jobId); // a search's: cancelled with it
     Optional<State> before = jdbi.inTransaction(tx -> {
       Optional<State> state = store.requestCancel(tx, org, jobId, clock.instant());
       if (state.isPresent() && !state.get().terminal()) {
+        for (JobRow t : trials) {
+          store.requestCancel(tx, org, t.id(), clock.instant());
+        }
+      }
+      if (state.isPresent() && !state.get().terminal()) {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("state", state.get().sql());
+        if (!trials.isEmpty()) { // a search: its trials are cancelled with it
+          details.put("trials", Integer.toString(trials.size()));
+        }
         audit.append(tx, new AuditEntry(org, caller.userId(), CANCEL, "job", jobId, client,
-            Outcome.SUCCESS, Map.of("state", state.get().sql())));
+            Outcome.SUCCESS, details));
       }
       return state;
     });
@@ -225,6 +299,11 @@ public final class JobService {
     }
     if (before.get() == State.QUEUED) {
       events.publish(Worker.state(jobId, "cancelled", null));
+    }
+    for (JobRow t : trials) {
+      if (t.state() == State.QUEUED) {
+        events.publish(Worker.state(t.id(), "cancelled", null));
+      }
     }
     return wire(find(org, jobId));
   }
@@ -241,8 +320,14 @@ public final class JobService {
     try (JobEvents.Listening ignored = events.listen(jobId, live::offer)) {
       int sent = 0; // metric rows of the run already sent
       String state = null;
+      boolean search = job.kind().equals("tune");
+      java.util.Set<String> ended = new java.util.HashSet<>(); // trials whose end was sent
       while (!closed.getAsBoolean()) {
-        if (job.runId() != null) {
+        if (search) {
+          for (JobEvent e : trialEvents(job, ended)) {
+            sink.accept(e);
+          }
+        } else if (job.runId() != null) {
           List<MetricRow> history = store.metrics(org, job.runId());
           int epochs = epochs(job);
           for (JobEvent e : progressEvents(jobId, history.subList(sent, history.size()),
@@ -271,6 +356,24 @@ public final class JobService {
   void checkReadable(Principal caller, String org, String jobId) {
     tenancy.authorize(caller, org, Role.VIEWER, Scope.READ);
     find(org, jobId);
+  }
+
+  /**
+   * A {@code trial} event for each trial of the search that ended since the last call: the
+   * trial's job id, its state and error, and its final metrics.
+   */
+  private List<JobEvent> trialEvents(JobRow search, java.util.Set<String> ended) {
+    List<JobEvent> out = new ArrayList<>();
+    for (JobRow t : store.trials(search.orgId(), search.id())) {
+      if (t.state().terminal() && ended.add(t.id())) {
+        Map<String, Double> metrics = t.state() == State.SUCCEEDED && t.runId() != null
+            ? store.run(search.orgId(), t.runId()).filter(r -> r.metricsJson() != null)
+                .map(Searches::metrics).orElse(Map.of()) : Map.of();
+        out.add(new JobEvent("trial", t.id(), null, null, null, metrics, null, null,
+            t.state().sql(), t.error()));
+      }
+    }
+    return out;
   }
 
   private static int epochs(JobRow job) {
@@ -411,7 +514,8 @@ public final class JobService {
   static Job wire(JobRow r) {
     TrainingSpec spec;
     try {
-      spec = JSON.readValue(r.specJson(), TrainingSpec.class);
+      spec = r.kind().equals("tune") ? Searches.spec(r).base()
+          : JSON.readValue(r.specJson(), TrainingSpec.class);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("job " + r.id() + " holds a spec that cannot be read", e);
     }

@@ -71,6 +71,8 @@ interface JobStore {
 
   /**
    * Leases the oldest job that is queued, or running with an expired lease, to {@code owner}
+   * (a search only once none of its trials is queued or running: its worker then ends it; a
+   * claimed trial marks its search running)
    * until {@code now + lease}, counting one more attempt; in one transaction, with {@code SELECT
    * ... FOR UPDATE SKIP LOCKED}, so two claimers never get the same job. A job whose lease
    * expired {@code maxAttempts} times is failed on the way, with the reason, and not returned.
@@ -86,6 +88,17 @@ interface JobStore {
 
   /** Ends a held job as succeeded inside {@code tx}; false if the lease is lost. */
   boolean succeed(Handle tx, String orgId, String jobId, String owner, Instant now);
+
+  /** The trials (child jobs) of a search, in their order of expansion. */
+  List<JobRow> trials(String orgId, String parentId);
+
+  /**
+   * Ends a held search as succeeded inside {@code tx}, naming its best trial's run (and recording
+   * on that run the model version it was registered as, when not null); false if the lease is
+   * lost.
+   */
+  boolean succeedSearch(Handle tx, String orgId, String jobId, String owner, String bestRunId,
+      String modelVersionId, Instant now);
 
   /** Ends a held job as failed with {@code error}; false if the lease is lost. */
   boolean fail(String orgId, String jobId, String owner, Instant now, String error);

@@ -4,6 +4,7 @@ import ai.lepton.LeptonException;
 import ai.lepton.api.EvaluationReport;
 import ai.lepton.api.JobEvent;
 import ai.lepton.api.TrainingSpec;
+import ai.lepton.api.Tuning;
 import ai.lepton.metrics.ClassificationReport;
 import ai.lepton.metrics.RegressionReport;
 import ai.lepton.models.Callback;
@@ -27,6 +28,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -149,7 +151,11 @@ final class Worker {
         () -> beat(job, lease, cancellation), every, every, TimeUnit.MILLISECONDS);
     try {
       events.publish(state(job.id(), "running", null));
-      train(job, lease, cancellation);
+      if (job.kind().equals("tune")) {
+        endSearch(job, lease);
+      } else {
+        train(job, lease, cancellation);
+      }
     } catch (CheckpointUnreadable e) {
       end(job, lease, JobStore.State.FAILED, e.getMessage());
     } catch (RuntimeException e) {
@@ -258,6 +264,68 @@ final class Worker {
       events.publish(state(job.id(), "succeeded", null));
     } else {
       blobs.delete(job.orgId(), artifact); // the job is another worker's now
+    }
+  }
+
+  /**
+   * Ends a search whose trials all ended (the claim hands it over only then): cancelled when a
+   * cancel was asked, else succeeded with its best trial's run (whose model, when the search has
+   * {@code registerAs}, is the only one published), or failed when no trial has the metric.
+   */
+  private void endSearch(JobRow job, Lease lease) {
+    if (lease.cancelRequested) {
+      end(job, lease, JobStore.State.CANCELLED, null);
+      return;
+    }
+    Tuning view = Searches.view(store, job);
+    if (view.bestRunId() == null) {
+      long succeeded = view.trials().stream().filter(t -> t.state().equals("succeeded")).count();
+      end(job, lease, JobStore.State.FAILED, succeeded == 0
+          ? "none of the " + view.trials().size() + " trials succeeded; see each trial's error"
+              + " (GET .../jobs/{job}/trials), fix the base spec or the search space, and submit"
+              + " the search again"
+          : "no succeeded trial reports the metric '" + view.metric() + "'; name one that the"
+              + " runs report (GET .../runs/{run} lists them) and submit the search again");
+      return;
+    }
+    RunRow best = store.run(job.orgId(), view.bestRunId()).orElseThrow();
+    String registerAs = view.registerAs();
+    String version = null;
+    if (registerAs != null && view.modelVersionId() == null) {
+      byte[] file;
+      try (InputStream in = blobs.open(job.orgId(), best.artifactKey())) {
+        file = in.readAllBytes();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read the model of the best trial (run "
+            + best.id() + ")", e);
+      }
+      // the trial kept no report (it did not register): evaluate its model again on the same
+      // held-out split (same spec and seed), for the registry
+      JobRow trial = store.job(job.orgId(), best.jobId()).orElseThrow();
+      TrainingSpec spec;
+      try {
+        spec = JSON.readValue(trial.specJson(), TrainingSpec.class);
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException("the best trial's stored spec cannot be read: "
+            + e.getOriginalMessage(), e);
+      }
+      JobPreparer.Prepared prepared = preparer.prepare(job.orgId(), spec);
+      PreparedTraining t = prepared.training();
+      Map<String, Double> metrics = Searches.metrics(best);
+      EvaluationReport report;
+      try (ComputeContext compute = ComputeContext.vector(settings.threads());
+          ComputeContext.Scope ignored = compute.enter()) {
+        report = t.test() == null ? null : report(Checkpoints.model(file), t, metrics);
+      }
+      version = publisher.publish(new ModelPublisher.Publication(job.orgId(), registerAs, file,
+          best.id(), best.datasetVersionId(), Searches.parameters(best), metrics, report,
+          prepared.baseVersionId(), job.createdBy(), job.id()));
+    }
+    String registered = version;
+    boolean held = jdbi.inTransaction(tx -> store.succeedSearch(tx, job.orgId(), job.id(),
+        owner, best.id(), registered, clock.instant()));
+    if (held) {
+      events.publish(state(job.id(), "succeeded", null));
     }
   }
 

@@ -2,6 +2,7 @@ package ai.lepton.server.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.lepton.server.db.Database;
@@ -62,6 +63,45 @@ class JdbiJobStoreTest {
       assertEquals("job_2", store.claim("w2", NOW, LEASE, 3).orElseThrow().id());
       assertTrue(store.claim("w3", NOW, LEASE, 3).isEmpty(), "both are leased");
       assertTrue(store.job("org_a", "job_1").isEmpty(), "another organization's job reads as missing");
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void aSearchIsClaimedOnlyOnceItsTrialsEndedAndRunsFromItsFirstTrialsClaim(
+      TestDatabases.Named kind) {
+    try (Database db = kind.open().get()) {
+      JobStore store = new JdbiJobStore(db);
+      JobRow search = new JobRow("job_s", "org_a", "tune", State.QUEUED, "{}", "usr_a", NOW,
+          null, null, null, null, 0, false, null, null, null, null, null);
+      JobRow t0 = new JobRow("job_s_t000", "org_a", "train", State.QUEUED, "{}", "usr_a", NOW,
+          null, null, null, null, 0, false, null, null, null, "job_s", null);
+      JobRow t1 = new JobRow("job_s_t001", "org_a", "train", State.QUEUED, "{}", "usr_a", NOW,
+          null, null, null, null, 0, false, null, null, null, "job_s", null);
+      submit(db, store, search, t0, t1);
+      assertEquals(List.of("job_s_t000", "job_s_t001"), store.trials("org_a", "job_s").stream()
+          .map(JobRow::id).toList());
+      assertTrue(store.trials("org_b", "job_s").isEmpty());
+      assertEquals("job_s_t000", store.claim("w1", NOW, LEASE, 3).orElseThrow().id(),
+          "the search waits for its trials");
+      JobRow running = store.job("org_a", "job_s").orElseThrow();
+      assertEquals(State.RUNNING, running.state());
+      assertEquals(NOW, running.startedAt());
+      assertNull(running.leaseOwner());
+      assertEquals("job_s_t001", store.claim("w2", NOW, LEASE, 3).orElseThrow().id());
+      assertTrue(store.claim("w3", NOW, LEASE, 3).isEmpty(), "trials running: not the search");
+      assertTrue(store.fail("org_a", "job_s_t000", "w1", NOW, "boom"));
+      assertTrue(store.claim("w3", NOW, LEASE, 3).isEmpty(), "a trial still runs");
+      db.jdbi().useTransaction(tx -> store.requestCancel(tx, "org_a", "job_s_t001", NOW));
+      assertTrue(store.cancelled("org_a", "job_s_t001", "w2", NOW));
+      JobRow claimed = store.claim("w3", NOW, LEASE, 3).orElseThrow();
+      assertEquals("job_s", claimed.id(), "every trial ended: the search is ended by a worker");
+      assertEquals("w3", claimed.leaseOwner());
+      boolean ended = db.jdbi().inTransaction(tx -> store.succeedSearch(tx, "org_a", "job_s",
+          "w3", "run_best", null, NOW));
+      assertTrue(ended);
+      assertEquals("run_best", store.job("org_a", "job_s").orElseThrow().runId());
+      assertTrue(store.claim("w4", NOW, LEASE, 3).isEmpty());
     }
   }
 

@@ -94,7 +94,12 @@ final class JobsPlatform implements AutoCloseable {
 
   /** A worker on the server's database, preparing the fixture's small training. */
   Worker worker(String owner) {
-    return new Worker(owner, store, db, blobs, JobFixture::prepare, p -> {
+    return worker(owner, JobFixture::prepare);
+  }
+
+  /** A worker on the server's database, preparing with {@code preparer}. */
+  Worker worker(String owner, JobPreparer preparer) {
+    return new Worker(owner, store, db, blobs, preparer, p -> {
       published.add(p);
       return "mv_" + published.size();
     }, events, Clock.systemUTC(), heartbeats, new Worker.Settings(Duration.ofSeconds(30),

@@ -269,6 +269,14 @@ abstract class AuthorizationMatrix {
         c -> client.put(a("/deployments/web/monitor"), c, Map.of("minSamples", 10))));
     list.add(new Action("evaluate a deployment's monitor", "200 200 200 403 404",
         c -> client.post(a("/deployments/web/monitoring/evaluate"), c, Map.of())));
+    Map<String, Object> tuning = Map.of("kind", "tune", "base", Map.of("dataset", "d", "model",
+        Map.of("template", "mlp")), "method", "grid", "parameters",
+        Map.of("units", Map.of("values", List.of(4, 8))));
+    String search = client.post(a("/jobs"), ownerSession, tuning).text("id");
+    list.add(new Action("submit search", "201 201 201 403 404",
+        c -> client.post(a("/jobs"), c, tuning)));
+    list.add(new Action("read a search's trials", "200 200 200 200 404",
+        c -> client.get(a("/jobs/" + search + "/trials"), c)));
     return list;
   }
 

@@ -1,5 +1,6 @@
 package ai.lepton.server;
 
+import ai.lepton.models.ModelArchive;
 import ai.lepton.server.audit.AuditLog;
 import ai.lepton.server.audit.AuditRoutes;
 import ai.lepton.server.blobs.BlobStore;
@@ -19,8 +20,10 @@ import ai.lepton.server.ops.OpsRoutes;
 import ai.lepton.server.registry.RegistryRoutes;
 import ai.lepton.server.registry.RegistryService;
 import ai.lepton.server.registry.RunSource;
-import ai.lepton.server.registry.VersionGuard;
+import ai.lepton.server.serving.DeploymentRoutes;
+import ai.lepton.server.serving.DeploymentService;
 import ai.lepton.server.serving.OipRoutes;
+import ai.lepton.server.serving.ServingMetrics;
 import ai.lepton.server.serving.ServingLimits;
 import ai.lepton.server.serving.ServingTable;
 import ai.lepton.server.tenancy.TenancyRoutes;
@@ -58,6 +61,7 @@ public final class LeptonServer implements AutoCloseable {
   private final Javalin http;
   private final String signInLink;
   private Jobs jobs;
+  private ServingTable serving;
 
   private LeptonServer(Database database, BlobStore blobStore, MasterKey masterKey,
       Javalin http, String signInLink) {
@@ -111,6 +115,7 @@ public final class LeptonServer implements AutoCloseable {
         : Database.connect(config.databaseUrl(), config.databaseUser(), config.databasePassword());
     BlobStore blobStore = null;
     Jobs jobs = null;
+    ServingTable serving = null;
     try {
       ObjectMapper mapper = Json.mapper();
       PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -156,7 +161,7 @@ public final class LeptonServer implements AutoCloseable {
       // rest; deletion asks the guard whether a deployment serves the version
       RegistryService registry = RegistryService.create(database, encryptedBlobs, audit,
           tenancy, clock, config.dataDir().resolve("tmp"), config.maxModelBytes(),
-          VersionGuard.NONE);
+          DeploymentService.versionGuard(database));
       registry.sweep();
       routes.addAll(new RegistryRoutes(registry).routes());
 
@@ -173,8 +178,14 @@ public final class LeptonServer implements AutoCloseable {
       routes.addAll(jobs.routes());
 
       // serving: the Open Inference Protocol at the root (/v2/...), for callers with a token of
-      // the model's organization; the deployments (to come) fill the table of what it serves
-      routes.addAll(new OipRoutes(new ServingTable(),
+      // the model's organization; the deployments fill the table of what it serves, loaded
+      // again from the database before the server listens
+      serving = new ServingTable();
+      DeploymentService deployments = DeploymentService.create(database, registry, audit,
+          tenancy, clock, serving, new ServingMetrics(metrics), ModelArchive.Limits.DEFAULT);
+      deployments.loadAll();
+      routes.addAll(new DeploymentRoutes(deployments).routes());
+      routes.addAll(new OipRoutes(serving,
           OipRoutes.signedIn(tenancyRoutes.authenticator()), ServingLimits.DEFAULT,
           System::nanoTime, VERSION).routes());
 
@@ -191,6 +202,7 @@ public final class LeptonServer implements AutoCloseable {
             baseUrl.get()).orElse(null);
         LeptonServer server = new LeptonServer(database, blobStore, masterKey, http, link);
         server.jobs = jobs;
+        server.serving = serving;
         return server;
       } catch (RuntimeException e) {
         http.stop();
@@ -199,6 +211,9 @@ public final class LeptonServer implements AutoCloseable {
     } catch (RuntimeException e) {
       if (jobs != null) {
         jobs.close();
+      }
+      if (serving != null) {
+        serving.close();
       }
       if (blobStore != null) {
         blobStore.close();
@@ -249,6 +264,9 @@ public final class LeptonServer implements AutoCloseable {
       jobs.close();
     }
     http.stop();
+    if (serving != null) {
+      serving.close();
+    }
     blobStore.close();
     database.close();
   }

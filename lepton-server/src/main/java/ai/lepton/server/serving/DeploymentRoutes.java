@@ -46,10 +46,10 @@ public final class DeploymentRoutes {
             .handle(ctx -> ctx.json(service.update(p(ctx), org(ctx), name(ctx),
                 Api.body(ctx, UpdateDeployment.class), ctx.ip()))),
         Route.post(one + "/promote").tag(TAG).summary("Make the canary the only version "
-                + "(members)").returns(Deployment.class)
+                + "(members)").returns(Deployment.class).status(200)
             .handle(ctx -> ctx.json(service.promote(p(ctx), org(ctx), name(ctx), ctx.ip()))),
         Route.post(one + "/rollback").tag(TAG).summary("Drop the canary at once: the primary "
-                + "answers everything (members)").returns(Deployment.class)
+                + "answers everything (members)").returns(Deployment.class).status(200)
             .handle(ctx -> ctx.json(service.rollback(p(ctx), org(ctx), name(ctx), ctx.ip()))),
         Route.delete(one).tag(TAG).summary("Stop serving and delete a deployment (admins)")
             .handle(ctx -> service.delete(p(ctx), org(ctx), name(ctx), ctx.ip())));

@@ -176,7 +176,7 @@ public final class DeploymentService {
       if (store.byName(org, name).isPresent()) {
         throw taken(name);
       }
-      ModelVersion v = registry.resolve(org, reference("model", request.model()));
+      ModelVersion v = servable(registry.resolve(org, reference("model", request.model())));
       Instant now = now();
       Row row = new Row("dep_" + BlobKeys.randomSegment(), org, name, v.id(), null, 0, batch,
           delay, caller.userId(), now, now);
@@ -228,14 +228,15 @@ public final class DeploymentService {
           throw ApiException.invalid("share goes with a canary; a model given alone takes "
               + "all the requests");
         }
-        ModelVersion v = registry.resolve(org, reference("model", request.model()));
+        ModelVersion v = servable(registry.resolve(org, reference("model", request.model())));
         Servable s = load(current, v.id());
         Row next = routed(current, v.id(), null, 0);
         commit(caller, client, next, v, "replace", s, () -> table.deploy(org, r.name(), s));
         return wire(next);
       }
       if (request.canary() != null) {
-        ModelVersion v = registry.resolve(org, reference("canary", request.canary()));
+        ModelVersion v = servable(registry.resolve(org, reference("canary",
+            request.canary())));
         int percent = share == null ? DEFAULT_CANARY_SHARE : share;
         Servable s = load(current, v.id());
         Row next = routed(current, current.primaryVersionId(), v.id(), percent);
@@ -338,6 +339,16 @@ public final class DeploymentService {
       throw e;
     }
     swap.run();
+  }
+
+  /** @throws ApiException UNPROCESSABLE for a version this server cannot serve (ONNX) */
+  private static ModelVersion servable(ModelVersion v) {
+    if (!"lepton".equals(v.format())) {
+      throw new ApiException(ErrorCode.UNPROCESSABLE, "version " + v.number() + " of model '"
+          + v.modelName() + "' is an " + v.format() + " file; deployments serve .lepton "
+          + "versions (ONNX serving is not built yet): push the model as a .lepton file");
+    }
+    return v;
   }
 
   /** Inside {@code tx}: the version is still there and stays so until the commit. */

@@ -17,7 +17,7 @@ import picocli.CommandLine.HelpCommand;
     subcommands = {HelpCommand.class, ServerCommand.class, LoginCommand.class, OrgCommand.class,
         DeptCommand.class, UserCommand.class, ProjectCommand.class, TokenCommand.class,
         DatasetCommand.class, AuditCommand.class, ModelCommand.class, TrainCommand.class,
-        JobsCommand.class, RunsCommand.class})
+        JobsCommand.class, RunsCommand.class, DeployCommand.class, PredictCommand.class})
 public final class Main {
   public static void main(String[] args) {
     System.exit(run(args));

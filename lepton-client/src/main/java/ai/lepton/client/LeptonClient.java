@@ -5,6 +5,7 @@ import ai.lepton.api.ApiError;
 import ai.lepton.api.AuditPage;
 import ai.lepton.api.AuditVerification;
 import ai.lepton.api.CreateDataset;
+import ai.lepton.api.CreateDeployment;
 import ai.lepton.api.CreateDepartment;
 import ai.lepton.api.CreateModel;
 import ai.lepton.api.CreateOrganization;
@@ -19,14 +20,19 @@ import ai.lepton.api.DatasetVersion;
 import ai.lepton.api.DatasetVersionList;
 import ai.lepton.api.Department;
 import ai.lepton.api.DepartmentList;
+import ai.lepton.api.Deployment;
+import ai.lepton.api.DeploymentList;
 import ai.lepton.api.ErrorCode;
 import ai.lepton.api.Health;
+import ai.lepton.api.InferenceRequest;
+import ai.lepton.api.InferenceResponse;
 import ai.lepton.api.Job;
 import ai.lepton.api.JobEvent;
 import ai.lepton.api.JobList;
 import ai.lepton.api.Me;
 import ai.lepton.api.Membership;
 import ai.lepton.api.MembershipList;
+import ai.lepton.api.ModelMetadata;
 import ai.lepton.api.ModelVersion;
 import ai.lepton.api.ModelVersionList;
 import ai.lepton.api.Organization;
@@ -44,10 +50,12 @@ import ai.lepton.api.TokenCreated;
 import ai.lepton.api.TokenList;
 import ai.lepton.api.TrainingSpec;
 import ai.lepton.api.UpdateDepartment;
+import ai.lepton.api.UpdateDeployment;
 import ai.lepton.api.UpdateMember;
 import ai.lepton.api.UserCreated;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -599,6 +607,69 @@ public final class LeptonClient {
         runIds.stream().map(LeptonClient::segment).toList()), RunComparison.class);
   }
 
+  // ---------------------------------------------------------------- deployments
+
+  /**
+   * {@code POST /api/v1/orgs/{org}/deployments}: deploys a model version (loaded before it is
+   * recorded), served at {@code /v2/models/{name}}.
+   */
+  public Deployment createDeployment(String organizationId, CreateDeployment deployment) {
+    return post(org(organizationId) + "/deployments", deployment, Deployment.class);
+  }
+
+  /** {@code GET /api/v1/orgs/{org}/deployments}: by name. */
+  public DeploymentList deployments(String organizationId) {
+    return get(org(organizationId) + "/deployments", DeploymentList.class);
+  }
+
+  /** {@code GET /api/v1/orgs/{org}/deployments/{name}}: its versions and canary split. */
+  public Deployment deployment(String organizationId, String name) {
+    return get(deployment(organizationId, name, ""), Deployment.class);
+  }
+
+  /**
+   * {@code PATCH /api/v1/orgs/{org}/deployments/{name}}: another version, a canary, or a new
+   * split; a version that does not load changes nothing (UNPROCESSABLE, with the reason).
+   */
+  public Deployment updateDeployment(String organizationId, String name,
+      UpdateDeployment update) {
+    return patch(deployment(organizationId, name, ""), update, Deployment.class);
+  }
+
+  /** {@code POST .../deployments/{name}/promote}: the canary becomes the only version. */
+  public Deployment promoteDeployment(String organizationId, String name) {
+    return post(deployment(organizationId, name, "/promote"), Map.of(), Deployment.class);
+  }
+
+  /** {@code POST .../deployments/{name}/rollback}: the canary is dropped at once. */
+  public Deployment rollbackDeployment(String organizationId, String name) {
+    return post(deployment(organizationId, name, "/rollback"), Map.of(), Deployment.class);
+  }
+
+  /** {@code DELETE /api/v1/orgs/{org}/deployments/{name}}: stops serving it. */
+  public void deleteDeployment(String organizationId, String name) {
+    delete(deployment(organizationId, name, ""));
+  }
+
+  /**
+   * {@code POST /v2/models/{deployment}/infer} (Open Inference Protocol) with this client's
+   * token, whose organization holds the deployment. The response's {@code id} is the request's,
+   * or the prediction id the server gave.
+   */
+  public InferenceResponse infer(String deployment, InferenceRequest request) {
+    return post("/v2/models/" + segment(deployment) + "/infer", request,
+        InferenceResponse.class);
+  }
+
+  /** {@code GET /v2/models/{deployment}} (Open Inference Protocol): its inputs and outputs. */
+  public ModelMetadata modelMetadata(String deployment) {
+    return get("/v2/models/" + segment(deployment), ModelMetadata.class);
+  }
+
+  private static String deployment(String organizationId, String name, String rest) {
+    return org(organizationId) + "/deployments/" + segment(name) + rest;
+  }
+
   private static String org(String organizationId) {
     return "/api/v1/orgs/" + segment(organizationId);
   }
@@ -698,6 +769,12 @@ public final class LeptonClient {
       if (e.error() != null && e.error().code() != null) {
         return new LeptonClientException(e.error().code(), status, e.error().message(),
             e.error().requestId() != null ? e.error().requestId() : requestId, null);
+      }
+      JsonNode oip = json.readTree(body).path("error");
+      if (oip.isTextual()) { // the Open Inference Protocol's {"error": "..."}
+        return new LeptonClientException(status == 404 ? ErrorCode.NOT_FOUND
+            : status == 401 ? ErrorCode.UNAUTHENTICATED : status >= 500 ? ErrorCode.INTERNAL
+            : ErrorCode.INVALID_ARGUMENT, status, oip.asText(), requestId, null);
       }
     } catch (IOException notAnApiError) {
       // a proxy's or a crashed server's page: report the status

@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code lepton predict DEPLOYMENT --json BODY | --rows FILE.csv | --text TEXT}: one inference
+ * {@code lepton predict DEPLOYMENT --request JSON | --rows FILE.csv | --text TEXT}: one inference
  * over the Open Inference Protocol; prints each output and the prediction id.
  */
 @Command(name = "predict", mixinStandardHelpOptions = true,
@@ -41,8 +41,9 @@ final class PredictCommand implements Callable<Integer> {
   @ArgGroup(exclusive = true, multiplicity = "1") Input input;
 
   static final class Input {
-    @Option(names = "--json", paramLabel = "BODY",
-        description = "an OIP inference request, as JSON") String json;
+    @Option(names = "--request", paramLabel = "JSON", description = "an OIP inference "
+        + "request body ({\"inputs\": [...]}); --json prints the response as JSON")
+    String request;
     @Option(names = "--rows", paramLabel = "FILE.csv",
         description = "a CSV file with a header row: one instance per row, by column name")
     Path rows;
@@ -52,7 +53,7 @@ final class PredictCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     LeptonClient client = options.client();
-    InferenceRequest request = input.json != null ? parse(input.json)
+    InferenceRequest request = input.request != null ? parse(input.request)
         : raw(client.modelMetadata(deployment), input.rows != null ? rows(input.rows)
             : List.of(input.text));
     InferenceResponse r = client.infer(deployment, request);
@@ -73,7 +74,7 @@ final class PredictCommand implements Callable<Integer> {
     try {
       return JSON.readValue(body, InferenceRequest.class);
     } catch (JsonProcessingException e) {
-      throw new CommandException("--json is not an OIP inference request: "
+      throw new CommandException("--request is not an OIP inference request: "
           + e.getOriginalMessage() + " (expected {\"inputs\": [{\"name\", \"shape\", "
           + "\"datatype\", \"data\"}]})");
     }

@@ -70,7 +70,7 @@ class DeployCommandTest {
     assertTrue(p.out().lines().anyMatch(l -> l.startsWith("churn-api ")
         && l.contains("churn@1") && l.contains("churn@2") && l.contains("100%")), p.out());
 
-    assertEquals(0, p.lepton("predict", "churn-api", "--json", "{\"id\": \"q1\", \"inputs\": "
+    assertEquals(0, p.lepton("predict", "churn-api", "--request", "{\"id\": \"q1\", \"inputs\": "
         + "[{\"name\": \"input\", \"shape\": [1, 3], \"datatype\": \"FP32\", \"data\": [1, 2, "
         + "3]}]}"), p.err());
     assertTrue(p.out().contains("dense [1, 2]: ["), p.out());

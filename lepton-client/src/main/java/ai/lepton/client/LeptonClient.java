@@ -53,6 +53,7 @@ import ai.lepton.api.UpdateDepartment;
 import ai.lepton.api.UpdateDeployment;
 import ai.lepton.api.UpdateMember;
 import ai.lepton.api.UserCreated;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -657,8 +658,16 @@ public final class LeptonClient {
    * or the prediction id the server gave.
    */
   public InferenceResponse infer(String deployment, InferenceRequest request) {
-    return post("/v2/models/" + segment(deployment) + "/infer", request,
-        InferenceResponse.class);
+    byte[] body;
+    try { // the protocol takes absent fields, not nulls
+      body = json.copy().setSerializationInclusion(JsonInclude.Include.NON_NULL)
+          .writeValueAsBytes(request);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot encode the inference request: " + e, e);
+    }
+    return send(request("/v2/models/" + segment(deployment) + "/infer")
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)), InferenceResponse.class);
   }
 
   /** {@code GET /v2/models/{deployment}} (Open Inference Protocol): its inputs and outputs. */
@@ -765,16 +774,17 @@ public final class LeptonClient {
   LeptonClientException error(int status, byte[] body, HttpResponse<?> response) {
     String requestId = response.headers().firstValue("X-Request-Id").orElse(null);
     try {
-      ApiError e = json.readValue(body, ApiError.class);
-      if (e.error() != null && e.error().code() != null) {
-        return new LeptonClientException(e.error().code(), status, e.error().message(),
-            e.error().requestId() != null ? e.error().requestId() : requestId, null);
-      }
-      JsonNode oip = json.readTree(body).path("error");
-      if (oip.isTextual()) { // the Open Inference Protocol's {"error": "..."}
+      JsonNode tree = json.readTree(body);
+      JsonNode oip = tree == null ? null : tree.path("error");
+      if (oip != null && oip.isTextual()) { // the Open Inference Protocol's {"error": "..."}
         return new LeptonClientException(status == 404 ? ErrorCode.NOT_FOUND
             : status == 401 ? ErrorCode.UNAUTHENTICATED : status >= 500 ? ErrorCode.INTERNAL
             : ErrorCode.INVALID_ARGUMENT, status, oip.asText(), requestId, null);
+      }
+      ApiError e = oip != null && oip.isObject() ? json.treeToValue(tree, ApiError.class) : null;
+      if (e != null && e.error() != null && e.error().code() != null) {
+        return new LeptonClientException(e.error().code(), status, e.error().message(),
+            e.error().requestId() != null ? e.error().requestId() : requestId, null);
       }
     } catch (IOException notAnApiError) {
       // a proxy's or a crashed server's page: report the status

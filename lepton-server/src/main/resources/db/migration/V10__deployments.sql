@@ -20,3 +20,18 @@ CREATE TABLE deployment (
 CREATE INDEX deployment_org ON deployment (org_id);
 CREATE INDEX deployment_primary ON deployment (primary_version_id);
 CREATE INDEX deployment_canary ON deployment (canary_version_id);
+
+-- Tokens that reach one deployment's inference endpoints only (for an application that must not
+-- hold a member's API token). Only the SHA-256 of a token is stored; it is shown once.
+CREATE TABLE deployment_token (
+  id            VARCHAR(40) PRIMARY KEY,
+  org_id        VARCHAR(40) NOT NULL,
+  deployment_id VARCHAR(40) NOT NULL REFERENCES deployment (id),
+  name          VARCHAR(100) NOT NULL,
+  token_hash    VARCHAR(64) NOT NULL,
+  created_by    VARCHAR(40) NOT NULL,
+  created_at    TIMESTAMP WITH TIME ZONE NOT NULL,
+  revoked_at    TIMESTAMP WITH TIME ZONE,
+  CONSTRAINT deployment_token_hash_unique UNIQUE (token_hash)
+);
+CREATE INDEX deployment_token_deployment ON deployment_token (org_id, deployment_id);

@@ -186,7 +186,8 @@ public final class LeptonServer implements AutoCloseable {
       deployments.loadAll();
       routes.addAll(new DeploymentRoutes(deployments).routes());
       routes.addAll(new OipRoutes(serving,
-          OipRoutes.signedIn(tenancyRoutes.authenticator()), ServingLimits.DEFAULT,
+          deployments.caller(OipRoutes.signedIn(tenancyRoutes.authenticator())),
+          ServingLimits.DEFAULT,
           System::nanoTime, VERSION).routes());
 
       Api api = new Api(mapper, metrics, tenancyRoutes.authenticator(), routes);

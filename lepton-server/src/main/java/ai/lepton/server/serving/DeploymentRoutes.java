@@ -1,8 +1,11 @@
 package ai.lepton.server.serving;
 
 import ai.lepton.api.CreateDeployment;
+import ai.lepton.api.CreateDeploymentToken;
 import ai.lepton.api.Deployment;
 import ai.lepton.api.DeploymentList;
+import ai.lepton.api.DeploymentTokenCreated;
+import ai.lepton.api.DeploymentTokenList;
 import ai.lepton.api.UpdateDeployment;
 import ai.lepton.server.http.Api;
 import ai.lepton.server.http.Route;
@@ -52,7 +55,20 @@ public final class DeploymentRoutes {
                 + "answers everything (members)").returns(Deployment.class).status(200)
             .handle(ctx -> ctx.json(service.rollback(p(ctx), org(ctx), name(ctx), ctx.ip()))),
         Route.delete(one).tag(TAG).summary("Stop serving and delete a deployment (admins)")
-            .handle(ctx -> service.delete(p(ctx), org(ctx), name(ctx), ctx.ip())));
+            .handle(ctx -> service.delete(p(ctx), org(ctx), name(ctx), ctx.ip())),
+        Route.post(one + "/tokens").tag(TAG).summary("Create a token that reaches this "
+                + "deployment's inference only (members); its secret is shown once")
+            .reads(CreateDeploymentToken.class).returns(DeploymentTokenCreated.class)
+            .handle(ctx -> ctx.json(service.createToken(p(ctx), org(ctx), name(ctx),
+                Api.body(ctx, CreateDeploymentToken.class), ctx.ip()))),
+        Route.get(one + "/tokens").tag(TAG).summary("List a deployment's tokens (members)")
+            .returns(DeploymentTokenList.class)
+            .handle(ctx -> ctx.json(new DeploymentTokenList(service.tokens(p(ctx), org(ctx),
+                name(ctx))))),
+        Route.delete(one + "/tokens/{token}").tag(TAG).summary("Revoke a deployment token "
+                + "(members)")
+            .handle(ctx -> service.revokeToken(p(ctx), org(ctx), name(ctx),
+                ctx.pathParam("token"), ctx.ip())));
   }
 
   private static Principal p(Context ctx) {

@@ -2,7 +2,10 @@ package ai.lepton.server.serving;
 
 import ai.lepton.api.AuditEvent.Outcome;
 import ai.lepton.api.CreateDeployment;
+import ai.lepton.api.CreateDeploymentToken;
 import ai.lepton.api.Deployment;
+import ai.lepton.api.DeploymentToken;
+import ai.lepton.api.DeploymentTokenCreated;
 import ai.lepton.api.DeploymentVersion;
 import ai.lepton.api.ErrorCode;
 import ai.lepton.api.ModelVersion;
@@ -20,11 +23,15 @@ import ai.lepton.server.tenancy.Principal;
 import ai.lepton.server.tenancy.Role;
 import ai.lepton.server.tenancy.Scope;
 import ai.lepton.server.tenancy.TenancyService;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +62,9 @@ public final class DeploymentService {
   static final String CREATE = "deployment.create";
   static final String UPDATE = "deployment.update";
   static final String DELETE = "deployment.delete";
+  static final String TOKEN_CREATE = "deployment.token.create";
+  static final String TOKEN_REVOKE = "deployment.token.revoke";
+  static final String TOKEN_PREFIX = "lpd_";
   static final int MAX_BATCH = 1024;
   static final long MAX_DELAY_MICROS = 1_000_000;
   static final int DEFAULT_CANARY_SHARE = 10;
@@ -297,12 +307,88 @@ public final class DeploymentService {
     Row r = find(caller, org, name, Role.ADMIN, Scope.WRITE, DELETE, client);
     synchronized (turn(org, r.name())) {
       jdbi.useTransaction(h -> {
+        store.deleteTokens(h, org, r.id());
         if (!store.delete(h, org, r.id())) {
           throw gone(r.name());
         }
         record(h, caller.userId(), org, DELETE, r.id(), client, Map.of("name", r.name()));
       });
       table.remove(org, r.name());
+    }
+  }
+
+  // ---------------------------------------------------------------- tokens
+
+  /**
+   * A new token that reaches this deployment's inference endpoints only; its secret is returned
+   * this once, its SHA-256 stored. @throws ApiException PERMISSION_DENIED below member
+   */
+  DeploymentTokenCreated createToken(Principal caller, String org, String name,
+      CreateDeploymentToken request, String client) {
+    Row r = find(caller, org, name, Role.MEMBER, Scope.WRITE, TOKEN_CREATE, client);
+    String label = request.name() == null ? "" : request.name().strip();
+    if (label.isEmpty() || label.length() > 100
+        || label.chars().anyMatch(Character::isISOControl)) {
+      throw ApiException.invalid("a token's name says what it is for: 1-100 printable "
+          + "characters; received '" + shorten(label) + "'");
+    }
+    String secret = TOKEN_PREFIX + BlobKeys.randomSegment() + BlobKeys.randomSegment();
+    DeploymentToken t = new DeploymentToken("dtk_" + BlobKeys.randomSegment(), r.id(), label,
+        caller.userId(), now(), null);
+    jdbi.useTransaction(h -> {
+      store.insertToken(h, org, t, sha256(secret));
+      record(h, caller.userId(), org, TOKEN_CREATE, r.id(), client, Map.of("token", t.id(),
+          "name", label));
+    });
+    return new DeploymentTokenCreated(secret, t);
+  }
+
+  /** The deployment's tokens, revoked ones included. @throws ApiException below member */
+  List<DeploymentToken> tokens(Principal caller, String org, String name) {
+    Row r = find(caller, org, name, Role.MEMBER, Scope.READ, null, null);
+    return store.tokens(org, r.id());
+  }
+
+  /** Revokes a token at once. @throws ApiException NOT_FOUND for no such working token */
+  void revokeToken(Principal caller, String org, String name, String tokenId, String client) {
+    Row r = find(caller, org, name, Role.MEMBER, Scope.WRITE, TOKEN_REVOKE, client);
+    jdbi.useTransaction(h -> {
+      if (!store.revokeToken(h, org, r.id(), String.valueOf(tokenId), now())) {
+        throw ApiException.notFound("token " + shorten(String.valueOf(tokenId)) + " of "
+            + "deployment '" + r.name() + "' (or it was revoked already)");
+      }
+      record(h, caller.userId(), org, TOKEN_REVOKE, r.id(), client, Map.of("token", tokenId));
+    });
+  }
+
+  /**
+   * Who may infer: a deployment token ({@code lpd_...}) for its own deployment only, or else
+   * what {@code members} accepts (a member's API token, viewers included).
+   */
+  public OipRoutes.Caller caller(OipRoutes.Caller members) {
+    return ctx -> {
+      String auth = ctx.header("Authorization");
+      if (auth == null || !auth.startsWith("Bearer " + TOKEN_PREFIX)) {
+        return members.organizationId(ctx);
+      }
+      String[] target = store.tokenTarget(sha256(auth.substring(7).strip())).orElseThrow(() ->
+          new ApiException(ErrorCode.UNAUTHENTICATED, "this deployment token is unknown or "
+              + "revoked; create one with POST .../deployments/{name}/tokens"));
+      String name = ctx.pathParamMap().get("name");
+      if (!target[1].equals(name)) {
+        throw new OipException(403, "this token reaches deployment '" + target[1] + "' only;"
+            + " use a token of deployment '" + shorten(String.valueOf(name)) + "'");
+      }
+      return target[0];
+    };
+  }
+
+  private static String sha256(String secret) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(
+          secret.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
     }
   }
 

@@ -1,5 +1,6 @@
 package ai.lepton.server.serving;
 
+import ai.lepton.api.DeploymentToken;
 import ai.lepton.api.DeploymentVersion;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -115,6 +116,54 @@ final class DeploymentStore {
     return tx.createQuery("SELECT COUNT(*) FROM model_version WHERE org_id = :org AND id = :id "
             + "AND deleted_at IS NULL").bind("org", orgId).bind("id", versionId)
         .mapTo(Integer.class).one() == 1;
+  }
+
+  // ---------------------------------------------------------------- tokens
+
+  private static final RowMapper<DeploymentToken> TOKEN = (rs, ctx) -> new DeploymentToken(
+      rs.getString("id"), rs.getString("deployment_id"), rs.getString("name"),
+      rs.getString("created_by"), rs.getObject("created_at", OffsetDateTime.class).toInstant(),
+      instant(rs.getObject("revoked_at", OffsetDateTime.class)));
+
+  void insertToken(Handle tx, String orgId, DeploymentToken t, String hash) {
+    tx.createUpdate("INSERT INTO deployment_token (id, org_id, deployment_id, name, token_hash,"
+            + " created_by, created_at) VALUES (:id, :org, :dep, :name, :hash, :by, :at)")
+        .bind("id", t.id()).bind("org", orgId).bind("dep", t.deploymentId())
+        .bind("name", t.name()).bind("hash", hash).bind("by", t.createdBy())
+        .bind("at", time(t.createdAt())).execute();
+  }
+
+  /** The deployment's tokens, oldest first. */
+  List<DeploymentToken> tokens(String orgId, String deploymentId) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT * FROM deployment_token WHERE org_id = "
+            + ":org AND deployment_id = :dep ORDER BY created_at, id")
+        .bind("org", orgId).bind("dep", deploymentId).map(TOKEN).list());
+  }
+
+  /** Revokes the token; false when the deployment has no such token that works. */
+  boolean revokeToken(Handle tx, String orgId, String deploymentId, String id, Instant at) {
+    return tx.createUpdate("UPDATE deployment_token SET revoked_at = :at WHERE org_id = :org "
+            + "AND deployment_id = :dep AND id = :id AND revoked_at IS NULL")
+        .bind("at", time(at)).bind("org", orgId).bind("dep", deploymentId).bind("id", id)
+        .execute() == 1;
+  }
+
+  void deleteTokens(Handle tx, String orgId, String deploymentId) {
+    tx.createUpdate("DELETE FROM deployment_token WHERE org_id = :org AND deployment_id = :dep")
+        .bind("org", orgId).bind("dep", deploymentId).execute();
+  }
+
+  /** The organization and deployment name a working token with {@code hash} reaches. */
+  Optional<String[]> tokenTarget(String hash) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT d.org_id, d.name FROM deployment_token t "
+            + "JOIN deployment d ON d.id = t.deployment_id WHERE t.token_hash = :hash "
+            + "AND t.revoked_at IS NULL")
+        .bind("hash", hash).map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2)})
+        .findOne());
+  }
+
+  private static Instant instant(OffsetDateTime t) {
+    return t == null ? null : t.toInstant();
   }
 
   private static OffsetDateTime time(Instant t) {

@@ -165,6 +165,41 @@ abstract class DeploymentRoutesContract {
   }
 
   @Test
+  void aDeploymentTokenReachesItsDeploymentOnlyUntilRevoked() {
+    deploy("churn-api", "churn@1");
+    deploy("other", "churn@2");
+    assertEquals(403, p.post(p.api("/deployments/churn-api/tokens"), p.viewer,
+        Map.of("name", "app")).status(), "viewers make no tokens");
+    Response made = p.post(p.api("/deployments/churn-api/tokens"), p.owner,
+        Map.of("name", "checkout app"));
+    assertEquals(201, made.status(), made.body());
+    String token = made.json().get("token").asText();
+    assertTrue(token.startsWith("lpd_"), token);
+    assertEquals("1", p.infer("churn-api", token).json().get("model_version").asText());
+    Response elsewhere = p.infer("other", token);
+    assertEquals(403, elsewhere.status(), elsewhere.body());
+    assertTrue(elsewhere.body().contains("reaches deployment 'churn-api' only"),
+        elsewhere.body());
+    assertEquals(401, p.get(p.api("/deployments"), token).status(), "no API access");
+    Integer stored = p.db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM "
+        + "deployment_token WHERE token_hash = :t").bind("t", token).mapTo(Integer.class).one());
+    assertEquals(0, stored, "the secret itself is not stored");
+
+    String id = made.json().at("/info/id").asText();
+    assertEquals(1, p.get(p.api("/deployments/churn-api/tokens"), p.owner).json()
+        .get("tokens").size());
+    assertEquals(204, p.delete(p.api("/deployments/churn-api/tokens/" + id), p.owner).status());
+    Response revoked = p.infer("churn-api", token);
+    assertEquals(401, revoked.status(), revoked.body());
+    assertEquals(404, p.delete(p.api("/deployments/churn-api/tokens/" + id), p.owner)
+        .status(), "revoked already");
+    assertEquals(DeploymentService.TOKEN_REVOKE,
+        p.events(DeploymentService.TOKEN_REVOKE).get(0).action());
+    assertEquals(204, p.delete(p.api("/deployments/churn-api"), p.owner).status(),
+        "a deployment goes with its tokens");
+  }
+
+  @Test
   void aRolloutUnderLoadFailsNoRequest() throws Exception {
     p.post(p.api("/deployments"), p.owner, Map.of("name", "churn-api", "model", "churn@1",
         "maxBatchSize", 8));

@@ -300,6 +300,15 @@ abstract class AuthorizationMatrix {
     list.add(new Action("roll a canary back", "200 200 200 403 404",
         c -> client.post(a("/deployments/" + freshDeployment(true) + "/rollback"), c,
             Map.of())));
+    list.add(new Action("create a deployment token", "201 201 201 403 404",
+        c -> client.post(a("/deployments/" + deployment + "/tokens"), c, Map.of("name", "a"))));
+    list.add(new Action("list deployment tokens", "200 200 200 403 404",
+        c -> client.get(a("/deployments/" + deployment + "/tokens"), c)));
+    list.add(new Action("revoke a deployment token", "204 204 204 403 404", c -> {
+      String id = client.post(a("/deployments/" + deployment + "/tokens"), tokens.get("owner"),
+          Map.of("name", "r")).json().at("/info/id").asText();
+      return client.delete(a("/deployments/" + deployment + "/tokens/" + id), c);
+    }));
     list.add(new Action("delete deployment", "204 204 403 403 404",
         c -> client.delete(a("/deployments/" + freshDeployment(false)), c)));
     return list;

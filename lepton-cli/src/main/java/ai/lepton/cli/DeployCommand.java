@@ -3,6 +3,9 @@ package ai.lepton.cli;
 import ai.lepton.api.CreateDeployment;
 import ai.lepton.api.Deployment;
 import ai.lepton.api.DeploymentList;
+import ai.lepton.api.DeploymentToken;
+import ai.lepton.api.DeploymentTokenCreated;
+import ai.lepton.api.DeploymentTokenList;
 import ai.lepton.api.DeploymentVersion;
 import ai.lepton.api.UpdateDeployment;
 import ai.lepton.client.LeptonClient;
@@ -108,6 +111,34 @@ final class DeployCommand {
     options.client().deleteDeployment(options.org(), name);
     return options.print(java.util.Map.of("deleted", name), "Deleted deployment "
         + Table.plain(name) + ".");
+  }
+
+  @Command(name = "token", mixinStandardHelpOptions = true,
+      description = "Tokens that reach one deployment's inference only (for an application): "
+          + "'token NAME --create LABEL' (shown once), 'token NAME' lists them, "
+          + "'token NAME --revoke ID'.")
+  int token(@Parameters(paramLabel = "NAME") String name,
+      @Option(names = "--create", paramLabel = "LABEL", description = "what it is for")
+      String create,
+      @Option(names = "--revoke", paramLabel = "ID") String revoke) {
+    LeptonClient client = options.client();
+    String org = options.org();
+    if (create != null) {
+      DeploymentTokenCreated t = client.createDeploymentToken(org, name, create);
+      return options.print(t, "Token " + t.info().id() + " for deployment " + Table.plain(name)
+          + " (shown once; it reaches /v2/models/" + Table.plain(name) + " only):\n"
+          + t.token());
+    }
+    if (revoke != null) {
+      client.revokeDeploymentToken(org, name, revoke);
+      return options.print(java.util.Map.of("revoked", revoke), "Revoked " + revoke + ".");
+    }
+    DeploymentTokenList list = client.deploymentTokens(org, name);
+    Table table = new Table("ID", "NAME", "CREATED", "REVOKED");
+    for (DeploymentToken t : list.tokens()) {
+      table.row(t.id(), t.name(), t.createdAt(), t.revokedAt() == null ? "" : t.revokedAt());
+    }
+    return options.print(list, table);
   }
 
   private static String summary(Deployment d) {

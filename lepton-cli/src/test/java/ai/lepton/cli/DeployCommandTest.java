@@ -85,6 +85,21 @@ class DeployCommandTest {
     assertEquals(0, p.lepton("deploy", "show", "churn-api", "--json"), p.err());
     assertEquals(2, p.outJson().at("/primary/number").asInt());
 
+    assertEquals(0, p.lepton("deploy", "token", "churn-api", "--create", "shop", "--json"),
+        p.err());
+    String secret = p.outJson().get("token").asText();
+    String id = p.outJson().at("/info/id").asText();
+    var app = ai.lepton.client.LeptonClient.connect(java.net.URI.create(p.base), secret);
+    assertEquals("2", app.infer("churn-api", new ai.lepton.api.InferenceRequest(null, null,
+        List.of(new ai.lepton.api.InferenceTensor("input", List.of(1L, 3L), "FP32", null,
+            List.of(1, 2, 3))), null)).model_version());
+    assertEquals(0, p.lepton("deploy", "token", "churn-api"), p.err());
+    assertTrue(p.out().contains(id + " ") && p.out().contains("shop"), p.out());
+    assertEquals(0, p.lepton("deploy", "token", "churn-api", "--revoke", id), p.err());
+    assertEquals(401, org.junit.jupiter.api.Assertions.assertThrows(
+        ai.lepton.client.LeptonClientException.class, () -> app.infer("churn-api",
+            new ai.lepton.api.InferenceRequest(null, null, List.of(), null))).status());
+
     assertEquals(1, p.lepton("deploy", "promote", "churn-api"));
     assertTrue(p.err().contains("has no canary to promote"), p.err());
     assertEquals(0, p.lepton("deploy", "delete", "churn-api"), p.err());

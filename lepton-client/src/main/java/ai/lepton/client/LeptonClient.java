@@ -6,6 +6,7 @@ import ai.lepton.api.AuditPage;
 import ai.lepton.api.AuditVerification;
 import ai.lepton.api.CreateDataset;
 import ai.lepton.api.CreateDeployment;
+import ai.lepton.api.CreateDeploymentToken;
 import ai.lepton.api.CreateDepartment;
 import ai.lepton.api.CreateModel;
 import ai.lepton.api.CreateOrganization;
@@ -22,6 +23,8 @@ import ai.lepton.api.Department;
 import ai.lepton.api.DepartmentList;
 import ai.lepton.api.Deployment;
 import ai.lepton.api.DeploymentList;
+import ai.lepton.api.DeploymentTokenCreated;
+import ai.lepton.api.DeploymentTokenList;
 import ai.lepton.api.ErrorCode;
 import ai.lepton.api.Health;
 import ai.lepton.api.InferenceRequest;
@@ -668,6 +671,26 @@ public final class LeptonClient {
     return send(request("/v2/models/" + segment(deployment) + "/infer")
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofByteArray(body)), InferenceResponse.class);
+  }
+
+  /**
+   * {@code POST .../deployments/{name}/tokens}: a token that reaches this deployment's inference
+   * only; its secret is in the answer, this once.
+   */
+  public DeploymentTokenCreated createDeploymentToken(String organizationId, String name,
+      String tokenName) {
+    return post(deployment(organizationId, name, "/tokens"),
+        new CreateDeploymentToken(tokenName), DeploymentTokenCreated.class);
+  }
+
+  /** {@code GET .../deployments/{name}/tokens}: revoked ones included. */
+  public DeploymentTokenList deploymentTokens(String organizationId, String name) {
+    return get(deployment(organizationId, name, "/tokens"), DeploymentTokenList.class);
+  }
+
+  /** {@code DELETE .../deployments/{name}/tokens/{id}}: revokes it at once. */
+  public void revokeDeploymentToken(String organizationId, String name, String tokenId) {
+    delete(deployment(organizationId, name, "/tokens/" + segment(tokenId)));
   }
 
   /** {@code GET /v2/models/{deployment}} (Open Inference Protocol): its inputs and outputs. */

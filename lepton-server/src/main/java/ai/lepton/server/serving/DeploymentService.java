@@ -170,7 +170,7 @@ public final class DeploymentService {
    *     taken; UNPROCESSABLE when the version does not load (nothing is recorded)
    */
   Deployment create(Principal caller, String org, CreateDeployment request, String client) {
-    authorize(caller, org, Role.MEMBER, CREATE, null, client);
+    authorize(caller, org, Role.MEMBER, Scope.WRITE, CREATE, null, client);
     String name = name(request.name());
     int batch = request.maxBatchSize() == null ? 1 : request.maxBatchSize();
     long delay = request.maxQueueDelayMicros() == null ? 0 : request.maxQueueDelayMicros();
@@ -479,7 +479,7 @@ public final class DeploymentService {
       throw ApiException.notFound("deployment '" + shorten(String.valueOf(name)) + "'");
     }
     if (role != Role.VIEWER || scope != Scope.READ) {
-      authorize(caller, org, role, action, r.id(), client);
+      authorize(caller, org, role, scope, action, r.id(), client);
     }
     return r;
   }
@@ -509,12 +509,12 @@ public final class DeploymentService {
     return turns.computeIfAbsent(org + "\n" + name, k -> new Object());
   }
 
-  private void authorize(Principal caller, String org, Role role, String action, String id,
-      String client) {
+  private void authorize(Principal caller, String org, Role role, Scope scope, String action,
+      String id, String client) {
     try {
-      tenancy.authorize(caller, org, role, Scope.WRITE);
+      tenancy.authorize(caller, org, role, scope);
     } catch (ApiException e) {
-      if (e.code() == ErrorCode.PERMISSION_DENIED) {
+      if (action != null && e.code() == ErrorCode.PERMISSION_DENIED) {
         try {
           audit.appendCommitted(new AuditEntry(org, caller.userId(), action, "deployment", id,
               client, Outcome.DENIED, Map.of("code", e.code().name())));

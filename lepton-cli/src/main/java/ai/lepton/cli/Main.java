@@ -18,7 +18,7 @@ import picocli.CommandLine.HelpCommand;
         DeptCommand.class, UserCommand.class, ProjectCommand.class, TokenCommand.class,
         DatasetCommand.class, AuditCommand.class, ModelCommand.class, TrainCommand.class,
         TuneCommand.class, JobsCommand.class, RunsCommand.class, FeedbackCommand.class,
-        MonitorCommand.class})
+        MonitorCommand.class, DeployCommand.class, PredictCommand.class})
 public final class Main {
   public static void main(String[] args) {
     System.exit(run(args));

@@ -5,6 +5,8 @@ import ai.lepton.api.ApiError;
 import ai.lepton.api.AuditPage;
 import ai.lepton.api.AuditVerification;
 import ai.lepton.api.CreateDataset;
+import ai.lepton.api.CreateDeployment;
+import ai.lepton.api.CreateDeploymentToken;
 import ai.lepton.api.CreateDepartment;
 import ai.lepton.api.CreateModel;
 import ai.lepton.api.CreateOrganization;
@@ -19,17 +21,24 @@ import ai.lepton.api.DatasetVersion;
 import ai.lepton.api.DatasetVersionList;
 import ai.lepton.api.Department;
 import ai.lepton.api.DepartmentList;
+import ai.lepton.api.Deployment;
+import ai.lepton.api.DeploymentList;
+import ai.lepton.api.DeploymentTokenCreated;
+import ai.lepton.api.DeploymentTokenList;
 import ai.lepton.api.ErrorCode;
 import ai.lepton.api.Feedback;
 import ai.lepton.api.FeedbackBatch;
 import ai.lepton.api.FeedbackResult;
 import ai.lepton.api.Health;
+import ai.lepton.api.InferenceRequest;
+import ai.lepton.api.InferenceResponse;
 import ai.lepton.api.Job;
 import ai.lepton.api.JobEvent;
 import ai.lepton.api.JobList;
 import ai.lepton.api.Me;
 import ai.lepton.api.Membership;
 import ai.lepton.api.MembershipList;
+import ai.lepton.api.ModelMetadata;
 import ai.lepton.api.ModelVersion;
 import ai.lepton.api.ModelVersionList;
 import ai.lepton.api.Monitor;
@@ -51,10 +60,13 @@ import ai.lepton.api.TrainingSpec;
 import ai.lepton.api.Tuning;
 import ai.lepton.api.TuningSpec;
 import ai.lepton.api.UpdateDepartment;
+import ai.lepton.api.UpdateDeployment;
 import ai.lepton.api.UpdateMember;
 import ai.lepton.api.UserCreated;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -659,6 +671,97 @@ public final class LeptonClient {
         runIds.stream().map(LeptonClient::segment).toList()), RunComparison.class);
   }
 
+  // ---------------------------------------------------------------- deployments
+
+  /**
+   * {@code POST /api/v1/orgs/{org}/deployments}: deploys a model version (loaded before it is
+   * recorded), served at {@code /v2/models/{name}}.
+   */
+  public Deployment createDeployment(String organizationId, CreateDeployment deployment) {
+    return post(org(organizationId) + "/deployments", deployment, Deployment.class);
+  }
+
+  /** {@code GET /api/v1/orgs/{org}/deployments}: by name. */
+  public DeploymentList deployments(String organizationId) {
+    return get(org(organizationId) + "/deployments", DeploymentList.class);
+  }
+
+  /** {@code GET /api/v1/orgs/{org}/deployments/{name}}: its versions and canary split. */
+  public Deployment deployment(String organizationId, String name) {
+    return get(deployment(organizationId, name, ""), Deployment.class);
+  }
+
+  /**
+   * {@code PATCH /api/v1/orgs/{org}/deployments/{name}}: another version, a canary, or a new
+   * split; a version that does not load changes nothing (UNPROCESSABLE, with the reason).
+   */
+  public Deployment updateDeployment(String organizationId, String name,
+      UpdateDeployment update) {
+    return patch(deployment(organizationId, name, ""), update, Deployment.class);
+  }
+
+  /** {@code POST .../deployments/{name}/promote}: the canary becomes the only version. */
+  public Deployment promoteDeployment(String organizationId, String name) {
+    return post(deployment(organizationId, name, "/promote"), Map.of(), Deployment.class);
+  }
+
+  /** {@code POST .../deployments/{name}/rollback}: the canary is dropped at once. */
+  public Deployment rollbackDeployment(String organizationId, String name) {
+    return post(deployment(organizationId, name, "/rollback"), Map.of(), Deployment.class);
+  }
+
+  /** {@code DELETE /api/v1/orgs/{org}/deployments/{name}}: stops serving it. */
+  public void deleteDeployment(String organizationId, String name) {
+    delete(deployment(organizationId, name, ""));
+  }
+
+  /**
+   * {@code POST /v2/models/{deployment}/infer} (Open Inference Protocol) with this client's
+   * token, whose organization holds the deployment. The response's {@code id} is the request's,
+   * or the prediction id the server gave.
+   */
+  public InferenceResponse infer(String deployment, InferenceRequest request) {
+    byte[] body;
+    try { // the protocol takes absent fields, not nulls
+      body = json.copy().setSerializationInclusion(JsonInclude.Include.NON_NULL)
+          .writeValueAsBytes(request);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot encode the inference request: " + e, e);
+    }
+    return send(request("/v2/models/" + segment(deployment) + "/infer")
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)), InferenceResponse.class);
+  }
+
+  /**
+   * {@code POST .../deployments/{name}/tokens}: a token that reaches this deployment's inference
+   * only; its secret is in the answer, this once.
+   */
+  public DeploymentTokenCreated createDeploymentToken(String organizationId, String name,
+      String tokenName) {
+    return post(deployment(organizationId, name, "/tokens"),
+        new CreateDeploymentToken(tokenName), DeploymentTokenCreated.class);
+  }
+
+  /** {@code GET .../deployments/{name}/tokens}: revoked ones included. */
+  public DeploymentTokenList deploymentTokens(String organizationId, String name) {
+    return get(deployment(organizationId, name, "/tokens"), DeploymentTokenList.class);
+  }
+
+  /** {@code DELETE .../deployments/{name}/tokens/{id}}: revokes it at once. */
+  public void revokeDeploymentToken(String organizationId, String name, String tokenId) {
+    delete(deployment(organizationId, name, "/tokens/" + segment(tokenId)));
+  }
+
+  /** {@code GET /v2/models/{deployment}} (Open Inference Protocol): its inputs and outputs. */
+  public ModelMetadata modelMetadata(String deployment) {
+    return get("/v2/models/" + segment(deployment), ModelMetadata.class);
+  }
+
+  private static String deployment(String organizationId, String name, String rest) {
+    return org(organizationId) + "/deployments/" + segment(name) + rest;
+  }
+
   private static String org(String organizationId) {
     return "/api/v1/orgs/" + segment(organizationId);
   }
@@ -754,8 +857,15 @@ public final class LeptonClient {
   LeptonClientException error(int status, byte[] body, HttpResponse<?> response) {
     String requestId = response.headers().firstValue("X-Request-Id").orElse(null);
     try {
-      ApiError e = json.readValue(body, ApiError.class);
-      if (e.error() != null && e.error().code() != null) {
+      JsonNode tree = json.readTree(body);
+      JsonNode oip = tree == null ? null : tree.path("error");
+      if (oip != null && oip.isTextual()) { // the Open Inference Protocol's {"error": "..."}
+        return new LeptonClientException(status == 404 ? ErrorCode.NOT_FOUND
+            : status == 401 ? ErrorCode.UNAUTHENTICATED : status >= 500 ? ErrorCode.INTERNAL
+            : ErrorCode.INVALID_ARGUMENT, status, oip.asText(), requestId, null);
+      }
+      ApiError e = oip != null && oip.isObject() ? json.treeToValue(tree, ApiError.class) : null;
+      if (e != null && e.error() != null && e.error().code() != null) {
         return new LeptonClientException(e.error().code(), status, e.error().message(),
             e.error().requestId() != null ? e.error().requestId() : requestId, null);
       }

@@ -1,6 +1,7 @@
 package ai.lepton.server;
 
 import ai.lepton.api.ModelLineage;
+import ai.lepton.models.ModelArchive;
 import ai.lepton.server.audit.AuditLog;
 import ai.lepton.server.audit.AuditRoutes;
 import ai.lepton.server.blobs.BlobStore;
@@ -25,8 +26,10 @@ import ai.lepton.server.ops.OpsRoutes;
 import ai.lepton.server.registry.RegistryRoutes;
 import ai.lepton.server.registry.RegistryService;
 import ai.lepton.server.registry.RunSource;
-import ai.lepton.server.registry.VersionGuard;
+import ai.lepton.server.serving.DeploymentRoutes;
+import ai.lepton.server.serving.DeploymentService;
 import ai.lepton.server.serving.OipRoutes;
+import ai.lepton.server.serving.ServingMetrics;
 import ai.lepton.server.serving.ServingLimits;
 import ai.lepton.server.serving.ServingTable;
 import ai.lepton.server.tenancy.TenancyRoutes;
@@ -73,6 +76,7 @@ public final class LeptonServer implements AutoCloseable {
   private String adminEmail;
   private final MonitoringService monitoring;
   private final ScheduledExecutorService schedule;
+  private ServingTable serving;
 
   private LeptonServer(Database database, BlobStore blobStore, MasterKey masterKey,
       Javalin http, String signInLink, MonitoringService monitoring,
@@ -131,6 +135,7 @@ public final class LeptonServer implements AutoCloseable {
     Jobs jobs = null;
     MonitoringService monitoring = null;
     ScheduledExecutorService schedule = null;
+    ServingTable serving = null;
     try {
       ObjectMapper mapper = Json.mapper();
       PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -176,7 +181,7 @@ public final class LeptonServer implements AutoCloseable {
       // rest; deletion asks the guard whether a deployment serves the version
       RegistryService registry = RegistryService.create(database, encryptedBlobs, audit,
           tenancy, clock, config.dataDir().resolve("tmp"), config.maxModelBytes(),
-          VersionGuard.NONE);
+          DeploymentService.versionGuard(database));
       registry.sweep();
       routes.addAll(new RegistryRoutes(registry).routes());
 
@@ -193,9 +198,16 @@ public final class LeptonServer implements AutoCloseable {
       routes.addAll(jobs.routes());
 
       // serving: the Open Inference Protocol at the root (/v2/...), for callers with a token of
-      // the model's organization; the deployments (to come) fill the table of what it serves
-      routes.addAll(new OipRoutes(new ServingTable(),
-          OipRoutes.signedIn(tenancyRoutes.authenticator()), ServingLimits.DEFAULT,
+      // the model's organization; the deployments fill the table of what it serves, loaded
+      // again from the database before the server listens
+      serving = new ServingTable();
+      DeploymentService deployments = DeploymentService.create(database, registry, audit,
+          tenancy, clock, serving, new ServingMetrics(metrics), ModelArchive.Limits.DEFAULT);
+      deployments.loadAll();
+      routes.addAll(new DeploymentRoutes(deployments).routes());
+      routes.addAll(new OipRoutes(serving,
+          deployments.caller(OipRoutes.signedIn(tenancyRoutes.authenticator())),
+          ServingLimits.DEFAULT,
           System::nanoTime, VERSION).routes());
       // monitoring: the prediction log serving writes to (batched off the request thread,
       // payloads encrypted), feedback, drift against the training data, alerts; monitors are
@@ -228,6 +240,7 @@ public final class LeptonServer implements AutoCloseable {
         server.jobs = jobs;
         server.tenancy = tenancy;
         server.adminEmail = config.adminEmail();
+        server.serving = serving;
         return server;
       } catch (RuntimeException e) {
         http.stop();
@@ -242,6 +255,9 @@ public final class LeptonServer implements AutoCloseable {
       }
       if (jobs != null) {
         jobs.close();
+      }
+      if (serving != null) {
+        serving.close();
       }
       if (blobStore != null) {
         blobStore.close();
@@ -319,6 +335,9 @@ public final class LeptonServer implements AutoCloseable {
       jobs.close();
     }
     http.stop();
+    if (serving != null) {
+      serving.close();
+    }
     schedule.shutdownNow();
     monitoring.close();
     blobStore.close();

@@ -48,6 +48,11 @@ class ServingWiringTest {
           "/v2/models/{name}/versions/{version}", "/v2/models/{name}/versions/{version}/infer"}) {
         assertTrue(paths.has(path), path);
       }
+      assertEquals("#/components/schemas/InferenceError", paths.at("/~1v2~1models~1{name}~1infer"
+          + "/post/responses/default/content/application~1json/schema/$ref").asText(),
+          "/v2 errors are documented as {\"error\": \"...\"}");
+      assertEquals("#/components/schemas/ApiError", paths.at("/~1api~1v1~1orgs~1{org}~1"
+          + "deployments/get/responses/default/content/application~1json/schema/$ref").asText());
     }
   }
 }

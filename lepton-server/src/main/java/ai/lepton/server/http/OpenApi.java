@@ -1,6 +1,7 @@
 package ai.lepton.server.http;
 
 import ai.lepton.api.ApiError;
+import ai.lepton.api.InferenceError;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
@@ -55,8 +56,10 @@ public final class OpenApi {
       }
       Map<String, Object> responses = new LinkedHashMap<>();
       responses.put(Integer.toString(r.status()), ok);
+      // the Open Inference Protocol's routes answer errors with its own {"error": "..."} body
+      Class<?> error = r.path().startsWith("/v2") ? InferenceError.class : ApiError.class;
       responses.put("default", Map.of("description", "an error", "content",
-          Map.of("application/json", Map.of("schema", ref(ApiError.class)))));
+          Map.of("application/json", Map.of("schema", schema(error, schemas)))));
       op.put("responses", responses);
       if (r.access() == Route.Access.SIGNED_IN) {
         op.put("security", List.of(Map.of("bearer", List.of()), Map.of("session", List.of())));

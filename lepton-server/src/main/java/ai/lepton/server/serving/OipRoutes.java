@@ -9,6 +9,7 @@ import ai.lepton.api.ModelMetadata;
 import ai.lepton.api.OipHealth;
 import ai.lepton.api.ServerMetadata;
 import ai.lepton.models.ModelArchive.TensorSpec;
+import ai.lepton.server.blobs.BlobKeys;
 import ai.lepton.server.http.Api;
 import ai.lepton.server.http.ApiException;
 import ai.lepton.server.http.Authenticator;
@@ -189,7 +190,11 @@ public final class OipRoutes {
           new Limited(ctx.req().getInputStream(), limits.maxRequestBytes()), s.signature(),
           limits);
       List<float[]> outputs = s.infer(request.inputs(), request.rows());
-      ctx.contentType("application/json").result(encode(s, request, outputs));
+      // the prediction's id: the request's, or one the server gives; the prediction log
+      // (monitoring's PredictionLog) takes (organization, s.name(), s.version(), id,
+      // request.inputs(), outputs) here, once the lead wires it
+      String id = request.id() != null ? request.id() : "pred_" + BlobKeys.randomSegment();
+      ctx.contentType("application/json").result(encode(s, request, id, outputs));
       outcome = ServingMetrics.Outcome.OK;
     } catch (OipException e) {
       outcome = e.status() == 413 ? ServingMetrics.Outcome.TOO_LARGE
@@ -212,16 +217,14 @@ public final class OipRoutes {
   }
 
   /** The response, written straight from the output arrays. */
-  private static byte[] encode(Servable s, InferenceDecoder.Decoded request,
+  private static byte[] encode(Servable s, InferenceDecoder.Decoded request, String id,
       List<float[]> outputs) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + 16 * outputs.get(0).length);
     try (JsonGenerator g = JSON.createGenerator(bytes)) {
       g.writeStartObject();
       g.writeStringField("model_name", s.name());
       g.writeStringField("model_version", s.version());
-      if (request.id() != null) {
-        g.writeStringField("id", request.id());
-      }
+      g.writeStringField("id", id);
       g.writeArrayFieldStart("outputs");
       List<TensorSpec> specs = s.signature().outputs();
       for (int o = 0; o < specs.size(); o++) {

@@ -71,6 +71,26 @@ public final class ServingTable implements Servables, AutoCloseable {
     swap(organizationId, name, r -> new Route(existing(r, name).primary(), canary, percent));
   }
 
+  /**
+   * Gives the deployment's canary {@code percent} of the requests without a version.
+   *
+   * @throws IllegalArgumentException for a percentage outside 0-100
+   * @throws IllegalStateException when the deployment has no canary
+   */
+  public void split(String organizationId, String name, int percent) {
+    if (percent < 0 || percent > 100) {
+      throw new IllegalArgumentException("a canary takes 0 to 100 percent of the requests; "
+          + "received " + percent);
+    }
+    swap(organizationId, name, r -> {
+      Route current = existing(r, name);
+      if (current.canary() == null) {
+        throw new IllegalStateException("deployment '" + name + "' has no canary");
+      }
+      return new Route(current.primary(), current.canary(), percent);
+    });
+  }
+
   /** The canary becomes the only version; the primary is retired. */
   public void promote(String organizationId, String name) {
     swap(organizationId, name, r -> {

@@ -23,7 +23,7 @@ public final class TestModels {
   private TestModels() {}
 
   /** A small Sequential model (2 inputs, 3 tanh units, 1 sigmoid output) as a .lepton file. */
-  static byte[] lepton() {
+  public static byte[] lepton() {
     Sequential model = new Sequential().add(new Dense(3, "tanh")).add(new Dense(1, "sigmoid"));
     model.build(1, 2);
     model.compile("adam", "binary_crossentropy");

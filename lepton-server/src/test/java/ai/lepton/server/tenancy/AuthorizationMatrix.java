@@ -162,6 +162,24 @@ abstract class AuthorizationMatrix {
     return name;
   }
 
+  /** A deployment (by the owner) of a fresh .lepton model, with a canary when asked. */
+  private String freshDeployment(boolean canary) {
+    String model = fresh("served");
+    for (int i = 0; i < 2; i++) {
+      assertEquals(201, client.putBytes(a("/models/" + model + "/versions?format=lepton"),
+          tokens.get("owner"), TestModels.lepton()).status());
+    }
+    String name = fresh("dep");
+    Response made = client.post(a("/deployments"), tokens.get("owner"), Map.of("name", name,
+        "model", model + "@1"));
+    assertEquals(201, made.status(), made.body());
+    if (canary) {
+      assertEquals(200, client.patch(a("/deployments/" + name), tokens.get("owner"),
+          Map.of("canary", model + "@2")).status());
+    }
+    return name;
+  }
+
   private String ownersToken() {
     Response r = client.post(a("/tokens"), ownerSession, tokenBody(fresh("o"), "read"));
     return r.json().get("info").get("id").asText();
@@ -277,6 +295,40 @@ abstract class AuthorizationMatrix {
         c -> client.post(a("/jobs"), c, tuning)));
     list.add(new Action("read a search's trials", "200 200 200 200 404",
         c -> client.get(a("/jobs/" + search + "/trials"), c)));
+    String deployment = freshDeployment(false);
+    list.add(new Action("list deployments", "200 200 200 200 404",
+        c -> client.get(a("/deployments"), c)));
+    list.add(new Action("read a deployment", "200 200 200 200 404",
+        c -> client.get(a("/deployments/" + deployment), c)));
+    list.add(new Action("infer (OIP; a session is not enough)", "200 200 200 200 401",
+        c -> client.post("/v2/models/" + deployment + "/infer", c, Map.of("inputs",
+            List.of(Map.of("name", "input", "shape", List.of(1, 2), "datatype", "FP32",
+                "data", List.of(1, 2)))))));
+    list.add(new Action("create deployment", "201 201 201 403 404", c -> {
+      String m = fresh("m");
+      client.putBytes(a("/models/" + m + "/versions?format=lepton"), tokens.get("owner"),
+          TestModels.lepton());
+      return client.post(a("/deployments"), c, Map.of("name", fresh("d"), "model", m));
+    }));
+    list.add(new Action("update a deployment's canary", "200 200 200 403 404",
+        c -> client.patch(a("/deployments/" + freshDeployment(true)), c, Map.of("share", 20))));
+    list.add(new Action("promote a canary", "200 200 200 403 404",
+        c -> client.post(a("/deployments/" + freshDeployment(true) + "/promote"), c,
+            Map.of())));
+    list.add(new Action("roll a canary back", "200 200 200 403 404",
+        c -> client.post(a("/deployments/" + freshDeployment(true) + "/rollback"), c,
+            Map.of())));
+    list.add(new Action("create a deployment token", "201 201 201 403 404",
+        c -> client.post(a("/deployments/" + deployment + "/tokens"), c, Map.of("name", "a"))));
+    list.add(new Action("list deployment tokens", "200 200 200 403 404",
+        c -> client.get(a("/deployments/" + deployment + "/tokens"), c)));
+    list.add(new Action("revoke a deployment token", "204 204 204 403 404", c -> {
+      String id = client.post(a("/deployments/" + deployment + "/tokens"), tokens.get("owner"),
+          Map.of("name", "r")).json().at("/info/id").asText();
+      return client.delete(a("/deployments/" + deployment + "/tokens/" + id), c);
+    }));
+    list.add(new Action("delete deployment", "204 204 403 403 404",
+        c -> client.delete(a("/deployments/" + freshDeployment(false)), c)));
     return list;
   }
 

@@ -1,0 +1,571 @@
+package ai.lepton.server.serving;
+
+import ai.lepton.api.AuditEvent.Outcome;
+import ai.lepton.api.CreateDeployment;
+import ai.lepton.api.CreateDeploymentToken;
+import ai.lepton.api.Deployment;
+import ai.lepton.api.DeploymentToken;
+import ai.lepton.api.DeploymentTokenCreated;
+import ai.lepton.api.DeploymentVersion;
+import ai.lepton.api.ErrorCode;
+import ai.lepton.api.ModelVersion;
+import ai.lepton.api.UpdateDeployment;
+import ai.lepton.models.ModelArchive;
+import ai.lepton.server.audit.AuditEntry;
+import ai.lepton.server.audit.AuditLog;
+import ai.lepton.server.blobs.BlobKeys;
+import ai.lepton.server.db.Database;
+import ai.lepton.server.http.ApiException;
+import ai.lepton.server.registry.RegistryService;
+import ai.lepton.server.registry.VersionGuard;
+import ai.lepton.server.serving.DeploymentStore.Row;
+import ai.lepton.server.tenancy.Principal;
+import ai.lepton.server.tenancy.Role;
+import ai.lepton.server.tenancy.Scope;
+import ai.lepton.server.tenancy.TenancyService;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Deployments: registered model versions served over the Open Inference Protocol, kept in the
+ * database (V10) and driven into the {@link ServingTable}. Every change is authorized, audited in
+ * its transaction, and loads the new version fully (decrypted in memory from the registry, built,
+ * batcher started) before the table switches traffic to it, so a rollout fails no request; a
+ * version that does not load leaves the deployment as it was and the change is refused with the
+ * reason. Changes to one deployment take turns (on this server).
+ *
+ * <p>A deployment pins version ids: {@code churn@production} is resolved when it is deployed, and
+ * an alias moved later does not move the deployment ({@code lepton deploy update} does). Roles:
+ * members create and change deployments, admins delete them; inference takes any member's API
+ * token of the organization (viewers included).
+ */
+public final class DeploymentService {
+  static final String CREATE = "deployment.create";
+  static final String UPDATE = "deployment.update";
+  static final String DELETE = "deployment.delete";
+  static final String TOKEN_CREATE = "deployment.token.create";
+  static final String TOKEN_REVOKE = "deployment.token.revoke";
+  static final String TOKEN_PREFIX = "lpd_";
+  static final int MAX_BATCH = 1024;
+  static final long MAX_DELAY_MICROS = 1_000_000;
+  static final int DEFAULT_CANARY_SHARE = 10;
+
+  private static final Logger LOG = LoggerFactory.getLogger(DeploymentService.class);
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+
+  private final Jdbi jdbi;
+  private final DeploymentStore store;
+  private final RegistryService registry;
+  private final AuditLog audit;
+  private final TenancyService tenancy;
+  private final Clock clock;
+  private final ServingTable table;
+  private final ServingMetrics metrics;
+  private final ModelArchive.Limits limits;
+  private final Map<String, Object> turns = new ConcurrentHashMap<>();
+
+  private DeploymentService(Jdbi jdbi, RegistryService registry, AuditLog audit,
+      TenancyService tenancy, Clock clock, ServingTable table, ServingMetrics metrics,
+      ModelArchive.Limits limits) {
+    this.jdbi = jdbi;
+    this.store = new DeploymentStore(jdbi);
+    this.registry = registry;
+    this.audit = audit;
+    this.tenancy = tenancy;
+    this.clock = clock;
+    this.table = table;
+    this.metrics = metrics;
+    this.limits = limits;
+  }
+
+  /**
+   * The deployments of {@code database}, loading versions from {@code registry} (model files
+   * within {@code limits}) into {@code table}. Call {@link #loadAll} once before serving.
+   */
+  public static DeploymentService create(Database database, RegistryService registry,
+      AuditLog audit, TenancyService tenancy, Clock clock, ServingTable table,
+      ServingMetrics metrics, ModelArchive.Limits limits) {
+    return new DeploymentService(database.jdbi(), registry, audit, tenancy, clock, table,
+        metrics, limits);
+  }
+
+  /**
+   * The registry's guard over {@code database}'s deployments: a version a deployment serves (as
+   * primary or canary) cannot be deleted. Built before the registry, which the service needs.
+   */
+  public static VersionGuard versionGuard(Database database) {
+    DeploymentStore store = new DeploymentStore(database.jdbi());
+    return (orgId, versionId) -> {
+      List<Row> rows = store.serving(orgId, versionId);
+      return rows.isEmpty() ? Optional.empty() : Optional.of(rows.stream()
+          .map(r -> "deployment '" + r.name() + "' (" + r.id() + ")")
+          .collect(Collectors.joining(", ")));
+    };
+  }
+
+  /**
+   * Serves every deployment in the database again, as stored (the server's start). A deployment
+   * whose version no longer loads is logged and left unserved (its inference answers 404), so
+   * one bad file does not keep the others down; updating it to a version that loads serves it.
+   *
+   * @return how many deployments are served
+   */
+  public int loadAll() {
+    int served = 0;
+    for (Row r : store.all()) {
+      try {
+        Servable primary = load(r, r.primaryVersionId());
+        table.deploy(r.orgId(), r.name(), primary);
+        if (r.canaryVersionId() != null) {
+          table.canary(r.orgId(), r.name(), load(r, r.canaryVersionId()), r.canaryPercent());
+        }
+        served++;
+      } catch (RuntimeException e) {
+        LOG.error("deployment {} ({}) of organization {} is not served: {}", r.name(), r.id(),
+            r.orgId(), e.getMessage(), e);
+        table.remove(r.orgId(), r.name());
+      }
+    }
+    return served;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  List<Deployment> list(Principal caller, String org) {
+    tenancy.authorize(caller, org, Role.VIEWER, Scope.READ);
+    return store.list(org).stream().map(this::wire).toList();
+  }
+
+  Deployment get(Principal caller, String org, String name) {
+    return wire(find(caller, org, name, Role.VIEWER, Scope.READ, null, null));
+  }
+
+  // ---------------------------------------------------------------- changes
+
+  /**
+   * Deploys {@code request.model()} under {@code request.name()}: resolves the reference, loads
+   * the version, records the deployment and serves it.
+   *
+   * @throws ApiException PERMISSION_DENIED below member; INVALID_ARGUMENT for a bad name,
+   *     reference or setting; NOT_FOUND for the model or version; CONFLICT when the name is
+   *     taken; UNPROCESSABLE when the version does not load (nothing is recorded)
+   */
+  Deployment create(Principal caller, String org, CreateDeployment request, String client) {
+    authorize(caller, org, Role.MEMBER, Scope.WRITE, CREATE, null, client);
+    String name = name(request.name());
+    int batch = request.maxBatchSize() == null ? 1 : request.maxBatchSize();
+    long delay = request.maxQueueDelayMicros() == null ? 0 : request.maxQueueDelayMicros();
+    if (batch < 1 || batch > MAX_BATCH) {
+      throw ApiException.invalid("maxBatchSize must be 1 (no batching) to " + MAX_BATCH
+          + "; received " + batch);
+    }
+    if (delay < 0 || delay > MAX_DELAY_MICROS) {
+      throw ApiException.invalid("maxQueueDelayMicros must be 0 to " + MAX_DELAY_MICROS
+          + " (one second); received " + delay);
+    }
+    synchronized (turn(org, name)) {
+      if (store.byName(org, name).isPresent()) {
+        throw taken(name);
+      }
+      ModelVersion v = servable(registry.resolve(org, reference("model", request.model())));
+      Instant now = now();
+      Row row = new Row("dep_" + BlobKeys.randomSegment(), org, name, v.id(), null, 0, batch,
+          delay, caller.userId(), now, now);
+      Servable servable = load(row, v.id());
+      try {
+        jdbi.useTransaction(h -> {
+          live(h, org, v);
+          store.insert(h, row);
+          record(h, caller.userId(), org, CREATE, row.id(), client, Map.of("name", name,
+              "version", v.id(), "model", v.modelName(), "number",
+              Integer.toString(v.number())));
+        });
+      } catch (RuntimeException e) {
+        servable.close();
+        if (e instanceof UnableToExecuteStatementException u
+            && u.getCause() instanceof SQLException s && "23505".equals(s.getSQLState())) {
+          throw taken(name); // by another server since the check above
+        }
+        throw e;
+      }
+      table.deploy(org, name, servable);
+      return wire(row);
+    }
+  }
+
+  /**
+   * Serves {@code request.model()} alone, or adds (or replaces) the canary
+   * {@code request.canary()} with its share, or changes the current canary's share.
+   *
+   * @throws ApiException as {@link #create}; INVALID_ARGUMENT for an update that names nothing
+   *     to change, or a share without a canary
+   */
+  Deployment update(Principal caller, String org, String name, UpdateDeployment request,
+      String client) {
+    Row r = find(caller, org, name, Role.MEMBER, Scope.WRITE, UPDATE, client);
+    if (request.model() != null && request.canary() != null) {
+      throw ApiException.invalid("give either model (served alone) or canary (beside the "
+          + "primary), not both");
+    }
+    Integer share = request.share();
+    if (share != null && (share < 0 || share > 100)) {
+      throw ApiException.invalid("share is the canary's percentage of the requests, 0 to 100;"
+          + " received " + share);
+    }
+    synchronized (turn(org, r.name())) {
+      Row current = reread(r);
+      if (request.model() != null) {
+        if (share != null) {
+          throw ApiException.invalid("share goes with a canary; a model given alone takes "
+              + "all the requests");
+        }
+        ModelVersion v = servable(registry.resolve(org, reference("model", request.model())));
+        Servable s = load(current, v.id());
+        Row next = routed(current, v.id(), null, 0);
+        commit(caller, client, next, v, "replace", s, () -> table.deploy(org, r.name(), s));
+        return wire(next);
+      }
+      if (request.canary() != null) {
+        ModelVersion v = servable(registry.resolve(org, reference("canary",
+            request.canary())));
+        int percent = share == null ? DEFAULT_CANARY_SHARE : share;
+        Servable s = load(current, v.id());
+        Row next = routed(current, current.primaryVersionId(), v.id(), percent);
+        commit(caller, client, next, v, "canary", s,
+            () -> table.canary(org, r.name(), s, percent));
+        return wire(next);
+      }
+      if (share == null) {
+        throw ApiException.invalid("name what to change: model (a version to serve alone), "
+            + "canary (a version beside the primary, with its share), or share (the current "
+            + "canary's percentage)");
+      }
+      if (current.canaryVersionId() == null) {
+        throw new ApiException(ErrorCode.CONFLICT, "deployment '" + r.name() + "' has no "
+            + "canary to give a share to; add one with canary");
+      }
+      Row next = routed(current, current.primaryVersionId(), current.canaryVersionId(), share);
+      commit(caller, client, next, null, "share", null, () -> table.split(org, r.name(),
+          share));
+      return wire(next);
+    }
+  }
+
+  /** The canary becomes the only version. @throws ApiException CONFLICT without a canary */
+  Deployment promote(Principal caller, String org, String name, String client) {
+    Row r = find(caller, org, name, Role.MEMBER, Scope.WRITE, UPDATE, client);
+    synchronized (turn(org, r.name())) {
+      Row current = reread(r);
+      if (current.canaryVersionId() == null) {
+        throw new ApiException(ErrorCode.CONFLICT, "deployment '" + r.name() + "' has no "
+            + "canary to promote; add one with 'lepton deploy update " + r.name()
+            + " --canary MODEL@VERSION'");
+      }
+      Row next = routed(current, current.canaryVersionId(), null, 0);
+      commit(caller, client, next, null, "promote", null, () -> table.promote(org, r.name()));
+      return wire(next);
+    }
+  }
+
+  /** Back to the primary alone, at once. @throws ApiException CONFLICT without a canary */
+  Deployment rollback(Principal caller, String org, String name, String client) {
+    Row r = find(caller, org, name, Role.MEMBER, Scope.WRITE, UPDATE, client);
+    synchronized (turn(org, r.name())) {
+      Row current = reread(r);
+      if (current.canaryVersionId() == null) {
+        throw new ApiException(ErrorCode.CONFLICT, "deployment '" + r.name() + "' has no "
+            + "canary to roll back; to serve an earlier version, update its model");
+      }
+      Row next = routed(current, current.primaryVersionId(), null, 0);
+      commit(caller, client, next, null, "rollback", null, () -> table.rollback(org,
+          r.name()));
+      return wire(next);
+    }
+  }
+
+  /** Stops serving the deployment and deletes it. @throws ApiException below admin */
+  void delete(Principal caller, String org, String name, String client) {
+    Row r = find(caller, org, name, Role.ADMIN, Scope.WRITE, DELETE, client);
+    synchronized (turn(org, r.name())) {
+      jdbi.useTransaction(h -> {
+        store.deleteTokens(h, org, r.id());
+        if (!store.delete(h, org, r.id())) {
+          throw gone(r.name());
+        }
+        record(h, caller.userId(), org, DELETE, r.id(), client, Map.of("name", r.name()));
+      });
+      table.remove(org, r.name());
+    }
+  }
+
+  // ---------------------------------------------------------------- tokens
+
+  /**
+   * A new token that reaches this deployment's inference endpoints only; its secret is returned
+   * this once, its SHA-256 stored. @throws ApiException PERMISSION_DENIED below member
+   */
+  DeploymentTokenCreated createToken(Principal caller, String org, String name,
+      CreateDeploymentToken request, String client) {
+    Row r = find(caller, org, name, Role.MEMBER, Scope.WRITE, TOKEN_CREATE, client);
+    String label = request.name() == null ? "" : request.name().strip();
+    if (label.isEmpty() || label.length() > 100
+        || label.chars().anyMatch(Character::isISOControl)) {
+      throw ApiException.invalid("a token's name says what it is for: 1-100 printable "
+          + "characters; received '" + shorten(label) + "'");
+    }
+    String secret = TOKEN_PREFIX + BlobKeys.randomSegment() + BlobKeys.randomSegment();
+    DeploymentToken t = new DeploymentToken("dtk_" + BlobKeys.randomSegment(), r.id(), label,
+        caller.userId(), now(), null);
+    jdbi.useTransaction(h -> {
+      store.insertToken(h, org, t, sha256(secret));
+      record(h, caller.userId(), org, TOKEN_CREATE, r.id(), client, Map.of("token", t.id(),
+          "name", label));
+    });
+    return new DeploymentTokenCreated(secret, t);
+  }
+
+  /** The deployment's tokens, revoked ones included. @throws ApiException below member */
+  List<DeploymentToken> tokens(Principal caller, String org, String name) {
+    Row r = find(caller, org, name, Role.MEMBER, Scope.READ, null, null);
+    return store.tokens(org, r.id());
+  }
+
+  /** Revokes a token at once. @throws ApiException NOT_FOUND for no such working token */
+  void revokeToken(Principal caller, String org, String name, String tokenId, String client) {
+    Row r = find(caller, org, name, Role.MEMBER, Scope.WRITE, TOKEN_REVOKE, client);
+    jdbi.useTransaction(h -> {
+      if (!store.revokeToken(h, org, r.id(), String.valueOf(tokenId), now())) {
+        throw ApiException.notFound("token " + shorten(String.valueOf(tokenId)) + " of "
+            + "deployment '" + r.name() + "' (or it was revoked already)");
+      }
+      record(h, caller.userId(), org, TOKEN_REVOKE, r.id(), client, Map.of("token", tokenId));
+    });
+  }
+
+  /**
+   * Who may infer: a deployment token ({@code lpd_...}) for its own deployment only, or else
+   * what {@code members} accepts (a member's API token, viewers included).
+   */
+  public OipRoutes.Caller caller(OipRoutes.Caller members) {
+    return ctx -> {
+      String auth = ctx.header("Authorization");
+      if (auth == null || !auth.startsWith("Bearer " + TOKEN_PREFIX)) {
+        return members.organizationId(ctx);
+      }
+      String[] target = store.tokenTarget(sha256(auth.substring(7).strip())).orElseThrow(() ->
+          new ApiException(ErrorCode.UNAUTHENTICATED, "this deployment token is unknown or "
+              + "revoked; create one with POST .../deployments/{name}/tokens"));
+      String name = ctx.pathParamMap().get("name");
+      if (!target[1].equals(name)) {
+        throw new OipException(403, "this token reaches deployment '" + target[1] + "' only;"
+            + " use a token of deployment '" + shorten(String.valueOf(name)) + "'");
+      }
+      return target[0];
+    };
+  }
+
+  private static String sha256(String secret) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(
+          secret.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /**
+   * Records {@code next} (audited), then switches the table; a failed commit retires the loaded
+   * {@code servable} (null when the change loads nothing) and serves as before.
+   */
+  private void commit(Principal caller, String client, Row next, ModelVersion version,
+      String change, Servable servable, Runnable swap) {
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("name", next.name());
+    details.put("change", change);
+    details.put("primary", next.primaryVersionId());
+    if (next.canaryVersionId() != null) {
+      details.put("canary", next.canaryVersionId());
+      details.put("share", Integer.toString(next.canaryPercent()));
+    }
+    try {
+      jdbi.useTransaction(h -> {
+        if (version != null) {
+          live(h, next.orgId(), version);
+        }
+        if (!store.route(h, next)) {
+          throw gone(next.name());
+        }
+        record(h, caller.userId(), next.orgId(), UPDATE, next.id(), client, details);
+      });
+    } catch (RuntimeException e) {
+      if (servable != null) {
+        servable.close();
+      }
+      throw e;
+    }
+    swap.run();
+  }
+
+  /** @throws ApiException UNPROCESSABLE for a version this server cannot serve (ONNX) */
+  private static ModelVersion servable(ModelVersion v) {
+    if (!"lepton".equals(v.format())) {
+      throw new ApiException(ErrorCode.UNPROCESSABLE, "version " + v.number() + " of model '"
+          + v.modelName() + "' is an " + v.format() + " file; deployments serve .lepton "
+          + "versions (ONNX serving is not built yet): push the model as a .lepton file");
+    }
+    return v;
+  }
+
+  /** Inside {@code tx}: the version is still there and stays so until the commit. */
+  private void live(Handle tx, String org, ModelVersion v) {
+    if (!store.lockLiveVersion(tx, org, v.id())) {
+      throw ApiException.notFound("version " + v.number() + " of model '" + v.modelName()
+          + "' (deleted by a concurrent request)");
+    }
+  }
+
+  /**
+   * Loads a version for {@code deployment}: its file decrypted in memory, opened within the
+   * limits and built, with the deployment's batching.
+   *
+   * @throws ApiException UNPROCESSABLE, with the reason, when it does not load
+   */
+  private Servable load(Row deployment, String versionId) {
+    DeploymentVersion v = store.version(deployment.orgId(), versionId).orElseThrow(() ->
+        ApiException.notFound("model version " + versionId));
+    try {
+      ModelArchive archive = ModelArchive.open(registry.open(deployment.orgId(), versionId),
+          limits);
+      return Servable.load(deployment.orgId(), deployment.name(),
+          Integer.toString(v.number()), archive, new Batching(deployment.maxBatchSize(),
+              Duration.of(deployment.maxDelayMicros(), ChronoUnit.MICROS)), metrics);
+    } catch (ApiException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      LOG.warn("version {} of model {} ({}) does not load", v.number(), v.model(), versionId, e);
+      throw new ApiException(ErrorCode.UNPROCESSABLE, "version " + v.number() + " of model '"
+          + v.model() + "' does not load, so nothing changed (the deployment, if any, serves "
+          + "what it served): " + e.getMessage() + ". Serve a .lepton version that loads.");
+    }
+  }
+
+  private Row find(Principal caller, String org, String name, Role role, Scope scope,
+      String action, String client) {
+    tenancy.authorize(caller, org, Role.VIEWER, Scope.READ); // membership, before any lookup
+    Row r = name != null && NAME.matcher(name).matches()
+        ? store.byName(org, name).orElse(null) : null;
+    if (r == null) {
+      throw ApiException.notFound("deployment '" + shorten(String.valueOf(name)) + "'");
+    }
+    if (role != Role.VIEWER || scope != Scope.READ) {
+      authorize(caller, org, role, scope, action, r.id(), client);
+    }
+    return r;
+  }
+
+  private Row reread(Row r) {
+    return store.byName(r.orgId(), r.name()).orElseThrow(() -> gone(r.name()));
+  }
+
+  private Row routed(Row r, String primary, String canary, int percent) {
+    return new Row(r.id(), r.orgId(), r.name(), primary, canary, percent, r.maxBatchSize(),
+        r.maxDelayMicros(), r.createdBy(), r.createdAt(), now());
+  }
+
+  private Deployment wire(Row r) {
+    return new Deployment(r.id(), r.name(), version(r, r.primaryVersionId()),
+        r.canaryVersionId() == null ? null : version(r, r.canaryVersionId()), r.canaryPercent(),
+        r.maxBatchSize(), r.maxDelayMicros(), r.createdBy(), r.createdAt(), r.updatedAt());
+  }
+
+  private DeploymentVersion version(Row r, String versionId) {
+    return store.version(r.orgId(), versionId).orElseThrow(() -> new IllegalStateException(
+        "deployment " + r.id() + " serves version " + versionId + ", which is not in the "
+            + "registry"));
+  }
+
+  private Object turn(String org, String name) {
+    return turns.computeIfAbsent(org + "\n" + name, k -> new Object());
+  }
+
+  private void authorize(Principal caller, String org, Role role, Scope scope, String action,
+      String id, String client) {
+    try {
+      tenancy.authorize(caller, org, role, scope);
+    } catch (ApiException e) {
+      if (action != null && e.code() == ErrorCode.PERMISSION_DENIED) {
+        try {
+          audit.appendCommitted(new AuditEntry(org, caller.userId(), action, "deployment", id,
+              client, Outcome.DENIED, Map.of("code", e.code().name())));
+        } catch (RuntimeException failed) {
+          LOG.error("cannot record the refused {} in organization {}", action, org, failed);
+        }
+      }
+      throw e;
+    }
+  }
+
+  private void record(Handle h, String userId, String org, String action, String id,
+      String client, Map<String, String> details) {
+    audit.append(h, new AuditEntry(org, userId, action, "deployment", id, client,
+        Outcome.SUCCESS, details));
+  }
+
+  private static String name(String name) {
+    String n = name == null ? "" : name.strip();
+    if (!NAME.matcher(n).matches()) {
+      throw ApiException.invalid("a deployment name must be 1-100 letters, digits, '.', '_' or"
+          + " '-', starting with a letter or digit; received '" + shorten(n) + "'");
+    }
+    return n;
+  }
+
+  private static String reference(String field, String ref) {
+    if (ref == null || ref.isBlank()) {
+      throw ApiException.invalid(field + " names the version to serve, as MODEL@NUMBER, "
+          + "MODEL@ALIAS or MODEL (its newest version); it is missing");
+    }
+    return ref.strip();
+  }
+
+  private static ApiException taken(String name) {
+    return new ApiException(ErrorCode.CONFLICT, "a deployment named '" + name + "' exists "
+        + "already in this organization; update it, or choose another name");
+  }
+
+  private static ApiException gone(String name) {
+    return ApiException.notFound("deployment '" + name + "' (deleted by a concurrent request)");
+  }
+
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+
+  private static String shorten(String s) {
+    StringBuilder b = new StringBuilder();
+    s.codePoints().limit(100).forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? '?'
+        : c));
+    return b.toString();
+  }
+}

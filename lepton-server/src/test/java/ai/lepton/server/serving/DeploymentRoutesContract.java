@@ -1,0 +1,240 @@
+package ai.lepton.server.serving;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.lepton.server.serving.DeploymentPlatform.Response;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Deployments over real HTTP on a running server: registry versions deployed, served over OIP,
+ * switched (canary, promote, rollback, replace) with no failed request, guarded against
+ * deletion, refused when they do not load, and served again after a restart.
+ */
+abstract class DeploymentRoutesContract {
+  @TempDir Path dir;
+  DeploymentPlatform p;
+
+  abstract DeploymentPlatform start(Path dir);
+
+  @BeforeEach
+  void setUp() {
+    p = start(dir);
+    p.push("churn", "format=lepton", DeploymentPlatform.model(1));
+    p.push("churn", "format=lepton", DeploymentPlatform.model(2));
+  }
+
+  @AfterEach
+  void tearDown() {
+    p.close();
+  }
+
+  private Response deploy(String name, String model) {
+    return p.post(p.api("/deployments"), p.owner, Map.of("name", name, "model", model));
+  }
+
+  private String servedVersion(String name) {
+    Response r = p.infer(name, p.viewer);
+    assertEquals(200, r.status(), r.body());
+    return r.json().get("model_version").asText();
+  }
+
+  @Test
+  void anAliasIsResolvedOnceAndTheVersionPinned() {
+    assertEquals(200, p.put(p.api("/models/churn/aliases/production"), p.owner,
+        Map.of("version", 1)).status());
+    Response made = deploy("churn-api", "churn@production");
+    assertEquals(201, made.status(), made.body());
+    assertEquals(1, made.json().at("/primary/number").asInt());
+    assertEquals("churn", made.json().at("/primary/model").asText());
+    assertEquals("1", servedVersion("churn-api"), "a viewer's token infers");
+    Response out = p.infer("churn-api", p.outsider);
+    assertEquals(404, out.status(), "another organization's token finds nothing: " + out.body());
+
+    p.put(p.api("/models/churn/aliases/production"), p.owner, Map.of("version", 2));
+    assertEquals("1", servedVersion("churn-api"), "moving the alias does not move it");
+    JsonNode list = p.get(p.api("/deployments"), p.viewer).json();
+    assertEquals("churn-api", list.at("/deployments/0/name").asText());
+    assertEquals(1, list.at("/deployments/0/primary/number").asInt());
+    assertEquals("churn-api", p.events(DeploymentService.CREATE).get(0).details().get("name"));
+
+    assertEquals(409, deploy("churn-api", "churn@2").status(), "the name is taken");
+    assertEquals(403, p.post(p.api("/deployments"), p.viewer, Map.of("name", "v", "model",
+        "churn")).status(), "viewers do not deploy");
+    Response missing = deploy("x", "churn@9");
+    assertEquals(404, missing.status(), missing.body());
+  }
+
+  @Test
+  void aCanaryTakesItsShareThenIsPromotedOrRolledBack() {
+    deploy("churn-api", "churn@1");
+    Response canary = p.patch(p.api("/deployments/churn-api"), p.owner,
+        Map.of("canary", "churn@2", "share", 100));
+    assertEquals(200, canary.status(), canary.body());
+    assertEquals(2, canary.json().at("/canary/number").asInt());
+    assertEquals("2", servedVersion("churn-api"), "100 percent go to the canary");
+    Response v1 = p.send(p.request("/v2/models/churn-api/versions/1/infer", p.viewer)
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(DeploymentPlatform.ROW)));
+    assertEquals(200, v1.status(), "a version is reached by number too: " + v1.body());
+
+    assertEquals(200, p.patch(p.api("/deployments/churn-api"), p.owner,
+        Map.of("share", 0)).status());
+    assertEquals("1", servedVersion("churn-api"), "0 percent: the primary answers");
+    Response back = p.post(p.api("/deployments/churn-api/rollback"), p.owner, Map.of());
+    assertEquals(200, back.status(), back.body());
+    assertTrue(back.json().path("canary").isNull());
+    assertEquals(409, p.post(p.api("/deployments/churn-api/promote"), p.owner, Map.of())
+        .status(), "nothing to promote");
+
+    p.patch(p.api("/deployments/churn-api"), p.owner, Map.of("canary", "churn@2", "share", 5));
+    Response promoted = p.post(p.api("/deployments/churn-api/promote"), p.owner, Map.of());
+    assertEquals(2, promoted.json().at("/primary/number").asInt(), promoted.body());
+    assertEquals("2", servedVersion("churn-api"));
+    assertEquals("promote", p.events(DeploymentService.UPDATE).get(0).details().get("change"));
+    assertEquals(403, p.post(p.api("/deployments/churn-api/rollback"), p.viewer, Map.of())
+        .status(), "viewers do not change deployments");
+  }
+
+  @Test
+  void aServedVersionCannotBeDeleted() {
+    deploy("churn-api", "churn@1");
+    p.patch(p.api("/deployments/churn-api"), p.owner, Map.of("canary", "churn@2"));
+    for (String v : List.of("1", "2")) {
+      Response refused = p.delete(p.api("/models/churn/versions/" + v), p.owner);
+      assertEquals(409, refused.status(), refused.body());
+      assertTrue(refused.body().contains("deployment 'churn-api'"), refused.body());
+    }
+    assertEquals(409, p.delete(p.api("/models/churn"), p.owner).status());
+    assertEquals(403, p.delete(p.api("/deployments/churn-api"), p.viewer).status());
+    assertEquals(204, p.delete(p.api("/deployments/churn-api"), p.owner).status());
+    assertEquals(404, p.infer("churn-api", p.viewer).status(), "no longer served");
+    assertEquals(204, p.delete(p.api("/models/churn/versions/1"), p.owner).status());
+  }
+
+  @Test
+  void aVersionThatDoesNotLoadLeavesTheOldOneServing() {
+    deploy("churn-api", "churn@1");
+    // version 2's record now names version 1's blob: its file no longer matches its SHA-256
+    p.db.jdbi().useHandle(h -> h.execute("UPDATE model_version SET blob_key = (SELECT blob_key"
+        + " FROM model_version WHERE number = 1) WHERE number = 2"));
+    for (Map<String, Object> change : List.<Map<String, Object>>of(Map.of("model", "churn@2"),
+        Map.of("canary", "churn@2"))) {
+      Response refused = p.patch(p.api("/deployments/churn-api"), p.owner, change);
+      assertEquals(422, refused.status(), refused.body());
+      assertTrue(refused.body().contains("version 2 of model 'churn' does not load"),
+          refused.body());
+    }
+    assertEquals("1", servedVersion("churn-api"));
+    JsonNode d = p.get(p.api("/deployments/churn-api"), p.viewer).json();
+    assertEquals(1, d.at("/primary/number").asInt());
+    assertTrue(d.path("canary").isNull());
+
+    p.push("onnx", "format=onnx", ai.lepton.server.registry.TestModels.onnxAdd());
+    Response onnx = deploy("onnx-api", "onnx@1");
+    assertEquals(422, onnx.status(), onnx.body());
+    assertTrue(onnx.body().contains("push the model as a .lepton file"), onnx.body());
+    assertEquals(404, p.get(p.api("/deployments/onnx-api"), p.viewer).status(),
+        "nothing recorded");
+  }
+
+  @Test
+  void deploymentsAreServedAgainAfterARestart() {
+    p.post(p.api("/deployments"), p.owner, Map.of("name", "churn-api", "model", "churn@1",
+        "maxBatchSize", 16, "maxQueueDelayMicros", 500));
+    p.patch(p.api("/deployments/churn-api"), p.owner, Map.of("canary", "churn@2",
+        "share", 100));
+    p.restart();
+    assertEquals("2", servedVersion("churn-api"));
+    JsonNode d = p.get(p.api("/deployments/churn-api"), p.viewer).json();
+    assertEquals(16, d.get("maxBatchSize").asInt());
+    assertEquals(500, d.get("maxQueueDelayMicros").asLong());
+    assertEquals(100, d.get("canaryPercent").asInt());
+  }
+
+  @Test
+  void aDeploymentTokenReachesItsDeploymentOnlyUntilRevoked() {
+    deploy("churn-api", "churn@1");
+    deploy("other", "churn@2");
+    assertEquals(403, p.post(p.api("/deployments/churn-api/tokens"), p.viewer,
+        Map.of("name", "app")).status(), "viewers make no tokens");
+    Response made = p.post(p.api("/deployments/churn-api/tokens"), p.owner,
+        Map.of("name", "checkout app"));
+    assertEquals(201, made.status(), made.body());
+    String token = made.json().get("token").asText();
+    assertTrue(token.startsWith("lpd_"), token);
+    assertEquals("1", p.infer("churn-api", token).json().get("model_version").asText());
+    Response elsewhere = p.infer("other", token);
+    assertEquals(403, elsewhere.status(), elsewhere.body());
+    assertTrue(elsewhere.body().contains("reaches deployment 'churn-api' only"),
+        elsewhere.body());
+    assertEquals(401, p.get(p.api("/deployments"), token).status(), "no API access");
+    Integer stored = p.db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM "
+        + "deployment_token WHERE token_hash = :t").bind("t", token).mapTo(Integer.class).one());
+    assertEquals(0, stored, "the secret itself is not stored");
+
+    String id = made.json().at("/info/id").asText();
+    assertEquals(1, p.get(p.api("/deployments/churn-api/tokens"), p.owner).json()
+        .get("tokens").size());
+    assertEquals(204, p.delete(p.api("/deployments/churn-api/tokens/" + id), p.owner).status());
+    Response revoked = p.infer("churn-api", token);
+    assertEquals(401, revoked.status(), revoked.body());
+    assertEquals(404, p.delete(p.api("/deployments/churn-api/tokens/" + id), p.owner)
+        .status(), "revoked already");
+    assertEquals(DeploymentService.TOKEN_REVOKE,
+        p.events(DeploymentService.TOKEN_REVOKE).get(0).action());
+    assertEquals(204, p.delete(p.api("/deployments/churn-api"), p.owner).status(),
+        "a deployment goes with its tokens");
+  }
+
+  @Test
+  void aRolloutUnderLoadFailsNoRequest() throws Exception {
+    p.post(p.api("/deployments"), p.owner, Map.of("name", "churn-api", "model", "churn@1",
+        "maxBatchSize", 8));
+    AtomicBoolean done = new AtomicBoolean();
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    List<Future<Map<String, Integer>>> callers = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      callers.add(pool.submit(() -> {
+        Map<String, Integer> seen = new HashMap<>();
+        do {
+          Response r = p.infer("churn-api", p.viewer);
+          String key = r.status() == 200 ? r.json().get("model_version").asText()
+              : r.status() + " " + r.body();
+          seen.merge(key, 1, Integer::sum);
+        } while (!done.get());
+        return seen;
+      }));
+    }
+    List<Map<String, Object>> changes = List.of(Map.of("canary", "churn@2", "share", 50),
+        Map.of("share", 90), Map.of("model", "churn@1"), Map.of("canary", "churn@2"),
+        Map.of("model", "churn@2"));
+    for (Map<String, Object> change : changes) {
+      assertEquals(200, p.patch(p.api("/deployments/churn-api"), p.owner, change).status());
+    }
+    p.patch(p.api("/deployments/churn-api"), p.owner, Map.of("canary", "churn@1"));
+    assertEquals(200, p.post(p.api("/deployments/churn-api/rollback"), p.owner, Map.of())
+        .status());
+    done.set(true);
+    Map<String, Integer> seen = new HashMap<>();
+    for (Future<Map<String, Integer>> f : callers) {
+      f.get().forEach((k, n) -> seen.merge(k, n, Integer::sum));
+    }
+    pool.shutdown();
+    assertEquals(List.of(), seen.keySet().stream().filter(k -> !k.equals("1")
+        && !k.equals("2")).toList(), "every request answered: " + seen);
+    assertEquals("2", servedVersion("churn-api"));
+  }
+}

@@ -69,39 +69,37 @@ final class PredictBench {
 
   static Result measure(int repeats) {
     Path file = save(servedCnn());
-    {
-      Model cnn = Model.load(file);
-      Model mlp = Model.load(save(servedMlp()));
-      int[] batches = {1, 8, 64};
-      List<Runnable> calls = new ArrayList<>();
-      for (int batch : batches) {
-        Tensor x = Tensor.uniform(new SplittableRandom(batch), 0, 1, batch, 28, 28, 1);
-        calls.add(() -> cnn.predict(x, batch));
-      }
-      Tensor x = Tensor.uniform(new SplittableRandom(1), 0, 1, 1, 784);
-      calls.add(() -> mlp.predict(x));
-      // Vector API code runs orders of magnitude slower until C2 compiles it, which takes seconds
-      // on a loaded machine: every call warms up, in turn, for 12 s before any is timed.
-      long warmUntil = System.nanoTime() + 12_000_000_000L;
-      while (System.nanoTime() < warmUntil) {
-        calls.forEach(Runnable::run);
-      }
-      List<Row> rows = new ArrayList<>();
-      for (int i = 0; i < batches.length; i++) {
-        rows.add(time("Fashion-MNIST CNN", batches[i], calls.get(i), repeats));
-      }
-      rows.add(time("MLP 784-128-10", 1, calls.get(3), repeats));
-      double[] loads = new double[Math.max(repeats, 5) * 4];
-      for (int i = 0; i < 20; i++) {
-        Model.load(file);
-      }
-      for (int i = 0; i < loads.length; i++) {
-        long t0 = System.nanoTime();
-        Model.load(file);
-        loads[i] = (System.nanoTime() - t0) / 1e6;
-      }
-      return new Result(rows, Bench.median(loads));
+    Model cnn = Model.load(file);
+    Model mlp = Model.load(save(servedMlp()));
+    int[] batches = {1, 8, 64};
+    List<Runnable> calls = new ArrayList<>();
+    for (int batch : batches) {
+      Tensor x = Tensor.uniform(new SplittableRandom(batch), 0, 1, batch, 28, 28, 1);
+      calls.add(() -> cnn.predict(x, batch));
     }
+    Tensor x = Tensor.uniform(new SplittableRandom(1), 0, 1, 1, 784);
+    calls.add(() -> mlp.predict(x));
+    // Vector API code runs orders of magnitude slower until C2 compiles it, which takes seconds
+    // on a loaded machine: every call warms up, in turn, for 12 s before any is timed.
+    long warmUntil = System.nanoTime() + 12_000_000_000L;
+    while (System.nanoTime() < warmUntil) {
+      calls.forEach(Runnable::run);
+    }
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < batches.length; i++) {
+      rows.add(time("Fashion-MNIST CNN", batches[i], calls.get(i), repeats));
+    }
+    rows.add(time("MLP 784-128-10", 1, calls.get(3), repeats));
+    double[] loads = new double[Math.max(repeats, 5) * 4];
+    for (int i = 0; i < 20; i++) {
+      Model.load(file);
+    }
+    for (int i = 0; i < loads.length; i++) {
+      long t0 = System.nanoTime();
+      Model.load(file);
+      loads[i] = (System.nanoTime() - t0) / 1e6;
+    }
+    return new Result(rows, Bench.median(loads));
   }
 
   private static Path save(Model model) {

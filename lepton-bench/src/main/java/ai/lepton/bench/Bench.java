@@ -55,6 +55,7 @@ public final class Bench {
     SECTIONS.put("infer", o -> InferBench.measureLepton(o.reps()));
     SECTIONS.put("onnx", o -> InferBench.measureOnnx(o.reps()));
     SECTIONS.put("serve", o -> InferBench.measureServe(o.reps()));
+    SECTIONS.put("predict", o -> PredictBench.measure(o.reps()));
   }
 
   private Bench() {}

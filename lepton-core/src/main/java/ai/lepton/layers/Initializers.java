@@ -2,6 +2,7 @@ package ai.lepton.layers;
 
 import ai.lepton.LeptonException;
 import ai.lepton.internal.Args;
+import ai.lepton.internal.WeightFill;
 import ai.lepton.tensor.Tensor;
 import java.util.List;
 import java.util.random.RandomGenerator;
@@ -24,10 +25,14 @@ final class Initializers {
 
   /**
    * Initial values for a weight of {@code shape}. Fans follow Keras: for a kernel
-   * {@code [..receptive field.., in, out]}, fanIn = field * in and fanOut = field * out.
+   * {@code [..receptive field.., in, out]}, fanIn = field * in and fanOut = field * out. Zeros
+   * inside {@link WeightFill#skip()}, where the caller overwrites every weight.
    */
   static Tensor create(String name, int[] shape, RandomGenerator rng) {
     validate("Initializers.create", "name", name);
+    if (WeightFill.skipped()) { // a loaded model's values come from its file
+      return Tensor.zeros(shape);
+    }
     int field = 1;
     for (int i = 0; i < shape.length - 2; i++) {
       field *= shape[i];

@@ -4,6 +4,7 @@ import ai.lepton.LeptonException;
 import ai.lepton.internal.Args;
 import ai.lepton.internal.Hooks;
 import ai.lepton.internal.Json;
+import ai.lepton.internal.WeightFill;
 import ai.lepton.preprocessing.Preprocessing;
 import ai.lepton.tensor.Tensor;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -427,7 +428,10 @@ public final class ModelArchive {
       if (!r.text(ModelFile.CONFIG).equals(configJson)) {
         throw new LeptonException(source + " changed since the file was opened; open it again");
       }
-      Model model = Blueprint.of(config, limits, source).build();
+      Model model;
+      try (WeightFill.Scope fromFile = WeightFill.skip()) { // open checked the file has them all
+        model = Blueprint.of(config, limits, source).build();
+      }
       Map<String, Tensor> weights = model.weights();
       r.readTensors(ModelFile.WEIGHTS, weightsHeader,
           (e, values) -> weights.get(e.name()).assign(Tensor.of(values, e.shape())));

@@ -104,6 +104,8 @@ interface Backend {
    * {@code [g.rows(), g.c()]}, each entry the largest in-image input of its window, and
    * {@code winner} the flat input index of that maximum (the first in window order on ties; padded
    * cells never win). A NaN in a window is its maximum, as in PyTorch: the first NaN wins.
+   * {@code winner} is null when no gradient will flow back (inference): then only {@code out} is
+   * computed, with the same values.
    */
   void maxPool(float[] x, ConvGeometry g, float[] out, int[] winner);
 

@@ -387,7 +387,9 @@ final class ReferenceBackend implements Backend {
               }
             }
             out[o] = best;
-            winner[o] = at;
+            if (winner != null) {
+              winner[o] = at;
+            }
           }
         }
       }

@@ -1083,6 +1083,10 @@ public final class Tensor {
     ConvGeometry g = poolGeometry("maxPool2d", poolH, poolW, strideH, strideW, samePadding);
     int[] s = {shape[0], g.outH(), g.outW(), shape[3]};
     float[] out = new float[sizeOf(s)];
+    if (!recording(this)) { // inference: the winners are only needed by the backward pass
+      backend().maxPool(data, g, out, null);
+      return new Tensor(out, s);
+    }
     int[] winner = new int[out.length]; // flat input index of each output's maximum
     backend().maxPool(data, g, out, winner);
     return result(out, s, grad -> backend().maxPoolBackward(grad, winner, g, gradBuffer()), this);

@@ -945,7 +945,22 @@ final class VectorBackend implements Backend {
         int x1 = Math.min(g.w(), ox * g.strideW() - g.padLeft() + g.kw());
         int o = (r * g.outW() + ox) * c;
         int first = ((b * g.h() + y0) * g.w() + x0) * c;
-        for (int ch = 0; ch < vc; ch += L) {
+        int ch = 0;
+        if (winner == null) { // inference: the maxima only, no offsets to track
+          for (; ch < vc; ch += L) {
+            FloatVector best = FloatVector.fromArray(S, x, first + ch);
+            for (int y = y0; y < y1; y++) {
+              for (int xx = x0; xx < x1; xx++) {
+                FloatVector v = FloatVector.fromArray(S, x, first + ((y - y0) * g.w() + xx - x0) * c
+                    + ch);
+                best = best.blend(v, v.compare(VectorOperators.GT, best)
+                    .or(v.test(VectorOperators.IS_NAN).andNot(best.test(VectorOperators.IS_NAN))));
+              }
+            }
+            best.intoArray(out, o + ch);
+          }
+        }
+        for (; ch < vc; ch += L) {
           FloatVector best = FloatVector.fromArray(S, x, first + ch);
           IntVector tap = IntVector.zero(I); // each lane's winning offset from `first`
           for (int y = y0; y < y1; y++) {
@@ -962,7 +977,7 @@ final class VectorBackend implements Backend {
           best.intoArray(out, o + ch);
           tap.add(lanes).add(first + ch).intoArray(winner, o + ch);
         }
-        for (int ch = vc; ch < c; ch++) {
+        for (ch = vc; ch < c; ch++) {
           float best = x[first + ch];
           int at = first + ch;
           for (int y = y0; y < y1; y++) {
@@ -975,7 +990,9 @@ final class VectorBackend implements Backend {
             }
           }
           out[o + ch] = best;
-          winner[o + ch] = at;
+          if (winner != null) {
+            winner[o + ch] = at;
+          }
         }
       }
     }

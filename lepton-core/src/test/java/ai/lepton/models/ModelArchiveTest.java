@@ -9,8 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.lepton.LeptonException;
 import ai.lepton.layers.Concatenate;
+import ai.lepton.layers.Conv2D;
 import ai.lepton.layers.Dense;
+import ai.lepton.layers.Flatten;
 import ai.lepton.layers.Input;
+import ai.lepton.layers.MaxPooling2D;
 import ai.lepton.layers.Symbol;
 import ai.lepton.models.ModelArchive.Limits;
 import ai.lepton.models.ModelArchive.TensorSpec;
@@ -83,6 +86,37 @@ class ModelArchiveTest {
     assertArrayEquals(expected, a.predict(x).toFloatArray());
     assertArrayEquals(expected, b.predict(x).toFloatArray());
     assertArrayEquals(expected, Model.load(file).predict(x).toFloatArray());
+  }
+
+  /**
+   * Load builds the layers without drawing random initial values (the file overwrites them all):
+   * the loaded CNN still has every weight of the saved one, bit for bit, predicts the same, and a
+   * model built afterwards on this thread is random again.
+   */
+  @Test
+  void loadedCnnHasTheSavedWeightsAndLaterBuildsAreRandomAgain() {
+    Sequential cnn = new Sequential()
+        .add(new Conv2D(4, 3, 3, "relu").biasInitializer("he_uniform"))
+        .add(new MaxPooling2D())
+        .add(new Flatten())
+        .add(new Dense(3, "softmax").kernelInitializer("orthogonal"));
+    cnn.build(7, 8, 8, 1);
+    Path file = dir.resolve("cnn.lepton");
+    cnn.save(file);
+
+    Model loaded = ModelArchive.open(file).load();
+    assertEquals(cnn.weights().keySet(), loaded.weights().keySet());
+    cnn.weights().forEach((name, w) -> {
+      assertArrayEquals(w.shape(), loaded.weights().get(name).shape(), name);
+      assertArrayEquals(w.toFloatArray(), loaded.weights().get(name).toFloatArray(), name);
+    });
+    Tensor x = Tensor.uniform(new java.util.SplittableRandom(3), 0, 1, 2, 8, 8, 1);
+    assertArrayEquals(cnn.predict(x).toFloatArray(), loaded.predict(x).toFloatArray());
+
+    Sequential fresh = new Sequential().add(new Dense(3, "linear"));
+    fresh.build(7, 4);
+    float[] kernel = fresh.weights().values().iterator().next().toFloatArray();
+    assertTrue(kernel[0] != 0f && kernel[11] != 0f, "a build after a load must draw random values");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package ai.lepton.tensor;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -786,6 +787,9 @@ abstract class BackendContractTest {
         }
       }
       assertClose(refMax, max, 0, "maxPool against the reference, " + g);
+      float[] inferred = random(outs, -1, 1);
+      backend().maxPool(x, g, inferred, null); // inference: no winners wanted
+      assertArrayEquals(max, inferred, "maxPool without winners, " + g);
 
       // The adjoint: each output's gradient lands on its winner, added onto what is there.
       float[] d = random(outs, -1, 1);
@@ -811,6 +815,9 @@ abstract class BackendContractTest {
       float[] max = new float[outs];
       int[] winner = new int[outs];
       backend().maxPool(x, g, max, winner);
+      float[] inferred = new float[outs];
+      backend().maxPool(x, g, inferred, null);
+      assertArrayEquals(max, inferred, "maxPool over NaNs without winners, " + g);
       int seen = 0;
       for (int row = 0; row < g.rows(); row++) {
         int[] cells = windowCells(g, row / (g.outH() * g.outW()), row / g.outW() % g.outH(),

@@ -758,10 +758,6 @@ public final class LeptonClient {
     return get("/v2/models/" + segment(deployment), ModelMetadata.class);
   }
 
-  private static String deployment(String organizationId, String name, String rest) {
-    return org(organizationId) + "/deployments/" + segment(name) + rest;
-  }
-
   private static String org(String organizationId) {
     return "/api/v1/orgs/" + segment(organizationId);
   }

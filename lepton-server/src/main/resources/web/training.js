@@ -77,6 +77,12 @@
     return found;
   }
 
+  // points hidden once a line has many: the line alone reads better
+  function redraw(chart) {
+    chart.data.datasets.forEach(function (d) { if (d.pointRadius !== 0) d.pointRadius = d.data.length > 60 ? 0 : 2; });
+    chart.update("none");
+  }
+
   // ------------------------------------------------------------------------- jobs
 
   lepton.page("jobs", async function (root, ctx) {
@@ -204,8 +210,8 @@
         var chart = name.indexOf("loss") >= 0 ? loss : metrics;
         series(chart, e.type === "batch" ? name + " (running)" : name).data.push({ x: e.step, y: e.logs[name] });
       });
-      loss.update("none");
-      metrics.update("none");
+      redraw(loss);
+      redraw(metrics);
     }
 
     var source = new EventSource(path + "/events");
@@ -238,7 +244,7 @@
         h("td", { class: "select" }, h("input", { type: "checkbox", name: "run", value: r.id, "aria-label": "Compare " + r.id })),
         h("a", { href: ctx.pages + "/jobs/" + enc(r.jobId) }, r.id),
         r.model ? (r.model.template || r.model.baseModel || "config") : "", params,
-        r.finishedAt ? metricsText(r.metrics, 3) || h("span", { class: "muted" }, "no evaluation") : h("span", { class: "muted" }, "unfinished"),
+        r.finishedAt ? metricsText(r.metrics, 3) || h("span", { class: "muted" }, "no evaluation") : h("span", { class: "muted" }, "no final metrics"),
         lepton.time(r.createdAt)]);
     });
     if (runs.length === 0) lepton.empty(table, "No runs yet: a job's run appears when a worker starts it.");
@@ -290,7 +296,7 @@
         r.history.filter(function (p) { return p.name === name; })
             .forEach(function (p) { s.data.push({ x: p.epoch + 1, y: p.value }); });
       });
-      chart.update("none");
+      redraw(chart);
     });
     if (Object.keys(names).length === 0) box.appendChild(h("p", { class: "muted" }, "These runs recorded no history yet."));
   });
@@ -331,7 +337,7 @@
       var d = dsv[l.datasetVersionId];
       parts.push(d ? h("a", { href: d.href }, d.label) : l.datasetVersionId);
     }
-    if (l.runId) parts.push(h("a", { href: ctx.pages + "/jobs/" + enc(l.jobId) }, "run " + l.runId));
+    if (l.runId) parts.push(h("a", { href: ctx.pages + "/jobs/" + enc(l.jobId), title: l.runId }, "the run's job"));
     if (l.parentVersionId) parts.push("fine-tuned from " + l.parentVersionId);
     var out = [];
     parts.forEach(function (p, i) { if (i) out.push(", "); out.push(p); });

@@ -230,15 +230,17 @@ final class TrainingPages {
         <dl class="facts" data-field="headline"></dl>
         <div class="report">
           <figure class="chart" data-field="confusion" hidden>
+            <figcaption>Confusion matrix: rows are the true classes, columns the
+              predicted</figcaption>
             <div class="scroll"><table class="confusion">
-              <caption>Confusion matrix: rows are the true classes, columns the predicted</caption>
+              <caption class="visually-hidden">Confusion matrix</caption>
               <thead></thead><tbody></tbody></table></div>
           </figure>
           <figure class="chart" data-field="roc" hidden><figcaption data-field="auc">ROC</figcaption>
             <div class="canvas square"><canvas data-chart="roc" role="img"
               aria-label="ROC curve"></canvas></div></figure>
         </div>
-        <div class="scroll" data-field="per-class" hidden><table class="cards dense">
+        <div class="scroll" data-field="per-class" hidden><table class="dense">
           <caption>Per class</caption>
           <thead><tr><th scope="col">Class</th><th scope="col">Precision</th>
             <th scope="col">Recall</th><th scope="col">F1</th><th scope="col">Support</th></tr></thead>

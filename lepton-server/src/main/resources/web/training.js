@@ -417,8 +417,10 @@
     } else if (r.regression) {
       var box = field(root, "regression");
       box.hidden = false;
+      var labels = { meanAbsoluteError: "Mean absolute error", meanSquaredError: "Mean squared error",
+        rootMeanSquaredError: "Root mean squared error", r2: "R²", maxError: "Largest error" };
       Object.keys(r.regression).forEach(function (k) {
-        $(box, "tbody").appendChild(h("tr", {}, h("th", { scope: "row" }, k), h("td", {}, lepton.number(r.regression[k]))));
+        $(box, "tbody").appendChild(h("tr", {}, h("th", { scope: "row" }, labels[k] || k), h("td", {}, lepton.number(r.regression[k]))));
       });
     }
   });

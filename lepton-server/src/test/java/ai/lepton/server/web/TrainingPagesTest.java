@@ -42,7 +42,7 @@ class TrainingPagesTest {
       pages.find("[data-page=orgs] tbody a").click();
       pages.loaded();
       String org = pages.org();
-      upload(pages, org);
+      upload(pages, org, "irises", Pages.irisCsv());
 
       pages.section("Jobs");
       assertTrue(pages.text("[data-list=jobs]").contains("No jobs yet"));
@@ -91,19 +91,54 @@ class TrainingPagesTest {
       pages.loaded();
       confusionMatrix(pages);
       pages.screenshot("model-version");
+      binaryAndRegression(pages, org);
 
       narrow(pages.base, org);
     }
   }
 
-  /** Creates the dataset "irises" and uploads the irises as its version 1. */
-  private void upload(Pages pages, String org) throws Exception {
+  /**
+   * A binary task (setosa or versicolor) shows its ROC curve and AUC; a regression (the sepal
+   * length from the rest) its regression metrics and no confusion matrix.
+   */
+  private void binaryAndRegression(Pages pages, String org) throws Exception {
+    String twoSpecies = Pages.irisCsv().lines().limit(101).reduce("", (a, l) -> a + l + "\n");
+    upload(pages, org, "pairs", twoSpecies);
+    pages.open("/orgs/" + org + "/jobs");
+    pages.loaded();
+    for (String spec : List.of(
+        "{dataset: 'pairs', model: {template: 'mlp'}, target: 'species',"
+            + " hyperparameters: {epochs: 5}, registerAs: 'pairs'}",
+        "{dataset: 'irises', model: {template: 'linear-regression'}, target: 'sepal_length',"
+            + " hyperparameters: {epochs: 5, learningRate: 0.01}, registerAs: 'lengths'}")) {
+      String job = (String) pages.api("return (await lepton.api('POST', '/api/v1/orgs/" + org
+          + "/jobs', " + spec + ")).id;");
+      pages.open("/orgs/" + org + "/jobs/" + job);
+      pages.loaded();
+      awaitLong(pages, d -> pages.text("[data-field=state]").equals("succeeded"));
+    }
+    pages.open("/orgs/" + org + "/models/pairs/versions/1");
+    pages.loaded();
+    assertTrue(pages.text("[data-field=auc]").contains("AUC"), pages.text("[data-field=auc]"));
+    assertTrue(points(pages, "roc") > 2, "the ROC curve has points");
+    assertEquals(4, pages.findAll("table.confusion tbody td").size());
+    pages.screenshot("model-version-binary");
+    pages.open("/orgs/" + org + "/models/lengths/versions/1");
+    pages.loaded();
+    assertTrue(pages.text("[data-field=regression]").contains("Mean absolute error"),
+        pages.text("[data-field=regression]"));
+    assertTrue(pages.findAll("table.confusion tbody td").isEmpty());
+    pages.screenshot("model-version-regression");
+  }
+
+  /** Creates the dataset {@code name} and uploads {@code content} as its version 1. */
+  private void upload(Pages pages, String org, String name, String content) throws Exception {
     pages.open("/orgs/" + org + "/datasets");
     pages.loaded();
-    pages.find("[data-form=create-dataset] [name=name]").sendKeys("irises\n");
+    pages.find("[data-form=create-dataset] [name=name]").sendKeys(name + "\n");
     pages.browser.await(d -> d.getCurrentUrl().matches(".*/datasets/[^/]+$"));
     pages.loaded();
-    Path csv = Files.writeString(dir.resolve("irises.csv"), Pages.irisCsv());
+    Path csv = Files.writeString(dir.resolve(name + ".csv"), content);
     pages.find("[data-form=upload] [name=file]").sendKeys(csv.toString());
     pages.find("[data-form=upload] [type=submit]").click();
     pages.browser.await(d -> pages.text("[data-form=upload] [role=status]")

@@ -104,18 +104,23 @@ class TrainingPagesTest {
   private void binaryAndRegression(Pages pages, String org) throws Exception {
     String twoSpecies = Pages.irisCsv().lines().limit(101).reduce("", (a, l) -> a + l + "\n");
     upload(pages, org, "pairs", twoSpecies);
+    String measures = Pages.irisCsv().lines().map(l -> l.substring(0, l.lastIndexOf(',')))
+        .reduce("", (a, l) -> a + l + "\n");
+    upload(pages, org, "measures", measures);
     pages.open("/orgs/" + org + "/jobs");
     pages.loaded();
     for (String spec : List.of(
         "{dataset: 'pairs', model: {template: 'mlp'}, target: 'species',"
             + " hyperparameters: {epochs: 5}, registerAs: 'pairs'}",
-        "{dataset: 'irises', model: {template: 'linear-regression'}, target: 'sepal_length',"
+        "{dataset: 'measures', model: {template: 'linear-regression'}, target: 'sepal_length',"
             + " hyperparameters: {epochs: 5, learningRate: 0.01}, registerAs: 'lengths'}")) {
       String job = (String) pages.api("return (await lepton.api('POST', '/api/v1/orgs/" + org
           + "/jobs', " + spec + ")).id;");
       pages.open("/orgs/" + org + "/jobs/" + job);
       pages.loaded();
-      awaitLong(pages, d -> pages.text("[data-field=state]").equals("succeeded"));
+      awaitLong(pages, d -> List.of("succeeded", "failed", "cancelled")
+          .contains(pages.text("[data-field=state]")));
+      assertEquals("succeeded", pages.text("[data-field=state]"), pages.text("[data-status=job]"));
     }
     pages.open("/orgs/" + org + "/models/pairs/versions/1");
     pages.loaded();

@@ -391,7 +391,10 @@
     field(root, "report-note").textContent = (r.task === "classification" ? "Classification" : "Regression") +
         " on " + lepton.number(r.samples) + " held-out samples the training never saw.";
     var headline = field(root, "headline");
-    Object.keys(r.metrics).forEach(function (k) { fact(headline, k, lepton.number(r.metrics[k])); });
+    // a regression's own metrics get their table below; the headline keeps the loss and the rest
+    var tabled = r.task === "classification" ? [] : ["mae", "mse", "rmse", "r2", "max_error"];
+    Object.keys(r.metrics).filter(function (k) { return tabled.indexOf(k) < 0; })
+        .forEach(function (k) { fact(headline, k, lepton.number(r.metrics[k])); });
     if (r.task === "classification") {
       confusion(field(root, "confusion"), r);
       var per = field(root, "per-class");

@@ -249,6 +249,8 @@
     });
     if (runs.length === 0) lepton.empty(table, "No runs yet: a job's run appears when a worker starts it.");
     var form = $(root, "[data-form=compare]");
+    // a refusal ("choose at least two") goes once the choice changes
+    form.addEventListener("change", function () { lepton.say($(form, "[role=status]"), ""); });
     lepton.onSubmit(form, async function () {
       var ids = $$(form, "input[name=run]:checked").map(function (c) { return c.value; });
       if (ids.length < 2) throw new Error("choose at least two runs to compare");

@@ -194,6 +194,7 @@ class TrainingPagesTest {
     assertEquals("choose at least two runs to compare",
         pages.text("[data-form=compare] [role=status]"));
     boxes.forEach(WebElement::click);
+    assertEquals("", pages.text("[data-form=compare] [role=status]"), "the refusal went");
     pages.screenshot("runs");
     pages.find("[data-form=compare] [type=submit]").click();
     pages.browser.await(d -> d.getCurrentUrl().contains("/runs/compare?ids="));

@@ -99,7 +99,10 @@ final class Html {
     DATASETS("datasets", "Datasets"),
     MEMBERS("members", "Members"),
     TOKENS("tokens", "Tokens"),
-    AUDIT("audit", "Audit");
+    AUDIT("audit", "Audit"),
+    JOBS("jobs", "Jobs"),
+    RUNS("runs", "Runs"),
+    MODELS("models", "Models");
 
     final String path;
     final String label;

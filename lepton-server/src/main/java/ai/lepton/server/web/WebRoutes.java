@@ -69,6 +69,7 @@ public final class WebRoutes {
             .handle(ctx -> Html.send(ctx, API_DOCS))));
     routes.addAll(OrgPages.routes());
     routes.addAll(DatasetPages.routes());
+    routes.addAll(TrainingPages.routes());
     return routes;
   }
 

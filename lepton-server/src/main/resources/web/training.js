@@ -210,8 +210,22 @@
         var chart = name.indexOf("loss") >= 0 ? loss : metrics;
         series(chart, e.type === "batch" ? name + " (running)" : name).data.push({ x: e.step, y: e.logs[name] });
       });
-      redraw(loss);
-      redraw(metrics);
+      scheduleRedraw();
+    }
+
+    // a fast training sends many events a second: draw at most four times a second, so the page
+    // stays responsive (its buttons too) however fast the points arrive
+    var drawPending = false;
+    function scheduleRedraw() {
+      if (drawPending) return;
+      drawPending = true;
+      setTimeout(function () {
+        requestAnimationFrame(function () {
+          drawPending = false;
+          redraw(loss);
+          redraw(metrics);
+        });
+      }, 250);
     }
 
     var source = new EventSource(path + "/events");

@@ -36,7 +36,8 @@ class DatasetSweepTest {
       Path otherDataset = kept.getParent().resolveSibling("ds_gone").resolve("blob");
       Files.createDirectories(otherDataset.getParent());
       Files.copy(kept, otherDataset);
-      Path model = kept.getParent().getParent().resolveSibling("models").resolve("m1");
+      // (the registry sweeps its own "models/" prefix; a prefix no sweep owns stays)
+      Path model = kept.getParent().getParent().resolveSibling("elsewhere").resolve("m1");
       Files.createDirectories(model.getParent());
       Files.copy(kept, model);
       Path tmp = Files.createDirectories(platform.dataDir.resolve("tmp"));

@@ -3,8 +3,7 @@ package ai.lepton.server.datasets;
 import ai.lepton.server.blobs.StoredBlob;
 import ai.lepton.server.crypto.EncryptedBlobStore;
 import ai.lepton.server.http.ApiException;
-import java.io.FilterInputStream;
-import java.io.IOException;
+import ai.lepton.server.http.LimitedBody;
 import java.io.InputStream;
 
 /**
@@ -45,12 +44,12 @@ final class Incoming {
     }
     receiving = true;
     checkDeclared(declaredLength);
-    Body body = new Body(in);
+    LimitedBody body = new LimitedBody(in, maxBytes, this::tooLarge);
     try {
       stored = blobs.put(org, key, body, maxBytes);
     } catch (RuntimeException e) {
       // the client's fault, if it was one, whatever the blob store made of it
-      throw body.refusal != null ? body.refusal : e;
+      throw body.refusal() != null ? body.refusal() : e;
     }
   }
 
@@ -75,63 +74,5 @@ final class Incoming {
   /** The blob the file went to, with its size and SHA-256; null until it was received whole. */
   StoredBlob stored() {
     return stored;
-  }
-
-  /**
-   * The request's body, refusing (and remembering why) a byte over the limit or a read that
-   * fails: the client's faults, told apart from the store's.
-   */
-  private final class Body extends FilterInputStream {
-    private long size;
-    private ApiException refusal;
-
-    Body(InputStream in) {
-      super(in);
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) {
-      int n;
-      try {
-        n = in.read(b, off, len);
-      } catch (IOException e) {
-        throw refuse(ApiException.invalid("the upload ended early, after " + size + " bytes ("
-            + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
-            + "); send the whole file again"));
-      }
-      if (n > 0) {
-        size += n;
-        if (size > maxBytes) {
-          throw refuse(tooLarge("more than " + maxBytes + " bytes"));
-        }
-      }
-      return n;
-    }
-
-    private ApiException refuse(ApiException why) {
-      refusal = why;
-      return why;
-    }
-
-    @Override
-    public long skip(long n) {
-      throw new UnsupportedOperationException("an upload's body is read whole");
-    }
-
-    @Override
-    public boolean markSupported() {
-      return false;
-    }
-
-    @Override
-    public void close() {
-      // the request owns its body
-    }
   }
 }

@@ -15,6 +15,7 @@ import ai.lepton.server.blobs.StoredBlob;
 import ai.lepton.server.crypto.EncryptedBlobStore;
 import ai.lepton.server.db.Database;
 import ai.lepton.server.http.ApiException;
+import ai.lepton.server.http.LimitedBody;
 import ai.lepton.server.http.Json;
 import ai.lepton.server.registry.ModelStore.ModelRow;
 import ai.lepton.server.registry.ModelStore.VersionRow;
@@ -26,7 +27,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -413,12 +413,12 @@ public final class RegistryService {
 
   /** Streams {@code in} into the blob {@code key}, refusing a byte over the limit. */
   private StoredBlob receive(String org, String key, InputStream in) {
-    Body body = new Body(in);
+    LimitedBody body = new LimitedBody(in, maxModelBytes, this::tooLarge);
     try {
       return blobs.put(org, key, body, maxModelBytes);
     } catch (RuntimeException e) {
       // the client's fault, if it was one, whatever the blob store made of it
-      throw body.refusal != null ? body.refusal : e;
+      throw body.refusal() != null ? body.refusal() : e;
     }
   }
 
@@ -1021,54 +1021,6 @@ public final class RegistryService {
       return JSON.readValue(json, type);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("stored JSON does not read back", e);
-    }
-  }
-
-  /**
-   * The request's body, refusing (and remembering why) a byte over the limit or a read that
-   * fails: the client's faults, told apart from the store's.
-   */
-  private final class Body extends FilterInputStream {
-    private long size;
-    private ApiException refusal;
-
-    Body(InputStream in) {
-      super(in);
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) {
-      int n;
-      try {
-        n = in.read(b, off, len);
-      } catch (IOException e) {
-        throw refuse(ApiException.invalid("the upload ended early, after " + size + " bytes ("
-            + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
-            + "); send the whole file again"));
-      }
-      if (n > 0) {
-        size += n;
-        if (size > maxModelBytes) {
-          throw refuse(tooLarge("more than " + maxModelBytes + " bytes"));
-        }
-      }
-      return n;
-    }
-
-    private ApiException refuse(ApiException why) {
-      refusal = why;
-      return why;
-    }
-
-    @Override
-    public void close() {
-      // the request owns its body
     }
   }
 }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.lepton.server.ServerConfig;
-import ai.lepton.server.datasets.Platform.Response;
+import ai.lepton.server.TestPlatform.Response;
 import ai.lepton.server.db.TestDatabases;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import ai.lepton.server.ServerConfig;
 import ai.lepton.server.crypto.MasterKey;
-import ai.lepton.server.datasets.Platform.Response;
+import ai.lepton.server.TestPlatform.Response;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

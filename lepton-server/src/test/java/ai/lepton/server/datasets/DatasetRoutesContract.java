@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.lepton.api.AuditEvent;
 import ai.lepton.api.AuditEvent.Outcome;
-import ai.lepton.server.datasets.Platform.Response;
+import ai.lepton.server.TestPlatform.Response;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.lepton.api.AuditEvent;
 import ai.lepton.api.AuditEvent.Outcome;
-import ai.lepton.server.datasets.Platform.Response;
+import ai.lepton.server.TestPlatform.Response;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -2,211 +2,43 @@ package ai.lepton.server.datasets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import ai.lepton.api.AuditEvent;
-import ai.lepton.server.LeptonServer;
 import ai.lepton.server.ServerConfig;
-import ai.lepton.server.audit.AuditLog;
-import ai.lepton.server.audit.AuditQuery;
+import ai.lepton.server.TestPlatform;
 import ai.lepton.server.blobs.BlobStore;
 import ai.lepton.server.db.Database;
 import ai.lepton.server.db.TestDatabases;
-import ai.lepton.server.http.Json;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * A running server for the dataset tests, reached over real HTTP: an organization with an owner,
- * a viewer and an outsider (who owns another organization), each with an API token; and the
- * database and data directory behind it, to check what was (not) stored.
+ * The running server of the dataset tests ({@link TestPlatform}), with the data directory behind
+ * it, to check what was (not) stored.
  */
-final class Platform implements AutoCloseable {
-  static final ObjectMapper JSON = Json.mapper();
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
-
-  private final ServerConfig config;
-  private final java.util.function.Supplier<Database> databases;
+final class Platform extends TestPlatform {
   final Path dataDir;
-  LeptonServer server;
-  Database db;
-  String base;
-  final String org;
-  final String owner;
-  final String viewer;
-  final String outsider;
-  final String outsiderOrg;
 
-  /** An HTTP answer; the body as bytes. */
-  record Response(int status, byte[] bytes, HttpResponse<?> raw) {
-    String body() {
-      return new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    JsonNode json() {
-      try {
-        return JSON.readTree(bytes);
-      } catch (IOException e) {
-        throw new AssertionError("not JSON: " + body(), e);
-      }
-    }
-
-    String text(String field) {
-      return json().get(field).asText();
-    }
-
-    String errorCode() {
-      return json().path("error").path("code").asText();
-    }
-
-    String errorMessage() {
-      return json().path("error").path("message").asText();
-    }
-
-    String header(String name) {
-      return raw.headers().firstValue(name).orElse(null);
-    }
-  }
-
-  /** Starts a server by {@code config}; {@code db} opens its database for the test's checks. */
-  Platform(ServerConfig config, java.util.function.Supplier<Database> databases) {
-    this.config = config;
-    this.databases = databases;
+  /** Starts a server by {@code config}; {@code databases} opens its database for the checks. */
+  Platform(ServerConfig config, Supplier<Database> databases) {
+    super(config, databases);
     this.dataDir = config.dataDir();
-    start();
-    String[] ownerSession = signIn(server.firstSignInLink().orElseThrow());
-    this.org = send(request("/api/v1/orgs", null).header("Cookie", ownerSession[0]).GET())
-        .json().get("items").get(0).get("id").asText();
-    this.owner = token(ownerSession, org);
-    String[] viewerSession = newUser(ownerSession, "viewer@x.org");
-    Response added = send(session(request("/api/v1/orgs/" + org + "/members", null),
-        ownerSession).POST(json(Map.of("email", "viewer@x.org", "role", "viewer"))));
-    assertEquals(201, added.status(), added.body());
-    this.viewer = token(viewerSession, org);
-    String[] outsiderSession = newUser(ownerSession, "outsider@x.org");
-    Response b = send(session(request("/api/v1/orgs", null), outsiderSession)
-        .POST(json(Map.of("name", "B"))));
-    assertEquals(201, b.status(), b.body());
-    this.outsiderOrg = b.text("id");
-    this.outsider = token(outsiderSession, outsiderOrg);
   }
 
   /** The embedded default (H2 and blobs under {@code dir}), with an upload limit. */
   static Platform embedded(Path dir, long maxUploadBytes) {
     return new Platform(ServerConfig.embedded(dir, 0).withMaxUploadBytes(maxUploadBytes),
         () -> TestDatabases.embedded(dir));
-  }
-
-  /** Starts the server (again, on the same data) and opens the database for the checks. */
-  void start() {
-    server = LeptonServer.start(config);
-    base = "http://127.0.0.1:" + server.port();
-    db = databases.get();
-  }
-
-  /** Stops the server and closes the database; requests then go nowhere until {@link #start}. */
-  void stop() {
-    if (server != null) {
-      db.close();
-      server.close();
-      server = null;
-    }
-  }
-
-  /** Sends the requests to another server on the same data (a server in another process). */
-  void at(int port) {
-    base = "http://127.0.0.1:" + port;
-  }
-
-  @Override
-  public void close() {
-    stop();
-  }
-
-  // ---------------------------------------------------------------- users
-
-  /** Signs in with a one-time link: {cookie header, CSRF token}. */
-  private String[] signIn(String link) {
-    String code = link.substring(link.lastIndexOf('/') + 1);
-    Response r = send(request("/api/v1/session/link", null).POST(json(Map.of("code", code))));
-    assertEquals(201, r.status(), r.body());
-    String cookie = r.header("Set-Cookie");
-    return new String[] {cookie.substring(0, cookie.indexOf(';')), r.text("csrfToken")};
-  }
-
-  /** A new user (made by the administrator's session), signed in. */
-  private String[] newUser(String[] adminSession, String email) {
-    Response made = send(session(request("/api/v1/users", null), adminSession)
-        .POST(json(Map.of("email", email))));
-    assertEquals(201, made.status(), made.body());
-    return signIn(made.text("signInLink"));
-  }
-
-  private String token(String[] session, String organization) {
-    Response r = send(session(request("/api/v1/orgs/" + organization + "/tokens", null), session)
-        .POST(json(Map.of("name", "t", "scope", "admin", "expiresAt",
-            Instant.now().plus(Duration.ofDays(1)).toString()))));
-    assertEquals(201, r.status(), r.body());
-    return r.text("token");
-  }
-
-  private static HttpRequest.Builder session(HttpRequest.Builder b, String[] session) {
-    return b.header("Cookie", session[0]).header("X-CSRF-Token", session[1]);
-  }
-
-  // ---------------------------------------------------------------- requests
-
-  String orgPath(String path) {
-    return "/api/v1/orgs/" + org + path;
-  }
-
-  HttpRequest.Builder request(String path, String token) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
-        .timeout(Duration.ofMinutes(5));
-    return token == null ? b : b.header("Authorization", "Bearer " + token);
-  }
-
-  static HttpRequest.BodyPublisher json(Object body) {
-    try {
-      return HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  Response send(HttpRequest.Builder request) {
-    try {
-      HttpResponse<byte[]> r = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-      return new Response(r.statusCode(), r.body(), r);
-    } catch (IOException | InterruptedException e) {
-      throw new AssertionError(request.build() + " failed: " + e, e);
-    }
-  }
-
-  Response get(String path, String token) {
-    return send(request(path, token).GET());
-  }
-
-  Response post(String path, String token, Object body) {
-    return send(request(path, token).header("Content-Type", "application/json")
-        .POST(body instanceof String s ? HttpRequest.BodyPublishers.ofString(s) : json(body)));
   }
 
   /** Creates a dataset in the organization; answers its id. */
@@ -233,10 +65,6 @@ final class Platform implements AutoCloseable {
         + "Host: 127.0.0.1\r\nAuthorization: Bearer " + owner + "\r\nContent-Type: "
         + "application/octet-stream\r\n" + length + "\r\n\r\n")
         .getBytes(StandardCharsets.US_ASCII);
-  }
-
-  int port() {
-    return URI.create(base).getPort();
   }
 
   /** A multipart form: {@code fields} first, then the part 'file'. */
@@ -372,16 +200,6 @@ final class Platform implements AutoCloseable {
     } catch (IOException e) {
       return false; // deleted meanwhile
     }
-  }
-
-  /** The organization's audit events of {@code action}, newest first. */
-  List<AuditEvent> events(String organization, String action) {
-    return new AuditLog(db, Clock.systemUTC()).list(organization, new AuditQuery(null, action,
-        null, null, null, null, null, null, AuditQuery.MAX_LIMIT)).events();
-  }
-
-  boolean auditIntact(String organization) {
-    return new AuditLog(db, Clock.systemUTC()).verify(organization).intact();
   }
 
   static String sha256(byte[] bytes) {

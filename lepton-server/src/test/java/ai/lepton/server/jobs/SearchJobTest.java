@@ -7,9 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.lepton.api.TrainingSpec;
 import ai.lepton.api.DatasetFormat;
-import ai.lepton.server.jobs.JobsPlatform.Response;
+import ai.lepton.server.TestPlatform.Response;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -136,12 +135,12 @@ class SearchJobTest {
         p.viewer).text("modelVersionId"));
 
     // the parent's events: one trial event per child's end, then its terminal state
-    HttpResponse<String> events = p.send(p.request(p.orgPath("/jobs/" + search + "/events"),
-        p.viewer).header("Accept", "text/event-stream").GET()).raw();
-    long trialEvents = events.body().lines().filter(l -> l.equals("event:trial")
+    String events = p.send(p.request(p.orgPath("/jobs/" + search + "/events"),
+        p.viewer).header("Accept", "text/event-stream").GET()).body();
+    long trialEvents = events.lines().filter(l -> l.equals("event:trial")
         || l.equals("event: trial")).count();
-    assertEquals(4, trialEvents, events.body());
-    assertTrue(events.body().contains("\"state\":\"succeeded\""), events.body());
+    assertEquals(4, trialEvents, events);
+    assertTrue(events.contains("\"state\":\"succeeded\""), events);
   }
 
   @Test

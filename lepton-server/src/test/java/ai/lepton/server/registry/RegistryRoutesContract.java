@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.lepton.api.AuditEvent;
-import ai.lepton.server.registry.RegistryPlatform.Response;
+import ai.lepton.server.TestPlatform.Response;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -106,12 +106,12 @@ abstract class RegistryRoutesContract {
     byte[] onnx = TestModels.onnxAdd();
     p.push("m", p.owner, "format=onnx", onnx);
     p.push("m", p.owner, "format=onnx", onnx);
-    Response set = p.putJson(p.models("/m/aliases/production"), p.owner, Map.of("version", 1));
+    Response set = p.put(p.models("/m/aliases/production"), p.owner, Map.of("version", 1));
     assertEquals(200, set.status(), set.body());
     assertEquals("[\"production\"]", set.json().get("aliases").toString());
     assertEquals(1, p.get(p.models("/m/versions/production"), p.viewer).json().get("number")
         .asInt());
-    p.putJson(p.models("/m/aliases/production"), p.owner, Map.of("version", 2));
+    p.put(p.models("/m/aliases/production"), p.owner, Map.of("version", 2));
     assertEquals(2, p.get(p.models("/m/versions/production"), p.viewer).json().get("number")
         .asInt());
     assertEquals(Map.of("production", 2), RegistryPlatform.JSON.convertValue(
@@ -126,11 +126,11 @@ abstract class RegistryRoutesContract {
     assertEquals(404, none.status(), none.body());
     assertTrue(none.errorMessage().contains("alias 'production'"), none.errorMessage());
 
-    assertEquals(404, p.putJson(p.models("/m/aliases/staging"), p.owner, Map.of("version", 2))
+    assertEquals(404, p.put(p.models("/m/aliases/staging"), p.owner, Map.of("version", 2))
         .status(), "a deleted version takes no alias");
-    assertEquals(400, p.putJson(p.models("/m/aliases/7up"), p.owner, Map.of("version", 1))
+    assertEquals(400, p.put(p.models("/m/aliases/7up"), p.owner, Map.of("version", 1))
         .status(), "an alias starts with a letter, so that it never reads as a number");
-    p.putJson(p.models("/m/aliases/staging"), p.owner, Map.of("version", 1));
+    p.put(p.models("/m/aliases/staging"), p.owner, Map.of("version", 1));
     assertEquals(204, p.delete(p.models("/m/aliases/staging"), p.owner).status());
     assertEquals(404, p.delete(p.models("/m/aliases/staging"), p.owner).status());
   }
@@ -138,16 +138,16 @@ abstract class RegistryRoutesContract {
   @Test
   void tagsAreSetReplacedAndRemoved() {
     p.push("m", p.owner, "format=onnx", TestModels.onnxAdd());
-    Response tagged = p.putJson(p.models("/m/versions/1/tags/team"), p.owner,
+    Response tagged = p.put(p.models("/m/versions/1/tags/team"), p.owner,
         Map.of("value", "risk"));
     assertEquals(200, tagged.status(), tagged.body());
     assertEquals("risk", tagged.json().at("/tags/team").asText());
-    p.putJson(p.models("/m/versions/1/tags/team"), p.owner, Map.of("value", "fraud"));
+    p.put(p.models("/m/versions/1/tags/team"), p.owner, Map.of("value", "fraud"));
     assertEquals("fraud", p.get(p.models("/m/versions/1"), p.viewer).json().at("/tags/team")
         .asText());
     assertEquals(204, p.delete(p.models("/m/versions/1/tags/team"), p.owner).status());
     assertEquals(0, p.get(p.models("/m/versions/1"), p.viewer).json().get("tags").size());
-    assertEquals(400, p.putJson(p.models("/m/versions/1/tags/team"), p.owner,
+    assertEquals(400, p.put(p.models("/m/versions/1/tags/team"), p.owner,
         Map.of("value", "x".repeat(501))).status());
   }
 
@@ -181,7 +181,7 @@ abstract class RegistryRoutesContract {
   void viewersReadButNeitherPushNorAliasNorDeleteAndOutsidersSeeNothing() {
     p.push("m", p.owner, "format=onnx", TestModels.onnxAdd());
     assertEquals(403, p.push("m", p.viewer, "format=onnx", TestModels.onnxAdd()).status());
-    assertEquals(403, p.putJson(p.models("/m/aliases/production"), p.viewer,
+    assertEquals(403, p.put(p.models("/m/aliases/production"), p.viewer,
         Map.of("version", 1)).status());
     assertEquals(403, p.delete(p.models("/m/versions/1"), p.viewer).status());
     assertEquals(200, p.get(p.models("/m/versions/1"), p.viewer).status());
@@ -196,8 +196,8 @@ abstract class RegistryRoutesContract {
     byte[] onnx = TestModels.onnxAdd();
     p.push("m", p.owner, "format=onnx", onnx);
     p.push("m", p.owner, "format=onnx", onnx);
-    p.putJson(p.models("/m/aliases/production"), p.owner, Map.of("version", 2));
-    p.putJson(p.models("/m/versions/2/tags/k"), p.owner, Map.of("value", "v"));
+    p.put(p.models("/m/aliases/production"), p.owner, Map.of("version", 2));
+    p.put(p.models("/m/versions/2/tags/k"), p.owner, Map.of("value", "v"));
     assertEquals(204, p.delete(p.models("/m"), p.owner).status());
     assertEquals(404, p.get(p.models("/m"), p.viewer).status());
     assertEquals(List.of(), p.modelBlobKeys());
@@ -240,8 +240,8 @@ abstract class RegistryRoutesContract {
         .header("Content-Type", "application/octet-stream")
         .PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(onnx)));
     assertEquals(201, pushed.status(), pushed.body());
-    p.putJson(b + "/theirs/aliases/production", p.outsider, Map.of("version", 1));
-    p.putJson(b + "/theirs/versions/1/tags/k", p.outsider, Map.of("value", "v"));
+    p.put(b + "/theirs/aliases/production", p.outsider, Map.of("version", 1));
+    p.put(b + "/theirs/versions/1/tags/k", p.outsider, Map.of("value", "v"));
     p.push("ours", p.owner, "format=onnx", onnx);
     assertEquals(2, p.versionRows());
     Response deleted = p.delete("/api/v1/orgs/" + p.outsiderOrg, p.outsider);

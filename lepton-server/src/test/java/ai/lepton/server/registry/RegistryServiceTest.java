@@ -127,7 +127,7 @@ class RegistryServiceTest {
     byte[] file = TestModels.lepton();
     ModelVersion one = registry.publish(p.org, "churn", file, run(null));
     ModelVersion two = registry.publish(p.org, "churn", file, run(null));
-    p.putJson(p.models("/churn/aliases/production"), p.owner, Map.of("version", 1));
+    p.put(p.models("/churn/aliases/production"), p.owner, Map.of("version", 1));
     assertEquals(one.id(), registry.resolve(p.org, "churn@1").id());
     assertEquals(one.id(), registry.resolve(p.org, "churn@production").id());
     assertEquals(two.id(), registry.resolve(p.org, "churn").id());

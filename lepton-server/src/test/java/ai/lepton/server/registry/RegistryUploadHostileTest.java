@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.lepton.api.AuditEvent;
 import ai.lepton.server.ServerConfig;
 import ai.lepton.server.db.TestDatabases;
-import ai.lepton.server.registry.RegistryPlatform.Response;
+import ai.lepton.server.TestPlatform.Response;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -3,7 +3,7 @@ package ai.lepton.server.serving;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.lepton.server.serving.DeploymentPlatform.Response;
+import ai.lepton.server.TestPlatform.Response;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,7 +43,7 @@ abstract class DeploymentRoutesContract {
   }
 
   private Response deploy(String name, String model) {
-    return p.post(p.api("/deployments"), p.owner, Map.of("name", name, "model", model));
+    return p.post(p.orgPath("/deployments"), p.owner, Map.of("name", name, "model", model));
   }
 
   private String servedVersion(String name) {
@@ -54,7 +54,7 @@ abstract class DeploymentRoutesContract {
 
   @Test
   void anAliasIsResolvedOnceAndTheVersionPinned() {
-    assertEquals(200, p.put(p.api("/models/churn/aliases/production"), p.owner,
+    assertEquals(200, p.put(p.orgPath("/models/churn/aliases/production"), p.owner,
         Map.of("version", 1)).status());
     Response made = deploy("churn-api", "churn@production");
     assertEquals(201, made.status(), made.body());
@@ -64,15 +64,15 @@ abstract class DeploymentRoutesContract {
     Response out = p.infer("churn-api", p.outsider);
     assertEquals(404, out.status(), "another organization's token finds nothing: " + out.body());
 
-    p.put(p.api("/models/churn/aliases/production"), p.owner, Map.of("version", 2));
+    p.put(p.orgPath("/models/churn/aliases/production"), p.owner, Map.of("version", 2));
     assertEquals("1", servedVersion("churn-api"), "moving the alias does not move it");
-    JsonNode list = p.get(p.api("/deployments"), p.viewer).json();
+    JsonNode list = p.get(p.orgPath("/deployments"), p.viewer).json();
     assertEquals("churn-api", list.at("/deployments/0/name").asText());
     assertEquals(1, list.at("/deployments/0/primary/number").asInt());
-    assertEquals("churn-api", p.events(DeploymentService.CREATE).get(0).details().get("name"));
+    assertEquals("churn-api", p.events(p.org, DeploymentService.CREATE).get(0).details().get("name"));
 
     assertEquals(409, deploy("churn-api", "churn@2").status(), "the name is taken");
-    assertEquals(403, p.post(p.api("/deployments"), p.viewer, Map.of("name", "v", "model",
+    assertEquals(403, p.post(p.orgPath("/deployments"), p.viewer, Map.of("name", "v", "model",
         "churn")).status(), "viewers do not deploy");
     Response missing = deploy("x", "churn@9");
     assertEquals(404, missing.status(), missing.body());
@@ -81,7 +81,7 @@ abstract class DeploymentRoutesContract {
   @Test
   void aCanaryTakesItsShareThenIsPromotedOrRolledBack() {
     deploy("churn-api", "churn@1");
-    Response canary = p.patch(p.api("/deployments/churn-api"), p.owner,
+    Response canary = p.patch(p.orgPath("/deployments/churn-api"), p.owner,
         Map.of("canary", "churn@2", "share", 100));
     assertEquals(200, canary.status(), canary.body());
     assertEquals(2, canary.json().at("/canary/number").asInt());
@@ -90,38 +90,38 @@ abstract class DeploymentRoutesContract {
         .POST(java.net.http.HttpRequest.BodyPublishers.ofString(DeploymentPlatform.ROW)));
     assertEquals(200, v1.status(), "a version is reached by number too: " + v1.body());
 
-    assertEquals(200, p.patch(p.api("/deployments/churn-api"), p.owner,
+    assertEquals(200, p.patch(p.orgPath("/deployments/churn-api"), p.owner,
         Map.of("share", 0)).status());
     assertEquals("1", servedVersion("churn-api"), "0 percent: the primary answers");
-    Response back = p.post(p.api("/deployments/churn-api/rollback"), p.owner, Map.of());
+    Response back = p.post(p.orgPath("/deployments/churn-api/rollback"), p.owner, Map.of());
     assertEquals(200, back.status(), back.body());
     assertTrue(back.json().path("canary").isNull());
-    assertEquals(409, p.post(p.api("/deployments/churn-api/promote"), p.owner, Map.of())
+    assertEquals(409, p.post(p.orgPath("/deployments/churn-api/promote"), p.owner, Map.of())
         .status(), "nothing to promote");
 
-    p.patch(p.api("/deployments/churn-api"), p.owner, Map.of("canary", "churn@2", "share", 5));
-    Response promoted = p.post(p.api("/deployments/churn-api/promote"), p.owner, Map.of());
+    p.patch(p.orgPath("/deployments/churn-api"), p.owner, Map.of("canary", "churn@2", "share", 5));
+    Response promoted = p.post(p.orgPath("/deployments/churn-api/promote"), p.owner, Map.of());
     assertEquals(2, promoted.json().at("/primary/number").asInt(), promoted.body());
     assertEquals("2", servedVersion("churn-api"));
-    assertEquals("promote", p.events(DeploymentService.UPDATE).get(0).details().get("change"));
-    assertEquals(403, p.post(p.api("/deployments/churn-api/rollback"), p.viewer, Map.of())
+    assertEquals("promote", p.events(p.org, DeploymentService.UPDATE).get(0).details().get("change"));
+    assertEquals(403, p.post(p.orgPath("/deployments/churn-api/rollback"), p.viewer, Map.of())
         .status(), "viewers do not change deployments");
   }
 
   @Test
   void aServedVersionCannotBeDeleted() {
     deploy("churn-api", "churn@1");
-    p.patch(p.api("/deployments/churn-api"), p.owner, Map.of("canary", "churn@2"));
+    p.patch(p.orgPath("/deployments/churn-api"), p.owner, Map.of("canary", "churn@2"));
     for (String v : List.of("1", "2")) {
-      Response refused = p.delete(p.api("/models/churn/versions/" + v), p.owner);
+      Response refused = p.delete(p.orgPath("/models/churn/versions/" + v), p.owner);
       assertEquals(409, refused.status(), refused.body());
       assertTrue(refused.body().contains("deployment 'churn-api'"), refused.body());
     }
-    assertEquals(409, p.delete(p.api("/models/churn"), p.owner).status());
-    assertEquals(403, p.delete(p.api("/deployments/churn-api"), p.viewer).status());
-    assertEquals(204, p.delete(p.api("/deployments/churn-api"), p.owner).status());
+    assertEquals(409, p.delete(p.orgPath("/models/churn"), p.owner).status());
+    assertEquals(403, p.delete(p.orgPath("/deployments/churn-api"), p.viewer).status());
+    assertEquals(204, p.delete(p.orgPath("/deployments/churn-api"), p.owner).status());
     assertEquals(404, p.infer("churn-api", p.viewer).status(), "no longer served");
-    assertEquals(204, p.delete(p.api("/models/churn/versions/1"), p.owner).status());
+    assertEquals(204, p.delete(p.orgPath("/models/churn/versions/1"), p.owner).status());
   }
 
   @Test
@@ -132,13 +132,13 @@ abstract class DeploymentRoutesContract {
         + " FROM model_version WHERE number = 1) WHERE number = 2"));
     for (Map<String, Object> change : List.<Map<String, Object>>of(Map.of("model", "churn@2"),
         Map.of("canary", "churn@2"))) {
-      Response refused = p.patch(p.api("/deployments/churn-api"), p.owner, change);
+      Response refused = p.patch(p.orgPath("/deployments/churn-api"), p.owner, change);
       assertEquals(422, refused.status(), refused.body());
       assertTrue(refused.body().contains("version 2 of model 'churn' does not load"),
           refused.body());
     }
     assertEquals("1", servedVersion("churn-api"));
-    JsonNode d = p.get(p.api("/deployments/churn-api"), p.viewer).json();
+    JsonNode d = p.get(p.orgPath("/deployments/churn-api"), p.viewer).json();
     assertEquals(1, d.at("/primary/number").asInt());
     assertTrue(d.path("canary").isNull());
 
@@ -146,19 +146,19 @@ abstract class DeploymentRoutesContract {
     Response onnx = deploy("onnx-api", "onnx@1");
     assertEquals(422, onnx.status(), onnx.body());
     assertTrue(onnx.body().contains("push the model as a .lepton file"), onnx.body());
-    assertEquals(404, p.get(p.api("/deployments/onnx-api"), p.viewer).status(),
+    assertEquals(404, p.get(p.orgPath("/deployments/onnx-api"), p.viewer).status(),
         "nothing recorded");
   }
 
   @Test
   void deploymentsAreServedAgainAfterARestart() {
-    p.post(p.api("/deployments"), p.owner, Map.of("name", "churn-api", "model", "churn@1",
+    p.post(p.orgPath("/deployments"), p.owner, Map.of("name", "churn-api", "model", "churn@1",
         "maxBatchSize", 16, "maxQueueDelayMicros", 500));
-    p.patch(p.api("/deployments/churn-api"), p.owner, Map.of("canary", "churn@2",
+    p.patch(p.orgPath("/deployments/churn-api"), p.owner, Map.of("canary", "churn@2",
         "share", 100));
     p.restart();
     assertEquals("2", servedVersion("churn-api"));
-    JsonNode d = p.get(p.api("/deployments/churn-api"), p.viewer).json();
+    JsonNode d = p.get(p.orgPath("/deployments/churn-api"), p.viewer).json();
     assertEquals(16, d.get("maxBatchSize").asInt());
     assertEquals(500, d.get("maxQueueDelayMicros").asLong());
     assertEquals(100, d.get("canaryPercent").asInt());
@@ -168,9 +168,9 @@ abstract class DeploymentRoutesContract {
   void aDeploymentTokenReachesItsDeploymentOnlyUntilRevoked() {
     deploy("churn-api", "churn@1");
     deploy("other", "churn@2");
-    assertEquals(403, p.post(p.api("/deployments/churn-api/tokens"), p.viewer,
+    assertEquals(403, p.post(p.orgPath("/deployments/churn-api/tokens"), p.viewer,
         Map.of("name", "app")).status(), "viewers make no tokens");
-    Response made = p.post(p.api("/deployments/churn-api/tokens"), p.owner,
+    Response made = p.post(p.orgPath("/deployments/churn-api/tokens"), p.owner,
         Map.of("name", "checkout app"));
     assertEquals(201, made.status(), made.body());
     String token = made.json().get("token").asText();
@@ -180,28 +180,28 @@ abstract class DeploymentRoutesContract {
     assertEquals(403, elsewhere.status(), elsewhere.body());
     assertTrue(elsewhere.body().contains("reaches deployment 'churn-api' only"),
         elsewhere.body());
-    assertEquals(401, p.get(p.api("/deployments"), token).status(), "no API access");
+    assertEquals(401, p.get(p.orgPath("/deployments"), token).status(), "no API access");
     Integer stored = p.db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM "
         + "deployment_token WHERE token_hash = :t").bind("t", token).mapTo(Integer.class).one());
     assertEquals(0, stored, "the secret itself is not stored");
 
     String id = made.json().at("/info/id").asText();
-    assertEquals(1, p.get(p.api("/deployments/churn-api/tokens"), p.owner).json()
+    assertEquals(1, p.get(p.orgPath("/deployments/churn-api/tokens"), p.owner).json()
         .get("tokens").size());
-    assertEquals(204, p.delete(p.api("/deployments/churn-api/tokens/" + id), p.owner).status());
+    assertEquals(204, p.delete(p.orgPath("/deployments/churn-api/tokens/" + id), p.owner).status());
     Response revoked = p.infer("churn-api", token);
     assertEquals(401, revoked.status(), revoked.body());
-    assertEquals(404, p.delete(p.api("/deployments/churn-api/tokens/" + id), p.owner)
+    assertEquals(404, p.delete(p.orgPath("/deployments/churn-api/tokens/" + id), p.owner)
         .status(), "revoked already");
     assertEquals(DeploymentService.TOKEN_REVOKE,
-        p.events(DeploymentService.TOKEN_REVOKE).get(0).action());
-    assertEquals(204, p.delete(p.api("/deployments/churn-api"), p.owner).status(),
+        p.events(p.org, DeploymentService.TOKEN_REVOKE).get(0).action());
+    assertEquals(204, p.delete(p.orgPath("/deployments/churn-api"), p.owner).status(),
         "a deployment goes with its tokens");
   }
 
   @Test
   void aRolloutUnderLoadFailsNoRequest() throws Exception {
-    p.post(p.api("/deployments"), p.owner, Map.of("name", "churn-api", "model", "churn@1",
+    p.post(p.orgPath("/deployments"), p.owner, Map.of("name", "churn-api", "model", "churn@1",
         "maxBatchSize", 8));
     AtomicBoolean done = new AtomicBoolean();
     ExecutorService pool = Executors.newFixedThreadPool(4);
@@ -222,10 +222,10 @@ abstract class DeploymentRoutesContract {
         Map.of("share", 90), Map.of("model", "churn@1"), Map.of("canary", "churn@2"),
         Map.of("model", "churn@2"));
     for (Map<String, Object> change : changes) {
-      assertEquals(200, p.patch(p.api("/deployments/churn-api"), p.owner, change).status());
+      assertEquals(200, p.patch(p.orgPath("/deployments/churn-api"), p.owner, change).status());
     }
-    p.patch(p.api("/deployments/churn-api"), p.owner, Map.of("canary", "churn@1"));
-    assertEquals(200, p.post(p.api("/deployments/churn-api/rollback"), p.owner, Map.of())
+    p.patch(p.orgPath("/deployments/churn-api"), p.owner, Map.of("canary", "churn@1"));
+    assertEquals(200, p.post(p.orgPath("/deployments/churn-api/rollback"), p.owner, Map.of())
         .status());
     done.set(true);
     Map<String, Integer> seen = new HashMap<>();

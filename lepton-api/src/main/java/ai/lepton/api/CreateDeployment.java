@@ -12,6 +12,8 @@ package ai.lepton.api;
  *     dynamic batching)
  * @param maxQueueDelayMicros how long the first request of a batch waits for others, 0 to
  *     1,000,000 microseconds; null for 0 (batches grow with the load alone)
+ * @param limits the deployment's request rate and size limits, each at most the server's; null
+ *     (or a null field) for the server's
  */
 public record CreateDeployment(String name, String model, Integer maxBatchSize,
-    Long maxQueueDelayMicros) {}
+    Long maxQueueDelayMicros, DeploymentLimits limits) {}

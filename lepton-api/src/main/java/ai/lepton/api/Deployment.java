@@ -18,8 +18,10 @@ import java.time.Instant;
  *     others to join it
  * @param createdBy the id of the user who created it
  * @param createdAt when it was created
- * @param updatedAt when its versions or split last changed
+ * @param updatedAt when its versions, split or limits last changed
+ * @param limits the request rate and size limits in force: its own, or the server's where it set
+ *     none (every field given)
  */
 public record Deployment(String id, String name, DeploymentVersion primary,
     DeploymentVersion canary, int canaryPercent, int maxBatchSize, long maxQueueDelayMicros,
-    String createdBy, Instant createdAt, Instant updatedAt) {}
+    String createdBy, Instant createdAt, Instant updatedAt, DeploymentLimits limits) {}

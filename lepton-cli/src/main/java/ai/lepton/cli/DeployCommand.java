@@ -2,6 +2,7 @@ package ai.lepton.cli;
 
 import ai.lepton.api.CreateDeployment;
 import ai.lepton.api.Deployment;
+import ai.lepton.api.DeploymentLimits;
 import ai.lepton.api.DeploymentList;
 import ai.lepton.api.DeploymentToken;
 import ai.lepton.api.DeploymentTokenCreated;
@@ -9,6 +10,7 @@ import ai.lepton.api.DeploymentTokenList;
 import ai.lepton.api.DeploymentVersion;
 import ai.lepton.api.UpdateDeployment;
 import ai.lepton.client.LeptonClient;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,6 +30,27 @@ import picocli.CommandLine.Parameters;
 final class DeployCommand {
   @Mixin ClientOptions options;
 
+  /** A deployment's request limits, each at most the server's; those not given stay as they are. */
+  static final class Limits {
+    @Option(names = "--rate", paramLabel = "PER_SECOND",
+        description = "requests per second the deployment accepts (0.001 up to the server's)")
+    Double rate;
+    @Option(names = "--burst", paramLabel = "N",
+        description = "requests accepted at once above the rate (1 up to the server's)")
+    Integer burst;
+    @Option(names = "--max-request-bytes", paramLabel = "BYTES",
+        description = "the largest request body (1 up to the server's)")
+    Long bytes;
+    @Option(names = "--max-batch", paramLabel = "N",
+        description = "the most samples one request may send (1 up to the server's)")
+    Integer samples;
+
+    static DeploymentLimits of(Limits given) {
+      return given == null ? null : new DeploymentLimits(given.rate, given.burst, given.bytes,
+          given.samples);
+    }
+  }
+
   @Command(name = "create", mixinStandardHelpOptions = true,
       description = "Deploy a model version under NAME (loaded before it is recorded), "
           + "optionally with a canary taking --share percent of the requests.")
@@ -43,15 +66,19 @@ final class DeployCommand {
               + "batching)") Integer batch,
       @Option(names = "--max-delay-us", paramLabel = "MICROS",
           description = "how long a batch's first request waits for others (default 0)")
-      Long delay) {
+      Long delay,
+      @ArgGroup(exclusive = false, heading = "Request limits (the server's when not given):%n")
+      Limits limits) {
     if (share != null && canary == null) {
       throw new CommandException("--share is the canary's share: give --canary MODEL@REF too");
     }
     LeptonClient client = options.client();
     String org = options.org();
-    Deployment d = client.createDeployment(org, new CreateDeployment(name, model, batch, delay));
+    Deployment d = client.createDeployment(org, new CreateDeployment(name, model, batch, delay,
+        Limits.of(limits)));
     if (canary != null) {
-      d = client.updateDeployment(org, d.name(), new UpdateDeployment(null, canary, share));
+      d = client.updateDeployment(org, d.name(), new UpdateDeployment(null, canary, share,
+          null));
     }
     return options.print(d, "Deployed " + summary(d) + ".\nInfer: POST /v2/models/"
         + d.name() + "/infer (lepton predict " + d.name() + ").");
@@ -70,24 +97,30 @@ final class DeployCommand {
   }
 
   @Command(name = "show", mixinStandardHelpOptions = true,
-      description = "A deployment: its versions and split.")
+      description = "A deployment: its versions, split and request limits.")
   int show(@Parameters(paramLabel = "NAME") String name) {
     Deployment d = options.client().deployment(options.org(), name);
+    DeploymentLimits l = d.limits();
     return options.print(d, summary(d) + "\nid          " + d.id() + "\nbatching    up to "
-        + d.maxBatchSize() + " samples, " + d.maxQueueDelayMicros() + " us delay\ncreated     "
+        + d.maxBatchSize() + " samples, " + d.maxQueueDelayMicros() + " us delay\nrate        "
+        + l.requestsPerSecond() + " requests/s, bursts of " + l.burst() + "\nrequests    up to "
+        + l.maxRequestBytes() + " bytes, " + l.maxRequestSamples() + " samples\ncreated     "
         + d.createdAt() + " by " + d.createdBy() + "\nupdated     " + d.updatedAt());
   }
 
   @Command(name = "update", mixinStandardHelpOptions = true,
       description = "Serve another version alone (--model), add a canary (--canary, --share), "
-          + "or change the canary's share (--share). The new version loads before traffic "
-          + "moves; one that does not load changes nothing.")
+          + "or change the canary's share (--share); and/or change request limits (--rate, "
+          + "--burst, --max-request-bytes, --max-batch: in force for the next request). The new "
+          + "version loads before traffic moves; one that does not load changes nothing.")
   int update(@Parameters(paramLabel = "NAME") String name,
       @Option(names = "--model", paramLabel = "MODEL@REF") String model,
       @Option(names = "--canary", paramLabel = "MODEL@REF") String canary,
-      @Option(names = "--share", paramLabel = "PERCENT") Integer share) {
+      @Option(names = "--share", paramLabel = "PERCENT") Integer share,
+      @ArgGroup(exclusive = false, heading = "Request limits (those not given stay):%n")
+      Limits limits) {
     Deployment d = options.client().updateDeployment(options.org(), name,
-        new UpdateDeployment(model, canary, share));
+        new UpdateDeployment(model, canary, share, Limits.of(limits)));
     return options.print(d, "Updated: " + summary(d) + ".");
   }
 

@@ -127,4 +127,33 @@ class DeployCommandTest {
     assertEquals(1, p.lepton("predict", "tabular", "--rows", csv.toString()));
     assertTrue(p.err().contains("line 2 has 1 values for 2 columns"), p.err());
   }
+
+  @Test
+  void requestLimitsAreSetShownAndChanged() {
+    assertEquals(0, p.lepton("deploy", "create", "limited", "--model", "churn@1", "--rate",
+        "0.5", "--burst", "4", "--max-request-bytes", "4096", "--max-batch", "2"), p.err());
+    assertEquals(0, p.lepton("deploy", "show", "limited"), p.err());
+    assertTrue(p.out().contains("\nrate        0.5 requests/s, bursts of 4\n"), p.out());
+    assertTrue(p.out().contains("\nrequests    up to 4096 bytes, 2 samples\n"), p.out());
+
+    String threeRows = "{\"inputs\": [{\"name\": \"input\", \"shape\": [3, 3], \"datatype\": "
+        + "\"FP32\", \"data\": [1, 2, 3, 4, 5, 6, 7, 8, 9]}]}";
+    assertEquals(1, p.lepton("predict", "limited", "--request", threeRows));
+    assertTrue(p.err().contains("this deployment takes at most 2 samples per request"),
+        p.err());
+    assertEquals(0, p.lepton("deploy", "update", "limited", "--max-batch", "3", "--json"),
+        p.err());
+    assertEquals(3, p.outJson().at("/limits/maxRequestSamples").asInt());
+    assertEquals(0.5, p.outJson().at("/limits/requestsPerSecond").asDouble(), "kept");
+    assertEquals(0, p.lepton("predict", "limited", "--request", threeRows), p.err());
+
+    assertEquals(1, p.lepton("deploy", "update", "limited", "--burst", "1000000"));
+    assertTrue(p.err().contains("limits.burst must be 1 to 20000, this server's limit"),
+        p.err());
+    assertEquals(0, p.lepton("deploy", "create", "unlimited", "--model", "churn@1"), p.err());
+    assertEquals(0, p.lepton("deploy", "show", "unlimited"), p.err());
+    assertTrue(p.out().contains("\nrate        20000.0 requests/s, bursts of 20000\n"),
+        p.out());
+    assertTrue(p.out().contains("\nrequests    up to 8388608 bytes, 1024 samples\n"), p.out());
+  }
 }

@@ -675,7 +675,8 @@ public final class LeptonClient {
 
   /**
    * {@code POST /api/v1/orgs/{org}/deployments}: deploys a model version (loaded before it is
-   * recorded), served at {@code /v2/models/{name}}.
+   * recorded), served at {@code /v2/models/{name}} within its request limits (a limit above the
+   * server's is refused: INVALID_ARGUMENT, naming the server's).
    */
   public Deployment createDeployment(String organizationId, CreateDeployment deployment) {
     return post(org(organizationId) + "/deployments", deployment, Deployment.class);
@@ -686,14 +687,18 @@ public final class LeptonClient {
     return get(org(organizationId) + "/deployments", DeploymentList.class);
   }
 
-  /** {@code GET /api/v1/orgs/{org}/deployments/{name}}: its versions and canary split. */
+  /**
+   * {@code GET /api/v1/orgs/{org}/deployments/{name}}: its versions, canary split and request
+   * limits.
+   */
   public Deployment deployment(String organizationId, String name) {
     return get(deployment(organizationId, name, ""), Deployment.class);
   }
 
   /**
    * {@code PATCH /api/v1/orgs/{org}/deployments/{name}}: another version, a canary, or a new
-   * split; a version that does not load changes nothing (UNPROCESSABLE, with the reason).
+   * split, and/or new request limits (in force for the next request); a version that does not
+   * load changes nothing (UNPROCESSABLE, with the reason).
    */
   public Deployment updateDeployment(String organizationId, String name,
       UpdateDeployment update) {

@@ -202,13 +202,13 @@ public final class LeptonServer implements AutoCloseable {
       // again from the database before the server listens
       serving = new ServingTable();
       DeploymentService deployments = DeploymentService.create(database, registry, audit,
-          tenancy, clock, serving, new ServingMetrics(metrics), ModelArchive.Limits.DEFAULT);
+          tenancy, clock, serving, new ServingMetrics(metrics), ModelArchive.Limits.DEFAULT,
+          ServingLimits.DEFAULT);
       deployments.loadAll();
       routes.addAll(new DeploymentRoutes(deployments).routes());
       routes.addAll(new OipRoutes(serving,
           deployments.caller(OipRoutes.signedIn(tenancyRoutes.authenticator())),
-          ServingLimits.DEFAULT,
-          System::nanoTime, VERSION).routes());
+          VERSION).routes());
       // monitoring: the prediction log serving writes to (batched off the request thread,
       // payloads encrypted), feedback, drift against the training data, alerts; monitors are
       // evaluated every minute and old predictions swept every hour

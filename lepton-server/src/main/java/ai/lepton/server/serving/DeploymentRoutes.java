@@ -15,7 +15,7 @@ import java.util.List;
 
 /**
  * The deployments API under {@code /api/v1/orgs/{org}/deployments}: create, list, get, update
- * (a new version, a canary and its share), promote, roll back, delete. Refusals are the
+ * (a new version, a canary and its share, request limits), promote, roll back, delete. Refusals are the
  * {@link ai.lepton.server.http.ApiException}s documented on {@link DeploymentService}.
  */
 public final class DeploymentRoutes {
@@ -32,19 +32,22 @@ public final class DeploymentRoutes {
     String one = all + "/{name}";
     return List.of(
         Route.post(all).tag(TAG).summary("Deploy a model version under a name (members): "
-                + "loaded before it is recorded, served at /v2/models/{name}")
+                + "loaded before it is recorded, served at /v2/models/{name} within its request "
+                + "limits (each at most the server's)")
             .reads(CreateDeployment.class).returns(Deployment.class)
             .handle(ctx -> ctx.json(service.create(p(ctx), org(ctx),
                 Api.body(ctx, CreateDeployment.class), ctx.ip()))),
         Route.get(all).tag(TAG).summary("List the organization's deployments by name")
             .returns(DeploymentList.class)
             .handle(ctx -> ctx.json(new DeploymentList(service.list(p(ctx), org(ctx))))),
-        Route.get(one).tag(TAG).summary("Get a deployment: its versions and canary split")
+        Route.get(one).tag(TAG).summary("Get a deployment: its versions, canary split and "
+                + "request limits")
             .returns(Deployment.class)
             .handle(ctx -> ctx.json(service.get(p(ctx), org(ctx), name(ctx)))),
         Route.patch(one).tag(TAG).summary("Serve another version, add a canary with its "
-                + "share, or change the canary's share (members); the new version loads "
-                + "before traffic moves, and one that does not load changes nothing")
+                + "share, or change the canary's share, and/or change request limits (members);"
+                + " the new version loads before traffic moves, and one that does not load "
+                + "changes nothing; new limits hold from the next request")
             .reads(UpdateDeployment.class).returns(Deployment.class)
             .handle(ctx -> ctx.json(service.update(p(ctx), org(ctx), name(ctx),
                 Api.body(ctx, UpdateDeployment.class), ctx.ip()))),

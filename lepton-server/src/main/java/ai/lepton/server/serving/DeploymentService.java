@@ -4,6 +4,7 @@ import ai.lepton.api.AuditEvent.Outcome;
 import ai.lepton.api.CreateDeployment;
 import ai.lepton.api.CreateDeploymentToken;
 import ai.lepton.api.Deployment;
+import ai.lepton.api.DeploymentLimits;
 import ai.lepton.api.DeploymentToken;
 import ai.lepton.api.DeploymentTokenCreated;
 import ai.lepton.api.DeploymentVersion;
@@ -53,6 +54,11 @@ import org.slf4j.LoggerFactory;
  * version that does not load leaves the deployment as it was and the change is refused with the
  * reason. Changes to one deployment take turns (on this server).
  *
+ * <p>Each deployment has its own request limits (V12): rate, burst, body size and samples per
+ * request, each its own or the server's, never above the server's (the {@code ceiling} the
+ * operator configured). A change of limits holds from the next request on (its {@link Limiter}
+ * is changed in place) and is stored, so a restart keeps it.
+ *
  * <p>A deployment pins version ids: {@code churn@production} is resolved when it is deployed, and
  * an alias moved later does not move the deployment ({@code lepton deploy update} does). Roles:
  * members create and change deployments, admins delete them; inference takes any member's API
@@ -68,6 +74,8 @@ public final class DeploymentService {
   static final int MAX_BATCH = 1024;
   static final long MAX_DELAY_MICROS = 1_000_000;
   static final int DEFAULT_CANARY_SHARE = 10;
+  /** The lowest rate a deployment may set: one request in 1,000 seconds. */
+  static final double MIN_RATE = 0.001;
 
   private static final Logger LOG = LoggerFactory.getLogger(DeploymentService.class);
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
@@ -81,11 +89,14 @@ public final class DeploymentService {
   private final ServingTable table;
   private final ServingMetrics metrics;
   private final ModelArchive.Limits limits;
+  private final ServingLimits ceiling;
   private final Map<String, Object> turns = new ConcurrentHashMap<>();
+  /** The limiter of each deployment served, by organization and name. */
+  private final Map<String, Limiter> limiters = new ConcurrentHashMap<>();
 
   private DeploymentService(Jdbi jdbi, RegistryService registry, AuditLog audit,
       TenancyService tenancy, Clock clock, ServingTable table, ServingMetrics metrics,
-      ModelArchive.Limits limits) {
+      ModelArchive.Limits limits, ServingLimits ceiling) {
     this.jdbi = jdbi;
     this.store = new DeploymentStore(jdbi);
     this.registry = registry;
@@ -95,17 +106,19 @@ public final class DeploymentService {
     this.table = table;
     this.metrics = metrics;
     this.limits = limits;
+    this.ceiling = ceiling;
   }
 
   /**
    * The deployments of {@code database}, loading versions from {@code registry} (model files
-   * within {@code limits}) into {@code table}. Call {@link #loadAll} once before serving.
+   * within {@code limits}) into {@code table}, each deployment's requests within its own limits
+   * and {@code ceiling}, the server's. Call {@link #loadAll} once before serving.
    */
   public static DeploymentService create(Database database, RegistryService registry,
       AuditLog audit, TenancyService tenancy, Clock clock, ServingTable table,
-      ServingMetrics metrics, ModelArchive.Limits limits) {
+      ServingMetrics metrics, ModelArchive.Limits limits, ServingLimits ceiling) {
     return new DeploymentService(database.jdbi(), registry, audit, tenancy, clock, table,
-        metrics, limits);
+        metrics, limits, ceiling);
   }
 
   /**
@@ -133,16 +146,20 @@ public final class DeploymentService {
     int served = 0;
     for (Row r : store.all()) {
       try {
-        Servable primary = load(r, r.primaryVersionId());
+        Limiter limiter = limiter(r);
+        limiters.put(key(r.orgId(), r.name()), limiter);
+        Servable primary = load(r, r.primaryVersionId(), limiter);
         table.deploy(r.orgId(), r.name(), primary);
         if (r.canaryVersionId() != null) {
-          table.canary(r.orgId(), r.name(), load(r, r.canaryVersionId()), r.canaryPercent());
+          table.canary(r.orgId(), r.name(), load(r, r.canaryVersionId(), limiter),
+              r.canaryPercent());
         }
         served++;
       } catch (RuntimeException e) {
         LOG.error("deployment {} ({}) of organization {} is not served: {}", r.name(), r.id(),
             r.orgId(), e.getMessage(), e);
         table.remove(r.orgId(), r.name());
+        limiters.remove(key(r.orgId(), r.name()));
       }
     }
     return served;
@@ -166,8 +183,9 @@ public final class DeploymentService {
    * the version, records the deployment and serves it.
    *
    * @throws ApiException PERMISSION_DENIED below member; INVALID_ARGUMENT for a bad name,
-   *     reference or setting; NOT_FOUND for the model or version; CONFLICT when the name is
-   *     taken; UNPROCESSABLE when the version does not load (nothing is recorded)
+   *     reference or setting, or a limit above the server's; NOT_FOUND for the model or
+   *     version; CONFLICT when the name is taken; UNPROCESSABLE when the version does not load
+   *     (nothing is recorded)
    */
   Deployment create(Principal caller, String org, CreateDeployment request, String client) {
     authorize(caller, org, Role.MEMBER, Scope.WRITE, CREATE, null, client);
@@ -182,6 +200,7 @@ public final class DeploymentService {
       throw ApiException.invalid("maxQueueDelayMicros must be 0 to " + MAX_DELAY_MICROS
           + " (one second); received " + delay);
     }
+    DeploymentLimits own = checked(request.limits());
     synchronized (turn(org, name)) {
       if (store.byName(org, name).isPresent()) {
         throw taken(name);
@@ -189,15 +208,17 @@ public final class DeploymentService {
       ModelVersion v = servable(registry.resolve(org, reference("model", request.model())));
       Instant now = now();
       Row row = new Row("dep_" + BlobKeys.randomSegment(), org, name, v.id(), null, 0, batch,
-          delay, caller.userId(), now, now);
-      Servable servable = load(row, v.id());
+          delay, caller.userId(), now, now, own);
+      Limiter limiter = limiter(row);
+      Servable servable = load(row, v.id(), limiter);
+      Map<String, String> details = new LinkedHashMap<>(Map.of("name", name, "version", v.id(),
+          "model", v.modelName(), "number", Integer.toString(v.number())));
+      details.putAll(details(own));
       try {
         jdbi.useTransaction(h -> {
           live(h, org, v);
           store.insert(h, row);
-          record(h, caller.userId(), org, CREATE, row.id(), client, Map.of("name", name,
-              "version", v.id(), "model", v.modelName(), "number",
-              Integer.toString(v.number())));
+          record(h, caller.userId(), org, CREATE, row.id(), client, details);
         });
       } catch (RuntimeException e) {
         servable.close();
@@ -207,6 +228,7 @@ public final class DeploymentService {
         }
         throw e;
       }
+      limiters.put(key(org, name), limiter);
       table.deploy(org, name, servable);
       return wire(row);
     }
@@ -214,7 +236,9 @@ public final class DeploymentService {
 
   /**
    * Serves {@code request.model()} alone, or adds (or replaces) the canary
-   * {@code request.canary()} with its share, or changes the current canary's share.
+   * {@code request.canary()} with its share, or changes the current canary's share; and sets
+   * the limits {@code request.limits()} gives (with any of these, or alone), in force for the
+   * next request.
    *
    * @throws ApiException as {@link #create}; INVALID_ARGUMENT for an update that names nothing
    *     to change, or a share without a canary
@@ -231,16 +255,18 @@ public final class DeploymentService {
       throw ApiException.invalid("share is the canary's percentage of the requests, 0 to 100;"
           + " received " + share);
     }
+    DeploymentLimits given = checked(request.limits());
     synchronized (turn(org, r.name())) {
       Row current = reread(r);
+      DeploymentLimits own = merged(current.limits(), given);
       if (request.model() != null) {
         if (share != null) {
           throw ApiException.invalid("share goes with a canary; a model given alone takes "
               + "all the requests");
         }
         ModelVersion v = servable(registry.resolve(org, reference("model", request.model())));
-        Servable s = load(current, v.id());
-        Row next = routed(current, v.id(), null, 0);
+        Servable s = load(current, v.id(), served(current));
+        Row next = routed(current, v.id(), null, 0, own);
         commit(caller, client, next, v, "replace", s, () -> table.deploy(org, r.name(), s));
         return wire(next);
       }
@@ -248,22 +274,30 @@ public final class DeploymentService {
         ModelVersion v = servable(registry.resolve(org, reference("canary",
             request.canary())));
         int percent = share == null ? DEFAULT_CANARY_SHARE : share;
-        Servable s = load(current, v.id());
-        Row next = routed(current, current.primaryVersionId(), v.id(), percent);
+        Servable s = load(current, v.id(), served(current));
+        Row next = routed(current, current.primaryVersionId(), v.id(), percent, own);
         commit(caller, client, next, v, "canary", s,
             () -> table.canary(org, r.name(), s, percent));
         return wire(next);
       }
+      if (share == null && request.limits() != null) {
+        Row next = routed(current, current.primaryVersionId(), current.canaryVersionId(),
+            current.canaryPercent(), own);
+        commit(caller, client, next, null, "limits", null, () -> { });
+        return wire(next);
+      }
       if (share == null) {
         throw ApiException.invalid("name what to change: model (a version to serve alone), "
-            + "canary (a version beside the primary, with its share), or share (the current "
-            + "canary's percentage)");
+            + "canary (a version beside the primary, with its share), share (the current "
+            + "canary's percentage), or limits (requestsPerSecond, burst, maxRequestBytes, "
+            + "maxRequestSamples)");
       }
       if (current.canaryVersionId() == null) {
         throw new ApiException(ErrorCode.CONFLICT, "deployment '" + r.name() + "' has no "
             + "canary to give a share to; add one with canary");
       }
-      Row next = routed(current, current.primaryVersionId(), current.canaryVersionId(), share);
+      Row next = routed(current, current.primaryVersionId(), current.canaryVersionId(), share,
+          own);
       commit(caller, client, next, null, "share", null, () -> table.split(org, r.name(),
           share));
       return wire(next);
@@ -280,7 +314,7 @@ public final class DeploymentService {
             + "canary to promote; add one with 'lepton deploy update " + r.name()
             + " --canary MODEL@VERSION'");
       }
-      Row next = routed(current, current.canaryVersionId(), null, 0);
+      Row next = routed(current, current.canaryVersionId(), null, 0, current.limits());
       commit(caller, client, next, null, "promote", null, () -> table.promote(org, r.name()));
       return wire(next);
     }
@@ -295,7 +329,7 @@ public final class DeploymentService {
         throw new ApiException(ErrorCode.CONFLICT, "deployment '" + r.name() + "' has no "
             + "canary to roll back; to serve an earlier version, update its model");
       }
-      Row next = routed(current, current.primaryVersionId(), null, 0);
+      Row next = routed(current, current.primaryVersionId(), null, 0, current.limits());
       commit(caller, client, next, null, "rollback", null, () -> table.rollback(org,
           r.name()));
       return wire(next);
@@ -314,6 +348,7 @@ public final class DeploymentService {
         record(h, caller.userId(), org, DELETE, r.id(), client, Map.of("name", r.name()));
       });
       table.remove(org, r.name());
+      limiters.remove(key(org, r.name()));
     }
   }
 
@@ -395,8 +430,9 @@ public final class DeploymentService {
   // ---------------------------------------------------------------- helpers
 
   /**
-   * Records {@code next} (audited), then switches the table; a failed commit retires the loaded
-   * {@code servable} (null when the change loads nothing) and serves as before.
+   * Records {@code next} (audited), then puts its limits in force and switches the table; a
+   * failed commit retires the loaded {@code servable} (null when the change loads nothing) and
+   * serves as before.
    */
   private void commit(Principal caller, String client, Row next, ModelVersion version,
       String change, Servable servable, Runnable swap) {
@@ -408,6 +444,7 @@ public final class DeploymentService {
       details.put("canary", next.canaryVersionId());
       details.put("share", Integer.toString(next.canaryPercent()));
     }
+    details.putAll(details(next.limits()));
     try {
       jdbi.useTransaction(h -> {
         if (version != null) {
@@ -424,7 +461,83 @@ public final class DeploymentService {
       }
       throw e;
     }
+    Limiter limiter = limiters.get(key(next.orgId(), next.name()));
+    if (limiter != null) { // null while the deployment is not served: its next load reads them
+      limiter.change(ceiling.lowered(next.limits()));
+    }
     swap.run();
+  }
+
+  /**
+   * The limits {@code given}, each checked against the server's ceiling; null gives none.
+   *
+   * @throws ApiException INVALID_ARGUMENT for a limit out of its range
+   */
+  private DeploymentLimits checked(DeploymentLimits given) {
+    if (given == null) {
+      return DeploymentLimits.SERVER;
+    }
+    Double rate = given.requestsPerSecond();
+    if (rate != null && !(rate >= MIN_RATE && rate <= ceiling.requestsPerSecond())) {
+      throw overCeiling("requestsPerSecond", MIN_RATE, ceiling.requestsPerSecond(), rate);
+    }
+    if (given.burst() != null && (given.burst() < 1 || given.burst() > ceiling.burst())) {
+      throw overCeiling("burst", 1, ceiling.burst(), given.burst());
+    }
+    Long bytes = given.maxRequestBytes();
+    if (bytes != null && (bytes < 1 || bytes > ceiling.maxRequestBytes())) {
+      throw overCeiling("maxRequestBytes", 1, ceiling.maxRequestBytes(), bytes);
+    }
+    Integer samples = given.maxRequestSamples();
+    if (samples != null && (samples < 1 || samples > ceiling.maxRows())) {
+      throw overCeiling("maxRequestSamples", 1, ceiling.maxRows(), samples);
+    }
+    return given;
+  }
+
+  private static ApiException overCeiling(String field, Number min, Number max, Number given) {
+    return ApiException.invalid("limits." + field + " must be " + min + " to " + max + ", this "
+        + "server's limit (a deployment may lower the server's limits, not raise them; its "
+        + "operator sets them); received " + given);
+  }
+
+  /** {@code current}, with each limit {@code given} sets. */
+  private static DeploymentLimits merged(DeploymentLimits current, DeploymentLimits given) {
+    return new DeploymentLimits(
+        given.requestsPerSecond() != null ? given.requestsPerSecond()
+            : current.requestsPerSecond(),
+        given.burst() != null ? given.burst() : current.burst(),
+        given.maxRequestBytes() != null ? given.maxRequestBytes() : current.maxRequestBytes(),
+        given.maxRequestSamples() != null ? given.maxRequestSamples()
+            : current.maxRequestSamples());
+  }
+
+  /** The deployment's own limits, for its audit event. */
+  private static Map<String, String> details(DeploymentLimits own) {
+    Map<String, String> details = new LinkedHashMap<>();
+    if (own.requestsPerSecond() != null) {
+      details.put("requestsPerSecond", own.requestsPerSecond().toString());
+    }
+    if (own.burst() != null) {
+      details.put("burst", own.burst().toString());
+    }
+    if (own.maxRequestBytes() != null) {
+      details.put("maxRequestBytes", own.maxRequestBytes().toString());
+    }
+    if (own.maxRequestSamples() != null) {
+      details.put("maxRequestSamples", own.maxRequestSamples().toString());
+    }
+    return details;
+  }
+
+  /** A new limiter with the limits of {@code r} in force. */
+  private Limiter limiter(Row r) {
+    return new Limiter(ceiling.lowered(r.limits()), System::nanoTime);
+  }
+
+  /** The limiter of deployment {@code r} as served, or a new one if it is not served. */
+  private Limiter served(Row r) {
+    return limiters.computeIfAbsent(key(r.orgId(), r.name()), k -> limiter(r));
   }
 
   /** @throws ApiException UNPROCESSABLE for a version this server cannot serve (ONNX) */
@@ -447,11 +560,11 @@ public final class DeploymentService {
 
   /**
    * Loads a version for {@code deployment}: its file decrypted in memory, opened within the
-   * limits and built, with the deployment's batching.
+   * limits and built, with the deployment's batching and {@code limiter}.
    *
    * @throws ApiException UNPROCESSABLE, with the reason, when it does not load
    */
-  private Servable load(Row deployment, String versionId) {
+  private Servable load(Row deployment, String versionId, Limiter limiter) {
     DeploymentVersion v = store.version(deployment.orgId(), versionId).orElseThrow(() ->
         ApiException.notFound("model version " + versionId));
     try {
@@ -459,7 +572,7 @@ public final class DeploymentService {
           limits);
       return Servable.load(deployment.orgId(), deployment.name(),
           Integer.toString(v.number()), archive, new Batching(deployment.maxBatchSize(),
-              Duration.of(deployment.maxDelayMicros(), ChronoUnit.MICROS)), metrics);
+              Duration.of(deployment.maxDelayMicros(), ChronoUnit.MICROS)), limiter, metrics);
     } catch (ApiException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -488,15 +601,19 @@ public final class DeploymentService {
     return store.byName(r.orgId(), r.name()).orElseThrow(() -> gone(r.name()));
   }
 
-  private Row routed(Row r, String primary, String canary, int percent) {
+  private Row routed(Row r, String primary, String canary, int percent,
+      DeploymentLimits own) {
     return new Row(r.id(), r.orgId(), r.name(), primary, canary, percent, r.maxBatchSize(),
-        r.maxDelayMicros(), r.createdBy(), r.createdAt(), now());
+        r.maxDelayMicros(), r.createdBy(), r.createdAt(), now(), own);
   }
 
   private Deployment wire(Row r) {
+    ServingLimits in = ceiling.lowered(r.limits());
     return new Deployment(r.id(), r.name(), version(r, r.primaryVersionId()),
         r.canaryVersionId() == null ? null : version(r, r.canaryVersionId()), r.canaryPercent(),
-        r.maxBatchSize(), r.maxDelayMicros(), r.createdBy(), r.createdAt(), r.updatedAt());
+        r.maxBatchSize(), r.maxDelayMicros(), r.createdBy(), r.createdAt(), r.updatedAt(),
+        new DeploymentLimits(in.requestsPerSecond(), in.burst(), in.maxRequestBytes(),
+            in.maxRows()));
   }
 
   private DeploymentVersion version(Row r, String versionId) {
@@ -506,7 +623,11 @@ public final class DeploymentService {
   }
 
   private Object turn(String org, String name) {
-    return turns.computeIfAbsent(org + "\n" + name, k -> new Object());
+    return turns.computeIfAbsent(key(org, name), k -> new Object());
+  }
+
+  private static String key(String org, String name) {
+    return org + "\n" + name;
   }
 
   private void authorize(Principal caller, String org, Role role, Scope scope, String action,

@@ -1,5 +1,6 @@
 package ai.lepton.server.serving;
 
+import ai.lepton.api.DeploymentLimits;
 import ai.lepton.api.DeploymentToken;
 import ai.lepton.api.DeploymentVersion;
 import java.time.Instant;
@@ -12,22 +13,28 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.RowMapper;
 
 /**
- * The {@code deployment} table (V10), in SQL that runs on H2 and PostgreSQL alike. Every query
+ * The {@code deployment} table (V10, its limits V12), in SQL that runs on H2 and PostgreSQL alike. Every query
  * filters by organization, except {@link #all} (the server's start). Writes take the caller's
  * transaction, so a change and its audit event commit together.
  */
 final class DeploymentStore {
-  /** A deployment's row; {@code canaryVersionId} null without a canary. */
+  /**
+   * A deployment's row; {@code canaryVersionId} null without a canary; {@code limits} its own,
+   * each null for the server's.
+   */
   record Row(String id, String orgId, String name, String primaryVersionId,
       String canaryVersionId, int canaryPercent, int maxBatchSize, long maxDelayMicros,
-      String createdBy, Instant createdAt, Instant updatedAt) {}
+      String createdBy, Instant createdAt, Instant updatedAt, DeploymentLimits limits) {}
 
   private static final RowMapper<Row> ROW = (rs, ctx) -> new Row(rs.getString("id"),
       rs.getString("org_id"), rs.getString("name"), rs.getString("primary_version_id"),
       rs.getString("canary_version_id"), rs.getInt("canary_percent"),
       rs.getInt("max_batch_size"), rs.getLong("max_delay_micros"), rs.getString("created_by"),
       rs.getObject("created_at", OffsetDateTime.class).toInstant(),
-      rs.getObject("updated_at", OffsetDateTime.class).toInstant());
+      rs.getObject("updated_at", OffsetDateTime.class).toInstant(),
+      new DeploymentLimits(rs.getObject("requests_per_second", Double.class),
+          rs.getObject("burst", Integer.class), rs.getObject("max_request_bytes", Long.class),
+          rs.getObject("max_request_samples", Integer.class)));
 
   private final Jdbi jdbi;
 
@@ -38,23 +45,33 @@ final class DeploymentStore {
   void insert(Handle tx, Row r) {
     tx.createUpdate("INSERT INTO deployment (id, org_id, name, primary_version_id, "
             + "canary_version_id, canary_percent, max_batch_size, max_delay_micros, created_by, "
-            + "created_at, updated_at) VALUES (:id, :org, :name, :primary, :canary, :percent, "
-            + ":batch, :delay, :by, :created, :updated)")
+            + "created_at, updated_at, requests_per_second, burst, max_request_bytes, "
+            + "max_request_samples) VALUES (:id, :org, :name, :primary, :canary, :percent, "
+            + ":batch, :delay, :by, :created, :updated, :rate, :burst, :bytes, :samples)")
         .bind("id", r.id()).bind("org", r.orgId()).bind("name", r.name())
         .bind("primary", r.primaryVersionId()).bind("canary", r.canaryVersionId())
         .bind("percent", r.canaryPercent()).bind("batch", r.maxBatchSize())
         .bind("delay", r.maxDelayMicros()).bind("by", r.createdBy())
         .bind("created", time(r.createdAt())).bind("updated", time(r.updatedAt()))
+        .bindByType("rate", r.limits().requestsPerSecond(), Double.class)
+        .bindByType("burst", r.limits().burst(), Integer.class)
+        .bindByType("bytes", r.limits().maxRequestBytes(), Long.class)
+        .bindByType("samples", r.limits().maxRequestSamples(), Integer.class)
         .execute();
   }
 
-  /** Sets the row's versions and split; false when it is gone (deleted meanwhile). */
+  /** Sets the row's versions, split and limits; false when it is gone (deleted meanwhile). */
   boolean route(Handle tx, Row r) {
     return tx.createUpdate("UPDATE deployment SET primary_version_id = :primary, "
-            + "canary_version_id = :canary, canary_percent = :percent, updated_at = :updated "
-            + "WHERE org_id = :org AND id = :id")
+            + "canary_version_id = :canary, canary_percent = :percent, updated_at = :updated, "
+            + "requests_per_second = :rate, burst = :burst, max_request_bytes = :bytes, "
+            + "max_request_samples = :samples WHERE org_id = :org AND id = :id")
         .bind("primary", r.primaryVersionId()).bind("canary", r.canaryVersionId())
         .bind("percent", r.canaryPercent()).bind("updated", time(r.updatedAt()))
+        .bindByType("rate", r.limits().requestsPerSecond(), Double.class)
+        .bindByType("burst", r.limits().burst(), Integer.class)
+        .bindByType("bytes", r.limits().maxRequestBytes(), Long.class)
+        .bindByType("samples", r.limits().maxRequestSamples(), Integer.class)
         .bind("org", r.orgId()).bind("id", r.id())
         .execute() == 1;
   }

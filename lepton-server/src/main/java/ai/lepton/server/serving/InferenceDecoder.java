@@ -65,8 +65,9 @@ final class InferenceDecoder {
   /**
    * Reads {@code body} for the model of {@code signature}.
    *
-   * @throws OipException 400 for a request that is not valid JSON or does not fit the model, 413
-   *     for one over {@code limits} (the body's bytes are limited by the caller's stream)
+   * @throws OipException 400 for a request that is not valid JSON or does not fit the model, or
+   *     sends more samples than {@code limits} allow; 413 for one over their elements (the
+   *     body's bytes are limited by the caller's stream)
    */
   static Decoded decode(InputStream body, Signature signature, ServingLimits limits) {
     byte[] bytes;
@@ -341,8 +342,9 @@ final class InferenceDecoder {
       }
       int n = in.shape.length == 0 ? 0 : (int) Math.min(in.shape[0], Integer.MAX_VALUE);
       if (n > limits.maxRows()) {
-        throw OipException.tooLarge("input '" + in.name + "' holds " + in.shape[0]
-            + " samples; a request may send at most " + limits.maxRows());
+        throw OipException.invalid("input '" + in.name + "' holds " + in.shape[0]
+            + " samples; this deployment takes at most " + limits.maxRows() + " samples per "
+            + "request: split it into requests of " + limits.maxRows() + " or fewer");
       }
       if (rows >= 0 && n != rows) {
         throw OipException.invalid("input '" + in.name + "' holds " + n + " samples but '"

@@ -27,9 +27,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * The Open Inference Protocol v2 over HTTP, at the server's root so that KServe and Triton clients
  * take the server's address as their base URL: health, server and model metadata, and inference.
  * Every failure answers with the protocol's {@code {"error": "..."}} body. Inference takes the
- * organization from the caller's credentials, applies a token-bucket rate limit per model (429)
- * and the size limits (413), and records the serving metrics.
+ * organization from the caller's credentials, applies the deployment's limits (its token bucket:
+ * 429; its body size: 413; its samples per request: 400; see {@link Limiter}), and records the
+ * serving metrics.
  */
 public final class OipRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(OipRoutes.class);
@@ -59,21 +57,15 @@ public final class OipRoutes {
 
   private final Servables servables;
   private final Caller caller;
-  private final ServingLimits limits;
-  private final LongSupplier nanoTime;
   private final String serverVersion;
-  private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
 
   /**
-   * @param nanoTime the clock of the rate limit ({@code System::nanoTime}; tests move their own)
+   * @param servables what is served, each servable with its deployment's limits
    * @param serverVersion what {@code GET /v2} reports
    */
-  public OipRoutes(Servables servables, Caller caller, ServingLimits limits,
-      LongSupplier nanoTime, String serverVersion) {
+  public OipRoutes(Servables servables, Caller caller, String serverVersion) {
     this.servables = servables;
     this.caller = caller;
-    this.limits = limits;
-    this.nanoTime = nanoTime;
     this.serverVersion = serverVersion;
   }
 
@@ -172,23 +164,23 @@ public final class OipRoutes {
     meters.started();
     ServingMetrics.Outcome outcome = ServingMetrics.Outcome.ERROR;
     try {
-      long wait = buckets.computeIfAbsent(organization + "\n" + s.name(),
-          k -> new TokenBucket(limits.requestsPerSecond(), limits.burst(), nanoTime)).take();
+      Limiter limiter = s.limiter();
+      long wait = limiter.take();
+      ServingLimits limits = limiter.limits();
       if (wait > 0) {
         outcome = ServingMetrics.Outcome.RATE_LIMITED;
         ctx.header("Retry-After", Long.toString(wait));
-        throw new OipException(429, "model '" + s.name() + "' takes at most "
+        throw new OipException(429, "deployment '" + s.name() + "' takes at most "
             + limits.requestsPerSecond() + " requests per second (bursts of " + limits.burst()
             + "); retry after " + wait + " s, or send several samples per request");
       }
       long length = ctx.req().getContentLengthLong();
       if (length > limits.maxRequestBytes()) {
         outcome = ServingMetrics.Outcome.TOO_LARGE;
-        throw tooLarge();
+        throw tooLarge(s, limits);
       }
       InferenceDecoder.Decoded request = InferenceDecoder.decode(
-          new Limited(ctx.req().getInputStream(), limits.maxRequestBytes()), s.signature(),
-          limits);
+          new Limited(ctx.req().getInputStream(), s, limits), s.signature(), limits);
       List<float[]> outputs = s.infer(request.inputs(), request.rows());
       // the prediction's id: the request's, or one the server gives; the prediction log
       // (monitoring's PredictionLog) takes (organization, s.name(), s.version(), id,
@@ -211,9 +203,9 @@ public final class OipRoutes {
     }
   }
 
-  private OipException tooLarge() {
+  private static OipException tooLarge(Servable s, ServingLimits limits) {
     return OipException.tooLarge("the request body is larger than " + limits.maxRequestBytes()
-        + " bytes; send fewer samples per request");
+        + " bytes, the limit of deployment '" + s.name() + "'; send fewer samples per request");
   }
 
   /** The response, written straight from the output arrays. */
@@ -278,14 +270,16 @@ public final class OipRoutes {
     Api.refuse(ctx, status, json);
   }
 
-  /** The body, refused with a 413 past {@code max} bytes. */
-  private final class Limited extends FilterInputStream {
-    private final long max;
+  /** The body, refused with a 413 past the deployment's {@code limits}. */
+  private static final class Limited extends FilterInputStream {
+    private final Servable servable;
+    private final ServingLimits limits;
     private long read;
 
-    Limited(InputStream in, long max) {
+    Limited(InputStream in, Servable servable, ServingLimits limits) {
       super(in);
-      this.max = max;
+      this.servable = servable;
+      this.limits = limits;
     }
 
     @Override
@@ -303,8 +297,8 @@ public final class OipRoutes {
     }
 
     private void count(int n) {
-      if (n > 0 && (read += n) > max) {
-        throw tooLarge();
+      if (n > 0 && (read += n) > limits.maxRequestBytes()) {
+        throw tooLarge(servable, limits);
       }
     }
   }

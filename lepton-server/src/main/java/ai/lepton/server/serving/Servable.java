@@ -21,33 +21,36 @@ public final class Servable implements AutoCloseable {
   private final Model model;
   private final Signature signature;
   private final ServingMetrics.Meters meters;
+  private final Limiter limiter;
   private final DynamicBatcher batcher;
 
   private Servable(String name, String version, Model model, Signature signature,
-      ServingMetrics.Meters meters, Batching batching) {
+      ServingMetrics.Meters meters, Limiter limiter, Batching batching) {
     this.name = name;
     this.version = version;
     this.model = model;
     this.signature = signature;
     this.meters = meters;
+    this.limiter = limiter;
     this.batcher = batching.enabled()
         ? new DynamicBatcher(name + "-" + version, batching, this::predict, meters) : null;
   }
 
   /**
    * Builds the model of {@code archive} (an opened, checked model file) with its weights and
-   * preprocessing, ready to answer as version {@code version} of model {@code name}.
+   * preprocessing, ready to answer as version {@code version} of model {@code name}, within
+   * the limits of {@code limiter} (its deployment's, shared with the deployment's other version).
    *
    * @throws ai.lepton.LeptonException if the file no longer loads (changed since it was opened,
    *     truncated)
    */
-  public static Servable load(String organizationId, String name, String version,
-      ModelArchive archive, Batching batching, ServingMetrics metrics) {
+  static Servable load(String organizationId, String name, String version,
+      ModelArchive archive, Batching batching, Limiter limiter, ServingMetrics metrics) {
     Model model = archive.load();
     Signature signature = new Signature(archive.inputs(), archive.outputs(),
         model.preprocessing().orElse(null));
     return new Servable(name, version, model, signature,
-        metrics.meters(organizationId, name, version), batching);
+        metrics.meters(organizationId, name, version), limiter, batching);
   }
 
   public String name() {
@@ -64,6 +67,10 @@ public final class Servable implements AutoCloseable {
 
   ServingMetrics.Meters meters() {
     return meters;
+  }
+
+  Limiter limiter() {
+    return limiter;
   }
 
   /**

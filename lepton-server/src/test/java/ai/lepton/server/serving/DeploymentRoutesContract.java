@@ -237,4 +237,127 @@ abstract class DeploymentRoutesContract {
         && !k.equals("2")).toList(), "every request answered: " + seen);
     assertEquals("2", servedVersion("churn-api"));
   }
+
+  private Response infer(String name, String body) {
+    return p.send(p.request("/v2/models/" + name + "/infer", p.viewer)
+        .header("Content-Type", "application/json")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  private static String rows(int n) {
+    return "{\"inputs\":[{\"name\":\"input\",\"shape\":[" + n + ",4],\"datatype\":\"FP32\","
+        + "\"data\":[" + String.join(",", java.util.Collections.nCopies(n, "[1,2,3,4]")) + "]}]}";
+  }
+
+  /** A one-sample request padded with spaces to {@code bytes} bytes. */
+  private static String padded(int bytes) {
+    String row = rows(1);
+    return row.substring(0, row.length() - 1) + " ".repeat(bytes - row.length()) + "}";
+  }
+
+  private static void assertRefused(int status, String fragment, Response r) {
+    assertEquals(status, r.status(), r.body());
+    assertTrue(r.json().get("error").asText().contains(fragment), r.body());
+  }
+
+  @Test
+  void eachLimitRefusesOverItAndLetsTheRequestUnderItThrough() {
+    Response made = p.post(p.api("/deployments"), p.owner, Map.of("name", "sized", "model",
+        "churn@1", "limits", Map.of("maxRequestBytes", 200, "maxRequestSamples", 2)));
+    assertEquals(201, made.status(), made.body());
+    assertEquals(200, made.json().at("/limits/maxRequestBytes").asLong());
+    assertEquals(2, made.json().at("/limits/maxRequestSamples").asInt());
+    assertEquals(ServingLimits.DEFAULT.requestsPerSecond(),
+        made.json().at("/limits/requestsPerSecond").asDouble(), "the server's where none set");
+
+    assertEquals(200, infer("sized", padded(200)).status(), "at the limit");
+    assertRefused(413, "larger than 200 bytes, the limit of deployment 'sized'",
+        infer("sized", padded(201)));
+    assertEquals(200, infer("sized", rows(2)).status());
+    assertRefused(400, "this deployment takes at most 2 samples per request",
+        infer("sized", rows(3)));
+
+    p.post(p.api("/deployments"), p.owner, Map.of("name", "slow", "model", "churn@1",
+        "limits", Map.of("requestsPerSecond", 0.001, "burst", 2)));
+    p.post(p.api("/deployments"), p.owner, Map.of("name", "other", "model", "churn@1",
+        "limits", Map.of("requestsPerSecond", 0.001, "burst", 2)));
+    assertEquals(200, infer("slow", rows(1)).status());
+    assertEquals(200, infer("slow", rows(1)).status());
+    assertRefused(429, "deployment 'slow' takes at most 0.001 requests per second (bursts of "
+        + "2)", infer("slow", rows(1)));
+    assertEquals(429, infer("slow", rows(1)).status());
+    assertEquals(200, infer("other", rows(1)).status(),
+        "another deployment's flood takes none of this one's budget");
+    assertEquals(200, infer("other", rows(1)).status());
+  }
+
+  @Test
+  void aDeploymentCannotRaiseALimitPastTheServers() {
+    ServingLimits server = ServingLimits.DEFAULT;
+    for (Map<String, Object> limits : List.<Map<String, Object>>of(
+        Map.of("requestsPerSecond", server.requestsPerSecond() * 2),
+        Map.of("burst", server.burst() + 1),
+        Map.of("maxRequestBytes", server.maxRequestBytes() + 1),
+        Map.of("maxRequestSamples", server.maxRows() + 1))) {
+      Response refused = p.post(p.api("/deployments"), p.owner, Map.of("name", "greedy",
+          "model", "churn@1", "limits", limits));
+      assertEquals(400, refused.status(), refused.body());
+      String field = limits.keySet().iterator().next();
+      assertTrue(refused.body().contains("limits." + field + " must be ")
+          && refused.body().contains("this server's limit (a deployment may lower the "
+              + "server's limits, not raise them"), refused.body());
+    }
+    assertEquals(404, p.get(p.api("/deployments/greedy"), p.viewer).status(), "none made");
+    Response zero = p.post(p.api("/deployments"), p.owner, Map.of("name", "greedy", "model",
+        "churn@1", "limits", Map.of("requestsPerSecond", 0)));
+    assertTrue(zero.status() == 400 && zero.body().contains("must be 0.001 to 20000.0"),
+        zero.body());
+
+    deploy("churn-api", "churn@1");
+    Response raised = p.patch(p.api("/deployments/churn-api"), p.owner,
+        Map.of("limits", Map.of("burst", server.burst() + 1)));
+    assertEquals(400, raised.status(), raised.body());
+    assertTrue(raised.body().contains("must be 1 to " + server.burst()), raised.body());
+    assertEquals(server.burst(), p.get(p.api("/deployments/churn-api"), p.viewer).json()
+        .at("/limits/burst").asInt(), "unchanged");
+  }
+
+  @Test
+  void aLimitChangeHoldsAtOnceIsAuditedAndSurvivesARestart() {
+    p.post(p.api("/deployments"), p.owner, Map.of("name", "churn-api", "model", "churn@1",
+        "maxBatchSize", 8));
+    assertEquals(200, infer("churn-api", rows(2)).status());
+    Response changed = p.patch(p.api("/deployments/churn-api"), p.owner,
+        Map.of("limits", Map.of("maxRequestSamples", 1, "requestsPerSecond", 0.001,
+            "burst", 3)));
+    assertEquals(200, changed.status(), changed.body());
+    assertEquals(1, changed.json().at("/limits/maxRequestSamples").asInt());
+    assertRefused(400, "at most 1 samples per request", infer("churn-api", rows(2)));
+    Map<String, String> audited = p.events(DeploymentService.UPDATE).get(0).details();
+    assertEquals("limits", audited.get("change"));
+    assertEquals("1", audited.get("maxRequestSamples"));
+    assertEquals("0.001", audited.get("requestsPerSecond"));
+    assertEquals(403, p.patch(p.api("/deployments/churn-api"), p.viewer,
+        Map.of("limits", Map.of("burst", 5))).status(), "viewers set no limits");
+
+    // limits go with a version change, and stay through a canary and its promotion
+    assertEquals(200, p.patch(p.api("/deployments/churn-api"), p.owner,
+        Map.of("canary", "churn@2", "share", 100, "limits", Map.of("maxRequestBytes", 4096)))
+        .status());
+    assertEquals(200, p.post(p.api("/deployments/churn-api/promote"), p.owner, Map.of())
+        .status());
+    assertRefused(400, "at most 1 samples per request", infer("churn-api", rows(2)));
+
+    p.restart();
+    JsonNode d = p.get(p.api("/deployments/churn-api"), p.viewer).json();
+    assertEquals(1, d.at("/limits/maxRequestSamples").asInt(), d.toString());
+    assertEquals(4096, d.at("/limits/maxRequestBytes").asLong());
+    assertEquals(0.001, d.at("/limits/requestsPerSecond").asDouble());
+    assertEquals(3, d.at("/limits/burst").asInt());
+    assertRefused(400, "at most 1 samples per request", infer("churn-api", rows(2)));
+    assertRefused(413, "larger than 4096 bytes", infer("churn-api", padded(4097)));
+    // the 2 requests refused above took tokens from the bucket of 3 (the server started anew)
+    assertEquals("2", infer("churn-api", rows(1)).json().get("model_version").asText());
+    assertRefused(429, "at most 0.001 requests per second", infer("churn-api", rows(1)));
+  }
 }

@@ -146,12 +146,12 @@ class InferenceDecoderTest {
   }
 
   @Test
-  void elementAndSampleLimitsAnswer413() {
+  void overTheElementLimit413OverTheSampleLimit400() {
     ServingLimits small = new ServingLimits(1 << 20, 4, 1, 1, 1);
     assertRefused(413, "more than 4 elements", refused("{\"inputs\":[" + IMAGE_1 + ","
         + EXTRA_1 + "]}", TWO_INPUTS, small));
     ServingLimits oneRow = new ServingLimits(1 << 20, 100, 1, 1, 1);
-    assertRefused(413, "at most 1", refused("{\"inputs\":[" + extra("[2,1]", "[1,2]") + ","
+    assertRefused(400, "holds 2 samples; this deployment takes at most 1 samples", refused("{\"inputs\":[" + extra("[2,1]", "[1,2]") + ","
         + "{\"name\":\"image\",\"shape\":[2,2,2],\"datatype\":\"FP32\",\"data\":[1,2,3,4,5,6,7,"
         + "8]}]}", TWO_INPUTS, oneRow));
   }

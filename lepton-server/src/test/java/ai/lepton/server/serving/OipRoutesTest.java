@@ -59,8 +59,10 @@ class OipRoutesTest {
     ModelArchive archive = TestModels.mlp(dir);
     reference = archive.load();
     ServingMetrics metrics = new ServingMetrics(registry);
-    mlp = Servable.load("a", "mlp", "1", archive, new Batching(8, Duration.ZERO), metrics);
-    text = Servable.load("a", "text", "3", TestModels.text(dir), Batching.NONE, metrics);
+    mlp = Servable.load("a", "mlp", "1", archive, new Batching(8, Duration.ZERO),
+        new Limiter(LIMITS, ticker::get), metrics);
+    text = Servable.load("a", "text", "3", TestModels.text(dir), Batching.NONE,
+        new Limiter(LIMITS, ticker::get), metrics);
     Map<String, Servable> served = Map.of("mlp", mlp, "text", text);
     Servables servables = (org, name, version) -> org.equals("a")
         ? Optional.ofNullable(served.get(name))
@@ -74,7 +76,7 @@ class OipRoutesTest {
       return org;
     };
     server = new Api(json, registry, ctx -> false,
-        new OipRoutes(servables, caller, LIMITS, ticker::get, "9.9.9").routes())
+        new OipRoutes(servables, caller, "9.9.9").routes())
         .create("127.0.0.1", 0).start();
   }
 
@@ -208,7 +210,7 @@ class OipRoutesTest {
   }
 
   @Test
-  void oversizedBodiesAndBatchesAnswer413() throws Exception {
+  void oversizedBodiesAnswer413AndBatchesOverTheSampleLimit400() throws Exception {
     String big = TWO_ROWS.replace("[[1,2,3,4]", "[[1" + ",2".repeat(3000) + "]");
     assertError(413, "larger than 4096 bytes", post("/v2/models/mlp/infer", big));
     // without a Content-Length, the count of bytes read refuses it
@@ -221,8 +223,30 @@ class OipRoutesTest {
     for (int i = 1; i < 17; i++) {
       rows.append(",[0,0,0,0]");
     }
-    assertError(413, "at most 16", post("/v2/models/mlp/infer", "{\"inputs\":[{\"name\":"
-        + "\"input\",\"shape\":[17,4],\"datatype\":\"FP32\",\"data\":[" + rows + "]}]}"));
+    assertError(400, "at most 16 samples per request", post("/v2/models/mlp/infer",
+        "{\"inputs\":[{\"name\":\"input\",\"shape\":[17,4],\"datatype\":\"FP32\","
+            + "\"data\":[" + rows + "]}]}"));
+  }
+
+  @Test
+  void aChangedLimitHoldsFromTheNextRequest() throws Exception {
+    ok(post("/v2/models/mlp/infer", TWO_ROWS));
+    mlp.limiter().change(new ServingLimits(4096, 1000, 1, 1, 3));
+    assertError(400, "at most 1 samples per request", post("/v2/models/mlp/infer", TWO_ROWS));
+    mlp.limiter().change(new ServingLimits(100, 1000, 16, 1, 3));
+    assertError(413, "larger than 100 bytes, the limit of deployment 'mlp'",
+        post("/v2/models/mlp/infer", TWO_ROWS));
+    mlp.limiter().change(LIMITS);
+    ok(post("/v2/models/mlp/infer", TWO_ROWS)); // the bucket holds 2 of its 3 tokens now
+
+    // a smaller bucket keeps at most its new size, and a larger one is not filled by the change
+    mlp.limiter().change(new ServingLimits(4096, 1000, 16, 1, 1));
+    ok(postNow("/v2/models/mlp/infer", TWO_ROWS));
+    assertError(429, "(bursts of 1)", postNow("/v2/models/mlp/infer", TWO_ROWS));
+    mlp.limiter().change(LIMITS);
+    assertError(429, "(bursts of 3)", postNow("/v2/models/mlp/infer", TWO_ROWS));
+    ticker.addAndGet(1_000_000_000L);
+    ok(postNow("/v2/models/mlp/infer", TWO_ROWS));
   }
 
   @Test

@@ -21,6 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A real Core model behind the batcher answers as it does alone, sample by sample. */
 class ServableTest {
+  private static final Limiter DEFAULT_LIMITS = new Limiter(ServingLimits.DEFAULT,
+      System::nanoTime);
+
   @TempDir Path dir;
 
   @Test
@@ -31,7 +34,7 @@ class ServableTest {
     int requests = 32;
     // a delay far longer than the test: each batch closes only when 8 samples are in it
     try (Servable servable = Servable.load("org", "mlp", "1", archive,
-        new Batching(8, Duration.ofMinutes(5)), new ServingMetrics(registry))) {
+        new Batching(8, Duration.ofMinutes(5)), DEFAULT_LIMITS, new ServingMetrics(registry))) {
       CyclicBarrier start = new CyclicBarrier(requests);
       ExecutorService pool = Executors.newFixedThreadPool(requests);
       List<Future<float[]>> answers = new ArrayList<>();
@@ -59,7 +62,7 @@ class ServableTest {
     ModelArchive archive = TestModels.mlp(dir);
     Model reference = archive.load();
     try (Servable servable = Servable.load("org", "mlp", "1", archive, Batching.NONE,
-        new ServingMetrics(new SimpleMeterRegistry()))) {
+        DEFAULT_LIMITS, new ServingMetrics(new SimpleMeterRegistry()))) {
       float[] two = {1, 2, 3, 4, -1, 0.5f, 2, 0};
       assertArrayEquals(reference.predict(Tensor.of(two, 2, 4)).toFloatArray(),
           servable.infer(List.of(two), 2).get(0), 1e-6f);
@@ -72,7 +75,8 @@ class ServableTest {
     ModelArchive archive = TestModels.mlp(dir);
     Model reference = archive.load();
     Servable servable = Servable.load("org", "mlp", "1", archive,
-        new Batching(8, Duration.ZERO), new ServingMetrics(new SimpleMeterRegistry()));
+        new Batching(8, Duration.ZERO), DEFAULT_LIMITS,
+        new ServingMetrics(new SimpleMeterRegistry()));
     servable.close(); // a rollout retired it after this request found it
     assertArrayEquals(reference.predict(Tensor.of(sample(3), 1, 4)).toFloatArray(),
         servable.infer(List.of(sample(3)), 1).get(0), 1e-6f);

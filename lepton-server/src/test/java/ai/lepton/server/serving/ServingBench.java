@@ -53,6 +53,8 @@ final class ServingBench {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     ServingMetrics metrics = new ServingMetrics(registry);
     Map<String, Servable> served = new HashMap<>();
+    // far above what it answers: the limiter's bucket is on the measured path, never refusing
+    ServingLimits limits = new ServingLimits(8L << 20, 4_000_000, 1024, 1e9, 1_000_000_000);
     for (Sequential model : List.of(mlp, cnn)) {
       String name = model == mlp ? "mlp" : "cnn";
       model.compile("adam", "sparse_categorical_crossentropy", "accuracy");
@@ -61,16 +63,16 @@ final class ServingBench {
       Path file = dir.resolve(name + ".lepton");
       model.save(file);
       ModelArchive archive = ModelArchive.open(file);
-      served.put(name, Servable.load("bench", name, "1", archive, Batching.NONE, metrics));
+      served.put(name, Servable.load("bench", name, "1", archive, Batching.NONE,
+          new Limiter(limits, System::nanoTime), metrics));
       served.put(name + "-batched", Servable.load("bench", name + "-batched", "1", archive,
-          batching, metrics));
+          batching, new Limiter(limits, System::nanoTime), metrics));
       writeBody(dir.resolve(name + ".json"), images.slice(0, 0, 1).toFloatArray(),
           archive.inputs().get(0).name(), archive.inputs().get(0).shape());
     }
     Servables servables = (org, name, version) -> Optional.ofNullable(served.get(name));
-    ServingLimits limits = new ServingLimits(8L << 20, 4_000_000, 1024, 1e9, 1_000_000_000);
-    List<Route> routes = new ArrayList<>(new OipRoutes(servables, ctx -> "bench", limits,
-        System::nanoTime, "bench").routes());
+    List<Route> routes = new ArrayList<>(new OipRoutes(servables, ctx -> "bench", "bench")
+        .routes());
     routes.add(Route.post("/bench/noop").tag("bench").summary("reads the body, does no work")
         .publicAccess().status(200).handle(ctx -> {
           try (var in = ctx.req().getInputStream()) {

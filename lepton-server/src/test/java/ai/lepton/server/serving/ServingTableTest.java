@@ -34,7 +34,8 @@ class ServingTableTest {
 
   private Servable load(String version, long seed) {
     return Servable.load("a", "m", version, TestModels.mlp(dir, seed),
-        new Batching(8, Duration.ZERO), metrics);
+        new Batching(8, Duration.ZERO), new Limiter(ServingLimits.DEFAULT, System::nanoTime),
+        metrics);
   }
 
   @Test
@@ -73,8 +74,7 @@ class ServingTableTest {
     try (ServingTable table = new ServingTable()) {
       table.deploy("a", "m", load("1", 1));
       Javalin server = new Api(json, new SimpleMeterRegistry(), ctx -> false,
-          new OipRoutes(table, ctx -> "a", ServingLimits.DEFAULT, System::nanoTime, "t")
-              .routes()).create("127.0.0.1", 0).start();
+          new OipRoutes(table, ctx -> "a", "t").routes()).create("127.0.0.1", 0).start();
       HttpClient http = HttpClient.newHttpClient();
       HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
           + "/v2/models/m/infer")).POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":[{"

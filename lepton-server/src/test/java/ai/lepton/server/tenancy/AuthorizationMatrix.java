@@ -312,6 +312,9 @@ abstract class AuthorizationMatrix {
     }));
     list.add(new Action("update a deployment's canary", "200 200 200 403 404",
         c -> client.patch(a("/deployments/" + freshDeployment(true)), c, Map.of("share", 20))));
+    list.add(new Action("set a deployment's request limits", "200 200 200 403 404",
+        c -> client.patch(a("/deployments/" + deployment), c, Map.of("limits",
+            Map.of("requestsPerSecond", 100, "maxRequestSamples", 8)))));
     list.add(new Action("promote a canary", "200 200 200 403 404",
         c -> client.post(a("/deployments/" + freshDeployment(true) + "/promote"), c,
             Map.of())));

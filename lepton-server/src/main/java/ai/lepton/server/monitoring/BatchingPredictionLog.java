@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +48,7 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
     int kept;
   }
 
+  private final Jdbi jdbi;
   private final MonitoringStore store;
   private final EncryptedBlobStore blobs;
   private final Clock clock;
@@ -62,8 +64,9 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
   private final Thread writer;
   private volatile boolean closed;
 
-  BatchingPredictionLog(MonitoringStore store, EncryptedBlobStore blobs, Clock clock,
-      MonitoringLimits limits) {
+  BatchingPredictionLog(Jdbi jdbi, MonitoringStore store, EncryptedBlobStore blobs,
+      Clock clock, MonitoringLimits limits) {
+    this.jdbi = jdbi;
     this.store = store;
     this.blobs = blobs;
     this.clock = clock;
@@ -216,7 +219,7 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
       blobs.put(org, key, new ByteArrayInputStream(bytes), bytes.length);
     }
     try {
-      store.jdbi().useTransaction(tx -> store.insertPredictions(tx, rows));
+      jdbi.useTransaction(tx -> store.insertPredictions(tx, rows));
     } catch (RuntimeException e) {
       if (line > 0) {
         blobs.delete(org, key);

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +12,7 @@ import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.RowMapper;
-import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.Update;
 
 /** {@link MonitoringStore} in SQL that runs on H2 and PostgreSQL alike (tables of V11). */
 final class JdbiMonitoringStore implements MonitoringStore {
@@ -26,6 +27,10 @@ final class JdbiMonitoringStore implements MonitoringStore {
       rs.getDouble("observed"), rs.getDouble("threshold"), rs.getString("message"),
       rs.getObject("raised_at", OffsetDateTime.class).toInstant(),
       instant(rs.getObject("resolved_at", OffsetDateTime.class)), rs.getString("retrain_job"));
+
+  /** Prediction rows per INSERT statement: 1,100 parameters, far below PostgreSQL's 32,767. */
+  static final int ROWS_PER_INSERT = 100;
+  private static final String INSERT_FULL = insertPredictionsSql(ROWS_PER_INSERT);
 
   private final Jdbi jdbi;
 
@@ -45,18 +50,30 @@ final class JdbiMonitoringStore implements MonitoringStore {
 
   @Override
   public void insertPredictions(Handle tx, List<PredictionRow> rows) {
-    PreparedBatch batch = tx.prepareBatch("INSERT INTO prediction (id, sample, org_id,"
-        + " deployment, model_version_id, predicted_at, latency_micros, predicted_class,"
-        + " predicted_value, blob_key, blob_line) VALUES (:id, :sample, :org, :deployment,"
-        + " :version, :at, :latency, :class, :value, :blob, :line)");
-    for (PredictionRow r : rows) {
-      batch.bind("id", r.id()).bind("sample", r.sample()).bind("org", r.orgId())
-          .bind("deployment", r.deployment()).bind("version", r.modelVersionId())
-          .bind("at", time(r.at())).bind("latency", r.latencyMicros())
-          .bind("class", r.predictedClass()).bind("value", r.predictedValue())
-          .bind("blob", r.blobKey()).bind("line", r.blobLine()).add();
+    // Multi-row INSERTs: one statement per ROWS_PER_INSERT rows instead of one per row (a JDBC
+    // batch still executes each row as a statement of its own on the server)
+    for (int from = 0; from < rows.size(); from += ROWS_PER_INSERT) {
+      List<PredictionRow> chunk = rows.subList(from, Math.min(rows.size(),
+          from + ROWS_PER_INSERT));
+      Update insert = tx.createUpdate(chunk.size() == ROWS_PER_INSERT ? INSERT_FULL
+          : insertPredictionsSql(chunk.size()));
+      int p = 0;
+      for (PredictionRow r : chunk) {
+        insert.bind(p++, r.id()).bind(p++, r.sample()).bind(p++, r.orgId())
+            .bind(p++, r.deployment()).bind(p++, r.modelVersionId()).bind(p++, time(r.at()))
+            .bind(p++, r.latencyMicros()).bind(p++, r.predictedClass())
+            .bind(p++, r.predictedValue()).bind(p++, r.blobKey()).bind(p++, r.blobLine());
+      }
+      insert.execute();
     }
-    batch.execute();
+  }
+
+  /** An INSERT of {@code n} prediction rows, 11 positional parameters each. */
+  private static String insertPredictionsSql(int n) {
+    return "INSERT INTO prediction (id, sample, org_id, deployment, model_version_id,"
+        + " predicted_at, latency_micros, predicted_class, predicted_value, blob_key, blob_line)"
+        + " VALUES "
+        + String.join(", ", Collections.nCopies(n, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   }
 
   @Override

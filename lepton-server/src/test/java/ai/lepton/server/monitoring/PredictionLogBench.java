@@ -37,10 +37,16 @@ import java.util.Optional;
 final class PredictionLogBench {
   private static final OperatingSystemMXBean CPU =
       (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+  private static final java.lang.management.ThreadMXBean THREADS =
+      ManagementFactory.getThreadMXBean();
 
   private PredictionLogBench() {}
 
   public static void main(String[] args) throws IOException {
+    if (args.length > 0 && args[0].equals("inserts")) {
+      inserts(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+      return;
+    }
     String kind = args.length > 0 ? args[0] : "h2";
     int requests = args.length > 1 ? Integer.parseInt(args[1]) : 50_000;
     int runs = args.length > 2 ? Integer.parseInt(args[2]) : 5;
@@ -109,6 +115,80 @@ final class PredictionLogBench {
       }
       return new double[] {written / seconds, cpuMicros / written};
     }
+  }
+
+  /**
+   * The store's insert alone ({@code inserts h2|postgres ROWS RUNS}): batches of 500 rows, each
+   * in a transaction, by {@link JdbiMonitoringStore#insertPredictions} (multi-row INSERTs)
+   * alternating with a JDBC batch of one-row INSERTs (Jdbi's PreparedBatch, what it replaced), on
+   * the same database; rows a second, median of the runs.
+   */
+  private static void inserts(String kind, int rows, int runs) throws IOException {
+    Path dir = Files.createTempDirectory("lepton-bench");
+    try (Database db = kind.equals("postgres") ? TestDatabases.postgres()
+        : Database.embedded(dir, "benchpassword")) {
+      JdbiMonitoringStore store = new JdbiMonitoringStore(db.jdbi());
+      List<Double> multi = new ArrayList<>();
+      List<Double> batch = new ArrayList<>();
+      List<Double> multiCpu = new ArrayList<>();
+      List<Double> batchCpu = new ArrayList<>();
+      int[] next = {0};
+      for (int r = 0; r <= runs; r++) { // the first round warms up
+        double[] m = insertRate(db, rows, next,
+            tx -> list -> store.insertPredictions(tx, list));
+        double[] b = insertRate(db, rows, next, tx -> list -> jdbcBatch(tx, list));
+        if (r > 0) {
+          multi.add(m[0]);
+          multiCpu.add(m[1]);
+          batch.add(b[0]);
+          batchCpu.add(b[1]);
+          System.out.printf("run %d: multi-row %.0f rows/s (%.1f us CPU/row), JDBC batch %.0f"
+              + " rows/s (%.1f us CPU/row)%n", r, m[0], m[1], b[0], b[1]);
+        }
+      }
+      System.out.printf("%s inserts, %d rows in batches of 500, median of %d: multi-row %.0f"
+          + " rows/s (%.1f us CPU/row), JDBC batch %.0f rows/s (%.1f us CPU/row)%n", kind, rows,
+          runs, median(multi), median(multiCpu), median(batch), median(batchCpu));
+    }
+  }
+
+  /** Rows a second, and the inserting thread's CPU time a row (H2: the database's work too). */
+  private static double[] insertRate(Database db, int rows, int[] next,
+      java.util.function.Function<org.jdbi.v3.core.Handle,
+          java.util.function.Consumer<List<MonitoringStore.PredictionRow>>> insert) {
+    java.time.Instant at = java.time.Instant.now();
+    long cpu = THREADS.getCurrentThreadCpuTime();
+    long start = System.nanoTime();
+    for (int from = 0; from < rows; from += 500) {
+      List<MonitoringStore.PredictionRow> batch = new ArrayList<>();
+      for (int i = 0; i < 500; i++) {
+        int n = next[0]++;
+        batch.add(new MonitoringStore.PredictionRow("prd_" + n, 0, "org_bench", "web", "mv_1",
+            at.plusNanos(n * 1000L), 1500, n % 3 == 0 ? "yes" : "no", null,
+            n % 2 == 0 ? "predictions/1-abc" : null, n % 2 == 0 ? n : null));
+      }
+      db.jdbi().useTransaction(tx -> insert.apply(tx).accept(batch));
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    return new double[] {rows / seconds, (THREADS.getCurrentThreadCpuTime() - cpu) / 1e3 / rows};
+  }
+
+  /** The insert as it was: one-row INSERTs in a JDBC batch. */
+  private static void jdbcBatch(org.jdbi.v3.core.Handle tx,
+      List<MonitoringStore.PredictionRow> rows) {
+    org.jdbi.v3.core.statement.PreparedBatch batch = tx.prepareBatch("INSERT INTO prediction"
+        + " (id, sample, org_id, deployment, model_version_id, predicted_at, latency_micros,"
+        + " predicted_class, predicted_value, blob_key, blob_line) VALUES (:id, :sample, :org,"
+        + " :deployment, :version, :at, :latency, :class, :value, :blob, :line)");
+    for (MonitoringStore.PredictionRow r : rows) {
+      batch.bind("id", r.id()).bind("sample", r.sample()).bind("org", r.orgId())
+          .bind("deployment", r.deployment()).bind("version", r.modelVersionId())
+          .bind("at", r.at().atOffset(java.time.ZoneOffset.UTC))
+          .bind("latency", r.latencyMicros()).bind("class", r.predictedClass())
+          .bind("value", r.predictedValue()).bind("blob", r.blobKey())
+          .bind("line", r.blobLine()).add();
+    }
+    batch.execute();
   }
 
   private static double median(List<Double> xs) {

@@ -6,19 +6,26 @@ import ai.lepton.server.crypto.KeyService;
 import ai.lepton.server.crypto.MasterKey;
 import ai.lepton.server.db.Database;
 import ai.lepton.server.db.TestDatabases;
+import ai.lepton.server.monitoring.MonitoringStore.PredictionRow;
 import ai.lepton.server.monitoring.PredictionLog.Sample;
 import com.sun.management.OperatingSystemMXBean;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * The prediction log writer's throughput: rows written a second, from the first {@code log} to
@@ -37,7 +44,7 @@ import java.util.Optional;
 final class PredictionLogBench {
   private static final OperatingSystemMXBean CPU =
       (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-  private static final java.lang.management.ThreadMXBean THREADS =
+  private static final ThreadMXBean THREADS =
       ManagementFactory.getThreadMXBean();
 
   private PredictionLogBench() {}
@@ -134,9 +141,8 @@ final class PredictionLogBench {
       List<Double> batchCpu = new ArrayList<>();
       int[] next = {0};
       for (int r = 0; r <= runs; r++) { // the first round warms up
-        double[] m = insertRate(db, rows, next,
-            tx -> list -> store.insertPredictions(tx, list));
-        double[] b = insertRate(db, rows, next, tx -> list -> jdbcBatch(tx, list));
+        double[] m = insertRate(db, rows, next, store::insertPredictions);
+        double[] b = insertRate(db, rows, next, PredictionLogBench::jdbcBatch);
         if (r > 0) {
           multi.add(m[0]);
           multiCpu.add(m[1]);
@@ -154,36 +160,34 @@ final class PredictionLogBench {
 
   /** Rows a second, and the inserting thread's CPU time a row (H2: the database's work too). */
   private static double[] insertRate(Database db, int rows, int[] next,
-      java.util.function.Function<org.jdbi.v3.core.Handle,
-          java.util.function.Consumer<List<MonitoringStore.PredictionRow>>> insert) {
-    java.time.Instant at = java.time.Instant.now();
+      BiConsumer<Handle, List<PredictionRow>> insert) {
+    Instant at = Instant.now();
     long cpu = THREADS.getCurrentThreadCpuTime();
     long start = System.nanoTime();
     for (int from = 0; from < rows; from += 500) {
-      List<MonitoringStore.PredictionRow> batch = new ArrayList<>();
+      List<PredictionRow> batch = new ArrayList<>();
       for (int i = 0; i < 500; i++) {
         int n = next[0]++;
-        batch.add(new MonitoringStore.PredictionRow("prd_" + n, 0, "org_bench", "web", "mv_1",
+        batch.add(new PredictionRow("prd_" + n, 0, "org_bench", "web", "mv_1",
             at.plusNanos(n * 1000L), 1500, n % 3 == 0 ? "yes" : "no", null,
             n % 2 == 0 ? "predictions/1-abc" : null, n % 2 == 0 ? n : null));
       }
-      db.jdbi().useTransaction(tx -> insert.apply(tx).accept(batch));
+      db.jdbi().useTransaction(tx -> insert.accept(tx, batch));
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     return new double[] {rows / seconds, (THREADS.getCurrentThreadCpuTime() - cpu) / 1e3 / rows};
   }
 
   /** The insert as it was: one-row INSERTs in a JDBC batch. */
-  private static void jdbcBatch(org.jdbi.v3.core.Handle tx,
-      List<MonitoringStore.PredictionRow> rows) {
-    org.jdbi.v3.core.statement.PreparedBatch batch = tx.prepareBatch("INSERT INTO prediction"
+  private static void jdbcBatch(Handle tx, List<PredictionRow> rows) {
+    PreparedBatch batch = tx.prepareBatch("INSERT INTO prediction"
         + " (id, sample, org_id, deployment, model_version_id, predicted_at, latency_micros,"
         + " predicted_class, predicted_value, blob_key, blob_line) VALUES (:id, :sample, :org,"
         + " :deployment, :version, :at, :latency, :class, :value, :blob, :line)");
-    for (MonitoringStore.PredictionRow r : rows) {
+    for (PredictionRow r : rows) {
       batch.bind("id", r.id()).bind("sample", r.sample()).bind("org", r.orgId())
           .bind("deployment", r.deployment()).bind("version", r.modelVersionId())
-          .bind("at", r.at().atOffset(java.time.ZoneOffset.UTC))
+          .bind("at", r.at().atOffset(ZoneOffset.UTC))
           .bind("latency", r.latencyMicros()).bind("class", r.predictedClass())
           .bind("value", r.predictedValue()).bind("blob", r.blobKey())
           .bind("line", r.blobLine()).add();

@@ -27,8 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The prediction log never blocks or grows past its queue when writing is slow: it drops and
- * counts; a batch that cannot be written leaves nothing behind. Writing is held up by a blob store that waits at its first write until the test lets
- * it go (no sleeps).
+ * counts; a batch that cannot be written leaves nothing behind. Writing is held up by a blob
+ * store that waits at its first write until the test lets it go (no sleeps).
  */
 class PredictionLogQueueTest {
   @TempDir Path dir;

@@ -277,9 +277,10 @@ final class ModelCommand {
         + e.getValue()).collect(Collectors.joining(","));
   }
 
+  /** Metrics as people read them, to 4 significant digits ({@code --json} keeps them whole). */
   private static String metrics(Map<String, Double> metrics) {
     return new TreeMap<>(metrics).entrySet().stream().map(e -> Table.plain(e.getKey()) + "="
-        + e.getValue()).collect(Collectors.joining(","));
+        + ProfileView.num(e.getValue())).collect(Collectors.joining(","));
   }
 
   private static String source(ModelLineage l) {

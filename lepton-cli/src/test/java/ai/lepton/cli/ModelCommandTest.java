@@ -113,6 +113,21 @@ class ModelCommandTest {
   }
 
   @Test
+  void metricsPrintToFourSignificantDigitsAndWholeAsJson() throws Exception {
+    assertEquals(0, lepton("model", "push", model.toString(), "--name", "digits", "--metrics",
+        "accuracy=0.9134567890123456,loss=1234.5678901,rmse=0.00012345678901,epochs=12"),
+        p.err());
+    assertEquals(0, lepton("model", "show", "digits@1"), p.err());
+    assertTrue(p.out().contains(
+        "metrics     accuracy=0.9135,epochs=12,loss=1235,rmse=0.0001235\n"), p.out());
+    assertEquals(0, lepton("model", "versions", "digits"), p.err());
+    assertTrue(p.out().contains("accuracy=0.9135,epochs=12,loss=1235,rmse=0.0001235"),
+        p.out());
+    assertEquals(0, lepton("model", "show", "digits@1", "--json"), p.err());
+    assertEquals(0.9134567890123456, p.outJson().get("metrics").get("accuracy").asDouble());
+  }
+
+  @Test
   void aFileThatIsNotAModelIsRefusedWithTheServersReason() throws Exception {
     Path fake = Files.writeString(dir.resolve("fake.lepton"), "not a zip at all");
     refused(lepton("model", "push", fake.toString(), "--name", "fake"),

@@ -17,6 +17,13 @@ public interface JobExecutor extends AutoCloseable {
   void wake();
 
   /**
+   * Tells it that the cancel of job {@code jobId} committed, so that the job, if it runs here,
+   * stops at its next batch rather than at its worker's next heartbeat. Jobs running in other
+   * processes learn of the cancel from their heartbeat.
+   */
+  void cancelled(String jobId);
+
+  /**
    * Stops taking jobs and waits for the running ones to stop at their next batch; their leases
    * expire and another worker resumes them from their last checkpoint.
    */

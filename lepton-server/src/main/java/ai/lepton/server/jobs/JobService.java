@@ -82,17 +82,18 @@ public final class JobService {
   private final TenancyService tenancy;
   private final JobEvents events;
   private final Clock clock;
-  private final Runnable wake;
+  /** Told when a job is queued (to claim it now) and when a cancel commits (to stop it now). */
+  private final JobExecutor executor;
 
   JobService(Database database, JobStore store, AuditLog audit, TenancyService tenancy,
-      JobEvents events, Clock clock, Runnable wake) {
+      JobEvents events, Clock clock, JobExecutor executor) {
     this.jdbi = database.jdbi();
     this.store = store;
     this.audit = audit;
     this.tenancy = tenancy;
     this.events = events;
     this.clock = clock;
-    this.wake = wake;
+    this.executor = executor;
   }
 
   // ---------------------------------------------------------------- jobs
@@ -149,7 +150,7 @@ public final class JobService {
       audit.append(tx, new AuditEntry(org, caller.userId(), SUBMIT, "job", row.id(), client,
           Outcome.SUCCESS, details));
     });
-    wake.run();
+    executor.wake();
     return wire(row);
   }
 
@@ -184,7 +185,7 @@ public final class JobService {
       audit.append(tx, new AuditEntry(org, AuditLog.SYSTEM, SUBMIT, "job", row.id(), null,
           Outcome.SUCCESS, details));
     });
-    wake.run();
+    executor.wake();
     return row.id();
   }
 
@@ -227,7 +228,7 @@ public final class JobService {
       audit.append(tx, new AuditEntry(org, caller.userId(), SUBMIT, "job", id, client,
           Outcome.SUCCESS, details));
     });
-    wake.run();
+    executor.wake();
     return wire(search);
   }
 
@@ -261,8 +262,8 @@ public final class JobService {
   }
 
   /**
-   * Cancels a job: a queued one at once, a running one at its worker's next heartbeat (it stops
-   * at the batch after).
+   * Cancels a job: a queued one at once; a running one at its next batch when it runs in this
+   * process (the executor is told once the cancel commits), else at its worker's next heartbeat.
    *
    * @throws ApiException CONFLICT when the job has ended already
    */
@@ -299,10 +300,14 @@ public final class JobService {
     }
     if (before.get() == State.QUEUED) {
       events.publish(Worker.state(jobId, "cancelled", null));
+    } else {
+      executor.cancelled(jobId);
     }
     for (JobRow t : trials) {
       if (t.state() == State.QUEUED) {
         events.publish(Worker.state(t.id(), "cancelled", null));
+      } else {
+        executor.cancelled(t.id());
       }
     }
     return wire(find(org, jobId));

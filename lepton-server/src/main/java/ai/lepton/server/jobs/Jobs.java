@@ -61,7 +61,7 @@ public final class Jobs implements AutoCloseable {
     }
     LocalExecutor executor = new LocalExecutor(slots, heartbeats, POLL);
     JobService service = new JobService(database, store, audit, tenancy, events, clock,
-        executor::wake);
+        executor);
     executor.start();
     return new Jobs(service, new JobRoutes(service), executor);
   }

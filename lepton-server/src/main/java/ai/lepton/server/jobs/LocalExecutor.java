@@ -107,6 +107,11 @@ final class LocalExecutor implements JobExecutor {
   }
 
   @Override
+  public void cancelled(String jobId) {
+    workers.forEach(w -> w.cancel(jobId));
+  }
+
+  @Override
   public void close() {
     stopped = true;
     workers.forEach(Worker::stop);

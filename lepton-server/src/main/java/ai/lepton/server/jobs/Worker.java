@@ -126,16 +126,34 @@ final class Worker {
     }
   }
 
-  /** What the heartbeat learnt; read by the training thread. */
+  /**
+   * Stops job {@code jobId} at its next batch if this worker runs it, ending it as cancelled: its
+   * cancel has committed. A cancel that comes between the claim and the start of the run is
+   * found by the run's first heartbeat instead.
+   */
+  void cancel(String jobId) {
+    Lease lease = current;
+    if (lease != null && lease.jobId.equals(jobId)) {
+      lease.cancelRequested = true;
+      lease.cancellation.cancel();
+    }
+  }
+
+  /** What the heartbeat (or {@link #cancel}) learnt; read by the training thread. */
   private static final class Lease {
+    final String jobId;
     final Cancellation cancellation = new Cancellation();
     volatile boolean cancelRequested;
     /** Another worker holds the job, or this one stops: write nothing more. */
     volatile boolean lost;
+
+    Lease(String jobId) {
+      this.jobId = jobId;
+    }
   }
 
   private void run(JobRow job) {
-    Lease lease = new Lease();
+    Lease lease = new Lease(job.id());
     current = lease;
     if (stopped) {
       lease.lost = true;

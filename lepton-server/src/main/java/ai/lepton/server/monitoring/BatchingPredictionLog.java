@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * The {@link PredictionLog}: {@link #log} decides sampling and queues the record (never blocking:
  * a full queue drops it and counts); one writer thread takes what is queued, up to
  * {@link MonitoringLimits#batchRecords} at a time, writes each organization's kept payloads as one
- * encrypted blob of JSON lines ({@code predictions/ID}) and the rows in one transaction.
+ * encrypted blob of JSON lines ({@code predictions/ID}) and then all the rows in one transaction
+ * of multi-row inserts.
  */
 final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
   static final String BLOB_PREFIX = "predictions/";
@@ -47,6 +49,7 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
     int kept;
   }
 
+  private final Jdbi jdbi;
   private final MonitoringStore store;
   private final EncryptedBlobStore blobs;
   private final Clock clock;
@@ -62,8 +65,9 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
   private final Thread writer;
   private volatile boolean closed;
 
-  BatchingPredictionLog(MonitoringStore store, EncryptedBlobStore blobs, Clock clock,
-      MonitoringLimits limits) {
+  BatchingPredictionLog(Jdbi jdbi, MonitoringStore store, EncryptedBlobStore blobs,
+      Clock clock, MonitoringLimits limits) {
+    this.jdbi = jdbi;
     this.store = store;
     this.blobs = blobs;
     this.clock = clock;
@@ -169,24 +173,54 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
     }
   }
 
-  /** Writes a batch: per organization, one blob of the kept payloads, then the rows. */
+  /** One organization's part of a batch: its rows, and its payloads' blob (null if none). */
+  private record OrganizationRows(String org, int requests, List<PredictionRow> rows,
+      String blobKey) {}
+
+  /**
+   * Writes a batch: per organization, one blob of the kept payloads; then every row in one
+   * transaction, whose failure deletes those blobs again, so a batch is written whole or not at
+   * all (an organization whose blob cannot be written loses its requests alone).
+   */
   private void write(List<Entry> batch) {
     Map<String, List<Entry>> byOrg = new LinkedHashMap<>();
     for (Entry e : batch) {
       byOrg.computeIfAbsent(e.orgId(), k -> new ArrayList<>()).add(e);
     }
+    List<OrganizationRows> parts = new ArrayList<>();
     for (Map.Entry<String, List<Entry>> org : byOrg.entrySet()) {
       try {
-        writeOrganization(org.getKey(), org.getValue());
+        parts.add(keep(org.getKey(), org.getValue()));
       } catch (RuntimeException e) {
         failed.addAndGet(org.getValue().size());
         LOG.error("cannot write {} prediction log records of organization {}; they are lost",
             org.getValue().size(), org.getKey(), e);
       }
     }
+    if (parts.isEmpty()) {
+      return;
+    }
+    List<PredictionRow> rows = new ArrayList<>();
+    int requests = 0;
+    for (OrganizationRows part : parts) {
+      rows.addAll(part.rows());
+      requests += part.requests();
+    }
+    try {
+      jdbi.useTransaction(tx -> store.insertPredictions(tx, rows));
+    } catch (RuntimeException e) {
+      failed.addAndGet(requests);
+      LOG.error("cannot write {} prediction log records; they are lost", requests, e);
+      for (OrganizationRows part : parts) {
+        if (part.blobKey() != null) {
+          deleteBlob(part.org(), part.blobKey());
+        }
+      }
+    }
   }
 
-  private void writeOrganization(String org, List<Entry> entries) {
+  /** Writes the organization's kept payloads as one blob and returns its rows, not yet inserted. */
+  private OrganizationRows keep(String org, List<Entry> entries) {
     // the time first, so that the sweep leaves blobs whose rows may not be committed yet
     String key = BLOB_PREFIX + clock.instant().getEpochSecond() + "-"
         + BlobKeys.randomSegment();
@@ -211,17 +245,21 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
             kept ? key : null, kept ? line++ : null));
       }
     }
-    if (line > 0) {
-      byte[] bytes = lines.toByteArray();
-      blobs.put(org, key, new ByteArrayInputStream(bytes), bytes.length);
+    if (line == 0) {
+      return new OrganizationRows(org, entries.size(), rows, null);
     }
+    byte[] bytes = lines.toByteArray();
+    blobs.put(org, key, new ByteArrayInputStream(bytes), bytes.length);
+    return new OrganizationRows(org, entries.size(), rows, key);
+  }
+
+  /** Deletes a blob whose rows were not written; one left behind goes at a later sweep. */
+  private void deleteBlob(String org, String key) {
     try {
-      store.jdbi().useTransaction(tx -> store.insertPredictions(tx, rows));
+      blobs.delete(org, key);
     } catch (RuntimeException e) {
-      if (line > 0) {
-        blobs.delete(org, key);
-      }
-      throw e;
+      LOG.warn("cannot delete prediction log blob {} of organization {} whose rows were not"
+          + " written; the retention sweep deletes it", key, org, e);
     }
   }
 

@@ -53,6 +53,7 @@ import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,6 +86,7 @@ public final class MonitoringService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MonitoringService.class);
   private static final ObjectMapper JSON = Json.mapper();
 
+  private final Jdbi jdbi;
   private final MonitoringStore store;
   private final BatchingPredictionLog log;
   private final EncryptedBlobStore blobs;
@@ -97,9 +99,10 @@ public final class MonitoringService implements AutoCloseable {
   /** Evaluations take turns, so that an alert is raised once. */
   private final ReentrantLock evaluating = new ReentrantLock();
 
-  private MonitoringService(MonitoringStore store, EncryptedBlobStore blobs, AuditLog audit,
-      TenancyService tenancy, Clock clock, TrainingReference training, Retrainer retrainer,
-      MonitoringLimits limits) {
+  private MonitoringService(Jdbi jdbi, MonitoringStore store, EncryptedBlobStore blobs,
+      AuditLog audit, TenancyService tenancy, Clock clock, TrainingReference training,
+      Retrainer retrainer, MonitoringLimits limits) {
+    this.jdbi = jdbi;
     this.store = store;
     this.blobs = blobs;
     this.audit = audit;
@@ -108,15 +111,15 @@ public final class MonitoringService implements AutoCloseable {
     this.training = training;
     this.retrainer = retrainer;
     this.limits = limits;
-    this.log = new BatchingPredictionLog(store, blobs, clock, limits);
+    this.log = new BatchingPredictionLog(jdbi, store, blobs, clock, limits);
   }
 
   /** Builds the service over the database and starts the prediction log's writer. */
   public static MonitoringService create(Database database, EncryptedBlobStore blobs,
       AuditLog audit, TenancyService tenancy, Clock clock, TrainingReference training,
       Retrainer retrainer, MonitoringLimits limits) {
-    return new MonitoringService(new MonitoringStore(database.jdbi()), blobs, audit, tenancy,
-        clock, training, retrainer, limits);
+    return new MonitoringService(database.jdbi(), new JdbiMonitoringStore(database.jdbi()),
+        blobs, audit, tenancy, clock, training, retrainer, limits);
   }
 
   /** The log serving calls once per inference request. */
@@ -173,7 +176,7 @@ public final class MonitoringService implements AutoCloseable {
   /** Records the items in one transaction, adding the refused ones to {@code refused}. */
   private int record(Principal caller, String org, String deployment, List<Feedback> items,
       String client, List<FeedbackResult.Refused> refused, Instant now) {
-    return store.jdbi().inTransaction(tx -> {
+    return jdbi.inTransaction(tx -> {
       int n = 0;
       Set<String> seen = new HashSet<>();
       for (int i = 0; i < items.size(); i++) {
@@ -437,7 +440,7 @@ public final class MonitoringService implements AutoCloseable {
     tenancy.authorize(caller, org, Role.MEMBER, Scope.WRITE);
     deployment(deployment);
     Monitor m = complete(request);
-    store.jdbi().useTransaction(tx -> {
+    jdbi.useTransaction(tx -> {
       store.setMonitor(tx, new MonitorRow(org, deployment, m.windowSeconds(), m.psiThreshold(),
           m.ksPValueThreshold(), m.minAccuracy(), m.maxRmse(), m.minSamples(), m.action()),
           caller.userId(), clock.instant());
@@ -537,7 +540,7 @@ public final class MonitoringService implements AutoCloseable {
       Map<String, Reading> readings = readings(r, monitor);
       Instant now = clock.instant();
       List<AlertRow> raised = new ArrayList<>();
-      boolean retraining = store.jdbi().inTransaction(tx -> {
+      boolean retraining = jdbi.inTransaction(tx -> {
         Map<String, AlertRow> open = store.openAlerts(tx, org, deployment);
         for (Map.Entry<String, Reading> e : readings.entrySet()) {
           Reading reading = e.getValue();
@@ -578,7 +581,7 @@ public final class MonitoringService implements AutoCloseable {
       String job = retrainer.retrain(org, deployment, version.orElseThrow(() ->
           new IllegalStateException("no prediction names the served model version")),
           shorten(reason, 1000));
-      store.jdbi().useTransaction(tx -> {
+      jdbi.useTransaction(tx -> {
         for (AlertRow a : raised) {
           store.setRetrainJob(tx, org, a.id(), shorten(job, 100));
         }
@@ -652,7 +655,7 @@ public final class MonitoringService implements AutoCloseable {
   public void sweep() {
     Instant now = clock.instant();
     for (String org : store.organizations()) {
-      int deleted = store.jdbi().inTransaction(tx -> store.deleteOld(tx, org,
+      int deleted = jdbi.inTransaction(tx -> store.deleteOld(tx, org,
           now.minus(Duration.ofDays(limits.retentionDays())),
           limits.maxRecordsPerDeployment()));
       if (deleted > 0) {

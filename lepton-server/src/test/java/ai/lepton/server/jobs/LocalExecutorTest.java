@@ -14,7 +14,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The in-process pool: its workers take queued jobs when woken, and stop on close. */
+/**
+ * The in-process pool: its workers take queued jobs when woken, stop a job when its cancel
+ * commits, and stop on close.
+ */
 class LocalExecutorTest {
   @TempDir Path dir;
 
@@ -66,6 +69,40 @@ class LocalExecutorTest {
       JobRow left = f.job("job_1");
       assertEquals(State.RUNNING, left.state(), "left for another worker to resume");
       assertTrue(left.checkpointEpoch() >= 2, "checkpointed: " + left.checkpointEpoch());
+    }
+  }
+
+  @Test
+  void aCancelStopsARunningJobAtItsNextBatchWithoutWaitingForTheHeartbeat() throws Exception {
+    try (JobFixture f = new JobFixture(TestDatabases.h2(), dir)) {
+      f.submit("job_1", 100_000, 1, null);
+      CountDownLatch training = new CountDownLatch(1);
+      CountDownLatch cancelled = new CountDownLatch(1);
+      f.events.listen("job_1", e -> {
+        if ("epoch".equals(e.type()) && e.epoch() == 1) {
+          training.countDown();
+        } else if (e.terminal() && "cancelled".equals(e.state())) {
+          cancelled.countDown();
+        }
+      });
+      // the worker's first heartbeat comes 29 s after the job starts (its lease is 30 s): only
+      // the executor's signal can stop the job before that
+      Duration heartbeat = Duration.ofSeconds(29);
+      try (LocalExecutor executor = new LocalExecutor(List.of(f.worker("w1", heartbeat)),
+          LocalExecutor.heartbeatScheduler(), Duration.ofMinutes(1))) {
+        executor.start();
+        executor.wake();
+        long started = System.nanoTime();
+        assertTrue(training.await(2, TimeUnit.MINUTES));
+        f.db.jdbi().useTransaction(tx -> f.store.requestCancel(tx, "org_a", "job_1",
+            f.clock.instant())); // what JobService.cancel commits, then it tells the executor:
+        executor.cancelled("job_1");
+        assertTrue(cancelled.await(heartbeat.toSeconds(), TimeUnit.SECONDS));
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        assertTrue(took.compareTo(heartbeat) < 0, "stopped " + took + " after it started,"
+            + " before its first heartbeat");
+      }
+      assertEquals(State.CANCELLED, f.job("job_1").state());
     }
   }
 }

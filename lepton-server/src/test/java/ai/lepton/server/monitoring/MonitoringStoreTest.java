@@ -34,7 +34,7 @@ class MonitoringStoreTest {
   @MethodSource("databases")
   void predictionsFeedbackRetentionAndAlerts(TestDatabases.Named kind) {
     try (Database db = kind.open().get()) {
-      MonitoringStore store = new MonitoringStore(db.jdbi());
+      MonitoringStore store = new JdbiMonitoringStore(db.jdbi());
       List<PredictionRow> rows = new ArrayList<>();
       for (int i = 0; i < 5; i++) {
         rows.add(row("org_a", "p" + i, i, i < 3 ? "yes" : "no", i % 2 == 0 ? "b1" : null));

@@ -22,11 +22,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The prediction log never blocks or grows past its queue when writing is slow: it drops and
- * counts. Writing is held up by a blob store that waits at its first write until the test lets
- * it go (no sleeps).
+ * counts; a batch that cannot be written leaves nothing behind. Writing is held up by a blob
+ * store that waits at its first write until the test lets it go (no sleeps).
  */
 class PredictionLogQueueTest {
   @TempDir Path dir;
@@ -104,6 +106,44 @@ class PredictionLogQueueTest {
       int rows = db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM prediction")
           .mapTo(Integer.class).one());
       assertEquals(3, rows);
+    } finally {
+      db.close();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("ai.lepton.server.db.TestDatabases#both")
+  void aBatchThatCannotBeWrittenLeavesNoRowAndNoBlob(TestDatabases.Named kind)
+      throws InterruptedException {
+    Database db = kind.open().get();
+    HeldBlobStore held = new HeldBlobStore(dir.resolve("blobs"));
+    Clock clock = Clock.systemUTC();
+    EncryptedBlobStore blobs = new EncryptedBlobStore(held, new KeyService(db,
+        MasterKey.load(dir.resolve("master.key"), null, true), clock));
+    try (MonitoringService service = MonitoringService.create(db, blobs, null, null, clock,
+        (o, v) -> java.util.Optional.empty(), Retrainer.NONE, MonitoringLimits.DEFAULT)) {
+      BatchingPredictionLog log = (BatchingPredictionLog) service.predictionLog();
+      Sample good = new Sample(Map.of("x", 1.0), "a", null, List.of(1.0));
+      // longer than the column's 200 characters: the database refuses the row
+      Sample refused = new Sample(Map.of("x", 2.0), "b".repeat(300), null, List.of(1.0));
+      log.log("org_1", "web", "mv_1", List.of(good), Duration.ofMillis(1));
+      assertTrue(held.entered.await(1, TimeUnit.MINUTES)); // the writer holds the first
+      // the next batch: 150 requests, the refused one in the second multi-row insert, so that
+      // the first insert of 100 rows succeeds and must be rolled back
+      for (int i = 0; i < 150; i++) {
+        log.log("org_1", "web", "mv_1", List.of(i == 120 ? refused : good),
+            Duration.ofMillis(1));
+      }
+      held.release.countDown();
+      service.flush();
+
+      assertEquals(150, log.failed(), "the whole batch is lost, and counted");
+      assertEquals(0, log.dropped());
+      int rows = db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM prediction")
+          .mapTo(Integer.class).one());
+      assertEquals(1, rows, "only the first batch's row");
+      assertEquals(1, blobs.list("org_1", BatchingPredictionLog.BLOB_PREFIX).size(),
+          "the failed batch's payload blob is deleted again");
     } finally {
       db.close();
     }

@@ -145,6 +145,7 @@ class PublicApiArgumentsTest {
       Map.entry("SeparableConv2D.SeparableConv2D(activation)", "linear, as Keras' None"),
       Map.entry("Tensor.linear(bias)", "no bias"),
       Map.entry("Tensor.linearRelu(bias)", "no bias"),
+      Map.entry("Tensor.conv2d(bias)", "no bias"),
       Map.entry("Dense.kernelRegularizer(regularizer)", "no regularizer"),
       Map.entry("Dense.biasRegularizer(regularizer)", "no regularizer"),
       Map.entry("Conv2D.kernelRegularizer(regularizer)", "no regularizer"),
@@ -526,6 +527,7 @@ class PublicApiArgumentsTest {
   private static final Map<String, int[]> TENSOR_SHAPES = Map.ofEntries(
       Map.entry("conv2d(this)", new int[] {1, 4, 4, 1}),
       Map.entry("conv2d(kernel)", new int[] {2, 2, 1, 1}),
+      Map.entry("conv2d(bias)", new int[] {1}),
       Map.entry("depthwiseConv2d(this)", new int[] {1, 4, 4, 1}),
       Map.entry("depthwiseConv2d(kernel)", new int[] {2, 2, 1, 1}),
       Map.entry("maxPool2d(this)", new int[] {1, 4, 4, 1}),

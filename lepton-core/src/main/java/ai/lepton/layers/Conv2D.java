@@ -185,9 +185,11 @@ public final class Conv2D extends Layer {
 
   @Override
   protected Tensor call(Tensor x, boolean training) {
-    Tensor y = x.conv2d(kernel, c.strides().get(0), c.strides().get(1), "same".equals(c.padding()),
-        c.dilationRate().get(0), c.dilationRate().get(1));
-    return activation.apply(c.useBias() ? y.add(bias) : y);
+    boolean relu = "relu".equals(c.activation());
+    Tensor y = x.conv2d(kernel, c.useBias() ? bias : null, relu, c.strides().get(0),
+        c.strides().get(1), "same".equals(c.padding()), c.dilationRate().get(0),
+        c.dilationRate().get(1));
+    return relu ? y : activation.apply(y);
   }
 
   @Override

@@ -29,6 +29,10 @@ public final class Tensor {
   public static final int MAX_SIZE = Integer.MAX_VALUE - 16;
 
   private static final ThreadLocal<int[]> NO_GRAD_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+  /** Each thread's buffer for a convolution's windows at inference; null until first needed. */
+  private static final ThreadLocal<float[]> SCRATCH = new ThreadLocal<>();
+  /** The largest scratch buffer a thread keeps (16 MiB); larger windows are allocated per call. */
+  private static final int MAX_SCRATCH = 1 << 22;
 
   private final float[] data;
   private final int[] shape;
@@ -847,6 +851,54 @@ public final class Tensor {
     // (batch * outH * outW, kh * kw * c) x (kh * kw * c, filters)
     return im2col(g).matmul(kernel.reshape(g.cols(), filters))
         .reshape(g.batch(), g.outH(), g.outW(), filters);
+  }
+
+  /**
+   * A convolution layer's whole call: {@link #conv2d(Tensor, int, int, boolean, int, int) conv2d}
+   * plus {@code bias} {@code [filters]} (or none, when null), then ReLU when {@code relu}. The same
+   * bits as those ops one after the other. At inference (no graph recorded) the windows go to a
+   * scratch buffer the calling thread reuses and the bias and ReLU are applied in place on the
+   * product: the output is the only new array, where the separate ops allocate four, and at batch 1
+   * allocating arrays cost about as much as the arithmetic.
+   *
+   * @throws LeptonException as {@link #conv2d(Tensor, int, int, boolean, int, int) conv2d}, or if
+   *     the bias is not {@code [filters]}
+   */
+  public Tensor conv2d(Tensor kernel, Tensor bias, boolean relu, int strideH, int strideW,
+      boolean samePadding, int dilationH, int dilationW) {
+    ConvGeometry g = convGeometry("conv2d", "[kh, kw, c, filters]", kernel, strideH, strideW,
+        samePadding, dilationH, dilationW);
+    int filters = kernel.shape[3];
+    if (bias != null && (bias.rank() != 1 || bias.shape[0] != filters)) {
+      throw new LeptonException("conv2d: the bias must be [" + filters + "] for a "
+          + Arrays.toString(kernel.shape) + " kernel, received " + Arrays.toString(bias.shape)
+          + "; pass one bias per filter, or null");
+    }
+    if (recording(this, kernel) || bias != null && recording(bias)) {
+      Tensor y = conv2d(kernel, strideH, strideW, samePadding, dilationH, dilationW);
+      y = bias == null ? y : y.add(bias);
+      return relu ? y.relu() : y;
+    }
+    Backend be = backend();
+    long size = (long) g.rows() * g.cols();
+    float[] cols = size <= MAX_SCRATCH ? SCRATCH.get() : null;
+    if (cols == null || cols.length < size) {
+      cols = new float[Math.toIntExact(size)];
+      if (size <= MAX_SCRATCH) {
+        SCRATCH.set(cols);
+      }
+    }
+    be.im2col(data, g, cols);
+    float[] out = new float[Math.multiplyExact(g.rows(), filters)];
+    // (batch * outH * outW, kh * kw * c) x (kh * kw * c, filters), as conv2d's matmul
+    be.gemm(false, false, g.rows(), filters, g.cols(), cols, 0, kernel.data, 0, out, 0, false);
+    if (bias != null) {
+      be.binary(BinaryOp.ADD, out, bias.data, out);
+    }
+    if (relu) {
+      be.unary(UnaryOp.RELU, out, out, 0f, 0f);
+    }
+    return new Tensor(out, new int[] {g.batch(), g.outH(), g.outW(), filters});
   }
 
   /**

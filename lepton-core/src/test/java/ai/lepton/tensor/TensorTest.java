@@ -93,6 +93,41 @@ class TensorTest {
   }
 
   @Test
+  void conv2dWithBiasAndReluGivesTheBitsAndGradientsOfTheSeparateOps() {
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(7);
+    Tensor x = Tensor.uniform(rng, -1, 1, 2, 9, 8, 3);
+    Tensor kernel = Tensor.uniform(rng, -1, 1, 3, 3, 3, 16).requiresGrad(true);
+    Tensor bias = Tensor.uniform(rng, -1, 1, 16).requiresGrad(true);
+    for (boolean same : new boolean[] {false, true}) {
+      for (boolean relu : new boolean[] {false, true}) {
+        Tensor separate = x.conv2d(kernel, 2, 1, same, 1, 2).add(bias);
+        separate = relu ? separate.relu() : separate;
+        float[] expected = separate.toFloatArray();
+        try (Tensor.NoGradScope ignored = Tensor.noGrad()) { // in place, on a scratch buffer
+          Tensor y = x.conv2d(kernel, bias, relu, 2, 1, same, 1, 2);
+          assertArrayEquals(separate.shape(), y.shape());
+          assertArrayEquals(expected, y.toFloatArray(), "same=" + same + " relu=" + relu);
+          assertArrayEquals(x.conv2d(kernel, 2, 1, same, 1, 2).toFloatArray(),
+              x.conv2d(kernel, null, false, 2, 1, same, 1, 2).toFloatArray());
+        }
+        // recorded: the separate ops, so the same gradients
+        separate.sum().backward();
+        float[] kernelGrad = kernel.grad().toFloatArray();
+        float[] biasGrad = bias.grad().toFloatArray();
+        kernel.zeroGrad();
+        bias.zeroGrad();
+        x.conv2d(kernel, bias, relu, 2, 1, same, 1, 2).sum().backward();
+        assertArrayEquals(kernelGrad, kernel.grad().toFloatArray());
+        assertArrayEquals(biasGrad, bias.grad().toFloatArray());
+        kernel.zeroGrad();
+        bias.zeroGrad();
+      }
+    }
+    assertFailsWith("the bias must be [16] for a [3, 3, 3, 16] kernel, received [3]",
+        () -> x.conv2d(kernel, Tensor.zeros(3), true, 1, 1, false, 1, 1));
+  }
+
+  @Test
   void shapeMismatchNamesTheOpBothShapesAndAFix() {
     Tensor a = Tensor.zeros(2, 3);
     Tensor b = Tensor.zeros(4);

@@ -7,6 +7,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Coalesces concurrent requests to one servable into batches: one thread takes the first waiting
@@ -14,6 +15,12 @@ import java.util.concurrent.TimeUnit;
  * once on their rows stacked, and hands each caller its own rows of every output. A batch that
  * fails is predicted again request by request, so a bad request fails alone and never poisons
  * the others' answers. Closing it answers what is queued, then stops.
+ *
+ * <p>A request that finds the batcher idle (nothing queued, no batch being predicted) is
+ * predicted at once on its own thread: handing it to the batcher's thread and back costs tens of
+ * microseconds, more than a small model's forward pass, and there is nothing to batch it with.
+ * While that prediction runs, requests that come queue for the batcher's thread, so batches form
+ * as soon as requests overlap.
  */
 final class DynamicBatcher implements AutoCloseable {
   /** What a batch is computed by: {@code rows} samples of each input, row-major. */
@@ -42,6 +49,8 @@ final class DynamicBatcher implements AutoCloseable {
   private final int maxRows;
   private final long maxDelayNanos;
   private final Thread worker;
+  /** Predictions running now, on the batcher's thread or a caller's. */
+  private final AtomicInteger predicting = new AtomicInteger();
   private volatile boolean closed;
 
   DynamicBatcher(String name, Batching batching, Predictor predictor, Listener listener) {
@@ -55,7 +64,8 @@ final class DynamicBatcher implements AutoCloseable {
   }
 
   /**
-   * Queues {@code rows} samples for the next batch.
+   * Queues {@code rows} samples for the next batch, or predicts them at once on the calling
+   * thread when the batcher is idle.
    *
    * @return their outputs, or the failure of predicting them on their own; null once the batcher
    *     is closed (the caller predicts itself)
@@ -65,6 +75,14 @@ final class DynamicBatcher implements AutoCloseable {
       return null;
     }
     Pending p = new Pending(inputs, rows, System.nanoTime(), new CompletableFuture<>());
+    if (queue.isEmpty() && predicting.compareAndSet(0, 1)) {
+      try {
+        compute(List.of(p), rows);
+      } finally {
+        predicting.decrementAndGet();
+      }
+      return p.result();
+    }
     queue.add(p);
     // close() may have come meanwhile and the worker drained the queue and stopped: a request
     // still in the queue is taken back; one that is gone is the worker's to answer
@@ -107,7 +125,12 @@ final class DynamicBatcher implements AutoCloseable {
           batch.add(next);
           rows += next.rows();
         }
-        compute(batch, rows);
+        predicting.incrementAndGet();
+        try {
+          compute(batch, rows);
+        } finally {
+          predicting.decrementAndGet();
+        }
       } catch (InterruptedException e) {
         // never interrupted by close(); only a JVM shutting down gets here
         for (Pending p; (p = queue.poll()) != null; ) {

@@ -32,9 +32,10 @@ class ServableTest {
     Model reference = archive.load();
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     int requests = 32;
-    // a delay far longer than the test: each batch closes only when 8 samples are in it
+    // which requests share a batch is left to timing (DynamicBatcherTest pins it down): a
+    // request that finds the batcher idle predicts alone, the others batch behind it
     try (Servable servable = Servable.load("org", "mlp", "1", archive,
-        new Batching(8, Duration.ofMinutes(5)), DEFAULT_LIMITS, new ServingMetrics(registry))) {
+        new Batching(8, Duration.ZERO), DEFAULT_LIMITS, new ServingMetrics(registry))) {
       CyclicBarrier start = new CyclicBarrier(requests);
       ExecutorService pool = Executors.newFixedThreadPool(requests);
       List<Future<float[]>> answers = new ArrayList<>();
@@ -53,8 +54,8 @@ class ServableTest {
     }
     DistributionSummary batches = registry.get("lepton_inference_batch_size")
         .tag("model", "mlp").tag("version", "1").summary();
-    assertEquals(4, batches.count());
-    assertEquals(8, batches.max());
+    assertEquals(requests, batches.totalAmount(), 0, "every sample is predicted once");
+    assertEquals(true, batches.max() <= 8, "at most 8 samples a batch: " + batches.max());
   }
 
   @Test

@@ -47,6 +47,10 @@ final class DeploymentPlatform implements AutoCloseable {
   final String owner;
   final String viewer;
   final String outsider;
+  /** Browser sessions: the cookie header value and the CSRF token. */
+  final String[] ownerSession;
+  final String[] viewerSession;
+  final String[] outsiderSession;
 
   record Response(int status, String body) {
     JsonNode json() {
@@ -63,16 +67,16 @@ final class DeploymentPlatform implements AutoCloseable {
     this.server = LeptonServer.start(config);
     this.base = "http://127.0.0.1:" + server.port();
     this.db = db.get();
-    String[] ownerSession = signIn(server.firstSignInLink().orElseThrow());
+    this.ownerSession = signIn(server.firstSignInLink().orElseThrow());
     this.org = send(request("/api/v1/orgs", null).header("Cookie", ownerSession[0]).GET())
         .json().get("items").get(0).get("id").asText();
     this.owner = token(ownerSession, org);
-    String[] viewerSession = newUser(ownerSession, "viewer@x.org");
+    this.viewerSession = newUser(ownerSession, "viewer@x.org");
     Response added = send(session(request("/api/v1/orgs/" + org + "/members", null),
         ownerSession).POST(json(Map.of("email", "viewer@x.org", "role", "viewer"))));
     assertEquals(201, added.status(), added.body());
     this.viewer = token(viewerSession, org);
-    String[] outsiderSession = newUser(ownerSession, "outsider@x.org");
+    this.outsiderSession = newUser(ownerSession, "outsider@x.org");
     Response b = send(session(request("/api/v1/orgs", null), outsiderSession)
         .POST(json(Map.of("name", "B"))));
     assertEquals(201, b.status(), b.body());
@@ -145,7 +149,7 @@ final class DeploymentPlatform implements AutoCloseable {
     return r.json().get("token").asText();
   }
 
-  private static HttpRequest.Builder session(HttpRequest.Builder b, String[] session) {
+  static HttpRequest.Builder session(HttpRequest.Builder b, String[] session) {
     return b.header("Cookie", session[0]).header("X-CSRF-Token", session[1]);
   }
 

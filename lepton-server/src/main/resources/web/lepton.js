@@ -37,8 +37,6 @@
     var json = null;
     try { json = text ? JSON.parse(text) : null; } catch (e) { json = null; }
     if (status >= 200 && status < 300) return json;
-    // the Open Inference Protocol's error body is {"error": "message"}
-    if (json && typeof json.error === "string") throw new ApiError(status, "HTTP_" + status, json.error);
     if (json && json.error) throw new ApiError(status, json.error.code, json.error.message);
     throw new ApiError(status, "HTTP_" + status, "the server answered HTTP " + status);
   }

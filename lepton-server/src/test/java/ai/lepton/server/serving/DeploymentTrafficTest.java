@@ -107,7 +107,9 @@ class DeploymentTrafficTest {
     Response bad = p.send(DeploymentPlatform.session(p.request(p.api("/deployments/web/infer"),
         null), p.ownerSession).POST(HttpRequest.BodyPublishers.ofString(BAD_ROW)));
     assertEquals(400, bad.status());
-    assertTrue(bad.json().get("error").isTextual(), "the OIP error body: " + bad.body());
+    assertEquals("INVALID_ARGUMENT", bad.json().at("/error/code").asText(),
+        "the API's error body: " + bad.body());
+    assertTrue(bad.json().at("/error/message").asText().contains("shape"), bad.body());
   }
 
   private JsonNode traffic(String token) {

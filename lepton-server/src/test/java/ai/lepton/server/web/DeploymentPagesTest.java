@@ -89,6 +89,10 @@ class DeploymentPagesTest {
       // try it: a row of the table, answered with the class names
       assertTrue(pages.find("[data-try=rows]").isDisplayed());
       assertFalse(pages.find("[data-try=text]").isDisplayed());
+      type(pages, "col:sepal_length", "five");
+      pages.find("[data-form=try] [type=submit]").click();
+      pages.browser.await(d -> pages.text("[data-form=try] [role=status]")
+          .equals("sepal_length must be a number; received 'five'"));
       type(pages, "col:sepal_length", "5.0");
       type(pages, "col:petal_width", "0.2");
       type(pages, "col:petals", "4");

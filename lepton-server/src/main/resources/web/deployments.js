@@ -227,6 +227,7 @@
       $(root, "[data-form=share]").hidden = !writer || !d.canary;
       $(root, ".actions").hidden = !writer || !d.canary;
       $(root, "[data-form=canary]").hidden = !writer || !!d.canary;
+      $(root, "[data-form=canary] [name=canary]").setAttribute("placeholder", d.primary.model + "@" + (d.primary.number + 1));
       lepton.say($(root, "[data-status=canary]"), d.canary ? "" : "No canary: v" + d.primary.number + " answers every request.");
     }
 

@@ -41,7 +41,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * started, its share changed, rolled back and promoted from the page; quality and drift show
  * predictions logged with feedback; a viewer sees no control that changes the deployment. A
  * second test trains on Fashion-MNIST images and predicts from a PNG through the image input,
- * scaled exactly as training scaled its pixels. Screenshots land in {@code target/screenshots}.
+ * scaled exactly as training scaled its pixels, then a text model's topic from a typed text.
+ * Screenshots land in {@code target/screenshots}.
  *
  * <p>The predictions behind the drift are logged through {@link PredictionLogHook} (a monitoring
  * service over the server's own database and keys), not through OIP calls: serving does not hand
@@ -201,7 +202,7 @@ class DeploymentPagesTest {
   }
 
   @Test
-  void anImageIsScaledAsTrainingScaledItsPixels() throws Exception {
+  void anImageIsScaledAsTrainingScaledItsPixelsAndATextIsSentRaw() throws Exception {
     try (LeptonServer server = LeptonServer.start(ServerConfig.embedded(dir.resolve("data"), 0));
         Browser browser = Browser.start(1280, 1000)) {
       String link = server.firstSignInLink().orElseThrow();
@@ -255,6 +256,34 @@ class DeploymentPagesTest {
       String predicted = String.valueOf(classes.get(best));
       assertTrue(top.getText().startsWith(predicted + " ")
           || top.getText().startsWith(predicted + "\n"), top.getText() + " is not " + predicted);
+
+      // a text model: the try-it form is a text box, sent raw for the saved tokenizer
+      StringBuilder texts = new StringBuilder();
+      String[] pets = {"the cat sat on the mat", "a dog barked at the cat", "my cat sleeps all day",
+          "the puppy chased the ball"};
+      String[] money = {"stock prices fell sharply", "the bank raised interest rates",
+          "markets rallied on earnings", "bond yields climbed again"};
+      for (int i = 0; i < 40; i++) {
+        texts.append("{\"text\": \"").append(pets[i % 4]).append("\", \"topic\": \"pets\"}\n")
+            .append("{\"text\": \"").append(money[i % 4]).append("\", \"topic\": \"money\"}\n");
+      }
+      createDataset(pages, org, "topics", texts.toString().getBytes(), "JSONL", "topics.jsonl",
+          "topic");
+      train(pages, org, "{dataset: 'topics', model: {template: 'text-lstm'}, target: 'topic',"
+          + " hyperparameters: {epochs: 3}, registerAs: 'topics'}");
+      pages.api("await lepton.api('POST', '" + base + "/deployments', {name: 'topics',"
+          + " model: 'topics'});");
+      pages.open("/orgs/" + org + "/deployments/topics");
+      pages.loaded();
+      assertTrue(pages.find("[data-try=text]").isDisplayed());
+      assertFalse(pages.find("[data-try=image]").isDisplayed());
+      type(pages, "text", "the cat chased a dog");
+      pages.find("[data-form=try] [type=submit]").click();
+      pages.browser.await(d -> pages.find("[data-field=answer]").isDisplayed());
+      List<String> answered = pages.findAll("[data-list=answer] tbody tr").stream()
+          .map(r -> r.findElement(By.tagName("td")).getText()).sorted().toList();
+      assertEquals(List.of("money", "pets"), answered, "both topics, by name");
+      pages.screenshot("deployment-text");
     }
   }
 

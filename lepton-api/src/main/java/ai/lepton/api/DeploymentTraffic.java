@@ -1,6 +1,8 @@
 package ai.lepton.api;
 
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -35,7 +37,7 @@ public record DeploymentTraffic(String deployment, Instant at, List<Version> ver
   public record Version(String version, Map<String, Long> requests, int inFlight,
       double latencySeconds, List<Bucket> latencyBuckets) {
     public Version {
-      requests = Map.copyOf(requests);
+      requests = Collections.unmodifiableMap(new LinkedHashMap<>(requests)); // outcomes in order
       latencyBuckets = List.copyOf(latencyBuckets);
     }
   }

@@ -50,8 +50,9 @@ public final class ServingMetrics {
   }
 
   /**
-   * The counters of every version served under deployment {@code model} of
-   * {@code organizationId} on this server, by version number; empty before its first request.
+   * The counters of every version loaded under deployment {@code model} of
+   * {@code organizationId} on this server since it started (a version's meters are registered
+   * when it loads and stay after it is retired), by version number.
    */
   List<DeploymentTraffic.Version> traffic(String organizationId, String model) {
     List<DeploymentTraffic.Version> versions = new ArrayList<>();
@@ -60,6 +61,7 @@ public final class ServingMetrics {
         versions.add(m.read(tag(tags, "version")));
       }
     });
+    // version numbers as numbers: "9" before "10"
     versions.sort(Comparator.comparing((DeploymentTraffic.Version v) -> v.version().length())
         .thenComparing(DeploymentTraffic.Version::version));
     return versions;

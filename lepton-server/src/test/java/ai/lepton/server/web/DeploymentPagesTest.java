@@ -114,6 +114,7 @@ class DeploymentPagesTest {
       assertTrue(pages.text("[data-field=traffic-now]").contains("Answered\n1"),
           pages.text("[data-field=traffic-now]"));
       arithmetic(pages);
+      oneRedrawPerReading(pages, base);
 
       // the canary: started, its share changed, rolled back, started again and promoted
       type(pages, "canary", "irises@2");
@@ -415,6 +416,34 @@ class DeploymentPagesTest {
     assertEquals("a", r.at("/answer/rows/2/label").asText());
     assertEquals("yes", r.at("/labelled/label").asText(), "the server's label wins");
     assertEquals("class 1", r.at("/labelled/rows/0/label").asText());
+  }
+
+  /**
+   * No redraw storm: 300 requests, 20 at a time, while the page reads its counters; each chart
+   * redraws once per reading (a reading already under way when counting starts may add one).
+   */
+  private static void oneRedrawPerReading(Pages pages, String base) {
+    pages.browser.driver.executeScript("""
+        window.readings = 0; window.redraws = 0;
+        const fetched = window.fetch;
+        window.fetch = function (url) {
+          if (String(url).endsWith('/traffic')) window.readings++;
+          return fetched.apply(this, arguments);
+        };
+        const chart = Chart.getChart(document.querySelector('[data-chart=requests]'));
+        const update = chart.update.bind(chart);
+        chart.update = function (mode) { window.redraws++; return update(mode); };""");
+    pages.api("const body = {inputs: [{name: 'input', shape: [1], datatype: 'BYTES',"
+        + " data: ['[5.0, 0.2, 4]']}]};"
+        + " for (let i = 0; i < 15; i++) await Promise.all(Array.from({length: 20}, () =>"
+        + " lepton.api('POST', '" + base + "/deployments/iris-api/infer', body)));");
+    long start = (Long) pages.browser.driver.executeScript("return window.readings;");
+    awaitLong(pages, d -> (Long) pages.browser.driver.executeScript("return window.readings;")
+        >= start + 2);
+    long readings = (Long) pages.browser.driver.executeScript("return window.readings;");
+    long redraws = (Long) pages.browser.driver.executeScript("return window.redraws;");
+    assertTrue(redraws <= readings + 1, redraws + " redraws for " + readings + " readings");
+    assertTrue(redraws >= readings - 1, redraws + " redraws for " + readings + " readings");
   }
 
   /** A viewer of the organization: the pages show what is served and hide every change. */

@@ -389,6 +389,10 @@
     field(root, "model").textContent = v.modelName;
     field(root, "version").textContent = "v" + v.number;
     field(root, "title").textContent = v.modelName + " v" + v.number;
+    // a version that can be served: to the deployments, with the form filled
+    var deploy = $(root, "[data-link=deploy]");
+    deploy.setAttribute("href", ctx.pages + "/deployments?model=" + enc(v.modelName + "@" + v.number));
+    deploy.hidden = !ctx.canWrite || !!v.deletedAt || v.format !== "lepton";
     var dsv = await datasetVersions(ctx, [v.lineage && v.lineage.datasetVersionId]);
     var facts = field(root, "facts");
     function fact(box, name, value) { box.appendChild(h("div", {}, h("dt", {}, name), h("dd", {}, value))); }

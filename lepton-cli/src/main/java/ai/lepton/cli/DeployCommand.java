@@ -7,6 +7,7 @@ import ai.lepton.api.DeploymentList;
 import ai.lepton.api.DeploymentToken;
 import ai.lepton.api.DeploymentTokenCreated;
 import ai.lepton.api.DeploymentTokenList;
+import ai.lepton.api.DeploymentTraffic;
 import ai.lepton.api.DeploymentVersion;
 import ai.lepton.api.UpdateDeployment;
 import ai.lepton.client.LeptonClient;
@@ -17,7 +18,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code lepton deploy create|list|show|update|promote|rollback|delete}: model versions served
+ * {@code lepton deploy create|list|show|update|promote|rollback|delete|token|traffic}: model
+ * versions served
  * over the Open Inference Protocol at {@code /v2/models/NAME}, with a canary split. A deployment
  * pins the version its reference names when it is deployed; moving an alias does not move it,
  * {@code lepton deploy update} does.
@@ -172,6 +174,27 @@ final class DeployCommand {
       table.row(t.id(), t.name(), t.createdAt(), t.revokedAt() == null ? "" : t.revokedAt());
     }
     return options.print(list, table);
+  }
+
+  @Command(name = "traffic", mixinStandardHelpOptions = true,
+      description = "Requests per version by outcome, in flight, and the mean latency, counted "
+          + "by the server since it started (two readings apart give rates; the web page "
+          + "charts them).")
+  int traffic(@Parameters(paramLabel = "NAME") String name) {
+    DeploymentTraffic t = options.client().deploymentTraffic(options.org(), name);
+    Table table = new Table("VERSION", "OK", "INVALID", "TOO_LARGE", "RATE_LIMITED", "ERROR",
+        "IN_FLIGHT", "MEAN_MS");
+    for (DeploymentTraffic.Version v : t.versions()) {
+      long total = v.requests().values().stream().mapToLong(Long::longValue).sum();
+      table.row(v.version(), count(v, "ok"), count(v, "invalid"), count(v, "too_large"),
+          count(v, "rate_limited"), count(v, "error"), v.inFlight(), total == 0 ? ""
+              : String.format(java.util.Locale.ROOT, "%.2f", 1000 * v.latencySeconds() / total));
+    }
+    return options.print(t, table);
+  }
+
+  private static long count(DeploymentTraffic.Version v, String outcome) {
+    return v.requests().getOrDefault(outcome, 0L);
   }
 
   private static String summary(Deployment d) {

@@ -108,6 +108,23 @@ class DeployCommandTest {
   }
 
   @Test
+  void trafficCountsEachVersionsRequestsByOutcome() {
+    assertEquals(0, p.lepton("deploy", "create", "counted", "--model", "churn@1"), p.err());
+    String row = "{\"inputs\": [{\"name\": \"input\", \"shape\": [1, 3], \"datatype\": "
+        + "\"FP32\", \"data\": [1, 2, 3]}]}";
+    assertEquals(0, p.lepton("predict", "counted", "--request", row), p.err());
+    assertEquals(0, p.lepton("predict", "counted", "--request", row), p.err());
+    assertEquals(1, p.lepton("predict", "counted", "--request", row.replace("[1, 3]", "[1, 4]")));
+    assertEquals(0, p.lepton("deploy", "traffic", "counted"), p.err());
+    assertTrue(p.out().startsWith("VERSION"), p.out());
+    assertTrue(p.out().lines().anyMatch(l -> l.matches("1 +2 +1 +0 +0 +0 +0 +[0-9.]+")), p.out());
+    assertEquals(0, p.lepton("deploy", "traffic", "counted", "--json"), p.err());
+    assertEquals(2, p.outJson().at("/versions/0/requests/ok").asInt(), p.out());
+    assertEquals(1, p.lepton("deploy", "traffic", "nope"));
+    assertTrue(p.err().contains("deployment 'nope'"), p.err());
+  }
+
+  @Test
   void rowsAndTextsAreSentRawForTheModelsPreprocessing() throws Exception {
     assertEquals(0, p.lepton("deploy", "create", "tabular", "--model", "churn"), p.err());
     Path csv = dir.resolve("rows.csv");

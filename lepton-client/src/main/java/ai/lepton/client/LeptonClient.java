@@ -25,6 +25,7 @@ import ai.lepton.api.Deployment;
 import ai.lepton.api.DeploymentList;
 import ai.lepton.api.DeploymentTokenCreated;
 import ai.lepton.api.DeploymentTokenList;
+import ai.lepton.api.DeploymentTraffic;
 import ai.lepton.api.ErrorCode;
 import ai.lepton.api.Feedback;
 import ai.lepton.api.FeedbackBatch;
@@ -713,6 +714,14 @@ public final class LeptonClient {
   /** {@code POST .../deployments/{name}/rollback}: the canary is dropped at once. */
   public Deployment rollbackDeployment(String organizationId, String name) {
     return post(deployment(organizationId, name, "/rollback"), Map.of(), Deployment.class);
+  }
+
+  /**
+   * {@code GET .../deployments/{name}/traffic}: each version's counters on the server now
+   * (requests by outcome, in flight, the latency histogram), cumulative: two readings give rates.
+   */
+  public DeploymentTraffic deploymentTraffic(String organizationId, String name) {
+    return get(deployment(organizationId, name, "/traffic"), DeploymentTraffic.class);
   }
 
   /** {@code DELETE /api/v1/orgs/{org}/deployments/{name}}: stops serving it. */

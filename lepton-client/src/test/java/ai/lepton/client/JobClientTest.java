@@ -113,7 +113,7 @@ class JobClientTest {
   }
 
   /** The first administrator's API token and organization, from the one-time sign-in link. */
-  private static String[] token(URI base, String link) throws Exception {
+  static String[] token(URI base, String link) throws Exception {
     ObjectMapper json = new ObjectMapper();
     HttpClient http = HttpClient.newHttpClient();
     HttpResponse<String> signIn = http.send(HttpRequest.newBuilder(base.resolve(

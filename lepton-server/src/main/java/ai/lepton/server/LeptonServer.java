@@ -206,9 +206,12 @@ public final class LeptonServer implements AutoCloseable {
           ServingLimits.DEFAULT);
       deployments.loadAll();
       routes.addAll(new DeploymentRoutes(deployments).routes());
-      routes.addAll(new OipRoutes(serving,
+      OipRoutes oip = new OipRoutes(serving,
           deployments.caller(OipRoutes.signedIn(tenancyRoutes.authenticator())),
-          VERSION).routes());
+          VERSION);
+      routes.addAll(oip.routes());
+      // the same inference under the organization's path, for the web pages' sessions
+      routes.add(oip.organizationInfer(deployments.member()));
       // monitoring: the prediction log serving writes to (batched off the request thread,
       // payloads encrypted), feedback, drift against the training data, alerts; monitors are
       // evaluated every minute and old predictions swept every hour

@@ -46,6 +46,10 @@ public class TestPlatform implements AutoCloseable {
   public final String viewer;
   public final String outsider;
   public final String outsiderOrg;
+  /** Browser sessions: the cookie header value and the CSRF token. */
+  public final String[] ownerSession;
+  public final String[] viewerSession;
+  public final String[] outsiderSession;
 
   /** An HTTP answer; the body as bytes. */
   public record Response(int status, byte[] bytes, HttpResponse<?> raw) {
@@ -90,13 +94,14 @@ public class TestPlatform implements AutoCloseable {
     this.databases = databases;
     this.starter = starter;
     start();
-    String[] ownerSession = signIn(server.firstSignInLink().orElseThrow());
+    this.ownerSession = signIn(server.firstSignInLink().orElseThrow());
     this.org = send(request("/api/v1/orgs", null).header("Cookie", ownerSession[0]).GET())
         .json().get("items").get(0).get("id").asText();
     this.owner = token(ownerSession, org);
-    this.member = join(ownerSession, "member@x.org", "member");
-    this.viewer = join(ownerSession, "viewer@x.org", "viewer");
-    String[] outsiderSession = newUser(ownerSession, "outsider@x.org");
+    this.member = join(newUser(ownerSession, "member@x.org"), "member@x.org", "member");
+    this.viewerSession = newUser(ownerSession, "viewer@x.org");
+    this.viewer = join(viewerSession, "viewer@x.org", "viewer");
+    this.outsiderSession = newUser(ownerSession, "outsider@x.org");
     Response b = send(session(request("/api/v1/orgs", null), outsiderSession)
         .POST(json(Map.of("name", "B"))));
     assertEquals(201, b.status(), b.body());
@@ -159,9 +164,8 @@ public class TestPlatform implements AutoCloseable {
     return signIn(made.text("signInLink"));
   }
 
-  /** A new user who joins {@link #org} with {@code role}: their token. */
-  private String join(String[] ownerSession, String email, String role) {
-    String[] session = newUser(ownerSession, email);
+  /** A new user (signed in as {@code session}) who joins {@link #org} with {@code role}. */
+  private String join(String[] session, String email, String role) {
     Response added = send(session(request("/api/v1/orgs/" + org + "/members", null),
         ownerSession).POST(json(Map.of("email", email, "role", role))));
     assertEquals(201, added.status(), added.body());
@@ -176,7 +180,7 @@ public class TestPlatform implements AutoCloseable {
     return r.text("token");
   }
 
-  private static HttpRequest.Builder session(HttpRequest.Builder b, String[] session) {
+  public static HttpRequest.Builder session(HttpRequest.Builder b, String[] session) {
     return b.header("Cookie", session[0]).header("X-CSRF-Token", session[1]);
   }
 

@@ -6,6 +6,7 @@ import ai.lepton.api.Deployment;
 import ai.lepton.api.DeploymentList;
 import ai.lepton.api.DeploymentTokenCreated;
 import ai.lepton.api.DeploymentTokenList;
+import ai.lepton.api.DeploymentTraffic;
 import ai.lepton.api.UpdateDeployment;
 import ai.lepton.server.http.Api;
 import ai.lepton.server.http.Route;
@@ -71,7 +72,12 @@ public final class DeploymentRoutes {
         Route.delete(one + "/tokens/{token}").tag(TAG).summary("Revoke a deployment token "
                 + "(members)")
             .handle(ctx -> service.revokeToken(p(ctx), org(ctx), name(ctx),
-                ctx.pathParam("token"), ctx.ip())));
+                ctx.pathParam("token"), ctx.ip())),
+        Route.get(one + "/traffic").tag(TAG).summary("The deployment's serving counters on "
+                + "this server now, per version: requests by outcome, in flight, the latency "
+                + "histogram; cumulative, so two readings give rates")
+            .returns(DeploymentTraffic.class)
+            .handle(ctx -> ctx.json(service.traffic(p(ctx), org(ctx), name(ctx)))));
   }
 
   private static Principal p(Context ctx) {

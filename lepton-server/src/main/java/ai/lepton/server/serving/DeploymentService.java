@@ -7,6 +7,7 @@ import ai.lepton.api.Deployment;
 import ai.lepton.api.DeploymentLimits;
 import ai.lepton.api.DeploymentToken;
 import ai.lepton.api.DeploymentTokenCreated;
+import ai.lepton.api.DeploymentTraffic;
 import ai.lepton.api.DeploymentVersion;
 import ai.lepton.api.ErrorCode;
 import ai.lepton.api.ModelVersion;
@@ -174,6 +175,16 @@ public final class DeploymentService {
 
   Deployment get(Principal caller, String org, String name) {
     return wire(find(caller, org, name, Role.VIEWER, Scope.READ, null, null));
+  }
+
+  /**
+   * The deployment's serving counters on this server now, per version (viewers).
+   *
+   * @throws ApiException NOT_FOUND for no such deployment in {@code org}
+   */
+  DeploymentTraffic traffic(Principal caller, String org, String name) {
+    Row r = find(caller, org, name, Role.VIEWER, Scope.READ, null, null);
+    return new DeploymentTraffic(r.name(), clock.instant(), metrics.traffic(org, r.name()));
   }
 
   // ---------------------------------------------------------------- changes
@@ -415,6 +426,20 @@ public final class DeploymentService {
             + " use a token of deployment '" + shorten(String.valueOf(name)) + "'");
       }
       return target[0];
+    };
+  }
+
+  /**
+   * Who may infer through {@code POST /api/v1/orgs/{org}/deployments/{name}/infer}: a member of
+   * {@code {org}}, viewers included, as the API's filter signed them in. The organization is in
+   * the path, so a browser session (whose CSRF token the filter checked: the route changes
+   * state) names it, which the OIP paths cannot; an API token must be of that organization.
+   */
+  public OipRoutes.Caller member() {
+    return ctx -> {
+      String org = ctx.pathParam("org");
+      tenancy.authorize(Principal.of(ctx), org, Role.VIEWER, Scope.READ);
+      return org;
     };
   }
 

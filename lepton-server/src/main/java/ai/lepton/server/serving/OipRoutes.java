@@ -123,6 +123,37 @@ public final class OipRoutes {
             .returns(InferenceResponse.class).status(200).handle(guard(this::infer)));
   }
 
+  /**
+   * {@code POST /api/v1/orgs/{org}/deployments/{name}/infer}: the inference of
+   * {@code /v2/models/{name}/infer} (same body, answer, limits and metrics) for the callers
+   * {@code member} accepts, which the API's filter signed in: the web pages' try-it form, whose
+   * session has no organization of its own for the OIP path to use. The filter refuses a session
+   * without its CSRF token, as for any change. Refusals have the rest of the API's error body,
+   * with the code of the protocol's status.
+   */
+  public Route organizationInfer(Caller member) {
+    return Route.post("/api/v1/orgs/{org}/deployments/{name}/infer").tag(TAG)
+        .summary("Predict with a deployment as a signed-in member (viewers included), the "
+            + "web pages' try-it: an Open Inference Protocol request and answer")
+        .reads(InferenceRequest.class).returns(InferenceResponse.class).status(200)
+        .handle(ctx -> {
+          try {
+            infer(ctx, member);
+          } catch (OipException e) {
+            throw new ApiException(code(e.status()), e.getMessage());
+          }
+        });
+  }
+
+  private static ErrorCode code(int status) {
+    for (ErrorCode c : ErrorCode.values()) {
+      if (c.httpStatus() == status) {
+        return c;
+      }
+    }
+    return ErrorCode.INTERNAL;
+  }
+
   private Servable find(Context ctx) {
     return find(ctx, caller.organizationId(ctx));
   }
@@ -157,6 +188,10 @@ public final class OipRoutes {
   }
 
   private void infer(Context ctx) throws IOException {
+    infer(ctx, caller);
+  }
+
+  private void infer(Context ctx, Caller caller) throws IOException {
     long start = System.nanoTime();
     String organization = caller.organizationId(ctx);
     Servable s = find(ctx, organization);

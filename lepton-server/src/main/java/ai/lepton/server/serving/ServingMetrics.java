@@ -1,11 +1,17 @@
 package ai.lepton.server.serving;
 
+import ai.lepton.api.DeploymentTraffic;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,6 +49,29 @@ public final class ServingMetrics {
     return meters.computeIfAbsent(tags, t -> new Meters(registry, t));
   }
 
+  /**
+   * The counters of every version loaded under deployment {@code model} of
+   * {@code organizationId} on this server since it started (a version's meters are registered
+   * when it loads and stay after it is retired), by version number.
+   */
+  List<DeploymentTraffic.Version> traffic(String organizationId, String model) {
+    List<DeploymentTraffic.Version> versions = new ArrayList<>();
+    meters.forEach((tags, m) -> {
+      if (organizationId.equals(tag(tags, "organization")) && model.equals(tag(tags, "model"))) {
+        versions.add(m.read(tag(tags, "version")));
+      }
+    });
+    // version numbers as numbers: "9" before "10"
+    versions.sort(Comparator.comparing((DeploymentTraffic.Version v) -> v.version().length())
+        .thenComparing(DeploymentTraffic.Version::version));
+    return versions;
+  }
+
+  private static String tag(Tags tags, String key) {
+    return tags.stream().filter(t -> t.getKey().equals(key)).findFirst().orElseThrow()
+        .getValue();
+  }
+
   /** One model version's meters; the batcher reports to it. */
   static final class Meters implements DynamicBatcher.Listener {
     private final Map<Outcome, Counter> requests = new EnumMap<>(Outcome.class);
@@ -78,6 +107,24 @@ public final class ServingMetrics {
       inFlight.decrementAndGet();
       requests.get(outcome).increment();
       latency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The counters now. The latency histogram of a Prometheus registry is cumulative since the
+     * meter's start (no time window), so readings taken apart difference into rates.
+     */
+    DeploymentTraffic.Version read(String version) {
+      Map<String, Long> counts = new LinkedHashMap<>();
+      requests.forEach((o, c) -> counts.put(o.tag(), (long) c.count()));
+      List<DeploymentTraffic.Bucket> buckets = new ArrayList<>();
+      for (CountAtBucket b : latency.takeSnapshot().histogramCounts()) {
+        double le = b.bucket(TimeUnit.SECONDS);
+        if (Double.isFinite(le)) {
+          buckets.add(new DeploymentTraffic.Bucket(le, (long) b.count()));
+        }
+      }
+      return new DeploymentTraffic.Version(version, counts, inFlight.get(),
+          latency.totalTime(TimeUnit.SECONDS), buckets);
     }
 
     @Override

@@ -102,7 +102,8 @@ final class Html {
     AUDIT("audit", "Audit"),
     JOBS("jobs", "Jobs"),
     RUNS("runs", "Runs"),
-    MODELS("models", "Models");
+    MODELS("models", "Models"),
+    DEPLOYMENTS("deployments", "Deployments");
 
     final String path;
     final String label;

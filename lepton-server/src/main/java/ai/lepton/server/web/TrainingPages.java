@@ -222,7 +222,10 @@ final class TrainingPages {
         <ul><li><a data-link="models">Models</a></li><li><a data-link="model" data-field="model"></a></li>
           <li><a aria-current="page" data-field="version"></a></li></ul>
       </nav>
-      <h1 data-field="title">Model version</h1>
+      <div class="title-row">
+        <h1 data-field="title">Model version</h1>
+        <a role="button" data-writer hidden data-link="deploy">Deploy this version</a>
+      </div>
       <dl class="facts" data-field="facts"></dl>
       <section aria-labelledby="report" data-field="report-section">
         <h2 id="report">Evaluation</h2>

@@ -70,6 +70,7 @@ public final class WebRoutes {
     routes.addAll(OrgPages.routes());
     routes.addAll(DatasetPages.routes());
     routes.addAll(TrainingPages.routes());
+    routes.addAll(DeploymentPages.routes());
     return routes;
   }
 

@@ -262,7 +262,7 @@ abstract class DeploymentRoutesContract {
 
   @Test
   void eachLimitRefusesOverItAndLetsTheRequestUnderItThrough() {
-    Response made = p.post(p.api("/deployments"), p.owner, Map.of("name", "sized", "model",
+    Response made = p.post(p.orgPath("/deployments"), p.owner, Map.of("name", "sized", "model",
         "churn@1", "limits", Map.of("maxRequestBytes", 200, "maxRequestSamples", 2)));
     assertEquals(201, made.status(), made.body());
     assertEquals(200, made.json().at("/limits/maxRequestBytes").asLong());
@@ -277,9 +277,9 @@ abstract class DeploymentRoutesContract {
     assertRefused(400, "this deployment takes at most 2 samples per request",
         infer("sized", rows(3)));
 
-    p.post(p.api("/deployments"), p.owner, Map.of("name", "slow", "model", "churn@1",
+    p.post(p.orgPath("/deployments"), p.owner, Map.of("name", "slow", "model", "churn@1",
         "limits", Map.of("requestsPerSecond", 0.001, "burst", 2)));
-    p.post(p.api("/deployments"), p.owner, Map.of("name", "other", "model", "churn@1",
+    p.post(p.orgPath("/deployments"), p.owner, Map.of("name", "other", "model", "churn@1",
         "limits", Map.of("requestsPerSecond", 0.001, "burst", 2)));
     assertEquals(200, infer("slow", rows(1)).status());
     assertEquals(200, infer("slow", rows(1)).status());
@@ -299,7 +299,7 @@ abstract class DeploymentRoutesContract {
         Map.of("burst", server.burst() + 1),
         Map.of("maxRequestBytes", server.maxRequestBytes() + 1),
         Map.of("maxRequestSamples", server.maxRows() + 1))) {
-      Response refused = p.post(p.api("/deployments"), p.owner, Map.of("name", "greedy",
+      Response refused = p.post(p.orgPath("/deployments"), p.owner, Map.of("name", "greedy",
           "model", "churn@1", "limits", limits));
       assertEquals(400, refused.status(), refused.body());
       String field = limits.keySet().iterator().next();
@@ -307,49 +307,49 @@ abstract class DeploymentRoutesContract {
           && refused.body().contains("this server's limit (a deployment may lower the "
               + "server's limits, not raise them"), refused.body());
     }
-    assertEquals(404, p.get(p.api("/deployments/greedy"), p.viewer).status(), "none made");
-    Response zero = p.post(p.api("/deployments"), p.owner, Map.of("name", "greedy", "model",
+    assertEquals(404, p.get(p.orgPath("/deployments/greedy"), p.viewer).status(), "none made");
+    Response zero = p.post(p.orgPath("/deployments"), p.owner, Map.of("name", "greedy", "model",
         "churn@1", "limits", Map.of("requestsPerSecond", 0)));
     assertTrue(zero.status() == 400 && zero.body().contains("must be 0.001 to 20000.0"),
         zero.body());
 
     deploy("churn-api", "churn@1");
-    Response raised = p.patch(p.api("/deployments/churn-api"), p.owner,
+    Response raised = p.patch(p.orgPath("/deployments/churn-api"), p.owner,
         Map.of("limits", Map.of("burst", server.burst() + 1)));
     assertEquals(400, raised.status(), raised.body());
     assertTrue(raised.body().contains("must be 1 to " + server.burst()), raised.body());
-    assertEquals(server.burst(), p.get(p.api("/deployments/churn-api"), p.viewer).json()
+    assertEquals(server.burst(), p.get(p.orgPath("/deployments/churn-api"), p.viewer).json()
         .at("/limits/burst").asInt(), "unchanged");
   }
 
   @Test
   void aLimitChangeHoldsAtOnceIsAuditedAndSurvivesARestart() {
-    p.post(p.api("/deployments"), p.owner, Map.of("name", "churn-api", "model", "churn@1",
+    p.post(p.orgPath("/deployments"), p.owner, Map.of("name", "churn-api", "model", "churn@1",
         "maxBatchSize", 8));
     assertEquals(200, infer("churn-api", rows(2)).status());
-    Response changed = p.patch(p.api("/deployments/churn-api"), p.owner,
+    Response changed = p.patch(p.orgPath("/deployments/churn-api"), p.owner,
         Map.of("limits", Map.of("maxRequestSamples", 1, "requestsPerSecond", 0.001,
             "burst", 3)));
     assertEquals(200, changed.status(), changed.body());
     assertEquals(1, changed.json().at("/limits/maxRequestSamples").asInt());
     assertRefused(400, "at most 1 samples per request", infer("churn-api", rows(2)));
-    Map<String, String> audited = p.events(DeploymentService.UPDATE).get(0).details();
+    Map<String, String> audited = p.events(p.org, DeploymentService.UPDATE).get(0).details();
     assertEquals("limits", audited.get("change"));
     assertEquals("1", audited.get("maxRequestSamples"));
     assertEquals("0.001", audited.get("requestsPerSecond"));
-    assertEquals(403, p.patch(p.api("/deployments/churn-api"), p.viewer,
+    assertEquals(403, p.patch(p.orgPath("/deployments/churn-api"), p.viewer,
         Map.of("limits", Map.of("burst", 5))).status(), "viewers set no limits");
 
     // limits go with a version change, and stay through a canary and its promotion
-    assertEquals(200, p.patch(p.api("/deployments/churn-api"), p.owner,
+    assertEquals(200, p.patch(p.orgPath("/deployments/churn-api"), p.owner,
         Map.of("canary", "churn@2", "share", 100, "limits", Map.of("maxRequestBytes", 4096)))
         .status());
-    assertEquals(200, p.post(p.api("/deployments/churn-api/promote"), p.owner, Map.of())
+    assertEquals(200, p.post(p.orgPath("/deployments/churn-api/promote"), p.owner, Map.of())
         .status());
     assertRefused(400, "at most 1 samples per request", infer("churn-api", rows(2)));
 
     p.restart();
-    JsonNode d = p.get(p.api("/deployments/churn-api"), p.viewer).json();
+    JsonNode d = p.get(p.orgPath("/deployments/churn-api"), p.viewer).json();
     assertEquals(1, d.at("/limits/maxRequestSamples").asInt(), d.toString());
     assertEquals(4096, d.at("/limits/maxRequestBytes").asLong());
     assertEquals(0.001, d.at("/limits/requestsPerSecond").asDouble());

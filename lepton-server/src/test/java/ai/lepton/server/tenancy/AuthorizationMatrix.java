@@ -304,6 +304,12 @@ abstract class AuthorizationMatrix {
         c -> client.post("/v2/models/" + deployment + "/infer", c, Map.of("inputs",
             List.of(Map.of("name", "input", "shape", List.of(1, 2), "datatype", "FP32",
                 "data", List.of(1, 2)))))));
+    list.add(new Action("infer under the organization's path (the pages' try-it)",
+        "200 200 200 200 404", c -> client.post(a("/deployments/" + deployment + "/infer"), c,
+            Map.of("inputs", List.of(Map.of("name", "input", "shape", List.of(1, 2),
+                "datatype", "FP32", "data", List.of(1, 2)))))));
+    list.add(new Action("read a deployment's traffic", "200 200 200 200 404",
+        c -> client.get(a("/deployments/" + deployment + "/traffic"), c)));
     list.add(new Action("create deployment", "201 201 201 403 404", c -> {
       String m = fresh("m");
       client.putBytes(a("/models/" + m + "/versions?format=lepton"), tokens.get("owner"),

@@ -29,7 +29,8 @@ class PageShellsTest {
       "/orgs/org_x/datasets/ds_y", "/orgs/org_x/datasets/ds_y/versions/1",
       "/orgs/org_x/jobs", "/orgs/org_x/jobs/new", "/orgs/org_x/jobs/job_y", "/orgs/org_x/runs",
       "/orgs/org_x/runs/compare?ids=run_a,run_b", "/orgs/org_x/models", "/orgs/org_x/models/m",
-      "/orgs/org_x/models/m/versions/1");
+      "/orgs/org_x/models/m/versions/1", "/orgs/org_x/deployments",
+      "/orgs/org_x/deployments/web");
 
   @TempDir Path dir;
   private LeptonServer server;
@@ -83,7 +84,8 @@ class PageShellsTest {
     String hostile = "%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E";
     for (String page : List.of("/orgs/" + hostile + "/members",
         "/orgs/x/datasets/" + hostile + "/versions/" + hostile,
-        "/orgs/x/models/" + hostile + "/versions/" + hostile, "/orgs/x/jobs/" + hostile)) {
+        "/orgs/x/models/" + hostile + "/versions/" + hostile, "/orgs/x/jobs/" + hostile,
+        "/orgs/x/deployments/" + hostile)) {
       String body = get(page).body();
       assertFalse(body.contains("<script>alert(1)"), body);
       assertTrue(body.contains("&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"), body);

@@ -36,7 +36,7 @@ class DeploymentTrafficClientTest {
       Path file = dir.resolve("m.lepton");
       model.save(file);
       client.pushModel(org, "m", file, null);
-      client.createDeployment(org, new CreateDeployment("web", "m", null, null));
+      client.createDeployment(org, new CreateDeployment("web", "m", null, null, null));
       InferenceRequest request = new InferenceRequest(null, null, List.of(new InferenceTensor(
           "input", List.of(1L, 3L), "FP32", null, List.of(1, 2, 3))), null);
       client.infer("web", request);

@@ -205,10 +205,6 @@ public final class LeptonServer implements AutoCloseable {
           tenancy, clock, serving, new ServingMetrics(metrics), ModelArchive.Limits.DEFAULT);
       deployments.loadAll();
       routes.addAll(new DeploymentRoutes(deployments).routes());
-      routes.addAll(new OipRoutes(serving,
-          deployments.caller(OipRoutes.signedIn(tenancyRoutes.authenticator())),
-          ServingLimits.DEFAULT,
-          System::nanoTime, VERSION).routes());
       // monitoring: the prediction log serving writes to (batched off the request thread,
       // payloads encrypted), feedback, drift against the training data, alerts; monitors are
       // evaluated every minute and old predictions swept every hour
@@ -216,6 +212,10 @@ public final class LeptonServer implements AutoCloseable {
           TrainingReference.of(registry, datasets), retrainer(jobs, registry),
           MonitoringLimits.DEFAULT);
       routes.addAll(new MonitoringRoutes(monitoring).routes());
+      routes.addAll(new OipRoutes(serving,
+          deployments.caller(OipRoutes.signedIn(tenancyRoutes.authenticator())),
+          ServingLimits.DEFAULT, monitoring.predictionLog(),
+          System::nanoTime, VERSION).routes());
       schedule = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread t = new Thread(task, "monitoring-schedule");
         t.setDaemon(true);

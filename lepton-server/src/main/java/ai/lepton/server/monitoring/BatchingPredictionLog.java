@@ -56,9 +56,14 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong tooLarge = new AtomicLong();
-  /** Requests logged and not yet written (or given up): {@link #flush} waits for 0. */
+  /**
+   * Requests queued and requests written (or given up), in queue order: {@link #flush} waits for
+   * the second to reach what the first was when it was called, so a steady stream of new requests
+   * never holds it up.
+   */
   private final Object idle = new Object();
-  private long pending;
+  private long queued;
+  private long done;
   private final Thread writer;
   private volatile boolean closed;
 
@@ -92,7 +97,7 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
         dropped.incrementAndGet();
         return id;
       }
-      pending++;
+      queued++;
     }
     return id;
   }
@@ -131,7 +136,8 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
   /** Waits until every request logged before this call is written (or given up). */
   void flush() {
     synchronized (idle) {
-      while (pending > 0) {
+      long target = queued;
+      while (done < target) {
         try {
           idle.wait();
         } catch (InterruptedException e) {
@@ -161,7 +167,7 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
         LOG.error("cannot write {} prediction log records; they are lost", batch.size(), e);
       } finally {
         synchronized (idle) {
-          pending -= batch.size();
+          done += batch.size();
           idle.notifyAll();
         }
         batch.clear();

@@ -18,15 +18,17 @@ import java.util.concurrent.CompletionException;
 public final class Servable implements AutoCloseable {
   private final String name;
   private final String version;
+  private final String versionId;
   private final Model model;
   private final Signature signature;
   private final ServingMetrics.Meters meters;
   private final DynamicBatcher batcher;
 
-  private Servable(String name, String version, Model model, Signature signature,
-      ServingMetrics.Meters meters, Batching batching) {
+  private Servable(String name, String version, String versionId, Model model,
+      Signature signature, ServingMetrics.Meters meters, Batching batching) {
     this.name = name;
     this.version = version;
+    this.versionId = versionId;
     this.model = model;
     this.signature = signature;
     this.meters = meters;
@@ -36,17 +38,18 @@ public final class Servable implements AutoCloseable {
 
   /**
    * Builds the model of {@code archive} (an opened, checked model file) with its weights and
-   * preprocessing, ready to answer as version {@code version} of model {@code name}.
+   * preprocessing, ready to answer as version {@code version} (the registry's model version
+   * {@code versionId}, as the prediction log records it) of model {@code name}.
    *
    * @throws ai.lepton.LeptonException if the file no longer loads (changed since it was opened,
    *     truncated)
    */
   public static Servable load(String organizationId, String name, String version,
-      ModelArchive archive, Batching batching, ServingMetrics metrics) {
+      String versionId, ModelArchive archive, Batching batching, ServingMetrics metrics) {
     Model model = archive.load();
-    Signature signature = new Signature(archive.inputs(), archive.outputs(),
-        model.preprocessing().orElse(null));
-    return new Servable(name, version, model, signature,
+    Signature signature = Signature.of(archive.inputs(), archive.outputs(),
+        model.preprocessing().orElse(null), model.classNames().orElse(List.of()));
+    return new Servable(name, version, versionId, model, signature,
         metrics.meters(organizationId, name, version), batching);
   }
 
@@ -56,6 +59,11 @@ public final class Servable implements AutoCloseable {
 
   public String version() {
     return version;
+  }
+
+  /** The registry's id of the model version it serves. */
+  String versionId() {
+    return versionId;
   }
 
   Signature signature() {

@@ -30,7 +30,7 @@ class ServableTest {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     int requests = 32;
     // a delay far longer than the test: each batch closes only when 8 samples are in it
-    try (Servable servable = Servable.load("org", "mlp", "1", archive,
+    try (Servable servable = Servable.load("org", "mlp", "1", "mv_1", archive,
         new Batching(8, Duration.ofMinutes(5)), new ServingMetrics(registry))) {
       CyclicBarrier start = new CyclicBarrier(requests);
       ExecutorService pool = Executors.newFixedThreadPool(requests);
@@ -58,7 +58,7 @@ class ServableTest {
   void withoutBatchingEachRequestPredictsOnItsOwnThread() {
     ModelArchive archive = TestModels.mlp(dir);
     Model reference = archive.load();
-    try (Servable servable = Servable.load("org", "mlp", "1", archive, Batching.NONE,
+    try (Servable servable = Servable.load("org", "mlp", "1", "mv_1", archive, Batching.NONE,
         new ServingMetrics(new SimpleMeterRegistry()))) {
       float[] two = {1, 2, 3, 4, -1, 0.5f, 2, 0};
       assertArrayEquals(reference.predict(Tensor.of(two, 2, 4)).toFloatArray(),
@@ -71,7 +71,7 @@ class ServableTest {
   void aRetiredServableStillAnswersARequestThatFoundItBeforeTheSwitch() {
     ModelArchive archive = TestModels.mlp(dir);
     Model reference = archive.load();
-    Servable servable = Servable.load("org", "mlp", "1", archive,
+    Servable servable = Servable.load("org", "mlp", "1", "mv_1", archive,
         new Batching(8, Duration.ZERO), new ServingMetrics(new SimpleMeterRegistry()));
     servable.close(); // a rollout retired it after this request found it
     assertArrayEquals(reference.predict(Tensor.of(sample(3), 1, 4)).toFloatArray(),

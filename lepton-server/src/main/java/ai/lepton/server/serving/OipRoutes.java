@@ -227,14 +227,14 @@ public final class OipRoutes {
   }
 
   /**
-   * Each sample's arg-max column of the first output, for a classifier: a model with class names,
-   * or one whose first output has several columns; null for a regression (one column).
+   * Each sample's arg-max column of the first output when it {@linkplain Signature#classifies()
+   * classifies}; null otherwise (a regression's value).
    */
   private static int[] classes(Signature sig, float[] scores, int rows) {
-    int width = sig.outputWidth(0);
-    if (sig.classNames().isEmpty() && width < 2) {
+    if (!sig.classifies()) {
       return null;
     }
+    int width = sig.outputWidth(0);
     int[] best = new int[rows];
     for (int r = 0; r < rows; r++) {
       int at = r * width;

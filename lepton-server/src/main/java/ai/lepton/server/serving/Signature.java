@@ -72,11 +72,19 @@ record Signature(List<TensorSpec> inputs, List<TensorSpec> outputs, Preprocessin
   }
 
   /**
-   * Whether answers carry the {@link #LABEL} output: the model has class names (so one output)
-   * and no output of its own by that name.
+   * Whether answers carry the {@link #LABEL} output: the model has class names (so one output,
+   * here of one row of scores per sample) and no output of its own by that name.
    */
   boolean labelled() {
-    return !classNames.isEmpty() && !outputs.get(0).name().equals(LABEL);
+    return !classNames.isEmpty() && classifies() && !outputs.get(0).name().equals(LABEL);
+  }
+
+  /**
+   * Whether the first output is a classifier's: one row of scores per sample, named by class
+   * names or at least two columns wide (one column is a regression's value).
+   */
+  boolean classifies() {
+    return outputs.get(0).shape().size() == 2 && (!classNames.isEmpty() || outputWidth(0) > 1);
   }
 
   /** The columns of one sample of output {@code o}. */

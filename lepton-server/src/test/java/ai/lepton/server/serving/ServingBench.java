@@ -19,6 +19,7 @@ import ai.lepton.server.http.Json;
 import ai.lepton.server.http.Route;
 import ai.lepton.server.monitoring.MonitoringLimits;
 import ai.lepton.server.monitoring.MonitoringService;
+import ai.lepton.server.monitoring.PredictionLog;
 import ai.lepton.server.monitoring.Retrainer;
 import ai.lepton.tensor.Tensor;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -42,7 +43,9 @@ import java.util.Optional;
  * {@code POST /bench/noop}, which reads the same body and does no work: the HTTP ceiling. Both go
  * through the same pipeline (request id, metrics, error mapping); the caller is fixed, so token
  * checks are not part of the figures. Every answer is logged to the server's prediction log, as
- * in production: batched into an H2 database, payloads encrypted into a directory. Writes one request body per model ({@code mlp.json},
+ * in production (batched into an H2 database, payloads encrypted into a directory), except those
+ * of {@code mlp-unlogged} and {@code cnn-unlogged}, the same models whose answers build their
+ * log samples but are not queued: the log's cost, measured in the same sitting. Writes one request body per model ({@code mlp.json},
  * {@code cnn.json}: the first test image) to {@code args[0]}, then prints {@code port=<port>}.
  */
 final class ServingBench {
@@ -76,6 +79,8 @@ final class ServingBench {
           metrics));
       served.put(name + "-batched", Servable.load("bench", name + "-batched", "1",
           "mv_" + name, archive, batching, metrics));
+      served.put(name + "-unlogged", Servable.load("bench", name + "-unlogged", "1",
+          "mv_" + name, archive, Batching.NONE, metrics));
       writeBody(dir.resolve(name + ".json"), images.slice(0, 0, 1).toFloatArray(),
           archive.inputs().get(0).name(), archive.inputs().get(0).shape());
     }
@@ -87,8 +92,11 @@ final class ServingBench {
         new KeyService(db, MasterKey.generate(), clock));
     MonitoringService monitoring = MonitoringService.create(db, blobs, null, null, clock,
         (org, version) -> Optional.empty(), Retrainer.NONE, MonitoringLimits.DEFAULT);
-    List<Route> routes = new ArrayList<>(new OipRoutes(servables, ctx -> "bench", limits,
-        monitoring.predictionLog(),
+    PredictionLog logged = monitoring.predictionLog();
+    PredictionLog log = (org, deployment, version, samples, latency) ->
+        deployment.endsWith("-unlogged") ? "prd_unlogged"
+            : logged.log(org, deployment, version, samples, latency);
+    List<Route> routes = new ArrayList<>(new OipRoutes(servables, ctx -> "bench", limits, log,
         System::nanoTime, "bench").routes());
     routes.add(Route.post("/bench/noop").tag("bench").summary("reads the body, does no work")
         .publicAccess().status(200).handle(ctx -> {

@@ -345,7 +345,8 @@
         lepton.row(table, [r.label, h("span", { class: "score-cell", "data-score": r.score }, bar, lepton.number(r.score))]);
       });
       field(root, "answer-note").textContent = (a.value !== null ? "Predicted value " + lepton.number(a.value)
-          : "Predicted " + a.label) + " · version " + response.model_version + " · prediction id " + response.id;
+          : "Predicted " + a.label) + " · version " + response.model_version + " · prediction id " +
+          (response.parameters && response.parameters.prediction_id || response.id);
       return "";
     });
   }

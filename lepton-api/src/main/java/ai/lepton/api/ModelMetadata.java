@@ -19,7 +19,8 @@ public record ModelMetadata(String name, List<String> versions, String platform,
    * One input or output.
    *
    * @param name its name in requests and responses
-   * @param datatype {@code FP32}
+   * @param datatype {@code FP32}; {@code BYTES} for the {@code label} output of a model with
+   *     class names
    * @param shape the dimensions, {@code -1} for the number of samples
    */
   public record Tensor(String name, String datatype, List<Long> shape) {}

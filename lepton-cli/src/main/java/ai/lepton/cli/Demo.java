@@ -1,6 +1,7 @@
 package ai.lepton.cli;
 
 import ai.lepton.api.CreateDataset;
+import ai.lepton.api.CreateDeployment;
 import ai.lepton.api.Dataset;
 import ai.lepton.api.DatasetFormat;
 import ai.lepton.api.ErrorCode;
@@ -111,7 +112,11 @@ final class Demo {
     this.out = out;
   }
 
-  /** Uploads, trains and registers what is missing; answers when the trainings have ended. */
+  /**
+   * Uploads, trains and registers what is missing, then deploys each model's production version
+   * under the model's name unless a deployment of that name exists; answers when the trainings
+   * have ended.
+   */
   void run() {
     List<String> models = new ArrayList<>();
     if (fashionInstalled()) {
@@ -137,6 +142,24 @@ final class Demo {
     for (String name : models) {
       finish(name);
     }
+    for (String name : List.of(MLP, CNN, LSTM)) {
+      deploy(name);
+    }
+  }
+
+  /**
+   * Deploys {@code name@production} as the deployment {@code name}, so that
+   * {@code /v2/models/NAME/infer} answers; nothing when the alias is not set (a training that
+   * failed, a package missing) or the deployment exists (a second start).
+   */
+  private void deploy(String name) {
+    if (withAlias(name).isEmpty() || client.deployments(org).deployments().stream()
+        .anyMatch(d -> d.name().equals(name))) {
+      return;
+    }
+    client.createDeployment(org, new CreateDeployment(name, name + "@" + ALIAS, null, null, null));
+    say(name + "@" + ALIAS + " is deployed: POST /v2/models/" + name + "/infer (lepton predict "
+        + name + ")");
   }
 
   private boolean fashionInstalled() {

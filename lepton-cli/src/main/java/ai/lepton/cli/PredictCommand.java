@@ -8,6 +8,8 @@ import ai.lepton.client.LeptonClient;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,7 +17,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -25,7 +29,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code lepton predict DEPLOYMENT --request JSON | --rows FILE.csv | --text TEXT}: one inference
- * over the Open Inference Protocol; prints each output and the prediction id.
+ * over the Open Inference Protocol; prints each output, or for a model with class names each
+ * sample's class and score, and the prediction id.
  */
 @Command(name = "predict", mixinStandardHelpOptions = true,
     description = {"Predict with a deployment (POST /v2/models/DEPLOYMENT/infer) and print "
@@ -33,6 +38,8 @@ import picocli.CommandLine.Parameters;
         "--rows and --text send raw instances, for a model saved with its preprocessing."})
 final class PredictCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** The output a model with class names answers them in (docs/serving.md). */
+  private static final String LABEL = "label";
 
   @Mixin ClientOptions options;
 
@@ -61,13 +68,45 @@ final class PredictCommand implements Callable<Integer> {
       return options.printJson(r);
     }
     StringBuilder text = new StringBuilder();
-    for (InferenceTensor t : r.outputs()) {
-      text.append(Table.plain(t.name())).append(' ').append(t.shape()).append(": ")
-          .append(t.data()).append('\n');
+    Optional<InferenceTensor> label = r.output(LABEL);
+    if (label.isPresent()) {
+      text.append(classes(label.get(), r.outputs().get(0)));
+    } else {
+      for (InferenceTensor t : r.outputs()) {
+        text.append(Table.plain(t.name())).append(' ').append(t.shape()).append(": ")
+            .append(t.data()).append('\n');
+      }
     }
+    String id = r.predictionId() != null ? r.predictionId() : r.id();
     text.append("model ").append(Table.plain(r.model_name())).append('@')
-        .append(r.model_version()).append(", prediction id ").append(Table.plain(r.id()));
+        .append(r.model_version()).append(", prediction id ").append(Table.plain(id));
     return options.print(r, text.toString());
+  }
+
+  /**
+   * One line per sample: its index, the class the model predicts and that class's score (its
+   * highest), when the first output holds one score per class; --json prints every score.
+   */
+  private static String classes(InferenceTensor label, InferenceTensor scores) {
+    int samples = label.data().size();
+    boolean scored = !scores.name().equals(LABEL) && samples > 0
+        && scores.data().size() % samples == 0;
+    int width = scored ? scores.data().size() / samples : 0;
+    Table table = scored ? new Table("SAMPLE", "CLASS", "SCORE") : new Table("SAMPLE", "CLASS");
+    for (int i = 0; i < samples; i++) {
+      if (scored) {
+        double best = Double.NEGATIVE_INFINITY;
+        for (int j = i * width; j < (i + 1) * width; j++) {
+          best = Math.max(best, ((Number) scores.data().get(j)).doubleValue());
+        }
+        table.row(i, label.data().get(i), String.format(Locale.ROOT, "%.4f", best));
+      } else {
+        table.row(i, label.data().get(i));
+      }
+    }
+    StringWriter out = new StringWriter();
+    table.print(new PrintWriter(out));
+    return out.toString();
   }
 
   private static InferenceRequest parse(String body) {

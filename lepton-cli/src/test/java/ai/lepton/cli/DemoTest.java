@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.lepton.api.Dataset;
+import ai.lepton.api.Deployment;
 import ai.lepton.api.ErrorCode;
+import ai.lepton.api.InferenceRequest;
+import ai.lepton.api.InferenceResponse;
+import ai.lepton.api.InferenceTensor;
 import ai.lepton.api.Job;
 import ai.lepton.api.ModelVersion;
 import ai.lepton.api.Organization;
@@ -23,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -73,7 +78,24 @@ class DemoTest {
         assertEquals(1, production.number(), model);
         assertNotNull(production.evaluationReport(), model);
         assertTrue(production.metrics().containsKey("accuracy"), model + " " + production);
+        assertTrue(said.contains("demo: " + model + "@production is deployed"), said);
       }
+
+      // each production version answers at once under its model's name, naming its classes
+      assertEquals(List.of(Demo.CNN, Demo.MLP, Demo.LSTM), client.deployments(org)
+          .deployments().stream().map(Deployment::name).sorted().toList());
+      List<Object> pixels = new ArrayList<>(java.util.Collections.nCopies(784, 0.5));
+      InferenceResponse image = client.infer(Demo.MLP, new InferenceRequest(null, null,
+          List.of(new InferenceTensor("input", List.of(1L, 784L), "FP32", null, pixels)), null));
+      assertTrue(List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal",
+          "Shirt", "Sneaker", "Bag", "Ankle boot").contains(
+              image.output("label").orElseThrow().data().get(0)), image.toString());
+      InferenceResponse text = client.infer(Demo.LSTM, new InferenceRequest(null, null,
+          List.of(new InferenceTensor(client.modelMetadata(Demo.LSTM).inputs().get(0).name(),
+              List.of(1L), "BYTES", null, List.of("A riddle: what walks on four legs?"))),
+          null));
+      assertTrue(Demo.CATEGORIES.contains(text.output("label").orElseThrow().data().get(0)),
+          text.toString());
 
       // a second start: the same organization, nothing uploaded or trained again
       DemoAccess again = server.demoAccess(Duration.ofHours(1));
@@ -85,6 +107,8 @@ class DemoTest {
       assertFalse(second.contains("training"), second);
       assertEquals(3, client.jobs(org, 0, 100).jobs().size());
       assertEquals(1, client.modelVersions(org, Demo.MLP).versions().size());
+      assertFalse(second.contains("is deployed"), second);
+      assertEquals(3, client.deployments(org).deployments().size());
     }
   }
 

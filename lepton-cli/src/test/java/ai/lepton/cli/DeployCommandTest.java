@@ -3,6 +3,7 @@ package ai.lepton.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import ai.lepton.layers.Dense;
 import ai.lepton.layers.Embedding;
 import ai.lepton.layers.GlobalAveragePooling1D;
@@ -13,6 +14,7 @@ import ai.lepton.preprocessing.TextPreprocessing;
 import ai.lepton.preprocessing.Tokenizer;
 import ai.lepton.server.ServerConfig;
 import ai.lepton.tensor.Tensor;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -51,6 +53,13 @@ class DeployCommandTest {
     text.build(3, 5);
     text.preprocessing(new TextPreprocessing(tokenizer, 5));
     text.save(dir.resolve("text.lepton"));
+    Sequential named = new Sequential().add(new Dense(2, "softmax"));
+    named.build(1, 3);
+    named.preprocessing(new FeaturePreprocessing(List.of("a", "b", "c"), null, scaler));
+    named.classNames(List.of("stays", "leaves"));
+    named.save(dir.resolve("named.lepton"));
+    assertEquals(0, p.lepton("model", "push", dir.resolve("named.lepton").toString(), "--name",
+        "churn-named"), p.err());
     assertEquals(0, p.lepton("model", "push", dir.resolve("text.lepton").toString(), "--name",
         "reviews"), p.err());
   }
@@ -74,7 +83,7 @@ class DeployCommandTest {
         + "[{\"name\": \"input\", \"shape\": [1, 3], \"datatype\": \"FP32\", \"data\": [1, 2, "
         + "3]}]}"), p.err());
     assertTrue(p.out().contains("dense [1, 2]: ["), p.out());
-    assertTrue(p.out().contains("model churn-api@2, prediction id q1"), p.out());
+    assertTrue(p.out().contains("model churn-api@2, prediction id prd_"), p.out());
 
     assertEquals(0, p.lepton("deploy", "rollback", "churn-api", "--json"), p.err());
     assertTrue(p.outJson().get("canary").isNull());
@@ -132,13 +141,32 @@ class DeployCommandTest {
     assertEquals(0, p.lepton("predict", "tabular", "--rows", csv.toString(), "--json"),
         p.err());
     assertEquals("[2,2]", p.outJson().at("/outputs/0/shape").toString());
-    assertTrue(p.outJson().get("id").asText().startsWith("pred_"), p.out());
+    assertTrue(p.outJson().get("id").asText().startsWith("prd_"), p.out());
 
     assertEquals(0, p.lepton("deploy", "create", "reviews-api", "--model", "reviews"),
         p.err());
     assertEquals(0, p.lepton("predict", "reviews-api", "--text", "the cat sat"), p.err());
     assertTrue(p.out().contains("[1, 2]: ["), p.out());
-    assertTrue(p.out().contains("model reviews-api@1, prediction id pred_"), p.out());
+    assertTrue(p.out().contains("model reviews-api@1, prediction id prd_"), p.out());
+
+    assertEquals(0, p.lepton("deploy", "create", "named-api", "--model", "churn-named"),
+        p.err());
+    assertEquals(0, p.lepton("predict", "named-api", "--rows", csv.toString(), "--json"),
+        p.err());
+    JsonNode answer = p.outJson();
+    assertEquals(0, p.lepton("predict", "named-api", "--rows", csv.toString()), p.err());
+    List<String> lines = p.out().lines().toList();
+    assertEquals(List.of("SAMPLE", "CLASS", "SCORE"), List.of(lines.get(0).split(" +")));
+    for (int i = 0; i < 2; i++) {
+      String[] cells = lines.get(i + 1).split(" +");
+      String label = answer.at("/outputs/1/data/" + i).asText();
+      double best = Math.max(answer.at("/outputs/0/data/" + (2 * i)).asDouble(),
+          answer.at("/outputs/0/data/" + (2 * i + 1)).asDouble());
+      assertEquals(List.of(Integer.toString(i), label), List.of(cells[0], cells[1]), p.out());
+      assertTrue(List.of("stays", "leaves").contains(label), p.out());
+      assertEquals(best, Double.parseDouble(cells[2]), 1e-4, p.out());
+    }
+    assertTrue(lines.get(3).startsWith("model named-api@1, prediction id prd_"), p.out());
 
     Files.writeString(csv, "a,b\n1\n");
     assertEquals(1, p.lepton("predict", "tabular", "--rows", csv.toString()));

@@ -45,6 +45,7 @@ public abstract class Model {
   /** Set by {@link #stopTraining()}, read and cleared by the Trainer. */
   private boolean stopTraining;
   private Preprocessing preprocessing;
+  private List<String> classNames;
 
   /** The layers, in order. */
   public abstract List<Layer> layers();
@@ -302,6 +303,35 @@ public abstract class Model {
   /** What turns raw instances into this model's input, if set; apply its {@code transform}. */
   public Optional<Preprocessing> preprocessing() {
     return Optional.ofNullable(preprocessing);
+  }
+
+  /**
+   * Names this classifier's output columns, in column order ({@code null} for none), as the
+   * training data wrote its classes ("T-shirt/top", a CSV target's strings), like Hugging Face's
+   * {@code id2label}; {@link #save} stores them and {@link #load} restores them, so serving names
+   * the class it predicts.
+   *
+   * @throws LeptonException if there are none or more than 65,536, a name is empty, longer than
+   *     256 characters, holds a control character or repeats, or the model is built and does not
+   *     have one output of one column per name
+   */
+  public Model classNames(List<String> names) {
+    if (names == null) {
+      this.classNames = null;
+      return this;
+    }
+    List<String> checked = ClassNames.check(names, "classNames");
+    if (built()) {
+      ClassNames.checkWidth(checked, Blueprint.of(config(), ModelArchive.Limits.DEFAULT,
+          "classNames").outputs(), "classNames");
+    }
+    this.classNames = checked;
+    return this;
+  }
+
+  /** The class names of the output's columns, if set (an unmodifiable list). */
+  public Optional<List<String>> classNames() {
+    return Optional.ofNullable(classNames);
   }
 
   // ---------------------------------------------------------------- weights

@@ -56,6 +56,7 @@ public final class ModelArchive {
   private final List<TensorSpec> inputs;
   private final List<TensorSpec> outputs;
   private final Optional<String> preprocessingJson;
+  private final Optional<List<String>> classNames;
   /** The optimizer state's safetensors header as open checked it, or null without one. */
   private final Safetensors.Header optimizerHeader;
   private final Sizes sizes;
@@ -68,10 +69,11 @@ public final class ModelArchive {
    * ones with the {@code with...} methods: {@code Limits.DEFAULT.withMaxFileBytes(64 << 20)}.
    *
    * @param maxFileBytes the file's size (the array's length when opened from bytes)
-   * @param maxEntries entries in the zip (the format has six; the rest is room for later versions)
+   * @param maxEntries entries in the zip (the format has seven; the rest is room for later
+   *     versions)
    * @param maxEntryBytes any one entry's uncompressed size (the weights are the largest)
-   * @param maxJsonBytes {@code metadata.json}, {@code optimizer.json}, {@code preprocessing.json}
-   *     and each safetensors header, uncompressed
+   * @param maxJsonBytes {@code metadata.json}, {@code optimizer.json}, {@code preprocessing.json},
+   *     {@code classes.json} and each safetensors header, uncompressed
    * @param maxJsonTokens tokens in any one of those JSON documents or the config, counted before a
    *     tree is built: a tree costs up to about 70 bytes per token, far more than its text
    * @param maxConfigBytes {@code config.json}, uncompressed
@@ -288,6 +290,11 @@ public final class ModelArchive {
     this.preprocessingJson = r.has(ModelFile.PREPROCESSING)
         ? Optional.of(r.text(ModelFile.PREPROCESSING)) : Optional.empty();
     preprocessing().ifPresent(this::checkPreprocessing);
+    String classesSource = name + ": " + ModelFile.CLASSES;
+    this.classNames = r.has(ModelFile.CLASSES)
+        ? Optional.of(ClassNames.fromJson(r.text(ModelFile.CLASSES), classesSource))
+        : Optional.empty();
+    classNames.ifPresent(names -> ClassNames.checkWidth(names, outputs, classesSource));
     this.sizes = new Sizes(r.fileBytes(), r.sizes(), blueprint.parameters(),
         weightsHeader.dataBytes());
   }
@@ -306,7 +313,8 @@ public final class ModelArchive {
    *     a zip, from a newer Lepton, over a limit, or breaks any rule of the format: unsafe or
    *     repeated entry names, entries that inflate past what they declare, invalid JSON, an
    *     unknown layer class or invalid layer config, weights whose names or shapes are not those
-   *     the config builds, invalid compile settings or optimizer state, an invalid preprocessing
+   *     the config builds, invalid compile settings or optimizer state, an invalid preprocessing,
+   *     class names that break a rule of {@link Model#classNames(List)}
    */
   public static ModelArchive open(Path file, Limits limits) {
     Args.nonNull(file, "ModelArchive.open", "file");
@@ -374,6 +382,14 @@ public final class ModelArchive {
         throw new LeptonException(source + ": " + e.getMessage(), e);
       }
     });
+  }
+
+  /**
+   * The class names of the model's output columns ({@code classes.json}), if the file has them:
+   * what serving answers instead of a column's index.
+   */
+  public Optional<List<String>> classNames() {
+    return classNames;
   }
 
   /** Whether the file holds the optimizer's state, so that training can resume. */
@@ -449,6 +465,7 @@ public final class ModelArchive {
         }
       }
       model.preprocessing(preprocessing().orElse(null));
+      model.classNames(classNames.orElse(null));
       return model;
     }
   }

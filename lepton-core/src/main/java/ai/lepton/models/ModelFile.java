@@ -48,7 +48,8 @@ import java.util.zip.ZipOutputStream;
 /**
  * The {@code .lepton} model file: a zip holding {@code metadata.json}, {@code config.json},
  * {@code model.safetensors}, to resume training {@code optimizer.json} with
- * {@code optimizer.safetensors}, and for serving {@code preprocessing.json}. See
+ * {@code optimizer.safetensors}, and for serving {@code preprocessing.json} and
+ * {@code classes.json}. See
  * {@code docs/model-file.md}.
  *
  * <p>The saved-model format of {@link Model}: {@link #save} turns a model into {@link Contents}
@@ -69,8 +70,9 @@ final class ModelFile {
   static final String OPTIMIZER_CONFIG = "optimizer.json";
   static final String OPTIMIZER_STATE = "optimizer.safetensors";
   static final String PREPROCESSING = "preprocessing.json";
-  private static final List<String> ENTRIES =
-      List.of(METADATA, CONFIG, WEIGHTS, OPTIMIZER_CONFIG, OPTIMIZER_STATE, PREPROCESSING);
+  static final String CLASSES = "classes.json";
+  private static final List<String> ENTRIES = List.of(METADATA, CONFIG, WEIGHTS,
+      OPTIMIZER_CONFIG, OPTIMIZER_STATE, PREPROCESSING, CLASSES);
 
   /**
    * {@code metadata.json} and {@code optimizer.json} hold a few fields; no writer needs more, and
@@ -98,9 +100,12 @@ final class ModelFile {
    * @param optimizer the optimizer's state, present only to resume training
    * @param preprocessing what turns raw inputs into the model's input, as JSON opaque to this
    *     class (it only checks it is valid JSON); present only when the model has one
+   * @param classNames a classifier's class names, one per output column; present only when the
+   *     model has them
    */
   record Contents(Map<String, String> metadata, String config, Map<String, Tensor> weights,
-      Optional<OptimizerState> optimizer, Optional<String> preprocessing) {
+      Optional<OptimizerState> optimizer, Optional<String> preprocessing,
+      Optional<List<String>> classNames) {
     Contents {
       metadata = orderedCopy(metadata, "metadata");
       Json.parse(Objects.requireNonNull(config, "config"), "ModelFile.Contents: config");
@@ -108,12 +113,14 @@ final class ModelFile {
       Objects.requireNonNull(optimizer, "optimizer");
       Objects.requireNonNull(preprocessing, "preprocessing")
           .ifPresent(p -> Json.parse(p, "ModelFile.Contents: preprocessing"));
+      classNames = Objects.requireNonNull(classNames, "classNames")
+          .map(names -> ClassNames.check(names, "ModelFile.Contents: classNames"));
     }
 
-    /** Contents without preprocessing. */
+    /** Contents without preprocessing or class names. */
     Contents(Map<String, String> metadata, String config, Map<String, Tensor> weights,
         Optional<OptimizerState> optimizer) {
-      this(metadata, config, weights, optimizer, Optional.empty());
+      this(metadata, config, weights, optimizer, Optional.empty(), Optional.empty());
     }
 
     /** Contents without optimizer state. */
@@ -196,6 +203,9 @@ final class ModelFile {
     if (contents.preprocessing().isPresent()) {
       putText(zip, PREPROCESSING, contents.preprocessing().get());
     }
+    if (contents.classNames().isPresent()) {
+      putText(zip, CLASSES, ClassNames.toJson(contents.classNames().get()));
+    }
   }
 
   private static String metadataJson(Map<String, String> fields) {
@@ -221,7 +231,8 @@ final class ModelFile {
   private static void putText(ZipOutputStream zip, String name, String text) throws IOException {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     long limit = name.equals(CONFIG) ? Limits.DEFAULT.maxConfigBytes()
-        : name.equals(PREPROCESSING) ? Limits.DEFAULT.maxJsonBytes() : MAX_SMALL_JSON_BYTES;
+        : name.equals(PREPROCESSING) || name.equals(CLASSES) ? Limits.DEFAULT.maxJsonBytes()
+        : MAX_SMALL_JSON_BYTES;
     String hint = "; for a text preprocessing, give the tokenizer a numWords limit";
     if (bytes.length > limit) {
       throw new LeptonException("cannot save the model: its " + name + " would hold "
@@ -261,7 +272,7 @@ final class ModelFile {
 
   /**
    * Writes {@code model} (built) as {@link Model#save} documents: its config with, when compiled,
-   * the compile settings; its weights; the optimizer state; the preprocessing.
+   * the compile settings; its weights; the optimizer state; the preprocessing; the class names.
    */
   static void save(Model model, Path file) {
     write(file, contents(model));
@@ -319,8 +330,10 @@ final class ModelFile {
     metadata.put("model_name", model.name());
     Preprocessing preprocessing = model.preprocessing().orElse(null);
     model.preprocessing(preprocessing); // checks it again: the model may have been built after
+    Optional<List<String>> classNames = model.classNames();
+    classNames.ifPresent(model::classNames); // the same: checks the output's width again
     return new Contents(metadata, Json.pretty(config), model.weights(), state,
-        Optional.ofNullable(preprocessing).map(Preprocessing::toJson));
+        Optional.ofNullable(preprocessing).map(Preprocessing::toJson), classNames);
   }
 
   /**
@@ -455,7 +468,9 @@ final class ModelFile {
       }
       Optional<String> preprocessing =
           r.has(PREPROCESSING) ? Optional.of(r.text(PREPROCESSING)) : Optional.empty();
-      return new Contents(r.metadata(), config, weights, optimizer, preprocessing);
+      Optional<List<String>> classNames = r.has(CLASSES) ? Optional.of(
+          ClassNames.fromJson(r.text(CLASSES), file + ": " + CLASSES)) : Optional.empty();
+      return new Contents(r.metadata(), config, weights, optimizer, preprocessing, classNames);
     }
   }
 
@@ -708,11 +723,11 @@ final class ModelFile {
      * A JSON entry as text, checked to be valid UTF-8 and valid JSON of at most
      * {@code maxJsonTokens} tokens; {@code config.json} within {@code maxConfigBytes},
      * {@code metadata.json} and {@code optimizer.json} within {@link #MAX_SMALL_JSON_BYTES}, the
-     * preprocessing within {@code maxJsonBytes}.
+     * preprocessing and the class names within {@code maxJsonBytes}.
      */
     String text(String name) {
       long limit = name.equals(CONFIG) ? limits.maxConfigBytes()
-          : name.equals(PREPROCESSING) ? limits.maxJsonBytes()
+          : name.equals(PREPROCESSING) || name.equals(CLASSES) ? limits.maxJsonBytes()
           : Math.min(MAX_SMALL_JSON_BYTES, limits.maxJsonBytes());
       String limitName = name.equals(CONFIG) ? "maxConfigBytes"
           : limit == limits.maxJsonBytes() ? "maxJsonBytes" : "the format's limit for " + name;

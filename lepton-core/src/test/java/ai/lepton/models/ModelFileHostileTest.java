@@ -347,6 +347,28 @@ class ModelFileHostileTest {
   }
 
   @Test
+  void classNamesThatDoNotNameTheOutputColumnsAreRefused() throws IOException {
+    assertOpenRefused(withClasses("{\"class_names\":[\"cat\",\"dog\"]}"),
+        "classes.json: 2 class names for an output of 1 columns");
+    assertOpenRefused(withClasses("{\"class_names\":[\"cat\",\"cat\"]}"),
+        "classes.json: class name 'cat' appears twice");
+    assertOpenRefused(withClasses("{\"class_names\":[7]}"),
+        "classes.json: class name 0 is NUMBER, not a string");
+    assertOpenRefused(withClasses("{\"names\":[\"cat\"]}"),
+        "classes.json: expected {\"class_names\": [\"name\", ...]}, but class_names is missing");
+    assertOpenRefused(withClasses("[\"cat\"]"), "classes.json");
+    assertOpenRefused(withClasses("{\"class_names\":[\"" + "x".repeat(300) + "\"]}"),
+        "classes.json: class name 0 is 300 chars long");
+  }
+
+  @Test
+  void hundredsOfThousandsOfClassNamesAreRefusedByTheirCount() throws IOException {
+    Path file = withClasses("{\"class_names\":[" + "\"\",".repeat(299_999) + "\"\"]}");
+    assertTrue(Files.size(file) < 1 << 20, "the entry is highly compressed");
+    assertRefused(file, "classes.json: expected 1 to 65536 class names", "received 300000");
+  }
+
+  @Test
   void aMetadataEntryOfAMillionFieldsIsRefusedByItsSize() throws IOException {
     StringBuilder fields = new StringBuilder("{\"format_version\":1");
     for (int i = 0; i < 1_000_000; i++) {
@@ -516,6 +538,12 @@ class ModelFileHostileTest {
       out.append(i - 1 == layer ? parts[i].replaceFirst("^\\d+", Long.toString(units)) : parts[i]);
     }
     return out.toString();
+  }
+
+  private Path withClasses(String json) throws IOException {
+    Map<String, byte[]> entries = new LinkedHashMap<>(valid);
+    entries.put("classes.json", json.getBytes(StandardCharsets.UTF_8));
+    return zip(entries);
   }
 
   private Path withConfig(String json) throws IOException {

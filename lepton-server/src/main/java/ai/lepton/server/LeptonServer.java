@@ -206,12 +206,6 @@ public final class LeptonServer implements AutoCloseable {
           ServingLimits.DEFAULT);
       deployments.loadAll();
       routes.addAll(new DeploymentRoutes(deployments).routes());
-      OipRoutes oip = new OipRoutes(serving,
-          deployments.caller(OipRoutes.signedIn(tenancyRoutes.authenticator())),
-          VERSION);
-      routes.addAll(oip.routes());
-      // the same inference under the organization's path, for the web pages' sessions
-      routes.add(oip.organizationInfer(deployments.member()));
       // monitoring: the prediction log serving writes to (batched off the request thread,
       // payloads encrypted), feedback, drift against the training data, alerts; monitors are
       // evaluated every minute and old predictions swept every hour
@@ -219,6 +213,12 @@ public final class LeptonServer implements AutoCloseable {
           TrainingReference.of(registry, datasets), retrainer(jobs, registry),
           MonitoringLimits.DEFAULT);
       routes.addAll(new MonitoringRoutes(monitoring).routes());
+      OipRoutes oip = new OipRoutes(serving,
+          deployments.caller(OipRoutes.signedIn(tenancyRoutes.authenticator())),
+          monitoring.predictionLog(), VERSION);
+      routes.addAll(oip.routes());
+      // the same inference under the organization's path, for the web pages' sessions
+      routes.add(oip.organizationInfer(deployments.member()));
       schedule = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread t = new Thread(task, "monitoring-schedule");
         t.setDaemon(true);

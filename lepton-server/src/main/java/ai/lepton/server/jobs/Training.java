@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -53,6 +54,10 @@ public final class Training {
   static final int MAX_CLASSES = 10_000;
   /** The column a pixel row's feature names start with: {@code pixel_0, pixel_1, ...}. */
   static final String PIXEL = "pixel_";
+
+  /** Fashion-MNIST's labels 0 to 9, as its authors name them. */
+  static final List<String> FASHION_MNIST_CLASSES = List.of("T-shirt/top", "Trouser",
+      "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -137,6 +142,9 @@ public final class Training {
     }
     checkFits(model, x[0], outputs, examples, what);
     model.preprocessing(preprocessing);
+    List<String> classNames = outputs > 0 ? classNames(spec, data, examples.classes())
+        : List.of();
+    model.classNames(outputs > 0 ? classNames : null);
     model.compile(Optimizers.fromConfig(hp.optimizer(),
             Map.of("learning_rate", hp.learningRate())),
         outputs > 0 ? Losses.sparseCategoricalCrossentropy(false) : Losses.meanSquaredError(),
@@ -178,7 +186,7 @@ public final class Training {
     }
     return new PreparedTraining(model, sets[0], sets[1], sets[2], hp.epochs(), hp.batchSize(),
         hp.seed(), outputs > 0 ? "classification" : "regression",
-        outputs > 0 ? examples.classes() : List.of(), parameters);
+        classNames, parameters);
   }
 
   // ---- reading --------------------------------------------------------------------------------
@@ -594,6 +602,19 @@ public final class Training {
       throw ApiException.invalid(what + " has " + parameters + " weights, more than "
           + MAX_CONFIG_PARAMETERS + "; make it smaller");
     }
+  }
+
+  /**
+   * The names saved in a classifier: the data's classes, except that IDX labels, digits in the
+   * file, get Fashion-MNIST's names when the labels dataset is Fashion-MNIST's (its name says so,
+   * as the demo's {@code fashion-mnist-train-labels}) and has at most its ten classes.
+   */
+  private static List<String> classNames(TrainingSpec spec, TrainingData data,
+      List<String> classes) {
+    boolean fashion = data.format() == DatasetFormat.IDX && spec.target() != null
+        && spec.target().toLowerCase(Locale.ROOT).contains("fashion")
+        && classes.size() <= FASHION_MNIST_CLASSES.size();
+    return fashion ? FASHION_MNIST_CLASSES.subList(0, classes.size()) : classes;
   }
 
   /** Checks the model's input and output against the data with one sample. */

@@ -17,19 +17,24 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link PredictionLog}: {@link #log} decides sampling and queues the record (never blocking:
- * a full queue drops it and counts); one writer thread takes what is queued, up to
+ * The {@link PredictionLog}: {@link #log} decides sampling and queues the record (never blocking,
+ * and taking no lock that request threads share: a lock-free queue bounded by a counter, so a
+ * request thread preempted inside {@code log} holds up no other; a full queue drops the record
+ * and counts); one writer thread takes what is queued, up to
  * {@link MonitoringLimits#batchRecords} at a time, writes each organization's kept payloads as one
  * encrypted blob of JSON lines ({@code predictions/ID}) and then all the rows in one transaction
  * of multi-row inserts.
@@ -43,10 +48,13 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
   private record Entry(String id, String orgId, String deployment, String modelVersionId,
       Instant at, long latencyMicros, List<Sample> samples, boolean keep) {}
 
-  /** Kept payloads per second of one deployment: the second and how many so far. */
+  /**
+   * Kept payloads per second of one deployment: the second and how many so far. Lock-free, so
+   * the cap is approximate: requests racing at the turn of a second may keep a few more.
+   */
   private static final class Rate {
-    long second = Long.MIN_VALUE;
-    int kept;
+    volatile long second = Long.MIN_VALUE;
+    final AtomicInteger kept = new AtomicInteger();
   }
 
   private final Jdbi jdbi;
@@ -54,14 +62,24 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
   private final EncryptedBlobStore blobs;
   private final Clock clock;
   private final MonitoringLimits limits;
-  private final BlockingQueue<Entry> queue;
+  private final Queue<Entry> queue = new ConcurrentLinkedQueue<>();
+  /** Records in {@link #queue}: bounds it at {@link MonitoringLimits#queueCapacity}. */
+  private final AtomicInteger size = new AtomicInteger();
+  /** Set while the writer parks on an empty queue: the next {@link #log} wakes it. */
+  private final AtomicBoolean sleeping = new AtomicBoolean();
   private final Map<String, Rate> rates = new ConcurrentHashMap<>();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong tooLarge = new AtomicLong();
-  /** Requests logged and not yet written (or given up): {@link #flush} waits for 0. */
+  /**
+   * Requests queued and requests written (or given up), in queue order: {@link #flush} waits on
+   * {@link #idle} (which only it and the writer take) for the second to reach what the first was
+   * when it was called, so a steady stream of new requests never holds it up. A record counts as
+   * queued before it is added, so every record added before that moment is counted.
+   */
   private final Object idle = new Object();
-  private long pending;
+  private final AtomicLong queued = new AtomicLong();
+  private final AtomicLong done = new AtomicLong();
   private final Thread writer;
   private volatile boolean closed;
 
@@ -72,7 +90,6 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
     this.blobs = blobs;
     this.clock = clock;
     this.limits = limits;
-    this.queue = new ArrayBlockingQueue<>(limits.queueCapacity());
     this.writer = new Thread(this::run, "prediction-log");
     writer.setDaemon(true);
     writer.start();
@@ -91,12 +108,15 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
     boolean keep = sampled(organizationId + "/" + deployment, now, random);
     Entry e = new Entry(id, organizationId, deployment, modelVersionId, now,
         latency.toNanos() / 1000, List.copyOf(samples), keep);
-    synchronized (idle) {
-      if (!queue.offer(e)) {
-        dropped.incrementAndGet();
-        return id;
-      }
-      pending++;
+    if (size.incrementAndGet() > limits.queueCapacity()) {
+      size.decrementAndGet();
+      dropped.incrementAndGet();
+      return id;
+    }
+    queued.incrementAndGet();
+    queue.add(e);
+    if (sleeping.get() && sleeping.compareAndSet(true, false)) {
+      LockSupport.unpark(writer);
     }
     return id;
   }
@@ -107,14 +127,12 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
       return false;
     }
     Rate r = rates.computeIfAbsent(deployment, k -> new Rate());
-    synchronized (r) {
-      long second = now.getEpochSecond();
-      if (r.second != second) {
-        r.second = second;
-        r.kept = 0;
-      }
-      return r.kept++ < limits.maxKeptPerSecond();
+    long second = now.getEpochSecond();
+    if (r.second != second) {
+      r.second = second;
+      r.kept.set(0);
     }
+    return r.kept.incrementAndGet() <= limits.maxKeptPerSecond();
   }
 
   /** Records dropped because the queue was full. */
@@ -135,7 +153,8 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
   /** Waits until every request logged before this call is written (or given up). */
   void flush() {
     synchronized (idle) {
-      while (pending > 0) {
+      long target = queued.get();
+      while (done.get() < target) {
         try {
           idle.wait();
         } catch (InterruptedException e) {
@@ -150,23 +169,31 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
     List<Entry> batch = new ArrayList<>();
     while (!closed || !queue.isEmpty()) {
       try {
-        Entry first = queue.poll(200, TimeUnit.MILLISECONDS);
-        if (first == null) {
+        for (Entry e; batch.size() < limits.batchRecords() && (e = queue.poll()) != null; ) {
+          size.decrementAndGet();
+          batch.add(e);
+        }
+        if (batch.isEmpty()) {
+          sleeping.set(true);
+          if (queue.isEmpty()) { // a record added before the flag was set is seen here
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+          }
+          sleeping.set(false);
+          if (Thread.interrupted()) {
+            return;
+          }
           continue;
         }
-        batch.add(first);
-        queue.drainTo(batch, limits.batchRecords() - 1);
         write(batch);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
       } catch (RuntimeException e) {
         failed.addAndGet(batch.size());
         LOG.error("cannot write {} prediction log records; they are lost", batch.size(), e);
       } finally {
-        synchronized (idle) {
-          pending -= batch.size();
-          idle.notifyAll();
+        if (!batch.isEmpty()) {
+          done.addAndGet(batch.size());
+          synchronized (idle) {
+            idle.notifyAll();
+          }
         }
         batch.clear();
       }
@@ -278,6 +305,7 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    LockSupport.unpark(writer);
     try {
       writer.join(TimeUnit.SECONDS.toMillis(30));
     } catch (InterruptedException e) {

@@ -156,6 +156,7 @@ public final class MonitoringService implements AutoCloseable {
       throw ApiException.invalid("feedback carries 1 to " + MAX_FEEDBACK_ITEMS + " items; "
           + "received " + (items == null ? 0 : items.size()) + " (split a larger file)");
     }
+    log.flush(); // a prediction answered just before its feedback is written first
     List<FeedbackResult.Refused> refused = new ArrayList<>();
     Instant now = clock.instant();
     int accepted;
@@ -259,6 +260,7 @@ public final class MonitoringService implements AutoCloseable {
     deployment(deployment);
     Monitor monitor = monitor(org, deployment);
     Duration span = window == null ? Duration.ofSeconds(monitor.windowSeconds()) : window(window);
+    log.flush(); // the predictions answered before this request count
     return measure(org, deployment, span, monitor);
   }
 
@@ -506,6 +508,7 @@ public final class MonitoringService implements AutoCloseable {
   MonitoringReport evaluate(Principal caller, String org, String deployment) {
     tenancy.authorize(caller, org, Role.MEMBER, Scope.WRITE);
     deployment(deployment);
+    log.flush(); // the predictions answered before this request count
     evaluate(org, deployment);
     return measure(org, deployment, Duration.ofSeconds(monitor(org, deployment)
         .windowSeconds()), monitor(org, deployment));

@@ -596,7 +596,8 @@ public final class DeploymentService {
       ModelArchive archive = ModelArchive.open(registry.open(deployment.orgId(), versionId),
           limits);
       return Servable.load(deployment.orgId(), deployment.name(),
-          Integer.toString(v.number()), archive, new Batching(deployment.maxBatchSize(),
+          Integer.toString(v.number()), versionId, archive,
+          new Batching(deployment.maxBatchSize(),
               Duration.of(deployment.maxDelayMicros(), ChronoUnit.MICROS)), limiter, metrics);
     } catch (ApiException e) {
       throw e;

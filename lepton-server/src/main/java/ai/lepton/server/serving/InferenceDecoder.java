@@ -57,8 +57,12 @@ final class InferenceDecoder {
    *     row-major
    * @param rows the samples
    * @param outputs the outputs asked for, or null for all
+   * @param rawRows the raw rows sent as {@code BYTES} to a model with feature preprocessing, each
+   *     cell a number or null, in its columns' order (what the prediction log records); null
+   *     when the request sent tensors or texts
    */
-  record Decoded(String id, List<float[]> inputs, int rows, List<String> outputs) {}
+  record Decoded(String id, List<float[]> inputs, int rows, List<String> outputs,
+      List<List<Double>> rawRows) {}
 
   private InferenceDecoder() {}
 
@@ -324,6 +328,7 @@ final class InferenceDecoder {
     }
     List<float[]> arrays = new ArrayList<>();
     int rows = -1;
+    List<List<Double>> rawRows = null;
     for (int i = 0; i < sig.inputs().size(); i++) {
       TensorSpec spec = sig.inputs().get(i);
       Input in = byName.get(spec.name());
@@ -352,9 +357,18 @@ final class InferenceDecoder {
             + " samples");
       }
       rows = n;
+      if ("BYTES".equals(in.datatype)) {
+        List<?> instances = instances(in, sig);
+        if (sig.preprocessing() instanceof FeaturePreprocessing) {
+          @SuppressWarnings("unchecked") // rows(...) made them
+          List<List<Double>> cells = (List<List<Double>>) instances;
+          rawRows = cells;
+        }
+        arrays.add(transform(in, sig, instances));
+        continue;
+      }
       arrays.add(switch (in.datatype) {
         case "FP32" -> numbers(in, spec, sig.sampleShape(i));
-        case "BYTES" -> raw(in, sig);
         default -> throw OipException.invalid(OIP_DATATYPES.contains(in.datatype)
             ? "input '" + in.name + "' is " + in.datatype + " but the model takes FP32; send "
                 + "its values as FP32"
@@ -373,7 +387,7 @@ final class InferenceDecoder {
         }
       }
     }
-    return new Decoded(request.id, arrays, rows, request.outputs);
+    return new Decoded(request.id, arrays, rows, request.outputs, rawRows);
   }
 
   private static float[] numbers(Input in, TensorSpec spec, int[] sample) {
@@ -405,7 +419,8 @@ final class InferenceDecoder {
     return in.numbers.length == in.count ? in.numbers : Arrays.copyOf(in.numbers, in.count);
   }
 
-  private static float[] raw(Input in, Signature sig) {
+  /** A BYTES input's instances: rows of numbers for feature preprocessing, else the strings. */
+  private static List<?> instances(Input in, Signature sig) {
     Preprocessing prep = sig.preprocessing();
     if (prep == null || sig.inputs().size() != 1) {
       throw OipException.invalid("input '" + in.name + "' is BYTES (raw instances) but the "
@@ -417,10 +432,12 @@ final class InferenceDecoder {
       throw OipException.invalid("input '" + in.name + "' is BYTES: send one string per "
           + "instance, shape [n] or [n, 1]");
     }
-    List<?> instances = prep instanceof FeaturePreprocessing f ? rows(in, f.columns())
-        : in.strings;
+    return prep instanceof FeaturePreprocessing f ? rows(in, f.columns()) : in.strings;
+  }
+
+  private static float[] transform(Input in, Signature sig, List<?> instances) {
     try {
-      return prep.transform(instances).toFloatArray();
+      return sig.preprocessing().transform(instances).toFloatArray();
     } catch (LeptonException e) {
       throw OipException.invalid("input '" + in.name + "': " + e.getMessage());
     }

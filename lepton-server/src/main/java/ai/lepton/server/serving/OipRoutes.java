@@ -14,6 +14,7 @@ import ai.lepton.server.http.Api;
 import ai.lepton.server.http.ApiException;
 import ai.lepton.server.http.Authenticator;
 import ai.lepton.server.http.Route;
+import ai.lepton.server.monitoring.PredictionLog;
 import ai.lepton.server.tenancy.Principal;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -25,8 +26,11 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * take the server's address as their base URL: health, server and model metadata, and inference.
  * Every failure answers with the protocol's {@code {"error": "..."}} body. Inference takes the
  * organization from the caller's credentials, applies the deployment's limits (its token bucket:
- * 429; its body size: 413; its samples per request: 400; see {@link Limiter}), and records the
- * serving metrics.
+ * 429; its body size: 413; its samples per request: 400; see {@link Limiter}), records the serving
+ * metrics, and logs each answered request to the {@link PredictionLog} (monitoring's feedback,
+ * live quality and drift read it).
  */
 public final class OipRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(OipRoutes.class);
@@ -57,15 +62,18 @@ public final class OipRoutes {
 
   private final Servables servables;
   private final Caller caller;
+  private final PredictionLog log;
   private final String serverVersion;
 
   /**
    * @param servables what is served, each servable with its deployment's limits
+   * @param log where every answered request is logged, off the request thread
    * @param serverVersion what {@code GET /v2} reports
    */
-  public OipRoutes(Servables servables, Caller caller, String serverVersion) {
+  public OipRoutes(Servables servables, Caller caller, PredictionLog log, String serverVersion) {
     this.servables = servables;
     this.caller = caller;
+    this.log = log;
     this.serverVersion = serverVersion;
   }
 
@@ -170,8 +178,12 @@ public final class OipRoutes {
 
   private void metadata(Context ctx) {
     Servable s = find(ctx);
+    List<ModelMetadata.Tensor> outputs = tensors(s.signature().outputs());
+    if (s.signature().labelled()) {
+      outputs.add(new ModelMetadata.Tensor(Signature.LABEL, "BYTES", List.of(-1L)));
+    }
     ctx.json(new ModelMetadata(s.name(), List.of(s.version()), "lepton",
-        tensors(s.signature().inputs()), tensors(s.signature().outputs())));
+        tensors(s.signature().inputs()), outputs));
   }
 
   private void ready(Context ctx) {
@@ -217,11 +229,10 @@ public final class OipRoutes {
       InferenceDecoder.Decoded request = InferenceDecoder.decode(
           new Limited(ctx.req().getInputStream(), s, limits), s.signature(), limits);
       List<float[]> outputs = s.infer(request.inputs(), request.rows());
-      // the prediction's id: the request's, or one the server gives; the prediction log
-      // (monitoring's PredictionLog) takes (organization, s.name(), s.version(), id,
-      // request.inputs(), outputs) here, once the lead wires it
-      String id = request.id() != null ? request.id() : "pred_" + BlobKeys.randomSegment();
-      ctx.contentType("application/json").result(encode(s, request, id, outputs));
+      int[] classes = classes(s.signature(), outputs.get(0), request.rows());
+      String predictionId = log(organization, s, request, outputs, classes, start);
+      ctx.contentType("application/json").result(encode(s, request, predictionId, outputs,
+          classes));
       outcome = ServingMetrics.Outcome.OK;
     } catch (OipException e) {
       outcome = e.status() == 413 ? ServingMetrics.Outcome.TOO_LARGE
@@ -243,15 +254,101 @@ public final class OipRoutes {
         + " bytes, the limit of deployment '" + s.name() + "'; send fewer samples per request");
   }
 
-  /** The response, written straight from the output arrays. */
-  private static byte[] encode(Servable s, InferenceDecoder.Decoded request, String id,
-      List<float[]> outputs) throws IOException {
+  /**
+   * Each sample's arg-max column of the first output when it {@linkplain Signature#classifies()
+   * classifies}; null otherwise (a regression's value).
+   */
+  private static int[] classes(Signature sig, float[] scores, int rows) {
+    if (!sig.classifies()) {
+      return null;
+    }
+    int width = sig.outputWidth(0);
+    int[] best = new int[rows];
+    for (int r = 0; r < rows; r++) {
+      int at = r * width;
+      for (int j = 1; j < width; j++) {
+        if (scores[at + j] > scores[at + best[r]]) {
+          best[r] = j;
+        }
+      }
+    }
+    return best;
+  }
+
+  /**
+   * Logs the answered request, one sample per row, and answers its prediction id. Building the
+   * samples boxes the row's outputs and, for a model with named features, its inputs; the log
+   * itself only queues. A log that fails is reported here and never fails the answer.
+   */
+  private String log(String organization, Servable s, InferenceDecoder.Decoded request,
+      List<float[]> outputs, int[] classes, long start) {
+    try {
+      Signature sig = s.signature();
+      List<PredictionLog.Sample> samples = new ArrayList<>(request.rows());
+      for (int r = 0; r < request.rows(); r++) {
+        List<Double> values = new ArrayList<>();
+        for (int o = 0; o < outputs.size(); o++) {
+          int width = sig.outputWidth(o);
+          for (int j = r * width; j < (r + 1) * width; j++) {
+            values.add((double) outputs.get(o)[j]);
+          }
+        }
+        String predicted = classes == null ? null : sig.classNames().isEmpty()
+            ? Integer.toString(classes[r]) : sig.classNames().get(classes[r]);
+        samples.add(new PredictionLog.Sample(features(sig, request, r), predicted,
+            classes == null ? values.get(0) : null, values));
+      }
+      return log.log(organization, s.name(), s.versionId(), samples,
+          Duration.ofNanos(System.nanoTime() - start));
+    } catch (RuntimeException e) {
+      String id = "prd_" + BlobKeys.randomSegment();
+      LOG.error("cannot log prediction {} of model {} version {}; answered without it", id,
+          s.name(), s.version(), e);
+      return id;
+    }
+  }
+
+  /**
+   * Sample {@code r}'s features by column: a raw row's cells, or a tensor's values named by the
+   * feature preprocessing's columns (as the model takes them: scaled); none for images and texts.
+   */
+  private static Map<String, Object> features(Signature sig, InferenceDecoder.Decoded request,
+      int r) {
+    List<String> columns = sig.features();
+    if (columns.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, Object> features = new LinkedHashMap<>();
+    if (request.rawRows() != null) {
+      List<Double> row = request.rawRows().get(r);
+      for (int j = 0; j < columns.size(); j++) {
+        features.put(columns.get(j), row.get(j));
+      }
+    } else {
+      float[] x = request.inputs().get(0);
+      for (int j = 0; j < columns.size(); j++) {
+        features.put(columns.get(j), (double) x[r * columns.size() + j]);
+      }
+    }
+    return features;
+  }
+
+  /**
+   * The response, written straight from the output arrays: {@code id} is the request's own when
+   * it sent one (as the protocol has it), else the prediction id, which
+   * {@code parameters.prediction_id} always carries for feedback.
+   */
+  private static byte[] encode(Servable s, InferenceDecoder.Decoded request, String predictionId,
+      List<float[]> outputs, int[] classes) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + 16 * outputs.get(0).length);
     try (JsonGenerator g = JSON.createGenerator(bytes)) {
       g.writeStartObject();
       g.writeStringField("model_name", s.name());
       g.writeStringField("model_version", s.version());
-      g.writeStringField("id", id);
+      g.writeStringField("id", request.id() != null ? request.id() : predictionId);
+      g.writeObjectFieldStart("parameters");
+      g.writeStringField("prediction_id", predictionId);
+      g.writeEndObject();
       g.writeArrayFieldStart("outputs");
       List<TensorSpec> specs = s.signature().outputs();
       for (int o = 0; o < specs.size(); o++) {
@@ -271,6 +368,22 @@ public final class OipRoutes {
         g.writeArrayFieldStart("data");
         for (float v : outputs.get(o)) {
           g.writeNumber(v);
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+      }
+      Signature sig = s.signature();
+      if (sig.labelled()
+          && (request.outputs() == null || request.outputs().contains(Signature.LABEL))) {
+        g.writeStartObject();
+        g.writeStringField("name", Signature.LABEL);
+        g.writeStringField("datatype", "BYTES");
+        g.writeArrayFieldStart("shape");
+        g.writeNumber(request.rows());
+        g.writeEndArray();
+        g.writeArrayFieldStart("data");
+        for (int c : classes) {
+          g.writeString(sig.classNames().get(c));
         }
         g.writeEndArray();
         g.writeEndObject();

@@ -18,16 +18,18 @@ import java.util.concurrent.CompletionException;
 public final class Servable implements AutoCloseable {
   private final String name;
   private final String version;
+  private final String versionId;
   private final Model model;
   private final Signature signature;
   private final ServingMetrics.Meters meters;
   private final Limiter limiter;
   private final DynamicBatcher batcher;
 
-  private Servable(String name, String version, Model model, Signature signature,
-      ServingMetrics.Meters meters, Limiter limiter, Batching batching) {
+  private Servable(String name, String version, String versionId, Model model,
+      Signature signature, ServingMetrics.Meters meters, Limiter limiter, Batching batching) {
     this.name = name;
     this.version = version;
+    this.versionId = versionId;
     this.model = model;
     this.signature = signature;
     this.meters = meters;
@@ -38,18 +40,19 @@ public final class Servable implements AutoCloseable {
 
   /**
    * Builds the model of {@code archive} (an opened, checked model file) with its weights and
-   * preprocessing, ready to answer as version {@code version} of model {@code name}, within
-   * the limits of {@code limiter} (its deployment's, shared with the deployment's other version).
+   * preprocessing, ready to answer as version {@code version} (the registry's model version
+   * {@code versionId}, as the prediction log records it) of model {@code name}, within the limits
+   * of {@code limiter} (its deployment's, shared with the deployment's other version).
    *
    * @throws ai.lepton.LeptonException if the file no longer loads (changed since it was opened,
    *     truncated)
    */
-  static Servable load(String organizationId, String name, String version,
+  static Servable load(String organizationId, String name, String version, String versionId,
       ModelArchive archive, Batching batching, Limiter limiter, ServingMetrics metrics) {
     Model model = archive.load();
-    Signature signature = new Signature(archive.inputs(), archive.outputs(),
-        model.preprocessing().orElse(null));
-    return new Servable(name, version, model, signature,
+    Signature signature = Signature.of(archive.inputs(), archive.outputs(),
+        model.preprocessing().orElse(null), model.classNames().orElse(List.of()));
+    return new Servable(name, version, versionId, model, signature,
         metrics.meters(organizationId, name, version), limiter, batching);
   }
 
@@ -59,6 +62,11 @@ public final class Servable implements AutoCloseable {
 
   public String version() {
     return version;
+  }
+
+  /** The registry's id of the model version it serves. */
+  String versionId() {
+    return versionId;
   }
 
   Signature signature() {

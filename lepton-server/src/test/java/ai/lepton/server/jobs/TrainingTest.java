@@ -110,6 +110,7 @@ class TrainingTest {
         bytes(DatasetFormat.CSV, "iris.csv", csv), null);
     assertEquals("classification", p.task());
     assertEquals(List.of("setosa", "versicolor", "virginica"), p.classes());
+    assertEquals(p.classes(), p.model().classNames().orElseThrow(), "saved in the model");
     assertEquals(36, p.test().size()); // 20% of 180, stratified
     assertEquals(18, p.validation().size());
     assertEquals(126, p.train().size());
@@ -177,6 +178,7 @@ class TrainingTest {
         null);
     assertEquals("classification", p.task());
     assertEquals(List.of("0", "10", "20"), p.classes());
+    assertEquals(List.of("0", "10", "20"), p.model().classNames().orElseThrow());
   }
 
   /** A model's config JSON as a .lepton file holds it. */
@@ -218,9 +220,13 @@ class TrainingTest {
   void mlpAndCnnLearnFashionMnistFromIdxFiles() {
     TrainingData data = TrainingDataFixtures.fashion("train", 3000);
     for (String template : List.of("mlp", "cnn")) {
-      PreparedTraining p = Training.prepare(spec(template, null, new Hyperparameters(
-          template.equals("cnn") ? 2 : 4, 32, 0.001, null, 128, 0.2, 0.1, 0.2, 1L)), data, null);
-      assertEquals(10, p.classes().size());
+      PreparedTraining p = Training.prepare(spec(template, "fashion-mnist-train-labels@1",
+          new Hyperparameters(template.equals("cnn") ? 2 : 4, 32, 0.001, null, 128, 0.2, 0.1,
+          0.2, 1L)), data, null);
+      assertEquals(List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal",
+          "Shirt", "Sneaker", "Bag", "Ankle boot"), p.model().classNames().orElseThrow(),
+          "the labels dataset is Fashion-MNIST's");
+      assertEquals(p.model().classNames().get(), p.classes());
       assertTrue(Math.abs(p.test().size() - 600) <= 5, "20% of 3000, by class: " + p.test().size());
       assertEquals(List.of(784), p.model().preprocessing().orElseThrow().outputShape().length == 1
           ? List.of(p.model().preprocessing().get().outputShape()[0]) : List.of());
@@ -242,6 +248,14 @@ class TrainingTest {
   }
 
   @Test
+  void idxLabelsOfAnotherDatasetAreNamedByTheirDigits() {
+    PreparedTraining p = Training.prepare(spec("mlp", "digits-labels", hp(1, 8, 0.01)),
+        TrainingDataFixtures.fashion("train", 300), null);
+    assertEquals(List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
+        p.model().classNames().orElseThrow());
+  }
+
+  @Test
   void textLstmClassifiesFortunesByCategory() {
     String jsonl = TrainingDataFixtures.fortunesJsonl();
     TrainingSpec spec = new TrainingSpec("fortunes", null, new ModelChoice("text-lstm", null,
@@ -250,6 +264,7 @@ class TrainingTest {
     PreparedTraining p = Training.prepare(spec, bytes(DatasetFormat.JSONL, "fortunes.jsonl",
         jsonl), null);
     assertEquals(TrainingDataFixtures.FORTUNE_CATEGORIES, p.classes());
+    assertEquals(p.classes(), p.model().classNames().orElseThrow());
     TextPreprocessing text = assertInstanceOf(TextPreprocessing.class,
         p.model().preprocessing().orElseThrow());
     assertEquals(40, text.maxlen());

@@ -24,8 +24,8 @@ final class DecodeBench {
     for (int i = 1; i < args.length; i++) {
       shape.add(Integer.parseInt(args[i]));
     }
-    Signature sig = new Signature(List.of(new TensorSpec("input", shape, "float32")),
-        List.of(new TensorSpec("out", List.of(-1, 10), "float32")), null);
+    Signature sig = Signature.of(List.of(new TensorSpec("input", shape, "float32")),
+        List.of(new TensorSpec("out", List.of(-1, 10), "float32")), null, List.of());
     double[] rounds = new double[7];
     long sink = 0;
     for (int r = 0; r < rounds.length; r++) {

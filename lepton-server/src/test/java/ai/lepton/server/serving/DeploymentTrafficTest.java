@@ -83,7 +83,8 @@ class DeploymentTrafficTest {
     Response owner = sessionInfer(p.ownerSession, true);
     assertEquals(200, owner.status(), owner.body());
     assertEquals(3, owner.json().at("/outputs/0/shape/1").asInt(), owner.body());
-    assertTrue(owner.json().get("id").asText().startsWith("pred_"));
+    assertTrue(owner.json().at("/parameters/prediction_id").asText().matches("prd_[0-9a-f]{32}"),
+        owner.body());
     assertEquals(200, sessionInfer(p.viewerSession, true).status(), "viewers may infer");
 
     Response noCsrf = p.send(p.request(p.orgPath("/deployments/web/infer"), null)

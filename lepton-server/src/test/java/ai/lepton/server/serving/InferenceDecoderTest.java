@@ -22,10 +22,10 @@ class InferenceDecoderTest {
   @TempDir Path dir;
 
   /** Inputs "image" [2, 2] per sample and "extra" [1]; output "scores". */
-  private static final Signature TWO_INPUTS = new Signature(
+  private static final Signature TWO_INPUTS = Signature.of(
       List.of(new TensorSpec("image", List.of(-1, 2, 2), "float32"),
           new TensorSpec("extra", List.of(-1, 1), "float32")),
-      List.of(new TensorSpec("scores", List.of(-1, 3), "float32")), null);
+      List.of(new TensorSpec("scores", List.of(-1, 3), "float32")), null, List.of());
 
   private static InferenceDecoder.Decoded decode(String json, Signature sig, ServingLimits l) {
     return InferenceDecoder.decode(new ByteArrayInputStream(json.getBytes(
@@ -167,8 +167,8 @@ class InferenceDecoderTest {
   void textsGoThroughTheModelsSavedPreprocessing() {
     ModelArchive archive = TestModels.text(dir);
     Model model = archive.load();
-    Signature sig = new Signature(archive.inputs(), archive.outputs(),
-        model.preprocessing().orElseThrow());
+    Signature sig = Signature.of(archive.inputs(), archive.outputs(),
+        model.preprocessing().orElseThrow(), List.of());
     InferenceDecoder.Decoded d = decode("{\"inputs\":[{\"name\":\"input\",\"shape\":[2],"
         + "\"datatype\":\"BYTES\",\"data\":[\"the cat\",\"a dog barked\"]}]}", sig,
         ServingLimits.DEFAULT);
@@ -185,14 +185,16 @@ class InferenceDecoderTest {
   void tabularRowsAsJsonArraysOrObjectsGoThroughTheSavedScaler() {
     ModelArchive archive = TestModels.tabular(dir);
     Model model = archive.load();
-    Signature sig = new Signature(archive.inputs(), archive.outputs(),
-        model.preprocessing().orElseThrow());
+    Signature sig = Signature.of(archive.inputs(), archive.outputs(),
+        model.preprocessing().orElseThrow(), List.of());
     InferenceDecoder.Decoded d = decode("{\"inputs\":[{\"name\":\"input\",\"shape\":[2,1],"
         + "\"datatype\":\"BYTES\",\"data\":[\"[3, 30, 300]\",\"{\\\"c\\\": 500, \\\"a\\\": 5, "
         + "\\\"b\\\": 50}\"]}]}", sig, ServingLimits.DEFAULT);
     Tensor expected = model.preprocessing().orElseThrow().transform(List.of(
         List.of(3.0, 30.0, 300.0), List.of(5.0, 50.0, 500.0)));
     assertArrayEquals(expected.toFloatArray(), d.inputs().get(0));
+    assertEquals(List.of(List.of(3.0, 30.0, 300.0), List.of(5.0, 50.0, 500.0)), d.rawRows(),
+        "the cells as sent, in column order, for the prediction log");
     assertRefused(400, "names column 'd'", refused("{\"inputs\":[{\"name\":\"input\","
         + "\"shape\":[1],\"datatype\":\"BYTES\",\"data\":[\"{\\\"d\\\": 1}\"]}]}", sig,
         ServingLimits.DEFAULT));

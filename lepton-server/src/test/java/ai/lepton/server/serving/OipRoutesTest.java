@@ -10,6 +10,7 @@ import ai.lepton.models.ModelArchive;
 import ai.lepton.server.http.Api;
 import ai.lepton.server.http.ApiException;
 import ai.lepton.server.http.Json;
+import ai.lepton.server.monitoring.PredictionLog;
 import ai.lepton.tensor.Tensor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,6 +28,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,8 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The protocol's endpoints on a real server, with real Core models: organization "a" serves an
- * MLP (batched) and a text model; the caller's organization comes from a header standing in for
- * a token.
+ * MLP (batched), the same MLP with class names, a text model and a tabular model; the caller's
+ * organization comes from a header standing in for a token; a recording prediction log keeps
+ * what serving logs.
  */
 class OipRoutesTest {
   private static final ServingLimits LIMITS = new ServingLimits(4096, 1000, 16, 1, 3);
@@ -52,18 +55,40 @@ class OipRoutesTest {
   private Model reference;
   private Servable mlp;
   private Servable text;
+  private Servable named;
+  private Servable tabular;
   private Javalin server;
+
+  /** A request as serving logged it. */
+  private record Logged(String organization, String deployment, String versionId,
+      List<PredictionLog.Sample> samples, String id) {}
+
+  private final List<Logged> logged = new CopyOnWriteArrayList<>();
+  private volatile boolean logFails;
 
   @BeforeEach
   void start() {
     ModelArchive archive = TestModels.mlp(dir);
     reference = archive.load();
     ServingMetrics metrics = new ServingMetrics(registry);
-    mlp = Servable.load("a", "mlp", "1", archive, new Batching(8, Duration.ZERO),
+    mlp = Servable.load("a", "mlp", "1", "mv_1", archive, new Batching(8, Duration.ZERO),
         new Limiter(LIMITS, ticker::get), metrics);
-    text = Servable.load("a", "text", "3", TestModels.text(dir), Batching.NONE,
+    text = Servable.load("a", "text", "3", "mv_3", TestModels.text(dir), Batching.NONE,
         new Limiter(LIMITS, ticker::get), metrics);
-    Map<String, Servable> served = Map.of("mlp", mlp, "text", text);
+    named = Servable.load("a", "named", "2", "mv_2", TestModels.named(dir), Batching.NONE,
+        new Limiter(LIMITS, ticker::get), metrics);
+    tabular = Servable.load("a", "tabular", "4", "mv_4", TestModels.tabular(dir), Batching.NONE,
+        new Limiter(LIMITS, ticker::get), metrics);
+    Map<String, Servable> served = Map.of("mlp", mlp, "text", text, "named", named, "tabular",
+        tabular);
+    PredictionLog log = (org, deployment, versionId, samples, latency) -> {
+      if (logFails) {
+        throw new IllegalStateException("the log is broken");
+      }
+      String id = "prd_" + logged.size();
+      logged.add(new Logged(org, deployment, versionId, samples, id));
+      return id;
+    };
     Servables servables = (org, name, version) -> org.equals("a")
         ? Optional.ofNullable(served.get(name))
             .filter(s -> version == null || s.version().equals(version))
@@ -76,7 +101,7 @@ class OipRoutesTest {
       return org;
     };
     server = new Api(json, registry, ctx -> false,
-        new OipRoutes(servables, caller, "9.9.9").routes())
+        new OipRoutes(servables, caller, log, "9.9.9").routes())
         .create("127.0.0.1", 0).start();
   }
 
@@ -85,6 +110,8 @@ class OipRoutesTest {
     server.stop();
     mlp.close();
     text.close();
+    named.close();
+    tabular.close();
   }
 
   private HttpResponse<String> get(String path, String org) throws Exception {
@@ -173,9 +200,89 @@ class OipRoutesTest {
     assertArrayEquals(expected, data, 0f, "float32 values survive the JSON round trip");
     JsonNode versioned = ok(post("/v2/models/mlp/versions/1/infer", TWO_ROWS.replace(
         "\"id\":\"req-7\",", "") .replace("]}]}", "]}],\"outputs\":[{\"name\":\"dense_1\"}]}")));
-    assertTrue(versioned.get("id").asText().matches("pred_[a-z0-9]{26}"),
-        "no id given: the server names the prediction " + versioned.get("id"));
+    assertEquals(logged.get(1).id(), versioned.get("id").asText(),
+        "no id given: the id is the prediction id");
     assertEquals(out.get("data"), versioned.get("outputs").get(0).get("data"));
+  }
+
+  @Test
+  void aModelWithClassNamesAnswersEachSamplesLabel() throws Exception {
+    JsonNode meta = ok(get("/v2/models/named", "a"));
+    assertEquals("{\"name\":\"label\",\"datatype\":\"BYTES\",\"shape\":[-1]}",
+        meta.get("outputs").get(1).toString());
+    JsonNode r = ok(post("/v2/models/named/infer", TWO_ROWS));
+    float[] scores = reference.predict(Tensor.of(new float[] {1, 2, 3, 4, -1, 0.5f, 2, 0},
+        2, 4)).toFloatArray();
+    List<String> names = List.of("cat", "dog", "bird");
+    JsonNode label = r.get("outputs").get(1);
+    assertEquals("{\"name\":\"label\",\"datatype\":\"BYTES\",\"shape\":[2],\"data\":[\""
+        + names.get(argmax(scores, 0)) + "\",\"" + names.get(argmax(scores, 1)) + "\"]}",
+        label.toString());
+    JsonNode only = ok(post("/v2/models/named/infer", TWO_ROWS.replace("]}]}",
+        "]}],\"outputs\":[{\"name\":\"label\"}]}")));
+    assertEquals(1, only.get("outputs").size());
+    assertEquals(label, only.get("outputs").get(0));
+    assertEquals(1, ok(post("/v2/models/mlp/infer", TWO_ROWS)).get("outputs").size(),
+        "a model without class names answers its outputs only");
+    assertError(400, "its outputs are [dense_1]", post("/v2/models/mlp/infer",
+        TWO_ROWS.replace("]}]}", "]}],\"outputs\":[{\"name\":\"label\"}]}")));
+  }
+
+  private static int argmax(float[] scores, int row) {
+    int best = 0;
+    for (int j = 1; j < 3; j++) {
+      best = scores[row * 3 + j] > scores[row * 3 + best] ? j : best;
+    }
+    return best;
+  }
+
+  @Test
+  void eachAnsweredRequestIsLoggedOnceWithItsPredictionId() throws Exception {
+    JsonNode r = ok(post("/v2/models/named/infer", TWO_ROWS));
+    assertEquals(1, logged.size());
+    Logged l = logged.get(0);
+    assertEquals(List.of("a", "named", "mv_2"), List.of(l.organization(), l.deployment(),
+        l.versionId()));
+    assertEquals("req-7", r.get("id").asText(), "the request's own id is kept");
+    assertEquals(l.id(), r.get("parameters").get("prediction_id").asText());
+    assertEquals(2, l.samples().size());
+    JsonNode labels = r.get("outputs").get(1).get("data");
+    JsonNode scores = r.get("outputs").get(0).get("data");
+    for (int i = 0; i < 2; i++) {
+      PredictionLog.Sample sample = l.samples().get(i);
+      assertEquals(labels.get(i).asText(), sample.predictedClass());
+      assertEquals(Map.of(), sample.features(), "no feature preprocessing, no named features");
+      for (int j = 0; j < 3; j++) {
+        assertEquals(scores.get(i * 3 + j).floatValue(), sample.outputs().get(j).floatValue());
+      }
+    }
+    ok(post("/v2/models/mlp/infer", TWO_ROWS));
+    assertTrue(List.of("0", "1", "2").contains(logged.get(1).samples().get(0).predictedClass()),
+        "without class names a classifier's class is its column index");
+
+    ok(post("/v2/models/tabular/infer", "{\"inputs\":[{\"name\":\"input\",\"shape\":[2],"
+        + "\"datatype\":\"BYTES\",\"data\":[\"[3, 30, 300]\",\"{\\\"c\\\": 7, \\\"a\\\": 5, \\\"b\\\": 50}\"]}]}"));
+    List<PredictionLog.Sample> rows = logged.get(2).samples();
+    assertEquals(List.of("a", "b", "c"), List.copyOf(rows.get(0).features().keySet()));
+    assertEquals(List.of(3.0, 30.0, 300.0), List.copyOf(rows.get(0).features().values()));
+    assertEquals(List.of(5.0, 50.0, 7.0), List.copyOf(rows.get(1).features().values()),
+        "an object's cells in the columns' order");
+    ok(post("/v2/models/tabular/infer", "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,3],"
+        + "\"datatype\":\"FP32\",\"data\":[1,2,0.5]}]}"));
+    PredictionLog.Sample tensor = logged.get(3).samples().get(0);
+    assertEquals(Map.of("a", 1.0, "b", 2.0, "c", 0.5), tensor.features(),
+        "a tensor's values are named by the preprocessing's columns");
+    assertEquals(2, tensor.outputs().size());
+    assertTrue(List.of("0", "1").contains(tensor.predictedClass()), "two columns: a class");
+  }
+
+  @Test
+  void aPredictionLogThatFailsNeverFailsTheAnswer() throws Exception {
+    logFails = true;
+    JsonNode r = ok(post("/v2/models/named/infer", TWO_ROWS));
+    assertEquals(2, r.get("outputs").get(1).get("data").size());
+    assertTrue(r.get("parameters").get("prediction_id").asText().startsWith("prd_"));
+    assertEquals(0, logged.size());
   }
 
   @Test
@@ -205,8 +312,8 @@ class OipRoutesTest {
         TWO_ROWS.replace("FP32", "FP64")));
     // the model still answers the next request
     ok(post("/v2/models/mlp/infer", TWO_ROWS));
-    assertEquals(4, registry.get("lepton_inference_requests").tag("outcome", "invalid")
-        .counter().count());
+    assertEquals(4, registry.get("lepton_inference_requests").tag("model", "mlp")
+        .tag("outcome", "invalid").counter().count());
   }
 
   @Test

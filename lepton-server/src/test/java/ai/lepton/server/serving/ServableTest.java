@@ -34,7 +34,7 @@ class ServableTest {
     int requests = 32;
     // which requests share a batch is left to timing (DynamicBatcherTest pins it down): a
     // request that finds the batcher idle predicts alone, the others batch behind it
-    try (Servable servable = Servable.load("org", "mlp", "1", archive,
+    try (Servable servable = Servable.load("org", "mlp", "1", "mv_1", archive,
         new Batching(8, Duration.ZERO), DEFAULT_LIMITS, new ServingMetrics(registry))) {
       CyclicBarrier start = new CyclicBarrier(requests);
       ExecutorService pool = Executors.newFixedThreadPool(requests);
@@ -62,7 +62,7 @@ class ServableTest {
   void withoutBatchingEachRequestPredictsOnItsOwnThread() {
     ModelArchive archive = TestModels.mlp(dir);
     Model reference = archive.load();
-    try (Servable servable = Servable.load("org", "mlp", "1", archive, Batching.NONE,
+    try (Servable servable = Servable.load("org", "mlp", "1", "mv_1", archive, Batching.NONE,
         DEFAULT_LIMITS, new ServingMetrics(new SimpleMeterRegistry()))) {
       float[] two = {1, 2, 3, 4, -1, 0.5f, 2, 0};
       assertArrayEquals(reference.predict(Tensor.of(two, 2, 4)).toFloatArray(),
@@ -75,7 +75,7 @@ class ServableTest {
   void aRetiredServableStillAnswersARequestThatFoundItBeforeTheSwitch() {
     ModelArchive archive = TestModels.mlp(dir);
     Model reference = archive.load();
-    Servable servable = Servable.load("org", "mlp", "1", archive,
+    Servable servable = Servable.load("org", "mlp", "1", "mv_1", archive,
         new Batching(8, Duration.ZERO), DEFAULT_LIMITS,
         new ServingMetrics(new SimpleMeterRegistry()));
     servable.close(); // a rollout retired it after this request found it

@@ -8,9 +8,19 @@ import ai.lepton.layers.MaxPooling2D;
 import ai.lepton.models.Fit;
 import ai.lepton.models.ModelArchive;
 import ai.lepton.models.Sequential;
+import ai.lepton.server.blobs.BlobStore;
+import ai.lepton.server.crypto.EncryptedBlobStore;
+import ai.lepton.server.crypto.KeyService;
+import ai.lepton.server.crypto.MasterKey;
+import ai.lepton.server.db.Database;
+import ai.lepton.server.db.TestDatabases;
 import ai.lepton.server.http.Api;
 import ai.lepton.server.http.Json;
 import ai.lepton.server.http.Route;
+import ai.lepton.server.monitoring.MonitoringLimits;
+import ai.lepton.server.monitoring.MonitoringService;
+import ai.lepton.server.monitoring.PredictionLog;
+import ai.lepton.server.monitoring.Retrainer;
 import ai.lepton.tensor.Tensor;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -18,6 +28,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,8 +42,12 @@ import java.util.Optional;
  * dynamic batching ({@code mlp}, {@code mlp-batched}, {@code cnn}, {@code cnn-batched}), and
  * {@code POST /bench/noop}, which reads the same body and does no work: the HTTP ceiling. Both go
  * through the same pipeline (request id, metrics, error mapping); the caller is fixed, so token
- * checks are not part of the figures. Writes one request body per model ({@code mlp.json},
- * {@code cnn.json}: the first test image) to {@code args[0]}, then prints {@code port=<port>}.
+ * checks are not part of the figures. Every answer is logged to the server's prediction log, as
+ * in production (batched into an H2 database, payloads encrypted into a directory), except those
+ * of {@code mlp-unlogged} and {@code cnn-unlogged}, the same models whose answers build their
+ * log samples but are not queued: the log's cost, measured in the same sitting. Writes one
+ * request body per model ({@code mlp.json}, {@code cnn.json}: the first test image) to
+ * {@code args[0]}, then prints {@code port=<port>}.
  */
 final class ServingBench {
   private static final String DATA = "/usr/share/datasets/fashion-mnist/";
@@ -63,15 +78,27 @@ final class ServingBench {
       Path file = dir.resolve(name + ".lepton");
       model.save(file);
       ModelArchive archive = ModelArchive.open(file);
-      served.put(name, Servable.load("bench", name, "1", archive, Batching.NONE,
+      served.put(name, Servable.load("bench", name, "1", "mv_" + name, archive, Batching.NONE,
           new Limiter(limits, System::nanoTime), metrics));
-      served.put(name + "-batched", Servable.load("bench", name + "-batched", "1", archive,
-          batching, new Limiter(limits, System::nanoTime), metrics));
+      served.put(name + "-batched", Servable.load("bench", name + "-batched", "1",
+          "mv_" + name, archive, batching, new Limiter(limits, System::nanoTime), metrics));
+      served.put(name + "-unlogged", Servable.load("bench", name + "-unlogged", "1",
+          "mv_" + name, archive, Batching.NONE, new Limiter(limits, System::nanoTime), metrics));
       writeBody(dir.resolve(name + ".json"), images.slice(0, 0, 1).toFloatArray(),
           archive.inputs().get(0).name(), archive.inputs().get(0).shape());
     }
     Servables servables = (org, name, version) -> Optional.ofNullable(served.get(name));
-    List<Route> routes = new ArrayList<>(new OipRoutes(servables, ctx -> "bench", "bench")
+    Clock clock = Clock.systemUTC();
+    Database db = TestDatabases.h2();
+    EncryptedBlobStore blobs = new EncryptedBlobStore(BlobStore.directory(dir.resolve("blobs")),
+        new KeyService(db, MasterKey.generate(), clock));
+    MonitoringService monitoring = MonitoringService.create(db, blobs, null, null, clock,
+        (org, version) -> Optional.empty(), Retrainer.NONE, MonitoringLimits.DEFAULT);
+    PredictionLog logged = monitoring.predictionLog();
+    PredictionLog log = (org, deployment, version, samples, latency) ->
+        deployment.endsWith("-unlogged") ? "prd_unlogged"
+            : logged.log(org, deployment, version, samples, latency);
+    List<Route> routes = new ArrayList<>(new OipRoutes(servables, ctx -> "bench", log, "bench")
         .routes());
     routes.add(Route.post("/bench/noop").tag("bench").summary("reads the body, does no work")
         .publicAccess().status(200).handle(ctx -> {

@@ -33,7 +33,7 @@ class ServingTableTest {
   private final ServingMetrics metrics = new ServingMetrics(new SimpleMeterRegistry());
 
   private Servable load(String version, long seed) {
-    return Servable.load("a", "m", version, TestModels.mlp(dir, seed),
+    return Servable.load("a", "m", version, "mv_" + version, TestModels.mlp(dir, seed),
         new Batching(8, Duration.ZERO), new Limiter(ServingLimits.DEFAULT, System::nanoTime),
         metrics);
   }
@@ -74,7 +74,8 @@ class ServingTableTest {
     try (ServingTable table = new ServingTable()) {
       table.deploy("a", "m", load("1", 1));
       Javalin server = new Api(json, new SimpleMeterRegistry(), ctx -> false,
-          new OipRoutes(table, ctx -> "a", "t").routes()).create("127.0.0.1", 0).start();
+          new OipRoutes(table, ctx -> "a",
+              (o, d, v, samples, latency) -> "prd_1", "t").routes()).create("127.0.0.1", 0).start();
       HttpClient http = HttpClient.newHttpClient();
       HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
           + "/v2/models/m/infer")).POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":[{"

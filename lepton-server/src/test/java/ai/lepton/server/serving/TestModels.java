@@ -30,6 +30,14 @@ final class TestModels {
     return save(model, dir.resolve("mlp-" + seed + ".lepton"));
   }
 
+  /** The MLP of {@link #mlp(Path)} with its three classes named cat, dog and bird. */
+  static ModelArchive named(Path dir) {
+    Sequential model = new Sequential().add(new Dense(8, "relu")).add(new Dense(3, "softmax"));
+    model.build(7, 4);
+    model.classNames(List.of("cat", "dog", "bird"));
+    return save(model, dir.resolve("named.lepton"));
+  }
+
   /** Texts -> 5 word indices -> embedding -> average -> 2 scores. */
   static ModelArchive text(Path dir) {
     Tokenizer tokenizer = new Tokenizer();

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.lepton.server.LeptonServer;
 import ai.lepton.server.ServerConfig;
 import ai.lepton.server.http.Json;
-import ai.lepton.server.monitoring.PredictionLog.Sample;
-import ai.lepton.server.monitoring.PredictionLogHook;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.awt.image.BufferedImage;
 import java.io.DataInputStream;
@@ -20,7 +18,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -43,10 +40,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * second test trains on Fashion-MNIST images and predicts from a PNG through the image input,
  * scaled exactly as training scaled its pixels, then a text model's topic from a typed text.
  * Screenshots land in {@code target/screenshots}.
- *
- * <p>The predictions behind the drift are logged through {@link PredictionLogHook} (a monitoring
- * service over the server's own database and keys), not through OIP calls: serving does not hand
- * its predictions to the log in this build. Once it does, that hook can become try-it calls.
  */
 class DeploymentPagesTest {
   private static final Path FASHION = Path.of("/usr/share/datasets/fashion-mnist");
@@ -103,7 +96,7 @@ class DeploymentPagesTest {
       assertEquals(3, rows.size());
       assertTrue(rows.get(0).getText().startsWith("setosa"), rows.get(0).getText());
       assertTrue(pages.text("[data-field=answer-note]").matches(
-          "Predicted setosa · version 1 · prediction id pred_.+"),
+          "Predicted setosa · version 1 · prediction id prd_[0-9a-f]{32}"),
           pages.text("[data-field=answer-note]"));
       // a refused request counts as an error
       pages.api("try { await lepton.api('POST', '" + base + "/deployments/iris-api/infer',"
@@ -146,18 +139,21 @@ class DeploymentPagesTest {
       assertTrue(pages.text("[data-field=facts]").contains("Serves\nirises v2"),
           pages.text("[data-field=facts]"));
 
-      // quality and drift: predictions logged (sepal lengths shifted), feedback from the page
-      String version = (String) pages.api("return (await lepton.api('GET', '" + base
-          + "/deployments/iris-api')).primary.versionId;");
-      List<String> ids = logPredictionsAsServingWill(data, org, "iris-api", version);
-      StringBuilder items = new StringBuilder();
-      for (int i = 0; i < ids.size(); i++) {
-        items.append(i == 0 ? "" : ",").append("{predictionId: '").append(ids.get(i))
-            .append("', groundTruth: '").append(i % 4 == 0 ? "virginica" : "setosa")
-            .append("'}");
-      }
-      assertEquals(40L, pages.api("return (await lepton.api('POST', '" + base
-          + "/deployments/iris-api/feedback', {items: [" + items + "]})).accepted;"));
+      // quality and drift: 40 predictions through the deployment (sepal lengths shifted up from
+      // the training data's), then feedback from the page, every fourth answer marked wrong
+      Object predicted = pages.api("var items = [], counts = {};"
+          + " for (var i = 0; i < 40; i++) {"
+          + "  var r = await lepton.api('POST', '" + base + "/deployments/iris-api/infer',"
+          + "   {inputs: [{name: 'input', shape: [1], datatype: 'BYTES',"
+          + "    data: ['[' + (8.0 + (i % 10) / 10) + ', 0.2, ' + (3 + i % 4) + ']']}]});"
+          + "  var label = r.outputs.find(function (o) { return o.name === 'label'; }).data[0];"
+          + "  counts[label] = (counts[label] || 0) + 1;"
+          + "  items.push({predictionId: r.parameters.prediction_id, groundTruth: i % 4 !== 0"
+          + "   ? label : label === 'virginica' ? 'setosa' : 'virginica'}); }"
+          + " var sent = await lepton.api('POST', '" + base + "/deployments/iris-api/feedback',"
+          + "  {items: items});"
+          + " if (sent.accepted !== 40) throw new Error('feedback accepted: ' + sent.accepted);"
+          + " return Object.keys(counts).sort(function (a, b) { return counts[b] - counts[a]; })[0];");
       pages.open("/orgs/" + org + "/deployments/iris-api");
       pages.loaded();
       assertTrue(pages.text("[data-field=quality]").contains("With feedback\n40"),
@@ -166,8 +162,8 @@ class DeploymentPagesTest {
           pages.text("[data-field=quality]"));
       WebElement sepal = pages.rowContaining("[data-list=drift]", "sepal_length");
       assertTrue(sepal.getText().contains("major"), sepal.getText());
-      assertTrue(pages.rowContaining("[data-list=classes]", "setosa").getText()
-          .matches("setosa [1-9][0-9]+ [0-9]+"), "setosa predicted, and in training");
+      assertTrue(pages.rowContaining("[data-list=classes]", (String) predicted).getText()
+          .matches(predicted + " [1-9][0-9]+ [0-9]+"), "the class predicted most, and in training");
       // live traffic on the reloaded page: a request each time the test looks, until the
       // charts have drawn a few readings of it
       awaitLong(pages, d -> {
@@ -475,21 +471,6 @@ class DeploymentPagesTest {
     pages.browser.await(d -> pages.find("[data-field=answer]").isDisplayed());
     assertTrue(pages.text("[data-field=answer-note]").contains("version 2"));
     pages.screenshot("deployment-viewer");
-  }
-
-  /**
-   * Logs 40 predictions of setosa for {@code deployment}, as serving will once it hands each
-   * inference to the prediction log ({@link PredictionLogHook}); the sepal lengths are shifted
-   * up from the training data's.
-   */
-  private static List<String> logPredictionsAsServingWill(Path data, String org,
-      String deployment, String versionId) {
-    List<Sample> samples = new ArrayList<>();
-    for (int i = 0; i < 40; i++) {
-      samples.add(new Sample(Map.of("sepal_length", 8.0 + (i % 10) / 10.0, "petal_width", 0.2,
-          "petals", 3 + i % 4), "setosa", null, List.of(0.9, 0.05, 0.05)));
-    }
-    return PredictionLogHook.logAsServingWill(data, org, deployment, versionId, samples);
   }
 
   /** The first {@code n} samples of a gzipped Fashion-MNIST IDX file, as an IDX file. */

@@ -186,7 +186,7 @@ public final class DeploymentService {
       if (store.byName(org, name).isPresent()) {
         throw taken(name);
       }
-      ModelVersion v = servable(registry.resolve(org, reference("model", request.model())));
+      ModelVersion v = registry.resolve(org, reference("model", request.model()));
       Instant now = now();
       Row row = new Row("dep_" + BlobKeys.randomSegment(), org, name, v.id(), null, 0, batch,
           delay, caller.userId(), now, now);
@@ -238,15 +238,14 @@ public final class DeploymentService {
           throw ApiException.invalid("share goes with a canary; a model given alone takes "
               + "all the requests");
         }
-        ModelVersion v = servable(registry.resolve(org, reference("model", request.model())));
+        ModelVersion v = registry.resolve(org, reference("model", request.model()));
         Servable s = load(current, v.id());
         Row next = routed(current, v.id(), null, 0);
         commit(caller, client, next, v, "replace", s, () -> table.deploy(org, r.name(), s));
         return wire(next);
       }
       if (request.canary() != null) {
-        ModelVersion v = servable(registry.resolve(org, reference("canary",
-            request.canary())));
+        ModelVersion v = registry.resolve(org, reference("canary", request.canary()));
         int percent = share == null ? DEFAULT_CANARY_SHARE : share;
         Servable s = load(current, v.id());
         Row next = routed(current, current.primaryVersionId(), v.id(), percent);
@@ -427,16 +426,6 @@ public final class DeploymentService {
     swap.run();
   }
 
-  /** @throws ApiException UNPROCESSABLE for a version this server cannot serve (ONNX) */
-  private static ModelVersion servable(ModelVersion v) {
-    if (!"lepton".equals(v.format())) {
-      throw new ApiException(ErrorCode.UNPROCESSABLE, "version " + v.number() + " of model '"
-          + v.modelName() + "' is an " + v.format() + " file; deployments serve .lepton "
-          + "versions (ONNX serving is not built yet): push the model as a .lepton file");
-    }
-    return v;
-  }
-
   /** Inside {@code tx}: the version is still there and stays so until the commit. */
   private void live(Handle tx, String org, ModelVersion v) {
     if (!store.lockLiveVersion(tx, org, v.id())) {
@@ -447,7 +436,8 @@ public final class DeploymentService {
 
   /**
    * Loads a version for {@code deployment}: its file decrypted in memory, opened within the
-   * limits and built, with the deployment's batching.
+   * limits and built (a {@code .lepton} file) or opened in an ONNX Runtime session (an ONNX
+   * file), with the deployment's batching.
    *
    * @throws ApiException UNPROCESSABLE, with the reason, when it does not load
    */
@@ -455,18 +445,22 @@ public final class DeploymentService {
     DeploymentVersion v = store.version(deployment.orgId(), versionId).orElseThrow(() ->
         ApiException.notFound("model version " + versionId));
     try {
-      ModelArchive archive = ModelArchive.open(registry.open(deployment.orgId(), versionId),
-          limits);
+      byte[] file = registry.open(deployment.orgId(), versionId);
+      Batching batching = new Batching(deployment.maxBatchSize(),
+          Duration.of(deployment.maxDelayMicros(), ChronoUnit.MICROS));
+      if (store.format(deployment.orgId(), versionId).equals("onnx")) {
+        return Servable.onnx(deployment.orgId(), deployment.name(),
+            Integer.toString(v.number()), file, batching, metrics);
+      }
       return Servable.load(deployment.orgId(), deployment.name(),
-          Integer.toString(v.number()), archive, new Batching(deployment.maxBatchSize(),
-              Duration.of(deployment.maxDelayMicros(), ChronoUnit.MICROS)), metrics);
+          Integer.toString(v.number()), ModelArchive.open(file, limits), batching, metrics);
     } catch (ApiException e) {
       throw e;
     } catch (RuntimeException e) {
       LOG.warn("version {} of model {} ({}) does not load", v.number(), v.model(), versionId, e);
       throw new ApiException(ErrorCode.UNPROCESSABLE, "version " + v.number() + " of model '"
           + v.model() + "' does not load, so nothing changed (the deployment, if any, serves "
-          + "what it served): " + e.getMessage() + ". Serve a .lepton version that loads.");
+          + "what it served): " + e.getMessage() + ". Serve a version that loads.");
     }
   }
 

@@ -147,7 +147,7 @@ public final class OipRoutes {
 
   private void metadata(Context ctx) {
     Servable s = find(ctx);
-    ctx.json(new ModelMetadata(s.name(), List.of(s.version()), "lepton",
+    ctx.json(new ModelMetadata(s.name(), List.of(s.version()), s.platform(),
         tensors(s.signature().inputs()), tensors(s.signature().outputs())));
   }
 
@@ -167,7 +167,7 @@ public final class OipRoutes {
   private void infer(Context ctx) throws IOException {
     long start = System.nanoTime();
     String organization = caller.organizationId(ctx);
-    Servable s = find(ctx, organization);
+    Servable s = acquire(ctx, organization);
     ServingMetrics.Meters meters = s.meters();
     meters.started();
     ServingMetrics.Outcome outcome = ServingMetrics.Outcome.ERROR;
@@ -208,7 +208,25 @@ public final class OipRoutes {
       throw new OipException(503, e.getMessage());
     } finally {
       meters.finished(outcome, System.nanoTime() - start);
+      s.release();
     }
+  }
+
+  /**
+   * The servable, held until the request ends: one retired (and freed) between the lookup and
+   * the hold is looked up again, so a rollout fails no request.
+   */
+  private Servable acquire(Context ctx, String organization) {
+    Servable s = find(ctx, organization);
+    while (!s.acquire()) {
+      Servable again = find(ctx, organization);
+      if (again == s) {
+        throw new IllegalStateException("model '" + s.name() + "' version " + s.version()
+            + " is retired but still served");
+      }
+      s = again;
+    }
+    return s;
   }
 
   private OipException tooLarge() {

@@ -26,6 +26,11 @@ record Signature(List<TensorSpec> inputs, List<TensorSpec> outputs, Preprocessin
     return size(sampleShape(i));
   }
 
+  /** The number of elements of one sample of output {@code o}. */
+  int outputSampleSize(int o) {
+    return size(sample(outputs.get(o)));
+  }
+
   List<String> inputNames() {
     return names(inputs);
   }

@@ -78,32 +78,51 @@ final class OnnxModel implements AutoCloseable {
       throw new LeptonException("ONNX Runtime cannot load the model: " + e.getMessage(), e);
     }
     try {
-      List<TensorSpec> in = specs(session.getInputInfo(), "input");
-      List<TensorSpec> out = specs(session.getOutputInfo(), "output");
-      boolean oneSample = in.get(0).shape().get(0) == 1;
-      for (TensorSpec s : in) {
-        if (s.shape().get(0) == 1 != oneSample) {
-          throw new LeptonException("the ONNX model's inputs disagree on the samples "
-              + "dimension (" + in + "); export every input with the same batch axis");
-        }
-      }
-      List<TensorSpec> batched = new ArrayList<>();
-      for (List<TensorSpec> specs : List.of(in, out)) {
-        for (TensorSpec s : specs) {
-          List<Integer> shape = new ArrayList<>(s.shape());
-          shape.set(0, -1);
-          batched.add(new TensorSpec(s.name(), shape, s.dtype()));
-        }
-      }
-      return new OnnxModel(env, session, new Signature(batched.subList(0, in.size()),
-          batched.subList(in.size(), batched.size()), null), oneSample);
-    } catch (OrtException | RuntimeException e) {
+      return describe(env, session);
+    } catch (OrtException e) {
       close(session);
-      if (e instanceof LeptonException l) {
-        throw l;
-      }
       throw new LeptonException("ONNX Runtime cannot describe the model: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      close(session);
+      throw e;
     }
+  }
+
+  private static OnnxModel describe(OrtEnvironment env, OrtSession session)
+      throws OrtException {
+    List<TensorSpec> in = specs(session.getInputInfo(), "input");
+    List<TensorSpec> out = specs(session.getOutputInfo(), "output");
+    if (in.isEmpty() || out.isEmpty()) {
+      throw new LeptonException("the ONNX model has " + in.size() + " inputs and " + out.size()
+          + " outputs; a served model takes at least one input and gives at least one output");
+    }
+    boolean oneSample = in.get(0).shape().get(0) == 1;
+    for (TensorSpec s : in) {
+      if (s.shape().get(0) == 1 != oneSample) {
+        throw new LeptonException("the ONNX model's inputs disagree on the samples dimension ("
+            + in + "); export every input with the same batch axis");
+      }
+    }
+    for (TensorSpec s : out) {
+      if (!oneSample && s.shape().get(0) == 1) {
+        throw new LeptonException("the ONNX model's output '" + s.name() + "' holds one sample"
+            + " (shape " + s.shape() + ") whatever its inputs hold; export it with the same "
+            + "batch axis as the inputs");
+      }
+    }
+    return new OnnxModel(env, session, new Signature(batched(in), batched(out), null),
+        oneSample);
+  }
+
+  /** The specs with {@code -1} first: the samples, whatever the model fixes. */
+  private static List<TensorSpec> batched(List<TensorSpec> specs) {
+    List<TensorSpec> batched = new ArrayList<>();
+    for (TensorSpec s : specs) {
+      List<Integer> shape = new ArrayList<>(s.shape());
+      shape.set(0, -1);
+      batched.add(new TensorSpec(s.name(), shape, s.dtype()));
+    }
+    return batched;
   }
 
   /** Inputs and outputs as served: FP32, the samples first (-1, or 1), the rest fixed. */
@@ -233,10 +252,6 @@ final class OnnxModel implements AutoCloseable {
       shape[d + 1] = sample[d];
     }
     return shape;
-  }
-
-  boolean closed() {
-    return closed;
   }
 
   /** Frees the session; call it once no thread predicts any more. */

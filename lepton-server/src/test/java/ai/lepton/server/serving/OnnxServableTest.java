@@ -10,26 +10,38 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.lepton.LeptonException;
 import ai.lepton.layers.Dense;
 import ai.lepton.models.Sequential;
+import ai.lepton.server.http.Api;
+import ai.lepton.server.http.Json;
 import ai.lepton.tensor.Tensor;
+import io.javalin.Javalin;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
  * ONNX models served through ONNX Runtime: a Core MLP exported with its own weights answers as
  * Core does on them, alone and batched; signatures a deployment cannot serve are refused with
- * the way out; a retired session is freed once the last request lets go, and deploying and
- * removing many times does not grow the process.
+ * the way out; a retired session is freed once the last request lets go (a request that finds
+ * it freed is answered by what is served now), and deploying and removing many times does not
+ * grow the process.
  */
 class OnnxServableTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -140,6 +152,35 @@ class OnnxServableTest {
     IllegalStateException freed = assertThrows(IllegalStateException.class,
         () -> s.infer(List.of(x), 1));
     assertTrue(freed.getMessage().contains("retired"), freed.getMessage());
+  }
+
+  @Test
+  void aRequestThatFindsAVersionFreedMeanwhileIsAnsweredByTheOneServedNow() throws Exception {
+    Sequential core = mlp(7);
+    byte[] file = OnnxFiles.dense(core, "input", "dense_1", null);
+    Servable freed = Servable.onnx("a", "mlp", "1", file, Batching.NONE, metrics);
+    freed.close(); // retired by a rollout just after the request looked it up, and freed
+    Servable live = Servable.onnx("a", "mlp", "2", file, Batching.NONE, metrics);
+    AtomicInteger lookups = new AtomicInteger();
+    Servables servables = (org, name, version) -> Optional.of(lookups.getAndIncrement() == 0
+        ? freed : live);
+    ServingLimits limits = new ServingLimits(4096, 1000, 16, 1000, 1000);
+    Javalin server = new Api(Json.mapper(), new PrometheusMeterRegistry(
+        PrometheusConfig.DEFAULT), ctx -> false, new OipRoutes(servables, ctx -> "a", limits,
+        System::nanoTime, "test").routes()).create("127.0.0.1", 0).start();
+    try {
+      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + server.port() + "/v2/models/mlp/infer"))
+          .POST(HttpRequest.BodyPublishers.ofString(DeploymentPlatform.ROW)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode(), r.body());
+      assertTrue(r.body().contains("\"model_version\":\"2\""), r.body());
+      assertEquals(2, lookups.get());
+      assertTrue(live.acquire(), "the request let go of what it held");
+    } finally {
+      server.stop();
+      live.close();
+    }
   }
 
   @Test

@@ -158,7 +158,7 @@ public final class OipRoutes {
   private static List<ModelMetadata.Tensor> tensors(List<TensorSpec> specs) {
     List<ModelMetadata.Tensor> out = new ArrayList<>();
     for (TensorSpec s : specs) {
-      out.add(new ModelMetadata.Tensor(s.name(), "FP32",
+      out.add(new ModelMetadata.Tensor(s.name(), Signature.datatype(s),
           s.shape().stream().map(Integer::longValue).toList()));
     }
     return out;

@@ -11,9 +11,11 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -26,15 +28,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An ONNX model served through an ONNX Runtime session: its signature read from the session
- * (FP32 tensors, the first dimension the samples), and a forward pass per call. Sessions run one
+ * (FP32 tensors, or INT64 inputs for token ids; the first dimension the samples), and a forward
+ * pass per call. Sessions run one
  * intra-op thread: each request thread (or a batcher's thread) computes on its own, so threads do
  * not fight over the cores; many threads may call {@link #predict} at once (a session is safe for
  * concurrent runs). Close it once nothing predicts any more: the session is native memory.
  */
 final class OnnxModel implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OnnxModel.class);
-  /** Direct input buffers up to this many floats are kept for reuse; larger ones are not. */
-  private static final int POOLED_FLOATS = 1 << 16;
+  /** Direct input buffers up to this many elements are kept for reuse; larger ones are not. */
+  private static final int POOLED_ELEMENTS = 1 << 16;
 
   private final OrtEnvironment env;
   private final OrtSession session;
@@ -43,8 +46,13 @@ final class OnnxModel implements AutoCloseable {
   private final String[] outputs;
   /** The first dimension is fixed at 1: the model takes one sample per run. */
   private final boolean oneSample;
-  /** Direct buffers, one per input, that ONNX Runtime reads in place (no copy of its own). */
-  private final Queue<FloatBuffer[]> buffers = new ConcurrentLinkedQueue<>();
+  /** Which inputs are INT64 (token ids); the others are FP32. */
+  private final boolean[] ids;
+  /**
+   * Direct buffers, one per input (a FloatBuffer, or a LongBuffer for INT64), that ONNX Runtime
+   * reads in place (no copy of its own).
+   */
+  private final Queue<Buffer[]> buffers = new ConcurrentLinkedQueue<>();
   private volatile boolean closed;
 
   private OnnxModel(OrtEnvironment env, OrtSession session, Signature signature,
@@ -55,14 +63,19 @@ final class OnnxModel implements AutoCloseable {
     this.inputs = signature.inputNames().toArray(String[]::new);
     this.outputs = signature.outputNames().toArray(String[]::new);
     this.oneSample = oneSample;
+    this.ids = new boolean[inputs.length];
+    for (int i = 0; i < inputs.length; i++) {
+      ids[i] = signature.inputs().get(i).dtype().equals("int64");
+    }
   }
 
   /**
    * A session over {@code file} (an ONNX model, its weights inside), with its signature.
    *
    * @throws LeptonException when ONNX Runtime cannot load it, or its signature cannot be served
-   *     (an input or output that is not an FP32 tensor, a sample shape that is not fixed, a
-   *     fixed number of samples other than 1), saying how to export it instead
+   *     (an input that is not an FP32 or INT64 tensor, an output that is not FP32, a sample
+   *     shape that is not fixed, a fixed number of samples other than 1), saying how to export
+   *     it instead
    */
   static OnnxModel load(byte[] file) {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -134,11 +147,12 @@ final class OnnxModel implements AutoCloseable {
             + node.getInfo() + ", not a tensor; serve a model whose inputs and outputs are "
             + "tensors");
       }
-      if (info.type != OnnxJavaType.FLOAT) {
+      boolean ids = info.type == OnnxJavaType.INT64 && what.equals("input");
+      if (info.type != OnnxJavaType.FLOAT && !ids) {
         throw new LeptonException("the ONNX model's " + what + " '" + node.getName() + "' is a "
-            + info.onnxType + " tensor; Lepton serves ONNX models whose inputs and outputs are"
-            + " FP32 (float) tensors: export it with float inputs and outputs (cast token ids"
-            + " inside the model)");
+            + info.onnxType + " tensor; Lepton serves ONNX models whose inputs are FP32 (float)"
+            + " or INT64 (token ids) tensors and whose outputs are FP32: export it so (cast "
+            + "inside the model)");
       }
       long[] dims = info.getShape();
       boolean fixed = dims.length > 0 && (dims[0] < 0 || dims[0] == 1);
@@ -156,7 +170,7 @@ final class OnnxModel implements AutoCloseable {
       for (long d : dims) {
         shape.add(d < 0 ? -1 : Math.toIntExact(d));
       }
-      specs.add(new TensorSpec(node.getName(), shape, "float32"));
+      specs.add(new TensorSpec(node.getName(), shape, ids ? "int64" : "float32"));
     }
     return specs;
   }
@@ -198,25 +212,17 @@ final class OnnxModel implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("this ONNX model version was retired; retry the request");
     }
-    FloatBuffer[] pooled = buffers.poll();
+    Buffer[] pooled = buffers.poll();
     if (pooled == null) {
-      pooled = new FloatBuffer[inputs.length];
+      pooled = new Buffer[inputs.length];
     }
     Map<String, OnnxTensor> feed = new HashMap<>(2 * inputs.length);
     try {
       for (int i = 0; i < inputs.length; i++) {
         float[] values = x.get(i);
-        FloatBuffer buffer;
-        if (values.length <= POOLED_FLOATS) {
-          if (pooled[i] == null || pooled[i].capacity() < values.length) {
-            pooled[i] = ByteBuffer.allocateDirect(Math.max(values.length, 1024) * Float.BYTES)
-                .order(ByteOrder.nativeOrder()).asFloatBuffer();
-          }
-          buffer = pooled[i].clear().put(values).flip();
-        } else {
-          buffer = FloatBuffer.wrap(values); // ONNX Runtime copies it to native memory
-        }
-        feed.put(inputs[i], OnnxTensor.createTensor(env, buffer, shape(rows, i)));
+        feed.put(inputs[i], ids[i]
+            ? OnnxTensor.createTensor(env, longs(pooled, i, values), shape(rows, i))
+            : OnnxTensor.createTensor(env, floats(pooled, i, values), shape(rows, i)));
       }
       try (OrtSession.Result result = session.run(feed)) {
         List<float[]> out = new ArrayList<>(outputs.length);
@@ -242,6 +248,39 @@ final class OnnxModel implements AutoCloseable {
       }
       buffers.add(pooled);
     }
+  }
+
+  /** {@code values} in input {@code i}'s pooled direct buffer (grown if needed). */
+  private static FloatBuffer floats(Buffer[] pooled, int i, float[] values) {
+    if (values.length > POOLED_ELEMENTS) {
+      return FloatBuffer.wrap(values); // ONNX Runtime copies it to native memory
+    }
+    if (!(pooled[i] instanceof FloatBuffer) || pooled[i].capacity() < values.length) {
+      pooled[i] = direct(values.length, Float.BYTES).asFloatBuffer();
+    }
+    return ((FloatBuffer) pooled[i]).clear().put(values).flip();
+  }
+
+  /** Token ids (whole numbers, checked by the decoder) as INT64. */
+  private static LongBuffer longs(Buffer[] pooled, int i, float[] values) {
+    LongBuffer buffer;
+    if (values.length > POOLED_ELEMENTS) {
+      buffer = LongBuffer.allocate(values.length); // ONNX Runtime copies it to native memory
+    } else {
+      if (!(pooled[i] instanceof LongBuffer) || pooled[i].capacity() < values.length) {
+        pooled[i] = direct(values.length, Long.BYTES).asLongBuffer();
+      }
+      buffer = ((LongBuffer) pooled[i]).clear();
+    }
+    for (float v : values) {
+      buffer.put((long) v);
+    }
+    return buffer.flip();
+  }
+
+  private static ByteBuffer direct(int elements, int bytes) {
+    return ByteBuffer.allocateDirect(Math.max(elements, 1024) * bytes)
+        .order(ByteOrder.nativeOrder());
   }
 
   private long[] shape(int rows, int input) {

@@ -82,11 +82,12 @@ public final class Servable implements AutoCloseable {
   /**
    * Opens {@code file}, an ONNX model, in an ONNX Runtime session (one intra-op thread per
    * request thread), ready to answer as version {@code version} of model {@code name}. It takes
-   * FP32 tensors only: an ONNX model has no saved preprocessing for raw rows or texts.
+   * tensors only (FP32, or INT64 for token ids): an ONNX model has no saved preprocessing for
+   * raw rows or texts.
    *
-   * @throws ai.lepton.LeptonException when ONNX Runtime cannot load it, or its inputs and outputs
-   *     are not FP32 tensors with the samples first and a fixed sample shape (the message says
-   *     how to export it)
+   * @throws ai.lepton.LeptonException when ONNX Runtime cannot load it, or its inputs are not
+   *     FP32 or INT64 tensors, or its outputs not FP32, with the samples first and a fixed
+   *     sample shape (the message says how to export it)
    */
   public static Servable onnx(String organizationId, String name, String version, byte[] file,
       Batching batching, ServingMetrics metrics) {

@@ -143,13 +143,13 @@ abstract class DeploymentRoutesContract {
     assertEquals(1, d.at("/primary/number").asInt());
     assertTrue(d.path("canary").isNull());
 
-    p.push("ids", "format=onnx", OnnxFiles.int64Input());
-    Response onnx = deploy("ids-api", "ids@1");
+    p.push("wide", "format=onnx", OnnxFiles.castToFloat("x", OnnxFiles.DOUBLE));
+    Response onnx = deploy("wide-api", "wide@1");
     assertEquals(422, onnx.status(), onnx.body());
-    assertTrue(onnx.body().contains("version 1 of model 'ids' does not load")
-        && onnx.body().contains("input 'ids' is a ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64 tensor"),
+    assertTrue(onnx.body().contains("version 1 of model 'wide' does not load")
+        && onnx.body().contains("input 'x' is a ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE tensor"),
         onnx.body());
-    assertEquals(404, p.get(p.api("/deployments/ids-api"), p.viewer).status(),
+    assertEquals(404, p.get(p.api("/deployments/wide-api"), p.viewer).status(),
         "nothing recorded");
   }
 

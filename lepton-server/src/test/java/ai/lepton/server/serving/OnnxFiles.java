@@ -17,8 +17,9 @@ import java.util.List;
  * signatures a deployment refuses.
  */
 final class OnnxFiles {
-  private static final int FLOAT = 1;
-  private static final int INT64 = 7;
+  static final int FLOAT = 1;
+  static final int INT64 = 7;
+  static final int DOUBLE = 11;
 
   private OnnxFiles() {}
 
@@ -67,11 +68,12 @@ final class OnnxFiles {
     return model(graph);
   }
 
-  /** y = float(ids): an INT64 input [N, 3] (token ids) cast to an FP32 output. */
-  static byte[] int64Input() {
+  /** y = float(input): an input of element {@code type} [N, 3] cast to an FP32 output. */
+  static byte[] castToFloat(String input, int type) {
     Proto to = new Proto().string(1, "to").varint(3, FLOAT).varint(20, 2); // INT attribute
-    Proto graph = new Proto().string(2, "cast").message(1, node("Cast", "y", "ids").message(5, to))
-        .message(11, valueInfo("ids", INT64, null, 3)).message(12, valueInfo("y", FLOAT, null, 3));
+    Proto graph = new Proto().string(2, "cast").message(1, node("Cast", "y", input)
+        .message(5, to)).message(11, valueInfo(input, type, null, 3))
+        .message(12, valueInfo("y", FLOAT, null, 3));
     return model(graph);
   }
 

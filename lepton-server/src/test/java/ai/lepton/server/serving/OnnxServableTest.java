@@ -38,8 +38,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * ONNX models served through ONNX Runtime: a Core MLP exported with its own weights answers as
- * Core does on them, alone and batched; signatures a deployment cannot serve are refused with
- * the way out; a retired session is freed once the last request lets go (a request that finds
+ * Core does on them, alone and batched; token ids are taken as INT64 whole numbers; signatures
+ * a deployment cannot serve are refused with the way out; a retired session is freed once the last request lets go (a request that finds
  * it freed is answered by what is served now), and deploying and removing many times does not
  * grow the process.
  */
@@ -121,12 +121,12 @@ class OnnxServableTest {
   }
 
   @Test
-  void inputsThatAreNotFp32OrWithoutAFixedSampleShapeAreRefusedWithTheWayOut() {
-    LeptonException ids = assertThrows(LeptonException.class, () -> Servable.onnx("org", "m",
-        "1", OnnxFiles.int64Input(), Batching.NONE, metrics));
-    assertTrue(ids.getMessage().contains("input 'ids' is a ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64"
-        + " tensor") && ids.getMessage().contains("export it with float inputs"),
-        ids.getMessage());
+  void inputsThatAreNotFp32OrInt64OrWithoutAFixedSampleShapeAreRefusedWithTheWayOut() {
+    LeptonException wide = assertThrows(LeptonException.class, () -> Servable.onnx("org", "m",
+        "1", OnnxFiles.castToFloat("x", OnnxFiles.DOUBLE), Batching.NONE, metrics));
+    assertTrue(wide.getMessage().contains("input 'x' is a ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE"
+        + " tensor") && wide.getMessage().contains("inputs are FP32 (float) or INT64"),
+        wide.getMessage());
     LeptonException free = assertThrows(LeptonException.class, () -> Servable.onnx("org", "m",
         "1", OnnxFiles.symbolicSampleShape(), Batching.NONE, metrics));
     assertTrue(free.getMessage().contains("input 'x' has shape [-1, -1]")
@@ -164,15 +164,9 @@ class OnnxServableTest {
     AtomicInteger lookups = new AtomicInteger();
     Servables servables = (org, name, version) -> Optional.of(lookups.getAndIncrement() == 0
         ? freed : live);
-    ServingLimits limits = new ServingLimits(4096, 1000, 16, 1000, 1000);
-    Javalin server = new Api(Json.mapper(), new PrometheusMeterRegistry(
-        PrometheusConfig.DEFAULT), ctx -> false, new OipRoutes(servables, ctx -> "a", limits,
-        System::nanoTime, "test").routes()).create("127.0.0.1", 0).start();
+    Javalin server = serve(servables);
     try {
-      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + server.port() + "/v2/models/mlp/infer"))
-          .POST(HttpRequest.BodyPublishers.ofString(DeploymentPlatform.ROW)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = send(server, "/v2/models/mlp/infer", DeploymentPlatform.ROW);
       assertEquals(200, r.statusCode(), r.body());
       assertTrue(r.body().contains("\"model_version\":\"2\""), r.body());
       assertEquals(2, lookups.get());
@@ -181,6 +175,49 @@ class OnnxServableTest {
       server.stop();
       live.close();
     }
+  }
+
+  @Test
+  void tokenIdsAreTakenAsInt64WholeNumbers() throws Exception {
+    Servable ids = Servable.onnx("a", "ids", "1", OnnxFiles.castToFloat("ids", OnnxFiles.INT64),
+        new Batching(8, Duration.ZERO), metrics);
+    Javalin server = serve((org, name, version) -> Optional.of(ids));
+    try {
+      String meta = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+          "http://127.0.0.1:" + server.port() + "/v2/models/ids")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      assertTrue(meta.contains("\"inputs\":[{\"name\":\"ids\",\"datatype\":\"INT64\","
+          + "\"shape\":[-1,3]}]"), meta);
+      String body = "{\"inputs\":[{\"name\":\"ids\",\"shape\":[2,3],\"datatype\":\"%s\","
+          + "\"data\":[[1,2,3],[16777215,-5,%s]]}]}";
+      HttpResponse<String> r = send(server, "/v2/models/ids/infer", body.formatted("INT64", "0"));
+      assertEquals(200, r.statusCode(), r.body());
+      assertTrue(r.body().contains("\"data\":[1.0,2.0,3.0,1.6777215E7,-5.0,0.0]"), r.body());
+      for (String[] bad : List.of(new String[] {"FP32", "0", "is FP32 but the model takes "
+          + "INT64"}, new String[] {"INT64", "2.5", "holds 2.5 at sample 1, element 2; send "
+          + "whole numbers"}, new String[] {"INT64", "16777217", "below 16777216"})) {
+        r = send(server, "/v2/models/ids/infer", body.formatted(bad[0], bad[1]));
+        assertEquals(400, r.statusCode(), r.body());
+        assertTrue(r.body().contains(bad[2]), r.body());
+      }
+    } finally {
+      server.stop();
+      ids.close();
+    }
+  }
+
+  private static Javalin serve(Servables servables) {
+    ServingLimits limits = new ServingLimits(4096, 1000, 16, 1000, 1000);
+    return new Api(Json.mapper(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+        ctx -> false, new OipRoutes(servables, ctx -> "a", limits, System::nanoTime, "test")
+        .routes()).create("127.0.0.1", 0).start();
+  }
+
+  private static HttpResponse<String> send(Javalin server, String path, String body)
+      throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+        + server.port() + path)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test

@@ -216,7 +216,7 @@ public final class DeploymentService {
       if (store.byName(org, name).isPresent()) {
         throw taken(name);
       }
-      ModelVersion v = servable(registry.resolve(org, reference("model", request.model())));
+      ModelVersion v = registry.resolve(org, reference("model", request.model()));
       Instant now = now();
       Row row = new Row("dep_" + BlobKeys.randomSegment(), org, name, v.id(), null, 0, batch,
           delay, caller.userId(), now, now, own);
@@ -275,15 +275,14 @@ public final class DeploymentService {
           throw ApiException.invalid("share goes with a canary; a model given alone takes "
               + "all the requests");
         }
-        ModelVersion v = servable(registry.resolve(org, reference("model", request.model())));
+        ModelVersion v = registry.resolve(org, reference("model", request.model()));
         Servable s = load(current, v.id(), served(current));
         Row next = routed(current, v.id(), null, 0, own);
         commit(caller, client, next, v, "replace", s, () -> table.deploy(org, r.name(), s));
         return wire(next);
       }
       if (request.canary() != null) {
-        ModelVersion v = servable(registry.resolve(org, reference("canary",
-            request.canary())));
+        ModelVersion v = registry.resolve(org, reference("canary", request.canary()));
         int percent = share == null ? DEFAULT_CANARY_SHARE : share;
         Servable s = load(current, v.id(), served(current));
         Row next = routed(current, current.primaryVersionId(), v.id(), percent, own);
@@ -565,16 +564,6 @@ public final class DeploymentService {
     return limiters.computeIfAbsent(key(r.orgId(), r.name()), k -> limiter(r));
   }
 
-  /** @throws ApiException UNPROCESSABLE for a version this server cannot serve (ONNX) */
-  private static ModelVersion servable(ModelVersion v) {
-    if (!"lepton".equals(v.format())) {
-      throw new ApiException(ErrorCode.UNPROCESSABLE, "version " + v.number() + " of model '"
-          + v.modelName() + "' is an " + v.format() + " file; deployments serve .lepton "
-          + "versions (ONNX serving is not built yet): push the model as a .lepton file");
-    }
-    return v;
-  }
-
   /** Inside {@code tx}: the version is still there and stays so until the commit. */
   private void live(Handle tx, String org, ModelVersion v) {
     if (!store.lockLiveVersion(tx, org, v.id())) {
@@ -585,7 +574,8 @@ public final class DeploymentService {
 
   /**
    * Loads a version for {@code deployment}: its file decrypted in memory, opened within the
-   * limits and built, with the deployment's batching and {@code limiter}.
+   * limits and built (a {@code .lepton} file) or opened in an ONNX Runtime session (an ONNX
+   * file), with the deployment's batching and {@code limiter}.
    *
    * @throws ApiException UNPROCESSABLE, with the reason, when it does not load
    */
@@ -593,19 +583,23 @@ public final class DeploymentService {
     DeploymentVersion v = store.version(deployment.orgId(), versionId).orElseThrow(() ->
         ApiException.notFound("model version " + versionId));
     try {
-      ModelArchive archive = ModelArchive.open(registry.open(deployment.orgId(), versionId),
-          limits);
+      byte[] file = registry.open(deployment.orgId(), versionId);
+      Batching batching = new Batching(deployment.maxBatchSize(),
+          Duration.of(deployment.maxDelayMicros(), ChronoUnit.MICROS));
+      if (store.format(deployment.orgId(), versionId).equals("onnx")) {
+        return Servable.onnx(deployment.orgId(), deployment.name(),
+            Integer.toString(v.number()), versionId, file, batching, limiter, metrics);
+      }
       return Servable.load(deployment.orgId(), deployment.name(),
-          Integer.toString(v.number()), versionId, archive,
-          new Batching(deployment.maxBatchSize(),
-              Duration.of(deployment.maxDelayMicros(), ChronoUnit.MICROS)), limiter, metrics);
+          Integer.toString(v.number()), versionId, ModelArchive.open(file, limits), batching,
+          limiter, metrics);
     } catch (ApiException e) {
       throw e;
     } catch (RuntimeException e) {
       LOG.warn("version {} of model {} ({}) does not load", v.number(), v.model(), versionId, e);
       throw new ApiException(ErrorCode.UNPROCESSABLE, "version " + v.number() + " of model '"
           + v.model() + "' does not load, so nothing changed (the deployment, if any, serves "
-          + "what it served): " + e.getMessage() + ". Serve a .lepton version that loads.");
+          + "what it served): " + e.getMessage() + ". Serve a version that loads.");
     }
   }
 

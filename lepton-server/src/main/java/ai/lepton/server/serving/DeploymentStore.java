@@ -116,6 +116,14 @@ final class DeploymentStore {
         .findOne());
   }
 
+  /** The version's file format, {@code lepton} or {@code onnx}. */
+  String format(String orgId, String versionId) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT format FROM model_version WHERE org_id ="
+            + " :org AND id = :id").bind("org", orgId).bind("id", versionId)
+        .mapTo(String.class).findOne()).orElseThrow(() -> new IllegalStateException(
+            "model version " + versionId + " of organization " + orgId + " is gone"));
+  }
+
   /**
    * Locks the version's model row until {@code tx} ends (as the registry does before it deletes
    * a version) and says whether the version is still there, not deleted: a version checked so

@@ -367,14 +367,20 @@ final class InferenceDecoder {
         arrays.add(transform(in, sig, instances));
         continue;
       }
-      arrays.add(switch (in.datatype) {
-        case "FP32" -> numbers(in, spec, sig.sampleShape(i));
-        default -> throw OipException.invalid(OIP_DATATYPES.contains(in.datatype)
-            ? "input '" + in.name + "' is " + in.datatype + " but the model takes FP32; send "
-                + "its values as FP32"
-            : "'" + in.datatype + "' is not an Open Inference Protocol datatype; send FP32 "
-                + "(numbers) or BYTES (raw rows or texts, for a model with saved preprocessing)");
-      });
+      String datatype = Signature.datatype(spec);
+      if (!in.datatype.equals(datatype)) {
+        throw OipException.invalid(OIP_DATATYPES.contains(in.datatype)
+            ? "input '" + in.name + "' is " + in.datatype + " but the model takes " + datatype
+                + "; send its values as " + datatype
+            : "'" + in.datatype + "' is not an Open Inference Protocol datatype; send "
+                + datatype + " (numbers) or BYTES (raw rows or texts, for a model with saved "
+                + "preprocessing)");
+      }
+      float[] values = numbers(in, spec, sig.sampleShape(i));
+      if (datatype.equals("INT64")) {
+        wholeNumbers(in, values, sig.sampleSize(i));
+      }
+      arrays.add(values);
     }
     if (rows == 0) {
       throw OipException.invalid("the request holds no samples; send at least one");
@@ -392,8 +398,8 @@ final class InferenceDecoder {
 
   private static float[] numbers(Input in, TensorSpec spec, int[] sample) {
     if (in.strings != null) {
-      throw OipException.invalid("input '" + in.name + "' is FP32 but its data holds strings;"
-          + " send numbers, or datatype BYTES for raw rows or texts");
+      throw OipException.invalid("input '" + in.name + "' is " + in.datatype + " but its data "
+          + "holds strings; send numbers, or datatype BYTES for raw rows or texts");
     }
     boolean fits = in.shape.length == sample.length + 1;
     for (int d = 0; fits && d < sample.length; d++) {
@@ -417,6 +423,21 @@ final class InferenceDecoder {
           + "; the model would turn it into a meaningless output: send finite numbers");
     }
     return in.numbers.length == in.count ? in.numbers : Arrays.copyOf(in.numbers, in.count);
+  }
+
+  /**
+   * INT64 values (token ids) are read as float32, exact for whole numbers below 2^24 in
+   * magnitude: anything else would reach the model changed, so it is refused.
+   */
+  private static void wholeNumbers(Input in, float[] values, int perSample) {
+    for (int e = 0; e < values.length; e++) {
+      float v = values[e];
+      if (v != Math.rint(v) || Math.abs(v) >= 1 << 24) {
+        throw OipException.invalid("input '" + in.name + "' is INT64 but holds " + v
+            + " at sample " + e / perSample + ", element " + e % perSample + "; send whole "
+            + "numbers below 16777216 (2^24) in magnitude");
+      }
+    }
   }
 
   /** A BYTES input's instances: rows of numbers for feature preprocessing, else the strings. */
@@ -527,7 +548,8 @@ final class InferenceDecoder {
   static String describe(Signature sig) {
     StringBuilder sb = new StringBuilder();
     for (TensorSpec s : sig.inputs()) {
-      sb.append(sb.length() == 0 ? "" : ", ").append('\'').append(s.name()).append("' FP32 ")
+      sb.append(sb.length() == 0 ? "" : ", ").append('\'').append(s.name()).append("' ")
+          .append(Signature.datatype(s)).append(' ')
           .append(s.shape());
     }
     return sb.append(sig.preprocessing() == null ? ""

@@ -182,7 +182,7 @@ public final class OipRoutes {
     if (s.signature().labelled()) {
       outputs.add(new ModelMetadata.Tensor(Signature.LABEL, "BYTES", List.of(-1L)));
     }
-    ctx.json(new ModelMetadata(s.name(), List.of(s.version()), "lepton",
+    ctx.json(new ModelMetadata(s.name(), List.of(s.version()), s.platform(),
         tensors(s.signature().inputs()), outputs));
   }
 
@@ -193,7 +193,7 @@ public final class OipRoutes {
   private static List<ModelMetadata.Tensor> tensors(List<TensorSpec> specs) {
     List<ModelMetadata.Tensor> out = new ArrayList<>();
     for (TensorSpec s : specs) {
-      out.add(new ModelMetadata.Tensor(s.name(), "FP32",
+      out.add(new ModelMetadata.Tensor(s.name(), Signature.datatype(s),
           s.shape().stream().map(Integer::longValue).toList()));
     }
     return out;
@@ -206,7 +206,7 @@ public final class OipRoutes {
   private void infer(Context ctx, Caller caller) throws IOException {
     long start = System.nanoTime();
     String organization = caller.organizationId(ctx);
-    Servable s = find(ctx, organization);
+    Servable s = acquire(ctx, organization);
     ServingMetrics.Meters meters = s.meters();
     meters.started();
     ServingMetrics.Outcome outcome = ServingMetrics.Outcome.ERROR;
@@ -246,7 +246,25 @@ public final class OipRoutes {
       throw new OipException(503, e.getMessage());
     } finally {
       meters.finished(outcome, System.nanoTime() - start);
+      s.release();
     }
+  }
+
+  /**
+   * The servable, held until the request ends: one retired (and freed) between the lookup and
+   * the hold is looked up again, so a rollout fails no request.
+   */
+  private Servable acquire(Context ctx, String organization) {
+    Servable s = find(ctx, organization);
+    while (!s.acquire()) {
+      Servable again = find(ctx, organization);
+      if (again == s) {
+        throw new IllegalStateException("model '" + s.name() + "' version " + s.version()
+            + " is retired but still served");
+      }
+      s = again;
+    }
+    return s;
   }
 
   private static OipException tooLarge(Servable s, ServingLimits limits) {

@@ -8,29 +8,42 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One model version loaded and ready to predict: a Core {@link Model} built once from its file,
- * predicting without a graph, behind a {@link DynamicBatcher} when batching is on. Safe for many
- * request threads at once (Core's inference is; see docs/concurrency.md). Close it to stop its
- * batcher once no deployment routes to it.
+ * predicting without a graph, or an ONNX model in an ONNX Runtime session ({@link OnnxModel}),
+ * behind a {@link DynamicBatcher} when batching is on. Safe for many request threads at once
+ * (Core's inference is, see docs/concurrency.md; so are ONNX Runtime sessions). Close it to
+ * retire it once no deployment routes to it: its batcher stops, and an ONNX session is freed
+ * once the last request that {@link #acquire acquired} it has released it.
  */
 public final class Servable implements AutoCloseable {
   private final String name;
   private final String version;
   private final String versionId;
-  private final Model model;
+  private final String platform;
+  private final DynamicBatcher.Predictor model;
   private final Signature signature;
   private final ServingMetrics.Meters meters;
   private final Limiter limiter;
   private final DynamicBatcher batcher;
+  /** Frees the model's native memory (an ONNX session); null for a Core model (the heap's). */
+  private final Runnable free;
+  /** The requests that hold it, plus one for the deployment until it is retired; 0: freed. */
+  private final AtomicInteger holders = new AtomicInteger(1);
+  private final AtomicBoolean retired = new AtomicBoolean();
 
-  private Servable(String name, String version, String versionId, Model model,
-      Signature signature, ServingMetrics.Meters meters, Limiter limiter, Batching batching) {
+  private Servable(String name, String version, String versionId, String platform,
+      DynamicBatcher.Predictor model, Runnable free, Signature signature,
+      ServingMetrics.Meters meters, Limiter limiter, Batching batching) {
     this.name = name;
     this.version = version;
     this.versionId = versionId;
+    this.platform = platform;
     this.model = model;
+    this.free = free;
     this.signature = signature;
     this.meters = meters;
     this.limiter = limiter;
@@ -52,8 +65,42 @@ public final class Servable implements AutoCloseable {
     Model model = archive.load();
     Signature signature = Signature.of(archive.inputs(), archive.outputs(),
         model.preprocessing().orElse(null), model.classNames().orElse(List.of()));
-    return new Servable(name, version, versionId, model, signature,
+    DynamicBatcher.Predictor predictor = (inputs, rows) -> {
+      List<Tensor> x = new ArrayList<>(inputs.size());
+      for (int i = 0; i < inputs.size(); i++) {
+        int[] sample = signature.sampleShape(i);
+        int[] shape = new int[sample.length + 1];
+        shape[0] = rows;
+        System.arraycopy(sample, 0, shape, 1, sample.length);
+        x.add(Tensor.of(inputs.get(i), shape));
+      }
+      List<Tensor> y = model.predict(x, PredictOptions.DEFAULTS.batchSize(rows));
+      List<float[]> out = new ArrayList<>(y.size());
+      for (Tensor t : y) {
+        out.add(t.toFloatArray());
+      }
+      return out;
+    };
+    return new Servable(name, version, versionId, "lepton", predictor, null, signature,
         metrics.meters(organizationId, name, version), limiter, batching);
+  }
+
+  /**
+   * Opens {@code file}, an ONNX model, in an ONNX Runtime session (one intra-op thread per
+   * request thread), ready to answer as version {@code version} of model {@code name}. It takes
+   * tensors only (FP32, or INT64 for token ids): an ONNX model has no saved preprocessing for
+   * raw rows or texts.
+   *
+   * @throws ai.lepton.LeptonException when ONNX Runtime cannot load it, or its inputs are not
+   *     FP32 or INT64 tensors, or its outputs not FP32, with the samples first and a fixed
+   *     sample shape (the message says how to export it)
+   */
+  static Servable onnx(String organizationId, String name, String version, String versionId,
+      byte[] file, Batching batching, Limiter limiter, ServingMetrics metrics) {
+    OnnxModel model = OnnxModel.load(file);
+    return new Servable(name, version, versionId, "onnxruntime_onnx", model::predict,
+        model::close, model.signature(), metrics.meters(organizationId, name, version), limiter,
+        batching);
   }
 
   public String name() {
@@ -67,6 +114,11 @@ public final class Servable implements AutoCloseable {
   /** The registry's id of the model version it serves. */
   String versionId() {
     return versionId;
+  }
+
+  /** The OIP metadata's platform: {@code lepton} or {@code onnxruntime_onnx} (Triton's name). */
+  String platform() {
+    return platform;
   }
 
   Signature signature() {
@@ -83,9 +135,11 @@ public final class Servable implements AutoCloseable {
 
   /**
    * The outputs for {@code rows} samples of each input (checked by the decoder), through the
-   * batcher when batching is on.
+   * batcher when batching is on. A caller that may race with a rollout holds it
+   * ({@link #acquire}) meanwhile.
    *
    * @throws ai.lepton.LeptonException if the model refuses these values
+   * @throws IllegalStateException for an ONNX model freed already (retired and not held)
    */
   List<float[]> infer(List<float[]> inputs, int rows) {
     if (batcher == null) {
@@ -109,30 +163,47 @@ public final class Servable implements AutoCloseable {
 
   /** One forward pass over {@code rows} samples: one array per output, row-major. */
   List<float[]> predict(List<float[]> inputs, int rows) {
-    List<Tensor> x = new ArrayList<>(inputs.size());
-    for (int i = 0; i < inputs.size(); i++) {
-      int[] sample = signature.sampleShape(i);
-      int[] shape = new int[sample.length + 1];
-      shape[0] = rows;
-      System.arraycopy(sample, 0, shape, 1, sample.length);
-      x.add(Tensor.of(inputs.get(i), shape));
+    return model.predict(inputs, rows);
+  }
+
+  /**
+   * Holds it for one request, so that its model is not freed while the request uses it, until
+   * {@link #release}. False once it is retired and freed: the request finds what the deployment
+   * serves now instead. A Core model is never freed (a request that found it before a rollout
+   * still gets its answer).
+   */
+  boolean acquire() {
+    if (free == null) {
+      return true;
     }
-    List<Tensor> y = model.predict(x, PredictOptions.DEFAULTS.batchSize(rows));
-    List<float[]> out = new ArrayList<>(y.size());
-    for (Tensor t : y) {
-      out.add(t.toFloatArray());
+    for (int n = holders.get(); n > 0; n = holders.get()) {
+      if (holders.compareAndSet(n, n + 1)) {
+        return true;
+      }
     }
-    return out;
+    return false;
+  }
+
+  /** Lets go of what {@link #acquire} held; the last one frees a retired model. */
+  void release() {
+    if (free != null && holders.decrementAndGet() == 0) {
+      free.run();
+    }
   }
 
   /**
    * Retires it: its batcher answers the requests it holds and stops; requests that still come
-   * (found just before a rollout switched) predict on their own threads. Nothing fails.
+   * (found just before a rollout switched) predict on their own threads while they hold it. An
+   * ONNX session is freed once no request holds it.
    */
   @Override
   public void close() {
+    if (!retired.compareAndSet(false, true)) {
+      return;
+    }
     if (batcher != null) {
       batcher.close();
     }
+    release();
   }
 }

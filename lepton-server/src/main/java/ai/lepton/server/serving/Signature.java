@@ -92,6 +92,14 @@ record Signature(List<TensorSpec> inputs, List<TensorSpec> outputs, Preprocessin
     return size(sample(outputs.get(o)));
   }
 
+  /**
+   * The Open Inference Protocol datatype of {@code spec}: {@code INT64} for an {@code int64}
+   * input (token ids of an ONNX model), else {@code FP32}.
+   */
+  static String datatype(TensorSpec spec) {
+    return spec.dtype().equals("int64") ? "INT64" : "FP32";
+  }
+
   static int[] sample(TensorSpec spec) {
     List<Integer> shape = spec.shape();
     int[] s = new int[shape.size() - 1];

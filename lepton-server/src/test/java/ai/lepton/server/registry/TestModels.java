@@ -149,17 +149,20 @@ public final class TestModels {
     return new Proto().string(1, name).message(2, new Proto().message(1, tensorType));
   }
 
-  /** A protobuf message written field by field (varints and length-delimited fields only). */
-  static final class Proto {
+  /**
+   * A protobuf message written field by field (varints and length-delimited fields only); the
+   * serving tests write their ONNX models with it too.
+   */
+  public static final class Proto {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    Proto varint(int field, long value) {
+    public Proto varint(int field, long value) {
       writeVarint((long) field << 3);
       writeVarint(value);
       return this;
     }
 
-    Proto bytes(int field, byte[] value) {
+    public Proto bytes(int field, byte[] value) {
       writeVarint(((long) field << 3) | 2);
       writeVarint(value.length);
       out.writeBytes(value);
@@ -167,21 +170,21 @@ public final class TestModels {
     }
 
     /** The tag and length of a length-delimited field whose bytes the caller sends after. */
-    Proto lengthOnly(int field, long length) {
+    public Proto lengthOnly(int field, long length) {
       writeVarint(((long) field << 3) | 2);
       writeVarint(length);
       return this;
     }
 
-    Proto string(int field, String value) {
+    public Proto string(int field, String value) {
       return bytes(field, value.getBytes(StandardCharsets.UTF_8));
     }
 
-    Proto message(int field, Proto value) {
+    public Proto message(int field, Proto value) {
       return bytes(field, value.toByteArray());
     }
 
-    byte[] toByteArray() {
+    public byte[] toByteArray() {
       return out.toByteArray();
     }
 

@@ -25,11 +25,20 @@ final class DeploymentPlatform extends TestPlatform {
 
   /** A small Core model file: 4 features -> 8 relu -> 3 softmax, weights drawn from seed. */
   static byte[] model(long seed) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    sequential(seed).save(bytes);
+    return bytes.toByteArray();
+  }
+
+  /** The same model exported to ONNX, with the same input and output names. */
+  static byte[] onnxModel(long seed) {
+    return OnnxFiles.dense(sequential(seed), "input", "dense_1", null);
+  }
+
+  static Sequential sequential(long seed) {
     Sequential model = new Sequential().add(new Dense(8, "relu")).add(new Dense(3, "softmax"));
     model.build(seed, 4);
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    model.save(bytes);
-    return bytes.toByteArray();
+    return model;
   }
 
   /** Pushes {@code file} as the next version of {@code model}. */

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Deployments over real HTTP on a running server: registry versions deployed, served over OIP,
  * switched (canary, promote, rollback, replace) with no failed request, guarded against
- * deletion, refused when they do not load, and served again after a restart.
+ * deletion, refused when they do not load, and served again after a restart; ONNX versions
+ * (served by ONNX Runtime) beside Core ones.
  */
 abstract class DeploymentRoutesContract {
   @TempDir Path dir;
@@ -142,12 +143,50 @@ abstract class DeploymentRoutesContract {
     assertEquals(1, d.at("/primary/number").asInt());
     assertTrue(d.path("canary").isNull());
 
-    p.push("onnx", "format=onnx", ai.lepton.server.registry.TestModels.onnxAdd());
-    Response onnx = deploy("onnx-api", "onnx@1");
+    p.push("wide", "format=onnx", OnnxFiles.castToFloat("x", OnnxFiles.DOUBLE));
+    Response onnx = deploy("wide-api", "wide@1");
     assertEquals(422, onnx.status(), onnx.body());
-    assertTrue(onnx.body().contains("push the model as a .lepton file"), onnx.body());
-    assertEquals(404, p.get(p.orgPath("/deployments/onnx-api"), p.viewer).status(),
+    assertTrue(onnx.body().contains("version 1 of model 'wide' does not load")
+        && onnx.body().contains("input 'x' is a ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE tensor"),
+        onnx.body());
+    assertEquals(404, p.get(p.orgPath("/deployments/wide-api"), p.viewer).status(),
         "nothing recorded");
+  }
+
+  @Test
+  void anOnnxVersionIsServedLikeACoreOneThroughCanaryRollbackAndRestart() {
+    p.push("churn", "format=onnx", DeploymentPlatform.onnxModel(2)); // version 3
+    Response made = p.post(p.orgPath("/deployments"), p.owner, Map.of("name", "churn-api",
+        "model", "churn@3", "maxBatchSize", 8));
+    assertEquals(201, made.status(), made.body());
+    Response r = p.infer("churn-api", p.viewer);
+    assertEquals(200, r.status(), r.body());
+    assertEquals("3", r.json().get("model_version").asText());
+    float[] expected = DeploymentPlatform.sequential(2).predict(ai.lepton.tensor.Tensor.of(
+        new float[] {1, 2, 3, 4}, 1, 4)).toFloatArray();
+    JsonNode data = r.json().at("/outputs/0/data");
+    assertEquals("dense_1", r.json().at("/outputs/0/name").asText());
+    for (int i = 0; i < 3; i++) {
+      assertEquals(expected[i], data.get(i).floatValue(), 1e-6f, "ONNX Runtime answers as "
+          + "Core on the same weights: " + r.body());
+    }
+    JsonNode meta = p.send(p.request("/v2/models/churn-api", p.viewer).GET()).json();
+    assertEquals("onnxruntime_onnx", meta.get("platform").asText());
+    assertEquals("[-1,4]", meta.at("/inputs/0/shape").toString());
+    Response raw = p.send(p.request("/v2/models/churn-api/infer", p.viewer).POST(
+        java.net.http.HttpRequest.BodyPublishers.ofString("{\"inputs\":[{\"name\":\"input\","
+            + "\"shape\":[1],\"datatype\":\"BYTES\",\"data\":[\"[1, 2, 3, 4]\"]}]}")));
+    assertEquals(400, raw.status(), raw.body());
+    assertTrue(raw.body().contains("no saved preprocessing"), raw.body());
+
+    p.patch(p.orgPath("/deployments/churn-api"), p.owner, Map.of("canary", "churn@1", "share",
+        100));
+    assertEquals("1", servedVersion("churn-api"), "a Core canary beside an ONNX primary");
+    assertEquals(200, p.post(p.orgPath("/deployments/churn-api/rollback"), p.owner, Map.of())
+        .status());
+    assertEquals("3", servedVersion("churn-api"));
+    p.restart();
+    assertEquals("3", servedVersion("churn-api"), "served again after a restart");
   }
 
   @Test
@@ -201,6 +240,7 @@ abstract class DeploymentRoutesContract {
 
   @Test
   void aRolloutUnderLoadFailsNoRequest() throws Exception {
+    p.push("churn", "format=onnx", DeploymentPlatform.onnxModel(2)); // version 3
     p.post(p.orgPath("/deployments"), p.owner, Map.of("name", "churn-api", "model", "churn@1",
         "maxBatchSize", 8));
     AtomicBoolean done = new AtomicBoolean();
@@ -219,8 +259,8 @@ abstract class DeploymentRoutesContract {
       }));
     }
     List<Map<String, Object>> changes = List.of(Map.of("canary", "churn@2", "share", 50),
-        Map.of("share", 90), Map.of("model", "churn@1"), Map.of("canary", "churn@2"),
-        Map.of("model", "churn@2"));
+        Map.of("share", 90), Map.of("model", "churn@1"), Map.of("canary", "churn@3"),
+        Map.of("model", "churn@3"), Map.of("canary", "churn@2"), Map.of("model", "churn@2"));
     for (Map<String, Object> change : changes) {
       assertEquals(200, p.patch(p.orgPath("/deployments/churn-api"), p.owner, change).status());
     }
@@ -234,7 +274,7 @@ abstract class DeploymentRoutesContract {
     }
     pool.shutdown();
     assertEquals(List.of(), seen.keySet().stream().filter(k -> !k.equals("1")
-        && !k.equals("2")).toList(), "every request answered: " + seen);
+        && !k.equals("2") && !k.equals("3")).toList(), "every request answered: " + seen);
     assertEquals("2", servedVersion("churn-api"));
   }
 

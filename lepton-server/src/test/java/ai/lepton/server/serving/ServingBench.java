@@ -39,7 +39,9 @@ import java.util.Optional;
 /**
  * The server of {@code bench/serving}: the Fashion-MNIST MLP and CNN, each trained for a moment
  * on a slice of the training set, served over the Open Inference Protocol with and without
- * dynamic batching ({@code mlp}, {@code mlp-batched}, {@code cnn}, {@code cnn-batched}), and
+ * dynamic batching ({@code mlp}, {@code mlp-batched}, {@code cnn}, {@code cnn-batched}), the
+ * MLP's weights exported to ONNX and served by ONNX Runtime ({@code onnx-mlp},
+ * {@code onnx-mlp-batched}), and
  * {@code POST /bench/noop}, which reads the same body and does no work: the HTTP ceiling. Both go
  * through the same pipeline (request id, metrics, error mapping); the caller is fixed, so token
  * checks are not part of the figures. Every answer is logged to the server's prediction log, as
@@ -86,6 +88,14 @@ final class ServingBench {
           "mv_" + name, archive, Batching.NONE, new Limiter(limits, System::nanoTime), metrics));
       writeBody(dir.resolve(name + ".json"), images.slice(0, 0, 1).toFloatArray(),
           archive.inputs().get(0).name(), archive.inputs().get(0).shape());
+      if (model == mlp) { // the same weights in ONNX Runtime, for the same request body
+        byte[] onnx = OnnxFiles.dense(mlp, archive.inputs().get(0).name(),
+            archive.outputs().get(0).name(), null);
+        served.put("onnx-mlp", Servable.onnx("bench", "onnx-mlp", "1", "mv_onnx", onnx,
+            Batching.NONE, new Limiter(limits, System::nanoTime), metrics));
+        served.put("onnx-mlp-batched", Servable.onnx("bench", "onnx-mlp-batched", "1",
+            "mv_onnx", onnx, batching, new Limiter(limits, System::nanoTime), metrics));
+      }
     }
     Servables servables = (org, name, version) -> Optional.ofNullable(served.get(name));
     Clock clock = Clock.systemUTC();

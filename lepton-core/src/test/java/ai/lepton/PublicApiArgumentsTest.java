@@ -166,6 +166,7 @@ class PublicApiArgumentsTest {
       Map.entry("Regularizers.fromConfig(config)", "every setting at its default"),
       Map.entry("LearningRateSchedule.fromConfig(config)", "every setting at its default"),
       Map.entry("Model.preprocessing(preprocessing)", "no preprocessing"),
+      Map.entry("Model.classNames(names)", "no class names: serving answers column indices"),
       Map.entry("Tokenizer.Tokenizer(oovToken)", "no out-of-vocabulary token: unknown words are "
           + "dropped, as Keras' oov_token=None"),
       Map.entry("TextFolder.read(classNames)", "every class folder, sorted"));

@@ -762,6 +762,9 @@ abstract class BackendContractTest {
       for (int i = 0; i < x.length; i += 5) {
         x[i] = 0.5f; // ties: the first cell in window order must win
       }
+      for (int i = 2; i < x.length; i += 5) {
+        x[i] = i % 2 == 0 ? 0f : -0f; // ties of zeros: the first one's sign must win, as bits
+      }
       int outs = g.rows() * g.c();
       float[] max = random(outs, -1, 1);
       int[] winner = new int[outs];

@@ -114,7 +114,7 @@ final class VectorGemm {
           Math.min(n, t * chunk), t == tasks - 1 ? n : Math.min(n, (t + 1) * chunk)));
       return;
     }
-    if (!transA && !transB && k <= SHALLOW_K && n % (2 * L) == 0 && m >= 4 * MR) {
+    if (!transA && !transB && isShallow(m, n, k)) {
       // Row blocks of 4 rows (a multiple of MR), about four per thread, handed out in order.
       int tasks = serial ? 1 : threads;
       int blocks = (m + 3) / 4;
@@ -133,6 +133,14 @@ final class VectorGemm {
       return;
     }
     packed(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, serial ? 1 : threads);
+  }
+
+  /**
+   * Whether gemm of untransposed operands runs {@link #shallow}: then every element of C is one
+   * chain of FMAs from zero over the depth in order, whatever the split.
+   */
+  static boolean isShallow(int m, int n, int k) {
+    return k <= SHALLOW_K && n % (2 * L) == 0 && m >= 4 * MR;
   }
 
   /**
@@ -385,7 +393,7 @@ final class VectorGemm {
    * for more rows than columns gemm packs B whole once per call, a small part of the work.
    */
   boolean packedBMatchesGemm(int m, int n, int k) {
-    boolean shallow = k <= SHALLOW_K && n % (2 * L) == 0 && m >= 4 * MR;
+    boolean shallow = isShallow(m, n, k);
     boolean byDepth = (long) m * n * k >= PARALLEL_GEMM_MACS && m <= MC && n <= MC && k >= DEEP_K;
     return m >= MR && !byDepth && (n <= L || n > m && m <= MC && !shallow);
   }

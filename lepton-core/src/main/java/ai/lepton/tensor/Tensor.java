@@ -895,7 +895,14 @@ public final class Tensor {
       }
     }
     be.im2col(data, g, cols);
-    // (batch * outH * outW, kh * kw * c) x (kh * kw * c, filters), as conv2d's matmul
+    // (batch * outH * outW, kh * kw * c) x (kh * kw * c, filters), as conv2d's matmul; a layer's
+    // kernel is packed once for all calls, with the bias and ReLU applied on each finished tile
+    if (kernel.isParameter() && be.packedBMatchesGemm(g.rows(), filters, g.cols())) {
+      be.gemmPackedB(g.rows(), filters, g.cols(), cols, 0,
+          kernel.packedB(be, g.cols(), filters, false), bias == null ? null : bias.data, relu,
+          out, 0, false);
+      return new Tensor(out, new int[] {g.batch(), g.outH(), g.outW(), filters});
+    }
     be.gemm(false, false, g.rows(), filters, g.cols(), cols, 0, kernel.data, 0, out, 0, false);
     if (bias != null) {
       be.binary(BinaryOp.ADD, out, bias.data, out);

@@ -1045,23 +1045,17 @@ final class VectorBackend implements Backend {
    */
   @Override
   public void maxPool(float[] x, ConvGeometry g, float[] out, int[] winner) {
-    if ((long) g.kh() * g.w() * g.c() >= 1 << 24) {
-      reference.maxPool(x, g, out, winner); // window offsets would not be exact as floats
-      return;
-    }
     forOutputRows(g, (from, to) -> maxPoolRows(x, g, out, winner, from, to));
   }
 
   /**
-   * Max pooling of output rows {@code [from, to)} (row = image * outH + oy). The vector loop keeps
-   * the winning tap's offset from the window's first cell in a float vector, blended under the
-   * same mask as the maximum; offsets are exact floats below 2^24 (checked by the caller).
+   * Max pooling of output rows {@code [from, to)} (row = image * outH + oy): whole vectors of
+   * channels in {@link #windowMaxima}, the remaining channels one at a time.
    */
   private static void maxPoolRows(float[] x, ConvGeometry g, float[] out, int[] winner, int from,
       int to) {
     int c = g.c();
     int vc = S.loopBound(c);
-    IntVector lanes = IntVector.zero(I).addIndex(1);
     for (int r = from; r < to; r++) { // r = b * outH + oy
       int b = r / g.outH();
       int y0 = Math.max(0, r % g.outH() * g.strideH() - g.padTop());
@@ -1071,29 +1065,9 @@ final class VectorBackend implements Backend {
         int x1 = Math.min(g.w(), ox * g.strideW() - g.padLeft() + g.kw());
         int o = (r * g.outW() + ox) * c;
         int first = ((b * g.h() + y0) * g.w() + x0) * c;
-        int ch = 0;
-        if (winner == null) { // inference: the maxima only, no offsets to track
-          windowMaxima(x, first, (y1 - y0) * g.w() * c, g.w() * c, (x1 - x0) * c, c, out, o, vc);
-          ch = vc;
-        }
-        for (; ch < vc; ch += L) {
-          FloatVector best = FloatVector.fromArray(S, x, first + ch);
-          IntVector tap = IntVector.zero(I); // each lane's winning offset from `first`
-          for (int y = y0; y < y1; y++) {
-            for (int xx = x0; xx < x1; xx++) {
-              int offset = ((y - y0) * g.w() + xx - x0) * c;
-              FloatVector v = FloatVector.fromArray(S, x, first + offset + ch);
-              // the first NaN wins and then stays, as in the reference
-              VectorMask<Float> wins = v.compare(VectorOperators.GT, best)
-                  .or(v.test(VectorOperators.IS_NAN).andNot(best.test(VectorOperators.IS_NAN)));
-              best = best.blend(v, wins);
-              tap = tap.blend(offset, wins.cast(I));
-            }
-          }
-          best.intoArray(out, o + ch);
-          tap.add(lanes).add(first + ch).intoArray(winner, o + ch);
-        }
-        for (ch = vc; ch < c; ch++) {
+        windowMaxima(x, first, (y1 - y0) * g.w() * c, g.w() * c, (x1 - x0) * c, c, out, winner,
+            o, vc);
+        for (int ch = vc; ch < c; ch++) {
           float best = x[first + ch];
           int at = first + ch;
           for (int y = y0; y < y1; y++) {
@@ -1115,17 +1089,24 @@ final class VectorBackend implements Backend {
   }
 
   /**
-   * Inference max pooling of one window, channels {@code [0, vc)}: {@code out[o..]} = the maxima
-   * over the window's taps, at {@code x[first + row + col + ch]} for rows up to {@code rows} by
-   * {@code rowStep} and columns up to {@code cols} by {@code c}. The running maxima live in
-   * {@code out}, not in vector locals carried through the tap loops: JDK 17 boxed those (pool1
-   * allocated 160 KB per call, 120 bytes per tap and vector, and took 20 us). Each tap replaces
-   * the maximum unless it is at most the maximum (false when either is NaN) or the maximum is
-   * already NaN, as in the reference (the first NaN wins; ties keep the first).
+   * Max pooling of one window, channels {@code [0, vc)}: {@code out[o..]} = the maxima over the
+   * window's taps, at {@code x[first + row + col + ch]} for rows up to {@code rows} by
+   * {@code rowStep} and columns up to {@code cols} by {@code c}, and unless {@code winner} is null
+   * (inference) {@code winner[o..]} = their flat indices in x. The running maxima and winners live
+   * in the output arrays, not in vector locals carried through the tap loops: JDK 17 boxed those
+   * (pool1 allocated 184 KB per call, 120 bytes per tap and vector, and took 20 us). Each tap
+   * replaces the maximum unless it is at most the maximum (false when either is NaN) or the
+   * maximum is already NaN, as in the reference (the first NaN wins; ties keep the first); a
+   * replaced maximum is one whose bits changed.
    */
   private static void windowMaxima(float[] x, int first, int rows, int rowStep, int cols, int c,
-      float[] out, int o, int vc) {
+      float[] out, int[] winner, int o, int vc) {
     System.arraycopy(x, first, out, o, vc);
+    if (winner != null) {
+      for (int ch = 0; ch < vc; ch += L) {
+        IntVector.zero(I).addIndex(1).add(first + ch).intoArray(winner, o + ch);
+      }
+    }
     for (int row = 0; row < rows; row += rowStep) {
       for (int col = row == 0 ? c : 0; col < cols; col += c) {
         int at = first + row + col;
@@ -1133,7 +1114,15 @@ final class VectorBackend implements Backend {
           FloatVector best = FloatVector.fromArray(S, out, o + ch);
           FloatVector v = FloatVector.fromArray(S, x, at + ch);
           FloatVector unlessNan = best.blend(v, best.compare(VectorOperators.EQ, best));
-          unlessNan.blend(best, v.compare(VectorOperators.LE, best)).intoArray(out, o + ch);
+          FloatVector next = unlessNan.blend(best, v.compare(VectorOperators.LE, best));
+          next.intoArray(out, o + ch);
+          if (winner != null) {
+            VectorMask<Integer> replaced = next.reinterpretAsInts()
+                .compare(VectorOperators.NE, best.reinterpretAsInts());
+            IntVector.fromArray(I, winner, o + ch)
+                .blend(IntVector.zero(I).addIndex(1).add(at + ch), replaced)
+                .intoArray(winner, o + ch);
+          }
         }
       }
     }

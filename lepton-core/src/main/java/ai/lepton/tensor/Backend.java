@@ -96,6 +96,17 @@ interface Backend {
    */
   void im2col(float[] x, ConvGeometry g, float[] cols);
 
+  /**
+   * A convolution at inference read from {@code x} in place, without {@link #im2col}:
+   * {@code out [g.rows(), filters] =} the windows of {@code x} times {@code kernel
+   * [g.cols(), filters]}, plus {@code bias} {@code [filters]} unless null, then ReLU when
+   * {@code relu}: the bits of im2col, {@link #gemm}, {@link #binary} ADD and {@link #unary} RELU
+   * one after the other. Returns false, having written nothing, where this backend has no such
+   * kernel for the geometry; the caller then takes those steps.
+   */
+  boolean conv2dDirect(float[] x, ConvGeometry g, float[] kernel, int filters, float[] bias,
+      boolean relu, float[] out);
+
   /** The adjoint of {@link #im2col}: {@code gradIn += } each column entry at the cell it was read from. */
   void col2im(float[] cols, ConvGeometry g, float[] gradIn);
 

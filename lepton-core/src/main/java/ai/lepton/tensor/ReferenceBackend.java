@@ -323,6 +323,13 @@ final class ReferenceBackend implements Backend {
     copyWindows(x, g, cols, false);
   }
 
+  /** None: the reference convolves as im2col and gemm, the definition. */
+  @Override
+  public boolean conv2dDirect(float[] x, ConvGeometry g, float[] kernel, int filters,
+      float[] bias, boolean relu, float[] out) {
+    return false;
+  }
+
   @Override
   public void col2im(float[] cols, ConvGeometry g, float[] gradIn) {
     copyWindows(gradIn, g, cols, true);

@@ -856,10 +856,11 @@ public final class Tensor {
   /**
    * A convolution layer's whole call: {@link #conv2d(Tensor, int, int, boolean, int, int) conv2d}
    * plus {@code bias} {@code [filters]} (or none, when null), then ReLU when {@code relu}. The same
-   * bits as those ops one after the other. At inference (no graph recorded) the windows go to a
-   * scratch buffer the calling thread reuses and the bias and ReLU are applied in place on the
-   * product: the output is the only new array, where the separate ops allocate four, and at batch 1
-   * allocating arrays cost about as much as the arithmetic.
+   * bits as those ops one after the other. At inference (no graph recorded) the backend may read
+   * the windows in place (few input channels), or else the windows go to a scratch buffer the
+   * calling thread reuses and the bias and ReLU are applied in place on the product: the output is
+   * the only new array, where the separate ops allocate four, and at batch 1 allocating arrays
+   * cost about as much as the arithmetic.
    *
    * @throws LeptonException as {@link #conv2d(Tensor, int, int, boolean, int, int) conv2d}, or if
    *     the bias is not {@code [filters]}
@@ -880,6 +881,11 @@ public final class Tensor {
       return relu ? y.relu() : y;
     }
     Backend be = backend();
+    float[] out = new float[Math.multiplyExact(g.rows(), filters)];
+    if (be.conv2dDirect(data, g, kernel.data, filters, bias == null ? null : bias.data, relu,
+        out)) {
+      return new Tensor(out, new int[] {g.batch(), g.outH(), g.outW(), filters});
+    }
     long size = (long) g.rows() * g.cols();
     float[] cols = size <= MAX_SCRATCH ? SCRATCH.get() : null;
     if (cols == null || cols.length < size) {
@@ -889,8 +895,14 @@ public final class Tensor {
       }
     }
     be.im2col(data, g, cols);
-    float[] out = new float[Math.multiplyExact(g.rows(), filters)];
-    // (batch * outH * outW, kh * kw * c) x (kh * kw * c, filters), as conv2d's matmul
+    // (batch * outH * outW, kh * kw * c) x (kh * kw * c, filters), as conv2d's matmul; a layer's
+    // kernel is packed once for all calls, with the bias and ReLU applied on each finished tile
+    if (kernel.isParameter() && be.packedBMatchesGemm(g.rows(), filters, g.cols())) {
+      be.gemmPackedB(g.rows(), filters, g.cols(), cols, 0,
+          kernel.packedB(be, g.cols(), filters, false), bias == null ? null : bias.data, relu,
+          out, 0, false);
+      return new Tensor(out, new int[] {g.batch(), g.outH(), g.outW(), filters});
+    }
     be.gemm(false, false, g.rows(), filters, g.cols(), cols, 0, kernel.data, 0, out, 0, false);
     if (bias != null) {
       be.binary(BinaryOp.ADD, out, bias.data, out);

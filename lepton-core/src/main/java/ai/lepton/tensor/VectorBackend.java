@@ -846,6 +846,132 @@ final class VectorBackend implements Backend {
   }
 
   /**
+   * Where gemm would run its shallow kernel (few input channels: conv1 of the Fashion-MNIST CNN,
+   * 1 channel, k = 9) and every window lies inside the image: the same FMA chains read from
+   * {@code x} in place. im2col would copy each 3-float kernel row of a window on its own, which
+   * cost as much as the product (conv1 at batch 1: 27 us of which 9 us im2col).
+   */
+  @Override
+  public boolean conv2dDirect(float[] x, ConvGeometry g, float[] kernel, int filters,
+      float[] bias, boolean relu, float[] out) {
+    boolean inImage = g.padTop() == 0 && g.padLeft() == 0
+        && (g.outH() - 1L) * g.strideH() + (g.kh() - 1L) * g.dilationH() < g.h()
+        && (g.outW() - 1L) * g.strideW() + (g.kw() - 1L) * g.dilationW() < g.w();
+    if (!inImage || !VectorGemm.isShallow(g.rows(), filters, g.cols())) {
+      return false;
+    }
+    int[] taps = new int[g.cols()]; // each column's offset in x from its window's first cell
+    for (int i = 0, p = 0; i < g.kh(); i++) {
+      for (int j = 0; j < g.kw(); j++) {
+        for (int ch = 0; ch < g.c(); ch++, p++) {
+          taps[p] = (i * g.dilationH() * g.w() + j * g.dilationW()) * g.c() + ch;
+        }
+      }
+    }
+    forOutputRows(g, (from, to) -> directRows(x, g, taps, kernel, filters, bias, relu, out, from,
+        to));
+    return true;
+  }
+
+  /**
+   * {@link #conv2dDirect} for output rows {@code [from, to)} (row = image * outH + oy): four
+   * positions at a time against a pair of kernel vectors, as gemm's shallow kernel, with the taps
+   * in one flat loop (vector accumulators carried through nested loops are boxed by JDK 17).
+   */
+  private static void directRows(float[] x, ConvGeometry g, int[] taps, float[] kernel, int n,
+      float[] bias, boolean relu, float[] out, int from, int to) {
+    int k = taps.length;
+    int step = g.strideW() * g.c(); // from one position's window to the next one's
+    FloatVector zero = FloatVector.zero(S);
+    for (int r = from; r < to; r++) {
+      int first = (r / g.outH() * g.h() + r % g.outH() * g.strideH()) * g.w() * g.c();
+      for (int j = 0; j < n; j += 2 * L) {
+        FloatVector bias0 = bias == null ? zero : FloatVector.fromArray(S, bias, j);
+        FloatVector bias1 = bias == null ? zero : FloatVector.fromArray(S, bias, j + L);
+        int ox = 0;
+        for (; ox + 4 <= g.outW(); ox += 4) {
+          FloatVector c00 = zero;
+          FloatVector c01 = zero;
+          FloatVector c10 = zero;
+          FloatVector c11 = zero;
+          FloatVector c20 = zero;
+          FloatVector c21 = zero;
+          FloatVector c30 = zero;
+          FloatVector c31 = zero;
+          int at = first + ox * step;
+          for (int p = 0; p < k; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, kernel, p * n + j);
+            FloatVector b1 = FloatVector.fromArray(S, kernel, p * n + j + L);
+            int xi = at + taps[p];
+            FloatVector a0 = FloatVector.broadcast(S, x[xi]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, x[xi + step]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, x[xi + 2 * step]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, x[xi + 3 * step]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+          }
+          int ci = (r * g.outW() + ox) * n + j;
+          if (bias != null) {
+            c00 = c00.add(bias0);
+            c01 = c01.add(bias1);
+            c10 = c10.add(bias0);
+            c11 = c11.add(bias1);
+            c20 = c20.add(bias0);
+            c21 = c21.add(bias1);
+            c30 = c30.add(bias0);
+            c31 = c31.add(bias1);
+          }
+          if (relu) { // as the RELU kernel: zero at or below zero, NaN stays
+            c00 = c00.blend(zero, c00.compare(VectorOperators.LE, 0f));
+            c01 = c01.blend(zero, c01.compare(VectorOperators.LE, 0f));
+            c10 = c10.blend(zero, c10.compare(VectorOperators.LE, 0f));
+            c11 = c11.blend(zero, c11.compare(VectorOperators.LE, 0f));
+            c20 = c20.blend(zero, c20.compare(VectorOperators.LE, 0f));
+            c21 = c21.blend(zero, c21.compare(VectorOperators.LE, 0f));
+            c30 = c30.blend(zero, c30.compare(VectorOperators.LE, 0f));
+            c31 = c31.blend(zero, c31.compare(VectorOperators.LE, 0f));
+          }
+          c00.intoArray(out, ci);
+          c01.intoArray(out, ci + L);
+          c10.intoArray(out, ci + n);
+          c11.intoArray(out, ci + n + L);
+          c20.intoArray(out, ci + 2 * n);
+          c21.intoArray(out, ci + 2 * n + L);
+          c30.intoArray(out, ci + 3 * n);
+          c31.intoArray(out, ci + 3 * n + L);
+        }
+        for (; ox < g.outW(); ox++) {
+          FloatVector s0 = zero;
+          FloatVector s1 = zero;
+          int at = first + ox * step;
+          for (int p = 0; p < k; p++) {
+            FloatVector a = FloatVector.broadcast(S, x[at + taps[p]]);
+            s0 = a.fma(FloatVector.fromArray(S, kernel, p * n + j), s0);
+            s1 = a.fma(FloatVector.fromArray(S, kernel, p * n + j + L), s1);
+          }
+          if (bias != null) {
+            s0 = s0.add(bias0);
+            s1 = s1.add(bias1);
+          }
+          if (relu) {
+            s0 = s0.blend(zero, s0.compare(VectorOperators.LE, 0f));
+            s1 = s1.blend(zero, s1.compare(VectorOperators.LE, 0f));
+          }
+          int ci = (r * g.outW() + ox) * n + j;
+          s0.intoArray(out, ci);
+          s1.intoArray(out, ci + L);
+        }
+      }
+    }
+  }
+
+  /**
    * The reference's copyWindows for images {@code [from, to)}, moving whole rows of taps
    * at once: with dilation 1 the {@code kw} taps of a kernel row read {@code kw * c} contiguous
    * input floats into {@code kw * c} contiguous columns (9 floats per copy instead of 3 for an RGB
@@ -919,23 +1045,17 @@ final class VectorBackend implements Backend {
    */
   @Override
   public void maxPool(float[] x, ConvGeometry g, float[] out, int[] winner) {
-    if ((long) g.kh() * g.w() * g.c() >= 1 << 24) {
-      reference.maxPool(x, g, out, winner); // window offsets would not be exact as floats
-      return;
-    }
     forOutputRows(g, (from, to) -> maxPoolRows(x, g, out, winner, from, to));
   }
 
   /**
-   * Max pooling of output rows {@code [from, to)} (row = image * outH + oy). The vector loop keeps
-   * the winning tap's offset from the window's first cell in a float vector, blended under the
-   * same mask as the maximum; offsets are exact floats below 2^24 (checked by the caller).
+   * Max pooling of output rows {@code [from, to)} (row = image * outH + oy): whole vectors of
+   * channels in {@link #windowMaxima}, the remaining channels one at a time.
    */
   private static void maxPoolRows(float[] x, ConvGeometry g, float[] out, int[] winner, int from,
       int to) {
     int c = g.c();
     int vc = S.loopBound(c);
-    IntVector lanes = IntVector.zero(I).addIndex(1);
     for (int r = from; r < to; r++) { // r = b * outH + oy
       int b = r / g.outH();
       int y0 = Math.max(0, r % g.outH() * g.strideH() - g.padTop());
@@ -945,39 +1065,9 @@ final class VectorBackend implements Backend {
         int x1 = Math.min(g.w(), ox * g.strideW() - g.padLeft() + g.kw());
         int o = (r * g.outW() + ox) * c;
         int first = ((b * g.h() + y0) * g.w() + x0) * c;
-        int ch = 0;
-        if (winner == null) { // inference: the maxima only, no offsets to track
-          for (; ch < vc; ch += L) {
-            FloatVector best = FloatVector.fromArray(S, x, first + ch);
-            for (int y = y0; y < y1; y++) {
-              for (int xx = x0; xx < x1; xx++) {
-                FloatVector v = FloatVector.fromArray(S, x, first + ((y - y0) * g.w() + xx - x0) * c
-                    + ch);
-                best = best.blend(v, v.compare(VectorOperators.GT, best)
-                    .or(v.test(VectorOperators.IS_NAN).andNot(best.test(VectorOperators.IS_NAN))));
-              }
-            }
-            best.intoArray(out, o + ch);
-          }
-        }
-        for (; ch < vc; ch += L) {
-          FloatVector best = FloatVector.fromArray(S, x, first + ch);
-          IntVector tap = IntVector.zero(I); // each lane's winning offset from `first`
-          for (int y = y0; y < y1; y++) {
-            for (int xx = x0; xx < x1; xx++) {
-              int offset = ((y - y0) * g.w() + xx - x0) * c;
-              FloatVector v = FloatVector.fromArray(S, x, first + offset + ch);
-              // the first NaN wins and then stays, as in the reference
-              VectorMask<Float> wins = v.compare(VectorOperators.GT, best)
-                  .or(v.test(VectorOperators.IS_NAN).andNot(best.test(VectorOperators.IS_NAN)));
-              best = best.blend(v, wins);
-              tap = tap.blend(offset, wins.cast(I));
-            }
-          }
-          best.intoArray(out, o + ch);
-          tap.add(lanes).add(first + ch).intoArray(winner, o + ch);
-        }
-        for (ch = vc; ch < c; ch++) {
+        windowMaxima(x, first, (y1 - y0) * g.w() * c, g.w() * c, (x1 - x0) * c, c, out, winner,
+            o, vc);
+        for (int ch = vc; ch < c; ch++) {
           float best = x[first + ch];
           int at = first + ch;
           for (int y = y0; y < y1; y++) {
@@ -992,6 +1082,46 @@ final class VectorBackend implements Backend {
           out[o + ch] = best;
           if (winner != null) {
             winner[o + ch] = at;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Max pooling of one window, channels {@code [0, vc)}: {@code out[o..]} = the maxima over the
+   * window's taps, at {@code x[first + row + col + ch]} for rows up to {@code rows} by
+   * {@code rowStep} and columns up to {@code cols} by {@code c}, and unless {@code winner} is null
+   * (inference) {@code winner[o..]} = their flat indices in x. The running maxima and winners live
+   * in the output arrays, not in vector locals carried through the tap loops: JDK 17 boxed those
+   * (pool1 allocated 184 KB per call, 120 bytes per tap and vector, and took 20 us). Each tap
+   * replaces the maximum unless it is at most the maximum (false when either is NaN) or the
+   * maximum is already NaN, as in the reference (the first NaN wins; ties keep the first); a
+   * replaced maximum is one whose bits changed.
+   */
+  private static void windowMaxima(float[] x, int first, int rows, int rowStep, int cols, int c,
+      float[] out, int[] winner, int o, int vc) {
+    System.arraycopy(x, first, out, o, vc);
+    if (winner != null) {
+      for (int ch = 0; ch < vc; ch += L) {
+        IntVector.zero(I).addIndex(1).add(first + ch).intoArray(winner, o + ch);
+      }
+    }
+    for (int row = 0; row < rows; row += rowStep) {
+      for (int col = row == 0 ? c : 0; col < cols; col += c) {
+        int at = first + row + col;
+        for (int ch = 0; ch < vc; ch += L) {
+          FloatVector best = FloatVector.fromArray(S, out, o + ch);
+          FloatVector v = FloatVector.fromArray(S, x, at + ch);
+          FloatVector unlessNan = best.blend(v, best.compare(VectorOperators.EQ, best));
+          FloatVector next = unlessNan.blend(best, v.compare(VectorOperators.LE, best));
+          next.intoArray(out, o + ch);
+          if (winner != null) {
+            VectorMask<Integer> replaced = next.reinterpretAsInts()
+                .compare(VectorOperators.NE, best.reinterpretAsInts());
+            IntVector.fromArray(I, winner, o + ch)
+                .blend(IntVector.zero(I).addIndex(1).add(at + ch), replaced)
+                .intoArray(winner, o + ch);
           }
         }
       }

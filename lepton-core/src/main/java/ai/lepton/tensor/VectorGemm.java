@@ -114,7 +114,7 @@ final class VectorGemm {
           Math.min(n, t * chunk), t == tasks - 1 ? n : Math.min(n, (t + 1) * chunk)));
       return;
     }
-    if (!transA && !transB && k <= SHALLOW_K && n % (2 * L) == 0 && m >= 4 * MR) {
+    if (!transA && !transB && isShallow(m, n, k)) {
       // Row blocks of 4 rows (a multiple of MR), about four per thread, handed out in order.
       int tasks = serial ? 1 : threads;
       int blocks = (m + 3) / 4;
@@ -133,6 +133,14 @@ final class VectorGemm {
       return;
     }
     packed(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, serial ? 1 : threads);
+  }
+
+  /**
+   * Whether gemm of untransposed operands runs {@link #shallow}: then every element of C is one
+   * chain of FMAs from zero over the depth in order, whatever the split.
+   */
+  static boolean isShallow(int m, int n, int k) {
+    return k <= SHALLOW_K && n % (2 * L) == 0 && m >= 4 * MR;
   }
 
   /**
@@ -373,21 +381,25 @@ final class VectorGemm {
       narrow(m, n, k, a, aOff, packedB, bias, relu, c, cOff, accumulate, split);
       return;
     }
-    byPanels(false, false, m, n, k, a, aOff, null, 0, packedB, bias, relu, c, cOff, accumulate,
-        split);
+    if (n > m && m <= MC) {
+      byPanels(false, false, m, n, k, a, aOff, null, 0, packedB, bias, relu, c, cOff, accumulate,
+          split);
+    } else {
+      byRows(false, false, m, n, k, a, aOff, null, 0, packedB, bias, relu, c, cOff, accumulate,
+          split);
+    }
   }
 
   /**
-   * {@link Backend#packedBMatchesGemm}: where gemm runs byPanels (at least a register tile of rows,
-   * more columns than rows, not shallow and not split by depth), gemmPackedB runs byPanels too,
-   * with the same depth chunks, so both give the same bits; so with narrow, for at most one
-   * vector of columns. Fewer rows are not packed at all, and
-   * for more rows than columns gemm packs B whole once per call, a small part of the work.
+   * {@link Backend#packedBMatchesGemm}: where gemm runs byPanels, byRows or narrow (at least a
+   * register tile of rows, not shallow and not split by depth), gemmPackedB runs the same with the
+   * same depth chunks, so both give the same bits. Fewer rows are not packed at all. byRows packs
+   * B whole once per call: for a convolution at batch 1 (121 x 288 by 288 x 64) that was about a
+   * tenth of the product.
    */
   boolean packedBMatchesGemm(int m, int n, int k) {
-    boolean shallow = k <= SHALLOW_K && n % (2 * L) == 0 && m >= 4 * MR;
     boolean byDepth = (long) m * n * k >= PARALLEL_GEMM_MACS && m <= MC && n <= MC && k >= DEEP_K;
-    return m >= MR && !byDepth && (n <= L || n > m && m <= MC && !shallow);
+    return m >= MR && !byDepth && !isShallow(m, n, k);
   }
 
   /**
@@ -481,23 +493,27 @@ final class VectorGemm {
       byPanels(transA, transB, m, n, k, a, aOff, b, bOff, null, null, false, c, cOff, accumulate,
           split);
     } else {
-      byRows(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, split);
+      byRows(transA, transB, m, n, k, a, aOff, b, bOff, null, null, false, c, cOff, accumulate,
+          split);
     }
   }
 
   /**
-   * Many rows (weight gradients, large batches): op(B) is packed whole and shared as
-   * {@code [panel][k][NR]}, and each unit of rows packs its own A blocks as
-   * {@code [MR-panel][kc][MR]}.
+   * Many rows (weight gradients, large batches, a convolution's windows): op(B) is packed whole
+   * and shared as {@code [panel][k][NR]}, the layout of {@link #packB(float[], int, int)}, so a
+   * {@code packedB} from there is read in place instead (a convolution kernel at inference); each
+   * unit of rows packs its own A blocks as {@code [MR-panel][kc][MR]}. The bias and ReLU, unless
+   * null and false, go on each tile after its last depth block.
    */
   private void byRows(boolean transA, boolean transB, int m, int n, int k,
-      float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate,
-      int split) {
+      float[] a, int aOff, float[] b, int bOff, float[] packedB, float[] bias, boolean relu,
+      float[] c, int cOff, boolean accumulate, int split) {
     int panels = (n + NR - 1) / NR;
-    float[] bp = sharedBuffer((long) panels * k * NR, "op(B) of " + k + " x " + n, "n");
+    float[] bp = packedB != null ? packedB
+        : sharedBuffer((long) panels * k * NR, "op(B) of " + k + " x " + n, "n");
     // Work is handed out through counters rather than fixed shares: on a machine shared with
     // other jobs, a thread that loses its core leaves its remaining units to the others.
-    int packUnits = Math.min(panels, 8 * split);
+    int packUnits = packedB != null ? 0 : Math.min(panels, 8 * split);
     AtomicInteger nextPack = new AtomicInteger();
     pool.run(Math.min(split, packUnits), t -> {
       for (int u; (u = nextPack.getAndIncrement()) < packUnits; ) {
@@ -533,6 +549,7 @@ final class VectorGemm {
             int kc = Math.min(KC, k - p0);
             packA(transA, m, k, a, aOff, i0, mc, p0, kc, ap, 0);
             boolean overwrite = !accumulate && p0 == 0;
+            boolean last = p0 + kc == k;
             for (int q = q0; q < q1; q++) {
               int j0 = q * NR;
               int cols = Math.min(NR, n - j0);
@@ -540,7 +557,7 @@ final class VectorGemm {
               for (int ir = 0; ir < mc; ir += MR) {
                 microKernel(ap, ir * kc, bp, bi, kc, tile);
                 writeTile(tile, c, cOff + (i0 + ir) * n + j0, n, Math.min(MR, mc - ir), cols,
-                    overwrite, null, 0, false);
+                    overwrite, last ? bias : null, j0, last && relu);
               }
             }
           }

@@ -734,6 +734,46 @@ abstract class BackendContractTest {
     }
   }
 
+  @Test
+  void aDirectConvolutionGivesTheBitsOfIm2colGemmBiasAndRelu() {
+    // the Fashion-MNIST CNN's conv1 at batch 1 and 3; RGB with stride 2 and dilation 2 (a tail of
+    // positions); 64 filters; same padding with padded cells (no direct kernel may skip the zeros)
+    for (Object[] conv : new Object[][] {
+        {ConvGeometry.of(new int[] {1, 28, 28, 1}, 3, 3, 1, 1, false, 1, 1), 32},
+        {ConvGeometry.of(new int[] {3, 28, 28, 1}, 3, 3, 1, 1, false, 1, 1), 32},
+        {ConvGeometry.of(new int[] {2, 17, 19, 3}, 3, 3, 2, 2, false, 2, 2), 32},
+        {ConvGeometry.of(new int[] {1, 12, 12, 2}, 3, 3, 1, 1, false, 1, 1), 64},
+        {ConvGeometry.of(new int[] {1, 12, 12, 1}, 3, 3, 1, 1, true, 1, 1), 32}}) {
+      ConvGeometry g = (ConvGeometry) conv[0];
+      int filters = (int) conv[1];
+      float[] x = random(g.batch() * g.h() * g.w() * g.c(), -1, 1);
+      float[] kernel = random(g.cols() * filters, -1, 1);
+      float[] bias = random(filters, -0.5f, 0.5f);
+      for (boolean withBias : new boolean[] {false, true}) {
+        for (boolean relu : new boolean[] {false, true}) {
+          float[] cols = new float[g.rows() * g.cols()];
+          backend().im2col(x, g, cols);
+          float[] expected = new float[g.rows() * filters];
+          backend().gemm(false, false, g.rows(), filters, g.cols(), cols, 0, kernel, 0, expected,
+              0, false);
+          if (withBias) {
+            backend().binary(BinaryOp.ADD, expected, bias, expected);
+          }
+          if (relu) {
+            backend().unary(UnaryOp.RELU, expected, expected, 0f, 0f);
+          }
+          float[] out = new float[expected.length];
+          if (backend().conv2dDirect(x, g, kernel, filters, withBias ? bias : null, relu, out)) {
+            assertArrayEquals(expected, out, "conv2dDirect, bias " + withBias + ", relu " + relu
+                + ", " + g);
+          } else {
+            assertArrayEquals(new float[out.length], out, "conv2dDirect declined but wrote, " + g);
+          }
+        }
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- pooling
 
   /** Pools of 2x2 stride 2 (valid), 3x3 stride 2 (same, overlapping, padded edges), 2x3 stride 1x2. */
@@ -761,6 +801,9 @@ abstract class BackendContractTest {
       float[] x = random(g.batch() * g.h() * g.w() * g.c(), -1, 1);
       for (int i = 0; i < x.length; i += 5) {
         x[i] = 0.5f; // ties: the first cell in window order must win
+      }
+      for (int i = 2; i < x.length; i += 5) {
+        x[i] = i % 2 == 0 ? 0f : -0f; // ties of zeros: the first one's sign must win, as bits
       }
       int outs = g.rows() * g.c();
       float[] max = random(outs, -1, 1);

@@ -60,7 +60,10 @@ class PackedWeightsTest {
    */
   @Test
   void linearGivesTheBitsOfMatmulAddRelu() {
-    int[][] shapes = {{64, 784, 256}, {13, 30, 10}, {5, 40, 70}, {37, 100, 300}};
+    // panels, one vector of columns, few rows, panels again, more rows than columns (B packed
+    // whole per call by gemm), and rows beyond a row block
+    int[][] shapes = {{64, 784, 256}, {13, 30, 10}, {5, 40, 70}, {37, 100, 300}, {121, 288, 64},
+        {300, 600, 130}};
     for (int[] s : shapes) {
       Tensor w = weight(s[1], s[2]);
       Tensor b = weight(s[2]);
@@ -83,6 +86,31 @@ class PackedWeightsTest {
       assertNotNull(w.grad(), "the kernel's gradient " + what);
       assertNotNull(b.grad(), "the bias's gradient " + what);
     }
+  }
+
+  /**
+   * A convolution layer's call at inference reads its kernel's kept pack (the served CNN's conv2,
+   * 121 x 288 by 288 x 64 at batch 1) and gives the bits of the recorded conv2d, add and relu.
+   */
+  @Test
+  void aConvolutionKernelIsPackedOnceAtInferenceAndGivesTheRecordedOpsBits() {
+    Tensor kernel = weight(3, 3, 32, 64);
+    Tensor bias = weight(64);
+    for (int batch : new int[] {1, 8}) {
+      Tensor x = Tensor.uniform(rng, 0f, 1f, batch, 13, 13, 32);
+      Tensor recorded = x.conv2d(kernel, 1, 1, false, 1, 1).add(bias).relu();
+      Tensor inferred;
+      try (var scope = Tensor.noGrad()) {
+        inferred = x.conv2d(kernel, bias, true, 1, 1, false, 1, 1);
+      }
+      assertSameBits(recorded, inferred, "conv2 at batch " + batch);
+    }
+    float[] pack = kernel.keptPack();
+    assertNotNull(pack, "inference keeps the kernel's pack");
+    try (var scope = Tensor.noGrad()) {
+      Tensor.uniform(rng, 0f, 1f, 1, 13, 13, 32).conv2d(kernel, bias, true, 1, 1, false, 1, 1);
+    }
+    assertSame(pack, kernel.keptPack(), "the next call reuses the pack");
   }
 
   @Test

@@ -1,6 +1,8 @@
 package ai.lepton.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
@@ -115,6 +117,20 @@ class VectorBackendTest extends BackendContractTest {
    * transposed is packed first: the same multiply-adds in the same order, so the same bits. With
    * row counts off the register tile, the last panel's missing rows are never written.
    */
+  @Test
+  void convolvesFewInputChannelsInPlaceAndLeavesPaddedWindowsToIm2col() {
+    float[] out = new float[26 * 26 * 32];
+    ConvGeometry conv1 = ConvGeometry.of(new int[] {1, 28, 28, 1}, 3, 3, 1, 1, false, 1, 1);
+    assertTrue(backend().conv2dDirect(new float[28 * 28], conv1, new float[9 * 32], 32, null,
+        true, out), "the Fashion-MNIST CNN's conv1 is read in place");
+    ConvGeometry same = ConvGeometry.of(new int[] {1, 28, 28, 1}, 3, 3, 1, 1, true, 1, 1);
+    assertFalse(backend().conv2dDirect(new float[28 * 28], same, new float[9 * 32], 32, null,
+        true, new float[28 * 28 * 32]), "padded windows go through im2col");
+    ConvGeometry deep = ConvGeometry.of(new int[] {1, 13, 13, 32}, 3, 3, 1, 1, false, 1, 1);
+    assertFalse(backend().conv2dDirect(new float[13 * 13 * 32], deep, new float[288 * 64], 64,
+        null, true, new float[11 * 11 * 64]), "288 deep is gemm's packed kernel, not shallow");
+  }
+
   @Test
   void aReadInPlaceGivesTheBitsOfAPacked() {
     SplittableRandom rng = new SplittableRandom(12);

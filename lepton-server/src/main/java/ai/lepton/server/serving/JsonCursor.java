@@ -1,5 +1,8 @@
 package ai.lepton.server.serving;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -16,6 +19,9 @@ final class JsonCursor {
   static final int MAX_NUMBER = 1000;
   /** 10^0 .. 10^22: the powers of ten a double holds exactly. */
   private static final double[] POW10 = new double[23];
+  /** Eight bytes of an array as one long, the first byte lowest. */
+  private static final VarHandle LITTLE_ENDIAN_LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   static {
     POW10[0] = 1;
@@ -177,86 +183,97 @@ final class JsonCursor {
     }
   }
 
-  /** A float: correctly rounded, NaN or an infinity as written, overflow to an infinity. */
+  /**
+   * A float: correctly rounded, NaN or an infinity as written, overflow to an infinity. The usual
+   * forms (at most 18 digits, a power of ten within 10^&plusmn;22) take one double operation,
+   * with eight fraction digits at a time read as one long; anything else goes to
+   * {@link Float#parseFloat}.
+   */
   float number() {
     int c = peek();
     int start = i;
     boolean negative = c == '-';
-    if (negative) {
-      i++;
-    }
-    if (i < end && (b[i] == 'N' || b[i] == 'I')) {
+    int p = negative ? start + 1 : start;
+    if (p < end && (b[p] == 'N' || b[p] == 'I')) {
+      i = p;
       return literal(negative);
     }
-    long mantissa = 0;
-    int significant = 0;
-    int exponent = 0;
-    boolean exact = true;
-    int digits = 0;
-    while (i < end && b[i] >= '0' && b[i] <= '9') {
-      if (significant < 18) {
-        mantissa = mantissa * 10 + (b[i] - '0');
-        significant += mantissa == 0 ? 0 : 1;
-      } else {
-        exponent++;
-        exact &= b[i] == '0';
-      }
-      i++;
-      digits++;
+    long mantissa = 0; // wraps past 18 digits, which then go to Float.parseFloat
+    int digitsStart = p;
+    for (int d; p < end && (d = b[p] - '0') >= 0 && d <= 9; p++) {
+      mantissa = mantissa * 10 + d;
     }
-    if (digits == 0) {
-      i = start;
+    if (p == digitsStart) {
       throw error("a number");
     }
-    if (i < end && b[i] == '.') {
-      i++;
-      int fraction = 0;
-      while (i < end && b[i] >= '0' && b[i] <= '9') {
-        if (significant < 18) {
-          mantissa = mantissa * 10 + (b[i] - '0');
-          significant += mantissa == 0 ? 0 : 1;
-          exponent--;
-        } else {
-          exact &= b[i] == '0';
+    int digits = p - digitsStart;
+    int exponent = 0;
+    if (p < end && b[p] == '.') {
+      int fractionStart = ++p;
+      if (p + 8 <= end) {
+        long eight = (long) LITTLE_ENDIAN_LONG.get(b, p);
+        if (eightDigits(eight)) {
+          mantissa = mantissa * 100_000_000 + eightDigitsValue(eight);
+          p += 8;
         }
-        i++;
-        fraction++;
       }
-      if (fraction == 0) {
+      for (int d; p < end && (d = b[p] - '0') >= 0 && d <= 9; p++) {
+        mantissa = mantissa * 10 + d;
+      }
+      if (p == fractionStart) {
+        i = p;
         throw error("a digit after the decimal point");
       }
+      digits += p - fractionStart;
+      exponent = fractionStart - p;
     }
-    if (i < end && (b[i] == 'e' || b[i] == 'E')) {
-      i++;
-      int sign = 1;
-      if (i < end && (b[i] == '+' || b[i] == '-')) {
-        sign = b[i++] == '-' ? -1 : 1;
+    if (p < end && (b[p] == 'e' || b[p] == 'E')) {
+      p++;
+      boolean minus = p < end && b[p] == '-';
+      if (p < end && (b[p] == '+' || b[p] == '-')) {
+        p++;
       }
       int e = 0;
-      int expDigits = 0;
-      while (i < end && b[i] >= '0' && b[i] <= '9') {
-        e = Math.min(100_000, e * 10 + (b[i++] - '0'));
-        expDigits++;
+      int exponentStart = p;
+      for (int d; p < end && (d = b[p] - '0') >= 0 && d <= 9; p++) {
+        e = Math.min(100_000, e * 10 + d);
       }
-      if (expDigits == 0) {
+      if (p == exponentStart) {
+        i = p;
         throw error("the exponent's digits");
       }
-      exponent += sign * e;
+      exponent += minus ? -e : e;
     }
-    if (i - start > MAX_NUMBER) {
+    i = p;
+    if (p - start > MAX_NUMBER) {
       throw OipException.invalid("a number at byte " + start + " is longer than " + MAX_NUMBER
           + " characters");
     }
-    if (exact && mantissa < (1L << 53) && exponent >= -22 && exponent <= 22) {
+    if (digits <= 18 && mantissa < (1L << 53) && exponent >= -22 && exponent <= 22) {
       // one correctly rounded double operation; rounding that double to float is correct too,
-      // unless it falls exactly halfway between two floats (then the text decides, below)
+      // unless it falls exactly halfway between two floats (then the text decides, below) or
+      // among the subnormals (whose halfway points sit elsewhere)
       double d = exponent >= 0 ? mantissa * POW10[exponent] : mantissa / POW10[-exponent];
       long bits = Double.doubleToRawLongBits(d);
-      if (d == 0 || (Math.abs(d) >= Float.MIN_NORMAL && (bits & 0x1FFFFFFFL) != 0x10000000L)) {
+      if (d == 0 || (d >= Float.MIN_NORMAL && (bits & 0x1FFFFFFFL) != 0x10000000L)) {
         return (float) (negative ? -d : d);
       }
     }
-    return Float.parseFloat(new String(b, start, i - start, StandardCharsets.ISO_8859_1));
+    return Float.parseFloat(new String(b, start, p - start, StandardCharsets.ISO_8859_1));
+  }
+
+  /** Whether the eight bytes of {@code v} are all ASCII digits. */
+  private static boolean eightDigits(long v) {
+    // every byte 0x30-0x39: its high nibble 3, and adding 6 does not carry into that nibble
+    return ((v & 0xF0F0F0F0F0F0F0F0L) | (((v + 0x0606060606060606L) & 0xF0F0F0F0F0F0F0F0L) >>> 4))
+        == 0x3333333333333333L;
+  }
+
+  /** The value of eight ASCII digits, the first in the lowest byte of {@code v}. */
+  private static long eightDigitsValue(long v) {
+    v = ((v & 0x0F0F0F0F0F0F0F0FL) * 2561) >>> 8; // pairs: 10 * first + second, in 16 bits
+    v = ((v & 0x00FF00FF00FF00FFL) * 6553601) >>> 16; // fours: 100 * pair + pair, in 32 bits
+    return ((v & 0x0000FFFF0000FFFFL) * 42949672960001L) >>> 32; // 10,000 * four + four
   }
 
   /** A non-negative integer of at most 18 digits. */

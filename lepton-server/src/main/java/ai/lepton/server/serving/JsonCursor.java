@@ -1,8 +1,5 @@
 package ai.lepton.server.serving;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -19,9 +16,6 @@ final class JsonCursor {
   static final int MAX_NUMBER = 1000;
   /** 10^0 .. 10^22: the powers of ten a double holds exactly. */
   private static final double[] POW10 = new double[23];
-  /** Eight bytes of an array as one long, the first byte lowest. */
-  private static final VarHandle LITTLE_ENDIAN_LONG =
-      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   static {
     POW10[0] = 1;
@@ -184,12 +178,48 @@ final class JsonCursor {
   }
 
   /**
-   * A float: correctly rounded, NaN or an infinity as written, overflow to an infinity. The usual
-   * forms (at most 18 digits, a power of ten within 10^&plusmn;22) take one double operation,
-   * with eight fraction digits at a time read as one long; anything else goes to
-   * {@link Float#parseFloat}.
+   * A float: correctly rounded, NaN or an infinity as written, overflow to an infinity. The
+   * usual forms (an optional minus, at most 18 digits with an optional fraction, no exponent)
+   * take one pass over the bytes and one double operation here, in a method small enough for the
+   * JIT to inline into the decoder's loop (the full reader is not: a call per element cost
+   * more than the parsing); anything else goes to {@link #numberInFull}.
    */
   float number() {
+    peek();
+    int p = i;
+    boolean negative = p < end && b[p] == '-';
+    if (negative) {
+      p++;
+    }
+    int digitsStart = p;
+    long mantissa = 0;
+    for (int d; p < end && (d = b[p] - '0') >= 0 && d <= 9; p++) {
+      mantissa = mantissa * 10 + d;
+    }
+    int digits = p - digitsStart;
+    int fraction = 0;
+    if (digits > 0 && p < end && b[p] == '.') {
+      int fractionStart = ++p;
+      for (int d; p < end && (d = b[p] - '0') >= 0 && d <= 9; p++) {
+        mantissa = mantissa * 10 + d;
+      }
+      fraction = p - fractionStart;
+      digits = fraction == 0 ? 0 : digits + fraction;
+    }
+    if (digits > 0 && digits <= 18 && mantissa < (1L << 53)
+        && (p == end || (b[p] != 'e' && b[p] != 'E'))) {
+      double d = mantissa / POW10[fraction]; // one correctly rounded operation: see numberInFull
+      if (d == 0 || (d >= Float.MIN_NORMAL
+          && (Double.doubleToRawLongBits(d) & 0x1FFFFFFFL) != 0x10000000L)) {
+        i = p;
+        return (float) (negative ? -d : d);
+      }
+    }
+    return numberInFull();
+  }
+
+  /** Any number {@link #number} reads, and the errors for what is not one. */
+  private float numberInFull() {
     int c = peek();
     int start = i;
     boolean negative = c == '-';
@@ -210,13 +240,6 @@ final class JsonCursor {
     int exponent = 0;
     if (p < end && b[p] == '.') {
       int fractionStart = ++p;
-      if (p + 8 <= end) {
-        long eight = (long) LITTLE_ENDIAN_LONG.get(b, p);
-        if (eightDigits(eight)) {
-          mantissa = mantissa * 100_000_000 + eightDigitsValue(eight);
-          p += 8;
-        }
-      }
       for (int d; p < end && (d = b[p] - '0') >= 0 && d <= 9; p++) {
         mantissa = mantissa * 10 + d;
       }
@@ -260,20 +283,6 @@ final class JsonCursor {
       }
     }
     return Float.parseFloat(new String(b, start, p - start, StandardCharsets.ISO_8859_1));
-  }
-
-  /** Whether the eight bytes of {@code v} are all ASCII digits. */
-  private static boolean eightDigits(long v) {
-    // every byte 0x30-0x39: its high nibble 3, and adding 6 does not carry into that nibble
-    return ((v & 0xF0F0F0F0F0F0F0F0L) | (((v + 0x0606060606060606L) & 0xF0F0F0F0F0F0F0F0L) >>> 4))
-        == 0x3333333333333333L;
-  }
-
-  /** The value of eight ASCII digits, the first in the lowest byte of {@code v}. */
-  private static long eightDigitsValue(long v) {
-    v = ((v & 0x0F0F0F0F0F0F0F0FL) * 2561) >>> 8; // pairs: 10 * first + second, in 16 bits
-    v = ((v & 0x00FF00FF00FF00FFL) * 6553601) >>> 16; // fours: 100 * pair + pair, in 32 bits
-    return ((v & 0x0000FFFF0000FFFFL) * 42949672960001L) >>> 32; // 10,000 * four + four
   }
 
   /** A non-negative integer of at most 18 digits. */

@@ -7,7 +7,8 @@ import java.nio.charset.StandardCharsets;
  * read straight into floats, correctly rounded (as {@link Float#parseFloat}), with no token
  * objects and no copies of their text. On a 784-pixel Fashion-MNIST request the decoder takes 15
  * CPU us with it against 24 with Jackson's streaming parser and its fast double parser (medians,
- * DecodeBench), where Jackson was about 40% of the server's CPU samples of an MLP request. NaN,
+ * DecodeBench), where Jackson was about 40% of the server's CPU samples of an MLP request; 10 us
+ * since {@link #number} reads the usual forms inline (docs/benchmarks.md). NaN,
  * Infinity and -Infinity are read as numbers, so the decoder can say which element holds one.
  * Every error names the byte offset.
  */

@@ -248,8 +248,8 @@ public final class Api {
   /**
    * Javalin's default gzip, with JSON on its list of types always compressed (when large
    * enough): JSON was never on its excluded list, but without this every answer was first
-   * checked against that list's ten types, each a case-insensitive substring search, about 5%
-   * of the server's CPU samples under the serving benchmark (docs/benchmarks.md).
+   * checked against that list's ten types, each a case-insensitive substring search: 7% of the
+   * request threads' CPU samples under the serving benchmark (docs/benchmarks.md).
    */
   private static CompressionStrategy jsonFirstGzip() {
     CompressionStrategy gzip = new CompressionStrategy(null, new Gzip());

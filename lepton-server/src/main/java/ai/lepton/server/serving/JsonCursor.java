@@ -7,7 +7,8 @@ import java.nio.charset.StandardCharsets;
  * read straight into floats, correctly rounded (as {@link Float#parseFloat}), with no token
  * objects and no copies of their text. On a 784-pixel Fashion-MNIST request the decoder takes 15
  * CPU us with it against 24 with Jackson's streaming parser and its fast double parser (medians,
- * DecodeBench), where Jackson was about 40% of the server's CPU samples of an MLP request. NaN,
+ * DecodeBench), where Jackson was about 40% of the server's CPU samples of an MLP request; 10 us
+ * since {@link #number} reads the usual forms inline (docs/benchmarks.md). NaN,
  * Infinity and -Infinity are read as numbers, so the decoder can say which element holds one.
  * Every error names the byte offset.
  */
@@ -177,86 +178,112 @@ final class JsonCursor {
     }
   }
 
-  /** A float: correctly rounded, NaN or an infinity as written, overflow to an infinity. */
+  /**
+   * A float: correctly rounded, NaN or an infinity as written, overflow to an infinity. The
+   * usual forms (an optional minus, at most 18 digits with an optional fraction, no exponent)
+   * take one pass over the bytes and one double operation here, in a method small enough for the
+   * JIT to inline into the decoder's loop (the full reader is not: a call per element cost
+   * more than the parsing); anything else goes to {@link #numberInFull}.
+   */
   float number() {
-    int c = peek();
-    int start = i;
-    boolean negative = c == '-';
+    peek();
+    int p = i;
+    boolean negative = p < end && b[p] == '-';
     if (negative) {
-      i++;
+      p++;
     }
-    if (i < end && (b[i] == 'N' || b[i] == 'I')) {
-      return literal(negative);
-    }
+    int digitsStart = p;
     long mantissa = 0;
-    int significant = 0;
-    int exponent = 0;
-    boolean exact = true;
-    int digits = 0;
-    while (i < end && b[i] >= '0' && b[i] <= '9') {
-      if (significant < 18) {
-        mantissa = mantissa * 10 + (b[i] - '0');
-        significant += mantissa == 0 ? 0 : 1;
-      } else {
-        exponent++;
-        exact &= b[i] == '0';
-      }
-      i++;
-      digits++;
+    for (int d; p < end && (d = b[p] - '0') >= 0 && d <= 9; p++) {
+      mantissa = mantissa * 10 + d;
     }
-    if (digits == 0) {
-      i = start;
-      throw error("a number");
+    int digits = p - digitsStart;
+    int fraction = 0;
+    if (digits > 0 && p < end && b[p] == '.') {
+      int fractionStart = ++p;
+      for (int d; p < end && (d = b[p] - '0') >= 0 && d <= 9; p++) {
+        mantissa = mantissa * 10 + d;
+      }
+      fraction = p - fractionStart;
+      digits = fraction == 0 ? 0 : digits + fraction;
     }
-    if (i < end && b[i] == '.') {
-      i++;
-      int fraction = 0;
-      while (i < end && b[i] >= '0' && b[i] <= '9') {
-        if (significant < 18) {
-          mantissa = mantissa * 10 + (b[i] - '0');
-          significant += mantissa == 0 ? 0 : 1;
-          exponent--;
-        } else {
-          exact &= b[i] == '0';
-        }
-        i++;
-        fraction++;
-      }
-      if (fraction == 0) {
-        throw error("a digit after the decimal point");
-      }
-    }
-    if (i < end && (b[i] == 'e' || b[i] == 'E')) {
-      i++;
-      int sign = 1;
-      if (i < end && (b[i] == '+' || b[i] == '-')) {
-        sign = b[i++] == '-' ? -1 : 1;
-      }
-      int e = 0;
-      int expDigits = 0;
-      while (i < end && b[i] >= '0' && b[i] <= '9') {
-        e = Math.min(100_000, e * 10 + (b[i++] - '0'));
-        expDigits++;
-      }
-      if (expDigits == 0) {
-        throw error("the exponent's digits");
-      }
-      exponent += sign * e;
-    }
-    if (i - start > MAX_NUMBER) {
-      throw OipException.invalid("a number at byte " + start + " is longer than " + MAX_NUMBER
-          + " characters");
-    }
-    if (exact && mantissa < (1L << 53) && exponent >= -22 && exponent <= 22) {
-      // one correctly rounded double operation; rounding that double to float is correct too,
-      // unless it falls exactly halfway between two floats (then the text decides, below)
-      double d = exponent >= 0 ? mantissa * POW10[exponent] : mantissa / POW10[-exponent];
-      long bits = Double.doubleToRawLongBits(d);
-      if (d == 0 || (Math.abs(d) >= Float.MIN_NORMAL && (bits & 0x1FFFFFFFL) != 0x10000000L)) {
+    if (digits > 0 && digits <= 18 && mantissa < (1L << 53)
+        && (p == end || (b[p] != 'e' && b[p] != 'E'))) {
+      double d = mantissa / POW10[fraction]; // one correctly rounded operation: see numberInFull
+      if (d == 0 || (d >= Float.MIN_NORMAL
+          && (Double.doubleToRawLongBits(d) & 0x1FFFFFFFL) != 0x10000000L)) {
+        i = p;
         return (float) (negative ? -d : d);
       }
     }
-    return Float.parseFloat(new String(b, start, i - start, StandardCharsets.ISO_8859_1));
+    return numberInFull();
+  }
+
+  /** Any number {@link #number} reads, and the errors for what is not one. */
+  private float numberInFull() {
+    int c = peek();
+    int start = i;
+    boolean negative = c == '-';
+    int p = negative ? start + 1 : start;
+    if (p < end && (b[p] == 'N' || b[p] == 'I')) {
+      i = p;
+      return literal(negative);
+    }
+    long mantissa = 0; // wraps past 18 digits, which then go to Float.parseFloat
+    int digitsStart = p;
+    for (int d; p < end && (d = b[p] - '0') >= 0 && d <= 9; p++) {
+      mantissa = mantissa * 10 + d;
+    }
+    if (p == digitsStart) {
+      throw error("a number");
+    }
+    int digits = p - digitsStart;
+    int exponent = 0;
+    if (p < end && b[p] == '.') {
+      int fractionStart = ++p;
+      for (int d; p < end && (d = b[p] - '0') >= 0 && d <= 9; p++) {
+        mantissa = mantissa * 10 + d;
+      }
+      if (p == fractionStart) {
+        i = p;
+        throw error("a digit after the decimal point");
+      }
+      digits += p - fractionStart;
+      exponent = fractionStart - p;
+    }
+    if (p < end && (b[p] == 'e' || b[p] == 'E')) {
+      p++;
+      boolean minus = p < end && b[p] == '-';
+      if (p < end && (b[p] == '+' || b[p] == '-')) {
+        p++;
+      }
+      int e = 0;
+      int exponentStart = p;
+      for (int d; p < end && (d = b[p] - '0') >= 0 && d <= 9; p++) {
+        e = Math.min(100_000, e * 10 + d);
+      }
+      if (p == exponentStart) {
+        i = p;
+        throw error("the exponent's digits");
+      }
+      exponent += minus ? -e : e;
+    }
+    i = p;
+    if (p - start > MAX_NUMBER) {
+      throw OipException.invalid("a number at byte " + start + " is longer than " + MAX_NUMBER
+          + " characters");
+    }
+    if (digits <= 18 && mantissa < (1L << 53) && exponent >= -22 && exponent <= 22) {
+      // one correctly rounded double operation; rounding that double to float is correct too,
+      // unless it falls exactly halfway between two floats (then the text decides, below) or
+      // among the subnormals (whose halfway points sit elsewhere)
+      double d = exponent >= 0 ? mantissa * POW10[exponent] : mantissa / POW10[-exponent];
+      long bits = Double.doubleToRawLongBits(d);
+      if (d == 0 || (d >= Float.MIN_NORMAL && (bits & 0x1FFFFFFFL) != 0x10000000L)) {
+        return (float) (negative ? -d : d);
+      }
+    }
+    return Float.parseFloat(new String(b, start, p - start, StandardCharsets.ISO_8859_1));
   }
 
   /** A non-negative integer of at most 18 digits. */

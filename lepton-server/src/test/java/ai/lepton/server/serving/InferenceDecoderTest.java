@@ -121,6 +121,38 @@ class InferenceDecoderTest {
   }
 
   @Test
+  void numbersInEveryFormReadAsFloatParseFloatDoesAndHostileOnesAreRefused() {
+    String[] values = {"-0", "0.003921569", "0.34509805", "1e-46", "-1.5E+2", "123456789012345678",
+        "0.1234567890123456789", "1.17549435e-38", "16777217"};
+    InferenceDecoder.Decoded d = decode("{\"inputs\":[" + IMAGE_1.replace("[1,2,3,4]",
+        "[" + String.join(", ", java.util.Arrays.copyOf(values, 4)) + "]") + ","
+        + extra("[1,1]", "[" + values[4] + "]") + "]}");
+    for (int k = 0; k < 4; k++) {
+      assertEquals(Float.floatToRawIntBits(Float.parseFloat(values[k])),
+          Float.floatToRawIntBits(d.inputs().get(0)[k]), values[k]);
+    }
+    assertEquals(-150f, d.inputs().get(1)[0]);
+    for (int k = 5; k < values.length; k++) {
+      assertEquals(Float.parseFloat(values[k]), decode("{\"inputs\":[" + IMAGE_1 + ","
+          + extra("[1,1]", "[" + values[k] + "]") + "]}").inputs().get(1)[0], values[k]);
+    }
+    assertRefused(400, "holds Infinity at sample 0, element 0", refused("{\"inputs\":["
+        + IMAGE_1 + "," + extra("[1,1]", "[3.4028236e38]") + "]}"));
+    assertRefused(400, "holds Infinity at sample 0, element 0", refused("{\"inputs\":["
+        + IMAGE_1 + "," + extra("[1,1]", "[1e999999999]") + "]}"));
+    assertRefused(400, "longer than 1000 characters", refused("{\"inputs\":[" + IMAGE_1 + ","
+        + extra("[1,1]", "[0." + "1".repeat(1000) + "]") + "]}"));
+    String body = "{\"inputs\":[" + IMAGE_1 + "," + extra("[1,1]", "[2.5e]") + "]}";
+    assertRefused(400, "expected the exponent's digits at byte " + (body.indexOf("e]") + 1),
+        refused(body));
+    for (String truncated : new String[] {"[2.", "[2.5", "[-", "[1e+"}) {
+      assertRefused(400, "is not a valid inference request: expected", refused("{\"inputs\":["
+          + IMAGE_1 + ",{\"name\":\"extra\",\"shape\":[1,1],\"datatype\":\"FP32\","
+          + "\"data\":" + truncated));
+    }
+  }
+
+  @Test
   void missingUnknownAndRepeatedInputs() {
     assertRefused(400, "input 'extra' is missing", refused("{\"inputs\":[" + IMAGE_1 + "]}"));
     assertRefused(400, "the model has no input 'pixels'", refused("{\"inputs\":["

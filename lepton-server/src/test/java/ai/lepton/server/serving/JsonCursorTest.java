@@ -50,6 +50,94 @@ class JsonCursorTest {
     }
   }
 
+  /**
+   * The fast path's forms (up to 18 digits, one dot, an optional exponent) against the JDK on
+   * two million random texts: every digit count across the eight-at-a-time read, the exponents
+   * around its 10^&plusmn;22 bound, and the numbers followed by what an array puts after them.
+   */
+  @Test
+  void shortDecimalsRoundAsFloatParseFloatDoesOnMillionsOfForms() {
+    SplittableRandom random = new SplittableRandom(7);
+    StringBuilder text = new StringBuilder();
+    for (int k = 0; k < 2_000_000; k++) {
+      text.setLength(0);
+      if (random.nextInt(4) == 0) {
+        text.append('-');
+      }
+      int digits = random.nextInt(1, 21);
+      int dot = random.nextInt(digits + 1); // digits before the dot; all of them: no dot
+      for (int d = 0; d < digits; d++) {
+        if (d == dot) {
+          text.append('.');
+        }
+        text.append((char) ('0' + (d == 0 && dot > 1 ? random.nextInt(1, 10)
+            : random.nextInt(10))));
+      }
+      if (dot == 0) {
+        text.insert(text.charAt(0) == '-' ? 1 : 0, '0');
+      }
+      if (random.nextInt(3) == 0) {
+        text.append(random.nextBoolean() ? 'e' : 'E')
+            .append(random.nextInt(3) == 0 ? "-" : random.nextBoolean() ? "+" : "")
+            .append(random.nextInt(50));
+      }
+      String number = text.toString();
+      String[] after = {"", ",", "]", " ,1", ",0.5]}]}", "\u00e9"};
+      String json = number + after[random.nextInt(after.length)];
+      assertEquals(Float.floatToRawIntBits(Float.parseFloat(number)),
+          Float.floatToRawIntBits(cursor(json).number()), json);
+    }
+  }
+
+  @Test
+  void edgeValuesRoundAsFloatParseFloatDoes() {
+    for (String t : new String[] {"-0", "-0.0", "0.00000000", "1e-46", "-1e-46", "3.4028236e38",
+        "3.4028235677973366e38", "3.4028235677973367e38", "1.4e-45", "7.0e-46", "7.1e-46",
+        "1.1754942e-38", "1.17549435e-38", "0.12345678", "0.123456789", "0.1234567890123456",
+        "12345678.12345678", "0.99999999999999999", "16777216.5", "16777217.000000001",
+        "0.000000000000000000000000000000000000000000001", "1e22", "1e23", "1e-22", "1e-23",
+        "9007199254740993e-22", "123456789012345678", "1234567890123456789", "4.9e-324",
+        "1" + "0".repeat(38), "1" + "0".repeat(39), "0." + "0".repeat(44) + "1"}) {
+      assertSameFloat(t);
+    }
+    // exactly halfway between two floats, written in fewer than 19 digits: ties go to even
+    SplittableRandom random = new SplittableRandom(11);
+    int checked = 0;
+    while (checked < 20_000) {
+      float g = Float.intBitsToFloat(random.nextInt(0x00800000, 0x7f000000));
+      String half = new java.math.BigDecimal(((double) g + Math.nextUp(g)) / 2)
+          .stripTrailingZeros().toPlainString();
+      if (half.replace(".", "").replace("-", "").length() <= 18) {
+        assertSameFloat(half);
+        checked++;
+      }
+    }
+  }
+
+  @Test
+  void hostileNumbersAreReadOrRefusedClearly() {
+    assertEquals(Float.POSITIVE_INFINITY, cursor("1e999999999999").number());
+    assertEquals(0f, cursor("1e-999999999999").number());
+    assertEquals(Float.NEGATIVE_INFINITY, cursor("-1.5E+400").number());
+    String thousand = "1" + "0".repeat(JsonCursor.MAX_NUMBER - 1);
+    assertEquals(Float.POSITIVE_INFINITY, cursor(thousand).number());
+    assertEquals(1f, cursor("0." + "0".repeat(980) + "1e981").number());
+    OipException tooLong = assertThrows(OipException.class, () -> cursor(thousand + "0")
+        .number());
+    assertTrue(tooLong.getMessage().contains("longer than 1000 characters"),
+        tooLong.getMessage());
+    for (String truncated : new String[] {"", "-", "1.", "-1.", "1e", "1e+", "1.5E-", "0.",
+        "12345678.", "-.5", "+1", "Na", "Inf", "-Infinit", "\u00e91"}) {
+      OipException e = assertThrows(OipException.class, () -> cursor(truncated).number(),
+          truncated);
+      assertTrue(e.getMessage().contains("at byte"), e.getMessage());
+    }
+    OipException fraction = assertThrows(OipException.class, () -> cursor("[12345678.,1]")
+        .skipValue());
+    assertTrue(fraction.getMessage().contains("a digit after the decimal point at byte 10"),
+        fraction.getMessage());
+  }
+
   @Test
   void nanAndInfinitiesAreNumbers() {
     assertTrue(Float.isNaN(cursor("NaN").number()));

@@ -43,6 +43,9 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
   static final String BLOB_PREFIX = "predictions/";
   private static final Logger LOG = LoggerFactory.getLogger(BatchingPredictionLog.class);
   private static final ObjectMapper JSON = Json.mapper();
+  /** How long a started batch waits to fill (see {@link #linger}). */
+  private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+  private static final long LINGER_STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
   /** A request as logged, waiting to be written. */
   private record Entry(String id, String orgId, String deployment, String modelVersionId,
@@ -78,6 +81,8 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
    * queued before it is added, so every record added before that moment is counted.
    */
   private final Object idle = new Object();
+  /** Callers waiting in {@link #flush}: while any is, the writer does not linger. */
+  private final AtomicInteger flushing = new AtomicInteger();
   private final AtomicLong queued = new AtomicLong();
   private final AtomicLong done = new AtomicLong();
   private final Thread writer;
@@ -165,16 +170,22 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
 
   /** Waits until every request logged before this call is written (or given up). */
   void flush() {
-    synchronized (idle) {
-      long target = queued.get();
-      while (done.get() < target) {
-        try {
-          idle.wait();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while flushing the prediction log", e);
+    flushing.incrementAndGet();
+    try {
+      LockSupport.unpark(writer); // out of a linger
+      synchronized (idle) {
+        long target = queued.get();
+        while (done.get() < target) {
+          try {
+            idle.wait();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while flushing the prediction log", e);
+          }
         }
       }
+    } finally {
+      flushing.decrementAndGet();
     }
   }
 
@@ -182,9 +193,9 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
     List<Entry> batch = new ArrayList<>();
     while (!closed || !queue.isEmpty()) {
       try {
-        for (Entry e; batch.size() < limits.batchRecords() && (e = queue.poll()) != null; ) {
-          size.decrementAndGet();
-          batch.add(e);
+        take(batch);
+        if (!batch.isEmpty()) {
+          linger(batch);
         }
         if (batch.isEmpty()) {
           sleeping.set(true);
@@ -210,6 +221,33 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
         }
         batch.clear();
       }
+    }
+  }
+
+  /** Moves queued records into {@code batch}, up to {@link MonitoringLimits#batchRecords}. */
+  private void take(List<Entry> batch) {
+    for (Entry e; batch.size() < limits.batchRecords() && (e = queue.poll()) != null; ) {
+      size.decrementAndGet();
+      batch.add(e);
+    }
+  }
+
+  /**
+   * Lets a started batch fill for up to {@link #LINGER_NANOS}, checking every
+   * {@link #LINGER_STEP_NANOS}: a batch's fixed cost (a transaction, its commit, a blob and its
+   * key) is then paid once for many requests instead of for the few that arrived since the last
+   * write. Cut short by a full batch, {@link #flush} or {@link #close}. The writer is not marked
+   * sleeping meanwhile, so request threads do not wake it.
+   */
+  private void linger(List<Entry> batch) {
+    long until = System.nanoTime() + LINGER_NANOS;
+    while (batch.size() < limits.batchRecords() && flushing.get() == 0 && !closed) {
+      long left = until - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      LockSupport.parkNanos(Math.min(left, LINGER_STEP_NANOS));
+      take(batch);
     }
   }
 

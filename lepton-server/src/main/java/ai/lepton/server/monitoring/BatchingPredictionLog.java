@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * and taking no lock that request threads share: a lock-free queue bounded by a counter, so a
  * request thread preempted inside {@code log} holds up no other; a full queue drops the record
  * and counts); one writer thread takes what is queued, up to
- * {@link MonitoringLimits#batchRecords} at a time, writes each organization's kept payloads as one
+ * {@link MonitoringLimits#batchRecords} at a time (letting a started batch fill for up to 50 ms),
+ * writes each organization's kept payloads as one
  * encrypted blob of JSON lines ({@code predictions/ID}) and then all the rows in one transaction
  * of multi-row inserts.
  */

@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * and taking no lock that request threads share: a lock-free queue bounded by a counter, so a
  * request thread preempted inside {@code log} holds up no other; a full queue drops the record
  * and counts); one writer thread takes what is queued, up to
- * {@link MonitoringLimits#batchRecords} at a time, writes each organization's kept payloads as one
+ * {@link MonitoringLimits#batchRecords} at a time (letting a started batch fill for up to 50 ms),
+ * writes each organization's kept payloads as one
  * encrypted blob of JSON lines ({@code predictions/ID}) and then all the rows in one transaction
  * of multi-row inserts.
  */
@@ -43,6 +44,9 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
   static final String BLOB_PREFIX = "predictions/";
   private static final Logger LOG = LoggerFactory.getLogger(BatchingPredictionLog.class);
   private static final ObjectMapper JSON = Json.mapper();
+  /** How long a started batch waits to fill (see {@link #linger}). */
+  private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+  private static final long LINGER_STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
   /** A request as logged, waiting to be written. */
   private record Entry(String id, String orgId, String deployment, String modelVersionId,
@@ -78,6 +82,8 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
    * queued before it is added, so every record added before that moment is counted.
    */
   private final Object idle = new Object();
+  /** Callers waiting in {@link #flush}: while any is, the writer does not linger. */
+  private final AtomicInteger flushing = new AtomicInteger();
   private final AtomicLong queued = new AtomicLong();
   private final AtomicLong done = new AtomicLong();
   private final Thread writer;
@@ -99,12 +105,11 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
   public String log(String organizationId, String deployment, String modelVersionId,
       List<Sample> samples, Duration latency) {
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    String id = "prd_" + HexFormat.of().toHexDigits(random.nextLong())
-        + HexFormat.of().toHexDigits(random.nextLong());
+    Instant now = clock.instant();
+    String id = predictionId(now, random);
     if (closed || samples.isEmpty()) {
       return id;
     }
-    Instant now = clock.instant();
     boolean keep = sampled(organizationId + "/" + deployment, now, random);
     Entry e = new Entry(id, organizationId, deployment, modelVersionId, now,
         latency.toNanos() / 1000, List.copyOf(samples), keep);
@@ -119,6 +124,20 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
       LockSupport.unpark(writer);
     }
     return id;
+  }
+
+  /**
+   * {@code prd_} and 32 hex digits: the time in milliseconds (12 digits), then 80 random bits.
+   * Time first, so that ids arrive nearly in key order: each batch's rows go into the rightmost
+   * pages of the primary key's B-tree, which are in cache and young, where random ids touched a
+   * different, long-lived page per row (on H2, a copy of it per insert, garbage in the old
+   * generation). See docs/monitoring.md.
+   */
+  static String predictionId(Instant at, ThreadLocalRandom random) {
+    HexFormat hex = HexFormat.of();
+    // the time's top 4 of 16 digits are zero until the year 10889
+    return "prd_" + hex.toHexDigits(at.toEpochMilli()).substring(4)
+        + hex.toHexDigits(random.nextLong()) + hex.toHexDigits((short) random.nextInt());
   }
 
   /** Whether to keep this request's payload: by the sampling fraction, then the rate cap. */
@@ -152,16 +171,22 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
 
   /** Waits until every request logged before this call is written (or given up). */
   void flush() {
-    synchronized (idle) {
-      long target = queued.get();
-      while (done.get() < target) {
-        try {
-          idle.wait();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while flushing the prediction log", e);
+    flushing.incrementAndGet();
+    try {
+      LockSupport.unpark(writer); // out of a linger
+      synchronized (idle) {
+        long target = queued.get();
+        while (done.get() < target) {
+          try {
+            idle.wait();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while flushing the prediction log", e);
+          }
         }
       }
+    } finally {
+      flushing.decrementAndGet();
     }
   }
 
@@ -169,9 +194,9 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
     List<Entry> batch = new ArrayList<>();
     while (!closed || !queue.isEmpty()) {
       try {
-        for (Entry e; batch.size() < limits.batchRecords() && (e = queue.poll()) != null; ) {
-          size.decrementAndGet();
-          batch.add(e);
+        take(batch);
+        if (!batch.isEmpty()) {
+          linger(batch);
         }
         if (batch.isEmpty()) {
           sleeping.set(true);
@@ -197,6 +222,33 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
         }
         batch.clear();
       }
+    }
+  }
+
+  /** Moves queued records into {@code batch}, up to {@link MonitoringLimits#batchRecords}. */
+  private void take(List<Entry> batch) {
+    for (Entry e; batch.size() < limits.batchRecords() && (e = queue.poll()) != null; ) {
+      size.decrementAndGet();
+      batch.add(e);
+    }
+  }
+
+  /**
+   * Lets a started batch fill for up to {@link #LINGER_NANOS}, checking every
+   * {@link #LINGER_STEP_NANOS}: a batch's fixed cost (a transaction, its commit, a blob and its
+   * key) is then paid once for many requests instead of for the few that arrived since the last
+   * write. Cut short by a full batch, {@link #flush} or {@link #close}. The writer is not marked
+   * sleeping meanwhile, so request threads do not wake it.
+   */
+  private void linger(List<Entry> batch) {
+    long until = System.nanoTime() + LINGER_NANOS;
+    while (batch.size() < limits.batchRecords() && flushing.get() == 0 && !closed) {
+      long left = until - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      LockSupport.parkNanos(Math.min(left, LINGER_STEP_NANOS));
+      take(batch);
     }
   }
 

@@ -14,11 +14,13 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -147,5 +149,24 @@ class PredictionLogQueueTest {
     } finally {
       db.close();
     }
+  }
+
+  @Test
+  void predictionIdsLeadWithTheTimeSoThatLaterIdsSortAfter() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    Instant t = Instant.parse("2026-12-03T00:00:00Z");
+    Set<String> ids = new HashSet<>();
+    String previous = "";
+    for (int ms = 0; ms < 1000; ms++) {
+      String id = BatchingPredictionLog.predictionId(t.plusMillis(ms), random);
+      assertTrue(id.matches("prd_[0-9a-f]{32}"), id);
+      assertTrue(id.substring(0, 16).compareTo(previous) > 0, id + " after " + previous);
+      previous = id.substring(0, 16);
+      ids.add(id);
+      ids.add(BatchingPredictionLog.predictionId(t.plusMillis(ms), random)); // same millisecond
+    }
+    assertEquals(2000, ids.size(), "ids of the same millisecond differ by their random part");
+    assertEquals("prd_01a239336800", BatchingPredictionLog.predictionId(t, random)
+        .substring(0, 16), "the time in milliseconds, 12 hex digits");
   }
 }

@@ -26,8 +26,8 @@ import java.util.Map;
  */
 public record Run(String id, String jobId, Map<String, String> parameters,
     String datasetVersionId, TrainingSpec.ModelChoice model, Map<String, String> environment,
-    Map<String, Double> metrics, EvaluationReport evaluationReport, boolean artifact, String modelVersionId, Instant createdAt,
-    Instant finishedAt, List<MetricPoint> history) {
+    Map<String, Double> metrics, EvaluationReport evaluationReport, boolean artifact,
+    String modelVersionId, Instant createdAt, Instant finishedAt, List<MetricPoint> history) {
   public Run {
     parameters = Map.copyOf(parameters);
     environment = Map.copyOf(environment);

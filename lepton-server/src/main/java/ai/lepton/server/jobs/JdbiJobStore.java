@@ -25,8 +25,8 @@ final class JdbiJobStore implements JobStore {
       rs.getString("org_id"), rs.getString("job_id"), rs.getString("parameters_json"),
       rs.getString("dataset_version_id"), rs.getString("base_version_id"),
       rs.getString("model_config_json"), rs.getString("environment_json"),
-      rs.getString("metrics_json"), rs.getString("evaluation_json"), rs.getString("artifact_key"), rs.getString("model_version_id"), instant(rs, "created_at"),
-      instant(rs, "finished_at"));
+      rs.getString("metrics_json"), rs.getString("evaluation_json"), rs.getString("artifact_key"),
+      rs.getString("model_version_id"), instant(rs, "created_at"), instant(rs, "finished_at"));
   /** What a held job's transitions match: the job, running, leased to the caller. */
   private static final String HELD =
       " WHERE org_id = :org AND id = :id AND state = 'running' AND lease_owner = :owner";

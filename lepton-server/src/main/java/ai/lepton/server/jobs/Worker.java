@@ -48,9 +48,10 @@ import org.slf4j.LoggerFactory;
  * trains, and ends it. A train job is prepared ({@link JobPreparer}), resumed from its last
  * checkpoint when it has one, fitted under a compute context of its own with a thread budget,
  * checkpointed every {@code checkpointEvery} epochs into an encrypted blob, evaluated on the
- * held-out split, saved as the run's artifact (an encrypted blob) and published when its spec
- * has {@code registerAs}. Progress goes to the run's metric history (each epoch's end) and to
- * live listeners (and batch progress at most once a second). See {@code docs/jobs.md}.
+ * held-out split (the report kept on the run), saved as the run's artifact (an encrypted blob)
+ * and published when its spec has {@code registerAs}. Progress goes to the run's metric history
+ * (each epoch's end) and to live listeners (and batch progress at most once a second). See
+ * {@code docs/jobs.md}.
  */
 final class Worker {
   /** How many times a job is leased before it is failed (its workers kept dying). */

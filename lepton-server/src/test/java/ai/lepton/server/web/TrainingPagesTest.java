@@ -67,6 +67,15 @@ class TrainingPagesTest {
           pages.text("[data-field=took]"));
       pages.browser.await(d -> pages.findAll("table.confusion tbody td").size() == 9);
       confusionMatrix(pages);
+      // opened again once finished: the same figures, from the replayed history and the run
+      pages.open(pages.path());
+      pages.loaded();
+      pages.browser.await(d -> points(pages, "loss") > 0
+          && pages.findAll("table.confusion tbody td").size() == 9
+          && pages.text("[data-field=epoch]").startsWith("40 / 40")
+          && pages.text("[data-field=eta]").equals("–")); // after the replay, the state's end
+      assertTrue(pages.text("[data-field=speed]").matches("\\d[\\d,.\\s]*"));
+      assertTrue(pages.text("[data-field=took]").matches("[0-9]+ (s|min [0-9]+ s)"));
       pages.screenshot("job");
 
       // a long training: live points arrive while it runs, then Cancel stops it

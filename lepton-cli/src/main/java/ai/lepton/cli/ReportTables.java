@@ -4,6 +4,7 @@ import ai.lepton.api.EvaluationReport;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * An evaluation report as tables for people: its headline metrics, then the confusion matrix and
@@ -11,12 +12,20 @@ import java.util.Locale;
  * The ROC curve's points are left to {@code --json}.
  */
 final class ReportTables {
+  /** The names of a regression report's own metrics in {@link EvaluationReport#metrics()}. */
+  private static final Set<String> REGRESSION = Set.of("mae", "mse", "rmse", "r2", "max_error");
+
   private ReportTables() {}
 
   static void print(PrintWriter out, EvaluationReport r) {
     out.println("evaluation: " + r.task() + " on " + r.samples() + " held-out samples");
     Table headline = new Table("METRIC", "VALUE");
-    r.metrics().forEach((k, v) -> headline.row(k, number(v)));
+    // a regression's own numbers get their table below; the headline keeps the loss and the rest
+    r.metrics().forEach((k, v) -> {
+      if (r.regression() == null || !REGRESSION.contains(k)) {
+        headline.row(k, number(v));
+      }
+    });
     headline.print(out);
     if (r.regression() != null) {
       EvaluationReport.RegressionMetrics m = r.regression();

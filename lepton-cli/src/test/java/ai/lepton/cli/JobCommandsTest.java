@@ -86,6 +86,24 @@ class JobCommandsTest {
     JsonNode report = p.outJson().get("evaluationReport");
     assertEquals(2, report.get("confusionMatrix").size(), report.toString());
     assertTrue(report.get("roc").size() >= 2, report.toString());
+
+    // a regression: its own metrics in their table, not twice
+    StringBuilder line = new StringBuilder("x,y\n");
+    for (int i = 0; i < 40; i++) {
+      line.append(i * 0.1).append(',').append(2 * i * 0.1 + 1).append('\n');
+    }
+    assertEquals(0, p.lepton("dataset", "push", Files.writeString(dir.resolve("line.csv"),
+        line).toString(), "--dataset", "line", "--create"), p.err());
+    assertEquals(0, p.lepton("train", "--dataset", "line", "--template", "linear-regression",
+        "--target", "y", "--epochs", "2", "--follow"), p.err() + p.out());
+    assertEquals(0, p.lepton("runs", "list", "--json"), p.err());
+    assertEquals(0, p.lepton("runs", "show", p.outJson().get("runs").get(0).get("id").asText()),
+        p.err());
+    String regression = p.out();
+    assertTrue(regression.contains("evaluation: regression on "), regression);
+    assertTrue(regression.lines().anyMatch(l -> l.startsWith("mean absolute error ")),
+        regression);
+    assertTrue(regression.lines().noneMatch(l -> l.startsWith("mae ")), regression);
   }
 
   @Test

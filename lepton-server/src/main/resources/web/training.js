@@ -43,6 +43,8 @@
     return function (ref) { return byId[ref] || ref; };
   }
 
+  function fact(box, name, value) { box.appendChild(h("div", {}, h("dt", {}, name), h("dd", {}, value))); }
+
   function stateBadge(state) { return h("span", { class: "state " + state }, state); }
 
   function modelText(spec) {
@@ -187,6 +189,23 @@
         }
       } else result.textContent = TERMINAL.indexOf(j.state) >= 0 ? "none" : "–";
       if (j.state === "succeeded") field(root, "progress").value = 1;
+      if (j.startedAt && j.finishedAt) {
+        field(root, "eta").textContent = "–";
+        field(root, "took").textContent = duration((Date.parse(j.finishedAt) - Date.parse(j.startedAt)) / 1000);
+      }
+      if (j.state === "succeeded" && j.runId && !reported) {
+        reported = true;
+        report(j.runId);
+      }
+    }
+    // the finished run's evaluation on its held-out split, as its model version shows it
+    var reported = false;
+    async function report(runId) {
+      var section = field(root, "report-section");
+      section.hidden = false;
+      var run = await lepton.api("GET", ctx.base + "/runs/" + enc(runId));
+      if (run.evaluationReport) showReport(section, run.evaluationReport);
+      else field(section, "report-note").textContent = "No evaluation report: the training had no held-out split.";
     }
     showState(job);
 
@@ -234,10 +253,7 @@
     source.addEventListener("state", async function (m) {
       var e = JSON.parse(m.data);
       if (TERMINAL.indexOf(e.state) < 0 && e.state === job.state) return;
-      if (TERMINAL.indexOf(e.state) >= 0) {
-        source.close(); // the stream ends here; EventSource would reconnect and replay it
-        field(root, "eta").textContent = "–";
-      }
+      if (TERMINAL.indexOf(e.state) >= 0) source.close(); // the stream ends here; EventSource would reconnect and replay it
       job = await lepton.api("GET", path);
       showState(job);
     });
@@ -395,7 +411,6 @@
     deploy.hidden = !ctx.canWrite || !!v.deletedAt || v.format !== "lepton";
     var dsv = await datasetVersions(ctx, [v.lineage && v.lineage.datasetVersionId]);
     var facts = field(root, "facts");
-    function fact(box, name, value) { box.appendChild(h("div", {}, h("dt", {}, name), h("dd", {}, value))); }
     fact(facts, "Format", v.format);
     fact(facts, "Size", lepton.bytes(v.sizeBytes));
     fact(facts, "Lineage", lineage(ctx, v.lineage, dsv));
@@ -403,11 +418,14 @@
     fact(facts, "Tags", Object.keys(v.tags || {}).map(function (k) { return k + "=" + v.tags[k]; }).join(", ") || "none");
     fact(facts, "Created", lepton.time(v.createdAt));
 
-    var r = v.evaluationReport;
-    if (!r) {
-      field(root, "report-note").textContent = "No evaluation report: only versions published by a training run have one.";
-      return;
-    }
+    if (v.evaluationReport) showReport(root, v.evaluationReport);
+    else field(root, "report-note").textContent = "No evaluation report: only versions published by a training run have one.";
+  });
+
+  // an evaluation report into the report section (TrainingPages.REPORT) of a model version's or
+  // a job's page: headline metrics, then the confusion matrix, per-class rows and ROC curve of a
+  // classification, or a regression's metrics
+  function showReport(root, r) {
     field(root, "report-note").textContent = (r.task === "classification" ? "Classification" : "Regression") +
         " on " + lepton.number(r.samples) + " held-out samples the training never saw.";
     var headline = field(root, "headline");
@@ -446,7 +464,7 @@
         $(box, "tbody").appendChild(h("tr", {}, h("th", { scope: "row" }, labels[k] || k), h("td", {}, lepton.number(r.regression[k]))));
       });
     }
-  });
+  }
 
   // counts shaded by their share of the true class's row; the diagonal in the primary colour
   function confusion(fig, r) {

@@ -14,6 +14,10 @@ import java.util.Map;
  * @param model the model it trained, as the spec chose it (a template, a config or a base model)
  * @param environment where it ran: Lepton's version, the JDK, cores, backend, threads
  * @param metrics the evaluation on the held-out split once it finished, else empty
+ * @param evaluationReport the evaluation report on the held-out split once it finished (confusion
+ *     matrix, per-class precision, recall and F1, ROC and AUC, or regression metrics), as its
+ *     model version keeps it; null before, without a held-out split, and in lists and
+ *     comparisons
  * @param artifact whether the trained model is stored (the run succeeded)
  * @param modelVersionId the registered model version it became, or null
  * @param createdAt when its training started
@@ -22,8 +26,8 @@ import java.util.Map;
  */
 public record Run(String id, String jobId, Map<String, String> parameters,
     String datasetVersionId, TrainingSpec.ModelChoice model, Map<String, String> environment,
-    Map<String, Double> metrics, boolean artifact, String modelVersionId, Instant createdAt,
-    Instant finishedAt, List<MetricPoint> history) {
+    Map<String, Double> metrics, EvaluationReport evaluationReport, boolean artifact,
+    String modelVersionId, Instant createdAt, Instant finishedAt, List<MetricPoint> history) {
   public Run {
     parameters = Map.copyOf(parameters);
     environment = Map.copyOf(environment);

@@ -33,7 +33,8 @@ final class RunsCommand {
   }
 
   @Command(name = "show", mixinStandardHelpOptions = true,
-      description = "A run: parameters, environment, final metrics and the history by epoch.")
+      description = "A run: parameters, environment, final metrics, the history by epoch and the"
+          + " evaluation report on the held-out split.")
   int show(@Parameters(paramLabel = "RUN") String id) {
     Run r = options.client().run(options.org(), id);
     if (options.json) {
@@ -56,6 +57,13 @@ final class RunsCommand {
     byEpoch.forEach((epoch, values) -> history.row(epoch + 1, metrics(values)));
     options.out().println();
     history.print(options.out());
+    options.out().println();
+    if (r.evaluationReport() == null) {
+      options.out().println("evaluation: none (" + (r.finishedAt() == null ? "the run has not"
+          + " finished" : "the training had no held-out split") + ")");
+    } else {
+      ReportTables.print(options.out(), r.evaluationReport());
+    }
     options.out().flush();
     return 0;
   }

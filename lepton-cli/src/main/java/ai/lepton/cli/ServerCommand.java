@@ -3,6 +3,7 @@ package ai.lepton.cli;
 import ai.lepton.client.LeptonClient;
 import ai.lepton.server.LeptonServer;
 import ai.lepton.server.ServerConfig;
+import ai.lepton.server.serving.ServingLimits;
 import ai.lepton.server.tenancy.TenancyService;
 import java.io.IOException;
 import java.net.URI;
@@ -24,7 +25,9 @@ final class ServerCommand implements Callable<Integer> {
   /** The options the environment and the config file may set. */
   static final java.util.Set<String> CONFIGURABLE = java.util.Set.of("port", "host", "data-dir",
       "db", "db-user", "db-password", "blobs", "master-key", "public-url", "first-org",
-      "admin-email", "max-upload-bytes", "max-model-bytes", "demo");
+      "admin-email", "max-upload-bytes", "max-model-bytes", "demo",
+      "serving-requests-per-second", "serving-burst", "serving-max-request-bytes",
+      "serving-max-request-samples", "serving-max-request-elements");
 
   @Option(names = "--config", paramLabel = "FILE",
       description = "a properties file of options (port=8080, data-dir=..., db=..., blobs=...)")
@@ -85,6 +88,32 @@ final class ServerCommand implements Callable<Integer> {
           + "most 2147483583: a model is validated in memory); larger pushes are refused with 413")
   long maxModelBytes;
 
+  // the serving ceiling: unset ones keep ServingLimits.DEFAULT's
+  @Option(names = "--serving-requests-per-second", paramLabel = "RATE",
+      description = "the most requests per second a deployment accepts, and the ceiling of its "
+          + "own limit (default 20000)")
+  Double servingRate;
+
+  @Option(names = "--serving-burst", paramLabel = "N",
+      description = "the most requests above the rate a deployment accepts at once, and the "
+          + "ceiling of its own limit (default 20000)")
+  Integer servingBurst;
+
+  @Option(names = "--serving-max-request-bytes", paramLabel = "BYTES",
+      description = "the largest inference request body, and the ceiling of a deployment's own "
+          + "limit (default 8388608, 8 MiB); larger requests answer 413")
+  Long servingBytes;
+
+  @Option(names = "--serving-max-request-samples", paramLabel = "N",
+      description = "the most samples one inference request may send, and the ceiling of a "
+          + "deployment's own limit (default 1024)")
+  Integer servingSamples;
+
+  @Option(names = "--serving-max-request-elements", paramLabel = "N",
+      description = "the most tensor elements one inference request may send, all inputs "
+          + "together (default 4000000); larger requests answer 413")
+  Long servingElements;
+
   @Option(names = "--demo",
       description = "fill the organization '" + LeptonServer.DEMO_ORG + "' in the background: "
           + "Fashion-MNIST and the fortunes as datasets, three models trained and registered "
@@ -99,7 +128,8 @@ final class ServerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     ServerConfig config = new ServerConfig(host, port, dataDir, db, dbUser, dbPassword, blobs,
-        masterKey, publicUrl, firstOrg, adminEmail, maxUploadBytes, maxModelBytes);
+        masterKey, publicUrl, firstOrg, adminEmail, maxUploadBytes, maxModelBytes,
+        servingLimits());
     LeptonServer server = LeptonServer.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -126,6 +156,36 @@ final class ServerCommand implements Callable<Integer> {
     }
     stopped.await();
     return 0;
+  }
+
+  /**
+   * The serving ceiling of the options, each unset one the default's.
+   *
+   * @throws IllegalArgumentException naming the option whose value is below its minimum
+   */
+  ServingLimits servingLimits() {
+    ServingLimits d = ServingLimits.DEFAULT;
+    double rate = servingRate == null ? d.requestsPerSecond() : servingRate;
+    // the smallest rate a deployment may set (one request every 1,000 s) bounds the ceiling too
+    atLeast("serving-requests-per-second", 0.001, rate);
+    int burst = servingBurst == null ? d.burst() : servingBurst;
+    atLeast("serving-burst", 1, burst);
+    long bytes = servingBytes == null ? d.maxRequestBytes() : servingBytes;
+    atLeast("serving-max-request-bytes", 1, bytes);
+    int samples = servingSamples == null ? d.maxRows() : servingSamples;
+    atLeast("serving-max-request-samples", 1, samples);
+    long elements = servingElements == null ? d.maxElements() : servingElements;
+    atLeast("serving-max-request-elements", 1, elements);
+    return new ServingLimits(bytes, elements, samples, rate, burst);
+  }
+
+  private static void atLeast(String option, double min, double value) {
+    if (!(value >= min)) {
+      throw new IllegalArgumentException("--" + option + " (" + ServerDefaults.variable(option)
+          + ", or " + option + "= in --config) must be at least " + (min == 1 ? "1" : min)
+          + "; received " + (value == Math.rint(value) ? Long.toString((long) value)
+          : Double.toString(value)));
+    }
   }
 
   /** Runs the first-run demo against {@code server}; a failure is printed, the server runs on. */

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * lepton train, jobs and runs against a real server. Its workers cannot prepare a training in
- * this build (Training.prepare is not wired in), so a job runs to a failure, with its reason.
+ * lepton train, jobs and runs against a real server. A job on a dataset that does not exist
+ * (iris) runs to a failure, with its reason; one on a pushed CSV trains.
  */
 class JobCommandsTest {
   @TempDir static Path dir;
@@ -57,6 +57,53 @@ class JobCommandsTest {
         p.out());
     assertEquals(0, p.lepton("jobs", "show", id), p.err());
     assertTrue(p.out().contains("mlp"), p.out());
+  }
+
+  @Test
+  void runsShowPrintsTheEvaluationReportOfARunThatRegisteredNothing() throws Exception {
+    StringBuilder csv = new StringBuilder("x1,x2,label\n");
+    for (int i = 0; i < 60; i++) {
+      csv.append(i % 2 == 0 ? 1 + i * 0.01 : -1 - i * 0.01).append(',').append((i % 4) * 0.1)
+          .append(',').append(i % 2 == 0 ? "even" : "odd").append('\n');
+    }
+    Path points = Files.writeString(dir.resolve("points.csv"), csv);
+    assertEquals(0, p.lepton("dataset", "push", points.toString(), "--dataset", "points",
+        "--create", "--label", "label"), p.err());
+    assertEquals(0, p.lepton("train", "--dataset", "points", "--template", "mlp", "--target",
+        "label", "--epochs", "2", "--follow"), p.err() + p.out());
+    assertEquals(0, p.lepton("runs", "list", "--json"), p.err());
+    String run = p.outJson().get("runs").get(0).get("id").asText();
+
+    assertEquals(0, p.lepton("runs", "show", run), p.err());
+    String out = p.out();
+    assertTrue(out.contains("evaluation: classification on "), out);
+    assertTrue(out.lines().anyMatch(l -> l.startsWith("TRUE \\ PREDICTED")
+        && l.contains("even") && l.contains("odd")), out);
+    assertTrue(out.lines().anyMatch(l -> l.startsWith("CLASS") && l.contains("PRECISION")
+        && l.contains("F1")), out);
+    assertTrue(out.contains("ROC of odd: AUC "), out);
+    assertEquals(0, p.lepton("runs", "show", run, "--json"), p.err());
+    JsonNode report = p.outJson().get("evaluationReport");
+    assertEquals(2, report.get("confusionMatrix").size(), report.toString());
+    assertTrue(report.get("roc").size() >= 2, report.toString());
+
+    // a regression: its own metrics in their table, not twice
+    StringBuilder line = new StringBuilder("x,y\n");
+    for (int i = 0; i < 40; i++) {
+      line.append(i * 0.1).append(',').append(2 * i * 0.1 + 1).append('\n');
+    }
+    assertEquals(0, p.lepton("dataset", "push", Files.writeString(dir.resolve("line.csv"),
+        line).toString(), "--dataset", "line", "--create"), p.err());
+    assertEquals(0, p.lepton("train", "--dataset", "line", "--template", "linear-regression",
+        "--target", "y", "--epochs", "2", "--follow"), p.err() + p.out());
+    assertEquals(0, p.lepton("runs", "list", "--json"), p.err());
+    assertEquals(0, p.lepton("runs", "show", p.outJson().get("runs").get(0).get("id").asText()),
+        p.err());
+    String regression = p.out();
+    assertTrue(regression.contains("evaluation: regression on "), regression);
+    assertTrue(regression.lines().anyMatch(l -> l.startsWith("mean absolute error ")),
+        regression);
+    assertTrue(regression.lines().noneMatch(l -> l.startsWith("mae ")), regression);
   }
 
   @Test

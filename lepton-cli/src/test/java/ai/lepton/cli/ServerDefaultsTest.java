@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.lepton.server.ServerConfig;
+import ai.lepton.server.serving.ServingLimits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -59,6 +60,31 @@ class ServerDefaultsTest {
     assertEquals("Acme", command.firstOrg);
     assertEquals("ops@acme.org", command.adminEmail);
     assertNull(parse(null, Map.of()).firstOrg, "unset: ServerConfig's default applies");
+  }
+
+  @Test
+  void theServingCeilingComesFromTheSameSourcesAndUnsetLimitsKeepTheDefault() throws Exception {
+    Path config = Files.writeString(dir.resolve("serving.properties"),
+        "serving-max-request-samples=16\nserving-requests-per-second=50\n");
+    ServingLimits limits = parse(config, Map.of("LEPTON_SERVING_BURST", "10"),
+        "--serving-max-request-bytes", "4096").servingLimits();
+    assertEquals(new ServingLimits(4096, ServingLimits.DEFAULT.maxElements(), 16, 50, 10),
+        limits);
+    assertEquals(ServingLimits.DEFAULT, parse(null, Map.of()).servingLimits());
+  }
+
+  @Test
+  void aServingLimitBelowItsMinimumStopsTheStartNamingTheOption() throws Exception {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> parse(null, Map.of("LEPTON_SERVING_BURST", "0")).servingLimits());
+    assertEquals("--serving-burst (LEPTON_SERVING_BURST, or serving-burst= in --config) must be"
+        + " at least 1; received 0", e.getMessage());
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(null, Map.of(),
+        "--serving-requests-per-second", "0.0001").servingLimits()).getMessage()
+        .endsWith("must be at least 0.001; received 1.0E-4"));
+    assertEquals(2, Main.run("server", "--port", "0", "--data-dir", dir.resolve("d").toString(),
+        "--serving-max-request-samples", "0"), "refused before the server starts");
+    assertTrue(Files.notExists(dir.resolve("d")), "nothing made");
   }
 
   @Test

@@ -661,7 +661,10 @@ public final class LeptonClient {
         RunList.class);
   }
 
-  /** {@code GET /api/v1/orgs/{org}/runs/{run}}: a run with its metric history. */
+  /**
+   * {@code GET /api/v1/orgs/{org}/runs/{run}}: a run with its metric history and, once it
+   * finished, its evaluation report on the held-out split.
+   */
   public Run run(String organizationId, String runId) {
     return get(org(organizationId) + "/runs/" + segment(runId), Run.class);
   }

@@ -106,6 +106,7 @@ class EndToEndLoopTest {
       assertTrue(accuracy > 0.6 && accuracy <= 1, "10 classes: chance is 0.1; got " + accuracy);
       EvaluationReport report = version.evaluationReport();
       assertNotNull(report);
+      assertEquals(report, run.evaluationReport(), "the run keeps the report its version has");
       assertEquals("classification", report.task());
       // the test split, a fifth held out from training, stratified
       assertTrue(report.samples() > 350 && report.samples() < 450,

@@ -30,7 +30,6 @@ import ai.lepton.server.serving.DeploymentRoutes;
 import ai.lepton.server.serving.DeploymentService;
 import ai.lepton.server.serving.OipRoutes;
 import ai.lepton.server.serving.ServingMetrics;
-import ai.lepton.server.serving.ServingLimits;
 import ai.lepton.server.serving.ServingTable;
 import ai.lepton.server.tenancy.TenancyRoutes;
 import ai.lepton.server.tenancy.TenancyService;
@@ -203,7 +202,7 @@ public final class LeptonServer implements AutoCloseable {
       serving = new ServingTable();
       DeploymentService deployments = DeploymentService.create(database, registry, audit,
           tenancy, clock, serving, new ServingMetrics(metrics), ModelArchive.Limits.DEFAULT,
-          ServingLimits.DEFAULT);
+          config.servingLimits());
       deployments.loadAll();
       routes.addAll(new DeploymentRoutes(deployments).routes());
       // monitoring: the prediction log serving writes to (batched off the request thread,

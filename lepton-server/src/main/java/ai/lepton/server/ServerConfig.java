@@ -1,5 +1,6 @@
 package ai.lepton.server;
 
+import ai.lepton.server.serving.ServingLimits;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -30,11 +31,14 @@ import java.util.Objects;
  *     answer 413 and are not kept); {@link #DEFAULT_MAX_UPLOAD_BYTES} in the embedded default
  * @param maxModelBytes the largest model file a push may send, in bytes (validated in memory,
  *     so at most 2 GiB - 64); {@link #DEFAULT_MAX_MODEL_BYTES} unless configured
+ * @param servingLimits the server's ceiling of every deployment's request limits (body size,
+ *     samples, rate, burst) and its element limit: a deployment may set lower ones, never higher,
+ *     and one without its own gets these; null for {@link ServingLimits#DEFAULT}
  */
 public record ServerConfig(String host, int port, Path dataDir, String databaseUrl,
     String databaseUser, String databasePassword, String blobsUrl, Path masterKeyFile,
     String publicUrl, String firstOrganization, String adminEmail, long maxUploadBytes,
-    long maxModelBytes) {
+    long maxModelBytes, ServingLimits servingLimits) {
   /** The first organization's name unless configured. */
   public static final String DEFAULT_FIRST_ORGANIZATION = "default";
   /** The first administrator's email unless configured. */
@@ -64,6 +68,17 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
       throw new IllegalArgumentException("maxModelBytes must be 1 to " + (Integer.MAX_VALUE - 64)
           + " (a model file is validated in memory), received " + maxModelBytes);
     }
+    servingLimits = servingLimits != null ? servingLimits : ServingLimits.DEFAULT;
+  }
+
+  /** A configuration with the default serving ceiling. */
+  public ServerConfig(String host, int port, Path dataDir, String databaseUrl,
+      String databaseUser, String databasePassword, String blobsUrl, Path masterKeyFile,
+      String publicUrl, String firstOrganization, String adminEmail, long maxUploadBytes,
+      long maxModelBytes) {
+    this(host, port, dataDir, databaseUrl, databaseUser, databasePassword, blobsUrl,
+        masterKeyFile, publicUrl, firstOrganization, adminEmail, maxUploadBytes, maxModelBytes,
+        null);
   }
 
   /** A configuration with the default model file limit. */
@@ -85,14 +100,21 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
   public ServerConfig withMaxUploadBytes(long bytes) {
     return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword,
         blobsUrl, masterKeyFile, publicUrl, firstOrganization, adminEmail, bytes,
-        maxModelBytes);
+        maxModelBytes, servingLimits);
   }
 
   /** This configuration with another model file limit. */
   public ServerConfig withMaxModelBytes(long bytes) {
     return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword,
         blobsUrl, masterKeyFile, publicUrl, firstOrganization, adminEmail, maxUploadBytes,
-        bytes);
+        bytes, servingLimits);
+  }
+
+  /** This configuration with another serving ceiling. */
+  public ServerConfig withServingLimits(ServingLimits limits) {
+    return new ServerConfig(host, port, dataDir, databaseUrl, databaseUser, databasePassword,
+        blobsUrl, masterKeyFile, publicUrl, firstOrganization, adminEmail, maxUploadBytes,
+        maxModelBytes, limits);
   }
 
   /** Whether the session cookie is marked Secure: the server is reached over https. */

@@ -23,10 +23,10 @@ final class JdbiJobStore implements JobStore {
       rs.getString("error"), rs.getString("parent_id"), rs.getString("run_id"));
   private static final RowMapper<RunRow> RUN = (rs, ctx) -> new RunRow(rs.getString("id"),
       rs.getString("org_id"), rs.getString("job_id"), rs.getString("parameters_json"),
-      rs.getString("dataset_version_id"), rs.getString("model_config_json"),
-      rs.getString("environment_json"), rs.getString("metrics_json"),
-      rs.getString("artifact_key"), rs.getString("model_version_id"), instant(rs, "created_at"),
-      instant(rs, "finished_at"));
+      rs.getString("dataset_version_id"), rs.getString("base_version_id"),
+      rs.getString("model_config_json"), rs.getString("environment_json"),
+      rs.getString("metrics_json"), rs.getString("evaluation_json"), rs.getString("artifact_key"),
+      rs.getString("model_version_id"), instant(rs, "created_at"), instant(rs, "finished_at"));
   /** What a held job's transitions match: the job, running, leased to the caller. */
   private static final String HELD =
       " WHERE org_id = :org AND id = :id AND state = 'running' AND lease_owner = :owner";
@@ -213,10 +213,11 @@ final class JdbiJobStore implements JobStore {
         return false;
       }
       tx.createUpdate("INSERT INTO runs (id, org_id, job_id, parameters_json, dataset_version_id,"
-              + " model_config_json, environment_json, created_at) VALUES (:id, :org, :job,"
-              + " :params, :dataset, :config, :env, :at)")
+              + " base_version_id, model_config_json, environment_json, created_at) VALUES (:id,"
+              + " :org, :job, :params, :dataset, :base, :config, :env, :at)")
           .bind("id", run.id()).bind("org", run.orgId()).bind("job", run.jobId())
           .bind("params", run.parametersJson()).bind("dataset", run.datasetVersionId())
+          .bind("base", run.baseVersionId())
           .bind("config", run.modelConfigJson()).bind("env", run.environmentJson())
           .bind("at", time(run.createdAt())).execute();
       return true;
@@ -267,10 +268,12 @@ final class JdbiJobStore implements JobStore {
 
   @Override
   public void finishRun(Handle tx, String orgId, String runId, String metricsJson,
-      String artifactKey, String modelVersionId, Instant now) {
-    tx.createUpdate("UPDATE runs SET metrics_json = :metrics, artifact_key = :artifact,"
-            + " model_version_id = :version, finished_at = :now WHERE org_id = :org AND id = :id")
-        .bind("metrics", metricsJson).bind("artifact", artifactKey)
+      String evaluationJson, String artifactKey, String modelVersionId, Instant now) {
+    tx.createUpdate("UPDATE runs SET metrics_json = :metrics, evaluation_json = :evaluation,"
+            + " artifact_key = :artifact, model_version_id = :version, finished_at = :now"
+            + " WHERE org_id = :org AND id = :id")
+        .bind("metrics", metricsJson).bind("evaluation", evaluationJson)
+        .bind("artifact", artifactKey)
         .bind("version", modelVersionId).bind("now", time(now)).bind("org", orgId)
         .bind("id", runId).execute();
   }

@@ -81,7 +81,8 @@ public final class JobRoutes {
                 + JobService.MAX_COMPARED + ")")
             .returns(RunComparison.class)
             .handle(ctx -> ctx.json(service.compare(p(ctx), org(ctx), ids(ctx)))),
-        Route.get(runs + "/{run}").tag(TAG).summary("Get a run with its metric history")
+        Route.get(runs + "/{run}").tag(TAG)
+            .summary("Get a run with its metric history and evaluation report")
             .returns(Run.class)
             .handle(ctx -> ctx.json(service.run(p(ctx), org(ctx), ctx.pathParam("run")))));
   }

@@ -2,6 +2,7 @@ package ai.lepton.server.jobs;
 
 import ai.lepton.api.AuditEvent.Outcome;
 import ai.lepton.api.ErrorCode;
+import ai.lepton.api.EvaluationReport;
 import ai.lepton.api.Job;
 import ai.lepton.api.JobEvent;
 import ai.lepton.api.JobList;
@@ -440,14 +441,14 @@ public final class JobService {
     List<MetricPoint> history = store.metrics(org, runId).stream()
         .map(m -> new MetricPoint(m.kind(), m.epoch(), m.step(), m.name(), m.value(), m.at()))
         .toList();
-    return wire(row, history);
+    return wire(row, history, true);
   }
 
   /** A page of the organization's runs, newest first, without histories. */
   RunList runs(Principal caller, String org, int offset, int limit) {
     tenancy.authorize(caller, org, Role.VIEWER, Scope.READ);
     List<RunRow> rows = store.runs(org, offset, limit + 1);
-    List<Run> page = rows.stream().limit(limit).map(r -> wire(r, List.of())).toList();
+    List<Run> page = rows.stream().limit(limit).map(r -> wire(r, List.of(), false)).toList();
     return new RunList(page, rows.size() > limit ? offset + limit : null);
   }
 
@@ -464,7 +465,8 @@ public final class JobService {
       throw ApiException.invalid("compare 2 to " + MAX_COMPARED + " different runs, as"
           + " ids=run_a,run_b; received " + unique.size());
     }
-    List<Run> runs = unique.stream().map(id -> wire(findRun(org, id), List.of())).toList();
+    List<Run> runs = unique.stream().map(id -> wire(findRun(org, id), List.of(), false))
+        .toList();
     Map<String, List<String>> parameters = new TreeMap<>();
     Map<String, List<Double>> metrics = new TreeMap<>();
     for (Run r : runs) {
@@ -529,12 +531,15 @@ public final class JobService {
         r.error(), r.parentId(), r.runId());
   }
 
-  private static Run wire(RunRow r, List<MetricPoint> history) {
+  /** The run on the wire; its evaluation report only {@code withReport} (one run, not lists). */
+  private static Run wire(RunRow r, List<MetricPoint> history, boolean withReport) {
     try {
+      EvaluationReport report = withReport && r.evaluationJson() != null
+          ? JSON.readValue(r.evaluationJson(), EvaluationReport.class) : null;
       return new Run(r.id(), r.jobId(), JSON.readValue(r.parametersJson(), STRINGS),
           r.datasetVersionId(), JSON.readValue(r.modelConfigJson(),
               TrainingSpec.ModelChoice.class), JSON.readValue(r.environmentJson(), STRINGS),
-          r.metricsJson() == null ? Map.of() : JSON.readValue(r.metricsJson(), NUMBERS),
+          r.metricsJson() == null ? Map.of() : JSON.readValue(r.metricsJson(), NUMBERS), report,
           r.artifactKey() != null, r.modelVersionId(), r.createdAt(), r.finishedAt(), history);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("run " + r.id() + " holds JSON that cannot be read", e);

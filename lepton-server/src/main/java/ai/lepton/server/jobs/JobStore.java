@@ -39,11 +39,15 @@ interface JobStore {
       String checkpointKey, Integer checkpointEpoch, String error, String parentId,
       String runId) {}
 
-  /** A run's row; the JSON fields are stored texts. */
+  /**
+   * A run's row; the JSON fields are stored texts. {@code baseVersionId} is the registered model
+   * version it fine-tunes, or null; {@code evaluationJson} its evaluation report on the held-out
+   * split once it finished, or null (not finished, or no held-out split).
+   */
   record RunRow(String id, String orgId, String jobId, String parametersJson,
-      String datasetVersionId, String modelConfigJson, String environmentJson,
-      String metricsJson, String artifactKey, String modelVersionId, Instant createdAt,
-      Instant finishedAt) {}
+      String datasetVersionId, String baseVersionId, String modelConfigJson,
+      String environmentJson, String metricsJson, String evaluationJson, String artifactKey,
+      String modelVersionId, Instant createdAt, Instant finishedAt) {}
 
   /**
    * One point of a run's metric history: {@code kind} is {@code epoch} (an epoch's end) or
@@ -127,7 +131,10 @@ interface JobStore {
   /** A run's metric history in the order it was recorded. */
   List<MetricRow> metrics(String orgId, String runId);
 
-  /** Records a run's final metrics, artifact and published model version inside {@code tx}. */
-  void finishRun(Handle tx, String orgId, String runId, String metricsJson, String artifactKey,
-      String modelVersionId, Instant now);
+  /**
+   * Records a run's final metrics, evaluation report (null when it had no held-out split),
+   * artifact and published model version inside {@code tx}.
+   */
+  void finishRun(Handle tx, String orgId, String runId, String metricsJson,
+      String evaluationJson, String artifactKey, String modelVersionId, Instant now);
 }

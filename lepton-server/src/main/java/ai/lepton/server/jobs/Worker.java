@@ -48,9 +48,10 @@ import org.slf4j.LoggerFactory;
  * trains, and ends it. A train job is prepared ({@link JobPreparer}), resumed from its last
  * checkpoint when it has one, fitted under a compute context of its own with a thread budget,
  * checkpointed every {@code checkpointEvery} epochs into an encrypted blob, evaluated on the
- * held-out split, saved as the run's artifact (an encrypted blob) and published when its spec
- * has {@code registerAs}. Progress goes to the run's metric history (each epoch's end) and to
- * live listeners (and batch progress at most once a second). See {@code docs/jobs.md}.
+ * held-out split (the report kept on the run), saved as the run's artifact (an encrypted blob)
+ * and published when its spec has {@code registerAs}. Progress goes to the run's metric history
+ * (each epoch's end) and to live listeners (and batch progress at most once a second). See
+ * {@code docs/jobs.md}.
  */
 final class Worker {
   /** How many times a job is leased before it is failed (its workers kept dying). */
@@ -221,8 +222,9 @@ final class Worker {
     if (runId == null) {
       runId = "run_" + BlobKeys.randomSegment();
       if (!store.startRun(owner, new RunRow(runId, job.orgId(), job.id(),
-          json(t.parameters()), prepared.datasetVersionId(), json(spec.model()),
-          json(environment(settings.threads())), null, null, null, clock.instant(), null))) {
+          json(t.parameters()), prepared.datasetVersionId(), prepared.baseVersionId(),
+          json(spec.model()), json(environment(settings.threads())), null, null, null, null,
+          clock.instant(), null))) {
         return; // another worker holds the job now
       }
     }
@@ -272,8 +274,9 @@ final class Worker {
             prepared.datasetVersionId(), t.parameters(), metrics, report,
             prepared.baseVersionId(), job.createdBy(), job.id()));
     String finalRun = runId;
+    String reportJson = report == null ? null : json(report);
     boolean held = jdbi.inTransaction(tx -> {
-      store.finishRun(tx, job.orgId(), finalRun, json(metrics), artifact, version,
+      store.finishRun(tx, job.orgId(), finalRun, json(metrics), reportJson, artifact, version,
           clock.instant());
       return store.succeed(tx, job.orgId(), job.id(), owner, clock.instant());
     });
@@ -317,27 +320,18 @@ final class Worker {
         throw new UncheckedIOException("cannot read the model of the best trial (run "
             + best.id() + ")", e);
       }
-      // the trial kept no report (it did not register): evaluate its model again on the same
-      // held-out split (same spec and seed), for the registry
-      JobRow trial = store.job(job.orgId(), best.jobId()).orElseThrow();
-      TrainingSpec spec;
-      try {
-        spec = JSON.readValue(trial.specJson(), TrainingSpec.class);
-      } catch (JsonProcessingException e) {
-        throw new IllegalStateException("the best trial's stored spec cannot be read: "
-            + e.getOriginalMessage(), e);
-      }
-      JobPreparer.Prepared prepared = preparer.prepare(job.orgId(), spec);
-      PreparedTraining t = prepared.training();
-      Map<String, Double> metrics = Searches.metrics(best);
+      // the trial kept its report: the best model is published without evaluating it again
       EvaluationReport report;
-      try (ComputeContext compute = ComputeContext.vector(settings.threads());
-          ComputeContext.Scope ignored = compute.enter()) {
-        report = t.test() == null ? null : report(Checkpoints.model(file), t, metrics);
+      try {
+        report = best.evaluationJson() == null ? null
+            : JSON.readValue(best.evaluationJson(), EvaluationReport.class);
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException("the evaluation report of the best trial (run "
+            + best.id() + ") cannot be read: " + e.getOriginalMessage(), e);
       }
       version = publisher.publish(new ModelPublisher.Publication(job.orgId(), registerAs, file,
-          best.id(), best.datasetVersionId(), Searches.parameters(best), metrics, report,
-          prepared.baseVersionId(), job.createdBy(), job.id()));
+          best.id(), best.datasetVersionId(), Searches.parameters(best), Searches.metrics(best),
+          report, best.baseVersionId(), job.createdBy(), job.id()));
     }
     String registered = version;
     boolean held = jdbi.inTransaction(tx -> store.succeedSearch(tx, job.orgId(), job.id(),

@@ -123,6 +123,36 @@ final class TrainingPages {
         <p role="status" aria-live="polite"></p>
       </form>""";
 
+  /**
+   * The evaluation report's section, filled by training.js's {@code showReport}: on a model
+   * version's page, and on a finished job's page (hidden until its run has a report).
+   */
+  private static final String REPORT = """
+      <section aria-labelledby="report">
+        <h2 id="report">Evaluation</h2>
+        <p data-field="report-note"></p>
+        <dl class="facts" data-field="headline"></dl>
+        <div class="report">
+          <figure class="chart" data-field="confusion" hidden>
+            <figcaption>Confusion matrix: rows are the true classes, columns the
+              predicted</figcaption>
+            <div class="scroll"><table class="confusion">
+              <caption class="visually-hidden">Confusion matrix</caption>
+              <thead></thead><tbody></tbody></table></div>
+          </figure>
+          <figure class="chart" data-field="roc" hidden><figcaption data-field="auc">ROC</figcaption>
+            <div class="canvas square"><canvas data-chart="roc" role="img"
+              aria-label="ROC curve"></canvas></div></figure>
+        </div>
+        <div class="scroll" data-field="per-class" hidden><table class="dense">
+          <caption>Per class</caption>
+          <thead><tr><th scope="col">Class</th><th scope="col">Precision</th>
+            <th scope="col">Recall</th><th scope="col">F1</th><th scope="col">Support</th></tr></thead>
+          <tbody></tbody></table></div>
+        <div data-field="regression" hidden><table class="dense">
+          <caption>Regression metrics</caption><tbody></tbody></table></div>
+      </section>""";
+
   private static final String JOB = """
       <nav aria-label="breadcrumb">
         <ul><li><a data-link="jobs">Jobs</a></li><li><a aria-current="page" data-field="id"></a></li></ul>
@@ -138,6 +168,7 @@ final class TrainingPages {
         <div><dt>Step</dt><dd data-field="step">–</dd></div>
         <div><dt>Samples/s</dt><dd data-field="speed">–</dd></div>
         <div><dt>ETA</dt><dd data-field="eta">–</dd></div>
+        <div><dt>Took</dt><dd data-field="took">–</dd></div>
         <div><dt>Started</dt><dd data-field="started"></dd></div>
         <div><dt>By</dt><dd data-field="by"></dd></div>
         <div><dt>Result</dt><dd data-field="result">–</dd></div>
@@ -150,6 +181,9 @@ final class TrainingPages {
         <figure class="chart"><figcaption>Metrics</figcaption>
           <div class="canvas"><canvas data-chart="metrics" role="img"
             aria-label="Metrics by step"></canvas></div></figure>
+      </div>
+      <div data-field="report-section" hidden>
+      """ + REPORT + """
       </div>""";
 
   private static final String RUNS = """
@@ -227,28 +261,5 @@ final class TrainingPages {
         <a role="button" data-writer hidden data-link="deploy">Deploy this version</a>
       </div>
       <dl class="facts" data-field="facts"></dl>
-      <section aria-labelledby="report" data-field="report-section">
-        <h2 id="report">Evaluation</h2>
-        <p data-field="report-note"></p>
-        <dl class="facts" data-field="headline"></dl>
-        <div class="report">
-          <figure class="chart" data-field="confusion" hidden>
-            <figcaption>Confusion matrix: rows are the true classes, columns the
-              predicted</figcaption>
-            <div class="scroll"><table class="confusion">
-              <caption class="visually-hidden">Confusion matrix</caption>
-              <thead></thead><tbody></tbody></table></div>
-          </figure>
-          <figure class="chart" data-field="roc" hidden><figcaption data-field="auc">ROC</figcaption>
-            <div class="canvas square"><canvas data-chart="roc" role="img"
-              aria-label="ROC curve"></canvas></div></figure>
-        </div>
-        <div class="scroll" data-field="per-class" hidden><table class="dense">
-          <caption>Per class</caption>
-          <thead><tr><th scope="col">Class</th><th scope="col">Precision</th>
-            <th scope="col">Recall</th><th scope="col">F1</th><th scope="col">Support</th></tr></thead>
-          <tbody></tbody></table></div>
-        <div data-field="regression" hidden><table class="dense">
-          <caption>Regression metrics</caption><tbody></tbody></table></div>
-      </section>""";
+      """ + REPORT;
 }

@@ -228,8 +228,8 @@ class JdbiJobStoreTest {
       JobStore store = new JdbiJobStore(db);
       submit(db, store, queued("job_1", "org_a", NOW));
       store.claim("w1", NOW, LEASE, 3).orElseThrow();
-      RunRow run = new RunRow("run_1", "org_a", "job_1", "{\"epochs\":\"2\"}", "dsv_1", "{}",
-          "{\"jdk\":\"17\"}", null, null, null, NOW, null);
+      RunRow run = new RunRow("run_1", "org_a", "job_1", "{\"epochs\":\"2\"}", "dsv_1", "mv_0",
+          "{}", "{\"jdk\":\"17\"}", null, null, null, null, NOW, null);
       assertFalse(store.startRun("w2", run), "not the lease owner");
       assertTrue(store.startRun("w1", run));
       assertEquals("run_1", store.job("org_a", "job_1").orElseThrow().runId());
@@ -239,9 +239,11 @@ class JdbiJobStoreTest {
           .map(MetricRow::value).toList());
       assertTrue(store.metrics("org_b", "run_1").isEmpty());
       db.jdbi().useTransaction(tx -> store.finishRun(tx, "org_a", "run_1", "{\"loss\":0.4}",
-          "runs/run_1/model.lepton", "mv_1", NOW.plusSeconds(2)));
+          "{\"task\":\"regression\"}", "runs/run_1/model.lepton", "mv_1", NOW.plusSeconds(2)));
       RunRow done = store.run("org_a", "run_1").orElseThrow();
       assertEquals("{\"loss\":0.4}", done.metricsJson());
+      assertEquals("{\"task\":\"regression\"}", done.evaluationJson());
+      assertEquals("mv_0", done.baseVersionId());
       assertEquals("mv_1", done.modelVersionId());
       assertEquals(List.of("run_1"), store.runs("org_a", 0, 10).stream().map(RunRow::id).toList());
       assertTrue(store.run("org_b", "run_1").isEmpty());

@@ -8,6 +8,7 @@ import ai.lepton.server.blobs.BlobStore;
 import ai.lepton.server.crypto.EncryptedBlobStore;
 import ai.lepton.server.crypto.KeyService;
 import ai.lepton.server.crypto.MasterKey;
+import ai.lepton.server.db.Database;
 import ai.lepton.server.db.TestDatabases;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 
 /**
  * A server with no job workers of its own, reached over real HTTP (an owner, a member, a viewer
@@ -32,8 +34,20 @@ final class JobsPlatform extends TestPlatform {
 
   /** A server without job workers: the test runs its own {@link #worker}s on its database. */
   JobsPlatform(Path dir) {
-    super(ServerConfig.embedded(dir, 0), () -> TestDatabases.embedded(dir),
-        config -> JobServers.start(config, Map.of(LeptonServer.JOB_WORKERS, "0")));
+    this(dir, ServerConfig.embedded(dir, 0), () -> TestDatabases.embedded(dir));
+  }
+
+  /** {@link #JobsPlatform(Path)} on a fresh database of the shared PostgreSQL server. */
+  static JobsPlatform postgres(Path dir) {
+    String url = TestDatabases.postgresUrl();
+    return new JobsPlatform(dir, new ServerConfig("127.0.0.1", 0, dir, url, "postgres",
+        "postgres", null, null, null, null, null, ServerConfig.DEFAULT_MAX_UPLOAD_BYTES),
+        () -> Database.connect(url, "postgres", "postgres"));
+  }
+
+  private JobsPlatform(Path dir, ServerConfig config, Supplier<Database> database) {
+    super(config, database,
+        c -> JobServers.start(c, Map.of(LeptonServer.JOB_WORKERS, "0")));
     store = new JdbiJobStore(db);
     blobStore = BlobStore.directory(dir.resolve("blobs"));
     blobs = new EncryptedBlobStore(blobStore, new KeyService(db,

@@ -130,7 +130,7 @@ class SearchJobTest {
       all += report.confusionMatrix().get(i).stream().mapToLong(Long::longValue).sum();
     }
     assertEquals(values.get(best), (double) right / all, 1e-6,
-        "the registered report evaluates the best trial's model on its held-out split again");
+        "the registered report is the best trial's own, on its held-out split");
     assertEquals(done.get("modelVersionId").asText(), p.get(p.orgPath("/runs/" + bestRun),
         p.viewer).text("modelVersionId"));
 

@@ -59,6 +59,23 @@ class TrainingPagesTest {
           pages.text("[data-field=epoch]"));
       assertTrue(pages.text("[data-field=result]").contains("model irises"));
       assertTrue(pages.findAll("[data-action=cancel]").get(0).getAttribute("hidden") != null);
+      // the final figures: the last epoch's speed, no ETA, how long it took; the run's report
+      assertTrue(pages.text("[data-field=speed]").matches("\\d[\\d,.\\s]*"),
+          pages.text("[data-field=speed]"));
+      assertEquals("–", pages.text("[data-field=eta]"));
+      assertTrue(pages.text("[data-field=took]").matches("[0-9]+ (s|min [0-9]+ s)"),
+          pages.text("[data-field=took]"));
+      pages.browser.await(d -> pages.findAll("table.confusion tbody td").size() == 9);
+      confusionMatrix(pages);
+      // opened again once finished: the same figures, from the replayed history and the run
+      pages.open(pages.path());
+      pages.loaded();
+      pages.browser.await(d -> points(pages, "loss") > 0
+          && pages.findAll("table.confusion tbody td").size() == 9
+          && pages.text("[data-field=epoch]").startsWith("40 / 40")
+          && pages.text("[data-field=eta]").equals("–")); // after the replay, the state's end
+      assertTrue(pages.text("[data-field=speed]").matches("\\d[\\d,.\\s]*"));
+      assertTrue(pages.text("[data-field=took]").matches("[0-9]+ (s|min [0-9]+ s)"));
       pages.screenshot("job");
 
       // a long training: live points arrive while it runs, then Cancel stops it
@@ -67,6 +84,13 @@ class TrainingPagesTest {
       String cancelled = submit(pages, "10000", "1", "0.001", null);
       awaitLong(pages, d -> pages.text("[data-field=state]").equals("running")
           && points(pages, "loss") > 0);
+      // while it runs: the batch speed and the ETA from the progress stream
+      awaitLong(pages, d -> pages.text("[data-field=speed]").matches("\\d[\\d,.\\s]*")
+          && pages.text("[data-field=eta]").matches("[0-9]+ (s|min [0-9]+ s)|[0-9]+ h [0-9]+ min"));
+      assertEquals("–", pages.text("[data-field=took]"));
+      assertTrue(pages.findAll("[data-field=report-section]").get(0).getAttribute("hidden")
+          != null, "no report while it runs");
+      pages.screenshot("job-running");
       pages.find("[data-action=cancel]").click();
       pages.find("dialog .danger").click();
       awaitLong(pages, d -> pages.text("[data-field=state]").equals("cancelled"));
@@ -121,6 +145,12 @@ class TrainingPagesTest {
       awaitLong(pages, d -> List.of("succeeded", "failed", "cancelled")
           .contains(pages.text("[data-field=state]")));
       assertEquals("succeeded", pages.text("[data-field=state]"), pages.text("[data-status=job]"));
+      if (spec.contains("pairs")) { // the job's page shows its run's ROC curve too
+        pages.browser.await(d -> pages.text("[data-field=auc]").contains("AUC"));
+        assertTrue(points(pages, "roc") > 2, "the ROC curve has points");
+        assertEquals(4, pages.findAll("table.confusion tbody td").size());
+        pages.screenshot("job-binary");
+      }
     }
     pages.open("/orgs/" + org + "/models/pairs/versions/1");
     pages.loaded();

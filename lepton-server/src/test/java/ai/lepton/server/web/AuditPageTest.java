@@ -28,8 +28,7 @@ class AuditPageTest {
       String link = server.firstSignInLink().orElseThrow();
       Pages pages = new Pages(browser, link);
       pages.firstSignIn(link, WebJourneyTest.PASSWORD);
-      String org = pages.find("[data-page=orgs] tbody a").getAttribute("href")
-          .replaceAll(".*/orgs/([^/]+)/datasets$", "$1");
+      String org = pages.enterFirstOrg();
       pages.open("/orgs/" + org + "/members");
       pages.loaded();
       pages.api("for (let i = 0; i < 60; i++) await lepton.api('POST', '/api/v1/orgs/" + org
@@ -62,8 +61,7 @@ class AuditPageTest {
       String link = server.firstSignInLink().orElseThrow();
       Pages pages = new Pages(browser, link);
       pages.firstSignIn(link, WebJourneyTest.PASSWORD);
-      String org = pages.find("[data-page=orgs] tbody a").getAttribute("href")
-          .replaceAll(".*/orgs/([^/]+)/datasets$", "$1");
+      String org = pages.enterFirstOrg();
       pages.open("/orgs/" + org + "/members");
       pages.loaded();
       String viewerLink = (String) pages.api("const u = await lepton.api('POST', '/api/v1/users',"

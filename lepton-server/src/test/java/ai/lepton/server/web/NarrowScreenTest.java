@@ -32,8 +32,7 @@ class NarrowScreenTest {
       String link = server.firstSignInLink().orElseThrow();
       Pages pages = new Pages(browser, link);
       pages.firstSignIn(link, WebJourneyTest.PASSWORD);
-      String org = pages.find("[data-page=orgs] tbody a").getAttribute("href")
-          .replaceAll(".*/orgs/([^/]+)/datasets$", "$1");
+      String org = pages.enterFirstOrg();
       List<String> paths = new ArrayList<>(List.of("/orgs", "/orgs/" + org + "/members",
           "/orgs/" + org + "/tokens", "/orgs/" + org + "/audit",
           "/orgs/" + org + "/datasets"));

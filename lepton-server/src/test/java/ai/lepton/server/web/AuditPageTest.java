@@ -25,9 +25,7 @@ class AuditPageTest {
   void anAdminPagesBackToTheFirstEventAndTheChainVerifies() {
     try (LeptonServer server = LeptonServer.start(ServerConfig.embedded(dir, 0));
         Browser browser = Browser.start(1280, 900)) {
-      String link = server.firstSignInLink().orElseThrow();
-      Pages pages = new Pages(browser, link);
-      pages.firstSignIn(link, WebJourneyTest.PASSWORD);
+      Pages pages = Pages.firstAdmin(server, browser);
       String org = pages.enterFirstOrg();
       pages.open("/orgs/" + org + "/members");
       pages.loaded();
@@ -58,9 +56,7 @@ class AuditPageTest {
   void aViewerReadsThePagesWithoutTheirControlsAndNotTheAuditLog() {
     try (LeptonServer server = LeptonServer.start(ServerConfig.embedded(dir, 0));
         Browser browser = Browser.start(1280, 900)) {
-      String link = server.firstSignInLink().orElseThrow();
-      Pages pages = new Pages(browser, link);
-      pages.firstSignIn(link, WebJourneyTest.PASSWORD);
+      Pages pages = Pages.firstAdmin(server, browser);
       String org = pages.enterFirstOrg();
       pages.open("/orgs/" + org + "/members");
       pages.loaded();

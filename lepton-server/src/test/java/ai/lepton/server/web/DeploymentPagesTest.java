@@ -48,9 +48,7 @@ class DeploymentPagesTest {
     Path data = dir.resolve("data");
     try (LeptonServer server = LeptonServer.start(ServerConfig.embedded(data, 0));
         Browser browser = Browser.start(1280, 1000)) {
-      String link = server.firstSignInLink().orElseThrow();
-      Pages pages = new Pages(browser, link);
-      pages.firstSignIn(link, WebJourneyTest.PASSWORD);
+      Pages pages = Pages.firstAdmin(server, browser);
       String org = pages.enterFirstOrg();
       String base = "/api/v1/orgs/" + org;
       createDataset(pages, org, "irises", Pages.irisCsv().getBytes(), "CSV", "irises.csv",
@@ -194,9 +192,7 @@ class DeploymentPagesTest {
   void anImageIsScaledAsTrainingScaledItsPixelsAndATextIsSentRaw() throws Exception {
     try (LeptonServer server = LeptonServer.start(ServerConfig.embedded(dir.resolve("data"), 0));
         Browser browser = Browser.start(1280, 1000)) {
-      String link = server.firstSignInLink().orElseThrow();
-      Pages pages = new Pages(browser, link);
-      pages.firstSignIn(link, WebJourneyTest.PASSWORD);
+      Pages pages = Pages.firstAdmin(server, browser);
       String org = pages.enterFirstOrg();
       String base = "/api/v1/orgs/" + org;
       byte[] images = idx("t10k-images-idx3-ubyte.gz", 300, 28 * 28);

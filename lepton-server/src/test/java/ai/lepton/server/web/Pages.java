@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.lepton.server.LeptonServer;
 import ai.lepton.server.ServerConfig;
 import java.net.URI;
 import java.time.Duration;
@@ -46,6 +47,17 @@ final class Pages {
     find("#next a").click();
     browser.await(d -> d.getCurrentUrl().endsWith("/orgs"));
     loaded();
+  }
+
+  /**
+   * The first administrator signed in on {@code browser} through {@code server}'s one-time link,
+   * with the password {@link WebJourneyTest#PASSWORD}, on the organizations page.
+   */
+  static Pages firstAdmin(LeptonServer server, Browser browser) {
+    String link = server.firstSignInLink().orElseThrow();
+    Pages pages = new Pages(browser, link);
+    pages.firstSignIn(link, WebJourneyTest.PASSWORD);
+    return pages;
   }
 
   /**

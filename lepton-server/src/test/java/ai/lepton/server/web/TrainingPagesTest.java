@@ -29,9 +29,7 @@ class TrainingPagesTest {
   void trainCancelCompareAndReadTheEvaluation() throws Exception {
     try (LeptonServer server = LeptonServer.start(ServerConfig.embedded(dir, 0));
         Browser browser = Browser.start(1280, 900)) {
-      String link = server.firstSignInLink().orElseThrow();
-      Pages pages = new Pages(browser, link);
-      pages.firstSignIn(link, WebJourneyTest.PASSWORD);
+      Pages pages = Pages.firstAdmin(server, browser);
       String org = pages.enterFirstOrg();
       upload(pages, org, "irises", Pages.irisCsv());
 

@@ -48,8 +48,8 @@ final class Html {
   /**
    * A whole page: the shared head (Pico CSS from its webjar, the core script {@code lepton.js},
    * then {@code script}, a page's own script under {@code /web}, or null), a skip link, the
-   * {@code header} (from {@link #header()} or {@link #orgHeader}) and {@code main}, which the
-   * caller built with {@link #text} around every value.
+   * {@code header} (from {@link #header()}, or an organization's from {@link #orgPage}) and
+   * {@code main}, which the caller built with {@link #text} around every value.
    */
   static String page(String title, String header, String main, String script) {
     return """

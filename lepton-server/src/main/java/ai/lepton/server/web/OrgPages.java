@@ -29,7 +29,7 @@ final class OrgPages {
   }
 
   /** An organization's page whose script is {@code /web/<name>.js}. */
-  static String page(String title, String org, Section section, String name, String body) {
+  private static String page(String title, String org, Section section, String name, String body) {
     return Html.orgPage(title, section, name, name, body, "org", org);
   }
 

@@ -5,17 +5,12 @@
 // lepton.deployments for the browser tests.
 (function () {
   "use strict";
-  var h = lepton.h, $ = lepton.$, $$ = lepton.$$;
-  var COLORS = ["#0172ad", "#d93526", "#398712", "#8e44ad", "#c77c02", "#017f8e", "#5d6b89"];
+  var h = lepton.h, $ = lepton.$, $$ = lepton.$$, field = lepton.field, link = lepton.link;
   var NOT_OK = ["invalid", "too_large", "rate_limited", "error"];
   var POLL_MS = 2000;
   var WINDOW_MS = 5 * 60 * 1000;
 
   function enc(s) { return encodeURIComponent(s); }
-  function field(root, name) { return $(root, "[data-field=" + name + "]"); }
-  function link(root, name, href) {
-    $$(root, "[data-link=" + name + "]").forEach(function (a) { a.setAttribute("href", href); });
-  }
   function versionLink(ctx, v) {
     return h("a", { href: ctx.pages + "/models/" + enc(v.model) + "/versions/" + v.number }, v.model + " v" + v.number);
   }
@@ -354,30 +349,13 @@
   // ------------------------------------------------------------------ live traffic
 
   function timeChart(canvas, yTitle) {
-    return new Chart(canvas, {
-      type: "line",
-      data: { datasets: [] },
-      options: {
-        animation: false, maintainAspectRatio: false, parsing: false, normalized: true, spanGaps: false,
-        interaction: { mode: "nearest", intersect: false },
-        plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } },
-        scales: {
-          x: { type: "linear", ticks: { maxTicksLimit: 6, callback: function (v) { return new Date(v).toLocaleTimeString(); } } },
-          y: { beginAtZero: true, title: { display: true, text: yTitle } }
-        }
-      }
+    return lepton.lineChart(canvas, {
+      x: { type: "linear", ticks: { maxTicksLimit: 6, callback: function (v) { return new Date(v).toLocaleTimeString(); } } },
+      y: { beginAtZero: true, title: { display: true, text: yTitle } }
     });
   }
 
-  function series(chart, name, dashed) {
-    var found = chart.data.datasets.filter(function (s) { return s.label === name; })[0];
-    if (found) return found;
-    var color = COLORS[chart.data.datasets.length % COLORS.length];
-    found = { label: name, data: [], borderColor: color, backgroundColor: color, pointRadius: 0,
-      borderWidth: 2, borderDash: dashed ? [6, 3] : undefined };
-    chart.data.datasets.push(found);
-    return found;
-  }
+  function series(chart, name, dashed) { return lepton.series(chart, name, dashed, 0); }
 
   // reads the counters every 2 s (not while the page is hidden, never two at once) and draws
   // once per reading: at most one redraw every 2 s, however busy the deployment

@@ -80,6 +80,12 @@
 
   function clear(el) { while (el.firstChild) el.removeChild(el.firstChild); return el; }
 
+  // the element with data-field=name, and the links with data-link=name pointed at href
+  function field(root, name) { return $(root, "[data-field=" + name + "]"); }
+  function link(root, name, href) {
+    $$(root, "[data-link=" + name + "]").forEach(function (a) { a.setAttribute("href", href); });
+  }
+
   // a table row whose cells carry their column's name, for the stacked layout of narrow screens
   function row(table, cells) {
     var labels = $$(table, "thead th").map(function (th) { return th.textContent.trim(); });
@@ -416,6 +422,38 @@
         " and the departments inside it. ", h("a", { href: window.location.pathname }, "Show all")]);
   }
 
+  // ------------------------------------------------------------------------------ charts
+
+  // Chart.js, which a page with charts loads after its own script, is there once pages run
+  var COLORS = ["#0172ad", "#d93526", "#398712", "#8e44ad", "#c77c02", "#017f8e", "#5d6b89"];
+
+  // a line chart of {x, y} points on the given scales, without animation so it keeps up with
+  // live data
+  function lineChart(canvas, scales) {
+    return new Chart(canvas, {
+      type: "line",
+      data: { datasets: [] },
+      options: {
+        animation: false, maintainAspectRatio: false, parsing: false, normalized: true,
+        interaction: { mode: "nearest", intersect: false },
+        plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } },
+        scales: scales
+      }
+    });
+  }
+
+  // the series of chart named name, added in the next color the first time; pointRadius 0 draws
+  // the line alone
+  function series(chart, name, dashed, pointRadius) {
+    var found = chart.data.datasets.filter(function (d) { return d.label === name; })[0];
+    if (found) return found;
+    var color = COLORS[chart.data.datasets.length % COLORS.length];
+    found = { label: name, data: [], borderColor: color, backgroundColor: color,
+      pointRadius: pointRadius, borderWidth: 2, borderDash: dashed ? [6, 3] : undefined };
+    chart.data.datasets.push(found);
+    return found;
+  }
+
   // ------------------------------------------------------------------------------- pages
 
   var handlers = {};
@@ -452,6 +490,7 @@
     api: api, parse: parse, h: h, svg: svg, $: $, $$: $$, clear: clear, row: row, empty: empty,
     say: say, time: time, number: number, bytes: bytes, onSubmit: onSubmit, options: options,
     confirm: confirmAction, showSecret: showSecret, page: page, filterNote: filterNote,
-    departmentTree: departmentTree, csrf: function () { return csrf; }
+    departmentTree: departmentTree, csrf: function () { return csrf; }, field: field, link: link,
+    lineChart: lineChart, series: series
   };
 })();

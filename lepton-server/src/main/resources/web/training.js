@@ -3,14 +3,9 @@
 // report). Charts are Chart.js canvases without animation, so they keep up with live events.
 (function () {
   "use strict";
-  var h = lepton.h, $ = lepton.$, $$ = lepton.$$;
+  var h = lepton.h, $ = lepton.$, $$ = lepton.$$, field = lepton.field, link = lepton.link;
   var TERMINAL = ["succeeded", "failed", "cancelled"];
-  var COLORS = ["#0172ad", "#d93526", "#398712", "#8e44ad", "#c77c02", "#017f8e", "#5d6b89"];
 
-  function link(root, name, href) {
-    $$(root, "[data-link=" + name + "]").forEach(function (a) { a.setAttribute("href", href); });
-  }
-  function field(root, name) { return $(root, "[data-field=" + name + "]"); }
   function enc(s) { return encodeURIComponent(s); }
 
   async function emails(ctx) {
@@ -54,30 +49,14 @@
 
   // a line chart with a linear x axis; series are added as points arrive
   function lineChart(canvas, xTitle, yTitle) {
-    return new Chart(canvas, {
-      type: "line",
-      data: { datasets: [] },
-      options: {
-        animation: false, maintainAspectRatio: false, parsing: false, normalized: true,
-        interaction: { mode: "nearest", intersect: false },
-        plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } },
-        scales: {
-          x: { type: "linear", title: { display: true, text: xTitle } },
-          y: { title: { display: !!yTitle, text: yTitle || "" } }
-        }
-      }
+    return lepton.lineChart(canvas, {
+      x: { type: "linear", title: { display: true, text: xTitle } },
+      y: { title: { display: !!yTitle, text: yTitle || "" } }
     });
   }
 
-  function series(chart, name) {
-    var found = chart.data.datasets.filter(function (d) { return d.label === name; })[0];
-    if (found) return found;
-    var color = COLORS[chart.data.datasets.length % COLORS.length];
-    found = { label: name, data: [], borderColor: color, backgroundColor: color, pointRadius: 2,
-      borderWidth: 2, borderDash: name.indexOf("val_") === 0 ? [6, 3] : undefined };
-    chart.data.datasets.push(found);
-    return found;
-  }
+  // validation series dashed
+  function series(chart, name) { return lepton.series(chart, name, name.indexOf("val_") === 0, 2); }
 
   // points hidden once a line has many: the line alone reads better
   function redraw(chart) {

@@ -19,10 +19,9 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code lepton deploy create|list|show|update|promote|rollback|delete|token|traffic}: model
- * versions served
- * over the Open Inference Protocol at {@code /v2/models/NAME}, with a canary split. A deployment
- * pins the version its reference names when it is deployed; moving an alias does not move it,
- * {@code lepton deploy update} does.
+ * versions served over the Open Inference Protocol at {@code /v2/models/NAME}, with a canary
+ * split. A deployment pins the version its reference names when it is deployed; moving an alias
+ * does not move it, {@code lepton deploy update} does.
  */
 @Command(name = "deploy", mixinStandardHelpOptions = true,
     description = {"Deployments: registered model versions served over the Open Inference "

@@ -36,8 +36,7 @@ final class DatasetPages {
 
   /** A datasets page; {@code name} says which part of the script runs. */
   private static String page(String title, String name, String body, String... params) {
-    return Html.page(title, Html.orgHeader(params[1], Section.DATASETS),
-        Html.orgMain(name, body, params), "datasets");
+    return Html.orgPage(title, Section.DATASETS, "datasets", name, body, params);
   }
 
   private static final String LIST = """

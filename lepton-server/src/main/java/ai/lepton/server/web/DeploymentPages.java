@@ -17,10 +17,6 @@ import java.util.List;
 final class DeploymentPages {
   private DeploymentPages() {}
 
-  /** Chart.js, after the page's script (a deferred script runs in document order). */
-  private static final String CHART_JS =
-      "<script src=\"/webjars/chart.js/4.5.1/dist/chart.umd.min.js\" defer></script>";
-
   static List<Route> routes() {
     return List.of(
         Route.get("/orgs/{org}/deployments").tag("web")
@@ -36,8 +32,8 @@ final class DeploymentPages {
   }
 
   private static String page(String title, String name, String body, String... params) {
-    return Html.page(title, Html.orgHeader(params[1], Section.DEPLOYMENTS),
-        Html.orgMain(name, body + "\n" + CHART_JS, params), "deployments");
+    return Html.orgPage(title, Section.DEPLOYMENTS, "deployments", name,
+        body + "\n" + Html.CHART_JS, params);
   }
 
   private static final String LIST = """

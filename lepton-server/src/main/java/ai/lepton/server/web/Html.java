@@ -1,6 +1,7 @@
 package ai.lepton.server.web;
 
 import io.javalin.http.Context;
+import java.util.Arrays;
 
 /**
  * HTML for the server-rendered pages: every value that did not come from this code goes through
@@ -47,8 +48,8 @@ final class Html {
   /**
    * A whole page: the shared head (Pico CSS from its webjar, the core script {@code lepton.js},
    * then {@code script}, a page's own script under {@code /web}, or null), a skip link, the
-   * {@code header} (from {@link #header()} or {@link #orgHeader}) and {@code main}, which the
-   * caller built with {@link #text} around every value.
+   * {@code header} (from {@link #header()}, or an organization's from {@link #orgPage}) and
+   * {@code main}, which the caller built with {@link #text} around every value.
    */
   static String page(String title, String header, String main, String script) {
     return """
@@ -119,7 +120,7 @@ final class Html {
    * lists filled by {@code lepton.js}), the sections with {@code current} marked, the API page,
    * and the user. Below 768 px the menu folds behind a button.
    */
-  static String orgHeader(String org, Section current) {
+  private static String orgHeader(String org, Section current) {
     StringBuilder links = new StringBuilder();
     for (Section s : Section.values()) {
       links.append("          <li><a href=\"/orgs/").append(text(org)).append('/').append(s.path)
@@ -156,6 +157,25 @@ final class Html {
           </header>""".formatted(links);
   }
 
+  /** Chart.js from its webjar, for the end of a body: deferred, it runs after the page's script. */
+  static final String CHART_JS =
+      "<script src=\"/webjars/chart.js/4.5.1/dist/chart.umd.min.js\" defer></script>";
+
+  /**
+   * A whole organization's page: its header with {@code section} current, {@code body} under
+   * {@link #orgMain} as {@code name}, and the page's script {@code /web/<script>.js}.
+   *
+   * @param params names and values, alternating, the organization first: {@code "org", orgId}
+   */
+  static String orgPage(String title, Section section, String script, String name, String body,
+      String... params) {
+    if (params.length < 2 || !"org".equals(params[0])) {
+      throw new IllegalArgumentException("an organization's page needs \"org\" and its id first;"
+          + " received " + Arrays.toString(params));
+    }
+    return page(title, orgHeader(params[1], section), orgMain(name, body, params), script);
+  }
+
   /**
    * The content of an organization's page: {@code body} in an element naming the page (which part
    * of the page's script runs) and carrying the path's parameters as {@code data-} attributes
@@ -163,7 +183,7 @@ final class Html {
    *
    * @param params names and values, alternating: {@code "org", orgId, "dataset", datasetId}
    */
-  static String orgMain(String page, String body, String... params) {
+  private static String orgMain(String page, String body, String... params) {
     StringBuilder attributes = new StringBuilder();
     for (int i = 0; i + 1 < params.length; i += 2) {
       attributes.append(" data-").append(params[i]).append("=\"").append(text(params[i + 1]))

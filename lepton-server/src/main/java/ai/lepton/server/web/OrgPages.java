@@ -29,9 +29,8 @@ final class OrgPages {
   }
 
   /** An organization's page whose script is {@code /web/<name>.js}. */
-  static String page(String title, String org, Section section, String name, String body) {
-    return Html.page(title, Html.orgHeader(org, section), Html.orgMain(name, body, "org", org),
-        name);
+  private static String page(String title, String org, Section section, String name, String body) {
+    return Html.orgPage(title, section, name, name, body, "org", org);
   }
 
   private static final String MEMBERS = """

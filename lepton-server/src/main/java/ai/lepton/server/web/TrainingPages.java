@@ -15,10 +15,6 @@ import java.util.List;
 final class TrainingPages {
   private TrainingPages() {}
 
-  /** Chart.js, after the page's script (a deferred script runs in document order). */
-  private static final String CHART_JS =
-      "<script src=\"/webjars/chart.js/4.5.1/dist/chart.umd.min.js\" defer></script>";
-
   static List<Route> routes() {
     return List.of(
         Route.get("/orgs/{org}/jobs").tag("web").summary("An organization's training jobs")
@@ -64,8 +60,7 @@ final class TrainingPages {
 
   private static String page(String title, Section section, String name, String body,
       String... params) {
-    return Html.page(title, Html.orgHeader(params[1], section),
-        Html.orgMain(name, body + "\n" + CHART_JS, params), "training");
+    return Html.orgPage(title, section, "training", name, body + "\n" + Html.CHART_JS, params);
   }
 
   private static final String JOBS = """

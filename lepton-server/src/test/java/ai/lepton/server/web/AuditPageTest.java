@@ -25,11 +25,8 @@ class AuditPageTest {
   void anAdminPagesBackToTheFirstEventAndTheChainVerifies() {
     try (LeptonServer server = LeptonServer.start(ServerConfig.embedded(dir, 0));
         Browser browser = Browser.start(1280, 900)) {
-      String link = server.firstSignInLink().orElseThrow();
-      Pages pages = new Pages(browser, link);
-      pages.firstSignIn(link, WebJourneyTest.PASSWORD);
-      String org = pages.find("[data-page=orgs] tbody a").getAttribute("href")
-          .replaceAll(".*/orgs/([^/]+)/datasets$", "$1");
+      Pages pages = Pages.firstAdmin(server, browser);
+      String org = pages.enterFirstOrg();
       pages.open("/orgs/" + org + "/members");
       pages.loaded();
       pages.api("for (let i = 0; i < 60; i++) await lepton.api('POST', '/api/v1/orgs/" + org
@@ -59,11 +56,8 @@ class AuditPageTest {
   void aViewerReadsThePagesWithoutTheirControlsAndNotTheAuditLog() {
     try (LeptonServer server = LeptonServer.start(ServerConfig.embedded(dir, 0));
         Browser browser = Browser.start(1280, 900)) {
-      String link = server.firstSignInLink().orElseThrow();
-      Pages pages = new Pages(browser, link);
-      pages.firstSignIn(link, WebJourneyTest.PASSWORD);
-      String org = pages.find("[data-page=orgs] tbody a").getAttribute("href")
-          .replaceAll(".*/orgs/([^/]+)/datasets$", "$1");
+      Pages pages = Pages.firstAdmin(server, browser);
+      String org = pages.enterFirstOrg();
       pages.open("/orgs/" + org + "/members");
       pages.loaded();
       String viewerLink = (String) pages.api("const u = await lepton.api('POST', '/api/v1/users',"

@@ -20,16 +20,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.zip.GZIPInputStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.StaleElementReferenceException;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The deployment pages in a real browser against a server with real trainings: irises trained
@@ -52,9 +48,8 @@ class DeploymentPagesTest {
     Path data = dir.resolve("data");
     try (LeptonServer server = LeptonServer.start(ServerConfig.embedded(data, 0));
         Browser browser = Browser.start(1280, 1000)) {
-      String link = server.firstSignInLink().orElseThrow();
-      Pages pages = new Pages(browser, link);
-      String org = signIn(pages, link);
+      Pages pages = Pages.firstAdmin(server, browser);
+      String org = pages.enterFirstOrg();
       String base = "/api/v1/orgs/" + org;
       createDataset(pages, org, "irises", Pages.irisCsv().getBytes(), "CSV", "irises.csv",
           "species");
@@ -90,8 +85,7 @@ class DeploymentPagesTest {
       type(pages, "col:sepal_length", "5.0");
       type(pages, "col:petal_width", "0.2");
       type(pages, "col:petals", "4");
-      pages.find("[data-form=try] [type=submit]").click();
-      pages.browser.await(d -> pages.find("[data-field=answer]").isDisplayed());
+      predict(pages);
       List<WebElement> rows = pages.findAll("[data-list=answer] tbody tr");
       assertEquals(3, rows.size());
       assertTrue(rows.get(0).getText().startsWith("setosa"), rows.get(0).getText());
@@ -102,8 +96,8 @@ class DeploymentPagesTest {
       pages.api("try { await lepton.api('POST', '" + base + "/deployments/iris-api/infer',"
           + " {inputs: [{name: 'x', shape: [1], datatype: 'FP32', data: [1]}]}); }"
           + " catch (e) { return e.message; } throw new Error('not refused');");
-      awaitLong(pages, d -> largest(pages, "requests") > 0 && largest(pages, "errors") > 0
-          && largest(pages, "latency") > 0);
+      pages.awaitLong(d -> pages.chartLargest("requests") > 0
+          && pages.chartLargest("errors") > 0 && pages.chartLargest("latency") > 0);
       assertTrue(pages.text("[data-field=traffic-now]").contains("Answered\n1"),
           pages.text("[data-field=traffic-now]"));
       arithmetic(pages);
@@ -166,10 +160,10 @@ class DeploymentPagesTest {
           .matches(predicted + " [1-9][0-9]+ [0-9]+"), "the class predicted most, and in training");
       // live traffic on the reloaded page: a request each time the test looks, until the
       // charts have drawn a few readings of it
-      awaitLong(pages, d -> {
+      pages.awaitLong(d -> {
         pages.api("await lepton.api('POST', '" + base + "/deployments/iris-api/infer', {inputs:"
             + " [{name: 'input', shape: [1], datatype: 'BYTES', data: ['[6.0, 1.3, 4]']}]});");
-        return points(pages, "requests") >= 4 && largest(pages, "requests") > 0;
+        return pages.chartPoints("requests") >= 4 && pages.chartLargest("requests") > 0;
       });
       pages.screenshot("deployment");
       pages.section("Deployments");
@@ -185,11 +179,7 @@ class DeploymentPagesTest {
   /** The two pages on a 390 px screen: no page wider than the screen, no console error. */
   private static void narrow(String base, String org) {
     try (Browser phone = Browser.start(390, 844)) {
-      phone.driver.get(base + "/signin");
-      phone.await(d -> d.findElement(By.id("email"))).sendKeys(ServerConfig.DEFAULT_ADMIN_EMAIL);
-      phone.driver.findElement(By.id("password")).sendKeys(WebJourneyTest.PASSWORD + "\n");
-      phone.await(d -> d.getCurrentUrl().endsWith("/orgs"));
-      Pages pages = new Pages(phone, base + "/signin/x");
+      Pages pages = Pages.signIn(phone, base);
       for (String path : List.of("deployments", "deployments/iris-api")) {
         pages.open("/orgs/" + org + "/" + path);
         pages.loaded();
@@ -202,9 +192,8 @@ class DeploymentPagesTest {
   void anImageIsScaledAsTrainingScaledItsPixelsAndATextIsSentRaw() throws Exception {
     try (LeptonServer server = LeptonServer.start(ServerConfig.embedded(dir.resolve("data"), 0));
         Browser browser = Browser.start(1280, 1000)) {
-      String link = server.firstSignInLink().orElseThrow();
-      Pages pages = new Pages(browser, link);
-      String org = signIn(pages, link);
+      Pages pages = Pages.firstAdmin(server, browser);
+      String org = pages.enterFirstOrg();
       String base = "/api/v1/orgs/" + org;
       byte[] images = idx("t10k-images-idx3-ubyte.gz", 300, 28 * 28);
       createDataset(pages, org, "images", images, "IDX", "images-idx3-ubyte", null);
@@ -212,10 +201,7 @@ class DeploymentPagesTest {
           "labels-idx1-ubyte", null);
       train(pages, org, "{dataset: 'images', model: {template: 'mlp'}, target: 'labels',"
           + " hyperparameters: {epochs: 2}, registerAs: 'fashion'}");
-      pages.api("await lepton.api('POST', '" + base + "/deployments', {name: 'fashion',"
-          + " model: 'fashion@1'});");
-      pages.open("/orgs/" + org + "/deployments/fashion");
-      pages.loaded();
+      deploy(pages, org, "fashion", "fashion@1");
       assertTrue(pages.find("[data-try=image]").isDisplayed());
       assertFalse(pages.find("[data-try=rows]").isDisplayed());
 
@@ -231,8 +217,7 @@ class DeploymentPagesTest {
       Path file = dir.resolve("shirt.png");
       ImageIO.write(png, "png", file.toFile());
       pages.find("[data-form=try] [name=image]").sendKeys(file.toString());
-      pages.find("[data-form=try] [type=submit]").click();
-      pages.browser.await(d -> pages.find("[data-field=answer]").isDisplayed());
+      predict(pages);
       pages.screenshot("deployment-image");
 
       // the same pixels sent by this test, scaled in Java as training did: the same scores
@@ -268,15 +253,11 @@ class DeploymentPagesTest {
           "topic");
       train(pages, org, "{dataset: 'topics', model: {template: 'text-lstm'}, target: 'topic',"
           + " hyperparameters: {epochs: 3}, registerAs: 'topics'}");
-      pages.api("await lepton.api('POST', '" + base + "/deployments', {name: 'topics',"
-          + " model: 'topics'});");
-      pages.open("/orgs/" + org + "/deployments/topics");
-      pages.loaded();
+      deploy(pages, org, "topics", "topics");
       assertTrue(pages.find("[data-try=text]").isDisplayed());
       assertFalse(pages.find("[data-try=image]").isDisplayed());
       type(pages, "text", "the cat chased a dog");
-      pages.find("[data-form=try] [type=submit]").click();
-      pages.browser.await(d -> pages.find("[data-field=answer]").isDisplayed());
+      predict(pages);
       List<String> answered = pages.findAll("[data-list=answer] tbody tr").stream()
           .map(r -> r.findElement(By.tagName("td")).getText()).sorted().toList();
       assertEquals(List.of("money", "pets"), answered, "both topics, by name");
@@ -285,13 +266,6 @@ class DeploymentPagesTest {
   }
 
   // ---------------------------------------------------------------- steps
-
-  private static String signIn(Pages pages, String link) {
-    pages.firstSignIn(link, WebJourneyTest.PASSWORD);
-    pages.find("[data-page=orgs] tbody a").click();
-    pages.loaded();
-    return pages.org();
-  }
 
   /**
    * Creates dataset {@code name} and uploads {@code content} as its first version, with the
@@ -332,12 +306,26 @@ class DeploymentPagesTest {
     String jobs = "/api/v1/orgs/" + org + "/jobs";
     String job = (String) pages.api("return (await lepton.api('POST', '" + jobs + "', " + spec
         + ")).id;");
-    String state = awaitLong(pages, d -> {
+    String state = pages.awaitLong(d -> {
       String s = (String) pages.api("var j = await lepton.api('GET', '" + jobs + "/" + job
           + "'); return j.state === 'failed' ? 'failed: ' + j.error : j.state;");
       return s.equals("succeeded") || s.startsWith("failed") ? s : null;
     });
     assertEquals("succeeded", state);
+  }
+
+  /** Deploys {@code model} as {@code name} with the page's session and opens its page. */
+  private static void deploy(Pages pages, String org, String name, String model) {
+    pages.api("await lepton.api('POST', '/api/v1/orgs/" + org + "/deployments', {name: '" + name
+        + "', model: '" + model + "'});");
+    pages.open("/orgs/" + org + "/deployments/" + name);
+    pages.loaded();
+  }
+
+  /** Sends the try-it form and waits for the answer. */
+  private static void predict(Pages pages) {
+    pages.find("[data-form=try] [type=submit]").click();
+    pages.browser.await(d -> pages.find("[data-field=answer]").isDisplayed());
   }
 
   private static void type(Pages pages, String field, String value) {
@@ -434,7 +422,7 @@ class DeploymentPagesTest {
         + " for (let i = 0; i < 15; i++) await Promise.all(Array.from({length: 20}, () =>"
         + " lepton.api('POST', '" + base + "/deployments/iris-api/infer', body)));");
     long start = (Long) pages.browser.driver.executeScript("return window.readings;");
-    awaitLong(pages, d -> (Long) pages.browser.driver.executeScript("return window.readings;")
+    pages.awaitLong(d -> (Long) pages.browser.driver.executeScript("return window.readings;")
         >= start + 2);
     long readings = (Long) pages.browser.driver.executeScript("return window.readings;");
     long redraws = (Long) pages.browser.driver.executeScript("return window.redraws;");
@@ -467,8 +455,7 @@ class DeploymentPagesTest {
     type(pages, "col:sepal_length", "6.6");
     type(pages, "col:petal_width", "2.0");
     type(pages, "col:petals", "3");
-    pages.find("[data-form=try] [type=submit]").click();
-    pages.browser.await(d -> pages.find("[data-field=answer]").isDisplayed());
+    predict(pages);
     assertTrue(pages.text("[data-field=answer-note]").contains("version 2"));
     pages.screenshot("deployment-viewer");
   }
@@ -490,25 +477,5 @@ class DeploymentPagesTest {
       o.write(in.readNBytes(n * perSample));
       return out.toByteArray();
     }
-  }
-
-  /** The largest value of any series of chart {@code name}. */
-  private static double largest(Pages pages, String name) {
-    return ((Number) pages.browser.driver.executeScript("const c = Chart.getChart("
-        + "document.querySelector('[data-chart=" + name + "]'));"
-        + " return c.data.datasets.reduce((m, d) => d.data.reduce((n, p) =>"
-        + " p.y === null ? n : Math.max(n, p.y), m), 0);")).doubleValue();
-  }
-
-  private static long points(Pages pages, String name) {
-    return (Long) pages.browser.driver.executeScript("const c = Chart.getChart("
-        + "document.querySelector('[data-chart=" + name + "]'));"
-        + " return c.data.datasets.reduce((n, d) => n + d.data.length, 0);");
-  }
-
-  /** Waits up to two minutes: a training on a machine shared with other builds. */
-  private static <T> T awaitLong(Pages pages, Function<WebDriver, T> condition) {
-    return new WebDriverWait(pages.browser.driver, Duration.ofMinutes(2))
-        .ignoring(StaleElementReferenceException.class).until(condition);
   }
 }

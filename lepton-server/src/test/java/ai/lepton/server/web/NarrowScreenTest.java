@@ -29,11 +29,8 @@ class NarrowScreenTest {
   void everyPageFitsA390PxScreenAndItsMenuWorksByKeyboard() throws Exception {
     try (LeptonServer server = LeptonServer.start(ServerConfig.embedded(dir, 0));
         Browser browser = Browser.start(390, 844)) {
-      String link = server.firstSignInLink().orElseThrow();
-      Pages pages = new Pages(browser, link);
-      pages.firstSignIn(link, WebJourneyTest.PASSWORD);
-      String org = pages.find("[data-page=orgs] tbody a").getAttribute("href")
-          .replaceAll(".*/orgs/([^/]+)/datasets$", "$1");
+      Pages pages = Pages.firstAdmin(server, browser);
+      String org = pages.enterFirstOrg();
       List<String> paths = new ArrayList<>(List.of("/orgs", "/orgs/" + org + "/members",
           "/orgs/" + org + "/tokens", "/orgs/" + org + "/audit",
           "/orgs/" + org + "/datasets"));

@@ -2,6 +2,7 @@ package ai.lepton.server.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.lepton.server.LeptonServer;
@@ -70,6 +71,14 @@ class PageShellsTest {
       }
       assertTrue(assets >= 2, page + " names its stylesheet and scripts");
     }
+  }
+
+  @Test
+  void anOrganizationsPageNeedsItsOrganizationFirst() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
+        Html.orgPage("Dataset", Html.Section.DATASETS, "datasets", "dataset", "", "dataset", "d"));
+    assertEquals("an organization's page needs \"org\" and its id first; received [dataset, d]",
+        e.getMessage());
   }
 
   @Test

@@ -4,11 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.lepton.server.LeptonServer;
+import ai.lepton.server.ServerConfig;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The web UI as the browser tests use it: pages opened on the server's public address, waits for a
@@ -40,6 +47,40 @@ final class Pages {
     find("#next a").click();
     browser.await(d -> d.getCurrentUrl().endsWith("/orgs"));
     loaded();
+  }
+
+  /**
+   * The first administrator signed in on {@code browser} through {@code server}'s one-time link,
+   * with the password {@link WebJourneyTest#PASSWORD}, on the organizations page.
+   */
+  static Pages firstAdmin(LeptonServer server, Browser browser) {
+    String link = server.firstSignInLink().orElseThrow();
+    Pages pages = new Pages(browser, link);
+    pages.firstSignIn(link, WebJourneyTest.PASSWORD);
+    return pages;
+  }
+
+  /**
+   * Signs the first administrator in on {@code browser} with the password that {@link
+   * #firstSignIn} set to {@link WebJourneyTest#PASSWORD}, at the server's public address {@code
+   * base}, as a second screen on the same server.
+   */
+  static Pages signIn(Browser browser, String base) {
+    browser.driver.get(base + "/signin");
+    browser.await(d -> d.findElement(By.id("email"))).sendKeys(ServerConfig.DEFAULT_ADMIN_EMAIL);
+    browser.driver.findElement(By.id("password")).sendKeys(WebJourneyTest.PASSWORD + "\n");
+    browser.await(d -> d.getCurrentUrl().endsWith("/orgs"));
+    return new Pages(browser, base + "/signin/");
+  }
+
+  /**
+   * Follows the first organization listed on the organizations page to its datasets, and answers
+   * its id.
+   */
+  String enterFirstOrg() {
+    find("[data-page=orgs] tbody a").click();
+    loaded();
+    return org();
   }
 
   /**
@@ -152,6 +193,30 @@ final class Pages {
     header().findElement(By.linkText(label)).click();
     browser.await(d -> path().endsWith("/" + label.toLowerCase(Locale.ROOT)));
     loaded();
+  }
+
+  /** The points of every series of the chart on {@code canvas[data-chart=name]}. */
+  long chartPoints(String name) {
+    return (Long) browser.driver.executeScript("const c = Chart.getChart("
+        + "document.querySelector('[data-chart=" + name + "]'));"
+        + " return c.data.datasets.reduce((n, d) => n + d.data.length, 0);");
+  }
+
+  /** The largest value of any series of the chart on {@code canvas[data-chart=name]}. */
+  double chartLargest(String name) {
+    return ((Number) browser.driver.executeScript("const c = Chart.getChart("
+        + "document.querySelector('[data-chart=" + name + "]'));"
+        + " return c.data.datasets.reduce((m, d) => d.data.reduce((n, p) =>"
+        + " p.y === null ? n : Math.max(n, p.y), m), 0);")).doubleValue();
+  }
+
+  /**
+   * Waits up to two minutes, for a training or live traffic on a machine shared with other
+   * builds.
+   */
+  <T> T awaitLong(Function<WebDriver, T> condition) {
+    return new WebDriverWait(browser.driver, Duration.ofMinutes(2))
+        .ignoring(StaleElementReferenceException.class).until(condition);
   }
 
   /** Saves {@code target/screenshots/<name>-<width>.png}, once the page fits the screen. */

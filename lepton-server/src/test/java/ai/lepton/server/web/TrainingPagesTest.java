@@ -7,18 +7,13 @@ import ai.lepton.server.LeptonServer;
 import ai.lepton.server.ServerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.StaleElementReferenceException;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The training pages in a real browser against a server with a real worker: a training of the
@@ -34,14 +29,8 @@ class TrainingPagesTest {
   void trainCancelCompareAndReadTheEvaluation() throws Exception {
     try (LeptonServer server = LeptonServer.start(ServerConfig.embedded(dir, 0));
         Browser browser = Browser.start(1280, 900)) {
-      String link = server.firstSignInLink().orElseThrow();
-      Pages pages = new Pages(browser, link);
-      pages.firstSignIn(link, WebJourneyTest.PASSWORD);
-      pages.open("/orgs");
-      pages.loaded();
-      pages.find("[data-page=orgs] tbody a").click();
-      pages.loaded();
-      String org = pages.org();
+      Pages pages = Pages.firstAdmin(server, browser);
+      String org = pages.enterFirstOrg();
       upload(pages, org, "irises", Pages.irisCsv());
 
       pages.section("Jobs");
@@ -52,9 +41,9 @@ class TrainingPagesTest {
           .getFirstSelectedOption().getAttribute("value"), "the label column is chosen");
       pages.screenshot("new-job");
       String trained = submit(pages, "40", "16", "0.01", "irises");
-      awaitLong(pages, d -> pages.text("[data-field=state]").equals("succeeded"));
-      assertTrue(points(pages, "loss") > 0, "the loss chart shows points");
-      assertTrue(points(pages, "metrics") > 0, "the metrics chart shows points");
+      pages.awaitLong(d -> pages.text("[data-field=state]").equals("succeeded"));
+      assertTrue(pages.chartPoints("loss") > 0, "the loss chart shows points");
+      assertTrue(pages.chartPoints("metrics") > 0, "the metrics chart shows points");
       assertTrue(pages.text("[data-field=epoch]").startsWith("40 / 40"),
           pages.text("[data-field=epoch]"));
       assertTrue(pages.text("[data-field=result]").contains("model irises"));
@@ -70,7 +59,7 @@ class TrainingPagesTest {
       // opened again once finished: the same figures, from the replayed history and the run
       pages.open(pages.path());
       pages.loaded();
-      pages.browser.await(d -> points(pages, "loss") > 0
+      pages.browser.await(d -> pages.chartPoints("loss") > 0
           && pages.findAll("table.confusion tbody td").size() == 9
           && pages.text("[data-field=epoch]").startsWith("40 / 40")
           && pages.text("[data-field=eta]").equals("–")); // after the replay, the state's end
@@ -82,10 +71,10 @@ class TrainingPagesTest {
       pages.open("/orgs/" + org + "/jobs/new");
       pages.loaded();
       String cancelled = submit(pages, "10000", "1", "0.001", null);
-      awaitLong(pages, d -> pages.text("[data-field=state]").equals("running")
-          && points(pages, "loss") > 0);
+      pages.awaitLong(d -> pages.text("[data-field=state]").equals("running")
+          && pages.chartPoints("loss") > 0);
       // while it runs: the batch speed and the ETA from the progress stream
-      awaitLong(pages, d -> pages.text("[data-field=speed]").matches("\\d[\\d,.\\s]*")
+      pages.awaitLong(d -> pages.text("[data-field=speed]").matches("\\d[\\d,.\\s]*")
           && pages.text("[data-field=eta]").matches("[0-9]+ (s|min [0-9]+ s)|[0-9]+ h [0-9]+ min"));
       assertEquals("–", pages.text("[data-field=took]"));
       assertTrue(pages.findAll("[data-field=report-section]").get(0).getAttribute("hidden")
@@ -93,7 +82,7 @@ class TrainingPagesTest {
       pages.screenshot("job-running");
       pages.find("[data-action=cancel]").click();
       pages.find("dialog .danger").click();
-      awaitLong(pages, d -> pages.text("[data-field=state]").equals("cancelled"));
+      pages.awaitLong(d -> pages.text("[data-field=state]").equals("cancelled"));
       assertTrue(pages.text("[data-status=job]").startsWith("Cancel"),
           pages.text("[data-status=job]"));
 
@@ -142,12 +131,12 @@ class TrainingPagesTest {
           + "/jobs', " + spec + ")).id;");
       pages.open("/orgs/" + org + "/jobs/" + job);
       pages.loaded();
-      awaitLong(pages, d -> List.of("succeeded", "failed", "cancelled")
+      pages.awaitLong(d -> List.of("succeeded", "failed", "cancelled")
           .contains(pages.text("[data-field=state]")));
       assertEquals("succeeded", pages.text("[data-field=state]"), pages.text("[data-status=job]"));
       if (spec.contains("pairs")) { // the job's page shows its run's ROC curve too
         pages.browser.await(d -> pages.text("[data-field=auc]").contains("AUC"));
-        assertTrue(points(pages, "roc") > 2, "the ROC curve has points");
+        assertTrue(pages.chartPoints("roc") > 2, "the ROC curve has points");
         assertEquals(4, pages.findAll("table.confusion tbody td").size());
         pages.screenshot("job-binary");
       }
@@ -155,7 +144,7 @@ class TrainingPagesTest {
     pages.open("/orgs/" + org + "/models/pairs/versions/1");
     pages.loaded();
     assertTrue(pages.text("[data-field=auc]").contains("AUC"), pages.text("[data-field=auc]"));
-    assertTrue(points(pages, "roc") > 2, "the ROC curve has points");
+    assertTrue(pages.chartPoints("roc") > 2, "the ROC curve has points");
     assertEquals(4, pages.findAll("table.confusion tbody td").size());
     pages.screenshot("model-version-binary");
     pages.open("/orgs/" + org + "/models/lengths/versions/1");
@@ -200,19 +189,6 @@ class TrainingPagesTest {
         () -> "not submitted: " + pages.text("[data-form=new-job] [role=status]"));
     pages.loaded();
     return pages.path().substring(pages.path().lastIndexOf('/') + 1);
-  }
-
-  /** The points of every series of the chart on {@code canvas[data-chart=name]}. */
-  private static long points(Pages pages, String name) {
-    return (Long) pages.browser.driver.executeScript("const c = Chart.getChart("
-        + "document.querySelector('[data-chart=" + name + "]'));"
-        + " return c.data.datasets.reduce((n, d) => n + d.data.length, 0);");
-  }
-
-  /** Waits up to two minutes: a training on a machine shared with other builds. */
-  private static <T> T awaitLong(Pages pages, Function<WebDriver, T> condition) {
-    return new WebDriverWait(pages.browser.driver, Duration.ofMinutes(2))
-        .ignoring(StaleElementReferenceException.class).until(condition);
   }
 
   /** Picks both runs, compares them: two columns, each history chart overlays both. */
@@ -262,11 +238,7 @@ class TrainingPagesTest {
   /** Every new page on a 390 px screen: no page wider than the screen, no console error. */
   private static void narrow(String base, String org) {
     try (Browser phone = Browser.start(390, 844)) {
-      phone.driver.get(base + "/signin");
-      phone.await(d -> d.findElement(By.id("email"))).sendKeys(ServerConfig.DEFAULT_ADMIN_EMAIL);
-      phone.driver.findElement(By.id("password")).sendKeys(WebJourneyTest.PASSWORD + "\n");
-      phone.await(d -> d.getCurrentUrl().endsWith("/orgs"));
-      Pages pages = new Pages(phone, base + "/signin/x");
+      Pages pages = Pages.signIn(phone, base);
       List<String> paths = new ArrayList<>(List.of("jobs", "jobs/new", "runs", "models",
           "models/irises", "models/irises/versions/1"));
       pages.open("/orgs/" + org + "/jobs");

@@ -33,9 +33,7 @@ class WebJourneyTest {
   void fromTheSignInLinkToAProfiledSplitDatasetAndAnIntactAuditLog() throws Exception {
     try (LeptonServer server = LeptonServer.start(ServerConfig.embedded(dir, 0));
         Browser browser = Browser.start(1280, 900)) {
-      String link = server.firstSignInLink().orElseThrow();
-      Pages pages = new Pages(browser, link);
-      pages.firstSignIn(link, PASSWORD);
+      Pages pages = Pages.firstAdmin(server, browser);
       signOutAndInAgain(pages);
       String defaultOrg = switchOrganizations(pages);
       tokens(pages, defaultOrg);

@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * predicted at once on its own thread: handing it to the batcher's thread and back costs tens of
  * microseconds, more than a small model's forward pass, and there is nothing to batch it with.
  * While that prediction runs, requests that come queue for the batcher's thread, so batches form
- * as soon as requests overlap.
+ * as soon as requests overlap. A request predicted on its own (on its thread, or alone in a
+ * batch) goes to the {@code alone} predictor, a batch of several requests to {@code together}.
  */
 final class DynamicBatcher implements AutoCloseable {
   /** What a batch is computed by: {@code rows} samples of each input, row-major. */
@@ -44,7 +45,8 @@ final class DynamicBatcher implements AutoCloseable {
   private static final Pending CLOSE = new Pending(List.of(), 0, 0, null);
 
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
-  private final Predictor predictor;
+  private final Predictor alone;
+  private final Predictor together;
   private final Listener listener;
   private final int maxRows;
   private final long maxDelayNanos;
@@ -53,8 +55,10 @@ final class DynamicBatcher implements AutoCloseable {
   private final AtomicInteger predicting = new AtomicInteger();
   private volatile boolean closed;
 
-  DynamicBatcher(String name, Batching batching, Predictor predictor, Listener listener) {
-    this.predictor = predictor;
+  DynamicBatcher(String name, Batching batching, Predictor alone, Predictor together,
+      Listener listener) {
+    this.alone = alone;
+    this.together = together;
     this.listener = listener;
     this.maxRows = batching.maxBatchSize();
     this.maxDelayNanos = batching.maxQueueDelay().toNanos();
@@ -153,7 +157,7 @@ final class DynamicBatcher implements AutoCloseable {
     }
     List<float[]> outputs;
     try {
-      outputs = predictor.predict(stack(batch, rows), rows);
+      outputs = together.predict(stack(batch, rows), rows);
     } catch (RuntimeException e) {
       // one request's values broke the batch: each answers for itself
       for (Pending p : batch) {
@@ -176,7 +180,7 @@ final class DynamicBatcher implements AutoCloseable {
 
   private void computeAlone(Pending p) {
     try {
-      p.result().complete(predictor.predict(p.inputs(), p.rows()));
+      p.result().complete(alone.predict(p.inputs(), p.rows()));
     } catch (RuntimeException e) {
       p.result().completeExceptionally(e);
     }

@@ -3,6 +3,7 @@ package ai.lepton.server.serving;
 import ai.lepton.models.Model;
 import ai.lepton.models.ModelArchive;
 import ai.lepton.models.PredictOptions;
+import ai.lepton.tensor.ComputeContext;
 import ai.lepton.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * once the last request that {@link #acquire acquired} it has released it.
  */
 public final class Servable implements AutoCloseable {
+  /**
+   * Where one request's forward pass runs: on its request thread alone. The server's request
+   * threads already keep the cores busy under load, where splitting a pass over Core's workers
+   * costs more in hand-offs than it saves (the MLP's server CPU per request at one connection
+   * halved, docs/benchmarks.md); a batch of several requests still splits over every core.
+   */
+  private static final ComputeContext ONE_REQUEST = ComputeContext.vector(1);
+
   private final String name;
   private final String version;
   private final String versionId;
@@ -48,7 +57,7 @@ public final class Servable implements AutoCloseable {
     this.meters = meters;
     this.limiter = limiter;
     this.batcher = batching.enabled()
-        ? new DynamicBatcher(name + "-" + version, batching, this::predict, meters) : null;
+        ? new DynamicBatcher(name + "-" + version, batching, this::predict, model, meters) : null;
   }
 
   /**
@@ -161,9 +170,11 @@ public final class Servable implements AutoCloseable {
     }
   }
 
-  /** One forward pass over {@code rows} samples: one array per output, row-major. */
+  /** One request's forward pass over {@code rows} samples: one array per output, row-major. */
   List<float[]> predict(List<float[]> inputs, int rows) {
-    return model.predict(inputs, rows);
+    try (ComputeContext.Scope ignored = ONE_REQUEST.enter()) {
+      return model.predict(inputs, rows);
+    }
   }
 
   /**

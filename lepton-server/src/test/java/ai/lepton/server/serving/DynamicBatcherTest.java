@@ -27,6 +27,8 @@ class DynamicBatcherTest {
   private static final float HOLD = 100;
   /** Each sample of one value v answers [2v, v + 1]; a negative value is refused. */
   private final List<Integer> batches = Collections.synchronizedList(new ArrayList<>());
+  /** The rows of each batch that went to the predictor for several requests together. */
+  private final List<Integer> together = Collections.synchronizedList(new ArrayList<>());
   private final List<Thread> threads = Collections.synchronizedList(new ArrayList<>());
   private final Semaphore entered = new Semaphore(0);
   private final CountDownLatch gate = new CountDownLatch(1);
@@ -58,16 +60,22 @@ class DynamicBatcherTest {
     return List.of(y);
   }
 
-  private DynamicBatcher start(Batching batching) {
-    batcher = new DynamicBatcher("test", batching, this::predict, new DynamicBatcher.Listener() {
-      @Override
-      public void batch(int rows, int requests) {}
+  private List<float[]> predictTogether(List<float[]> inputs, int rows) {
+    together.add(rows);
+    return predict(inputs, rows);
+  }
 
-      @Override
-      public void queued(long nanos) {
-        queued.add(nanos);
-      }
-    });
+  private DynamicBatcher start(Batching batching) {
+    batcher = new DynamicBatcher("test", batching, this::predict, this::predictTogether,
+        new DynamicBatcher.Listener() {
+          @Override
+          public void batch(int rows, int requests) {}
+
+          @Override
+          public void queued(long nanos) {
+            queued.add(nanos);
+          }
+        });
     return batcher;
   }
 
@@ -138,6 +146,7 @@ class DynamicBatcherTest {
       assertEquals(2 * (y[1] - 1), y[0], "each caller gets the rows of its own sample");
     }
     assertEquals(List.of(1, 1, 10), batches);
+    assertEquals(List.of(10), together, "only the batch of several requests is predicted together");
     assertEquals(12, queued.size(), "every request's queue time is reported");
   }
 

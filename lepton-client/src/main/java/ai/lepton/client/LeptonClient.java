@@ -103,6 +103,14 @@ import java.util.function.LongConsumer;
  * the server refuses, and with {@link ErrorCode#UNAVAILABLE} when it cannot be reached. Ids go
  * into paths only when they are ids (letters, digits, '_' and '-'): anything else throws
  * {@link IllegalArgumentException} before a request is made.
+ *
+ * <p>The client keeps connections open between calls, through the JDK's {@link HttpClient},
+ * which keeps an idle one for 1,200 s; the server closes a connection idle for 30 s. A call that
+ * changes something (POST, PUT, DELETE) sent on a connection at the very moment the server closes
+ * it fails with {@link ErrorCode#UNAVAILABLE} rather than being sent twice (the JDK retries only
+ * GET and HEAD). In a JVM that keeps one client for long, with pauses between calls, run java
+ * with {@code -Djdk.httpclient.keepalive.timeout=15} so that the client drops idle connections
+ * first, as Lepton's own tests do.
  */
 public final class LeptonClient {
   private final URI base;

@@ -86,6 +86,24 @@ public record MinMaxScaler(float rangeMin, float rangeMax, float[] dataMin, floa
     return Scaling.affine(x, "MinMaxScaler.transform", scale, offset);
   }
 
+  /**
+   * (x - rangeMin) / scale + dataMin per feature, with the scale of {@link #transform}.
+   *
+   * @throws LeptonException if {@code x} is not {@code [rows, features]} with the fitted features
+   */
+  @Override
+  public Tensor inverseTransform(Tensor x) {
+    Args.nonNull(x, "MinMaxScaler.inverseTransform", "x");
+    float[] scale = new float[dataMin.length];
+    float[] offset = new float[dataMin.length];
+    for (int f = 0; f < scale.length; f++) {
+      float range = dataMax[f] - dataMin[f];
+      scale[f] = (range == 0 ? 1 : range) / (rangeMax - rangeMin);
+      offset[f] = dataMin[f] - rangeMin * scale[f];
+    }
+    return Scaling.affine(x, "MinMaxScaler.inverseTransform", scale, offset);
+  }
+
   /** The config and state as a JSON-friendly map (feature_range, data_min, data_max). */
   @Override
   public Map<String, Object> state() {

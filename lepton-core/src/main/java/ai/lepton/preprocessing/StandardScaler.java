@@ -83,6 +83,17 @@ public record StandardScaler(float[] mean, float[] scale) implements Scaler {
     return Scaling.affine(x, "StandardScaler.transform", inverse, offset);
   }
 
+  /**
+   * x * scale + mean per feature.
+   *
+   * @throws LeptonException if {@code x} is not {@code [rows, features]} with the fitted features
+   */
+  @Override
+  public Tensor inverseTransform(Tensor x) {
+    Args.nonNull(x, "StandardScaler.inverseTransform", "x");
+    return Scaling.affine(x, "StandardScaler.inverseTransform", scale, mean);
+  }
+
   /** The state as a JSON-friendly map: {@code {"mean": [...], "scale": [...]}}. */
   @Override
   public Map<String, Object> state() {

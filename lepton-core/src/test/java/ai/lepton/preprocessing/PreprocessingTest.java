@@ -38,6 +38,8 @@ class PreprocessingTest {
     assertArrayEquals(new float[] {(float) Math.sqrt(2.0 / 3), 1}, s.scale(), 1e-7f);
     float[] z = s.transform(x).toFloatArray();
     assertArrayEquals(new float[] {-1.2247449f, 0, 0, 0, 1.2247449f, 0, Float.NaN, 0}, z, 1e-6f);
+    assertArrayEquals(x.toFloatArray(), s.inverseTransform(Tensor.of(z, 4, 2)).toFloatArray(),
+        1e-6f, "inverseTransform gives back the original units; NaN stays NaN");
 
     ObjectMapper json = new ObjectMapper();
     StandardScaler back = StandardScaler.fromState(
@@ -59,6 +61,14 @@ class PreprocessingTest {
     Tensor x = Tensor.of(new float[] {0, 7, 5, 7, 10, 7}, 3, 2);
     MinMaxScaler s = MinMaxScaler.fit(x, -1, 1);
     assertArrayEquals(new float[] {-1, -1, 0, -1, 1, -1}, s.transform(x).toFloatArray(), 1e-6f);
+    // the constant column comes back at its one value
+    assertArrayEquals(x.toFloatArray(), s.inverseTransform(s.transform(x)).toFloatArray(), 1e-6f);
+    assertArrayEquals(new float[] {2.5f, 7}, s.inverseTransform(Tensor.of(new float[] {-0.5f, -1},
+        1, 2)).toFloatArray(), 1e-6f);
+    assertEquals("MinMaxScaler.inverseTransform: expected a [rows, 2] tensor; received shape "
+        + "[1, 3]; transform data with the columns the scaler was fitted on",
+        assertThrows(LeptonException.class, () -> s.inverseTransform(Tensor.zeros(1, 3)))
+            .getMessage());
 
     ObjectMapper json = new ObjectMapper();
     MinMaxScaler back = MinMaxScaler.fromState(

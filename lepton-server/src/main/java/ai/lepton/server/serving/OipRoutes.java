@@ -9,6 +9,7 @@ import ai.lepton.api.ModelMetadata;
 import ai.lepton.api.OipHealth;
 import ai.lepton.api.ServerMetadata;
 import ai.lepton.models.ModelArchive.TensorSpec;
+import ai.lepton.preprocessing.FeaturePreprocessing;
 import ai.lepton.server.blobs.BlobKeys;
 import ai.lepton.server.http.Api;
 import ai.lepton.server.http.ApiException;
@@ -16,6 +17,7 @@ import ai.lepton.server.http.Authenticator;
 import ai.lepton.server.http.Route;
 import ai.lepton.server.monitoring.PredictionLog;
 import ai.lepton.server.tenancy.Principal;
+import ai.lepton.tensor.Tensor;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
@@ -302,6 +304,7 @@ public final class OipRoutes {
       List<float[]> outputs, int[] classes, long start) {
     try {
       Signature sig = s.signature();
+      float[] tensorFeatures = tensorFeatures(sig, request);
       List<PredictionLog.Sample> samples = new ArrayList<>(request.rows());
       for (int r = 0; r < request.rows(); r++) {
         List<Double> values = new ArrayList<>();
@@ -313,7 +316,7 @@ public final class OipRoutes {
         }
         String predicted = classes == null ? null : sig.classNames().isEmpty()
             ? Integer.toString(classes[r]) : sig.classNames().get(classes[r]);
-        samples.add(new PredictionLog.Sample(features(sig, request, r), predicted,
+        samples.add(new PredictionLog.Sample(features(sig, request, tensorFeatures, r), predicted,
             classes == null ? values.get(0) : null, values));
       }
       return log.log(organization, s.name(), s.versionId(), samples,
@@ -327,11 +330,26 @@ public final class OipRoutes {
   }
 
   /**
-   * Sample {@code r}'s features by column: a raw row's cells, or a tensor's values named by the
-   * feature preprocessing's columns (as the model takes them: scaled); none for images and texts.
+   * A tensor request's inputs in the training data's units, {@code [rows, features]}: a client
+   * that sends a tensor to a model with feature preprocessing sends it scaled, as the model takes
+   * it, while drift compares with the training columns; null for raw rows and models without
+   * named features.
+   */
+  private static float[] tensorFeatures(Signature sig, InferenceDecoder.Decoded request) {
+    if (sig.features().isEmpty() || request.rawRows() != null
+        || !(sig.preprocessing() instanceof FeaturePreprocessing f)) {
+      return null;
+    }
+    return f.scaler().inverseTransform(Tensor.of(request.inputs().get(0), request.rows(),
+        sig.features().size())).toFloatArray();
+  }
+
+  /**
+   * Sample {@code r}'s features by column: a raw row's cells, or a tensor's values in the
+   * training data's units ({@link #tensorFeatures}); none for images and texts.
    */
   private static Map<String, Object> features(Signature sig, InferenceDecoder.Decoded request,
-      int r) {
+      float[] tensorFeatures, int r) {
     List<String> columns = sig.features();
     if (columns.isEmpty()) {
       return Map.of();
@@ -343,9 +361,8 @@ public final class OipRoutes {
         features.put(columns.get(j), row.get(j));
       }
     } else {
-      float[] x = request.inputs().get(0);
       for (int j = 0; j < columns.size(); j++) {
-        features.put(columns.get(j), (double) x[r * columns.size() + j]);
+        features.put(columns.get(j), (double) tensorFeatures[r * columns.size() + j]);
       }
     }
     return features;

@@ -267,11 +267,19 @@ class OipRoutesTest {
     assertEquals(List.of(3.0, 30.0, 300.0), List.copyOf(rows.get(0).features().values()));
     assertEquals(List.of(5.0, 50.0, 7.0), List.copyOf(rows.get(1).features().values()),
         "an object's cells in the columns' order");
+    // a tensor comes scaled, as the model takes it: the row [5, 50, 500] is 1.2247449 (one and a
+    // half standard deviations over the mean) in each column, and is logged in the training
+    // data's units, as drift compares it with the training columns
     ok(post("/v2/models/tabular/infer", "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,3],"
-        + "\"datatype\":\"FP32\",\"data\":[1,2,0.5]}]}"));
+        + "\"datatype\":\"FP32\",\"data\":[1.2247449,1.2247449,1.2247449]}]}"));
     PredictionLog.Sample tensor = logged.get(3).samples().get(0);
-    assertEquals(Map.of("a", 1.0, "b", 2.0, "c", 0.5), tensor.features(),
+    assertEquals(List.of("a", "b", "c"), List.copyOf(tensor.features().keySet()),
         "a tensor's values are named by the preprocessing's columns");
+    double[] units = {5, 50, 500};
+    for (int j = 0; j < 3; j++) {
+      double value = (Double) tensor.features().get(List.of("a", "b", "c").get(j));
+      assertEquals(units[j], value, units[j] * 1e-5, "column " + j + " in the training units");
+    }
     assertEquals(2, tensor.outputs().size());
     assertTrue(List.of("0", "1").contains(tensor.predictedClass()), "two columns: a class");
   }

@@ -29,10 +29,18 @@ package ai.lepton.api;
  *     so a job whose worker dies resumes from it; null for 1
  * @param registerAs the registered model that the trained model becomes a new version of, or
  *     null to keep it as the run's artifact only
+ * @param classNames the names of a classifier's labels when the labels are the numbers 0, 1, 2...
+ *     (IDX label files, whole-number target columns), in that order, as Hugging Face's
+ *     {@code id2label}: the model saves them, so serving answers "Sneaker" rather than 7, and
+ *     the evaluation report uses them; null keeps the labels as the data writes them
  */
 public record TrainingSpec(String dataset, Integer version, ModelChoice model, String target,
     TrainingPreprocessing preprocessing, Hyperparameters hyperparameters, Integer checkpointEvery,
-    String registerAs) {
+    String registerAs, java.util.List<String> classNames) {
+  /** The most class names a spec may give (a classifier's most classes). */
+  public static final int MAX_CLASS_NAMES = 10_000;
+  /** The longest class name. */
+  public static final int MAX_CLASS_NAME = 256;
   /** The most epochs one job may run. */
   public static final int MAX_EPOCHS = 100_000;
   /** The largest batch. */
@@ -79,6 +87,32 @@ public record TrainingSpec(String dataset, Integer version, ModelChoice model, S
       throw new IllegalArgumentException("'registerAs' names a registered model; received a "
           + "blank name: name one, or leave it out to keep the model as the run's artifact");
     }
+    if (classNames != null) {
+      classNames = checkClassNames(classNames);
+    }
+  }
+
+  private static java.util.List<String> checkClassNames(java.util.List<String> names) {
+    if (names.isEmpty() || names.size() > MAX_CLASS_NAMES) {
+      throw new IllegalArgumentException("'classNames' names the labels 0, 1, 2... in order: 1 "
+          + "to " + MAX_CLASS_NAMES + " names; received " + names.size());
+    }
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < names.size(); i++) {
+      String name = names.get(i);
+      if (name == null || name.isBlank() || name.length() > MAX_CLASS_NAME
+          || name.chars().anyMatch(Character::isISOControl)) {
+        throw new IllegalArgumentException("'classNames' entry " + i + " must be 1 to "
+            + MAX_CLASS_NAME + " characters without control characters; received "
+            + (name == null ? "null" : name.isBlank() ? "a blank name"
+                : name.length() + " characters"));
+      }
+      if (!seen.add(name)) {
+        throw new IllegalArgumentException("'classNames' names '" + name + "' twice (entries "
+            + names.indexOf(name) + " and " + i + "); each label needs its own name");
+      }
+    }
+    return java.util.List.copyOf(names);
   }
 
   /**

@@ -57,6 +57,9 @@ final class Demo {
   static final String ALIAS = "production";
   /** Where Debian's dataset-fashion-mnist puts the four gzipped IDX files. */
   static final String FASHION_MNIST = "/usr/share/datasets/fashion-mnist";
+  /** Fashion-MNIST's labels 0 to 9, as its authors name them. */
+  static final List<String> FASHION_MNIST_CLASSES = List.of("T-shirt/top", "Trouser",
+      "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
   /** Where Debian's fortunes-min puts the fortune files. */
   static final String FORTUNES_DIR = "/usr/share/games/fortunes";
   static final String TRAIN_IMAGES = "fashion-mnist-train-images";
@@ -305,7 +308,7 @@ final class Demo {
       Job job = client.submitJob(org, new TrainingSpec(dataset, null,
           new ModelChoice(template, null, null), target, null,
           new Hyperparameters(size.epochs(), null, null, null, null, null, null, null, 42L), null,
-          name));
+          name, dataset.equals(TRAIN_IMAGES) ? FASHION_MNIST_CLASSES : null));
       say("training " + name + " (" + template + " on " + dataset + ", " + size.epochs()
           + " epochs): job " + job.id());
     }

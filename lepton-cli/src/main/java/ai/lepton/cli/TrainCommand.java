@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -64,6 +65,11 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--register", paramLabel = "MODEL",
       description = "register the trained model as a new version of MODEL") String register;
 
+  @Option(names = "--class-names", paramLabel = "NAME,NAME...", split = ",",
+      description = "names of the labels 0, 1, 2... in order, for data whose labels are numbers "
+          + "(IDX label files); the model answers with them (a spec file takes names with commas)")
+  List<String> classNames;
+
   @Option(names = "--follow", description = "print progress until the job ends")
   boolean follow;
 
@@ -104,7 +110,8 @@ final class TrainCommand implements Callable<Integer> {
         or(target, base == null ? null : base.target()),
         base == null ? null : base.preprocessing(), h,
         or(checkpointEvery, base == null ? null : base.checkpointEvery()),
-        or(register, base == null ? null : base.registerAs()));
+        or(register, base == null ? null : base.registerAs()),
+        or(classNames, base == null ? null : base.classNames()));
   }
 
   private static <T> T or(T value, T fallback) {

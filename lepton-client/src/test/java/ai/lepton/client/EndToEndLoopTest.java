@@ -83,7 +83,7 @@ class EndToEndLoopTest {
       Job job = client.submitJob(org, new TrainingSpec("images", null,
           new TrainingSpec.ModelChoice("mlp", null, null), "fashion-labels", null,
           new TrainingSpec.Hyperparameters(3, 64, null, null, null, null, null, 0.2, 7L), null,
-          "fashion"));
+          "fashion", FASHION_CLASSES));
       assertEquals("queued", job.state());
 
       // follow its live events to the end: an epoch event each with its loss, then succeeded
@@ -206,7 +206,7 @@ class EndToEndLoopTest {
     Job job = client.submitJob(org, new TrainingSpec("points", null,
         new TrainingSpec.ModelChoice("mlp", null, null), "label", null,
         new TrainingSpec.Hyperparameters(5, 32, null, null, null, null, null, null, 3L), null,
-        "points"));
+        "points", null));
     assertEquals("succeeded", client.followJob(org, job.id(), e -> { }).state());
     client.createDeployment(org, new CreateDeployment("points", "points@1", null, null, null));
     client.setMonitor(org, "points", new Monitor(null, 0.25, null, null, null, 100, "retrain"));

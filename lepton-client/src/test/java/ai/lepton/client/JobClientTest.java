@@ -45,7 +45,7 @@ class JobClientTest {
       String org = tokenAndOrg[1];
 
       Job job = client.submitJob(org, new TrainingSpec("iris", 2,
-          new TrainingSpec.ModelChoice("mlp", null, null), "species", null, null, null, null));
+          new TrainingSpec.ModelChoice("mlp", null, null), "species", null, null, null, null, null));
       assertEquals("iris", job.spec().dataset());
       List<JobEvent> events = new ArrayList<>();
       JobEvent last = client.followJob(org, job.id(), events::add);
@@ -78,7 +78,7 @@ class JobClientTest {
       LeptonClient client = LeptonClient.connect(base, tokenAndOrg[0]);
       String org = tokenAndOrg[1];
       TrainingSpec training = new TrainingSpec("iris", 2,
-          new TrainingSpec.ModelChoice("mlp", null, null), "species", null, null, null, "iris");
+          new TrainingSpec.ModelChoice("mlp", null, null), "species", null, null, null, "iris", null);
       TuningSpec spec = new TuningSpec(training, "grid", Map.of("units",
           new TuningSpec.Values(List.of(4, 8), null, null, null)), null, "val_accuracy", null,
           null);

@@ -172,7 +172,8 @@ public final class JobService {
       throw new IllegalStateException("the stored spec of job " + jobId + " cannot be read", e);
     }
     TrainingSpec spec = new TrainingSpec(old.dataset(), null, old.model(), old.target(),
-        old.preprocessing(), old.hyperparameters(), old.checkpointEvery(), old.registerAs());
+        old.preprocessing(), old.hyperparameters(), old.checkpointEvery(), old.registerAs(),
+        old.classNames());
     JobRow row = new JobRow("job_" + BlobKeys.randomSegment(), org, "train", State.QUEUED,
         json(spec), original.createdBy(), clock.instant(), null, null, null, null, 0, false, null,
         null, null, null, null);

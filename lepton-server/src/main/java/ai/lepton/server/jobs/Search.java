@@ -170,7 +170,7 @@ public final class Search {
           (Integer) values.getOrDefault("maxTokens", p.maxTokens()),
           (Integer) values.getOrDefault("sequenceLength", p.sequenceLength()));
       return new TrainingSpec(base.dataset(), base.version(), base.model(), base.target(), pre,
-          hp, base.checkpointEvery(), base.registerAs());
+          hp, base.checkpointEvery(), base.registerAs(), base.classNames());
     } catch (IllegalArgumentException e) {
       throw ApiException.invalid("the search would train with " + values + ", which a training "
           + "refuses: " + e.getMessage());

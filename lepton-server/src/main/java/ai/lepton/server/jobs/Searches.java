@@ -37,7 +37,7 @@ final class Searches {
   static TrainingSpec trialSpec(Search.Trial trial) {
     TrainingSpec s = trial.spec();
     return new TrainingSpec(s.dataset(), s.version(), s.model(), s.target(), s.preprocessing(),
-        s.hyperparameters(), s.checkpointEvery(), null);
+        s.hyperparameters(), s.checkpointEvery(), null, s.classNames());
   }
 
   /** The search's trials and its best so far, with the runs of its trials. */

@@ -32,7 +32,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -54,10 +53,6 @@ public final class Training {
   static final int MAX_CLASSES = 10_000;
   /** The column a pixel row's feature names start with: {@code pixel_0, pixel_1, ...}. */
   static final String PIXEL = "pixel_";
-
-  /** Fashion-MNIST's labels 0 to 9, as its authors name them. */
-  static final List<String> FASHION_MNIST_CLASSES = List.of("T-shirt/top", "Trouser",
-      "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -142,7 +137,7 @@ public final class Training {
     }
     checkFits(model, x[0], outputs, examples, what);
     model.preprocessing(preprocessing);
-    List<String> classNames = outputs > 0 ? classNames(spec, data, examples.classes())
+    List<String> classNames = outputs > 0 ? classNames(spec, examples.classes())
         : List.of();
     model.classNames(outputs > 0 ? classNames : null);
     model.compile(Optimizers.fromConfig(hp.optimizer(),
@@ -605,16 +600,37 @@ public final class Training {
   }
 
   /**
-   * The names saved in a classifier: the data's classes, except that IDX labels, digits in the
-   * file, get Fashion-MNIST's names when the labels dataset is Fashion-MNIST's (its name says so,
-   * as the demo's {@code fashion-mnist-train-labels}) and has at most its ten classes.
+   * The names saved in a classifier: the data's classes, or the spec's {@code classNames} for
+   * classes that are the labels 0, 1, 2...
+   *
+   * @throws ApiException (unprocessable) when a class is not a label the names cover
    */
-  private static List<String> classNames(TrainingSpec spec, TrainingData data,
-      List<String> classes) {
-    boolean fashion = data.format() == DatasetFormat.IDX && spec.target() != null
-        && spec.target().toLowerCase(Locale.ROOT).contains("fashion")
-        && classes.size() <= FASHION_MNIST_CLASSES.size();
-    return fashion ? FASHION_MNIST_CLASSES.subList(0, classes.size()) : classes;
+  private static List<String> classNames(TrainingSpec spec, List<String> classes) {
+    List<String> names = spec.classNames();
+    if (names == null) {
+      return classes;
+    }
+    List<String> named = new ArrayList<>(classes.size());
+    for (String c : classes) {
+      int label = label(c);
+      if (label < 0 || label >= names.size()) {
+        throw unprocessable("'classNames' names the labels 0 to " + (names.size() - 1)
+            + ", but the data has the class '" + c + "'; give one name per label, or leave "
+            + "classNames out for data whose classes have names of their own");
+      }
+      named.add(names.get(label));
+    }
+    return named;
+  }
+
+  /** A class written as a whole number from 0 ("7", "7.0"), or -1. */
+  private static int label(String c) {
+    try {
+      double v = Double.parseDouble(c);
+      return v >= 0 && v == Math.rint(v) && v < Integer.MAX_VALUE ? (int) v : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   /** Checks the model's input and output against the data with one sample. */

@@ -76,7 +76,7 @@ final class JobFixture implements AutoCloseable {
       int checkpointEvery, String registerAs, java.time.Instant at) {
     TrainingSpec spec = new TrainingSpec("points", 1, new TrainingSpec.ModelChoice("mlp", null,
         null), "label", null, new TrainingSpec.Hyperparameters(epochs, 4, null, null, null, null,
-        null, null, 7L), checkpointEvery, registerAs);
+        null, null, 7L), checkpointEvery, registerAs, null);
     String json;
     try {
       json = Json.mapper().writeValueAsString(spec);

@@ -130,7 +130,7 @@ final class JobOverheadBench {
     try (JobFixture f = new JobFixture(TestDatabases.h2(), blobs)) {
       TrainingSpec spec = new TrainingSpec("fashion", 1, new TrainingSpec.ModelChoice("mlp", null,
           null), null, null, new TrainingSpec.Hyperparameters(epochs, 64, null, null, null, null,
-          null, null, 7L), 1, null);
+          null, null, 7L), 1, null, null);
       f.db.jdbi().useTransaction(tx2 -> f.store.submit(tx2, new JobRow("job_1", "org_a", "train",
           JobStore.State.QUEUED, Json.mapper().writeValueAsString(spec), "usr_a",
           f.clock.instant(), null, null, null, null, 0, false, null, null, null, null, null)));

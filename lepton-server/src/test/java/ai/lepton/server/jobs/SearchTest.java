@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 class SearchTest {
   static final TrainingSpec BASE = new TrainingSpec("iris", 2,
-      new TrainingSpec.ModelChoice("mlp", null, null), "species", null, null, null, "iris");
+      new TrainingSpec.ModelChoice("mlp", null, null), "species", null, null, null, "iris", null);
 
   static Values list(Object... values) {
     return new Values(List.of(values), null, null, null);

@@ -40,7 +40,7 @@ final class TrainingBench {
     for (String template : templates) {
       TrainingSpec spec = new TrainingSpec("fashion", null, new ModelChoice(template, null, null),
           null, null, new Hyperparameters(epochs, 64, 0.001, null, 128, 0.2, 0.1, 0.2, 1L), null,
-          null);
+          null, null);
       double[] platform = new double[runs];
       double[] plain = new double[runs];
       double[] prepare = new double[runs];

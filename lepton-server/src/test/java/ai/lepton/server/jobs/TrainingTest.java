@@ -37,7 +37,14 @@ class TrainingTest {
 
   static TrainingSpec spec(String template, String target, Hyperparameters hp) {
     return new TrainingSpec("data", null, new ModelChoice(template, null, null), target, null,
-        hp, null, null);
+        hp, null, null, null);
+  }
+
+  /** {@code spec} with the names of the labels 0, 1, 2... */
+  static TrainingSpec named(TrainingSpec spec, List<String> classNames) {
+    return new TrainingSpec(spec.dataset(), spec.version(), spec.model(), spec.target(),
+        spec.preprocessing(), spec.hyperparameters(), spec.checkpointEvery(), spec.registerAs(),
+        classNames);
   }
 
   static Hyperparameters hp(int epochs, int batchSize, double learningRate) {
@@ -174,7 +181,7 @@ class TrainingTest {
         .add(new ai.lepton.layers.Dense(8, "relu"))
         .add(new ai.lepton.layers.Dense(3, "softmax")), 1);
     PreparedTraining p = Training.prepare(new TrainingSpec("data", null,
-        new ModelChoice(null, config, null), "label", null, hp(1, 8, 0.01), null, null), data,
+        new ModelChoice(null, config, null), "label", null, hp(1, 8, 0.01), null, null, null), data,
         null);
     assertEquals("classification", p.task());
     assertEquals(List.of("0", "10", "20"), p.classes());
@@ -196,7 +203,7 @@ class TrainingTest {
         .add(new ai.lepton.layers.Dense(16, "relu"))
         .add(new ai.lepton.layers.Dense(3, "softmax")), 4);
     PreparedTraining first = Training.prepare(new TrainingSpec("data", null,
-        new ModelChoice(null, config, null), "species", null, hp(30, 16, 0.01), null, null),
+        new ModelChoice(null, config, null), "species", null, hp(30, 16, 0.01), null, null, null),
         bytes(DatasetFormat.CSV, "iris.csv", csv), null);
     fit(first);
     double before = accuracy(first);
@@ -207,7 +214,7 @@ class TrainingTest {
     String saved = base.preprocessing().orElseThrow().toJson();
 
     PreparedTraining tuned = Training.prepare(new TrainingSpec("data", null,
-        new ModelChoice(null, null, "iris@1"), "species", null, hp(5, 16, 0.001), null, null),
+        new ModelChoice(null, null, "iris@1"), "species", null, hp(5, 16, 0.001), null, null, null),
         bytes(DatasetFormat.CSV, "iris-2.csv", TrainingDataFixtures.irisCsv(40, 4)), base);
     assertEquals(saved, tuned.model().preprocessing().orElseThrow().toJson());
     assertTrue(accuracy(tuned) > 0.8, "the base model's weights were kept");
@@ -220,12 +227,13 @@ class TrainingTest {
   void mlpAndCnnLearnFashionMnistFromIdxFiles() {
     TrainingData data = TrainingDataFixtures.fashion("train", 3000);
     for (String template : List.of("mlp", "cnn")) {
-      PreparedTraining p = Training.prepare(spec(template, "fashion-mnist-train-labels@1",
+      List<String> fashion = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+          "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+      PreparedTraining p = Training.prepare(named(spec(template, "labels@1",
           new Hyperparameters(template.equals("cnn") ? 2 : 4, 32, 0.001, null, 128, 0.2, 0.1,
-          0.2, 1L)), data, null);
-      assertEquals(List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal",
-          "Shirt", "Sneaker", "Bag", "Ankle boot"), p.model().classNames().orElseThrow(),
-          "the labels dataset is Fashion-MNIST's");
+          0.2, 1L)), fashion), data, null);
+      assertEquals(fashion, p.model().classNames().orElseThrow(),
+          "the spec's names of the labels 0 to 9");
       assertEquals(p.model().classNames().get(), p.classes());
       assertTrue(Math.abs(p.test().size() - 600) <= 5, "20% of 3000, by class: " + p.test().size());
       assertEquals(List.of(784), p.model().preprocessing().orElseThrow().outputShape().length == 1
@@ -260,7 +268,7 @@ class TrainingTest {
     String jsonl = TrainingDataFixtures.fortunesJsonl();
     TrainingSpec spec = new TrainingSpec("fortunes", null, new ModelChoice("text-lstm", null,
         null), "category", new TrainingPreprocessing(null, 2000, 40),
-        new Hyperparameters(8, 16, 0.005, null, 32, 0.0, 0.1, 0.2, 5L), null, null);
+        new Hyperparameters(8, 16, 0.005, null, 32, 0.0, 0.1, 0.2, 5L), null, null, null);
     PreparedTraining p = Training.prepare(spec, bytes(DatasetFormat.JSONL, "fortunes.jsonl",
         jsonl), null);
     assertEquals(TrainingDataFixtures.FORTUNE_CATEGORIES, p.classes());
@@ -429,7 +437,7 @@ class TrainingTest {
 
   static TrainingSpec configSpec(String config) {
     return new TrainingSpec("data", null, new ModelChoice(null, config, null), "species", null,
-        null, null, null);
+        null, null, null, null);
   }
 
   @Test
@@ -495,12 +503,34 @@ class TrainingTest {
         .contains("standard, minmax or none"));
     assertTrue(invalid(() -> new TrainingPreprocessing(null, 1, null)).contains("'maxTokens'"));
     assertTrue(invalid(() -> new TrainingSpec(" ", null, new ModelChoice("mlp", null, null),
-        null, null, null, null, null)).contains("needs 'dataset'"));
+        null, null, null, null, null, null)).contains("needs 'dataset'"));
     assertTrue(invalid(() -> new TrainingSpec("d", 0, new ModelChoice("mlp", null, null),
-        null, null, null, null, null)).contains("'version' is a dataset version number"));
-    assertTrue(invalid(() -> new TrainingSpec("d", null, null, null, null, null, null, null))
+        null, null, null, null, null, null)).contains("'version' is a dataset version number"));
+    assertTrue(invalid(() -> new TrainingSpec("d", null, null, null, null, null, null, null, null))
         .contains("needs 'model'"));
     assertTrue(invalid(() -> new TrainingSpec("d", null, new ModelChoice("mlp", null, null),
-        null, null, null, 0, null)).contains("'checkpointEvery'"));
+        null, null, null, 0, null, null)).contains("'checkpointEvery'"));
+    TrainingSpec base = spec("mlp", "labels", null);
+    assertTrue(invalid(() -> named(base, List.of("cat", "dog", "cat")))
+        .contains("names 'cat' twice (entries 0 and 2)"));
+    assertTrue(invalid(() -> named(base, List.of("cat", " "))).contains("entry 1"));
+    assertTrue(invalid(() -> named(base, List.of("line\nbreak"))).contains("control"));
+    assertTrue(invalid(() -> named(base, List.of())).contains("1 to 10000 names"));
+  }
+
+  @Test
+  void classNamesNameNumberedLabelsAndRefuseLabelsTheyDoNotCover() {
+    TrainingData data = TrainingDataFixtures.fashion("train", 600);
+    Hyperparameters one = new Hyperparameters(1, 32, 0.001, null, 16, 0.0, 0.1, 0.2, 1L);
+    PreparedTraining plain = Training.prepare(spec("mlp", "labels@1", one), data, null);
+    assertEquals(List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
+        plain.model().classNames().orElseThrow(), "without names, the labels as the file has them");
+    String m = refusal(ErrorCode.UNPROCESSABLE, named(spec("mlp", "labels@1", one),
+        List.of("T-shirt/top", "Trouser", "Pullover")), data);
+    assertTrue(m.contains("names the labels 0 to 2, but the data has the class '3'"), m);
+    TrainingData iris = bytes(DatasetFormat.CSV, "iris.csv", TrainingDataFixtures.irisCsv(10, 1));
+    m = refusal(ErrorCode.UNPROCESSABLE, named(spec("mlp", "species", one), List.of("a", "b",
+        "c")), iris);
+    assertTrue(m.contains("the data has the class 'setosa'"), m);
   }
 }

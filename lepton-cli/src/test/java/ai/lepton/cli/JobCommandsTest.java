@@ -107,6 +107,31 @@ class JobCommandsTest {
   }
 
   @Test
+  void classNamesNameNumberedLabelsInTheModelAndItsReport() throws Exception {
+    StringBuilder csv = new StringBuilder("x1,x2,label\n");
+    for (int i = 0; i < 60; i++) {
+      csv.append(i % 2 == 0 ? 1 + i * 0.01 : -1 - i * 0.01).append(',').append((i % 4) * 0.1)
+          .append(',').append(i % 2).append('\n');
+    }
+    assertEquals(0, p.lepton("dataset", "push", Files.writeString(dir.resolve("parity.csv"),
+        csv).toString(), "--dataset", "parity", "--create"), p.err());
+    // with class names, the mlp template classifies the whole numbers 0 and 1
+    assertEquals(0, p.lepton("train", "--dataset", "parity", "--template", "mlp", "--target",
+        "label", "--epochs", "2", "--class-names", "even,odd", "--follow", "--json"),
+        p.err() + p.out());
+    assertEquals(0, p.lepton("runs", "list", "--json"), p.err());
+    JsonNode run = p.outJson().get("runs").get(0);
+    assertEquals(0, p.lepton("runs", "show", run.get("id").asText()), p.err());
+    assertTrue(p.out().lines().anyMatch(l -> l.startsWith("TRUE \\ PREDICTED")
+        && l.contains("even") && l.contains("odd")), "the labels 0 and 1 by name: " + p.out());
+
+    // a bad argument: exit 2, the spec's own message
+    assertEquals(2, p.lepton("train", "--dataset", "parity", "--template", "mlp", "--target",
+        "label", "--class-names", "even,odd,even"), p.out());
+    assertTrue(p.err().startsWith("lepton: 'classNames' names 'even' twice"), p.err());
+  }
+
+  @Test
   void followPrintsTheJobToItsEndAndFailsWithItsReason() throws Exception {
     Path spec = Files.writeString(dir.resolve("spec.json"), "{\"dataset\":\"iris\","
         + "\"model\":{\"template\":\"mlp\"},\"target\":\"species\"}");

@@ -263,10 +263,16 @@ public final class Training {
           + "which template " + template + " cannot take; use text-lstm");
     }
     // The task: the model's output decides; for a template, the target's type, except that the
-    // text templates always classify (see docs/training.md).
+    // text templates always classify, and so does a whole-number target given class names (see
+    // docs/training.md).
     boolean numericTarget = table.numbers().containsKey(target);
+    boolean named = spec.classNames() != null;
+    if (named && (Boolean.FALSE.equals(classifies) || "linear-regression".equals(template))) {
+      throw unprocessable("'classNames' names a classifier's labels, but " + what + " predicts "
+          + "a number; leave classNames out, or train a classifier such as template mlp");
+    }
     boolean classify = classifies != null ? classifies
-        : text || "cnn".equals(template) || !numericTarget;
+        : text || "cnn".equals(template) || !numericTarget || named;
     if ("linear-regression".equals(template) && !numericTarget) {
       throw unprocessable("template linear-regression predicts a number, but target '" + target
           + "' of " + data.fileName() + " holds text; use mlp to classify it");

@@ -532,5 +532,12 @@ class TrainingTest {
     m = refusal(ErrorCode.UNPROCESSABLE, named(spec("mlp", "species", one), List.of("a", "b",
         "c")), iris);
     assertTrue(m.contains("the data has the class 'setosa'"), m);
+    StringBuilder line = new StringBuilder("x,y\n");
+    for (int i = 0; i < 20; i++) {
+      line.append(i).append(',').append(2 * i).append('\n');
+    }
+    m = refusal(ErrorCode.UNPROCESSABLE, named(spec("linear-regression", "y", one),
+        List.of("a", "b")), bytes(DatasetFormat.CSV, "line.csv", line.toString()));
+    assertTrue(m.contains("'classNames' names a classifier's labels, but"), m);
   }
 }

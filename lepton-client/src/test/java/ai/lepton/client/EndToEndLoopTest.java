@@ -25,6 +25,7 @@ import ai.lepton.api.MonitoringReport;
 import ai.lepton.api.Run;
 import ai.lepton.api.TrainingSpec;
 import ai.lepton.api.UpdateDeployment;
+import ai.lepton.api.ValueCount;
 import ai.lepton.server.LeptonServer;
 import ai.lepton.server.ServerConfig;
 import ai.lepton.server.tenancy.TenancyService.DemoAccess;
@@ -182,6 +183,13 @@ class EndToEndLoopTest {
     assertEquals(40, report.quality().samples());
     assertEquals(right / 40.0, report.quality().accuracy(), 1e-9);
     assertTrue(report.quality().accuracy() > 0.5, "live accuracy " + report.quality());
+    // the predicted classes against the held-out split's, by the names the model answers (the
+    // images' profile has no labels of its own)
+    MonitoringReport.PredictionDrift predicted = report.predictionDrift();
+    assertEquals(FASHION_CLASSES, predicted.training().stream().map(ValueCount::value).toList(),
+        predicted.toString());
+    assertTrue(predicted.training().stream().allMatch(c -> c.count() > 0), predicted.toString());
+    assertTrue(predicted.psi() != null && predicted.psi() >= 0, predicted.toString());
   }
 
   /**

@@ -291,14 +291,14 @@ public final class MonitoringService implements AutoCloseable {
     Instant from = to.minus(span);
     long predictions = store.predictionCount(org, deployment, from);
     Quality quality = quality(store.labeled(org, deployment, from, MAX_QUALITY_SAMPLES));
-    Optional<DatasetProfile> profile = store.latestModelVersion(org, deployment, from)
-        .flatMap(v -> training.profile(org, v));
+    Optional<String> version = store.latestModelVersion(org, deployment, from);
+    Optional<DatasetProfile> profile = version.flatMap(v -> training.profile(org, v));
     List<FeatureDrift> features = profile.map(p -> features(org, deployment, from, p))
         .orElse(List.of());
     Map<String, Long> live = store.predictedClasses(org, deployment, from);
     // no predicted class in the window: a regression, or nothing predicted
     PredictionDrift predictionDrift = live.isEmpty() ? null
-        : predictionDrift(live, profile.map(DatasetProfile::classBalance).orElse(null));
+        : predictionDrift(live, version.map(v -> training.classes(org, v)).orElse(null));
     List<MonitoringAlert> alerts = store.alerts(org, deployment, from, MAX_ALERTS).stream()
         .map(MonitoringService::wire).toList();
     return new MonitoringReport(deployment, from, to, predictions, quality, features,

@@ -8,6 +8,7 @@ import ai.lepton.api.ModelLineage;
 import ai.lepton.api.ModelSignature;
 import ai.lepton.api.ModelVersion;
 import ai.lepton.api.RegisteredModel;
+import ai.lepton.api.ValueCount;
 import ai.lepton.server.audit.AuditEntry;
 import ai.lepton.server.audit.AuditLog;
 import ai.lepton.server.blobs.BlobKeys;
@@ -637,6 +638,18 @@ public final class RegistryService {
     return store.version(org, versionId).map(v -> new ModelLineage(v.source(), v.runId(),
         v.jobId(), v.datasetVersionId(), read(v.parametersJson(), MAP),
         v.parentVersionId()));
+  }
+
+  /**
+   * The classes of the organization's version {@code versionId} with their counts in its
+   * evaluation report's held-out split, by the names the model predicts, deleted versions
+   * included; empty for a missing version, one without a report, or a regression.
+   */
+  public List<ValueCount> heldOutClasses(String org, String versionId) {
+    return store.version(org, versionId).map(VersionRow::evaluationJson)
+        .map(json -> read(json, EvaluationReport.class))
+        .map(r -> r.perClass().stream().map(c -> new ValueCount(c.name(), c.support())).toList())
+        .orElse(List.of());
   }
 
   /**

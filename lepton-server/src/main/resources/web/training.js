@@ -130,7 +130,8 @@
         target: field(root, "target-label").hidden ? null : v.target,
         hyperparameters: { epochs: Number(v.epochs), batchSize: Number(v.batchSize),
           learningRate: Number(v.learningRate) },
-        registerAs: v.registerAs
+        registerAs: v.registerAs,
+        classNames: v.classNames ? v.classNames.split(",").map(function (n) { return n.trim(); }) : null
       };
       var job = await lepton.api("POST", ctx.base + "/jobs", spec);
       window.location.assign(ctx.pages + "/jobs/" + enc(job.id));

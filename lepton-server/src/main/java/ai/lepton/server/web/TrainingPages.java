@@ -114,6 +114,12 @@ final class TrainingPages {
                  aria-describedby="register-help">
           <small id="register-help">The registered model whose next version the trained model
             becomes; none keeps it as the run's artifact only.</small></label>
+        <label>Class names (optional)
+          <input name="classNames" maxlength="100000" autocomplete="off"
+                 aria-describedby="class-names-help">
+          <small id="class-names-help">For labels that are the numbers 0, 1, 2...: their names in
+            that order, separated by commas (T-shirt/top, Trouser, ...). The model answers with
+            them.</small></label>
         <button type="submit">Start training</button>
         <p role="status" aria-live="polite"></p>
       </form>""";

@@ -106,6 +106,17 @@ class TrainingPagesTest {
       pages.screenshot("model-version");
       binaryAndRegression(pages, org);
 
+      // class names are for labels that are numbers: on the irises' species the job fails,
+      // and its page says why
+      pages.open("/orgs/" + org + "/jobs/new");
+      pages.loaded();
+      pages.find("[name=classNames]").sendKeys("first, second,third");
+      submit(pages, "1", "16", "0.01", null);
+      pages.awaitLong(d -> pages.text("[data-field=state]").equals("failed"));
+      pages.browser.await(d -> pages.text("[data-status=job]").contains("'classNames' names the "
+          + "labels 0 to 2, but the data has the class"));
+      pages.screenshot("job-failed");
+
       narrow(pages.base, org);
     }
   }

@@ -76,32 +76,39 @@ public record MinMaxScaler(float rangeMin, float rangeMax, float[] dataMin, floa
   @Override
   public Tensor transform(Tensor x) {
     Args.nonNull(x, "MinMaxScaler.transform", "x");
-    float[] scale = new float[dataMin.length];
-    float[] offset = new float[dataMin.length];
-    for (int f = 0; f < scale.length; f++) {
-      float range = dataMax[f] - dataMin[f];
-      scale[f] = (rangeMax - rangeMin) / (range == 0 ? 1 : range);
-      offset[f] = rangeMin - dataMin[f] * scale[f];
-    }
-    return Scaling.affine(x, "MinMaxScaler.transform", scale, offset);
+    float[] factors = factors();
+    return Scaling.affine(x, "MinMaxScaler.transform", factors, offsets(factors));
   }
 
   /**
-   * (x - rangeMin) / scale + dataMin per feature, with the scale of {@link #transform}.
+   * (x - offset) / scale per feature, with the scale and offset of {@link #transform}.
    *
    * @throws LeptonException if {@code x} is not {@code [rows, features]} with the fitted features
    */
   @Override
   public Tensor inverseTransform(Tensor x) {
     Args.nonNull(x, "MinMaxScaler.inverseTransform", "x");
+    float[] factors = factors();
+    return Scaling.inverseAffine(x, "MinMaxScaler.inverseTransform", factors, offsets(factors));
+  }
+
+  /** Each feature's scale: (rangeMax - rangeMin) / (dataMax - dataMin), a zero range as 1. */
+  private float[] factors() {
     float[] scale = new float[dataMin.length];
-    float[] offset = new float[dataMin.length];
     for (int f = 0; f < scale.length; f++) {
       float range = dataMax[f] - dataMin[f];
-      scale[f] = (range == 0 ? 1 : range) / (rangeMax - rangeMin);
-      offset[f] = dataMin[f] - rangeMin * scale[f];
+      scale[f] = (rangeMax - rangeMin) / (range == 0 ? 1 : range);
     }
-    return Scaling.affine(x, "MinMaxScaler.inverseTransform", scale, offset);
+    return scale;
+  }
+
+  /** Each feature's offset: rangeMin - dataMin * scale. */
+  private float[] offsets(float[] scale) {
+    float[] offset = new float[scale.length];
+    for (int f = 0; f < scale.length; f++) {
+      offset[f] = rangeMin - dataMin[f] * scale[f];
+    }
+    return offset;
   }
 
   /** The config and state as a JSON-friendly map (feature_range, data_min, data_max). */

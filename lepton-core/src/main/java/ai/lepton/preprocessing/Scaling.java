@@ -43,6 +43,16 @@ final class Scaling {
     return Tensor.of(v, x.shape());
   }
 
+  /** (x - offset) / scale per feature, undoing {@link #affine}. */
+  static Tensor inverseAffine(Tensor x, String who, float[] scale, float[] offset) {
+    float[] v = values(who, x, scale.length);
+    for (int i = 0; i < v.length; i++) {
+      int f = i % scale.length;
+      v[i] = (v[i] - offset[f]) / scale[f];
+    }
+    return Tensor.of(v, x.shape());
+  }
+
   static List<Float> list(float[] values) {
     List<Float> out = new ArrayList<>(values.length);
     for (float v : values) {

@@ -129,6 +129,8 @@ final class Client {
       if (!String.valueOf(e.getMessage()).contains("header parser received no bytes")) {
         throw e;
       }
+      System.err.println("tenancy Client: no answer on a closed connection, sent again: "
+          + request.method() + " " + request.uri());
       return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     }
   }

@@ -57,6 +57,8 @@ public final class Api {
    * memory stays bounded whatever the body.
    */
   static final long DRAIN_BYTES = 16L << 20;
+  /** The largest unread request body read to its end after the answer (see finishBody). */
+  static final int UNREAD_BODY_BYTES = 64 * 1024;
   /** The longest a 413's body is drained; also the longest the server waits for one read. */
   static final Duration DRAIN_TIME = Duration.ofSeconds(2);
 
@@ -138,7 +140,10 @@ public final class Api {
       cfg.routes.error(405, ctx -> unanswered(ctx, ErrorCode.METHOD_NOT_ALLOWED, ctx.method()
           + " is not allowed on " + ctx.path() + "; see /openapi.json for its methods"));
       cfg.routes.error(413, ctx -> unanswered(ctx, ErrorCode.PAYLOAD_TOO_LARGE, TOO_LARGE));
-      cfg.routes.after(ctx -> record(ctx));
+      cfg.routes.after(ctx -> {
+        finishBody(ctx);
+        record(ctx);
+      });
     });
   }
 
@@ -223,6 +228,38 @@ public final class Api {
     } catch (IOException | RuntimeException e) {
       // the client stopped, closed or sent a broken body: the connection closes anyway
     }
+  }
+
+  /**
+   * Reads what is left of a small request body that the route did not read (a refusal that came
+   * before the body, a route that takes none), so that the connection stays open for the
+   * client's next request; a larger one gets Connection: close. Left unread, a body that came
+   * after the answer was ready made Jetty close the connection, and a client could send its
+   * next request on it before seeing the close (the JDK's client then failed a POST with
+   * "header parser received no bytes", twice in CI).
+   */
+  private static void finishBody(Context ctx) {
+    long length = ctx.req().getContentLengthLong();
+    if (length == 0 || ctx.res().isCommitted()
+        || (length < 0 && ctx.req().getHeader("Transfer-Encoding") == null)) {
+      return;
+    }
+    try {
+      ServletInputStream in = ctx.req().getInputStream();
+      if (in.isFinished()) {
+        return;
+      }
+      if (length > 0 && length <= UNREAD_BODY_BYTES) {
+        byte[] buffer = new byte[(int) length];
+        while (in.read(buffer) >= 0) {
+          // discarded: what the route refused or had no use for
+        }
+        return;
+      }
+    } catch (IOException | IllegalStateException e) {
+      // read through a reader, or the client is gone: the connection is not kept
+    }
+    ctx.res().setHeader("Connection", "close");
   }
 
   /**

@@ -108,30 +108,10 @@ final class Client {
       if (cred.csrf() != null) {
         b.header("X-CSRF-Token", cred.csrf());
       }
-      HttpResponse<String> r = exchange(b.build());
+      HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
       return new Response(r.statusCode(), r.body(), r);
     } catch (Exception e) {
       throw new AssertionError(method + " " + path + " failed: " + e, e);
-    }
-  }
-
-  /**
-   * Sends {@code request}, once more if it got no answer at all on a kept-alive connection that
-   * the server had closed ("header parser received no bytes"): the JDK client can send on a
-   * connection whose close it has not yet seen (JDK-8299018 describes the race), and retries
-   * only GET and HEAD itself. These tests judge the server's answers, not that race; twice in
-   * CI the authorization matrix lost a PUT and a POST to it, with nothing in the server's log.
-   */
-  private static HttpResponse<String> exchange(HttpRequest request) throws Exception {
-    try {
-      return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (java.io.IOException e) {
-      if (!String.valueOf(e.getMessage()).contains("header parser received no bytes")) {
-        throw e;
-      }
-      System.err.println("tenancy Client: no answer on a closed connection, sent again: "
-          + request.method() + " " + request.uri());
-      return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     }
   }
 
@@ -150,7 +130,7 @@ final class Client {
       if (cred.csrf() != null) {
         b.header("X-CSRF-Token", cred.csrf());
       }
-      HttpResponse<String> r = exchange(b.build());
+      HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
       return new Response(r.statusCode(), r.body(), r);
     } catch (Exception e) {
       throw new AssertionError("PUT " + path + " failed: " + e, e);

@@ -67,16 +67,23 @@ final class InferenceDecoder {
   private InferenceDecoder() {}
 
   /**
-   * Reads {@code body} for the model of {@code signature}.
+   * Reads {@code body} for the model of {@code signature}: {@code length} bytes when it is known
+   * (the request's {@code Content-Length}, which the caller has checked against the limits) into
+   * one array of that size, else up to the end of the stream.
    *
    * @throws OipException 400 for a request that is not valid JSON or does not fit the model, or
    *     sends more samples than {@code limits} allow; 413 for one over their elements (the
    *     body's bytes are limited by the caller's stream)
    */
-  static Decoded decode(InputStream body, Signature signature, ServingLimits limits) {
+  static Decoded decode(InputStream body, long length, Signature signature,
+      ServingLimits limits) {
     byte[] bytes;
     try {
-      bytes = body.readAllBytes();
+      bytes = length < 0 ? body.readAllBytes() : new byte[(int) length];
+      if (length >= 0 && body.readNBytes(bytes, 0, bytes.length) < length) {
+        throw OipException.invalid("the request body ended before its Content-Length of "
+            + length + " bytes");
+      }
     } catch (IOException e) {
       throw OipException.invalid("the request body could not be read: " + e.getMessage());
     }
@@ -148,8 +155,8 @@ final class InferenceDecoder {
       this.limits = limits;
     }
 
-    void count() {
-      if (++elements > limits.maxElements()) {
+    void count(int n) {
+      if ((elements += n) > limits.maxElements()) {
         throw OipException.tooLarge("the request holds more than " + limits.maxElements()
             + " elements; send fewer samples per request");
       }
@@ -224,7 +231,7 @@ final class InferenceDecoder {
       if (t == '[') {
         readData(c, in, request);
       } else if (t == '"') {
-        request.count();
+        request.count(1);
         if (in.strings == null) {
           in.strings = new ArrayList<>();
         }
@@ -234,8 +241,14 @@ final class InferenceDecoder {
             + "; tensors have no missing values (send raw rows as BYTES to a model whose "
             + "preprocessing imputes them)");
       } else if (t == '-' || t == 'N' || t == 'I' || (t >= '0' && t <= '9')) {
-        request.count();
-        in.add(c.number());
+        int read = c.plainNumbers(in.numbers, in.count);
+        if (read > 0) {
+          in.count += read;
+          request.count(read);
+        } else {
+          request.count(1);
+          in.add(c.number());
+        }
       } else {
         throw OipException.invalid(what(in) + "'s data must hold numbers (FP32) or strings "
             + "(BYTES); element " + in.elements() + " at byte " + c.offset() + " is neither");

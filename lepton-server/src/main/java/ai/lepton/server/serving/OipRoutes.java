@@ -229,7 +229,7 @@ public final class OipRoutes {
         throw tooLarge(s, limits);
       }
       InferenceDecoder.Decoded request = InferenceDecoder.decode(
-          new Limited(ctx.req().getInputStream(), s, limits), s.signature(), limits);
+          new Limited(ctx.req().getInputStream(), s, limits), length, s.signature(), limits);
       List<float[]> outputs = s.infer(request.inputs(), request.rows());
       int[] classes = classes(s.signature(), outputs.get(0), request.rows());
       String predictionId = log(organization, s, request, outputs, classes, start);

@@ -31,7 +31,7 @@ final class DecodeBench {
     for (int r = 0; r < rounds.length; r++) {
       long t = THREADS.getCurrentThreadCpuTime();
       for (int i = 0; i < 20_000; i++) {
-        sink += InferenceDecoder.decode(new ByteArrayInputStream(body), sig,
+        sink += InferenceDecoder.decode(new ByteArrayInputStream(body), body.length, sig,
             ServingLimits.DEFAULT).rows();
       }
       rounds[r] = (THREADS.getCurrentThreadCpuTime() - t) / 20_000 / 1e3;

@@ -28,8 +28,8 @@ class InferenceDecoderTest {
       List.of(new TensorSpec("scores", List.of(-1, 3), "float32")), null, List.of());
 
   private static InferenceDecoder.Decoded decode(String json, Signature sig, ServingLimits l) {
-    return InferenceDecoder.decode(new ByteArrayInputStream(json.getBytes(
-        StandardCharsets.UTF_8)), sig, l);
+    byte[] body = json.getBytes(StandardCharsets.UTF_8);
+    return InferenceDecoder.decode(new ByteArrayInputStream(body), body.length, sig, l);
   }
 
   private static InferenceDecoder.Decoded decode(String json) {
@@ -57,6 +57,19 @@ class InferenceDecoderTest {
   private static final String IMAGE_1 =
       "{\"name\":\"image\",\"shape\":[1,2,2],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}";
   private static final String EXTRA_1 = extra("[1,1]", "[9]");
+
+  @Test
+  void aBodyOfUnknownLengthReadsToItsEndAndOneShorterThanDeclaredIsRefused() {
+    byte[] body = ("{\"inputs\":[" + IMAGE_1 + "," + EXTRA_1 + "]}")
+        .getBytes(StandardCharsets.UTF_8);
+    InferenceDecoder.Decoded chunked = InferenceDecoder.decode(new ByteArrayInputStream(body), -1,
+        TWO_INPUTS, ServingLimits.DEFAULT);
+    assertArrayEquals(new float[] {1, 2, 3, 4}, chunked.inputs().get(0));
+    assertRefused(400, "ended before its Content-Length of " + (body.length + 10),
+        assertThrows(OipException.class, () -> InferenceDecoder.decode(
+            new ByteArrayInputStream(body), body.length + 10, TWO_INPUTS,
+            ServingLimits.DEFAULT)));
+  }
 
   @Test
   void flatAndNestedDataInAnyFieldOrderReadTheSame() {

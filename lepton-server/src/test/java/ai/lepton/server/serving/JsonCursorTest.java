@@ -51,6 +51,48 @@ class JsonCursorTest {
   }
 
   /**
+   * Arrays of numbers read as the decoder reads a tensor's data, in runs of the usual forms by
+   * {@code plainNumbers} and one at a time by {@code number} where a run stops (an exponent, NaN,
+   * 19 digits, white space, a full array): every element as {@link Float#parseFloat} reads it,
+   * and the cursor left where the next separator is.
+   */
+  @Test
+  void runsOfPlainNumbersStopAtAnyOtherFormAndAtAFullArray() {
+    SplittableRandom random = new SplittableRandom(11);
+    String[] others = {"1e3", "-2.5E-4", "NaN", "-Infinity", "1234567890123456789", "0.5 ",
+        " 7", "3.4028236e38"};
+    for (int k = 0; k < 2_000; k++) {
+      int n = random.nextInt(1, 40);
+      String[] values = new String[n];
+      for (int j = 0; j < n; j++) {
+        values[j] = random.nextInt(5) == 0 ? others[random.nextInt(others.length)]
+            : random.nextBoolean() ? "0.0" : Float.toString(random.nextInt(256) / 255f)
+                .replace("E", "e");
+      }
+      JsonCursor c = cursor("[" + String.join(",", values) + "]");
+      float[] out = new float[random.nextInt(1, n + 2)]; // may be too small, as a lying shape
+      int count = 0;
+      c.enter('[');
+      do {
+        int read = count < out.length ? c.plainNumbers(out, count) : 0;
+        if (read == 0) {
+          if (count == out.length) {
+            out = java.util.Arrays.copyOf(out, out.length * 2);
+          }
+          out[count++] = c.number();
+        }
+        count += read;
+      } while (c.more(']'));
+      assertEquals(-1, c.peek());
+      assertEquals(n, count, String.join(",", values));
+      for (int j = 0; j < n; j++) {
+        assertEquals(Float.floatToRawIntBits(Float.parseFloat(values[j].strip())),
+            Float.floatToRawIntBits(out[j]), values[j]);
+      }
+    }
+  }
+
+  /**
    * The fast path's forms (up to 18 digits, one dot, an optional exponent) against the JDK on
    * two million random texts: every digit count across the eight-at-a-time read, the exponents
    * around its 10^&plusmn;22 bound, and the numbers followed by what an array puts after them.

@@ -36,6 +36,8 @@ final class InferenceDecoder {
   static final int MAX_DEPTH = 16;
   /** The most elements allocated before they arrive, whatever the shape claims. */
   private static final int PREALLOCATE = 1 << 16;
+  /** The most bytes of a body allocated before they arrive, whatever its Content-Length says. */
+  private static final int PREALLOCATE_BODY = 1 << 18;
 
   /** Reads the JSON rows of raw tabular input, within the same bounds. */
   private static final JsonFactory ROW_FACTORY = JsonFactory.builder()
@@ -67,9 +69,10 @@ final class InferenceDecoder {
   private InferenceDecoder() {}
 
   /**
-   * Reads {@code body} for the model of {@code signature}: {@code length} bytes when it is known
-   * (the request's {@code Content-Length}, which the caller has checked against the limits) into
-   * one array of that size, else up to the end of the stream.
+   * Reads {@code body} for the model of {@code signature}: its {@code length} bytes (the
+   * request's {@code Content-Length}, -1 when unknown) into one array of that size when it is at
+   * most {@link #PREALLOCATE_BODY}, else into one that grows as the bytes arrive, so that a
+   * request declaring megabytes and sending few holds no more than it sent.
    *
    * @throws OipException 400 for a request that is not valid JSON or does not fit the model, or
    *     sends more samples than {@code limits} allow; 413 for one over their elements (the
@@ -79,8 +82,10 @@ final class InferenceDecoder {
       ServingLimits limits) {
     byte[] bytes;
     try {
-      bytes = length < 0 ? body.readAllBytes() : new byte[(int) length];
-      if (length >= 0 && body.readNBytes(bytes, 0, bytes.length) < length) {
+      boolean declared = length >= 0 && length <= PREALLOCATE_BODY;
+      bytes = declared ? new byte[(int) length] : body.readAllBytes();
+      int read = declared ? body.readNBytes(bytes, 0, bytes.length) : bytes.length;
+      if (read < length) {
         throw OipException.invalid("the request body ended before its Content-Length of "
             + length + " bytes");
       }

@@ -71,6 +71,23 @@ class InferenceDecoderTest {
             ServingLimits.DEFAULT)));
   }
 
+  /** A hostile Content-Length: megabytes declared, a few bytes sent. */
+  @Test
+  void aBodyDeclaringMegabytesAllocatesWhatArrivesNotWhatItDeclares() {
+    byte[] body = ("{\"inputs\":[" + IMAGE_1 + "," + EXTRA_1 + "]}")
+        .getBytes(StandardCharsets.UTF_8);
+    long declared = ServingLimits.DEFAULT.maxRequestBytes();
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long before = threads.getCurrentThreadAllocatedBytes();
+    assertRefused(400, "ended before its Content-Length of " + declared, assertThrows(
+        OipException.class, () -> InferenceDecoder.decode(new ByteArrayInputStream(body),
+            declared, TWO_INPUTS, ServingLimits.DEFAULT)));
+    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+    assertTrue(allocated < declared / 8, allocated + " bytes allocated for " + body.length
+        + " sent");
+  }
+
   @Test
   void flatAndNestedDataInAnyFieldOrderReadTheSame() {
     InferenceDecoder.Decoded flat = decode("{\"id\":\"r1\",\"parameters\":{\"x\":[1]},"

@@ -250,11 +250,13 @@ public final class Api {
     }
     try {
       ServletInputStream in = ctx.req().getInputStream();
-      // a route that read its Content-Length exactly has not seen the end yet: one read does
-      if (in.isFinished() || in.read() < 0) {
+      if (in.isFinished()) {
         return;
       }
       if (length > 0 && length <= UNREAD_BODY_BYTES) {
+        if (in.read() < 0) { // a route that read exactly its Content-Length had not seen the end
+          return;
+        }
         byte[] buffer = new byte[(int) Math.min(length, 8192)];
         while (in.read(buffer) >= 0) {
           // discarded: what the route refused or had no use for

@@ -186,6 +186,24 @@ class ApiHostileTest {
     }
   }
 
+  /**
+   * A refusal of a request declaring more body than the server reads after an answer is sent at
+   * once, closing the connection, without waiting for a body that may never come.
+   */
+  @Test
+  void aRefusalOfALargeUnsentBodyAnswersAtOnceAndCloses() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(5_000); // the server's idle timeout is 30 s: far past this
+      socket.getOutputStream().write(("POST /guarded HTTP/1.1\r\nHost: x\r\n"
+          + "Content-Type: application/json\r\nContent-Length: 1000000\r\n\r\n")
+          .getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      String head = readHead(new java.io.DataInputStream(socket.getInputStream()));
+      assertTrue(head.startsWith("HTTP/1.1 401 "), head);
+      assertTrue(head.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), head);
+    }
+  }
+
   /** The status line and headers of the next answer on {@code in}, up to the blank line. */
   private static String readHead(java.io.DataInputStream in) throws java.io.IOException {
     StringBuilder head = new StringBuilder();

@@ -87,7 +87,7 @@ final class InferenceDecoder {
       int read = declared ? body.readNBytes(bytes, 0, bytes.length) : bytes.length;
       if (read < length) {
         throw OipException.invalid("the request body ended before its Content-Length of "
-            + length + " bytes");
+            + length + " bytes; send the whole body, with a Content-Length that counts it");
       }
     } catch (IOException e) {
       throw OipException.invalid("the request body could not be read: " + e.getMessage());

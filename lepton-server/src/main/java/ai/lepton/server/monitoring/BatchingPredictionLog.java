@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
  */
 final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
   static final String BLOB_PREFIX = "predictions/";
+  /** A predicted class is logged as its first 200 characters (as feedback's column keeps it). */
+  static final int MAX_CLASS_CHARS = 200;
   private static final Logger LOG = LoggerFactory.getLogger(BatchingPredictionLog.class);
   private static final ObjectMapper JSON = Json.mapper();
   /** How long a started batch waits to fill (see {@link #linger}). */
@@ -319,8 +321,12 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
           lines.writeBytes(payload);
           lines.write('\n');
         }
+        String predicted = sample.predictedClass();
+        if (predicted != null && predicted.length() > MAX_CLASS_CHARS) {
+          predicted = predicted.substring(0, MAX_CLASS_CHARS);
+        }
         rows.add(new PredictionRow(e.id(), s, org, e.deployment(), e.modelVersionId(), e.at(),
-            e.latencyMicros(), sample.predictedClass(), sample.predictedValue(),
+            e.latencyMicros(), predicted, sample.predictedValue(),
             kept ? key : null, kept ? line++ : null));
       }
     }

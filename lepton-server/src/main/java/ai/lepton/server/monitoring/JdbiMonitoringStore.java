@@ -1,14 +1,15 @@
 package ai.lepton.server.monitoring;
 
+import ai.lepton.server.monitoring.PredictionBatches.Batch;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,9 +17,14 @@ import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.RowMapper;
+import org.jdbi.v3.core.result.ResultIterator;
 
-/** {@link MonitoringStore} in SQL that runs on H2 and PostgreSQL alike (tables of V11). */
+/**
+ * {@link MonitoringStore} in SQL that runs on H2 and PostgreSQL alike (tables of V11 and V14; the
+ * prediction log's rows as {@link PredictionBatches}).
+ */
 final class JdbiMonitoringStore implements MonitoringStore {
+  private static final Duration SPAN = PredictionBatches.SPAN;
   private static final RowMapper<MonitorRow> MONITOR = (rs, ctx) -> new MonitorRow(
       rs.getString("org_id"), rs.getString("deployment"), rs.getLong("window_seconds"),
       rs.getDouble("psi_threshold"), rs.getDouble("ks_p_threshold"),
@@ -31,9 +37,11 @@ final class JdbiMonitoringStore implements MonitoringStore {
       rs.getObject("raised_at", OffsetDateTime.class).toInstant(),
       instant(rs.getObject("resolved_at", OffsetDateTime.class)), rs.getString("retrain_job"));
 
-  /** Prediction rows per INSERT statement: 1,100 parameters, far below PostgreSQL's 32,767. */
-  static final int ROWS_PER_INSERT = 100;
-  private static final String INSERT_FULL = insertPredictionsSql(ROWS_PER_INSERT);
+  private static final RowMapper<Batch> BATCH = (rs, ctx) -> new Batch(rs.getString("id"),
+      rs.getString("org_id"), rs.getString("deployment"), rs.getString("model_version_id"),
+      rs.getObject("first_at", OffsetDateTime.class).toInstant(),
+      rs.getObject("last_at", OffsetDateTime.class).toInstant(), rs.getInt("samples"),
+      rs.getString("blob_key"), rs.getBytes("classes"), rs.getBytes("records"));
 
   private final Jdbi jdbi;
 
@@ -53,104 +61,114 @@ final class JdbiMonitoringStore implements MonitoringStore {
 
   @Override
   public void insertPredictions(Handle tx, List<PredictionRow> rows) {
-    // Multi-row INSERTs, ROWS_PER_INSERT rows a statement: PostgreSQL executes a JDBC batch's
-    // rows as statements of their own. Bound through JDBC itself: Jdbi would look up an argument
-    // factory for each of the 1,100 values, which cost more than it saved on H2.
-    Connection c = tx.getConnection();
-    for (int from = 0; from < rows.size(); from += ROWS_PER_INSERT) {
-      List<PredictionRow> chunk = rows.subList(from, Math.min(rows.size(),
-          from + ROWS_PER_INSERT));
-      String sql = chunk.size() == ROWS_PER_INSERT ? INSERT_FULL
-          : insertPredictionsSql(chunk.size());
-      try (PreparedStatement insert = c.prepareStatement(sql)) {
-        int p = 1;
-        for (PredictionRow r : chunk) {
-          insert.setString(p++, r.id());
-          insert.setInt(p++, r.sample());
-          insert.setString(p++, r.orgId());
-          insert.setString(p++, r.deployment());
-          insert.setString(p++, r.modelVersionId());
-          insert.setObject(p++, time(r.at()));
-          insert.setLong(p++, r.latencyMicros());
-          insert.setString(p++, r.predictedClass());
-          if (r.predictedValue() == null) {
-            insert.setNull(p++, Types.DOUBLE);
-          } else {
-            insert.setDouble(p++, r.predictedValue());
-          }
-          insert.setString(p++, r.blobKey());
-          if (r.blobLine() == null) {
-            insert.setNull(p++, Types.INTEGER);
-          } else {
-            insert.setInt(p++, r.blobLine());
-          }
-        }
-        insert.executeUpdate();
-      } catch (SQLException e) {
-        throw new IllegalStateException("cannot insert " + chunk.size() + " prediction rows: "
-            + e.getMessage(), e);
-      }
+    try {
+      insert(tx.getConnection(), PredictionBatches.batches(rows));
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot insert " + rows.size() + " logged samples: "
+          + e.getMessage(), e);
     }
   }
 
-  /** An INSERT of {@code n} prediction rows, 11 positional parameters each. */
-  private static String insertPredictionsSql(int n) {
-    return "INSERT INTO prediction (id, sample, org_id, deployment, model_version_id,"
-        + " predicted_at, latency_micros, predicted_class, predicted_value, blob_key, blob_line)"
-        + " VALUES "
-        + String.join(", ", Collections.nCopies(n, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  /** Inserts batches as one JDBC batch, bound through JDBC itself. */
+  static void insert(Connection c, List<Batch> batches) throws SQLException {
+    if (batches.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement insert = c.prepareStatement("INSERT INTO prediction_batch (id,"
+        + " org_id, deployment, model_version_id, first_at, last_at, samples, blob_key, classes,"
+        + " records) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      for (Batch b : batches) {
+        insert.setString(1, b.id());
+        insert.setString(2, b.orgId());
+        insert.setString(3, b.deployment());
+        insert.setString(4, b.modelVersionId());
+        insert.setObject(5, time(b.firstAt()));
+        insert.setObject(6, time(b.lastAt()));
+        insert.setInt(7, b.samples());
+        insert.setString(8, b.blobKey());
+        insert.setBytes(9, b.classes());
+        insert.setBytes(10, b.records());
+        insert.addBatch();
+      }
+      insert.executeBatch();
+    }
   }
 
   @Override
   public Optional<PredictionRow> prediction(Handle h, String orgId, String deployment, String id,
       int sample) {
-    return h.createQuery("SELECT * FROM prediction WHERE org_id = :org AND deployment = :d"
-            + " AND id = :id AND sample = :sample")
-        .bind("org", orgId).bind("d", deployment).bind("id", id).bind("sample", sample)
-        .map((rs, ctx) -> new PredictionRow(rs.getString("id"), rs.getInt("sample"),
-            rs.getString("org_id"), rs.getString("deployment"),
-            rs.getString("model_version_id"),
-            rs.getObject("predicted_at", OffsetDateTime.class).toInstant(),
-            rs.getLong("latency_micros"), rs.getString("predicted_class"),
-            (Double) rs.getObject("predicted_value", Double.class), rs.getString("blob_key"),
-            (Integer) rs.getObject("blob_line", Integer.class)))
-        .findOne();
+    Instant t = PredictionBatches.idTime(id);
+    if (t == null) {
+      return Optional.empty();
+    }
+    // the batches that can hold a prediction of the id's millisecond
+    List<Batch> batches = h.createQuery("SELECT * FROM prediction_batch WHERE org_id = :org"
+            + " AND deployment = :d AND first_at >= :lo AND first_at < :hi AND last_at >= :t")
+        .bind("org", orgId).bind("d", deployment).bind("lo", time(t.minus(SPAN)))
+        .bind("hi", time(t.plusMillis(1))).bind("t", time(t))
+        .map(BATCH).list();
+    for (Batch b : batches) {
+      for (PredictionRow r : PredictionBatches.rows(b)) {
+        if (r.id().equals(id) && r.sample() == sample) {
+          return Optional.of(r);
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   @Override
-  public boolean insertFeedback(Handle tx, String orgId, String deployment, String id, int sample,
-      String groundTruth, String by, Instant at) {
+  public boolean insertFeedback(Handle tx, PredictionRow p, String groundTruth, String by,
+      Instant at) {
     boolean given = tx.createQuery("SELECT COUNT(*) FROM prediction_feedback"
             + " WHERE prediction_id = :id AND sample = :sample")
-        .bind("id", id).bind("sample", sample).mapTo(Integer.class).one() > 0;
+        .bind("id", p.id()).bind("sample", p.sample()).mapTo(Integer.class).one() > 0;
     if (given) {
       return false;
     }
     tx.createUpdate("INSERT INTO prediction_feedback (prediction_id, sample, org_id, deployment,"
-            + " ground_truth, given_by, given_at) VALUES (:id, :sample, :org, :d, :truth, :by,"
-            + " :at)")
-        .bind("id", id).bind("sample", sample).bind("org", orgId).bind("d", deployment)
+            + " predicted_class, predicted_value, predicted_at, ground_truth, given_by, given_at)"
+            + " VALUES (:id, :sample, :org, :d, :class, :value, :predicted, :truth, :by, :at)")
+        .bind("id", p.id()).bind("sample", p.sample()).bind("org", p.orgId())
+        .bind("d", p.deployment()).bind("class", p.predictedClass())
+        .bind("value", p.predictedValue()).bind("predicted", time(p.at()))
         .bind("truth", groundTruth).bind("by", by).bind("at", time(at)).execute();
     return true;
   }
 
   @Override
   public long predictionCount(String orgId, String deployment, Instant from) {
-    return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM prediction WHERE org_id ="
-            + " :org AND deployment = :d AND predicted_at >= :from")
-        .bind("org", orgId).bind("d", deployment).bind("from", time(from))
-        .mapTo(Long.class).one());
+    Instant f = PredictionBatches.truncate(from);
+    return jdbi.withHandle(h -> h.createQuery("SELECT COALESCE(SUM(samples), 0)"
+            + " FROM prediction_batch WHERE org_id = :org AND deployment = :d AND first_at >= :from")
+        .bind("org", orgId).bind("d", deployment).bind("from", time(f))
+        .mapTo(Long.class).one() + straddling(h, orgId, deployment, f).size());
+  }
+
+  /** The samples at or after {@code from} of the batches that began before it. */
+  private static List<PredictionRow> straddling(Handle h, String orgId, String deployment,
+      Instant from) {
+    List<PredictionRow> rows = new ArrayList<>();
+    for (Batch b : h.createQuery("SELECT * FROM prediction_batch WHERE org_id = :org"
+            + " AND deployment = :d AND first_at >= :lo AND first_at < :from AND last_at >= :from")
+        .bind("org", orgId).bind("d", deployment).bind("lo", time(from.minus(SPAN)))
+        .bind("from", time(from)).map(BATCH).list()) {
+      for (PredictionRow r : PredictionBatches.rows(b)) {
+        if (!r.at().isBefore(from)) {
+          rows.add(r);
+        }
+      }
+    }
+    return rows;
   }
 
   @Override
   public List<Labeled> labeled(String orgId, String deployment, Instant from, int limit) {
-    return jdbi.withHandle(h -> h.createQuery("SELECT p.predicted_class, p.predicted_value,"
-            + " f.ground_truth FROM prediction p JOIN prediction_feedback f"
-            + " ON f.prediction_id = p.id AND f.sample = p.sample"
-            + " WHERE p.org_id = :org AND p.deployment = :d AND p.predicted_at >= :from"
-            + " ORDER BY p.predicted_at DESC LIMIT :limit")
-        .bind("org", orgId).bind("d", deployment).bind("from", time(from))
-        .bind("limit", limit)
+    return jdbi.withHandle(h -> h.createQuery("SELECT predicted_class, predicted_value,"
+            + " ground_truth FROM prediction_feedback WHERE org_id = :org AND deployment = :d"
+            + " AND predicted_at >= :from ORDER BY predicted_at DESC LIMIT :limit")
+        .bind("org", orgId).bind("d", deployment)
+        .bind("from", time(PredictionBatches.truncate(from))).bind("limit", limit)
         .map((rs, ctx) -> new Labeled(rs.getString(1), (Double) rs.getObject(2, Double.class),
             rs.getString(3)))
         .list());
@@ -158,73 +176,122 @@ final class JdbiMonitoringStore implements MonitoringStore {
 
   @Override
   public Map<String, Long> predictedClasses(String orgId, String deployment, Instant from) {
-    return jdbi.withHandle(h -> h.createQuery("SELECT predicted_class, COUNT(*) AS n"
-            + " FROM prediction WHERE org_id = :org AND deployment = :d AND predicted_at >= :from"
-            + " AND predicted_class IS NOT NULL GROUP BY predicted_class"
-            + " ORDER BY n DESC, predicted_class")
-        .bind("org", orgId).bind("d", deployment).bind("from", time(from))
-        .reduceRows(new LinkedHashMap<String, Long>(), (map, row) -> {
-          map.put(row.getColumn("predicted_class", String.class),
-              row.getColumn("n", Long.class));
-          return map;
-        }));
+    Instant f = PredictionBatches.truncate(from);
+    Map<String, Long> counts = new HashMap<>();
+    jdbi.useHandle(h -> {
+      h.createQuery("SELECT classes FROM prediction_batch WHERE org_id = :org"
+              + " AND deployment = :d AND first_at >= :from")
+          .bind("org", orgId).bind("d", deployment).bind("from", time(f))
+          .map((rs, ctx) -> rs.getBytes(1))
+          .forEach(c -> PredictionBatches.classCounts(c).forEach((k, n) ->
+              counts.merge(k, n, Long::sum)));
+      for (PredictionRow r : straddling(h, orgId, deployment, f)) {
+        if (r.predictedClass() != null) {
+          counts.merge(r.predictedClass(), 1L, Long::sum);
+        }
+      }
+    });
+    Map<String, Long> sorted = new LinkedHashMap<>();
+    counts.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed()
+            .thenComparing(Map.Entry.comparingByKey()))
+        .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+    return sorted;
   }
 
   @Override
   public Optional<String> latestModelVersion(String orgId, String deployment, Instant from) {
-    return jdbi.withHandle(h -> h.createQuery("SELECT model_version_id FROM prediction"
-            + " WHERE org_id = :org AND deployment = :d AND predicted_at >= :from"
-            + " ORDER BY predicted_at DESC LIMIT 1")
-        .bind("org", orgId).bind("d", deployment).bind("from", time(from))
-        .mapTo(String.class).findOne());
+    Instant f = PredictionBatches.truncate(from);
+    return jdbi.withHandle(h -> h.createQuery("SELECT model_version_id FROM prediction_batch"
+            + " WHERE org_id = :org AND deployment = :d AND first_at >= :lo AND last_at >= :from"
+            + " ORDER BY first_at DESC LIMIT 1")
+        .bind("org", orgId).bind("d", deployment).bind("lo", time(f.minus(SPAN)))
+        .bind("from", time(f)).mapTo(String.class).findOne());
   }
 
   @Override
   public List<Kept> kept(String orgId, String deployment, Instant from, int limit) {
-    return jdbi.withHandle(h -> h.createQuery("SELECT blob_key, blob_line FROM prediction"
-            + " WHERE org_id = :org AND deployment = :d AND predicted_at >= :from"
-            + " AND blob_key IS NOT NULL ORDER BY predicted_at DESC LIMIT :limit")
-        .bind("org", orgId).bind("d", deployment).bind("from", time(from))
-        .bind("limit", limit)
-        .map((rs, ctx) -> new Kept(rs.getString(1), rs.getInt(2))).list());
+    Instant f = PredictionBatches.truncate(from);
+    List<Kept> kept = new ArrayList<>();
+    jdbi.useHandle(h -> {
+      try (ResultIterator<Batch> batches = h.createQuery("SELECT * FROM prediction_batch"
+              + " WHERE org_id = :org AND deployment = :d AND first_at >= :lo"
+              + " AND last_at >= :from AND blob_key IS NOT NULL ORDER BY first_at DESC")
+          .bind("org", orgId).bind("d", deployment).bind("lo", time(f.minus(SPAN)))
+          .bind("from", time(f)).map(BATCH).iterator()) {
+        while (kept.size() < limit && batches.hasNext()) {
+          List<PredictionRow> rows = PredictionBatches.rows(batches.next());
+          for (int i = rows.size() - 1; i >= 0 && kept.size() < limit; i--) {
+            PredictionRow r = rows.get(i);
+            if (r.blobKey() != null && !r.at().isBefore(f)) {
+              kept.add(new Kept(r.blobKey(), r.blobLine()));
+            }
+          }
+        }
+      }
+    });
+    return kept;
   }
+
+  /** A batch as retention walks them. */
+  private record Stored(String id, OffsetDateTime lastAt, int samples) {}
 
   @Override
   public int deleteOld(Handle tx, String orgId, Instant before, int keep) {
-    List<String> deployments = tx.createQuery("SELECT DISTINCT deployment FROM prediction"
+    List<String> deployments = tx.createQuery("SELECT DISTINCT deployment FROM prediction_batch"
         + " WHERE org_id = :org").bind("org", orgId).mapTo(String.class).list();
     int deleted = 0;
     for (String d : deployments) {
-      Instant cut = before;
-      Optional<OffsetDateTime> kth = tx.createQuery("SELECT predicted_at FROM prediction"
-              + " WHERE org_id = :org AND deployment = :d ORDER BY predicted_at DESC"
-              + " LIMIT 1 OFFSET :keep")
-          .bind("org", orgId).bind("d", d).bind("keep", keep)
-          .mapTo(OffsetDateTime.class).findOne();
-      if (kth.isPresent() && kth.get().toInstant().plusNanos(1000).isAfter(cut)) {
-        cut = kth.get().toInstant().plusNanos(1000); // the keep-th newest and older go
+      // newest first, the first batch wholly before `before` or past the newest `keep` samples:
+      // it and every batch after it go
+      Stored cut = null;
+      long newer = 0;
+      try (ResultIterator<Stored> batches = tx.createQuery("SELECT id, last_at, samples"
+              + " FROM prediction_batch WHERE org_id = :org AND deployment = :d"
+              + " ORDER BY last_at DESC, id DESC")
+          .bind("org", orgId).bind("d", d)
+          .map((rs, ctx) -> new Stored(rs.getString(1), rs.getObject(2, OffsetDateTime.class),
+              rs.getInt(3))).iterator()) {
+        while (cut == null && batches.hasNext()) {
+          Stored b = batches.next();
+          if (newer >= keep || b.lastAt().toInstant().isBefore(before)) {
+            cut = b;
+          }
+          newer += b.samples();
+        }
       }
+      if (cut == null) {
+        continue;
+      }
+      String past = " WHERE org_id = :org AND deployment = :d AND (last_at < :at"
+          + " OR (last_at = :at AND id <= :id))";
+      deleted += tx.createQuery("SELECT COALESCE(SUM(samples), 0) FROM prediction_batch" + past)
+          .bind("org", orgId).bind("d", d).bind("at", cut.lastAt()).bind("id", cut.id())
+          .mapTo(Integer.class).one();
+      tx.createUpdate("DELETE FROM prediction_batch" + past)
+          .bind("org", orgId).bind("d", d).bind("at", cut.lastAt()).bind("id", cut.id())
+          .execute();
+      // the feedback of predictions older than every batch left
+      Optional<OffsetDateTime> oldest = tx.createQuery("SELECT MIN(first_at)"
+              + " FROM prediction_batch WHERE org_id = :org AND deployment = :d")
+          .bind("org", orgId).bind("d", d).mapTo(OffsetDateTime.class).findOne();
       tx.createUpdate("DELETE FROM prediction_feedback WHERE org_id = :org AND deployment = :d"
-              + " AND (prediction_id, sample) IN (SELECT id, sample FROM prediction"
-              + " WHERE org_id = :org AND deployment = :d AND predicted_at < :cut)")
-          .bind("org", orgId).bind("d", d).bind("cut", time(cut)).execute();
-      deleted += tx.createUpdate("DELETE FROM prediction WHERE org_id = :org AND deployment = :d"
-              + " AND predicted_at < :cut")
-          .bind("org", orgId).bind("d", d).bind("cut", time(cut)).execute();
+              + (oldest.isPresent() ? " AND predicted_at < :oldest" : ""))
+          .bind("org", orgId).bind("d", d).bind("oldest", oldest.orElse(null)).execute();
     }
     return deleted;
   }
 
   @Override
   public boolean blobReferenced(String orgId, String blobKey) {
-    return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM prediction"
+    return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM prediction_batch"
             + " WHERE org_id = :org AND blob_key = :key")
         .bind("org", orgId).bind("key", blobKey).mapTo(Integer.class).one() > 0);
   }
 
   @Override
   public List<String> organizations() {
-    return jdbi.withHandle(h -> h.createQuery("SELECT DISTINCT org_id FROM prediction")
+    return jdbi.withHandle(h -> h.createQuery("SELECT DISTINCT org_id FROM prediction_batch")
         .mapTo(String.class).list());
   }
 

@@ -204,8 +204,8 @@ public final class MonitoringService implements AutoCloseable {
               + "received '" + shorten(f.groundTruth()) + "'"));
           continue;
         }
-        if (!seen.add(id + "#" + sample) || !store.insertFeedback(tx, org, deployment, id,
-            sample, f.groundTruth(), caller.userId(), now)) {
+        if (!seen.add(id + "#" + sample) || !store.insertFeedback(tx, p.get(), f.groundTruth(),
+            caller.userId(), now)) {
           refused.add(new FeedbackResult.Refused(i, id, ErrorCode.CONFLICT.name(), "prediction "
               + id + (sample == 0 ? "" : " sample " + sample) + " has feedback already; "
               + "feedback is given once"));

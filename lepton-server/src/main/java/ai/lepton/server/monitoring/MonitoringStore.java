@@ -31,16 +31,22 @@ interface MonitoringStore {
       double threshold, String message, Instant raisedAt, Instant resolvedAt,
       String retrainJob) {}
 
-  /** Inserts the logged samples' rows in {@code tx}. */
+  /**
+   * Inserts the logged samples' rows in {@code tx}; a request's samples are consecutive rows of
+   * its id.
+   */
   void insertPredictions(Handle tx, List<PredictionRow> rows);
 
   /** The prediction's row, when the organization's deployment logged it. */
   Optional<PredictionRow> prediction(Handle h, String orgId, String deployment, String id,
       int sample);
 
-  /** Records feedback; false when the prediction has feedback already. */
-  boolean insertFeedback(Handle tx, String orgId, String deployment, String id, int sample,
-      String groundTruth, String by, Instant at);
+  /**
+   * Records feedback for a logged prediction, with what it predicted; false when the prediction
+   * has feedback already.
+   */
+  boolean insertFeedback(Handle tx, PredictionRow prediction, String groundTruth, String by,
+      Instant at);
 
   /** The samples the deployment predicted since {@code from}. */
   long predictionCount(String orgId, String deployment, Instant from);
@@ -59,7 +65,9 @@ interface MonitoringStore {
 
   /**
    * Deletes the organization's predictions (and their feedback) made before {@code before}, and
-   * beyond each deployment's newest {@code keep}; returns how many.
+   * beyond each deployment's newest {@code keep}; returns how many. Predictions go in the batches
+   * they were written in: a batch goes when all its predictions are before {@code before} or
+   * beyond the newest {@code keep}.
    */
   int deleteOld(Handle tx, String orgId, Instant before, int keep);
 

@@ -120,7 +120,7 @@ final class JdbiTenancyStore implements TenancyStore {
         "DELETE FROM model_version WHERE org_id = :org",
         "DELETE FROM registered_model WHERE org_id = :org",
         "DELETE FROM prediction_feedback WHERE org_id = :org",
-        "DELETE FROM prediction WHERE org_id = :org",
+        "DELETE FROM prediction_batch WHERE org_id = :org",
         "DELETE FROM monitoring_alert WHERE org_id = :org",
         "DELETE FROM deployment_monitor WHERE org_id = :org",
         "DELETE FROM organization_keyset WHERE organization_id = :org",

@@ -13,6 +13,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -24,10 +26,25 @@ class MonitoringStoreTest {
     return TestDatabases.both();
   }
 
-  private static PredictionRow row(String org, String id, int minute, String predicted,
-      String blob) {
-    return new PredictionRow(id, 0, org, "web", "mv_1", T0.plus(Duration.ofMinutes(minute)),
-        1500, predicted, null, blob, blob == null ? null : minute);
+  private static PredictionRow row(String org, int minute, String predicted, String blob) {
+    return row(org, T0.plus(Duration.ofMinutes(minute)), predicted, blob,
+        blob == null ? null : minute);
+  }
+
+  private static PredictionRow row(String org, Instant at, String predicted, String blob,
+      Integer line) {
+    return new PredictionRow(BatchingPredictionLog.predictionId(at, ThreadLocalRandom.current()),
+        0, org, "web", "mv_1", at, 1500, predicted, null, blob, line);
+  }
+
+  private static Optional<PredictionRow> find(Database db, MonitoringStore store, String org,
+      PredictionRow r) {
+    return db.jdbi().withHandle(h -> store.prediction(h, org, "web", r.id(), r.sample()));
+  }
+
+  private static boolean feedback(Database db, MonitoringStore store, PredictionRow r,
+      String truth) {
+    return db.jdbi().inTransaction(tx -> store.insertFeedback(tx, r, truth, "u", T0));
   }
 
   @ParameterizedTest
@@ -37,21 +54,19 @@ class MonitoringStoreTest {
       MonitoringStore store = new JdbiMonitoringStore(db.jdbi());
       List<PredictionRow> rows = new ArrayList<>();
       for (int i = 0; i < 5; i++) {
-        rows.add(row("org_a", "p" + i, i, i < 3 ? "yes" : "no", i % 2 == 0 ? "b1" : null));
+        rows.add(row("org_a", i, i < 3 ? "yes" : "no", i % 2 == 0 ? "b1" : null));
       }
-      rows.add(row("org_b", "q0", 0, "yes", "b2"));
+      rows.add(row("org_b", 0, "yes", "b2"));
       db.jdbi().useTransaction(tx -> store.insertPredictions(tx, rows));
 
-      boolean first = db.jdbi().inTransaction(tx -> store.insertFeedback(tx, "org_a", "web", "p0",
-          0, "yes", "u", T0));
-      boolean again = db.jdbi().inTransaction(tx -> store.insertFeedback(tx, "org_a", "web", "p0",
-          0, "no", "u", T0));
-      assertTrue(first);
-      assertFalse(again);
-      db.jdbi().useTransaction(tx -> store.insertFeedback(tx, "org_a", "web", "p4", 0, "yes",
-          "u", T0));
-      assertTrue(db.jdbi().withHandle(h -> store.prediction(h, "org_b", "web", "p0", 0))
-          .isEmpty());
+      PredictionRow p0 = find(db, store, "org_a", rows.get(0)).orElseThrow();
+      assertEquals(rows.get(0), p0);
+      assertTrue(feedback(db, store, p0, "yes"));
+      assertFalse(feedback(db, store, p0, "no"));
+      assertTrue(feedback(db, store, find(db, store, "org_a", rows.get(4)).orElseThrow(),
+          "yes"));
+      assertTrue(find(db, store, "org_b", rows.get(0)).isEmpty());
+      assertTrue(find(db, store, "org_a", rows.get(5)).isEmpty());
       assertEquals(2, store.labeled("org_a", "web", T0, 100).size());
       assertEquals("no", store.labeled("org_a", "web", T0, 1).get(0).predictedClass());
       assertEquals(Map.of("yes", 3L, "no", 2L), store.predictedClasses("org_a", "web", T0));
@@ -85,6 +100,62 @@ class MonitoringStoreTest {
       AlertRow resolved = store.alerts("org_a", "web", T0, 10).get(0);
       assertEquals("job_9", resolved.retrainJob());
       assertEquals(T0.plusSeconds(60), resolved.resolvedAt());
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void aBatchIsReadExactlyWhereAWindowCutsIt(TestDatabases.Named kind) {
+    try (Database db = kind.open().get()) {
+      MonitoringStore store = new JdbiMonitoringStore(db.jdbi());
+      PredictionRow early = row("org_a", T0.minusMillis(400), "a", null, null);
+      List<PredictionRow> rows = new ArrayList<>();
+      for (String c : List.of("a", "a", "b")) { // one request of three samples
+        rows.add(new PredictionRow(early.id(), rows.size(), "org_a", "web", "mv_1", early.at(),
+            1500, c, null, null, null));
+      }
+      rows.add(row("org_a", T0.plusMillis(300), "b", "b3", 0));
+      rows.add(row("org_a", T0.plusMillis(600), "c", null, null));
+      PredictionRow late = row("org_a", T0.plusMillis(1500), "c", null, null);
+      rows.add(late);
+      db.jdbi().useTransaction(tx -> store.insertPredictions(tx, rows));
+      int batches = db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*)"
+          + " FROM prediction_batch").mapTo(Integer.class).one());
+      assertEquals(2, batches); // a batch spans a second
+
+      assertEquals(6, store.predictionCount("org_a", "web", T0.minusSeconds(1)));
+      assertEquals(Map.of("a", 2L, "b", 2L, "c", 2L), store.predictedClasses("org_a", "web",
+          T0.minusSeconds(1)));
+      assertEquals(3, store.predictionCount("org_a", "web", T0));
+      assertEquals(Map.of("b", 1L, "c", 2L), store.predictedClasses("org_a", "web", T0));
+      assertEquals(List.of("c", "b"), List.copyOf(store.predictedClasses("org_a", "web", T0)
+          .keySet()));
+      assertEquals(1, store.predictionCount("org_a", "web", T0.plusMillis(601)));
+      assertEquals(List.of(new MonitoringStore.Kept("b3", 0)), store.kept("org_a", "web", T0,
+          10));
+      assertTrue(store.kept("org_a", "web", T0.plusMillis(301), 10).isEmpty());
+      assertEquals("b", find(db, store, "org_a", rows.get(2)).orElseThrow().predictedClass());
+      assertTrue(db.jdbi().withHandle(h -> store.prediction(h, "org_a", "web", early.id(), 3))
+          .isEmpty());
+      assertTrue(db.jdbi().withHandle(h -> store.prediction(h, "org_a", "web", "prd_zz", 0))
+          .isEmpty());
+
+      assertTrue(feedback(db, store, find(db, store, "org_a", rows.get(0)).orElseThrow(), "a"));
+      assertTrue(feedback(db, store, find(db, store, "org_a", late).orElseThrow(), "b"));
+      assertEquals(List.of(new MonitoringStore.Labeled("c", null, "b")), store.labeled("org_a",
+          "web", T0, 10));
+      // the newest sample is in the second batch: the first, past it, goes whole
+      assertEquals(5, (int) db.jdbi().inTransaction(tx -> store.deleteOld(tx, "org_a",
+          T0.minusSeconds(60), 1)));
+      assertEquals(1, store.predictionCount("org_a", "web", T0.minusSeconds(1)));
+      assertEquals(1, store.labeled("org_a", "web", T0.minusSeconds(1), 10).size());
+      assertTrue(find(db, store, "org_a", rows.get(0)).isEmpty());
+      // past retention
+      assertEquals(1, (int) db.jdbi().inTransaction(tx -> store.deleteOld(tx, "org_a",
+          T0.plusSeconds(2), 100)));
+      assertEquals(0, store.predictionCount("org_a", "web", T0.minusSeconds(1)));
+      assertTrue(store.labeled("org_a", "web", T0.minusSeconds(1), 10).isEmpty());
+      assertTrue(store.organizations().isEmpty());
     }
   }
 }

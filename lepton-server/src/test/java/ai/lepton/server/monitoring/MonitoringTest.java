@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.lepton.server.monitoring.MonitoringStore.PredictionRow;
 import ai.lepton.server.monitoring.PredictionLog.Sample;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -289,7 +290,8 @@ class MonitoringTest {
     p.monitoring.predictionLog().log(p.org, "web", version, List.of(new Sample(
         Map.of("age", 40.0, "plan", marker), "no", null, List.of(0.1))), Duration.ofMillis(1));
     p.monitoring.flush();
-    assertEquals(1, count(p.db, "SELECT COUNT(*) FROM prediction WHERE blob_key IS NOT NULL"));
+    assertEquals(1, count(p.db, "SELECT COUNT(*) FROM prediction_batch"
+        + " WHERE blob_key IS NOT NULL"));
     byte[] bytes = marker.getBytes(StandardCharsets.UTF_8);
     try (Stream<Path> files = Files.walk(p.data)) {
       List<Path> holding = files.filter(Files::isRegularFile).filter(f -> holds(f, bytes))
@@ -303,8 +305,10 @@ class MonitoringTest {
           Map.of("plan", marker), "no", null, List.of(0.1))), Duration.ofMillis(1));
       none.flush();
       assertTrue(id.startsWith("prd_"));
-      assertEquals(1, count(p.db, "SELECT COUNT(*) FROM prediction WHERE id = '" + id
-          + "' AND blob_key IS NULL AND predicted_class = 'no'"));
+      PredictionRow logged = p.db.jdbi().withHandle(h -> new JdbiMonitoringStore(p.db.jdbi())
+          .prediction(h, p.org, "web", id, 0)).orElseThrow();
+      assertNull(logged.blobKey());
+      assertEquals("no", logged.predictedClass());
     }
   }
 
@@ -317,10 +321,10 @@ class MonitoringTest {
     assertTrue(written >= 1);
     p.monitoring.sweep();
     assertEquals(written, blobs());
-    assertEquals(5, count(p.db, "SELECT COUNT(*) FROM prediction"));
+    assertEquals(5, count(p.db, "SELECT COALESCE(SUM(samples), 0) FROM prediction_batch"));
     p.clock.advance(Duration.ofDays(31));
     p.monitoring.sweep();
-    assertEquals(0, count(p.db, "SELECT COUNT(*) FROM prediction"));
+    assertEquals(0, count(p.db, "SELECT COALESCE(SUM(samples), 0) FROM prediction_batch"));
     assertEquals(0, count(p.db, "SELECT COUNT(*) FROM prediction_feedback"));
     assertEquals(0, blobs());
   }
@@ -352,14 +356,14 @@ class MonitoringTest {
         "groundTruth", "yes"));
     p.put(p.deployment("shop", "/monitor"), p.owner, Map.of("minSamples", 10));
     p.monitoring.evaluate(p.org, "shop");
-    for (String table : List.of("prediction", "prediction_feedback", "deployment_monitor",
+    for (String table : List.of("prediction_batch", "prediction_feedback", "deployment_monitor",
         "monitoring_alert")) {
       assertTrue(count(p.db, "SELECT COUNT(*) FROM " + table) > 0, table);
     }
     MonitoringPlatform.Response deleted = p.send(p.request("/api/v1/orgs/" + p.org, p.owner)
         .DELETE());
     assertEquals(204, deleted.status(), deleted.body());
-    for (String table : List.of("prediction", "prediction_feedback", "deployment_monitor",
+    for (String table : List.of("prediction_batch", "prediction_feedback", "deployment_monitor",
         "monitoring_alert")) {
       assertEquals(0, count(p.db, "SELECT COUNT(*) FROM " + table), table);
     }

@@ -17,15 +17,12 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BiConsumer;
-import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.PreparedBatch;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The prediction log writer's throughput: rows written a second, from the first {@code log} to
@@ -114,8 +111,8 @@ final class PredictionLogBench {
       service.flush();
       double seconds = (System.nanoTime() - start) / 1e9;
       double cpuMicros = (CPU.getProcessCpuTime() - cpu) / 1e3;
-      long written = db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM prediction")
-          .mapTo(Long.class).one());
+      long written = db.jdbi().withHandle(h -> h.createQuery("SELECT SUM(samples)"
+          + " FROM prediction_batch").mapTo(Long.class).one());
       if (written != requests || service.droppedPredictions() != 0) {
         throw new IllegalStateException("expected " + requests + " rows and no drops; wrote "
             + written + ", dropped " + service.droppedPredictions());
@@ -125,74 +122,46 @@ final class PredictionLogBench {
   }
 
   /**
-   * The store's insert alone ({@code inserts h2|postgres ROWS RUNS}): batches of 500 rows, each
-   * in a transaction, by {@link JdbiMonitoringStore#insertPredictions} (multi-row INSERTs)
-   * alternating with a JDBC batch of one-row INSERTs (Jdbi's PreparedBatch, what it replaced), on
-   * the same database; rows a second, median of the runs.
+   * The store's insert alone ({@code inserts h2|postgres ROWS RUNS}): batches of 500 one-sample
+   * requests, each in a transaction, by {@link JdbiMonitoringStore#insertPredictions}; rows a
+   * second and the inserting thread's CPU time a row (H2: the database's work too), median of the
+   * runs.
    */
   private static void inserts(String kind, int rows, int runs) throws IOException {
     Path dir = Files.createTempDirectory("lepton-bench");
     try (Database db = kind.equals("postgres") ? TestDatabases.postgres()
         : Database.embedded(dir, "benchpassword")) {
       JdbiMonitoringStore store = new JdbiMonitoringStore(db.jdbi());
-      List<Double> multi = new ArrayList<>();
-      List<Double> batch = new ArrayList<>();
-      List<Double> multiCpu = new ArrayList<>();
-      List<Double> batchCpu = new ArrayList<>();
-      int[] next = {0};
+      List<Double> rates = new ArrayList<>();
+      List<Double> cpus = new ArrayList<>();
+      Instant at = Instant.now();
+      int next = 0;
       for (int r = 0; r <= runs; r++) { // the first round warms up
-        double[] m = insertRate(db, rows, next, store::insertPredictions);
-        double[] b = insertRate(db, rows, next, PredictionLogBench::jdbcBatch);
+        long cpu = THREADS.getCurrentThreadCpuTime();
+        long start = System.nanoTime();
+        for (int from = 0; from < rows; from += 500) {
+          List<PredictionRow> batch = new ArrayList<>();
+          for (int i = 0; i < 500; i++) {
+            int n = next++;
+            Instant t = at.plusNanos(n * 1000L);
+            batch.add(new PredictionRow(BatchingPredictionLog.predictionId(t,
+                ThreadLocalRandom.current()), 0, "org_bench", "web", "mv_1", t, 1500,
+                n % 3 == 0 ? "yes" : "no", null, n % 2 == 0 ? "predictions/1-abc" : null,
+                n % 2 == 0 ? n : null));
+          }
+          db.jdbi().useTransaction(tx -> store.insertPredictions(tx, batch));
+        }
+        double rate = rows / ((System.nanoTime() - start) / 1e9);
+        double cpuPerRow = (THREADS.getCurrentThreadCpuTime() - cpu) / 1e3 / rows;
         if (r > 0) {
-          multi.add(m[0]);
-          multiCpu.add(m[1]);
-          batch.add(b[0]);
-          batchCpu.add(b[1]);
-          System.out.printf("run %d: multi-row %.0f rows/s (%.1f us CPU/row), JDBC batch %.0f"
-              + " rows/s (%.1f us CPU/row)%n", r, m[0], m[1], b[0], b[1]);
+          rates.add(rate);
+          cpus.add(cpuPerRow);
+          System.out.printf("run %d: %.0f rows/s (%.2f us CPU/row)%n", r, rate, cpuPerRow);
         }
       }
-      System.out.printf("%s inserts, %d rows in batches of 500, median of %d: multi-row %.0f"
-          + " rows/s (%.1f us CPU/row), JDBC batch %.0f rows/s (%.1f us CPU/row)%n", kind, rows,
-          runs, median(multi), median(multiCpu), median(batch), median(batchCpu));
+      System.out.printf("%s inserts, %d rows in batches of 500, median of %d: %.0f rows/s"
+          + " (%.2f us CPU/row)%n", kind, rows, runs, median(rates), median(cpus));
     }
-  }
-
-  /** Rows a second, and the inserting thread's CPU time a row (H2: the database's work too). */
-  private static double[] insertRate(Database db, int rows, int[] next,
-      BiConsumer<Handle, List<PredictionRow>> insert) {
-    Instant at = Instant.now();
-    long cpu = THREADS.getCurrentThreadCpuTime();
-    long start = System.nanoTime();
-    for (int from = 0; from < rows; from += 500) {
-      List<PredictionRow> batch = new ArrayList<>();
-      for (int i = 0; i < 500; i++) {
-        int n = next[0]++;
-        batch.add(new PredictionRow("prd_" + n, 0, "org_bench", "web", "mv_1",
-            at.plusNanos(n * 1000L), 1500, n % 3 == 0 ? "yes" : "no", null,
-            n % 2 == 0 ? "predictions/1-abc" : null, n % 2 == 0 ? n : null));
-      }
-      db.jdbi().useTransaction(tx -> insert.accept(tx, batch));
-    }
-    double seconds = (System.nanoTime() - start) / 1e9;
-    return new double[] {rows / seconds, (THREADS.getCurrentThreadCpuTime() - cpu) / 1e3 / rows};
-  }
-
-  /** The insert as it was: one-row INSERTs in a JDBC batch. */
-  private static void jdbcBatch(Handle tx, List<PredictionRow> rows) {
-    PreparedBatch batch = tx.prepareBatch("INSERT INTO prediction"
-        + " (id, sample, org_id, deployment, model_version_id, predicted_at, latency_micros,"
-        + " predicted_class, predicted_value, blob_key, blob_line) VALUES (:id, :sample, :org,"
-        + " :deployment, :version, :at, :latency, :class, :value, :blob, :line)");
-    for (PredictionRow r : rows) {
-      batch.bind("id", r.id()).bind("sample", r.sample()).bind("org", r.orgId())
-          .bind("deployment", r.deployment()).bind("version", r.modelVersionId())
-          .bind("at", r.at().atOffset(ZoneOffset.UTC))
-          .bind("latency", r.latencyMicros()).bind("class", r.predictedClass())
-          .bind("value", r.predictedValue()).bind("blob", r.blobKey())
-          .bind("line", r.blobLine()).add();
-    }
-    batch.execute();
   }
 
   private static double median(List<Double> xs) {

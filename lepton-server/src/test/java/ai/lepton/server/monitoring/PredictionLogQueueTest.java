@@ -105,8 +105,8 @@ class PredictionLogQueueTest {
       assertEquals(3, service.droppedPredictions());
       held.release.countDown();
       service.flush();
-      int rows = db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM prediction")
-          .mapTo(Integer.class).one());
+      int rows = db.jdbi().withHandle(h -> h.createQuery("SELECT SUM(samples)"
+          + " FROM prediction_batch").mapTo(Integer.class).one());
       assertEquals(3, rows);
     } finally {
       db.close();
@@ -126,14 +126,13 @@ class PredictionLogQueueTest {
         (o, v) -> java.util.Optional.empty(), Retrainer.NONE, MonitoringLimits.DEFAULT)) {
       BatchingPredictionLog log = (BatchingPredictionLog) service.predictionLog();
       Sample good = new Sample(Map.of("x", 1.0), "a", null, List.of(1.0));
-      // longer than the column's 200 characters: the database refuses the row
-      Sample refused = new Sample(Map.of("x", 2.0), "b".repeat(300), null, List.of(1.0));
       log.log("org_1", "web", "mv_1", List.of(good), Duration.ofMillis(1));
       assertTrue(held.entered.await(1, TimeUnit.MINUTES)); // the writer holds the first
-      // the next batch: 150 requests, the refused one in the second multi-row insert, so that
-      // the first insert of 100 rows succeeds and must be rolled back
+      // the next batch: 150 requests, one of a deployment whose name is longer than the column's
+      // 100 characters: the database refuses its batch row, after the other's, which must be
+      // rolled back
       for (int i = 0; i < 150; i++) {
-        log.log("org_1", "web", "mv_1", List.of(i == 120 ? refused : good),
+        log.log("org_1", i == 120 ? "d".repeat(150) : "web", "mv_1", List.of(good),
             Duration.ofMillis(1));
       }
       held.release.countDown();
@@ -141,9 +140,9 @@ class PredictionLogQueueTest {
 
       assertEquals(150, log.failed(), "the whole batch is lost, and counted");
       assertEquals(0, log.dropped());
-      int rows = db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM prediction")
-          .mapTo(Integer.class).one());
-      assertEquals(1, rows, "only the first batch's row");
+      int rows = db.jdbi().withHandle(h -> h.createQuery("SELECT SUM(samples)"
+          + " FROM prediction_batch").mapTo(Integer.class).one());
+      assertEquals(1, rows, "only the first batch's sample");
       assertEquals(1, blobs.list("org_1", BatchingPredictionLog.BLOB_PREFIX).size(),
           "the failed batch's payload blob is deleted again");
     } finally {

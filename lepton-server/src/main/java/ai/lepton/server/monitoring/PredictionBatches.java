@@ -1,0 +1,296 @@
+package ai.lepton.server.monitoring;
+
+import ai.lepton.server.blobs.BlobKeys;
+import ai.lepton.server.monitoring.MonitoringStore.PredictionRow;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The prediction log's rows as the database keeps them: one row of table {@code prediction_batch}
+ * per deployment and model version for each batch the writer writes, not one per sample, since a
+ * row's inserts into its table and indexes cost more than the request it logs. A batch spans at
+ * most {@link #SPAN} and {@link #MAX_RECORD_BYTES}; its samples are one compact value
+ * ({@code records}) and its per-class counts another ({@code classes}), so that the prediction
+ * distribution of a window reads the counts alone. See {@code docs/monitoring.md}.
+ */
+public final class PredictionBatches {
+  /** The most time between a batch's first and last prediction. */
+  static final Duration SPAN = Duration.ofSeconds(1);
+  /** A batch's samples take at most about this many bytes (one request may pass it). */
+  static final int MAX_RECORD_BYTES = 256 * 1024;
+  private static final byte FORMAT = 1;
+
+  /** One row of {@code prediction_batch}. */
+  record Batch(String id, String orgId, String deployment, String modelVersionId,
+      Instant firstAt, Instant lastAt, int samples, String blobKey, byte[] classes,
+      byte[] records) {}
+
+  private PredictionBatches() {}
+
+  /**
+   * The rows' batches: by organization, deployment and model version, each in time order and cut
+   * at {@link #SPAN}, {@link #MAX_RECORD_BYTES} or another kept-payload blob. A request's samples
+   * are consecutive rows of one id, and stay in one batch.
+   */
+  static List<Batch> batches(List<PredictionRow> rows) {
+    Map<List<String>, List<PredictionRow>> groups = new LinkedHashMap<>();
+    for (PredictionRow r : rows) {
+      groups.computeIfAbsent(List.of(r.orgId(), r.deployment(), r.modelVersionId()),
+          k -> new ArrayList<>()).add(r);
+    }
+    List<Batch> out = new ArrayList<>();
+    for (List<PredictionRow> group : groups.values()) {
+      group.sort(Comparator.comparing(PredictionRow::at)); // stable: samples stay in order
+      Encoder batch = null;
+      for (int from = 0; from < group.size(); ) {
+        int to = from + 1;
+        while (to < group.size() && group.get(to).id().equals(group.get(from).id())) {
+          to++;
+        }
+        List<PredictionRow> request = group.subList(from, to);
+        if (batch != null && !batch.fits(request)) {
+          out.add(batch.batch());
+          batch = null;
+        }
+        if (batch == null) {
+          batch = new Encoder(request.get(0));
+        }
+        batch.add(request);
+        from = to;
+      }
+      out.add(batch.batch());
+    }
+    return out;
+  }
+
+  /** The predicted classes of a batch and their counts, in its class order. */
+  static Map<String, Long> classCounts(byte[] classes) {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(classes))) {
+      for (long n = readVarLong(in); n > 0; n--) {
+        counts.put(in.readUTF(), readVarLong(in));
+      }
+    } catch (IOException e) {
+      throw corrupt(e);
+    }
+    return counts;
+  }
+
+  /** A batch's samples, in the order they were logged. */
+  static List<PredictionRow> rows(Batch b) {
+    List<String> classes = new ArrayList<>(classCounts(b.classes()).keySet());
+    long first = micros(b.firstAt());
+    List<PredictionRow> rows = new ArrayList<>(b.samples());
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(b.records()))) {
+      if (in.readByte() != FORMAT) {
+        throw new IOException("unknown format " + b.records()[0]);
+      }
+      for (long requests = readVarLong(in); requests > 0; requests--) {
+        String id = in.readUTF();
+        Instant at = instant(first + readVarLong(in));
+        long latency = readVarLong(in);
+        for (long samples = readVarLong(in); samples > 0; samples--) {
+          int sample = (int) readVarLong(in);
+          int code = (int) readVarLong(in);
+          String predictedClass = code == 0 ? null : classes.get(code - 1);
+          Double value = code == 0 ? in.readDouble() : null;
+          int line = (int) readVarLong(in) - 1;
+          rows.add(new PredictionRow(id, sample, b.orgId(), b.deployment(),
+              b.modelVersionId(), at, latency, predictedClass, value,
+              line < 0 ? null : b.blobKey(), line < 0 ? null : line));
+        }
+      }
+    } catch (IOException | IndexOutOfBoundsException e) {
+      throw corrupt(e);
+    }
+    return rows;
+  }
+
+  private static IllegalStateException corrupt(Exception e) {
+    return new IllegalStateException("a prediction_batch row of the database is corrupt ("
+        + e.getMessage() + "); restore the database from a backup", e);
+  }
+
+  /**
+   * The time a prediction id leads with ({@code prd_} and 12 hex digits of milliseconds; see
+   * {@link BatchingPredictionLog#predictionId}), or null for an id of another form.
+   */
+  static Instant idTime(String id) {
+    if (id.length() < 16 || !id.startsWith("prd_")) {
+      return null;
+    }
+    try {
+      return Instant.ofEpochMilli(HexFormat.fromHexDigitsToLong(id, 4, 16));
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /** Times as the database keeps them: microseconds, on H2 and PostgreSQL alike. */
+  static Instant truncate(Instant t) {
+    return t.truncatedTo(ChronoUnit.MICROS);
+  }
+
+  private static long micros(Instant t) {
+    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000);
+  }
+
+  private static Instant instant(long micros) {
+    return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
+        Math.floorMod(micros, 1_000_000L) * 1000L);
+  }
+
+  /** One batch being written: its requests' samples as they are added. */
+  private static final class Encoder {
+    private final PredictionRow first;
+    private final long firstMicros;
+    private final Map<String, long[]> classes = new LinkedHashMap<>();
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private final DataOutputStream out = new DataOutputStream(bytes);
+    private Instant last;
+    private String blobKey;
+    private int requests;
+    private int samples;
+
+    Encoder(PredictionRow first) {
+      this.first = first;
+      this.firstMicros = micros(truncate(first.at()));
+      this.last = first.at();
+    }
+
+    /** Whether a request goes into this batch: within its span, size and blob. */
+    boolean fits(List<PredictionRow> request) {
+      PredictionRow r = request.get(0);
+      String key = request.stream().map(PredictionRow::blobKey).filter(Objects::nonNull)
+          .findFirst().orElse(null);
+      return Duration.between(first.at(), r.at()).compareTo(SPAN) <= 0
+          && bytes.size() < MAX_RECORD_BYTES
+          && (key == null || blobKey == null || key.equals(blobKey));
+    }
+
+    void add(List<PredictionRow> request) {
+      PredictionRow r = request.get(0);
+      try {
+        out.writeUTF(r.id());
+        writeVarLong(out, micros(truncate(r.at())) - firstMicros);
+        writeVarLong(out, r.latencyMicros());
+        writeVarLong(out, request.size());
+        for (PredictionRow s : request) {
+          writeVarLong(out, s.sample());
+          if (s.predictedClass() == null) {
+            writeVarLong(out, 0);
+            out.writeDouble(s.predictedValue());
+          } else {
+            long[] count = classes.computeIfAbsent(s.predictedClass(),
+                k -> new long[] {classes.size() + 1, 0});
+            count[1]++;
+            writeVarLong(out, count[0]);
+          }
+          writeVarLong(out, s.blobKey() == null ? 0 : s.blobLine() + 1L);
+          if (s.blobKey() != null) {
+            blobKey = s.blobKey();
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e); // not thrown by a byte array
+      }
+      requests++;
+      samples += request.size();
+      last = r.at();
+    }
+
+    Batch batch() {
+      ByteArrayOutputStream head = new ByteArrayOutputStream();
+      ByteArrayOutputStream counts = new ByteArrayOutputStream();
+      try (DataOutputStream h = new DataOutputStream(head);
+          DataOutputStream c = new DataOutputStream(counts)) {
+        h.writeByte(FORMAT);
+        writeVarLong(h, requests);
+        writeVarLong(c, classes.size());
+        for (Map.Entry<String, long[]> e : classes.entrySet()) {
+          c.writeUTF(e.getKey());
+          writeVarLong(c, e.getValue()[1]);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      head.writeBytes(bytes.toByteArray());
+      return new Batch("pbt_" + BlobKeys.randomSegment(), first.orgId(), first.deployment(),
+          first.modelVersionId(), truncate(first.at()), truncate(last), samples, blobKey,
+          counts.toByteArray(), head.toByteArray());
+    }
+  }
+
+  private static void writeVarLong(DataOutputStream out, long v) throws IOException {
+    if (v < 0) {
+      throw new IllegalArgumentException("a prediction log number is 0 or more; received " + v);
+    }
+    while (v >= 0x80) {
+      out.writeByte((int) (v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    out.writeByte((int) v);
+  }
+
+  private static long readVarLong(DataInputStream in) throws IOException {
+    long v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      int b = in.readUnsignedByte();
+      v |= (long) (b & 0x7F) << shift;
+      if (b < 0x80) {
+        return v;
+      }
+    }
+    throw new IOException("a number longer than 64 bits");
+  }
+
+  /**
+   * Moves the prediction log of a row per sample (table {@code prediction}, V11 to V14) into
+   * batches and drops that table: the schema migration {@code V15} calls it.
+   */
+  public static void moveSampleRows(Connection c) throws SQLException {
+    List<PredictionRow> rows = new ArrayList<>();
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT * FROM prediction"
+            + " ORDER BY org_id, deployment, model_version_id, predicted_at, id, sample")) {
+      while (rs.next()) {
+        PredictionRow r = new PredictionRow(rs.getString("id"), rs.getInt("sample"),
+            rs.getString("org_id"), rs.getString("deployment"),
+            rs.getString("model_version_id"),
+            rs.getObject("predicted_at", OffsetDateTime.class).toInstant(),
+            rs.getLong("latency_micros"), rs.getString("predicted_class"),
+            (Double) rs.getObject("predicted_value", Double.class), rs.getString("blob_key"),
+            (Integer) rs.getObject("blob_line", Integer.class));
+        if (rows.size() >= 100_000 && !rows.get(rows.size() - 1).id().equals(r.id())) {
+          JdbiMonitoringStore.insert(c, batches(rows)); // a request's samples stay together
+          rows.clear();
+        }
+        rows.add(r);
+      }
+    }
+    JdbiMonitoringStore.insert(c, batches(rows));
+    try (PreparedStatement drop = c.prepareStatement("DROP TABLE prediction")) {
+      drop.executeUpdate();
+    }
+  }
+}

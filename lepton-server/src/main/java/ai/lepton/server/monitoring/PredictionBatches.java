@@ -23,7 +23,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * The prediction log's rows as the database keeps them: one row of table {@code prediction_batch}
@@ -180,12 +179,16 @@ public final class PredictionBatches {
 
     /** Whether a request goes into this batch: within its span, size and blob. */
     boolean fits(List<PredictionRow> request) {
-      PredictionRow r = request.get(0);
-      String key = request.stream().map(PredictionRow::blobKey).filter(Objects::nonNull)
-          .findFirst().orElse(null);
-      return Duration.between(first.at(), r.at()).compareTo(SPAN) <= 0
-          && bytes.size() < MAX_RECORD_BYTES
-          && (key == null || blobKey == null || key.equals(blobKey));
+      if (Duration.between(first.at(), request.get(0).at()).compareTo(SPAN) > 0
+          || bytes.size() >= MAX_RECORD_BYTES) {
+        return false;
+      }
+      for (PredictionRow s : request) {
+        if (s.blobKey() != null && blobKey != null && !s.blobKey().equals(blobKey)) {
+          return false;
+        }
+      }
+      return true;
     }
 
     void add(List<PredictionRow> request) {
@@ -270,22 +273,24 @@ public final class PredictionBatches {
    */
   public static void moveSampleRows(Connection c) throws SQLException {
     List<PredictionRow> rows = new ArrayList<>();
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT * FROM prediction"
+    try (Statement s = c.createStatement()) {
+      s.setFetchSize(10_000); // without, PostgreSQL's driver reads the whole table into memory
+      try (ResultSet rs = s.executeQuery("SELECT * FROM prediction"
             + " ORDER BY org_id, deployment, model_version_id, predicted_at, id, sample")) {
-      while (rs.next()) {
-        PredictionRow r = new PredictionRow(rs.getString("id"), rs.getInt("sample"),
-            rs.getString("org_id"), rs.getString("deployment"),
-            rs.getString("model_version_id"),
-            rs.getObject("predicted_at", OffsetDateTime.class).toInstant(),
-            rs.getLong("latency_micros"), rs.getString("predicted_class"),
-            (Double) rs.getObject("predicted_value", Double.class), rs.getString("blob_key"),
-            (Integer) rs.getObject("blob_line", Integer.class));
-        if (rows.size() >= 100_000 && !rows.get(rows.size() - 1).id().equals(r.id())) {
-          JdbiMonitoringStore.insert(c, batches(rows)); // a request's samples stay together
-          rows.clear();
+        while (rs.next()) {
+          PredictionRow r = new PredictionRow(rs.getString("id"), rs.getInt("sample"),
+              rs.getString("org_id"), rs.getString("deployment"),
+              rs.getString("model_version_id"),
+              rs.getObject("predicted_at", OffsetDateTime.class).toInstant(),
+              rs.getLong("latency_micros"), rs.getString("predicted_class"),
+              (Double) rs.getObject("predicted_value", Double.class), rs.getString("blob_key"),
+              (Integer) rs.getObject("blob_line", Integer.class));
+          if (rows.size() >= 100_000 && !rows.get(rows.size() - 1).id().equals(r.id())) {
+            JdbiMonitoringStore.insert(c, batches(rows)); // a request's samples stay together
+            rows.clear();
+          }
+          rows.add(r);
         }
-        rows.add(r);
       }
     }
     JdbiMonitoringStore.insert(c, batches(rows));

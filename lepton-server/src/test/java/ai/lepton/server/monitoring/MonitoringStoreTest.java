@@ -137,8 +137,10 @@ class MonitoringStoreTest {
       assertEquals("b", find(db, store, "org_a", rows.get(2)).orElseThrow().predictedClass());
       assertTrue(db.jdbi().withHandle(h -> store.prediction(h, "org_a", "web", early.id(), 3))
           .isEmpty());
-      assertTrue(db.jdbi().withHandle(h -> store.prediction(h, "org_a", "web", "prd_zz", 0))
-          .isEmpty());
+      for (String id : List.of("prd_zz", "prd_" + "f".repeat(32), "prd_" + "0".repeat(32))) {
+        assertTrue(db.jdbi().withHandle(h -> store.prediction(h, "org_a", "web", id, 0))
+            .isEmpty(), id);
+      }
 
       assertTrue(feedback(db, store, find(db, store, "org_a", rows.get(0)).orElseThrow(), "a"));
       assertTrue(feedback(db, store, find(db, store, "org_a", late).orElseThrow(), "b"));

@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * and counts); one writer thread takes what is queued, up to
  * {@link MonitoringLimits#batchRecords} at a time (letting a started batch fill for up to 50 ms),
  * writes each organization's kept payloads as one
- * encrypted blob of JSON lines ({@code predictions/ID}) and then all the rows in one transaction
- * of multi-row inserts.
+ * encrypted blob of JSON lines ({@code predictions/ID}) and then all the samples in one
+ * transaction, a database row per deployment and model version ({@link PredictionBatches}).
  */
 final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
   static final String BLOB_PREFIX = "predictions/";

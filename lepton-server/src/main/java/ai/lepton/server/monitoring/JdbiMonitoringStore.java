@@ -18,6 +18,7 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.result.ResultIterator;
+import org.jdbi.v3.core.statement.Query;
 
 /**
  * {@link MonitoringStore} in SQL that runs on H2 and PostgreSQL alike (tables of V11 and V14; the
@@ -25,6 +26,8 @@ import org.jdbi.v3.core.result.ResultIterator;
  */
 final class JdbiMonitoringStore implements MonitoringStore {
   private static final Duration SPAN = PredictionBatches.SPAN;
+  /** Batch rows a query of {@link #kept} reads (each up to about 256 KB). */
+  private static final int KEPT_PAGE = 16;
   private static final RowMapper<MonitorRow> MONITOR = (rs, ctx) -> new MonitorRow(
       rs.getString("org_id"), rs.getString("deployment"), rs.getLong("window_seconds"),
       rs.getDouble("psi_threshold"), rs.getDouble("ks_p_threshold"),
@@ -214,13 +217,22 @@ final class JdbiMonitoringStore implements MonitoringStore {
     Instant f = PredictionBatches.truncate(from);
     List<Kept> kept = new ArrayList<>();
     jdbi.useHandle(h -> {
-      try (ResultIterator<Batch> batches = h.createQuery("SELECT * FROM prediction_batch"
-              + " WHERE org_id = :org AND deployment = :d AND first_at >= :lo"
-              + " AND last_at >= :from AND blob_key IS NOT NULL ORDER BY first_at DESC")
-          .bind("org", orgId).bind("d", deployment).bind("lo", time(f.minus(SPAN)))
-          .bind("from", time(f)).map(BATCH).iterator()) {
-        while (kept.size() < limit && batches.hasNext()) {
-          List<PredictionRow> rows = PredictionBatches.rows(batches.next());
+      // newest first, KEPT_PAGE rows a query: a window's rows may hold tens of megabytes
+      Batch last = null;
+      while (kept.size() < limit) {
+        Query query = h.createQuery("SELECT * FROM prediction_batch WHERE org_id = :org"
+                + " AND deployment = :d AND first_at >= :lo AND last_at >= :from"
+                + " AND blob_key IS NOT NULL" + (last == null ? ""
+                : " AND (first_at < :before OR (first_at = :before AND id < :id))")
+                + " ORDER BY first_at DESC, id DESC LIMIT " + KEPT_PAGE)
+            .bind("org", orgId).bind("d", deployment).bind("lo", time(f.minus(SPAN)))
+            .bind("from", time(f));
+        if (last != null) {
+          query.bind("before", time(last.firstAt())).bind("id", last.id());
+        }
+        List<Batch> page = query.map(BATCH).list();
+        for (Batch b : page) {
+          List<PredictionRow> rows = PredictionBatches.rows(b);
           for (int i = rows.size() - 1; i >= 0 && kept.size() < limit; i--) {
             PredictionRow r = rows.get(i);
             if (r.blobKey() != null && !r.at().isBefore(f)) {
@@ -228,6 +240,10 @@ final class JdbiMonitoringStore implements MonitoringStore {
             }
           }
         }
+        if (page.size() < KEPT_PAGE) {
+          return;
+        }
+        last = page.get(page.size() - 1);
       }
     });
     return kept;

@@ -160,4 +160,25 @@ class MonitoringStoreTest {
       assertTrue(store.organizations().isEmpty());
     }
   }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void keptPayloadsComeNewestFirstAcrossPagesOfBatches(TestDatabases.Named kind) {
+    try (Database db = kind.open().get()) {
+      MonitoringStore store = new JdbiMonitoringStore(db.jdbi());
+      List<PredictionRow> rows = new ArrayList<>();
+      for (int i = 0; i < 40; i++) { // a batch a request: 2 seconds apart, another blob each
+        rows.add(row("org_a", T0.plusSeconds(2L * i), "a", "predictions/" + i, i));
+        rows.add(row("org_a", T0.plusSeconds(2L * i).plusMillis(1), "a", null, null));
+      }
+      db.jdbi().useTransaction(tx -> store.insertPredictions(tx, rows));
+      List<MonitoringStore.Kept> kept = store.kept("org_a", "web", T0, 30);
+      assertEquals(30, kept.size());
+      for (int k = 0; k < 30; k++) {
+        assertEquals(new MonitoringStore.Kept("predictions/" + (39 - k), 39 - k), kept.get(k));
+      }
+      assertEquals(40, store.kept("org_a", "web", T0, 100).size());
+      assertEquals(10, store.kept("org_a", "web", T0.plusSeconds(60), 100).size());
+    }
+  }
 }

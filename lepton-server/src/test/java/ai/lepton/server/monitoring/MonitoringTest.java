@@ -313,6 +313,21 @@ class MonitoringTest {
   }
 
   @Test
+  void aLongPredictedClassIsLoggedAsItsFirst200Characters() {
+    String label = "x".repeat(150) + "y".repeat(150);
+    String id = p.monitoring.predictionLog().log(p.org, "web", version, List.of(new Sample(
+        Map.of("age", 40.0), label, null, List.of(0.1))), Duration.ofMillis(1));
+    p.monitoring.flush();
+    PredictionRow logged = p.db.jdbi().withHandle(h -> new JdbiMonitoringStore(p.db.jdbi())
+        .prediction(h, p.org, "web", id, 0)).orElseThrow();
+    assertEquals(label.substring(0, 200), logged.predictedClass());
+    MonitoringPlatform.Response r = p.post(p.deployment("web", "/feedback"), p.owner,
+        Map.of("predictionId", id, "groundTruth", "x"));
+    assertEquals(200, r.status(), r.body());
+    assertEquals(1, r.json().get("accepted").asInt(), r.body());
+  }
+
+  @Test
   void theSweepDeletesPredictionsPastRetentionWithTheirPayloads() {
     List<String> ids = log("web", rows(new Random(8), 5, 1, 0));
     p.post(p.deployment("web", "/feedback"), p.owner, Map.of("predictionId", ids.get(0),

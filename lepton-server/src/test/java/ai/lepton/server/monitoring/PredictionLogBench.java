@@ -51,6 +51,10 @@ final class PredictionLogBench {
       inserts(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
       return;
     }
+    if (args.length > 0 && args[0].equals("reads")) {
+      reads(args[1], Integer.parseInt(args[2]));
+      return;
+    }
     String kind = args.length > 0 ? args[0] : "h2";
     int requests = args.length > 1 ? Integer.parseInt(args[1]) : 50_000;
     int runs = args.length > 2 ? Integer.parseInt(args[2]) : 5;
@@ -161,6 +165,59 @@ final class PredictionLogBench {
       }
       System.out.printf("%s inserts, %d rows in batches of 500, median of %d: %.0f rows/s"
           + " (%.2f us CPU/row)%n", kind, rows, runs, median(rates), median(cpus));
+    }
+  }
+
+  /**
+   * What a deployment's report reads, over a full log ({@code reads h2|postgres SAMPLES}): that
+   * many one-sample requests at 20,000 a second in batches of 500, one in 20 with a kept payload,
+   * feedback for one in 100; then each of the report's queries over the whole span, milliseconds,
+   * median of 5 after 2 of warm-up.
+   */
+  private static void reads(String kind, int samples) throws IOException {
+    Path dir = Files.createTempDirectory("lepton-bench");
+    try (Database db = kind.equals("postgres") ? TestDatabases.postgres()
+        : Database.embedded(dir, "benchpassword")) {
+      JdbiMonitoringStore store = new JdbiMonitoringStore(db.jdbi());
+      Instant t0 = Instant.parse("2026-12-01T00:00:00Z");
+      List<PredictionRow> feedback = new ArrayList<>();
+      for (int from = 0; from < samples; from += 500) {
+        List<PredictionRow> batch = new ArrayList<>();
+        for (int n = from; n < Math.min(samples, from + 500); n++) {
+          Instant t = t0.plusNanos(n * 50_000L);
+          batch.add(new PredictionRow(BatchingPredictionLog.predictionId(t,
+              ThreadLocalRandom.current()), 0, "org_bench", "web", "mv_1", t, 1500,
+              "class" + n % 10, null, n % 20 == 0 ? "predictions/" + from : null,
+              n % 20 == 0 ? n - from : null));
+          if (n % 100 == 0) {
+            feedback.add(batch.get(batch.size() - 1));
+          }
+        }
+        db.jdbi().useTransaction(tx -> store.insertPredictions(tx, batch));
+      }
+      db.jdbi().useTransaction(tx -> feedback.forEach(r -> store.insertFeedback(tx, r,
+          "class1", "u", t0)));
+      Instant from = t0.plusMillis(1); // inside the first batch: it straddles the window's start
+      Map<String, java.util.function.Supplier<Object>> queries = new LinkedHashMap<>();
+      queries.put("predictionCount", () -> store.predictionCount("org_bench", "web", from));
+      queries.put("predictedClasses", () -> store.predictedClasses("org_bench", "web", from));
+      queries.put("labeled", () -> store.labeled("org_bench", "web", from, 100_000));
+      queries.put("kept 5000", () -> store.kept("org_bench", "web", from, 5000));
+      queries.put("latestModelVersion", () -> store.latestModelVersion("org_bench", "web",
+          from));
+      queries.put("prediction (feedback's lookup)", () -> db.jdbi().withHandle(h ->
+          store.prediction(h, "org_bench", "web", feedback.get(feedback.size() / 2).id(), 0)));
+      for (Map.Entry<String, java.util.function.Supplier<Object>> q : queries.entrySet()) {
+        List<Double> ms = new ArrayList<>();
+        for (int r = 0; r < 7; r++) {
+          long start = System.nanoTime();
+          q.getValue().get();
+          if (r >= 2) {
+            ms.add((System.nanoTime() - start) / 1e6);
+          }
+        }
+        System.out.printf("%s, %d samples: %s %.2f ms%n", kind, samples, q.getKey(), median(ms));
+      }
     }
   }
 

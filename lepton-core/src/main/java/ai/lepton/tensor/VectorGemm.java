@@ -1024,8 +1024,29 @@ final class VectorGemm {
         }
         s.intoArray(c, ci + j);
       }
+      // the last columns, fewer than a vector (a classifier's few outputs): the same fused
+      // multiply-adds as a vector lane, four columns' chains at once, since each waits on its
+      // previous FMA
+      for (; j + 4 <= j1; j += 4) {
+        float s0 = 0f;
+        float s1 = 0f;
+        float s2 = 0f;
+        float s3 = 0f;
+        for (int p = 0; p < k; p++) {
+          float ap = a[ai + p * as];
+          int bi = bOff + p * n + j;
+          s0 = Math.fma(ap, b[bi], s0);
+          s1 = Math.fma(ap, b[bi + 1], s1);
+          s2 = Math.fma(ap, b[bi + 2], s2);
+          s3 = Math.fma(ap, b[bi + 3], s3);
+        }
+        c[ci + j] = accumulate ? c[ci + j] + s0 : s0;
+        c[ci + j + 1] = accumulate ? c[ci + j + 1] + s1 : s1;
+        c[ci + j + 2] = accumulate ? c[ci + j + 2] + s2 : s2;
+        c[ci + j + 3] = accumulate ? c[ci + j + 3] + s3 : s3;
+      }
       for (; j < j1; j++) {
-        float s = 0f; // the same fused multiply-adds as a vector lane
+        float s = 0f;
         for (int p = 0; p < k; p++) {
           s = Math.fma(a[ai + p * as], b[bOff + p * n + j], s);
         }

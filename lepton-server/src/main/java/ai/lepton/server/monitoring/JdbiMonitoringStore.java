@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.RowMapper;
@@ -299,10 +301,10 @@ final class JdbiMonitoringStore implements MonitoringStore {
   }
 
   @Override
-  public boolean blobReferenced(String orgId, String blobKey) {
-    return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM prediction_batch"
-            + " WHERE org_id = :org AND blob_key = :key")
-        .bind("org", orgId).bind("key", blobKey).mapTo(Integer.class).one() > 0);
+  public Set<String> referencedBlobs(String orgId) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT DISTINCT blob_key FROM prediction_batch"
+            + " WHERE org_id = :org AND blob_key IS NOT NULL")
+        .bind("org", orgId).mapTo(String.class).collect(Collectors.toSet()));
   }
 
   @Override

@@ -665,8 +665,10 @@ public final class MonitoringService implements AutoCloseable {
         LOG.info("monitoring: deleted {} predictions of organization {} past retention",
             deleted, org);
       }
+      // read before the listing: a blob whose rows commit after it is younger than the grace
+      Set<String> referenced = store.referencedBlobs(org);
       for (String key : blobs.list(org, BatchingPredictionLog.BLOB_PREFIX)) {
-        if (!store.blobReferenced(org, key) && old(key, now)) {
+        if (!referenced.contains(key) && old(key, now)) {
           blobs.delete(org, key);
         }
       }

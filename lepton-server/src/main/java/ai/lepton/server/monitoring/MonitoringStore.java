@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -71,8 +72,8 @@ interface MonitoringStore {
    */
   int deleteOld(Handle tx, String orgId, Instant before, int keep);
 
-  /** Whether a prediction of the organization still refers to {@code blobKey}. */
-  boolean blobReferenced(String orgId, String blobKey);
+  /** The payload blobs the organization's predictions refer to. */
+  Set<String> referencedBlobs(String orgId);
 
   /** The organizations that logged predictions. */
   List<String> organizations();

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -83,8 +84,8 @@ class MonitoringStoreTest {
       assertEquals(2, store.predictionCount("org_a", "web", T0));
       assertEquals(1, store.predictionCount("org_b", "web", T0));
       assertEquals(1, store.labeled("org_a", "web", T0, 100).size()); // p0's feedback went
-      assertTrue(store.blobReferenced("org_b", "b2"));
-      assertTrue(store.blobReferenced("org_a", "b1")); // p4 still refers to it
+      assertEquals(Set.of("b2"), store.referencedBlobs("org_b"));
+      assertEquals(Set.of("b1"), store.referencedBlobs("org_a")); // p4 still refers to it
 
       AlertRow a = new AlertRow("alr_1", "org_a", "web", "psi:age", 0.4, 0.25, "drifted", T0,
           null, null);

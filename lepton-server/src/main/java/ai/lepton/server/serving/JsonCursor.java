@@ -208,11 +208,17 @@ final class JsonCursor {
     int n = at;
     int p = peek() < 0 ? end : i;
     while (n < out.length) {
-      int q = plain(p);
-      if (q < 0) {
-        break;
+      int q;
+      if (p + 3 < end && b[p] == '0' && b[p + 1] == '.' && b[p + 2] == '0' && b[p + 3] == ',') {
+        q = p + 3; // 0.0 and a comma: the commonest element of an image or a sparse row
+        out[n++] = 0f;
+      } else {
+        q = plain(p);
+        if (q < 0) {
+          break;
+        }
+        out[n++] = plainValue;
       }
-      out[n++] = plainValue;
       i = q;
       if (q + 1 >= end || b[q] != ',' || (b[q + 1] != '-' && (b[q + 1] < '0' || b[q + 1] > '9'))) {
         break;

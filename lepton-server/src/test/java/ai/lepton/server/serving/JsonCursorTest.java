@@ -60,7 +60,7 @@ class JsonCursorTest {
   void runsOfPlainNumbersStopAtAnyOtherFormAndAtAFullArray() {
     SplittableRandom random = new SplittableRandom(11);
     String[] others = {"1e3", "-2.5E-4", "NaN", "-Infinity", "1234567890123456789", "0.5 ",
-        " 7", "3.4028236e38"};
+        " 7", "3.4028236e38", "0.0e1", "0.05", "-0.0", "0.0 ", "0.00"}; // and 0.0's neighbours
     for (int k = 0; k < 2_000; k++) {
       int n = random.nextInt(1, 40);
       String[] values = new String[n];

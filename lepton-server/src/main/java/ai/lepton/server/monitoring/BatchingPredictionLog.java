@@ -13,7 +13,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +62,9 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
     final AtomicInteger kept = new AtomicInteger();
   }
 
+  /** A deployment of an organization, whose kept payloads {@link Rate} counts. */
+  private record RateKey(String orgId, String deployment) {}
+
   private final Jdbi jdbi;
   private final MonitoringStore store;
   private final EncryptedBlobStore blobs;
@@ -73,7 +75,7 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
   private final AtomicInteger size = new AtomicInteger();
   /** Set while the writer parks on an empty queue: the next {@link #log} wakes it. */
   private final AtomicBoolean sleeping = new AtomicBoolean();
-  private final Map<String, Rate> rates = new ConcurrentHashMap<>();
+  private final Map<RateKey, Rate> rates = new ConcurrentHashMap<>();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong tooLarge = new AtomicLong();
@@ -112,7 +114,7 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
     if (closed || samples.isEmpty()) {
       return id;
     }
-    boolean keep = sampled(organizationId + "/" + deployment, now, random);
+    boolean keep = sampled(new RateKey(organizationId, deployment), now, random);
     Entry e = new Entry(id, organizationId, deployment, modelVersionId, now,
         latency.toNanos() / 1000, List.copyOf(samples), keep);
     if (size.incrementAndGet() > limits.queueCapacity()) {
@@ -136,14 +138,26 @@ final class BatchingPredictionLog implements PredictionLog, AutoCloseable {
    * generation). See docs/monitoring.md.
    */
   static String predictionId(Instant at, ThreadLocalRandom random) {
-    HexFormat hex = HexFormat.of();
-    // the time's top 4 of 16 digits are zero until the year 10889
-    return "prd_" + hex.toHexDigits(at.toEpochMilli()).substring(4)
-        + hex.toHexDigits(random.nextLong()) + hex.toHexDigits((short) random.nextInt());
+    byte[] id = new byte[36]; // written in place: one array and its string per request
+    id[0] = 'p';
+    id[1] = 'r';
+    id[2] = 'd';
+    id[3] = '_';
+    hex(id, 4, at.toEpochMilli(), 12); // the top 4 of 16 digits are zero until the year 10889
+    hex(id, 16, random.nextLong(), 16);
+    hex(id, 32, random.nextInt(), 4);
+    return new String(id, StandardCharsets.ISO_8859_1);
+  }
+
+  /** The low {@code digits} hex digits of {@code v}, lower case, into {@code out} from {@code at}. */
+  private static void hex(byte[] out, int at, long v, int digits) {
+    for (int i = at + digits - 1; i >= at; i--, v >>>= 4) {
+      out[i] = (byte) "0123456789abcdef".charAt((int) v & 0xF);
+    }
   }
 
   /** Whether to keep this request's payload: by the sampling fraction, then the rate cap. */
-  private boolean sampled(String deployment, Instant now, ThreadLocalRandom random) {
+  private boolean sampled(RateKey deployment, Instant now, ThreadLocalRandom random) {
     if (limits.sampleFraction() < 1 && random.nextDouble() >= limits.sampleFraction()) {
       return false;
     }

@@ -38,6 +38,12 @@ final class InferenceDecoder {
   private static final int PREALLOCATE = 1 << 16;
   /** The most bytes of a body allocated before they arrive, whatever its Content-Length says. */
   private static final int PREALLOCATE_BODY = 1 << 18;
+  /**
+   * Each request thread's array for bodies up to its 16 KB (a Fashion-MNIST image is 6 KB), read
+   * again by its next request instead of a new array per request: nothing holds the bytes after
+   * decode, whose strings and numbers are copies.
+   */
+  private static final ThreadLocal<byte[]> BODY = ThreadLocal.withInitial(() -> new byte[1 << 14]);
 
   /** Reads the JSON rows of raw tabular input, within the same bounds. */
   private static final JsonFactory ROW_FACTORY = JsonFactory.builder()
@@ -81,10 +87,12 @@ final class InferenceDecoder {
   static Decoded decode(InputStream body, long length, Signature signature,
       ServingLimits limits) {
     byte[] bytes;
+    int read;
     try {
       boolean declared = length >= 0 && length <= PREALLOCATE_BODY;
-      bytes = declared ? new byte[(int) length] : body.readAllBytes();
-      int read = declared ? body.readNBytes(bytes, 0, bytes.length) : bytes.length;
+      bytes = !declared ? body.readAllBytes()
+          : length <= BODY.get().length ? BODY.get() : new byte[(int) length];
+      read = declared ? body.readNBytes(bytes, 0, (int) length) : bytes.length;
       if (read < length) {
         throw OipException.invalid("the request body ended before its Content-Length of "
             + length + " bytes; send the whole body, with a Content-Length that counts it");
@@ -92,7 +100,7 @@ final class InferenceDecoder {
     } catch (IOException e) {
       throw OipException.invalid("the request body could not be read: " + e.getMessage());
     }
-    JsonCursor c = new JsonCursor(bytes, bytes.length, MAX_DEPTH, MAX_STRING);
+    JsonCursor c = new JsonCursor(bytes, read, MAX_DEPTH, MAX_STRING);
     Request request = new Request(limits);
     if (c.peek() != '{') {
       throw OipException.invalid("the body must be a JSON object: {\"inputs\": [{\"name\", "

@@ -43,16 +43,18 @@ class PredictionBatchesTest {
         row(a, 1, "mv_1", T0, "dog", null, null, null),
         row(a, 2, "mv_1", T0, "cat", null, "predictions/1-x", 1),
         row(b, 0, "mv_1", T0.plusMillis(5), null, -2.5e300, null, null),
-        row(b, 1, "mv_1", T0.plusMillis(5), "ünïcode ✓", null, "predictions/1-x", 2));
+        row(b, 1, "mv_1", T0.plusMillis(5), "ünïcode ✓", null, "predictions/1-x", 2),
+        // an id of another form (a client's own): not ASCII, with a NUL, as writeUTF has them
+        row("ïd-\u0000-✓", 0, "mv_1", T0.plusSeconds(1), "dog", null, null, null));
     List<Batch> batches = PredictionBatches.batches(new ArrayList<>(rows));
     assertEquals(1, batches.size());
     Batch batch = batches.get(0);
-    assertEquals(5, batch.samples());
+    assertEquals(6, batch.samples());
     assertEquals(T0, batch.firstAt());
-    assertEquals(T0.plusMillis(5), batch.lastAt());
+    assertEquals(T0.plusSeconds(1), batch.lastAt(), "a batch spans up to a second, inclusive");
     assertEquals("predictions/1-x", batch.blobKey());
     assertEquals(rows, PredictionBatches.rows(batch));
-    assertEquals(Map.of("cat", 2L, "dog", 1L, "ünïcode ✓", 1L),
+    assertEquals(Map.of("cat", 2L, "dog", 2L, "ünïcode ✓", 1L),
         PredictionBatches.classCounts(batch.classes()));
   }
 
@@ -65,6 +67,21 @@ class PredictionBatchesTest {
     }
     assertEquals(List.of(2, 1), PredictionBatches.batches(new ArrayList<>(rows)).stream()
         .map(Batch::samples).toList());
+
+    rows.clear(); // a microsecond past the second
+    rows.add(row(id(T0), 0, "mv_1", T0, "x", null, null, null));
+    rows.add(row(id(T0), 0, "mv_1", T0.plusSeconds(1).plusNanos(1000), "x", null, null, null));
+    assertEquals(List.of(1, 1), PredictionBatches.batches(new ArrayList<>(rows)).stream()
+        .map(Batch::samples).toList());
+
+    rows.clear(); // two versions' requests interleaved: one batch each
+    for (int i = 0; i < 6; i++) {
+      rows.add(row(id(T0), 0, i % 3 == 1 ? "mv_2" : "mv_1", T0.plusMillis(i), "x", null, null,
+          null));
+    }
+    List<Batch> versions = PredictionBatches.batches(new ArrayList<>(rows));
+    assertEquals(List.of("mv_1", "mv_2"), versions.stream().map(Batch::modelVersionId).toList());
+    assertEquals(List.of(4, 2), versions.stream().map(Batch::samples).toList());
 
     rows.clear();
     rows.add(row(id(T0), 0, "mv_1", T0, "x", null, "predictions/1-a", 0));

@@ -71,6 +71,22 @@ class InferenceDecoderTest {
             ServingLimits.DEFAULT)));
   }
 
+  /**
+   * Small bodies are read into the thread's own array, again at every request: one shorter than
+   * the one before reads its own bytes only, even after a body that failed halfway.
+   */
+  @Test
+  void aShorterBodyAfterALongerOneReadsOnlyItsOwnBytes() {
+    String longer = "{\"inputs\":[" + IMAGE_1.replace("[1,2,3,4]", "[10.5,20.5,30.5,40.5]")
+        + "," + EXTRA_1 + "],\"id\":\"a-long-request-id\"}";
+    assertEquals("a-long-request-id", decode(longer).id());
+    refused(longer.substring(0, longer.length() - 20));
+    InferenceDecoder.Decoded shorter = decode("{\"inputs\":[" + IMAGE_1 + "," + EXTRA_1 + "]}");
+    assertArrayEquals(new float[] {1, 2, 3, 4}, shorter.inputs().get(0));
+    assertNull(shorter.id());
+    refused("{\"inputs\":[");
+  }
+
   /** A hostile Content-Length: megabytes declared, a few bytes sent. */
   @Test
   void aBodyDeclaringMegabytesAllocatesWhatArrivesNotWhatItDeclares() {

@@ -74,14 +74,31 @@ public final class Tensor {
    * @throws LeptonException if the shape's element count differs from {@code data.length}
    */
   public static Tensor of(float[] data, int... shape) {
-    Args.nonNull(data, "Tensor.of", "data");
-    int[] s = checkShape(shape, "Tensor.of");
+    return new Tensor(Args.nonNull(data, "Tensor.of", "data").clone(), arrayShape("Tensor.of",
+        data, shape));
+  }
+
+  /**
+   * A tensor over {@code data} itself, not a copy (as PyTorch's {@code torch.from_numpy}): for
+   * an array made to be this tensor's values, such as a request's decoded inputs, whose copy
+   * would cost as much as a small model's first layer. The caller gives the array up: a later
+   * change to it changes the tensor, under any result or gradient computed from it.
+   *
+   * @throws LeptonException as {@link #of}
+   */
+  public static Tensor wrap(float[] data, int... shape) {
+    return new Tensor(Args.nonNull(data, "Tensor.wrap", "data"), arrayShape("Tensor.wrap", data,
+        shape));
+  }
+
+  private static int[] arrayShape(String op, float[] data, int[] shape) {
+    int[] s = checkShape(shape, op);
     if (sizeOf(s) != data.length) {
-      throw new LeptonException("Tensor.of: shape " + Arrays.toString(shape) + " holds "
+      throw new LeptonException(op + ": shape " + Arrays.toString(shape) + " holds "
           + sizeOf(s) + " elements but " + data.length + " values were given; "
           + "pass a shape whose dimensions multiply to the number of values");
     }
-    return new Tensor(data.clone(), s);
+    return s;
   }
 
   /** A rank-0 tensor holding one value. */
@@ -1801,9 +1818,5 @@ public final class Tensor {
   /** Package-private access to the values, without a copy, for kernels and tests in this package. */
   float[] data() {
     return data;
-  }
-
-  static Tensor wrap(float[] data, int... shape) {
-    return new Tensor(data, shape);
   }
 }

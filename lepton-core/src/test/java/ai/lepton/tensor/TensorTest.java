@@ -58,6 +58,20 @@ class TensorTest {
     }
   }
 
+  @Test
+  void ofCopiesItsArrayAndWrapSharesIt() {
+    float[] values = {1f, 2f, 3f, 4f};
+    Tensor copied = Tensor.of(values, 2, 2);
+    Tensor wrapped = Tensor.wrap(values, 2, 2);
+    values[3] = 9f;
+    assertEquals(4f, copied.get(1, 1));
+    assertEquals(9f, wrapped.get(1, 1));
+    assertEquals(15f, wrapped.sum().item(), "ops read the shared values");
+    assertFailsWith("Tensor.wrap: shape [3, 2] holds 6 elements but 4 values were given",
+        () -> Tensor.wrap(values, 3, 2));
+    assertFailsWith("Tensor.wrap", () -> Tensor.wrap(null, 2, 2));
+  }
+
   /** The derivative p x^(p-1) with p - 1 in double: in float, 1e-8 - 1 rounds to -1. */
   @Test
   void powGradientKeepsATinyExponentsDigits() {

@@ -81,7 +81,7 @@ public final class Servable implements AutoCloseable {
         int[] shape = new int[sample.length + 1];
         shape[0] = rows;
         System.arraycopy(sample, 0, shape, 1, sample.length);
-        x.add(Tensor.of(inputs.get(i), shape));
+        x.add(Tensor.wrap(inputs.get(i), shape)); // the decoder's arrays, this request's own
       }
       List<Tensor> y = model.predict(x, PredictOptions.DEFAULTS.batchSize(rows));
       List<float[]> out = new ArrayList<>(y.size());

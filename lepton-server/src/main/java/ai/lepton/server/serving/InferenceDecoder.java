@@ -89,10 +89,14 @@ final class InferenceDecoder {
     byte[] bytes;
     int read;
     try {
-      boolean declared = length >= 0 && length <= PREALLOCATE_BODY;
-      bytes = !declared ? body.readAllBytes()
-          : length <= BODY.get().length ? BODY.get() : new byte[(int) length];
-      read = declared ? body.readNBytes(bytes, 0, (int) length) : bytes.length;
+      if (length >= 0 && length <= PREALLOCATE_BODY) {
+        byte[] own = BODY.get();
+        bytes = length <= own.length ? own : new byte[(int) length];
+        read = body.readNBytes(bytes, 0, (int) length);
+      } else {
+        bytes = body.readAllBytes();
+        read = bytes.length;
+      }
       if (read < length) {
         throw OipException.invalid("the request body ended before its Content-Length of "
             + length + " bytes; send the whole body, with a Content-Length that counts it");
